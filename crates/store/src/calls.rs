@@ -1,0 +1,157 @@
+//! Call logs and dispositions: the rows behind the call history.
+//!
+//! The call workflow (creating a log when a call starts, updating it on every state change,
+//! the disposition step) arrives with the calling features; this module already owns the
+//! history query, because its speed at a million calls is a foundation requirement.
+
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
+use serde::Serialize;
+
+use crate::connection::{Reads, Write};
+use crate::{Result, new_id, outbox};
+
+/// A call to log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NewCall {
+    pub lead_id: Option<String>,
+    pub route: String,
+    pub contact_number: String,
+    pub from_number: Option<String>,
+    pub direction: String,
+    pub status: Option<String>,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub duration_seconds: Option<i64>,
+}
+
+/// Logs a call; returns its id.
+pub fn insert(w: &mut Write<'_>, call: &NewCall) -> Result<String> {
+    let id = new_id();
+    let now = w.now_text();
+    w.conn()
+        .prepare_cached(
+            "INSERT INTO call_logs (id, lead_id, route, contact_number, from_number, direction, status,
+                                    started_at, ended_at, duration_seconds, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        )?
+        .execute(rusqlite::params![
+            id,
+            call.lead_id,
+            call.route,
+            call.contact_number,
+            call.from_number,
+            call.direction,
+            call.status,
+            call.started_at,
+            call.ended_at,
+            call.duration_seconds,
+            now
+        ])?;
+    outbox::enqueue(w, "insert", "call_logs", &id, &(&id, call))?;
+    Ok(id)
+}
+
+/// Records a disposition of a call; returns its id.
+pub fn insert_disposition(w: &mut Write<'_>, call_log_id: &str, disposition: &str, notes: Option<&str>) -> Result<String> {
+    let id = new_id();
+    let now = w.now_text();
+    w.conn()
+        .prepare_cached(
+            "INSERT INTO call_dispositions (id, call_log_id, disposition_type, notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(rusqlite::params![id, call_log_id, disposition, notes, now])?;
+    outbox::enqueue(
+        w,
+        "insert",
+        "call_dispositions",
+        &id,
+        &serde_json::json!({"id": id, "call_log_id": call_log_id, "disposition_type": disposition, "notes": notes, "created_at": now}),
+    )?;
+    Ok(id)
+}
+
+/// Filters of the history page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistoryQuery<'a> {
+    /// Inclusive lower bound on `started_at` (stored timestamp text).
+    pub from: Option<&'a str>,
+    /// Exclusive upper bound on `started_at`.
+    pub to: Option<&'a str>,
+    pub disposition: Option<&'a str>,
+    pub lead_id: Option<&'a str>,
+    pub limit: u32,
+    /// Keyset paging: the `(started_at, id)` of the last row of the previous page.
+    pub before: Option<(&'a str, &'a str)>,
+}
+
+/// One row of the history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryRow {
+    pub id: String,
+    pub lead_id: Option<String>,
+    pub lead_name: Option<String>,
+    pub lead_company: Option<String>,
+    pub contact_number: String,
+    pub direction: String,
+    pub route: String,
+    pub started_at: String,
+    pub duration_seconds: Option<i64>,
+    pub disposition: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Newest calls first, filtered; keyset-paged so every page costs the same.
+pub fn history(r: &impl Reads, q: &HistoryQuery<'_>) -> Result<Vec<HistoryRow>> {
+    let mut filter = String::from("c.deleted_at IS NULL");
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(from) = q.from {
+        filter.push_str(" AND c.started_at >= ?");
+        args.push(Value::Text(from.into()));
+    }
+    if let Some(to) = q.to {
+        filter.push_str(" AND c.started_at < ?");
+        args.push(Value::Text(to.into()));
+    }
+    if let Some((at, id)) = q.before {
+        filter.push_str(" AND (c.started_at, c.id) < (?, ?)");
+        args.push(Value::Text(at.into()));
+        args.push(Value::Text(id.into()));
+    }
+    if let Some(lead) = q.lead_id {
+        filter.push_str(" AND c.lead_id = ?");
+        args.push(Value::Text(lead.into()));
+    }
+    if let Some(d) = q.disposition {
+        filter.push_str(" AND d.disposition_type = ?");
+        args.push(Value::Text(d.into()));
+    }
+    args.push(Value::Integer(i64::from(q.limit)));
+    let sql = format!(
+        "SELECT c.id, c.lead_id, l.name, l.company, c.contact_number, c.direction, c.route, c.started_at,
+                c.duration_seconds, d.disposition_type, d.notes
+         FROM call_logs c
+         LEFT JOIN call_dispositions d ON d.id = (SELECT id FROM call_dispositions WHERE call_log_id = c.id ORDER BY id DESC LIMIT 1)
+         LEFT JOIN leads l ON l.id = c.lead_id
+         WHERE {filter}
+         ORDER BY c.started_at DESC, c.id DESC
+         LIMIT ?"
+    );
+    let mut stmt = r.conn().prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args.iter()), |row| {
+        Ok(HistoryRow {
+            id: row.get(0)?,
+            lead_id: row.get(1)?,
+            lead_name: row.get(2)?,
+            lead_company: row.get(3)?,
+            contact_number: row.get(4)?,
+            direction: row.get(5)?,
+            route: row.get(6)?,
+            started_at: row.get(7)?,
+            duration_seconds: row.get(8)?,
+            disposition: row.get(9)?,
+            notes: row.get(10)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

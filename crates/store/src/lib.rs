@@ -1,0 +1,54 @@
+//! Ringdesk's local SQLite store: the desktop's database of record.
+//!
+//! This crate owns every line of SQL that touches the local database: opening it (WAL,
+//! `synchronous=FULL`, foreign keys), migrating it (numbered files under `migrations/local/`,
+//! backed up first, refused when the file is newer than this binary), and one module per table.
+//! Reads go through [`Store::read`] on a pool of read-only connections; every change goes through
+//! [`Store::write`], one `BEGIN IMMEDIATE` transaction per user action that writes the domain rows
+//! and their [`outbox`] mutations together. What the user asked for and why is `ringdesk-app`'s
+//! business; this crate only keeps the data consistent.
+
+mod connection;
+pub mod calls;
+pub mod leads;
+pub mod lists;
+mod migrate;
+pub mod outbox;
+pub mod settings;
+mod time;
+
+pub use connection::{Read, Store, Write};
+pub use migrate::{LATEST_VERSION, MIGRATIONS};
+pub use time::{format_ts, parse_ts};
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in the store, with the data to explain it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database {path} was written by a newer Ringdesk (schema version {found}; this version understands up to {supported}); it was left untouched")]
+    NewerThanBinary { path: PathBuf, found: i64, supported: i64 },
+    #[error("the file {path} is not a readable Ringdesk database ({reason}); it was left untouched")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("could not back up {path} before migrating: {reason}")]
+    Backup { path: PathBuf, reason: String },
+    #[error("migration {version} failed: {reason}")]
+    Migration { version: i64, reason: String },
+    #[error("{what} {id} was not found")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("could not encode a sync mutation: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("i/o error on {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A new UUIDv7 id as text: time-ordered, made on this machine, safe to create offline.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

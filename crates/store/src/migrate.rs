@@ -1,0 +1,48 @@
+//! Numbered migrations of the local schema, tracked in `PRAGMA user_version`.
+//!
+//! Files under `migrations/local/` are embedded at build time, applied in order, each in its own
+//! transaction, and never edited once released. A database whose version is above
+//! [`LATEST_VERSION`] is refused without being written to.
+
+use rusqlite::Connection;
+
+use crate::{Result, StoreError};
+
+/// `(version, sql)` of every migration, in order. Version N is the file `000N_*.sql`.
+pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/local/0001_initial.sql"))];
+
+/// The schema version this binary writes.
+pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+/// Marks the file as Ringdesk's (`PRAGMA application_id`, "RDSK").
+pub const APPLICATION_ID: i64 = 0x5244_534B;
+
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Applies every migration above the current version.
+pub(crate) fn apply(conn: &mut Connection, from: i64) -> Result<()> {
+    for &(version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > from) {
+        let fail = |e: rusqlite::Error| StoreError::Migration { version, reason: e.to_string() };
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive).map_err(fail)?;
+        tx.execute_batch(sql).map_err(fail)?;
+        tx.pragma_update(None, "user_version", version).map_err(fail)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        tracing::info!(version, "applied local migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_from_one_without_gaps() {
+        for (i, (v, _)) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(*v, i as i64 + 1, "migration at index {i} must be version {}", i + 1);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+// The UI's only door to the Rust side. Components call `useBackend()` and get a `Backend`:
+// every command from the generated bindings, unwrapped (resolves with the data, rejects with a
+// BackendError), plus the import-progress event and the native file dialogs.
+//
+// Only files in src/backend/ may import `commands` from the bindings or anything from @tauri-apps.
+import { createContext, createElement, useContext, type ReactNode } from "react";
+import type {
+  AppInfo,
+  ExportReport,
+  ImportPreview,
+  ImportProgress,
+  ImportReport,
+  ImportRequest,
+  IpcError,
+  Lead,
+  LeadList,
+  LeadPage,
+  LeadPatch,
+  LeadQuery,
+  NumberLookup,
+  Region,
+  Result,
+  SecretKind,
+  Settings,
+  SettingsUpdate,
+  commands,
+} from "../generated/bindings";
+import { MemoryBackend } from "./memory";
+import { BackendError, errorCode, errorMessage } from "./errors";
+import { TauriBackend } from "./tauri";
+
+export { BackendError, errorCode, errorMessage };
+
+export interface Backend {
+  appInfo(): Promise<AppInfo>;
+  listLeads(query: LeadQuery): Promise<LeadPage>;
+  getLead(id: string): Promise<Lead>;
+  updateLead(id: string, patch: LeadPatch): Promise<Lead>;
+  listLists(): Promise<LeadList[]>;
+  createList(name: string, description: string | null): Promise<LeadList>;
+  previewImport(path: string): Promise<ImportPreview>;
+  /** Long-running; progress arrives through onImportProgress; cancelImport() makes it reject with code "cancelled". */
+  importLeads(request: ImportRequest): Promise<ImportReport>;
+  cancelImport(): Promise<null>;
+  exportLeads(path: string, listId: string | null): Promise<ExportReport>;
+  getSettings(): Promise<Settings>;
+  updateSettings(update: SettingsUpdate): Promise<Settings>;
+  setSecret(kind: SecretKind, value: string): Promise<Settings>;
+  clearSecret(kind: SecretKind): Promise<Settings>;
+  listRegions(): Promise<Region[]>;
+  lookupNumber(input: string): Promise<NumberLookup>;
+
+  /** Subscribes to the `importProgress` event; resolves with the unsubscribe function. */
+  onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void>;
+  /** Native "open file" dialog filtered to CSV; null when the user cancels. */
+  pickCsvFile(): Promise<string | null>;
+  /** Native "save file" dialog; null when the user cancels. */
+  pickSavePath(defaultName: string): Promise<string | null>;
+}
+
+// Compile-time guard: the hand-written interface above must match the bindings' `commands`
+// exactly (same names, same parameters, unwrapped results). When the generated bindings change,
+// `npm run typecheck` fails here instead of at runtime.
+type Unwrapped<F> = F extends (...args: infer A) => Promise<Result<infer T, IpcError>> ? (...args: A) => Promise<T> : never;
+type CommandMethods = { [K in keyof typeof commands]: Unwrapped<(typeof commands)[K]> };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const commandsMatch: Same<CommandMethods, Omit<Backend, "onImportProgress" | "pickCsvFile" | "pickSavePath">> = true;
+void commandsMatch;
+
+export function isTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+let singleton: Backend | null = null;
+
+/** The backend for this process: Tauri inside the desktop app, demo data in a plain browser. */
+export function getBackend(): Backend {
+  if (!singleton) {
+    singleton = isTauri() ? new TauriBackend() : MemoryBackend.demo(demoSeed());
+  }
+  return singleton;
+}
+
+function demoSeed(): number {
+  // `npm run dev` → http://localhost:1420/?seed=100000 to try the table with many rows.
+  try {
+    const raw = new URLSearchParams(window.location.search).get("seed");
+    const n = raw ? Number.parseInt(raw, 10) : NaN;
+    return Number.isFinite(n) && n >= 0 ? Math.min(n, 1_000_000) : 500;
+  } catch {
+    return 500;
+  }
+}
+
+const BackendContext = createContext<Backend | null>(null);
+
+export function BackendProvider({ backend, children }: { backend: Backend; children?: ReactNode }) {
+  return createElement(BackendContext.Provider, { value: backend }, children);
+}
+
+export function useBackend(): Backend {
+  const backend = useContext(BackendContext);
+  if (!backend) throw new Error("useBackend() outside <BackendProvider>");
+  return backend;
+}

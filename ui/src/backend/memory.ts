@@ -1,0 +1,765 @@
+// MemoryBackend: a faithful in-memory implementation of the Backend contract, used by the UI tests
+// and by `npm run dev` in a plain browser (demo data). It mirrors the documented behaviour of the
+// Rust commands: validation errors with specific messages, paging with totals, CSV import with
+// line-numbered row errors, duplicate merging, progress and cancellation, secrets tracked only as
+// "is set" flags.
+import type {
+  AppInfo,
+  ExportReport,
+  ImportPreview,
+  ImportProgress,
+  ImportReport,
+  ImportRequest,
+  IpcError,
+  Lead,
+  LeadField,
+  LeadList,
+  LeadPage,
+  LeadPatch,
+  LeadQuery,
+  LeadSummary,
+  NumberLookup,
+  Region,
+  RowError,
+  SecretKind,
+  Settings,
+  SettingsUpdate,
+} from "../generated/bindings";
+import { autoMap, parseCsv, toCsv, type CsvRecord } from "./csv";
+import { BackendError } from "./errors";
+import type { Backend } from "./index";
+import { REGIONS, displayPhone, normalizePhone } from "./phone";
+
+export type LeadInput = {
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  company?: string | null;
+  position?: string | null;
+  status?: string;
+  value?: number | null;
+  source?: string | null;
+  notes?: string | null;
+  timezone?: string | null;
+  lastContact?: string | null;
+  createdAt?: string;
+};
+
+export type MemoryBackendOptions = {
+  /** Generate this many demo leads (deterministic for a given number). */
+  seed?: number;
+  /** Extra leads to add (after the seeded ones). */
+  leads?: LeadInput[];
+  /** Files the import / export commands can read and write: path → CSV text (or raw bytes). */
+  files?: Map<string, string | Uint8Array> | Record<string, string | Uint8Array>;
+  /** Make appInfo() fail with this error (to exercise the startup error screen). */
+  appInfoError?: IpcError;
+  dialDisabledReason?: string | null;
+  /** Rows processed between two progress events / cancellation checks. */
+  importChunkRows?: number;
+  /** Pause after each chunk, in ms (lets tests press Cancel while an import runs). */
+  importDelayMs?: number;
+  /** What pickCsvFile() returns; by default the first path in `files`. */
+  pickCsvResult?: string | null;
+  /** Folder pickSavePath() puts the suggested file name in; null makes it return null (cancelled). */
+  saveDirectory?: string | null;
+  settings?: Partial<Settings>;
+};
+
+export const DEFAULT_DIAL_DISABLED_REASON =
+  "No phone line yet: add a SIP account in Settings — calling arrives in a later release.";
+
+const DEFAULT_SETTINGS: Settings = {
+  defaultRegion: "US",
+  signalwireSpace: "",
+  signalwireProjectId: "",
+  signalwireApiTokenSet: false,
+  sipRegistrar: "",
+  sipUsername: "",
+  sipPasswordSet: false,
+  sipTransport: "udp",
+  backendUrl: "",
+  backendKeySet: false,
+};
+
+type StoredList = { id: string; name: string; description: string | null; members: Set<string> };
+
+const MAX_LIMIT = 1000;
+const MAX_REPORTED_INVALID = 1000;
+const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
+
+const invalid = (message: string) => new BackendError("invalidInput", message);
+const nullIfEmpty = (s: string | null | undefined): string | null => {
+  const t = (s ?? "").trim();
+  return t === "" ? null : t;
+};
+const digitsOf = (s: string | null) => (s ? s.replace(/\D/g, "") : "");
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function parseValue(raw: string): number | null | "invalid" {
+  const t = raw.trim();
+  if (t === "") return null;
+  const cleaned = t.replace(/[$€£,\s]/g, "");
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(cleaned)) return "invalid";
+  const n = Number(cleaned);
+  return Number.isFinite(n) ? n : "invalid";
+}
+
+function toSummary(l: Lead): LeadSummary {
+  return {
+    id: l.id,
+    name: l.name,
+    company: l.company,
+    email: l.email,
+    phone: l.phone,
+    phoneE164: l.phoneE164,
+    phoneDisplay: l.phoneDisplay,
+    status: l.status,
+    value: l.value,
+    lastContact: l.lastContact,
+  };
+}
+
+/** Deterministic PRNG (mulberry32) so seeded demo data is the same on every run. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIRST = ["Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Mia", "Lucas", "Amelia", "Mateo", "Harper", "Ethan", "Priya", "Arjun", "Chloé", "Lukas", "Grace", "Daniel", "Zoe", "Omar", "Hannah", "Kenji"];
+const LAST = ["Smith", "Johnson", "Garcia", "Miller", "Davis", "Martinez", "Lopez", "Wilson", "Anderson", "Thomas", "Moore", "Martin", "Lee", "Walker", "Hall", "Young", "Patel", "Nguyen", "Schmidt", "Dubois", "O'Brien", "Kim", "Clark", "Lewis"];
+const COMPANIES = ["Acme Corp", "Globex", "Initech", "Umbrella Health", "Stark Logistics", "Wayne Dental", "Hooli", "Vandelay Imports", "Soylent Foods", "Wonka Industries", "Cyberdyne Systems", "Pied Piper", "Tyrell Realty", "Oscorp Labs", "Massive Dynamic", null];
+const POSITIONS = ["Owner", "Office Manager", "CFO", "Operations Lead", "Head of Sales", "Practice Manager", null];
+const STATUSES = ["new", "new", "new", "contacted", "contacted", "qualified", "won", "lost"];
+const SOURCES = ["Website", "Referral", "Trade show", "Webinar", "Cold list", null];
+const TIMEZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", null];
+
+export class MemoryBackend implements Backend {
+  /** path → file contents; importLeads reads from it, exportLeads writes CSV text into it. */
+  readonly files: Map<string, string | Uint8Array>;
+
+  private leads = new Map<string, Lead>();
+  private lists = new Map<string, StoredList>();
+  private settings: Settings;
+  private readonly secretsSet = new Set<SecretKind>();
+  private readonly progressListeners = new Set<(p: ImportProgress) => void>();
+  private readonly options: MemoryBackendOptions;
+  private nextLeadId = 1;
+  private nextListId = 1;
+  private version = 0;
+  private queryCache: { key: string; ids: string[] } | null = null;
+  private importRunning = false;
+  private cancelRequested = false;
+
+  constructor(options: MemoryBackendOptions = {}) {
+    this.options = options;
+    this.files = options.files instanceof Map ? options.files : new Map(Object.entries(options.files ?? {}));
+    this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    if (this.settings.signalwireApiTokenSet) this.secretsSet.add("signalwireApiToken");
+    if (this.settings.sipPasswordSet) this.secretsSet.add("sipPassword");
+    if (this.settings.backendKeySet) this.secretsSet.add("backendKey");
+    if (options.seed) this.generate(options.seed);
+    for (const input of options.leads ?? []) this.addLead(input);
+  }
+
+  /** Browser-dev backend: seeded leads plus a sample CSV to try the import dialog with. */
+  static demo(seed: number): MemoryBackend {
+    const sample = [
+      "Full Name,Company,Phone,E-mail,Title,Deal Value,Notes",
+      'Dana Whitfield,"Whitfield & Sons, LLC",(415) 555-0134,dana@whitfield.example,Owner,12000,"Met at expo; call after 3pm"',
+      "Marco Rossi,Bella Pasta,+39 06 1234 5678,marco@bellapasta.example,Chef,",
+      "Bad Number,Nowhere Inc,call me maybe,,CEO,",
+      "No Contact,Ghost LLC,,,CEO,",
+      "Priya Raman,Raman Dental,650.555.0199,priya@ramandental.example,Practice Manager,4500",
+    ].join("\n");
+    return new MemoryBackend({
+      seed,
+      files: { "/home/agent/Downloads/expo-leads.csv": sample },
+      importChunkRows: 250,
+      importDelayMs: 15,
+    });
+  }
+
+  // ---- test helpers (not part of the Backend contract) ----------------------------------------
+
+  /** Adds a lead synchronously; the phone is normalised like updateLead does. */
+  addLead(input: LeadInput): Lead {
+    const id = `lead-${String(this.nextLeadId++).padStart(6, "0")}`;
+    const phone = nullIfEmpty(input.phone);
+    const norm = phone ? normalizePhone(phone, this.settings.defaultRegion) : null;
+    const e164 = norm && norm.ok ? norm.e164 : null;
+    const created = input.createdAt ?? new Date(Date.UTC(2024, 0, 1) + this.nextLeadId * 60_000).toISOString();
+    const lead: Lead = {
+      id,
+      name: input.name,
+      email: nullIfEmpty(input.email),
+      phone,
+      phoneE164: e164,
+      phoneDisplay: e164 ? displayPhone(e164) : phone,
+      company: nullIfEmpty(input.company),
+      position: nullIfEmpty(input.position),
+      status: input.status ?? "new",
+      value: input.value ?? null,
+      source: nullIfEmpty(input.source),
+      notes: nullIfEmpty(input.notes),
+      timezone: nullIfEmpty(input.timezone),
+      lastContact: input.lastContact ?? null,
+      createdAt: created,
+      updatedAt: created,
+      listIds: [],
+    };
+    this.leads.set(id, lead);
+    this.touch();
+    return { ...lead };
+  }
+
+  addToList(listId: string, leadIds: string[]): void {
+    const list = this.lists.get(listId);
+    if (!list) throw new Error(`no list ${listId}`);
+    for (const id of leadIds) {
+      const lead = this.leads.get(id);
+      if (!lead) throw new Error(`no lead ${id}`);
+      list.members.add(id);
+      if (!lead.listIds.includes(listId)) lead.listIds = [...lead.listIds, listId];
+    }
+    this.touch();
+  }
+
+  /** Every lead, in insertion order (copies). */
+  allLeads(): Lead[] {
+    return [...this.leads.values()].map((l) => ({ ...l, listIds: [...l.listIds] }));
+  }
+
+  get secretKindsSet(): SecretKind[] {
+    return [...this.secretsSet];
+  }
+
+  // ---- Backend --------------------------------------------------------------------------------
+
+  async appInfo(): Promise<AppInfo> {
+    if (this.options.appInfoError) throw BackendError.from(this.options.appInfoError);
+    return {
+      version: "0.1.0 (demo data)",
+      dbPath: "(in memory)",
+      leadCount: this.leads.size,
+      dialDisabledReason:
+        this.options.dialDisabledReason === undefined ? DEFAULT_DIAL_DISABLED_REASON : this.options.dialDisabledReason,
+    };
+  }
+
+  async listLeads(query: LeadQuery): Promise<LeadPage> {
+    if (!Number.isInteger(query.offset) || query.offset < 0) throw invalid("offset must be a non-negative integer");
+    if (!Number.isInteger(query.limit) || query.limit < 0 || query.limit > MAX_LIMIT) {
+      throw invalid(`limit must be between 0 and ${MAX_LIMIT}`);
+    }
+    if (query.listId !== null && !this.lists.has(query.listId)) throw new BackendError("notFound", "That list no longer exists.");
+    const ids = this.matchingIds(query);
+    const rows = ids.slice(query.offset, query.offset + query.limit).map((id) => toSummary(this.leads.get(id)!));
+    return { rows, total: ids.length, offset: query.offset };
+  }
+
+  async getLead(id: string): Promise<Lead> {
+    return this.copy(this.requireLead(id));
+  }
+
+  async updateLead(id: string, patch: LeadPatch): Promise<Lead> {
+    const lead = this.requireLead(id);
+    const next: Lead = { ...lead };
+    if (patch.name !== null) {
+      const name = patch.name.trim();
+      if (name === "") throw invalid("Name must not be empty.");
+      next.name = name;
+    }
+    if (patch.email !== null) {
+      const email = patch.email.trim();
+      if (email !== "" && !/^[^@\s]+@[^@\s]+$/.test(email)) throw invalid(`"${email}" is not an email address.`);
+      next.email = email === "" ? null : email;
+    }
+    if (patch.phone !== null) {
+      const phone = patch.phone.trim();
+      if (phone === "") {
+        next.phone = null;
+        next.phoneE164 = null;
+        next.phoneDisplay = null;
+      } else {
+        const norm = normalizePhone(phone, this.settings.defaultRegion);
+        if (!norm.ok) throw invalid(`"${phone}" is not a phone number: ${norm.problem}.`);
+        next.phone = phone;
+        next.phoneE164 = norm.e164;
+        next.phoneDisplay = displayPhone(norm.e164);
+      }
+    }
+    if (patch.value !== null) {
+      const value = parseValue(patch.value);
+      if (value === "invalid") throw invalid(`"${patch.value.trim()}" is not a number.`);
+      next.value = value;
+    }
+    if (patch.status !== null) {
+      const status = patch.status.trim();
+      if (status === "") throw invalid("Status must not be empty.");
+      next.status = status;
+    }
+    for (const key of ["company", "position", "source", "timezone"] as const) {
+      const v = patch[key];
+      if (v !== null) next[key] = nullIfEmpty(v);
+    }
+    if (patch.notes !== null) next.notes = patch.notes === "" ? null : patch.notes;
+    next.updatedAt = new Date().toISOString();
+    this.leads.set(id, next);
+    this.touch();
+    return this.copy(next);
+  }
+
+  async listLists(): Promise<LeadList[]> {
+    return [...this.lists.values()]
+      .map((l) => ({ id: l.id, name: l.name, description: l.description, memberCount: l.members.size }))
+      .sort((a, b) => collator.compare(a.name, b.name));
+  }
+
+  async createList(name: string, description: string | null): Promise<LeadList> {
+    const list = this.createListNow(name, description);
+    return { id: list.id, name: list.name, description: list.description, memberCount: 0 };
+  }
+
+  async previewImport(path: string): Promise<ImportPreview> {
+    const { text, size } = this.readFile(path);
+    const records = parseCsv(text);
+    if (records.length === 0 || records[0].fields.every((f) => f.trim() === "")) {
+      throw new BackendError("csv", `"${path}" is empty: expected a header row and at least one lead.`);
+    }
+    const headers = records[0].fields.map((h) => h.trim());
+    return {
+      path,
+      fileSize: size,
+      headers,
+      mapping: autoMap(headers),
+      sampleRows: records.slice(1, 6).map((r) => headers.map((_, i) => r.fields[i] ?? "")),
+    };
+  }
+
+  async importLeads(request: ImportRequest): Promise<ImportReport> {
+    if (this.importRunning) throw invalid("An import is already running.");
+    const { text, size } = this.readFile(request.path);
+    const records = parseCsv(text);
+    if (records.length === 0) throw new BackendError("csv", `"${request.path}" is empty.`);
+    const headers = records[0].fields;
+    if (request.mapping.length !== headers.length) {
+      throw invalid(`The mapping has ${request.mapping.length} entries but the file has ${headers.length} columns.`);
+    }
+    const column = new Map<LeadField, number>();
+    request.mapping.forEach((field, i) => {
+      if (field === null) return;
+      if (column.has(field)) throw invalid(`Two columns are mapped to ${field}; map each field at most once.`);
+      column.set(field, i);
+    });
+    if (!column.has("phone") && !column.has("email")) {
+      throw invalid("Map a column to Phone or Email: every lead needs at least one of them.");
+    }
+    const target = request.target;
+    if (target.kind === "newList") {
+      this.checkNewListName(target.name);
+    } else if (target.kind === "existingList" && !this.lists.has(target.listId)) {
+      throw new BackendError("notFound", "The chosen list no longer exists.");
+    }
+
+    this.importRunning = true;
+    this.cancelRequested = false;
+    try {
+      return await this.runImport(records, column, size, text.length, request);
+    } finally {
+      this.importRunning = false;
+      this.cancelRequested = false;
+    }
+  }
+
+  async cancelImport(): Promise<null> {
+    if (this.importRunning) this.cancelRequested = true;
+    return null;
+  }
+
+  async exportLeads(path: string, listId: string | null): Promise<ExportReport> {
+    if (path.trim() === "") throw invalid("Choose a file to export to.");
+    if (listId !== null && !this.lists.has(listId)) throw new BackendError("notFound", "That list no longer exists.");
+    const ids = this.matchingIds({ search: null, listId, sort: { field: "name", descending: false }, offset: 0, limit: 0 });
+    const rows: string[][] = [["Name", "Email", "Phone", "Company", "Position", "Status", "Value", "Source", "Notes", "Timezone", "Last contact"]];
+    for (const id of ids) {
+      const l = this.leads.get(id)!;
+      rows.push([
+        l.name,
+        l.email ?? "",
+        l.phoneE164 ?? l.phone ?? "",
+        l.company ?? "",
+        l.position ?? "",
+        l.status,
+        l.value === null ? "" : String(l.value),
+        l.source ?? "",
+        l.notes ?? "",
+        l.timezone ?? "",
+        l.lastContact ?? "",
+      ]);
+    }
+    this.files.set(path, toCsv(rows));
+    return { path, rows: ids.length };
+  }
+
+  async getSettings(): Promise<Settings> {
+    return this.currentSettings();
+  }
+
+  async updateSettings(update: SettingsUpdate): Promise<Settings> {
+    const next = { ...this.settings };
+    if (update.defaultRegion !== null) {
+      if (!REGIONS.some((r) => r.code === update.defaultRegion)) throw invalid(`Unknown region "${update.defaultRegion}".`);
+      next.defaultRegion = update.defaultRegion;
+    }
+    if (update.sipTransport !== null) {
+      if (!["udp", "tcp", "tls"].includes(update.sipTransport)) throw invalid(`Unknown SIP transport "${update.sipTransport}".`);
+      next.sipTransport = update.sipTransport;
+    }
+    if (update.backendUrl !== null) {
+      const url = update.backendUrl.trim();
+      if (url !== "" && !/^https?:\/\/[^\s/]+/.test(url)) throw invalid(`"${url}" is not a URL: it must start with https:// or http://.`);
+      next.backendUrl = url;
+    }
+    if (update.signalwireSpace !== null) next.signalwireSpace = update.signalwireSpace.trim();
+    if (update.signalwireProjectId !== null) next.signalwireProjectId = update.signalwireProjectId.trim();
+    if (update.sipRegistrar !== null) next.sipRegistrar = update.sipRegistrar.trim();
+    if (update.sipUsername !== null) next.sipUsername = update.sipUsername.trim();
+    this.settings = next;
+    return this.currentSettings();
+  }
+
+  async setSecret(kind: SecretKind, value: string): Promise<Settings> {
+    if (value.trim() === "") throw invalid("The secret is empty.");
+    // The value itself is dropped on purpose: like the OS keychain, nothing ever reads it back.
+    this.secretsSet.add(kind);
+    return this.currentSettings();
+  }
+
+  async clearSecret(kind: SecretKind): Promise<Settings> {
+    this.secretsSet.delete(kind);
+    return this.currentSettings();
+  }
+
+  async listRegions(): Promise<Region[]> {
+    return REGIONS.map((r) => ({ ...r }));
+  }
+
+  async lookupNumber(input: string): Promise<NumberLookup> {
+    if (input.trim() === "") return { e164: null, display: null, error: null, lead: null };
+    const norm = normalizePhone(input, this.settings.defaultRegion);
+    if (!norm.ok) {
+      return { e164: null, display: null, error: `Not a dialable number: ${norm.problem}.`, lead: null };
+    }
+    let lead: LeadSummary | null = null;
+    for (const l of this.leads.values()) {
+      if (l.phoneE164 === norm.e164) {
+        lead = toSummary(l);
+        break;
+      }
+    }
+    return { e164: norm.e164, display: displayPhone(norm.e164), error: null, lead };
+  }
+
+  async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
+    this.progressListeners.add(cb);
+    return () => {
+      this.progressListeners.delete(cb);
+    };
+  }
+
+  async pickCsvFile(): Promise<string | null> {
+    if (this.options.pickCsvResult !== undefined) return this.options.pickCsvResult;
+    for (const path of this.files.keys()) if (/\.(csv|txt)$/i.test(path)) return path;
+    return null;
+  }
+
+  async pickSavePath(defaultName: string): Promise<string | null> {
+    const dir = this.options.saveDirectory === undefined ? "/home/agent/Documents" : this.options.saveDirectory;
+    return dir === null ? null : `${dir}/${defaultName}`;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private generate(count: number) {
+    const rand = prng(count * 7919 + 17);
+    const pick = <T,>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
+    const areaCodes = ["212", "312", "415", "503", "617", "646", "702", "713", "305", "404", "206", "303"];
+    const base = Date.UTC(2024, 0, 1);
+    for (let i = 0; i < count; i++) {
+      const first = pick(FIRST);
+      const last = pick(LAST);
+      const company = pick(COMPANIES);
+      const domain = (company ?? "gmail").toLowerCase().replace(/[^a-z]/g, "") + ".example";
+      const line = String(Math.floor(rand() * 10000)).padStart(4, "0");
+      const hasPhone = rand() > 0.05;
+      const hasEmail = !hasPhone || rand() > 0.15;
+      const contacted = rand() > 0.4;
+      this.addLead({
+        name: `${first} ${last}`,
+        email: hasEmail ? `${first}.${last}${i}@${domain}`.toLowerCase().replace(/[^a-z0-9.@]/g, "") : null,
+        phone: hasPhone ? `(${pick(areaCodes)}) 555-${line}` : null,
+        company,
+        position: pick(POSITIONS),
+        status: pick(STATUSES),
+        value: rand() > 0.3 ? Math.round(rand() * 500) * 100 : null,
+        source: pick(SOURCES),
+        timezone: pick(TIMEZONES),
+        lastContact: contacted ? new Date(Date.UTC(2025, 0, 1) + Math.floor(rand() * 300 * 86_400_000)).toISOString() : null,
+        createdAt: new Date(base + i * 37 * 60_000).toISOString(),
+      });
+    }
+    if (count >= 10) {
+      const ids = [...this.leads.keys()];
+      const webinar = this.createListNow("Q3 webinar", "Registered for the Q3 product webinar");
+      const expo = this.createListNow("Trade show 2025", null);
+      this.addToList(webinar.id, ids.filter((_, i) => i % 7 === 0));
+      this.addToList(expo.id, ids.filter((_, i) => i % 11 === 3));
+    }
+  }
+
+  private touch() {
+    this.version++;
+    this.queryCache = null;
+  }
+
+  private copy(l: Lead): Lead {
+    return { ...l, listIds: [...l.listIds] };
+  }
+
+  private currentSettings(): Settings {
+    return {
+      ...this.settings,
+      signalwireApiTokenSet: this.secretsSet.has("signalwireApiToken"),
+      sipPasswordSet: this.secretsSet.has("sipPassword"),
+      backendKeySet: this.secretsSet.has("backendKey"),
+    };
+  }
+
+  private requireLead(id: string): Lead {
+    const lead = this.leads.get(id);
+    if (!lead) throw new BackendError("notFound", "That lead no longer exists.");
+    return lead;
+  }
+
+  private checkNewListName(name: string): string {
+    const trimmed = name.trim();
+    if (trimmed === "") throw invalid("The list needs a name.");
+    for (const l of this.lists.values()) {
+      if (l.name.toLowerCase() === trimmed.toLowerCase()) throw invalid(`A list named "${l.name}" already exists.`);
+    }
+    return trimmed;
+  }
+
+  private createListNow(name: string, description: string | null): StoredList {
+    const trimmed = this.checkNewListName(name);
+    const list: StoredList = { id: `list-${this.nextListId++}`, name: trimmed, description: nullIfEmpty(description), members: new Set() };
+    this.lists.set(list.id, list);
+    this.touch();
+    return list;
+  }
+
+  private readFile(path: string): { text: string; size: number } {
+    const content = this.files.get(path);
+    if (content === undefined) throw new BackendError("io", `Cannot open "${path}": no such file.`);
+    if (typeof content === "string") return { text: content, size: new TextEncoder().encode(content).length };
+    try {
+      return { text: new TextDecoder("utf-8", { fatal: true }).decode(content), size: content.length };
+    } catch {
+      throw new BackendError("csv", `"${path}" is not UTF-8 text. Save it as "CSV UTF-8" and import it again.`);
+    }
+  }
+
+  private matchingIds(query: LeadQuery): string[] {
+    const key = JSON.stringify([query.search ?? "", query.listId, query.sort.field, query.sort.descending]);
+    if (this.queryCache && this.queryCache.key === key) return this.queryCache.ids;
+
+    const search = (query.search ?? "").trim().toLowerCase();
+    const phoneLike = /\d/.test(search) && /^[\d\s()+\-./]+$/.test(search);
+    const searchDigits = phoneLike ? search.replace(/\D/g, "") : "";
+    const members = query.listId !== null ? this.lists.get(query.listId)?.members ?? new Set<string>() : null;
+
+    const rows: Lead[] = [];
+    for (const l of this.leads.values()) {
+      if (members && !members.has(l.id)) continue;
+      if (search !== "") {
+        const text =
+          l.name.toLowerCase().includes(search) ||
+          (l.company?.toLowerCase().includes(search) ?? false) ||
+          (l.email?.toLowerCase().includes(search) ?? false);
+        const phone = searchDigits !== "" && (digitsOf(l.phoneE164).includes(searchDigits) || digitsOf(l.phone).includes(searchDigits));
+        if (!text && !phone) continue;
+      }
+      rows.push(l);
+    }
+
+    const { field, descending } = query.sort;
+    const dir = descending ? -1 : 1;
+    const keyOf = (l: Lead): string | number | null => {
+      switch (field) {
+        case "name": return l.name;
+        case "company": return l.company;
+        case "status": return l.status;
+        case "value": return l.value;
+        case "lastContact": return l.lastContact;
+        case "createdAt": return l.createdAt;
+      }
+    };
+    rows.sort((a, b) => {
+      const ka = keyOf(a);
+      const kb = keyOf(b);
+      if (ka === null || kb === null) {
+        if (ka !== kb) return ka === null ? 1 : -1; // empty values last, in both directions
+      } else {
+        const c = typeof ka === "number" && typeof kb === "number" ? ka - kb : collator.compare(String(ka), String(kb));
+        if (c !== 0) return c * dir;
+      }
+      const byName = collator.compare(a.name, b.name);
+      return byName !== 0 ? byName : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
+    const ids = rows.map((l) => l.id);
+    this.queryCache = { key, ids };
+    return ids;
+  }
+
+  private emitProgress(p: ImportProgress) {
+    for (const cb of [...this.progressListeners]) cb({ ...p });
+  }
+
+  private async runImport(
+    records: CsvRecord[],
+    column: Map<LeadField, number>,
+    totalBytes: number,
+    textLength: number,
+    request: ImportRequest,
+  ): Promise<ImportReport> {
+    // Everything is staged and only committed at the end, like the Rust side's single transaction:
+    // a cancelled or failed import leaves the database exactly as it was.
+    const staged = new Map<string, Lead>(); // id → new or updated lead
+    let createdRows = 0;
+    let mergedRows = 0;
+    const byPhone = new Map<string, string>();
+    const byEmail = new Map<string, string>();
+    for (const l of this.leads.values()) {
+      if (l.phoneE164) byPhone.set(l.phoneE164, l.id);
+      if (l.email) byEmail.set(l.email.toLowerCase(), l.id);
+    }
+    const errors: RowError[] = [];
+    let invalidTotal = 0;
+    const chunk = Math.max(1, this.options.importChunkRows ?? 500);
+    const delay = this.options.importDelayMs ?? 0;
+    const region = this.settings.defaultRegion;
+    let nextId = this.nextLeadId;
+    const now = new Date().toISOString();
+    const get = (r: CsvRecord, f: LeadField) => {
+      const i = column.get(f);
+      return i === undefined ? "" : (r.fields[i] ?? "").trim();
+    };
+    const fail = (line: number, reason: string) => {
+      invalidTotal++;
+      if (errors.length < MAX_REPORTED_INVALID) errors.push({ line, reason });
+    };
+    const progress = (rowsRead: number, end: number) =>
+      this.emitProgress({
+        bytesRead: end >= textLength ? totalBytes : Math.round((totalBytes * end) / Math.max(1, textLength)),
+        totalBytes,
+        rowsRead,
+      });
+
+    const importRow = (rec: CsvRecord) => {
+      const line = rec.line;
+      const fullName = get(rec, "name") || [get(rec, "firstName"), get(rec, "lastName")].filter(Boolean).join(" ");
+      const emailRaw = get(rec, "email");
+      const phoneRaw = get(rec, "phone");
+      if (emailRaw === "" && phoneRaw === "") return fail(line, "no phone or email: a lead needs at least one of them");
+      if (emailRaw !== "" && !/^[^@\s]+@[^@\s]+$/.test(emailRaw)) return fail(line, `email "${emailRaw}" is not an email address`);
+      let e164: string | null = null;
+      if (phoneRaw !== "") {
+        const norm = normalizePhone(phoneRaw, region);
+        if (!norm.ok) return fail(line, `phone "${phoneRaw}" is not a phone number (${norm.problem})`);
+        e164 = norm.e164;
+      }
+      const valueRaw = get(rec, "value");
+      const value = parseValue(valueRaw);
+      if (value === "invalid") return fail(line, `value "${valueRaw}" is not a number`);
+      const email = emailRaw === "" ? null : emailRaw;
+      const optional = {
+        company: get(rec, "company") || null,
+        position: get(rec, "position") || null,
+        source: get(rec, "source") || null,
+        notes: get(rec, "notes") || null,
+      };
+
+      const existingId = (e164 !== null ? byPhone.get(e164) : undefined) ?? (email !== null ? byEmail.get(email.toLowerCase()) : undefined);
+      let lead: Lead;
+      if (existingId !== undefined) {
+        // Merge: the existing lead keeps its values; the row only fills fields that are empty.
+        const base = staged.get(existingId) ?? this.leads.get(existingId)!;
+        lead = { ...base, listIds: [...base.listIds], updatedAt: now };
+        if (lead.email === null && email !== null) lead.email = email;
+        if (lead.phoneE164 === null && e164 !== null) {
+          lead.phone = phoneRaw;
+          lead.phoneE164 = e164;
+          lead.phoneDisplay = displayPhone(e164);
+        }
+        for (const k of ["company", "position", "source", "notes"] as const) {
+          if (lead[k] === null && optional[k] !== null) lead[k] = optional[k];
+        }
+        if (lead.value === null && value !== null) lead.value = value;
+        mergedRows++;
+      } else {
+        const id = `lead-${String(nextId++).padStart(6, "0")}`;
+        lead = {
+          id,
+          name: fullName || email || displayPhone(e164!),
+          email,
+          phone: phoneRaw === "" ? null : phoneRaw,
+          phoneE164: e164,
+          phoneDisplay: e164 === null ? null : displayPhone(e164),
+          ...optional,
+          status: get(rec, "status") || "new",
+          value,
+          timezone: null,
+          lastContact: null,
+          createdAt: now,
+          updatedAt: now,
+          listIds: [],
+        };
+        createdRows++;
+      }
+      staged.set(lead.id, lead);
+      if (lead.phoneE164 !== null) byPhone.set(lead.phoneE164, lead.id);
+      if (lead.email !== null) byEmail.set(lead.email.toLowerCase(), lead.id);
+    };
+
+    progress(0, records[0].end);
+    for (let r = 1; r < records.length; r++) {
+      const rec = records[r];
+      if (!rec.fields.every((f) => f.trim() === "")) importRow(rec);
+      if (r % chunk === 0) {
+        progress(r, rec.end);
+        await sleep(delay);
+        if (this.cancelRequested) throw new BackendError("cancelled", "Import cancelled: nothing was imported.");
+      }
+    }
+    progress(records.length - 1, textLength);
+    await sleep(0);
+    if (this.cancelRequested) throw new BackendError("cancelled", "Import cancelled: nothing was imported.");
+
+    // ---- commit ----
+    let listId: string | null = null;
+    if (request.target.kind === "newList") listId = this.createListNow(request.target.name, null).id;
+    else if (request.target.kind === "existingList") listId = request.target.listId;
+    this.nextLeadId = nextId;
+    for (const [id, lead] of staged) this.leads.set(id, lead);
+    if (listId !== null) this.addToList(listId, [...staged.keys()]);
+    this.touch();
+    return { created: createdRows, merged: mergedRows, invalidTotal, invalid: errors, listId };
+  }
+}

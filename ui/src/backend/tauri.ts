@@ -1,0 +1,73 @@
+// The desktop implementation: the generated `commands`, with their Result unwrapped.
+import { listen } from "@tauri-apps/api/event";
+import { open, save } from "@tauri-apps/plugin-dialog";
+import { commands, type ImportProgress, type IpcError, type Result } from "../generated/bindings";
+import { BackendError } from "./errors";
+import type { Backend } from "./index";
+
+/** Name of the Tauri event that carries ImportProgress while importLeads runs. */
+export const IMPORT_PROGRESS_EVENT = "importProgress";
+
+function isIpcError(value: unknown): value is IpcError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as IpcError).code === "string" &&
+    typeof (value as IpcError).message === "string"
+  );
+}
+
+async function unwrap<T>(call: () => Promise<Result<T, IpcError>>): Promise<T> {
+  let result: Result<T, IpcError>;
+  try {
+    result = await call();
+  } catch (err) {
+    // invoke() itself failed (command missing, serialisation error, panic, …) or a command
+    // rejected without the Result wrapper.
+    if (isIpcError(err)) throw BackendError.from(err);
+    throw new BackendError("internal", err instanceof Error ? err.message : String(err));
+  }
+  if (result.status === "ok") return result.data;
+  throw BackendError.from(result.error);
+}
+
+export class TauriBackend implements Backend {
+  appInfo = () => unwrap(() => commands.appInfo());
+  listLeads: Backend["listLeads"] = (query) => unwrap(() => commands.listLeads(query));
+  getLead: Backend["getLead"] = (id) => unwrap(() => commands.getLead(id));
+  updateLead: Backend["updateLead"] = (id, patch) => unwrap(() => commands.updateLead(id, patch));
+  listLists = () => unwrap(() => commands.listLists());
+  createList: Backend["createList"] = (name, description) => unwrap(() => commands.createList(name, description));
+  previewImport: Backend["previewImport"] = (path) => unwrap(() => commands.previewImport(path));
+  importLeads: Backend["importLeads"] = (request) => unwrap(() => commands.importLeads(request));
+  cancelImport = () => unwrap(() => commands.cancelImport());
+  exportLeads: Backend["exportLeads"] = (path, listId) => unwrap(() => commands.exportLeads(path, listId));
+  getSettings = () => unwrap(() => commands.getSettings());
+  updateSettings: Backend["updateSettings"] = (update) => unwrap(() => commands.updateSettings(update));
+  setSecret: Backend["setSecret"] = (kind, value) => unwrap(() => commands.setSecret(kind, value));
+  clearSecret: Backend["clearSecret"] = (kind) => unwrap(() => commands.clearSecret(kind));
+  listRegions = () => unwrap(() => commands.listRegions());
+  lookupNumber: Backend["lookupNumber"] = (input) => unwrap(() => commands.lookupNumber(input));
+
+  async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
+    const unlisten = await listen<ImportProgress>(IMPORT_PROGRESS_EVENT, (event) => cb(event.payload));
+    return () => unlisten();
+  }
+
+  async pickCsvFile(): Promise<string | null> {
+    const picked = await open({
+      multiple: false,
+      directory: false,
+      filters: [{ name: "CSV", extensions: ["csv", "txt"] }],
+    });
+    return typeof picked === "string" ? picked : null;
+  }
+
+  async pickSavePath(defaultName: string): Promise<string | null> {
+    const picked = await save({
+      defaultPath: defaultName,
+      filters: [{ name: "CSV", extensions: ["csv"] }],
+    });
+    return picked ?? null;
+  }
+}

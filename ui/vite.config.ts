@@ -1,0 +1,29 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+
+// Tauri expects a fixed dev port and a relative base so the bundled assets load from the app's
+// custom protocol. JSX is compiled by Vite's built-in esbuild (no React plugin).
+export default defineConfig({
+  base: "./",
+  clearScreen: false,
+  esbuild: {
+    jsx: "automatic",
+  },
+  server: {
+    port: 1420,
+    strictPort: true,
+    watch: { ignored: ["**/src-tauri/**"] },
+  },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2021",
+    sourcemap: false,
+  },
+  test: {
+    environment: "jsdom",
+    setupFiles: ["./src/test/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+    css: false,
+  },
+});
