@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::migrate::{self, APPLICATION_ID, LATEST_VERSION};
+use crate::migrate::{self, APPLICATION_ID};
 use crate::{Result, StoreError, time::format_ts};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -83,6 +83,11 @@ impl Store {
 
     /// [`Store::open`] with the clock passed in (names the backup file).
     pub fn open_at(path: &Path, now: DateTime<Utc>) -> Result<Store> {
+        Self::open_with(path, now, migrate::MIGRATIONS)
+    }
+
+    fn open_with(path: &Path, now: DateTime<Utc>, migrations: &[(i64, &str)]) -> Result<Store> {
+        let latest = migrations.last().map(|m| m.0).unwrap_or(0);
         let existed = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
         let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt { path: path.to_path_buf(), reason: e.to_string() };
         let mut conn = Connection::open_with_flags(
@@ -107,15 +112,15 @@ impl Store {
                 return Err(corrupt(&"it is a SQLite database of another application"));
             }
         }
-        if version > LATEST_VERSION {
-            return Err(StoreError::NewerThanBinary { path: path.to_path_buf(), found: version, supported: LATEST_VERSION });
+        if version > latest {
+            return Err(StoreError::NewerThanBinary { path: path.to_path_buf(), found: version, supported: latest });
         }
-        if version > 0 && version < LATEST_VERSION {
+        if version > 0 && version < latest {
             backup(&conn, path, version, now)?;
         }
 
         configure(&conn, false)?;
-        migrate::apply(&mut conn, version)?;
+        migrate::apply(&mut conn, version, migrations)?;
 
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
@@ -201,4 +206,74 @@ fn backup(conn: &Connection, path: &Path, version: i64, now: DateTime<Utc>) -> R
         .map_err(|e| StoreError::Backup { path: path.to_path_buf(), reason: e.to_string() })?;
     tracing::info!(backup = %target.display(), version, "backed up database before migrating");
     Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).single().expect("valid time")
+    }
+
+    #[test]
+    fn an_older_database_is_backed_up_then_migrated() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("r.db");
+        let v1: &[(i64, &str)] = &[(1, "CREATE TABLE a (x INTEGER);")];
+        let store = Store::open_with(&path, at(), v1).expect("v1 opens");
+        store
+            .write(|w| Ok(w.conn().execute("INSERT INTO a VALUES (42)", [])?))
+            .expect("row written");
+        drop(store);
+
+        let v2: &[(i64, &str)] = &[(1, "CREATE TABLE a (x INTEGER);"), (2, "ALTER TABLE a ADD COLUMN y TEXT;")];
+        let store = Store::open_with(&path, at(), v2).expect("v2 migrates");
+        let backup = dir.path().join("r.db.v1-20261125T100000Z.bak");
+        assert!(backup.exists(), "a backup named after the old version and time is written before migrating");
+        let old = Connection::open(&backup).expect("backup opens");
+        let (x, version): (i64, i64) = old
+            .query_row("SELECT x, (SELECT user_version FROM pragma_user_version) FROM a", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("backup has the data");
+        assert_eq!((x, version), (42, 1), "the backup holds the pre-migration data and version");
+        let cols: i64 = store
+            .read(|r| Ok(r.conn().query_row("SELECT count(*) FROM pragma_table_info('a')", [], |row| row.get(0))?))
+            .expect("schema readable");
+        assert_eq!(cols, 2, "the migration added the column");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("r.db")).expect("opens");
+        let result: Result<()> = store.write(|w| {
+            crate::settings::set(w, "k", &1)?;
+            Err(StoreError::Conflict("user cancelled".into()))
+        });
+        assert!(result.is_err(), "the closure's error is returned");
+        let v: Option<i64> = store.read(|r| crate::settings::get(r, "k")).expect("read");
+        assert_eq!(v, None, "the transaction was rolled back");
+    }
+
+    #[test]
+    fn connections_use_wal_full_sync_and_foreign_keys() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("r.db")).expect("opens");
+        let (mode, sync, fk): (String, i64, i64) = store
+            .read(|r| {
+                let c = r.conn();
+                Ok((
+                    c.query_row("PRAGMA journal_mode", [], |x| x.get(0))?,
+                    c.query_row("PRAGMA synchronous", [], |x| x.get(0))?,
+                    c.query_row("PRAGMA foreign_keys", [], |x| x.get(0))?,
+                ))
+            })
+            .expect("pragmas readable");
+        assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1), "WAL, synchronous=FULL (2), foreign keys on");
+        let err = store
+            .read(|r| Ok(r.conn().execute("INSERT INTO settings VALUES ('a', '1', 'x')", [])?))
+            .expect_err("read handles refuse writes");
+        assert!(err.to_string().contains("readonly") || err.to_string().contains("read-only") || err.to_string().contains("query_only") || err.to_string().contains("attempt to write"), "read handle error: {err}");
+    }
 }

@@ -22,8 +22,8 @@ pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 }
 
 /// Applies every migration above the current version.
-pub(crate) fn apply(conn: &mut Connection, from: i64) -> Result<()> {
-    for &(version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > from) {
+pub(crate) fn apply(conn: &mut Connection, from: i64, migrations: &[(i64, &str)]) -> Result<()> {
+    for &(version, sql) in migrations.iter().filter(|(v, _)| *v > from) {
         let fail = |e: rusqlite::Error| StoreError::Migration { version, reason: e.to_string() };
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive).map_err(fail)?;
         tx.execute_batch(sql).map_err(fail)?;
