@@ -1,1 +1,279 @@
-//! placeholder
+//! Ringdesk's application facade: one function per user action.
+//!
+//! The desktop shell (`src-tauri`) and `ringdesk-cli` both call [`App`]; neither holds logic of its
+//! own. This crate owns the IPC types ([`ipc`], the only types that cross to the UI), the error the
+//! UI sees ([`IpcError`], `{code, message}`), the OS keychain ([`keychain`]) and CSV import/export
+//! ([`csv_io`]). It reads and writes the local database only through `ringdesk-store` and leaves
+//! phone-number rules to `ringdesk-core`. Functions are synchronous; the shell runs them off the
+//! UI thread.
+
+pub mod csv_io;
+mod error;
+pub mod ipc;
+pub mod keychain;
+mod settings;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ringdesk_core::{PhoneNumber, Region, TelUri};
+use ringdesk_store::{Store, leads, lists};
+
+pub use error::{ErrorCode, IpcError, Result};
+use ipc::*;
+use keychain::{Secret, SecretStore};
+
+/// The running application: the local database and the keychain.
+pub struct App {
+    store: Store,
+    secrets: Arc<dyn SecretStore>,
+    import_cancel: AtomicBool,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+/// Where the database lives by default: `<data dir>/ringdesk.db`.
+pub fn default_db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("ringdesk.db")
+}
+
+impl App {
+    /// Opens the database at `db_path` (creating its folder) with the given secret store.
+    pub fn open(db_path: &Path, secrets: Arc<dyn SecretStore>) -> Result<App> {
+        if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                IpcError::new(ErrorCode::Io, format!("Could not create the data folder {}: {e}", dir.display()))
+            })?;
+        }
+        let store = Store::open(db_path)?;
+        Ok(App { store, secrets, import_cancel: AtomicBool::new(false) })
+    }
+
+    /// The store, for tools and tests that seed data.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn app_info(&self) -> Result<AppInfo> {
+        let lead_count = self.store.read(|r| leads::count(r))?;
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            db_path: self.store.path().display().to_string(),
+            lead_count: lead_count as u32,
+            dial_disabled_reason: Some(
+                "No phone line yet: calling from Ringdesk arrives with the softphone. Your SIP account in Settings will be used then."
+                    .to_string(),
+            ),
+        })
+    }
+
+    fn region(&self) -> Result<Region> {
+        settings::region(&self.store)
+    }
+
+    // ----- leads -----
+
+    pub fn list_leads(&self, query: &LeadQuery) -> Result<LeadPage> {
+        let region = self.region()?;
+        let sort = match query.sort.field {
+            LeadSortField::Name => leads::SortField::Name,
+            LeadSortField::Company => leads::SortField::Company,
+            LeadSortField::Status => leads::SortField::Status,
+            LeadSortField::LastContact => leads::SortField::LastContact,
+            LeadSortField::CreatedAt => leads::SortField::CreatedAt,
+            LeadSortField::Value => leads::SortField::Value,
+        };
+        let q = leads::PageQuery {
+            search: query.search.as_deref(),
+            list_id: query.list_id.as_deref(),
+            sort,
+            descending: query.sort.descending,
+            offset: query.offset,
+            limit: query.limit.clamp(1, 500),
+        };
+        let (rows, total) = self.store.read(|r| leads::page(r, &q))?;
+        Ok(LeadPage {
+            rows: rows.into_iter().map(|l| summary(l, region)).collect(),
+            total: total as u32,
+            offset: query.offset,
+        })
+    }
+
+    pub fn get_lead(&self, id: &str) -> Result<Lead> {
+        let region = self.region()?;
+        let (lead, list_ids) = self.store.read(|r| {
+            let lead = leads::get(r, id)?;
+            Ok((lead, lists::of_lead(r, id)?))
+        })?;
+        if lead.deleted_at.is_some() {
+            return Err(IpcError::new(ErrorCode::NotFound, format!("Lead {id} was deleted.")));
+        }
+        Ok(full_lead(lead, list_ids, region))
+    }
+
+    /// Applies an edit; every field is validated before anything is written.
+    pub fn update_lead(&self, id: &str, patch: &LeadPatch) -> Result<Lead> {
+        let region = self.region()?;
+        let changes = settings::lead_changes(patch, region)?;
+        self.store.write(|w| leads::update(w, id, &changes).map(|_| ()))?;
+        self.get_lead(id)
+    }
+
+    pub fn list_lists(&self) -> Result<Vec<LeadList>> {
+        let all = self.store.read(|r| lists::all(r))?;
+        Ok(all.into_iter().map(list_dto).collect())
+    }
+
+    pub fn create_list(&self, name: &str, description: Option<&str>) -> Result<LeadList> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(IpcError::invalid("A list needs a name."));
+        }
+        let description = description.map(str::trim).filter(|d| !d.is_empty());
+        let id = self.store.write(|w| lists::create(w, name, description))?;
+        Ok(list_dto(self.store.read(|r| lists::get(r, &id))?))
+    }
+
+    // ----- CSV -----
+
+    pub fn preview_import(&self, path: &str) -> Result<ImportPreview> {
+        csv_io::preview(Path::new(path))
+    }
+
+    /// Imports leads; see [`csv_io::import`]. Only one import runs at a time per app.
+    pub fn import_leads(&self, request: &ImportRequest, progress: &mut dyn FnMut(ImportProgress)) -> Result<ImportReport> {
+        self.import_cancel.store(false, Ordering::SeqCst);
+        csv_io::import(&self.store, self.region()?, request, &self.import_cancel, progress)
+    }
+
+    /// Asks a running import to stop; it rolls back and reports `cancelled`.
+    pub fn cancel_import(&self) {
+        self.import_cancel.store(true, Ordering::SeqCst);
+    }
+
+    pub fn export_leads(&self, path: &str, list_id: Option<&str>) -> Result<ExportReport> {
+        csv_io::export(&self.store, Path::new(path), list_id)
+    }
+
+    // ----- settings and secrets -----
+
+    pub fn get_settings(&self) -> Result<Settings> {
+        settings::get(&self.store, self.secrets.as_ref())
+    }
+
+    pub fn update_settings(&self, update: &SettingsUpdate) -> Result<Settings> {
+        settings::update(&self.store, update)?;
+        self.get_settings()
+    }
+
+    /// Saves a secret to the OS keychain; the value is never stored elsewhere or returned.
+    pub fn set_secret(&self, kind: SecretKind, value: &str) -> Result<Settings> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(IpcError::invalid("The secret is empty; use Remove to delete it."));
+        }
+        self.secrets.set(kind, &Secret::new(value))?;
+        self.get_settings()
+    }
+
+    pub fn clear_secret(&self, kind: SecretKind) -> Result<Settings> {
+        self.secrets.delete(kind)?;
+        self.get_settings()
+    }
+
+    pub fn list_regions(&self) -> Vec<ipc::Region> {
+        ringdesk_core::phone::common_regions()
+            .into_iter()
+            .map(|r| ipc::Region {
+                code: r.region.code().to_string(),
+                name: r.name.to_string(),
+                calling_code: u32::from(r.region.calling_code().unwrap_or(0)),
+            })
+            .collect()
+    }
+
+    // ----- dialer -----
+
+    /// Normalizes what the agent typed or pasted (a number or a `tel:` link) and finds its lead.
+    pub fn lookup_number(&self, input: &str) -> Result<NumberLookup> {
+        let region = self.region()?;
+        let parsed = if input.trim_start().get(..4).is_some_and(|s| s.eq_ignore_ascii_case("tel:")) {
+            TelUri::parse(input).map_err(|e| e.to_string()).and_then(|t| t.phone_number(region).map_err(|e| e.to_string()))
+        } else {
+            PhoneNumber::parse(input, region).map_err(|e| e.to_string())
+        };
+        match parsed {
+            Ok(number) => {
+                let lead = self.store.read(|r| leads::find_by_phone(r, number.e164()))?;
+                Ok(NumberLookup {
+                    e164: Some(number.e164().to_string()),
+                    display: Some(number.display(region)),
+                    error: None,
+                    lead: lead.map(|l| summary(l, region)),
+                })
+            }
+            Err(reason) => Ok(NumberLookup { e164: None, display: None, error: Some(capitalize(&reason)), lead: None }),
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn display_phone(e164: Option<&str>, raw: Option<&str>, region: Region) -> Option<String> {
+    match e164 {
+        Some(e) => PhoneNumber::parse(e, region).ok().map(|n| n.display(region)).or_else(|| Some(e.to_string())),
+        None => raw.map(str::to_string),
+    }
+}
+
+fn summary(l: leads::LeadSummary, region: Region) -> LeadSummary {
+    LeadSummary {
+        phone_display: display_phone(l.phone_e164.as_deref(), l.phone.as_deref(), region),
+        id: l.id,
+        name: l.name,
+        company: l.company,
+        email: l.email,
+        phone: l.phone,
+        phone_e164: l.phone_e164,
+        status: l.status,
+        value: l.value,
+        last_contact: l.last_contact,
+    }
+}
+
+fn full_lead(l: leads::Lead, list_ids: Vec<String>, region: Region) -> Lead {
+    Lead {
+        phone_display: display_phone(l.phone_e164.as_deref(), l.phone.as_deref(), region),
+        id: l.id,
+        name: l.name,
+        email: l.email,
+        phone: l.phone,
+        phone_e164: l.phone_e164,
+        company: l.company,
+        position: l.position,
+        status: l.status,
+        value: l.value,
+        source: l.source,
+        notes: l.notes,
+        timezone: l.timezone,
+        last_contact: l.last_contact,
+        created_at: l.created_at,
+        updated_at: l.updated_at,
+        list_ids,
+    }
+}
+
+fn list_dto(l: lists::LeadList) -> LeadList {
+    LeadList { id: l.id, name: l.name, description: l.description, member_count: l.member_count as u32 }
+}

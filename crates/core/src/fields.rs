@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A lead field a CSV column can fill. `FirstName`/`LastName` are joined into the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub enum LeadField {
     Name,

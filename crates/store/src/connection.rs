@@ -158,17 +158,23 @@ impl Store {
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed only if it returns `Ok`.
-    pub fn write<T>(&self, f: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
+    /// The closure may fail with any error a [`StoreError`] converts into, so callers can abort
+    /// the transaction with their own errors.
+    pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Write<'_>) -> Result<T, E>) -> Result<T, E> {
         self.write_at(Utc::now(), f)
     }
 
     /// [`Store::write`] with the transaction's time passed in.
-    pub fn write_at<T>(&self, now: DateTime<Utc>, f: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
+    pub fn write_at<T, E: From<StoreError>>(
+        &self,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let mut w = Write { tx, now };
         let out = f(&mut w)?;
-        w.tx.commit()?;
+        w.tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
 }
@@ -224,7 +230,7 @@ mod tests {
         let v1: &[(i64, &str)] = &[(1, "CREATE TABLE a (x INTEGER);")];
         let store = Store::open_with(&path, at(), v1).expect("v1 opens");
         store
-            .write(|w| Ok(w.conn().execute("INSERT INTO a VALUES (42)", [])?))
+            .write(|w| Ok::<_, StoreError>(w.conn().execute("INSERT INTO a VALUES (42)", [])?))
             .expect("row written");
         drop(store);
 

@@ -21,6 +21,11 @@ pub use connection::{Read, Store, Write};
 pub use migrate::{LATEST_VERSION, MIGRATIONS};
 pub use time::{format_ts, parse_ts};
 
+/// The SQLite error types, for callers that classify [`StoreError::Sqlite`].
+pub mod rusqlite_error {
+    pub use rusqlite::{Error, ErrorCode};
+}
+
 use std::path::PathBuf;
 
 /// Everything that can go wrong in the store, with the data to explain it.

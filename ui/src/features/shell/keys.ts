@@ -1,3 +1,5 @@
+import type { KeyboardEvent as ReactKeyboardEvent } from "react";
+
 /** True when a key press belongs to the element being typed into (inputs, selects, editors). */
 export function isTypingTarget(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -9,6 +11,6 @@ export function isTypingTarget(target: EventTarget | null): boolean {
   return false;
 }
 
-export function hasCommandModifier(e: KeyboardEvent | React.KeyboardEvent): boolean {
+export function hasCommandModifier(e: KeyboardEvent | ReactKeyboardEvent): boolean {
   return e.ctrlKey || e.metaKey;
 }

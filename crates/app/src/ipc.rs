@@ -1,0 +1,250 @@
+//! The wire types of every user action: what the UI (through generated TypeScript) and the CLI
+//! (through `--json`) see. Converted explicitly from store and core types; those never cross IPC.
+//! Counts and sizes are `u32`/`f64` because TypeScript numbers are doubles.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+pub use crate::error::{ErrorCode, IpcError};
+pub use ringdesk_core::LeadField;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum LeadSortField {
+    #[default]
+    Name,
+    Company,
+    Status,
+    LastContact,
+    CreatedAt,
+    Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadSort {
+    pub field: LeadSortField,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadQuery {
+    pub search: Option<String>,
+    pub list_id: Option<String>,
+    pub sort: LeadSort,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadSummary {
+    pub id: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub email: Option<String>,
+    /// As entered.
+    pub phone: Option<String>,
+    pub phone_e164: Option<String>,
+    /// Formatted for the agent: national for home-region numbers, international otherwise.
+    pub phone_display: Option<String>,
+    pub status: String,
+    pub value: Option<f64>,
+    /// RFC 3339 UTC.
+    pub last_contact: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadPage {
+    pub rows: Vec<LeadSummary>,
+    pub total: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Lead {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub phone_e164: Option<String>,
+    pub phone_display: Option<String>,
+    pub company: Option<String>,
+    pub position: Option<String>,
+    pub status: String,
+    pub value: Option<f64>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+    pub timezone: Option<String>,
+    pub last_contact: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub list_ids: Vec<String>,
+}
+
+/// A lead edit: fields left `null` are unchanged; `""` clears an optional field.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadPatch {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub position: Option<String>,
+    pub status: Option<String>,
+    /// Parsed here: `1,200.50`, `$99`; `""` clears.
+    pub value: Option<String>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+    pub timezone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadList {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub member_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreview {
+    pub path: String,
+    pub file_size: f64,
+    pub headers: Vec<String>,
+    /// One per header, auto-detected; `null` means ignored.
+    pub mapping: Vec<Option<LeadField>>,
+    /// The first rows, for the mapping screen.
+    pub sample_rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum ImportTarget {
+    None,
+    NewList { name: String },
+    ExistingList { list_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRequest {
+    pub path: String,
+    pub mapping: Vec<Option<LeadField>>,
+    pub target: ImportTarget,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgress {
+    pub bytes_read: f64,
+    pub total_bytes: f64,
+    pub rows_read: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RowError {
+    /// 1-based line in the file where the row starts (the header is line 1).
+    pub line: u32,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    pub created: u32,
+    pub merged: u32,
+    pub invalid_total: u32,
+    /// The first invalid rows (at most 1000), in file order.
+    pub invalid: Vec<RowError>,
+    pub list_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportReport {
+    pub path: String,
+    pub rows: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SipTransport {
+    #[default]
+    Udp,
+    Tcp,
+    Tls,
+}
+
+/// Settings as the UI sees them. Secrets appear only as "is it set".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// ISO 3166 alpha-2, such as "US".
+    pub default_region: String,
+    pub signalwire_space: String,
+    pub signalwire_project_id: String,
+    pub signalwire_api_token_set: bool,
+    pub sip_registrar: String,
+    pub sip_username: String,
+    pub sip_password_set: bool,
+    pub sip_transport: SipTransport,
+    pub backend_url: String,
+    pub backend_key_set: bool,
+}
+
+/// A settings edit: fields left `null` are unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsUpdate {
+    pub default_region: Option<String>,
+    pub signalwire_space: Option<String>,
+    pub signalwire_project_id: Option<String>,
+    pub sip_registrar: Option<String>,
+    pub sip_username: Option<String>,
+    pub sip_transport: Option<SipTransport>,
+    pub backend_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretKind {
+    SignalwireApiToken,
+    SipPassword,
+    BackendKey,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub calling_code: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberLookup {
+    pub e164: Option<String>,
+    pub display: Option<String>,
+    /// The specific reason when the input is not a dialable number.
+    pub error: Option<String>,
+    /// The lead whose number this is.
+    pub lead: Option<LeadSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub db_path: String,
+    pub lead_count: u32,
+    /// Why the Dial button is disabled; `null` once a phone line exists.
+    pub dial_disabled_reason: Option<String>,
+}

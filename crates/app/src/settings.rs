@@ -1,0 +1,214 @@
+//! Settings: validation of what the agent enters, storage of the non-secret part, and the
+//! translation of lead edits into store changes (validated before anything is written).
+
+use ringdesk_core::{PhoneNumber, Region, parse_value, validate_email};
+use ringdesk_store::leads::{Change, TextColumn};
+use ringdesk_store::{Store, settings as kv};
+
+use crate::error::{IpcError, Result};
+use crate::ipc::{LeadPatch, SecretKind, Settings, SettingsUpdate, SipTransport};
+use crate::keychain::SecretStore;
+
+const REGION: &str = "default_region";
+const SW_SPACE: &str = "signalwire.space";
+const SW_PROJECT: &str = "signalwire.project_id";
+const SIP_REGISTRAR: &str = "sip.registrar";
+const SIP_USERNAME: &str = "sip.username";
+const SIP_TRANSPORT: &str = "sip.transport";
+const BACKEND_URL: &str = "backend.url";
+
+/// The default region for numbers written without a country code (US until set).
+pub(crate) fn region(store: &Store) -> Result<Region> {
+    let code: Option<String> = store.read(|r| kv::get(r, REGION))?;
+    Ok(code.and_then(|c| c.parse().ok()).unwrap_or(Region::US))
+}
+
+pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> {
+    let (region, space, project, registrar, username, transport, url) = store.read(|r| {
+        Ok((
+            kv::get::<String>(r, REGION)?,
+            kv::get::<String>(r, SW_SPACE)?,
+            kv::get::<String>(r, SW_PROJECT)?,
+            kv::get::<String>(r, SIP_REGISTRAR)?,
+            kv::get::<String>(r, SIP_USERNAME)?,
+            kv::get::<SipTransport>(r, SIP_TRANSPORT)?,
+            kv::get::<String>(r, BACKEND_URL)?,
+        ))
+    })?;
+    let is_set = |k| secrets.get(k).map(|s| s.is_some());
+    Ok(Settings {
+        default_region: region.unwrap_or_else(|| "US".into()),
+        signalwire_space: space.unwrap_or_default(),
+        signalwire_project_id: project.unwrap_or_default(),
+        signalwire_api_token_set: is_set(SecretKind::SignalwireApiToken)?,
+        sip_registrar: registrar.unwrap_or_default(),
+        sip_username: username.unwrap_or_default(),
+        sip_password_set: is_set(SecretKind::SipPassword)?,
+        sip_transport: transport.unwrap_or_default(),
+        backend_url: url.unwrap_or_default(),
+        backend_key_set: is_set(SecretKind::BackendKey)?,
+    })
+}
+
+fn is_hostname(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+}
+
+/// `host` or `host:port`, for the SIP registrar.
+fn validate_registrar(v: &str) -> Result<()> {
+    let v = v.strip_prefix("sip:").unwrap_or(v);
+    let (host, port) = match v.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (v, None),
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    if is_hostname(host) && port_ok {
+        Ok(())
+    } else {
+        Err(IpcError::invalid(format!("Registrar {v:?} is not a host name or host:port, such as sip.example.com:5060.")))
+    }
+}
+
+/// The SignalWire space: `example` or `example.signalwire.com`.
+fn validate_space(v: &str) -> Result<()> {
+    if is_hostname(v) {
+        Ok(())
+    } else {
+        Err(IpcError::invalid(format!("Space {v:?} is not a SignalWire space such as example.signalwire.com.")))
+    }
+}
+
+fn validate_project_id(v: &str) -> Result<()> {
+    let ok = v.len() == 36
+        && v.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() });
+    if ok {
+        Ok(())
+    } else {
+        Err(IpcError::invalid(format!(
+            "Project id {v:?} is not a SignalWire project id (a UUID like 12345678-90ab-cdef-1234-567890abcdef)."
+        )))
+    }
+}
+
+fn validate_url(v: &str) -> Result<()> {
+    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://").filter(|r| {
+        r.starts_with("localhost") || r.starts_with("127.0.0.1")
+    }));
+    let host = rest.map(|r| r.split(['/', ':']).next().unwrap_or(""));
+    match host {
+        Some(h) if is_hostname(h) && !v.contains(char::is_whitespace) => Ok(()),
+        _ => Err(IpcError::invalid(format!(
+            "Backend URL {v:?} must be an https:// address such as https://abcd.supabase.co (http:// only for localhost)."
+        ))),
+    }
+}
+
+/// Validates every field first, then writes them all in one transaction.
+pub(crate) fn update(store: &Store, u: &SettingsUpdate) -> Result<()> {
+    let trimmed = |v: &Option<String>| v.as_deref().map(str::trim).map(str::to_string);
+    let region = match trimmed(&u.default_region) {
+        Some(code) => Some(code.parse::<Region>().map_err(|e| IpcError::invalid(capital(&e.to_string())))?.code().to_string()),
+        None => None,
+    };
+    let space = trimmed(&u.signalwire_space);
+    let project = trimmed(&u.signalwire_project_id);
+    let registrar = trimmed(&u.sip_registrar);
+    let username = trimmed(&u.sip_username);
+    let url = trimmed(&u.backend_url);
+    // Empty clears a field; anything else must be valid.
+    let check = |v: &Option<String>, f: fn(&str) -> Result<()>| match v.as_deref() {
+        Some(s) if !s.is_empty() => f(s),
+        _ => Ok(()),
+    };
+    check(&space, validate_space)?;
+    check(&project, validate_project_id)?;
+    check(&registrar, validate_registrar)?;
+    check(&url, validate_url)?;
+    if let Some(name) = username.as_deref().filter(|n| n.contains(char::is_whitespace) || n.len() > 128) {
+        return Err(IpcError::invalid(format!("SIP username {name:?} cannot contain spaces or exceed 128 characters.")));
+    }
+    store.write(|w| {
+        for (key, value) in [
+            (REGION, &region),
+            (SW_SPACE, &space),
+            (SW_PROJECT, &project),
+            (SIP_REGISTRAR, &registrar),
+            (SIP_USERNAME, &username),
+            (BACKEND_URL, &url),
+        ] {
+            if let Some(v) = value {
+                kv::set(w, key, v)?;
+            }
+        }
+        if let Some(t) = u.sip_transport {
+            kv::set(w, SIP_TRANSPORT, &t)?;
+        }
+        Ok::<_, IpcError>(())
+    })
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Turns a lead edit into store changes, refusing the whole edit when any field is invalid.
+pub(crate) fn lead_changes(p: &LeadPatch, region: Region) -> Result<Vec<Change>> {
+    let opt = |v: &str| {
+        let t = v.trim();
+        (!t.is_empty()).then(|| t.to_string())
+    };
+    let mut changes = Vec::new();
+    if let Some(name) = &p.name {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(IpcError::invalid("A lead needs a name."));
+        }
+        changes.push(Change::Name(name.to_string()));
+    }
+    if let Some(email) = &p.email {
+        let email = opt(email);
+        if let Some(e) = &email {
+            validate_email(e).map_err(|e| IpcError::invalid(capital(&e.to_string())))?;
+        }
+        changes.push(Change::Text(TextColumn::Email, email));
+    }
+    if let Some(phone) = &p.phone {
+        match opt(phone) {
+            Some(raw) => {
+                let n = PhoneNumber::parse(&raw, region)
+                    .map_err(|e| IpcError::invalid(format!("Phone {raw:?}: {e}.")))?;
+                changes.push(Change::Phone { e164: Some(n.e164().to_string()), raw: Some(raw) });
+            }
+            None => changes.push(Change::Phone { raw: None, e164: None }),
+        }
+    }
+    if let Some(status) = &p.status {
+        let status = status.trim().to_ascii_lowercase();
+        if status.is_empty() {
+            return Err(IpcError::invalid("A lead needs a status (such as new, contacted, qualified)."));
+        }
+        changes.push(Change::Status(status));
+    }
+    if let Some(value) = &p.value {
+        let value = match opt(value) {
+            Some(v) => Some(parse_value(&v).map_err(|e| IpcError::invalid(capital(&e.to_string())))?),
+            None => None,
+        };
+        changes.push(Change::Value(value));
+    }
+    for (col, v) in [
+        (TextColumn::Company, &p.company),
+        (TextColumn::Position, &p.position),
+        (TextColumn::Source, &p.source),
+        (TextColumn::Notes, &p.notes),
+        (TextColumn::Timezone, &p.timezone),
+    ] {
+        if let Some(v) = v {
+            changes.push(Change::Text(col, opt(v)));
+        }
+    }
+    Ok(changes)
+}

@@ -1,0 +1,171 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { errorCode, errorMessage, useBackend } from "./backend";
+import type { AppInfo, ErrorCode } from "./generated/bindings";
+import { DialerPage } from "./features/dialer/DialerPage";
+import { LeadsPage, type LeadsCommand } from "./features/leads/LeadsPage";
+import { SettingsPage } from "./features/settings/SettingsPage";
+import { EscapeProvider, useEscapeLayer, useEscapeStack } from "./features/shell/escape";
+import { hasCommandModifier, isTypingTarget } from "./features/shell/keys";
+import { ShortcutsHelp } from "./features/shell/ShortcutsHelp";
+import { Sidebar, type Page } from "./features/shell/Sidebar";
+import { StartupError } from "./features/shell/StartupError";
+import { ToastProvider } from "./features/shell/Toast";
+
+type LeadsCommandInput = LeadsCommand extends infer C ? (C extends LeadsCommand ? Omit<C, "nonce"> : never) : never;
+
+type Startup =
+  | { state: "loading" }
+  | { state: "failed"; code: ErrorCode | null; message: string }
+  | { state: "ready"; info: AppInfo };
+
+export function App() {
+  return (
+    <ToastProvider>
+      <EscapeProvider>
+        <Shell />
+      </EscapeProvider>
+    </ToastProvider>
+  );
+}
+
+function Shell() {
+  const backend = useBackend();
+  const [startup, setStartup] = useState<Startup>({ state: "loading" });
+  const [retrying, setRetrying] = useState(false);
+
+  const start = useCallback(async () => {
+    try {
+      const info = await backend.appInfo();
+      setStartup({ state: "ready", info });
+    } catch (err) {
+      setStartup({ state: "failed", code: errorCode(err), message: errorMessage(err) });
+    }
+  }, [backend]);
+
+  useEffect(() => {
+    void start();
+  }, [start]);
+
+  if (startup.state === "loading") {
+    return (
+      <div className="splash" aria-busy="true">
+        Opening Ringdesk…
+      </div>
+    );
+  }
+  if (startup.state === "failed") {
+    return (
+      <StartupError
+        code={startup.code}
+        message={startup.message}
+        retrying={retrying}
+        onRetry={async () => {
+          setRetrying(true);
+          await start();
+          setRetrying(false);
+        }}
+      />
+    );
+  }
+  return <Workspace info={startup.info} />;
+}
+
+function Workspace({ info }: { info: AppInfo }) {
+  const backend = useBackend();
+  const escapeStack = useEscapeStack();
+  const [page, setPage] = useState<Page>("leads");
+  const [visited, setVisited] = useState<Set<Page>>(() => new Set(["leads"]));
+  const [leadCount, setLeadCount] = useState(info.leadCount);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [leadsCommand, setLeadsCommand] = useState<LeadsCommand | null>(null);
+  const nonce = useRef(0);
+
+  const navigate = useCallback((p: Page) => {
+    setPage(p);
+    setVisited((v) => (v.has(p) ? v : new Set(v).add(p)));
+  }, []);
+
+  const sendToLeads = useCallback(
+    (command: LeadsCommandInput) => {
+      navigate("leads");
+      setLeadsCommand({ ...command, nonce: ++nonce.current });
+    },
+    [navigate],
+  );
+
+  const refreshLeadCount = useCallback(() => {
+    backend.appInfo().then(
+      (i) => setLeadCount(i.leadCount),
+      () => {},
+    );
+  }, [backend]);
+
+  useEscapeLayer(helpOpen, () => setHelpOpen(false));
+
+  useEffect(() => {
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        const top = escapeStack.top();
+        if (top && !e.defaultPrevented) {
+          e.preventDefault();
+          top();
+        }
+        return;
+      }
+      if (hasCommandModifier(e) && !e.altKey && !e.shiftKey) {
+        const key = e.key.toLowerCase();
+        const action: (() => void) | undefined = {
+          "1": () => navigate("leads"),
+          "2": () => navigate("dialer"),
+          "3": () => navigate("settings"),
+          k: () => sendToLeads({ kind: "focusSearch" }),
+          i: () => sendToLeads({ kind: "import" }),
+          e: () => sendToLeads({ kind: "export" }),
+        }[key];
+        if (action) {
+          e.preventDefault();
+          setHelpOpen(false);
+          action();
+        }
+        return;
+      }
+      if (e.altKey || hasCommandModifier(e) || isTypingTarget(e.target)) return;
+      if (e.key === "?") {
+        e.preventDefault();
+        setHelpOpen((open) => !open);
+      } else if (e.key === "/" && !document.querySelector('[aria-modal="true"]')) {
+        e.preventDefault();
+        sendToLeads({ kind: "focusSearch" });
+      }
+    };
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [escapeStack, navigate, sendToLeads]);
+
+  return (
+    <div className="app">
+      <Sidebar page={page} onNavigate={navigate} leadCount={leadCount} version={info.version} onShowHelp={() => setHelpOpen(true)} />
+      <main className="content">
+        {/* Pages stay mounted once visited so search, scroll position and typed numbers survive navigation. */}
+        <div className="page-slot" hidden={page !== "leads"}>
+          <LeadsPage active={page === "leads"} command={leadsCommand} onDataChanged={refreshLeadCount} />
+        </div>
+        {visited.has("dialer") && (
+          <div className="page-slot" hidden={page !== "dialer"}>
+            <DialerPage
+              active={page === "dialer"}
+              dialDisabledReason={info.dialDisabledReason}
+              onOpenLead={(leadId) => sendToLeads({ kind: "openLead", leadId })}
+            />
+          </div>
+        )}
+        {visited.has("settings") && (
+          <div className="page-slot" hidden={page !== "settings"}>
+            <SettingsPage />
+          </div>
+        )}
+      </main>
+      {helpOpen && <ShortcutsHelp onClose={() => setHelpOpen(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,322 @@
+import { AlertCircle, Check, KeyRound, Loader2 } from "lucide-react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from "react";
+import { errorMessage, useBackend } from "../../backend";
+import type { Region, SecretKind, Settings, SettingsUpdate, SipTransport } from "../../generated/bindings";
+
+const NO_CHANGE: SettingsUpdate = {
+  defaultRegion: null,
+  signalwireSpace: null,
+  signalwireProjectId: null,
+  sipRegistrar: null,
+  sipUsername: null,
+  sipTransport: null,
+  backendUrl: null,
+};
+
+type SaveState = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
+
+function SaveStatus({ state, testId }: { state: SaveState; testId: string }) {
+  return (
+    <span className="save-status" aria-live="polite">
+      {state.kind === "saving" && <Loader2 size={14} className="spin" aria-label="Saving" />}
+      {state.kind === "saved" && (
+        <span className="saved" data-testid={`${testId}-saved`}>
+          <Check size={14} aria-hidden /> Saved
+        </span>
+      )}
+      {state.kind === "error" && (
+        <span className="field-error" role="alert" data-testid={`${testId}-error`}>
+          <AlertCircle size={14} aria-hidden /> {state.message}
+        </span>
+      )}
+    </span>
+  );
+}
+
+type SecretFieldProps = {
+  label: string;
+  testId: string;
+  isSet: boolean;
+  inputRef: RefObject<HTMLInputElement>;
+  onRemove: () => void;
+  removing: boolean;
+};
+
+/**
+ * A secret is write-only: the input is uncontrolled (React never holds or renders the value),
+ * starts empty, and is cleared after saving. Only "stored / not set" comes back from the backend.
+ */
+function SecretField({ label, testId, isSet, inputRef, onRemove, removing }: SecretFieldProps) {
+  return (
+    <div className="field">
+      <label htmlFor={testId}>{label}</label>
+      <div className="secret-row">
+        <input
+          id={testId}
+          ref={inputRef}
+          type="password"
+          data-testid={testId}
+          defaultValue=""
+          autoComplete="new-password"
+          spellCheck={false}
+          placeholder={isSet ? "Enter a new value to replace it" : "Not set"}
+        />
+        <span className={`secret-status${isSet ? " set" : ""}`} data-testid={`${testId}-status`}>
+          {isSet ? (
+            <>
+              <KeyRound size={13} aria-hidden /> Stored in the OS keychain
+              <button type="button" className="link-button" data-testid={`${testId}-remove`} onClick={onRemove} disabled={removing}>
+                Remove
+              </button>
+            </>
+          ) : (
+            "Not set"
+          )}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+function Section({ title, description, children, onSubmit }: { title: string; description?: string; children: ReactNode; onSubmit?: (e: FormEvent) => void }) {
+  return (
+    <section className="settings-section" aria-label={title}>
+      <h2>{title}</h2>
+      {description && <p className="muted small">{description}</p>}
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSubmit?.(e);
+        }}
+      >
+        {children}
+      </form>
+    </section>
+  );
+}
+
+type TextFieldProps = { label: string; testId: string; value: string; onChange: (v: string) => void; placeholder?: string; type?: string };
+
+function TextField({ label, testId, value, onChange, placeholder, type = "text" }: TextFieldProps) {
+  return (
+    <div className="field">
+      <label htmlFor={testId}>{label}</label>
+      <input id={testId} data-testid={testId} type={type} value={value} placeholder={placeholder} spellCheck={false} autoComplete="off" onChange={(e) => onChange(e.target.value)} />
+    </div>
+  );
+}
+
+export function SettingsPage() {
+  const backend = useBackend();
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [regions, setRegions] = useState<Region[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  const [region, setRegion] = useState("");
+  const [regionState, setRegionState] = useState<SaveState>({ kind: "idle" });
+  const [swSpace, setSwSpace] = useState("");
+  const [swProject, setSwProject] = useState("");
+  const [swState, setSwState] = useState<SaveState>({ kind: "idle" });
+  const [sipRegistrar, setSipRegistrar] = useState("");
+  const [sipUsername, setSipUsername] = useState("");
+  const [sipTransport, setSipTransport] = useState<SipTransport>("udp");
+  const [sipState, setSipState] = useState<SaveState>({ kind: "idle" });
+  const [backendUrl, setBackendUrl] = useState("");
+  const [backendState, setBackendState] = useState<SaveState>({ kind: "idle" });
+  const [removing, setRemoving] = useState<SecretKind | null>(null);
+
+  const swTokenRef = useRef<HTMLInputElement>(null);
+  const sipPasswordRef = useRef<HTMLInputElement>(null);
+  const backendKeyRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    let stale = false;
+    Promise.all([backend.getSettings(), backend.listRegions()]).then(
+      ([s, r]) => {
+        if (stale) return;
+        setSettings(s);
+        setRegions(r);
+        setRegion(s.defaultRegion);
+        setSwSpace(s.signalwireSpace);
+        setSwProject(s.signalwireProjectId);
+        setSipRegistrar(s.sipRegistrar);
+        setSipUsername(s.sipUsername);
+        setSipTransport(s.sipTransport);
+        setBackendUrl(s.backendUrl);
+      },
+      (err) => !stale && setLoadError(errorMessage(err)),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [backend]);
+
+  /** Saves a section: the non-secret fields, then (if typed) the secret, which is then cleared. */
+  const saveSection = async (
+    update: Partial<SettingsUpdate>,
+    secret: { kind: SecretKind; ref: RefObject<HTMLInputElement> } | null,
+    setState: (s: SaveState) => void,
+  ) => {
+    setState({ kind: "saving" });
+    try {
+      let next = await backend.updateSettings({ ...NO_CHANGE, ...update });
+      const input = secret?.ref.current;
+      if (secret && input && input.value !== "") {
+        next = await backend.setSecret(secret.kind, input.value);
+        input.value = "";
+      }
+      setSettings(next);
+      setState({ kind: "saved" });
+    } catch (err) {
+      setState({ kind: "error", message: errorMessage(err) });
+    }
+  };
+
+  const removeSecret = async (kind: SecretKind, setState: (s: SaveState) => void) => {
+    setRemoving(kind);
+    try {
+      setSettings(await backend.clearSecret(kind));
+      setState({ kind: "idle" });
+    } catch (err) {
+      setState({ kind: "error", message: errorMessage(err) });
+    } finally {
+      setRemoving(null);
+    }
+  };
+
+  const changeRegion = async (code: string) => {
+    setRegion(code);
+    setRegionState({ kind: "saving" });
+    try {
+      const next = await backend.updateSettings({ ...NO_CHANGE, defaultRegion: code });
+      setSettings(next);
+      setRegion(next.defaultRegion);
+      setRegionState({ kind: "saved" });
+    } catch (err) {
+      setRegionState({ kind: "error", message: errorMessage(err) });
+    }
+  };
+
+  if (loadError) {
+    return (
+      <div className="page settings-page">
+        <div className="error-box" role="alert">
+          Could not load settings: {loadError}
+        </div>
+      </div>
+    );
+  }
+  if (!settings) {
+    return (
+      <div className="page settings-page">
+        <p className="muted">Loading settings…</p>
+      </div>
+    );
+  }
+
+  return (
+    <div className="page settings-page">
+      <h1 className="page-title">Settings</h1>
+
+      <Section title="Phone numbers" description="Numbers typed without a country code are read as numbers of this region.">
+        <div className="field inline">
+          <label htmlFor="settings-region">Default region</label>
+          <select id="settings-region" data-testid="settings-region" value={region} onChange={(e) => void changeRegion(e.target.value)}>
+            {regions.map((r) => (
+              <option key={r.code} value={r.code}>
+                {r.name} (+{r.callingCode})
+              </option>
+            ))}
+          </select>
+          <SaveStatus state={regionState} testId="settings-region" />
+        </div>
+      </Section>
+
+      <Section
+        title="SignalWire"
+        description="Your SignalWire space and project, used for calling and texting."
+        onSubmit={() =>
+          void saveSection({ signalwireSpace: swSpace, signalwireProjectId: swProject }, { kind: "signalwireApiToken", ref: swTokenRef }, setSwState)
+        }
+      >
+        <TextField label="Space" testId="settings-sw-space" value={swSpace} onChange={setSwSpace} placeholder="example.signalwire.com" />
+        <TextField label="Project ID" testId="settings-sw-project" value={swProject} onChange={setSwProject} placeholder="xxxxxxxx-xxxx-…" />
+        <SecretField
+          label="API token"
+          testId="settings-sw-token"
+          isSet={settings.signalwireApiTokenSet}
+          inputRef={swTokenRef}
+          removing={removing === "signalwireApiToken"}
+          onRemove={() => void removeSecret("signalwireApiToken", setSwState)}
+        />
+        <div className="section-actions">
+          <button type="submit" className="button primary" data-testid="settings-sw-save" disabled={swState.kind === "saving"}>
+            Save
+          </button>
+          <SaveStatus state={swState} testId="settings-sw" />
+        </div>
+      </Section>
+
+      <Section
+        title="SIP account"
+        description="The phone line Ringdesk registers with to place calls."
+        onSubmit={() =>
+          void saveSection({ sipRegistrar, sipUsername, sipTransport }, { kind: "sipPassword", ref: sipPasswordRef }, setSipState)
+        }
+      >
+        <TextField label="Registrar" testId="settings-sip-registrar" value={sipRegistrar} onChange={setSipRegistrar} placeholder="sip.example.com" />
+        <TextField label="Username" testId="settings-sip-username" value={sipUsername} onChange={setSipUsername} />
+        <SecretField
+          label="Password"
+          testId="settings-sip-password"
+          isSet={settings.sipPasswordSet}
+          inputRef={sipPasswordRef}
+          removing={removing === "sipPassword"}
+          onRemove={() => void removeSecret("sipPassword", setSipState)}
+        />
+        <div className="field">
+          <label htmlFor="settings-sip-transport">Transport</label>
+          <select
+            id="settings-sip-transport"
+            data-testid="settings-sip-transport"
+            value={sipTransport}
+            onChange={(e) => setSipTransport(e.target.value as SipTransport)}
+          >
+            <option value="udp">UDP</option>
+            <option value="tcp">TCP</option>
+            <option value="tls">TLS</option>
+          </select>
+        </div>
+        <div className="section-actions">
+          <button type="submit" className="button primary" data-testid="settings-sip-save" disabled={sipState.kind === "saving"}>
+            Save
+          </button>
+          <SaveStatus state={sipState} testId="settings-sip" />
+        </div>
+      </Section>
+
+      <Section
+        title="Backend"
+        description="Your team's Ringdesk backend, for syncing leads and call history."
+        onSubmit={() => void saveSection({ backendUrl }, { kind: "backendKey", ref: backendKeyRef }, setBackendState)}
+      >
+        <TextField label="URL" testId="settings-backend-url" value={backendUrl} onChange={setBackendUrl} placeholder="https://…" type="url" />
+        <SecretField
+          label="API key"
+          testId="settings-backend-key"
+          isSet={settings.backendKeySet}
+          inputRef={backendKeyRef}
+          removing={removing === "backendKey"}
+          onRemove={() => void removeSecret("backendKey", setBackendState)}
+        />
+        <div className="section-actions">
+          <button type="submit" className="button primary" data-testid="settings-backend-save" disabled={backendState.kind === "saving"}>
+            Save
+          </button>
+          <SaveStatus state={backendState} testId="settings-backend" />
+        </div>
+      </Section>
+    </div>
+  );
+}

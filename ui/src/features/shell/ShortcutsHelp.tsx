@@ -1,0 +1,49 @@
+import { X } from "lucide-react";
+import { useEffect, useRef } from "react";
+
+export const SHORTCUTS: { keys: string[]; action: string }[] = [
+  { keys: ["Ctrl", "1"], action: "Go to Leads" },
+  { keys: ["Ctrl", "2"], action: "Go to Dialer" },
+  { keys: ["Ctrl", "3"], action: "Go to Settings" },
+  { keys: ["Ctrl", "K"], action: "Search leads" },
+  { keys: ["/"], action: "Search leads" },
+  { keys: ["Ctrl", "I"], action: "Import leads from CSV" },
+  { keys: ["Ctrl", "E"], action: "Export leads to CSV" },
+  { keys: ["↑", "↓"], action: "Move through the lead table" },
+  { keys: ["Enter"], action: "Open the selected lead" },
+  { keys: ["Esc"], action: "Close dialog or panel; undo an unsaved field edit" },
+  { keys: ["0–9", "*", "#", "+"], action: "Dialer: type a number from anywhere on the page" },
+  { keys: ["?"], action: "Show or hide this help" },
+];
+
+export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
+  const closeRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => closeRef.current?.focus(), []);
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="modal modal-narrow" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title" data-testid="shortcuts-help">
+        <header className="modal-header">
+          <h2 id="shortcuts-title">Keyboard shortcuts</h2>
+          <button ref={closeRef} type="button" className="icon-button" aria-label="Close" onClick={onClose}>
+            <X size={18} aria-hidden />
+          </button>
+        </header>
+        <table className="shortcuts">
+          <tbody>
+            {SHORTCUTS.map((s) => (
+              <tr key={s.action + s.keys.join()}>
+                <td className="keys">
+                  {s.keys.map((k, i) => (
+                    <kbd key={i}>{k}</kbd>
+                  ))}
+                </td>
+                <td>{s.action}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="muted small">On macOS, ⌘ works wherever Ctrl is shown. Single-key shortcuts are ignored while you type in a field.</p>
+      </div>
+    </div>
+  );
+}
