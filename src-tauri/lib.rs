@@ -1,1 +1,97 @@
+//! The desktop shell: the window, plugins, and IPC commands that forward to `ringdesk-app`.
+//!
+//! This is the only crate that depends on Tauri. Every command is a one-line forward into
+//! [`ringdesk_app::App`]; no logic lives here. Commands and events are registered with
+//! tauri-specta, which generates `ui/src/generated/bindings.ts` (committed; the
+//! `bindings_are_fresh` test fails when it is stale, and `RINGDESK_WRITE_BINDINGS=1 cargo test -p
+//! ringdesk bindings` rewrites it). If the database cannot be opened (newer version, corrupt
+//! file), the window still opens and every command answers with that error, so the UI can show
+//! it in a dialog while the file stays untouched.
 
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ringdesk_app::keychain::KeyringStore;
+use ringdesk_app::{App, ErrorCode, IpcError};
+use tauri::Manager;
+
+/// What every command reaches through `State`: the app, or why it could not start.
+pub struct Shell {
+    app: Result<App, IpcError>,
+}
+
+impl Shell {
+    fn app(&self) -> Result<&App, IpcError> {
+        self.app.as_ref().map_err(Clone::clone)
+    }
+}
+
+/// The typed command and event registry shared by the running app and the bindings export.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    commands::builder()
+}
+
+/// Where the database lives: `$RINGDESK_DB` if set, else `<app data dir>/ringdesk.db`.
+fn db_path(handle: &tauri::AppHandle) -> Result<PathBuf, IpcError> {
+    if let Some(p) = std::env::var_os("RINGDESK_DB") {
+        return Ok(PathBuf::from(p));
+    }
+    let dir = handle
+        .path()
+        .app_data_dir()
+        .map_err(|e| IpcError::new(ErrorCode::Io, format!("No data folder for Ringdesk: {e}")))?;
+    Ok(ringdesk_app::default_db_path(&dir))
+}
+
+/// Starts the desktop app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let builder = specta_builder();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let handle = app.handle().clone();
+            let opened = db_path(&handle).and_then(|p| App::open(&p, Arc::new(KeyringStore::new())));
+            if let Err(e) = &opened {
+                tracing::error!(code = ?e.code, "could not open the database: {}", e.message);
+            }
+            app.manage(Shell { app: opened });
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!("Ringdesk stopped with an error: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed TypeScript bindings must be what the current Rust types generate.
+    #[test]
+    fn bindings_are_fresh() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/generated/bindings.ts");
+        let fresh = std::env::temp_dir().join(format!("ringdesk-bindings-{}.ts", std::process::id()));
+        super::commands::export(&fresh).expect("bindings export");
+        let generated = std::fs::read_to_string(&fresh).expect("generated bindings readable");
+        let _ = std::fs::remove_file(&fresh);
+        if std::env::var_os("RINGDESK_WRITE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).expect("bindings written");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/generated/bindings.ts is stale: run `RINGDESK_WRITE_BINDINGS=1 cargo test -p ringdesk bindings` and commit it"
+        );
+    }
+}

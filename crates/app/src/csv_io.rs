@@ -61,7 +61,8 @@ struct Source {
 fn source(path: &Path) -> Result<Source> {
     let (mut file, total_bytes) = open(path)?;
     let mut head = vec![0u8; 64 * 1024];
-    let n = read_up_to(&mut file, &mut head).map_err(|e| IpcError::new(ErrorCode::Io, format!("Could not read {}: {e}", path.display())))?;
+    let n = read_up_to(&mut file, &mut head)
+        .map_err(|e| IpcError::new(ErrorCode::Io, format!("Could not read {}: {e}", path.display())))?;
     head.truncate(n);
     let bom = head.starts_with(b"\xEF\xBB\xBF");
     let body = if bom { &head[3..] } else { &head[..] };
@@ -161,13 +162,7 @@ pub fn preview(path: &Path) -> Result<ImportPreview> {
         sample_rows.push(utf8_fields(&record)?);
     }
     let mapping = auto_map_headers(&headers);
-    Ok(ImportPreview {
-        path: path.display().to_string(),
-        file_size: src.total_bytes as f64,
-        headers,
-        mapping,
-        sample_rows,
-    })
+    Ok(ImportPreview { path: path.display().to_string(), file_size: src.total_bytes, headers, mapping, sample_rows })
 }
 
 /// Builds a lead from one row, or says why the row cannot be imported.
@@ -175,7 +170,9 @@ fn lead_from_row(fields: &[String], mapping: &[Option<LeadField>], region: Regio
     let mut lead = leads::NewLead::default();
     let (mut first, mut last) = (None, None);
     for (i, field) in mapping.iter().enumerate() {
-        let (Some(field), Some(value)) = (field, fields.get(i)) else { continue };
+        let (Some(field), Some(value)) = (field, fields.get(i)) else {
+            continue;
+        };
         let value = value.trim();
         if value.is_empty() {
             continue;
@@ -243,7 +240,7 @@ pub fn import(
         ));
     }
 
-    let total_bytes = src.total_bytes as f64;
+    let total_bytes = src.total_bytes;
     let mut report = ImportReport { created: 0, merged: 0, invalid_total: 0, invalid: Vec::new(), list_id: None };
     let mut last_progress = Instant::now();
     let mut rows_read: u32 = 0;
@@ -294,7 +291,7 @@ pub fn import(
             }
             if last_progress.elapsed() >= PROGRESS_EVERY {
                 last_progress = Instant::now();
-                let bytes_read = record.position().map(|p| p.byte()).unwrap_or(0) as f64;
+                let bytes_read = record.position().map(|p| p.byte()).unwrap_or(0);
                 progress(ImportProgress { bytes_read, total_bytes, rows_read });
             }
         }
@@ -304,7 +301,12 @@ pub fn import(
         Ok(list_id) => {
             report.list_id = list_id;
             progress(ImportProgress { bytes_read: total_bytes, total_bytes, rows_read });
-            tracing::info!(created = report.created, merged = report.merged, invalid = report.invalid_total, "imported leads");
+            tracing::info!(
+                created = report.created,
+                merged = report.merged,
+                invalid = report.invalid_total,
+                "imported leads"
+            );
             Ok(report)
         }
         Err(e) => Err(e),
@@ -312,8 +314,20 @@ pub fn import(
 }
 
 /// The export columns, in order.
-const EXPORT_HEADERS: [&str; 12] =
-    ["name", "email", "phone", "company", "position", "status", "value", "source", "notes", "timezone", "last_contact", "created_at"];
+const EXPORT_HEADERS: [&str; 12] = [
+    "name",
+    "email",
+    "phone",
+    "company",
+    "position",
+    "status",
+    "value",
+    "source",
+    "notes",
+    "timezone",
+    "last_contact",
+    "created_at",
+];
 
 /// Keeps spreadsheet apps from running a cell as a formula (CSV injection), without touching
 /// phone numbers like `+15551234567`.
@@ -328,7 +342,8 @@ fn safe_cell(v: &str) -> std::borrow::Cow<'_, str> {
 
 /// Writes the live leads (of `list_id` when given) to `path`, atomically (temp file + rename).
 pub fn export(store: &Store, path: &Path, list_id: Option<&str>) -> Result<ExportReport> {
-    let io = |e: &dyn std::fmt::Display| IpcError::new(ErrorCode::Io, format!("Could not write {}: {e}", path.display()));
+    let io =
+        |e: &dyn std::fmt::Display| IpcError::new(ErrorCode::Io, format!("Could not write {}: {e}", path.display()));
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = tempfile_in(dir).map_err(|e| io(&e))?;
     let mut writer = csv::Writer::from_writer(BufWriter::new(&tmp.1));
@@ -375,4 +390,3 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, File)> {
     }
     Err(std::io::Error::other("could not create a temporary file"))
 }
-

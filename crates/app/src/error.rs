@@ -63,7 +63,8 @@ fn is_corruption(e: &ringdesk_store::rusqlite_error::Error) -> bool {
     e.sqlite_error_code().is_some_and(|c| {
         matches!(
             c,
-            ringdesk_store::rusqlite_error::ErrorCode::DatabaseCorrupt | ringdesk_store::rusqlite_error::ErrorCode::NotADatabase
+            ringdesk_store::rusqlite_error::ErrorCode::DatabaseCorrupt
+                | ringdesk_store::rusqlite_error::ErrorCode::NotADatabase
         )
     })
 }

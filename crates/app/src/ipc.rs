@@ -1,6 +1,6 @@
 //! The wire types of every user action: what the UI (through generated TypeScript) and the CLI
 //! (through `--json`) see. Converted explicitly from store and core types; those never cross IPC.
-//! Counts and sizes are `u32`/`f64` because TypeScript numbers are doubles.
+//! Counts are `u32`; byte sizes are `u64`, exported as TypeScript `number` (exact below 2^53).
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -27,7 +27,7 @@ pub struct LeadSort {
     pub descending: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LeadQuery {
     pub search: Option<String>,
@@ -37,7 +37,7 @@ pub struct LeadQuery {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LeadSummary {
     pub id: String,
@@ -55,7 +55,7 @@ pub struct LeadSummary {
     pub last_contact: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LeadPage {
     pub rows: Vec<LeadSummary>,
@@ -63,7 +63,7 @@ pub struct LeadPage {
     pub offset: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Lead {
     pub id: String,
@@ -86,7 +86,7 @@ pub struct Lead {
 }
 
 /// A lead edit: fields left `null` are unchanged; `""` clears an optional field.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LeadPatch {
     pub name: Option<String>,
@@ -102,7 +102,7 @@ pub struct LeadPatch {
     pub timezone: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct LeadList {
     pub id: String,
@@ -111,11 +111,12 @@ pub struct LeadList {
     pub member_count: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportPreview {
     pub path: String,
-    pub file_size: f64,
+    #[specta(type = specta_typescript::Number)]
+    pub file_size: u64,
     pub headers: Vec<String>,
     /// One per header, auto-detected; `null` means ignored.
     pub mapping: Vec<Option<LeadField>>,
@@ -123,15 +124,15 @@ pub struct ImportPreview {
     pub sample_rows: Vec<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum ImportTarget {
     None,
     NewList { name: String },
     ExistingList { list_id: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportRequest {
     pub path: String,
@@ -139,15 +140,17 @@ pub struct ImportRequest {
     pub target: ImportTarget,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportProgress {
-    pub bytes_read: f64,
-    pub total_bytes: f64,
+    #[specta(type = specta_typescript::Number)]
+    pub bytes_read: u64,
+    #[specta(type = specta_typescript::Number)]
+    pub total_bytes: u64,
     pub rows_read: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RowError {
     /// 1-based line in the file where the row starts (the header is line 1).
@@ -155,7 +158,7 @@ pub struct RowError {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
     pub created: u32,
@@ -166,7 +169,7 @@ pub struct ImportReport {
     pub list_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportReport {
     pub path: String,
@@ -183,7 +186,7 @@ pub enum SipTransport {
 }
 
 /// Settings as the UI sees them. Secrets appear only as "is it set".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// ISO 3166 alpha-2, such as "US".
@@ -200,7 +203,7 @@ pub struct Settings {
 }
 
 /// A settings edit: fields left `null` are unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsUpdate {
     pub default_region: Option<String>,
@@ -220,7 +223,7 @@ pub enum SecretKind {
     BackendKey,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Region {
     pub code: String,
@@ -228,7 +231,7 @@ pub struct Region {
     pub calling_code: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NumberLookup {
     pub e164: Option<String>,
@@ -239,7 +242,7 @@ pub struct NumberLookup {
     pub lead: Option<LeadSummary>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     pub version: String,

@@ -99,7 +99,10 @@ fn keychain_error(kind: SecretKind, action: &str, e: &keyring::Error) -> IpcErro
         }
         _ => "",
     };
-    IpcError::new(ErrorCode::Keychain, format!("Could not {action} the {} in the OS keychain: {e}.{hint}", kind.label()))
+    IpcError::new(
+        ErrorCode::Keychain,
+        format!("Could not {action} the {} in the OS keychain: {e}.{hint}", kind.label()),
+    )
 }
 
 impl SecretStore for KeyringStore {

@@ -146,7 +146,11 @@ impl App {
     }
 
     /// Imports leads; see [`csv_io::import`]. Only one import runs at a time per app.
-    pub fn import_leads(&self, request: &ImportRequest, progress: &mut dyn FnMut(ImportProgress)) -> Result<ImportReport> {
+    pub fn import_leads(
+        &self,
+        request: &ImportRequest,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportReport> {
         self.import_cancel.store(false, Ordering::SeqCst);
         csv_io::import(&self.store, self.region()?, request, &self.import_cancel, progress)
     }
@@ -203,7 +207,9 @@ impl App {
     pub fn lookup_number(&self, input: &str) -> Result<NumberLookup> {
         let region = self.region()?;
         let parsed = if input.trim_start().get(..4).is_some_and(|s| s.eq_ignore_ascii_case("tel:")) {
-            TelUri::parse(input).map_err(|e| e.to_string()).and_then(|t| t.phone_number(region).map_err(|e| e.to_string()))
+            TelUri::parse(input)
+                .map_err(|e| e.to_string())
+                .and_then(|t| t.phone_number(region).map_err(|e| e.to_string()))
         } else {
             PhoneNumber::parse(input, region).map_err(|e| e.to_string())
         };

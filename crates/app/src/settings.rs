@@ -53,7 +53,8 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
 fn is_hostname(h: &str) -> bool {
     !h.is_empty()
         && h.len() <= 253
-        && h.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && h.split('.')
+            .all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// `host` or `host:port`, for the SIP registrar.
@@ -67,7 +68,9 @@ fn validate_registrar(v: &str) -> Result<()> {
     if is_hostname(host) && port_ok {
         Ok(())
     } else {
-        Err(IpcError::invalid(format!("Registrar {v:?} is not a host name or host:port, such as sip.example.com:5060.")))
+        Err(IpcError::invalid(format!(
+            "Registrar {v:?} is not a host name or host:port, such as sip.example.com:5060."
+        )))
     }
 }
 
@@ -93,9 +96,9 @@ fn validate_project_id(v: &str) -> Result<()> {
 }
 
 fn validate_url(v: &str) -> Result<()> {
-    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://").filter(|r| {
-        r.starts_with("localhost") || r.starts_with("127.0.0.1")
-    }));
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://").filter(|r| r.starts_with("localhost") || r.starts_with("127.0.0.1")));
     let host = rest.map(|r| r.split(['/', ':']).next().unwrap_or(""));
     match host {
         Some(h) if is_hostname(h) && !v.contains(char::is_whitespace) => Ok(()),
@@ -109,7 +112,9 @@ fn validate_url(v: &str) -> Result<()> {
 pub(crate) fn update(store: &Store, u: &SettingsUpdate) -> Result<()> {
     let trimmed = |v: &Option<String>| v.as_deref().map(str::trim).map(str::to_string);
     let region = match trimmed(&u.default_region) {
-        Some(code) => Some(code.parse::<Region>().map_err(|e| IpcError::invalid(capital(&e.to_string())))?.code().to_string()),
+        Some(code) => {
+            Some(code.parse::<Region>().map_err(|e| IpcError::invalid(capital(&e.to_string())))?.code().to_string())
+        }
         None => None,
     };
     let space = trimmed(&u.signalwire_space);
@@ -127,7 +132,9 @@ pub(crate) fn update(store: &Store, u: &SettingsUpdate) -> Result<()> {
     check(&registrar, validate_registrar)?;
     check(&url, validate_url)?;
     if let Some(name) = username.as_deref().filter(|n| n.contains(char::is_whitespace) || n.len() > 128) {
-        return Err(IpcError::invalid(format!("SIP username {name:?} cannot contain spaces or exceed 128 characters.")));
+        return Err(IpcError::invalid(format!(
+            "SIP username {name:?} cannot contain spaces or exceed 128 characters."
+        )));
     }
     store.write(|w| {
         for (key, value) in [
@@ -178,8 +185,8 @@ pub(crate) fn lead_changes(p: &LeadPatch, region: Region) -> Result<Vec<Change>>
     if let Some(phone) = &p.phone {
         match opt(phone) {
             Some(raw) => {
-                let n = PhoneNumber::parse(&raw, region)
-                    .map_err(|e| IpcError::invalid(format!("Phone {raw:?}: {e}.")))?;
+                let n =
+                    PhoneNumber::parse(&raw, region).map_err(|e| IpcError::invalid(format!("Phone {raw:?}: {e}.")))?;
                 changes.push(Change::Phone { e164: Some(n.e164().to_string()), raw: Some(raw) });
             }
             None => changes.push(Change::Phone { raw: None, e164: None }),

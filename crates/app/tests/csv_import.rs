@@ -48,7 +48,13 @@ fn good_rows_are_imported_bad_rows_reported_by_line_and_duplicates_merged() {
     let preview = app.preview_import(&path).expect("preview");
     assert_eq!(
         preview.mapping,
-        vec![Some(LeadField::Name), Some(LeadField::Email), Some(LeadField::Phone), Some(LeadField::Company), Some(LeadField::Value)],
+        vec![
+            Some(LeadField::Name),
+            Some(LeadField::Email),
+            Some(LeadField::Phone),
+            Some(LeadField::Company),
+            Some(LeadField::Value)
+        ],
         "headers (after the BOM) are auto-mapped"
     );
     assert_eq!(preview.sample_rows[1][2], "202-555-0144", "sample rows are shown");
@@ -69,9 +75,7 @@ fn good_rows_are_imported_bad_rows_reported_by_line_and_duplicates_merged() {
     let list_id = report.list_id.expect("a list was created");
     let lists = app.list_lists().expect("lists");
     assert_eq!((lists[0].name.as_str(), lists[0].member_count), ("Spring", 2), "the list holds both leads");
-    let page = app
-        .list_leads(&LeadQuery { list_id: Some(list_id), limit: 10, ..LeadQuery::default() })
-        .expect("page");
+    let page = app.list_leads(&LeadQuery { list_id: Some(list_id), limit: 10, ..LeadQuery::default() }).expect("page");
     let ann = page.rows.iter().find(|r| r.phone_e164.as_deref() == Some("+12025550143")).expect("Ann present");
     assert_eq!(ann.name, "Ann A.", "the merge took the newer name");
     assert_eq!(ann.value, Some(1200.0), "currency value parsed and kept by the merge");

@@ -48,12 +48,16 @@ fn editing_the_phone_renormalizes_it() {
     let (_d, app) = app();
     let id = seed(&app);
     let lead = app
-        .update_lead(&id, &LeadPatch { phone: Some("+44 20 7946 0958".into()), value: Some("1,500".into()), ..LeadPatch::default() })
+        .update_lead(
+            &id,
+            &LeadPatch { phone: Some("+44 20 7946 0958".into()), value: Some("1,500".into()), ..LeadPatch::default() },
+        )
         .expect("update");
     assert_eq!(lead.phone_e164.as_deref(), Some("+442079460958"), "E.164 updated");
     assert_eq!(lead.phone_display.as_deref(), Some("+44 20 7946 0958"), "display updated");
     assert_eq!(lead.value, Some(1500.0), "value parsed");
-    let err = app.update_lead(&id, &LeadPatch { phone: Some("12".into()), ..LeadPatch::default() }).expect_err("too short");
+    let err =
+        app.update_lead(&id, &LeadPatch { phone: Some("12".into()), ..LeadPatch::default() }).expect_err("too short");
     assert!(err.message.starts_with("Phone \"12\""), "specific message: {}", err.message);
 }
 
@@ -75,7 +79,9 @@ fn number_lookup_normalizes_typed_numbers_and_tel_links_and_finds_the_lead() {
     assert_eq!(link.display.as_deref(), Some("(202) 555-0143"), "tel: link normalized");
     let bad = app.lookup_number("tel:555;ext=x").expect("lookup answers");
     assert_eq!(bad.error.as_deref(), Some("The ;ext= value \"x\" is not an extension (digits only)"), "specific error");
-    let gb = app.update_settings(&SettingsUpdate { default_region: Some("gb".into()), ..SettingsUpdate::default() }).expect("region");
+    let gb = app
+        .update_settings(&SettingsUpdate { default_region: Some("gb".into()), ..SettingsUpdate::default() })
+        .expect("region");
     assert_eq!(gb.default_region, "GB", "region saved upper-case");
     let local = app.lookup_number("020 7946 0958").expect("lookup");
     assert_eq!(local.e164.as_deref(), Some("+442079460958"), "national numbers use the default region");
@@ -89,7 +95,10 @@ fn settings_are_validated_and_secrets_only_reported_as_set() {
         .expect_err("bad registrar");
     assert_eq!(err.code, ErrorCode::InvalidInput, "invalid registrar");
     let err = app
-        .update_settings(&SettingsUpdate { backend_url: Some("http://evil.example.com".into()), ..SettingsUpdate::default() })
+        .update_settings(&SettingsUpdate {
+            backend_url: Some("http://evil.example.com".into()),
+            ..SettingsUpdate::default()
+        })
         .expect_err("plain http refused");
     assert!(err.message.contains("https://"), "message says what is expected: {}", err.message);
     let s = app

@@ -96,9 +96,8 @@ pub fn auto_map_headers<S: AsRef<str>>(headers: &[S]) -> Vec<Option<LeadField>> 
     let mut taken = Vec::new();
     keys.iter()
         .map(|key| {
-            let field = LeadField::ALL
-                .into_iter()
-                .find(|f| !taken.contains(f) && f.aliases().contains(&key.as_str()))?;
+            let field =
+                LeadField::ALL.into_iter().find(|f| !taken.contains(f) && f.aliases().contains(&key.as_str()))?;
             taken.push(field);
             Some(field)
         })
@@ -138,11 +137,8 @@ pub struct ValueError(pub String);
 
 /// Reads a deal value as people write it: `1200`, `1,200.50`, `$1 200`, `€99`, `-5`.
 pub fn parse_value(text: &str) -> Result<f64, ValueError> {
-    let cleaned: String = text
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | ' ' | '\u{a0}' | '_' | '$' | '€' | '£' | '¥'))
-        .collect();
+    let cleaned: String =
+        text.trim().chars().filter(|c| !matches!(c, ',' | ' ' | '\u{a0}' | '_' | '$' | '€' | '£' | '¥')).collect();
     let err = || ValueError(text.to_string());
     if cleaned.is_empty() || cleaned.len() > 32 {
         return Err(err());
@@ -158,10 +154,32 @@ mod tests {
 
     #[test]
     fn common_header_spellings_map_to_fields() {
-        let headers = ["Full Name", "E-mail", "Mobile Phone", "Organization", "Job Title", "Deal Value", "Lead Source", "Comments", "Status", "Favourite colour"];
+        let headers = [
+            "Full Name",
+            "E-mail",
+            "Mobile Phone",
+            "Organization",
+            "Job Title",
+            "Deal Value",
+            "Lead Source",
+            "Comments",
+            "Status",
+            "Favourite colour",
+        ];
         assert_eq!(
             auto_map_headers(&headers),
-            vec![Some(Name), Some(Email), Some(Phone), Some(Company), Some(Position), Some(Value), Some(Source), Some(Notes), Some(Status), None],
+            vec![
+                Some(Name),
+                Some(Email),
+                Some(Phone),
+                Some(Company),
+                Some(Position),
+                Some(Value),
+                Some(Source),
+                Some(Notes),
+                Some(Status),
+                None
+            ],
             "each header maps to its field, unknown ones to None"
         );
     }

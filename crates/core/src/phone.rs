@@ -143,10 +143,8 @@ pub fn common_regions() -> Vec<RegionInfo> {
         ("VN", "Vietnam"),
         ("ZA", "South Africa"),
     ];
-    let mut out: Vec<RegionInfo> = NAMES
-        .iter()
-        .filter_map(|(code, name)| Some(RegionInfo { region: code.parse().ok()?, name }))
-        .collect();
+    let mut out: Vec<RegionInfo> =
+        NAMES.iter().filter_map(|(code, name)| Some(RegionInfo { region: code.parse().ok()?, name })).collect();
     out.sort_by(|a, b| a.name.cmp(b.name));
     out
 }
@@ -197,13 +195,9 @@ impl PhoneNumber {
     /// all others (`(555) 123-4567` vs `+44 20 7946 0958`).
     pub fn display(&self, home: Region) -> String {
         let mode = if self.region == Some(home) { Mode::National } else { Mode::International };
-        guarded(|| {
-            phonenumber::parse(None, &self.e164)
-                .ok()
-                .map(|p| p.format().mode(mode).to_string())
-        })
-        .flatten()
-        .unwrap_or_else(|| self.e164.clone())
+        guarded(|| phonenumber::parse(None, &self.e164).ok().map(|p| p.format().mode(mode).to_string()))
+            .flatten()
+            .unwrap_or_else(|| self.e164.clone())
     }
 }
 
@@ -229,7 +223,8 @@ fn check_shape(input: &str) -> Result<(), PhoneError> {
         return Err(PhoneError::TooLong { len });
     }
     if let Some(character) = input.chars().find(|&c| {
-        !(c.is_ascii_alphanumeric() || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')' | '/' | '#' | '*' | ',' | ';' | '='))
+        !(c.is_ascii_alphanumeric()
+            || matches!(c, ' ' | '+' | '-' | '.' | '(' | ')' | '/' | '#' | '*' | ',' | ';' | '='))
     }) {
         return Err(PhoneError::InvalidCharacter { character });
     }
@@ -259,11 +254,9 @@ mod tests {
         let region: Region = region.parse().expect("test region is valid");
         let got = PhoneNumber::parse(input, region);
         match expect {
-            Ok(e164) => assert_eq!(
-                got.as_ref().map(|n| n.e164()),
-                Ok(e164),
-                "{input:?} in {region} should normalize to {e164}"
-            ),
+            Ok(e164) => {
+                assert_eq!(got.as_ref().map(|n| n.e164()), Ok(e164), "{input:?} in {region} should normalize to {e164}")
+            }
             Err(err) => assert_eq!(got, Err(err), "{input:?} in {region} should be rejected"),
         }
     }
@@ -303,7 +296,11 @@ mod tests {
 
     #[test]
     fn regions_parse_case_insensitively_and_reject_unknown_codes() {
-        assert_eq!("gb".parse::<Region>().map(|r| r.code().to_string()), Ok("GB".to_string()), "lowercase codes are accepted");
+        assert_eq!(
+            "gb".parse::<Region>().map(|r| r.code().to_string()),
+            Ok("GB".to_string()),
+            "lowercase codes are accepted"
+        );
         assert_eq!(
             "XX".parse::<Region>(),
             Err(PhoneError::UnknownRegion { code: "XX".into() }),

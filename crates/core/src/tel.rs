@@ -161,8 +161,7 @@ impl TelUri {
             let digits = strip_separators(global, offset + 1, |c| c.is_ascii_digit())?;
             TelNumber::Global(format!("+{digits}"))
         } else {
-            let digits =
-                strip_separators(&number_text, offset, |c| c.is_ascii_hexdigit() || c == '*' || c == '#')?;
+            let digits = strip_separators(&number_text, offset, |c| c.is_ascii_hexdigit() || c == '*' || c == '#')?;
             let context = context.ok_or(TelUriError::LocalWithoutContext)?;
             TelNumber::Local { digits, context }
         };
@@ -177,9 +176,7 @@ impl TelUri {
             TelNumber::Local { digits, context: PhoneContext::Prefix(prefix) } => {
                 PhoneNumber::parse(&format!("{prefix}{digits}"), default_region)
             }
-            TelNumber::Local { digits, context: PhoneContext::Domain(_) } => {
-                PhoneNumber::parse(digits, default_region)
-            }
+            TelNumber::Local { digits, context: PhoneContext::Domain(_) } => PhoneNumber::parse(digits, default_region),
         }
     }
 }
@@ -277,7 +274,8 @@ fn percent_decode(text: &str, offset: usize) -> Result<String, TelUriError> {
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|e| TelUriError::BadPercentEncoding { position: offset + e.utf8_error().valid_up_to() })
+    String::from_utf8(out)
+        .map_err(|e| TelUriError::BadPercentEncoding { position: offset + e.utf8_error().valid_up_to() })
 }
 
 #[cfg(test)]

@@ -53,7 +53,12 @@ pub fn insert(w: &mut Write<'_>, call: &NewCall) -> Result<String> {
 }
 
 /// Records a disposition of a call; returns its id.
-pub fn insert_disposition(w: &mut Write<'_>, call_log_id: &str, disposition: &str, notes: Option<&str>) -> Result<String> {
+pub fn insert_disposition(
+    w: &mut Write<'_>,
+    call_log_id: &str,
+    disposition: &str,
+    notes: Option<&str>,
+) -> Result<String> {
     let id = new_id();
     let now = w.now_text();
     w.conn()

@@ -89,7 +89,8 @@ impl Store {
     fn open_with(path: &Path, now: DateTime<Utc>, migrations: &[(i64, &str)]) -> Result<Store> {
         let latest = migrations.last().map(|m| m.0).unwrap_or(0);
         let existed = path.exists() && std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false);
-        let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt { path: path.to_path_buf(), reason: e.to_string() };
+        let corrupt =
+            |e: &dyn std::fmt::Display| StoreError::Corrupt { path: path.to_path_buf(), reason: e.to_string() };
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -100,9 +101,7 @@ impl Store {
         // Read-only checks first: nothing is written to a file we are going to refuse.
         let version = migrate::user_version(&conn).map_err(|e| corrupt(&e))?;
         let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(|e| corrupt(&e))?;
-        let _: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-            .map_err(|e| corrupt(&e))?;
+        let _: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).map_err(|e| corrupt(&e))?;
         if existed && app_id != APPLICATION_ID && (app_id != 0 || version != 0) {
             return Err(corrupt(&format_args!("it belongs to another application (application_id {app_id:#x})")));
         }
@@ -229,9 +228,7 @@ mod tests {
         let path = dir.path().join("r.db");
         let v1: &[(i64, &str)] = &[(1, "CREATE TABLE a (x INTEGER);")];
         let store = Store::open_with(&path, at(), v1).expect("v1 opens");
-        store
-            .write(|w| Ok::<_, StoreError>(w.conn().execute("INSERT INTO a VALUES (42)", [])?))
-            .expect("row written");
+        store.write(|w| Ok::<_, StoreError>(w.conn().execute("INSERT INTO a VALUES (42)", [])?)).expect("row written");
         drop(store);
 
         let v2: &[(i64, &str)] = &[(1, "CREATE TABLE a (x INTEGER);"), (2, "ALTER TABLE a ADD COLUMN y TEXT;")];
@@ -240,7 +237,9 @@ mod tests {
         assert!(backup.exists(), "a backup named after the old version and time is written before migrating");
         let old = Connection::open(&backup).expect("backup opens");
         let (x, version): (i64, i64) = old
-            .query_row("SELECT x, (SELECT user_version FROM pragma_user_version) FROM a", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT x, (SELECT user_version FROM pragma_user_version) FROM a", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .expect("backup has the data");
         assert_eq!((x, version), (42, 1), "the backup holds the pre-migration data and version");
         let cols: i64 = store
@@ -280,6 +279,12 @@ mod tests {
         let err = store
             .read(|r| Ok(r.conn().execute("INSERT INTO settings VALUES ('a', '1', 'x')", [])?))
             .expect_err("read handles refuse writes");
-        assert!(err.to_string().contains("readonly") || err.to_string().contains("read-only") || err.to_string().contains("query_only") || err.to_string().contains("attempt to write"), "read handle error: {err}");
+        assert!(
+            err.to_string().contains("readonly")
+                || err.to_string().contains("read-only")
+                || err.to_string().contains("query_only")
+                || err.to_string().contains("attempt to write"),
+            "read handle error: {err}"
+        );
     }
 }

@@ -107,7 +107,10 @@ pub enum Change {
     Status(String),
     Value(Option<f64>),
     /// The number as entered and its E.164 form (both `None` clears the phone).
-    Phone { raw: Option<String>, e164: Option<String> },
+    Phone {
+        raw: Option<String>,
+        e164: Option<String>,
+    },
     Text(TextColumn, Option<String>),
 }
 
@@ -138,7 +141,8 @@ pub struct LeadSummary {
     pub last_contact: Option<String>,
 }
 
-const SUMMARY_COLUMNS: &str = "l.id, l.name, l.company, l.email, l.phone, l.phone_e164, l.status, l.value, l.last_contact";
+const SUMMARY_COLUMNS: &str =
+    "l.id, l.name, l.company, l.email, l.phone, l.phone_e164, l.status, l.value, l.last_contact";
 
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<LeadSummary> {
     Ok(LeadSummary {
@@ -536,7 +540,11 @@ mod tests {
 
     #[test]
     fn phone_queries_match_digits_anywhere_and_words_match_prefixes() {
-        assert_eq!(fts_query("(555) 123"), Some("phone_tokens : \"555123\"*".into()), "phone-like text collapses to digits");
+        assert_eq!(
+            fts_query("(555) 123"),
+            Some("phone_tokens : \"555123\"*".into()),
+            "phone-like text collapses to digits"
+        );
         assert_eq!(fts_query("ann acme"), Some("\"ann\"* \"acme\"*".into()), "every word must prefix-match");
         assert_eq!(fts_query("o\"brien"), Some("\"obrien\"*".into()), "quotes cannot break out of the phrase");
         assert_eq!(fts_query("  "), None, "blank input searches nothing");

@@ -8,8 +8,8 @@
 //! and their [`outbox`] mutations together. What the user asked for and why is `ringdesk-app`'s
 //! business; this crate only keeps the data consistent.
 
-mod connection;
 pub mod calls;
+mod connection;
 pub mod leads;
 pub mod lists;
 mod migrate;
@@ -31,7 +31,9 @@ use std::path::PathBuf;
 /// Everything that can go wrong in the store, with the data to explain it.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the database {path} was written by a newer Ringdesk (schema version {found}; this version understands up to {supported}); it was left untouched")]
+    #[error(
+        "the database {path} was written by a newer Ringdesk (schema version {found}; this version understands up to {supported}); it was left untouched"
+    )]
     NewerThanBinary { path: PathBuf, found: i64, supported: i64 },
     #[error("the file {path} is not a readable Ringdesk database ({reason}); it was left untouched")]
     Corrupt { path: PathBuf, reason: String },

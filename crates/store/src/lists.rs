@@ -40,20 +40,15 @@ pub fn all(r: &impl Reads) -> Result<Vec<LeadList>> {
 
 /// One live list.
 pub fn get(r: &impl Reads, id: &str) -> Result<LeadList> {
-    all(r)?
-        .into_iter()
-        .find(|l| l.id == id)
-        .ok_or_else(|| StoreError::NotFound { what: "list", id: id.to_string() })
+    all(r)?.into_iter().find(|l| l.id == id).ok_or_else(|| StoreError::NotFound { what: "list", id: id.to_string() })
 }
 
 /// The live list with this name (case-insensitive).
 pub fn find_by_name(r: &impl Reads, name: &str) -> Result<Option<String>> {
     Ok(r.conn()
-        .query_row(
-            "SELECT id FROM lead_lists WHERE name = ?1 COLLATE NOCASE AND deleted_at IS NULL",
-            [name],
-            |row| row.get(0),
-        )
+        .query_row("SELECT id FROM lead_lists WHERE name = ?1 COLLATE NOCASE AND deleted_at IS NULL", [name], |row| {
+            row.get(0)
+        })
         .optional()?)
 }
 

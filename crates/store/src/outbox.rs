@@ -7,8 +7,8 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use crate::connection::{Reads, Write};
 use crate::Result;
+use crate::connection::{Reads, Write};
 
 /// One pending mutation.
 #[derive(Debug, Clone, PartialEq)]

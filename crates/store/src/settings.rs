@@ -4,15 +4,13 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::connection::{Reads, Write};
 use crate::Result;
+use crate::connection::{Reads, Write};
 
 /// Reads a setting; `None` when unset or when the stored value no longer fits the type.
 pub fn get<T: DeserializeOwned>(r: &impl Reads, key: &str) -> Result<Option<T>> {
-    let raw: Option<String> = r
-        .conn()
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0))
-        .optional()?;
+    let raw: Option<String> =
+        r.conn().query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?;
     Ok(raw.and_then(|v| serde_json::from_str(&v).ok()))
 }
 

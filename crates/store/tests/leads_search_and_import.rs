@@ -35,7 +35,7 @@ fn search_matches_name_company_email_prefixes_and_phone_digits_anywhere() {
             leads::insert(w, &lead("Ann Archer", "Acme Corp", "ann@acme.com", "+12025550143"))?;
             leads::insert(w, &lead("Bob Brown", "Globex", "bob@globex.io", "+442079460958"))?;
             leads::insert(w, &lead("Zoë Zimmer", "Initech", "", "+4930901820"))?;
-            Ok(())
+            Ok::<_, ringdesk_store::StoreError>(())
         })
         .expect("seed");
     assert_eq!(names(&store, "an"), vec!["Ann Archer"], "name prefix");
@@ -61,17 +61,25 @@ fn pages_sort_and_filter_by_list() {
                     lists::add_member(w, &list, &l.id)?;
                 }
             }
-            Ok(list)
+            Ok::<_, ringdesk_store::StoreError>(list)
         })
         .expect("seed");
     let q = PageQuery { limit: 2, offset: 1, sort: SortField::Name, ..PageQuery::default() };
     let (rows, total) = store.read(|r| leads::page(r, &q)).expect("page");
     assert_eq!(total, 4, "total counts every lead");
-    assert_eq!(rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["Bob", "Carol"], "case-insensitive name order, offset 1");
+    assert_eq!(
+        rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        vec!["Bob", "Carol"],
+        "case-insensitive name order, offset 1"
+    );
     let q = PageQuery { limit: 10, list_id: Some(&list), descending: true, ..PageQuery::default() };
     let (rows, total) = store.read(|r| leads::page(r, &q)).expect("page");
     assert_eq!(total, 2, "list filter");
-    assert_eq!(rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["Carol", "Bob"], "descending within the list");
+    assert_eq!(
+        rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        vec!["Carol", "Bob"],
+        "descending within the list"
+    );
     let lists = store.read(|r| lists::all(r)).expect("lists");
     assert_eq!(lists[0].member_count, 2, "member count");
 }
@@ -79,7 +87,9 @@ fn pages_sort_and_filter_by_list() {
 #[test]
 fn imports_merge_by_phone_or_email_and_never_erase() {
     let (_d, store) = store();
-    let first = store.write(|w| leads::import_one(w, &lead("Ann", "Acme", "ann@acme.com", "+12025550143"), None)).expect("import");
+    let first = store
+        .write(|w| leads::import_one(w, &lead("Ann", "Acme", "ann@acme.com", "+12025550143"), None))
+        .expect("import");
     let Imported::Created(id) = first else { panic!("first import creates: {first:?}") };
     let mut by_phone = lead("Ann A.", "", "", "+12025550143");
     by_phone.company = None;
@@ -101,7 +111,13 @@ fn every_change_writes_its_outbox_mutation_in_the_same_transaction() {
     let (_d, store) = store();
     let l = store.write(|w| leads::insert(w, &lead("Ann", "Acme", "", "+12025550143"))).expect("insert");
     let updated = store
-        .write(|w| leads::update(w, &l.id, &[Change::Status("qualified".into()), Change::Text(TextColumn::Company, Some("Acme".into()))]))
+        .write(|w| {
+            leads::update(
+                w,
+                &l.id,
+                &[Change::Status("qualified".into()), Change::Text(TextColumn::Company, Some("Acme".into()))],
+            )
+        })
         .expect("update");
     assert_eq!(updated.status, "qualified", "status changed");
     let pending = store.read(|r| outbox::pending(r, 10)).expect("outbox");
@@ -124,7 +140,9 @@ fn every_change_writes_its_outbox_mutation_in_the_same_transaction() {
 fn edits_are_searchable_immediately() {
     let (_d, store) = store();
     let l = store.write(|w| leads::insert(w, &lead("Ann", "Acme", "", ""))).expect("insert");
-    store.write(|w| leads::update(w, &l.id, &[Change::Text(TextColumn::Company, Some("Umbrella".into()))])).expect("update");
+    store
+        .write(|w| leads::update(w, &l.id, &[Change::Text(TextColumn::Company, Some("Umbrella".into()))]))
+        .expect("update");
     assert_eq!(names(&store, "umbrella"), vec!["Ann"], "new company found");
     assert!(names(&store, "acme").is_empty(), "old company forgotten");
 }

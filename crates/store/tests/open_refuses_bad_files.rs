@@ -62,8 +62,8 @@ fn reopening_a_current_database_keeps_its_data() {
     let store = Store::open(&path).expect("reopens");
     let region: Option<String> = store.read(|r| ringdesk_store::settings::get(r, "default_region")).expect("read");
     assert_eq!(region.as_deref(), Some("GB"), "data survives a reopen");
-    let backups = std::fs::read_dir(dir.path()).expect("list").filter(|e| {
-        e.as_ref().map(|e| e.file_name().to_string_lossy().ends_with(".bak")).unwrap_or(false)
-    });
+    let backups = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter(|e| e.as_ref().map(|e| e.file_name().to_string_lossy().ends_with(".bak")).unwrap_or(false));
     assert_eq!(backups.count(), 0, "no backup when nothing is migrated");
 }
