@@ -1,1 +1,255 @@
-fn main() {}
+//! `ringdesk-cli`: Ringdesk's application functions from a terminal, for automation and tests.
+//!
+//! Every command calls the same `ringdesk_app::App` function the desktop UI calls. Output is
+//! human-readable by default and JSON with `--json` (the IPC types, as the UI receives them).
+//! Errors go to stderr as `error[<code>]: <message>` (or `{"code","message"}` with `--json`) with a
+//! non-zero exit status: 2 for bad input, 3 for a database that cannot be opened, 1 otherwise.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use ringdesk_app::ipc::{ImportRequest, ImportTarget, LeadField, LeadQuery, LeadSort, LeadSortField};
+use ringdesk_app::keychain::KeyringStore;
+use ringdesk_app::{App, ErrorCode, IpcError};
+use serde::Serialize;
+
+#[derive(Parser, Debug)]
+#[command(name = "ringdesk-cli", version, about = "Ringdesk from a terminal: the desktop app's functions, scriptable")]
+struct Cli {
+    /// The database file (default: the desktop app's, under the user's data folder).
+    #[arg(long, global = true, env = "RINGDESK_DB")]
+    db: Option<PathBuf>,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Leads: import, search, export.
+    Leads {
+        #[command(subcommand)]
+        command: LeadsCommand,
+    },
+    /// The lead lists with their member counts.
+    Lists,
+    /// Normalizes a phone number or tel: link and finds its lead.
+    Lookup { input: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum LeadsCommand {
+    /// Imports leads from a CSV file (columns are mapped from the header automatically).
+    Import {
+        file: PathBuf,
+        /// Add the leads to this list (created when it does not exist).
+        #[arg(long)]
+        list: Option<String>,
+        /// Override a column's mapping: `--map "Cell=phone"` (repeatable; `=ignore` drops a column).
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        maps: Vec<String>,
+    },
+    /// Searches leads by name, company, email or phone digits.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Only leads of this list (by name).
+        #[arg(long)]
+        list: Option<String>,
+    },
+    /// Exports leads to CSV (stdout when no --out).
+    Export {
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only leads of this list (by name).
+        #[arg(long)]
+        list: Option<String>,
+    },
+}
+
+fn default_db() -> Result<PathBuf, IpcError> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .ok_or_else(|| IpcError::invalid("No --db given and no home folder to find the default database in."))?;
+    // The desktop app's data folder is named after its bundle identifier.
+    Ok(ringdesk_app::default_db_path(&base.join("com.ringdesk.desktop")))
+}
+
+fn list_id(app: &App, name: &str) -> Result<String, IpcError> {
+    app.list_lists()?
+        .into_iter()
+        .find(|l| l.name.eq_ignore_ascii_case(name))
+        .map(|l| l.id)
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("There is no list named {name:?}.")))
+}
+
+fn parse_field(name: &str) -> Result<Option<LeadField>, IpcError> {
+    if name.eq_ignore_ascii_case("ignore") {
+        return Ok(None);
+    }
+    let wanted: String = name.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    LeadField::ALL.into_iter().find(|f| f.header().replace('_', "") == wanted).map(Some).ok_or_else(|| {
+        let all: Vec<&str> = LeadField::ALL.iter().map(|f| f.header()).collect();
+        IpcError::invalid(format!("Unknown field {name:?}; use one of {} or ignore.", all.join(", ")))
+    })
+}
+
+fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
+    let db = match &cli.db {
+        Some(p) => p.clone(),
+        None => default_db()?,
+    };
+    let app = App::open(&db, Arc::new(KeyringStore::new()))?;
+    let io = |e: std::io::Error| IpcError::new(ErrorCode::Io, format!("Could not write the output: {e}"));
+    match &cli.command {
+        Command::Lists => {
+            let lists = app.list_lists()?;
+            if cli.json {
+                return emit_json(out, &lists);
+            }
+            for l in &lists {
+                writeln!(out, "{:>7}  {}", l.member_count, l.name).map_err(io)?;
+            }
+        }
+        Command::Lookup { input } => {
+            let found = app.lookup_number(input)?;
+            if let Some(reason) = &found.error {
+                return Err(IpcError::invalid(reason.clone()));
+            }
+            if cli.json {
+                return emit_json(out, &found);
+            }
+            match (&found.e164, &found.error) {
+                (Some(e164), _) => {
+                    let lead = found.lead.as_ref().map(|l| format!("  {} ({})", l.name, l.status)).unwrap_or_default();
+                    writeln!(out, "{e164}  {}{lead}", found.display.as_deref().unwrap_or("")).map_err(io)?;
+                }
+                (None, _) => return Err(IpcError::invalid("Not a phone number.")),
+            }
+        }
+        Command::Leads { command: LeadsCommand::Import { file, list, maps } } => {
+            let path = file.display().to_string();
+            let preview = app.preview_import(&path)?;
+            let mut mapping = preview.mapping.clone();
+            for m in maps {
+                let (header, field) = m
+                    .split_once('=')
+                    .ok_or_else(|| IpcError::invalid(format!("--map {m:?} must look like HEADER=FIELD.")))?;
+                let i =
+                    preview.headers.iter().position(|h| h.eq_ignore_ascii_case(header.trim())).ok_or_else(|| {
+                        IpcError::invalid(format!(
+                            "The file has no column {header:?}; its columns are {:?}.",
+                            preview.headers
+                        ))
+                    })?;
+                mapping[i] = parse_field(field.trim())?;
+            }
+            let target = match list {
+                None => ImportTarget::None,
+                Some(name) => match list_id(&app, name) {
+                    Ok(list_id) => ImportTarget::ExistingList { list_id },
+                    Err(_) => ImportTarget::NewList { name: name.clone() },
+                },
+            };
+            let interactive = !cli.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let report = app.import_leads(&ImportRequest { path, mapping, target }, &mut |p| {
+                if interactive && p.total_bytes > 0 {
+                    eprint!("\rimporting… {:>3}%  {} rows", p.bytes_read * 100 / p.total_bytes, p.rows_read);
+                }
+            })?;
+            if interactive {
+                eprintln!();
+            }
+            if cli.json {
+                return emit_json(out, &report);
+            }
+            writeln!(out, "created {}, merged {}, invalid {}", report.created, report.merged, report.invalid_total)
+                .map_err(io)?;
+            for e in &report.invalid {
+                writeln!(out, "  line {}: {}", e.line, e.reason).map_err(io)?;
+            }
+        }
+        Command::Leads { command: LeadsCommand::Search { query, limit, list } } => {
+            let list_id = list.as_deref().map(|n| list_id(&app, n)).transpose()?;
+            let page = app.list_leads(&LeadQuery {
+                search: Some(query.clone()),
+                list_id,
+                sort: LeadSort { field: LeadSortField::Name, descending: false },
+                offset: 0,
+                limit: *limit,
+            })?;
+            if cli.json {
+                return emit_json(out, &page);
+            }
+            for l in &page.rows {
+                writeln!(
+                    out,
+                    "{:<28} {:<24} {:<18} {}",
+                    l.name,
+                    l.company.as_deref().unwrap_or(""),
+                    l.phone_display.as_deref().unwrap_or(""),
+                    l.email.as_deref().unwrap_or("")
+                )
+                .map_err(io)?;
+            }
+            writeln!(out, "{} of {} matching leads", page.rows.len(), page.total).map_err(io)?;
+        }
+        Command::Leads { command: LeadsCommand::Export { out: file, list } } => {
+            let list_id = list.as_deref().map(|n| list_id(&app, n)).transpose()?;
+            match file {
+                Some(path) => {
+                    let report = app.export_leads(&path.display().to_string(), list_id.as_deref())?;
+                    if cli.json {
+                        return emit_json(out, &report);
+                    }
+                    writeln!(out, "exported {} leads to {}", report.rows, report.path).map_err(io)?;
+                }
+                None => {
+                    let dir = std::env::temp_dir().join(format!("ringdesk-export-{}", std::process::id()));
+                    std::fs::create_dir_all(&dir).map_err(io)?;
+                    let tmp = dir.join("leads.csv");
+                    let result = app.export_leads(&tmp.display().to_string(), list_id.as_deref());
+                    let text = std::fs::read(&tmp);
+                    let _ = std::fs::remove_dir_all(&dir);
+                    result?;
+                    out.write_all(&text.map_err(io)?).map_err(io)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn emit_json(out: &mut dyn Write, value: &impl Serialize) -> Result<(), IpcError> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
+    writeln!(out).map_err(|e| IpcError::new(ErrorCode::Io, e.to_string()))
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if let Err(e) = run(&cli, &mut out) {
+        if cli.json {
+            eprintln!("{}", serde_json::to_string(&e).unwrap_or_else(|_| e.message.clone()));
+        } else {
+            eprintln!(
+                "error[{}]: {}",
+                serde_json::to_value(e.code).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+                e.message
+            );
+        }
+        let status = match e.code {
+            ErrorCode::InvalidInput | ErrorCode::Csv | ErrorCode::NotFound => 2,
+            ErrorCode::DatabaseNewer | ErrorCode::DatabaseCorrupt => 3,
+            _ => 1,
+        };
+        std::process::exit(status);
+    }
+}
