@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Command 2: install what is missing, then run every check and test: formatting, clippy, the
+# TypeScript type check, Rust unit/integration tests (real SQLite files, a real Secret Service,
+# the CLI binary, the bindings staleness check), the UI tests (vitest), short fuzz runs of every
+# parser target, and the end-to-end test of the real app window under Xvfb over WebDriver.
+# One cargo target directory and one build for everything; artifacts (screenshots) land in
+# ./artifacts.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/setup.sh"
+cd "$ROOT"
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+mkdir -p artifacts
+
+log "building the UI (the desktop binary embeds ui/dist)"
+npm --prefix ui run --silent build
+
+log "lint: rustfmt, clippy, tsc"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+npm --prefix ui run --silent typecheck
+
+log "UI tests (vitest, in-memory backend)"
+npm --prefix ui test --silent
+
+log "Rust tests (workspace, including the end-to-end window test)"
+cargo test --workspace --quiet -- --test-threads=2
+
+log "fuzzing every parser briefly"
+"$ROOT/scripts/fuzz.sh" "${FUZZ_SECONDS:-15}"
+
+log "all checks passed"
