@@ -17,7 +17,7 @@ npm --prefix ui run --silent build
 
 log "lint: rustfmt, clippy, tsc"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
 npm --prefix ui run --silent typecheck
 
 log "UI tests (vitest, in-memory backend)"

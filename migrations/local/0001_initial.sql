@@ -81,6 +81,9 @@ CREATE TABLE call_logs (
   ended_at           TEXT,
   duration_seconds   INTEGER,
   end_reason         TEXT,
+  -- The latest disposition's type, kept by the store when a disposition is saved, so history
+  -- filtered by disposition is an index range scan instead of a join per call.
+  disposition        TEXT,
   recording_url      TEXT,
   raw                TEXT,
   created_at         TEXT NOT NULL,
@@ -90,6 +93,7 @@ CREATE TABLE call_logs (
 CREATE INDEX call_logs_started ON call_logs(started_at DESC);
 CREATE INDEX call_logs_lead ON call_logs(lead_id, started_at DESC);
 CREATE INDEX call_logs_contact ON call_logs(contact_number, started_at DESC);
+CREATE INDEX call_logs_disposition ON call_logs(disposition, started_at DESC);
 CREATE INDEX call_logs_provider_sid ON call_logs(provider_call_sid) WHERE provider_call_sid IS NOT NULL;
 
 -- Dispositions: insert-once outcomes of a call, with the seed's next action and follow-up date.

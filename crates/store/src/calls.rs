@@ -66,6 +66,9 @@ pub fn insert_disposition(
             "INSERT INTO call_dispositions (id, call_log_id, disposition_type, notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
         .execute(rusqlite::params![id, call_log_id, disposition, notes, now])?;
+    w.conn()
+        .prepare_cached("UPDATE call_logs SET disposition = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(rusqlite::params![call_log_id, disposition, now])?;
     outbox::enqueue(
         w,
         "insert",
@@ -128,7 +131,7 @@ pub fn history(r: &impl Reads, q: &HistoryQuery<'_>) -> Result<Vec<HistoryRow>> 
         args.push(Value::Text(lead.into()));
     }
     if let Some(d) = q.disposition {
-        filter.push_str(" AND d.disposition_type = ?");
+        filter.push_str(" AND c.disposition = ?");
         args.push(Value::Text(d.into()));
     }
     args.push(Value::Integer(i64::from(q.limit)));

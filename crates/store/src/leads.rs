@@ -171,6 +171,18 @@ pub enum SortField {
 }
 
 impl SortField {
+    /// The partial index that yields leads in this order.
+    fn index(self) -> &'static str {
+        match self {
+            SortField::Name => "leads_name",
+            SortField::Company => "leads_company",
+            SortField::Status => "leads_status",
+            SortField::LastContact => "leads_last_contact",
+            SortField::CreatedAt => "leads_created_at",
+            SortField::Value => "leads_value",
+        }
+    }
+
     fn order_by(self, descending: bool) -> String {
         let dir = if descending { "DESC" } else { "ASC" };
         let col = match self {
@@ -197,32 +209,71 @@ pub struct PageQuery<'a> {
     pub limit: u32,
 }
 
+/// Below this many search matches, a page is read by visiting the matches and sorting them;
+/// above it, by walking the sort index and keeping matches, which stops after one page.
+const SORT_MATCHES_MAX: i64 = 4000;
+
 /// One page of leads and the total number matching the query.
+///
+/// The plan adapts to the number of matches, which the count tells first: a narrow search (a
+/// phone number, a surname) visits its few matches and sorts them; a broad one (one letter)
+/// walks the sort column's index and stops after a page. Either alone is slow for the other case.
 pub fn page(r: &impl Reads, q: &PageQuery<'_>) -> Result<(Vec<LeadSummary>, i64)> {
-    let mut filter = String::from("l.deleted_at IS NULL");
-    let mut args: Vec<Value> = Vec::new();
     let fts = q.search.and_then(fts_query);
     if q.search.is_some_and(|s| !s.trim().is_empty()) && fts.is_none() {
         return Ok((Vec::new(), 0));
     }
-    if let Some(m) = &fts {
-        filter.push_str(" AND l.rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)");
-        args.push(Value::Text(m.clone()));
-    }
-    if let Some(list) = q.list_id {
-        filter.push_str(
-            " AND EXISTS (SELECT 1 FROM lead_list_members m WHERE m.list_id = ? AND m.lead_id = l.id AND m.deleted_at IS NULL)",
-        );
-        args.push(Value::Text(list.to_string()));
-    }
     let conn = r.conn();
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM leads l WHERE {filter}"))?
-        .query_row(params_from_iter(args.iter()), |row| row.get(0))?;
-    let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM leads l WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?",
-        q.sort.order_by(q.descending)
-    );
+    let mut args: Vec<Value> = Vec::new();
+    let list_filter = " AND EXISTS (SELECT 1 FROM lead_list_members m WHERE m.list_id = ? AND m.lead_id = l.id AND m.deleted_at IS NULL)";
+    let order = q.sort.order_by(q.descending);
+    let sql = match &fts {
+        None => {
+            let mut filter = String::from("l.deleted_at IS NULL");
+            if let Some(list) = q.list_id {
+                filter.push_str(list_filter);
+                args.push(Value::Text(list.to_string()));
+            }
+            let total: i64 = conn
+                .prepare_cached(&format!("SELECT count(*) FROM leads l WHERE {filter}"))?
+                .query_row(params_from_iter(args.iter()), |row| row.get(0))?;
+            (format!("SELECT {SUMMARY_COLUMNS} FROM leads l WHERE {filter} ORDER BY {order} LIMIT ? OFFSET ?"), total)
+        }
+        Some(m) => {
+            args.push(Value::Text(m.clone()));
+            // Deleted leads are never in the index, so without a list filter the index alone counts.
+            let total: i64 = match q.list_id {
+                None => conn
+                    .prepare_cached("SELECT count(*) FROM leads_fts WHERE leads_fts MATCH ?")?
+                    .query_row([m], |row| row.get(0))?,
+                Some(list) => {
+                    args.push(Value::Text(list.to_string()));
+                    conn.prepare_cached(&format!(
+                        "SELECT count(*) FROM leads_fts f CROSS JOIN leads l ON l.rowid = f.rowid
+                         WHERE leads_fts MATCH ? AND l.deleted_at IS NULL{list_filter}"
+                    ))?
+                    .query_row(params_from_iter(args.iter()), |row| row.get(0))?
+                }
+            };
+            let list_sql = if q.list_id.is_some() { list_filter } else { "" };
+            let sql = if total <= SORT_MATCHES_MAX {
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM leads_fts f CROSS JOIN leads l ON l.rowid = f.rowid
+                     WHERE leads_fts MATCH ? AND l.deleted_at IS NULL{list_sql} ORDER BY {order} LIMIT ? OFFSET ?"
+                )
+            } else {
+                // INDEXED BY: left alone, the planner drives from the match set and sorts it all.
+                format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM leads l INDEXED BY {}
+                     WHERE l.deleted_at IS NULL AND l.rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?){list_sql}
+                     ORDER BY {order} LIMIT ? OFFSET ?",
+                    q.sort.index()
+                )
+            };
+            (sql, total)
+        }
+    };
+    let (sql, total) = sql;
     args.push(Value::Integer(i64::from(q.limit)));
     args.push(Value::Integer(i64::from(q.offset)));
     let mut stmt = conn.prepare_cached(&sql)?;

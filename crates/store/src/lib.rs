@@ -10,6 +10,8 @@
 
 pub mod calls;
 mod connection;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod leads;
 pub mod lists;
 mod migrate;

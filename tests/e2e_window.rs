@@ -1,0 +1,181 @@
+//! End to end: the real Ringdesk window under Xvfb, driven over WebDriver (tauri-driver +
+//! WebKitWebDriver). Imports a CSV with good and bad rows, sees the bad rows reported, searches,
+//! opens a lead, edits a field, restarts the app and finds the edit persisted, and checks the
+//! dialer's disabled Dial button. Screenshots of each step go to `artifacts/e2e/`.
+//!
+//! The test starts everything it needs itself: Xvfb on a free display, a private D-Bus session
+//! with an unlocked throwaway gnome-keyring, and tauri-driver on free ports, all with XDG folders
+//! in a temp dir and `RINGDESK_DB` pointing at a temp database. It fails (never skips) when a
+//! component is missing; `scripts/test.sh` installs them.
+
+mod harness;
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator, key::Key};
+use harness::Desktop;
+
+const CSV: &str = "Name,Email,Phone,Company,Status\n\
+Ann Archer,ann@acme.com,(202) 555-0143,Acme,new\n\
+Bob Broken,bob-at-nowhere,202-555-0144,Globex,new\n\
+Carol Chen,carol@initech.com,+44 20 7946 0958,Initech,qualified\n\
+Dan Nophone,,,Hooli,new\n\
+Erin Early,erin@vandelay.com,202.555.0145,Vandelay,contacted\n";
+
+fn tid(id: &str) -> Locator<'_> {
+    Locator::Css(Box::leak(format!("[data-testid=\"{id}\"]").into_boxed_str()))
+}
+
+async fn text(c: &Client, id: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(tid(id))
+        .await
+        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("text of {id}: {e}"))
+}
+
+async fn click(c: &Client, id: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(tid(id))
+        .await
+        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {id}: {e}"));
+}
+
+async fn type_into(c: &Client, id: &str, value: &str) {
+    let el = c
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(tid(id))
+        .await
+        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"));
+    el.clear().await.unwrap_or_else(|e| panic!("clear {id}: {e}"));
+    el.send_keys(value).await.unwrap_or_else(|e| panic!("type into {id}: {e}"));
+}
+
+/// Polls until `f` is true (or fails the test with `what`).
+async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..150 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+async fn row_names(c: &Client) -> Vec<String> {
+    let mut out = Vec::new();
+    for el in c.find_all(tid("lead-row")).await.unwrap_or_default() {
+        out.push(el.text().await.unwrap_or_default());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_search_edit_and_restart_in_the_real_window() {
+    let desktop = Desktop::start("e2e");
+    let csv_path = desktop.dir().join("spring-leads.csv");
+    std::fs::write(&csv_path, CSV).expect("write csv");
+
+    // --- first run: import, search, edit ---
+    let c = desktop.launch().await;
+    assert_eq!(text(&c, "lead-count").await.trim(), "0", "a fresh database has no leads");
+    desktop.screenshot(&c, "01-empty").await;
+
+    click(&c, "import-button").await;
+    type_into(&c, "import-path", csv_path.to_str().expect("utf-8 path")).await;
+    click(&c, "import-preview").await;
+    c.wait().for_element(tid("import-mapping-0")).await.expect("mapping shown after preview");
+    desktop.screenshot(&c, "02-import-mapping").await;
+    click(&c, "import-target-new").await;
+    click(&c, "import-start").await;
+    assert_eq!(text(&c, "import-created").await.trim(), "3", "three good rows created");
+    assert_eq!(text(&c, "import-invalid-count").await.trim(), "2", "two bad rows reported");
+    let bad = c.find_all(tid("import-invalid-row")).await.expect("invalid rows listed");
+    let mut bad_text = Vec::new();
+    for row in &bad {
+        bad_text.push(row.text().await.expect("row text"));
+    }
+    assert!(
+        bad_text[0].contains('3') && bad_text[0].contains("bob-at-nowhere"),
+        "line 3 names the bad email: {bad_text:?}"
+    );
+    assert!(
+        bad_text[1].contains('5') && bad_text[1].contains("no phone number or email"),
+        "line 5 says why: {bad_text:?}"
+    );
+    desktop.screenshot(&c, "03-import-report").await;
+    click(&c, "import-close").await;
+
+    eventually("the table shows the three leads", || async { row_names(&c).await.len() == 3 }).await;
+    assert_eq!(text(&c, "lead-count").await.trim(), "3", "the count follows the import");
+
+    type_into(&c, "lead-search", "archer").await;
+    eventually("search narrows to Ann", || async {
+        let rows = row_names(&c).await;
+        rows.len() == 1 && rows[0].contains("Ann Archer")
+    })
+    .await;
+    type_into(&c, "lead-search", "7946").await;
+    eventually("phone digits find Carol", || async {
+        let rows = row_names(&c).await;
+        rows.len() == 1 && rows[0].contains("Carol Chen")
+    })
+    .await;
+    desktop.screenshot(&c, "04-search").await;
+
+    c.find(tid("lead-row")).await.expect("Carol's row").click().await.expect("open Carol");
+    c.wait().for_element(tid("lead-detail")).await.expect("detail panel opens");
+    let company = c.find(tid("lead-field-company")).await.expect("company field");
+    company.clear().await.expect("clear");
+    company.send_keys(&format!("Umbrella Corp{}", Key::Enter)).await.expect("type and save");
+    eventually("the row shows the new company", || async {
+        row_names(&c).await.first().is_some_and(|r| r.contains("Umbrella Corp"))
+    })
+    .await;
+    desktop.screenshot(&c, "05-edited").await;
+    desktop.quit(c).await;
+
+    // --- second run: the edit is still there ---
+    let c = desktop.launch().await;
+    eventually("the restarted app shows three leads", || async { text(&c, "lead-count").await.trim() == "3" }).await;
+    type_into(&c, "lead-search", "umbrella").await;
+    eventually("the edited company is searchable after restart", || async {
+        let rows = row_names(&c).await;
+        rows.len() == 1 && rows[0].contains("Carol Chen")
+    })
+    .await;
+    c.find(tid("lead-row")).await.expect("row").click().await.expect("open");
+    let value = c
+        .wait()
+        .for_element(tid("lead-field-company"))
+        .await
+        .expect("company field")
+        .prop("value")
+        .await
+        .expect("value readable");
+    assert_eq!(value.as_deref(), Some("Umbrella Corp"), "the edit persisted across a restart");
+    desktop.screenshot(&c, "06-after-restart").await;
+
+    // --- dialer: a pasted number is normalized and matched; Dial is disabled with its reason ---
+    click(&c, "nav-dialer").await;
+    type_into(&c, "dialer-input", "+1 (202) 555-0145").await;
+    eventually("the dialer matches Erin", || async { text(&c, "dialer-lead").await.contains("Erin Early") }).await;
+    let dial = c.find(tid("dial-button")).await.expect("dial button");
+    assert!(dial.attr("disabled").await.expect("attr").is_some(), "Dial is disabled without a phone line");
+    assert!(!text(&c, "dial-disabled-reason").await.trim().is_empty(), "the reason is shown");
+    desktop.screenshot(&c, "07-dialer").await;
+    desktop.root_screenshot("08-desktop");
+    desktop.quit(c).await;
+}

@@ -1,0 +1,211 @@
+//! A private desktop for end-to-end tests: Xvfb, a D-Bus session with an unlocked throwaway
+//! gnome-keyring, and tauri-driver, all started here and stopped on drop. Children get their
+//! environment explicitly (the test process's own environment is never modified).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+
+pub struct Desktop {
+    dir: tempfile::TempDir,
+    artifacts: PathBuf,
+    env: Vec<(String, String)>,
+    xvfb: Child,
+    dbus: Child,
+    driver: Option<Child>,
+    driver_port: u16,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn need(program: &str, package: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(found, "{program} is missing: install the Debian package {package} (scripts/setup.sh does)");
+}
+
+fn wait_until(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if ready() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} was not ready within {timeout:?}");
+}
+
+fn terminate(child: &mut Child) {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(5) {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+impl Desktop {
+    /// Starts Xvfb, the session bus and the keyring; `name` names the artifacts folder.
+    pub fn start(name: &str) -> Desktop {
+        need("Xvfb", "xvfb");
+        need("xdpyinfo", "x11-utils");
+        need("dbus-daemon", "dbus");
+        need("gnome-keyring-daemon", "gnome-keyring");
+        need("WebKitWebDriver", "webkit2gtk-driver");
+        need("tauri-driver", "tauri-driver (cargo install tauri-driver --locked)");
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let runtime = dir.path().join("run");
+        for sub in ["run", "data", "config", "home"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("xdg dir");
+        }
+        let _ = Command::new("chmod").arg("700").arg(&runtime).status();
+        let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts").join(name);
+        std::fs::create_dir_all(&artifacts).expect("artifacts dir");
+
+        // A free X display: the lowest :N from 90 without a socket or lock file.
+        let display = (90..200)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
+            .expect("a free X display number");
+        let display = format!(":{display}");
+        let xvfb = Command::new("Xvfb")
+            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts");
+        wait_until("Xvfb", Duration::from_secs(10), || {
+            Command::new("xdpyinfo")
+                .args(["-display", &display])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false)
+        });
+
+        let mut env: Vec<(String, String)> = vec![
+            ("DISPLAY".into(), display),
+            ("XDG_RUNTIME_DIR".into(), runtime.display().to_string()),
+            ("XDG_DATA_HOME".into(), dir.path().join("data").display().to_string()),
+            ("XDG_CONFIG_HOME".into(), dir.path().join("config").display().to_string()),
+            ("HOME".into(), dir.path().join("home").display().to_string()),
+            ("RINGDESK_DB".into(), dir.path().join("ringdesk.db").display().to_string()),
+            // Software rendering without the DMA-BUF renderer, which fails under Xvfb.
+            ("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()),
+            ("NO_AT_BRIDGE".into(), "1".into()),
+        ];
+
+        let address_file = dir.path().join("bus-address");
+        let dbus = Command::new("sh")
+            .args([
+                "-c",
+                &format!("exec dbus-daemon --session --nofork --print-address=1 > '{}'", address_file.display()),
+            ])
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .spawn()
+            .expect("dbus-daemon starts");
+        wait_until("the session bus", Duration::from_secs(10), || {
+            std::fs::read_to_string(&address_file).map(|s| s.contains("unix:")).unwrap_or(false)
+        });
+        let address = std::fs::read_to_string(&address_file).expect("bus address").trim().to_string();
+        env.push(("DBUS_SESSION_BUS_ADDRESS".into(), address));
+
+        let unlocked = Command::new("sh")
+            .args(["-c", "echo '' | gnome-keyring-daemon --unlock --components=secrets >/dev/null"])
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .status()
+            .expect("gnome-keyring-daemon runs");
+        assert!(unlocked.success(), "gnome-keyring unlocked");
+
+        let mut desktop = Desktop { dir, artifacts, env, xvfb, dbus, driver: None, driver_port: 0 };
+        desktop.start_driver();
+        desktop
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn start_driver(&mut self) {
+        let port = free_port();
+        let native = free_port();
+        let log = std::fs::File::create(self.artifacts.join("tauri-driver.log")).expect("driver log");
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(log.try_clone().expect("log handle"))
+            .stderr(log)
+            .spawn()
+            .expect("tauri-driver starts");
+        wait_until("tauri-driver", Duration::from_secs(10), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        self.driver = Some(child);
+        self.driver_port = port;
+    }
+
+    /// Launches the app (the real binary) in a new WebDriver session.
+    pub async fn launch(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_ringdesk") }));
+        let url = format!("http://127.0.0.1:{}", self.driver_port);
+        let mut last = None;
+        for _ in 0..40 {
+            match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => return c,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        panic!("could not start a WebDriver session with the app: {last:?}");
+    }
+
+    pub async fn quit(&self, c: Client) {
+        c.close().await.expect("the session ends and the app closes");
+    }
+
+    pub async fn screenshot(&self, c: &Client, name: &str) {
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(self.artifacts.join(format!("{name}.png")), png).expect("save screenshot");
+    }
+
+    /// A screenshot of the whole X screen (the real window as the X server draws it).
+    pub fn root_screenshot(&self, name: &str) {
+        let out = self.artifacts.join(format!("{name}.png"));
+        let ok = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&out)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "import -window root took a screenshot");
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        if let Some(d) = self.driver.as_mut() {
+            terminate(d); // SIGTERM: only then does tauri-driver stop WebKitWebDriver
+        }
+        terminate(&mut self.dbus);
+        terminate(&mut self.xvfb);
+    }
+}
