@@ -128,7 +128,7 @@ fn main() -> Result<(), StoreError> {
         r?;
         scroll.push(d);
     }
-    Stats(scroll).report(&format!("lead table page of 100 at a random offset"), None);
+    Stats(scroll).report("lead table page of 100 at a random offset", None);
 
     // --- call history ---
     let t0 = Utc.with_ymd_and_hms(2025, 11, 25, 0, 0, 0).single().expect("valid start");
@@ -141,10 +141,10 @@ fn main() -> Result<(), StoreError> {
                 let lead = &ids[(h >> 20) as usize % ids.len()];
                 let call = NewCall {
                     lead_id: Some(lead.clone()),
-                    route: if h % 3 == 0 { "bridge" } else { "softphone" }.into(),
+                    route: if h.is_multiple_of(3) { "bridge" } else { "softphone" }.into(),
                     contact_number: fixtures::phone((h >> 20) % n_leads),
                     from_number: Some("+12025550100".into()),
-                    direction: if h % 5 == 0 { "inbound" } else { "outbound" }.into(),
+                    direction: if h.is_multiple_of(5) { "inbound" } else { "outbound" }.into(),
                     status: Some("completed".into()),
                     started_at: format_ts(started),
                     ended_at: None,
@@ -174,8 +174,11 @@ fn main() -> Result<(), StoreError> {
         let from = t0 + chrono::Duration::days((h >> 8) as i64 % (365 - days + 1));
         let to = from + chrono::Duration::days(days);
         let (from, to) = (format_ts(from), format_ts(to));
-        let disposition =
-            if h % 5 == 0 { None } else { Some(DISPOSITIONS[((h >> 16) % DISPOSITIONS.len() as u64) as usize]) };
+        let disposition = if h.is_multiple_of(5) {
+            None
+        } else {
+            Some(DISPOSITIONS[((h >> 16) % DISPOSITIONS.len() as u64) as usize])
+        };
         let q = HistoryQuery { from: Some(&from), to: Some(&to), disposition, limit: 50, ..HistoryQuery::default() };
         let (rows, d) = time(|| store.read(|r| calls::history(r, &q)));
         let rows = rows?;
