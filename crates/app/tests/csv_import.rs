@@ -213,3 +213,17 @@ fn exported_cells_cannot_run_as_spreadsheet_formulas() {
     assert!(text.contains("'=HYPERLINK"), "formula cells are neutralised: {text}");
     assert!(text.contains(",+12025550143,"), "phone numbers are left alone: {text}");
 }
+
+#[test]
+fn a_failure_in_the_writer_stops_a_large_import_without_hanging() {
+    let (dir, app) = app();
+    app.create_list("Taken", None).expect("list");
+    let mut text = String::from("name,phone\n");
+    for i in 0..50_000u32 {
+        text.push_str(&format!("Lead {i},+1202{:07}\n", 5_000_000 + i));
+    }
+    let path = write(&dir, "big.csv", text.as_bytes());
+    let err = import(&app, &path, ImportTarget::NewList { name: "taken".into() }).expect_err("list name taken");
+    assert_eq!(err.code, ErrorCode::Conflict, "the conflict is reported: {}", err.message);
+    assert_eq!(lead_count(&app), 0, "nothing imported");
+}

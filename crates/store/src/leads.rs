@@ -317,9 +317,11 @@ fn phone_tokens(lead_phone_e164: Option<&str>, raw: Option<&str>) -> String {
     out
 }
 
-fn fts_put(w: &Write<'_>, rowid: i64, lead: &Lead) -> Result<()> {
+fn fts_put(w: &Write<'_>, rowid: i64, lead: &Lead, replace: bool) -> Result<()> {
     let conn = w.conn();
-    conn.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([rowid])?;
+    if replace {
+        conn.prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([rowid])?;
+    }
     if lead.deleted_at.is_none() {
         conn.prepare_cached(
             "INSERT INTO leads_fts (rowid, name, company, email, phone_tokens) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -354,20 +356,29 @@ pub fn find_by_phone(r: &impl Reads, e164: &str) -> Result<Option<LeadSummary>> 
         .optional()?)
 }
 
+/// The oldest live lead whose `column` equals `value`. Deleted rows are skipped here rather than
+/// with `AND deleted_at IS NULL` in SQL: that term next to a bound parameter makes SQLite
+/// re-prepare the statement on every call (measured: every lookup of an import re-prepared).
+fn find_live_id(w: &Write<'_>, sql: &'static str, value: &str) -> Result<Option<String>> {
+    let mut stmt = w.conn().prepare_cached(sql)?;
+    let mut rows = stmt.query([value])?;
+    let mut best: Option<String> = None;
+    while let Some(row) = rows.next()? {
+        let deleted: Option<String> = row.get(1)?;
+        let id: String = row.get(0)?;
+        if deleted.is_none() && best.as_ref().is_none_or(|b| id < *b) {
+            best = Some(id);
+        }
+    }
+    Ok(best)
+}
+
 fn find_id_by_phone(w: &Write<'_>, e164: &str) -> Result<Option<String>> {
-    Ok(w.conn()
-        .prepare_cached("SELECT id FROM leads WHERE phone_e164 = ?1 AND deleted_at IS NULL ORDER BY id LIMIT 1")?
-        .query_row([e164], |row| row.get(0))
-        .optional()?)
+    find_live_id(w, "SELECT id, deleted_at FROM leads WHERE phone_e164 = ?1", e164)
 }
 
 fn find_id_by_email(w: &Write<'_>, email: &str) -> Result<Option<String>> {
-    Ok(w.conn()
-        .prepare_cached(
-            "SELECT id FROM leads WHERE email = ?1 COLLATE NOCASE AND deleted_at IS NULL ORDER BY id LIMIT 1",
-        )?
-        .query_row([email], |row| row.get(0))
-        .optional()?)
+    find_live_id(w, "SELECT id, deleted_at FROM leads WHERE email = ?1 COLLATE NOCASE", email)
 }
 
 /// Number of live leads.
@@ -421,7 +432,7 @@ pub fn insert(w: &mut Write<'_>, new: &NewLead) -> Result<Lead> {
             lead.deleted_at
         ])?;
     let rowid = w.conn().last_insert_rowid();
-    fts_put(w, rowid, &lead)?;
+    fts_put(w, rowid, &lead, false)?;
     outbox::enqueue(w, "insert", "leads", &lead.id, &lead)?;
     Ok(lead)
 }
@@ -487,7 +498,7 @@ pub fn update(w: &mut Write<'_>, id: &str, changes: &[Change]) -> Result<Lead> {
     w.conn()
         .execute(&format!("UPDATE leads SET {} WHERE id = ?", assignments.join(", ")), params_from_iter(args.iter()))?;
     let after = get(w, id)?;
-    fts_put(w, rowid, &after)?;
+    fts_put(w, rowid, &after, true)?;
     outbox::enqueue(w, "update", "leads", id, &json!({ "id": id, "set": set, "old": old }))?;
     Ok(after)
 }
