@@ -19,6 +19,13 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2021",
     sourcemap: false,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // lucide-react ships "use client" directives, meaningless outside React Server Components.
+        if (warning.code === "MODULE_LEVEL_DIRECTIVE") return;
+        warn(warning);
+      },
+    },
   },
   test: {
     environment: "jsdom",

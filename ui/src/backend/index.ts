@@ -19,7 +19,6 @@ import type {
   LeadQuery,
   NumberLookup,
   Region,
-  Result,
   SecretKind,
   Settings,
   SettingsUpdate,
@@ -30,6 +29,9 @@ import { BackendError, errorCode, errorMessage } from "./errors";
 import { TauriBackend } from "./tauri";
 
 export { BackendError, errorCode, errorMessage };
+
+/** What every generated command resolves with (tauri-specta's `typedError` shape). */
+export type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;

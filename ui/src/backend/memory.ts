@@ -699,19 +699,21 @@ export class MemoryBackend implements Backend {
       const existingId = (e164 !== null ? byPhone.get(e164) : undefined) ?? (email !== null ? byEmail.get(email.toLowerCase()) : undefined);
       let lead: Lead;
       if (existingId !== undefined) {
-        // Merge: the existing lead keeps its values; the row only fills fields that are empty.
+        // Merge, as the Rust store does: non-empty values in the row replace the lead's; blank
+        // cells never erase anything.
         const base = staged.get(existingId) ?? this.leads.get(existingId)!;
         lead = { ...base, listIds: [...base.listIds], updatedAt: now };
-        if (lead.email === null && email !== null) lead.email = email;
-        if (lead.phoneE164 === null && e164 !== null) {
+        if (fullName) lead.name = fullName;
+        if (email !== null) lead.email = email;
+        if (e164 !== null) {
           lead.phone = phoneRaw;
           lead.phoneE164 = e164;
           lead.phoneDisplay = displayPhone(e164);
         }
         for (const k of ["company", "position", "source", "notes"] as const) {
-          if (lead[k] === null && optional[k] !== null) lead[k] = optional[k];
+          if (optional[k] !== null) lead[k] = optional[k];
         }
-        if (lead.value === null && value !== null) lead.value = value;
+        if (value !== null) lead.value = value;
         mergedRows++;
       } else {
         const id = `lead-${String(nextId++).padStart(6, "0")}`;

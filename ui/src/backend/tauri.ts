@@ -1,12 +1,8 @@
 // The desktop implementation: the generated `commands`, with their Result unwrapped.
-import { listen } from "@tauri-apps/api/event";
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { commands, type ImportProgress, type IpcError, type Result } from "../generated/bindings";
+import { commands, events, type ImportProgress, type IpcError } from "../generated/bindings";
 import { BackendError } from "./errors";
-import type { Backend } from "./index";
-
-/** Name of the Tauri event that carries ImportProgress while importLeads runs. */
-export const IMPORT_PROGRESS_EVENT = "importProgress";
+import type { Backend, Result } from "./index";
 
 function isIpcError(value: unknown): value is IpcError {
   return (
@@ -50,7 +46,7 @@ export class TauriBackend implements Backend {
   lookupNumber: Backend["lookupNumber"] = (input) => unwrap(() => commands.lookupNumber(input));
 
   async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
-    const unlisten = await listen<ImportProgress>(IMPORT_PROGRESS_EVENT, (event) => cb(event.payload));
+    const unlisten = await events.importProgressEvent.listen((event) => cb(event.payload));
     return () => unlisten();
   }
 

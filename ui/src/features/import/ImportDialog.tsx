@@ -258,12 +258,20 @@ export function ImportDialog({ lists, onClose, onImported }: Props) {
                                 ))}
                               </select>
                             </td>
-                            <td className="samples">
-                              {preview.sampleRows.slice(0, 3).map((row, r) => (
-                                <span key={r} className="sample" title={row[i] ?? ""}>
-                                  {row[i] ?? ""}
-                                </span>
-                              ))}
+                            <td>
+                              <div className="samples">
+                                {preview.sampleRows.slice(0, 3).map((row, r) =>
+                                  (row[i] ?? "").trim() === "" ? (
+                                    <span key={r} className="sample empty" aria-label="empty">
+                                      —
+                                    </span>
+                                  ) : (
+                                    <span key={r} className="sample" title={row[i]}>
+                                      {row[i]}
+                                    </span>
+                                  ),
+                                )}
+                              </div>
                             </td>
                           </tr>
                         ))}

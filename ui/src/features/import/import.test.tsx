@@ -1,0 +1,124 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { SAMPLE_LEADS, renderApp, rowNames } from "../../test/render";
+
+const CSV_PATH = "/home/agent/Downloads/Expo leads.csv";
+const CSV = [
+  "Full Name,Company,Mobile,E-mail,Notes",
+  'Zed Zimmer,"Zimmer & Co, Ltd",303-555-0177,zed@zimmer.example,"met at expo"', // line 2: created
+  "Alice From Expo,,5551234567,,", // line 3: merges into Alice Anders by phone (the name is replaced)
+  "Broken Phone,Nowhere,abc,,", // line 4: invalid phone
+  "Yara Young,Young LLC,,yara@young.example,", // line 5: created (email only)
+  "No Contact,Ghost Inc,,,", // line 6: invalid, no phone or email
+  "Bob Again,,,BOB@globex.example,", // line 7: merges into Bob Brown by email
+].join("\r\n");
+
+async function openImportAndPreview(user: Awaited<ReturnType<typeof renderApp>>["user"], path: string) {
+  await user.click(screen.getByTestId("import-button"));
+  const dialog = screen.getByTestId("import-dialog");
+  await user.type(within(dialog).getByTestId("import-path"), path);
+  await user.click(within(dialog).getByTestId("import-preview"));
+  return dialog;
+}
+
+describe("Import dialog", () => {
+  it("previews, auto-maps the columns, imports good rows, merges duplicates and lists invalid lines; the new list appears", async () => {
+    const { user, backend } = await renderApp({ leads: SAMPLE_LEADS, files: { [CSV_PATH]: CSV } });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    const dialog = await openImportAndPreview(user, CSV_PATH);
+
+    expect(await within(dialog).findByTestId("import-mapping-0")).toHaveValue("name");
+    expect(within(dialog).getByTestId("import-mapping-1")).toHaveValue("company");
+    expect(within(dialog).getByTestId("import-mapping-2")).toHaveValue("phone");
+    expect(within(dialog).getByTestId("import-mapping-3")).toHaveValue("email");
+    expect(within(dialog).getByTestId("import-mapping-4")).toHaveValue("notes");
+    expect(dialog).toHaveTextContent("Zimmer & Co, Ltd"); // sample rows are shown
+
+    await user.click(within(dialog).getByTestId("import-target-new"));
+    expect(within(dialog).getByTestId("import-new-list-name")).toHaveValue("Expo leads");
+    await user.click(within(dialog).getByTestId("import-start"));
+
+    const report = await within(dialog).findByTestId("import-report");
+    expect(within(report).getByTestId("import-created")).toHaveTextContent(/^2$/);
+    expect(within(report).getByTestId("import-merged")).toHaveTextContent(/^2$/);
+    expect(within(report).getByTestId("import-invalid-count")).toHaveTextContent(/^2$/);
+    const invalid = within(report).getAllByTestId("import-invalid-row");
+    expect(invalid.map((r) => r.querySelector("td")?.textContent)).toEqual(["4", "6"]);
+    expect(invalid[0]).toHaveTextContent('phone "abc" is not a phone number');
+    expect(invalid[1]).toHaveTextContent("no phone or email");
+
+    await user.click(within(dialog).getByTestId("import-close"));
+    expect(screen.queryByTestId("import-dialog")).not.toBeInTheDocument();
+
+    await waitFor(() => expect(screen.getByTestId("lead-count")).toHaveTextContent(/^7$/));
+    await waitFor(() => expect(rowNames()).toContain("Zed Zimmer"));
+    const filter = screen.getByTestId("lead-list-filter");
+    const option = within(filter).getByRole("option", { name: "Expo leads (4)" });
+    await user.selectOptions(filter, option);
+    await waitFor(() => expect(rowNames()).toEqual(["Alice From Expo", "Bob Again", "Yara Young", "Zed Zimmer"]));
+    expect(backend.allLeads().find((l) => l.name === "Alice From Expo")!.phoneE164).toBe("+15551234567");
+  });
+
+  it("cancelling a running import leaves nothing imported", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `Person ${i},+1303555${String(1000 + i)}`);
+    const { user, backend } = await renderApp({
+      leads: SAMPLE_LEADS,
+      files: { "/big.csv": ["Name,Phone", ...rows].join("\n") },
+      importChunkRows: 2,
+      importDelayMs: 10,
+    });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    const dialog = await openImportAndPreview(user, "/big.csv");
+    await within(dialog).findByTestId("import-mapping-0");
+    await user.click(within(dialog).getByTestId("import-target-new"));
+    await user.click(within(dialog).getByTestId("import-start"));
+
+    const progress = await within(dialog).findByTestId("import-progress");
+    await waitFor(() => expect(Number(progress.getAttribute("aria-valuenow"))).toBeGreaterThan(0));
+    await user.click(within(dialog).getByTestId("import-cancel"));
+
+    expect(await within(dialog).findByText("Import cancelled: nothing was imported.")).toBeInTheDocument();
+    expect(within(dialog).queryByTestId("import-report")).not.toBeInTheDocument();
+    expect(backend.allLeads()).toHaveLength(5);
+    expect(await backend.listLists()).toEqual([]);
+    expect(screen.getByTestId("lead-count")).toHaveTextContent(/^5$/);
+    // the mapping is still there, so the user can try again
+    expect(within(dialog).getByTestId("import-start")).toBeEnabled();
+  });
+
+  it("shows a file that is not UTF-8 as a clear error and changes nothing", async () => {
+    const latin1 = new Uint8Array([...new TextEncoder().encode("Name,Phone\nJos"), 0xe9, ...new TextEncoder().encode(",5551234567\n")]);
+    const { user, backend } = await renderApp({ leads: SAMPLE_LEADS, files: { "/latin1.csv": latin1 } });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    const dialog = await openImportAndPreview(user, "/latin1.csv");
+
+    const error = await within(dialog).findByTestId("import-error");
+    expect(error).toHaveTextContent('"/latin1.csv" is not UTF-8 text');
+    expect(within(dialog).queryByTestId("import-mapping-0")).not.toBeInTheDocument();
+    expect(within(dialog).getByTestId("import-start")).toBeDisabled();
+    expect(backend.allLeads()).toHaveLength(5);
+
+    await user.clear(within(dialog).getByTestId("import-path"));
+    await user.type(within(dialog).getByTestId("import-path"), "/nope.csv{Enter}");
+    await waitFor(() => expect(within(dialog).getByTestId("import-error")).toHaveTextContent('Cannot open "/nope.csv": no such file'));
+  });
+
+  it("will not start without a Phone or Email column and says why", async () => {
+    const { user } = await renderApp({ files: { "/names.csv": "Name,City\nAl,Boston\n" } });
+    const dialog = await openImportAndPreview(user, "/names.csv");
+    await within(dialog).findByTestId("import-mapping-0");
+    expect(within(dialog).getByTestId("import-start")).toBeDisabled();
+    expect(dialog).toHaveTextContent("Map a column to Phone or Email");
+
+    await user.selectOptions(within(dialog).getByTestId("import-mapping-1"), "phone");
+    expect(within(dialog).getByTestId("import-start")).toBeEnabled();
+  });
+
+  it("Browse… fills the path from the file picker and previews it", async () => {
+    const { user } = await renderApp({ files: { [CSV_PATH]: CSV } });
+    await user.click(screen.getByTestId("import-button"));
+    await user.click(screen.getByRole("button", { name: /Browse/ }));
+    expect(screen.getByTestId("import-path")).toHaveValue(CSV_PATH);
+    expect(await screen.findByTestId("import-mapping-0")).toHaveValue("name");
+  });
+});

@@ -1,0 +1,185 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { MemoryBackend } from "../../backend/memory";
+import { SAMPLE_LEADS, renderApp, rowNames } from "../../test/render";
+
+describe("Leads table", () => {
+  it("shows every lead and the total in the sidebar badge", async () => {
+    await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(rowNames()).toEqual(["Alice Anders", "Bob Brown", "Carla Cruz", "Dan Dorsey", "Erin Evans"]));
+    expect(screen.getByTestId("lead-count")).toHaveTextContent(/^5$/);
+    const alice = screen.getAllByTestId("lead-row")[0];
+    expect(alice).toHaveAttribute("data-lead-id");
+    expect(alice).toHaveTextContent("(555) 123-4567");
+    expect(alice).toHaveTextContent("alice@acme.example");
+  });
+
+  it("search narrows the table as you type (name, company, phone digits)", async () => {
+    const { user } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    const search = screen.getByTestId("lead-search");
+
+    await user.type(search, "acme");
+    await waitFor(() => expect(rowNames()).toEqual(["Alice Anders", "Dan Dorsey"]));
+
+    await user.clear(search);
+    await user.type(search, "0199");
+    await waitFor(() => expect(rowNames()).toEqual(["Erin Evans"]));
+
+    await user.clear(search);
+    await user.type(search, "zzzz");
+    await waitFor(() => expect(screen.getByTestId("lead-no-matches")).toHaveTextContent("No leads match “zzzz”"));
+    expect(rowNames()).toEqual([]);
+  });
+
+  it("list filter shows only the members of the chosen list", async () => {
+    const backend = new MemoryBackend({ leads: SAMPLE_LEADS });
+    const list = await backend.createList("Callbacks", null);
+    const [bob, erin] = backend.allLeads().filter((l) => l.name === "Bob Brown" || l.name === "Erin Evans");
+    backend.addToList(list.id, [bob.id, erin.id]);
+    const { user } = await renderApp(backend);
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+
+    const filter = screen.getByTestId("lead-list-filter");
+    await waitFor(() => expect(within(filter).getByRole("option", { name: "Callbacks (2)" })).toBeInTheDocument());
+    await user.selectOptions(filter, list.id);
+    await waitFor(() => expect(rowNames()).toEqual(["Bob Brown", "Erin Evans"]));
+
+    await user.selectOptions(filter, "");
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+  });
+
+  it("clicking a column header sorts by it, clicking again reverses", async () => {
+    const { user } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+
+    const valueHeader = screen.getByRole("button", { name: /^Value/ });
+    await user.click(valueHeader);
+    await waitFor(() => expect(rowNames()).toEqual(["Erin Evans", "Carla Cruz", "Alice Anders", "Bob Brown", "Dan Dorsey"]));
+    expect(screen.getByRole("columnheader", { name: /Value/ })).toHaveAttribute("aria-sort", "ascending");
+
+    await user.click(valueHeader);
+    await waitFor(() => expect(rowNames()).toEqual(["Bob Brown", "Alice Anders", "Carla Cruz", "Erin Evans", "Dan Dorsey"]));
+    expect(screen.getByRole("columnheader", { name: /Value/ })).toHaveAttribute("aria-sort", "descending");
+    expect(screen.getByRole("columnheader", { name: /Name/ })).not.toHaveAttribute("aria-sort");
+  });
+
+  it("renders only the visible rows of 100k leads and fetches pages of 100 as you scroll", async () => {
+    const backend = new MemoryBackend({ seed: 100_000 });
+    const spy = vi.spyOn(backend, "listLeads");
+    await renderApp(backend);
+    await waitFor(() => expect(screen.getAllByTestId("lead-row").length).toBeGreaterThan(10));
+    expect(screen.getByTestId("lead-count")).toHaveTextContent("100000");
+    expect(screen.getAllByTestId("lead-row").length).toBeLessThan(60);
+    expect(spy.mock.calls.every(([query]) => query.limit === 100)).toBe(true);
+
+    const body = screen.getByTestId("lead-table").querySelector("[data-virtual-scroll]")!;
+    body.scrollTop = 50_000 * 32;
+    fireEvent.scroll(body);
+    await waitFor(() => expect(spy.mock.calls.some(([query]) => query.offset === 50_000)).toBe(true));
+    const expected = (await backend.listLeads({ search: null, listId: null, sort: { field: "name", descending: false }, offset: 50_000, limit: 1 })).rows[0];
+    await waitFor(() => expect(screen.getAllByTestId("lead-row").some((r) => r.getAttribute("data-lead-id") === expected.id)).toBe(true));
+    expect(screen.getAllByTestId("lead-row").length).toBeLessThan(60);
+  }, 20_000);
+
+  it("shows an Import CSV call to action when there are no leads", async () => {
+    const { user } = await renderApp({});
+    const empty = await screen.findByTestId("lead-empty");
+    await user.click(within(empty).getByRole("button", { name: "Import CSV" }));
+    expect(screen.getByTestId("import-dialog")).toBeInTheDocument();
+  });
+
+  it("Enter opens the focused row and Up/Down move the selection", async () => {
+    const { user } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    const body = screen.getByTestId("lead-table").querySelector<HTMLElement>("[data-virtual-scroll]")!;
+    body.focus();
+    await user.keyboard("{ArrowDown}{ArrowDown}{Enter}");
+    expect(within(screen.getByTestId("lead-detail")).getByRole("heading", { name: "Bob Brown" })).toBeInTheDocument();
+    await user.keyboard("{ArrowDown}");
+    await waitFor(() => expect(within(screen.getByTestId("lead-detail")).getByRole("heading", { name: "Carla Cruz" })).toBeInTheDocument());
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("lead-detail")).not.toBeInTheDocument();
+  });
+
+  it("Export writes the current list to the chosen file and reports the row count", async () => {
+    const { user, backend } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    await user.click(screen.getByTestId("export-button"));
+    expect(await screen.findByText("Exported 5 leads to /home/agent/Documents/leads.csv")).toBeInTheDocument();
+    expect(backend.files.get("/home/agent/Documents/leads.csv")).toContain("Bob Brown");
+  });
+});
+
+describe("Lead detail panel", () => {
+  it("opens on row click and shows the formatted and E.164 phone", async () => {
+    const { user } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    await user.click(screen.getByText("Alice Anders"));
+    const panel = await screen.findByTestId("lead-detail");
+    await waitFor(() => expect(within(panel).getByRole("heading", { name: "Alice Anders" })).toBeInTheDocument());
+    expect(panel).toHaveTextContent("(555) 123-4567");
+    expect(panel).toHaveTextContent("+15551234567");
+  });
+
+  it("saves an edited field on Enter and refreshes the row; a bad email shows its error and changes nothing else", async () => {
+    const { user, backend } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    await user.click(screen.getByText("Alice Anders"));
+    const company = await screen.findByTestId("lead-field-company");
+    await waitFor(() => expect(company).toHaveValue("Acme Corp"));
+
+    await user.clear(company);
+    await user.type(company, "Acme Holdings{Enter}");
+    expect(await screen.findByTestId("lead-field-company-saved")).toBeInTheDocument();
+    const aliceRow = () => screen.getAllByTestId("lead-row").find((r) => r.textContent?.includes("Alice Anders"))!;
+    await waitFor(() => expect(aliceRow()).toHaveTextContent("Acme Holdings"));
+
+    const email = screen.getByTestId("lead-field-email");
+    await user.clear(email);
+    await user.type(email, "alice-at-acme");
+    await user.tab(); // blur saves
+    const error = await screen.findByTestId("lead-field-email-error");
+    expect(error).toHaveTextContent('"alice-at-acme" is not an email address');
+    expect(email).toHaveValue("alice-at-acme"); // kept as typed so it can be fixed
+    expect(screen.queryByTestId("lead-field-name-error")).not.toBeInTheDocument();
+
+    const stored = backend.allLeads().find((l) => l.name === "Alice Anders")!;
+    expect(stored.email).toBe("alice@acme.example");
+    expect(stored.company).toBe("Acme Holdings");
+    expect(screen.getByTestId("lead-field-company")).toHaveValue("Acme Holdings");
+    expect(screen.getByTestId("lead-field-phone")).toHaveValue("(555) 123-4567");
+
+    // Escape reverts the field (the panel stays open); a second Escape closes the panel.
+    await user.click(email);
+    await user.keyboard("{Escape}");
+    expect(email).toHaveValue("alice@acme.example");
+    expect(screen.queryByTestId("lead-field-email-error")).not.toBeInTheDocument();
+    expect(screen.getByTestId("lead-detail")).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("lead-detail")).not.toBeInTheDocument();
+  });
+
+  it("a phone edit is normalised: the header shows the new formatted number", async () => {
+    const { user } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    await user.click(screen.getByText("Dan Dorsey"));
+    const phone = await screen.findByTestId("lead-field-phone");
+    await user.type(phone, "1-303-555-0142{Enter}");
+    const panel = screen.getByTestId("lead-detail");
+    await waitFor(() => expect(panel).toHaveTextContent("(303) 555-0142"));
+    expect(panel).toHaveTextContent("+13035550142");
+
+    await user.clear(phone);
+    await user.type(phone, "12345{Enter}");
+    expect(await screen.findByTestId("lead-field-phone-error")).toHaveTextContent('"12345" is not a phone number');
+  });
+
+  it("the close button closes the panel", async () => {
+    const { user } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    await user.click(screen.getByText("Bob Brown"));
+    await user.click(await screen.findByTestId("lead-detail-close"));
+    expect(screen.queryByTestId("lead-detail")).not.toBeInTheDocument();
+  });
+});

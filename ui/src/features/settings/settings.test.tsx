@@ -1,0 +1,70 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { renderApp } from "../../test/render";
+
+async function openSettings(options = {}) {
+  const app = await renderApp(options);
+  await app.user.click(screen.getByTestId("nav-settings"));
+  await screen.findByTestId("settings-region");
+  return app;
+}
+
+describe("Settings", () => {
+  it("saving a secret shows it as stored, clears the input, and never puts the secret in the DOM", async () => {
+    const SECRET = "PT-super-secret-token-9f8e7d";
+    const { user, backend } = await openSettings();
+    expect(screen.getByTestId("settings-sw-token-status")).toHaveTextContent("Not set");
+
+    const token = screen.getByTestId("settings-sw-token");
+    expect(token).toHaveAttribute("type", "password");
+    await user.type(token, SECRET);
+    await user.type(screen.getByTestId("settings-sw-space"), "acme.signalwire.com");
+    await user.click(screen.getByTestId("settings-sw-save"));
+
+    await waitFor(() => expect(screen.getByTestId("settings-sw-token-status")).toHaveTextContent("Stored in the OS keychain"));
+    expect(token).toHaveValue("");
+    expect(document.documentElement.outerHTML).not.toContain(SECRET);
+    const stored = await backend.getSettings();
+    expect(stored.signalwireApiTokenSet).toBe(true);
+    expect(stored.signalwireSpace).toBe("acme.signalwire.com");
+    expect(JSON.stringify(stored)).not.toContain(SECRET);
+  });
+
+  it("secret inputs start empty even when a secret is stored, and Remove clears it", async () => {
+    const { user, backend } = await openSettings({ settings: { sipPasswordSet: true, sipUsername: "agent7" } });
+    expect(screen.getByTestId("settings-sip-password")).toHaveValue("");
+    expect(screen.getByTestId("settings-sip-username")).toHaveValue("agent7");
+    const status = screen.getByTestId("settings-sip-password-status");
+    expect(status).toHaveTextContent("Stored in the OS keychain");
+    await user.click(within(status).getByRole("button", { name: "Remove" }));
+    await waitFor(() => expect(screen.getByTestId("settings-sip-password-status")).toHaveTextContent("Not set"));
+    expect((await backend.getSettings()).sipPasswordSet).toBe(false);
+  });
+
+  it("saves the SIP section without a password when none was typed", async () => {
+    const { user, backend } = await openSettings();
+    await user.type(screen.getByTestId("settings-sip-registrar"), "sip.example.com");
+    await user.selectOptions(screen.getByTestId("settings-sip-transport"), "tls");
+    await user.click(screen.getByTestId("settings-sip-save"));
+    expect(await screen.findByTestId("settings-sip-saved")).toBeInTheDocument();
+    const s = await backend.getSettings();
+    expect(s).toMatchObject({ sipRegistrar: "sip.example.com", sipTransport: "tls", sipPasswordSet: false });
+  });
+
+  it("changing the default region saves it", async () => {
+    const { user, backend } = await openSettings();
+    const region = screen.getByTestId("settings-region");
+    expect(within(region).getAllByRole("option").map((o) => o.getAttribute("value"))).toEqual(["US", "CA", "GB", "DE", "FR", "AU", "IN"]);
+    await user.selectOptions(region, "GB");
+    await waitFor(async () => expect((await backend.getSettings()).defaultRegion).toBe("GB"));
+  });
+
+  it("shows the backend's error for an invalid backend URL and does not store the key", async () => {
+    const { user, backend } = await openSettings();
+    await user.type(screen.getByTestId("settings-backend-url"), "ftp://nope");
+    await user.type(screen.getByTestId("settings-backend-key"), "k-123");
+    await user.click(screen.getByTestId("settings-backend-save"));
+    expect(await screen.findByTestId("settings-backend-error")).toHaveTextContent('"ftp://nope" is not a URL');
+    expect((await backend.getSettings()).backendKeySet).toBe(false);
+  });
+});
