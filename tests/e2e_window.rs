@@ -27,6 +27,7 @@ fn tid(id: &str) -> Locator<'_> {
 }
 
 async fn text(c: &Client, id: &str) -> String {
+    eprintln!("e2e: text of {id}");
     c.wait()
         .at_most(Duration::from_secs(15))
         .for_element(tid(id))
@@ -38,6 +39,7 @@ async fn text(c: &Client, id: &str) -> String {
 }
 
 async fn click(c: &Client, id: &str) {
+    eprintln!("e2e: click {id}");
     c.wait()
         .at_most(Duration::from_secs(15))
         .for_element(tid(id))
@@ -59,8 +61,8 @@ async fn type_into(c: &Client, id: &str, value: &str) {
     el.send_keys(value).await.unwrap_or_else(|e| panic!("type into {id}: {e}"));
 }
 
-/// Polls until `f` is true (or fails the test with `what`).
-async fn eventually<F, Fut>(what: &str, mut f: F)
+/// Polls until `f` is true, or saves a screenshot named after `what` and fails the test.
+async fn eventually<F, Fut>(desktop: &Desktop, c: &Client, what: &str, mut f: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -71,13 +73,16 @@ where
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    desktop.screenshot(c, &format!("FAILED {what}")).await;
     panic!("timed out waiting until {what}");
 }
 
+/// The full text of every rendered lead row (`textContent`: cells cut off with an ellipsis on
+/// screen are still whole here).
 async fn row_names(c: &Client) -> Vec<String> {
     let mut out = Vec::new();
     for el in c.find_all(tid("lead-row")).await.unwrap_or_default() {
-        out.push(el.text().await.unwrap_or_default());
+        out.push(el.prop("textContent").await.ok().flatten().unwrap_or_default());
     }
     out
 }
@@ -90,6 +95,7 @@ async fn import_search_edit_and_restart_in_the_real_window() {
 
     // --- first run: import, search, edit ---
     let c = desktop.launch().await;
+    eprintln!("e2e: launched");
     assert_eq!(text(&c, "lead-count").await.trim(), "0", "a fresh database has no leads");
     desktop.screenshot(&c, "01-empty").await;
 
@@ -118,17 +124,17 @@ async fn import_search_edit_and_restart_in_the_real_window() {
     desktop.screenshot(&c, "03-import-report").await;
     click(&c, "import-close").await;
 
-    eventually("the table shows the three leads", || async { row_names(&c).await.len() == 3 }).await;
+    eventually(&desktop, &c, "the table shows the three leads", || async { row_names(&c).await.len() == 3 }).await;
     assert_eq!(text(&c, "lead-count").await.trim(), "3", "the count follows the import");
 
     type_into(&c, "lead-search", "archer").await;
-    eventually("search narrows to Ann", || async {
+    eventually(&desktop, &c, "search narrows to Ann", || async {
         let rows = row_names(&c).await;
         rows.len() == 1 && rows[0].contains("Ann Archer")
     })
     .await;
     type_into(&c, "lead-search", "7946").await;
-    eventually("phone digits find Carol", || async {
+    eventually(&desktop, &c, "phone digits find Carol", || async {
         let rows = row_names(&c).await;
         rows.len() == 1 && rows[0].contains("Carol Chen")
     })
@@ -140,7 +146,7 @@ async fn import_search_edit_and_restart_in_the_real_window() {
     let company = c.find(tid("lead-field-company")).await.expect("company field");
     company.clear().await.expect("clear");
     company.send_keys(&format!("Umbrella Corp{}", Key::Enter)).await.expect("type and save");
-    eventually("the row shows the new company", || async {
+    eventually(&desktop, &c, "the row shows the new company", || async {
         row_names(&c).await.first().is_some_and(|r| r.contains("Umbrella Corp"))
     })
     .await;
@@ -149,9 +155,12 @@ async fn import_search_edit_and_restart_in_the_real_window() {
 
     // --- second run: the edit is still there ---
     let c = desktop.launch().await;
-    eventually("the restarted app shows three leads", || async { text(&c, "lead-count").await.trim() == "3" }).await;
+    eventually(&desktop, &c, "the restarted app shows three leads", || async {
+        text(&c, "lead-count").await.trim() == "3"
+    })
+    .await;
     type_into(&c, "lead-search", "umbrella").await;
-    eventually("the edited company is searchable after restart", || async {
+    eventually(&desktop, &c, "the edited company is searchable after restart", || async {
         let rows = row_names(&c).await;
         rows.len() == 1 && rows[0].contains("Carol Chen")
     })
@@ -171,7 +180,10 @@ async fn import_search_edit_and_restart_in_the_real_window() {
     // --- dialer: a pasted number is normalized and matched; Dial is disabled with its reason ---
     click(&c, "nav-dialer").await;
     type_into(&c, "dialer-input", "+1 (202) 555-0145").await;
-    eventually("the dialer matches Erin", || async { text(&c, "dialer-lead").await.contains("Erin Early") }).await;
+    eventually(&desktop, &c, "the dialer matches Erin", || async {
+        text(&c, "dialer-lead").await.contains("Erin Early")
+    })
+    .await;
     let dial = c.find(tid("dial-button")).await.expect("dial button");
     assert!(dial.attr("disabled").await.expect("attr").is_some(), "Dial is disabled without a phone line");
     assert!(!text(&c, "dial-disabled-reason").await.trim().is_empty(), "the reason is shown");

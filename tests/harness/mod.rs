@@ -106,9 +106,6 @@ impl Desktop {
             ("XDG_CONFIG_HOME".into(), dir.path().join("config").display().to_string()),
             ("HOME".into(), dir.path().join("home").display().to_string()),
             ("RINGDESK_DB".into(), dir.path().join("ringdesk.db").display().to_string()),
-            // Software rendering without the DMA-BUF renderer, which fails under Xvfb.
-            ("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()),
-            ("NO_AT_BRIDGE".into(), "1".into()),
         ];
 
         let address_file = dir.path().join("bus-address");
@@ -134,7 +131,9 @@ impl Desktop {
         assert!(unlocked.success(), "gnome-keyring unlocked");
 
         let mut desktop = Desktop { dir, artifacts, env, xvfb, dbus, driver: None, driver_port: 0 };
+        eprintln!("e2e: desktop up");
         desktop.start_driver();
+        eprintln!("e2e: driver up");
         desktop
     }
 
@@ -166,6 +165,7 @@ impl Desktop {
         caps.insert("browserName".into(), "wry".into());
         caps.insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_ringdesk") }));
         let url = format!("http://127.0.0.1:{}", self.driver_port);
+        eprintln!("e2e: connecting to {url}");
         let mut last = None;
         for _ in 0..40 {
             match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
@@ -182,6 +182,7 @@ impl Desktop {
     }
 
     pub async fn screenshot(&self, c: &Client, name: &str) {
+        eprintln!("e2e: screenshot {name}");
         let png = c.screenshot().await.expect("screenshot");
         std::fs::write(self.artifacts.join(format!("{name}.png")), png).expect("save screenshot");
     }
