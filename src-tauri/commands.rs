@@ -108,6 +108,12 @@ fn list_regions(shell: State<'_, Shell>) -> R<Vec<Region>> {
 
 #[tauri::command(async)]
 #[specta::specta]
+fn ui_ready(shell: State<'_, Shell>) -> R<()> {
+    shell.app().map(|app| app.ui_ready())
+}
+
+#[tauri::command(async)]
+#[specta::specta]
 fn lookup_number(shell: State<'_, Shell>, input: String) -> R<NumberLookup> {
     shell.app()?.lookup_number(&input)
 }
@@ -133,6 +139,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             clear_secret,
             list_regions,
             lookup_number,
+            ui_ready,
         ])
         .events(collect_events![ImportProgressEvent])
 }

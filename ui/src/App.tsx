@@ -46,6 +46,14 @@ function Shell() {
     void start();
   }, [start]);
 
+  // Report the first interactive paint once: after the frame that shows the workspace.
+  const reported = useRef(false);
+  useEffect(() => {
+    if (startup.state !== "ready" || reported.current) return;
+    reported.current = true;
+    requestAnimationFrame(() => requestAnimationFrame(() => void backend.uiReady().catch(() => undefined)));
+  }, [startup.state, backend]);
+
   if (startup.state === "loading") {
     return (
       <div className="splash" aria-busy="true">

@@ -51,6 +51,8 @@ export interface Backend {
   clearSecret(kind: SecretKind): Promise<Settings>;
   listRegions(): Promise<Region[]>;
   lookupNumber(input: string): Promise<NumberLookup>;
+  /** Tells the shell the first interactive paint happened (logged; the cold-start benchmark waits for it). */
+  uiReady(): Promise<null>;
 
   /** Subscribes to the `importProgress` event; resolves with the unsubscribe function. */
   onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void>;

@@ -451,6 +451,14 @@ export class MemoryBackend implements Backend {
     return REGIONS.map((r) => ({ ...r }));
   }
 
+  /** How many times the UI reported its first interactive paint (tests check it is once). */
+  uiReadyCount = 0;
+
+  async uiReady(): Promise<null> {
+    this.uiReadyCount++;
+    return null;
+  }
+
   async lookupNumber(input: string): Promise<NumberLookup> {
     if (input.trim() === "") return { e164: null, display: null, error: null, lead: null };
     const norm = normalizePhone(input, this.settings.defaultRegion);

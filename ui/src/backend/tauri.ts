@@ -44,6 +44,7 @@ export class TauriBackend implements Backend {
   clearSecret: Backend["clearSecret"] = (kind) => unwrap(() => commands.clearSecret(kind));
   listRegions = () => unwrap(() => commands.listRegions());
   lookupNumber: Backend["lookupNumber"] = (input) => unwrap(() => commands.lookupNumber(input));
+  uiReady = () => unwrap(() => commands.uiReady());
 
   async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
     const unlisten = await events.importProgressEvent.listen((event) => cb(event.payload));

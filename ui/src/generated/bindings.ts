@@ -24,6 +24,7 @@ export const commands = {
 	clearSecret: (kind: SecretKind) => typedError<Settings, IpcError>(__TAURI_INVOKE("clear_secret", { kind })),
 	listRegions: () => typedError<Region[], IpcError>(__TAURI_INVOKE("list_regions")),
 	lookupNumber: (input: string) => typedError<NumberLookup, IpcError>(__TAURI_INVOKE("lookup_number", { input })),
+	uiReady: () => typedError<null, IpcError>(__TAURI_INVOKE("ui_ready")),
 };
 
 /** Events */

@@ -16,6 +16,14 @@ describe("Startup", () => {
     expect(screen.queryByTestId("lead-table")).not.toBeInTheDocument();
   });
 
+  it("the first interactive paint is reported once, and never when startup fails", async () => {
+    const { backend } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(backend.uiReadyCount).toBe(1));
+    const failed = await renderApp({ appInfoError: { code: "databaseCorrupt", message: "file is not a database" } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(failed.backend.uiReadyCount).toBe(0);
+  });
+
   it("a corrupt database is reported as damaged", async () => {
     await renderApp({ appInfoError: { code: "databaseCorrupt", message: "file is not a database" } });
     expect(screen.getByTestId("startup-error")).toHaveTextContent("The lead database is damaged");
