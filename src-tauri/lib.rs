@@ -33,8 +33,18 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     commands::builder()
 }
 
-/// Where the database lives: `$RINGDESK_DB` if set, else `<app data dir>/ringdesk.db`.
+/// Where the database lives: `--db PATH` on the command line, else `$RINGDESK_DB`, else
+/// `<app data dir>/ringdesk.db`.
 fn db_path(handle: &tauri::AppHandle) -> Result<PathBuf, IpcError> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--db" {
+            return args
+                .next()
+                .map(PathBuf::from)
+                .ok_or_else(|| IpcError::new(ErrorCode::InvalidInput, "--db needs a database file path"));
+        }
+    }
     if let Some(p) = std::env::var_os("RINGDESK_DB") {
         return Ok(PathBuf::from(p));
     }

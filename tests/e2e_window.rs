@@ -190,4 +190,17 @@ async fn import_search_edit_and_restart_in_the_real_window() {
     desktop.screenshot(&c, "07-dialer").await;
     desktop.root_screenshot("08-desktop");
     desktop.quit(c).await;
+
+    // --- a damaged database file: a blocking dialog, and the file is left byte for byte ---
+    let junk = desktop.dir().join("damaged.db");
+    let bytes: Vec<u8> = (0..8192u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&junk, &bytes).expect("write junk database");
+    let c = desktop.launch_with_args(&["--db", junk.to_str().expect("utf-8 path")]).await;
+    let dialog = text(&c, "startup-error").await;
+    assert!(dialog.contains("damaged"), "the dialog names the problem: {dialog}");
+    assert!(dialog.contains("left untouched"), "the dialog says the file was not changed: {dialog}");
+    assert!(c.find(tid("nav-leads")).await.is_err(), "no navigation behind the dialog");
+    desktop.screenshot(&c, "09-damaged-database").await;
+    desktop.quit(c).await;
+    assert_eq!(std::fs::read(&junk).expect("junk readable"), bytes, "the damaged file is untouched");
 }

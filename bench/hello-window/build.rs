@@ -1,0 +1,4 @@
+//! Tauri codegen for the hello-world window.
+fn main() {
+    tauri_build::build()
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Desktop benchmarks of the release app, each beside its anchor in the same run.
+
+- cold start: process spawn to the first interactive paint (the app logs `window interactive`
+  when the UI has painted the workspace with data), over a database of 100k leads;
+- idle memory: PSS summed over the app's process tree (the app, WebKitWebProcess,
+  WebKitNetworkProcess), 10 s after start, for Ringdesk and for a hello-world Tauri window built
+  with the same tauri, features and profile;
+- the .deb bundle's size.
+
+Expects to run inside a display (Xvfb) and a D-Bus session; scripts/bench-desktop.sh sets that up.
+"""
+import glob
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+APP = os.path.join(ROOT, "target/release/ringdesk")
+HELLO = os.path.join(ROOT, "target/release/ringdesk-bench-hello")
+CLI = os.path.join(ROOT, "target/release/ringdesk-cli")
+
+
+def tree(pid):
+    """pid and all its descendants."""
+    children = {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.split("/")[2]))
+        except (OSError, IndexError, ValueError):
+            pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def pss_kib(pids):
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def drop_caches():
+    try:
+        subprocess.run(["sync"], check=False)
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def seed_db(path):
+    """100k leads through the CLI import (the app's own code path)."""
+    csv = path + ".csv"
+    with open(csv, "w") as f:
+        f.write("name,phone,email,company\n")
+        for i in range(100_000):
+            area = [202, 212, 305, 312, 415, 512, 617, 646, 702, 718, 808, 919][i % 12]
+            rest = i // 12
+            f.write(f"Lead {i},+1{area}{200 + (rest // 10000) % 800:03d}{rest % 10000:04d},lead{i}@example.com,Company {i % 997}\n")
+    subprocess.run([CLI, "--db", path, "leads", "import", csv], check=True, stdout=subprocess.DEVNULL)
+
+
+def cold_start(db, runs):
+    times, cold = [], []
+    for _ in range(runs):
+        cold.append(drop_caches())
+        env = dict(os.environ, RINGDESK_DB=db, RUST_LOG="info")
+        start = time.monotonic()
+        proc = subprocess.Popen([APP], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        ready = None
+        deadline = start + 30
+        for line in proc.stderr:
+            if "window interactive" in line:
+                ready = time.monotonic() - start
+                break
+            if time.monotonic() > deadline:
+                break
+        stop(proc)
+        if ready is None:
+            sys.exit("the app never reported its first interactive paint")
+        times.append(ready)
+        time.sleep(1)
+    return times, all(cold)
+
+
+def idle_pss(cmd, env, settle=10):
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(settle)
+    pids = tree(proc.pid)
+    kib = pss_kib(pids)
+    names = []
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/comm") as f:
+                name = f.read().strip()
+            names.append(name)
+            print(f"    {name:<18} {pss_kib([p]) / 1024:7.1f} MiB PSS")
+        except OSError:
+            pass
+    stop(proc)
+    time.sleep(1)
+    return kib, names
+
+
+def main():
+    runs = int(os.environ.get("RINGDESK_BENCH_RUNS", "5"))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "ringdesk.db")
+        seed_db(db)
+        times, cold = cold_start(db, runs)
+        ms = [t * 1000 for t in times]
+        print(f"cold start to first interactive paint, 100k leads, {runs} runs: "
+              f"median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms "
+              f"({'page cache dropped before each run' if cold else 'page cache warm: drop_caches not permitted'})")
+        env = dict(os.environ, RINGDESK_DB=db)
+        app_kib, app_names = idle_pss([APP], env)
+        hello_kib, hello_names = idle_pss([HELLO], dict(os.environ))
+        print(f"idle PSS, Ringdesk (100k leads): {app_kib / 1024:.1f} MiB over {len(app_names)} processes {sorted(set(app_names))}")
+        print(f"idle PSS, hello-world Tauri window: {hello_kib / 1024:.1f} MiB over {len(hello_names)} processes {sorted(set(hello_names))}")
+        print(f"idle PSS above the hello-world window: {(app_kib - hello_kib) / 1024:.1f} MiB (target ≤ 60 MiB)")
+    debs = glob.glob(os.path.join(ROOT, "target/release/bundle/deb/*.deb"))
+    for deb in debs:
+        print(f".deb bundle: {os.path.basename(deb)} {os.path.getsize(deb) / 1e6:.2f} MB (target ≤ 15 MB)")
+    if not debs:
+        print(".deb bundle: not built (run `ui/node_modules/.bin/tauri build --bundles deb`)")
+
+
+if __name__ == "__main__":
+    main()
