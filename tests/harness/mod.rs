@@ -161,9 +161,17 @@ impl Desktop {
 
     /// Launches the app (the real binary) in a new WebDriver session.
     pub async fn launch(&self) -> Client {
+        self.launch_with_args(&[]).await
+    }
+
+    /// Launches the app with command-line arguments.
+    pub async fn launch_with_args(&self, args: &[&str]) -> Client {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
-        caps.insert("tauri:options".into(), serde_json::json!({ "application": env!("CARGO_BIN_EXE_ringdesk") }));
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": env!("CARGO_BIN_EXE_ringdesk"), "args": args }),
+        );
         let url = format!("http://127.0.0.1:{}", self.driver_port);
         eprintln!("e2e: connecting to {url}");
         let mut last = None;
