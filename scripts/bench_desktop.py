@@ -5,7 +5,10 @@
   when the UI has painted the workspace with data), over a database of 100k leads;
 - idle memory: PSS summed over the app's process tree (the app, WebKitWebProcess,
   WebKitNetworkProcess), 10 s after start, for Ringdesk and for a hello-world Tauri window built
-  with the same tauri, features and profile;
+  with the same tauri, features and profile. Ringdesk turns WebKit's accelerated compositing off
+  (src-tauri/lib.rs), so the hello window is measured both ways: as it comes (compositing on) and
+  with the same policy (WEBKIT_DISABLE_COMPOSITING_MODE=1); the target is checked against the
+  latter, the stricter anchor;
 - the .deb bundle's size.
 
 Expects to run inside a display (Xvfb) and a D-Bus session; scripts/bench-desktop.sh sets that up.
@@ -139,11 +142,16 @@ def main():
               f"median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms "
               f"({'page cache dropped before each run' if cold else 'page cache warm: drop_caches not permitted'})")
         env = dict(os.environ, RINGDESK_DB=db)
-        app_kib, app_names = idle_pss([APP], env)
-        hello_kib, hello_names = idle_pss([HELLO], dict(os.environ))
-        print(f"idle PSS, Ringdesk (100k leads): {app_kib / 1024:.1f} MiB over {len(app_names)} processes {sorted(set(app_names))}")
-        print(f"idle PSS, hello-world Tauri window: {hello_kib / 1024:.1f} MiB over {len(hello_names)} processes {sorted(set(hello_names))}")
-        print(f"idle PSS above the hello-world window: {(app_kib - hello_kib) / 1024:.1f} MiB (target ≤ 60 MiB)")
+        print("idle PSS, Ringdesk (100k leads):")
+        app_kib, _ = idle_pss([APP], env)
+        print("idle PSS, hello-world Tauri window, compositing on (as it comes):")
+        hello_kib, _ = idle_pss([HELLO], dict(os.environ))
+        print("idle PSS, hello-world Tauri window, compositing off (Ringdesk's policy):")
+        hello_off_kib, _ = idle_pss([HELLO], dict(os.environ, WEBKIT_DISABLE_COMPOSITING_MODE="1"))
+        print(f"  Ringdesk {app_kib / 1024:.1f} MiB; hello {hello_kib / 1024:.1f} MiB (compositing on), "
+              f"{hello_off_kib / 1024:.1f} MiB (off)")
+        print(f"idle PSS above the hello-world window: {(app_kib - hello_off_kib) / 1024:.1f} MiB with the same "
+              f"compositing policy (target ≤ 60 MiB), {(app_kib - hello_kib) / 1024:.1f} MiB against it as it comes")
     debs = glob.glob(os.path.join(ROOT, "target/release/bundle/deb/*.deb"))
     for deb in debs:
         print(f".deb bundle: {os.path.basename(deb)} {os.path.getsize(deb) / 1e6:.2f} MB (target ≤ 15 MB)")

@@ -70,6 +70,10 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                linux::choose_compositing(&window);
+            }
             let handle = app.handle().clone();
             let opened = db_path(&handle).and_then(|p| App::open(&p, Arc::new(KeyringStore::new())));
             if let Err(e) = &opened {
@@ -82,6 +86,27 @@ pub fn run() {
     if let Err(e) = result {
         tracing::error!("Ringdesk stopped with an error: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    //! WebKitGTK's accelerated compositing costs ~55 MB in the web process (measured under Xvfb,
+    //! BENCHMARKS.md) and buys nothing for a table-and-forms UI, so it is off unless
+    //! `RINGDESK_GPU_COMPOSITING=1` asks for it.
+    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+
+    pub fn choose_compositing(window: &tauri::WebviewWindow) {
+        let gpu = std::env::var_os("RINGDESK_GPU_COMPOSITING").is_some_and(|v| v == "1");
+        let policy = if gpu { HardwareAccelerationPolicy::Always } else { HardwareAccelerationPolicy::Never };
+        let applied = window.with_webview(move |webview| {
+            if let Some(settings) = WebViewExt::settings(&webview.inner()) {
+                settings.set_hardware_acceleration_policy(policy);
+            }
+        });
+        if let Err(e) = applied {
+            tracing::warn!("could not set the WebKit compositing policy: {e}");
+        }
     }
 }
 

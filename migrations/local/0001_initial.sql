@@ -28,15 +28,18 @@ CREATE TABLE leads (
 );
 -- No partial indexes on hot tables: while a table has one, SQLite re-prepares every statement
 -- with a bound parameter on that table at each new binding (checking whether the partial index
--- applies), which cost 10% of a CSV import. Queries filter deleted_at themselves.
+-- applies), which cost 10% of a CSV import. Instead the sort indexes lead with deleted_at, so
+-- `deleted_at IS NULL ORDER BY <column>` is one index range in order, and leads_live counts the
+-- live leads from a tiny index.
 CREATE INDEX leads_phone_e164 ON leads(phone_e164);
 CREATE INDEX leads_email ON leads(email COLLATE NOCASE);
-CREATE INDEX leads_name ON leads(name COLLATE NOCASE, id);
-CREATE INDEX leads_company ON leads(company COLLATE NOCASE, id);
-CREATE INDEX leads_status ON leads(status, id);
-CREATE INDEX leads_last_contact ON leads(last_contact, id);
-CREATE INDEX leads_created_at ON leads(created_at, id);
-CREATE INDEX leads_value ON leads(value, id);
+CREATE INDEX leads_live ON leads(deleted_at);
+CREATE INDEX leads_name ON leads(deleted_at, name COLLATE NOCASE, id);
+CREATE INDEX leads_company ON leads(deleted_at, company COLLATE NOCASE, id);
+CREATE INDEX leads_status ON leads(deleted_at, status, id);
+CREATE INDEX leads_last_contact ON leads(deleted_at, last_contact, id);
+CREATE INDEX leads_created_at ON leads(deleted_at, created_at, id);
+CREATE INDEX leads_value ON leads(deleted_at, value, id);
 
 -- Search-as-you-type over name, company, email and phone digits. phone_tokens holds every
 -- suffix (of 3+ digits) of the number's digits, so a prefix query finds digits anywhere in it.

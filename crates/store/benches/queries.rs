@@ -73,6 +73,22 @@ fn search_inputs(n: u64, leads: u64) -> Vec<String> {
         .collect()
 }
 
+/// Counts the rows of a query, failing on the first error.
+trait CountOk {
+    fn count_ok(self) -> rusqlite::Result<usize>;
+}
+
+impl<I: Iterator<Item = rusqlite::Result<String>>> CountOk for I {
+    fn count_ok(self) -> rusqlite::Result<usize> {
+        let mut n = 0;
+        for row in self {
+            row?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
 fn query(s: &str) -> PageQuery<'_> {
     PageQuery { search: Some(s), limit: 50, ..PageQuery::default() }
 }
@@ -113,6 +129,29 @@ fn main() -> Result<(), StoreError> {
     }
     Stats(search).report(&format!("lead search, first page of 50, {n_leads} leads"), Some(5.0));
     println!("  (mean matches per query: {})", hits / (3 * inputs.len() as i64));
+
+    // Anchor, same data and run: the naive search a web CRM often ships (LIKE '%q%' on each
+    // column, count + first page), on a plain connection to the same file.
+    let raw = rusqlite::Connection::open(dir.path().join("bench.db"))?;
+    let mut naive = Vec::new();
+    for s in inputs.iter().take(100) {
+        let like = format!("%{s}%");
+        let (r, d) = time(|| -> rusqlite::Result<()> {
+            let filter =
+                "deleted_at IS NULL AND (name LIKE ?1 OR company LIKE ?1 OR email LIKE ?1 OR phone_e164 LIKE ?1)";
+            let _: i64 = raw.query_row(&format!("SELECT count(*) FROM leads WHERE {filter}"), [&like], |r| r.get(0))?;
+            let mut stmt =
+                raw.prepare_cached(&format!("SELECT id, name FROM leads WHERE {filter} ORDER BY name LIMIT 50"))?;
+            let rows = stmt.query_map([&like], |r| r.get::<_, String>(0))?;
+            for row in rows {
+                row?;
+            }
+            Ok(())
+        });
+        r?;
+        naive.push(d);
+    }
+    Stats(naive).report("anchor: naive LIKE '%q%' search, same data", None);
 
     let mut scroll = Vec::new();
     for k in 0..300u64 {
@@ -191,5 +230,30 @@ fn main() -> Result<(), StoreError> {
         }
     }
     Stats(history).report(&format!("call history page of 50 (date + disposition), {n_calls} calls"), Some(10.0));
+
+    // Anchor, same data and run: the seed checklist's history query (join dispositions, filter
+    // on the joined type), first pages only.
+    let mut seed_query = Vec::new();
+    for k in 0..100u64 {
+        let h = mix(k ^ 0xF00D);
+        let days = windows[(h % 4) as usize];
+        let from = format_ts(t0 + chrono::Duration::days((h >> 8) as i64 % (365 - days + 1)));
+        let to = format_ts(t0 + chrono::Duration::days((h >> 8) as i64 % (365 - days + 1) + days));
+        let disposition = DISPOSITIONS[((h >> 16) % DISPOSITIONS.len() as u64) as usize];
+        let (r, d) = time(|| -> rusqlite::Result<usize> {
+            let mut stmt = raw.prepare_cached(
+                "SELECT cl.id, cd.disposition_type, cd.notes, l.name, l.company FROM call_logs cl
+                 LEFT JOIN call_dispositions cd ON cd.call_log_id = cl.id
+                 LEFT JOIN leads l ON l.id = cl.lead_id
+                 WHERE cl.started_at >= ?1 AND cl.started_at < ?2 AND cd.disposition_type = ?3
+                 ORDER BY cl.started_at DESC LIMIT 50",
+            )?;
+            let rows = stmt.query_map(rusqlite::params![from, to, disposition], |r| r.get::<_, String>(0))?;
+            rows.count_ok()
+        });
+        r?;
+        seed_query.push(d);
+    }
+    Stats(seed_query).report("anchor: the seed's join-and-filter history query", None);
     Ok(())
 }

@@ -190,7 +190,7 @@ fn configure(conn: &Connection, read_only: bool) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", true)?;
     // Page cache in KiB (negative): the writer's is large so a 100k-row import's transaction stays
     // in memory instead of spilling dirty pages to the WAL and reading them back.
-    conn.pragma_update(None, "cache_size", if read_only { -16_000 } else { -256_000 })?;
+    conn.pragma_update(None, "cache_size", if read_only { -8_000 } else { -256_000 })?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     if read_only {
         conn.pragma_update(None, "query_only", true)?;
