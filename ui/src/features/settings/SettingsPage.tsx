@@ -250,12 +250,7 @@ export function SettingsPage() {
           removing={removing === "signalwireApiToken"}
           onRemove={() => void removeSecret("signalwireApiToken", setSwState)}
         />
-        <div className="section-actions">
-          <button type="submit" className="button primary" data-testid="settings-sw-save" disabled={swState.kind === "saving"}>
-            Save
-          </button>
-          <SaveStatus state={swState} testId="settings-sw" />
-        </div>
+        <SectionActions testId="settings-sw" state={swState} />
       </Section>
 
       <Section
@@ -288,12 +283,7 @@ export function SettingsPage() {
             <option value="tls">TLS</option>
           </select>
         </div>
-        <div className="section-actions">
-          <button type="submit" className="button primary" data-testid="settings-sip-save" disabled={sipState.kind === "saving"}>
-            Save
-          </button>
-          <SaveStatus state={sipState} testId="settings-sip" />
-        </div>
+        <SectionActions testId="settings-sip" state={sipState} />
       </Section>
 
       <Section
@@ -310,13 +300,20 @@ export function SettingsPage() {
           removing={removing === "backendKey"}
           onRemove={() => void removeSecret("backendKey", setBackendState)}
         />
-        <div className="section-actions">
-          <button type="submit" className="button primary" data-testid="settings-backend-save" disabled={backendState.kind === "saving"}>
-            Save
-          </button>
-          <SaveStatus state={backendState} testId="settings-backend" />
-        </div>
+        <SectionActions testId="settings-backend" state={backendState} />
       </Section>
+    </div>
+  );
+}
+
+/** A section's Save button (`<testId>-save`) and its save status. */
+function SectionActions({ testId, state }: { testId: string; state: SaveState }) {
+  return (
+    <div className="section-actions">
+      <button type="submit" className="button primary" data-testid={`${testId}-save`} disabled={state.kind === "saving"}>
+        Save
+      </button>
+      <SaveStatus state={state} testId={testId} />
     </div>
   );
 }
