@@ -7,6 +7,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECONDS_PER_TARGET=${1:-15}
 export PATH="$HOME/.cargo/bin:$PATH"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --version 0.13.2 --quiet
+mkdir -p "$ROOT/artifacts"
 cd "$ROOT/fuzz"
 export RUSTC_BOOTSTRAP=1
 for target in $(cargo fuzz list); do
