@@ -22,6 +22,8 @@ APT_PACKAGES=(
   dbus dbus-x11 libglib2.0-bin dunst gnome-keyring libsecret-tools libnotify-bin
   # Desktop integration (tel: handler registration)
   xdg-utils desktop-file-utils
+  # Real SIP peers for the voice engine's tests: registrar/proxy, softphone, SIPp, audio tools
+  kamailio baresip-core sip-tester sox
 )
 
 missing=()

@@ -1,0 +1,655 @@
+//! The SIP user agent: one endpoint (UDP, plus TCP when asked), registrations kept alive, calls
+//! placed and received, each call's dialog watched and turned into [`SipEvent`]s.
+//!
+//! Everything rsipstack-specific stays in this file; callers see [`SipAgent`], [`CallId`],
+//! [`SipEvent`] and plain SDP strings.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use rsipstack::EndpointBuilder;
+use rsipstack::dialog::authenticate::Credential;
+use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver, TerminatedReason, TransactionHandle};
+use rsipstack::dialog::dialog_layer::DialogLayer;
+use rsipstack::dialog::invitation::InviteOption;
+use rsipstack::dialog::invite_dialog::InviteDialog;
+use rsipstack::dialog::registration::{RefreshOutcome, Registration};
+use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
+use rsipstack::sip::{Header, Method, StatusCode, StatusCodeKind};
+use rsipstack::transaction::Endpoint;
+use rsipstack::transport::udp::UdpConnection;
+use rsipstack::transport::{TcpListenerConnection, TransportLayer};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::{CallFailure, SipError};
+
+/// Signalling transport of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Transport {
+    /// UDP (port 5060 by default).
+    #[default]
+    Udp,
+    /// TCP (port 5060 by default).
+    Tcp,
+    /// TLS over TCP (port 5061 by default).
+    Tls,
+}
+
+impl Transport {
+    fn uri_param(self) -> &'static str {
+        match self {
+            Transport::Udp => "",
+            Transport::Tcp => ";transport=tcp",
+            Transport::Tls => ";transport=tls",
+        }
+    }
+}
+
+/// A SIP account (a "line"): where to register and who we are.
+#[derive(Clone)]
+pub struct Account {
+    /// The registrar / outbound proxy, `host[:port]`.
+    pub registrar: String,
+    /// The SIP domain of our address of record (often the registrar's host).
+    pub domain: String,
+    /// The user part.
+    pub username: String,
+    /// The password. Never printed.
+    pub password: String,
+    /// Requested registration lifetime in seconds (60–120 behind NAT over UDP).
+    pub expires: u32,
+    /// Signalling transport.
+    pub transport: Transport,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("registrar", &self.registrar)
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+impl Account {
+    fn credential(&self) -> Credential {
+        Credential {
+            username: self.username.clone(),
+            password: self.password.clone(),
+            realm: None,
+            auth_username: None,
+        }
+    }
+
+    fn registrar_uri(&self) -> Result<rsipstack::sip::Uri, SipError> {
+        parse_uri(&format!("sip:{}{}", self.registrar, self.transport.uri_param()))
+    }
+
+    fn aor(&self) -> Result<rsipstack::sip::Uri, SipError> {
+        parse_uri(&format!("sip:{}@{}", self.username, self.domain))
+    }
+}
+
+fn parse_uri(text: &str) -> Result<rsipstack::sip::Uri, SipError> {
+    rsipstack::sip::Uri::try_from(text).map_err(|e| SipError::BadUri(format!("{text}: {e}")))
+}
+
+/// Our handle on one call.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallId(pub String);
+
+impl std::fmt::Display for CallId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Registration state of a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrationState {
+    /// Registered for this many seconds.
+    Registered {
+        /// Lifetime the registrar granted.
+        expires: u32,
+    },
+    /// The registrar refused or could not be reached; retrying with backoff.
+    Failed(CallFailure),
+    /// Unregistered on request.
+    Unregistered,
+}
+
+/// Answers a re-INVITE from the peer.
+#[derive(Debug, Clone)]
+pub struct Responder(TransactionHandle);
+
+impl Responder {
+    /// Accepts with our SDP answer.
+    pub async fn answer(&self, sdp: String) -> Result<(), SipError> {
+        self.0
+            .respond(StatusCode::OK, Some(vec![sdp_content_type()]), Some(sdp.into_bytes()))
+            .await
+            .map_err(|e| SipError::Stack(e.to_string()))
+    }
+
+    /// Refuses (488 Not Acceptable Here).
+    pub async fn refuse(&self) -> Result<(), SipError> {
+        self.0.reply(StatusCode::NotAcceptableHere).await.map_err(|e| SipError::Stack(e.to_string()))
+    }
+}
+
+/// Things that happen in signalling.
+#[derive(Debug, Clone)]
+pub enum SipEvent {
+    /// A line's registration changed.
+    Registration {
+        /// The account's username@registrar.
+        line: String,
+        /// The new state.
+        state: RegistrationState,
+    },
+    /// Someone calls us. Ringing (180) has been sent.
+    IncomingCall {
+        /// The call.
+        call: CallId,
+        /// The caller's number or user part.
+        from_user: String,
+        /// The caller's display name, if any.
+        from_name: Option<String>,
+        /// The offer.
+        sdp: String,
+    },
+    /// 18x on an outgoing call, with the early-media answer when the peer sent one.
+    Progress {
+        /// The call.
+        call: CallId,
+        /// 180 or 183.
+        status: u16,
+        /// Early-media SDP.
+        sdp: Option<String>,
+    },
+    /// An outgoing call was answered.
+    Answered {
+        /// The call.
+        call: CallId,
+        /// The answer.
+        sdp: String,
+    },
+    /// An incoming call we accepted is confirmed (ACK received).
+    Established {
+        /// The call.
+        call: CallId,
+    },
+    /// The peer sent a re-INVITE (hold, resume, new address); reply through `responder`.
+    Reinvite {
+        /// The call.
+        call: CallId,
+        /// The new offer.
+        sdp: String,
+        /// Where to send our answer.
+        responder: Responder,
+    },
+    /// An outgoing call failed before it was answered.
+    Failed {
+        /// The call.
+        call: CallId,
+        /// Why.
+        reason: CallFailure,
+    },
+    /// A call ended after it was established (or an incoming one was cancelled).
+    Ended {
+        /// The call.
+        call: CallId,
+        /// Who or what ended it.
+        reason: EndReason,
+    },
+}
+
+/// Why an established call ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndReason {
+    /// We hung up.
+    LocalHangup,
+    /// The peer hung up.
+    RemoteHangup,
+    /// The caller gave up before we answered.
+    CallerCancelled,
+    /// Signalling timed out.
+    Timeout,
+    /// We rejected the call.
+    Rejected,
+    /// Another reason from the stack.
+    Other(String),
+}
+
+/// Agent configuration.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    /// Local address to bind for signalling (port 0 picks one).
+    pub bind: SocketAddr,
+    /// Also listen on TCP at the same port.
+    pub tcp: bool,
+    /// The User-Agent header.
+    pub user_agent: String,
+}
+
+struct CallEntry {
+    dialog: InviteDialog,
+}
+
+/// The SIP user agent.
+pub struct SipAgent {
+    endpoint: Endpoint,
+    dialogs: Arc<DialogLayer>,
+    cancel: CancellationToken,
+    local: SocketAddr,
+    events: mpsc::UnboundedSender<SipEvent>,
+    calls: Arc<Mutex<HashMap<CallId, CallEntry>>>,
+    registrations: Mutex<HashMap<String, CancellationToken>>,
+}
+
+impl std::fmt::Debug for SipAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SipAgent").field("local", &self.local).finish()
+    }
+}
+
+impl Drop for SipAgent {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+fn sdp_content_type() -> Header {
+    Header::ContentType("application/sdp".into())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl SipAgent {
+    /// Binds the transports, starts the endpoint and the incoming-request loop.
+    pub async fn start(config: AgentConfig) -> Result<(Arc<Self>, mpsc::UnboundedReceiver<SipEvent>), SipError> {
+        let cancel = CancellationToken::new();
+        let layer = TransportLayer::new(cancel.clone());
+        let udp = UdpConnection::create_connection(config.bind, None, Some(cancel.child_token()))
+            .await
+            .map_err(|e| SipError::Bind(format!("{}: {e}", config.bind)))?;
+        let local = udp.get_addr().get_socketaddr().map_err(|e| SipError::Bind(e.to_string()))?;
+        layer.add_transport(udp.into());
+        if config.tcp {
+            let tcp = TcpListenerConnection::new(local, None)
+                .await
+                .map_err(|e| SipError::Bind(format!("tcp {local}: {e}")))?;
+            layer.add_transport(tcp.into());
+        }
+        let endpoint = EndpointBuilder::new()
+            .with_transport_layer(layer)
+            .with_cancel_token(cancel.clone())
+            .with_user_agent(&config.user_agent)
+            .build();
+        let inner = endpoint.inner.clone();
+        tokio::spawn(async move {
+            if let Err(e) = inner.serve().await {
+                tracing::warn!(error = %e, "SIP endpoint stopped");
+            }
+        });
+        let incoming = endpoint.incoming_transactions().map_err(|e| SipError::Stack(e.to_string()))?;
+        let dialogs = Arc::new(DialogLayer::new(endpoint.inner.clone()));
+        let (events, rx) = mpsc::unbounded_channel();
+        let agent = Arc::new(Self {
+            endpoint,
+            dialogs,
+            cancel,
+            local,
+            events,
+            calls: Arc::new(Mutex::new(HashMap::new())),
+            registrations: Mutex::new(HashMap::new()),
+        });
+        tokio::spawn(Self::serve_incoming(Arc::downgrade(&agent), incoming));
+        Ok((agent, rx))
+    }
+
+    /// The local signalling address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    fn contact(&self, account: &Account) -> Result<rsipstack::sip::Uri, SipError> {
+        parse_uri(&format!("sip:{}@{}{}", account.username, self.local, account.transport.uri_param()))
+    }
+
+    /// Registers once and returns the lifetime granted.
+    pub async fn register(&self, account: &Account) -> Result<u32, CallFailure> {
+        let mut reg = Registration::new(self.endpoint.inner.clone(), Some(account.credential()));
+        let server = account.registrar_uri().map_err(|e| CallFailure::Transport(e.to_string()))?;
+        let resp =
+            reg.register(server, Some(account.expires)).await.map_err(|e| CallFailure::Transport(e.to_string()))?;
+        if resp.status_code.kind() == StatusCodeKind::Successful {
+            Ok(reg.granted_expires.unwrap_or(account.expires))
+        } else {
+            Err(CallFailure::from_status(resp.status_code.code(), &resp.status_code.to_string()))
+        }
+    }
+
+    /// Keeps `account` registered: refreshes at 75 % of the granted lifetime, retries with
+    /// backoff (1 s doubling to 60 s) while the registrar fails, and reports every change as a
+    /// [`SipEvent::Registration`].
+    pub fn keep_registered(self: &Arc<Self>, account: Account) -> Result<(), SipError> {
+        let server = account.registrar_uri()?;
+        let line = format!("{}@{}", account.username, account.registrar);
+        let token = CancellationToken::new();
+        if let Some(old) = lock(&self.registrations).insert(line.clone(), token.clone()) {
+            old.cancel();
+        }
+        let mut reg = Registration::new(self.endpoint.inner.clone(), Some(account.credential()));
+        let events = self.events.clone();
+        let expires = account.expires;
+        tokio::spawn(async move {
+            let mut last: Option<RegistrationState> = None;
+            reg.keep_alive(server.clone(), expires, token, |outcome| {
+                let state = match outcome {
+                    RefreshOutcome::Registered(_) => RegistrationState::Registered { expires },
+                    RefreshOutcome::Rejected(resp) => RegistrationState::Failed(CallFailure::from_status(
+                        resp.status_code.code(),
+                        &resp.status_code.to_string(),
+                    )),
+                    RefreshOutcome::Failed(e) => RegistrationState::Failed(CallFailure::Transport(e.to_string())),
+                };
+                tracing::debug!(line = %line, ?state, "registration refreshed");
+                if last.as_ref() != Some(&state) {
+                    last = Some(state.clone());
+                    let _ = events.send(SipEvent::Registration { line: line.clone(), state });
+                }
+            })
+            .await;
+            // Cancelled: remove the binding.
+            let _ = reg.register(server, Some(0)).await;
+            let _ = events.send(SipEvent::Registration { line, state: RegistrationState::Unregistered });
+        });
+        Ok(())
+    }
+
+    /// Stops refreshing `account` and unregisters it (expires=0).
+    pub fn unregister(&self, account: &Account) {
+        let line = format!("{}@{}", account.username, account.registrar);
+        if let Some(token) = lock(&self.registrations).remove(&line) {
+            token.cancel();
+        }
+    }
+
+    /// Places a call to `target` (a number, `user`, or a full `sip:` URI) through the account's
+    /// proxy, with our SDP offer. Progress, answer or failure arrive as events.
+    pub fn dial(self: &Arc<Self>, account: &Account, target: &str, sdp: String) -> Result<CallId, SipError> {
+        let callee = if target.starts_with("sip:") || target.starts_with("sips:") {
+            parse_uri(target)?
+        } else {
+            if target.is_empty() || target.chars().any(|c| c.is_whitespace() || c == '@' || c == ';') {
+                return Err(SipError::BadUri(format!("{target:?} is not a number or SIP user")));
+            }
+            parse_uri(&format!("sip:{target}@{}{}", account.registrar, account.transport.uri_param()))?
+        };
+        let option = InviteOption {
+            caller: account.aor()?,
+            callee,
+            content_type: Some("application/sdp".into()),
+            offer: Some(sdp.into_bytes()),
+            contact: self.contact(account)?,
+            credential: Some(account.credential()),
+            ..Default::default()
+        };
+        let (state_tx, state_rx) = self.dialogs.new_dialog_state_channel();
+        let (dialog, join) =
+            self.dialogs.do_invite_async(option, state_tx).map_err(|e| SipError::Stack(e.to_string()))?;
+        let call = CallId(dialog.id().call_id.clone());
+        lock(&self.calls).insert(call.clone(), CallEntry { dialog: dialog.clone() });
+        tokio::spawn(Self::watch_dialog(Arc::downgrade(self), call.clone(), state_rx, false));
+        let agent = Arc::downgrade(self);
+        let events = self.events.clone();
+        let id = call.clone();
+        tokio::spawn(async move {
+            let outcome = match join.await {
+                Ok(Ok((confirmed_id, Some(resp)))) if resp.status_code.kind() == StatusCodeKind::Successful => {
+                    if let Some(agent) = agent.upgrade()
+                        && let Some(d) = agent.dialogs.get_dialog(&confirmed_id)
+                        && let rsipstack::dialog::dialog::Dialog::Invite(d) = d
+                    {
+                        lock(&agent.calls).insert(id.clone(), CallEntry { dialog: d });
+                    }
+                    SipEvent::Answered { call: id.clone(), sdp: String::from_utf8_lossy(resp.body()).into_owned() }
+                }
+                Ok(Ok((_, Some(resp)))) => SipEvent::Failed {
+                    call: id.clone(),
+                    reason: CallFailure::from_status(resp.status_code.code(), &resp.status_code.to_string()),
+                },
+                Ok(Ok((_, None))) => SipEvent::Failed { call: id.clone(), reason: CallFailure::NoAnswer },
+                Ok(Err(e)) => SipEvent::Failed { call: id.clone(), reason: stack_failure(&e) },
+                Err(e) => SipEvent::Failed { call: id.clone(), reason: CallFailure::Transport(e.to_string()) },
+            };
+            if matches!(outcome, SipEvent::Failed { .. })
+                && let Some(agent) = agent.upgrade()
+            {
+                lock(&agent.calls).remove(&id);
+            }
+            let _ = events.send(outcome);
+        });
+        Ok(call)
+    }
+
+    fn dialog(&self, call: &CallId) -> Result<InviteDialog, SipError> {
+        lock(&self.calls).get(call).map(|c| c.dialog.clone()).ok_or_else(|| SipError::NoSuchCall(call.clone()))
+    }
+
+    /// Ends a call: CANCEL while it rings, BYE once answered, 486 for an incoming call not yet
+    /// answered.
+    pub async fn hang_up(&self, call: &CallId) -> Result<(), SipError> {
+        let dialog = self.dialog(call)?;
+        let result = match dialog.state() {
+            DialogState::Confirmed(..) | DialogState::WaitAck(..) | DialogState::Updated(..) => dialog.bye().await,
+            _ if dialog.role() == rsipstack::transaction::key::TransactionRole::Server => {
+                dialog.reject(Some(StatusCode::BusyHere), None)
+            }
+            _ => dialog.cancel().await,
+        };
+        result.map_err(|e| SipError::Stack(e.to_string()))
+    }
+
+    /// Answers an incoming call with our SDP.
+    pub fn answer(&self, call: &CallId, sdp: String) -> Result<(), SipError> {
+        self.dialog(call)?
+            .accept(Some(vec![sdp_content_type()]), Some(sdp.into_bytes()))
+            .map_err(|e| SipError::Stack(e.to_string()))
+    }
+
+    /// Rejects an incoming call: busy (486) or declined (603).
+    pub fn reject(&self, call: &CallId, declined: bool) -> Result<(), SipError> {
+        let code = if declined { StatusCode::Decline } else { StatusCode::BusyHere };
+        let result = self.dialog(call)?.reject(Some(code), None).map_err(|e| SipError::Stack(e.to_string()));
+        lock(&self.calls).remove(call);
+        let _ = self.events.send(SipEvent::Ended { call: call.clone(), reason: EndReason::Rejected });
+        result
+    }
+
+    /// Sends a re-INVITE with a new offer (hold: `a=sendonly`, resume: `a=sendrecv`) and returns
+    /// the peer's answer.
+    pub async fn reinvite(&self, call: &CallId, sdp: String) -> Result<String, SipError> {
+        let resp = self
+            .dialog(call)?
+            .reinvite(Some(vec![sdp_content_type()]), Some(sdp.into_bytes()))
+            .await
+            .map_err(|e| SipError::Stack(e.to_string()))?
+            .ok_or_else(|| SipError::Stack("the call is not established".into()))?;
+        if resp.status_code.kind() != StatusCodeKind::Successful {
+            return Err(SipError::Refused(CallFailure::from_status(
+                resp.status_code.code(),
+                &resp.status_code.to_string(),
+            )));
+        }
+        Ok(String::from_utf8_lossy(resp.body()).into_owned())
+    }
+
+    /// Blind transfer: asks the peer to call `target` (REFER); Ok when the peer accepted (202).
+    pub async fn transfer(&self, call: &CallId, target: &str) -> Result<(), SipError> {
+        let uri = parse_uri(target)?;
+        let resp = self
+            .dialog(call)?
+            .refer(uri, None, None)
+            .await
+            .map_err(|e| SipError::Stack(e.to_string()))?
+            .ok_or_else(|| SipError::Stack("no answer to REFER".into()))?;
+        if resp.status_code.kind() != StatusCodeKind::Successful {
+            return Err(SipError::Refused(CallFailure::from_status(
+                resp.status_code.code(),
+                &resp.status_code.to_string(),
+            )));
+        }
+        Ok(())
+    }
+
+    async fn serve_incoming(agent: std::sync::Weak<Self>, mut incoming: rsipstack::transaction::TransactionReceiver) {
+        while let Some(mut tx) = incoming.recv().await {
+            let Some(this) = agent.upgrade() else { return };
+            let method = tx.original.method;
+            let in_dialog = tx.original.to_header().ok().and_then(|t| t.tag().ok().flatten()).is_some();
+            if in_dialog || matches!(method, Method::Ack | Method::Cancel | Method::Bye) {
+                match this.dialogs.match_dialog(&tx) {
+                    Some(mut d) => {
+                        tokio::spawn(async move {
+                            if let Err(e) = d.handle(&mut tx).await {
+                                tracing::debug!(error = %e, "in-dialog request failed");
+                            }
+                        });
+                    }
+                    None if method == Method::Ack => {}
+                    None => {
+                        let _ = tx.reply(StatusCode::CallTransactionDoesNotExist).await;
+                    }
+                }
+                continue;
+            }
+            match method {
+                Method::Invite => this.incoming_invite(tx).await,
+                Method::Options => {
+                    let _ = tx.reply(StatusCode::OK).await;
+                }
+                _ => {
+                    let _ = tx.reply(StatusCode::MethodNotAllowed).await;
+                }
+            }
+        }
+    }
+
+    async fn incoming_invite(self: &Arc<Self>, mut tx: rsipstack::transaction::Transaction) {
+        let (state_tx, state_rx) = self.dialogs.new_dialog_state_channel();
+        let contact = parse_uri(&format!("sip:ringdesk@{}", self.local)).ok();
+        let dialog = match self.dialogs.get_or_create_server_invite(&tx, state_tx, None, contact) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::debug!(error = %e, "refused an INVITE");
+                let _ = tx.reply(StatusCode::ServerInternalError).await;
+                return;
+            }
+        };
+        let call = CallId(dialog.id().call_id.clone());
+        let (from_user, from_name) = match tx.original.from_header() {
+            Ok(from) => {
+                let typed = from.typed().ok();
+                let user = typed.as_ref().and_then(|t| t.uri.user().map(str::to_owned)).unwrap_or_default();
+                let name = typed.and_then(|t| t.display_name).filter(|n| !n.is_empty());
+                (user, name)
+            }
+            Err(_) => (String::new(), None),
+        };
+        let sdp = String::from_utf8_lossy(tx.original.body()).into_owned();
+        lock(&self.calls).insert(call.clone(), CallEntry { dialog: dialog.clone() });
+        tokio::spawn(Self::watch_dialog(Arc::downgrade(self), call.clone(), state_rx, true));
+        let mut handler = dialog.clone();
+        tokio::spawn(async move {
+            if let Err(e) = handler.handle(&mut tx).await {
+                tracing::debug!(error = %e, "incoming INVITE transaction ended with an error");
+            }
+        });
+        if let Err(e) = dialog.ringing(None, None) {
+            tracing::debug!(error = %e, "could not send 180");
+        }
+        let _ = self.events.send(SipEvent::IncomingCall { call, from_user, from_name, sdp });
+    }
+
+    async fn watch_dialog(agent: std::sync::Weak<Self>, call: CallId, mut states: DialogStateReceiver, incoming: bool) {
+        let mut established = false;
+        while let Some(state) = states.recv().await {
+            let Some(this) = agent.upgrade() else { return };
+            match state {
+                DialogState::Early(_, resp) if !incoming => {
+                    let body = resp.body();
+                    let sdp = (!body.is_empty()).then(|| String::from_utf8_lossy(body).into_owned());
+                    let _ = this.events.send(SipEvent::Progress {
+                        call: call.clone(),
+                        status: resp.status_code.code(),
+                        sdp,
+                    });
+                }
+                DialogState::Confirmed(..) if incoming && !established => {
+                    established = true;
+                    let _ = this.events.send(SipEvent::Established { call: call.clone() });
+                }
+                DialogState::Confirmed(..) => established = true,
+                DialogState::Updated(_, req, handle) if req.method == Method::Invite => {
+                    let sdp = String::from_utf8_lossy(req.body()).into_owned();
+                    let _ =
+                        this.events.send(SipEvent::Reinvite { call: call.clone(), sdp, responder: Responder(handle) });
+                }
+                DialogState::Updated(_, _, handle)
+                | DialogState::Info(_, _, handle)
+                | DialogState::Options(_, _, handle)
+                | DialogState::Message(_, _, handle)
+                | DialogState::Notify(_, _, handle) => {
+                    let _ = handle.reply(StatusCode::OK).await;
+                }
+                DialogState::Refer(_, _, handle) => {
+                    // We do not act on transfers requested by the peer.
+                    let _ = handle.reply(StatusCode::Decline).await;
+                }
+                DialogState::Terminated(id, reason) => {
+                    this.dialogs.remove_dialog(&id);
+                    let removed = lock(&this.calls).remove(&call).is_some();
+                    if established || incoming {
+                        let reason = match reason {
+                            TerminatedReason::UacBye if incoming => EndReason::RemoteHangup,
+                            TerminatedReason::UasBye if !incoming => EndReason::RemoteHangup,
+                            TerminatedReason::UacBye | TerminatedReason::UasBye => EndReason::LocalHangup,
+                            TerminatedReason::UacCancel => EndReason::CallerCancelled,
+                            TerminatedReason::Timeout => EndReason::Timeout,
+                            TerminatedReason::UasBusy | TerminatedReason::UasDecline => EndReason::Rejected,
+                            other => EndReason::Other(format!("{other:?}")),
+                        };
+                        if removed || established {
+                            let _ = this.events.send(SipEvent::Ended { call: call.clone(), reason });
+                        }
+                    }
+                    return;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Stops every registration and the endpoint.
+    pub fn shutdown(&self) {
+        for (_, t) in lock(&self.registrations).drain() {
+            t.cancel();
+        }
+        self.cancel.cancel();
+    }
+}
+
+fn stack_failure(e: &rsipstack::Error) -> CallFailure {
+    match e {
+        rsipstack::Error::DialogError(msg, _, code) => CallFailure::from_status(code.code(), msg),
+        other => CallFailure::Transport(other.to_string()),
+    }
+}

@@ -1,0 +1,354 @@
+//! Test harness: real SIP peers on loopback, started and stopped by the tests themselves.
+//!
+//! - [`Kamailio`]: a registrar/proxy with digest auth (401 on REGISTER, 407 on INVITE), users
+//!   `alice/alicepw`, `bob/bobpw`, `carol/carolpw`, from `peers/kamailio.cfg.in`.
+//! - [`Baresip`]: a headless softphone that registers, auto-answers (or rings), plays a WAV,
+//!   records what it hears, and takes commands over its ctrl_tcp socket.
+//! - [`speech_wav`]: a speech-like 8 kHz test signal written as a WAV file.
+//!
+//! A missing peer binary is an error that names the package to install, never a skip: the README
+//! test command installs them. Test code only; nothing here ships.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Finds `binary` on PATH (or in /usr/sbin), or says which Debian package provides it.
+pub fn require(binary: &str, package: &str) -> Result<PathBuf, String> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/sbin")])
+        .map(|d| d.join(binary))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            format!("{binary} is not installed: install the Debian package {package} (scripts/test.sh does)")
+        })
+}
+
+/// A port free for both UDP and TCP on 127.0.0.1 right now.
+pub fn free_port() -> Result<u16, String> {
+    for _ in 0..50 {
+        let udp = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let port = udp.local_addr().map_err(|e| e.to_string())?.port();
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err("no free port pair on 127.0.0.1".into())
+}
+
+/// Waits until `ready` is true or `timeout` passes.
+pub fn wait_for(timeout: Duration, mut ready: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    ready()
+}
+
+/// A running Kamailio registrar/proxy.
+#[derive(Debug)]
+pub struct Kamailio {
+    child: Child,
+    /// Its SIP port on 127.0.0.1 (UDP and TCP).
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Kamailio {
+    /// Starts Kamailio on a free port and waits until it answers.
+    pub fn start() -> Result<Self, String> {
+        let bin = require("kamailio", "kamailio")?;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let port = free_port()?;
+        let cfg = include_str!("../peers/kamailio.cfg.in").replace("@PORT@", &port.to_string());
+        let cfg_path = dir.path().join("kamailio.cfg");
+        std::fs::write(&cfg_path, cfg).map_err(|e| e.to_string())?;
+        let run = dir.path().join("run");
+        std::fs::create_dir_all(&run).map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(dir.path().join("kamailio.log")).map_err(|e| e.to_string())?;
+        let child = Command::new(bin)
+            .args(["-f"])
+            .arg(&cfg_path)
+            .args(["-DD", "-E", "-m", "64", "-M", "8", "-Y"])
+            .arg(&run)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("could not start kamailio: {e}"))?;
+        let mut k = Self { child, port, dir };
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        if !wait_for(Duration::from_secs(10), || options_answered(addr)) {
+            let log = k.log();
+            let _ = k.child.kill();
+            return Err(format!("kamailio did not answer on {addr}:\n{log}"));
+        }
+        Ok(k)
+    }
+
+    /// `host:port` to use as registrar.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Kamailio's log so far (for assertion messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("kamailio.log")).unwrap_or_default()
+    }
+
+    /// Stops it (the registrar goes down).
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = wait_for(Duration::from_secs(5), || matches!(self.child.try_wait(), Ok(Some(_))));
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Kamailio {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Sends an OPTIONS and reports whether anything answered.
+fn options_answered(addr: SocketAddr) -> bool {
+    let Ok(sock) = UdpSocket::bind("127.0.0.1:0") else { return false };
+    let Ok(local) = sock.local_addr() else { return false };
+    let msg = format!(
+        "OPTIONS sip:{addr} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bKprobe{}\r\nMax-Forwards: 70\r\n\
+         From: <sip:probe@127.0.0.1>;tag=probe\r\nTo: <sip:{addr}>\r\nCall-ID: probe-{}@127.0.0.1\r\nCSeq: 1 OPTIONS\r\n\
+         Content-Length: 0\r\n\r\n",
+        local.port(),
+        local.port()
+    );
+    let _ = sock.set_read_timeout(Some(Duration::from_millis(200)));
+    if sock.send_to(msg.as_bytes(), addr).is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 2048];
+    matches!(sock.recv_from(&mut buf), Ok((n, _)) if buf[..n].starts_with(b"SIP/2.0"))
+}
+
+/// How a baresip peer answers calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerMode {
+    /// Answers at once.
+    Auto,
+    /// Rings until told (or cancelled).
+    Manual,
+}
+
+/// A running headless baresip.
+#[derive(Debug)]
+pub struct Baresip {
+    child: Child,
+    dir: tempfile::TempDir,
+    /// Its SIP port.
+    pub sip_port: u16,
+    ctrl: TcpStream,
+    reader: BufReader<TcpStream>,
+}
+
+impl Baresip {
+    /// Starts `user` (password `<user>pw`) registered at `registrar`, playing `wav` (8 kHz mono).
+    /// `srtp_mandatory` adds `mediaenc=srtp-mand`.
+    pub fn start(
+        user: &str,
+        registrar: &str,
+        wav: &Path,
+        mode: AnswerMode,
+        srtp_mandatory: bool,
+    ) -> Result<Self, String> {
+        let bin = require("baresip", "baresip-core")?;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let sip_port = free_port()?;
+        let ctrl_port = free_port()?;
+        let rtp_base = 20_000 + (sip_port % 200) * 100;
+        let rec = dir.path().join("rec");
+        std::fs::create_dir_all(&rec).map_err(|e| e.to_string())?;
+        let answer = if mode == AnswerMode::Auto { "auto" } else { "manual" };
+        let enc = if srtp_mandatory { ";mediaenc=srtp-mand" } else { "" };
+        let account = format!(
+            "<sip:{user}@127.0.0.1>;auth_pass={user}pw;outbound=\"sip:{registrar}\";regint=60;answermode={answer};audio_codecs=PCMU{enc}\n"
+        );
+        std::fs::write(dir.path().join("accounts"), account).map_err(|e| e.to_string())?;
+        std::fs::write(dir.path().join("contacts"), "").map_err(|e| e.to_string())?;
+        let srtp_module = if srtp_mandatory { "module\t\t\tsrtp.so\n" } else { "" };
+        let config = format!(
+            "poll_method\t\tepoll\nsip_listen\t\t127.0.0.1:{sip_port}\ncall_local_timeout\t120\n\
+             audio_player\t\talsa,null\naudio_source\t\taufile,{wav}\naudio_alert\t\talsa,null\n\
+             audio_buffer\t\t20-160\njitter_buffer_delay\t5-10\nrtp_ports\t\t{rtp_base}-{rtp_end}\n\
+             module_path\t\t/usr/lib/baresip/modules\nmodule\t\t\tg711.so\nmodule\t\t\taufile.so\n\
+             module\t\t\talsa.so\nmodule\t\t\tsndfile.so\n{srtp_module}module_tmp\t\tuuid.so\nmodule_tmp\t\taccount.so\n\
+             module_app\t\tmenu.so\nmodule_app\t\tctrl_tcp.so\nctrl_tcp_listen\t\t127.0.0.1:{ctrl_port}\n\
+             snd_path\t\t{rec}\nnet_interface\t\t127.0.0.1\n",
+            wav = wav.display(),
+            rtp_end = rtp_base + 99,
+            rec = rec.display(),
+        );
+        std::fs::write(dir.path().join("config"), config).map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(dir.path().join("baresip.log")).map_err(|e| e.to_string())?;
+        let child = Command::new(bin)
+            .arg("-f")
+            .arg(dir.path())
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("could not start baresip: {e}"))?;
+        let ctrl_addr: SocketAddr = ([127, 0, 0, 1], ctrl_port).into();
+        let mut ctrl = None;
+        wait_for(Duration::from_secs(10), || {
+            ctrl = TcpStream::connect(ctrl_addr).ok();
+            ctrl.is_some()
+        });
+        let Some(ctrl) = ctrl else {
+            let log = std::fs::read_to_string(dir.path().join("baresip.log")).unwrap_or_default();
+            return Err(format!("baresip's control socket never opened:\n{log}"));
+        };
+        let reader = BufReader::new(ctrl.try_clone().map_err(|e| e.to_string())?);
+        Ok(Self { child, dir, sip_port, ctrl, reader })
+    }
+
+    /// Sends a ctrl_tcp command (netstring JSON), e.g. `("dial", "sip:alice@...")`.
+    pub fn command(&mut self, command: &str, params: &str) -> Result<(), String> {
+        let json = format!(
+            "{{\"command\":\"{command}\",\"params\":\"{}\",\"token\":\"t\"}}",
+            params.replace('\\', "\\\\").replace('"', "\\\"")
+        );
+        let frame = format!("{}:{json},", json.len());
+        self.ctrl.write_all(frame.as_bytes()).map_err(|e| e.to_string())
+    }
+
+    /// Waits for an event or response whose JSON contains `needle`; returns it.
+    pub fn wait_event(&mut self, needle: &str, timeout: Duration) -> Result<String, String> {
+        let deadline = Instant::now() + timeout;
+        let _ = self.reader.get_ref().set_read_timeout(Some(Duration::from_millis(200)));
+        let mut seen = Vec::new();
+        while Instant::now() < deadline {
+            let mut len = Vec::new();
+            match self.reader.read_until(b':', &mut len) {
+                Ok(0) => return Err("baresip closed its control socket".into()),
+                Ok(_) => {}
+                Err(_) => continue,
+            }
+            let Ok(n) = String::from_utf8_lossy(&len[..len.len().saturating_sub(1)]).trim().parse::<usize>() else {
+                continue;
+            };
+            let mut body = vec![0u8; n + 1];
+            if self.reader.read_exact(&mut body).is_err() {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&body[..n]).into_owned();
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            seen.push(text);
+        }
+        Err(format!("no baresip event with {needle:?} within {timeout:?}; saw: {seen:?}"))
+    }
+
+    /// The WAVs baresip recorded of what it received (`*-dec.wav`), longest first.
+    pub fn received_recordings(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("rec"))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.to_string_lossy().ends_with("-dec.wav"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::cmp::Reverse(std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)));
+        files
+    }
+
+    /// Waits until baresip's own account has registered (its log shows the 200 OK), since the
+    /// REGISTER_OK event can fire before the control socket is connected.
+    pub fn wait_registered(&self, timeout: Duration) -> Result<(), String> {
+        if wait_for(timeout, || self.log().contains("200 OK")) {
+            Ok(())
+        } else {
+            Err(format!("baresip did not register within {timeout:?}:\n{}", self.log()))
+        }
+    }
+
+    /// baresip's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("baresip.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Baresip {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The speech-like test signal (voiced syllables with pitch 120–180 Hz and pauses) at 8 kHz.
+pub fn speechlike(i: usize) -> i16 {
+    let t = i as f64 / 8000.0;
+    let syllable = (t / 0.25) as u64;
+    let phase_in = (t % 0.25) / 0.25;
+    let envelope = if phase_in < 0.8 { (phase_in / 0.8 * std::f64::consts::PI).sin() } else { 0.0 };
+    let pitch = 120.0 + 60.0 * (((syllable * 7919) % 11) as f64 / 10.0);
+    let mut v = 0.0;
+    for (h, amp) in [(1.0, 1.0), (2.0, 0.6), (3.0, 0.45), (5.0, 0.25), (8.0, 0.12)] {
+        v += amp * (2.0 * std::f64::consts::PI * pitch * h * t).sin();
+    }
+    (v * envelope * 5000.0) as i16
+}
+
+/// Writes `seconds` of [`speechlike`] as an 8 kHz mono 16-bit WAV.
+pub fn speech_wav(path: &Path, seconds: u32) -> Result<(), String> {
+    let samples: Vec<i16> = (0..(seconds * 8000) as usize).map(speechlike).collect();
+    write_wav(path, 8000, &samples)
+}
+
+/// Writes mono 16-bit PCM as a WAV file.
+pub fn write_wav(path: &Path, rate: u32, samples: &[i16]) -> Result<(), String> {
+    let data_len = (samples.len() * 2) as u32;
+    let mut out = Vec::with_capacity(44 + samples.len() * 2);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 2).to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        out.extend_from_slice(&s.to_le_bytes());
+    }
+    std::fs::write(path, out).map_err(|e| e.to_string())
+}
+
+/// Reads the samples of a 16-bit PCM WAV (first channel).
+pub fn read_wav(path: &Path) -> Result<Vec<i16>, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let mut at = 12;
+    let mut channels = 1usize;
+    while at + 8 <= bytes.len() {
+        let id = &bytes[at..at + 4];
+        let len = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]) as usize;
+        let body = &bytes[at + 8..(at + 8 + len).min(bytes.len())];
+        if id == b"fmt " && body.len() >= 4 {
+            channels = usize::from(u16::from_le_bytes([body[2], body[3]])).max(1);
+        }
+        if id == b"data" {
+            return Ok(body.chunks_exact(2 * channels).map(|c| i16::from_le_bytes([c[0], c[1]])).collect());
+        }
+        at += 8 + len + (len & 1);
+    }
+    Err(format!("{} has no data chunk", path.display()))
+}
