@@ -352,3 +352,31 @@ pub fn read_wav(path: &Path) -> Result<Vec<i16>, String> {
     }
     Err(format!("{} has no data chunk", path.display()))
 }
+
+/// Best normalized cross-correlation (0..1) of half a second of `reference` (from sample 4000, a
+/// voiced stretch of [`speechlike`]) anywhere in `heard`, and the lag where it was found.
+pub fn similarity(reference: &[i16], heard: &[i16]) -> (f64, usize) {
+    let r: Vec<f64> = reference.iter().skip(4000).take(4000).map(|&v| f64::from(v)).collect();
+    let h: Vec<f64> = heard.iter().map(|&v| f64::from(v)).collect();
+    let er: f64 = r.iter().map(|v| v * v).sum();
+    if r.is_empty() || er <= 0.0 || h.len() < r.len() {
+        return (0.0, 0);
+    }
+    // Running window energy.
+    let mut eh: f64 = h[..r.len()].iter().map(|v| v * v).sum();
+    let mut best = (0.0, 0);
+    for lag in 0..=h.len() - r.len() {
+        if lag > 0 {
+            eh += h[lag + r.len() - 1].powi(2) - h[lag - 1].powi(2);
+        }
+        if eh <= 1.0 {
+            continue;
+        }
+        let dot: f64 = r.iter().zip(&h[lag..lag + r.len()]).map(|(a, b)| a * b).sum();
+        let c = dot / (er * eh).sqrt();
+        if c > best.0 {
+            best = (c, lag);
+        }
+    }
+    best
+}

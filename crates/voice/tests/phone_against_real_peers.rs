@@ -1,0 +1,286 @@
+//! The whole engine (`Phone`: SIP agent + media tasks + WAV devices on a real 10 ms clock)
+//! against real peers on loopback: Kamailio with digest auth as registrar and proxy, baresip as
+//! the far phone. Audio is checked by content in both directions. One binary, so the peers'
+//! start-up is paid once per process.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ringdesk_media::codec::CodecKind;
+use ringdesk_media::srtp::SrtpPolicy;
+use ringdesk_testkit::{AnswerMode, Baresip, Kamailio, read_wav, similarity, speech_wav, speechlike};
+use ringdesk_voice::audio::WavDevices;
+use ringdesk_voice::{
+    Account, CallFailure, CallId, CallState, EndReason, Phone, PhoneConfig, PhoneEvent, RegistrationState, Transport,
+};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+struct Rig {
+    kam: Kamailio,
+    dir: tempfile::TempDir,
+    wav: PathBuf,
+}
+
+impl Rig {
+    fn new() -> Self {
+        let kam = Kamailio::start().expect("kamailio");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let wav = dir.path().join("speech.wav");
+        speech_wav(&wav, 30).expect("wav");
+        Self { kam, dir, wav }
+    }
+
+    fn out(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn account(&self, user: &str) -> Account {
+        Account {
+            registrar: self.kam.addr(),
+            domain: "127.0.0.1".into(),
+            username: user.into(),
+            password: format!("{user}pw"),
+            expires: 60,
+            transport: Transport::Udp,
+        }
+    }
+
+    async fn phone(&self, user: &str, srtp: SrtpPolicy) -> (Phone, UnboundedReceiver<PhoneEvent>) {
+        let cfg = PhoneConfig {
+            sip_bind: "127.0.0.1:0".parse().expect("addr"),
+            tcp: true,
+            media_ip: "127.0.0.1".parse().expect("ip"),
+            rtp_ports: (30_000, 39_998),
+            codecs: vec![CodecKind::Pcmu, CodecKind::Pcma],
+            srtp,
+            devices: Arc::new(WavDevices { input: self.wav.clone(), output_dir: self.out().join(user) }),
+            rtp_timeout: Duration::from_secs(3),
+        };
+        std::fs::create_dir_all(self.out().join(user)).expect("dir");
+        let (phone, mut events) = Phone::start(cfg).await.expect("phone starts");
+        phone.add_line("main", self.account(user)).expect("line");
+        expect(&mut events, "registered", |e| {
+            matches!(e, PhoneEvent::Registration { state: RegistrationState::Registered { .. }, .. })
+        })
+        .await;
+        (phone, events)
+    }
+
+    fn baresip(&self, user: &str, mode: AnswerMode, srtp: bool) -> Baresip {
+        let b = Baresip::start(user, &self.kam.addr(), &self.wav, mode, srtp).expect("baresip");
+        b.wait_registered(Duration::from_secs(5)).expect("baresip registers");
+        b
+    }
+
+    /// What `user`'s phone heard on its only call.
+    fn heard(&self, user: &str) -> Vec<i16> {
+        let dir = self.out().join(user);
+        let file = std::fs::read_dir(&dir)
+            .expect("dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "wav"));
+        read_wav(&file.expect("the call was recorded")).expect("wav")
+    }
+}
+
+async fn expect(
+    events: &mut UnboundedReceiver<PhoneEvent>,
+    what: &str,
+    pred: impl Fn(&PhoneEvent) -> bool,
+) -> PhoneEvent {
+    let deadline = Instant::now() + Duration::from_secs(8);
+    let mut seen = Vec::new();
+    loop {
+        match tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), events.recv()).await {
+            Ok(Some(e)) if pred(&e) => return e,
+            Ok(Some(e)) => {
+                if !matches!(e, PhoneEvent::Levels { .. } | PhoneEvent::Quality { .. }) {
+                    seen.push(format!("{e:?}"));
+                }
+            }
+            _ => panic!("no {what} within 8 s; saw {seen:#?}"),
+        }
+    }
+}
+
+fn state_is(call: &CallId, f: impl Fn(&CallState) -> bool) -> impl Fn(&PhoneEvent) -> bool {
+    let call = call.clone();
+    move |e| matches!(e, PhoneEvent::CallState { call: c, state } if *c == call && f(state))
+}
+
+async fn wait_for_file(path_dir: &Path) {
+    for _ in 0..50 {
+        if std::fs::read_dir(path_dir).map(|d| d.count() > 0).unwrap_or(false) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outgoing_call_to_baresip_carries_speech_both_ways() {
+    let rig = Rig::new();
+    let bob = rig.baresip("bob", AnswerMode::Auto, false);
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Optional).await;
+    let started = Instant::now();
+    let call = phone.dial("main", "bob").await.expect("dials");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    let setup = started.elapsed();
+    assert!(setup < Duration::from_secs(1), "INVITE→200 through the 407 challenge: {setup:?}");
+    let levels =
+        expect(&mut events, "levels", |e| matches!(e, PhoneEvent::Levels { output_dbfs, .. } if *output_dbfs > -30.0))
+            .await;
+    assert!(
+        matches!(levels, PhoneEvent::Levels { input_dbfs, .. } if input_dbfs > -30.0),
+        "the microphone level is live: {levels:?}"
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let stats = phone.stats(&call).expect("stats");
+    assert!(stats.packets_received > 120 && stats.mos > 4.0, "media flows: {stats:?}");
+    phone.hang_up(&call).await.expect("hang up");
+    expect(&mut events, "ended", state_is(&call, |s| matches!(s, CallState::Ended(_)))).await;
+    wait_for_file(&rig.out().join("alice")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let reference: Vec<i16> = (0..80_000).map(speechlike).collect();
+    let (ours, _) = similarity(&reference, &rig.heard("alice"));
+    assert!(ours > 0.9, "alice hears bob's speech (similarity {ours:.3})");
+    let theirs = read_wav(bob.received_recordings().first().expect("bob recorded")).expect("wav");
+    let (theirs, _) = similarity(&reference, &theirs);
+    assert!(theirs > 0.9, "bob hears alice's speech (similarity {theirs:.3})");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incoming_call_from_baresip_is_answered_and_ends_when_the_caller_hangs_up() {
+    let rig = Rig::new();
+    let mut bob = rig.baresip("bob", AnswerMode::Auto, false);
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Optional).await;
+    bob.command("dial", &format!("sip:alice@{}", rig.kam.addr())).expect("bob dials");
+    let incoming = expect(&mut events, "incoming call", |e| matches!(e, PhoneEvent::IncomingCall { .. })).await;
+    let PhoneEvent::IncomingCall { call, from, .. } = incoming else { unreachable!("matched above") };
+    assert_eq!(from, "bob", "the caller's number is shown");
+    phone.answer(&call).expect("answers");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    bob.command("hangup", "").expect("bob hangs up");
+    let ended = expect(&mut events, "ended", state_is(&call, |s| matches!(s, CallState::Ended(_)))).await;
+    assert!(
+        matches!(ended, PhoneEvent::CallState { state: CallState::Ended(EndReason::RemoteHangup), .. }),
+        "the caller hung up: {ended:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dtmf_keys_travel_both_ways() {
+    let rig = Rig::new();
+    let mut bob = rig.baresip("bob", AnswerMode::Auto, false);
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Off).await;
+    let call = phone.dial("main", "bob").await.expect("dials");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    phone.send_dtmf(&call, "159#").await.expect("keys sent");
+    let mut got = String::new();
+    while got.len() < 4 {
+        let e = bob.wait_event("CALL_DTMF_START", Duration::from_secs(5)).expect("bob gets a key");
+        let key = e.split("\"param\":\"").nth(1).and_then(|p| p.chars().next()).expect("key in event");
+        got.push(key);
+    }
+    assert_eq!(got, "159#", "bob receives each key once, in order");
+    for key in ["7", "*"] {
+        bob.command("sndcode", key).expect("bob presses a key");
+        let e = expect(&mut events, "DTMF", |e| matches!(e, PhoneEvent::Dtmf { .. })).await;
+        assert_eq!(
+            e,
+            PhoneEvent::Dtmf { call: call.clone(), key: key.chars().next().unwrap_or('?') },
+            "alice receives {key}"
+        );
+    }
+    phone.hang_up(&call).await.expect("hang up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mandatory_srtp_works_with_baresip_and_is_refused_when_the_peer_has_none() {
+    let rig = Rig::new();
+    let _bob = rig.baresip("bob", AnswerMode::Auto, true);
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Required).await;
+    let call = phone.dial("main", "bob").await.expect("dials");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let stats = phone.stats(&call).expect("stats");
+    // baresip's first RTCP keep-alive is 16 plain bytes, which SRTCP rightly drops.
+    assert!(stats.packets_received > 60 && stats.dropped <= 2, "SRTP audio decrypts and authenticates: {stats:?}");
+    phone.hang_up(&call).await.expect("hang up");
+    wait_for_file(&rig.out().join("alice")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let reference: Vec<i16> = (0..80_000).map(speechlike).collect();
+    let (heard, _) = similarity(&reference, &rig.heard("alice"));
+    assert!(heard > 0.9, "and carries bob's speech (similarity {heard:.3})");
+
+    // carol has no SRTP: a call that requires it is refused with the reason.
+    let _carol = rig.baresip("carol", AnswerMode::Auto, false);
+    let call = phone.dial("main", "carol").await.expect("dials");
+    let failed = expect(&mut events, "failed", state_is(&call, |s| matches!(s, CallState::Failed(_)))).await;
+    let PhoneEvent::CallState { state: CallState::Failed(reason), .. } = failed else { unreachable!("matched above") };
+    let text = reason.to_string();
+    assert!(
+        text.contains("SRTP") || matches!(reason, CallFailure::NotAcceptable),
+        "the reason names encryption: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hold_stops_bobs_audio_and_resume_brings_it_back() {
+    let rig = Rig::new();
+    let _bob = rig.baresip("bob", AnswerMode::Auto, false);
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Off).await;
+    let call = phone.dial("main", "bob").await.expect("dials");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    phone.hold(&call).await.expect("hold");
+    expect(&mut events, "held", state_is(&call, |s| *s == CallState::Held)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = phone.stats(&call).expect("stats").packets_received;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let during = phone.stats(&call).expect("stats").packets_received - before;
+    assert!(during <= 3, "no audio from bob while held ({during} packets)");
+    phone.resume(&call).await.expect("resume");
+    expect(&mut events, "active again", state_is(&call, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = phone.stats(&call).expect("stats").packets_received - before - during;
+    assert!(after > 60, "bob's audio is back ({after} packets)");
+    phone.hang_up(&call).await.expect("hang up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_vanishes_mid_call_is_detected_by_rtp_timeout() {
+    let rig = Rig::new();
+    let bob = rig.baresip("bob", AnswerMode::Auto, false);
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Off).await;
+    let call = phone.dial("main", "bob").await.expect("dials");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let killed = Instant::now();
+    drop(bob); // SIGKILL: no BYE, no more RTP
+    let ended = expect(&mut events, "ended", state_is(&call, |s| matches!(s, CallState::Ended(_)))).await;
+    let waited = killed.elapsed();
+    assert!(
+        waited >= Duration::from_millis(2500) && waited < Duration::from_secs(6),
+        "ended after the 3 s RTP timeout: {waited:?}"
+    );
+    let PhoneEvent::CallState { state: CallState::Ended(EndReason::Other(reason)), .. } = ended else {
+        panic!("{ended:?}")
+    };
+    assert!(reason.contains("RTP timeout"), "the reason says why: {reason}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_call_reports_busy_and_not_found_clearly() {
+    let rig = Rig::new();
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Off).await;
+    let call = phone.dial("main", "nobody").await.expect("dials");
+    let failed = expect(&mut events, "failed", state_is(&call, |s| matches!(s, CallState::Failed(_)))).await;
+    assert_eq!(failed, PhoneEvent::CallState { call, state: CallState::Failed(CallFailure::NotFound) }, "404");
+    assert!(phone.dial("nope", "bob").await.is_err(), "an unknown line is an error");
+}
