@@ -14,7 +14,7 @@ use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver, TerminatedReas
 use rsipstack::dialog::dialog_layer::DialogLayer;
 use rsipstack::dialog::invitation::InviteOption;
 use rsipstack::dialog::invite_dialog::InviteDialog;
-use rsipstack::dialog::registration::{RefreshOutcome, Registration};
+use rsipstack::dialog::registration::{Registration, backoff_interval, refresh_interval};
 use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
 use rsipstack::sip::{Header, Method, StatusCode, StatusCodeKind};
 use rsipstack::transaction::Endpoint;
@@ -249,6 +249,7 @@ pub struct SipAgent {
     events: mpsc::UnboundedSender<SipEvent>,
     calls: Arc<Mutex<HashMap<CallId, CallEntry>>>,
     registrations: Mutex<HashMap<String, CancellationToken>>,
+    counter: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for SipAgent {
@@ -262,6 +263,9 @@ impl Drop for SipAgent {
         self.cancel.cancel();
     }
 }
+
+/// How long one REGISTER may take before the registrar counts as down.
+const REGISTER_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
 
 fn sdp_content_type() -> Header {
     Header::ContentType("application/sdp".into())
@@ -309,9 +313,20 @@ impl SipAgent {
             events,
             calls: Arc::new(Mutex::new(HashMap::new())),
             registrations: Mutex::new(HashMap::new()),
+            counter: std::sync::atomic::AtomicU64::new(0),
         });
         tokio::spawn(Self::serve_incoming(Arc::downgrade(&agent), incoming));
         Ok((agent, rx))
+    }
+
+    fn next_id(&self) -> u64 {
+        // Unique per agent and process; Call-IDs need uniqueness, not secrecy.
+        let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        (t ^ (u64::from(self.local.port()) << 48)).wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 
     /// The local signalling address.
@@ -337,8 +352,8 @@ impl SipAgent {
     }
 
     /// Keeps `account` registered: refreshes at 75 % of the granted lifetime, retries with
-    /// backoff (1 s doubling to 60 s) while the registrar fails, and reports every change as a
-    /// [`SipEvent::Registration`].
+    /// backoff (1 s doubling to 60 s) while the registrar fails or does not answer within 8 s,
+    /// and reports every change as a [`SipEvent::Registration`].
     pub fn keep_registered(self: &Arc<Self>, account: Account) -> Result<(), SipError> {
         let server = account.registrar_uri()?;
         let line = format!("{}@{}", account.username, account.registrar);
@@ -351,24 +366,47 @@ impl SipAgent {
         let expires = account.expires;
         tokio::spawn(async move {
             let mut last: Option<RegistrationState> = None;
-            reg.keep_alive(server.clone(), expires, token, |outcome| {
-                let state = match outcome {
-                    RefreshOutcome::Registered(_) => RegistrationState::Registered { expires },
-                    RefreshOutcome::Rejected(resp) => RegistrationState::Failed(CallFailure::from_status(
-                        resp.status_code.code(),
-                        &resp.status_code.to_string(),
-                    )),
-                    RefreshOutcome::Failed(e) => RegistrationState::Failed(CallFailure::Transport(e.to_string())),
+            let mut failures: u32 = 0;
+            loop {
+                // A registrar that does not answer within 8 s counts as down, rather than waiting
+                // out the 32 s transaction timeout.
+                let attempt = tokio::time::timeout(REGISTER_WAIT, reg.register(server.clone(), Some(expires))).await;
+                let (state, wait) = match attempt {
+                    Ok(Ok(resp)) if resp.status_code.kind() == StatusCodeKind::Successful => {
+                        failures = 0;
+                        let granted = reg.granted_expires.filter(|g| *g > 0).unwrap_or(expires);
+                        (RegistrationState::Registered { expires: granted }, refresh_interval(granted))
+                    }
+                    Ok(Ok(resp)) => {
+                        failures += 1;
+                        let reason = CallFailure::from_status(resp.status_code.code(), &resp.status_code.to_string());
+                        (RegistrationState::Failed(reason), backoff_interval(failures - 1))
+                    }
+                    Ok(Err(e)) => {
+                        failures += 1;
+                        (
+                            RegistrationState::Failed(CallFailure::Transport(e.to_string())),
+                            backoff_interval(failures - 1),
+                        )
+                    }
+                    Err(_) => {
+                        failures += 1;
+                        let reason = CallFailure::Transport("the registrar did not answer".into());
+                        (RegistrationState::Failed(reason), backoff_interval(failures - 1))
+                    }
                 };
-                tracing::debug!(line = %line, ?state, "registration refreshed");
+                tracing::debug!(line = %line, ?state, "registration attempt");
                 if last.as_ref() != Some(&state) {
                     last = Some(state.clone());
                     let _ = events.send(SipEvent::Registration { line: line.clone(), state });
                 }
-            })
-            .await;
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = token.cancelled() => break,
+                }
+            }
             // Cancelled: remove the binding.
-            let _ = reg.register(server, Some(0)).await;
+            let _ = tokio::time::timeout(REGISTER_WAIT, reg.register(server, Some(0))).await;
             let _ = events.send(SipEvent::Registration { line, state: RegistrationState::Unregistered });
         });
         Ok(())
@@ -400,6 +438,7 @@ impl SipAgent {
             offer: Some(sdp.into_bytes()),
             contact: self.contact(account)?,
             credential: Some(account.credential()),
+            call_id: Some(format!("{:016x}{:016x}@ringdesk", self.next_id(), self.next_id())),
             ..Default::default()
         };
         let (state_tx, state_rx) = self.dialogs.new_dialog_state_channel();

@@ -63,9 +63,13 @@ pub struct Kamailio {
 impl Kamailio {
     /// Starts Kamailio on a free port and waits until it answers.
     pub fn start() -> Result<Self, String> {
+        Self::start_on(free_port()?)
+    }
+
+    /// Starts Kamailio on `port` (to bring a stopped registrar back on the same address).
+    pub fn start_on(port: u16) -> Result<Self, String> {
         let bin = require("kamailio", "kamailio")?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let port = free_port()?;
         let cfg = include_str!("../peers/kamailio.cfg.in").replace("@PORT@", &port.to_string());
         let cfg_path = dir.path().join("kamailio.cfg");
         std::fs::write(&cfg_path, cfg).map_err(|e| e.to_string())?;
@@ -133,6 +137,149 @@ fn options_answered(addr: SocketAddr) -> bool {
     }
     let mut buf = [0u8; 2048];
     matches!(sock.recv_from(&mut buf), Ok((n, _)) if buf[..n].starts_with(b"SIP/2.0"))
+}
+
+/// A running SIPp with one scenario.
+#[derive(Debug)]
+pub struct Sipp {
+    child: Child,
+    dir: tempfile::TempDir,
+    /// Its SIP port.
+    pub port: u16,
+}
+
+impl Sipp {
+    /// Runs `scenario` (XML text) as a UAS for one call on a free port. `args` are extra SIPp
+    /// options (e.g. `-rtp_echo`).
+    pub fn uas(scenario: &str, args: &[&str]) -> Result<Self, String> {
+        let bin = require("sipp", "sip-tester")?;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let port = free_port()?;
+        let media_port = free_port()?;
+        let file = dir.path().join("scenario.xml");
+        std::fs::write(&file, scenario).map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(dir.path().join("sipp.log")).map_err(|e| e.to_string())?;
+        let child = Command::new(bin)
+            .arg("-sf")
+            .arg(&file)
+            .args(["-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", &port.to_string(), "-mp", &media_port.to_string()])
+            .args(["-m", "1", "-nostdin", "-trace_err", "-timeout", "60"])
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("could not start sipp: {e}"))?;
+        let sipp = Self { child, dir, port };
+        // Listening once its port is taken.
+        if !wait_for(Duration::from_secs(5), || UdpSocket::bind(("127.0.0.1", port)).is_err()) {
+            return Err(format!("sipp did not start:\n{}", sipp.log()));
+        }
+        Ok(sipp)
+    }
+
+    /// `host:port` of the UAS.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Waits for SIPp to finish; true when every call succeeded (exit status 0).
+    pub fn wait_success(&mut self, timeout: Duration) -> bool {
+        let mut status = None;
+        wait_for(timeout, || {
+            status = self.child.try_wait().ok().flatten();
+            status.is_some()
+        });
+        status.is_some_and(|s| s.success())
+    }
+
+    /// SIPp's output and error log.
+    pub fn log(&self) -> String {
+        let mut out = std::fs::read_to_string(self.dir.path().join("sipp.log")).unwrap_or_default();
+        if let Ok(rd) = std::fs::read_dir(self.dir.path()) {
+            for e in rd.flatten() {
+                if e.path().to_string_lossy().ends_with("_errors.log") {
+                    out.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Drop for Sipp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A SIPp UAS scenario: answers with PCMU/PCMA and telephone-event, runs `after_ack` (SIPp XML
+/// actions, e.g. `<nop><action><exec play_pcap_audio="..."/></action></nop>`), then waits for BYE.
+pub fn sipp_uas_scenario(codec_pt: u8, after_ack: &str) -> String {
+    let codec = if codec_pt == 8 { "PCMA" } else { "PCMU" };
+    format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="ringdesk uas">
+  <recv request="INVITE" crlf="true"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP {codec_pt} 101
+      a=rtpmap:{codec_pt} {codec}/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-15
+      a=ptime:20
+    ]]>
+  </send>
+  <recv request="ACK" crlf="true"/>
+{after_ack}
+  <recv request="BYE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <timewait milliseconds="500"/>
+</scenario>
+"#
+    )
 }
 
 /// How a baresip peer answers calls.

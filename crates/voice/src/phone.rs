@@ -192,6 +192,11 @@ impl Phone {
         Ok(())
     }
 
+    /// Adds a line that does not register: a trunk or PBX that accepts our calls by address.
+    pub fn add_static_line(&self, name: &str, account: Account) {
+        lock(&self.inner.lines).insert(name.to_owned(), account);
+    }
+
     /// Unregisters and removes a line.
     pub fn remove_line(&self, name: &str) -> Result<(), VoiceError> {
         let account = lock(&self.inner.lines).remove(name).ok_or_else(|| VoiceError::NoSuchLine(name.into()))?;

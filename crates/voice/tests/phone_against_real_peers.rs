@@ -90,7 +90,16 @@ async fn expect(
     what: &str,
     pred: impl Fn(&PhoneEvent) -> bool,
 ) -> PhoneEvent {
-    let deadline = Instant::now() + Duration::from_secs(8);
+    expect_within(events, Duration::from_secs(8), what, pred).await
+}
+
+async fn expect_within(
+    events: &mut UnboundedReceiver<PhoneEvent>,
+    within: Duration,
+    what: &str,
+    pred: impl Fn(&PhoneEvent) -> bool,
+) -> PhoneEvent {
+    let deadline = Instant::now() + within;
     let mut seen = Vec::new();
     loop {
         match tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), events.recv()).await {
@@ -100,7 +109,7 @@ async fn expect(
                     seen.push(format!("{e:?}"));
                 }
             }
-            _ => panic!("no {what} within 8 s; saw {seen:#?}"),
+            _ => panic!("no {what} within {within:?}; saw {seen:#?}"),
         }
     }
 }
@@ -283,4 +292,76 @@ async fn a_failed_call_reports_busy_and_not_found_clearly() {
     let failed = expect(&mut events, "failed", state_is(&call, |s| matches!(s, CallState::Failed(_)))).await;
     assert_eq!(failed, PhoneEvent::CallState { call, state: CallState::Failed(CallFailure::NotFound) }, "404");
     assert!(phone.dial("nope", "bob").await.is_err(), "an unknown line is an error");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_dtmf_digit_from_sipps_rfc4733_pcaps_is_received_once() {
+    let rig = Rig::new();
+    let digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "star", "pound"];
+    let actions: String = digits
+        .iter()
+        .map(|d| {
+            format!(
+                "  <nop><action><exec play_pcap_audio=\"/usr/share/sip-tester/dtmf_2833_{d}.pcap\"/></action></nop>\n  <pause milliseconds=\"400\"/>\n"
+            )
+        })
+        .collect();
+    let mut sipp = ringdesk_testkit::Sipp::uas(&ringdesk_testkit::sipp_uas_scenario(8, &actions), &[]).expect("sipp");
+    let cfg = PhoneConfig {
+        sip_bind: "127.0.0.1:0".parse().expect("addr"),
+        tcp: false,
+        media_ip: "127.0.0.1".parse().expect("ip"),
+        rtp_ports: (30_000, 39_998),
+        codecs: vec![CodecKind::Pcmu, CodecKind::Pcma],
+        srtp: SrtpPolicy::Off,
+        devices: Arc::new(WavDevices { input: rig.wav.clone(), output_dir: rig.out().to_path_buf() }),
+        rtp_timeout: Duration::from_secs(10),
+    };
+    let (phone, mut events) = Phone::start(cfg).await.expect("phone");
+    phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
+    let call = phone.dial("pbx", "service").await.expect("dials");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    let mut keys = String::new();
+    while keys.len() < digits.len() {
+        let PhoneEvent::Dtmf { key, .. } =
+            expect(&mut events, "a DTMF key", |e| matches!(e, PhoneEvent::Dtmf { .. })).await
+        else {
+            unreachable!("matched above")
+        };
+        keys.push(key);
+    }
+    assert_eq!(keys, "0123456789*#", "every digit once, in order");
+    tokio::time::sleep(Duration::from_millis(700)).await; // SIPp ends its last pause
+    phone.hang_up(&call).await.expect("BYE");
+    assert!(sipp.wait_success(Duration::from_secs(5)), "SIPp saw a complete call:\n{}", sipp.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registration_over_tcp_retries_while_the_registrar_is_down_and_recovers() {
+    let mut rig = Rig::new();
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Off).await;
+    phone.remove_line("main").expect("removed");
+    let mut acct = rig.account("alice");
+    acct.transport = Transport::Tcp;
+    acct.expires = 2;
+    phone.add_line("main", acct).expect("line over TCP");
+    expect(&mut events, "registered over TCP", |e| {
+        matches!(e, PhoneEvent::Registration { state: RegistrationState::Registered { .. }, .. })
+    })
+    .await;
+    let port = rig.kam.port;
+    rig.kam.stop();
+    // The refresh is due 1.5 s in; an unanswered REGISTER counts as a failure after 8 s.
+    let failed = expect_within(&mut events, Duration::from_secs(15), "registration failure", |e| {
+        matches!(e, PhoneEvent::Registration { state: RegistrationState::Failed(_), .. })
+    })
+    .await;
+    let PhoneEvent::Registration { line, .. } = failed else { unreachable!("matched above") };
+    assert_eq!(line, "main", "the line is named");
+    rig.kam = Kamailio::start_on(port).expect("registrar back");
+    // Backoff after one failure is 1 s, then 2 s (plus up to 8 s for an attempt in flight).
+    expect_within(&mut events, Duration::from_secs(15), "registered again", |e| {
+        matches!(e, PhoneEvent::Registration { state: RegistrationState::Registered { .. }, .. })
+    })
+    .await;
 }
