@@ -13,6 +13,13 @@ mod failure;
 pub use agent::{Account, AgentConfig, CallId, EndReason, RegistrationState, Responder, SipAgent, SipEvent, Transport};
 pub use failure::CallFailure;
 
+/// Parses one SIP message the way the transport does for every datagram or stream frame, and
+/// reports whether it is well-formed. It exists for the `sip_message` fuzz target: the stack's
+/// parser reads untrusted network input and must never panic.
+pub fn check_message(bytes: &[u8]) -> Result<(), SipError> {
+    rsipstack::sip::SipMessage::try_from(bytes.to_vec()).map(|_| ()).map_err(|e| SipError::Stack(e.to_string()))
+}
+
 /// What can go wrong when asking the agent to do something.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SipError {

@@ -365,3 +365,25 @@ async fn registration_over_tcp_retries_while_the_registrar_is_down_and_recovers(
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blind_transfer_sends_the_far_end_to_a_third_party() {
+    let rig = Rig::new();
+    let _bob = rig.baresip("bob", AnswerMode::Auto, false);
+    let (alice, mut alice_events) = rig.phone("alice", SrtpPolicy::Off).await;
+    let (carol, mut carol_events) = rig.phone("carol", SrtpPolicy::Off).await;
+    let call = alice.dial("main", "bob").await.expect("dials");
+    expect(&mut alice_events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    alice.transfer(&call, &format!("sip:carol@{}", rig.kam.addr())).await.expect("REFER accepted");
+    expect(&mut alice_events, "alice's leg ends", state_is(&call, |s| matches!(s, CallState::Ended(_)))).await;
+    let incoming =
+        expect(&mut carol_events, "the transferred call", |e| matches!(e, PhoneEvent::IncomingCall { .. })).await;
+    let PhoneEvent::IncomingCall { call: transferred, from, .. } = incoming else { unreachable!("matched above") };
+    assert_eq!(from, "bob", "bob now calls carol");
+    carol.answer(&transferred).expect("carol answers");
+    expect(&mut carol_events, "active", state_is(&transferred, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(carol.stats(&transferred).expect("stats").packets_received > 20, "carol hears bob");
+    carol.hang_up(&transferred).await.expect("hang up");
+}
