@@ -152,10 +152,14 @@ impl Sipp {
     /// Runs `scenario` (XML text) as a UAS for one call on a free port. `args` are extra SIPp
     /// options (e.g. `-rtp_echo`).
     pub fn uas(scenario: &str, args: &[&str]) -> Result<Self, String> {
+        Self::uas_with_media_port(scenario, args, free_port()?)
+    }
+
+    /// As [`Sipp::uas`], with SIPp's media (and echo) port chosen by the caller.
+    pub fn uas_with_media_port(scenario: &str, args: &[&str], media_port: u16) -> Result<Self, String> {
         let bin = require("sipp", "sip-tester")?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let port = free_port()?;
-        let media_port = free_port()?;
         let file = dir.path().join("scenario.xml");
         std::fs::write(&file, scenario).map_err(|e| e.to_string())?;
         let log = std::fs::File::create(dir.path().join("sipp.log")).map_err(|e| e.to_string())?;
@@ -217,6 +221,12 @@ impl Drop for Sipp {
 /// A SIPp UAS scenario: answers with PCMU/PCMA and telephone-event, runs `after_ack` (SIPp XML
 /// actions, e.g. `<nop><action><exec play_pcap_audio="..."/></action></nop>`), then waits for BYE.
 pub fn sipp_uas_scenario(codec_pt: u8, after_ack: &str) -> String {
+    sipp_uas_scenario_at(codec_pt, after_ack, "[media_port]")
+}
+
+/// The same scenario, advertising `media_port` (e.g. a [`UdpRelay`]'s port) in its SDP instead
+/// of SIPp's own.
+pub fn sipp_uas_scenario_at(codec_pt: u8, after_ack: &str, media_port: &str) -> String {
     let codec = if codec_pt == 8 { "PCMA" } else { "PCMU" };
     format!(
         r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -253,7 +263,7 @@ pub fn sipp_uas_scenario(codec_pt: u8, after_ack: &str) -> String {
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
-      m=audio [media_port] RTP/AVP {codec_pt} 101
+      m=audio {media_port} RTP/AVP {codec_pt} 101
       a=rtpmap:{codec_pt} {codec}/8000
       a=rtpmap:101 telephone-event/8000
       a=fmtp:101 0-15
@@ -526,4 +536,94 @@ pub fn similarity(reference: &[i16], heard: &[i16]) -> (f64, usize) {
         }
     }
     best
+}
+
+/// What a [`UdpRelay`] does to each datagram, each way.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Impairment {
+    /// Probability a datagram is dropped.
+    pub loss: f64,
+    /// Extra delay, uniform in 0..=jitter_ms (reorders when larger than the packet interval).
+    pub jitter_ms: f64,
+}
+
+/// An in-process UDP relay between a phone and a peer, adding loss and jitter (the kernel here
+/// has no netem). The peer's SDP advertises the relay's port; datagrams from the peer's side go
+/// to the last address seen on the other side, and the other way round. Arrival times of what
+/// the phone sent are recorded for pacing measurements.
+#[derive(Debug)]
+pub struct UdpRelay {
+    /// The relay's port on 127.0.0.1.
+    pub port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    arrivals: std::sync::Arc<std::sync::Mutex<Vec<Instant>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl UdpRelay {
+    /// Relays between whoever sends to it first (the phone) and `peer`.
+    pub fn start(peer: SocketAddr, impairment: Impairment, seed: u64) -> Result<Self, String> {
+        let socket = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let port = socket.local_addr().map_err(|e| e.to_string())?.port();
+        socket.set_read_timeout(Some(Duration::from_millis(2))).map_err(|e| e.to_string())?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let arrivals = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (stop2, arrivals2) = (stop.clone(), arrivals.clone());
+        let thread = std::thread::spawn(move || {
+            let mut rng = seed | 1;
+            let mut next = || {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                (rng >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let mut phone: Option<SocketAddr> = None;
+            let mut queue: Vec<(Instant, SocketAddr, Vec<u8>)> = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok((n, from)) = socket.recv_from(&mut buf) {
+                    let to = if from == peer {
+                        phone
+                    } else {
+                        phone = Some(from);
+                        if let Ok(mut a) = arrivals2.lock() {
+                            a.push(Instant::now());
+                        }
+                        Some(peer)
+                    };
+                    if let Some(to) = to
+                        && next() >= impairment.loss
+                    {
+                        let delay = Duration::from_secs_f64(next() * impairment.jitter_ms / 1000.0);
+                        queue.push((Instant::now() + delay, to, buf[..n].to_vec()));
+                    }
+                }
+                let now = Instant::now();
+                let mut i = 0;
+                while i < queue.len() {
+                    if queue[i].0 <= now {
+                        let (_, to, data) = queue.swap_remove(i);
+                        let _ = socket.send_to(&data, to);
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+        });
+        Ok(Self { port, stop, arrivals, thread: Some(thread) })
+    }
+
+    /// Arrival times of the datagrams the phone sent.
+    pub fn arrivals(&self) -> Vec<Instant> {
+        self.arrivals.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for UdpRelay {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }

@@ -387,3 +387,71 @@ async fn blind_transfer_sends_the_far_end_to_a_third_party() {
     assert!(carol.stats(&transferred).expect("stats").packets_received > 20, "carol hears bob");
     carol.hang_up(&transferred).await.expect("hang up");
 }
+
+/// Calls a SIPp RTP echo through a relay with `impairment`; returns what the phone heard (its
+/// own speech, echoed) and the call's stats.
+async fn echo_call(
+    rig: &Rig,
+    impairment: ringdesk_testkit::Impairment,
+    seconds: u64,
+) -> (Vec<i16>, ringdesk_media::session::MediaStats) {
+    let media_port = ringdesk_testkit::free_port().expect("port");
+    let relay = ringdesk_testkit::UdpRelay::start(([127, 0, 0, 1], media_port).into(), impairment, 42).expect("relay");
+    let scenario = ringdesk_testkit::sipp_uas_scenario_at(0, "", &relay.port.to_string());
+    let mut sipp = ringdesk_testkit::Sipp::uas_with_media_port(&scenario, &["-rtp_echo"], media_port).expect("sipp");
+    let out = rig.out().join(format!("echo-{media_port}"));
+    std::fs::create_dir_all(&out).expect("dir");
+    let cfg = PhoneConfig {
+        sip_bind: "127.0.0.1:0".parse().expect("addr"),
+        tcp: false,
+        media_ip: "127.0.0.1".parse().expect("ip"),
+        rtp_ports: (30_000, 39_998),
+        codecs: vec![CodecKind::Pcmu],
+        srtp: SrtpPolicy::Off,
+        devices: Arc::new(WavDevices { input: rig.wav.clone(), output_dir: out.clone() }),
+        rtp_timeout: Duration::from_secs(10),
+    };
+    let (phone, mut events) = Phone::start(cfg).await.expect("phone");
+    phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
+    let call = phone.dial("pbx", "echo").await.expect("dials");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let stats = phone.stats(&call).expect("stats");
+    phone.hang_up(&call).await.expect("BYE");
+    assert!(sipp.wait_success(Duration::from_secs(5)), "SIPp saw a complete call:\n{}", sipp.log());
+    wait_for_file(&out).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let file =
+        std::fs::read_dir(&out).expect("dir").filter_map(|e| e.ok()).map(|e| e.path()).next().expect("recording");
+    (read_wav(&file).expect("wav"), stats)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn speech_through_a_sipp_echo_comes_back_intact_and_late_by_the_round_trip() {
+    let rig = Rig::new();
+    let (heard, stats) = echo_call(&rig, ringdesk_testkit::Impairment::default(), 6).await;
+    let reference: Vec<i16> = (0..80_000).map(speechlike).collect();
+    let (sim, lag) = similarity(&reference, &heard);
+    assert!(sim > 0.95, "the echo is our speech (similarity {sim:.3})");
+    // lag is where reference[4000..] was found; the round trip is lag - 4000 samples.
+    let round_trip_ms = (lag as f64 - 4000.0) / 8.0;
+    assert!((20.0..=250.0).contains(&round_trip_ms), "round trip through the echo: {round_trip_ms} ms");
+    assert_eq!(stats.buffer.concealed_samples, 0, "nothing lost on a clean path: {stats:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_percent_loss_and_30ms_jitter_each_way_are_concealed() {
+    let rig = Rig::new();
+    let imp = ringdesk_testkit::Impairment { loss: 0.03, jitter_ms: 60.0 };
+    let (heard, stats) = echo_call(&rig, imp, 8).await;
+    assert!(stats.lost > 0 && stats.buffer.concealed_samples > 0, "loss was seen and concealed: {stats:?}");
+    assert!(stats.jitter_ms > 3.0, "jitter was measured: {stats:?}");
+    let reference: Vec<i16> = (0..80_000).map(speechlike).collect();
+    let (sim, _) = similarity(&reference, &heard);
+    assert!(sim > 0.6, "the speech survives (similarity {sim:.3})");
+    let level: Vec<f64> = heard.chunks(80).map(|c| c.iter().map(|&v| f64::from(v).abs()).sum::<f64>() / 80.0).collect();
+    let holes = (3..level.len().saturating_sub(3))
+        .filter(|&i| level[i] < 100.0 && level[i - 3] > 1500.0 && level[i + 3] > 1500.0)
+        .count();
+    assert!(holes <= 2, "no silent holes inside speech ({holes}); stats {stats:?}");
+}
