@@ -322,6 +322,19 @@ impl Baresip {
         mode: AnswerMode,
         srtp_mandatory: bool,
     ) -> Result<Self, String> {
+        Self::start_with(user, registrar, wav, mode, srtp_mandatory, None)
+    }
+
+    /// As [`Baresip::start`]; with `pulse` (a `PULSE_SERVER` value) its speaker is that server's
+    /// null sink through ALSA's pulse plugin, a clocked device, instead of ALSA's clockless null.
+    pub fn start_with(
+        user: &str,
+        registrar: &str,
+        wav: &Path,
+        mode: AnswerMode,
+        srtp_mandatory: bool,
+        pulse: Option<&str>,
+    ) -> Result<Self, String> {
         let bin = require("baresip", "baresip-core")?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let sip_port = free_port()?;
@@ -339,19 +352,24 @@ impl Baresip {
         let srtp_module = if srtp_mandatory { "module\t\t\tsrtp.so\n" } else { "" };
         let config = format!(
             "poll_method\t\tepoll\nsip_listen\t\t127.0.0.1:{sip_port}\ncall_local_timeout\t120\n\
-             audio_player\t\talsa,null\naudio_source\t\taufile,{wav}\naudio_alert\t\talsa,null\n\
+             audio_player\t\talsa,{player}\naudio_source\t\taufile,{wav}\naudio_alert\t\talsa,{player}\n\
              audio_buffer\t\t20-160\njitter_buffer_delay\t5-10\nrtp_ports\t\t{rtp_base}-{rtp_end}\n\
              module_path\t\t/usr/lib/baresip/modules\nmodule\t\t\tg711.so\nmodule\t\t\taufile.so\n\
              module\t\t\talsa.so\nmodule\t\t\tsndfile.so\n{srtp_module}module_tmp\t\tuuid.so\nmodule_tmp\t\taccount.so\n\
              module_app\t\tmenu.so\nmodule_app\t\tctrl_tcp.so\nctrl_tcp_listen\t\t127.0.0.1:{ctrl_port}\n\
              snd_path\t\t{rec}\nnet_interface\t\t127.0.0.1\n",
             wav = wav.display(),
+            player = if pulse.is_some() { "pulse" } else { "null" },
             rtp_end = rtp_base + 99,
             rec = rec.display(),
         );
         std::fs::write(dir.path().join("config"), config).map_err(|e| e.to_string())?;
         let log = std::fs::File::create(dir.path().join("baresip.log")).map_err(|e| e.to_string())?;
-        let child = Command::new(bin)
+        let mut command = Command::new(bin);
+        if let Some(server) = pulse {
+            command.env("PULSE_SERVER", server);
+        }
+        let child = command
             .arg("-f")
             .arg(dir.path())
             .current_dir(dir.path())
@@ -433,6 +451,11 @@ impl Baresip {
         } else {
             Err(format!("baresip did not register within {timeout:?}:\n{}", self.log()))
         }
+    }
+
+    /// The process id (for CPU and memory readings).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// baresip's log so far.
@@ -538,6 +561,76 @@ pub fn similarity(reference: &[i16], heard: &[i16]) -> (f64, usize) {
     best
 }
 
+/// A user-mode PulseAudio server with a null sink (a clocked device without a sound card), on a
+/// private socket. Clients reach it with `PULSE_SERVER` (see [`PulseAudio::server`]).
+#[derive(Debug)]
+pub struct PulseAudio {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl PulseAudio {
+    /// Starts it and waits for its socket.
+    pub fn start() -> Result<Self, String> {
+        let bin = require("pulseaudio", "pulseaudio")?;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let socket = dir.path().join("native");
+        let script = format!(
+            "load-module module-native-protocol-unix socket={} auth-anonymous=1\n\
+             load-module module-null-sink sink_name=ringdesk_null rate=48000\n\
+             set-default-sink ringdesk_null\n\
+             set-default-source ringdesk_null.monitor\n",
+            socket.display()
+        );
+        std::fs::write(dir.path().join("test.pa"), script).map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(dir.path().join("pulse.log")).map_err(|e| e.to_string())?;
+        let child = Command::new(bin)
+            .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes", "--system=false", "-F"])
+            .arg(dir.path().join("test.pa"))
+            .env("HOME", dir.path())
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("could not start pulseaudio: {e}"))?;
+        let p = Self { child, dir };
+        if !wait_for(Duration::from_secs(10), || socket.exists()) {
+            let log = std::fs::read_to_string(p.dir.path().join("pulse.log")).unwrap_or_default();
+            return Err(format!("pulseaudio did not start:\n{log}"));
+        }
+        Ok(p)
+    }
+
+    /// The `PULSE_SERVER` value for clients.
+    pub fn server(&self) -> String {
+        format!("unix:{}", self.dir.path().join("native").display())
+    }
+}
+
+impl Drop for PulseAudio {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// CPU seconds (user + system) a process has used, from /proc.
+pub fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Resident set size of a process in bytes, from /proc.
+pub fn rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+}
+
 /// What a [`UdpRelay`] does to each datagram, each way.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Impairment {
@@ -561,8 +654,18 @@ pub struct UdpRelay {
 }
 
 impl UdpRelay {
-    /// Relays between whoever sends to it first (the phone) and `peer`.
+    /// Relays between whoever sends to it first (the phone) and `peer`, impairing both ways.
     pub fn start(peer: SocketAddr, impairment: Impairment, seed: u64) -> Result<Self, String> {
+        Self::start_asymmetric(peer, impairment, impairment, seed)
+    }
+
+    /// As [`UdpRelay::start`], with one impairment toward the peer and another toward the phone.
+    pub fn start_asymmetric(
+        peer: SocketAddr,
+        to_peer: Impairment,
+        to_phone: Impairment,
+        seed: u64,
+    ) -> Result<Self, String> {
         let socket = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
         let port = socket.local_addr().map_err(|e| e.to_string())?.port();
         socket.set_read_timeout(Some(Duration::from_millis(2))).map_err(|e| e.to_string())?;
@@ -591,6 +694,7 @@ impl UdpRelay {
                         }
                         Some(peer)
                     };
+                    let impairment = if from == peer { to_phone } else { to_peer };
                     if let Some(to) = to
                         && next() >= impairment.loss
                     {

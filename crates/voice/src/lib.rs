@@ -6,6 +6,7 @@
 //! mute, DTMF, transfer; what happens comes back as [`PhoneEvent`]s.
 
 pub mod audio;
+pub mod cpal_devices;
 mod media_task;
 mod phone;
 mod random;

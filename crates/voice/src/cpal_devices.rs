@@ -1,0 +1,321 @@
+//! Real audio devices through cpal: the agent's headset or speakers.
+//!
+//! cpal streams are not `Send` on every platform, so each call's streams live on their own
+//! thread; the call's [`AudioSource`] and [`AudioSink`] talk to it through ring buffers. The
+//! device runs at its own rate (often 48 kHz) with a fixed 10 ms buffer (cpal #1250, #1029: the
+//! default buffer size can mean seconds of latency on PipeWire's ALSA plugin); rubato resamples
+//! to and from the 8 kHz call rate in 10 ms chunks. When a device errors (unplugged), the
+//! thread reopens the system default every second, and the call carries on with silence until
+//! it comes back.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use rubato::{FftFixedInOut, Resampler};
+
+use crate::audio::{AudioDevices, AudioSink, AudioSource, DEVICE_RATE, FRAME};
+
+/// One audio device as the settings page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// The name to choose it by.
+    pub name: String,
+    /// It can capture.
+    pub input: bool,
+    /// It can play.
+    pub output: bool,
+}
+
+/// Lists the devices of the default host (on Linux: ALSA, which reaches PulseAudio and PipeWire
+/// through their plugins as `pulse`, `pipewire` and `default`).
+pub fn list_devices() -> Vec<DeviceInfo> {
+    let host = cpal::default_host();
+    let mut out: Vec<DeviceInfo> = Vec::new();
+    let mut add = |name: String, input: bool| match out.iter_mut().find(|d| d.name == name) {
+        Some(d) => {
+            d.input |= input;
+            d.output |= !input;
+        }
+        None => out.push(DeviceInfo { name, input, output: !input }),
+    };
+    if let Ok(devs) = host.input_devices() {
+        for d in devs {
+            if let Ok(n) = d.name() {
+                add(n, true);
+            }
+        }
+    }
+    if let Ok(devs) = host.output_devices() {
+        for d in devs {
+            if let Ok(n) = d.name() {
+                add(n, false);
+            }
+        }
+    }
+    out
+}
+
+/// Opens the chosen (or default) microphone and speaker for each call.
+#[derive(Debug, Clone, Default)]
+pub struct CpalDevices {
+    /// Microphone name; `None` for the system default.
+    pub input: Option<String>,
+    /// Speaker name; `None` for the system default.
+    pub output: Option<String>,
+}
+
+/// Ring buffers shared between a call and its device thread, at the 8 kHz call rate.
+#[derive(Debug, Default)]
+struct Rings {
+    captured: Mutex<VecDeque<i16>>,
+    to_play: Mutex<VecDeque<i16>>,
+    stop: AtomicBool,
+    device_lost: AtomicBool,
+}
+
+/// At most this much audio waits in a ring (older samples are dropped): 200 ms.
+const RING_CAP: usize = DEVICE_RATE as usize / 5;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+struct CpalSource(Arc<Rings>);
+struct CpalSink(Arc<Rings>);
+
+impl AudioSource for CpalSource {
+    fn read(&mut self, out: &mut [i16]) {
+        let mut ring = lock(&self.0.captured);
+        for s in out.iter_mut() {
+            *s = ring.pop_front().unwrap_or(0);
+        }
+    }
+}
+
+impl AudioSink for CpalSink {
+    fn write(&mut self, samples: &[i16]) {
+        let mut ring = lock(&self.0.to_play);
+        ring.extend(samples.iter().copied());
+        let excess = ring.len().saturating_sub(RING_CAP);
+        ring.drain(..excess);
+    }
+
+    fn finish(&mut self) {
+        self.0.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Drop for CpalSink {
+    fn drop(&mut self) {
+        self.0.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl AudioDevices for CpalDevices {
+    fn open(&self, _label: &str) -> (Box<dyn AudioSource>, Box<dyn AudioSink>) {
+        let rings = Arc::new(Rings::default());
+        let thread_rings = rings.clone();
+        let (input, output) = (self.input.clone(), self.output.clone());
+        let spawned = std::thread::Builder::new()
+            .name("ringdesk-audio".into())
+            .spawn(move || device_thread(thread_rings, input, output));
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not start the audio thread; the call is silent");
+        }
+        (Box::new(CpalSource(rings.clone())), Box::new(CpalSink(rings)))
+    }
+}
+
+fn find(host: &cpal::Host, name: Option<&str>, input: bool) -> Option<cpal::Device> {
+    match name {
+        Some(n) => {
+            let mut devs = if input { host.input_devices().ok()? } else { host.output_devices().ok()? };
+            devs.find(|d| d.name().is_ok_and(|x| x == n))
+        }
+        None if input => host.default_input_device(),
+        None => host.default_output_device(),
+    }
+}
+
+fn device_thread(rings: Arc<Rings>, input: Option<String>, output: Option<String>) {
+    let host = cpal::default_host();
+    let mut want_named = true;
+    while !rings.stop.load(Ordering::Relaxed) {
+        rings.device_lost.store(false, Ordering::Relaxed);
+        let (i, o) = if want_named { (input.as_deref(), output.as_deref()) } else { (None, None) };
+        let streams = (
+            find(&host, i, true).and_then(|d| open_input(&d, rings.clone())),
+            find(&host, o, false).and_then(|d| open_output(&d, rings.clone())),
+        );
+        if streams.0.is_none() || streams.1.is_none() {
+            tracing::warn!(?input, ?output, "an audio device could not be opened; retrying with the default");
+        }
+        // Run until the call ends or a device fails.
+        while !rings.stop.load(Ordering::Relaxed) && !rings.device_lost.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(50));
+            if streams.0.is_none() || streams.1.is_none() {
+                break;
+            }
+        }
+        drop(streams);
+        if rings.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        // Lost or missing: fall back to the system default and try again shortly.
+        want_named = false;
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+fn stream_config(device: &cpal::Device, input: bool) -> Option<(cpal::StreamConfig, cpal::SampleFormat)> {
+    let supported = if input { device.default_input_config() } else { device.default_output_config() };
+    let supported = supported.map_err(|e| tracing::warn!(error = %e, input, "no default stream config")).ok()?;
+    let rate = supported.sample_rate().0;
+    // About 10 ms, rounded up to a power of two (ALSA plugins refuse other sizes, cpal #1250).
+    let want = (rate / 100).next_power_of_two();
+    let buffer_size = match supported.buffer_size() {
+        cpal::SupportedBufferSize::Range { min, max } if (*min..=*max).contains(&want) => cpal::BufferSize::Fixed(want),
+        cpal::SupportedBufferSize::Unknown => cpal::BufferSize::Fixed(want),
+        _ => cpal::BufferSize::Default,
+    };
+    Some((
+        cpal::StreamConfig { channels: supported.channels(), sample_rate: supported.sample_rate(), buffer_size },
+        supported.sample_format(),
+    ))
+}
+
+fn open_input(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream> {
+    let (config, format) = stream_config(device, true)?;
+    let rate = config.sample_rate.0 as usize;
+    let channels = usize::from(config.channels);
+    let chunk = rate / 100;
+    let mut resampler = FftFixedInOut::<f32>::new(rate, DEVICE_RATE as usize, chunk, 1)
+        .map_err(|e| tracing::warn!(error = %e, rate, "no resampler for the microphone"))
+        .ok()?;
+    let mut pending: Vec<f32> = Vec::with_capacity(chunk * 2);
+    let lost = rings.clone();
+    let on_samples = move |mono: &mut dyn Iterator<Item = f32>| {
+        pending.extend(mono);
+        while pending.len() >= chunk {
+            let block: Vec<f32> = pending.drain(..chunk).collect();
+            if let Ok(out) = resampler.process(&[block], None) {
+                let mut ring = lock(&rings.captured);
+                ring.extend(out[0].iter().map(|&v| (v.clamp(-1.0, 1.0) * 32767.0) as i16));
+                let excess = ring.len().saturating_sub(RING_CAP);
+                ring.drain(..excess);
+            }
+        }
+    };
+    let err = move |e: cpal::StreamError| {
+        tracing::warn!(error = %e, "microphone stream failed");
+        lost.device_lost.store(true, Ordering::Relaxed);
+    };
+    let err = Arc::new(err);
+    let err = move || {
+        let e = err.clone();
+        move |x: cpal::StreamError| e(x)
+    };
+    let on_samples = Arc::new(Mutex::new(on_samples));
+    let build = |config: &cpal::StreamConfig| {
+        let (cb, err) = (on_samples.clone(), err());
+        match format {
+            cpal::SampleFormat::F32 => device.build_input_stream(
+                config,
+                move |data: &[f32], _: &cpal::InputCallbackInfo| {
+                    lock(&cb)(&mut data.chunks(channels).map(|f| f[0]));
+                },
+                err,
+                None,
+            ),
+            cpal::SampleFormat::I16 => device.build_input_stream(
+                config,
+                move |data: &[i16], _: &cpal::InputCallbackInfo| {
+                    lock(&cb)(&mut data.chunks(channels).map(|f| f32::from(f[0]) / 32768.0));
+                },
+                err,
+                None,
+            ),
+            other => Err(cpal::BuildStreamError::BackendSpecific {
+                err: cpal::BackendSpecificError { description: format!("unsupported sample format {other:?}") },
+            }),
+        }
+    };
+    let stream = build(&config)
+        .or_else(|_| build(&cpal::StreamConfig { buffer_size: cpal::BufferSize::Default, ..config.clone() }))
+        .map_err(|e| tracing::warn!(error = %e, ?config, "could not open the audio stream"))
+        .ok()?;
+    stream.play().map_err(|e| tracing::warn!(error = %e, "could not start the audio stream")).ok()?;
+    Some(stream)
+}
+
+fn open_output(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream> {
+    let (config, format) = stream_config(device, false)?;
+    let rate = config.sample_rate.0 as usize;
+    let channels = usize::from(config.channels);
+    let mut resampler = FftFixedInOut::<f32>::new(DEVICE_RATE as usize, rate, FRAME, 1)
+        .map_err(|e| tracing::warn!(error = %e, rate, "no resampler for the speaker"))
+        .ok()?;
+    let mut ready: VecDeque<f32> = VecDeque::new();
+    let lost = rings.clone();
+    let next_sample = move || -> f32 {
+        if ready.is_empty() {
+            let frame: Vec<f32> = {
+                let mut ring = lock(&rings.to_play);
+                (0..FRAME).map(|_| f32::from(ring.pop_front().unwrap_or(0)) / 32768.0).collect()
+            };
+            if let Ok(out) = resampler.process(&[frame], None) {
+                ready.extend(out[0].iter().copied());
+            }
+        }
+        ready.pop_front().unwrap_or(0.0)
+    };
+    let err = move |e: cpal::StreamError| {
+        tracing::warn!(error = %e, "speaker stream failed");
+        lost.device_lost.store(true, Ordering::Relaxed);
+    };
+    let err = Arc::new(err);
+    let err = move || {
+        let e = err.clone();
+        move |x: cpal::StreamError| e(x)
+    };
+    let next_sample = Arc::new(Mutex::new(next_sample));
+    let build = |config: &cpal::StreamConfig| {
+        let (next, err) = (next_sample.clone(), err());
+        match format {
+            cpal::SampleFormat::F32 => device.build_output_stream(
+                config,
+                move |data: &mut [f32], _: &cpal::OutputCallbackInfo| {
+                    let mut next = lock(&next);
+                    for frame in data.chunks_mut(channels) {
+                        frame.fill(next());
+                    }
+                },
+                err,
+                None,
+            ),
+            cpal::SampleFormat::I16 => device.build_output_stream(
+                config,
+                move |data: &mut [i16], _: &cpal::OutputCallbackInfo| {
+                    let mut next = lock(&next);
+                    for frame in data.chunks_mut(channels) {
+                        frame.fill((next().clamp(-1.0, 1.0) * 32767.0) as i16);
+                    }
+                },
+                err,
+                None,
+            ),
+            other => Err(cpal::BuildStreamError::BackendSpecific {
+                err: cpal::BackendSpecificError { description: format!("unsupported sample format {other:?}") },
+            }),
+        }
+    };
+    let stream = build(&config)
+        .or_else(|_| build(&cpal::StreamConfig { buffer_size: cpal::BufferSize::Default, ..config.clone() }))
+        .map_err(|e| tracing::warn!(error = %e, ?config, "could not open the audio stream"))
+        .ok()?;
+    stream.play().map_err(|e| tracing::warn!(error = %e, "could not start the audio stream")).ok()?;
+    Some(stream)
+}
