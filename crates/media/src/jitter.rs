@@ -83,6 +83,9 @@ pub struct JitterBuffer {
     in_underrun: bool,
     pulls_since_adjust: u32,
     smoothed_level: Option<f64>,
+    /// Samples concealed while the buffer was dry at the playout point; if the missing packet
+    /// turns out lost (a later one arrives), that much of the gap was already played.
+    stalled: i64,
     pending: VecDeque<i16>,
     stats: JitterStats,
 }
@@ -113,6 +116,7 @@ impl JitterBuffer {
             in_underrun: false,
             pulls_since_adjust: 0,
             smoothed_level: None,
+            stalled: 0,
             pending: VecDeque::new(),
             stats: JitterStats { target_ms: cfg.start_delay_ms, ..Default::default() },
         }
@@ -135,6 +139,7 @@ impl JitterBuffer {
         self.history.clear();
         self.pending.clear();
         self.smoothed_level = None;
+        self.stalled = 0;
         self.in_underrun = false;
     }
 
@@ -225,10 +230,17 @@ impl JitterBuffer {
         self.pulls_since_adjust = self.pulls_since_adjust.saturating_add(1);
         let may_adjust = self.pulls_since_adjust > 4;
         let (low, high) = (0.75 * target, target.max(0.75 * target + 2.0 * pull_ms));
-        if may_adjust && self.pending.is_empty() && level < low && instant_level > 0.0 {
+        let silent_before = self.last_output_silent();
+        if may_adjust
+            && self.pending.is_empty()
+            && level < low
+            && instant_level > 0.0
+            && (silent_before || level < 0.5 * low)
+        {
             // Under target: stretch by one frame without moving the playout point. Silence is
-            // stretched with silence, sound by repeating its last pitch period.
-            if self.last_output_silent() {
+            // stretched with silence; sound, only when the buffer is nearly dry, by repeating its
+            // last pitch period (otherwise wait for the next pause, where it is inaudible).
+            if silent_before {
                 out.fill(0);
             } else {
                 let hist: Vec<i16> = self.history.iter().copied().collect();
@@ -243,7 +255,8 @@ impl JitterBuffer {
 
         let mut had_audio = self.fill_pending(n);
         if may_adjust && level > high + pull_ms {
-            // Over target: drop a silent frame, or compress sound by one pitch period.
+            // Over target: drop a silent frame; compress sound by one pitch period only when far
+            // over (otherwise wait for the next pause).
             had_audio &= self.fill_pending(2 * n);
             let far = level > 2.0 * target + 6.0 * pull_ms;
             let head: Vec<i16> = self.pending.iter().take(n).copied().collect();
@@ -251,7 +264,7 @@ impl JitterBuffer {
                 self.pending.drain(..n);
                 self.stats.accelerated_samples += n as u64;
                 self.pulls_since_adjust = 0;
-            } else if let Some(lag) = self.compressible_lag(n, far) {
+            } else if let Some(lag) = far.then(|| self.compressible_lag(n, true)).flatten() {
                 let buf: Vec<i16> = self.pending.drain(..n + lag).collect();
                 for (i, o) in out.iter_mut().enumerate() {
                     *o = if i < lag {
@@ -365,6 +378,8 @@ impl JitterBuffer {
                     continue;
                 }
                 out[filled..filled + take].copy_from_slice(&pcm[offset..offset + take]);
+                // The packet was late, not lost: the stall stays as extra delay.
+                self.stalled = 0;
                 if self.concealer.active() {
                     self.concealer.merge_into(&mut out[filled..filled + take]);
                 }
@@ -384,6 +399,13 @@ impl JitterBuffer {
                     self.playout = Some(gap_end);
                     continue;
                 }
+                if next.is_some() && self.stalled > 0 {
+                    // The packet we stalled for is lost: the stall already played its place.
+                    let skip = self.stalled.min(gap_end.saturating_sub(p));
+                    self.stalled -= skip;
+                    self.playout = Some(p + skip);
+                    continue;
+                }
                 let want = (out.len() - filled).min(gap_end.saturating_sub(p).clamp(0, i64::MAX) as usize);
                 if !self.concealer.active() {
                     let hist: Vec<i16> = self.history.iter().copied().chain(out[..filled].iter().copied()).collect();
@@ -397,7 +419,8 @@ impl JitterBuffer {
                     self.playout = Some(p + want as i64);
                 } else {
                     // Nothing buffered at all: an underrun. Hold the playout point; the delay
-                    // grows by what was concealed.
+                    // grows by what was concealed, unless the packet proves lost.
+                    self.stalled += want as i64;
                     any_future = false;
                 }
             }

@@ -455,3 +455,33 @@ async fn three_percent_loss_and_30ms_jitter_each_way_are_concealed() {
         .count();
     assert!(holes <= 2, "no silent holes inside speech ({holes}); stats {stats:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_calls_at_once_one_held_while_the_other_talks() {
+    let rig = Rig::new();
+    let _bob = rig.baresip("bob", AnswerMode::Auto, false);
+    let _carol = rig.baresip("carol", AnswerMode::Auto, false);
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Off).await;
+    let first = phone.dial("main", "bob").await.expect("dials bob");
+    expect(&mut events, "bob active", state_is(&first, |s| *s == CallState::Active)).await;
+    phone.hold(&first).await.expect("hold bob");
+    expect(&mut events, "bob held", state_is(&first, |s| *s == CallState::Held)).await;
+    let second = phone.dial("main", "carol").await.expect("dials carol");
+    expect(&mut events, "carol active", state_is(&second, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (held0, talk0) =
+        (phone.stats(&first).expect("stats").packets_received, phone.stats(&second).expect("stats").packets_received);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (held1, talk1) =
+        (phone.stats(&first).expect("stats").packets_received, phone.stats(&second).expect("stats").packets_received);
+    assert!(held1 - held0 <= 2, "the held call is quiet ({} packets)", held1 - held0);
+    assert!(talk1 - talk0 > 60, "the other call talks ({} packets)", talk1 - talk0);
+    // Switch: hold carol, resume bob.
+    phone.hold(&second).await.expect("hold carol");
+    phone.resume(&first).await.expect("resume bob");
+    let back0 = phone.stats(&first).expect("stats").packets_received;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(phone.stats(&first).expect("stats").packets_received - back0 > 60, "bob talks again after the switch");
+    phone.hang_up(&first).await.expect("hang up bob");
+    phone.hang_up(&second).await.expect("hang up carol");
+}
