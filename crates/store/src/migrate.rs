@@ -40,6 +40,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_migration_file_is_embedded_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/local");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .expect("migrations/local exists")
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), MIGRATIONS.len(), "every file in migrations/local is listed in MIGRATIONS: {files:?}");
+        for (file, (version, sql)) in files.iter().zip(MIGRATIONS) {
+            assert!(file.starts_with(&format!("{version:04}_")), "{file} is migration {version}");
+            let on_disk = std::fs::read_to_string(dir.join(file)).expect("readable");
+            assert_eq!(&on_disk, sql, "{file} is what the binary embeds");
+        }
+    }
+
+    #[test]
     fn migrations_are_numbered_from_one_without_gaps() {
         for (i, (v, _)) in MIGRATIONS.iter().enumerate() {
             assert_eq!(*v, i as i64 + 1, "migration at index {i} must be version {}", i + 1);

@@ -150,96 +150,103 @@ async fn main() -> Result<(), String> {
     wait(&mut events, |e| matches!(e, PhoneEvent::Registration { state: RegistrationState::Registered { .. }, .. }))
         .await?;
     let me = std::process::id();
+    // VOICE_BENCH_ONLY=echo runs only the echo-loop section (mouth-to-ear, pacing, loss).
+    let only_echo = std::env::var("VOICE_BENCH_ONLY").is_ok_and(|v| v == "echo");
 
-    // 1. INVITE→200 through Kamailio with 407, 20 calls each.
-    let mut ours = Vec::new();
-    for _ in 0..20 {
-        let t = Instant::now();
-        let call = alice.dial("main", "bob").await.map_err(|e| e.to_string())?;
+    if !only_echo {
+        // 1. INVITE→200 through Kamailio with 407, 20 calls each.
+        let mut ours = Vec::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            let call = alice.dial("main", "bob").await.map_err(|e| e.to_string())?;
+            wait(&mut events, active(&call)).await?;
+            ours.push(t.elapsed().as_secs_f64() * 1000.0);
+            alice.hang_up(&call).await.map_err(|e| e.to_string())?;
+            wait(&mut events, ended(&call)).await?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut theirs = Vec::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            erin.command("dial", &format!("sip:bob@{reg}"))?;
+            erin.wait_event("CALL_ESTABLISHED", Duration::from_secs(5))?;
+            theirs.push(t.elapsed().as_secs_f64() * 1000.0);
+            erin.command("hangup", "")?;
+            erin.wait_event("CALL_CLOSED", Duration::from_secs(5))?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        ours.sort_by(f64::total_cmp);
+        theirs.sort_by(f64::total_cmp);
+        println!(
+            "INVITE→200 via Kamailio (407 + retry), 20 calls: Ringdesk median {:.1} ms p95 {:.1} ms | baresip→baresip median {:.1} ms p95 {:.1} ms (includes its ctrl_tcp round trip)",
+            percentile(&ours, 0.5),
+            percentile(&ours, 0.95),
+            percentile(&theirs, 0.5),
+            percentile(&theirs, 0.95)
+        );
+
+        // 2. CPU per active call, 15 s each, idle baseline first.
+        let window = Duration::from_secs(15);
+        let c0 = cpu_seconds(me).ok_or("no /proc")?;
+        tokio::time::sleep(window).await;
+        let idle = cpu_seconds(me).ok_or("no /proc")? - c0;
+        let call = alice.dial("main", "dave").await.map_err(|e| e.to_string())?;
         wait(&mut events, active(&call)).await?;
-        ours.push(t.elapsed().as_secs_f64() * 1000.0);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let c1 = cpu_seconds(me).ok_or("no /proc")?;
+        tokio::time::sleep(window).await;
+        let in_call = cpu_seconds(me).ok_or("no /proc")? - c1;
         alice.hang_up(&call).await.map_err(|e| e.to_string())?;
         wait(&mut events, ended(&call)).await?;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mut theirs = Vec::new();
-    for _ in 0..20 {
-        let t = Instant::now();
-        erin.command("dial", &format!("sip:bob@{reg}"))?;
-        erin.wait_event("CALL_ESTABLISHED", Duration::from_secs(5))?;
-        theirs.push(t.elapsed().as_secs_f64() * 1000.0);
-        erin.command("hangup", "")?;
-        erin.wait_event("CALL_CLOSED", Duration::from_secs(5))?;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    ours.sort_by(f64::total_cmp);
-    theirs.sort_by(f64::total_cmp);
-    println!(
-        "INVITE→200 via Kamailio (407 + retry), 20 calls: Ringdesk median {:.1} ms p95 {:.1} ms | baresip→baresip median {:.1} ms p95 {:.1} ms (includes its ctrl_tcp round trip)",
-        percentile(&ours, 0.5),
-        percentile(&ours, 0.95),
-        percentile(&theirs, 0.5),
-        percentile(&theirs, 0.95)
-    );
+        let carol_idle0 = cpu_seconds(carol.pid()).ok_or("no /proc")?;
+        tokio::time::sleep(window).await;
+        let carol_idle = cpu_seconds(carol.pid()).ok_or("no /proc")? - carol_idle0;
+        carol.command("dial", &format!("sip:dave@{reg}"))?;
+        carol.wait_event("CALL_ESTABLISHED", Duration::from_secs(8))?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let b0 = cpu_seconds(carol.pid()).ok_or("no /proc")?;
+        tokio::time::sleep(window).await;
+        let baresip_call = cpu_seconds(carol.pid()).ok_or("no /proc")? - b0;
+        carol.command("hangup", "")?;
+        let _ = carol.wait_event("CALL_CLOSED", Duration::from_secs(5));
+        let ours_pct = (in_call - idle).max(0.0) / window.as_secs_f64() * 100.0;
+        let theirs_pct = (baresip_call - carol_idle).max(0.0) / window.as_secs_f64() * 100.0;
+        println!(
+            "CPU per active G.711 call (15 s, minus idle): Ringdesk {ours_pct:.2} % of one core (idle {:.2} %) | baresip caller {theirs_pct:.2} % (idle {:.2} %) | ratio {:.2}",
+            idle / window.as_secs_f64() * 100.0,
+            carol_idle / window.as_secs_f64() * 100.0,
+            if theirs_pct > 0.0 { ours_pct / theirs_pct } else { f64::NAN }
+        );
 
-    // 2. CPU per active call, 15 s each, idle baseline first.
-    let window = Duration::from_secs(15);
-    let c0 = cpu_seconds(me).ok_or("no /proc")?;
-    tokio::time::sleep(window).await;
-    let idle = cpu_seconds(me).ok_or("no /proc")? - c0;
-    let call = alice.dial("main", "dave").await.map_err(|e| e.to_string())?;
-    wait(&mut events, active(&call)).await?;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let c1 = cpu_seconds(me).ok_or("no /proc")?;
-    tokio::time::sleep(window).await;
-    let in_call = cpu_seconds(me).ok_or("no /proc")? - c1;
-    alice.hang_up(&call).await.map_err(|e| e.to_string())?;
-    wait(&mut events, ended(&call)).await?;
-    let carol_idle0 = cpu_seconds(carol.pid()).ok_or("no /proc")?;
-    tokio::time::sleep(window).await;
-    let carol_idle = cpu_seconds(carol.pid()).ok_or("no /proc")? - carol_idle0;
-    carol.command("dial", &format!("sip:dave@{reg}"))?;
-    carol.wait_event("CALL_ESTABLISHED", Duration::from_secs(8))?;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let b0 = cpu_seconds(carol.pid()).ok_or("no /proc")?;
-    tokio::time::sleep(window).await;
-    let baresip_call = cpu_seconds(carol.pid()).ok_or("no /proc")? - b0;
-    carol.command("hangup", "")?;
-    let _ = carol.wait_event("CALL_CLOSED", Duration::from_secs(5));
-    let ours_pct = (in_call - idle).max(0.0) / window.as_secs_f64() * 100.0;
-    let theirs_pct = (baresip_call - carol_idle).max(0.0) / window.as_secs_f64() * 100.0;
-    println!(
-        "CPU per active G.711 call (15 s, minus idle): Ringdesk {ours_pct:.2} % of one core (idle {:.2} %) | baresip caller {theirs_pct:.2} % (idle {:.2} %) | ratio {:.2}",
-        idle / window.as_secs_f64() * 100.0,
-        carol_idle / window.as_secs_f64() * 100.0,
-        if theirs_pct > 0.0 { ours_pct / theirs_pct } else { f64::NAN }
-    );
-
-    // 3. Memory per call: four calls to a SIPp echo at once.
-    let media_port = free_port()?;
-    let mut sipp =
-        Sipp::uas_with_media_port(&sipp_uas_scenario_at(0, "", "[media_port]"), &["-rtp_echo", "-m", "4"], media_port)?;
-    alice.add_static_line("echo", account(&sipp.addr(), "alice"));
-    let rss_idle = rss_bytes(me).ok_or("no /proc")?;
-    let mut calls = Vec::new();
-    for _ in 0..4 {
-        let call = alice.dial("echo", "echo").await.map_err(|e| e.to_string())?;
-        wait(&mut events, active(&call)).await?;
-        calls.push(call);
+        // 3. Memory per call: four calls to a SIPp echo at once.
+        let media_port = free_port()?;
+        let mut sipp = Sipp::uas_with_media_port(
+            &sipp_uas_scenario_at(0, "", "[media_port]"),
+            &["-rtp_echo", "-m", "4"],
+            media_port,
+        )?;
+        alice.add_static_line("echo", account(&sipp.addr(), "alice"));
+        let rss_idle = rss_bytes(me).ok_or("no /proc")?;
+        let mut calls = Vec::new();
+        for _ in 0..4 {
+            let call = alice.dial("echo", "echo").await.map_err(|e| e.to_string())?;
+            wait(&mut events, active(&call)).await?;
+            calls.push(call);
+        }
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let rss_calls = rss_bytes(me).ok_or("no /proc")?;
+        for call in &calls {
+            alice.hang_up(call).await.map_err(|e| e.to_string())?;
+        }
+        let _ = sipp.wait_success(Duration::from_secs(5));
+        println!(
+            "RSS: idle {:.1} MB, with 4 calls {:.1} MB → {:.2} MB per call (baresip in a G.711 call: {:.1} MB RSS)",
+            rss_idle as f64 / 1e6,
+            rss_calls as f64 / 1e6,
+            (rss_calls.saturating_sub(rss_idle)) as f64 / 4e6,
+            rss_bytes(dave.pid()).unwrap_or(0) as f64 / 1e6
+        );
     }
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let rss_calls = rss_bytes(me).ok_or("no /proc")?;
-    for call in &calls {
-        alice.hang_up(call).await.map_err(|e| e.to_string())?;
-    }
-    let _ = sipp.wait_success(Duration::from_secs(5));
-    println!(
-        "RSS: idle {:.1} MB, with 4 calls {:.1} MB → {:.2} MB per call (baresip in a G.711 call: {:.1} MB RSS)",
-        rss_idle as f64 / 1e6,
-        rss_calls as f64 / 1e6,
-        (rss_calls.saturating_sub(rss_idle)) as f64 / 4e6,
-        rss_bytes(dave.pid()).unwrap_or(0) as f64 / 1e6
-    );
 
     // 4. Mouth-to-ear through a SIPp echo behind a relay (clean), and RTP pacing.
     for (label, to_phone) in [("clean", Impairment::default()), ("loss3", Impairment { loss: 0.03, jitter_ms: 0.0 })] {
@@ -293,6 +300,11 @@ async fn main() -> Result<(), String> {
             );
         }
         echo_phone.shutdown();
+    }
+
+    if only_echo {
+        alice.shutdown();
+        return Ok(());
     }
 
     // 5. WAVs for PESQ, clean, both directions with baresip.
