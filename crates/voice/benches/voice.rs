@@ -110,6 +110,7 @@ async fn phone(
         srtp: SrtpPolicy::Off,
         devices: Arc::new(WavDevices { input: wav.to_path_buf(), output_dir: out.to_path_buf() }),
         rtp_timeout: Duration::from_secs(30),
+        processing: Default::default(),
     };
     Phone::start(cfg).await.map_err(|e| e.to_string())
 }

@@ -9,6 +9,7 @@ pub mod audio;
 pub mod cpal_devices;
 mod media_task;
 mod phone;
+pub mod processing;
 mod random;
 
 pub use phone::{CallState, Phone, PhoneConfig, PhoneEvent, VoiceError};

@@ -13,6 +13,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use crate::audio::{AudioSink, AudioSource, FRAME, level_dbfs};
+use crate::processing::{ProcessingConfig, VoiceProcessing};
 use crate::random;
 
 /// A bound RTP/RTCP port pair.
@@ -87,6 +88,7 @@ pub(crate) fn spawn(
     sink: Box<dyn AudioSink>,
     notices: mpsc::UnboundedSender<MediaNotice>,
     rtp_timeout: Duration,
+    processing: ProcessingConfig,
 ) -> Result<MediaHandle, ringdesk_media::MediaError> {
     let cfg = SessionConfig {
         negotiated,
@@ -101,7 +103,8 @@ pub(crate) fn spawn(
     let session = MediaSession::new(cfg, Instant::now())?;
     let (tx, rx) = mpsc::unbounded_channel();
     let stats = Arc::new(Mutex::new(session.stats()));
-    tokio::spawn(run(ports, session, source, sink, rx, notices, stats.clone()));
+    let processing = VoiceProcessing::new(processing);
+    tokio::spawn(run(ports, session, source, sink, rx, notices, stats.clone(), processing));
     Ok(MediaHandle { commands: tx, stats })
 }
 
@@ -112,6 +115,7 @@ fn ntp_now() -> u64 {
     (secs << 32) | frac
 }
 
+#[allow(clippy::too_many_arguments)] // one task's whole state, passed once at spawn
 async fn run(
     ports: PortPair,
     mut session: MediaSession,
@@ -120,6 +124,7 @@ async fn run(
     mut commands: mpsc::UnboundedReceiver<MediaCommand>,
     notices: mpsc::UnboundedSender<MediaNotice>,
     stats: Arc<Mutex<MediaStats>>,
+    mut processing: Option<VoiceProcessing>,
 ) {
     let mut clock = tokio::time::interval(Duration::from_millis(10));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -136,6 +141,9 @@ async fn run(
                 let now = Instant::now();
                 ticks += 1;
                 source.read(&mut frame);
+                if let Some(p) = processing.as_mut() {
+                    p.capture(&mut frame);
+                }
                 if muted {
                     frame.fill(0);
                 }
@@ -147,6 +155,9 @@ async fn run(
                     captured.drain(..spp);
                 }
                 session.pull_audio(now, &mut played);
+                if let Some(p) = processing.as_mut() {
+                    p.render(&played);
+                }
                 peak_out = peak_out.max(level_dbfs(&played));
                 sink.write(&played);
                 session.handle_timeout(now);

@@ -36,6 +36,8 @@ pub struct PhoneConfig {
     pub devices: Arc<dyn AudioDevices>,
     /// Silence from the peer for this long ends a call (RTP timeout).
     pub rtp_timeout: std::time::Duration,
+    /// Echo cancellation and noise suppression on the microphone.
+    pub processing: crate::processing::ProcessingConfig,
 }
 
 impl std::fmt::Debug for PhoneConfig {
@@ -368,8 +370,9 @@ fn start_media(inner: &Arc<Inner>, call: &CallId, negotiated: Negotiated) -> Res
     let ports = slot.ports.take().ok_or_else(|| VoiceError::WrongState("media already started".into()))?;
     let (source, sink) = inner.cfg.devices.open(&format!("{}-{}", slot.line, call.0));
     let (notice_tx, mut notice_rx) = mpsc::unbounded_channel();
-    let handle = media_task::spawn(ports, negotiated, source, sink, notice_tx, inner.cfg.rtp_timeout)
-        .map_err(|e| VoiceError::Media(e.to_string()))?;
+    let handle =
+        media_task::spawn(ports, negotiated, source, sink, notice_tx, inner.cfg.rtp_timeout, inner.cfg.processing)
+            .map_err(|e| VoiceError::Media(e.to_string()))?;
     slot.media = Some(handle);
     let weak = Arc::downgrade(inner);
     let id = call.clone();

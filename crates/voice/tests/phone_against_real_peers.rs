@@ -56,6 +56,7 @@ impl Rig {
             srtp,
             devices: Arc::new(WavDevices { input: self.wav.clone(), output_dir: self.out().join(user) }),
             rtp_timeout: Duration::from_secs(3),
+            processing: Default::default(),
         };
         std::fs::create_dir_all(self.out().join(user)).expect("dir");
         let (phone, mut events) = Phone::start(cfg).await.expect("phone starts");
@@ -316,6 +317,7 @@ async fn every_dtmf_digit_from_sipps_rfc4733_pcaps_is_received_once() {
         srtp: SrtpPolicy::Off,
         devices: Arc::new(WavDevices { input: rig.wav.clone(), output_dir: rig.out().to_path_buf() }),
         rtp_timeout: Duration::from_secs(10),
+        processing: Default::default(),
     };
     let (phone, mut events) = Phone::start(cfg).await.expect("phone");
     phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
@@ -410,6 +412,7 @@ async fn echo_call(
         srtp: SrtpPolicy::Off,
         devices: Arc::new(WavDevices { input: rig.wav.clone(), output_dir: out.clone() }),
         rtp_timeout: Duration::from_secs(10),
+        processing: Default::default(),
     };
     let (phone, mut events) = Phone::start(cfg).await.expect("phone");
     phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });

@@ -17,13 +17,14 @@ use ringdesk_media::codec::CodecKind;
 use ringdesk_media::srtp::SrtpPolicy;
 use ringdesk_voice::audio::{AudioDevices, WavDevices};
 use ringdesk_voice::cpal_devices::CpalDevices;
+use ringdesk_voice::processing::ProcessingConfig;
 use ringdesk_voice::{Account, CallState, Phone, PhoneConfig, PhoneEvent, Transport};
 
 fn usage(problem: &str) -> ! {
     eprintln!("error: {problem}");
     eprintln!(
         "usage: RINGDESK_SIP_PASSWORD=... ringdesk-phone --registrar HOST[:PORT] --user USER [--domain DOMAIN] [--tcp] \
-         [--srtp off|optional|required] [--wav-in FILE --wav-out DIR] (--call NUMBER | --answer) [--seconds N]"
+         [--srtp off|optional|required] [--wav-in FILE --wav-out DIR] [--no-aec] (--call NUMBER | --answer) [--seconds N]"
     );
     std::process::exit(2)
 }
@@ -49,11 +50,14 @@ async fn main() {
     };
     let seconds: u64 =
         value("--seconds").map_or(Ok(60), |s| s.parse()).unwrap_or_else(|_| usage("--seconds takes a number"));
-    let devices: Arc<dyn AudioDevices> = match (value("--wav-in"), value("--wav-out")) {
-        (Some(input), Some(out)) => Arc::new(WavDevices { input: input.into(), output_dir: out.into() }),
-        (None, None) => Arc::new(CpalDevices::default()),
+    let (devices, real): (Arc<dyn AudioDevices>, bool) = match (value("--wav-in"), value("--wav-out")) {
+        (Some(input), Some(out)) => (Arc::new(WavDevices { input: input.into(), output_dir: out.into() }), false),
+        (None, None) => (Arc::new(CpalDevices::default()), true),
         _ => usage("--wav-in and --wav-out go together"),
     };
+    // Echo cancellation and noise suppression on real devices, unless --no-aec.
+    let on = real && !has("--no-aec");
+    let processing = ProcessingConfig { echo_cancellation: on, noise_suppression: on };
     let cfg = PhoneConfig {
         sip_bind: "0.0.0.0:0".parse().unwrap_or_else(|_| usage("bad bind address")),
         tcp: has("--tcp"),
@@ -63,6 +67,7 @@ async fn main() {
         srtp,
         devices,
         rtp_timeout: Duration::from_secs(30),
+        processing,
     };
     let (phone, mut events) = match Phone::start(cfg).await {
         Ok(p) => p,
