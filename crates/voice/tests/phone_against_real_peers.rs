@@ -488,3 +488,108 @@ async fn two_calls_at_once_one_held_while_the_other_talks() {
     phone.hang_up(&first).await.expect("hang up bob");
     phone.hang_up(&second).await.expect("hang up carol");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn early_media_from_a_183_is_played_before_the_answer() {
+    let rig = Rig::new();
+    let ulaw = rig.out().join("speech-ulaw.wav");
+    let sox = std::process::Command::new(ringdesk_testkit::require("sox", "sox").expect("sox"))
+        .arg(&rig.wav)
+        .args(["-e", "u-law"])
+        .arg(&ulaw)
+        .status()
+        .expect("sox runs");
+    assert!(sox.success(), "sox converts the WAV to u-law");
+    // 183 with SDP, 3 s of announcement streamed from the WAV, then 200.
+    let scenario = format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="early media">
+  <recv request="INVITE" crlf="true"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 183 Session Progress
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [rtpstream_audio_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+      a=ptime:20
+    ]]>
+  </send>
+  <nop><action><exec rtp_stream="{wav},1,0"/></action></nop>
+  <pause milliseconds="3000"/>
+  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [rtpstream_audio_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+      a=ptime:20
+    ]]>
+  </send>
+  <recv request="ACK" crlf="true"/>
+  <recv request="BYE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>
+"#,
+        wav = ulaw.display()
+    );
+    let mut sipp = ringdesk_testkit::Sipp::uas(&scenario, &[]).expect("sipp");
+    let cfg = PhoneConfig {
+        sip_bind: "127.0.0.1:0".parse().expect("addr"),
+        tcp: false,
+        media_ip: "127.0.0.1".parse().expect("ip"),
+        rtp_ports: (30_000, 39_998),
+        codecs: vec![CodecKind::Pcmu],
+        srtp: SrtpPolicy::Off,
+        devices: Arc::new(WavDevices { input: rig.wav.clone(), output_dir: rig.out().to_path_buf() }),
+        rtp_timeout: Duration::from_secs(10),
+        processing: Default::default(),
+    };
+    let (phone, mut events) = Phone::start(cfg).await.expect("phone");
+    phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
+    let call = phone.dial("pbx", "announcement").await.expect("dials");
+    expect(&mut events, "early media", state_is(&call, |s| *s == CallState::EarlyMedia)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let early = phone.stats(&call).expect("media runs before the answer");
+    assert!(early.packets_received > 40, "the announcement plays before the answer: {early:?}");
+    expect(&mut events, "answered", state_is(&call, |s| *s == CallState::Active)).await;
+    phone.hang_up(&call).await.expect("BYE");
+    assert!(sipp.wait_success(Duration::from_secs(5)), "SIPp saw a complete call:\n{}", sipp.log());
+}
