@@ -11,6 +11,7 @@
 //! - [`dtmf`]: RFC 4733 telephone events.
 //! - [`jitter`]: the adaptive jitter buffer with concealment.
 //! - [`session`]: one call's media, tying the above together.
+//! - [`wav`]: WAV bytes in and out, and the speech-like calibration signal.
 //!
 //! The socket, device and timer driver lives in `crates/voice`; signalling in `crates/sip`.
 
@@ -21,6 +22,7 @@ pub mod rtp;
 pub mod sdp;
 pub mod session;
 pub mod srtp;
+pub mod wav;
 
 /// Everything that can go wrong in media, each variant naming the layer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

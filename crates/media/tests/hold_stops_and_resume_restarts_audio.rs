@@ -3,9 +3,10 @@
 
 mod common;
 
-use common::{Call, speechlike};
+use common::Call;
 use ringdesk_media::sdp::Direction;
 use ringdesk_media::srtp::SrtpPolicy;
+use ringdesk_media::wav::speechlike;
 
 #[test]
 fn hold_stops_the_held_direction_and_resume_restarts_it() {

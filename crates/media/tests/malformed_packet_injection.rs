@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{Call, speechlike};
+use common::Call;
 use ringdesk_media::srtp::SrtpPolicy;
+use ringdesk_media::wav::speechlike;
 
 #[test]
 fn malformed_packets_are_dropped_and_the_call_goes_on() {

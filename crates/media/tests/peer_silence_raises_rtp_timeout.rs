@@ -2,9 +2,10 @@
 
 mod common;
 
-use common::{Call, Impairment, speechlike};
+use common::{Call, Impairment};
 use ringdesk_media::session::MediaEvent;
 use ringdesk_media::srtp::SrtpPolicy;
+use ringdesk_media::wav::speechlike;
 
 #[test]
 fn a_vanished_peer_is_detected_by_rtp_timeout() {

@@ -5,9 +5,10 @@ mod common;
 
 use std::net::SocketAddr;
 
-use common::{Call, speechlike};
+use common::Call;
 use ringdesk_media::session::MediaEvent;
 use ringdesk_media::srtp::SrtpPolicy;
+use ringdesk_media::wav::speechlike;
 
 #[test]
 fn media_is_sent_to_where_the_peers_rtp_comes_from() {

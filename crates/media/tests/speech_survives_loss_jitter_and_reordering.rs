@@ -4,8 +4,9 @@
 
 mod common;
 
-use common::{Call, Impairment, best_lag, coded, speechlike};
+use common::{Call, Impairment, best_lag, coded};
 use ringdesk_media::srtp::SrtpPolicy;
+use ringdesk_media::wav::speechlike;
 
 fn call(imp: Impairment, seconds: u64) -> (Call, Vec<i16>) {
     let mut call = Call::new(7, SrtpPolicy::Off, SrtpPolicy::Off).expect("negotiates");

@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{Call, coded, speechlike};
+use common::{Call, coded};
 use ringdesk_media::srtp::{CryptoSuite, SrtpPolicy};
+use ringdesk_media::wav::speechlike;
 
 #[test]
 fn srtp_carries_audio_both_ways_and_drops_tampered_packets() {

@@ -471,19 +471,7 @@ impl Drop for Baresip {
     }
 }
 
-/// The speech-like test signal (voiced syllables with pitch 120–180 Hz and pauses) at 8 kHz.
-pub fn speechlike(i: usize) -> i16 {
-    let t = i as f64 / 8000.0;
-    let syllable = (t / 0.25) as u64;
-    let phase_in = (t % 0.25) / 0.25;
-    let envelope = if phase_in < 0.8 { (phase_in / 0.8 * std::f64::consts::PI).sin() } else { 0.0 };
-    let pitch = 120.0 + 60.0 * (((syllable * 7919) % 11) as f64 / 10.0);
-    let mut v = 0.0;
-    for (h, amp) in [(1.0, 1.0), (2.0, 0.6), (3.0, 0.45), (5.0, 0.25), (8.0, 0.12)] {
-        v += amp * (2.0 * std::f64::consts::PI * pitch * h * t).sin();
-    }
-    (v * envelope * 5000.0) as i16
-}
+pub use ringdesk_media::wav::speechlike;
 
 /// Writes `seconds` of [`speechlike`] as an 8 kHz mono 16-bit WAV.
 pub fn speech_wav(path: &Path, seconds: u32) -> Result<(), String> {
@@ -493,44 +481,13 @@ pub fn speech_wav(path: &Path, seconds: u32) -> Result<(), String> {
 
 /// Writes mono 16-bit PCM as a WAV file.
 pub fn write_wav(path: &Path, rate: u32, samples: &[i16]) -> Result<(), String> {
-    let data_len = (samples.len() * 2) as u32;
-    let mut out = Vec::with_capacity(44 + samples.len() * 2);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&rate.to_le_bytes());
-    out.extend_from_slice(&(rate * 2).to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    for s in samples {
-        out.extend_from_slice(&s.to_le_bytes());
-    }
-    std::fs::write(path, out).map_err(|e| e.to_string())
+    std::fs::write(path, ringdesk_media::wav::encode(rate, samples)).map_err(|e| e.to_string())
 }
 
 /// Reads the samples of a 16-bit PCM WAV (first channel).
 pub fn read_wav(path: &Path) -> Result<Vec<i16>, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let mut at = 12;
-    let mut channels = 1usize;
-    while at + 8 <= bytes.len() {
-        let id = &bytes[at..at + 4];
-        let len = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]) as usize;
-        let body = &bytes[at + 8..(at + 8 + len).min(bytes.len())];
-        if id == b"fmt " && body.len() >= 4 {
-            channels = usize::from(u16::from_le_bytes([body[2], body[3]])).max(1);
-        }
-        if id == b"data" {
-            return Ok(body.chunks_exact(2 * channels).map(|c| i16::from_le_bytes([c[0], c[1]])).collect());
-        }
-        at += 8 + len + (len & 1);
-    }
-    Err(format!("{} has no data chunk", path.display()))
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    ringdesk_media::wav::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Best normalized cross-correlation (0..1) of half a second of `reference` (from sample 4000, a

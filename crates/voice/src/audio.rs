@@ -122,64 +122,17 @@ pub fn level_dbfs(frame: &[i16]) -> f32 {
 
 /// Parses a 16-bit PCM WAV (first channel).
 pub fn parse_wav(bytes: &[u8]) -> Result<Vec<i16>, String> {
-    if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
-        return Err("not a RIFF/WAVE file".into());
-    }
-    let mut at = 12;
-    let mut channels = 1usize;
-    let mut bits = 16u16;
-    while at + 8 <= bytes.len() {
-        let id = &bytes[at..at + 4];
-        let len = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]) as usize;
-        let body = &bytes[at + 8..(at + 8).saturating_add(len).min(bytes.len())];
-        if id == b"fmt " && body.len() >= 16 {
-            channels = usize::from(u16::from_le_bytes([body[2], body[3]])).max(1);
-            bits = u16::from_le_bytes([body[14], body[15]]);
-        }
-        if id == b"data" {
-            if bits != 16 {
-                return Err(format!("{bits}-bit samples; only 16-bit PCM is read"));
-            }
-            return Ok(body.chunks_exact(2 * channels).map(|c| i16::from_le_bytes([c[0], c[1]])).collect());
-        }
-        at = at.saturating_add(8 + len + (len & 1));
-    }
-    Err("no data chunk".into())
+    ringdesk_media::wav::parse(bytes)
 }
 
 /// A mono 16-bit WAV file's bytes.
 pub fn wav_bytes(rate: u32, samples: &[i16]) -> Vec<u8> {
-    let data_len = (samples.len() * 2) as u32;
-    let mut out = Vec::with_capacity(44 + samples.len() * 2);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&rate.to_le_bytes());
-    out.extend_from_slice(&(rate * 2).to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    for s in samples {
-        out.extend_from_slice(&s.to_le_bytes());
-    }
-    out
+    ringdesk_media::wav::encode(rate, samples)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wav_round_trips_and_bad_files_are_errors() {
-        let samples: Vec<i16> = (0..800).map(|i| (i * 37 % 2000) as i16 - 1000).collect();
-        assert_eq!(parse_wav(&wav_bytes(8000, &samples)).expect("parses"), samples, "round trip");
-        assert!(parse_wav(b"RIFF").is_err(), "truncated");
-        assert!(parse_wav(&[0; 64]).is_err(), "not RIFF");
-    }
 
     #[test]
     fn levels_are_in_dbfs() {

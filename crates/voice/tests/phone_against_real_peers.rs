@@ -68,6 +68,22 @@ impl Rig {
         (phone, events)
     }
 
+    /// A phone with WAV devices recording into `out`, SRTP off, 10 s RTP timeout, no lines.
+    async fn plain_phone(&self, codecs: Vec<CodecKind>, out: &Path) -> (Phone, UnboundedReceiver<PhoneEvent>) {
+        let cfg = PhoneConfig {
+            sip_bind: "127.0.0.1:0".parse().expect("addr"),
+            tcp: false,
+            media_ip: "127.0.0.1".parse().expect("ip"),
+            rtp_ports: (30_000, 39_998),
+            codecs,
+            srtp: SrtpPolicy::Off,
+            devices: Arc::new(WavDevices { input: self.wav.clone(), output_dir: out.to_path_buf() }),
+            rtp_timeout: Duration::from_secs(10),
+            processing: Default::default(),
+        };
+        Phone::start(cfg).await.expect("phone")
+    }
+
     fn baresip(&self, user: &str, mode: AnswerMode, srtp: bool) -> Baresip {
         let b = Baresip::start(user, &self.kam.addr(), &self.wav, mode, srtp).expect("baresip");
         b.wait_registered(Duration::from_secs(5)).expect("baresip registers");
@@ -308,18 +324,7 @@ async fn every_dtmf_digit_from_sipps_rfc4733_pcaps_is_received_once() {
         })
         .collect();
     let mut sipp = ringdesk_testkit::Sipp::uas(&ringdesk_testkit::sipp_uas_scenario(8, &actions), &[]).expect("sipp");
-    let cfg = PhoneConfig {
-        sip_bind: "127.0.0.1:0".parse().expect("addr"),
-        tcp: false,
-        media_ip: "127.0.0.1".parse().expect("ip"),
-        rtp_ports: (30_000, 39_998),
-        codecs: vec![CodecKind::Pcmu, CodecKind::Pcma],
-        srtp: SrtpPolicy::Off,
-        devices: Arc::new(WavDevices { input: rig.wav.clone(), output_dir: rig.out().to_path_buf() }),
-        rtp_timeout: Duration::from_secs(10),
-        processing: Default::default(),
-    };
-    let (phone, mut events) = Phone::start(cfg).await.expect("phone");
+    let (phone, mut events) = rig.plain_phone(vec![CodecKind::Pcmu, CodecKind::Pcma], rig.out()).await;
     phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
     let call = phone.dial("pbx", "service").await.expect("dials");
     expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
@@ -403,18 +408,7 @@ async fn echo_call(
     let mut sipp = ringdesk_testkit::Sipp::uas_with_media_port(&scenario, &["-rtp_echo"], media_port).expect("sipp");
     let out = rig.out().join(format!("echo-{media_port}"));
     std::fs::create_dir_all(&out).expect("dir");
-    let cfg = PhoneConfig {
-        sip_bind: "127.0.0.1:0".parse().expect("addr"),
-        tcp: false,
-        media_ip: "127.0.0.1".parse().expect("ip"),
-        rtp_ports: (30_000, 39_998),
-        codecs: vec![CodecKind::Pcmu],
-        srtp: SrtpPolicy::Off,
-        devices: Arc::new(WavDevices { input: rig.wav.clone(), output_dir: out.clone() }),
-        rtp_timeout: Duration::from_secs(10),
-        processing: Default::default(),
-    };
-    let (phone, mut events) = Phone::start(cfg).await.expect("phone");
+    let (phone, mut events) = rig.plain_phone(vec![CodecKind::Pcmu], &out).await;
     phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
     let call = phone.dial("pbx", "echo").await.expect("dials");
     expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
@@ -571,18 +565,7 @@ async fn early_media_from_a_183_is_played_before_the_answer() {
         wav = ulaw.display()
     );
     let mut sipp = ringdesk_testkit::Sipp::uas(&scenario, &[]).expect("sipp");
-    let cfg = PhoneConfig {
-        sip_bind: "127.0.0.1:0".parse().expect("addr"),
-        tcp: false,
-        media_ip: "127.0.0.1".parse().expect("ip"),
-        rtp_ports: (30_000, 39_998),
-        codecs: vec![CodecKind::Pcmu],
-        srtp: SrtpPolicy::Off,
-        devices: Arc::new(WavDevices { input: rig.wav.clone(), output_dir: rig.out().to_path_buf() }),
-        rtp_timeout: Duration::from_secs(10),
-        processing: Default::default(),
-    };
-    let (phone, mut events) = Phone::start(cfg).await.expect("phone");
+    let (phone, mut events) = rig.plain_phone(vec![CodecKind::Pcmu], rig.out()).await;
     phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
     let call = phone.dial("pbx", "announcement").await.expect("dials");
     expect(&mut events, "early media", state_is(&call, |s| *s == CallState::EarlyMedia)).await;

@@ -247,21 +247,6 @@ impl Call {
     }
 }
 
-/// A speech-like test signal at 8 kHz: voiced "syllables" (a 120–180 Hz glottal pitch with
-/// formant-like harmonics) of 150–300 ms, separated by short pauses.
-pub fn speechlike(i: usize) -> i16 {
-    let t = i as f64 / 8000.0;
-    let syllable = (t / 0.25) as u64;
-    let phase_in = (t % 0.25) / 0.25;
-    let envelope = if phase_in < 0.8 { (phase_in / 0.8 * std::f64::consts::PI).sin() } else { 0.0 };
-    let pitch = 120.0 + 60.0 * (((syllable * 7919) % 11) as f64 / 10.0);
-    let mut v = 0.0;
-    for (h, amp) in [(1.0, 1.0), (2.0, 0.6), (3.0, 0.45), (5.0, 0.25), (8.0, 0.12)] {
-        v += amp * (2.0 * std::f64::consts::PI * pitch * h * t).sin();
-    }
-    (v * envelope * 5000.0) as i16
-}
-
 /// G.711 μ-law coding of a signal (what a perfect receiver would hear).
 pub fn coded(sample: i16) -> i16 {
     use ringdesk_media::codec::g711;
