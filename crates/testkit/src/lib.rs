@@ -39,6 +39,22 @@ pub fn free_port() -> Result<u16, String> {
     Err("no free port pair on 127.0.0.1".into())
 }
 
+/// The first of `n` consecutive UDP ports free on 127.0.0.1 right now (SIPp binds its media
+/// port and the next three: RTCP and video).
+pub fn free_port_block(n: u16) -> Result<u16, String> {
+    for _ in 0..100 {
+        let first = free_port()?;
+        if first.checked_add(n).is_none() {
+            continue;
+        }
+        let held: Vec<_> = (0..n).filter_map(|i| UdpSocket::bind(("127.0.0.1", first + i)).ok()).collect();
+        if held.len() == usize::from(n) {
+            return Ok(first);
+        }
+    }
+    Err(format!("no {n} consecutive free UDP ports on 127.0.0.1"))
+}
+
 /// Waits until `ready` is true or `timeout` passes.
 pub fn wait_for(timeout: Duration, mut ready: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
@@ -152,7 +168,7 @@ impl Sipp {
     /// Runs `scenario` (XML text) as a UAS for one call on a free port. `args` are extra SIPp
     /// options (e.g. `-rtp_echo`).
     pub fn uas(scenario: &str, args: &[&str]) -> Result<Self, String> {
-        Self::uas_with_media_port(scenario, args, free_port()?)
+        Self::uas_with_media_port(scenario, args, free_port_block(4)?)
     }
 
     /// As [`Sipp::uas`], with SIPp's media (and echo) port chosen by the caller.
@@ -339,7 +355,8 @@ impl Baresip {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let sip_port = free_port()?;
         let ctrl_port = free_port()?;
-        let rtp_base = 20_000 + (sip_port % 200) * 100;
+        // Below the kernel's ephemeral range (32768+), where the other peers' ports come from.
+        let rtp_base = 21_000 + (sip_port % 100) * 100;
         let rec = dir.path().join("rec");
         std::fs::create_dir_all(&rec).map_err(|e| e.to_string())?;
         let answer = if mode == AnswerMode::Auto { "auto" } else { "manual" };

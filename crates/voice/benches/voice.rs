@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use ringdesk_media::codec::CodecKind;
 use ringdesk_media::srtp::SrtpPolicy;
 use ringdesk_testkit::{
-    AnswerMode, Baresip, Impairment, Kamailio, PulseAudio, Sipp, UdpRelay, cpu_seconds, free_port, read_wav, rss_bytes,
-    similarity, sipp_uas_scenario_at, write_wav,
+    AnswerMode, Baresip, Impairment, Kamailio, PulseAudio, Sipp, UdpRelay, cpu_seconds, free_port_block, read_wav,
+    rss_bytes, similarity, sipp_uas_scenario_at, write_wav,
 };
 use ringdesk_voice::audio::WavDevices;
 use ringdesk_voice::{Account, CallId, CallState, Phone, PhoneConfig, PhoneEvent, RegistrationState, Transport};
@@ -105,7 +105,7 @@ async fn phone(
         sip_bind: "127.0.0.1:0".parse().map_err(|_| "addr")?,
         tcp: false,
         media_ip: "127.0.0.1".parse().map_err(|_| "ip")?,
-        rtp_ports: (30_000, 39_998),
+        rtp_ports: (10_000, 19_998),
         codecs,
         srtp: SrtpPolicy::Off,
         devices: Arc::new(WavDevices { input: wav.to_path_buf(), output_dir: out.to_path_buf() }),
@@ -220,7 +220,7 @@ async fn main() -> Result<(), String> {
         );
 
         // 3. Memory per call: four calls to a SIPp echo at once.
-        let media_port = free_port()?;
+        let media_port = free_port_block(4)?;
         let mut sipp = Sipp::uas_with_media_port(
             &sipp_uas_scenario_at(0, "", "[media_port]"),
             &["-rtp_echo", "-m", "4"],
@@ -251,7 +251,7 @@ async fn main() -> Result<(), String> {
 
     // 4. Mouth-to-ear through a SIPp echo behind a relay (clean), and RTP pacing.
     for (label, to_phone) in [("clean", Impairment::default()), ("loss3", Impairment { loss: 0.03, jitter_ms: 0.0 })] {
-        let media_port = free_port()?;
+        let media_port = free_port_block(4)?;
         let relay =
             UdpRelay::start_asymmetric(([127, 0, 0, 1], media_port).into(), Impairment::default(), to_phone, 7)?;
         let mut sipp = Sipp::uas_with_media_port(

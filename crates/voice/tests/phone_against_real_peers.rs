@@ -51,7 +51,7 @@ impl Rig {
             sip_bind: "127.0.0.1:0".parse().expect("addr"),
             tcp: true,
             media_ip: "127.0.0.1".parse().expect("ip"),
-            rtp_ports: (30_000, 39_998),
+            rtp_ports: (10_000, 19_998),
             codecs: vec![CodecKind::Pcmu, CodecKind::Pcma],
             srtp,
             devices: Arc::new(WavDevices { input: self.wav.clone(), output_dir: self.out().join(user) }),
@@ -74,7 +74,7 @@ impl Rig {
             sip_bind: "127.0.0.1:0".parse().expect("addr"),
             tcp: false,
             media_ip: "127.0.0.1".parse().expect("ip"),
-            rtp_ports: (30_000, 39_998),
+            rtp_ports: (10_000, 19_998),
             codecs,
             srtp: SrtpPolicy::Off,
             devices: Arc::new(WavDevices { input: self.wav.clone(), output_dir: out.to_path_buf() }),
@@ -107,7 +107,7 @@ async fn expect(
     what: &str,
     pred: impl Fn(&PhoneEvent) -> bool,
 ) -> PhoneEvent {
-    expect_within(events, Duration::from_secs(8), what, pred).await
+    expect_within(events, Duration::from_secs(15), what, pred).await
 }
 
 async fn expect_within(
@@ -402,7 +402,7 @@ async fn echo_call(
     impairment: ringdesk_testkit::Impairment,
     seconds: u64,
 ) -> (Vec<i16>, ringdesk_media::session::MediaStats) {
-    let media_port = ringdesk_testkit::free_port().expect("port");
+    let media_port = ringdesk_testkit::free_port_block(4).expect("ports");
     let relay = ringdesk_testkit::UdpRelay::start(([127, 0, 0, 1], media_port).into(), impairment, 42).expect("relay");
     let scenario = ringdesk_testkit::sipp_uas_scenario_at(0, "", &relay.port.to_string());
     let mut sipp = ringdesk_testkit::Sipp::uas_with_media_port(&scenario, &["-rtp_echo"], media_port).expect("sipp");
