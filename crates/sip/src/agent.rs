@@ -395,7 +395,7 @@ impl SipAgent {
                         (RegistrationState::Failed(reason), backoff_interval(failures - 1))
                     }
                 };
-                tracing::debug!(line = %line, ?state, "registration attempt");
+                tracing::debug!(line = %crate::Pii(&line), ?state, "registration attempt");
                 if last.as_ref() != Some(&state) {
                     last = Some(state.clone());
                     let _ = events.send(SipEvent::Registration { line: line.clone(), state });

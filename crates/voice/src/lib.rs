@@ -13,4 +13,4 @@ pub mod processing;
 mod random;
 
 pub use phone::{CallState, Phone, PhoneConfig, PhoneEvent, VoiceError};
-pub use ringdesk_sip::{Account, CallFailure, CallId, EndReason, RegistrationState, Transport};
+pub use ringdesk_sip::{Account, CallFailure, CallId, EndReason, RegistrationState, Transport, set_log_redaction};

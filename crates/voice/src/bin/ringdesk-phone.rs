@@ -24,7 +24,7 @@ fn usage(problem: &str) -> ! {
     eprintln!("error: {problem}");
     eprintln!(
         "usage: RINGDESK_SIP_PASSWORD=... ringdesk-phone --registrar HOST[:PORT] --user USER [--domain DOMAIN] [--tcp] \
-         [--srtp off|optional|required] [--wav-in FILE --wav-out DIR] [--no-aec] (--call NUMBER | --answer) [--seconds N]"
+         [--srtp off|optional|required] [--wav-in FILE --wav-out DIR] [--no-aec] [--log-pii] (--call NUMBER | --answer) [--seconds N]"
     );
     std::process::exit(2)
 }
@@ -38,6 +38,8 @@ async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
     let has = |flag: &str| args.iter().any(|a| a == flag);
+    // Numbers and SIP addresses stay out of the logs unless asked for.
+    ringdesk_voice::set_log_redaction(!has("--log-pii"));
     let registrar = value("--registrar").unwrap_or_else(|| usage("--registrar is required"));
     let user = value("--user").unwrap_or_else(|| usage("--user is required"));
     let password = std::env::var("RINGDESK_SIP_PASSWORD").unwrap_or_else(|_| usage("set RINGDESK_SIP_PASSWORD"));
