@@ -86,6 +86,8 @@ pub struct JitterBuffer {
     /// Samples concealed while the buffer was dry at the playout point; if the missing packet
     /// turns out lost (a later one arrives), that much of the gap was already played.
     stalled: i64,
+    /// Where the current hole in the stream began.
+    gap_start: i64,
     pending: VecDeque<i16>,
     stats: JitterStats,
 }
@@ -117,6 +119,7 @@ impl JitterBuffer {
             pulls_since_adjust: 0,
             smoothed_level: None,
             stalled: 0,
+            gap_start: 0,
             pending: VecDeque::new(),
             stats: JitterStats { target_ms: cfg.start_delay_ms, ..Default::default() },
         }
@@ -410,8 +413,14 @@ impl JitterBuffer {
                 if !self.concealer.active() {
                     let hist: Vec<i16> = self.history.iter().copied().chain(out[..filled].iter().copied()).collect();
                     self.concealer.start(&hist);
+                    self.gap_start = p;
                 }
                 self.concealer.fill(&mut out[filled..filled + want]);
+                if let Some(key) = next {
+                    // The packet after the hole is here: blend toward its first pitch period,
+                    // extended backwards, so the concealment ends where the real audio begins.
+                    self.interpolate_toward(key, p, &mut out[filled..filled + want]);
+                }
                 self.stats.concealed_samples += want as u64;
                 filled += want;
                 if next.is_some() {
@@ -426,6 +435,53 @@ impl JitterBuffer {
             }
         }
         any_future
+    }
+}
+
+impl JitterBuffer {
+    /// Cross-fades concealment `out` (covering `at..at+out.len()` of the hole that began at
+    /// `gap_start` and ends at `next`) into the periodic backward extension of the packet at
+    /// `next`. Holes longer than 60 ms keep the plain fading concealment.
+    fn interpolate_toward(&mut self, next: i64, at: i64, out: &mut [i16]) {
+        let gap = next - self.gap_start;
+        if gap <= 0 || gap > i64::from(self.cfg.clock_rate) * 6 / 100 {
+            return;
+        }
+        let Some(stored) = self.packets.get(&next) else { return };
+        let mut pcm = Vec::new();
+        self.decoder.decode(&stored.payload, &mut pcm);
+        let min_lag = (self.cfg.clock_rate / 400) as usize;
+        if pcm.len() < 2 * min_lag {
+            return;
+        }
+        // Pitch of the next packet: the lag with the best normalized self-similarity.
+        let max_lag = (pcm.len() / 2).min((self.cfg.clock_rate / 67) as usize);
+        let mut best = (min_lag, f64::MIN);
+        for lag in min_lag..=max_lag {
+            let (mut num, mut ea, mut eb) = (0.0, 0.0, 0.0);
+            for i in 0..pcm.len() - lag {
+                let (a, b) = (f64::from(pcm[i]), f64::from(pcm[i + lag]));
+                num += a * b;
+                ea += a * a;
+                eb += b * b;
+            }
+            let c = if ea > 0.0 && eb > 0.0 { num / (ea * eb).sqrt() } else { 0.0 };
+            if c > best.1 {
+                best = (lag, c);
+            }
+        }
+        let lag = best.0 as i64;
+        for (i, o) in out.iter_mut().enumerate() {
+            let pos = at + i as i64;
+            let before_next = next - pos; // 1..=gap
+            let b = f64::from(pcm[((lag - before_next.rem_euclid(lag)) % lag) as usize]);
+            let w = (pos - self.gap_start + 1) as f64 / (gap + 1) as f64;
+            *o = (f64::from(*o) * (1.0 - w) + b * w) as i16;
+        }
+        if at + out.len() as i64 >= next {
+            // Ends on the real audio: no merge needed.
+            self.concealer.finish();
+        }
     }
 }
 
@@ -602,6 +658,11 @@ impl Concealer {
         self.pos = (self.pos + 1) % self.period.len();
         self.produced += 1;
         v as i16
+    }
+
+    /// Ends concealment without a merge (the concealment already meets the real audio).
+    pub fn finish(&mut self) {
+        self.active = false;
     }
 
     /// Blends the start of real audio with the continuing concealment, then stops.
