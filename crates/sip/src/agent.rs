@@ -159,6 +159,8 @@ pub enum SipEvent {
         from_user: String,
         /// The caller's display name, if any.
         from_name: Option<String>,
+        /// The user part of the address called (which of our lines rings).
+        to_user: String,
         /// The offer.
         sdp: String,
     },
@@ -603,6 +605,13 @@ impl SipAgent {
             }
             Err(_) => (String::new(), None),
         };
+        let to_user = tx
+            .original
+            .to_header()
+            .ok()
+            .and_then(|t| t.typed().ok())
+            .and_then(|t| t.uri.user().map(str::to_owned))
+            .unwrap_or_default();
         let sdp = String::from_utf8_lossy(tx.original.body()).into_owned();
         lock(&self.calls).insert(call.clone(), CallEntry { dialog: dialog.clone() });
         tokio::spawn(Self::watch_dialog(Arc::downgrade(self), call.clone(), state_rx, true));
@@ -615,7 +624,7 @@ impl SipAgent {
         if let Err(e) = dialog.ringing(None, None) {
             tracing::debug!(error = %e, "could not send 180");
         }
-        let _ = self.events.send(SipEvent::IncomingCall { call, from_user, from_name, sdp });
+        let _ = self.events.send(SipEvent::IncomingCall { call, from_user, from_name, to_user, sdp });
     }
 
     async fn watch_dialog(agent: std::sync::Weak<Self>, call: CallId, mut states: DialogStateReceiver, incoming: bool) {

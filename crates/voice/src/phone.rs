@@ -79,6 +79,8 @@ pub enum PhoneEvent {
     IncomingCall {
         /// The call.
         call: CallId,
+        /// The line that rings (empty when no line matches the address called).
+        line: String,
         /// The caller's number or user.
         from: String,
         /// The caller's display name.
@@ -436,7 +438,13 @@ async fn event_loop(inner: std::sync::Weak<Inner>, mut sip_events: mpsc::Unbound
                     .unwrap_or(line);
                 emit(PhoneEvent::Registration { line: name, state });
             }
-            SipEvent::IncomingCall { call, from_user, from_name, sdp } => {
+            SipEvent::IncomingCall { call, from_user, from_name, to_user, sdp } => {
+                let line = lock(&inner.lines)
+                    .iter()
+                    .filter(|(_, a)| a.username == to_user)
+                    .map(|(n, _)| n.clone())
+                    .min()
+                    .unwrap_or_default();
                 let ports = match PortPair::bind(inner.cfg.media_ip, inner.cfg.rtp_ports).await {
                     Ok(p) => p,
                     Err(e) => {
@@ -458,7 +466,7 @@ async fn event_loop(inner: std::sync::Weak<Inner>, mut sip_events: mpsc::Unbound
                         held: false,
                     },
                 );
-                emit(PhoneEvent::IncomingCall { call, from: from_user, name: from_name });
+                emit(PhoneEvent::IncomingCall { call, line, from: from_user, name: from_name });
             }
             SipEvent::Progress { call, status, sdp } => {
                 let early = sdp.and_then(|text| {

@@ -576,3 +576,23 @@ async fn early_media_from_a_183_is_played_before_the_answer() {
     phone.hang_up(&call).await.expect("BYE");
     assert!(sipp.wait_success(Duration::from_secs(5)), "SIPp saw a complete call:\n{}", sipp.log());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_phone_with_two_lines_knows_which_line_rings() {
+    let rig = Rig::new();
+    let mut bob = rig.baresip("bob", AnswerMode::Auto, false);
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Off).await;
+    phone.add_line("sales", rig.account("carol")).expect("second line");
+    expect(&mut events, "second line registered", |e| {
+        matches!(e, PhoneEvent::Registration { line, state: RegistrationState::Registered { .. } } if line == "sales")
+    })
+    .await;
+    for (user, line) in [("carol", "sales"), ("alice", "main")] {
+        bob.command("dial", &format!("sip:{user}@{}", rig.kam.addr())).expect("bob dials");
+        let incoming = expect(&mut events, "incoming call", |e| matches!(e, PhoneEvent::IncomingCall { .. })).await;
+        let PhoneEvent::IncomingCall { call, line: rang, .. } = incoming else { unreachable!("matched above") };
+        assert_eq!(rang, line, "a call to {user} rings the {line} line");
+        phone.reject(&call, true).expect("decline");
+        bob.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("bob sees the decline");
+    }
+}
