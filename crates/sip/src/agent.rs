@@ -236,6 +236,10 @@ pub struct AgentConfig {
     pub tcp: bool,
     /// The User-Agent header.
     pub user_agent: String,
+    /// Over UDP, a CRLF keep-alive goes to each registrar this often between refreshes, so NATs
+    /// keep the mapping that incoming calls arrive through (15–25 s; RFC 5626 §4.4.1). TCP keeps
+    /// its own CRLF pings in the stack.
+    pub udp_keepalive: std::time::Duration,
 }
 
 struct CallEntry {
@@ -252,6 +256,7 @@ pub struct SipAgent {
     calls: Arc<Mutex<HashMap<CallId, CallEntry>>>,
     registrations: Mutex<HashMap<String, CancellationToken>>,
     counter: std::sync::atomic::AtomicU64,
+    udp_keepalive: std::time::Duration,
 }
 
 impl std::fmt::Debug for SipAgent {
@@ -316,6 +321,7 @@ impl SipAgent {
             calls: Arc::new(Mutex::new(HashMap::new())),
             registrations: Mutex::new(HashMap::new()),
             counter: std::sync::atomic::AtomicU64::new(0),
+            udp_keepalive: config.udp_keepalive,
         });
         tokio::spawn(Self::serve_incoming(Arc::downgrade(&agent), incoming));
         Ok((agent, rx))
@@ -366,6 +372,9 @@ impl SipAgent {
         let mut reg = Registration::new(self.endpoint.inner.clone(), Some(account.credential()));
         let events = self.events.clone();
         let expires = account.expires;
+        let keepalive = (account.transport == Transport::Udp).then_some(self.udp_keepalive);
+        let endpoint = self.endpoint.inner.clone();
+        let registrar = account.registrar.clone();
         tokio::spawn(async move {
             let mut last: Option<RegistrationState> = None;
             let mut failures: u32 = 0;
@@ -402,9 +411,30 @@ impl SipAgent {
                     last = Some(state.clone());
                     let _ = events.send(SipEvent::Registration { line: line.clone(), state });
                 }
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = token.cancelled() => break,
+                let until = tokio::time::Instant::now() + wait;
+                let mut cancelled = false;
+                loop {
+                    let step = match keepalive {
+                        Some(k) if matches!(last, Some(RegistrationState::Registered { .. })) => {
+                            k.max(std::time::Duration::from_millis(100))
+                        }
+                        _ => wait,
+                    };
+                    let next = (tokio::time::Instant::now() + step).min(until);
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(next) => {}
+                        _ = token.cancelled() => {
+                            cancelled = true;
+                            break;
+                        }
+                    }
+                    if next >= until {
+                        break;
+                    }
+                    send_crlf(&endpoint, &registrar).await;
+                }
+                if cancelled {
+                    break;
                 }
             }
             // Cancelled: remove the binding.
@@ -692,6 +722,21 @@ impl SipAgent {
             t.cancel();
         }
         self.cancel.cancel();
+    }
+}
+
+/// Sends a CRLF keep-alive over the agent's UDP socket to `registrar` (`host[:port]`).
+async fn send_crlf(endpoint: &rsipstack::transaction::endpoint::EndpointInnerRef, registrar: &str) {
+    let Ok(host) = rsipstack::sip::HostWithPort::try_from(registrar) else { return };
+    let target = rsipstack::transport::SipAddr::new(rsipstack::sip::Transport::Udp, host);
+    match endpoint.transport_layer.lookup(&target, None).await {
+        Ok((rsipstack::transport::SipConnection::Udp(conn), addr)) => {
+            if let Err(e) = conn.send_raw(b"\r\n\r\n", &addr).await {
+                tracing::debug!(error = %e, "keep-alive not sent");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::debug!(error = %e, "no route for the keep-alive"),
     }
 }
 

@@ -33,6 +33,7 @@ async fn agent() -> (Arc<SipAgent>, UnboundedReceiver<SipEvent>) {
         bind: "127.0.0.1:0".parse().expect("addr"),
         tcp: true,
         user_agent: "Ringdesk-test".into(),
+        udp_keepalive: Duration::from_secs(20),
     })
     .await
     .expect("agent starts")

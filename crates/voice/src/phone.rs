@@ -175,8 +175,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Phone {
     /// Starts the SIP agent and the event loop.
     pub async fn start(cfg: PhoneConfig) -> Result<(Self, mpsc::UnboundedReceiver<PhoneEvent>), VoiceError> {
-        let (sip, sip_events) =
-            SipAgent::start(AgentConfig { bind: cfg.sip_bind, tcp: cfg.tcp, user_agent: "Ringdesk".into() }).await?;
+        let (sip, sip_events) = SipAgent::start(AgentConfig {
+            bind: cfg.sip_bind,
+            tcp: cfg.tcp,
+            user_agent: "Ringdesk".into(),
+            udp_keepalive: std::time::Duration::from_secs(20),
+        })
+        .await?;
         let (events, rx) = mpsc::unbounded_channel();
         let inner =
             Arc::new(Inner { sip, cfg, lines: Mutex::new(HashMap::new()), calls: Mutex::new(HashMap::new()), events });
