@@ -267,7 +267,7 @@ impl JitterBuffer {
                 self.pending.drain(..n);
                 self.stats.accelerated_samples += n as u64;
                 self.pulls_since_adjust = 0;
-            } else if let Some(lag) = far.then(|| self.compressible_lag(n, true)).flatten() {
+            } else if let Some(lag) = far.then(|| self.compressible_lag(n)).flatten() {
                 let buf: Vec<i16> = self.pending.drain(..n + lag).collect();
                 for (i, o) in out.iter_mut().enumerate() {
                     *o = if i < lag {
@@ -309,29 +309,15 @@ impl JitterBuffer {
         ok
     }
 
-    /// The pitch lag (≤ one pull) at which the pending audio repeats itself well enough to cut
-    /// one period out unheard; any lag when `force`.
-    fn compressible_lag(&self, n: usize, force: bool) -> Option<usize> {
+    /// The pitch lag (≤ one pull) at which the pending audio best repeats itself: one period
+    /// there can be cut out with a cross-fade.
+    fn compressible_lag(&self, n: usize) -> Option<usize> {
         let min_lag = (self.cfg.clock_rate / 400) as usize;
         if self.pending.len() < 2 * n || n <= min_lag {
             return None;
         }
         let buf: Vec<i16> = self.pending.iter().copied().collect();
-        let mut best = (0, f64::MIN);
-        for lag in min_lag..=n {
-            let (mut num, mut ea, mut eb) = (0.0, 0.0, 0.0);
-            for i in 0..lag {
-                let (a, b) = (f64::from(buf[i]), f64::from(buf[i + lag]));
-                num += a * b;
-                ea += a * a;
-                eb += b * b;
-            }
-            let c = if ea > 0.0 && eb > 0.0 { num / (ea * eb).sqrt() } else { 0.0 };
-            if c > best.1 {
-                best = (lag, c);
-            }
-        }
-        (best.1 >= 0.7 || force).then_some(best.0)
+        Some(best_lag(min_lag..=n, |lag| normalized_correlation(&buf[..lag], &buf[lag..2 * lag])))
     }
 
     fn last_output_silent(&self) -> bool {
@@ -456,21 +442,8 @@ impl JitterBuffer {
         }
         // Pitch of the next packet: the lag with the best normalized self-similarity.
         let max_lag = (pcm.len() / 2).min((self.cfg.clock_rate / 67) as usize);
-        let mut best = (min_lag, f64::MIN);
-        for lag in min_lag..=max_lag {
-            let (mut num, mut ea, mut eb) = (0.0, 0.0, 0.0);
-            for i in 0..pcm.len() - lag {
-                let (a, b) = (f64::from(pcm[i]), f64::from(pcm[i + lag]));
-                num += a * b;
-                ea += a * a;
-                eb += b * b;
-            }
-            let c = if ea > 0.0 && eb > 0.0 { num / (ea * eb).sqrt() } else { 0.0 };
-            if c > best.1 {
-                best = (lag, c);
-            }
-        }
-        let lag = best.0 as i64;
+        let best = best_lag(min_lag..=max_lag, |lag| normalized_correlation(&pcm[..pcm.len() - lag], &pcm[lag..]));
+        let lag = best as i64;
         for (i, o) in out.iter_mut().enumerate() {
             let pos = at + i as i64;
             let before_next = next - pos; // 1..=gap
@@ -483,6 +456,28 @@ impl JitterBuffer {
             self.concealer.finish();
         }
     }
+}
+
+/// Normalized cross-correlation of two equal-length stretches (0 when either is silent).
+fn normalized_correlation(a: &[i16], b: &[i16]) -> f64 {
+    let (mut num, mut ea, mut eb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (f64::from(*x), f64::from(*y));
+        num += x * y;
+        ea += x * x;
+        eb += y * y;
+    }
+    if ea > 0.0 && eb > 0.0 { num / (ea * eb).sqrt() } else { 0.0 }
+}
+
+/// The first lag in `lags` with the highest `score`.
+fn best_lag(lags: std::ops::RangeInclusive<usize>, score: impl Fn(usize) -> f64) -> usize {
+    let start = *lags.start();
+    lags.fold((start, f64::MIN), |best, lag| {
+        let c = score(lag);
+        if c > best.1 { (lag, c) } else { best }
+    })
+    .0
 }
 
 fn is_silent(pcm: &[i16]) -> bool {

@@ -41,7 +41,10 @@ impl WavSource {
     /// Reads an 8 kHz mono 16-bit WAV.
     pub fn open(path: &Path) -> Result<Self, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(Self { samples: parse_wav(&bytes).map_err(|e| format!("{}: {e}", path.display()))?, pos: 0 })
+        Ok(Self {
+            samples: ringdesk_media::wav::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?,
+            pos: 0,
+        })
     }
 
     /// A source of the given samples.
@@ -79,7 +82,7 @@ impl AudioSink for WavSink {
     }
 
     fn finish(&mut self) {
-        if let Err(e) = std::fs::write(&self.path, wav_bytes(DEVICE_RATE, &self.samples)) {
+        if let Err(e) = std::fs::write(&self.path, ringdesk_media::wav::encode(DEVICE_RATE, &self.samples)) {
             tracing::warn!(path = %self.path.display(), error = %e, "could not write the call recording");
         }
     }
@@ -118,16 +121,6 @@ pub fn level_dbfs(frame: &[i16]) -> f32 {
     let sum: f64 = frame.iter().map(|&s| f64::from(s) * f64::from(s)).sum();
     let rms = (sum / frame.len() as f64).sqrt() / 32768.0;
     if rms <= 1e-5 { -100.0 } else { (20.0 * rms.log10()) as f32 }
-}
-
-/// Parses a 16-bit PCM WAV (first channel).
-pub fn parse_wav(bytes: &[u8]) -> Result<Vec<i16>, String> {
-    ringdesk_media::wav::parse(bytes)
-}
-
-/// A mono 16-bit WAV file's bytes.
-pub fn wav_bytes(rate: u32, samples: &[i16]) -> Vec<u8> {
-    ringdesk_media::wav::encode(rate, samples)
 }
 
 #[cfg(test)]
