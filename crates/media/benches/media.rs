@@ -26,8 +26,8 @@ impl Xorshift {
 /// Runs `seconds` of speech through a jitter buffer with uniform extra delay 0..=jitter_ms;
 /// returns (mean level after 3 s, p95 level after 3 s, underruns+late after 3 s, stretched %).
 fn jitter_run(jitter_ms: f64, seconds: usize) -> (f64, f64, u64, f64) {
-    let mut enc = CodecKind::Pcmu.encoder();
-    let mut jb = JitterBuffer::new(JitterConfig::new(8000), CodecKind::Pcmu.decoder());
+    let mut enc = CodecKind::Pcmu.encoder().expect("encoder");
+    let mut jb = JitterBuffer::new(JitterConfig::new(8000), CodecKind::Pcmu.decoder().expect("decoder"));
     let mut rng = Xorshift(0x9E37_79B9_7F4A_7C15);
     let packets = seconds * 50;
     let mut arrivals: Vec<(f64, usize)> = (0..packets).map(|n| (n as f64 * 20.0 + rng.unit() * jitter_ms, n)).collect();

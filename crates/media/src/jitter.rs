@@ -10,8 +10,10 @@
 //!   target, a 10 ms frame of silence is dropped (accelerate); far over target, any frame is. When
 //!   it runs under target in silence, a frame of silence is inserted (preemptive expand).
 //! - **Concealment.** A missing frame is replaced by the codec's own concealment where it has one
-//!   (Opus), else by [`Concealer`]: the last pitch period repeated, fading out over 60 ms, and
-//!   cross-faded back into real audio when packets return (G.711 Appendix I in spirit).
+//!   (Opus: its FEC copy in the next packet when that is already buffered, else libopus's PLC),
+//!   else by [`Concealer`]: the last pitch period repeated, fading out over 60 ms, and
+//!   cross-faded back into real audio when packets return (G.711 Appendix I in spirit). For a
+//!   stateless codec (G.711) a short hole is also blended toward the packet after it.
 //!
 //! Written here because the Rust NetEq port is an early preview and the other buffers are tied to
 //! their engines. Time is an argument (milliseconds on the caller's monotonic clock).
@@ -23,8 +25,12 @@ use crate::codec::Decoder;
 /// Jitter buffer parameters.
 #[derive(Debug, Clone, Copy)]
 pub struct JitterConfig {
-    /// Codec clock rate (Hz).
+    /// RTP clock rate (Hz): what the packets' timestamps count in.
     pub clock_rate: u32,
+    /// Rate (Hz) of the decoded PCM. Everything inside the buffer counts in these samples;
+    /// timestamps are converted on the way in (G.722: 8 kHz clock, 16 kHz audio; Opus: 48 kHz
+    /// clock, decoded at 16 kHz).
+    pub sample_rate: u32,
     /// Extra delay before the first pull, in milliseconds.
     pub start_delay_ms: f64,
     /// Smallest extra delay target.
@@ -34,9 +40,14 @@ pub struct JitterConfig {
 }
 
 impl JitterConfig {
-    /// Defaults for a codec at `clock_rate`.
-    pub fn new(clock_rate: u32) -> Self {
-        Self { clock_rate, start_delay_ms: 60.0, min_delay_ms: 0.0, max_delay_ms: 200.0 }
+    /// Defaults for a codec whose audio runs at its clock rate (G.711).
+    pub fn new(rate: u32) -> Self {
+        Self { clock_rate: rate, sample_rate: rate, start_delay_ms: 60.0, min_delay_ms: 0.0, max_delay_ms: 200.0 }
+    }
+
+    /// Defaults for `codec`.
+    pub fn for_codec(codec: crate::codec::CodecKind) -> Self {
+        Self { clock_rate: codec.clock_rate(), sample_rate: codec.sample_rate(), ..Self::new(codec.sample_rate()) }
     }
 }
 
@@ -103,7 +114,7 @@ const SILENCE_MEAN_ABS: f64 = 200.0;
 impl JitterBuffer {
     /// An empty buffer decoding with `decoder`.
     pub fn new(cfg: JitterConfig, decoder: Box<dyn Decoder>) -> Self {
-        let rate = cfg.clock_rate;
+        let rate = cfg.sample_rate;
         Self {
             cfg,
             decoder,
@@ -138,7 +149,7 @@ impl JitterBuffer {
         self.first_arrival_ms = None;
         self.decoded = None;
         self.delay = DelayManager::new(self.cfg);
-        self.concealer = Concealer::new(self.cfg.clock_rate);
+        self.concealer = Concealer::new(self.cfg.sample_rate);
         self.history.clear();
         self.pending.clear();
         self.smoothed_level = None;
@@ -147,19 +158,19 @@ impl JitterBuffer {
     }
 
     fn ms(&self, samples: i64) -> f64 {
-        samples as f64 * 1000.0 / f64::from(self.cfg.clock_rate)
+        samples as f64 * 1000.0 / f64::from(self.cfg.sample_rate)
     }
 
     /// Adds a packet that arrived at `arrival_ms`.
     pub fn insert(&mut self, arrival_ms: f64, rtp_timestamp: u32, payload: &[u8]) {
-        let ts = self.unwrap.unwrap(rtp_timestamp);
+        let ts = self.unwrap.unwrap(rtp_timestamp) * i64::from(self.cfg.sample_rate) / i64::from(self.cfg.clock_rate);
         let samples = self.decoder.samples_in(payload);
         if samples == 0 {
             return;
         }
         // A jump of more than 10 s either way is a new stream, not a late packet.
         if let Some(p) = self.playout
-            && ts.saturating_sub(p).saturating_abs() > i64::from(self.cfg.clock_rate) * 10
+            && ts.saturating_sub(p).saturating_abs() > i64::from(self.cfg.sample_rate) * 10
         {
             self.reset();
             return self.insert(arrival_ms, rtp_timestamp, payload);
@@ -180,7 +191,7 @@ impl JitterBuffer {
         self.stats.packets += 1;
         self.packets.insert(ts, Stored { payload: payload.to_vec(), samples });
         // Never hold more than a second beyond the largest target.
-        let cap = i64::from(self.cfg.clock_rate) * 12 / 10;
+        let cap = i64::from(self.cfg.sample_rate) * 12 / 10;
         while let (Some((&first, _)), Some((&last, _))) =
             (self.packets.first_key_value(), self.packets.last_key_value())
         {
@@ -312,7 +323,7 @@ impl JitterBuffer {
     /// The pitch lag (≤ one pull) at which the pending audio best repeats itself: one period
     /// there can be cut out with a cross-fade.
     fn compressible_lag(&self, n: usize) -> Option<usize> {
-        let min_lag = (self.cfg.clock_rate / 400) as usize;
+        let min_lag = (self.cfg.sample_rate / 400) as usize;
         if self.pending.len() < 2 * n || n <= min_lag {
             return None;
         }
@@ -321,7 +332,7 @@ impl JitterBuffer {
     }
 
     fn last_output_silent(&self) -> bool {
-        let len = self.history.len().min(self.cfg.clock_rate as usize / 100);
+        let len = self.history.len().min(self.cfg.sample_rate as usize / 100);
         if len == 0 {
             return true;
         }
@@ -330,7 +341,7 @@ impl JitterBuffer {
     }
 
     fn remember(&mut self, out: &[i16]) {
-        let keep = self.cfg.clock_rate as usize / 20; // 50 ms for pitch search
+        let keep = self.cfg.sample_rate as usize / 20; // 50 ms for pitch search
         for &s in out {
             if self.history.len() == keep {
                 self.history.pop_front();
@@ -382,7 +393,7 @@ impl JitterBuffer {
                 // Missing: is there anything after p?
                 let next = self.packets.range(p..).next().map(|(k, _)| *k);
                 let gap_end = next.unwrap_or(i64::MAX);
-                if next.is_some() && gap_end.saturating_sub(p) > i64::from(self.cfg.clock_rate) / 5 {
+                if next.is_some() && gap_end.saturating_sub(p) > i64::from(self.cfg.sample_rate) / 5 {
                     // A gap of more than 200 ms is a pause in sending (hold, silence suppression),
                     // not loss: jump to the next packet instead of concealing the whole gap.
                     self.playout = Some(gap_end);
@@ -396,13 +407,26 @@ impl JitterBuffer {
                     continue;
                 }
                 let want = (out.len() - filled).min(gap_end.saturating_sub(p).clamp(0, i64::MAX) as usize);
+                let next_payload = next.and_then(|k| self.packets.get(&k)).map(|s| s.payload.as_slice());
+                let until_next = usize::try_from(gap_end.saturating_sub(p)).unwrap_or(usize::MAX);
+                if self.decoder.conceal(next_payload, until_next, &mut out[filled..filled + want]) {
+                    self.stats.concealed_samples += want as u64;
+                    filled += want;
+                    if next.is_some() {
+                        self.playout = Some(p + want as i64);
+                    } else {
+                        self.stalled += want as i64;
+                        any_future = false;
+                    }
+                    continue;
+                }
                 if !self.concealer.active() {
                     let hist: Vec<i16> = self.history.iter().copied().chain(out[..filled].iter().copied()).collect();
                     self.concealer.start(&hist);
                     self.gap_start = p;
                 }
                 self.concealer.fill(&mut out[filled..filled + want]);
-                if let Some(key) = next {
+                if let Some(key) = next.filter(|_| self.decoder.is_stateless()) {
                     // The packet after the hole is here: blend toward its first pitch period,
                     // extended backwards, so the concealment ends where the real audio begins.
                     self.interpolate_toward(key, p, &mut out[filled..filled + want]);
@@ -430,18 +454,18 @@ impl JitterBuffer {
     /// `next`. Holes longer than 60 ms keep the plain fading concealment.
     fn interpolate_toward(&mut self, next: i64, at: i64, out: &mut [i16]) {
         let gap = next - self.gap_start;
-        if gap <= 0 || gap > i64::from(self.cfg.clock_rate) * 6 / 100 {
+        if gap <= 0 || gap > i64::from(self.cfg.sample_rate) * 6 / 100 {
             return;
         }
         let Some(stored) = self.packets.get(&next) else { return };
         let mut pcm = Vec::new();
         self.decoder.decode(&stored.payload, &mut pcm);
-        let min_lag = (self.cfg.clock_rate / 400) as usize;
+        let min_lag = (self.cfg.sample_rate / 400) as usize;
         if pcm.len() < 2 * min_lag {
             return;
         }
         // Pitch of the next packet: the lag with the best normalized self-similarity.
-        let max_lag = (pcm.len() / 2).min((self.cfg.clock_rate / 67) as usize);
+        let max_lag = (pcm.len() / 2).min((self.cfg.sample_rate / 67) as usize);
         let best = best_lag(min_lag..=max_lag, |lag| normalized_correlation(&pcm[..pcm.len() - lag], &pcm[lag..]));
         let lag = best as i64;
         for (i, o) in out.iter_mut().enumerate() {
@@ -686,14 +710,14 @@ mod tests {
 
     fn packet(n: usize) -> Vec<u8> {
         let pcm: Vec<i16> = (n * PKT..(n + 1) * PKT).map(tone).collect();
-        let mut enc = CodecKind::Pcmu.encoder();
+        let mut enc = CodecKind::Pcmu.encoder().expect("encoder");
         let mut out = Vec::new();
         enc.encode(&pcm, &mut out);
         out
     }
 
     fn buffer() -> JitterBuffer {
-        JitterBuffer::new(JitterConfig::new(RATE), CodecKind::Pcmu.decoder())
+        JitterBuffer::new(JitterConfig::new(RATE), CodecKind::Pcmu.decoder().expect("decoder"))
     }
 
     /// Sends `count` packets with the given extra delays (ms), pulls 10 ms every 10 ms, and

@@ -7,7 +7,8 @@
 //! - [`sdp`]: offer/answer for one audio stream (codec, ptime, telephone-event, SDES, direction).
 //! - [`rtp`]: RTP/RTCP bookkeeping (sequence validation, loss, jitter, SR/RR, RTT, MOS estimate).
 //! - [`srtp`]: SDES keys and SRTP/SRTCP protection.
-//! - [`codec`]: codecs behind one interface (G.711 now).
+//! - [`codec`]: codecs behind one interface (G.711, G.722, Opus with FEC).
+//! - [`resample`]: sample-rate conversion between devices and codecs.
 //! - [`dtmf`]: RFC 4733 telephone events.
 //! - [`jitter`]: the adaptive jitter buffer with concealment.
 //! - [`session`]: one call's media, tying the above together.
@@ -18,6 +19,7 @@
 pub mod codec;
 pub mod dtmf;
 pub mod jitter;
+pub mod resample;
 pub mod rtp;
 pub mod sdp;
 pub mod session;
@@ -45,4 +47,7 @@ pub enum MediaError {
     /// A bad telephone event.
     #[error("DTMF: {0}")]
     Dtmf(String),
+    /// A codec could not be set up.
+    #[error("codec: {0}")]
+    Codec(String),
 }

@@ -123,10 +123,12 @@ impl AudioDescription {
         self.rtp_addr.port() == 0
     }
 
-    fn telephone_event_pt(&self) -> Option<u8> {
+    /// The telephone-event payload type at `clock_rate`: events share the audio's timestamps,
+    /// so their clock must be the codec's (RFC 4733 §2.1).
+    fn telephone_event_pt(&self, clock_rate: u32) -> Option<u8> {
         self.formats
             .iter()
-            .find(|f| f.name.eq_ignore_ascii_case("telephone-event") && f.clock_rate == 8000)
+            .find(|f| f.name.eq_ignore_ascii_case("telephone-event") && f.clock_rate == clock_rate)
             .map(|f| f.payload_type)
     }
 }
@@ -294,6 +296,8 @@ pub struct Offer {
 }
 
 const TELEPHONE_EVENT_PT: u8 = 101;
+/// telephone-event at Opus's 48 kHz clock.
+const TELEPHONE_EVENT_WIDE_PT: u8 = 102;
 
 /// Builds an offer. `key_bytes` supplies random key material of the requested length.
 pub fn create_offer(
@@ -308,18 +312,21 @@ pub fn create_offer(
             crypto.push(CryptoAttribute { tag: i as u32 + 1, suite, key });
         }
     }
-    let payloads: Vec<(u8, String)> = local
-        .codecs
-        .iter()
-        .filter_map(|c| {
-            c.static_payload_type().map(|pt| (pt, format!("{} {}/{}", pt, c.encoding_name(), c.clock_rate())))
-        })
-        .collect();
+    let mut payloads: Vec<Payload> = local.codecs.iter().map(|&c| Payload::codec(c.payload_type(), c)).collect();
     if payloads.is_empty() {
         return Err(MediaError::Sdp("no codec to offer".into()));
     }
-    let te = local.telephone_event.then_some(TELEPHONE_EVENT_PT);
-    let sdp = write_sdp(local, local.srtp == SrtpPolicy::Required, &payloads, te, direction, &crypto);
+    if local.telephone_event {
+        // One telephone-event per clock rate in use: 8 kHz for G.711/G.722, 48 kHz for Opus.
+        let mut clocks: Vec<u32> = local.codecs.iter().map(|c| c.clock_rate()).collect();
+        clocks.sort_unstable();
+        clocks.dedup();
+        for clock in clocks {
+            let pt = if clock == 8000 { TELEPHONE_EVENT_PT } else { TELEPHONE_EVENT_WIDE_PT };
+            payloads.push(Payload::telephone_event(pt, clock));
+        }
+    }
+    let sdp = write_sdp(local, local.srtp == SrtpPolicy::Required, &payloads, direction, &crypto);
     Ok(Offer { sdp, crypto, local: local.clone(), direction })
 }
 
@@ -345,7 +352,7 @@ pub fn answer_offer(
             let theirs: Vec<&str> = offer.formats.iter().map(|f| f.name.as_str()).collect();
             MediaError::Negotiation(format!("no codec in common: the peer offers {}", theirs.join(", ")))
         })?;
-    let te = if local.telephone_event { offer.telephone_event_pt() } else { None };
+    let te = if local.telephone_event { offer.telephone_event_pt(chosen.0.clock_rate()) } else { None };
     let srtp = match (local.srtp, offer.crypto.first(), offer.savp) {
         (SrtpPolicy::Off, _, true) => {
             return Err(MediaError::Negotiation("the peer requires SRTP and encryption is off on this line".into()));
@@ -362,14 +369,15 @@ pub fn answer_offer(
         }
     };
     let direction = offer.direction.answer_to(wanted);
-    let payloads = vec![(chosen.1, format!("{} {}/{}", chosen.1, chosen.0.encoding_name(), chosen.0.clock_rate()))];
+    let mut payloads = vec![Payload::codec(chosen.1, chosen.0)];
+    payloads.extend(te.map(|pt| Payload::telephone_event(pt, chosen.0.clock_rate())));
     let ours: Vec<CryptoAttribute> = srtp.iter().map(|(c, _)| c.clone()).collect();
-    let sdp = write_sdp(local, offer.savp, &payloads, te, direction, &ours);
+    let sdp = write_sdp(local, offer.savp, &payloads, direction, &ours);
     let negotiated = Negotiated {
         codec: chosen.0,
         payload_type: chosen.1,
         telephone_event_pt: te,
-        ptime_ms: send_ptime(offer.ptime_ms, local.ptime_ms),
+        ptime_ms: send_ptime(chosen.0, offer.ptime_ms, local.ptime_ms),
         remote_rtp: offer.rtp_addr,
         remote_rtcp: if offer.rtcp_mux { offer.rtp_addr } else { offer.rtcp_addr },
         rtcp_mux: offer.rtcp_mux,
@@ -395,7 +403,7 @@ pub fn accept_answer(offer: &Offer, answer: &AudioDescription) -> Result<Negotia
             let theirs: Vec<&str> = answer.formats.iter().map(|f| f.name.as_str()).collect();
             MediaError::Negotiation(format!("the answer's codecs ({}) were not offered", theirs.join(", ")))
         })?;
-    let te = if offer.local.telephone_event { answer.telephone_event_pt() } else { None };
+    let te = if offer.local.telephone_event { answer.telephone_event_pt(chosen.0.clock_rate()) } else { None };
     let srtp = match answer.crypto.first() {
         Some(theirs) => {
             let ours =
@@ -414,7 +422,7 @@ pub fn accept_answer(offer: &Offer, answer: &AudioDescription) -> Result<Negotia
         codec: chosen.0,
         payload_type: chosen.1,
         telephone_event_pt: te,
-        ptime_ms: send_ptime(answer.ptime_ms, offer.local.ptime_ms),
+        ptime_ms: send_ptime(chosen.0, answer.ptime_ms, offer.local.ptime_ms),
         remote_rtp: answer.rtp_addr,
         remote_rtcp: if answer.rtcp_mux { answer.rtp_addr } else { answer.rtcp_addr },
         rtcp_mux: answer.rtcp_mux,
@@ -423,25 +431,38 @@ pub fn accept_answer(offer: &Offer, answer: &AudioDescription) -> Result<Negotia
     })
 }
 
-/// The packet time to send with: the peer's `a=ptime` (what it wants to receive) when it is a
-/// multiple of 10 ms up to 60 ms, else ours.
-fn send_ptime(remote: Option<u32>, ours: u32) -> u32 {
-    remote.filter(|p| p % 10 == 0 && (10..=60).contains(p)).unwrap_or(ours)
+/// The packet time to send with: the peer's `a=ptime` (what it wants to receive) when the codec
+/// can send it, else ours when it can, else 20 ms.
+fn send_ptime(codec: CodecKind, remote: Option<u32>, ours: u32) -> u32 {
+    remote.filter(|p| codec.supports_ptime(*p)).or(Some(ours).filter(|p| codec.supports_ptime(*p))).unwrap_or(20)
+}
+
+/// One payload format we write: its type, `a=rtpmap` value and `a=fmtp` parameters.
+struct Payload {
+    pt: u8,
+    rtpmap: String,
+    fmtp: Option<String>,
+}
+
+impl Payload {
+    fn codec(pt: u8, codec: CodecKind) -> Self {
+        Self { pt, rtpmap: codec.rtpmap(), fmtp: codec.fmtp().map(str::to_owned) }
+    }
+
+    fn telephone_event(pt: u8, clock: u32) -> Self {
+        Self { pt, rtpmap: format!("telephone-event/{clock}"), fmtp: Some("0-15".to_owned()) }
+    }
 }
 
 fn write_sdp(
     local: &LocalAudio,
     savp: bool,
-    payloads: &[(u8, String)],
-    telephone_event: Option<u8>,
+    payloads: &[Payload],
     direction: Direction,
     crypto: &[CryptoAttribute],
 ) -> String {
     let ip_kind = if local.addr.is_ipv4() { "IP4" } else { "IP6" };
-    let mut pts: Vec<String> = payloads.iter().map(|(pt, _)| pt.to_string()).collect();
-    if let Some(te) = telephone_event {
-        pts.push(te.to_string());
-    }
+    let pts: Vec<String> = payloads.iter().map(|p| p.pt.to_string()).collect();
     let mut s = String::with_capacity(512);
     s.push_str("v=0\r\n");
     s.push_str(&format!("o=ringdesk {} {} IN {ip_kind} {}\r\n", local.origin.0, local.origin.1, local.addr));
@@ -450,11 +471,11 @@ fn write_sdp(
     s.push_str("t=0 0\r\n");
     let proto = if savp { "RTP/SAVP" } else { "RTP/AVP" };
     s.push_str(&format!("m=audio {} {proto} {}\r\n", local.rtp_port, pts.join(" ")));
-    for (_, map) in payloads {
-        s.push_str(&format!("a=rtpmap:{map}\r\n"));
-    }
-    if let Some(te) = telephone_event {
-        s.push_str(&format!("a=rtpmap:{te} telephone-event/8000\r\na=fmtp:{te} 0-15\r\n"));
+    for p in payloads {
+        s.push_str(&format!("a=rtpmap:{} {}\r\n", p.pt, p.rtpmap));
+        if let Some(f) = &p.fmtp {
+            s.push_str(&format!("a=fmtp:{} {f}\r\n", p.pt));
+        }
     }
     s.push_str(&format!("a=ptime:{}\r\n", local.ptime_ms));
     for c in crypto {
@@ -575,6 +596,47 @@ mod tests {
         .expect("parses");
         let err = accept_answer(&offer, &answer).expect_err("no common codec");
         assert!(err.to_string().contains("G729"), "names what the peer chose: {err}");
+    }
+
+    #[test]
+    fn a_wideband_offer_lists_opus_with_fec_and_a_telephone_event_per_clock() {
+        let mut wide = local(SrtpPolicy::Off);
+        wide.codecs = CodecKind::ALL.to_vec();
+        let offer = create_offer(&wide, Direction::SendRecv, &mut keys()).expect("offer");
+        assert!(offer.sdp.contains("m=audio 40000 RTP/AVP 111 9 0 8 101 102\r\n"), "Opus first: {}", offer.sdp);
+        assert!(offer.sdp.contains("a=rtpmap:111 opus/48000/2\r\na=fmtp:111 useinbandfec=1"), "FEC: {}", offer.sdp);
+        assert!(offer.sdp.contains("a=rtpmap:102 telephone-event/48000"), "events at Opus's clock: {}", offer.sdp);
+        let parsed = parse_audio(&offer.sdp).expect("parses");
+        let (answer, agreed) = answer_offer(&wide, &parsed, Direction::SendRecv, &mut keys()).expect("answer");
+        assert_eq!((agreed.codec, agreed.telephone_event_pt), (CodecKind::Opus, Some(102)), "Opus with 48 kHz events");
+        assert!(answer.contains("a=rtpmap:102 telephone-event/48000"), "answer names the events: {answer}");
+        assert!(!answer.contains("telephone-event/8000"), "only the matching clock is answered: {answer}");
+    }
+
+    #[test]
+    fn g722_keeps_the_8khz_clock_and_opus_refuses_a_30ms_ptime() {
+        let g722 = BARESIP_OFFER.replace("RTP/AVP 0 8 101", "RTP/AVP 9 0 101").replace("a=ptime:20", "a=ptime:30");
+        let mut wide = local(SrtpPolicy::Off);
+        wide.codecs = vec![CodecKind::Opus, CodecKind::G722, CodecKind::Pcmu];
+        let (_, agreed) = answer_offer(&wide, &parse_audio(&g722).expect("parses"), Direction::SendRecv, &mut keys())
+            .expect("answer");
+        assert_eq!(
+            (agreed.codec, agreed.telephone_event_pt, agreed.ptime_ms),
+            (CodecKind::G722, Some(101), 30),
+            "G.722 at 30 ms"
+        );
+        let opus = BARESIP_OFFER
+            .replace("RTP/AVP 0 8 101", "RTP/AVP 96")
+            .replace("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n", "a=rtpmap:96 opus/48000/2\r\n")
+            .replace("a=ptime:20", "a=ptime:30");
+        let (_, agreed) = answer_offer(&wide, &parse_audio(&opus).expect("parses"), Direction::SendRecv, &mut keys())
+            .expect("answer");
+        assert_eq!(
+            (agreed.codec, agreed.payload_type, agreed.ptime_ms),
+            (CodecKind::Opus, 96, 20),
+            "their PT, a 20 ms frame"
+        );
+        assert_eq!(agreed.telephone_event_pt, None, "8 kHz events do not mix with Opus's 48 kHz timestamps");
     }
 
     #[test]

@@ -76,6 +76,8 @@ pub enum MediaEvent {
 /// Counters for the quality display and the tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MediaStats {
+    /// The codec in use (`None` only in a default value).
+    pub codec: Option<crate::codec::CodecKind>,
     /// RTP packets sent.
     pub packets_sent: u64,
     /// RTP packets received and accepted.
@@ -100,7 +102,10 @@ pub struct MediaStats {
 pub struct MediaSession {
     cfg: SessionConfig,
     start: Instant,
+    /// RTP clock rate: what timestamps count in.
     rate: u32,
+    /// PCM rate the codec encodes from and decodes to.
+    sample_rate: u32,
     encoder: Box<dyn Encoder>,
     sender: RtpSender,
     next_timestamp: u32,
@@ -142,7 +147,8 @@ impl MediaSession {
         Ok(Self {
             start: now,
             rate,
-            encoder: codec.encoder(),
+            sample_rate: codec.sample_rate(),
+            encoder: codec.encoder()?,
             sender: RtpSender::new(cfg.ssrc, cfg.first_seq),
             next_timestamp: cfg.first_timestamp,
             talkspurt: true,
@@ -151,7 +157,7 @@ impl MediaSession {
             remote_rtcp: cfg.negotiated.remote_rtcp,
             latched: false,
             receiver: None,
-            jitter: JitterBuffer::new(JitterConfig::new(rate), codec.decoder()),
+            jitter: JitterBuffer::new(JitterConfig::for_codec(codec), codec.decoder()?),
             dtmf_tx: DtmfSender::new(),
             dtmf_rx: DtmfReceiver::new(),
             last_received: now,
@@ -167,14 +173,24 @@ impl MediaSession {
         })
     }
 
-    /// Samples per packet at the codec rate.
+    /// PCM samples per packet at the codec's sample rate.
     pub fn samples_per_packet(&self) -> usize {
-        (self.rate * self.cfg.negotiated.ptime_ms / 1000) as usize
+        (self.sample_rate * self.cfg.negotiated.ptime_ms / 1000) as usize
     }
 
-    /// The codec clock rate.
+    /// The RTP clock rate.
     pub fn clock_rate(&self) -> u32 {
         self.rate
+    }
+
+    /// The rate of the PCM [`Self::send_audio`] takes and [`Self::pull_audio`] gives.
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+
+    /// RTP timestamp units for `samples` PCM samples.
+    fn ticks(&self, samples: usize) -> u32 {
+        (samples as u64 * u64::from(self.rate) / u64::from(self.sample_rate)) as u32
     }
 
     /// The negotiated parameters in force.
@@ -195,9 +211,11 @@ impl MediaSession {
     /// Applies a re-negotiation (re-INVITE: hold, resume, new address or codec).
     pub fn update(&mut self, now: Instant, negotiated: Negotiated) -> Result<(), MediaError> {
         if negotiated.codec != self.cfg.negotiated.codec {
-            self.encoder = negotiated.codec.encoder();
-            self.rate = negotiated.codec.clock_rate();
-            self.jitter = JitterBuffer::new(JitterConfig::new(self.rate), negotiated.codec.decoder());
+            let codec = negotiated.codec;
+            self.encoder = codec.encoder()?;
+            self.rate = codec.clock_rate();
+            self.sample_rate = codec.sample_rate();
+            self.jitter = JitterBuffer::new(JitterConfig::for_codec(codec), codec.decoder()?);
         }
         if negotiated.srtp != self.cfg.negotiated.srtp {
             self.srtp = negotiated.srtp.as_ref().map(SrtpSession::new).transpose()?;
@@ -229,17 +247,17 @@ impl MediaSession {
         if self.cfg.negotiated.telephone_event_pt.is_none() {
             return Err(MediaError::Dtmf("the peer did not agree to telephone-event".into()));
         }
-        let step = self.samples_per_packet() as u32;
+        let step = self.ticks(self.samples_per_packet());
         // 100 ms tone, as most gateways expect at least 40 ms.
         self.dtmf_tx.start(digit, self.next_timestamp, self.rate / 10, step)
     }
 
     /// Encodes and sends one packet's worth of captured audio (`samples_per_packet` samples at
-    /// the codec rate). While holding with recvonly/inactive, nothing goes out but the timestamp
-    /// keeps running.
+    /// the codec's sample rate). While holding with recvonly/inactive, nothing goes out but the
+    /// timestamp keeps running.
     pub fn send_audio(&mut self, _now: Instant, pcm: &[i16]) {
         let ts = self.next_timestamp;
-        self.next_timestamp = self.next_timestamp.wrapping_add(pcm.len() as u32);
+        self.next_timestamp = self.next_timestamp.wrapping_add(self.ticks(pcm.len()));
         if !self.cfg.negotiated.direction.sends() {
             self.talkspurt = true;
             return;
@@ -250,6 +268,9 @@ impl MediaSession {
                 _ => {
                     self.scratch.clear();
                     self.encoder.encode(pcm, &mut self.scratch);
+                    if self.scratch.is_empty() {
+                        return;
+                    }
                     let marker = std::mem::replace(&mut self.talkspurt, false);
                     (self.cfg.negotiated.payload_type, marker, ts, std::mem::take(&mut self.scratch))
                 }
@@ -393,12 +414,14 @@ impl MediaSession {
                 if let Some(rtt) = rtp::round_trip_from_report(report, now_ntp) {
                     self.rtt = Some(rtt * 1000.0);
                 }
+                // The far end's loss tunes the encoder's redundancy (Opus FEC).
+                self.encoder.set_expected_loss(((u32::from(report.fraction_lost) * 100) / 256) as u8);
             }
         }
         self.last_received = now;
     }
 
-    /// Fills `out` with audio for the speaker (normally 10 ms at the codec rate).
+    /// Fills `out` with audio for the speaker (normally 10 ms at the codec's sample rate).
     pub fn pull_audio(&mut self, now: Instant, out: &mut [i16]) {
         let now_ms = self.ms_since_start(now);
         self.jitter.pull(now_ms, out);
@@ -473,6 +496,7 @@ impl MediaSession {
         let buffer = self.jitter.stats();
         let one_way = self.rtt.unwrap_or(0.0) / 2.0 + buffer.level_ms + f64::from(self.cfg.negotiated.ptime_ms);
         MediaStats {
+            codec: Some(self.cfg.negotiated.codec),
             packets_sent: self.packets_sent,
             packets_received: self.packets_received,
             dropped: self.dropped,

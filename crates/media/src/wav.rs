@@ -7,12 +7,18 @@
 
 /// Parses a 16-bit PCM WAV and returns its samples (the first channel of multi-channel files).
 pub fn parse(bytes: &[u8]) -> Result<Vec<i16>, String> {
+    parse_with_rate(bytes).map(|(_, samples)| samples)
+}
+
+/// Parses a 16-bit PCM WAV and returns its sample rate and samples (first channel).
+pub fn parse_with_rate(bytes: &[u8]) -> Result<(u32, Vec<i16>), String> {
     if bytes.len() < 12 || &bytes[..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
         return Err("not a RIFF/WAVE file".into());
     }
     let mut at = 12;
     let mut channels = 1usize;
     let mut bits = 16u16;
+    let mut rate = 8000u32;
     while at + 8 <= bytes.len() {
         let id = &bytes[at..at + 4];
         let len = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]) as usize;
@@ -20,12 +26,16 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<i16>, String> {
         if id == b"fmt " && body.len() >= 16 {
             channels = usize::from(u16::from_le_bytes([body[2], body[3]])).max(1);
             bits = u16::from_le_bytes([body[14], body[15]]);
+            rate = u32::from_le_bytes([body[4], body[5], body[6], body[7]]);
+            if rate == 0 {
+                return Err("a sample rate of 0 Hz".into());
+            }
         }
         if id == b"data" {
             if bits != 16 {
                 return Err(format!("{bits}-bit samples; only 16-bit PCM is read"));
             }
-            return Ok(body.chunks_exact(2 * channels).map(|c| i16::from_le_bytes([c[0], c[1]])).collect());
+            return Ok((rate, body.chunks_exact(2 * channels).map(|c| i16::from_le_bytes([c[0], c[1]])).collect()));
         }
         at = at.saturating_add(8 + len + (len & 1));
     }

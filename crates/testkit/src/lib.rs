@@ -351,6 +351,20 @@ impl Baresip {
         srtp_mandatory: bool,
         pulse: Option<&str>,
     ) -> Result<Self, String> {
+        Self::start_full(user, registrar, wav, mode, srtp_mandatory, pulse, "PCMU")
+    }
+
+    /// As [`Baresip::start_with`], offering and accepting only `codecs` (baresip's
+    /// `audio_codecs` syntax: `PCMU`, `G722/16000`, and `opus/48000/1` since Opus is set up mono).
+    pub fn start_full(
+        user: &str,
+        registrar: &str,
+        wav: &Path,
+        mode: AnswerMode,
+        srtp_mandatory: bool,
+        pulse: Option<&str>,
+        codecs: &str,
+    ) -> Result<Self, String> {
         let bin = require("baresip", "baresip-core")?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let sip_port = free_port()?;
@@ -362,7 +376,7 @@ impl Baresip {
         let answer = if mode == AnswerMode::Auto { "auto" } else { "manual" };
         let enc = if srtp_mandatory { ";mediaenc=srtp-mand" } else { "" };
         let account = format!(
-            "<sip:{user}@127.0.0.1>;auth_pass={user}pw;outbound=\"sip:{registrar}\";regint=60;answermode={answer};audio_codecs=PCMU{enc}\n"
+            "<sip:{user}@127.0.0.1>;auth_pass={user}pw;outbound=\"sip:{registrar}\";regint=60;answermode={answer};audio_codecs={codecs}{enc}\n"
         );
         std::fs::write(dir.path().join("accounts"), account).map_err(|e| e.to_string())?;
         std::fs::write(dir.path().join("contacts"), "").map_err(|e| e.to_string())?;
@@ -371,7 +385,8 @@ impl Baresip {
             "poll_method\t\tepoll\nsip_listen\t\t127.0.0.1:{sip_port}\ncall_local_timeout\t120\n\
              audio_player\t\talsa,{player}\naudio_source\t\taufile,{wav}\naudio_alert\t\talsa,{player}\n\
              audio_buffer\t\t20-160\njitter_buffer_delay\t5-10\nrtp_ports\t\t{rtp_base}-{rtp_end}\n\
-             module_path\t\t/usr/lib/baresip/modules\nmodule\t\t\tg711.so\nmodule\t\t\taufile.so\n\
+             module_path\t\t/usr/lib/baresip/modules\nmodule\t\t\tg711.so\nmodule\t\t\tg722.so\nmodule\t\t\topus.so\n\
+             opus_bitrate\t\t24000\nopus_stereo\t\tno\nopus_sprop_stereo\tno\nopus_inbandfec\t\tyes\nmodule\t\t\taufile.so\n\
              module\t\t\talsa.so\nmodule\t\t\tsndfile.so\n{srtp_module}module_tmp\t\tuuid.so\nmodule_tmp\t\taccount.so\n\
              module_app\t\tmenu.so\nmodule_app\t\tctrl_tcp.so\nctrl_tcp_listen\t\t127.0.0.1:{ctrl_port}\n\
              snd_path\t\t{rec}\nnet_interface\t\t127.0.0.1\n",
@@ -501,10 +516,19 @@ pub fn write_wav(path: &Path, rate: u32, samples: &[i16]) -> Result<(), String> 
     std::fs::write(path, ringdesk_media::wav::encode(rate, samples)).map_err(|e| e.to_string())
 }
 
-/// Reads the samples of a 16-bit PCM WAV (first channel).
+/// Reads the samples of a 16-bit PCM WAV (first channel) at 8 kHz, converting a recording made
+/// at another rate (a wideband call's) so it compares with the 8 kHz references.
 pub fn read_wav(path: &Path) -> Result<Vec<i16>, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    ringdesk_media::wav::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+    let (rate, samples) =
+        ringdesk_media::wav::parse_with_rate(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    ringdesk_media::resample::convert(&samples, rate, 8000).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The sample rate a WAV file was written at.
+pub fn wav_rate(path: &Path) -> Result<u32, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    ringdesk_media::wav::parse_with_rate(&bytes).map(|(rate, _)| rate).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Best normalized cross-correlation (0..1) of half a second of `reference` (from sample 4000, a

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use ringdesk_testkit::speechlike;
-use ringdesk_voice::audio::FRAME;
+const FRAME: usize = ringdesk_voice::audio::frame_len(8000);
 use ringdesk_voice::processing::{ProcessingConfig, VoiceProcessing};
 
 fn energy(s: &[i16]) -> f64 {
@@ -24,7 +24,7 @@ fn main() {
         ),
     ];
     for (label, cfg) in configs {
-        let mut p = VoiceProcessing::new(cfg).expect("processing on");
+        let mut p = VoiceProcessing::new(cfg, 8000).expect("processing on");
         let mut out = Vec::with_capacity(far.len());
         let start = Instant::now();
         for f in 0..far.len() / FRAME {

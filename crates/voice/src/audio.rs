@@ -1,14 +1,16 @@
 //! Audio devices as the call sees them: a source it reads 10 ms frames from and a sink it writes
-//! 10 ms frames to, both 8 kHz mono 16-bit (the G.711 clock; wider codecs will resample at this
-//! boundary). Real devices and WAV files implement the same two traits, so the call never knows
-//! which it has.
+//! 10 ms frames to, mono 16-bit at the rate the call asks for when it opens them (its codec's:
+//! 8 kHz for G.711, 16 kHz for G.722 and Opus). Real devices and WAV files implement the same
+//! two traits, so the call never knows which it has.
 
 use std::path::{Path, PathBuf};
 
-/// Samples per second at the device boundary.
-pub const DEVICE_RATE: u32 = 8000;
-/// Samples in one 10 ms frame.
-pub const FRAME: usize = (DEVICE_RATE / 100) as usize;
+use ringdesk_media::resample;
+
+/// Samples in one 10 ms frame at `rate` Hz.
+pub const fn frame_len(rate: u32) -> usize {
+    (rate / 100) as usize
+}
 
 /// Where the microphone's audio comes from.
 pub trait AudioSource: Send {
@@ -26,8 +28,8 @@ pub trait AudioSink: Send {
 
 /// Opens the devices for each new call.
 pub trait AudioDevices: Send + Sync {
-    /// A source and a sink for the call `label`.
-    fn open(&self, label: &str) -> (Box<dyn AudioSource>, Box<dyn AudioSink>);
+    /// A source and a sink for the call `label`, both at `rate` Hz.
+    fn open(&self, label: &str, rate: u32) -> (Box<dyn AudioSource>, Box<dyn AudioSink>);
 }
 
 /// Plays a WAV file as the microphone, then silence.
@@ -38,13 +40,13 @@ pub struct WavSource {
 }
 
 impl WavSource {
-    /// Reads an 8 kHz mono 16-bit WAV.
-    pub fn open(path: &Path) -> Result<Self, String> {
+    /// Reads a 16-bit WAV (first channel), converted to `rate` Hz.
+    pub fn open(path: &Path, rate: u32) -> Result<Self, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(Self {
-            samples: ringdesk_media::wav::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?,
-            pos: 0,
-        })
+        let (file_rate, samples) =
+            ringdesk_media::wav::parse_with_rate(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let samples = resample::convert(&samples, file_rate, rate).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Self { samples, pos: 0 })
     }
 
     /// A source of the given samples.
@@ -62,17 +64,18 @@ impl AudioSource for WavSource {
     }
 }
 
-/// Records what the speaker would play into a WAV file when the call ends.
+/// Records what the speaker would play into a WAV file (at the call's rate) when the call ends.
 #[derive(Debug)]
 pub struct WavSink {
     path: PathBuf,
+    rate: u32,
     samples: Vec<i16>,
 }
 
 impl WavSink {
-    /// A sink that writes `path` when finished.
-    pub fn create(path: PathBuf) -> Self {
-        Self { path, samples: Vec::new() }
+    /// A sink of `rate` Hz audio that writes `path` when finished.
+    pub fn create(path: PathBuf, rate: u32) -> Self {
+        Self { path, rate, samples: Vec::new() }
     }
 }
 
@@ -82,7 +85,7 @@ impl AudioSink for WavSink {
     }
 
     fn finish(&mut self) {
-        if let Err(e) = std::fs::write(&self.path, ringdesk_media::wav::encode(DEVICE_RATE, &self.samples)) {
+        if let Err(e) = std::fs::write(&self.path, ringdesk_media::wav::encode(self.rate, &self.samples)) {
             tracing::warn!(path = %self.path.display(), error = %e, "could not write the call recording");
         }
     }
@@ -100,8 +103,8 @@ pub struct WavDevices {
 }
 
 impl AudioDevices for WavDevices {
-    fn open(&self, label: &str) -> (Box<dyn AudioSource>, Box<dyn AudioSink>) {
-        let source: Box<dyn AudioSource> = match WavSource::open(&self.input) {
+    fn open(&self, label: &str, rate: u32) -> (Box<dyn AudioSource>, Box<dyn AudioSink>) {
+        let source: Box<dyn AudioSource> = match WavSource::open(&self.input, rate) {
             Ok(s) => Box::new(s),
             Err(e) => {
                 tracing::warn!(error = %e, "microphone WAV unreadable; sending silence");
@@ -109,7 +112,7 @@ impl AudioDevices for WavDevices {
             }
         };
         let safe: String = label.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-        (source, Box::new(WavSink::create(self.output_dir.join(format!("{safe}.wav")))))
+        (source, Box::new(WavSink::create(self.output_dir.join(format!("{safe}.wav")), rate)))
     }
 }
 

@@ -4,7 +4,7 @@
 //! thread; the call's [`AudioSource`] and [`AudioSink`] talk to it through ring buffers. The
 //! device runs at its own rate (often 48 kHz) with a fixed 10 ms buffer (cpal #1250, #1029: the
 //! default buffer size can mean seconds of latency on PipeWire's ALSA plugin); rubato resamples
-//! to and from the 8 kHz call rate in 10 ms chunks. When a device errors (unplugged), the
+//! to and from the call's rate (8 kHz for G.711, 16 kHz for G.722 and Opus) in 10 ms chunks. When a device errors (unplugged), the
 //! thread reopens the system default every second, and the call carries on with silence until
 //! it comes back.
 
@@ -16,7 +16,7 @@ use std::time::Duration;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use rubato::{FftFixedInOut, Resampler};
 
-use crate::audio::{AudioDevices, AudioSink, AudioSource, DEVICE_RATE, FRAME};
+use crate::audio::{AudioDevices, AudioSink, AudioSource, frame_len};
 
 /// One audio device as the settings page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,17 +67,22 @@ pub struct CpalDevices {
     pub output: Option<String>,
 }
 
-/// Ring buffers shared between a call and its device thread, at the 8 kHz call rate.
+/// Ring buffers shared between a call and its device thread, at the call's rate.
 #[derive(Debug, Default)]
 struct Rings {
+    rate: u32,
     captured: Mutex<VecDeque<i16>>,
     to_play: Mutex<VecDeque<i16>>,
     stop: AtomicBool,
     device_lost: AtomicBool,
 }
 
-/// At most this much audio waits in a ring (older samples are dropped): 200 ms.
-const RING_CAP: usize = DEVICE_RATE as usize / 5;
+impl Rings {
+    /// At most this much audio waits in a ring (older samples are dropped): 200 ms.
+    fn cap(&self) -> usize {
+        self.rate as usize / 5
+    }
+}
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -99,7 +104,7 @@ impl AudioSink for CpalSink {
     fn write(&mut self, samples: &[i16]) {
         let mut ring = lock(&self.0.to_play);
         ring.extend(samples.iter().copied());
-        let excess = ring.len().saturating_sub(RING_CAP);
+        let excess = ring.len().saturating_sub(self.0.cap());
         ring.drain(..excess);
     }
 
@@ -115,8 +120,8 @@ impl Drop for CpalSink {
 }
 
 impl AudioDevices for CpalDevices {
-    fn open(&self, _label: &str) -> (Box<dyn AudioSource>, Box<dyn AudioSink>) {
-        let rings = Arc::new(Rings::default());
+    fn open(&self, _label: &str, rate: u32) -> (Box<dyn AudioSource>, Box<dyn AudioSink>) {
+        let rings = Arc::new(Rings { rate, ..Rings::default() });
         let thread_rings = rings.clone();
         let (input, output) = (self.input.clone(), self.output.clone());
         let spawned = std::thread::Builder::new()
@@ -192,7 +197,8 @@ fn open_input(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream> 
     let rate = config.sample_rate.0 as usize;
     let channels = usize::from(config.channels);
     let chunk = rate / 100;
-    let mut resampler = FftFixedInOut::<f32>::new(rate, DEVICE_RATE as usize, chunk, 1)
+    let call_rate = rings.rate as usize;
+    let mut resampler = FftFixedInOut::<f32>::new(rate, call_rate, chunk, 1)
         .map_err(|e| tracing::warn!(error = %e, rate, "no resampler for the microphone"))
         .ok()?;
     let mut pending: Vec<f32> = Vec::with_capacity(chunk * 2);
@@ -204,7 +210,7 @@ fn open_input(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream> 
             if let Ok(out) = resampler.process(&[block], None) {
                 let mut ring = lock(&rings.captured);
                 ring.extend(out[0].iter().map(|&v| (v.clamp(-1.0, 1.0) * 32767.0) as i16));
-                let excess = ring.len().saturating_sub(RING_CAP);
+                let excess = ring.len().saturating_sub(rings.cap());
                 ring.drain(..excess);
             }
         }
@@ -255,7 +261,8 @@ fn open_output(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream>
     let (config, format) = stream_config(device, false)?;
     let rate = config.sample_rate.0 as usize;
     let channels = usize::from(config.channels);
-    let mut resampler = FftFixedInOut::<f32>::new(DEVICE_RATE as usize, rate, FRAME, 1)
+    let frame = frame_len(rings.rate);
+    let mut resampler = FftFixedInOut::<f32>::new(rings.rate as usize, rate, frame, 1)
         .map_err(|e| tracing::warn!(error = %e, rate, "no resampler for the speaker"))
         .ok()?;
     let mut ready: VecDeque<f32> = VecDeque::new();
@@ -264,7 +271,7 @@ fn open_output(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream>
         if ready.is_empty() {
             let frame: Vec<f32> = {
                 let mut ring = lock(&rings.to_play);
-                (0..FRAME).map(|_| f32::from(ring.pop_front().unwrap_or(0)) / 32768.0).collect()
+                (0..frame).map(|_| f32::from(ring.pop_front().unwrap_or(0)) / 32768.0).collect()
             };
             if let Ok(out) = resampler.process(&[frame], None) {
                 ready.extend(out[0].iter().copied());

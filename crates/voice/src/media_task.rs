@@ -7,12 +7,13 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use ringdesk_media::resample::Resampler;
 use ringdesk_media::sdp::Negotiated;
 use ringdesk_media::session::{MediaEvent, MediaSession, MediaStats, Output, SessionConfig};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-use crate::audio::{AudioSink, AudioSource, FRAME, level_dbfs};
+use crate::audio::{AudioSink, AudioSource, frame_len, level_dbfs};
 use crate::processing::{ProcessingConfig, VoiceProcessing};
 use crate::random;
 
@@ -103,9 +104,44 @@ pub(crate) fn spawn(
     let session = MediaSession::new(cfg, Instant::now())?;
     let (tx, rx) = mpsc::unbounded_channel();
     let stats = Arc::new(Mutex::new(session.stats()));
-    let processing = VoiceProcessing::new(processing);
-    tokio::spawn(run(ports, session, source, sink, rx, notices, stats.clone(), processing));
+    let device_rate = session.sample_rate();
+    let processing = VoiceProcessing::new(processing, device_rate);
+    let devices = Devices { source, sink, rate: device_rate };
+    tokio::spawn(run(ports, session, devices, rx, notices, stats.clone(), processing));
     Ok(MediaHandle { commands: tx, stats })
+}
+
+/// The call's devices and the rate they were opened at.
+struct Devices {
+    source: Box<dyn AudioSource>,
+    sink: Box<dyn AudioSink>,
+    rate: u32,
+}
+
+/// Converters between the device rate (fixed for the call) and the codec's, which a re-INVITE
+/// may change; pass-throughs while they agree.
+struct RateBridge {
+    codec_rate: u32,
+    to_codec: Resampler,
+    to_device: Resampler,
+    played: std::collections::VecDeque<i16>,
+}
+
+impl RateBridge {
+    fn new(device_rate: u32, codec_rate: u32) -> Self {
+        let make = |from, to| {
+            Resampler::new(from, to).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "no resampler; audio passes at the wrong rate");
+                Resampler::passthrough()
+            })
+        };
+        Self {
+            codec_rate,
+            to_codec: make(device_rate, codec_rate),
+            to_device: make(codec_rate, device_rate),
+            played: std::collections::VecDeque::new(),
+        }
+    }
 }
 
 fn ntp_now() -> u64 {
@@ -115,12 +151,10 @@ fn ntp_now() -> u64 {
     (secs << 32) | frac
 }
 
-#[allow(clippy::too_many_arguments)] // one task's whole state, passed once at spawn
 async fn run(
     ports: PortPair,
     mut session: MediaSession,
-    mut source: Box<dyn AudioSource>,
-    mut sink: Box<dyn AudioSink>,
+    mut devices: Devices,
     mut commands: mpsc::UnboundedReceiver<MediaCommand>,
     notices: mpsc::UnboundedSender<MediaNotice>,
     stats: Arc<Mutex<MediaStats>>,
@@ -128,9 +162,12 @@ async fn run(
 ) {
     let mut clock = tokio::time::interval(Duration::from_millis(10));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let mut captured: Vec<i16> = Vec::with_capacity(FRAME * 6);
-    let mut frame = [0i16; FRAME];
-    let mut played = [0i16; FRAME];
+    let device_frame = frame_len(devices.rate);
+    let mut bridge = RateBridge::new(devices.rate, session.sample_rate());
+    let mut captured: Vec<i16> = Vec::with_capacity(device_frame * 12);
+    let mut frame = vec![0i16; device_frame];
+    let mut played = vec![0i16; device_frame];
+    let mut codec_out = Vec::with_capacity(device_frame * 6);
     let (mut rtp_buf, mut rtcp_buf) = ([0u8; 2048], [0u8; 2048]);
     let mut muted = false;
     let mut ticks: u64 = 0;
@@ -140,7 +177,11 @@ async fn run(
             _ = clock.tick() => {
                 let now = Instant::now();
                 ticks += 1;
-                source.read(&mut frame);
+                if bridge.codec_rate != session.sample_rate() {
+                    bridge = RateBridge::new(devices.rate, session.sample_rate());
+                    captured.clear();
+                }
+                devices.source.read(&mut frame);
                 if let Some(p) = processing.as_mut() {
                     p.capture(&mut frame);
                 }
@@ -148,18 +189,31 @@ async fn run(
                     frame.fill(0);
                 }
                 peak_in = peak_in.max(level_dbfs(&frame));
-                captured.extend_from_slice(&frame);
+                bridge.to_codec.process(&frame, &mut captured);
                 let spp = session.samples_per_packet();
                 while captured.len() >= spp {
                     session.send_audio(now, &captured[..spp]);
                     captured.drain(..spp);
                 }
-                session.pull_audio(now, &mut played);
+                // Pull 10 ms at the codec's rate until a device frame is ready (one pull when
+                // the rates agree).
+                let codec_frame = frame_len(session.sample_rate());
+                while bridge.played.len() < device_frame {
+                    codec_out.clear();
+                    codec_out.resize(codec_frame, 0);
+                    session.pull_audio(now, &mut codec_out);
+                    let mut converted = Vec::with_capacity(device_frame);
+                    bridge.to_device.process(&codec_out, &mut converted);
+                    bridge.played.extend(converted);
+                }
+                for (o, s) in played.iter_mut().zip(bridge.played.drain(..device_frame)) {
+                    *o = s;
+                }
                 if let Some(p) = processing.as_mut() {
                     p.render(&played);
                 }
                 peak_out = peak_out.max(level_dbfs(&played));
-                sink.write(&played);
+                devices.sink.write(&played);
                 session.handle_timeout(now);
                 if ticks.is_multiple_of(10) {
                     let _ = notices.send(MediaNotice::Levels { input_dbfs: peak_in, output_dbfs: peak_out });
@@ -213,5 +267,5 @@ async fn run(
         }
     }
     *stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = session.stats();
-    sink.finish();
+    devices.sink.finish();
 }

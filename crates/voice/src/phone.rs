@@ -375,7 +375,8 @@ fn start_media(inner: &Arc<Inner>, call: &CallId, negotiated: Negotiated) -> Res
         return Ok(());
     }
     let ports = slot.ports.take().ok_or_else(|| VoiceError::WrongState("media already started".into()))?;
-    let (source, sink) = inner.cfg.devices.open(&format!("{}-{}", slot.line, call.0));
+    // Devices run at the codec's rate for the whole call (a later codec change resamples).
+    let (source, sink) = inner.cfg.devices.open(&format!("{}-{}", slot.line, call.0), negotiated.codec.sample_rate());
     let (notice_tx, mut notice_rx) = mpsc::unbounded_channel();
     let handle =
         media_task::spawn(ports, negotiated, source, sink, notice_tx, inner.cfg.rtp_timeout, inner.cfg.processing)

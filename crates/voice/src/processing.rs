@@ -1,5 +1,5 @@
-//! Echo cancellation and noise suppression on the call's audio, at the device boundary (8 kHz,
-//! 10 ms frames): what the speaker plays is fed as the far-end reference, and the echo of it is
+//! Echo cancellation and noise suppression on the call's audio, at the device boundary (the call's
+//! rate, 10 ms frames): what the speaker plays is fed as the far-end reference, and the echo of it is
 //! removed from the microphone. Both are switchable (users of headsets often want them off).
 //!
 //! The processing is sonora's (a pure-Rust port of the WebRTC audio processing module: AEC3 and
@@ -8,7 +8,7 @@
 use sonora::config::{EchoCanceller, NoiseSuppression};
 use sonora::{AudioProcessing, Config, StreamConfig};
 
-use crate::audio::{DEVICE_RATE, FRAME};
+use crate::audio::frame_len;
 
 /// Which processing a call's microphone gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,8 +33,8 @@ impl std::fmt::Debug for VoiceProcessing {
 }
 
 impl VoiceProcessing {
-    /// Processing as configured, or `None` when everything is off.
-    pub fn new(cfg: ProcessingConfig) -> Option<Self> {
+    /// Processing as configured for audio at `rate` Hz, or `None` when everything is off.
+    pub fn new(cfg: ProcessingConfig, rate: u32) -> Option<Self> {
         if !cfg.echo_cancellation && !cfg.noise_suppression {
             return None;
         }
@@ -43,14 +43,15 @@ impl VoiceProcessing {
             noise_suppression: cfg.noise_suppression.then(NoiseSuppression::default),
             ..Default::default()
         };
-        let stream = StreamConfig::new(DEVICE_RATE, 1);
+        let stream = StreamConfig::new(rate, 1);
+        let frame = frame_len(rate);
         let apm = AudioProcessing::builder().config(config).capture_config(stream).render_config(stream).build();
-        Some(Self { apm, input: vec![0.0; FRAME], output: vec![0.0; FRAME] })
+        Some(Self { apm, input: vec![0.0; frame], output: vec![0.0; frame] })
     }
 
     /// Feeds a 10 ms frame the speaker is about to play (the echo reference).
     pub fn render(&mut self, played: &[i16]) {
-        if played.len() != FRAME {
+        if played.len() != self.input.len() {
             return;
         }
         for (d, s) in self.input.iter_mut().zip(played) {
@@ -63,7 +64,7 @@ impl VoiceProcessing {
 
     /// Removes echo and noise from a 10 ms microphone frame, in place.
     pub fn capture(&mut self, mic: &mut [i16]) {
-        if mic.len() != FRAME {
+        if mic.len() != self.input.len() {
             return;
         }
         for (d, s) in self.input.iter_mut().zip(mic.iter()) {

@@ -3,7 +3,7 @@
 //! end's own speech still gets through; with it off, nothing is touched.
 
 use ringdesk_testkit::speechlike;
-use ringdesk_voice::audio::FRAME;
+const FRAME: usize = ringdesk_voice::audio::frame_len(8000);
 use ringdesk_voice::processing::{ProcessingConfig, VoiceProcessing};
 
 /// A second talker unlike the first: a 210 Hz voice with its own formants and rhythm.
@@ -23,7 +23,7 @@ fn energy(s: &[i16]) -> f64 {
 
 /// Runs 10 s: far end = speech; mic = echo (+ near-end speech from `near_from` seconds on).
 fn run(cfg: ProcessingConfig, near_from: Option<usize>) -> (Vec<i16>, Vec<i16>, Vec<i16>) {
-    let mut p = VoiceProcessing::new(cfg);
+    let mut p = VoiceProcessing::new(cfg, 8000);
     let n = 80_000;
     let far: Vec<i16> = (0..n).map(speechlike).collect();
     let near: Vec<i16> = (0..n)

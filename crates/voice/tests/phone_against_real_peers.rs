@@ -596,3 +596,68 @@ async fn one_phone_with_two_lines_knows_which_line_rings() {
         bob.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("bob sees the decline");
     }
 }
+
+/// Calls a baresip that accepts only `theirs` and checks the codec, the recording rate and the
+/// speech both ways; returns both similarities.
+async fn wideband_call(user: &str, peer: &str, theirs: &str, peer_rate: u32, expected: CodecKind) -> (f64, f64) {
+    let rig = Rig::new();
+    // baresip's file source must run at its codec's rate; the phone converts by itself.
+    let wide = rig.out().join("speech-wide.wav");
+    let speech =
+        ringdesk_media::resample::convert(&read_wav(&rig.wav).expect("wav"), 8000, peer_rate).expect("resample");
+    ringdesk_testkit::write_wav(&wide, peer_rate, &speech).expect("wideband wav");
+    let b = Baresip::start_full(peer, &rig.kam.addr(), &wide, AnswerMode::Auto, false, None, theirs).expect("baresip");
+    b.wait_registered(Duration::from_secs(5)).expect("baresip registers");
+    let out = rig.out().join(user);
+    std::fs::create_dir_all(&out).expect("dir");
+    let (phone, mut events) =
+        rig.plain_phone(vec![CodecKind::Opus, CodecKind::G722, CodecKind::Pcmu, CodecKind::Pcma], &out).await;
+    phone.add_line("main", rig.account(user)).expect("line");
+    expect(&mut events, "registered", |e| {
+        matches!(e, PhoneEvent::Registration { state: RegistrationState::Registered { .. }, .. })
+    })
+    .await;
+    let call = phone.dial("main", peer).await.expect("dials");
+    let answered = tokio::time::timeout(
+        Duration::from_secs(10),
+        expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)),
+    )
+    .await;
+    assert!(answered.is_ok(), "{theirs}: baresip answers; its log:\n{}", b.log());
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let stats = phone.stats(&call).expect("stats");
+    assert_eq!(stats.codec, Some(expected), "{theirs}: the codec in use");
+    assert!(stats.packets_received > 150, "{theirs}: media flows: {stats:?}");
+    phone.hang_up(&call).await.expect("hang up");
+    expect(&mut events, "ended", state_is(&call, |s| matches!(s, CallState::Ended(_)))).await;
+    wait_for_file(&out).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let file = std::fs::read_dir(&out).expect("dir").filter_map(|e| e.ok()).map(|e| e.path()).next().expect("recorded");
+    assert_eq!(ringdesk_testkit::wav_rate(&file).expect("wav"), 16_000, "{theirs}: the call ran wideband end to end");
+    let reference: Vec<i16> = (0..80_000).map(speechlike).collect();
+    let (ours, _) = similarity(&reference, &read_wav(&file).expect("wav"));
+    let theirs_heard = read_wav(b.received_recordings().first().expect("baresip recorded")).expect("wav");
+    let (peer_heard, _) = similarity(&reference, &theirs_heard);
+    eprintln!("{theirs}: we hear {ours:.3}, baresip hears {peer_heard:.3}; {stats:?}");
+    (ours, peer_heard)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_g722_call_to_baresip_runs_wideband_with_speech_both_ways() {
+    let (ours, theirs) = wideband_call("alice", "bob", "G722/16000", 16_000, CodecKind::G722).await;
+    // baresip's file source runs fast on wideband calls: it sends 213–216 packets in the seconds
+    // we send 200, so our buffer's delay target climbs (the spread of arrival against media time
+    // grows within its 2 s window) and it drops audio to hold it. What we hear is cut now and
+    // then (measured 0.79–0.87); what baresip hears of our clocked stream is exact (1.000).
+    assert!(ours > 0.75, "alice hears bob over G.722 (similarity {ours:.3})");
+    assert!(theirs > 0.9, "bob hears alice over G.722 (similarity {theirs:.3})");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_opus_call_to_baresip_runs_wideband_with_speech_both_ways() {
+    let (ours, theirs) = wideband_call("carol", "dave", "opus/48000/1", 48_000, CodecKind::Opus).await;
+    // Opus is not waveform-matching (SILK models the voice), so correlation runs lower than for
+    // G.722 even on a clean path; see the G.722 test for why our side is lower still.
+    assert!(ours > 0.7, "carol hears dave over Opus (similarity {ours:.3}; 0.79 measured)");
+    assert!(theirs > 0.85, "dave hears carol over Opus (similarity {theirs:.3}; 0.93 measured)");
+}

@@ -7,7 +7,9 @@
 
 use std::time::{Duration, Instant};
 
-use ringdesk_voice::audio::{AudioDevices, FRAME, level_dbfs};
+use ringdesk_voice::audio::{AudioDevices, frame_len, level_dbfs};
+
+const FRAME: usize = frame_len(8000);
 use ringdesk_voice::cpal_devices::{CpalDevices, list_devices};
 
 fn main() {
@@ -25,7 +27,7 @@ fn main() {
     }
     let seconds: u64 = value("--seconds").and_then(|s| s.parse().ok()).unwrap_or(5).max(3);
     let devices = CpalDevices { input: value("--input"), output: value("--output") };
-    let (mut mic, mut speaker) = devices.open("check");
+    let (mut mic, mut speaker) = devices.open("check", 8000);
     let start = Instant::now();
     let mut tick = Instant::now();
     let mut heard: Vec<i16> = Vec::new();

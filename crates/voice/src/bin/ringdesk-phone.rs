@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! RINGDESK_SIP_PASSWORD=secret ringdesk-phone --registrar sip.example.com:5060 --user 1001 \
-//!     [--domain example.com] [--tcp] [--srtp off|optional|required] \
+//!     [--domain example.com] [--tcp] [--srtp off|optional|required] [--codecs opus,g722,pcmu,pcma] \
 //!     [--wav-in speech.wav --wav-out ./heard] (--call 15551234567 | --answer) [--seconds 30]
 //! ```
 //!
@@ -24,7 +24,7 @@ fn usage(problem: &str) -> ! {
     eprintln!("error: {problem}");
     eprintln!(
         "usage: RINGDESK_SIP_PASSWORD=... ringdesk-phone --registrar HOST[:PORT] --user USER [--domain DOMAIN] [--tcp] \
-         [--srtp off|optional|required] [--wav-in FILE --wav-out DIR] [--no-aec] [--log-pii] (--call NUMBER | --answer) [--seconds N]"
+         [--srtp off|optional|required] [--codecs LIST] [--wav-in FILE --wav-out DIR] [--no-aec] [--log-pii] (--call NUMBER | --answer) [--seconds N]"
     );
     std::process::exit(2)
 }
@@ -50,6 +50,17 @@ async fn main() {
         Some("required") => SrtpPolicy::Required,
         Some(other) => usage(&format!("--srtp {other}: expected off, optional or required")),
     };
+    // In order of preference; wideband first by default.
+    let codecs: Vec<CodecKind> = match value("--codecs") {
+        None => CodecKind::ALL.to_vec(),
+        Some(list) => list
+            .split(',')
+            .map(|name| {
+                CodecKind::from_name(name.trim())
+                    .unwrap_or_else(|| usage(&format!("--codecs: {name:?} is not one of opus, g722, pcmu, pcma")))
+            })
+            .collect(),
+    };
     let seconds: u64 =
         value("--seconds").map_or(Ok(60), |s| s.parse()).unwrap_or_else(|_| usage("--seconds takes a number"));
     let (devices, real): (Arc<dyn AudioDevices>, bool) = match (value("--wav-in"), value("--wav-out")) {
@@ -65,7 +76,7 @@ async fn main() {
         tcp: has("--tcp"),
         media_ip: local_ip(&registrar).await,
         rtp_ports: (16_384, 32_766),
-        codecs: vec![CodecKind::Pcmu, CodecKind::Pcma],
+        codecs,
         srtp,
         devices,
         rtp_timeout: Duration::from_secs(30),
