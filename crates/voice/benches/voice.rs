@@ -22,6 +22,7 @@ use ringdesk_testkit::{
     rss_bytes, similarity, sipp_uas_scenario_at, write_wav,
 };
 use ringdesk_voice::audio::WavDevices;
+use ringdesk_voice::processing::ProcessingConfig;
 use ringdesk_voice::{Account, CallId, CallState, Phone, PhoneConfig, PhoneEvent, RegistrationState, Transport};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -41,11 +42,16 @@ async fn wait(
     pred: impl Fn(&PhoneEvent) -> bool,
 ) -> Result<PhoneEvent, String> {
     let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = Vec::new();
     loop {
         match tokio::time::timeout(deadline.saturating_duration_since(Instant::now()), events.recv()).await {
             Ok(Some(e)) if pred(&e) => return Ok(e),
-            Ok(Some(_)) => {}
-            _ => return Err("timed out waiting for a phone event".into()),
+            Ok(Some(e)) => {
+                if !matches!(e, PhoneEvent::Levels { .. } | PhoneEvent::Quality { .. }) {
+                    seen.push(format!("{e:?}"));
+                }
+            }
+            _ => return Err(format!("timed out waiting for a phone event; saw {seen:?}")),
         }
     }
 }
@@ -91,6 +97,65 @@ fn spoken_wav(out: &Path, wav: &Path) -> Result<(), String> {
     write_wav(wav, 8000, &padded)
 }
 
+/// CPU per active Opus call with echo cancellation and noise suppression, against a baresip
+/// caller on Opus (both with a clocked PulseAudio speaker, no AEC on baresip's).
+async fn opus_cpu(
+    out: &Path,
+    reference: &[i16],
+    wav: &Path,
+    reg: &str,
+    pulse: &PulseAudio,
+    window: Duration,
+) -> Result<(), String> {
+    let me = std::process::id();
+    let wav48 = out.join("reference-48k.wav");
+    write_wav(&wav48, 48_000, &ringdesk_media::resample::convert(reference, 8000, 48_000).map_err(|e| e.to_string())?)?;
+    let opus = "opus/48000/1";
+    let grace = Baresip::start_full("grace", reg, &wav48, AnswerMode::Auto, false, Some(&pulse.server()), opus)?;
+    grace.wait_registered(Duration::from_secs(5))?;
+    let mut frank_b = Baresip::start_full("frank", reg, &wav48, AnswerMode::Auto, false, Some(&pulse.server()), opus)?;
+    frank_b.wait_registered(Duration::from_secs(5))?;
+    let aec = ProcessingConfig { echo_cancellation: true, noise_suppression: true };
+    let (frank, mut frank_events) = phone_with(wav, &out.join("frank"), vec![CodecKind::Opus], aec).await?;
+    frank.add_line("main", account(reg, "frank")).map_err(|e| e.to_string())?;
+    wait(&mut frank_events, |e| {
+        matches!(e, PhoneEvent::Registration { state: RegistrationState::Registered { .. }, .. })
+    })
+    .await?;
+    let c0 = cpu_seconds(me).ok_or("no /proc")?;
+    tokio::time::sleep(window).await;
+    let idle = cpu_seconds(me).ok_or("no /proc")? - c0;
+    let call = frank.dial("main", "grace").await.map_err(|e| e.to_string())?;
+    wait(&mut frank_events, active(&call)).await.map_err(|e| format!("{e}; grace's log:\n{}", grace.log()))?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let c1 = cpu_seconds(me).ok_or("no /proc")?;
+    tokio::time::sleep(window).await;
+    let in_call = cpu_seconds(me).ok_or("no /proc")? - c1;
+    let codec = frank.stats(&call).map_err(|e| e.to_string())?.codec;
+    frank.hang_up(&call).await.map_err(|e| e.to_string())?;
+    wait(&mut frank_events, ended(&call)).await?;
+    frank.shutdown();
+    let b_idle0 = cpu_seconds(frank_b.pid()).ok_or("no /proc")?;
+    tokio::time::sleep(window).await;
+    let b_idle = cpu_seconds(frank_b.pid()).ok_or("no /proc")? - b_idle0;
+    frank_b.command("dial", &format!("sip:grace@{reg}"))?;
+    frank_b.wait_event("CALL_ESTABLISHED", Duration::from_secs(8))?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let b0 = cpu_seconds(frank_b.pid()).ok_or("no /proc")?;
+    tokio::time::sleep(window).await;
+    let baresip_call = cpu_seconds(frank_b.pid()).ok_or("no /proc")? - b0;
+    frank_b.command("hangup", "")?;
+    let _ = frank_b.wait_event("CALL_CLOSED", Duration::from_secs(5));
+    let ours_pct = (in_call - idle).max(0.0) / window.as_secs_f64() * 100.0;
+    let theirs_pct = (baresip_call - b_idle).max(0.0) / window.as_secs_f64() * 100.0;
+    println!(
+        "CPU per active Opus call with AEC+NS ({codec:?}, 15 s, minus idle): Ringdesk {ours_pct:.2} % of one core | baresip caller on Opus, no AEC {theirs_pct:.2} % | ratio {:.2}",
+        if theirs_pct > 0.0 { ours_pct / theirs_pct } else { f64::NAN }
+    );
+
+    Ok(())
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -99,6 +164,15 @@ async fn phone(
     wav: &Path,
     out: &Path,
     codecs: Vec<CodecKind>,
+) -> Result<(Phone, UnboundedReceiver<PhoneEvent>), String> {
+    phone_with(wav, out, codecs, ProcessingConfig::default()).await
+}
+
+async fn phone_with(
+    wav: &Path,
+    out: &Path,
+    codecs: Vec<CodecKind>,
+    processing: ProcessingConfig,
 ) -> Result<(Phone, UnboundedReceiver<PhoneEvent>), String> {
     std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
     let cfg = PhoneConfig {
@@ -110,7 +184,7 @@ async fn phone(
         srtp: SrtpPolicy::Off,
         devices: Arc::new(WavDevices { input: wav.to_path_buf(), output_dir: out.to_path_buf() }),
         rtp_timeout: Duration::from_secs(30),
-        processing: Default::default(),
+        processing,
     };
     Phone::start(cfg).await.map_err(|e| e.to_string())
 }
@@ -129,6 +203,8 @@ fn newest_wav(dir: &Path) -> Result<PathBuf, String> {
 async fn main() -> Result<(), String> {
     let out = PathBuf::from(std::env::var("VOICE_BENCH_OUT").unwrap_or_else(|_| "target/voice-bench".into()));
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    // Absolute: baresip reads the files from its own working directory.
+    let out = std::fs::canonicalize(&out).map_err(|e| e.to_string())?;
     let wav = out.join("reference.wav");
     spoken_wav(&out, &wav)?;
     let reference = read_wav(&wav)?;
@@ -151,8 +227,14 @@ async fn main() -> Result<(), String> {
     wait(&mut events, |e| matches!(e, PhoneEvent::Registration { state: RegistrationState::Registered { .. }, .. }))
         .await?;
     let me = std::process::id();
-    // VOICE_BENCH_ONLY=echo runs only the echo-loop section (mouth-to-ear, pacing, loss).
+    // VOICE_BENCH_ONLY=echo runs only the echo-loop section (mouth-to-ear, pacing, loss);
+    // VOICE_BENCH_ONLY=opus only the Opus + AEC CPU comparison.
     let only_echo = std::env::var("VOICE_BENCH_ONLY").is_ok_and(|v| v == "echo");
+    if std::env::var("VOICE_BENCH_ONLY").is_ok_and(|v| v == "opus") {
+        opus_cpu(&out, &reference, &wav, &reg, &pulse, Duration::from_secs(15)).await?;
+        alice.shutdown();
+        return Ok(());
+    }
 
     if !only_echo {
         // 1. INVITE→200 through Kamailio with 407, 20 calls each.
@@ -218,6 +300,8 @@ async fn main() -> Result<(), String> {
             carol_idle / window.as_secs_f64() * 100.0,
             if theirs_pct > 0.0 { ours_pct / theirs_pct } else { f64::NAN }
         );
+
+        opus_cpu(&out, &reference, &wav, &reg, &pulse, window).await?;
 
         // 3. Memory per call: four calls to a SIPp echo at once.
         let media_port = free_port_block(4)?;
