@@ -236,10 +236,37 @@ pub struct AgentConfig {
     pub tcp: bool,
     /// The User-Agent header.
     pub user_agent: String,
-    /// Over UDP, a CRLF keep-alive goes to each registrar this often between refreshes, so NATs
-    /// keep the mapping that incoming calls arrive through (15–25 s; RFC 5626 §4.4.1). TCP keeps
-    /// its own CRLF pings in the stack.
-    pub udp_keepalive: std::time::Duration,
+    /// A keep-alive goes to each registrar this often between refreshes, so NATs keep the
+    /// mapping (UDP) or the connection (TCP, TLS) that incoming calls arrive through: a CRLF
+    /// over UDP, a CRLFCRLF ping over TCP and TLS (RFC 5626 §4.4.1; 15–30 s).
+    pub keepalive: std::time::Duration,
+    /// Certificates (PEM) to trust for SIP over TLS besides the operating system's roots: a
+    /// private PBX's CA, or a test CA.
+    pub extra_tls_roots: Option<Vec<u8>>,
+}
+
+/// The operating system's trusted roots, PEM-encoded for rsipstack, plus `extra` (PEM).
+fn tls_roots(extra: Option<&[u8]>) -> Vec<u8> {
+    use base64::Engine as _;
+    let found = rustls_native_certs::load_native_certs();
+    for e in &found.errors {
+        tracing::debug!(error = %e, "a system certificate store could not be read");
+    }
+    let mut pem = Vec::with_capacity(found.certs.len() * 2048);
+    for cert in &found.certs {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(cert.as_ref());
+        pem.extend_from_slice(b"-----BEGIN CERTIFICATE-----\n");
+        for line in b64.as_bytes().chunks(64) {
+            pem.extend_from_slice(line);
+            pem.push(b'\n');
+        }
+        pem.extend_from_slice(b"-----END CERTIFICATE-----\n");
+    }
+    if let Some(extra) = extra {
+        pem.extend_from_slice(extra);
+        pem.push(b'\n');
+    }
+    pem
 }
 
 struct CallEntry {
@@ -255,8 +282,11 @@ pub struct SipAgent {
     events: mpsc::UnboundedSender<SipEvent>,
     calls: Arc<Mutex<HashMap<CallId, CallEntry>>>,
     registrations: Mutex<HashMap<String, CancellationToken>>,
+    /// Per line, our address as the registrar sees it (Via `received`/`rport`), learned from the
+    /// REGISTER responses: the Contact of calls on that line.
+    public: Arc<Mutex<HashMap<String, String>>>,
     counter: std::sync::atomic::AtomicU64,
-    udp_keepalive: std::time::Duration,
+    keepalive: std::time::Duration,
 }
 
 impl std::fmt::Debug for SipAgent {
@@ -298,6 +328,12 @@ impl SipAgent {
                 .map_err(|e| SipError::Bind(format!("tcp {local}: {e}")))?;
             layer.add_transport(tcp.into());
         }
+        // TLS connections are dialled on first use (the registrar's `transport=tls` URI); they
+        // verify the server against the system's roots and any extra ones configured.
+        layer.set_tls_config(rsipstack::transport::tls::TlsConfig {
+            ca_certs: Some(tls_roots(config.extra_tls_roots.as_deref())),
+            ..Default::default()
+        });
         let endpoint = EndpointBuilder::new()
             .with_transport_layer(layer)
             .with_cancel_token(cancel.clone())
@@ -320,8 +356,9 @@ impl SipAgent {
             events,
             calls: Arc::new(Mutex::new(HashMap::new())),
             registrations: Mutex::new(HashMap::new()),
+            public: Arc::new(Mutex::new(HashMap::new())),
             counter: std::sync::atomic::AtomicU64::new(0),
-            udp_keepalive: config.udp_keepalive,
+            keepalive: config.keepalive,
         });
         tokio::spawn(Self::serve_incoming(Arc::downgrade(&agent), incoming));
         Ok((agent, rx))
@@ -343,7 +380,9 @@ impl SipAgent {
     }
 
     fn contact(&self, account: &Account) -> Result<rsipstack::sip::Uri, SipError> {
-        parse_uri(&format!("sip:{}@{}{}", account.username, self.local, account.transport.uri_param()))
+        let line = format!("{}@{}", account.username, account.registrar);
+        let host = lock(&self.public).get(&line).cloned().unwrap_or_else(|| self.local.to_string());
+        parse_uri(&format!("sip:{}@{host}{}", account.username, account.transport.uri_param()))
     }
 
     /// Registers once and returns the lifetime granted.
@@ -372,20 +411,44 @@ impl SipAgent {
         let mut reg = Registration::new(self.endpoint.inner.clone(), Some(account.credential()));
         let events = self.events.clone();
         let expires = account.expires;
-        let keepalive = (account.transport == Transport::Udp).then_some(self.udp_keepalive);
+        let keepalive = Some(self.keepalive);
+        let transport = account.transport;
         let endpoint = self.endpoint.inner.clone();
         let registrar = account.registrar.clone();
+        let public = self.public.clone();
+        let username = account.username.clone();
         tokio::spawn(async move {
             let mut last: Option<RegistrationState> = None;
             let mut failures: u32 = 0;
+            // Set while renewing a binding with a just-learned Contact: never twice in a row.
+            let mut just_rewritten = false;
             loop {
                 // A registrar that does not answer within 8 s counts as down, rather than waiting
                 // out the 32 s transaction timeout.
-                let attempt = tokio::time::timeout(REGISTER_WAIT, reg.register(server.clone(), Some(expires))).await;
+                // Over TCP and TLS, connect first: a refused connection or an untrusted
+                // certificate is then reported as such, not as a registrar that never answered.
+                let connected = match transport {
+                    Transport::Udp => Ok(()),
+                    _ => connect_flow(&endpoint, &registrar, transport).await,
+                };
+                let attempt = match connected {
+                    Ok(()) => tokio::time::timeout(REGISTER_WAIT, reg.register(server.clone(), Some(expires))).await,
+                    Err(reason) => Ok(Err(rsipstack::Error::Error(reason))),
+                };
                 let (state, wait) = match attempt {
                     Ok(Ok(resp)) if resp.status_code.kind() == StatusCodeKind::Successful => {
                         failures = 0;
                         let granted = reg.granted_expires.filter(|g| *g > 0).unwrap_or(expires);
+                        let changed = learn_contact(&mut reg, &username, transport, &public, &line);
+                        if changed && !just_rewritten {
+                            just_rewritten = true;
+                            // Our Contact was not what the registrar sees (NAT, or a TCP/TLS
+                            // connection's own port): register the learned one at once. This
+                            // happens once per flow, since the next response agrees with it.
+                            tracing::debug!(line = %crate::Pii(&line), "re-registering with the learned contact");
+                            continue;
+                        }
+                        just_rewritten = false;
                         (RegistrationState::Registered { expires: granted }, refresh_interval(granted))
                     }
                     Ok(Ok(resp)) => {
@@ -431,7 +494,7 @@ impl SipAgent {
                     if next >= until {
                         break;
                     }
-                    send_crlf(&endpoint, &registrar).await;
+                    send_keepalive(&endpoint, &registrar, transport).await;
                 }
                 if cancelled {
                     break;
@@ -726,17 +789,78 @@ impl SipAgent {
 }
 
 /// Sends a CRLF keep-alive over the agent's UDP socket to `registrar` (`host[:port]`).
-async fn send_crlf(endpoint: &rsipstack::transaction::endpoint::EndpointInnerRef, registrar: &str) {
-    let Ok(host) = rsipstack::sip::HostWithPort::try_from(registrar) else { return };
-    let target = rsipstack::transport::SipAddr::new(rsipstack::sip::Transport::Udp, host);
-    match endpoint.transport_layer.lookup(&target, None).await {
-        Ok((rsipstack::transport::SipConnection::Udp(conn), addr)) => {
-            if let Err(e) = conn.send_raw(b"\r\n\r\n", &addr).await {
-                tracing::debug!(error = %e, "keep-alive not sent");
-            }
-        }
-        Ok(_) => {}
-        Err(e) => tracing::debug!(error = %e, "no route for the keep-alive"),
+/// After a successful REGISTER: remembers the address the registrar saw us at (Via `received`
+/// and `rport`) as this line's Contact for calls. Over UDP rsipstack already registers that
+/// address (it rewrites the Contact of its auth retry and of later refreshes). Over TCP and TLS
+/// its Contact lacks the transport, so the registrar would call us back over UDP; there we set
+/// the Contact ourselves and return true: the binding must be renewed with it at once. The
+/// next response agrees with it, so this happens once per flow (pjsip's contact-rewrite loops,
+/// voip.md §6, cannot start).
+fn learn_contact(
+    reg: &mut Registration,
+    username: &str,
+    transport: Transport,
+    public: &Mutex<HashMap<String, String>>,
+    line: &str,
+) -> bool {
+    let Some(seen) = reg.discovered_public_address() else { return false };
+    let host = seen.to_string();
+    lock(public).insert(line.to_owned(), host.clone());
+    if transport == Transport::Udp {
+        return false;
+    }
+    let Ok(uri) = parse_uri(&format!("sip:{username}@{host}{}", transport.uri_param())) else { return false };
+    if reg.contact.as_ref().is_some_and(|c| c.uri == uri) {
+        return false;
+    }
+    reg.contact = Some(rsipstack::sip::typed::Contact { display_name: None, uri, params: vec![] });
+    true
+}
+
+fn sip_target(registrar: &str, transport: Transport) -> Option<rsipstack::transport::SipAddr> {
+    let host = rsipstack::sip::HostWithPort::try_from(registrar).ok()?;
+    let kind = match transport {
+        Transport::Udp => rsipstack::sip::Transport::Udp,
+        Transport::Tcp => rsipstack::sip::Transport::Tcp,
+        Transport::Tls => rsipstack::sip::Transport::Tls,
+    };
+    Some(rsipstack::transport::SipAddr::new(kind, host))
+}
+
+/// Opens (or finds) the TCP/TLS connection to the registrar; the error names what failed.
+async fn connect_flow(
+    endpoint: &rsipstack::transaction::endpoint::EndpointInnerRef,
+    registrar: &str,
+    transport: Transport,
+) -> Result<(), String> {
+    let target = sip_target(registrar, transport).ok_or_else(|| format!("{registrar} is not host:port"))?;
+    let kind = if transport == Transport::Tls { "TLS" } else { "TCP" };
+    match tokio::time::timeout(REGISTER_WAIT, endpoint.transport_layer.lookup(&target, None)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!("{kind} connection to the registrar failed: {e}")),
+        Err(_) => Err(format!("{kind} connection to the registrar timed out")),
+    }
+}
+
+/// One keep-alive to the registrar over the line's flow: CRLF over UDP, a CRLFCRLF ping over TCP
+/// and TLS (the registrar answers CRLF; rsipstack reads that as a pong).
+async fn send_keepalive(
+    endpoint: &rsipstack::transaction::endpoint::EndpointInnerRef,
+    registrar: &str,
+    transport: Transport,
+) {
+    use rsipstack::transport::SipConnection;
+    use rsipstack::transport::stream::StreamConnection as _;
+    let Some(target) = sip_target(registrar, transport) else { return };
+    let sent = match endpoint.transport_layer.lookup(&target, None).await {
+        Ok((SipConnection::Udp(conn), addr)) => conn.send_raw(b"\r\n\r\n", &addr).await,
+        Ok((SipConnection::Tcp(conn), _)) => conn.send_raw(b"\r\n\r\n").await,
+        Ok((SipConnection::Tls(conn), _)) => conn.send_raw(b"\r\n\r\n").await,
+        Ok(_) => Ok(()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = sent {
+        tracing::debug!(error = %e, "keep-alive not sent");
     }
 }
 

@@ -33,7 +33,8 @@ async fn agent() -> (Arc<SipAgent>, UnboundedReceiver<SipEvent>) {
         bind: "127.0.0.1:0".parse().expect("addr"),
         tcp: true,
         user_agent: "Ringdesk-test".into(),
-        udp_keepalive: Duration::from_secs(20),
+        keepalive: Duration::from_secs(20),
+        extra_tls_roots: None,
     })
     .await
     .expect("agent starts")

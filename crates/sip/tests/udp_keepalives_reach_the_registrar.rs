@@ -58,7 +58,8 @@ async fn a_registered_udp_line_sends_crlf_keepalives_between_refreshes() {
         bind: "127.0.0.1:0".parse().expect("addr"),
         tcp: false,
         user_agent: "Ringdesk-test".into(),
-        udp_keepalive: Duration::from_millis(300),
+        keepalive: Duration::from_millis(300),
+        extra_tls_roots: None,
     })
     .await
     .expect("agent");

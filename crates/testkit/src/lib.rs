@@ -67,6 +67,72 @@ pub fn wait_for(timeout: Duration, mut ready: impl FnMut() -> bool) -> bool {
     ready()
 }
 
+/// Makes a throwaway CA and a server certificate for 127.0.0.1 signed by it, with openssl:
+/// `ca.pem`, `server.pem`, `server.key` in `dir`.
+fn make_test_certificates(dir: &Path) -> Result<(), String> {
+    let openssl = require("openssl", "openssl")?;
+    let ext = dir.join("server.ext");
+    std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+        .map_err(|e| e.to_string())?;
+    let steps: [&[&str]; 3] = [
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Ringdesk Test CA",
+        ],
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ],
+    ];
+    for args in steps {
+        let out = Command::new(&openssl).args(args).current_dir(dir).output().map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!("openssl {}: {}", args[0], String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    Ok(())
+}
+
 /// A running Kamailio registrar/proxy.
 #[derive(Debug)]
 pub struct Kamailio {
@@ -84,9 +150,54 @@ impl Kamailio {
 
     /// Starts Kamailio on `port` (to bring a stopped registrar back on the same address).
     pub fn start_on(port: u16) -> Result<Self, String> {
+        Self::start_inner(port, false)
+    }
+
+    /// Starts Kamailio with a TLS listener on [`Kamailio::tls_port`] too, its certificate for
+    /// 127.0.0.1 signed by a throwaway CA ([`Kamailio::tls_ca`]).
+    pub fn start_tls() -> Result<Self, String> {
+        Self::start_inner(free_port()?, true)
+    }
+
+    /// The TLS port (the UDP/TCP port + 1) when started with [`Kamailio::start_tls`].
+    pub fn tls_port(&self) -> u16 {
+        self.port + 1
+    }
+
+    /// The PEM of the CA that signed the TLS certificate.
+    pub fn tls_ca(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(self.dir.path().join("ca.pem")).map_err(|e| format!("no test CA: {e}"))
+    }
+
+    fn start_inner(port: u16, tls: bool) -> Result<Self, String> {
         let bin = require("kamailio", "kamailio")?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let cfg = include_str!("../peers/kamailio.cfg.in").replace("@PORT@", &port.to_string());
+        let tls_block = if tls {
+            if !Path::new("/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so").exists() {
+                return Err("Kamailio's TLS module is missing: apt-get install kamailio-tls-modules".into());
+            }
+            make_test_certificates(dir.path())?;
+            let d = dir.path().display();
+            std::fs::write(
+                dir.path().join("tls.cfg"),
+                format!(
+                    "[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n\
+                     private_key = {d}/server.key\ncertificate = {d}/server.pem\n\n\
+                     [client:default]\nverify_certificate = no\nrequire_certificate = no\n"
+                ),
+            )
+            .map_err(|e| e.to_string())?;
+            format!(
+                "enable_tls=yes\nlisten=tls:127.0.0.1:{}\n\
+                 loadmodule \"/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so\"\n\
+                 modparam(\"tls\", \"config\", \"{d}/tls.cfg\")\n",
+                port + 1
+            )
+        } else {
+            String::new()
+        };
+        let cfg =
+            include_str!("../peers/kamailio.cfg.in").replace("@PORT@", &port.to_string()).replace("@TLS@", &tls_block);
         let cfg_path = dir.path().join("kamailio.cfg");
         std::fs::write(&cfg_path, cfg).map_err(|e| e.to_string())?;
         let run = dir.path().join("run");

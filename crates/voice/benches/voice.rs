@@ -185,6 +185,7 @@ async fn phone_with(
         devices: Arc::new(WavDevices { input: wav.to_path_buf(), output_dir: out.to_path_buf() }),
         rtp_timeout: Duration::from_secs(30),
         processing,
+        extra_tls_roots: None,
     };
     Phone::start(cfg).await.map_err(|e| e.to_string())
 }

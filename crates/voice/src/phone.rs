@@ -38,6 +38,8 @@ pub struct PhoneConfig {
     pub rtp_timeout: std::time::Duration,
     /// Echo cancellation and noise suppression on the microphone.
     pub processing: crate::processing::ProcessingConfig,
+    /// Extra certificates (PEM) to trust for SIP over TLS besides the system's.
+    pub extra_tls_roots: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for PhoneConfig {
@@ -179,7 +181,8 @@ impl Phone {
             bind: cfg.sip_bind,
             tcp: cfg.tcp,
             user_agent: "Ringdesk".into(),
-            udp_keepalive: std::time::Duration::from_secs(20),
+            keepalive: std::time::Duration::from_secs(20),
+            extra_tls_roots: cfg.extra_tls_roots.clone(),
         })
         .await?;
         let (events, rx) = mpsc::unbounded_channel();

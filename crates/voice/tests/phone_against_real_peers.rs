@@ -57,6 +57,7 @@ impl Rig {
             devices: Arc::new(WavDevices { input: self.wav.clone(), output_dir: self.out().join(user) }),
             rtp_timeout: Duration::from_secs(3),
             processing: Default::default(),
+            extra_tls_roots: None,
         };
         std::fs::create_dir_all(self.out().join(user)).expect("dir");
         let (phone, mut events) = Phone::start(cfg).await.expect("phone starts");
@@ -80,6 +81,7 @@ impl Rig {
             devices: Arc::new(WavDevices { input: self.wav.clone(), output_dir: out.to_path_buf() }),
             rtp_timeout: Duration::from_secs(10),
             processing: Default::default(),
+            extra_tls_roots: None,
         };
         Phone::start(cfg).await.expect("phone")
     }
@@ -660,4 +662,170 @@ async fn an_opus_call_to_baresip_runs_wideband_with_speech_both_ways() {
     // G.722 even on a clean path; see the G.722 test for why our side is lower still.
     assert!(ours > 0.7, "carol hears dave over Opus (similarity {ours:.3}; 0.79 measured)");
     assert!(theirs > 0.85, "dave hears carol over Opus (similarity {theirs:.3}; 0.93 measured)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_over_tls_registers_calls_and_is_called_and_an_unknown_ca_is_refused() {
+    let kam = Kamailio::start_tls().expect("kamailio with TLS");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let wav = dir.path().join("speech.wav");
+    speech_wav(&wav, 30).expect("wav");
+    let mut b = Baresip::start("bob", &kam.addr(), &wav, AnswerMode::Auto, false).expect("baresip");
+    b.wait_registered(Duration::from_secs(5)).expect("baresip registers");
+    let tls_account = |user: &str| Account {
+        registrar: format!("127.0.0.1:{}", kam.tls_port()),
+        domain: "127.0.0.1".into(),
+        username: user.into(),
+        password: format!("{user}pw"),
+        expires: 60,
+        transport: Transport::Tls,
+    };
+    let phone_with = |roots: Option<Vec<u8>>, out: PathBuf| PhoneConfig {
+        sip_bind: "127.0.0.1:0".parse().expect("addr"),
+        tcp: false,
+        media_ip: "127.0.0.1".parse().expect("ip"),
+        rtp_ports: (10_000, 19_998),
+        codecs: vec![CodecKind::Pcmu],
+        srtp: SrtpPolicy::Optional,
+        devices: Arc::new(WavDevices { input: wav.clone(), output_dir: out }),
+        rtp_timeout: Duration::from_secs(10),
+        processing: Default::default(),
+        extra_tls_roots: roots,
+    };
+
+    // Without the test CA the registrar's certificate is not trusted.
+    let (stranger, mut stranger_events) =
+        Phone::start(phone_with(None, dir.path().to_path_buf())).await.expect("phone");
+    stranger.add_line("main", tls_account("carol")).expect("line");
+    let failed = expect(&mut stranger_events, "a failed registration", |e| {
+        matches!(e, PhoneEvent::Registration { state: RegistrationState::Failed(_), .. })
+    })
+    .await;
+    assert!(format!("{failed:?}").to_lowercase().contains("cert"), "the reason names the certificate: {failed:?}");
+    stranger.shutdown();
+
+    let out = dir.path().join("alice");
+    std::fs::create_dir_all(&out).expect("dir");
+    let (phone, mut events) =
+        Phone::start(phone_with(Some(kam.tls_ca().expect("ca")), out.clone())).await.expect("phone");
+    phone.add_line("main", tls_account("alice")).expect("line");
+    expect(&mut events, "registered over TLS", |e| {
+        matches!(e, PhoneEvent::Registration { state: RegistrationState::Registered { .. }, .. })
+    })
+    .await;
+    let call = phone.dial("main", "bob").await.expect("dials");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    phone.hang_up(&call).await.expect("hang up");
+    expect(&mut events, "ended", state_is(&call, |s| matches!(s, CallState::Ended(_)))).await;
+    wait_for_file(&out).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let file = std::fs::read_dir(&out).expect("dir").filter_map(|e| e.ok()).map(|e| e.path()).next().expect("recorded");
+    let reference: Vec<i16> = (0..80_000).map(speechlike).collect();
+    let (heard, _) = similarity(&reference, &read_wav(&file).expect("wav"));
+    assert!(heard > 0.9, "speech arrives on a call signalled over TLS (similarity {heard:.3})");
+
+    // The registrar reaches us over the same TLS connection for an incoming call.
+    b.command("dial", &format!("sip:alice@{}", kam.addr())).expect("bob dials");
+    let incoming =
+        expect(&mut events, "an incoming call over TLS", |e| matches!(e, PhoneEvent::IncomingCall { .. })).await;
+    let PhoneEvent::IncomingCall { call, from, .. } = incoming else { unreachable!("matched above") };
+    assert_eq!(from, "bob", "the caller's number is shown");
+    phone.answer(&call).expect("answers");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    b.command("hangup", "").expect("bob hangs up");
+    expect(&mut events, "ended by bob over TLS", state_is(&call, |s| matches!(s, CallState::Ended(_)))).await;
+}
+
+/// A SIPp UAS scenario: `reply` to the INVITE (after a 180), then what `rest` says.
+fn sipp_scenario(body: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="ringdesk">
+  <recv request="INVITE" crlf="true"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+
+    ]]>
+  </send>
+{body}
+</scenario>
+"#
+    )
+}
+
+async fn sipp_facing_phone(rig: &Rig) -> (Phone, UnboundedReceiver<PhoneEvent>) {
+    let cfg = PhoneConfig {
+        sip_bind: "127.0.0.1:0".parse().expect("addr"),
+        tcp: false,
+        media_ip: "127.0.0.1".parse().expect("ip"),
+        rtp_ports: (10_000, 19_998),
+        codecs: vec![CodecKind::Pcmu, CodecKind::Pcma],
+        srtp: SrtpPolicy::Off,
+        devices: Arc::new(WavDevices { input: rig.wav.clone(), output_dir: rig.out().to_path_buf() }),
+        rtp_timeout: Duration::from_secs(10),
+        processing: Default::default(),
+        extra_tls_roots: None,
+    };
+    Phone::start(cfg).await.expect("phone")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_with_a_codec_we_never_offered_ends_the_call_with_the_reason() {
+    let rig = Rig::new();
+    let scenario = sipp_scenario(
+        r#"  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 18
+      a=rtpmap:18 G729/8000
+    ]]>
+  </send>
+  <recv request="ACK" crlf="true"/>
+  <recv request="BYE"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>"#,
+    );
+    let mut sipp = ringdesk_testkit::Sipp::uas(&scenario, &[]).expect("sipp");
+    let (phone, mut events) = sipp_facing_phone(&rig).await;
+    phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
+    let call = phone.dial("pbx", "g729-only").await.expect("dials");
+    let failed = expect(&mut events, "failed", state_is(&call, |s| matches!(s, CallState::Failed(_)))).await;
+    assert!(format!("{failed:?}").contains("G729"), "the reason names the codec the peer chose: {failed:?}");
+    assert!(sipp.wait_success(Duration::from_secs(5)), "the answered dialog was ACKed and then ended by BYE");
+    assert!(phone.stats(&call).is_err(), "no media runs for the failed call");
 }

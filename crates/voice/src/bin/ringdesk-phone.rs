@@ -81,6 +81,7 @@ async fn main() {
         devices,
         rtp_timeout: Duration::from_secs(30),
         processing,
+        extra_tls_roots: None,
     };
     let (phone, mut events) = match Phone::start(cfg).await {
         Ok(p) => p,
