@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! RINGDESK_SIP_PASSWORD=secret ringdesk-phone --registrar sip.example.com:5060 --user 1001 \
-//!     [--domain example.com] [--tcp] [--srtp off|optional|required] [--codecs opus,g722,pcmu,pcma] \
+//!     [--domain example.com] [--tcp | --tls [--tls-ca ca.pem]] [--srtp off|optional|required] [--codecs opus,g722,pcmu,pcma] \
 //!     [--wav-in speech.wav --wav-out ./heard] (--call 15551234567 | --answer) [--seconds 30]
 //! ```
 //!
@@ -23,7 +23,7 @@ use ringdesk_voice::{Account, CallState, Phone, PhoneConfig, PhoneEvent, Transpo
 fn usage(problem: &str) -> ! {
     eprintln!("error: {problem}");
     eprintln!(
-        "usage: RINGDESK_SIP_PASSWORD=... ringdesk-phone --registrar HOST[:PORT] --user USER [--domain DOMAIN] [--tcp] \
+        "usage: RINGDESK_SIP_PASSWORD=... ringdesk-phone --registrar HOST[:PORT] --user USER [--domain DOMAIN] [--tcp | --tls [--tls-ca FILE]] \
          [--srtp off|optional|required] [--codecs LIST] [--wav-in FILE --wav-out DIR] [--no-aec] [--log-pii] (--call NUMBER | --answer) [--seconds N]"
     );
     std::process::exit(2)
@@ -81,7 +81,9 @@ async fn main() {
         devices,
         rtp_timeout: Duration::from_secs(30),
         processing,
-        extra_tls_roots: None,
+        // A private PBX's CA, trusted besides the system's roots.
+        extra_tls_roots: value("--tls-ca")
+            .map(|path| std::fs::read(&path).unwrap_or_else(|e| usage(&format!("--tls-ca {path}: {e}")))),
     };
     let (phone, mut events) = match Phone::start(cfg).await {
         Ok(p) => p,
@@ -96,7 +98,13 @@ async fn main() {
         username: user,
         password,
         expires: 120,
-        transport: if has("--tcp") { Transport::Tcp } else { Transport::Udp },
+        transport: if has("--tls") {
+            Transport::Tls
+        } else if has("--tcp") {
+            Transport::Tcp
+        } else {
+            Transport::Udp
+        },
     };
     if let Err(e) = phone.add_line("main", account) {
         eprintln!("error: {e}");
