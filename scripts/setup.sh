@@ -23,7 +23,7 @@ APT_PACKAGES=(
   # Desktop integration (tel: handler registration)
   xdg-utils desktop-file-utils
   # Real SIP peers for the voice engine's tests: registrar/proxy, softphone, SIPp, audio tools
-  kamailio kamailio-tls-modules baresip-core sip-tester sox espeak-ng pulseaudio libasound2-plugins cmake
+  kamailio kamailio-tls-modules openssl baresip-core sip-tester sox espeak-ng pulseaudio libasound2-plugins cmake
   # Audio devices (cpal's ALSA host)
   libasound2-dev
 )
