@@ -409,27 +409,20 @@ impl JitterBuffer {
                 let want = (out.len() - filled).min(gap_end.saturating_sub(p).clamp(0, i64::MAX) as usize);
                 let next_payload = next.and_then(|k| self.packets.get(&k)).map(|s| s.payload.as_slice());
                 let until_next = usize::try_from(gap_end.saturating_sub(p)).unwrap_or(usize::MAX);
-                if self.decoder.conceal(next_payload, until_next, &mut out[filled..filled + want]) {
-                    self.stats.concealed_samples += want as u64;
-                    filled += want;
-                    if next.is_some() {
-                        self.playout = Some(p + want as i64);
-                    } else {
-                        self.stalled += want as i64;
-                        any_future = false;
+                if !self.decoder.conceal(next_payload, until_next, &mut out[filled..filled + want]) {
+                    // No concealment of the codec's own: repeat the last pitch period.
+                    if !self.concealer.active() {
+                        let hist: Vec<i16> =
+                            self.history.iter().copied().chain(out[..filled].iter().copied()).collect();
+                        self.concealer.start(&hist);
+                        self.gap_start = p;
                     }
-                    continue;
-                }
-                if !self.concealer.active() {
-                    let hist: Vec<i16> = self.history.iter().copied().chain(out[..filled].iter().copied()).collect();
-                    self.concealer.start(&hist);
-                    self.gap_start = p;
-                }
-                self.concealer.fill(&mut out[filled..filled + want]);
-                if let Some(key) = next.filter(|_| self.decoder.is_stateless()) {
-                    // The packet after the hole is here: blend toward its first pitch period,
-                    // extended backwards, so the concealment ends where the real audio begins.
-                    self.interpolate_toward(key, p, &mut out[filled..filled + want]);
+                    self.concealer.fill(&mut out[filled..filled + want]);
+                    if let Some(key) = next.filter(|_| self.decoder.is_stateless()) {
+                        // The packet after the hole is here: blend toward its first pitch period,
+                        // extended backwards, so the concealment ends where the real audio begins.
+                        self.interpolate_toward(key, p, &mut out[filled..filled + want]);
+                    }
                 }
                 self.stats.concealed_samples += want as u64;
                 filled += want;

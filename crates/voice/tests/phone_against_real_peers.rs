@@ -764,22 +764,6 @@ fn sipp_scenario(body: &str) -> String {
     )
 }
 
-async fn sipp_facing_phone(rig: &Rig) -> (Phone, UnboundedReceiver<PhoneEvent>) {
-    let cfg = PhoneConfig {
-        sip_bind: "127.0.0.1:0".parse().expect("addr"),
-        tcp: false,
-        media_ip: "127.0.0.1".parse().expect("ip"),
-        rtp_ports: (10_000, 19_998),
-        codecs: vec![CodecKind::Pcmu, CodecKind::Pcma],
-        srtp: SrtpPolicy::Off,
-        devices: Arc::new(WavDevices { input: rig.wav.clone(), output_dir: rig.out().to_path_buf() }),
-        rtp_timeout: Duration::from_secs(10),
-        processing: Default::default(),
-        extra_tls_roots: None,
-    };
-    Phone::start(cfg).await.expect("phone")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_with_a_codec_we_never_offered_ends_the_call_with_the_reason() {
     let rig = Rig::new();
@@ -821,7 +805,7 @@ async fn an_answer_with_a_codec_we_never_offered_ends_the_call_with_the_reason()
   </send>"#,
     );
     let mut sipp = ringdesk_testkit::Sipp::uas(&scenario, &[]).expect("sipp");
-    let (phone, mut events) = sipp_facing_phone(&rig).await;
+    let (phone, mut events) = rig.plain_phone(vec![CodecKind::Pcmu, CodecKind::Pcma], rig.out()).await;
     phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
     let call = phone.dial("pbx", "g729-only").await.expect("dials");
     let failed = expect(&mut events, "failed", state_is(&call, |s| matches!(s, CallState::Failed(_)))).await;
