@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rsipstack::EndpointBuilder;
@@ -271,7 +272,32 @@ fn tls_roots(extra: Option<&[u8]>) -> Vec<u8> {
 
 struct CallEntry {
     dialog: InviteDialog,
+    /// Our own re-INVITE is in flight: a re-INVITE from the peer now is glare and gets 491.
+    reinviting: Arc<AtomicBool>,
+    /// We chose the Call-ID (we placed the call): our glare backoff is the long one.
+    owns_call_id: bool,
 }
+
+impl CallEntry {
+    fn new(dialog: InviteDialog, owns_call_id: bool) -> Self {
+        Self { dialog, reinviting: Arc::new(AtomicBool::new(false)), owns_call_id }
+    }
+}
+
+/// How long to wait before resending a re-INVITE refused with 491 (RFC 3261 §14.1): 2.1–4 s
+/// when we own the Call-ID, 0–2 s when the peer does, so the two sides do not collide again.
+fn glare_backoff(owns_call_id: bool) -> std::time::Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // A randomly keyed hasher: enough randomness to spread two retries apart.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(std::process::id().into());
+    let r = h.finish();
+    let ms = if owns_call_id { 2100 + r % 1901 } else { r % 2001 };
+    std::time::Duration::from_millis(ms)
+}
+
+/// How many times a re-INVITE is sent when the peer answers 491 (glare).
+pub const GLARE_ATTEMPTS: u32 = 3;
 
 /// The SIP user agent.
 pub struct SipAgent {
@@ -516,8 +542,16 @@ impl SipAgent {
     }
 
     /// Places a call to `target` (a number, `user`, or a full `sip:` URI) through the account's
-    /// proxy, with our SDP offer. Progress, answer or failure arrive as events.
-    pub fn dial(self: &Arc<Self>, account: &Account, target: &str, sdp: String) -> Result<CallId, SipError> {
+    /// proxy, with our SDP offer. Progress, answer or failure arrive as events. With a
+    /// `ring_timeout`, a call still unanswered after it is cancelled and fails as
+    /// [`CallFailure::NoAnswer`] (not as a cancel the agent asked for).
+    pub fn dial(
+        self: &Arc<Self>,
+        account: &Account,
+        target: &str,
+        sdp: String,
+        ring_timeout: Option<std::time::Duration>,
+    ) -> Result<CallId, SipError> {
         let callee = if target.starts_with("sip:") || target.starts_with("sips:") {
             parse_uri(target)?
         } else {
@@ -540,28 +574,55 @@ impl SipAgent {
         let (dialog, join) =
             self.dialogs.do_invite_async(option, state_tx).map_err(|e| SipError::Stack(e.to_string()))?;
         let call = CallId(dialog.id().call_id.clone());
-        lock(&self.calls).insert(call.clone(), CallEntry { dialog: dialog.clone() });
+        lock(&self.calls).insert(call.clone(), CallEntry::new(dialog.clone(), true));
         tokio::spawn(Self::watch_dialog(Arc::downgrade(self), call.clone(), state_rx, false));
         let agent = Arc::downgrade(self);
         let events = self.events.clone();
         let id = call.clone();
+        let ringing = dialog.clone();
         tokio::spawn(async move {
-            let outcome = match join.await {
+            let mut join = join;
+            let mut rang_out = false;
+            let joined = match ring_timeout {
+                None => join.await,
+                Some(limit) => tokio::select! {
+                    r = &mut join => r,
+                    () = tokio::time::sleep(limit) => {
+                        rang_out = true;
+                        if let Err(e) = ringing.cancel().await {
+                            tracing::debug!(error = %e, "could not cancel a call that rang out");
+                        }
+                        join.await
+                    }
+                },
+            };
+            let outcome = match joined {
                 Ok(Ok((confirmed_id, Some(resp)))) if resp.status_code.kind() == StatusCodeKind::Successful => {
                     if let Some(agent) = agent.upgrade()
                         && let Some(d) = agent.dialogs.get_dialog(&confirmed_id)
                         && let rsipstack::dialog::dialog::Dialog::Invite(d) = d
                     {
-                        lock(&agent.calls).insert(id.clone(), CallEntry { dialog: d });
+                        if let Some(entry) = lock(&agent.calls).get_mut(&id) {
+                            entry.dialog = d;
+                        }
                     }
                     SipEvent::Answered { call: id.clone(), sdp: String::from_utf8_lossy(resp.body()).into_owned() }
                 }
                 Ok(Ok((_, Some(resp)))) => SipEvent::Failed {
                     call: id.clone(),
-                    reason: CallFailure::from_status(resp.status_code.code(), &resp.status_code.to_string()),
+                    reason: match CallFailure::from_status(resp.status_code.code(), &resp.status_code.to_string()) {
+                        CallFailure::Cancelled if rang_out => CallFailure::NoAnswer,
+                        other => other,
+                    },
                 },
                 Ok(Ok((_, None))) => SipEvent::Failed { call: id.clone(), reason: CallFailure::NoAnswer },
-                Ok(Err(e)) => SipEvent::Failed { call: id.clone(), reason: stack_failure(&e) },
+                Ok(Err(e)) => SipEvent::Failed {
+                    call: id.clone(),
+                    reason: match stack_failure(&e) {
+                        CallFailure::Cancelled if rang_out => CallFailure::NoAnswer,
+                        other => other,
+                    },
+                },
                 Err(e) => SipEvent::Failed { call: id.clone(), reason: CallFailure::Transport(e.to_string()) },
             };
             if matches!(outcome, SipEvent::Failed { .. })
@@ -609,14 +670,34 @@ impl SipAgent {
     }
 
     /// Sends a re-INVITE with a new offer (hold: `a=sendonly`, resume: `a=sendrecv`) and returns
-    /// the peer's answer.
+    /// the peer's answer. Glare (the peer re-INVITEs at the same moment, RFC 3261 §14.1): the
+    /// peer's request gets 491 while ours is in flight; a 491 to ours is retried after a random
+    /// backoff, at most [`GLARE_ATTEMPTS`] times in all, and then reported as refused. The call
+    /// stays up either way.
     pub async fn reinvite(&self, call: &CallId, sdp: String) -> Result<String, SipError> {
-        let resp = self
-            .dialog(call)?
-            .reinvite(Some(vec![sdp_content_type()]), Some(sdp.into_bytes()))
-            .await
-            .map_err(|e| SipError::Stack(e.to_string()))?
-            .ok_or_else(|| SipError::Stack("the call is not established".into()))?;
+        let (dialog, reinviting, owns_call_id) = {
+            let calls = lock(&self.calls);
+            let entry = calls.get(call).ok_or_else(|| SipError::NoSuchCall(call.clone()))?;
+            (entry.dialog.clone(), entry.reinviting.clone(), entry.owns_call_id)
+        };
+        let mut attempt = 1;
+        let resp = loop {
+            if reinviting.swap(true, Ordering::SeqCst) {
+                return Err(SipError::Stack("a re-INVITE is already in progress on this call".into()));
+            }
+            let sent = dialog.reinvite(Some(vec![sdp_content_type()]), Some(sdp.clone().into_bytes())).await;
+            reinviting.store(false, Ordering::SeqCst);
+            let resp = sent
+                .map_err(|e| SipError::Stack(e.to_string()))?
+                .ok_or_else(|| SipError::Stack("the call is not established".into()))?;
+            if resp.status_code != StatusCode::RequestPending || attempt == GLARE_ATTEMPTS {
+                break resp;
+            }
+            attempt += 1;
+            let wait = glare_backoff(owns_call_id);
+            tracing::debug!(?wait, attempt, "re-INVITE glare (491), retrying");
+            tokio::time::sleep(wait).await;
+        };
         if resp.status_code.kind() != StatusCodeKind::Successful {
             return Err(SipError::Refused(CallFailure::from_status(
                 resp.status_code.code(),
@@ -706,7 +787,7 @@ impl SipAgent {
             .and_then(|t| t.uri.user().map(str::to_owned))
             .unwrap_or_default();
         let sdp = String::from_utf8_lossy(tx.original.body()).into_owned();
-        lock(&self.calls).insert(call.clone(), CallEntry { dialog: dialog.clone() });
+        lock(&self.calls).insert(call.clone(), CallEntry::new(dialog.clone(), false));
         tokio::spawn(Self::watch_dialog(Arc::downgrade(self), call.clone(), state_rx, true));
         let mut handler = dialog.clone();
         tokio::spawn(async move {
@@ -739,6 +820,13 @@ impl SipAgent {
                     let _ = this.events.send(SipEvent::Established { call: call.clone() });
                 }
                 DialogState::Confirmed(..) => established = true,
+                DialogState::Updated(_, req, handle)
+                    if req.method == Method::Invite
+                        && lock(&this.calls).get(&call).is_some_and(|c| c.reinviting.load(Ordering::SeqCst)) =>
+                {
+                    // Glare: both sides re-INVITE at once; ours goes on, theirs is retried later.
+                    let _ = handle.reply(StatusCode::RequestPending).await;
+                }
                 DialogState::Updated(_, req, handle) if req.method == Method::Invite => {
                     let sdp = String::from_utf8_lossy(req.body()).into_owned();
                     let _ =

@@ -209,7 +209,7 @@ async fn a_call_through_kamailio_to_baresip_carries_audio_both_ways() {
     let media = Media::new(SrtpPolicy::Optional).await;
     let offer = media.offer(Direction::SendRecv);
     let started = Instant::now();
-    let call = alice.dial(&acct, "bob", offer.sdp.clone()).expect("dials");
+    let call = alice.dial(&acct, "bob", offer.sdp.clone(), None).expect("dials");
     let answered = next_event(&mut events, Duration::from_secs(5), "Answered", |e| {
         matches!(e, SipEvent::Answered { .. } | SipEvent::Failed { .. })
     })
@@ -243,7 +243,9 @@ async fn calling_an_unregistered_user_fails_as_not_found() {
     let kam = Kamailio::start().expect("kamailio");
     let (alice, mut events) = agent().await;
     let media = Media::new(SrtpPolicy::Off).await;
-    alice.dial(&account(&kam, "alice", "alicepw"), "nobody", media.offer(Direction::SendRecv).sdp).expect("dials");
+    alice
+        .dial(&account(&kam, "alice", "alicepw"), "nobody", media.offer(Direction::SendRecv).sdp, None)
+        .expect("dials");
     let failed =
         next_event(&mut events, Duration::from_secs(5), "Failed", |e| matches!(e, SipEvent::Failed { .. })).await;
     let SipEvent::Failed { reason, .. } = failed else { unreachable!("matched above") };
@@ -258,8 +260,9 @@ async fn cancelling_while_ringing_ends_the_call_as_cancelled() {
     bob.wait_registered(Duration::from_secs(5)).expect("bob registers");
     let (alice, mut events) = agent().await;
     let media = Media::new(SrtpPolicy::Off).await;
-    let call =
-        alice.dial(&account(&kam, "alice", "alicepw"), "bob", media.offer(Direction::SendRecv).sdp).expect("dials");
+    let call = alice
+        .dial(&account(&kam, "alice", "alicepw"), "bob", media.offer(Direction::SendRecv).sdp, None)
+        .expect("dials");
     let progress =
         next_event(&mut events, Duration::from_secs(5), "Progress", |e| matches!(e, SipEvent::Progress { .. })).await;
     assert!(matches!(progress, SipEvent::Progress { status: 180, .. }), "bob rings: {progress:?}");
@@ -280,7 +283,7 @@ async fn a_busy_callee_is_reported_as_busy_and_an_answered_one_hangs_up_cleanly(
     let alice_media = Media::new(SrtpPolicy::Off).await;
     let acct = account(&kam, "alice", "alicepw");
 
-    alice.dial(&acct, "carol", alice_media.offer(Direction::SendRecv).sdp).expect("dials");
+    alice.dial(&acct, "carol", alice_media.offer(Direction::SendRecv).sdp, None).expect("dials");
     let incoming = next_event(&mut carol_events, Duration::from_secs(5), "IncomingCall", |e| {
         matches!(e, SipEvent::IncomingCall { .. })
     })
@@ -294,7 +297,7 @@ async fn a_busy_callee_is_reported_as_busy_and_an_answered_one_hangs_up_cleanly(
 
     // Second call: carol answers, alice hangs up, carol sees the remote hang-up.
     let offer = alice_media.offer(Direction::SendRecv);
-    let out_call: CallId = alice.dial(&acct, "carol", offer.sdp.clone()).expect("dials");
+    let out_call: CallId = alice.dial(&acct, "carol", offer.sdp.clone(), None).expect("dials");
     let incoming = next_event(&mut carol_events, Duration::from_secs(5), "IncomingCall", |e| {
         matches!(e, SipEvent::IncomingCall { .. })
     })
@@ -326,7 +329,7 @@ async fn hold_and_resume_by_reinvite_stop_and_restart_the_far_ends_audio() {
     let (alice, mut events) = agent().await;
     let media = Media::new(SrtpPolicy::Off).await;
     let offer = media.offer(Direction::SendRecv);
-    let call = alice.dial(&account(&kam, "alice", "alicepw"), "bob", offer.sdp.clone()).expect("dials");
+    let call = alice.dial(&account(&kam, "alice", "alicepw"), "bob", offer.sdp.clone(), None).expect("dials");
     let SipEvent::Answered { sdp: answer, .. } =
         next_event(&mut events, Duration::from_secs(5), "Answered", |e| matches!(e, SipEvent::Answered { .. })).await
     else {

@@ -329,7 +329,9 @@ impl Sipp {
         let mut out = std::fs::read_to_string(self.dir.path().join("sipp.log")).unwrap_or_default();
         if let Ok(rd) = std::fs::read_dir(self.dir.path()) {
             for e in rd.flatten() {
-                if e.path().to_string_lossy().ends_with("_errors.log") {
+                if e.path().to_string_lossy().ends_with("_errors.log")
+                    || e.path().to_string_lossy().ends_with("_messages.log")
+                {
                     out.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
                 }
             }

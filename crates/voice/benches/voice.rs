@@ -184,6 +184,7 @@ async fn phone_with(
         srtp: SrtpPolicy::Off,
         devices: Arc::new(WavDevices { input: wav.to_path_buf(), output_dir: out.to_path_buf() }),
         rtp_timeout: Duration::from_secs(30),
+        ring_timeout: None,
         processing,
         extra_tls_roots: None,
     };

@@ -36,6 +36,8 @@ pub struct PhoneConfig {
     pub devices: Arc<dyn AudioDevices>,
     /// Silence from the peer for this long ends a call (RTP timeout).
     pub rtp_timeout: std::time::Duration,
+    /// An outgoing call still unanswered after this long is cancelled and fails as no answer.
+    pub ring_timeout: Option<std::time::Duration>,
     /// Echo cancellation and noise suppression on the microphone.
     pub processing: crate::processing::ProcessingConfig,
     /// Extra certificates (PEM) to trust for SIP over TLS besides the system's.
@@ -237,7 +239,7 @@ impl Phone {
         let local = self.local_audio(ports.port());
         let offer = sdp::create_offer(&local, Direction::SendRecv, &mut random::bytes)
             .map_err(|e| VoiceError::Media(e.to_string()))?;
-        let call = self.inner.sip.dial(&account, target, offer.sdp.clone())?;
+        let call = self.inner.sip.dial(&account, target, offer.sdp.clone(), self.inner.cfg.ring_timeout)?;
         lock(&self.inner.calls).insert(
             call.clone(),
             CallSlot {

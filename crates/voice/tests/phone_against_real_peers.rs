@@ -56,6 +56,7 @@ impl Rig {
             srtp,
             devices: Arc::new(WavDevices { input: self.wav.clone(), output_dir: self.out().join(user) }),
             rtp_timeout: Duration::from_secs(3),
+            ring_timeout: Some(Duration::from_secs(4)),
             processing: Default::default(),
             extra_tls_roots: None,
         };
@@ -80,6 +81,7 @@ impl Rig {
             srtp: SrtpPolicy::Off,
             devices: Arc::new(WavDevices { input: self.wav.clone(), output_dir: out.to_path_buf() }),
             rtp_timeout: Duration::from_secs(10),
+            ring_timeout: None,
             processing: Default::default(),
             extra_tls_roots: None,
         };
@@ -311,6 +313,29 @@ async fn a_failed_call_reports_busy_and_not_found_clearly() {
     let failed = expect(&mut events, "failed", state_is(&call, |s| matches!(s, CallState::Failed(_)))).await;
     assert_eq!(failed, PhoneEvent::CallState { call, state: CallState::Failed(CallFailure::NotFound) }, "404");
     assert!(phone.dial("nope", "bob").await.is_err(), "an unknown line is an error");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_nobody_answers_is_cancelled_after_the_ring_timeout_and_fails_as_no_answer() {
+    let rig = Rig::new();
+    let mut bob = Baresip::start("bob", &rig.kam.addr(), &rig.wav, AnswerMode::Manual, false).expect("baresip");
+    bob.wait_registered(Duration::from_secs(5)).expect("bob registers");
+    // The rig's phones give up after 4 s of ringing.
+    let (phone, mut events) = rig.phone("alice", SrtpPolicy::Off).await;
+    let started = Instant::now();
+    let call = phone.dial("main", "bob").await.expect("dials");
+    expect(&mut events, "ringing", state_is(&call, |s| *s == CallState::Ringing)).await;
+    bob.wait_event("CALL_INCOMING", Duration::from_secs(5)).expect("bob's phone rings");
+    let failed = expect(&mut events, "failed", state_is(&call, |s| matches!(s, CallState::Failed(_)))).await;
+    let rang = started.elapsed();
+    assert_eq!(
+        failed,
+        PhoneEvent::CallState { call: call.clone(), state: CallState::Failed(CallFailure::NoAnswer) },
+        "a call that rings out is \"no answer\", not \"cancelled\""
+    );
+    assert!(rang >= Duration::from_secs(4) && rang < Duration::from_secs(8), "gave up after the 4 s timeout: {rang:?}");
+    bob.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("bob stops ringing: the call was cancelled");
+    assert!(phone.hang_up(&call).await.is_err(), "the call is gone once it failed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -689,6 +714,7 @@ async fn a_line_over_tls_registers_calls_and_is_called_and_an_unknown_ca_is_refu
         srtp: SrtpPolicy::Optional,
         devices: Arc::new(WavDevices { input: wav.clone(), output_dir: out }),
         rtp_timeout: Duration::from_secs(10),
+        ring_timeout: None,
         processing: Default::default(),
         extra_tls_roots: roots,
     };
@@ -812,4 +838,213 @@ async fn an_answer_with_a_codec_we_never_offered_ends_the_call_with_the_reason()
     assert!(format!("{failed:?}").contains("G729"), "the reason names the codec the peer chose: {failed:?}");
     assert!(sipp.wait_success(Duration::from_secs(5)), "the answered dialog was ACKed and then ended by BYE");
     assert!(phone.stats(&call).is_err(), "no media runs for the failed call");
+}
+
+/// SIPp's 200 OK with an audio answer on PCMU, tagged `tag`, for the INVITE last received.
+fn sipp_200(tag: &str) -> String {
+    format!(
+        r#"  <send retrans="500">
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag={tag}
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+    ]]>
+  </send>
+"#
+    )
+}
+
+/// SIPp's 200 OK without a body to the request last received.
+const SIPP_200_EMPTY: &str = r#"  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hold_during_a_reinvite_glare_answers_491_retries_and_ends_held() {
+    let rig = Rig::new();
+    // The peer answers, then meets our hold re-INVITE with its own (glare): we must answer its
+    // INVITE with 491 while ours is pending; it answers ours with 491 too; we retry after the
+    // backoff and the retry is accepted.
+    let glare = format!(
+        r#"{answer}  <recv request="ACK" crlf="true"/>
+  <recv request="INVITE">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="Via:" assign_to="via"/>
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="from"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="to"/>
+      <ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="cseq"/>
+      <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="contact"/>
+    </action>
+  </recv>
+  <send>
+    <![CDATA[
+      INVITE [$contact] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: [$to]
+      To: [$from]
+      [last_Call-ID:]
+      CSeq: 1 INVITE
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687638 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0
+      a=rtpmap:0 PCMU/8000
+      a=sendonly
+    ]]>
+  </send>
+  <recv response="491"/>
+  <send>
+    <![CDATA[
+      ACK [$contact] SIP/2.0
+      [last_Via:]
+      From: [$to]
+      To: [$from]
+      [last_Call-ID:]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <send>
+    <![CDATA[
+      SIP/2.0 491 Request Pending
+      Via: [$via]
+      From: [$from]
+      To: [$to]
+      [last_Call-ID:]
+      CSeq: [$cseq]
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv request="ACK" crlf="true"/>
+  <recv request="INVITE" crlf="true"/>
+{again}  <recv request="ACK" crlf="true"/>
+  <recv request="BYE"/>
+{ok}"#,
+        answer = sipp_200("[pid]SIPpTag01[call_number]"),
+        again = sipp_200("").replace(";tag=\n", "\n"),
+        ok = SIPP_200_EMPTY,
+    );
+    let mut sipp = ringdesk_testkit::Sipp::uas(&sipp_scenario(&glare), &[]).expect("sipp");
+    let (phone, mut events) = rig.plain_phone(vec![CodecKind::Pcmu], rig.out()).await;
+    phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
+    let call = phone.dial("pbx", "glare").await.expect("dials");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    let started = Instant::now();
+    let held = phone.hold(&call).await;
+    let took = started.elapsed();
+    assert!(held.is_ok(), "hold succeeds on the retry after the 491: {held:?}\n{}", sipp.log());
+    assert!(
+        took >= Duration::from_millis(2100) && took < Duration::from_secs(6),
+        "the retry waited the caller's 2.1-4 s glare backoff: {took:?}"
+    );
+    expect(&mut events, "held", state_is(&call, |s| *s == CallState::Held)).await;
+    phone.hang_up(&call).await.expect("BYE");
+    expect(&mut events, "ended", state_is(&call, |s| matches!(s, CallState::Ended(_)))).await;
+    assert!(
+        sipp.wait_success(Duration::from_secs(5)),
+        "the peer got 491 for its INVITE, our ACK, the retried INVITE and the BYE:\n{}",
+        sipp.log()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forked_second_200_is_acked_and_hung_up_while_the_first_dialog_carries_the_call() {
+    let rig = Rig::new();
+    // Two 200s to one INVITE with different To tags: a forking proxy's two branches both
+    // answered, the second just after we ACKed the first. The first dialog is the call; the
+    // second gets ACK and BYE at once.
+    let fork2 = sipp_200("fork2")
+        .replace(" retrans=\"500\"", "")
+        .replace("[last_Via:]", "Via: [$via]")
+        .replace("[last_From:]", "From: [$from]")
+        .replace("[last_To:]", "To: [$to]")
+        .replace("[last_CSeq:]", "CSeq: [$cseq]");
+    let forked = format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="forked 200">
+  <recv request="INVITE" crlf="true">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="Via:" assign_to="via"/>
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="from"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="to"/>
+      <ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="cseq"/>
+    </action>
+  </recv>
+{first}  <recv request="ACK" crlf="true"/>
+{fork2}  <recv request="ACK" crlf="true"/>
+  <recv request="BYE">
+    <action>
+      <ereg regexp="tag=fork2" search_in="hdr" header="To:" check_it="true" assign_to="second_branch"/>
+    </action>
+  </recv>
+{ok}  <recv request="BYE">
+    <action>
+      <ereg regexp="tag=fork1" search_in="hdr" header="To:" check_it="true" assign_to="first_branch"/>
+    </action>
+  </recv>
+{ok}  <Reference variables="first_branch,second_branch"/>
+</scenario>
+"#,
+        first = sipp_200("fork1").replace(" retrans=\"500\"", ""),
+        ok = SIPP_200_EMPTY,
+    );
+    let mut sipp = ringdesk_testkit::Sipp::uas(&forked, &[]).expect("sipp");
+    let (phone, mut events) = rig.plain_phone(vec![CodecKind::Pcmu], rig.out()).await;
+    phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
+    let call = phone.dial("pbx", "forked").await.expect("dials");
+    expect(&mut events, "active", state_is(&call, |s| *s == CallState::Active)).await;
+    // The second branch's BYE must not end our call.
+    let quiet = tokio::time::timeout(Duration::from_secs(1), async {
+        loop {
+            match events.recv().await {
+                Some(PhoneEvent::CallState { state, .. }) => return state,
+                Some(_) => {}
+                None => return CallState::Dialing,
+            }
+        }
+    })
+    .await;
+    assert!(quiet.is_err(), "the call stays active after the second branch is hung up: {quiet:?}");
+    phone.hang_up(&call).await.expect("BYE on the first branch");
+    expect(&mut events, "ended", state_is(&call, |s| matches!(s, CallState::Ended(_)))).await;
+    assert!(
+        sipp.wait_success(Duration::from_secs(5)),
+        "both 200s were ACKed, the second branch got BYE first and ours the last:\n{}",
+        sipp.log()
+    );
 }

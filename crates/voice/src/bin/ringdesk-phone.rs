@@ -80,6 +80,8 @@ async fn main() {
         srtp,
         devices,
         rtp_timeout: Duration::from_secs(30),
+        // Most carriers send a call to voicemail or give up around 60 s.
+        ring_timeout: Some(Duration::from_secs(60)),
         processing,
         // A private PBX's CA, trusted besides the system's roots.
         extra_tls_roots: value("--tls-ca")
