@@ -601,10 +601,9 @@ impl SipAgent {
                     if let Some(agent) = agent.upgrade()
                         && let Some(d) = agent.dialogs.get_dialog(&confirmed_id)
                         && let rsipstack::dialog::dialog::Dialog::Invite(d) = d
+                        && let Some(entry) = lock(&agent.calls).get_mut(&id)
                     {
-                        if let Some(entry) = lock(&agent.calls).get_mut(&id) {
-                            entry.dialog = d;
-                        }
+                        entry.dialog = d;
                     }
                     SipEvent::Answered { call: id.clone(), sdp: String::from_utf8_lossy(resp.body()).into_owned() }
                 }
