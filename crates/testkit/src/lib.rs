@@ -683,9 +683,25 @@ pub struct PulseAudio {
 impl PulseAudio {
     /// Starts it and waits for its socket.
     pub fn start() -> Result<Self, String> {
-        let bin = require("pulseaudio", "pulseaudio")?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let socket = dir.path().join("native");
+        let child = Self::spawn(dir.path())?;
+        Ok(Self { child, dir })
+    }
+
+    /// Kills the server (every client's stream fails, as when a sound server crashes or a USB
+    /// headset is pulled) and, after `down`, starts it again on the same socket.
+    pub fn restart_after(&mut self, down: Duration) -> Result<(), String> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(self.dir.path().join("native"));
+        std::thread::sleep(down);
+        self.child = Self::spawn(self.dir.path())?;
+        Ok(())
+    }
+
+    fn spawn(dir: &Path) -> Result<Child, String> {
+        let bin = require("pulseaudio", "pulseaudio")?;
+        let socket = dir.join("native");
         let script = format!(
             "load-module module-native-protocol-unix socket={} auth-anonymous=1\n\
              load-module module-null-sink sink_name=ringdesk_null rate=48000\n\
@@ -693,24 +709,25 @@ impl PulseAudio {
              set-default-source ringdesk_null.monitor\n",
             socket.display()
         );
-        std::fs::write(dir.path().join("test.pa"), script).map_err(|e| e.to_string())?;
-        let log = std::fs::File::create(dir.path().join("pulse.log")).map_err(|e| e.to_string())?;
-        let child = Command::new(bin)
+        std::fs::write(dir.join("test.pa"), script).map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(dir.join("pulse.log")).map_err(|e| e.to_string())?;
+        let mut child = Command::new(bin)
             .args(["-n", "--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes", "--system=false", "-F"])
-            .arg(dir.path().join("test.pa"))
-            .env("HOME", dir.path())
-            .env("XDG_RUNTIME_DIR", dir.path())
-            .env("XDG_CONFIG_HOME", dir.path())
+            .arg(dir.join("test.pa"))
+            .env("HOME", dir)
+            .env("XDG_RUNTIME_DIR", dir)
+            .env("XDG_CONFIG_HOME", dir)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .map_err(|e| format!("could not start pulseaudio: {e}"))?;
-        let p = Self { child, dir };
         if !wait_for(Duration::from_secs(10), || socket.exists()) {
-            let log = std::fs::read_to_string(p.dir.path().join("pulse.log")).unwrap_or_default();
+            let _ = child.kill();
+            let _ = child.wait();
+            let log = std::fs::read_to_string(dir.join("pulse.log")).unwrap_or_default();
             return Err(format!("pulseaudio did not start:\n{log}"));
         }
-        Ok(p)
+        Ok(child)
     }
 
     /// The `PULSE_SERVER` value for clients.

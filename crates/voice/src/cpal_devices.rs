@@ -4,9 +4,10 @@
 //! thread; the call's [`AudioSource`] and [`AudioSink`] talk to it through ring buffers. The
 //! device runs at its own rate (often 48 kHz) with a fixed 10 ms buffer (cpal #1250, #1029: the
 //! default buffer size can mean seconds of latency on PipeWire's ALSA plugin); rubato resamples
-//! to and from the call's rate (8 kHz for G.711, 16 kHz for G.722 and Opus) in 10 ms chunks. When a device errors (unplugged), the
-//! thread reopens the system default every second, and the call carries on with silence until
-//! it comes back.
+//! to and from the call's rate (8 kHz for G.711, 16 kHz for G.722 and Opus) in 10 ms chunks.
+//! When a device errors (unplugged, or the sound server went away), the thread reopens every
+//! second: the chosen device if it is back, else the system default. The call carries on with
+//! silence meanwhile.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -134,12 +135,15 @@ impl AudioDevices for CpalDevices {
     }
 }
 
+/// The named device, or the system default when it is not there (unplugged), or when no name
+/// is given.
 fn find(host: &cpal::Host, name: Option<&str>, input: bool) -> Option<cpal::Device> {
-    match name {
-        Some(n) => {
-            let mut devs = if input { host.input_devices().ok()? } else { host.output_devices().ok()? };
-            devs.find(|d| d.name().is_ok_and(|x| x == n))
-        }
+    let named = name.and_then(|n| {
+        let mut devs = if input { host.input_devices().ok()? } else { host.output_devices().ok()? };
+        devs.find(|d| d.name().is_ok_and(|x| x == n))
+    });
+    match named {
+        Some(d) => Some(d),
         None if input => host.default_input_device(),
         None => host.default_output_device(),
     }
@@ -147,16 +151,14 @@ fn find(host: &cpal::Host, name: Option<&str>, input: bool) -> Option<cpal::Devi
 
 fn device_thread(rings: Arc<Rings>, input: Option<String>, output: Option<String>) {
     let host = cpal::default_host();
-    let mut want_named = true;
     while !rings.stop.load(Ordering::Relaxed) {
         rings.device_lost.store(false, Ordering::Relaxed);
-        let (i, o) = if want_named { (input.as_deref(), output.as_deref()) } else { (None, None) };
         let streams = (
-            find(&host, i, true).and_then(|d| open_input(&d, rings.clone())),
-            find(&host, o, false).and_then(|d| open_output(&d, rings.clone())),
+            find(&host, input.as_deref(), true).and_then(|d| open_input(&d, rings.clone())),
+            find(&host, output.as_deref(), false).and_then(|d| open_output(&d, rings.clone())),
         );
         if streams.0.is_none() || streams.1.is_none() {
-            tracing::warn!(?input, ?output, "an audio device could not be opened; retrying with the default");
+            tracing::warn!(?input, ?output, "an audio device could not be opened; retrying in a second");
         }
         // Run until the call ends or a device fails.
         while !rings.stop.load(Ordering::Relaxed) && !rings.device_lost.load(Ordering::Relaxed) {
@@ -169,8 +171,7 @@ fn device_thread(rings: Arc<Rings>, input: Option<String>, output: Option<String
         if rings.stop.load(Ordering::Relaxed) {
             break;
         }
-        // Lost or missing: fall back to the system default and try again shortly.
-        want_named = false;
+        // Lost or missing: try again shortly, the chosen device if it is back, else the default.
         std::thread::sleep(Duration::from_secs(1));
     }
 }
