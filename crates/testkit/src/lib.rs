@@ -6,6 +6,8 @@
 //!   records what it hears, and takes commands over its ctrl_tcp socket.
 //! - [`speech_wav`]: a speech-like 8 kHz test signal written as a WAV file.
 //!
+//! - [`signalwire::SignalWireEmulator`]: SignalWire's REST API, stateful, with faults on demand.
+//!
 //! A missing peer binary is an error that names the package to install, never a skip: the README
 //! test command installs them. Test code only; nothing here ships.
 
@@ -14,6 +16,8 @@ use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+pub mod signalwire;
 
 /// Finds `binary` on PATH (or in /usr/sbin), or says which Debian package provides it.
 pub fn require(binary: &str, package: &str) -> Result<PathBuf, String> {

@@ -1,0 +1,785 @@
+//! A SignalWire emulator: the Compatibility REST API (messages, calls, numbers, recordings) as
+//! `docs/reference/signalwire.md` documents it, served on loopback for the tests. Test code only.
+//!
+//! Faithful where the reference is specific: paths under `/api/laml/2010-04-01/Accounts/{id}/`
+//! with or without `.json`; HTTP Basic (project id + token) or 401 with code 20003; form bodies;
+//! snake_case JSON; RFC 2822 dates; status codes (create message and buy number 201, create
+//! call 200, delete 204); paging with `Page`/`PageSize` (max 1000)/`PageToken` and
+//! `next_page_uri` null at the end, newest first; both error-body shapes (the array shape for
+//! create-call 400s); recording audio served without authentication.
+//!
+//! State moves on its own clock: a message is `queued`, then `sent` after 100 ms, then
+//! `delivered` after 250 ms (or `undelivered` with error 30003 for a To ending in `0003`). A call
+//! is `queued`, `ringing` after 100 ms, `in-progress` after 300 ms, `completed` after 1.5 s (or
+//! when hung up), and a recorded call gets a recording when it ends.
+//!
+//! Test inputs: a To ending in `0001` is refused with 21211; a From the project does not own
+//! with 21606. Faults on demand: [`SignalWireEmulator::fail_next`] (any status and code, with
+//! `Retry-After`), [`SignalWireEmulator::cut_next_create`] (the create is carried out, then the
+//! connection is cut mid-answer), [`SignalWireEmulator::html_next`] (a proxy's HTML error page).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, Uri, header};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+const API_PREFIX: &str = "/api/laml/2010-04-01/Accounts/";
+
+#[derive(Debug, Clone)]
+struct Msg {
+    sid: String,
+    from: String,
+    to: String,
+    body: String,
+    inbound: bool,
+    created: DateTime<Utc>,
+    at: Instant,
+}
+
+#[derive(Debug, Clone)]
+struct CallRec {
+    sid: String,
+    from: String,
+    to: String,
+    record: bool,
+    created: DateTime<Utc>,
+    at: Instant,
+    /// Ended by a hang-up: (status, when).
+    ended: Option<(&'static str, Instant)>,
+}
+
+#[derive(Debug, Clone)]
+struct Owned {
+    sid: String,
+    number: String,
+    friendly_name: String,
+    voice_url: Option<String>,
+    sms_url: Option<String>,
+    created: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+struct Rec {
+    sid: String,
+    call_sid: String,
+    created: DateTime<Utc>,
+    duration: u32,
+}
+
+#[derive(Debug, Clone)]
+enum Fault {
+    Status { status: u16, code: u32, retry_after: Option<u64> },
+    Html,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    project: String,
+    token: String,
+    messages: Vec<Msg>,
+    calls: Vec<CallRec>,
+    owned: Vec<Owned>,
+    recordings: Vec<Rec>,
+    released: Vec<String>,
+    faults: Vec<Fault>,
+    cut_next_create: usize,
+    requests: HashMap<String, usize>,
+    next_id: u64,
+}
+
+impl State {
+    fn sid(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        // SignalWire SIDs are UUIDs (§1.1); a prefix keeps test failures readable.
+        let n = self.next_id;
+        format!("{prefix:0>8}-0000-4000-8000-{n:012x}")
+    }
+}
+
+/// The running emulator. Dropping it stops the server.
+pub struct SignalWireEmulator {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for SignalWireEmulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignalWireEmulator").field("addr", &self.addr).finish()
+    }
+}
+
+impl Drop for SignalWireEmulator {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+fn lock(s: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    s.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl SignalWireEmulator {
+    /// Starts on a free loopback port for project `project` with API token `token`. Needs a
+    /// tokio runtime.
+    pub async fn start(project: &str, token: &str) -> Result<Self, String> {
+        let state = Arc::new(Mutex::new(State { project: project.into(), token: token.into(), ..State::default() }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let shared = state.clone();
+        let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let state = shared.clone();
+            async move { handle(&state, method, uri, headers, body) }
+        });
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { addr, state, server })
+    }
+
+    /// `http://127.0.0.1:port`, the client's origin.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The project owns `number` (E.164) and can send from it.
+    pub fn own_number(&self, number: &str) -> String {
+        let mut s = lock(&self.state);
+        let sid = s.sid("pn");
+        s.owned.push(Owned {
+            sid: sid.clone(),
+            number: number.into(),
+            friendly_name: number.into(),
+            voice_url: None,
+            sms_url: None,
+            created: Utc::now(),
+        });
+        sid
+    }
+
+    /// An SMS arrives from `from` to one of the project's numbers; returns its SID.
+    pub fn receive_message(&self, from: &str, to: &str, body: &str) -> String {
+        let mut s = lock(&self.state);
+        let sid = s.sid("sm");
+        s.messages.push(Msg {
+            sid: sid.clone(),
+            from: from.into(),
+            to: to.into(),
+            body: body.into(),
+            inbound: true,
+            created: Utc::now(),
+            at: Instant::now(),
+        });
+        sid
+    }
+
+    /// The next `n` API requests are answered with `status` and error `code` (429 with 20429
+    /// for throttling, 5xx…), with `Retry-After` when given.
+    pub fn fail_next(&self, n: usize, status: u16, code: u32, retry_after: Option<u64>) {
+        let mut s = lock(&self.state);
+        for _ in 0..n {
+            s.faults.push(Fault::Status { status, code, retry_after });
+        }
+    }
+
+    /// The next API request gets a proxy's HTML 502 page instead of JSON.
+    pub fn html_next(&self) {
+        lock(&self.state).faults.push(Fault::Html);
+    }
+
+    /// The next create (message, call, number purchase) is carried out, and then the connection
+    /// is cut before the answer's body is complete.
+    pub fn cut_next_create(&self) {
+        lock(&self.state).cut_next_create += 1;
+    }
+
+    /// Messages sent from the project (outbound), oldest first: (from, to, body).
+    pub fn sent_messages(&self) -> Vec<(String, String, String)> {
+        lock(&self.state)
+            .messages
+            .iter()
+            .filter(|m| !m.inbound)
+            .map(|m| (m.from.clone(), m.to.clone(), m.body.clone()))
+            .collect()
+    }
+
+    /// Calls placed, oldest first: (sid, from, to).
+    pub fn calls(&self) -> Vec<(String, String, String)> {
+        lock(&self.state).calls.iter().map(|c| (c.sid.clone(), c.from.clone(), c.to.clone())).collect()
+    }
+
+    /// Numbers the project owns.
+    pub fn owned_numbers(&self) -> Vec<String> {
+        lock(&self.state).owned.iter().map(|o| o.number.clone()).collect()
+    }
+
+    /// Requests received for a path ending (e.g. `Messages`), faults included.
+    pub fn requests_to(&self, resource: &str) -> usize {
+        lock(&self.state).requests.get(resource).copied().unwrap_or(0)
+    }
+}
+
+fn rfc2822(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
+fn json_response(status: u16, v: &Value) -> Response {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(v.to_string()))
+        .unwrap_or_default()
+}
+
+fn error(status: u16, code: u32, message: &str) -> Response {
+    json_response(
+        status,
+        &json!({"code": code, "message": message, "more_info": format!("https://developer.signalwire.com/rest/overview/error-codes#{code}"), "status": status}),
+    )
+}
+
+/// The create-call 400 shape (`CompatibilityErrorArrayResponse`, code as a string).
+fn error_array(code: u32, message: &str) -> Response {
+    json_response(
+        400,
+        &json!({"errors": [{"code": code.to_string(), "message": message, "more_info": "https://developer.signalwire.com/rest/overview/error-codes"}]}),
+    )
+}
+
+fn no_content() -> Response {
+    Response::builder().status(204).body(Body::empty()).unwrap_or_default()
+}
+
+fn form(body: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn field<'a>(f: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    f.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+fn authorized(s: &State, headers: &HeaderMap) -> bool {
+    use base64::Engine as _;
+    let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else { return false };
+    let Some(b64) = v.strip_prefix("Basic ") else { return false };
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(b64.trim()) else { return false };
+    raw == format!("{}:{}", s.project, s.token).as_bytes()
+}
+
+fn message_status(m: &Msg) -> (&'static str, Option<u32>, Option<&'static str>) {
+    if m.inbound {
+        return ("received", None, None);
+    }
+    let age = m.at.elapsed();
+    if age < Duration::from_millis(100) {
+        ("queued", None, None)
+    } else if age < Duration::from_millis(250) {
+        ("sent", None, None)
+    } else if m.to.ends_with("0003") {
+        ("undelivered", Some(30003), Some("Unreachable destination handset"))
+    } else {
+        ("delivered", None, None)
+    }
+}
+
+fn message_json(s: &State, m: &Msg) -> Value {
+    let (status, code, text) = message_status(m);
+    let sent = (status != "queued").then(|| rfc2822(m.created));
+    let segments = rough_segments(&m.body);
+    json!({
+        "account_sid": s.project, "api_version": "2010-04-01", "body": m.body,
+        "num_segments": segments.to_string(), "num_media": "0",
+        "date_created": rfc2822(m.created), "date_sent": sent, "date_updated": rfc2822(m.created),
+        "direction": if m.inbound { "inbound" } else { "outbound-api" },
+        "error_code": code, "error_message": text, "from": m.from, "to": m.to,
+        "price": if status == "queued" { Value::Null } else { json!("-0.00790") }, "price_unit": "USD",
+        "sid": m.sid, "status": status, "messaging_service_sid": null,
+        "uri": format!("{API_PREFIX}{}/Messages/{}", s.project, m.sid),
+        "subresource_uris": {"media": format!("{API_PREFIX}{}/Messages/{}/Media", s.project, m.sid)},
+    })
+}
+
+fn call_status(c: &CallRec) -> (&'static str, Option<u32>) {
+    if let Some((status, at)) = c.ended {
+        let talked = at.saturating_duration_since(c.at + Duration::from_millis(300));
+        return (status, Some(talked.as_secs() as u32));
+    }
+    let age = c.at.elapsed();
+    if age < Duration::from_millis(100) {
+        ("queued", None)
+    } else if age < Duration::from_millis(300) {
+        ("ringing", None)
+    } else if age < Duration::from_millis(1500) {
+        ("in-progress", None)
+    } else {
+        ("completed", Some(1))
+    }
+}
+
+fn call_json(s: &State, c: &CallRec) -> Value {
+    let (status, duration) = call_status(c);
+    json!({
+        "sid": c.sid, "account_sid": s.project, "api_version": "2010-04-01",
+        "date_created": rfc2822(c.created), "date_updated": rfc2822(c.created),
+        "parent_call_sid": null, "to": c.to, "formatted_to": c.to, "from": c.from, "formatted_from": c.from,
+        "phone_number_sid": null, "status": status,
+        "start_time": (status != "queued").then(|| rfc2822(c.created)),
+        "end_time": duration.map(|_| rfc2822(Utc::now())), "duration": duration.map(|d| d.to_string()),
+        "price": null, "price_unit": "USD", "direction": "outbound-api", "answered_by": null,
+        "forwarded_from": null, "caller_name": null,
+        "uri": format!("{API_PREFIX}{}/Calls/{}", s.project, c.sid),
+        "subresource_uris": {"recordings": format!("{API_PREFIX}{}/Calls/{}/Recordings", s.project, c.sid)},
+    })
+}
+
+fn owned_json(s: &State, o: &Owned) -> Value {
+    json!({
+        "sid": o.sid, "account_sid": s.project, "phone_number": o.number, "friendly_name": o.friendly_name,
+        "capabilities": {"voice": true, "sms": true, "mms": true, "fax": false},
+        "voice_url": o.voice_url, "voice_method": "POST", "sms_url": o.sms_url, "sms_method": "POST",
+        "status_callback": null, "voice_application_sid": null, "sms_application_sid": null, "trunk_sid": null,
+        "emergency_status": "Inactive", "date_created": rfc2822(o.created), "date_updated": rfc2822(o.created),
+        "api_version": "2010-04-01", "uri": format!("{API_PREFIX}{}/IncomingPhoneNumbers/{}", s.project, o.sid),
+    })
+}
+
+fn recording_json(s: &State, r: &Rec) -> Value {
+    json!({
+        "sid": r.sid, "account_sid": s.project, "api_version": "2010-04-01", "call_sid": r.call_sid,
+        "conference_sid": null, "channel": 1, "channels": 1, "date_created": rfc2822(r.created),
+        "date_updated": rfc2822(r.created), "start_time": rfc2822(r.created), "end_time": rfc2822(r.created),
+        "duration": r.duration.to_string(), "price": null, "price_unit": "USD", "source": "OutBoundApi",
+        "status": "completed", "error_code": null, "encryption_details": null, "trim": "do-not-trim",
+        "uri": format!("{API_PREFIX}{}/Recordings/{}.json", s.project, r.sid),
+        "subresource_uris": {"transcriptions": format!("{API_PREFIX}{}/Recordings/{}/Transcriptions", s.project, r.sid)},
+    })
+}
+
+/// The numbers for sale in an area: ten per area code, deterministic.
+fn available(area: &str) -> Vec<Value> {
+    (0..10)
+        .map(|i| {
+            json!({
+                "friendly_name": format!("({area}) 555-01{i:02}"), "phone_number": format!("+1{area}55501{i:02}"),
+                "lata": "722", "locality": "Springfield", "rate_center": "SPRINGFIELD", "latitude": "39.78",
+                "longitude": "-89.65", "region": "IL", "postal_code": "62701", "iso_country": "US",
+                "capabilities": {"voice": true, "SMS": true, "MMS": true, "fax": false}, "beta": false,
+            })
+        })
+        .collect()
+}
+
+/// Serves one page of `items` (already filtered, newest first) under `key`.
+fn page(path: &str, query: &[(String, String)], key: &str, items: Vec<Value>) -> Response {
+    let size: usize = field(query, "PageSize").and_then(|v| v.parse().ok()).unwrap_or(50);
+    if size == 0 || size > 1000 {
+        return error(400, 20001, "PageSize must be between 1 and 1000");
+    }
+    let number: usize = field(query, "Page").and_then(|v| v.parse().ok()).unwrap_or(0);
+    if number > 0 && field(query, "PageToken").is_none_or(|t| !t.starts_with("PA")) {
+        return error(400, 20001, "Page beyond 0 requires the PageToken from next_page_uri");
+    }
+    let start = number * size;
+    let rest: Vec<(String, String)> =
+        query.iter().filter(|(k, _)| !matches!(k.as_str(), "Page" | "PageSize" | "PageToken")).cloned().collect();
+    let uri_for = |n: usize| {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &rest {
+            q.append_pair(k, v);
+        }
+        q.append_pair("Page", &n.to_string()).append_pair("PageSize", &size.to_string());
+        if n > 0 {
+            q.append_pair("PageToken", &format!("PA{n}"));
+        }
+        format!("{path}?{}", q.finish())
+    };
+    let chunk: Vec<Value> = items.iter().skip(start).take(size).cloned().collect();
+    let more = start + size < items.len();
+    let mut body = json!({
+        "uri": uri_for(number), "first_page_uri": uri_for(0),
+        "next_page_uri": more.then(|| uri_for(number + 1)),
+        "previous_page_uri": (number > 0).then(|| uri_for(number - 1)),
+        "page": number, "page_size": size,
+    });
+    body[key] = Value::Array(chunk);
+    json_response(200, &body)
+}
+
+/// A 201 whose body is cut: the create happened, the client cannot know.
+fn cut_response(status: u16, v: &Value) -> Response {
+    let text = v.to_string();
+    let half = Bytes::from(text.as_bytes()[..text.len() / 2].to_vec());
+    let stream = futures_util::stream::iter(vec![
+        Ok::<Bytes, std::io::Error>(half),
+        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "cut by the test")),
+    ]);
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, text.len())
+        .body(Body::from_stream(stream))
+        .unwrap_or_default()
+}
+
+fn date_ok(filter: Option<&str>, date: Option<DateTime<Utc>>, after: bool) -> bool {
+    let Some(f) = filter else { return true };
+    let Ok(day) = chrono::NaiveDate::parse_from_str(f, "%Y-%m-%d") else { return false };
+    match date {
+        Some(d) if after => d.date_naive() >= day,
+        Some(d) => d.date_naive() <= day,
+        None => false,
+    }
+}
+
+fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let mut s = lock(state);
+    let path = uri.path().to_owned();
+    let query: Vec<(String, String)> =
+        uri.query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let Some(rest) = path.strip_prefix(API_PREFIX) else {
+        return error(404, 20404, "The requested resource was not found");
+    };
+    let mut parts: Vec<String> = rest.split('/').map(str::to_owned).collect();
+    // The `.json` suffix is optional (§1.1); `.wav`/`.mp3` pick recording audio.
+    let mut suffix = "";
+    if let Some(last) = parts.last_mut() {
+        for ext in [".json", ".wav", ".mp3"] {
+            if let Some(stem) = last.strip_suffix(ext) {
+                suffix = ext;
+                *last = stem.to_owned();
+            }
+        }
+    }
+    let account = parts.first().cloned().unwrap_or_default();
+    let resource = parts.get(1).cloned().unwrap_or_default();
+    *s.requests.entry(resource.clone()).or_default() += 1;
+    // Recording audio needs no credentials ("long and random" URLs, §1.6).
+    let audio = resource == "Recordings" && matches!(suffix, ".wav" | ".mp3") && method == Method::GET;
+    if !audio && !authorized(&s, &headers) {
+        return error(401, 20003, "Authentication failed");
+    }
+    if account != s.project {
+        return error(404, 20404, "The requested resource was not found");
+    }
+    if !s.faults.is_empty() {
+        match s.faults.remove(0) {
+            Fault::Status { status, code, retry_after } => {
+                let mut r = error(status, code, if status == 429 { "Too Many Requests" } else { "Internal error" });
+                if let Some(secs) = retry_after
+                    && let Ok(v) = secs.to_string().parse()
+                {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                return r;
+            }
+            Fault::Html => {
+                return Response::builder()
+                    .status(502)
+                    .header(header::CONTENT_TYPE, "text/html")
+                    .body(Body::from("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"))
+                    .unwrap_or_default();
+            }
+        }
+    }
+    let f = form(&body);
+    let sid = parts.get(2).cloned();
+    let list_path = format!("{API_PREFIX}{account}/{resource}");
+    match (method, resource.as_str(), sid) {
+        (Method::POST, "Messages", None) => {
+            let (Some(to), Some(from)) = (field(&f, "To"), field(&f, "From")) else {
+                return error(400, 21604, "A 'To' and a 'From' phone number are required");
+            };
+            let text = field(&f, "Body").unwrap_or("");
+            if text.is_empty() && field(&f, "MediaUrl").is_none() {
+                return error(400, 21602, "Message body is required");
+            }
+            if text.chars().count() > 1600 {
+                return error(400, 21617, "The concatenated message body exceeds the 1600 character limit");
+            }
+            if to.ends_with("0001") {
+                return error(400, 21211, &format!("Invalid 'To' Phone Number: {to}"));
+            }
+            if !s.owned.iter().any(|o| o.number == from) {
+                return error(
+                    400,
+                    21606,
+                    "The From phone number is not a valid, SMS-capable inbound phone number for your account",
+                );
+            }
+            let m = Msg {
+                sid: s.sid("sm"),
+                from: from.into(),
+                to: to.into(),
+                body: text.into(),
+                inbound: false,
+                created: Utc::now(),
+                at: Instant::now(),
+            };
+            let v = message_json(&s, &m);
+            s.messages.push(m);
+            if s.cut_next_create > 0 {
+                s.cut_next_create -= 1;
+                return cut_response(201, &v);
+            }
+            json_response(201, &v)
+        }
+        (Method::GET, "Messages", None) => {
+            let items: Vec<Value> = s
+                .messages
+                .iter()
+                .rev()
+                .filter(|m| field(&query, "To").is_none_or(|t| t == m.to))
+                .filter(|m| field(&query, "From").is_none_or(|t| t == m.from))
+                .filter(|m| {
+                    let sent = (message_status(m).0 != "queued").then_some(m.created);
+                    date_ok(field(&query, "DateSent>"), sent, true)
+                        && date_ok(field(&query, "DateSent<"), sent, false)
+                        && date_ok(field(&query, "DateSent"), sent, true)
+                        && date_ok(field(&query, "DateSent"), sent, false)
+                })
+                .map(|m| message_json(&s, m))
+                .collect();
+            page(&list_path, &query, "messages", items)
+        }
+        (Method::GET, "Messages", Some(sid)) => match s.messages.iter().find(|m| m.sid == sid) {
+            Some(m) => json_response(200, &message_json(&s, m)),
+            None => error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found")),
+        },
+        (Method::POST, "Calls", None) => {
+            let (Some(to), Some(from)) = (field(&f, "To"), field(&f, "From")) else {
+                return error_array(21201, "To and From are required");
+            };
+            if field(&f, "Url").is_none() && field(&f, "ApplicationSid").is_none() {
+                return error_array(21205, "Url or ApplicationSid is required");
+            }
+            if to.ends_with("0001") {
+                return error_array(13224, &format!("Invalid 'To' Phone Number: {to}"));
+            }
+            let c = CallRec {
+                sid: s.sid("ca"),
+                from: from.into(),
+                to: to.into(),
+                record: field(&f, "Record") == Some("true"),
+                created: Utc::now(),
+                at: Instant::now(),
+                ended: None,
+            };
+            let v = call_json(&s, &c);
+            s.calls.push(c);
+            if s.cut_next_create > 0 {
+                s.cut_next_create -= 1;
+                return cut_response(200, &v);
+            }
+            json_response(200, &v)
+        }
+        (Method::GET, "Calls", None) => {
+            settle_calls(&mut s);
+            let items: Vec<Value> = s
+                .calls
+                .iter()
+                .rev()
+                .filter(|c| field(&query, "To").is_none_or(|t| t == c.to))
+                .filter(|c| field(&query, "From").is_none_or(|t| t == c.from))
+                .filter(|c| field(&query, "Status").is_none_or(|t| t == call_status(c).0))
+                .map(|c| call_json(&s, c))
+                .collect();
+            page(&list_path, &query, "calls", items)
+        }
+        (Method::GET, "Calls", Some(sid)) => {
+            settle_calls(&mut s);
+            match s.calls.iter().find(|c| c.sid == sid) {
+                Some(c) => json_response(200, &call_json(&s, c)),
+                None => error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found")),
+            }
+        }
+        (Method::POST, "Calls", Some(sid)) => {
+            let Some(i) = s.calls.iter().position(|c| c.sid == sid) else {
+                return error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found"));
+            };
+            let current = call_status(&s.calls[i]).0;
+            match field(&f, "Status") {
+                Some("completed") if current == "in-progress" => {
+                    s.calls[i].ended = Some(("completed", Instant::now()));
+                }
+                Some("canceled") if matches!(current, "queued" | "ringing") => {
+                    s.calls[i].ended = Some(("canceled", Instant::now()));
+                }
+                Some("completed") | Some("canceled") if current == "completed" || current == "canceled" => {
+                    return error(400, 10000, "Invalid argument: the call has already ended");
+                }
+                Some("canceled") => return error(400, 10000, "Invalid argument: cannot cancel an in-progress call"),
+                Some("completed") => {
+                    s.calls[i].ended = Some(("canceled", Instant::now()));
+                }
+                Some(other) => return error(400, 10000, &format!("Invalid argument: Status {other}")),
+                None if field(&f, "Url").is_some() => {}
+                None => return error(400, 10000, "Invalid argument: Status or Url is required"),
+            }
+            settle_calls(&mut s);
+            json_response(200, &call_json(&s, &s.calls[i]))
+        }
+        (Method::GET, "AvailablePhoneNumbers", None) | (Method::GET, "AvailablePhoneNumbers", Some(_)) => {
+            let country = parts.get(2).cloned().unwrap_or_default();
+            if country != "US" && country != "CA" {
+                return json_response(200, &json!({"uri": path, "available_phone_numbers": []}));
+            }
+            let area = field(&query, "AreaCode").unwrap_or("217").to_owned();
+            let owned: Vec<String> = s.owned.iter().map(|o| o.number.clone()).collect();
+            let found: Vec<Value> = available(&area)
+                .into_iter()
+                .filter(|n| !owned.iter().any(|o| Some(o.as_str()) == n["phone_number"].as_str()))
+                .filter(|n| {
+                    field(&query, "Contains").is_none_or(|c| n["phone_number"].as_str().is_some_and(|p| p.contains(c)))
+                })
+                .filter(|n| field(&query, "InRegion").is_none_or(|r| n["region"] == r))
+                .collect();
+            json_response(200, &json!({"uri": path, "available_phone_numbers": found}))
+        }
+        (Method::POST, "IncomingPhoneNumbers", None) => {
+            let Some(number) = field(&f, "PhoneNumber").map(str::to_owned) else {
+                return error(400, 21421, "PhoneNumber is required");
+            };
+            let area = number.get(2..5).unwrap_or("");
+            let for_sale = available(area).iter().any(|n| n["phone_number"] == number.as_str());
+            if !for_sale || s.owned.iter().any(|o| o.number == number) {
+                return error(400, 21422, &format!("PhoneNumber {number} is not available"));
+            }
+            let o = Owned {
+                sid: s.sid("pn"),
+                number: number.clone(),
+                friendly_name: field(&f, "FriendlyName").unwrap_or(&number).to_owned(),
+                voice_url: field(&f, "VoiceUrl").map(str::to_owned),
+                sms_url: field(&f, "SmsUrl").map(str::to_owned),
+                created: Utc::now(),
+            };
+            let v = owned_json(&s, &o);
+            s.owned.push(o);
+            if s.cut_next_create > 0 {
+                s.cut_next_create -= 1;
+                return cut_response(201, &v);
+            }
+            json_response(201, &v)
+        }
+        (Method::GET, "IncomingPhoneNumbers", None) => {
+            let items: Vec<Value> = s
+                .owned
+                .iter()
+                .rev()
+                .filter(|o| field(&query, "PhoneNumber").is_none_or(|p| p == o.number))
+                .map(|o| owned_json(&s, o))
+                .collect();
+            page(&list_path, &query, "incoming_phone_numbers", items)
+        }
+        (Method::POST, "IncomingPhoneNumbers", Some(sid)) => {
+            let Some(i) = s.owned.iter().position(|o| o.sid == sid) else {
+                return error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found"));
+            };
+            if let Some(v) = field(&f, "FriendlyName") {
+                s.owned[i].friendly_name = v.into();
+            }
+            if let Some(v) = field(&f, "VoiceUrl") {
+                s.owned[i].voice_url = Some(v.into());
+            }
+            if let Some(v) = field(&f, "SmsUrl") {
+                s.owned[i].sms_url = Some(v.into());
+            }
+            json_response(200, &owned_json(&s, &s.owned[i]))
+        }
+        (Method::DELETE, "IncomingPhoneNumbers", Some(sid)) => match s.owned.iter().position(|o| o.sid == sid) {
+            Some(i) => {
+                let o = s.owned.remove(i);
+                s.released.push(o.number);
+                no_content()
+            }
+            None => error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found")),
+        },
+        (Method::GET, "Recordings", None) => {
+            settle_calls(&mut s);
+            let items: Vec<Value> = s
+                .recordings
+                .iter()
+                .rev()
+                .filter(|r| field(&query, "CallSid").is_none_or(|c| c == r.call_sid))
+                .filter(|r| date_ok(field(&query, "DateCreated>"), Some(r.created), true))
+                .map(|r| recording_json(&s, r))
+                .collect();
+            page(&list_path, &query, "recordings", items)
+        }
+        (Method::GET, "Recordings", Some(sid)) => {
+            settle_calls(&mut s);
+            let Some(r) = s.recordings.iter().find(|r| r.sid == sid).cloned() else {
+                return error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found"));
+            };
+            match suffix {
+                ".mp3" => Response::builder()
+                    .status(200)
+                    .header(header::CONTENT_TYPE, "audio/mpeg")
+                    .body(Body::from(fake_mp3()))
+                    .unwrap_or_default(),
+                ".json" => json_response(200, &recording_json(&s, &r)),
+                _ => Response::builder()
+                    .status(200)
+                    .header(header::CONTENT_TYPE, "audio/x-wav")
+                    .body(Body::from(recording_wav(r.duration)))
+                    .unwrap_or_default(),
+            }
+        }
+        (Method::DELETE, "Recordings", Some(sid)) => match s.recordings.iter().position(|r| r.sid == sid) {
+            Some(i) => {
+                s.recordings.remove(i);
+                no_content()
+            }
+            None => error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found")),
+        },
+        (Method::GET, "Transcriptions", None) => page(&list_path, &query, "transcriptions", Vec::new()),
+        _ => error(404, 20404, &format!("The requested resource {path} was not found")),
+    }
+}
+
+/// Segments as the carrier counts them, roughly: plain ASCII as GSM-7 (160, then 153 per
+/// segment), anything else as UCS-2 (70, then 67). The client's exact count is tested on its own.
+fn rough_segments(body: &str) -> usize {
+    let (units, single, multi) = if body.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\n') {
+        (body.len(), 160, 153)
+    } else {
+        (body.encode_utf16().count(), 70, 67)
+    };
+    if units <= single { 1 } else { units.div_ceil(multi) }
+}
+
+/// Recorded calls that have ended get their recording.
+fn settle_calls(s: &mut State) {
+    let ended: Vec<(String, DateTime<Utc>)> = s
+        .calls
+        .iter()
+        .filter(|c| c.record && call_status(c).0 == "completed")
+        .filter(|c| !s.recordings.iter().any(|r| r.call_sid == c.sid))
+        .map(|c| (c.sid.clone(), c.created))
+        .collect();
+    for (call_sid, created) in ended {
+        let sid = s.sid("re");
+        s.recordings.push(Rec { sid, call_sid, created, duration: 1 });
+    }
+}
+
+/// One second of a 440 Hz tone, 8 kHz mono 16-bit WAV.
+fn recording_wav(seconds: u32) -> Vec<u8> {
+    let n = 8000 * seconds.max(1) as usize;
+    let samples: Vec<i16> =
+        (0..n).map(|i| ((i as f64 * 2.0 * std::f64::consts::PI * 440.0 / 8000.0).sin() * 8000.0) as i16).collect();
+    ringdesk_media::wav::encode(8000, &samples)
+}
+
+/// An MP3 frame header and silence: enough for a client's format check.
+fn fake_mp3() -> Vec<u8> {
+    let mut v = b"ID3\x04\x00\x00\x00\x00\x00\x00".to_vec();
+    v.extend_from_slice(&[0xFF, 0xFB, 0x90, 0x64]);
+    v.resize(417, 0);
+    v
+}
