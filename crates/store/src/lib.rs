@@ -17,6 +17,7 @@ pub mod lists;
 mod migrate;
 pub mod outbox;
 pub mod settings;
+pub mod sms;
 mod time;
 
 pub use connection::{Read, Store, Write};

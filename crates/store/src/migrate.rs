@@ -9,7 +9,10 @@ use rusqlite::Connection;
 use crate::{Result, StoreError};
 
 /// `(version, sql)` of every migration, in order. Version N is the file `000N_*.sql`.
-pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/local/0001_initial.sql"))];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/local/0001_initial.sql")),
+    (2, include_str!("../../../migrations/local/0002_sms_our_number.sql")),
+];
 
 /// The schema version this binary writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
