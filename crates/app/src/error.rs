@@ -20,6 +20,12 @@ pub enum ErrorCode {
     DatabaseNewer,
     DatabaseCorrupt,
     Conflict,
+    /// SignalWire refused the request; the message says why and what to do.
+    Provider,
+    /// SignalWire could not be reached; what the agent did is kept and retried.
+    Offline,
+    /// SignalWire (or another service) is not set up in Settings.
+    NotConfigured,
     Internal,
 }
 
@@ -56,6 +62,19 @@ impl From<StoreError> for IpcError {
             tracing::error!(error = %e, "storage error");
         }
         IpcError::new(code, e.to_string())
+    }
+}
+
+impl From<ringdesk_signalwire::Error> for IpcError {
+    fn from(e: ringdesk_signalwire::Error) -> Self {
+        use ringdesk_signalwire::Error as E;
+        let code = match &e {
+            E::Api(_) | E::Decode(_) => ErrorCode::Provider,
+            E::Ambiguous(_) | E::Unreachable(_) => ErrorCode::Offline,
+            E::Invalid(_) => ErrorCode::InvalidInput,
+            E::Config(_) => ErrorCode::NotConfigured,
+        };
+        IpcError::new(code, format!("{e} {}", e.advice()))
     }
 }
 

@@ -251,3 +251,137 @@ pub struct AppInfo {
     /// Why the Dial button is disabled; `null` once a phone line exists.
     pub dial_disabled_reason: Option<String>,
 }
+
+// ----- messaging (SMS) -----
+
+/// What a message body costs before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SmsSegments {
+    /// "gsm7" or "ucs2".
+    pub encoding: String,
+    pub segments: u32,
+    pub characters: u32,
+    /// Characters left before another segment starts.
+    pub remaining: u32,
+    /// Why it cannot be sent as is (empty, too long), if so.
+    pub error: Option<String>,
+}
+
+/// An SMS to send. `from` defaults to the number last used with this contact, else the first
+/// of the project's numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SendSms {
+    pub to: String,
+    pub from: Option<String>,
+    pub body: String,
+}
+
+/// One message of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SmsMessage {
+    pub id: String,
+    pub lead_id: Option<String>,
+    pub contact_number: String,
+    pub our_number: Option<String>,
+    /// "inbound" or "outbound".
+    pub direction: String,
+    pub body: String,
+    /// sending (not yet confirmed by SignalWire), queued, sent, delivered, undelivered, failed,
+    /// received.
+    pub status: String,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub read: bool,
+}
+
+/// One conversation in the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SmsThread {
+    pub contact_number: String,
+    pub contact_display: String,
+    pub lead_id: Option<String>,
+    /// The lead's name; `None` for an unknown number (the UI offers "create lead").
+    pub lead_name: Option<String>,
+    pub last_body: String,
+    pub last_direction: String,
+    pub last_at: String,
+    pub unread: u32,
+    pub total: u32,
+}
+
+/// A page of one conversation, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SmsThreadPage {
+    pub contact_number: String,
+    pub messages: Vec<SmsMessage>,
+    /// More older messages exist.
+    pub has_more: bool,
+}
+
+/// What a round with SignalWire changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SmsSyncReport {
+    /// Inbound messages stored for the first time.
+    pub received: Vec<SmsMessage>,
+    /// Sent messages whose status changed.
+    pub updated: u32,
+    /// Unconfirmed sends found on SignalWire (no resend needed).
+    pub confirmed: u32,
+    /// Unconfirmed sends not found, sent now.
+    pub resent: u32,
+}
+
+// ----- phone numbers -----
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberQuery {
+    /// ISO country, default US.
+    pub country: Option<String>,
+    pub area_code: Option<String>,
+    pub contains: Option<String>,
+    pub region: Option<String>,
+    pub locality: Option<String>,
+    pub toll_free: bool,
+}
+
+/// A number for sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberOffer {
+    pub phone_number: String,
+    pub display: String,
+    pub locality: Option<String>,
+    pub region: Option<String>,
+    pub voice: bool,
+    pub sms: bool,
+}
+
+/// A number the project owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnedNumberInfo {
+    pub sid: String,
+    pub phone_number: String,
+    pub display: String,
+    pub friendly_name: String,
+    pub voice: bool,
+    pub sms: bool,
+    pub voice_url: Option<String>,
+    pub sms_url: Option<String>,
+}
+
+/// Where a number's calls and texts go (fields left `null` are unchanged).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberRoutingUpdate {
+    pub friendly_name: Option<String>,
+    pub voice_url: Option<String>,
+    pub sms_url: Option<String>,
+}

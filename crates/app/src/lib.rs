@@ -11,6 +11,7 @@ pub mod csv_io;
 mod error;
 pub mod ipc;
 pub mod keychain;
+mod messaging;
 mod settings;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,15 @@ pub struct App {
     store: Store,
     secrets: Arc<dyn SecretStore>,
     import_cancel: AtomicBool,
+    provider: messaging::Provider,
+}
+
+/// How the app is opened beyond its database and keychain.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Talk to SignalWire's REST API here instead of `https://{space}.signalwire.com` (a test
+    /// emulator, a proxy). `ringdesk-cli` takes it from `RINGDESK_SIGNALWIRE_URL`.
+    pub signalwire_origin: Option<String>,
 }
 
 impl std::fmt::Debug for App {
@@ -46,13 +56,31 @@ pub fn default_db_path(data_dir: &Path) -> PathBuf {
 impl App {
     /// Opens the database at `db_path` (creating its folder) with the given secret store.
     pub fn open(db_path: &Path, secrets: Arc<dyn SecretStore>) -> Result<App> {
+        Self::open_with(db_path, secrets, &AppOptions::default())
+    }
+
+    /// [`App::open`] with options.
+    pub fn open_with(db_path: &Path, secrets: Arc<dyn SecretStore>, options: &AppOptions) -> Result<App> {
+        let origin = match options.signalwire_origin.as_deref() {
+            Some(o) => {
+                Some(o.parse::<url::Url>().map_err(|e| IpcError::invalid(format!("SignalWire URL {o:?}: {e}")))?)
+            }
+            None => None,
+        };
+        let provider = messaging::Provider::new(origin)?;
         if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 IpcError::new(ErrorCode::Io, format!("Could not create the data folder {}: {e}", dir.display()))
             })?;
         }
         let store = Store::open(db_path)?;
-        Ok(App { opened_at: std::time::Instant::now(), store, secrets, import_cancel: AtomicBool::new(false) })
+        Ok(App {
+            opened_at: std::time::Instant::now(),
+            store,
+            secrets,
+            import_cancel: AtomicBool::new(false),
+            provider,
+        })
     }
 
     /// The store, for tools and tests that seed data.
@@ -232,6 +260,138 @@ impl App {
             }
             Err(reason) => Ok(NumberLookup { e164: None, display: None, error: Some(capitalize(&reason)), lead: None }),
         }
+    }
+}
+
+impl App {
+    // ----- messaging -----
+
+    fn signalwire(&self) -> Result<ringdesk_signalwire::Client> {
+        self.provider.client(&self.store, self.secrets.as_ref())
+    }
+
+    /// Segments and characters of a draft, for the compose box.
+    pub fn sms_segments(&self, body: &str) -> SmsSegments {
+        messaging::segments_of(body)
+    }
+
+    /// Sends a text exactly once. It is stored before it is sent; when SignalWire cannot be
+    /// reached it stays `sending` and [`App::sync_sms`] finishes it.
+    pub fn send_sms(&self, req: &SendSms) -> Result<SmsMessage> {
+        ringdesk_signalwire::sms::validate_body(&req.body)?;
+        let region = self.region()?;
+        let to = PhoneNumber::parse(req.to.trim(), region)
+            .map_err(|e| IpcError::invalid(format!("To {:?}: {e}.", req.to)))?
+            .e164()
+            .to_string();
+        let client = self.signalwire()?;
+        let from = messaging::choose_from(&self.store, &self.provider, &client, &to, req.from.as_deref(), region)?;
+        let intent = self.store.write(|w| ringdesk_store::sms::insert_outbound(w, &from, &to, &req.body))?;
+        messaging::send_stored(&self.store, &self.provider, &client, intent)
+    }
+
+    /// Conversations, most recent first.
+    pub fn sms_threads(&self, search: Option<&str>) -> Result<Vec<SmsThread>> {
+        let region = self.region()?;
+        let rows = self.store.read(|r| ringdesk_store::sms::threads(r, search, 500))?;
+        Ok(rows.into_iter().map(|t| messaging::thread_dto(t, region)).collect())
+    }
+
+    /// The newest `limit` messages with `contact` (oldest first), or those before a message.
+    pub fn sms_thread(
+        &self,
+        contact: &str,
+        before_created_at: Option<&str>,
+        before_id: Option<&str>,
+        limit: u32,
+    ) -> Result<SmsThreadPage> {
+        let limit = limit.clamp(1, 1000);
+        let before = before_created_at.zip(before_id);
+        let mut rows = self.store.read(|r| ringdesk_store::sms::thread(r, contact, before, limit + 1))?;
+        let has_more = rows.len() > limit as usize;
+        if has_more {
+            rows.remove(0);
+        }
+        Ok(SmsThreadPage {
+            contact_number: contact.to_string(),
+            messages: rows.into_iter().map(messaging::message_dto).collect(),
+            has_more,
+        })
+    }
+
+    /// Marks a conversation read; returns how many messages were unread.
+    pub fn mark_sms_read(&self, contact: &str) -> Result<u32> {
+        Ok(self.store.write(|w| ringdesk_store::sms::mark_read(w, contact))? as u32)
+    }
+
+    /// Unread inbound messages, for the navigation badge.
+    pub fn sms_unread_count(&self) -> Result<u32> {
+        Ok(self.store.read(|r| ringdesk_store::sms::unread_count(r))?.max(0) as u32)
+    }
+
+    /// One round with SignalWire: pending sends confirmed or sent, statuses refreshed, inbound
+    /// messages caught up (each stored once).
+    pub fn sync_sms(&self) -> Result<SmsSyncReport> {
+        let client = self.signalwire()?;
+        messaging::settle(&self.store, &self.provider, &client)
+    }
+
+    // ----- phone numbers -----
+
+    pub fn search_numbers(&self, q: &NumberQuery) -> Result<Vec<NumberOffer>> {
+        let region = self.region()?;
+        let client = self.signalwire()?;
+        let search = ringdesk_signalwire::NumberSearch {
+            country: q.country.clone().unwrap_or_else(|| region.code().to_string()),
+            area_code: q.area_code.clone().filter(|s| !s.trim().is_empty()),
+            contains: q.contains.clone().filter(|s| !s.trim().is_empty()),
+            region: q.region.clone().filter(|s| !s.trim().is_empty()),
+            locality: q.locality.clone().filter(|s| !s.trim().is_empty()),
+            toll_free: q.toll_free,
+        };
+        let found = self.provider.run(async move { client.search_numbers(&search).await })?;
+        Ok(found.into_iter().map(|n| messaging::offer_dto(n, region)).collect())
+    }
+
+    /// Buys a number (exactly once, even if the answer is lost on the way).
+    pub fn buy_number(&self, phone_number: &str) -> Result<OwnedNumberInfo> {
+        let region = self.region()?;
+        let e164 = PhoneNumber::parse(phone_number, region)
+            .map_err(|e| IpcError::invalid(format!("{phone_number:?}: {e}.")))?
+            .e164()
+            .to_string();
+        let client = self.signalwire()?;
+        let routing = ringdesk_signalwire::NumberRouting::default();
+        let bought = self.provider.run(async move { client.buy_number_once(&e164, &routing).await })?;
+        Ok(messaging::owned_dto(bought, region))
+    }
+
+    pub fn list_numbers(&self) -> Result<Vec<OwnedNumberInfo>> {
+        let region = self.region()?;
+        let client = self.signalwire()?;
+        let owned = self.provider.run(async move { client.list_numbers(None).await })?;
+        Ok(owned.into_iter().map(|n| messaging::owned_dto(n, region)).collect())
+    }
+
+    pub fn route_number(&self, sid: &str, update: &NumberRoutingUpdate) -> Result<OwnedNumberInfo> {
+        let region = self.region()?;
+        let client = self.signalwire()?;
+        let routing = ringdesk_signalwire::NumberRouting {
+            friendly_name: update.friendly_name.clone(),
+            voice_url: update.voice_url.clone(),
+            sms_url: update.sms_url.clone(),
+        };
+        let sid = sid.to_string();
+        let n = self.provider.run(async move { client.update_number(&sid, &routing).await })?;
+        Ok(messaging::owned_dto(n, region))
+    }
+
+    /// Gives a number back to SignalWire.
+    pub fn release_number(&self, sid: &str) -> Result<()> {
+        let client = self.signalwire()?;
+        let sid = sid.to_string();
+        self.provider.run(async move { client.release_number(&sid).await })?;
+        Ok(())
     }
 }
 

@@ -136,10 +136,12 @@ impl Client {
         match self.send_message(m).await {
             Err(Error::Ambiguous(why)) => {
                 tracing::info!(%why, "sending an SMS had no clear answer; checking whether it went");
-                if let Some(found) = self.find_sent(m, intent_at).await? {
-                    return Ok(found);
+                match self.find_sent(m, intent_at).await {
+                    Ok(Some(found)) => Ok(found),
+                    Ok(None) => self.send_message(m).await,
+                    // Still unknown: never send again without knowing.
+                    Err(e) => Err(Error::Ambiguous(format!("{why}; checking whether it went failed too: {e}"))),
                 }
-                self.send_message(m).await
             }
             other => other,
         }
@@ -261,10 +263,12 @@ impl Client {
         match self.buy_number(phone_number, routing).await {
             Err(Error::Ambiguous(why)) => {
                 tracing::info!(%why, "buying a number had no clear answer; checking the project's numbers");
-                let owned = self.list_numbers(Some(phone_number)).await?;
-                match owned.into_iter().find(|n| n.phone_number == phone_number) {
-                    Some(n) => Ok(n),
-                    None => self.buy_number(phone_number, routing).await,
+                match self.list_numbers(Some(phone_number)).await {
+                    Ok(owned) => match owned.into_iter().find(|n| n.phone_number == phone_number) {
+                        Some(n) => Ok(n),
+                        None => self.buy_number(phone_number, routing).await,
+                    },
+                    Err(e) => Err(Error::Ambiguous(format!("{why}; checking whether it went failed too: {e}"))),
                 }
             }
             other => other,

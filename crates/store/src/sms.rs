@@ -287,5 +287,6 @@ pub fn unsettled(r: &impl Reads, limit: u32) -> Result<Vec<Message>> {
 
 /// The newest `created_at` of an inbound message (the REST catch-up's starting point).
 pub fn newest_inbound_at(r: &impl Reads) -> Result<Option<String>> {
-    Ok(r.conn().query_row("SELECT max(created_at) FROM sms_messages WHERE direction = 'inbound'", [], |row| row.get(0))?)
+    Ok(r.conn()
+        .query_row("SELECT max(created_at) FROM sms_messages WHERE direction = 'inbound'", [], |row| row.get(0))?)
 }

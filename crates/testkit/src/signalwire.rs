@@ -188,6 +188,11 @@ impl SignalWireEmulator {
         }
     }
 
+    /// Drops the faults not yet served: the service is back.
+    pub fn clear_faults(&self) {
+        lock(&self.state).faults.clear();
+    }
+
     /// The next API request gets a proxy's HTML 502 page instead of JSON.
     pub fn html_next(&self) {
         lock(&self.state).faults.push(Fault::Html);

@@ -1,0 +1,176 @@
+//! Texts and phone numbers through the app facade, against the SignalWire emulator: sent
+//! exactly once whatever the network does, statuses followed, inbound caught up once, threads.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ringdesk_app::ipc::{NumberQuery, NumberRoutingUpdate, SecretKind, SendSms, SettingsUpdate};
+use ringdesk_app::keychain::MemorySecretStore;
+use ringdesk_app::{App, AppOptions, ErrorCode};
+use ringdesk_store::leads::{self, NewLead};
+use ringdesk_testkit::signalwire::SignalWireEmulator;
+
+const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
+const TOKEN: &str = "PTtesttoken0123456789";
+const OURS: &str = "+12175550100";
+const ANN: &str = "+13125550142";
+
+struct Rig {
+    _dir: tempfile::TempDir,
+    app: App,
+    emu: SignalWireEmulator,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn rig() -> Rig {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let emu = rt.block_on(SignalWireEmulator::start(PROJECT, TOKEN)).expect("emulator");
+    emu.own_number(OURS);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = AppOptions { signalwire_origin: Some(emu.origin()) };
+    let app = App::open_with(&dir.path().join("ringdesk.db"), Arc::new(MemorySecretStore::default()), &options)
+        .expect("app opens");
+    app.update_settings(&SettingsUpdate {
+        signalwire_space: Some("example".into()),
+        signalwire_project_id: Some(PROJECT.into()),
+        ..SettingsUpdate::default()
+    })
+    .expect("settings");
+    app.set_secret(SecretKind::SignalwireApiToken, TOKEN).expect("token");
+    app.store()
+        .write(|w| {
+            leads::insert(
+                w,
+                &NewLead {
+                    name: "Ann Archer".into(),
+                    phone: Some(ANN.into()),
+                    phone_e164: Some(ANN.into()),
+                    ..NewLead::default()
+                },
+            )
+        })
+        .expect("lead");
+    Rig { _dir: dir, app, emu, _rt: rt }
+}
+
+fn send(app: &App, to: &str, body: &str) -> Result<ringdesk_app::ipc::SmsMessage, ringdesk_app::IpcError> {
+    app.send_sms(&SendSms { to: to.into(), from: None, body: body.into() })
+}
+
+#[test]
+fn a_text_to_a_lead_goes_from_our_number_is_threaded_and_its_delivery_is_followed() {
+    let r = rig();
+    let sent = send(&r.app, "(312) 555-0142", "Hi Ann, following up on our call").expect("sent");
+    assert_eq!(sent.status, "queued", "SignalWire took it: {sent:?}");
+    assert_eq!(sent.our_number.as_deref(), Some(OURS), "from the project's SMS number");
+    assert!(sent.lead_id.is_some(), "linked to the lead by E.164");
+    assert_eq!(r.emu.sent_messages(), vec![(OURS.into(), ANN.into(), "Hi Ann, following up on our call".into())]);
+    std::thread::sleep(Duration::from_millis(300));
+    let report = r.app.sync_sms().expect("sync");
+    assert_eq!(report.updated, 1, "the delivered status was picked up: {report:?}");
+    let thread = r.app.sms_thread(ANN, None, None, 50).expect("thread");
+    assert_eq!(thread.messages.len(), 1);
+    assert_eq!(thread.messages[0].status, "delivered");
+    let threads = r.app.sms_threads(None).expect("threads");
+    assert_eq!(threads[0].lead_name.as_deref(), Some("Ann Archer"), "{threads:?}");
+}
+
+#[test]
+fn inbound_texts_are_caught_up_once_with_unread_counts_and_unknown_numbers_shown_as_such() {
+    let r = rig();
+    r.emu.receive_message(ANN, OURS, "Can you call me at 3?");
+    r.emu.receive_message(ANN, OURS, "Actually 4 works better");
+    r.emu.receive_message("+14155550123", OURS, "Who is this?");
+    let first = r.app.sync_sms().expect("sync");
+    assert_eq!(first.received.len(), 3, "{first:?}");
+    let again = r.app.sync_sms().expect("sync again");
+    assert!(again.received.is_empty(), "nothing is stored twice: {again:?}");
+    assert_eq!(r.app.sms_unread_count().expect("unread"), 3);
+    let threads = r.app.sms_threads(None).expect("threads");
+    let unknown = threads.iter().find(|t| t.contact_number == "+14155550123").expect("the stranger's thread");
+    assert_eq!(unknown.lead_name, None, "an unknown number has no lead");
+    let ann = threads.iter().find(|t| t.contact_number == ANN).expect("Ann's thread");
+    assert_eq!((ann.unread, ann.lead_name.as_deref()), (2, Some("Ann Archer")));
+    assert_eq!(r.app.mark_sms_read(ANN).expect("read"), 2);
+    assert_eq!(r.app.sms_unread_count().expect("unread"), 1);
+    let found = r.app.sms_threads(Some("4 works")).expect("search");
+    assert_eq!(found.len(), 1, "search finds the thread by text");
+}
+
+#[test]
+fn while_signalwire_is_down_a_text_waits_and_is_sent_exactly_once_when_it_is_back() {
+    let r = rig();
+    // Learn the default number first, so only the send itself meets the outage.
+    send(&r.app, ANN, "warm-up").expect("sent");
+    r.emu.fail_next(50, 503, 0, None);
+    let waiting = send(&r.app, ANN, "sent during the outage").expect("kept, not lost");
+    assert_eq!(waiting.status, "sending", "stored and waiting: {waiting:?}");
+    assert_eq!(r.emu.sent_messages().len(), 1, "nothing went out during the outage");
+    r.emu.clear_faults();
+    let report = r.app.sync_sms().expect("sync");
+    assert_eq!((report.resent, report.confirmed), (1, 0), "{report:?}");
+    let bodies: Vec<String> = r.emu.sent_messages().into_iter().map(|(_, _, b)| b).collect();
+    assert_eq!(bodies, ["warm-up", "sent during the outage"], "exactly once");
+    let again = r.app.sync_sms().expect("sync");
+    assert_eq!(again.resent, 0, "never twice");
+}
+
+#[test]
+fn a_send_whose_answer_is_cut_is_confirmed_not_repeated() {
+    let r = rig();
+    send(&r.app, ANN, "warm-up").expect("sent");
+    r.emu.cut_next_create();
+    let sent = send(&r.app, ANN, "the answer to this is lost").expect("reconciled");
+    assert_ne!(sent.status, "sending", "found on SignalWire at once: {sent:?}");
+    assert_eq!(r.emu.sent_messages().len(), 2, "warm-up and this one, once");
+}
+
+#[test]
+fn refused_and_invalid_texts_say_why_and_store_nothing_half_done() {
+    let r = rig();
+    let e = send(&r.app, "+13125550001", "x").expect_err("SignalWire refuses the number");
+    assert_eq!(e.code, ErrorCode::Provider, "{e:?}");
+    assert!(e.message.contains("21211"), "the SignalWire code is shown: {}", e.message);
+    let thread = r.app.sms_thread("+13125550001", None, None, 10).expect("thread");
+    assert_eq!(thread.messages[0].status, "failed", "the attempt is kept as failed, with the reason");
+    assert!(thread.messages[0].error.as_deref().is_some_and(|m| m.contains("21211")));
+    let empty = send(&r.app, ANN, "   ").expect_err("empty");
+    assert_eq!(empty.code, ErrorCode::InvalidInput);
+    let bad_to = send(&r.app, "not a number", "hi").expect_err("bad To");
+    assert_eq!(bad_to.code, ErrorCode::InvalidInput, "{bad_to:?}");
+    assert_eq!(r.app.sms_thread(ANN, None, None, 10).expect("thread").messages.len(), 0, "nothing stored for them");
+    let segments = r.app.sms_segments(&"a".repeat(161));
+    assert_eq!((segments.segments, segments.encoding.as_str()), (2, "gsm7"));
+}
+
+#[test]
+fn without_signalwire_settings_sending_is_refused_with_what_to_set_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = App::open(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default())).expect("opens");
+    let e = send(&app, ANN, "hello").expect_err("not configured");
+    assert_eq!(e.code, ErrorCode::NotConfigured, "{e:?}");
+    assert!(e.message.contains("Settings"), "{}", e.message);
+}
+
+#[test]
+fn numbers_are_searched_bought_routed_and_released_through_the_app() {
+    let r = rig();
+    let offers =
+        r.app.search_numbers(&NumberQuery { area_code: Some("415".into()), ..NumberQuery::default() }).expect("search");
+    assert_eq!(offers.len(), 10);
+    assert!(offers[0].display.contains("415"), "shown formatted: {:?}", offers[0]);
+    let bought = r.app.buy_number(&offers[0].phone_number).expect("bought");
+    assert_eq!(r.app.list_numbers().expect("list").len(), 2);
+    let routed = r
+        .app
+        .route_number(
+            &bought.sid,
+            &NumberRoutingUpdate { friendly_name: Some("Sales line".into()), ..Default::default() },
+        )
+        .expect("routed");
+    assert_eq!(routed.friendly_name, "Sales line");
+    r.app.release_number(&bought.sid).expect("released");
+    assert_eq!(r.app.list_numbers().expect("list").len(), 1);
+    let twice = r.app.release_number(&bought.sid).expect_err("already gone");
+    assert_eq!(twice.code, ErrorCode::Provider, "{twice:?}");
+}
