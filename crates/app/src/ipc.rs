@@ -385,3 +385,25 @@ pub struct NumberRoutingUpdate {
     pub voice_url: Option<String>,
     pub sms_url: Option<String>,
 }
+
+// ----- recordings -----
+
+/// A call's recording. The provider's URL never crosses to the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CallRecordingInfo {
+    pub id: String,
+    pub call_log_id: String,
+    pub duration_seconds: Option<u32>,
+    pub created_at: String,
+    /// The audio is in the local cache.
+    pub cached: bool,
+}
+
+/// A recording's audio on this machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingFile {
+    pub path: String,
+    pub bytes: u64,
+}

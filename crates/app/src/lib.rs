@@ -12,6 +12,7 @@ mod error;
 pub mod ipc;
 pub mod keychain;
 mod messaging;
+mod recordings;
 mod settings;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ pub struct App {
     secrets: Arc<dyn SecretStore>,
     import_cancel: AtomicBool,
     provider: messaging::Provider,
+    recording_cache: (PathBuf, u64),
 }
 
 /// How the app is opened beyond its database and keychain.
@@ -40,6 +42,8 @@ pub struct AppOptions {
     /// Talk to SignalWire's REST API here instead of `https://{space}.signalwire.com` (a test
     /// emulator, a proxy). `ringdesk-cli` takes it from `RINGDESK_SIGNALWIRE_URL`.
     pub signalwire_origin: Option<String>,
+    /// Most bytes of recording audio kept on this machine (default 500 MB).
+    pub recording_cache_bytes: Option<u64>,
 }
 
 impl std::fmt::Debug for App {
@@ -74,12 +78,15 @@ impl App {
             })?;
         }
         let store = Store::open(db_path)?;
+        let cache_dir = db_path.parent().unwrap_or(Path::new(".")).join("recordings");
+        let recording_cache = (cache_dir, options.recording_cache_bytes.unwrap_or(500 * 1024 * 1024));
         Ok(App {
             opened_at: std::time::Instant::now(),
             store,
             secrets,
             import_cancel: AtomicBool::new(false),
             provider,
+            recording_cache,
         })
     }
 
@@ -384,6 +391,31 @@ impl App {
         let sid = sid.to_string();
         let n = self.provider.run(async move { client.update_number(&sid, &routing).await })?;
         Ok(messaging::owned_dto(n, region))
+    }
+
+    // ----- recordings -----
+
+    /// The call's recordings as stored.
+    pub fn call_recordings(&self, call_log_id: &str) -> Result<Vec<CallRecordingInfo>> {
+        Ok(self
+            .store
+            .read(|r| ringdesk_store::recordings::for_call(r, call_log_id))?
+            .into_iter()
+            .map(recordings::dto)
+            .collect())
+    }
+
+    /// Pulls the call's recordings from SignalWire; returns them all.
+    pub fn sync_call_recordings(&self, call_log_id: &str) -> Result<Vec<CallRecordingInfo>> {
+        let client = self.signalwire()?;
+        recordings::sync_for_call(&self.store, &self.provider, &client, call_log_id)
+    }
+
+    /// The recording's audio on this machine, downloaded when it is not cached.
+    pub fn fetch_recording(&self, id: &str) -> Result<RecordingFile> {
+        let client = self.signalwire()?;
+        let (dir, cap) = &self.recording_cache;
+        recordings::fetch(&self.store, &self.provider, &client, dir, *cap, id)
     }
 
     /// Gives a number back to SignalWire.

@@ -1,4 +1,4 @@
-//! Texts and phone numbers through the app facade, against the SignalWire emulator: sent
+//! Texts, phone numbers and recordings through the app facade, against the SignalWire emulator: sent
 //! exactly once whatever the network does, statuses followed, inbound caught up once, threads.
 
 use std::sync::Arc;
@@ -23,11 +23,15 @@ struct Rig {
 }
 
 fn rig() -> Rig {
+    rig_with(None)
+}
+
+fn rig_with(recording_cache_bytes: Option<u64>) -> Rig {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let emu = rt.block_on(SignalWireEmulator::start(PROJECT, TOKEN)).expect("emulator");
     emu.own_number(OURS);
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = AppOptions { signalwire_origin: Some(emu.origin()) };
+    let options = AppOptions { signalwire_origin: Some(emu.origin()), recording_cache_bytes };
     let app = App::open_with(&dir.path().join("ringdesk.db"), Arc::new(MemorySecretStore::default()), &options)
         .expect("app opens");
     app.update_settings(&SettingsUpdate {
@@ -173,4 +177,71 @@ fn numbers_are_searched_bought_routed_and_released_through_the_app() {
     assert_eq!(r.app.list_numbers().expect("list").len(), 1);
     let twice = r.app.release_number(&bought.sid).expect_err("already gone");
     assert_eq!(twice.code, ErrorCode::Provider, "{twice:?}");
+}
+
+/// A recorded bridge call placed on the emulator and logged locally; returns the call log id.
+fn recorded_call(r: &Rig) -> String {
+    let mut cfg = ringdesk_signalwire::Config::at(
+        r.emu.origin().parse().expect("url"),
+        PROJECT,
+        ringdesk_signalwire::Token::new(TOKEN),
+    )
+    .expect("config");
+    cfg.timeout = Duration::from_secs(5);
+    let client = ringdesk_signalwire::Client::new(cfg).expect("client");
+    let call = r
+        ._rt
+        .block_on(client.create_call(&ringdesk_signalwire::NewCall {
+            to: ANN.into(),
+            from: OURS.into(),
+            url: "https://example.com/bridge.xml".into(),
+            timeout_secs: None,
+            record: true,
+        }))
+        .expect("call placed");
+    r.app
+        .store()
+        .write(|w| {
+            ringdesk_store::calls::insert(
+                w,
+                &ringdesk_store::calls::NewCall {
+                    route: "bridge".into(),
+                    contact_number: ANN.into(),
+                    provider_call_sid: Some(call.sid.clone()),
+                    direction: "outbound".into(),
+                    started_at: "2026-11-29T10:00:00.000Z".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .expect("logged")
+}
+
+#[test]
+fn a_calls_recording_is_pulled_once_fetched_into_the_cache_and_evicted_past_the_cap() {
+    // Room for one recording (about 16 kB each) in the cache.
+    let r = rig_with(Some(20_000));
+    let first = recorded_call(&r);
+    let second = recorded_call(&r);
+    std::thread::sleep(Duration::from_millis(1700));
+    let recs = r.app.sync_call_recordings(&first).expect("pulled");
+    assert_eq!(recs.len(), 1, "{recs:?}");
+    assert!(!recs[0].cached, "metadata only until it is played");
+    assert_eq!(r.app.sync_call_recordings(&first).expect("again").len(), 1, "stored once");
+    let file = r.app.fetch_recording(&recs[0].id).expect("fetched");
+    let bytes = std::fs::read(&file.path).expect("on disk");
+    assert!(bytes.starts_with(b"RIFF") && bytes.len() as u64 == file.bytes, "a WAV file of {} bytes", file.bytes);
+    assert!(r.app.call_recordings(&first).expect("list")[0].cached);
+    let other = r.app.sync_call_recordings(&second).expect("pulled");
+    let file2 = r.app.fetch_recording(&other[0].id).expect("fetched");
+    assert!(std::path::Path::new(&file2.path).is_file());
+    assert!(!std::path::Path::new(&file.path).exists(), "the older file was evicted to honour the cap");
+    assert!(!r.app.call_recordings(&first).expect("list")[0].cached, "and the store knows");
+    let refetched = r.app.fetch_recording(&recs[0].id).expect("fetched again on demand");
+    assert!(std::path::Path::new(&refetched.path).is_file());
+    let synced = r.app.store().read(|rd| ringdesk_store::outbox::pending(rd, 1000)).expect("outbox");
+    let rows: Vec<String> =
+        synced.iter().filter(|m| m.table_name == "call_recordings").map(|m| m.args.to_string()).collect();
+    assert_eq!(rows.len(), 2, "each recording enters the outbox once: {rows:?}");
+    assert!(rows.iter().all(|a| !a.contains("http")), "no playable URL is stored or synced: {rows:?}");
 }

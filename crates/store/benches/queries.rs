@@ -183,6 +183,7 @@ fn main() -> Result<(), StoreError> {
                     route: if h.is_multiple_of(3) { "bridge" } else { "softphone" }.into(),
                     contact_number: fixtures::phone((h >> 20) % n_leads),
                     from_number: Some("+12025550100".into()),
+                    provider_call_sid: None,
                     direction: if h.is_multiple_of(5) { "inbound" } else { "outbound" }.into(),
                     status: Some("completed".into()),
                     started_at: format_ts(started),

@@ -18,6 +18,8 @@ pub struct NewCall {
     pub route: String,
     pub contact_number: String,
     pub from_number: Option<String>,
+    /// SignalWire's call SID (bridge calls), for recordings and status.
+    pub provider_call_sid: Option<String>,
     pub direction: String,
     pub status: Option<String>,
     pub started_at: String,
@@ -32,8 +34,8 @@ pub fn insert(w: &mut Write<'_>, call: &NewCall) -> Result<String> {
     w.conn()
         .prepare_cached(
             "INSERT INTO call_logs (id, lead_id, route, contact_number, from_number, direction, status,
-                                    started_at, ended_at, duration_seconds, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+                                    started_at, ended_at, duration_seconds, provider_call_sid, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
         )?
         .execute(rusqlite::params![
             id,
@@ -46,10 +48,21 @@ pub fn insert(w: &mut Write<'_>, call: &NewCall) -> Result<String> {
             call.started_at,
             call.ended_at,
             call.duration_seconds,
+            call.provider_call_sid,
             now
         ])?;
     outbox::enqueue(w, "insert", "call_logs", &id, &(&id, call))?;
     Ok(id)
+}
+
+/// The provider's SID of a logged call, if it has one.
+pub fn provider_sid(r: &impl Reads, call_log_id: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    r.conn()
+        .prepare_cached("SELECT provider_call_sid FROM call_logs WHERE id = ?1")?
+        .query_row([call_log_id], |row| row.get(0))
+        .optional()?
+        .ok_or_else(|| crate::StoreError::NotFound { what: "call", id: call_log_id.into() })
 }
 
 /// Records a disposition of a call; returns its id.

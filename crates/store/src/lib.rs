@@ -16,6 +16,7 @@ pub mod leads;
 pub mod lists;
 mod migrate;
 pub mod outbox;
+pub mod recordings;
 pub mod settings;
 pub mod sms;
 mod time;

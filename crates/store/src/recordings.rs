@@ -1,0 +1,99 @@
+//! Call recordings: provider metadata linked to the call log (and so to the lead), inserted once
+//! per recording SID. The audio is fetched on demand into a local cache; only its path is kept
+//! here, and it does not sync (it is this machine's file).
+//!
+//! `recording_url` holds a reference (`signalwire-recording:{sid}`), never the provider's media
+//! URL: that URL plays without credentials (signalwire.md §1.6), so it is treated as a secret.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use crate::connection::{Reads, Write};
+use crate::{Result, StoreError, new_id, outbox};
+
+/// One recording.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recording {
+    pub id: String,
+    pub call_log_id: String,
+    pub provider_recording_sid: Option<String>,
+    pub duration_seconds: Option<i64>,
+    pub local_path: Option<String>,
+    pub created_at: String,
+}
+
+const COLUMNS: &str = "id, call_log_id, provider_recording_sid, duration_seconds, local_path, created_at";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Recording> {
+    Ok(Recording {
+        id: r.get(0)?,
+        call_log_id: r.get(1)?,
+        provider_recording_sid: r.get(2)?,
+        duration_seconds: r.get(3)?,
+        local_path: r.get(4)?,
+        created_at: r.get(5)?,
+    })
+}
+
+/// Records a provider recording of a call once; false when it is already known.
+pub fn insert_once(
+    w: &mut Write<'_>,
+    call_log_id: &str,
+    sid: &str,
+    duration_seconds: Option<i64>,
+    created_at: &str,
+) -> Result<bool> {
+    let known: Option<String> = w
+        .conn()
+        .prepare_cached("SELECT id FROM call_recordings WHERE provider_recording_sid = ?1")?
+        .query_row([sid], |r| r.get(0))
+        .optional()?;
+    if known.is_some() {
+        return Ok(false);
+    }
+    let id = new_id();
+    let reference = format!("signalwire-recording:{sid}");
+    w.conn()
+        .prepare_cached(
+            "INSERT INTO call_recordings (id, call_log_id, provider_recording_sid, recording_url, duration_seconds, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![id, call_log_id, sid, reference, duration_seconds, created_at])?;
+    outbox::enqueue(
+        w,
+        "insert",
+        "call_recordings",
+        &id,
+        &serde_json::json!({"id": id, "call_log_id": call_log_id, "provider_recording_sid": sid,
+                            "recording_url": reference, "duration_seconds": duration_seconds, "created_at": created_at}),
+    )?;
+    Ok(true)
+}
+
+/// A call's recordings, oldest first.
+pub fn for_call(r: &impl Reads, call_log_id: &str) -> Result<Vec<Recording>> {
+    let mut stmt = r.conn().prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM call_recordings WHERE call_log_id = ?1 ORDER BY created_at, id"
+    ))?;
+    Ok(stmt.query_map([call_log_id], row)?.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn get(r: &impl Reads, id: &str) -> Result<Recording> {
+    r.conn()
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM call_recordings WHERE id = ?1"))?
+        .query_row([id], row)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound { what: "recording", id: id.into() })
+}
+
+/// Where the audio was cached on this machine (`None` once evicted). Local only: no outbox.
+pub fn set_local_path(w: &mut Write<'_>, id: &str, path: Option<&str>) -> Result<()> {
+    w.conn().prepare_cached("UPDATE call_recordings SET local_path = ?2 WHERE id = ?1")?.execute(params![id, path])?;
+    Ok(())
+}
+
+/// Forgets a cached file wherever it is referenced (it was evicted from the cache).
+pub fn forget_local_path(w: &mut Write<'_>, path: &str) -> Result<()> {
+    w.conn().prepare_cached("UPDATE call_recordings SET local_path = NULL WHERE local_path = ?1")?.execute([path])?;
+    Ok(())
+}
