@@ -5,6 +5,8 @@
 //! Errors go to stderr as `error[<code>]: <message>` (or `{"code","message"}` with `--json`) with a
 //! non-zero exit status: 2 for bad input, 3 for a database that cannot be opened, 1 otherwise.
 
+mod provider;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,7 +14,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use ringdesk_app::ipc::{ImportRequest, ImportTarget, LeadField, LeadQuery, LeadSort, LeadSortField};
 use ringdesk_app::keychain::KeyringStore;
-use ringdesk_app::{App, ErrorCode, IpcError};
+use ringdesk_app::{App, AppOptions, ErrorCode, IpcError};
 use serde::Serialize;
 
 #[derive(Parser, Debug)]
@@ -39,6 +41,31 @@ enum Command {
     Lists,
     /// Normalizes a phone number or tel: link and finds its lead.
     Lookup { input: String },
+    /// Settings (the non-secret part).
+    Settings {
+        #[command(subcommand)]
+        command: provider::SettingsCommand,
+    },
+    /// Secrets in the OS keychain.
+    Secret {
+        #[command(subcommand)]
+        command: provider::SecretCommand,
+    },
+    /// Text messages through SignalWire.
+    Sms {
+        #[command(subcommand)]
+        command: provider::SmsCommand,
+    },
+    /// The SignalWire project's phone numbers.
+    Numbers {
+        #[command(subcommand)]
+        command: provider::NumbersCommand,
+    },
+    /// Call recordings.
+    Recordings {
+        #[command(subcommand)]
+        command: provider::RecordingsCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -105,9 +132,17 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
         Some(p) => p.clone(),
         None => default_db()?,
     };
-    let app = App::open(&db, Arc::new(KeyringStore::new()))?;
+    // RINGDESK_SIGNALWIRE_URL: another SignalWire API origin (a proxy, or the test emulator).
+    let options =
+        AppOptions { signalwire_origin: std::env::var("RINGDESK_SIGNALWIRE_URL").ok(), ..AppOptions::default() };
+    let app = App::open_with(&db, Arc::new(KeyringStore::new()), &options)?;
     let io = |e: std::io::Error| IpcError::new(ErrorCode::Io, format!("Could not write the output: {e}"));
     match &cli.command {
+        Command::Settings { command } => provider::settings(&app, command, cli.json, out)?,
+        Command::Secret { command } => provider::secret(&app, command, out)?,
+        Command::Sms { command } => provider::sms(&app, command, cli.json, out)?,
+        Command::Numbers { command } => provider::numbers(&app, command, cli.json, out)?,
+        Command::Recordings { command } => provider::recordings(&app, command, cli.json, out)?,
         Command::Lists => {
             let lists = app.list_lists()?;
             if cli.json {
@@ -246,7 +281,7 @@ fn main() {
             );
         }
         let status = match e.code {
-            ErrorCode::InvalidInput | ErrorCode::Csv | ErrorCode::NotFound => 2,
+            ErrorCode::InvalidInput | ErrorCode::Csv | ErrorCode::NotFound | ErrorCode::NotConfigured => 2,
             ErrorCode::DatabaseNewer | ErrorCode::DatabaseCorrupt => 3,
             _ => 1,
         };

@@ -66,3 +66,75 @@ fn errors_are_clear_and_exit_non_zero() {
     assert_eq!(o.status.code(), Some(3), "an unreadable database has its own exit code");
     assert!(stderr(&o).contains("left untouched"), "message: {}", stderr(&o));
 }
+
+/// Runs the CLI on `db` inside `session` (its keyring), against SignalWire at `origin`.
+fn cli_in(
+    session: &ringdesk_testkit::dbus::DbusSession,
+    origin: &str,
+    db: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ringdesk-cli"))
+        .envs(session.env())
+        .env("RINGDESK_SIGNALWIRE_URL", origin)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ringdesk-cli runs");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("stdin written");
+    child.wait_with_output().expect("finishes")
+}
+
+#[test]
+fn texts_and_numbers_from_the_terminal_with_the_token_in_the_keychain() {
+    const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let emu =
+        rt.block_on(ringdesk_testkit::signalwire::SignalWireEmulator::start(PROJECT, "PTcli-token")).expect("emulator");
+    emu.own_number("+12175550100");
+    let session = ringdesk_testkit::dbus::DbusSession::start().and_then(|s| s.with_keyring()).expect("keyring session");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("r.db");
+    let origin = emu.origin();
+    let run = |args: &[&str], stdin: &str| cli_in(&session, &origin, &db, args, stdin);
+
+    let o = run(&["sms", "send", "--to", "+13125550142", "--body", "hi"], "");
+    assert_eq!(o.status.code(), Some(2), "not set up yet is a usage error: {}", stderr(&o));
+    assert!(stderr(&o).contains("Settings"), "says what to set up: {}", stderr(&o));
+
+    let o = run(&["settings", "set", "--signalwire-space", "example", "--signalwire-project-id", PROJECT], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["secret", "set", "signalwire-api-token"], "PTcli-token\n");
+    assert!(o.status.success(), "the token goes to the keychain from stdin: {}", stderr(&o));
+    let o = run(&["settings", "show"], "");
+    assert!(stdout(&o).contains("api token         set"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("PTcli-token"), "the token is never printed");
+
+    let o = run(&["--json", "sms", "send", "--to", "(312) 555-0142"], "Hello from the terminal\n");
+    assert!(o.status.success(), "sent: {}", stderr(&o));
+    let sent: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(sent["status"], "queued", "{sent}");
+    assert_eq!(emu.sent_messages().len(), 1, "exactly one message");
+
+    emu.receive_message("+13125550142", "+12175550100", "Thanks, got it");
+    let o = run(&["sms", "sync"], "");
+    assert!(stdout(&o).contains("received 1"), "{} {}", stdout(&o), stderr(&o));
+    let o = run(&["sms", "list", "--contact", "+13125550142"], "");
+    let text = stdout(&o);
+    assert!(text.contains("→") && text.contains("←") && text.contains("Thanks, got it"), "both directions: {text}");
+
+    let o = run(&["numbers", "search", "--area-code", "415"], "");
+    assert!(stdout(&o).contains("10 numbers for sale"), "{}", stdout(&o));
+    let o = run(&["numbers", "buy", "+14155550105"], "");
+    assert_eq!(o.status.code(), Some(2), "buying needs --yes: {}", stderr(&o));
+    assert!(stderr(&o).contains("monthly"), "{}", stderr(&o));
+    let o = run(&["numbers", "buy", "+14155550105", "--yes"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(emu.owned_numbers().contains(&"+14155550105".to_string()));
+}

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod dbus;
 pub mod signalwire;
 
 /// Finds `binary` on PATH (or in /usr/sbin), or says which Debian package provides it.
