@@ -118,6 +118,102 @@ fn lookup_number(shell: State<'_, Shell>, input: String) -> R<NumberLookup> {
     shell.app()?.lookup_number(&input)
 }
 
+#[tauri::command(async)]
+#[specta::specta]
+fn sms_segments(shell: State<'_, Shell>, body: String) -> R<SmsSegments> {
+    Ok(shell.app()?.sms_segments(&body))
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn send_sms(shell: State<'_, Shell>, request: SendSms) -> R<SmsMessage> {
+    shell.app()?.send_sms(&request)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn sms_threads(shell: State<'_, Shell>, search: Option<String>) -> R<Vec<SmsThread>> {
+    shell.app()?.sms_threads(search.as_deref())
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn sms_thread(
+    shell: State<'_, Shell>,
+    contact: String,
+    before_created_at: Option<String>,
+    before_id: Option<String>,
+    limit: u32,
+) -> R<SmsThreadPage> {
+    shell.app()?.sms_thread(&contact, before_created_at.as_deref(), before_id.as_deref(), limit)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn mark_sms_read(shell: State<'_, Shell>, contact: String) -> R<u32> {
+    shell.app()?.mark_sms_read(&contact)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn sms_unread_count(shell: State<'_, Shell>) -> R<u32> {
+    shell.app()?.sms_unread_count()
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn sync_sms(shell: State<'_, Shell>) -> R<SmsSyncReport> {
+    shell.app()?.sync_sms()
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn search_numbers(shell: State<'_, Shell>, query: NumberQuery) -> R<Vec<NumberOffer>> {
+    shell.app()?.search_numbers(&query)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn buy_number(shell: State<'_, Shell>, phone_number: String) -> R<OwnedNumberInfo> {
+    shell.app()?.buy_number(&phone_number)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn list_numbers(shell: State<'_, Shell>) -> R<Vec<OwnedNumberInfo>> {
+    shell.app()?.list_numbers()
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn route_number(shell: State<'_, Shell>, sid: String, update: NumberRoutingUpdate) -> R<OwnedNumberInfo> {
+    shell.app()?.route_number(&sid, &update)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn release_number(shell: State<'_, Shell>, sid: String) -> R<()> {
+    shell.app()?.release_number(&sid)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn call_recordings(shell: State<'_, Shell>, call_log_id: String) -> R<Vec<CallRecordingInfo>> {
+    shell.app()?.call_recordings(&call_log_id)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn sync_call_recordings(shell: State<'_, Shell>, call_log_id: String) -> R<Vec<CallRecordingInfo>> {
+    shell.app()?.sync_call_recordings(&call_log_id)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn fetch_recording(shell: State<'_, Shell>, id: String) -> R<RecordingFile> {
+    shell.app()?.fetch_recording(&id)
+}
+
 pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
     // One TypeScript type per Rust type: inputs and outputs share shapes, `Option` is `T | null`.
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -140,6 +236,21 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             list_regions,
             lookup_number,
             ui_ready,
+            sms_segments,
+            send_sms,
+            sms_threads,
+            sms_thread,
+            mark_sms_read,
+            sms_unread_count,
+            sync_sms,
+            search_numbers,
+            buy_number,
+            list_numbers,
+            route_number,
+            release_number,
+            call_recordings,
+            sync_call_recordings,
+            fetch_recording,
         ])
         .events(collect_events![ImportProgressEvent])
 }

@@ -405,5 +405,6 @@ pub struct CallRecordingInfo {
 #[serde(rename_all = "camelCase")]
 pub struct RecordingFile {
     pub path: String,
+    #[specta(type = specta_typescript::Number)]
     pub bytes: u64,
 }

@@ -25,6 +25,21 @@ export const commands = {
 	listRegions: () => typedError<Region[], IpcError>(__TAURI_INVOKE("list_regions")),
 	lookupNumber: (input: string) => typedError<NumberLookup, IpcError>(__TAURI_INVOKE("lookup_number", { input })),
 	uiReady: () => typedError<null, IpcError>(__TAURI_INVOKE("ui_ready")),
+	smsSegments: (body: string) => typedError<SmsSegments, IpcError>(__TAURI_INVOKE("sms_segments", { body })),
+	sendSms: (request: SendSms) => typedError<SmsMessage, IpcError>(__TAURI_INVOKE("send_sms", { request })),
+	smsThreads: (search: string | null) => typedError<SmsThread[], IpcError>(__TAURI_INVOKE("sms_threads", { search })),
+	smsThread: (contact: string, beforeCreatedAt: string | null, beforeId: string | null, limit: number) => typedError<SmsThreadPage, IpcError>(__TAURI_INVOKE("sms_thread", { contact, beforeCreatedAt, beforeId, limit })),
+	markSmsRead: (contact: string) => typedError<number, IpcError>(__TAURI_INVOKE("mark_sms_read", { contact })),
+	smsUnreadCount: () => typedError<number, IpcError>(__TAURI_INVOKE("sms_unread_count")),
+	syncSms: () => typedError<SmsSyncReport, IpcError>(__TAURI_INVOKE("sync_sms")),
+	searchNumbers: (query: NumberQuery) => typedError<NumberOffer[], IpcError>(__TAURI_INVOKE("search_numbers", { query })),
+	buyNumber: (phoneNumber: string) => typedError<OwnedNumberInfo, IpcError>(__TAURI_INVOKE("buy_number", { phoneNumber })),
+	listNumbers: () => typedError<OwnedNumberInfo[], IpcError>(__TAURI_INVOKE("list_numbers")),
+	routeNumber: (sid: string, update: NumberRoutingUpdate) => typedError<OwnedNumberInfo, IpcError>(__TAURI_INVOKE("route_number", { sid, update })),
+	releaseNumber: (sid: string) => typedError<null, IpcError>(__TAURI_INVOKE("release_number", { sid })),
+	callRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("call_recordings", { callLogId })),
+	syncCallRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("sync_call_recordings", { callLogId })),
+	fetchRecording: (id: string) => typedError<RecordingFile, IpcError>(__TAURI_INVOKE("fetch_recording", { id })),
 };
 
 /** Events */
@@ -41,8 +56,24 @@ export type AppInfo = {
 	dialDisabledReason: string | null,
 };
 
+/**  A call's recording. The provider's URL never crosses to the UI. */
+export type CallRecordingInfo = {
+	id: string,
+	callLogId: string,
+	durationSeconds: number | null,
+	createdAt: string,
+	/**  The audio is in the local cache. */
+	cached: boolean,
+};
+
 /**  What kind of failure it is; stable, for the UI to switch on. */
-export type ErrorCode = "notFound" | "invalidInput" | "csv" | "storage" | "keychain" | "cancelled" | "io" | "databaseNewer" | "databaseCorrupt" | "conflict" | "internal";
+export type ErrorCode = "notFound" | "invalidInput" | "csv" | "storage" | "keychain" | "cancelled" | "io" | "databaseNewer" | "databaseCorrupt" | "conflict" | 
+/**  SignalWire refused the request; the message says why and what to do. */
+"provider" | 
+/**  SignalWire could not be reached; what the agent did is kept and retried. */
+"offline" | 
+/**  SignalWire (or another service) is not set up in Settings. */
+"notConfigured" | "internal";
 
 export type ExportReport = {
 	path: string,
@@ -182,6 +213,51 @@ export type NumberLookup = {
 	lead: LeadSummary | null,
 };
 
+/**  A number for sale. */
+export type NumberOffer = {
+	phoneNumber: string,
+	display: string,
+	locality: string | null,
+	region: string | null,
+	voice: boolean,
+	sms: boolean,
+};
+
+export type NumberQuery = {
+	/**  ISO country, default US. */
+	country: string | null,
+	areaCode: string | null,
+	contains: string | null,
+	region: string | null,
+	locality: string | null,
+	tollFree: boolean,
+};
+
+/**  Where a number's calls and texts go (fields left `null` are unchanged). */
+export type NumberRoutingUpdate = {
+	friendlyName: string | null,
+	voiceUrl: string | null,
+	smsUrl: string | null,
+};
+
+/**  A number the project owns. */
+export type OwnedNumberInfo = {
+	sid: string,
+	phoneNumber: string,
+	display: string,
+	friendlyName: string,
+	voice: boolean,
+	sms: boolean,
+	voiceUrl: string | null,
+	smsUrl: string | null,
+};
+
+/**  A recording's audio on this machine. */
+export type RecordingFile = {
+	path: string,
+	bytes: number,
+};
+
 export type Region = {
 	code: string,
 	name: string,
@@ -195,6 +271,16 @@ export type RowError = {
 };
 
 export type SecretKind = "signalwireApiToken" | "sipPassword" | "backendKey";
+
+/**
+ *  An SMS to send. `from` defaults to the number last used with this contact, else the first
+ *  of the project's numbers.
+ */
+export type SendSms = {
+	to: string,
+	from: string | null,
+	body: string,
+};
 
 /**  Settings as the UI sees them. Secrets appear only as "is it set". */
 export type Settings = {
@@ -223,6 +309,71 @@ export type SettingsUpdate = {
 };
 
 export type SipTransport = "udp" | "tcp" | "tls";
+
+/**  One message of a conversation. */
+export type SmsMessage = {
+	id: string,
+	leadId: string | null,
+	contactNumber: string,
+	ourNumber: string | null,
+	/**  "inbound" or "outbound". */
+	direction: string,
+	body: string,
+	/**
+	 *  sending (not yet confirmed by SignalWire), queued, sent, delivered, undelivered, failed,
+	 *  received.
+	 */
+	status: string,
+	error: string | null,
+	createdAt: string,
+	read: boolean,
+};
+
+/**  What a message body costs before it is sent. */
+export type SmsSegments = {
+	/**  "gsm7" or "ucs2". */
+	encoding: string,
+	segments: number,
+	characters: number,
+	/**  Characters left before another segment starts. */
+	remaining: number,
+	/**  Why it cannot be sent as is (empty, too long), if so. */
+	error: string | null,
+};
+
+/**  What a round with SignalWire changed. */
+export type SmsSyncReport = {
+	/**  Inbound messages stored for the first time. */
+	received: SmsMessage[],
+	/**  Sent messages whose status changed. */
+	updated: number,
+	/**  Unconfirmed sends found on SignalWire (no resend needed). */
+	confirmed: number,
+	/**  Unconfirmed sends not found, sent now. */
+	resent: number,
+};
+
+/**  One conversation in the list. */
+export type SmsThread = {
+	contactNumber: string,
+	contactDisplay: string,
+	leadId: string | null,
+	/**  The lead's name; `None` for an unknown number (the UI offers "create lead"). */
+	leadName: string | null,
+	lastBody: string,
+	lastDirection: string,
+	lastAt: string,
+	unread: number,
+	total: number,
+};
+
+/**  A page of one conversation, oldest first. */
+export type SmsThreadPage = {
+	contactNumber: string,
+	messages: SmsMessage[],
+	/**  More older messages exist. */
+	hasMore: boolean,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
