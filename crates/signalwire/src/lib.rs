@@ -9,12 +9,14 @@
 //! - throttling retried with backoff, and creates (messages, calls, number purchases) never
 //!   sent twice by accident: an ambiguous failure is reconciled by listing first
 //!   ([`Client::send_message_once`], [`Client::buy_number_once`]);
-//! - the API token and recording URLs never reach a log.
+//! - the API token and recording URLs never reach a log;
+//! - [`relay`]: the realtime WebSocket for inbound texts and call offers, with session resume.
 
 mod api;
 mod client;
 mod error;
 pub mod model;
+pub mod relay;
 pub mod sms;
 
 pub use api::{AudioFormat, CallFilter, MessageFilter, NewCall, NewMessage, NumberRouting, NumberSearch};

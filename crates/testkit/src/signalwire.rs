@@ -13,6 +13,13 @@
 //! is `queued`, `ringing` after 100 ms, `in-progress` after 300 ms, `completed` after 1.5 s (or
 //! when hung up), and a recorded call gets a recording when it ends.
 //!
+//! RELAY (§4.1) is served on the same port as a WebSocket at `/`: `signalwire.connect` with the
+//! project and token (else a JSON-RPC error), a `protocol` per session, `messaging.receive`
+//! events for texts to the project's numbers sent to sessions subscribed to the numbers' context
+//! (`ringdesk` unless [`SignalWireEmulator::route_messages_to`] says otherwise), each resent
+//! until acknowledged, and a session resumed by its `protocol` gets what was queued while it was
+//! away. [`SignalWireEmulator::relay_cut`] drops every socket without a close frame.
+//!
 //! Test inputs: a To ending in `0001` is refused with 21211; a From the project does not own
 //! with 21606. Faults on demand: [`SignalWireEmulator::fail_next`] (any status and code, with
 //! `Retry-After`), [`SignalWireEmulator::cut_next_create`] (the create is carried out, then the
@@ -78,6 +85,18 @@ enum Fault {
     Html,
 }
 
+/// A RELAY session: outlives its socket, so a reconnect with its `protocol` resumes it.
+#[derive(Debug)]
+struct Session {
+    contexts: Vec<String>,
+    /// The live socket's outbox, when connected.
+    socket: Option<tokio::sync::mpsc::UnboundedSender<String>>,
+    /// Cuts the live socket.
+    cut: Arc<tokio::sync::Notify>,
+    /// Events sent (or to send) and not acknowledged yet, in order: (id, frame).
+    unacked: Vec<(String, String)>,
+}
+
 #[derive(Debug, Default)]
 struct State {
     project: String,
@@ -91,6 +110,10 @@ struct State {
     cut_next_create: usize,
     requests: HashMap<String, usize>,
     next_id: u64,
+    message_context: Option<String>,
+    sessions: HashMap<String, Session>,
+    relay_connects: usize,
+    events_acked: usize,
 }
 
 impl State {
@@ -133,10 +156,19 @@ impl SignalWireEmulator {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let shared = state.clone();
-        let app = axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let state = shared.clone();
-            async move { handle(&state, method, uri, headers, body) }
-        });
+        let relay_state = state.clone();
+        let app = axum::Router::new()
+            .route(
+                "/",
+                axum::routing::get(move |ws: axum::extract::ws::WebSocketUpgrade| {
+                    let state = relay_state.clone();
+                    async move { ws.on_upgrade(move |socket| relay_socket(state, socket)) }
+                }),
+            )
+            .fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let state = shared.clone();
+                async move { handle(&state, method, uri, headers, body) }
+            });
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -146,6 +178,11 @@ impl SignalWireEmulator {
     /// `http://127.0.0.1:port`, the client's origin.
     pub fn origin(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `ws://127.0.0.1:port/`, the RELAY endpoint.
+    pub fn relay_url(&self) -> String {
+        format!("ws://{}/", self.addr)
     }
 
     /// The project owns `number` (E.164) and can send from it.
@@ -163,7 +200,8 @@ impl SignalWireEmulator {
         sid
     }
 
-    /// An SMS arrives from `from` to one of the project's numbers; returns its SID.
+    /// An SMS arrives from `from` to one of the project's numbers; returns its SID. It is
+    /// listed by REST and sent over RELAY to the sessions subscribed to the numbers' context.
     pub fn receive_message(&self, from: &str, to: &str, body: &str) -> String {
         let mut s = lock(&self.state);
         let sid = s.sid("sm");
@@ -176,7 +214,62 @@ impl SignalWireEmulator {
             created: Utc::now(),
             at: Instant::now(),
         });
+        let context = s.message_context.clone().unwrap_or_else(|| "ringdesk".into());
+        let segments = rough_segments(body);
+        let params = json!({
+            "message_id": sid, "context": context, "direction": "inbound", "from_number": from, "to_number": to,
+            "body": body, "media": [], "segments": segments, "message_state": "received", "tags": [],
+        });
+        s.next_id += 1;
+        let n = s.next_id;
+        for session in s.sessions.values_mut().filter(|x| x.contexts.contains(&context)) {
+            let id = format!("ev-{n}-{}", session.unacked.len());
+            let frame = json!({"jsonrpc": "2.0", "id": id, "method": "signalwire.event",
+                               "params": {"event_type": "messaging.receive", "params": params}})
+            .to_string();
+            if let Some(socket) = &session.socket {
+                let _ = socket.send(frame.clone());
+            }
+            session.unacked.push((id, frame));
+        }
         sid
+    }
+
+    /// Texts to the project's numbers go to this RELAY context (default `ringdesk`).
+    pub fn route_messages_to(&self, context: &str) {
+        lock(&self.state).message_context = Some(context.into());
+    }
+
+    /// Cuts every RELAY socket at once, as a network drop would (no close frame).
+    pub fn relay_cut(&self) {
+        let s = lock(&self.state);
+        for session in s.sessions.values() {
+            session.cut.notify_waiters();
+        }
+    }
+
+    /// Forgets every RELAY session: a reconnect cannot resume and gets a new one.
+    pub fn relay_forget_sessions(&self) {
+        let mut s = lock(&self.state);
+        for session in s.sessions.values() {
+            session.cut.notify_waiters();
+        }
+        s.sessions.clear();
+    }
+
+    /// Successful `signalwire.connect`s so far.
+    pub fn relay_connects(&self) -> usize {
+        lock(&self.state).relay_connects
+    }
+
+    /// Events the clients acknowledged so far.
+    pub fn relay_acks(&self) -> usize {
+        lock(&self.state).events_acked
+    }
+
+    /// RELAY sessions with a live socket.
+    pub fn relay_live_sessions(&self) -> usize {
+        lock(&self.state).sessions.values().filter(|x| x.socket.is_some()).count()
     }
 
     /// The next `n` API requests are answered with `status` and error `code` (429 with 20429
@@ -227,6 +320,118 @@ impl SignalWireEmulator {
     /// Requests received for a path ending (e.g. `Messages`), faults included.
     pub fn requests_to(&self, resource: &str) -> usize {
         lock(&self.state).requests.get(resource).copied().unwrap_or(0)
+    }
+}
+
+/// One RELAY socket: the handshake, then events out and acknowledgements in.
+async fn relay_socket(state: Arc<Mutex<State>>, mut socket: axum::extract::ws::WebSocket) {
+    use axum::extract::ws::Message as Ws;
+    // The handshake.
+    let hello = loop {
+        match socket.recv().await {
+            Some(Ok(Ws::Text(t))) => break t.to_string(),
+            Some(Ok(_)) => continue,
+            _ => return,
+        }
+    };
+    let Ok(hello) = serde_json::from_str::<Value>(&hello) else { return };
+    let id = hello.get("id").cloned().unwrap_or(Value::Null);
+    if hello.get("method").and_then(Value::as_str) != Some("signalwire.connect") {
+        let e = json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": "signalwire.connect first"}});
+        let _ = socket.send(Ws::text(e.to_string())).await;
+        return;
+    }
+    let params = hello.get("params").cloned().unwrap_or(Value::Null);
+    let auth = params.get("authentication").cloned().unwrap_or(Value::Null);
+    let contexts: Vec<String> = params
+        .get("contexts")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let accepted = {
+        let mut s = lock(&state);
+        let ok = auth.get("project").and_then(Value::as_str) == Some(s.project.as_str())
+            && auth.get("token").and_then(Value::as_str) == Some(s.token.as_str());
+        if ok {
+            s.relay_connects += 1;
+            let wanted = params.get("protocol").and_then(Value::as_str).map(str::to_owned);
+            let protocol = match wanted.filter(|p| s.sessions.contains_key(p)) {
+                Some(p) => p,
+                None => {
+                    let p = format!("signalwire_{}", s.sid("pr"));
+                    let session = Session {
+                        contexts: Vec::new(),
+                        socket: None,
+                        cut: Arc::new(tokio::sync::Notify::new()),
+                        unacked: Vec::new(),
+                    };
+                    s.sessions.insert(p.clone(), session);
+                    p
+                }
+            };
+            s.sessions.get_mut(&protocol).map(|session| {
+                session.contexts = contexts;
+                session.socket = Some(tx);
+                let backlog: Vec<String> = session.unacked.iter().map(|(_, f)| f.clone()).collect();
+                (protocol.clone(), session.cut.clone(), backlog)
+            })
+        } else {
+            None
+        }
+    };
+    let Some((protocol, cut, backlog)) = accepted else {
+        let e = json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32002, "message": "Authentication failed"}});
+        let _ = socket.send(Ws::text(e.to_string())).await;
+        return;
+    };
+    let project = lock(&state).project.clone();
+    let result = json!({"jsonrpc": "2.0", "id": id, "result": {
+        "identity": format!("{protocol}@relay"), "authorization": {"project": project},
+        "protocol": protocol, "ice_servers": [],
+    }});
+    if socket.send(Ws::text(result.to_string())).await.is_err() {
+        return;
+    }
+    // What was queued for a resumed session.
+    for frame in backlog {
+        if socket.send(Ws::text(frame)).await.is_err() {
+            return;
+        }
+    }
+    loop {
+        tokio::select! {
+            () = cut.notified() => break,
+            out = rx.recv() => match out {
+                Some(frame) => {
+                    if socket.send(Ws::text(frame)).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Ws::Text(t))) => {
+                    let Ok(v) = serde_json::from_str::<Value>(&t) else { continue };
+                    if v.get("result").is_some()
+                        && let Some(ack) = v.get("id").and_then(Value::as_str)
+                    {
+                        let mut s = lock(&state);
+                        let before = s.sessions.get(&protocol).map_or(0, |x| x.unacked.len());
+                        if let Some(session) = s.sessions.get_mut(&protocol) {
+                            session.unacked.retain(|(id, _)| id != ack);
+                        }
+                        let after = s.sessions.get(&protocol).map_or(0, |x| x.unacked.len());
+                        s.events_acked += before - after;
+                    }
+                }
+                Some(Ok(_)) => {}
+                _ => break,
+            },
+        }
+    }
+    if let Some(session) = lock(&state).sessions.get_mut(&protocol) {
+        session.socket = None;
     }
 }
 
