@@ -408,3 +408,22 @@ pub struct RecordingFile {
     #[specta(type = specta_typescript::Number)]
     pub bytes: u64,
 }
+
+// ----- realtime -----
+
+/// What the live connection to SignalWire reports, as a UI event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RealtimeNotice {
+    /// Connected (and caught up) or not, with why.
+    #[serde(rename_all = "camelCase")]
+    Connection { online: bool, detail: String },
+    /// A text arrived and was stored.
+    #[serde(rename_all = "camelCase")]
+    SmsReceived { message: Box<SmsMessage>, lead_name: Option<String> },
+    /// Statuses of sent texts changed.
+    SmsChanged,
+    /// The agent clicked a notification: show this conversation.
+    #[serde(rename_all = "camelCase")]
+    OpenConversation { contact_number: String },
+}

@@ -12,6 +12,7 @@ mod error;
 pub mod ipc;
 pub mod keychain;
 mod messaging;
+mod realtime;
 mod recordings;
 mod settings;
 
@@ -25,14 +26,15 @@ use ringdesk_store::{Store, leads, lists};
 pub use error::{ErrorCode, IpcError, Result};
 use ipc::*;
 use keychain::{Secret, SecretStore};
+pub use realtime::{NoticeSink, RealtimeHandle, RealtimeOptions};
 
 /// The running application: the local database and the keychain.
 pub struct App {
     opened_at: std::time::Instant,
-    store: Store,
+    store: Arc<Store>,
     secrets: Arc<dyn SecretStore>,
     import_cancel: AtomicBool,
-    provider: messaging::Provider,
+    provider: Arc<messaging::Provider>,
     recording_cache: (PathBuf, u64),
 }
 
@@ -71,13 +73,13 @@ impl App {
             }
             None => None,
         };
-        let provider = messaging::Provider::new(origin)?;
+        let provider = Arc::new(messaging::Provider::new(origin)?);
         if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 IpcError::new(ErrorCode::Io, format!("Could not create the data folder {}: {e}", dir.display()))
             })?;
         }
-        let store = Store::open(db_path)?;
+        let store = Arc::new(Store::open(db_path)?);
         let cache_dir = db_path.parent().unwrap_or(Path::new(".")).join("recordings");
         let recording_cache = (cache_dir, options.recording_cache_bytes.unwrap_or(500 * 1024 * 1024));
         Ok(App {

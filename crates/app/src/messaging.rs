@@ -56,6 +56,17 @@ impl Provider {
         rx.recv().unwrap_or_else(|_| panic!("the provider runtime stopped while a request was running"))
     }
 
+    /// The configured API origin override, if any.
+    pub(crate) fn origin(&self) -> Option<&url::Url> {
+        self.origin.as_ref()
+    }
+
+    /// Runs `f` inside the provider runtime's context (for code that spawns tasks).
+    pub(crate) fn enter<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _guard = self.runtime.enter();
+        f()
+    }
+
     /// The client for the current settings and token.
     pub(crate) fn client(&self, store: &Store, secrets: &dyn SecretStore) -> Result<Client> {
         let settings = crate::settings::get(store, secrets)?;

@@ -245,3 +245,47 @@ fn a_calls_recording_is_pulled_once_fetched_into_the_cache_and_evicted_past_the_
     assert_eq!(rows.len(), 2, "each recording enters the outbox once: {rows:?}");
     assert!(rows.iter().all(|a| !a.contains("http")), "no playable URL is stored or synced: {rows:?}");
 }
+
+#[test]
+fn the_realtime_connection_stores_texts_as_they_arrive_and_catches_up_after_a_cut() {
+    let r = rig();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let sink: ringdesk_app::NoticeSink = Arc::new(move |n| {
+        let _ = tx.send(n);
+    });
+    let options = ringdesk_app::RealtimeOptions { desktop_notifications: false, ..Default::default() };
+    let handle = r.app.start_realtime(options, sink).expect("started");
+    let wait = |what: &str, pred: &dyn Fn(&ringdesk_app::ipc::RealtimeNotice) -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut seen = Vec::new();
+        loop {
+            match rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+                Ok(n) if pred(&n) => return n,
+                Ok(n) => seen.push(n),
+                Err(_) => panic!("no {what}; saw {seen:?}"),
+            }
+        }
+    };
+    use ringdesk_app::ipc::RealtimeNotice as N;
+    wait("online", &|n| matches!(n, N::Connection { online: true, .. }));
+    r.emu.receive_message(ANN, OURS, "over RELAY");
+    let got = wait("the text", &|n| matches!(n, N::SmsReceived { .. }));
+    let N::SmsReceived { message, lead_name } = got else { unreachable!() };
+    assert_eq!((message.body.as_str(), lead_name.as_deref()), ("over RELAY", Some("Ann Archer")));
+    for i in 0..5 {
+        r.emu.receive_message(ANN, OURS, &format!("before the cut {i}"));
+    }
+    r.emu.relay_forget_sessions();
+    for i in 0..5 {
+        r.emu.receive_message(ANN, OURS, &format!("after the cut {i}"));
+    }
+    let mut bodies = std::collections::HashSet::new();
+    while bodies.len() < 10 {
+        if let N::SmsReceived { message, .. } = wait("ten more", &|n| matches!(n, N::SmsReceived { .. })) {
+            assert!(bodies.insert(message.body.clone()), "announced twice: {}", message.body);
+        }
+    }
+    drop(handle);
+    let stored = r.app.sms_thread(ANN, None, None, 100).expect("thread");
+    assert_eq!(stored.messages.len(), 11, "each text stored exactly once");
+}

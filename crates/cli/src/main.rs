@@ -268,8 +268,15 @@ fn emit_json(out: &mut dyn Write, value: &impl Serialize) -> Result<(), IpcError
 
 fn main() {
     let cli = Cli::parse();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Diagnostics on stderr with RUST_LOG (e.g. RUST_LOG=debug); quiet by default.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    // Not locked for the whole run: `sms listen` prints from other threads too.
+    let mut out = std::io::stdout();
     if let Err(e) = run(&cli, &mut out) {
         if cli.json {
             eprintln!("{}", serde_json::to_string(&e).unwrap_or_else(|_| e.message.clone()));

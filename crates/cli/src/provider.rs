@@ -72,6 +72,16 @@ pub enum SmsCommand {
     },
     /// One round with SignalWire: pending sends, statuses, inbound messages.
     Sync,
+    /// Stays connected to SignalWire's realtime API: stores texts as they arrive, shows a
+    /// desktop notification for each, and prints every event as a JSON line.
+    Listen {
+        /// Stop after this many seconds (default: run until interrupted).
+        #[arg(long)]
+        seconds: Option<u64>,
+        /// No desktop notifications.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -236,6 +246,25 @@ pub fn sms(app: &App, cmd: &SmsCommand, json: bool, out: &mut dyn Write) -> Resu
                 writeln!(out, "{:<16} {:<24} {:>3} unread  {}", t.contact_display, who, t.unread, t.last_body)
                     .map_err(io)?;
             }
+            Ok(())
+        }
+        SmsCommand::Listen { seconds, quiet } => {
+            let options = ringdesk_app::RealtimeOptions { desktop_notifications: !quiet, ..Default::default() };
+            let sink: ringdesk_app::NoticeSink = std::sync::Arc::new(|notice| {
+                let line = serde_json::to_string(&notice).unwrap_or_default();
+                let stdout = std::io::stdout();
+                let mut lock = stdout.lock();
+                let _ = writeln!(lock, "{line}");
+                let _ = lock.flush();
+            });
+            let handle = app.start_realtime(options, sink)?;
+            match seconds {
+                Some(s) => std::thread::sleep(std::time::Duration::from_secs(*s)),
+                None => loop {
+                    std::thread::park();
+                },
+            }
+            drop(handle);
             Ok(())
         }
         SmsCommand::Sync => {

@@ -138,3 +138,114 @@ fn texts_and_numbers_from_the_terminal_with_the_token_in_the_keychain() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(emu.owned_numbers().contains(&"+14155550105".to_string()));
 }
+
+#[test]
+fn listening_stores_each_text_once_through_a_relay_cut_and_notifies_the_desktop() {
+    use std::io::BufRead as _;
+    const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let emu =
+        rt.block_on(ringdesk_testkit::signalwire::SignalWireEmulator::start(PROJECT, "PTcli-token")).expect("emulator");
+    emu.own_number("+12175550100");
+    let session = ringdesk_testkit::dbus::DbusSession::start().and_then(|s| s.with_keyring()).expect("keyring session");
+    let desktop =
+        ringdesk_testkit::notifications::NotificationServer::start(session.address()).expect("notification server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("r.db");
+    let csv = dir.path().join("leads.csv");
+    std::fs::write(&csv, "name,phone,company\nAnn Archer,(312) 555-0142,Acme\n").expect("csv");
+    let origin = emu.origin();
+    let run = |args: &[&str], stdin: &str| cli_in(&session, &origin, &db, args, stdin);
+    assert!(run(&["leads", "import", csv.to_str().expect("utf8")], "").status.success());
+    assert!(
+        run(&["settings", "set", "--signalwire-space", "example", "--signalwire-project-id", PROJECT], "")
+            .status
+            .success()
+    );
+    assert!(run(&["secret", "set", "signalwire-api-token"], "PTcli-token").status.success());
+
+    let mut listener = Command::new(env!("CARGO_BIN_EXE_ringdesk-cli"))
+        .envs(session.env())
+        .env("RINGDESK_SIGNALWIRE_URL", &origin)
+        .arg("--db")
+        .arg(&db)
+        .args(["sms", "listen", "--seconds", "12"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("listener runs");
+    let (lines_tx, lines) = std::sync::mpsc::channel::<serde_json::Value>();
+    let stdout = listener.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str(&line) {
+                let _ = lines_tx.send(v);
+            }
+        }
+    });
+    let stderr_pipe = listener.stderr.take().expect("stderr");
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in std::io::BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+            eprintln!("listener: {line}");
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    });
+    let wait = |what: &str, pred: &dyn Fn(&serde_json::Value) -> bool| -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(8);
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(v) if pred(&v) => return v,
+                Ok(v) => seen.push(v),
+                Err(_) => panic!("no {what} from the listener; it said {seen:?}"),
+            }
+        }
+    };
+    wait("connection", &|v| v["kind"] == "connection" && v["online"] == true);
+
+    // One text from a lead: stored, announced, and a desktop notification with the lead's name.
+    let sent_at = std::time::Instant::now();
+    emu.receive_message("+13125550142", "+12175550100", "Can we talk at 3?");
+    let got = wait("the text", &|v| v["kind"] == "smsReceived");
+    assert_eq!(got["leadName"], "Ann Archer", "{got}");
+    let shown = desktop.wait_for(1, std::time::Duration::from_secs(5));
+    assert_eq!(shown.len(), 1, "one notification: {shown:?}");
+    assert!(shown[0].summary.contains("Ann Archer"), "titled with the lead: {:?}", shown[0]);
+    assert_eq!(shown[0].body, "Can we talk at 3?");
+    assert_eq!(shown[0].app_name, "Ringdesk");
+    assert!(shown[0].actions.contains(&"default".to_string()), "clickable: {:?}", shown[0].actions);
+    eprintln!("RELAY event to desktop notification: {:?}", shown[0].at.duration_since(sent_at));
+    // The agent clicks a moment later (the listener subscribes to clicks once it has shown it).
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    desktop.click(shown[0].id, "default").expect("click");
+    let open = wait("open conversation", &|v| v["kind"] == "openConversation");
+    assert_eq!(open["contactNumber"], "+13125550142", "clicking opens that conversation: {open}");
+
+    // A burst cut in the middle: every text stored exactly once after the reconnect and catch-up.
+    for i in 0..10 {
+        emu.receive_message("+14155550123", "+12175550100", &format!("burst {i}"));
+    }
+    emu.relay_cut();
+    for i in 10..20 {
+        emu.receive_message("+14155550123", "+12175550100", &format!("burst {i}"));
+    }
+    emu.relay_forget_sessions();
+    let mut burst = std::collections::HashSet::new();
+    while burst.len() < 20 {
+        let v = wait("all 20 texts", &|v| v["kind"] == "smsReceived");
+        assert!(burst.insert(v["message"]["body"].as_str().unwrap_or_default().to_string()), "announced twice: {v}");
+    }
+    let status = listener.wait().expect("listener ends");
+    let errors = errors.join().unwrap_or_default();
+    assert!(status.success(), "{errors}");
+    let o = run(&["--json", "sms", "list", "--contact", "+14155550123", "--limit", "100"], "");
+    let page: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let bodies: Vec<&str> =
+        page["messages"].as_array().expect("messages").iter().filter_map(|m| m["body"].as_str()).collect();
+    assert_eq!(bodies.len(), 20, "each of the 20 texts stored exactly once: {bodies:?}");
+}

@@ -18,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod dbus;
+pub mod notifications;
 pub mod signalwire;
 
 /// Finds `binary` on PATH (or in /usr/sbin), or says which Debian package provides it.

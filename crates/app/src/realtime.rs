@@ -1,0 +1,229 @@
+//! The live connection to SignalWire: RELAY events stored as they arrive, a REST catch-up after
+//! every (re)connect so nothing is missed, and a desktop notification per new text (clicking it
+//! asks the UI to open the conversation).
+//!
+//! The RELAY task runs on the provider runtime; a thread of its own applies its events, so the
+//! store and the synchronous provider calls are used exactly as the app's own functions use them.
+
+use std::sync::Arc;
+
+use ringdesk_signalwire::relay::{self, RelayConfig, RelayEvent, RelayHandle};
+use ringdesk_signalwire::{Client, Token};
+use ringdesk_store::{Store, leads, sms};
+
+use crate::error::{ErrorCode, IpcError, Result};
+use crate::ipc::{RealtimeNotice, SecretKind, SmsMessage};
+use crate::messaging::{self, Provider};
+
+/// How the live connection behaves.
+#[derive(Debug, Clone)]
+pub struct RealtimeOptions {
+    /// Show a desktop notification for each new text.
+    pub desktop_notifications: bool,
+    /// The RELAY context the project's numbers route texts to.
+    pub context: String,
+}
+
+impl Default for RealtimeOptions {
+    fn default() -> Self {
+        Self { desktop_notifications: true, context: "ringdesk".into() }
+    }
+}
+
+/// The running connection; dropping it disconnects and stops the worker.
+pub struct RealtimeHandle {
+    relay: Option<RelayHandle>,
+    worker: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RealtimeHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RealtimeHandle").finish_non_exhaustive()
+    }
+}
+
+impl Drop for RealtimeHandle {
+    fn drop(&mut self) {
+        // Stopping the RELAY task closes the event channel, which ends the worker.
+        drop(self.relay.take());
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+/// Who gets the notices.
+pub type NoticeSink = Arc<dyn Fn(RealtimeNotice) + Send + Sync>;
+
+impl crate::App {
+    /// Connects to SignalWire's realtime API and keeps the texts up to date until the handle is
+    /// dropped. `sink` receives every notice (for the UI); desktop notifications are shown here.
+    pub fn start_realtime(&self, options: RealtimeOptions, sink: NoticeSink) -> Result<RealtimeHandle> {
+        let client = self.signalwire()?;
+        let settings = crate::settings::get(&self.store, self.secrets.as_ref())?;
+        let token = self.secrets.get(SecretKind::SignalwireApiToken)?.ok_or_else(|| {
+            IpcError::new(ErrorCode::NotConfigured, "SignalWire is not set up: the API token is missing.")
+        })?;
+        let mut config = match self.provider.origin() {
+            Some(origin) => {
+                let mut url = origin.clone();
+                let scheme = if origin.scheme() == "https" { "wss" } else { "ws" };
+                url.set_scheme(scheme).map_err(|()| IpcError::invalid(format!("No WebSocket URL for {origin}")))?;
+                RelayConfig::for_space(
+                    "relay.signalwire.com",
+                    &settings.signalwire_project_id,
+                    Token::new(token.expose()),
+                    vec![],
+                )
+                .map(|c| RelayConfig { url, ..c })?
+            }
+            None => RelayConfig::for_space(
+                &settings.signalwire_space,
+                &settings.signalwire_project_id,
+                Token::new(token.expose()),
+                vec![],
+            )?,
+        };
+        config.contexts = vec![options.context.clone()];
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let relay = self.provider.enter(|| relay::spawn(config, tx));
+        let worker = Worker {
+            store: self.store.clone(),
+            provider: self.provider.clone(),
+            client,
+            region: self.region()?,
+            notify: options.desktop_notifications,
+            sink,
+        };
+        let thread = std::thread::Builder::new()
+            .name("ringdesk-realtime".into())
+            .spawn(move || worker.run(rx))
+            .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not start the realtime worker: {e}")))?;
+        Ok(RealtimeHandle { relay: Some(relay), worker: Some(thread) })
+    }
+}
+
+struct Worker {
+    store: Arc<Store>,
+    provider: Arc<Provider>,
+    client: Client,
+    region: ringdesk_core::Region,
+    notify: bool,
+    sink: NoticeSink,
+}
+
+impl Worker {
+    fn run(self, mut rx: tokio::sync::mpsc::UnboundedReceiver<RelayEvent>) {
+        while let Some(event) = rx.blocking_recv() {
+            if let Err(e) = self.apply(event) {
+                tracing::warn!(error = %e.message, "a realtime event could not be applied");
+                (self.sink)(RealtimeNotice::Connection { online: false, detail: e.message });
+            }
+        }
+    }
+
+    fn apply(&self, event: RelayEvent) -> Result<()> {
+        match event {
+            RelayEvent::Text(t) => {
+                let at = ringdesk_store::format_ts(chrono::Utc::now());
+                let stored = self.store.write(|w| {
+                    sms::insert_inbound(
+                        w,
+                        &sms::Inbound { sid: &t.message_id, from: &t.from, to: &t.to, body: &t.body, received_at: &at },
+                    )
+                })?;
+                if let Some(row) = stored {
+                    self.received(vec![messaging::message_dto(row)])?;
+                }
+            }
+            RelayEvent::TextState { message_id, state } => {
+                if self.store.write(|w| sms::update_status(w, &message_id, &state, None, None))? {
+                    (self.sink)(RealtimeNotice::SmsChanged);
+                }
+            }
+            RelayEvent::Connected { resumed } => {
+                // Whatever RELAY did not deliver, REST does; stored once either way.
+                let report = messaging::settle(&self.store, &self.provider, &self.client)?;
+                let detail = if resumed { "connected (session resumed)" } else { "connected" };
+                (self.sink)(RealtimeNotice::Connection { online: true, detail: detail.into() });
+                if report.updated + report.confirmed + report.resent > 0 {
+                    (self.sink)(RealtimeNotice::SmsChanged);
+                }
+                self.received(report.received)?;
+            }
+            RelayEvent::Disconnected { reason, retry_in } => {
+                let detail = format!("{reason}; retrying in {} s", retry_in.as_secs().max(1));
+                (self.sink)(RealtimeNotice::Connection { online: false, detail });
+            }
+            RelayEvent::Refused { reason } => {
+                let detail = format!(
+                    "SignalWire refused the realtime connection: {reason}. Check the project ID and API token."
+                );
+                (self.sink)(RealtimeNotice::Connection { online: false, detail });
+            }
+            RelayEvent::CallOffered { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Notices (and notifications) for newly stored texts. More than three at once (a catch-up
+    /// after a long time offline) get one summary notification instead of a flood.
+    fn received(&self, messages: Vec<SmsMessage>) -> Result<()> {
+        let many = messages.len() > 3;
+        for message in &messages {
+            let lead_name = match &message.lead_id {
+                Some(id) => self.store.read(|r| leads::get(r, id)).ok().map(|l| l.name),
+                None => None,
+            };
+            if self.notify && !many {
+                self.notify_text(message, lead_name.as_deref());
+            }
+            (self.sink)(RealtimeNotice::SmsReceived { message: Box::new(message.clone()), lead_name });
+        }
+        if self.notify && many {
+            let body = format!("{} new text messages arrived while Ringdesk was offline.", messages.len());
+            show(&self.sink, "New text messages", &body, None);
+        }
+        Ok(())
+    }
+
+    fn notify_text(&self, m: &SmsMessage, lead_name: Option<&str>) {
+        let number = ringdesk_core::PhoneNumber::parse(&m.contact_number, self.region)
+            .map(|n| n.display(self.region))
+            .unwrap_or_else(|_| m.contact_number.clone());
+        let title = match lead_name {
+            Some(name) => format!("{name} ({number})"),
+            None => format!("{number} (unknown number)"),
+        };
+        let body: String = m.body.chars().take(240).collect();
+        show(&self.sink, &title, &body, Some(m.contact_number.clone()));
+    }
+}
+
+/// Shows a desktop notification; clicking it (where the platform reports clicks) sends
+/// [`RealtimeNotice::OpenConversation`].
+fn show(sink: &NoticeSink, title: &str, body: &str, contact: Option<String>) {
+    let mut n = notify_rust::Notification::new();
+    n.appname("Ringdesk").summary(title).body(body);
+    if contact.is_some() {
+        n.action("default", "Open conversation");
+    }
+    match n.show() {
+        Ok(handle) => {
+            #[cfg(all(unix, not(target_os = "macos")))]
+            if let Some(contact) = contact {
+                let sink = sink.clone();
+                let _ = std::thread::Builder::new().name("ringdesk-notification".into()).spawn(move || {
+                    handle.wait_for_action(|action| {
+                        if action == "default" {
+                            sink(RealtimeNotice::OpenConversation { contact_number: contact });
+                        }
+                    });
+                });
+            }
+            #[cfg(not(all(unix, not(target_os = "macos"))))]
+            let _ = (handle, contact, sink);
+        }
+        Err(e) => tracing::warn!(error = %e, "the desktop notification could not be shown"),
+    }
+}
