@@ -12,6 +12,11 @@ use crate::Shell;
 
 type R<T> = Result<T, IpcError>;
 
+/// What the live SignalWire connection reports (texts arriving, connection state, a clicked
+/// notification).
+#[derive(Debug, Clone, Serialize, Type, Event)]
+pub struct RealtimeEvent(pub RealtimeNotice);
+
 /// Progress of a running import, about every 50 ms.
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct ImportProgressEvent(pub ImportProgress);
@@ -116,6 +121,19 @@ fn ui_ready(shell: State<'_, Shell>) -> R<()> {
 #[specta::specta]
 fn lookup_number(shell: State<'_, Shell>, input: String) -> R<NumberLookup> {
     shell.app()?.lookup_number(&input)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn create_lead(shell: State<'_, Shell>, fields: LeadPatch) -> R<Lead> {
+    shell.app()?.create_lead(&fields)
+}
+
+/// (Re)connects to SignalWire's realtime API, e.g. after its settings changed.
+#[tauri::command(async)]
+#[specta::specta]
+fn start_realtime(shell: State<'_, Shell>, handle: AppHandle) -> R<()> {
+    shell.start_realtime(&handle)
 }
 
 #[tauri::command(async)]
@@ -236,6 +254,8 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             list_regions,
             lookup_number,
             ui_ready,
+            create_lead,
+            start_realtime,
             sms_segments,
             send_sms,
             sms_threads,
@@ -252,7 +272,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             sync_call_recordings,
             fetch_recording,
         ])
-        .events(collect_events![ImportProgressEvent])
+        .events(collect_events![ImportProgressEvent, RealtimeEvent])
 }
 
 /// Writes the TypeScript bindings to `path`.

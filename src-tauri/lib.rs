@@ -20,11 +20,35 @@ use tauri::Manager;
 /// What every command reaches through `State`: the app, or why it could not start.
 pub struct Shell {
     app: Result<App, IpcError>,
+    /// The live SignalWire connection, while one runs.
+    realtime: std::sync::Mutex<Option<ringdesk_app::RealtimeHandle>>,
 }
 
 impl Shell {
     fn app(&self) -> Result<&App, IpcError> {
         self.app.as_ref().map_err(Clone::clone)
+    }
+
+    /// (Re)starts the live SignalWire connection: its notices go to the UI as events, and a
+    /// clicked notification brings the window forward.
+    fn start_realtime(&self, handle: &tauri::AppHandle) -> Result<(), IpcError> {
+        use tauri_specta::Event as _;
+        let app = self.app()?;
+        let mut slot = self.realtime.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        drop(slot.take());
+        let events = handle.clone();
+        let sink: ringdesk_app::NoticeSink = Arc::new(move |notice| {
+            if matches!(notice, ringdesk_app::ipc::RealtimeNotice::OpenConversation { .. })
+                && let Some(window) = events.get_webview_window("main")
+            {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+            let _ = commands::RealtimeEvent(notice).emit(&events);
+        });
+        *slot = Some(app.start_realtime(ringdesk_app::RealtimeOptions::default(), sink)?);
+        Ok(())
     }
 }
 
@@ -79,7 +103,17 @@ pub fn run() {
             if let Err(e) = &opened {
                 tracing::error!(code = ?e.code, "could not open the database: {}", e.message);
             }
-            app.manage(Shell { app: opened });
+            app.manage(Shell { app: opened, realtime: std::sync::Mutex::new(None) });
+            // The live connection starts when SignalWire is set up; off the UI thread, since the
+            // keychain can be slow to answer.
+            let background = handle.clone();
+            std::thread::spawn(move || {
+                if let Err(e) = background.state::<Shell>().start_realtime(&background)
+                    && e.code != ErrorCode::NotConfigured
+                {
+                    tracing::warn!(code = ?e.code, "the live SignalWire connection did not start: {}", e.message);
+                }
+            });
             Ok(())
         })
         .run(tauri::generate_context!());

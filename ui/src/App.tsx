@@ -3,6 +3,8 @@ import { errorCode, errorMessage, useBackend } from "./backend";
 import type { AppInfo, ErrorCode } from "./generated/bindings";
 import { DialerPage } from "./features/dialer/DialerPage";
 import { LeadsPage, type LeadsCommand } from "./features/leads/LeadsPage";
+import { MessagesPage, type MessagesCommand } from "./features/messages/MessagesPage";
+import { useUnreadTexts } from "./features/messages/useUnreadTexts";
 import { SettingsPage } from "./features/settings/SettingsPage";
 import { EscapeProvider, useEscapeLayer, useEscapeStack } from "./features/shell/escape";
 import { hasCommandModifier, isTypingTarget } from "./features/shell/keys";
@@ -86,7 +88,11 @@ function Workspace({ info }: { info: AppInfo }) {
   const [leadCount, setLeadCount] = useState(info.leadCount);
   const [helpOpen, setHelpOpen] = useState(false);
   const [leadsCommand, setLeadsCommand] = useState<LeadsCommand | null>(null);
+  const [messagesCommand, setMessagesCommand] = useState<MessagesCommand | null>(null);
   const nonce = useRef(0);
+  const unreadTexts = useUnreadTexts(backend);
+  const pageRef = useRef(page);
+  pageRef.current = page;
 
   const navigate = useCallback((p: Page) => {
     setPage(p);
@@ -99,6 +105,13 @@ function Workspace({ info }: { info: AppInfo }) {
       setLeadsCommand({ ...command, nonce: ++nonce.current });
     },
     [navigate],
+  );
+
+  const openSettings = useCallback(() => navigate("settings"), [navigate]);
+  const openLead = useCallback((leadId: string) => sendToLeads({ kind: "openLead", leadId }), [sendToLeads]);
+  const createLeadFor = useCallback(
+    (phone: string, display: string) => sendToLeads({ kind: "createLead", phone, display }),
+    [sendToLeads],
   );
 
   const refreshLeadCount = useCallback(() => {
@@ -126,6 +139,7 @@ function Workspace({ info }: { info: AppInfo }) {
           "1": () => navigate("leads"),
           "2": () => navigate("dialer"),
           "3": () => navigate("settings"),
+          "4": () => navigate("messages"),
           k: () => sendToLeads({ kind: "focusSearch" }),
           i: () => sendToLeads({ kind: "import" }),
           e: () => sendToLeads({ kind: "export" }),
@@ -143,7 +157,9 @@ function Workspace({ info }: { info: AppInfo }) {
         setHelpOpen((open) => !open);
       } else if (e.key === "/" && !document.querySelector('[aria-modal="true"]')) {
         e.preventDefault();
-        sendToLeads({ kind: "focusSearch" });
+        // "/" searches what is on screen: conversations on Messages, leads everywhere else.
+        if (pageRef.current === "messages") setMessagesCommand({ kind: "focusSearch", nonce: ++nonce.current });
+        else sendToLeads({ kind: "focusSearch" });
       }
     };
     document.addEventListener("keydown", onKeyDown);
@@ -152,7 +168,14 @@ function Workspace({ info }: { info: AppInfo }) {
 
   return (
     <div className="app">
-      <Sidebar page={page} onNavigate={navigate} leadCount={leadCount} version={info.version} onShowHelp={() => setHelpOpen(true)} />
+      <Sidebar
+        page={page}
+        onNavigate={navigate}
+        leadCount={leadCount}
+        unreadTexts={unreadTexts.count}
+        version={info.version}
+        onShowHelp={() => setHelpOpen(true)}
+      />
       <main className="content">
         {/* Pages stay mounted once visited so search, scroll position and typed numbers survive navigation. */}
         <div className="page-slot" hidden={page !== "leads"}>
@@ -163,7 +186,20 @@ function Workspace({ info }: { info: AppInfo }) {
             <DialerPage
               active={page === "dialer"}
               dialDisabledReason={info.dialDisabledReason}
-              onOpenLead={(leadId) => sendToLeads({ kind: "openLead", leadId })}
+              onOpenLead={openLead}
+            />
+          </div>
+        )}
+        {visited.has("messages") && (
+          <div className="page-slot" hidden={page !== "messages"}>
+            <MessagesPage
+              active={page === "messages"}
+              command={messagesCommand}
+              unreadCount={unreadTexts.count}
+              onUnreadChanged={unreadTexts.refresh}
+              onOpenSettings={openSettings}
+              onCreateLead={createLeadFor}
+              onOpenLead={openLead}
             />
           </div>
         )}

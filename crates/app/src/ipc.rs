@@ -335,6 +335,8 @@ pub struct SmsSyncReport {
     pub confirmed: u32,
     /// Unconfirmed sends not found, sent now.
     pub resent: u32,
+    /// Pending sends SignalWire refused (each marked failed with the reason).
+    pub failed: u32,
 }
 
 // ----- phone numbers -----

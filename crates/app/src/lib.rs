@@ -168,6 +168,45 @@ impl App {
         self.get_lead(id)
     }
 
+    /// Creates a lead from the fields given (a name is required), validated like an edit: from
+    /// an unknown number in a conversation or a call, or by hand.
+    pub fn create_lead(&self, fields: &LeadPatch) -> Result<Lead> {
+        if fields.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            return Err(IpcError::invalid("A lead needs a name."));
+        }
+        let region = self.region()?;
+        let mut new = leads::NewLead::default();
+        for change in settings::lead_changes(fields, region)? {
+            match change {
+                leads::Change::Name(v) => new.name = v,
+                leads::Change::Status(v) => new.status = Some(v),
+                leads::Change::Value(v) => new.value = v,
+                leads::Change::Phone { raw, e164 } => {
+                    new.phone = raw;
+                    new.phone_e164 = e164;
+                }
+                leads::Change::Text(col, v) => match col {
+                    leads::TextColumn::Email => new.email = v,
+                    leads::TextColumn::Company => new.company = v,
+                    leads::TextColumn::Position => new.position = v,
+                    leads::TextColumn::Source => new.source = v,
+                    leads::TextColumn::Notes => new.notes = v,
+                    leads::TextColumn::Timezone => new.timezone = v,
+                },
+            }
+        }
+        let phone = new.phone_e164.clone();
+        let id = self.store.write(|w| {
+            let lead = leads::insert(w, &new)?;
+            // Texts already exchanged with this number now belong to the lead.
+            if let Some(e164) = &phone {
+                ringdesk_store::sms::link_lead(w, e164, &lead.id)?;
+            }
+            Ok::<_, IpcError>(lead.id)
+        })?;
+        self.get_lead(&id)
+    }
+
     pub fn list_lists(&self) -> Result<Vec<LeadList>> {
         let all = self.store.read(|r| lists::all(r))?;
         Ok(all.into_iter().map(list_dto).collect())
@@ -420,11 +459,13 @@ impl App {
         recordings::fetch(&self.store, &self.provider, &client, dir, *cap, id)
     }
 
-    /// Gives a number back to SignalWire.
+    /// Gives a number back to SignalWire. The default sending number is forgotten, so the next
+    /// text picks one the project still owns.
     pub fn release_number(&self, sid: &str) -> Result<()> {
         let client = self.signalwire()?;
         let sid = sid.to_string();
         self.provider.run(async move { client.release_number(&sid).await })?;
+        messaging::forget_default_from(&self.store)?;
         Ok(())
     }
 }

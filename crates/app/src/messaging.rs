@@ -187,6 +187,12 @@ pub(crate) fn choose_from(
     Ok(first.phone_number)
 }
 
+/// Forgets the remembered default sending number (after a number was released).
+pub(crate) fn forget_default_from(store: &Store) -> Result<()> {
+    store.write(|w| kv::delete(w, DEFAULT_FROM))?;
+    Ok(())
+}
+
 /// Sends the stored intent `m` and records the outcome. SignalWire refusing it marks it failed
 /// (and returns the reason); no clear answer leaves it `sending` for [`settle`] to finish.
 pub(crate) fn send_stored(store: &Store, provider: &Provider, client: &Client, m: sms::Message) -> Result<SmsMessage> {
@@ -243,10 +249,14 @@ pub(crate) fn settle(store: &Store, provider: &Provider, client: &Client) -> Res
                         store.write(|w| sms::confirm_sent(w, &m.id, &sent.sid, sent.status.as_str()))?;
                         report.confirmed += 1;
                     }
-                    None => {
-                        let sent = send_stored(store, provider, client, m)?;
-                        report.resent += u32::from(sent.status != sms::SENDING);
-                    }
+                    None => match send_stored(store, provider, client, m) {
+                        Ok(sent) => report.resent += u32::from(sent.status != sms::SENDING),
+                        // Refused: recorded on the message as failed; the others go on.
+                        Err(e) => {
+                            tracing::info!(error = %e.message, "a pending text was refused");
+                            report.failed += 1;
+                        }
+                    },
                 }
             }
         }

@@ -289,3 +289,58 @@ fn the_realtime_connection_stores_texts_as_they_arrive_and_catches_up_after_a_cu
     let stored = r.app.sms_thread(ANN, None, None, 100).expect("thread");
     assert_eq!(stored.messages.len(), 11, "each text stored exactly once");
 }
+
+#[test]
+fn a_lead_created_from_an_unknown_number_takes_over_its_conversation() {
+    let r = rig();
+    r.emu.receive_message("+14155550123", OURS, "Hi, I saw your ad");
+    r.app.sync_sms().expect("sync");
+    let unknown = r.app.sms_threads(None).expect("threads");
+    assert_eq!(unknown[0].lead_name, None, "unknown at first");
+    let missing_name =
+        r.app.create_lead(&ringdesk_app::ipc::LeadPatch { phone: Some("+14155550123".into()), ..Default::default() });
+    assert_eq!(missing_name.expect_err("a name is required").code, ErrorCode::InvalidInput);
+    let lead = r
+        .app
+        .create_lead(&ringdesk_app::ipc::LeadPatch {
+            name: Some("Zed Zimmer".into()),
+            phone: Some("(415) 555-0123".into()),
+            company: Some("Initech".into()),
+            ..Default::default()
+        })
+        .expect("created");
+    assert_eq!(lead.phone_e164.as_deref(), Some("+14155550123"), "{lead:?}");
+    let threads = r.app.sms_threads(None).expect("threads");
+    assert_eq!(threads[0].lead_name.as_deref(), Some("Zed Zimmer"), "the conversation now shows the lead");
+    let thread = r.app.sms_thread("+14155550123", None, None, 10).expect("thread");
+    assert!(thread.messages.iter().all(|m| m.lead_id.as_deref() == Some(lead.id.as_str())), "linked");
+}
+
+#[test]
+fn a_refused_pending_text_is_marked_failed_and_the_others_still_go_out() {
+    let r = rig();
+    send(&r.app, ANN, "warm-up").expect("sent");
+    r.emu.fail_next(100, 503, 0, None);
+    let doomed = send(&r.app, "+13125550001", "to a number SignalWire refuses").expect("kept");
+    let fine = send(&r.app, ANN, "this one is fine").expect("kept");
+    assert_eq!((doomed.status.as_str(), fine.status.as_str()), ("sending", "sending"));
+    r.emu.clear_faults();
+    let report = r.app.sync_sms().expect("the sync goes on past the refusal");
+    assert_eq!((report.failed, report.resent), (1, 1), "{report:?}");
+    let refused = r.app.sms_thread("+13125550001", None, None, 10).expect("thread");
+    assert_eq!(refused.messages[0].status, "failed");
+    assert!(r.emu.sent_messages().iter().any(|(_, _, b)| b == "this one is fine"), "the other went out");
+}
+
+#[test]
+fn releasing_the_default_number_makes_the_next_text_go_from_one_still_owned() {
+    let r = rig();
+    let other =
+        r.app.search_numbers(&NumberQuery { area_code: Some("415".into()), ..Default::default() }).expect("search");
+    let bought = r.app.buy_number(&other[0].phone_number).expect("bought");
+    send(&r.app, ANN, "from the first number").expect("sent");
+    let ours = r.app.list_numbers().expect("list").into_iter().find(|n| n.phone_number == OURS).expect("ours");
+    r.app.release_number(&ours.sid).expect("released");
+    let next = send(&r.app, "+13125550177", "after the release").expect("sent from another number");
+    assert_eq!(next.our_number.as_deref(), Some(bought.phone_number.as_str()), "{next:?}");
+}

@@ -25,3 +25,9 @@ pub fn set(w: &mut Write<'_>, key: &str, value: &impl Serialize) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Removes a setting (nothing happens when it is not set).
+pub fn delete(w: &mut Write<'_>, key: &str) -> Result<()> {
+    w.conn().prepare_cached("DELETE FROM settings WHERE key = ?1")?.execute([key])?;
+    Ok(())
+}

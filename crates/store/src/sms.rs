@@ -148,6 +148,23 @@ pub fn update_status(
     }
 }
 
+/// Links the messages exchanged with `contact` and not linked yet to `lead_id` (a lead was just
+/// created for that number); returns how many.
+pub fn link_lead(w: &mut Write<'_>, contact: &str, lead_id: &str) -> Result<usize> {
+    let now = w.now_text();
+    let ids: Vec<String> = w
+        .conn()
+        .prepare_cached(
+            "UPDATE sms_messages SET lead_id = ?2, updated_at = ?3 WHERE contact_number = ?1 AND lead_id IS NULL RETURNING id",
+        )?
+        .query_map(params![contact, lead_id, now], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &ids {
+        enqueue(w, "update", id)?;
+    }
+    Ok(ids.len())
+}
+
 /// An inbound message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inbound<'a> {

@@ -6,6 +6,7 @@
 import { createContext, createElement, useContext, type ReactNode } from "react";
 import type {
   AppInfo,
+  CallRecordingInfo,
   ExportReport,
   ImportPreview,
   ImportProgress,
@@ -18,10 +19,21 @@ import type {
   LeadPatch,
   LeadQuery,
   NumberLookup,
+  NumberOffer,
+  NumberQuery,
+  NumberRoutingUpdate,
+  OwnedNumberInfo,
+  RecordingFile,
   Region,
   SecretKind,
+  SendSms,
   Settings,
   SettingsUpdate,
+  SmsMessage,
+  SmsSegments,
+  SmsSyncReport,
+  SmsThread,
+  SmsThreadPage,
   commands,
 } from "../generated/bindings";
 import { MemoryBackend } from "./memory";
@@ -53,6 +65,40 @@ export interface Backend {
   lookupNumber(input: string): Promise<NumberLookup>;
   /** Tells the shell the first interactive paint happened (logged; the cold-start benchmark waits for it). */
   uiReady(): Promise<null>;
+
+  // ---- texts (SignalWire) ----
+  /** Encoding, segments and characters left for a draft; `error` says why it cannot be sent as is. */
+  smsSegments(body: string): Promise<SmsSegments>;
+  /**
+   * Stores the text, then sends it exactly once. Resolves with status "queued" (taken by
+   * SignalWire) or "sending" (SignalWire unreachable: syncSms finishes it); rejects with
+   * "invalidInput", "notConfigured" or "provider" (then the text is stored as "failed").
+   */
+  sendSms(request: SendSms): Promise<SmsMessage>;
+  /** Conversations, newest first; `search` matches the number, the lead's name or any text. */
+  smsThreads(search: string | null): Promise<SmsThread[]>;
+  /** The newest `limit` messages with `contact` before the cursor (all when null), oldest first. */
+  smsThread(contact: string, beforeCreatedAt: string | null, beforeId: string | null, limit: number): Promise<SmsThreadPage>;
+  /** Marks the conversation's inbound texts read; resolves with how many were unread. */
+  markSmsRead(contact: string): Promise<number>;
+  /** Unread inbound texts in all conversations (the navigation badge). */
+  smsUnreadCount(): Promise<number>;
+  /** One round with SignalWire: pending sends finished, statuses refreshed, inbound texts fetched. */
+  syncSms(): Promise<SmsSyncReport>;
+
+  // ---- phone numbers (SignalWire) ----
+  searchNumbers(query: NumberQuery): Promise<NumberOffer[]>;
+  /** Buys a number (billed monthly by SignalWire); exactly once. */
+  buyNumber(phoneNumber: string): Promise<OwnedNumberInfo>;
+  listNumbers(): Promise<OwnedNumberInfo[]>;
+  routeNumber(sid: string, update: NumberRoutingUpdate): Promise<OwnedNumberInfo>;
+  /** Gives the number back to SignalWire. */
+  releaseNumber(sid: string): Promise<null>;
+
+  // ---- call recordings ----
+  callRecordings(callLogId: string): Promise<CallRecordingInfo[]>;
+  syncCallRecordings(callLogId: string): Promise<CallRecordingInfo[]>;
+  fetchRecording(id: string): Promise<RecordingFile>;
 
   /** Subscribes to the `importProgress` event; resolves with the unsubscribe function. */
   onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void>;

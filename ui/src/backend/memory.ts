@@ -2,9 +2,11 @@
 // and by `npm run dev` in a plain browser (demo data). It mirrors the documented behaviour of the
 // Rust commands: validation errors with specific messages, paging with totals, CSV import with
 // line-numbered row errors, duplicate merging, progress and cancellation, secrets tracked only as
-// "is set" flags.
+// "is set" flags; texts and phone numbers through a simulated SignalWire project (see the SMS
+// section below for what is simulated and how).
 import type {
   AppInfo,
+  CallRecordingInfo,
   ExportReport,
   ImportPreview,
   ImportProgress,
@@ -19,16 +21,28 @@ import type {
   LeadQuery,
   LeadSummary,
   NumberLookup,
+  NumberOffer,
+  NumberQuery,
+  NumberRoutingUpdate,
+  OwnedNumberInfo,
+  RecordingFile,
   Region,
   RowError,
   SecretKind,
+  SendSms,
   Settings,
   SettingsUpdate,
+  SmsMessage,
+  SmsSegments,
+  SmsSyncReport,
+  SmsThread,
+  SmsThreadPage,
 } from "../generated/bindings";
 import { autoMap, parseCsv, toCsv, type CsvRecord } from "./csv";
 import { BackendError } from "./errors";
 import type { Backend } from "./index";
 import { REGIONS, displayPhone, normalizePhone } from "./phone";
+import { countSegments, smsBodyProblem } from "./sms";
 
 export type LeadInput = {
   name: string;
@@ -64,6 +78,38 @@ export type MemoryBackendOptions = {
   /** Folder pickSavePath() puts the suggested file name in; null makes it return null (cancelled). */
   saveDirectory?: string | null;
   settings?: Partial<Settings>;
+  /** Numbers the SignalWire project owns (any format; stored as E.164), in this order. */
+  ownedNumbers?: string[];
+  /** Texts already stored when the backend starts. */
+  sms?: SmsInput[];
+  /**
+   * SignalWire cannot be reached: sendSms stores the text with status "sending" (and resolves,
+   * like the Rust side), provider calls reject with code "offline". See setSmsOffline().
+   */
+  smsOffline?: boolean;
+};
+
+/** A stored text for tests and demo data. */
+export type SmsInput = {
+  /** The other party's number, in any format the phone rules accept. */
+  contact: string;
+  direction: "inbound" | "outbound";
+  body: string;
+  /** Our number it was sent from / arrived at. */
+  ourNumber?: string | null;
+  /** Default: "received" for inbound, "delivered" for outbound. */
+  status?: string;
+  error?: string | null;
+  createdAt?: string;
+  /** Inbound only (outbound texts are always read); default false. */
+  read?: boolean;
+};
+
+/** Settings with SignalWire set up (space, project ID and API token), for tests. */
+export const SIGNALWIRE_CONFIGURED: Partial<Settings> = {
+  signalwireSpace: "acme",
+  signalwireProjectId: "6b1f9d4e-0c2a-4c4e-9a57-3f0d2a1b7c55",
+  signalwireApiTokenSet: true,
 };
 
 export const DEFAULT_DIAL_DISABLED_REASON =
@@ -84,11 +130,63 @@ const DEFAULT_SETTINGS: Settings = {
 
 type StoredList = { id: string; name: string; description: string | null; members: Set<string> };
 
+type StoredSms = {
+  id: string;
+  leadId: string | null;
+  contactNumber: string;
+  ourNumber: string | null;
+  direction: "inbound" | "outbound";
+  body: string;
+  /** null until SignalWire confirmed it ("sending" in the UI). */
+  status: string | null;
+  sid: string | null;
+  errorCode: number | null;
+  errorMessage: string | null;
+  createdAt: string;
+  readAt: string | null;
+};
+
+type StoredNumber = { sid: string; phoneNumber: string; friendlyName: string; voiceUrl: string | null; smsUrl: string | null };
+
+/** Where the simulated number search puts an area code (the emulator's default is 217). */
+const AREA_CODES: Record<string, { locality: string; region: string }> = {
+  "206": { locality: "Seattle", region: "WA" },
+  "212": { locality: "New York", region: "NY" },
+  "217": { locality: "Springfield", region: "IL" },
+  "303": { locality: "Denver", region: "CO" },
+  "305": { locality: "Miami", region: "FL" },
+  "312": { locality: "Chicago", region: "IL" },
+  "404": { locality: "Atlanta", region: "GA" },
+  "415": { locality: "San Francisco", region: "CA" },
+  "512": { locality: "Austin", region: "TX" },
+  "617": { locality: "Boston", region: "MA" },
+  "646": { locality: "New York", region: "NY" },
+  "713": { locality: "Houston", region: "TX" },
+};
+const DEFAULT_AREA_CODE = "217";
+const TOLL_FREE_AREA_CODE = "833";
+
+/** Statuses SignalWire may still change (the Rust store's "unsettled" set). */
+const OPEN_STATUSES = new Set(["queued", "initiated", "sent", "accepted"]);
+
 const MAX_LIMIT = 1000;
 const MAX_REPORTED_INVALID = 1000;
 const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
 
 const invalid = (message: string) => new BackendError("invalidInput", message);
+/** An ApiError from SignalWire as the Rust side words it: "{error} {advice}". */
+const refused = (status: number, code: number, message: string, advice: string) =>
+  new BackendError("provider", `SignalWire refused the request (${status}, error ${code}): ${message} ${advice}`);
+/** A value the Rust SignalWire client refuses before sending (Error::Invalid + its advice). */
+const invalidForProvider = (message: string) => invalid(`${message} Correct the value and try again.`);
+const unreachable = () =>
+  new BackendError("offline", "could not reach SignalWire: network unreachable Check the internet connection; Ringdesk retries when it is back.");
+const notConfigured = (what: string) =>
+  new BackendError(
+    "notConfigured",
+    `SignalWire is not set up: ${what} is missing. Enter the space, project ID and API token in Settings.`,
+  );
+const NO_SMS_NUMBER = "The SignalWire project has no SMS-capable number: buy one in Settings → Phone numbers.";
 const nullIfEmpty = (s: string | null | undefined): string | null => {
   const t = (s ?? "").trim();
   return t === "" ? null : t;
@@ -157,6 +255,17 @@ export class MemoryBackend implements Backend {
   private importRunning = false;
   private cancelRequested = false;
 
+  private sms = new Map<string, StoredSms>();
+  private owned: StoredNumber[] = [];
+  /** Inbound texts SignalWire holds that the next syncSms stores. */
+  private providerInbox: { sid: string; from: string; to: string; body: string; at: string }[] = [];
+  /** The From chosen when nothing else applied (the Rust side's "signalwire.default_from"). */
+  private defaultFrom: string | null = null;
+  private smsOffline: boolean;
+  private nextSmsId = 1;
+  private nextSid = 1;
+  private lastStamp = 0;
+
   constructor(options: MemoryBackendOptions = {}) {
     this.options = options;
     this.files = options.files instanceof Map ? options.files : new Map(Object.entries(options.files ?? {}));
@@ -166,6 +275,9 @@ export class MemoryBackend implements Backend {
     if (this.settings.backendKeySet) this.secretsSet.add("backendKey");
     if (options.seed) this.generate(options.seed);
     for (const input of options.leads ?? []) this.addLead(input);
+    this.smsOffline = options.smsOffline ?? false;
+    for (const n of options.ownedNumbers ?? []) this.addOwnedNumber(n);
+    for (const m of options.sms ?? []) this.addSms(m);
   }
 
   /** Browser-dev backend: seeded leads plus a sample CSV to try the import dialog with. */
@@ -178,12 +290,39 @@ export class MemoryBackend implements Backend {
       "No Contact,Ghost LLC,,,CEO,",
       "Priya Raman,Raman Dental,650.555.0199,priya@ramandental.example,Practice Manager,4500",
     ].join("\n");
-    return new MemoryBackend({
+    const b = new MemoryBackend({
       seed,
       files: { "/home/agent/Downloads/expo-leads.csv": sample },
       importChunkRows: 250,
       importDelayMs: 15,
+      settings: { signalwireSpace: "demo", signalwireProjectId: "demo-project", signalwireApiTokenSet: true },
+      ownedNumbers: ["+14155550100"],
     });
+    // A few conversations: two with leads, one with a number no lead has; one more text waits
+    // at "SignalWire" for Sync now.
+    const withPhone: Lead[] = [];
+    for (const l of b.leads.values()) {
+      if (l.phoneE164) withPhone.push(l);
+      if (withPhone.length === 2) break;
+    }
+    const hour = 3_600_000;
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * hour).toISOString();
+    const ours = "+14155550100";
+    if (withPhone[0]) {
+      const c = withPhone[0].phoneE164!;
+      b.addSms({ contact: c, direction: "outbound", ourNumber: ours, body: `Hi ${withPhone[0].name.split(" ")[0]}, thanks for your time today. I'll send the proposal tomorrow.`, createdAt: at(50) });
+      b.addSms({ contact: c, direction: "inbound", ourNumber: ours, body: "Great, looking forward to it.", createdAt: at(49), read: true });
+      b.addSms({ contact: c, direction: "outbound", ourNumber: ours, body: "Proposal is in your inbox. Does Thursday 2pm work for a quick call?", createdAt: at(26) });
+      b.addSms({ contact: c, direction: "inbound", ourNumber: ours, body: "Thursday works. Call my cell.", createdAt: at(3) });
+    }
+    if (withPhone[1]) {
+      const c = withPhone[1].phoneE164!;
+      b.addSms({ contact: c, direction: "outbound", ourNumber: ours, body: "Following up on the demo — any questions from your team?", createdAt: at(30) });
+    }
+    b.addSms({ contact: "+13125550147", direction: "inbound", ourNumber: ours, body: "Hi, I saw your ad. Do you offer weekend appointments?", createdAt: at(1) });
+    b.addSms({ contact: "+13125550147", direction: "inbound", ourNumber: ours, body: "Also, what are your prices?", createdAt: at(0.9) });
+    b.receiveSms("+16465550123", ours, "Is this still available? 🙂");
+    return b;
   }
 
   // ---- test helpers (not part of the Backend contract) ----------------------------------------
@@ -238,6 +377,60 @@ export class MemoryBackend implements Backend {
 
   get secretKindsSet(): SecretKind[] {
     return [...this.secretsSet];
+  }
+
+  /** Stores a text directly (as if it had been sent or synced earlier). */
+  addSms(input: SmsInput): SmsMessage {
+    const contact = this.e164OrThrow(input.contact);
+    const createdAt = input.createdAt ?? this.stamp();
+    this.lastStamp = Math.max(this.lastStamp, Date.parse(createdAt) || 0);
+    const inbound = input.direction === "inbound";
+    const m: StoredSms = {
+      id: this.newSmsId(),
+      leadId: this.leadForNumber(contact)?.id ?? null,
+      contactNumber: contact,
+      ourNumber: input.ourNumber ? this.e164OrThrow(input.ourNumber) : null,
+      direction: input.direction,
+      body: input.body,
+      status: input.status ?? (inbound ? "received" : "delivered"),
+      sid: `SM${String(this.nextSid++).padStart(32, "0")}`,
+      errorCode: null,
+      errorMessage: input.error ?? null,
+      createdAt,
+      readAt: inbound && input.read ? createdAt : null,
+    };
+    if (m.status === "sending") m.sid = null;
+    this.sms.set(m.id, m);
+    return smsDto(m);
+  }
+
+  /** A text arrives at SignalWire from `from` to our number `to`; the next syncSms stores it. */
+  receiveSms(from: string, to: string, body: string): void {
+    this.providerInbox.push({
+      sid: `SM${String(this.nextSid++).padStart(32, "0")}`,
+      from: this.e164OrThrow(from),
+      to: this.e164OrThrow(to),
+      body,
+      at: this.stamp(),
+    });
+  }
+
+  /** Simulates SignalWire being unreachable (true) or back (false). */
+  setSmsOffline(offline: boolean): void {
+    this.smsOffline = offline;
+  }
+
+  /** Every stored text, oldest first. */
+  allSms(): SmsMessage[] {
+    return [...this.sms.values()].sort(compareSms).map(smsDto);
+  }
+
+  /** The project owns `number` (no purchase, no billing); returns its SID. */
+  addOwnedNumber(number: string): string {
+    const e164 = this.e164OrThrow(number);
+    const n: StoredNumber = { sid: this.newNumberSid(), phoneNumber: e164, friendlyName: e164, voiceUrl: null, smsUrl: null };
+    this.owned.push(n);
+    return n.sid;
   }
 
   // ---- Backend --------------------------------------------------------------------------------
@@ -475,6 +668,243 @@ export class MemoryBackend implements Backend {
     return { e164: norm.e164, display: displayPhone(norm.e164), error: null, lead };
   }
 
+  // ---- texts -------------------------------------------------------------------------------------
+  //
+  // Mirrors crates/app (send_sms, sync_sms, …) against the behaviour of the SignalWire emulator
+  // in crates/testkit: a text is stored before it is sent; SignalWire takes it as "queued"; a To
+  // ending in 0001 is refused with error 21211 and a From the project does not own with 21606
+  // (the text is kept as "failed" with the error); while offline (smsOffline / setSmsOffline) it
+  // stays "sending" and the next syncSms that reaches SignalWire sends it. syncSms also moves
+  // queued/sent texts to "delivered" and stores the texts receiveSms() queued, each once.
+
+  async smsSegments(body: string): Promise<SmsSegments> {
+    return countSegments(body);
+  }
+
+  async sendSms(request: SendSms): Promise<SmsMessage> {
+    const problem = smsBodyProblem(request.body);
+    if (problem) throw invalid(problem);
+    const to = normalizePhone(request.to.trim(), this.settings.defaultRegion);
+    if (!to.ok) throw invalid(`To ${JSON.stringify(request.to)}: ${to.problem}.`);
+    this.requireSignalwire();
+    const from = this.chooseFrom(to.e164, request.from);
+    const m: StoredSms = {
+      id: this.newSmsId(),
+      leadId: this.leadForNumber(to.e164)?.id ?? null,
+      contactNumber: to.e164,
+      ourNumber: from,
+      direction: "outbound",
+      body: request.body,
+      status: null,
+      sid: null,
+      errorCode: null,
+      errorMessage: null,
+      createdAt: this.stamp(),
+      readAt: null,
+    };
+    this.sms.set(m.id, m);
+    return this.sendStored(m);
+  }
+
+  async smsThreads(search: string | null): Promise<SmsThread[]> {
+    const trimmed = (search ?? "").trim();
+    const pattern = trimmed === "" ? null : trimmed.replace(/[%_]/g, "").toLowerCase();
+    const byContact = new Map<string, StoredSms[]>();
+    for (const m of this.sms.values()) {
+      const list = byContact.get(m.contactNumber);
+      if (list) list.push(m);
+      else byContact.set(m.contactNumber, [m]);
+    }
+    const threads: SmsThread[] = [];
+    for (const [contact, messages] of byContact) {
+      const last = messages.reduce((a, b) => (compareSms(a, b) >= 0 ? a : b));
+      const lead = (last.leadId !== null ? this.leads.get(last.leadId) : undefined) ?? this.leadForNumber(contact);
+      if (
+        pattern !== null &&
+        !contact.toLowerCase().includes(pattern) &&
+        !(lead?.name.toLowerCase().includes(pattern) ?? false) &&
+        !messages.some((m) => m.body.toLowerCase().includes(pattern))
+      ) {
+        continue;
+      }
+      threads.push({
+        contactNumber: contact,
+        contactDisplay: displayPhone(contact),
+        leadId: last.leadId,
+        leadName: lead?.name ?? null,
+        lastBody: last.body,
+        lastDirection: last.direction,
+        lastAt: last.createdAt,
+        unread: messages.filter((m) => m.direction === "inbound" && m.readAt === null).length,
+        total: messages.length,
+      });
+    }
+    threads.sort((a, b) => (a.lastAt === b.lastAt ? a.contactNumber.localeCompare(b.contactNumber) : a.lastAt < b.lastAt ? 1 : -1));
+    return threads.slice(0, 500);
+  }
+
+  async smsThread(contact: string, beforeCreatedAt: string | null, beforeId: string | null, limit: number): Promise<SmsThreadPage> {
+    const n = Math.min(1000, Math.max(1, Math.floor(limit)));
+    const cursor = beforeCreatedAt !== null && beforeId !== null ? { createdAt: beforeCreatedAt, id: beforeId } : null;
+    const newestFirst = [...this.sms.values()]
+      .filter((m) => m.contactNumber === contact && (cursor === null || compareSms(m, cursor) < 0))
+      .sort((a, b) => compareSms(b, a))
+      .slice(0, n + 1);
+    const hasMore = newestFirst.length > n;
+    const page = newestFirst.slice(0, n).reverse();
+    return { contactNumber: contact, messages: page.map(smsDto), hasMore };
+  }
+
+  async markSmsRead(contact: string): Promise<number> {
+    const now = this.stamp();
+    let count = 0;
+    for (const m of this.sms.values()) {
+      if (m.contactNumber === contact && m.direction === "inbound" && m.readAt === null) {
+        m.readAt = now;
+        count++;
+      }
+    }
+    return count;
+  }
+
+  async smsUnreadCount(): Promise<number> {
+    let count = 0;
+    for (const m of this.sms.values()) if (m.direction === "inbound" && m.readAt === null) count++;
+    return count;
+  }
+
+  async syncSms(): Promise<SmsSyncReport> {
+    this.requireSignalwire();
+    if (this.smsOffline) throw unreachable();
+    const report: SmsSyncReport = { received: [], updated: 0, confirmed: 0, resent: 0 };
+    const unsettled = [...this.sms.values()]
+      .filter((m) => m.direction === "outbound" && (m.status === null || m.status === "sending" || OPEN_STATUSES.has(m.status)))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .slice(0, 200);
+    for (const m of unsettled) {
+      if (m.sid !== null) {
+        m.status = "delivered";
+        report.updated++;
+      } else {
+        // Never reached SignalWire (the simulated outage), so it is not found there: sent now.
+        // A refusal ends the round with its error, as on the Rust side.
+        const sent = this.sendStored(m);
+        if (sent.status !== "sending") report.resent++;
+      }
+    }
+    for (const inbound of this.providerInbox) {
+      const m: StoredSms = {
+        id: this.newSmsId(),
+        leadId: this.leadForNumber(inbound.from)?.id ?? null,
+        contactNumber: inbound.from,
+        ourNumber: inbound.to,
+        direction: "inbound",
+        body: inbound.body,
+        status: "received",
+        sid: inbound.sid,
+        errorCode: null,
+        errorMessage: null,
+        createdAt: inbound.at,
+        readAt: null,
+      };
+      this.sms.set(m.id, m);
+      report.received.push(smsDto(m));
+    }
+    this.providerInbox = [];
+    return report;
+  }
+
+  // ---- phone numbers (the emulator's rules: ten numbers for sale per area code) ---------------
+
+  async searchNumbers(query: NumberQuery): Promise<NumberOffer[]> {
+    const given = (v: string | null) => (v !== null && v.trim() !== "" ? v : null);
+    const areaCode = given(query.areaCode);
+    const contains = given(query.contains);
+    const region = given(query.region);
+    const locality = given(query.locality);
+    this.requireSignalwire();
+    const country = (query.country ?? this.settings.defaultRegion).trim().toUpperCase();
+    if (!/^[A-Z]{2}$/.test(country)) throw invalidForProvider(`${JSON.stringify(query.country)} is not a two-letter country code.`);
+    if (locality !== null && region === null) throw invalidForProvider("A city search needs the state or region too.");
+    if (areaCode !== null && !/^\d{3}$/.test(areaCode)) throw invalidForProvider(`Area code ${JSON.stringify(areaCode)} must be three digits.`);
+    if (this.smsOffline) throw unreachable();
+    if (country !== "US" && country !== "CA") return [];
+
+    let areas: string[];
+    if (query.tollFree) areas = [TOLL_FREE_AREA_CODE];
+    else if (areaCode !== null) areas = [areaCode];
+    else if (region !== null) {
+      areas = Object.keys(AREA_CODES).filter((a) => AREA_CODES[a].region.toLowerCase() === region.trim().toLowerCase());
+    } else areas = [DEFAULT_AREA_CODE];
+    const owned = new Set(this.owned.map((n) => n.phoneNumber));
+    return areas
+      .flatMap((a) => forSale(a))
+      .filter((o) => !owned.has(o.phoneNumber))
+      .filter((o) => contains === null || o.phoneNumber.includes(contains.trim()))
+      .filter((o) => region === null || (o.region ?? "").toLowerCase() === region.trim().toLowerCase())
+      .filter((o) => locality === null || (o.locality ?? "").toLowerCase() === locality.trim().toLowerCase());
+  }
+
+  async buyNumber(phoneNumber: string): Promise<OwnedNumberInfo> {
+    const norm = normalizePhone(phoneNumber, this.settings.defaultRegion);
+    if (!norm.ok) throw invalid(`${JSON.stringify(phoneNumber)}: ${norm.problem}.`);
+    this.requireSignalwire();
+    if (this.smsOffline) throw unreachable();
+    const e164 = norm.e164;
+    const forSaleNow = e164.startsWith("+1") && forSale(e164.slice(2, 5)).some((o) => o.phoneNumber === e164);
+    if (!forSaleNow || this.owned.some((n) => n.phoneNumber === e164)) {
+      throw refused(400, 21422, `PhoneNumber ${e164} is not available`, "Check the values you entered.");
+    }
+    const n: StoredNumber = { sid: this.newNumberSid(), phoneNumber: e164, friendlyName: e164, voiceUrl: null, smsUrl: null };
+    this.owned.push(n);
+    return numberDto(n);
+  }
+
+  async listNumbers(): Promise<OwnedNumberInfo[]> {
+    this.requireSignalwire();
+    if (this.smsOffline) throw unreachable();
+    return this.owned.map(numberDto);
+  }
+
+  async routeNumber(sid: string, update: NumberRoutingUpdate): Promise<OwnedNumberInfo> {
+    this.requireSignalwire();
+    checkSid(sid);
+    if (update.friendlyName === null && update.voiceUrl === null && update.smsUrl === null) {
+      throw invalidForProvider("Nothing to change.");
+    }
+    if (this.smsOffline) throw unreachable();
+    const n = this.requireOwned(sid);
+    if (update.friendlyName !== null) n.friendlyName = update.friendlyName;
+    if (update.voiceUrl !== null) n.voiceUrl = update.voiceUrl;
+    if (update.smsUrl !== null) n.smsUrl = update.smsUrl;
+    return numberDto(n);
+  }
+
+  async releaseNumber(sid: string): Promise<null> {
+    this.requireSignalwire();
+    checkSid(sid);
+    if (this.smsOffline) throw unreachable();
+    const n = this.requireOwned(sid);
+    this.owned = this.owned.filter((o) => o !== n);
+    return null;
+  }
+
+  // ---- call recordings (no calls are placed in memory, so there are none) ----------------------
+
+  async callRecordings(_callLogId: string): Promise<CallRecordingInfo[]> {
+    return [];
+  }
+
+  async syncCallRecordings(_callLogId: string): Promise<CallRecordingInfo[]> {
+    this.requireSignalwire();
+    throw new BackendError("notFound", "This call did not go through SignalWire, so it has no recordings there.");
+  }
+
+  async fetchRecording(id: string): Promise<RecordingFile> {
+    this.requireSignalwire();
+    throw new BackendError("notFound", `recording ${id} was not found`);
+  }
+
   async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
     this.progressListeners.add(cb);
     return () => {
@@ -535,6 +965,100 @@ export class MemoryBackend implements Backend {
   private touch() {
     this.version++;
     this.queryCache = null;
+  }
+
+  /** Now, strictly after every earlier stamp (texts sent in the same millisecond stay ordered). */
+  private stamp(): string {
+    const t = Math.max(Date.now(), this.lastStamp + 1);
+    this.lastStamp = t;
+    return new Date(t).toISOString();
+  }
+
+  private newSmsId(): string {
+    return `sms-${String(this.nextSmsId++).padStart(8, "0")}`;
+  }
+
+  private newNumberSid(): string {
+    return `PN${String(this.nextSid++).padStart(32, "0")}`;
+  }
+
+  private e164OrThrow(input: string): string {
+    const norm = normalizePhone(input, this.settings.defaultRegion);
+    if (!norm.ok) throw new Error(`${JSON.stringify(input)} is not a phone number: ${norm.problem}`);
+    return norm.e164;
+  }
+
+  /** The first lead with this number, like the Rust store's lead_for_number. */
+  private leadForNumber(e164: string): Lead | undefined {
+    for (const l of this.leads.values()) if (l.phoneE164 === e164) return l;
+    return undefined;
+  }
+
+  /** Space, project ID and API token, checked in the Rust side's order. */
+  private requireSignalwire() {
+    if (!this.secretsSet.has("signalwireApiToken")) throw notConfigured("the API token");
+    if (this.settings.signalwireProjectId === "") throw notConfigured("the project ID");
+    if (this.settings.signalwireSpace === "") throw notConfigured("the space");
+  }
+
+  private requireOwned(sid: string): StoredNumber {
+    const n = this.owned.find((o) => o.sid === sid);
+    if (!n) {
+      throw refused(
+        404,
+        20404,
+        `The requested resource /IncomingPhoneNumbers/${sid} was not found`,
+        "SignalWire does not know this item: it may have been deleted.",
+      );
+    }
+    return n;
+  }
+
+  /** The From: the one asked for, else the one last used with the contact, else the default, else the first owned. */
+  private chooseFrom(contact: string, asked: string | null): string {
+    const a = (asked ?? "").trim();
+    if (a !== "") {
+      const norm = normalizePhone(a, this.settings.defaultRegion);
+      if (!norm.ok) throw invalid(`From ${JSON.stringify(a)}: ${norm.problem}.`);
+      return norm.e164;
+    }
+    const recent = [...this.sms.values()]
+      .filter((m) => m.contactNumber === contact)
+      .sort((x, y) => compareSms(y, x))
+      .slice(0, 20);
+    const last = recent.find((m) => m.ourNumber !== null);
+    if (last) return last.ourNumber!;
+    if (this.defaultFrom !== null) return this.defaultFrom;
+    if (this.smsOffline) throw unreachable();
+    const first = this.owned[0];
+    if (!first) throw new BackendError("notConfigured", NO_SMS_NUMBER);
+    this.defaultFrom = first.phoneNumber;
+    return first.phoneNumber;
+  }
+
+  /** Hands a stored text to the simulated SignalWire and records the outcome. */
+  private sendStored(m: StoredSms): SmsMessage {
+    if (this.smsOffline) return smsDto(m);
+    const from = m.ourNumber ?? "";
+    let failure: { code: number; message: string; advice: string } | null = null;
+    if (m.contactNumber.endsWith("0001")) {
+      failure = { code: 21211, message: `Invalid 'To' Phone Number: ${m.contactNumber}`, advice: "The destination number is not a valid mobile number." };
+    } else if (!this.owned.some((n) => n.phoneNumber === from)) {
+      failure = {
+        code: 21606,
+        message: "The From phone number is not a valid, SMS-capable inbound phone number for your account",
+        advice: "This From number cannot send to that destination (not SMS-capable or not verified).",
+      };
+    }
+    if (failure) {
+      m.status = "failed";
+      m.errorCode = failure.code;
+      m.errorMessage = failure.message;
+      throw refused(400, failure.code, failure.message, failure.advice);
+    }
+    m.sid = `SM${String(this.nextSid++).padStart(32, "0")}`;
+    m.status = "queued";
+    return smsDto(m);
   }
 
   private copy(l: Lead): Lead {
@@ -772,4 +1296,62 @@ export class MemoryBackend implements Backend {
     this.touch();
     return { created: createdRows, merged: mergedRows, invalidTotal, invalid: errors, listId };
   }
+}
+
+/** Orders texts by (createdAt, id), like the Rust store's keyset. */
+function compareSms(a: { createdAt: string; id: string }, b: { createdAt: string; id: string }): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function smsDto(m: StoredSms): SmsMessage {
+  let error: string | null = null;
+  if (m.errorCode !== null && m.errorMessage !== null) error = `${m.errorMessage} (error ${m.errorCode})`;
+  else if (m.errorCode !== null) error = `error ${m.errorCode}`;
+  else error = m.errorMessage;
+  return {
+    id: m.id,
+    leadId: m.leadId,
+    contactNumber: m.contactNumber,
+    ourNumber: m.ourNumber,
+    direction: m.direction,
+    body: m.body,
+    status: m.status ?? "sending",
+    error,
+    createdAt: m.createdAt,
+    read: m.direction === "outbound" || m.readAt !== null,
+  };
+}
+
+function numberDto(n: StoredNumber): OwnedNumberInfo {
+  return {
+    sid: n.sid,
+    phoneNumber: n.phoneNumber,
+    display: displayPhone(n.phoneNumber),
+    friendlyName: n.friendlyName,
+    voice: true,
+    sms: true,
+    voiceUrl: n.voiceUrl,
+    smsUrl: n.smsUrl,
+  };
+}
+
+/** The ten numbers for sale in an area code: +1{area}55501{00..09}. */
+function forSale(area: string): NumberOffer[] {
+  const place = area === TOLL_FREE_AREA_CODE ? null : AREA_CODES[area] ?? null;
+  return Array.from({ length: 10 }, (_, i) => {
+    const phoneNumber = `+1${area}55501${String(i).padStart(2, "0")}`;
+    return {
+      phoneNumber,
+      display: displayPhone(phoneNumber),
+      locality: place?.locality ?? null,
+      region: place?.region ?? null,
+      voice: true,
+      sms: true,
+    };
+  });
+}
+
+function checkSid(sid: string) {
+  if (sid === "" || sid.length > 64 || !/^[A-Za-z0-9-]+$/.test(sid)) throw invalidForProvider(`${JSON.stringify(sid)} is not a SignalWire id.`);
 }

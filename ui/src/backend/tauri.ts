@@ -45,6 +45,22 @@ export class TauriBackend implements Backend {
   listRegions = () => unwrap(() => commands.listRegions());
   lookupNumber: Backend["lookupNumber"] = (input) => unwrap(() => commands.lookupNumber(input));
   uiReady = () => unwrap(() => commands.uiReady());
+  smsSegments: Backend["smsSegments"] = (body) => unwrap(() => commands.smsSegments(body));
+  sendSms: Backend["sendSms"] = (request) => unwrap(() => commands.sendSms(request));
+  smsThreads: Backend["smsThreads"] = (search) => unwrap(() => commands.smsThreads(search));
+  smsThread: Backend["smsThread"] = (contact, beforeCreatedAt, beforeId, limit) =>
+    unwrap(() => commands.smsThread(contact, beforeCreatedAt, beforeId, limit));
+  markSmsRead: Backend["markSmsRead"] = (contact) => unwrap(() => commands.markSmsRead(contact));
+  smsUnreadCount = () => unwrap(() => commands.smsUnreadCount());
+  syncSms = () => unwrap(() => commands.syncSms());
+  searchNumbers: Backend["searchNumbers"] = (query) => unwrap(() => commands.searchNumbers(query));
+  buyNumber: Backend["buyNumber"] = (phoneNumber) => unwrap(() => commands.buyNumber(phoneNumber));
+  listNumbers = () => unwrap(() => commands.listNumbers());
+  routeNumber: Backend["routeNumber"] = (sid, update) => unwrap(() => commands.routeNumber(sid, update));
+  releaseNumber: Backend["releaseNumber"] = (sid) => unwrap(() => commands.releaseNumber(sid));
+  callRecordings: Backend["callRecordings"] = (callLogId) => unwrap(() => commands.callRecordings(callLogId));
+  syncCallRecordings: Backend["syncCallRecordings"] = (callLogId) => unwrap(() => commands.syncCallRecordings(callLogId));
+  fetchRecording: Backend["fetchRecording"] = (id) => unwrap(() => commands.fetchRecording(id));
 
   async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
     const unlisten = await events.importProgressEvent.listen((event) => cb(event.payload));

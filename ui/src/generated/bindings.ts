@@ -25,6 +25,9 @@ export const commands = {
 	listRegions: () => typedError<Region[], IpcError>(__TAURI_INVOKE("list_regions")),
 	lookupNumber: (input: string) => typedError<NumberLookup, IpcError>(__TAURI_INVOKE("lookup_number", { input })),
 	uiReady: () => typedError<null, IpcError>(__TAURI_INVOKE("ui_ready")),
+	createLead: (fields: LeadPatch) => typedError<Lead, IpcError>(__TAURI_INVOKE("create_lead", { fields })),
+	/**  (Re)connects to SignalWire's realtime API, e.g. after its settings changed. */
+	startRealtime: () => typedError<null, IpcError>(__TAURI_INVOKE("start_realtime")),
 	smsSegments: (body: string) => typedError<SmsSegments, IpcError>(__TAURI_INVOKE("sms_segments", { body })),
 	sendSms: (request: SendSms) => typedError<SmsMessage, IpcError>(__TAURI_INVOKE("send_sms", { request })),
 	smsThreads: (search: string | null) => typedError<SmsThread[], IpcError>(__TAURI_INVOKE("sms_threads", { search })),
@@ -45,6 +48,7 @@ export const commands = {
 /** Events */
 export const events = {
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
+	realtimeEvent: makeEvent<RealtimeEvent, RealtimeEvent>("realtime-event"),
 };
 
 /* Types */
@@ -252,6 +256,23 @@ export type OwnedNumberInfo = {
 	smsUrl: string | null,
 };
 
+/**
+ *  What the live SignalWire connection reports (texts arriving, connection state, a clicked
+ *  notification).
+ */
+export type RealtimeEvent = RealtimeNotice;
+
+/**  What the live connection to SignalWire reports, as a UI event. */
+export type RealtimeNotice = 
+/**  Connected (and caught up) or not, with why. */
+{ kind: "connection"; online: boolean; detail: string } | 
+/**  A text arrived and was stored. */
+{ kind: "smsReceived"; message: SmsMessage; leadName: string | null } | 
+/**  Statuses of sent texts changed. */
+{ kind: "smsChanged" } | 
+/**  The agent clicked a notification: show this conversation. */
+{ kind: "openConversation"; contactNumber: string };
+
 /**  A recording's audio on this machine. */
 export type RecordingFile = {
 	path: string,
@@ -351,6 +372,8 @@ export type SmsSyncReport = {
 	confirmed: number,
 	/**  Unconfirmed sends not found, sent now. */
 	resent: number,
+	/**  Pending sends SignalWire refused (each marked failed with the reason). */
+	failed: number,
 };
 
 /**  One conversation in the list. */

@@ -32,3 +32,15 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
+
+const timeFormat = new Intl.DateTimeFormat("en-US", { hour: "numeric", minute: "2-digit" });
+const monthDayFormat = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric" });
+
+/** For lists: the time for today, "Mar 5" this year, "Mar 5, 2024" before. */
+export function formatShortTime(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  if (d.toDateString() === now.toDateString()) return timeFormat.format(d);
+  if (d.getFullYear() === now.getFullYear()) return monthDayFormat.format(d);
+  return dateFormat.format(d);
+}

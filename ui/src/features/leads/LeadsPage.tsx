@@ -1,4 +1,4 @@
-import { Download, FileUp, Search, X } from "lucide-react";
+import { Download, FileUp, Search, UserPlus, X } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import type { ImportReport, Lead, LeadList, LeadSort, LeadSortField, LeadSummary } from "../../generated/bindings";
@@ -18,7 +18,9 @@ export type LeadsCommand =
   | { kind: "focusSearch"; nonce: number }
   | { kind: "import"; nonce: number }
   | { kind: "export"; nonce: number }
-  | { kind: "openLead"; leadId: string; nonce: number };
+  | { kind: "openLead"; leadId: string; nonce: number }
+  /** From Messages: a number no lead has. Leads are added by CSV import, so this explains how. */
+  | { kind: "createLead"; phone: string; display: string; nonce: number };
 
 type Props = {
   active: boolean;
@@ -49,6 +51,7 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
   const [openLeadId, setOpenLeadId] = useState<string | null>(null);
   const [importOpen, setImportOpen] = useState(false);
   const [exporting, setExporting] = useState(false);
+  const [newLeadFor, setNewLeadFor] = useState<{ phone: string; display: string } | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const importButtonRef = useRef<HTMLButtonElement>(null);
 
@@ -98,6 +101,10 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
         break;
       case "openLead":
         setOpenLeadId(command.leadId);
+        break;
+      case "createLead":
+        setSearchText(command.display);
+        setNewLeadFor({ phone: command.phone, display: command.display });
         break;
     }
   }, [command, active, runExport]);
@@ -171,6 +178,22 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
           <Download size={15} aria-hidden /> Export
         </button>
       </div>
+
+      {newLeadFor && (
+        <div className="notice-box inline new-lead-notice" role="status" data-testid="new-lead-notice">
+          <UserPlus size={16} aria-hidden />
+          <div>
+            <strong>New lead for {newLeadFor.display}.</strong> Leads are added by importing a CSV: put a row with this number
+            ({newLeadFor.phone}) and the person's name in a CSV file and import it. Their texts then show under the lead's name.
+          </div>
+          <button type="button" className="button small" onClick={() => setImportOpen(true)}>
+            <FileUp size={14} aria-hidden /> Import CSV
+          </button>
+          <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setNewLeadFor(null)}>
+            <X size={14} aria-hidden />
+          </button>
+        </div>
+      )}
 
       {pages.error && (
         <div className="error-box inline" role="alert">

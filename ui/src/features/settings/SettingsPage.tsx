@@ -2,6 +2,7 @@ import { AlertCircle, Check, KeyRound, Loader2 } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import type { Region, SecretKind, Settings, SettingsUpdate, SipTransport } from "../../generated/bindings";
+import { PhoneNumbersSection } from "./PhoneNumbers";
 
 const NO_CHANGE: SettingsUpdate = {
   defaultRegion: null,
@@ -219,7 +220,7 @@ export function SettingsPage() {
     <div className="page settings-page">
       <h1 className="page-title">Settings</h1>
 
-      <Section title="Phone numbers" description="Numbers typed without a country code are read as numbers of this region.">
+      <Section title="Region" description="Numbers typed without a country code are read as numbers of this region.">
         <div className="field inline">
           <label htmlFor="settings-region">Default region</label>
           <select id="settings-region" data-testid="settings-region" value={region} onChange={(e) => void changeRegion(e.target.value)}>
@@ -252,6 +253,8 @@ export function SettingsPage() {
         />
         <SectionActions testId="settings-sw" state={swState} />
       </Section>
+
+      <PhoneNumbersSection settings={settings} />
 
       <Section
         title="SIP account"

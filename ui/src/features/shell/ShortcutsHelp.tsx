@@ -5,14 +5,17 @@ export const SHORTCUTS: { keys: string[]; action: string }[] = [
   { keys: ["Ctrl", "1"], action: "Go to Leads" },
   { keys: ["Ctrl", "2"], action: "Go to Dialer" },
   { keys: ["Ctrl", "3"], action: "Go to Settings" },
+  { keys: ["Ctrl", "4"], action: "Go to Messages" },
   { keys: ["Ctrl", "K"], action: "Search leads" },
-  { keys: ["/"], action: "Search leads" },
+  { keys: ["/"], action: "Search leads (on Messages: search conversations)" },
   { keys: ["Ctrl", "I"], action: "Import leads from CSV" },
   { keys: ["Ctrl", "E"], action: "Export leads to CSV" },
   { keys: ["↑", "↓"], action: "Move through the lead table" },
   { keys: ["Enter"], action: "Open the selected lead" },
   { keys: ["Esc"], action: "Close dialog or panel; undo an unsaved field edit" },
   { keys: ["0–9", "*", "#", "+"], action: "Dialer: type a number from anywhere on the page" },
+  { keys: ["↑", "↓"], action: "Messages: move between conversations" },
+  { keys: ["Ctrl", "Enter"], action: "Messages: send the text" },
   { keys: ["?"], action: "Show or hide this help" },
 ];
 

@@ -1,11 +1,13 @@
-import { Keyboard, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
+import { Keyboard, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
 
-export type Page = "leads" | "dialer" | "settings";
+export type Page = "leads" | "dialer" | "messages" | "settings";
 
-// Only pages that exist are listed; History, Messages, Campaigns and Analytics join later.
+// Only pages that exist are listed; History, Campaigns and Analytics join later. Messages came
+// after Settings had Ctrl+3, so it has Ctrl+4 (shortcuts that agents learned do not move).
 const ITEMS: { page: Page; label: string; icon: LucideIcon; shortcut: string }[] = [
   { page: "leads", label: "Leads", icon: Users, shortcut: "Ctrl+1" },
   { page: "dialer", label: "Dialer", icon: Phone, shortcut: "Ctrl+2" },
+  { page: "messages", label: "Messages", icon: MessageSquare, shortcut: "Ctrl+4" },
   { page: "settings", label: "Settings", icon: SettingsIcon, shortcut: "Ctrl+3" },
 ];
 
@@ -13,11 +15,13 @@ type Props = {
   page: Page;
   onNavigate: (page: Page) => void;
   leadCount: number | null;
+  /** Unread inbound texts; the Messages badge shows when above zero. */
+  unreadTexts: number | null;
   version: string | null;
   onShowHelp: () => void;
 };
 
-export function Sidebar({ page, onNavigate, leadCount, version, onShowHelp }: Props) {
+export function Sidebar({ page, onNavigate, leadCount, unreadTexts, version, onShowHelp }: Props) {
   return (
     <nav className="sidebar" aria-label="Main">
       <div className="brand">
@@ -42,6 +46,11 @@ export function Sidebar({ page, onNavigate, leadCount, version, onShowHelp }: Pr
               {p === "leads" && leadCount !== null && (
                 <span className="badge" data-testid="lead-count" aria-label={`${leadCount} leads`}>
                   {leadCount}
+                </span>
+              )}
+              {p === "messages" && unreadTexts !== null && unreadTexts > 0 && (
+                <span className="badge badge-unread" data-testid="sms-unread" aria-label={`${unreadTexts} unread`}>
+                  {unreadTexts}
                 </span>
               )}
             </button>

@@ -1,0 +1,281 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { SIGNALWIRE_CONFIGURED, type MemoryBackendOptions, type SmsInput } from "../../backend/memory";
+import { SAMPLE_LEADS, renderApp } from "../../test/render";
+
+// Bob Brown's number in SAMPLE_LEADS is 415-555-0100, so our own number is a different one.
+const OURS = "+14155550199";
+const BOB_E164 = "+14155550100";
+const STRANGER = "+13035550144";
+
+const conversations: SmsInput[] = [
+  { contact: BOB_E164, direction: "outbound", ourNumber: OURS, body: "Sending the proposal today.", createdAt: "2025-03-01T10:00:00.000Z" },
+  { contact: BOB_E164, direction: "inbound", ourNumber: OURS, body: "Got it, thanks!", createdAt: "2025-03-01T11:00:00.000Z" },
+  { contact: BOB_E164, direction: "inbound", ourNumber: OURS, body: "Can we talk Friday?", createdAt: "2025-03-01T12:00:00.000Z" },
+  { contact: STRANGER, direction: "inbound", ourNumber: OURS, body: "Who is this?", createdAt: "2025-03-02T09:00:00.000Z" },
+];
+
+async function openMessages(options: MemoryBackendOptions = {}) {
+  const app = await renderApp({
+    leads: SAMPLE_LEADS,
+    settings: SIGNALWIRE_CONFIGURED,
+    ownedNumbers: [OURS],
+    sms: conversations,
+    ...options,
+  });
+  await app.user.click(screen.getByTestId("nav-messages"));
+  return app;
+}
+
+/** The conversation row whose text matches `name`. */
+async function threadRow(name: string | RegExp) {
+  const rows = await screen.findAllByTestId("sms-thread");
+  const row = rows.find((r) => (typeof name === "string" ? r.textContent?.includes(name) : name.test(r.textContent ?? "")));
+  if (!row) throw new Error(`no conversation row matching ${name}`);
+  return row;
+}
+
+async function openThread(user: Awaited<ReturnType<typeof renderApp>>["user"], name: string) {
+  const row = await threadRow(name);
+  await user.click(within(row).getAllByRole("button")[0]);
+  await waitFor(() => expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent(name));
+}
+
+const bubbles = () => screen.queryAllByTestId("sms-message");
+
+describe("Messages", () => {
+  it("lists conversations newest first with the lead's name, unread count and last text", async () => {
+    await openMessages();
+    const rows = await screen.findAllByTestId("sms-thread");
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent("(303) 555-0144");
+    expect(rows[0]).toHaveTextContent("Who is this?");
+    expect(rows[1]).toHaveTextContent("Bob Brown");
+    expect(rows[1]).toHaveTextContent("Can we talk Friday?");
+    expect(within(rows[1]).getByTestId("sms-thread-unread")).toHaveTextContent("2");
+  });
+
+  it("sending from a conversation shows the text with its status, and the counter follows the draft", async () => {
+    const { user, backend } = await openMessages();
+    await openThread(user, "Bob Brown");
+    expect(bubbles().map((b) => b.textContent)).toEqual([
+      expect.stringContaining("Sending the proposal today."),
+      expect.stringContaining("Got it, thanks!"),
+      expect.stringContaining("Can we talk Friday?"),
+    ]);
+
+    const draft = screen.getByTestId("sms-draft");
+    await user.click(draft);
+    await user.paste("a".repeat(150));
+    await waitFor(() => expect(screen.getByTestId("sms-counter")).toHaveTextContent("1 segment · 10 left"));
+    await user.paste("b".repeat(20));
+    await waitFor(() => expect(screen.getByTestId("sms-counter")).toHaveTextContent("2 segments · 136 left"));
+    await user.clear(draft);
+    await user.type(draft, "See you Friday 👋");
+    await waitFor(() => expect(screen.getByTestId("sms-counter")).toHaveTextContent("1 segment · 53 left · Unicode"));
+
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(bubbles()).toHaveLength(4));
+    const sent = bubbles()[3];
+    expect(sent).toHaveClass("outbound");
+    expect(sent).toHaveTextContent("See you Friday 👋");
+    expect(within(sent).getByTestId("sms-status")).toHaveTextContent("Queued");
+    expect(draft).toHaveValue("");
+    expect(screen.getByTestId("sms-counter")).toHaveTextContent("");
+
+    const all = backend.allSms();
+    const stored = all[all.length - 1];
+    expect(stored).toMatchObject({ contactNumber: BOB_E164, ourNumber: OURS, body: "See you Friday 👋", status: "queued" });
+    expect((await threadRow("Bob Brown")).textContent).toContain("You: See you Friday 👋");
+  });
+
+  it("an unknown number shows “Unknown number” and “Create lead”, which opens Leads with the number", async () => {
+    const { user } = await openMessages();
+    const row = await threadRow("(303) 555-0144");
+    expect(within(row).getByText("Unknown number")).toBeInTheDocument();
+    const bobRow = await threadRow("Bob Brown");
+    expect(within(bobRow).queryByText("Unknown number")).not.toBeInTheDocument();
+    expect(within(bobRow).queryByRole("button", { name: /Create lead/ })).not.toBeInTheDocument();
+
+    await user.click(within(row).getByRole("button", { name: /Create lead/ }));
+    expect(screen.getByTestId("nav-leads")).toHaveAttribute("aria-current", "page");
+    expect(screen.getByTestId("new-lead-notice")).toHaveTextContent("New lead for (303) 555-0144");
+    expect(screen.getByTestId("new-lead-notice")).toHaveTextContent("+13035550144");
+    expect(screen.getByTestId("lead-search")).toHaveValue("(303) 555-0144");
+  });
+
+  it("opening a conversation marks it read and the unread badge goes down", async () => {
+    const { user, backend } = await openMessages();
+    const badge = await screen.findByTestId("sms-unread");
+    expect(badge).toHaveTextContent("3");
+    await openThread(user, "Bob Brown");
+    await waitFor(() => expect(screen.getByTestId("sms-unread")).toHaveTextContent("1"));
+    expect(within(await threadRow("Bob Brown")).queryByTestId("sms-thread-unread")).not.toBeInTheDocument();
+    expect(await backend.smsUnreadCount()).toBe(1);
+
+    await openThread(user, "(303) 555-0144");
+    await waitFor(() => expect(screen.queryByTestId("sms-unread")).not.toBeInTheDocument());
+  });
+
+  it("a refused send keeps the draft, shows the error, and lists the text as failed", async () => {
+    const { user } = await openMessages({
+      sms: [{ contact: "+13125550001", direction: "inbound", ourNumber: OURS, body: "Text me back", createdAt: "2025-03-03T09:00:00.000Z" }],
+    });
+    await openThread(user, "(312) 555-0001");
+    const draft = screen.getByTestId("sms-draft");
+    await user.type(draft, "Hi there, calling you later");
+    await user.click(screen.getByTestId("sms-send"));
+
+    const error = await screen.findByTestId("sms-send-error");
+    expect(error).toHaveAttribute("role", "alert");
+    expect(error).toHaveTextContent("Not sent.");
+    expect(error).toHaveTextContent("error 21211");
+    expect(draft).toHaveValue("Hi there, calling you later");
+    await waitFor(() => expect(bubbles()).toHaveLength(2));
+    const failed = bubbles()[1];
+    expect(within(failed).getByTestId("sms-status")).toHaveTextContent("Failed");
+    expect(within(failed).getByTestId("sms-message-error")).toHaveTextContent("Invalid 'To' Phone Number: +13125550001 (error 21211)");
+  });
+
+  it("a text sent while SignalWire is unreachable waits, with an explanation, and Sync now sends it", async () => {
+    const { user, backend } = await openMessages({ smsOffline: true });
+    await openThread(user, "Bob Brown");
+    await user.type(screen.getByTestId("sms-draft"), "Are we still on?");
+    await user.click(screen.getByTestId("sms-send"));
+    await waitFor(() => expect(bubbles()).toHaveLength(4));
+    const status = within(bubbles()[3]).getByTestId("sms-status");
+    expect(status).toHaveTextContent("Waiting to send");
+    expect(status).toHaveAttribute("title", expect.stringContaining("sends it exactly once"));
+
+    backend.setSmsOffline(false);
+    await user.click(screen.getByTestId("sms-sync"));
+    expect(await screen.findByTestId("sms-sync-status")).toHaveTextContent("1 waiting text sent");
+    await waitFor(() => expect(within(bubbles()[3]).getByTestId("sms-status")).toHaveTextContent("Queued"));
+  });
+
+  it("Sync now stores texts that arrived and says from whom; the badge counts them", async () => {
+    const { user, backend } = await openMessages();
+    await screen.findByTestId("sms-unread");
+    backend.receiveSms(BOB_E164, OURS, "Running late, 10 min");
+    backend.receiveSms("+16465550123", OURS, "Is this still available?");
+    await user.click(screen.getByTestId("sms-sync"));
+    await waitFor(() =>
+      expect(screen.getByTestId("sms-sync-status")).toHaveTextContent("Synced: 2 new texts from Bob Brown, (646) 555-0123."),
+    );
+    await waitFor(() => expect(screen.getByTestId("sms-unread")).toHaveTextContent("5"));
+    const rows = await screen.findAllByTestId("sms-thread");
+    expect(rows).toHaveLength(3);
+    expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringContaining("Is this still available?"),
+      expect.stringContaining("Running late, 10 min"),
+      expect.stringContaining("Who is this?"),
+    ]);
+
+    await user.click(screen.getByTestId("sms-sync"));
+    await waitFor(() => expect(screen.getByTestId("sms-sync-status")).toHaveTextContent("Up to date: no new texts."));
+  });
+
+  it("New message texts any number and opens its conversation", async () => {
+    const { user } = await openMessages();
+    await user.click(screen.getByTestId("sms-new"));
+    const to = screen.getByTestId("sms-to");
+    expect(to).toHaveFocus();
+    await user.type(to, "212 555 0199");
+    await waitFor(() => expect(screen.getByTestId("sms-to-lookup")).toHaveTextContent("(212) 555-0199 · Erin Evans"));
+    await user.type(screen.getByTestId("sms-draft"), "Hi Erin, following up on our call.");
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent("Erin Evans"));
+    expect(bubbles()).toHaveLength(1);
+    expect(within(bubbles()[0]).getByTestId("sms-status")).toHaveTextContent("Queued");
+    expect((await screen.findAllByTestId("sms-thread"))[0]).toHaveTextContent("Erin Evans");
+    await waitFor(() => expect(screen.getByTestId("sms-draft")).toHaveFocus());
+  });
+
+  it("an invalid number in New message shows why and keeps the text", async () => {
+    const { user } = await openMessages();
+    await user.click(screen.getByTestId("sms-new"));
+    await user.type(screen.getByTestId("sms-to"), "555-12");
+    await user.type(screen.getByTestId("sms-draft"), "Hello");
+    await user.click(screen.getByTestId("sms-send"));
+    expect(await screen.findByTestId("sms-send-error")).toHaveTextContent('To "555-12": too short');
+    expect(screen.getByTestId("sms-draft")).toHaveValue("Hello");
+  });
+
+  it("without SignalWire set up, says so with a button to Settings", async () => {
+    const { user } = await openMessages({ settings: {} });
+    const notice = await screen.findByTestId("sms-setup");
+    expect(notice).toHaveTextContent("Set up SignalWire to send and receive texts.");
+    expect(notice).toHaveTextContent("API token is missing");
+
+    await openThread(user, "Bob Brown");
+    await user.type(screen.getByTestId("sms-draft"), "Hello");
+    await user.click(screen.getByTestId("sms-send"));
+    const error = await screen.findByTestId("sms-send-error");
+    expect(error).toHaveTextContent("SignalWire is not set up");
+    expect(screen.getByTestId("sms-draft")).toHaveValue("Hello");
+
+    await user.click(within(notice).getByRole("button", { name: "Open Settings" }));
+    expect(screen.getByTestId("nav-settings")).toHaveAttribute("aria-current", "page");
+  });
+
+  it("with no texts yet shows an empty state that offers a new message", async () => {
+    await openMessages({ sms: [] });
+    const empty = await screen.findByTestId("sms-empty");
+    await waitFor(() => expect(empty).toHaveTextContent("No texts yet"));
+    expect(within(empty).getByRole("button", { name: /New message/ })).toBeInTheDocument();
+  });
+
+  it("search filters conversations by name, number or text, and says when nothing matches", async () => {
+    const { user } = await openMessages();
+    await screen.findAllByTestId("sms-thread");
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("/");
+    const search = screen.getByTestId("sms-search");
+    await waitFor(() => expect(search).toHaveFocus());
+    await user.keyboard("friday");
+    await waitFor(() => expect(screen.getAllByTestId("sms-thread")).toHaveLength(1));
+    expect(screen.getByTestId("sms-thread")).toHaveTextContent("Bob Brown");
+    await user.clear(search);
+    await user.type(search, "zebra");
+    expect(await screen.findByTestId("sms-no-matches")).toHaveTextContent("No conversations match “zebra”.");
+  });
+
+  it("Ctrl+4 opens Messages from anywhere", async () => {
+    const { user } = await renderApp({ leads: SAMPLE_LEADS, settings: SIGNALWIRE_CONFIGURED, ownedNumbers: [OURS], sms: conversations });
+    await user.keyboard("{Control>}4{/Control}");
+    expect(screen.getByTestId("nav-messages")).toHaveAttribute("aria-current", "page");
+    expect(await screen.findAllByTestId("sms-thread")).toHaveLength(2);
+  });
+
+  it("Up and Down move between conversations when the list has the focus", async () => {
+    const { user } = await openMessages();
+    await openThread(user, "(303) 555-0144");
+    const first = within(await threadRow("(303) 555-0144")).getAllByRole("button")[0];
+    expect(first).toHaveFocus();
+    await user.keyboard("{ArrowDown}");
+    await waitFor(() => expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent("Bob Brown"));
+    expect(within(await threadRow("Bob Brown")).getAllByRole("button")[0]).toHaveFocus();
+    await user.keyboard("{ArrowUp}");
+    await waitFor(() => expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent("(303) 555-0144"));
+  });
+
+  it("a long conversation shows the newest page and Load older fetches the rest", async () => {
+    const many: SmsInput[] = Array.from({ length: 60 }, (_, i) => ({
+      contact: BOB_E164,
+      direction: i % 2 === 0 ? "outbound" : "inbound",
+      ourNumber: OURS,
+      body: `Message number ${i + 1}`,
+      createdAt: new Date(Date.UTC(2025, 2, 1, 8, i)).toISOString(),
+      read: true,
+    }));
+    const { user } = await openMessages({ sms: many });
+    await openThread(user, "Bob Brown");
+    await waitFor(() => expect(bubbles()).toHaveLength(50));
+    expect(bubbles()[0]).toHaveTextContent("Message number 11");
+    await user.click(screen.getByRole("button", { name: "Load older" }));
+    await waitFor(() => expect(bubbles()).toHaveLength(60));
+    expect(bubbles()[0]).toHaveTextContent("Message number 1");
+    expect(bubbles()[59]).toHaveTextContent("Message number 60");
+    expect(screen.queryByRole("button", { name: "Load older" })).not.toBeInTheDocument();
+  });
+});
