@@ -99,7 +99,13 @@ pub fn run() {
                 linux::choose_compositing(&window);
             }
             let handle = app.handle().clone();
-            let opened = db_path(&handle).and_then(|p| App::open(&p, Arc::new(KeyringStore::new())));
+            // RINGDESK_SIGNALWIRE_URL: another SignalWire API origin (a proxy, or the test emulator).
+            let options = ringdesk_app::AppOptions {
+                signalwire_origin: std::env::var("RINGDESK_SIGNALWIRE_URL").ok(),
+                ..ringdesk_app::AppOptions::default()
+            };
+            let opened =
+                db_path(&handle).and_then(|p| App::open_with(&p, Arc::new(KeyringStore::new()), &options));
             if let Err(e) = &opened {
                 tracing::error!(code = ?e.code, "could not open the database: {}", e.message);
             }
