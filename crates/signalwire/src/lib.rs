@@ -22,3 +22,29 @@ pub mod sms;
 pub use api::{AudioFormat, CallFilter, MessageFilter, NewCall, NewMessage, NumberRouting, NumberSearch};
 pub use client::{Client, Config, RetryPolicy, Token};
 pub use error::{ApiError, Error};
+
+/// Entry points for the fuzz targets: every reader of SignalWire's answers, on arbitrary bytes.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Reads `body` as an answer with `status` the way the client would: the error shapes, and
+    /// every resource type and a page of them. Never panics; returns how many decodes succeeded.
+    pub fn read_answer(status: u16, body: &[u8]) -> usize {
+        let _ = crate::error::parse_error_body(status, body);
+        let mut ok = 0;
+        ok += usize::from(serde_json::from_slice::<crate::model::Message>(body).is_ok());
+        ok += usize::from(serde_json::from_slice::<crate::model::Call>(body).is_ok());
+        ok += usize::from(serde_json::from_slice::<crate::model::Recording>(body).is_ok());
+        ok += usize::from(serde_json::from_slice::<crate::model::OwnedNumber>(body).is_ok());
+        ok += usize::from(serde_json::from_slice::<crate::model::AvailableNumber>(body).is_ok());
+        if let Ok(mut page) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body)
+            && let Some(items) = page.remove("messages")
+        {
+            ok += usize::from(serde_json::from_value::<Vec<crate::model::Message>>(items).is_ok());
+        }
+        if let Ok(text) = std::str::from_utf8(body) {
+            let _ = crate::sms::segments(text);
+            ok += usize::from(crate::relay::decode_event(text).is_some());
+        }
+        ok
+    }
+}

@@ -239,8 +239,8 @@ async fn session(config: &RelayConfig, resume: &mut Resume, events: &mpsc::Unbou
         let id = msg.get("id").cloned();
         match method {
             "signalwire.event" => {
-                if let Some(event) = msg.get("params") {
-                    handle_event(event, resume, events);
+                if let Some(event) = msg.get("params").and_then(|p| read_event(p, resume)) {
+                    let _ = events.send(event);
                 }
             }
             "signalwire.disconnect" => {
@@ -268,7 +268,17 @@ fn text_field(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
 }
 
-fn handle_event(event: &Value, resume: &mut Resume, events: &mpsc::UnboundedSender<RelayEvent>) {
+/// Reads one frame the server sent as the event it carries, if it is a `signalwire.event` this
+/// client acts on (for the fuzz target and tests; the session loop reads frames the same way).
+pub fn decode_event(frame: &str) -> Option<RelayEvent> {
+    let msg: Value = serde_json::from_str(frame).ok()?;
+    if msg.get("method").and_then(Value::as_str) != Some("signalwire.event") {
+        return None;
+    }
+    read_event(msg.get("params")?, &mut Resume::default())
+}
+
+fn read_event(event: &Value, resume: &mut Resume) -> Option<RelayEvent> {
     let kind = event.get("event_type").and_then(Value::as_str).unwrap_or("");
     let p = event.get("params").cloned().unwrap_or(Value::Null);
     let out = match kind {
@@ -276,7 +286,7 @@ fn handle_event(event: &Value, resume: &mut Resume, events: &mpsc::UnboundedSend
             let message_id = text_field(&p, "message_id");
             if message_id.is_empty() {
                 tracing::debug!("messaging.receive without a message_id; ignored");
-                return;
+                return None;
             }
             RelayEvent::Text(InboundText {
                 message_id,
@@ -305,9 +315,9 @@ fn handle_event(event: &Value, resume: &mut Resume, events: &mpsc::UnboundedSend
         }
         "signalwire.authorization.state" => {
             resume.authorization_state = p.get("authorization_state").and_then(Value::as_str).map(str::to_owned);
-            return;
+            return None;
         }
-        _ => return,
+        _ => return None,
     };
-    let _ = events.send(out);
+    Some(out)
 }
