@@ -104,8 +104,7 @@ pub fn run() {
                 signalwire_origin: std::env::var("RINGDESK_SIGNALWIRE_URL").ok(),
                 ..ringdesk_app::AppOptions::default()
             };
-            let opened =
-                db_path(&handle).and_then(|p| App::open_with(&p, Arc::new(KeyringStore::new()), &options));
+            let opened = db_path(&handle).and_then(|p| App::open_with(&p, Arc::new(KeyringStore::new()), &options));
             if let Err(e) = &opened {
                 tracing::error!(code = ?e.code, "could not open the database: {}", e.message);
             }
