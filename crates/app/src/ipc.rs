@@ -429,3 +429,25 @@ pub enum RealtimeNotice {
     #[serde(rename_all = "camelCase")]
     OpenConversation { contact_number: String },
 }
+
+// ----- SIP line from SignalWire -----
+
+/// A SIP endpoint of the SignalWire project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SipEndpointInfo {
+    pub id: String,
+    pub username: String,
+    pub caller_id: Option<String>,
+    pub send_as: Option<String>,
+    pub encryption: Option<String>,
+}
+
+/// Creates SIP credentials in SignalWire for this desktop's softphone.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisionSipLine {
+    pub username: String,
+    /// The number PSTN calls show (E.164); default: SignalWire's choice.
+    pub send_as: Option<String>,
+}

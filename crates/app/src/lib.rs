@@ -434,6 +434,64 @@ impl App {
         Ok(messaging::owned_dto(n, region))
     }
 
+    // ----- SIP line from SignalWire -----
+
+    /// The SignalWire project's SIP endpoints.
+    pub fn list_sip_endpoints(&self) -> Result<Vec<SipEndpointInfo>> {
+        let client = self.signalwire()?;
+        let all = self.provider.run(async move { client.list_sip_endpoints().await })?;
+        Ok(all
+            .into_iter()
+            .map(|e| SipEndpointInfo {
+                id: e.id,
+                username: e.username,
+                caller_id: e.caller_id,
+                send_as: e.send_as,
+                encryption: e.encryption,
+            })
+            .collect())
+    }
+
+    /// Creates SIP credentials in SignalWire with a generated password and makes them this
+    /// desktop's SIP account: registrar (the project's SIP domain, TLS), username, and the
+    /// password in the keychain. The password is never shown.
+    pub fn provision_sip_line(&self, req: &ProvisionSipLine) -> Result<Settings> {
+        let region = self.region()?;
+        let send_as = match req.send_as.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(n) => Some(
+                PhoneNumber::parse(n, region)
+                    .map_err(|e| IpcError::invalid(format!("Send as {n:?}: {e}.")))?
+                    .e164()
+                    .to_string(),
+            ),
+            None => None,
+        };
+        let mut raw = [0u8; 24];
+        getrandom::fill(&mut raw)
+            .map_err(|e| IpcError::new(ErrorCode::Internal, format!("No randomness for a password: {e}")))?;
+        const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        let password: String = raw.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+        let client = self.signalwire()?;
+        let new = ringdesk_signalwire::native::NewSipEndpoint {
+            username: req.username.trim().to_string(),
+            password: password.clone(),
+            caller_id: None,
+            send_as,
+        };
+        let (endpoint, profile) = self.provider.run(async move {
+            let endpoint = client.create_sip_endpoint(&new).await?;
+            let profile = client.sip_profile().await?;
+            Ok::<_, ringdesk_signalwire::Error>((endpoint, profile))
+        })?;
+        self.secrets.set(SecretKind::SipPassword, &Secret::new(password))?;
+        self.update_settings(&SettingsUpdate {
+            sip_registrar: Some(format!("{}:5061", profile.registrar())),
+            sip_username: Some(endpoint.username),
+            sip_transport: Some(SipTransport::Tls),
+            ..SettingsUpdate::default()
+        })
+    }
+
     // ----- recordings -----
 
     /// The call's recordings as stored.

@@ -344,3 +344,33 @@ fn releasing_the_default_number_makes_the_next_text_go_from_one_still_owned() {
     let next = send(&r.app, "+13125550177", "after the release").expect("sent from another number");
     assert_eq!(next.our_number.as_deref(), Some(bought.phone_number.as_str()), "{next:?}");
 }
+
+#[test]
+fn a_sip_line_is_provisioned_in_signalwire_and_becomes_this_desktops_account() {
+    let r = rig();
+    let settings = r
+        .app
+        .provision_sip_line(&ringdesk_app::ipc::ProvisionSipLine {
+            username: "agent-ann".into(),
+            send_as: Some(OURS.into()),
+        })
+        .expect("provisioned");
+    assert_eq!(settings.sip_username, "agent-ann");
+    assert_eq!(settings.sip_registrar, "example-112233445566.sip.signalwire.com:5061", "the project's SIP domain");
+    assert_eq!(settings.sip_transport, ringdesk_app::ipc::SipTransport::Tls, "TLS, as SignalWire recommends");
+    assert!(settings.sip_password_set, "the generated password went to the keychain");
+    assert_eq!(r.emu.sip_usernames(), ["agent-ann"]);
+    let listed = r.app.list_sip_endpoints().expect("list");
+    assert_eq!(listed[0].send_as.as_deref(), Some(OURS));
+    let taken = r
+        .app
+        .provision_sip_line(&ringdesk_app::ipc::ProvisionSipLine { username: "agent-ann".into(), send_as: None })
+        .expect_err("taken");
+    assert_eq!(taken.code, ErrorCode::Provider, "{taken:?}");
+    assert!(taken.message.contains("already been taken"), "{}", taken.message);
+    let bad = r
+        .app
+        .provision_sip_line(&ringdesk_app::ipc::ProvisionSipLine { username: "agent ann".into(), send_as: None })
+        .expect_err("spaces");
+    assert_eq!(bad.code, ErrorCode::InvalidInput, "{bad:?}");
+}

@@ -61,6 +61,11 @@ enum Command {
         #[command(subcommand)]
         command: provider::NumbersCommand,
     },
+    /// SIP credentials in SignalWire for the softphone.
+    SipLine {
+        #[command(subcommand)]
+        command: provider::SipLineCommand,
+    },
     /// Call recordings.
     Recordings {
         #[command(subcommand)]
@@ -143,6 +148,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
         Command::Sms { command } => provider::sms(&app, command, cli.json, out)?,
         Command::Numbers { command } => provider::numbers(&app, command, cli.json, out)?,
         Command::Recordings { command } => provider::recordings(&app, command, cli.json, out)?,
+        Command::SipLine { command } => provider::sip_line(&app, command, cli.json, out)?,
         Command::Lists => {
             let lists = app.list_lists()?;
             if cli.json {

@@ -129,6 +129,20 @@ pub enum NumbersCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum SipLineCommand {
+    /// The SignalWire project's SIP endpoints.
+    List,
+    /// Creates SIP credentials in SignalWire (generated password, kept in the keychain) and
+    /// makes them this desktop's SIP account.
+    Create {
+        username: String,
+        /// The number calls to phones show (E.164).
+        #[arg(long)]
+        send_as: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum RecordingsCommand {
     /// A call's recordings (pulled from SignalWire with --sync).
     List {
@@ -375,6 +389,36 @@ pub fn recordings(app: &App, cmd: &RecordingsCommand, json: bool, out: &mut dyn 
                 return emit_json(out, &f);
             }
             writeln!(out, "{}", f.path).map_err(io)
+        }
+    }
+}
+
+pub fn sip_line(app: &App, cmd: &SipLineCommand, json: bool, out: &mut dyn Write) -> Result<(), IpcError> {
+    match cmd {
+        SipLineCommand::List => {
+            let all = app.list_sip_endpoints()?;
+            if json {
+                return emit_json(out, &all);
+            }
+            for e in &all {
+                writeln!(out, "{:<24} {:<14} {}", e.username, e.send_as.as_deref().unwrap_or(""), e.id).map_err(io)?;
+            }
+            Ok(())
+        }
+        SipLineCommand::Create { username, send_as } => {
+            let s = app.provision_sip_line(&ringdesk_app::ipc::ProvisionSipLine {
+                username: username.clone(),
+                send_as: send_as.clone(),
+            })?;
+            if json {
+                return emit_json(out, &s);
+            }
+            writeln!(
+                out,
+                "SIP account {} at {} (TLS); the password is in the keychain",
+                s.sip_username, s.sip_registrar
+            )
+            .map_err(io)
         }
     }
 }

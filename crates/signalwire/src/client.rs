@@ -112,6 +112,14 @@ pub(crate) enum Kind {
     Create,
 }
 
+/// What a request carries.
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    None,
+    Form(&'a [(&'a str, String)]),
+    Json(&'a serde_json::Value),
+}
+
 /// The SignalWire Compatibility API client. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -186,6 +194,16 @@ impl Client {
         &self.project_id
     }
 
+    /// A path on the origin (the native REST APIs live outside the Compatibility prefix).
+    pub(crate) fn origin_url(&self, path: &str) -> Result<Url, Error> {
+        self.origin.join(path).map_err(|e| Error::Invalid(format!("{path:?}: {e}")))
+    }
+
+    /// A link the API gave: on the same origin only.
+    pub(crate) fn same_origin(&self, link: &str) -> Result<Url, Error> {
+        self.follow(link)
+    }
+
     pub(crate) fn url(&self, path: &str) -> Result<Url, Error> {
         self.account.join(path).map_err(|e| Error::Invalid(format!("{path:?}: {e}")))
     }
@@ -196,6 +214,28 @@ impl Client {
         method: reqwest::Method,
         url: Url,
         form: Option<&[(&str, String)]>,
+        kind: Kind,
+    ) -> Result<(u16, Vec<u8>), Error> {
+        self.send(method, url, form.map(Body::Form).unwrap_or(Body::None), kind).await
+    }
+
+    /// A request with a JSON body (the native REST APIs).
+    pub(crate) async fn json_body<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        body: &serde_json::Value,
+        kind: Kind,
+    ) -> Result<T, Error> {
+        let (status, bytes) = self.send(method, url, Body::Json(body), kind).await?;
+        decode(status, &bytes)
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        body: Body<'_>,
         kind: Kind,
     ) -> Result<(u16, Vec<u8>), Error> {
         let mut attempt = 0;
@@ -211,8 +251,10 @@ impl Client {
                 .request(method.clone(), url.clone())
                 .basic_auth(&self.project_id, Some(&self.token.0))
                 .header(reqwest::header::ACCEPT, "application/json");
-            if let Some(form) = form {
-                req = req.form(form);
+            match body {
+                Body::None => {}
+                Body::Form(form) => req = req.form(form),
+                Body::Json(json) => req = req.json(json),
             }
             let sent = req.send().await;
             let resp = match sent {

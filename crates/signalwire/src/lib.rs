@@ -16,6 +16,7 @@ mod api;
 mod client;
 mod error;
 pub mod model;
+pub mod native;
 pub mod relay;
 pub mod sms;
 

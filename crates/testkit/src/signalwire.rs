@@ -80,6 +80,15 @@ struct Rec {
 }
 
 #[derive(Debug, Clone)]
+struct Endpoint {
+    id: String,
+    username: String,
+    caller_id: Option<String>,
+    send_as: Option<String>,
+    encryption: String,
+}
+
+#[derive(Debug, Clone)]
 enum Fault {
     Status { status: u16, code: u32, retry_after: Option<u64> },
     Html,
@@ -105,6 +114,7 @@ struct State {
     calls: Vec<CallRec>,
     owned: Vec<Owned>,
     recordings: Vec<Rec>,
+    endpoints: Vec<Endpoint>,
     released: Vec<String>,
     faults: Vec<Fault>,
     cut_next_create: usize,
@@ -310,6 +320,11 @@ impl SignalWireEmulator {
     /// Calls placed, oldest first: (sid, from, to).
     pub fn calls(&self) -> Vec<(String, String, String)> {
         lock(&self.state).calls.iter().map(|c| (c.sid.clone(), c.from.clone(), c.to.clone())).collect()
+    }
+
+    /// Usernames of the project's SIP endpoints.
+    pub fn sip_usernames(&self) -> Vec<String> {
+        lock(&self.state).endpoints.iter().map(|e| e.username.clone()).collect()
     }
 
     /// Numbers the project owns.
@@ -652,6 +667,13 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
     let path = uri.path().to_owned();
     let query: Vec<(String, String)> =
         uri.query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    if let Some(native) = path.strip_prefix("/api/relay/rest/") {
+        if !authorized(&s, &headers) {
+            return error(401, 20003, "Authentication failed");
+        }
+        *s.requests.entry(native.to_owned()).or_default() += 1;
+        return handle_native(&mut s, &method, native, &query, &body);
+    }
     let Some(rest) = path.strip_prefix(API_PREFIX) else {
         return error(404, 20404, "The requested resource was not found");
     };
@@ -961,6 +983,79 @@ fn rough_segments(body: &str) -> usize {
         (body.encode_utf16().count(), 70, 67)
     };
     if units <= single { 1 } else { units.div_ceil(multi) }
+}
+
+/// The native REST API (§3.1): SIP endpoints and the SIP profile, JSON in and out.
+fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, String)], body: &[u8]) -> Response {
+    match (method.clone(), path) {
+        (Method::GET, "sip_profile") => json_response(
+            200,
+            &json!({"domain": "example-112233445566", "domain_identifier": "example-112233445566",
+                    "default_codecs": ["OPUS", "G722", "PCMU", "PCMA"], "default_ciphers": ["AES_CM_128_HMAC_SHA1_80"],
+                    "default_encryption": "optional", "default_send_as": null}),
+        ),
+        (Method::GET, "endpoints/sip") => {
+            let size: usize = field(query, "page_size").and_then(|v| v.parse().ok()).unwrap_or(50).clamp(1, 1000);
+            let start: usize =
+                field(query, "page_token").and_then(|t| t.strip_prefix("PA")).and_then(|v| v.parse().ok()).unwrap_or(0);
+            let data: Vec<Value> = s.endpoints.iter().skip(start).take(size).map(endpoint_json).collect();
+            let next = (start + size < s.endpoints.len())
+                .then(|| format!("/api/relay/rest/endpoints/sip?page_size={size}&page_token=PA{}", start + size));
+            json_response(
+                200,
+                &json!({"links": {"self": format!("/api/relay/rest/endpoints/sip"), "next": next}, "data": data}),
+            )
+        }
+        (Method::POST, "endpoints/sip") => {
+            let Ok(v) = serde_json::from_slice::<Value>(body) else {
+                return error_array(20001, "The request body is not valid JSON");
+            };
+            let username = v.get("username").and_then(Value::as_str).unwrap_or("").to_owned();
+            let password = v.get("password").and_then(Value::as_str).unwrap_or("");
+            if username.is_empty() || username.contains(' ') || username.contains('@') {
+                return json_response(
+                    422,
+                    &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
+                    "message": "Username is invalid", "attribute": "username"}]}),
+                );
+            }
+            if password.len() < 8 {
+                return json_response(
+                    422,
+                    &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
+                    "message": "Password is too short", "attribute": "password"}]}),
+                );
+            }
+            if s.endpoints.iter().any(|e| e.username == username) {
+                return json_response(
+                    422,
+                    &json!({"errors": [{"type": "validation_error", "code": "taken",
+                    "message": "Username has already been taken", "attribute": "username"}]}),
+                );
+            }
+            let e = Endpoint {
+                id: s.sid("se"),
+                username,
+                caller_id: v.get("caller_id").and_then(Value::as_str).map(str::to_owned),
+                send_as: v.get("send_as").and_then(Value::as_str).map(str::to_owned),
+                encryption: v.get("encryption").and_then(Value::as_str).unwrap_or("default").to_owned(),
+            };
+            let out = endpoint_json(&e);
+            s.endpoints.push(e);
+            if s.cut_next_create > 0 {
+                s.cut_next_create -= 1;
+                return cut_response(201, &out);
+            }
+            json_response(201, &out)
+        }
+        _ => error(404, 20404, &format!("The requested resource /api/relay/rest/{path} was not found")),
+    }
+}
+
+fn endpoint_json(e: &Endpoint) -> Value {
+    json!({"id": e.id, "username": e.username, "caller_id": e.caller_id, "send_as": e.send_as,
+           "ciphers": ["AES_CM_128_HMAC_SHA1_80"], "codecs": ["OPUS", "G722", "PCMU", "PCMA"], "encryption": e.encryption,
+           "call_handler": "default", "created_at": rfc2822(Utc::now())})
 }
 
 /// Recorded calls that have ended get their recording.

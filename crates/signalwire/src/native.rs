@@ -1,0 +1,136 @@
+//! SignalWire's own REST API (signalwire.md §3.1, JSON bodies under `/api/relay/rest/`): the SIP
+//! endpoints the softphone registers with, and the project's SIP profile (its SIP domain).
+
+use reqwest::Method;
+use serde::Deserialize;
+
+use crate::client::{Client, Kind};
+use crate::error::Error;
+
+/// A SIP endpoint ("SIP credentials"). The password is never read back.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SipEndpoint {
+    pub id: String,
+    pub username: String,
+    #[serde(default)]
+    pub caller_id: Option<String>,
+    #[serde(default)]
+    pub send_as: Option<String>,
+    #[serde(default)]
+    pub codecs: Vec<String>,
+    #[serde(default)]
+    pub ciphers: Vec<String>,
+    /// `default`, `required` or `optional` (SRTP).
+    #[serde(default)]
+    pub encryption: Option<String>,
+}
+
+/// A SIP endpoint to create.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewSipEndpoint {
+    pub username: String,
+    pub password: String,
+    pub caller_id: Option<String>,
+    /// The E.164 number calls to the PSTN show.
+    pub send_as: Option<String>,
+}
+
+impl std::fmt::Debug for NewSipEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSipEndpoint").field("username", &self.username).field("password", &"<redacted>").finish()
+    }
+}
+
+/// The project's SIP profile.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SipProfile {
+    /// The project's SIP domain (`example-112233445566`, or a full host name).
+    pub domain: String,
+    #[serde(default)]
+    pub domain_identifier: Option<String>,
+    #[serde(default)]
+    pub default_codecs: Vec<String>,
+    #[serde(default)]
+    pub default_ciphers: Vec<String>,
+    #[serde(default)]
+    pub default_encryption: Option<String>,
+    #[serde(default)]
+    pub default_send_as: Option<String>,
+}
+
+impl SipProfile {
+    /// The registrar host: `{domain}.sip.signalwire.com` (or the domain when it is a full host).
+    pub fn registrar(&self) -> String {
+        if self.domain.contains('.') { self.domain.clone() } else { format!("{}.sip.signalwire.com", self.domain) }
+    }
+}
+
+/// A SIP username SignalWire accepts: no spaces, no `@`.
+fn check_username(u: &str) -> Result<(), Error> {
+    if u.is_empty() || u.len() > 64 || u.chars().any(|c| c.is_whitespace() || c == '@' || c == ':') {
+        return Err(Error::Invalid(format!(
+            "SIP username {u:?} must be 1 to 64 characters without spaces, '@' or ':'."
+        )));
+    }
+    Ok(())
+}
+
+impl Client {
+    fn native(&self, path: &str) -> Result<url::Url, Error> {
+        self.origin_url(&format!("/api/relay/rest/{path}"))
+    }
+
+    /// The project's SIP endpoints, following `links.next`.
+    pub async fn list_sip_endpoints(&self) -> Result<Vec<SipEndpoint>, Error> {
+        #[derive(Deserialize)]
+        struct Page {
+            data: Vec<SipEndpoint>,
+            #[serde(default)]
+            links: Option<serde_json::Value>,
+        }
+        let mut out = Vec::new();
+        let mut next = Some(self.native("endpoints/sip")?);
+        while let Some(url) = next.take() {
+            let page: Page = self.json(Method::GET, url, None, Kind::Repeatable).await?;
+            let empty = page.data.is_empty();
+            out.extend(page.data);
+            let link = page.links.as_ref().and_then(|l| l.get("next")).and_then(|n| n.as_str()).map(str::to_owned);
+            if let Some(link) = link.filter(|l| !l.is_empty() && !empty && out.len() < self.list_cap) {
+                next = Some(self.same_origin(&link)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Creates a SIP endpoint (a create: an ambiguous failure is reconciled by listing).
+    pub async fn create_sip_endpoint(&self, e: &NewSipEndpoint) -> Result<SipEndpoint, Error> {
+        check_username(&e.username)?;
+        if e.password.len() < 8 {
+            return Err(Error::Invalid("The SIP password must have at least 8 characters.".into()));
+        }
+        let mut body = serde_json::json!({
+            "username": e.username, "password": e.password,
+            "codecs": ["OPUS", "G722", "PCMU", "PCMA"],
+            "ciphers": ["AES_CM_128_HMAC_SHA1_80"],
+            "encryption": "optional",
+        });
+        if let Some(c) = &e.caller_id {
+            body["caller_id"] = serde_json::json!(c);
+        }
+        if let Some(s) = &e.send_as {
+            body["send_as"] = serde_json::json!(s);
+        }
+        match self.json_body(Method::POST, self.native("endpoints/sip")?, &body, Kind::Create).await {
+            Err(Error::Ambiguous(why)) => match self.list_sip_endpoints().await {
+                Ok(all) => all.into_iter().find(|x| x.username == e.username).ok_or(Error::Ambiguous(why)),
+                Err(_) => Err(Error::Ambiguous(why)),
+            },
+            other => other,
+        }
+    }
+
+    /// The project's SIP profile (its SIP domain).
+    pub async fn sip_profile(&self) -> Result<SipProfile, Error> {
+        self.json(Method::GET, self.native("sip_profile")?, None, Kind::Repeatable).await
+    }
+}
