@@ -451,3 +451,27 @@ pub struct ProvisionSipLine {
     /// The number PSTN calls show (E.164); default: SignalWire's choice.
     pub send_as: Option<String>,
 }
+
+// ----- bridge calls (SignalWire rings the agent's phone, then the lead) -----
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BridgeCallRequest {
+    /// The lead's number.
+    pub to: String,
+    /// The agent's own phone (a number or a `sip:` address); default: the one used last.
+    pub agent_phone: Option<String>,
+    /// The caller ID the lead sees (one of the project's numbers); default: the sending number.
+    pub caller_id: Option<String>,
+    pub record: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BridgeCallInfo {
+    pub sid: String,
+    /// queued, ringing, in-progress, completed, busy, failed, no-answer, canceled.
+    pub status: String,
+    pub agent_phone: String,
+    pub duration_seconds: Option<u32>,
+}

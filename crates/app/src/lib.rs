@@ -7,6 +7,7 @@
 //! phone-number rules to `ringdesk-core`. Functions are synchronous; the shell runs them off the
 //! UI thread.
 
+mod bridge;
 pub mod csv_io;
 mod error;
 pub mod ipc;
@@ -432,6 +433,50 @@ impl App {
         let sid = sid.to_string();
         let n = self.provider.run(async move { client.update_number(&sid, &routing).await })?;
         Ok(messaging::owned_dto(n, region))
+    }
+
+    // ----- bridge calls -----
+
+    /// Calls through SignalWire: the agent's own phone rings first, then the lead is dialled
+    /// with the caller ID (recorded if asked).
+    pub fn start_bridge_call(&self, req: &BridgeCallRequest) -> Result<BridgeCallInfo> {
+        let region = self.region()?;
+        let client = self.signalwire()?;
+        let lead = PhoneNumber::parse(req.to.trim(), region)
+            .map_err(|e| IpcError::invalid(format!("The lead's number {:?}: {e}.", req.to)))?;
+        let caller_id = match req.caller_id.as_deref().filter(|c| !c.trim().is_empty()) {
+            Some(c) => c.to_string(),
+            None => messaging::choose_from(&self.store, &self.provider, &client, lead.e164(), None, region)?,
+        };
+        bridge::start(&self.store, &self.provider, &client, region, caller_id, req)
+    }
+
+    /// A bridge call as SignalWire reports it now.
+    pub fn bridge_call_status(&self, sid: &str) -> Result<BridgeCallInfo> {
+        let client = self.signalwire()?;
+        let sid = sid.to_string();
+        let call = self.provider.run(async move { client.get_call(&sid).await })?;
+        let agent = call.to.clone();
+        Ok(bridge::info(call, agent))
+    }
+
+    /// Ends a bridge call (cancels it while it rings).
+    pub fn hang_up_bridge_call(&self, sid: &str) -> Result<BridgeCallInfo> {
+        let client = self.signalwire()?;
+        let sid = sid.to_string();
+        let call = self.provider.run(async move {
+            let now = client.get_call(&sid).await?;
+            let ringing = matches!(
+                now.status,
+                ringdesk_signalwire::model::CallStatus::Queued | ringdesk_signalwire::model::CallStatus::Ringing
+            );
+            if now.status.is_final() {
+                return Ok(now);
+            }
+            client.hang_up_call(&sid, ringing).await
+        })?;
+        let agent = call.to.clone();
+        Ok(bridge::info(call, agent))
     }
 
     // ----- SIP line from SignalWire -----

@@ -374,3 +374,52 @@ fn a_sip_line_is_provisioned_in_signalwire_and_becomes_this_desktops_account() {
         .expect_err("spaces");
     assert_eq!(bad.code, ErrorCode::InvalidInput, "{bad:?}");
 }
+
+#[test]
+fn a_bridge_call_rings_the_agent_first_through_a_script_the_app_keeps_up_to_date() {
+    let r = rig();
+    let no_phone = r.app.start_bridge_call(&ringdesk_app::ipc::BridgeCallRequest {
+        to: ANN.into(),
+        agent_phone: None,
+        caller_id: None,
+        record: false,
+    });
+    assert_eq!(no_phone.expect_err("no agent phone yet").code, ErrorCode::InvalidInput);
+    let call = r
+        .app
+        .start_bridge_call(&ringdesk_app::ipc::BridgeCallRequest {
+            to: "(312) 555-0142".into(),
+            agent_phone: Some("+16175550199".into()),
+            caller_id: None,
+            record: true,
+        })
+        .expect("placed");
+    assert_eq!(call.status, "queued");
+    assert_eq!(call.agent_phone, "+16175550199");
+    let placed = r.emu.calls();
+    assert_eq!(placed.len(), 1);
+    assert_eq!((placed[0].1.as_str(), placed[0].2.as_str()), (OURS, "+16175550199"), "from our number to the agent");
+    let url = r.emu.call_url(&call.sid).expect("url");
+    assert!(url.contains("Lead=%2B13125550142") && url.contains("Record=record-from-answer"), "{url}");
+    let scripts = r.emu.cxml_scripts();
+    assert_eq!(scripts.len(), 1, "one script, created on first use");
+    assert!(scripts[0].1.contains("<Number>{{Lead}}</Number>"), "{scripts:?}");
+    // A second call reuses the script and the remembered agent phone.
+    let second = r
+        .app
+        .start_bridge_call(&ringdesk_app::ipc::BridgeCallRequest {
+            to: ANN.into(),
+            agent_phone: None,
+            caller_id: None,
+            record: false,
+        })
+        .expect("placed");
+    assert_eq!(second.agent_phone, "+16175550199", "the agent's phone is remembered");
+    assert_eq!(r.emu.cxml_scripts().len(), 1, "not created twice");
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(r.app.bridge_call_status(&call.sid).expect("status").status, "in-progress");
+    let ended = r.app.hang_up_bridge_call(&call.sid).expect("hung up");
+    assert_eq!(ended.status, "completed");
+    let cancelled = r.app.hang_up_bridge_call(&second.sid).expect("cancelled or ended");
+    assert!(["canceled", "completed"].contains(&cancelled.status.as_str()), "{cancelled:?}");
+}

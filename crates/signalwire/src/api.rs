@@ -105,6 +105,16 @@ fn check_e164(what: &str, n: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// A cXML document: `<Response>` at the top, nothing obviously broken.
+fn check_cxml(contents: &str) -> Result<(), Error> {
+    let t = contents.trim_start_matches('\u{feff}').trim();
+    let body = t.strip_prefix("<?xml").and_then(|r| r.split_once("?>")).map_or(t, |(_, rest)| rest.trim());
+    if !body.starts_with("<Response") || !body.ends_with("</Response>") {
+        return Err(Error::Invalid("A cXML script must be one <Response>…</Response> document.".into()));
+    }
+    Ok(())
+}
+
 fn check_sid(sid: &str) -> Result<(), Error> {
     if sid.is_empty() || sid.len() > 64 || !sid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(Error::Invalid(format!("{sid:?} is not a SignalWire id.")));
@@ -216,6 +226,48 @@ impl Client {
             q.append_pair("PageSize", &self.page_size(cap));
         }
         self.list(url, "calls", cap.min(self.list_cap)).await
+    }
+
+    // ----- cXML scripts -----
+
+    /// The project's cXML scripts.
+    pub async fn list_cxml_scripts(&self) -> Result<Vec<CxmlScript>, Error> {
+        let mut url = self.url("LamlBins")?;
+        url.query_pairs_mut().append_pair("PageSize", &self.page_size(self.list_cap));
+        self.list(url, "laml_bins", self.list_cap).await
+    }
+
+    /// Creates a cXML script.
+    pub async fn create_cxml_script(&self, name: &str, contents: &str) -> Result<CxmlScript, Error> {
+        check_cxml(contents)?;
+        let form = [("Name", name.to_owned()), ("Contents", contents.to_owned())];
+        self.json(Method::POST, self.url("LamlBins")?, Some(&form), Kind::Create).await
+    }
+
+    /// Replaces a cXML script's contents.
+    pub async fn update_cxml_script(&self, sid: &str, contents: &str) -> Result<CxmlScript, Error> {
+        check_sid(sid)?;
+        check_cxml(contents)?;
+        let form = [("Contents", contents.to_owned())];
+        self.json(Method::POST, self.url(&format!("LamlBins/{sid}"))?, Some(&form), Kind::Repeatable).await
+    }
+
+    /// The script named `name` with exactly `contents`: found, updated, or created (once).
+    pub async fn ensure_cxml_script(&self, name: &str, contents: &str) -> Result<CxmlScript, Error> {
+        let existing = self.list_cxml_scripts().await?.into_iter().find(|s| s.name == name);
+        match existing {
+            Some(s) if s.contents == contents => Ok(s),
+            Some(s) => self.update_cxml_script(&s.sid, contents).await,
+            None => match self.create_cxml_script(name, contents).await {
+                Err(Error::Ambiguous(why)) => self
+                    .list_cxml_scripts()
+                    .await
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|s| s.name == name))
+                    .ok_or(Error::Ambiguous(why)),
+                other => other,
+            },
+        }
     }
 
     // ----- numbers -----

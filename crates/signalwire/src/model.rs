@@ -288,3 +288,18 @@ mod tests {
         assert!(e.to_string().contains("sid"), "names the missing field: {e}");
     }
 }
+
+/// A hosted cXML script (`LamlBins`, signalwire.md §1.3): what a call runs when it is answered.
+/// Its fields beyond `sid`, `name` and `contents` are inferred from the Compatibility API's
+/// conventions (to verify on a live space, §6).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CxmlScript {
+    pub sid: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub name: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub contents: String,
+    /// The URL to give a call as its `Url`.
+    #[serde(default)]
+    pub request_url: Option<String>,
+}

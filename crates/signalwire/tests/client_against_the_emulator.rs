@@ -254,3 +254,19 @@ async fn a_recorded_calls_recording_is_listed_downloaded_and_deleted() {
     let debug = format!("{recs:?}");
     assert!(!debug.contains("http"), "no recording URL is kept where it could be logged: {debug}");
 }
+
+#[tokio::test]
+async fn a_cxml_script_is_created_once_and_updated_when_its_contents_change() {
+    let (emu, client) = setup().await;
+    let v1 = "<Response><Dial><Number>{{Lead}}</Number></Dial></Response>";
+    let v2 = "<Response><Dial answerOnBridge=\"true\"><Number>{{Lead}}</Number></Dial></Response>";
+    let first = client.ensure_cxml_script("bridge", v1).await.expect("created");
+    assert!(first.request_url.is_some(), "a URL to give calls");
+    let same = client.ensure_cxml_script("bridge", v1).await.expect("found");
+    assert_eq!(same.sid, first.sid, "found, not created again");
+    let updated = client.ensure_cxml_script("bridge", v2).await.expect("updated");
+    assert_eq!((updated.sid.as_str(), updated.contents.as_str()), (first.sid.as_str(), v2), "updated in place");
+    assert_eq!(emu.cxml_scripts().len(), 1);
+    let bad = client.create_cxml_script("x", "<Dial/>").await.expect_err("not a Response document");
+    assert!(matches!(bad, Error::Invalid(_)), "{bad}");
+}

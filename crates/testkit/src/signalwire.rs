@@ -54,6 +54,7 @@ struct CallRec {
     sid: String,
     from: String,
     to: String,
+    url: String,
     record: bool,
     created: DateTime<Utc>,
     at: Instant,
@@ -77,6 +78,14 @@ struct Rec {
     call_sid: String,
     created: DateTime<Utc>,
     duration: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Script {
+    sid: String,
+    name: String,
+    contents: String,
+    created: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +124,9 @@ struct State {
     owned: Vec<Owned>,
     recordings: Vec<Rec>,
     endpoints: Vec<Endpoint>,
+    scripts: Vec<Script>,
+    /// `http://127.0.0.1:port`, for the scripts' request URLs.
+    origin: String,
     released: Vec<String>,
     faults: Vec<Fault>,
     cut_next_create: usize,
@@ -162,9 +174,14 @@ impl SignalWireEmulator {
     /// Starts on a free loopback port for project `project` with API token `token`. Needs a
     /// tokio runtime.
     pub async fn start(project: &str, token: &str) -> Result<Self, String> {
-        let state = Arc::new(Mutex::new(State { project: project.into(), token: token.into(), ..State::default() }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let state = Arc::new(Mutex::new(State {
+            project: project.into(),
+            token: token.into(),
+            origin: format!("http://{addr}"),
+            ..State::default()
+        }));
         let shared = state.clone();
         let relay_state = state.clone();
         let app = axum::Router::new()
@@ -320,6 +337,16 @@ impl SignalWireEmulator {
     /// Calls placed, oldest first: (sid, from, to).
     pub fn calls(&self) -> Vec<(String, String, String)> {
         lock(&self.state).calls.iter().map(|c| (c.sid.clone(), c.from.clone(), c.to.clone())).collect()
+    }
+
+    /// The cXML scripts: (name, contents).
+    pub fn cxml_scripts(&self) -> Vec<(String, String)> {
+        lock(&self.state).scripts.iter().map(|x| (x.name.clone(), x.contents.clone())).collect()
+    }
+
+    /// The `Url` a call was placed with, by call SID.
+    pub fn call_url(&self, sid: &str) -> Option<String> {
+        lock(&self.state).calls.iter().find(|c| c.sid == sid).map(|c| c.url.clone())
     }
 
     /// Usernames of the project's SIP endpoints.
@@ -563,6 +590,15 @@ fn call_json(s: &State, c: &CallRec) -> Value {
     })
 }
 
+fn script_json(s: &State, x: &Script) -> Value {
+    json!({
+        "sid": x.sid, "account_sid": s.project, "name": x.name, "contents": x.contents,
+        "request_url": format!("{}/laml-bins/{}", s.origin, x.sid), "num_requests": 0, "api_version": "2010-04-01",
+        "date_created": rfc2822(x.created), "date_updated": rfc2822(x.created), "date_last_accessed": null,
+        "uri": format!("{API_PREFIX}{}/LamlBins/{}", s.project, x.sid),
+    })
+}
+
 fn owned_json(s: &State, o: &Owned) -> Value {
     json!({
         "sid": o.sid, "account_sid": s.project, "phone_number": o.number, "friendly_name": o.friendly_name,
@@ -797,6 +833,7 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
                 sid: s.sid("ca"),
                 from: from.into(),
                 to: to.into(),
+                url: field(&f, "Url").unwrap_or_default().to_owned(),
                 record: field(&f, "Record") == Some("true"),
                 created: Utc::now(),
                 at: Instant::now(),
@@ -966,6 +1003,35 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
             Some(i) => {
                 s.recordings.remove(i);
                 no_content()
+            }
+            None => error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found")),
+        },
+        (Method::GET, "LamlBins", None) => {
+            let items: Vec<Value> = s.scripts.iter().rev().map(|x| script_json(&s, x)).collect();
+            page(&list_path, &query, "laml_bins", items)
+        }
+        (Method::POST, "LamlBins", None) => {
+            let (Some(name), Some(contents)) = (field(&f, "Name"), field(&f, "Contents")) else {
+                return error(400, 10000, "Invalid argument: Name and Contents are required");
+            };
+            let x = Script { sid: s.sid("lb"), name: name.into(), contents: contents.into(), created: Utc::now() };
+            let v = script_json(&s, &x);
+            s.scripts.push(x);
+            if s.cut_next_create > 0 {
+                s.cut_next_create -= 1;
+                return cut_response(201, &v);
+            }
+            json_response(201, &v)
+        }
+        (Method::POST, "LamlBins", Some(sid)) => match s.scripts.iter().position(|x| x.sid == sid) {
+            Some(i) => {
+                if let Some(c) = field(&f, "Contents") {
+                    s.scripts[i].contents = c.into();
+                }
+                if let Some(n) = field(&f, "Name") {
+                    s.scripts[i].name = n.into();
+                }
+                json_response(200, &script_json(&s, &s.scripts[i]))
             }
             None => error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found")),
         },

@@ -1,0 +1,88 @@
+//! The bridge route: SignalWire calls the agent's own phone first and, once it is answered,
+//! dials the lead with the chosen caller ID (and records, if asked). The hosted cXML script
+//! that does the second leg is created by the app and kept up to date (by name and contents);
+//! each call passes the lead, caller ID and recording choice as its mustache parameters
+//! (signalwire.md §3.2).
+
+use ringdesk_core::{PhoneNumber, Region};
+use ringdesk_signalwire::Client;
+use ringdesk_signalwire::model::Call;
+use ringdesk_store::{Store, settings as kv};
+
+use crate::error::{IpcError, Result};
+use crate::ipc::{BridgeCallInfo, BridgeCallRequest};
+use crate::messaging::Provider;
+
+/// The script's name; a new version gets a new name only if its parameters change.
+pub(crate) const SCRIPT_NAME: &str = "Ringdesk bridge";
+
+/// The second leg: dial `{{Lead}}` from `{{CallerId}}`, ringing back to the agent while it rings.
+pub(crate) const SCRIPT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Response>
+  <Dial callerId="{{CallerId}}" record="{{Record}}" answerOnBridge="true" timeout="30">
+    <Number>{{Lead}}</Number>
+  </Dial>
+</Response>"#;
+
+const AGENT_PHONE: &str = "bridge.agent_phone";
+
+fn normalize(what: &str, v: &str, region: Region) -> Result<String> {
+    let v = v.trim();
+    if v.starts_with("sip:") {
+        if v.len() > 4 && !v.contains(char::is_whitespace) {
+            return Ok(v.to_string());
+        }
+        return Err(IpcError::invalid(format!("{what} {v:?} is not a SIP address.")));
+    }
+    PhoneNumber::parse(v, region)
+        .map(|n| n.e164().to_string())
+        .map_err(|e| IpcError::invalid(format!("{what} {v:?}: {e}.")))
+}
+
+pub(crate) fn info(c: Call, agent_phone: String) -> BridgeCallInfo {
+    BridgeCallInfo { sid: c.sid, status: c.status.as_str().to_string(), agent_phone, duration_seconds: c.duration }
+}
+
+/// Places a bridge call; returns it as SignalWire reports it.
+pub(crate) fn start(
+    store: &Store,
+    provider: &Provider,
+    client: &Client,
+    region: Region,
+    default_caller_id: String,
+    req: &BridgeCallRequest,
+) -> Result<BridgeCallInfo> {
+    let lead = normalize("The lead's number", &req.to, region)?;
+    let agent = match req.agent_phone.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(p) => normalize("Your phone", p, region)?,
+        None => store.read(|r| kv::get::<String>(r, AGENT_PHONE))?.ok_or_else(|| {
+            IpcError::invalid("Enter your own phone number (or SIP address) for SignalWire to ring first.")
+        })?,
+    };
+    let caller_id = match req.caller_id.as_deref().filter(|p| !p.trim().is_empty()) {
+        Some(c) => normalize("Caller ID", c, region)?,
+        None => default_caller_id,
+    };
+    let c = client.clone();
+    let script = provider.run(async move { c.ensure_cxml_script(SCRIPT_NAME, SCRIPT).await })?;
+    let mut url = script
+        .request_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .ok_or_else(|| IpcError::new(crate::ErrorCode::Provider, "SignalWire gave the bridge script no URL."))?;
+    url.query_pairs_mut()
+        .append_pair("Lead", &lead)
+        .append_pair("CallerId", &caller_id)
+        .append_pair("Record", if req.record { "record-from-answer" } else { "do-not-record" });
+    let call = ringdesk_signalwire::NewCall {
+        to: agent.clone(),
+        from: caller_id,
+        url: url.to_string(),
+        timeout_secs: Some(30),
+        record: false,
+    };
+    let c = client.clone();
+    let placed = provider.run(async move { c.create_call(&call).await })?;
+    store.write(|w| kv::set(w, AGENT_PHONE, &agent))?;
+    Ok(info(placed, agent))
+}
