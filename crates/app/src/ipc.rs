@@ -475,3 +475,37 @@ pub struct BridgeCallInfo {
     pub agent_phone: String,
     pub duration_seconds: Option<u32>,
 }
+
+// ----- AI agents and voice clones -----
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AiAgentInfo {
+    pub id: String,
+    pub name: String,
+    /// The number whose calls it answers, if any.
+    pub assigned_number: Option<String>,
+    pub prompt: Option<String>,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct VoiceCloneInfo {
+    pub id: String,
+    pub name: String,
+    pub sample_audio_url: Option<String>,
+    pub playht_voice_id: Option<String>,
+    pub status: String,
+    /// not_requested, requested, imported, rejected: a clone is usable on SignalWire only once
+    /// SignalWire Support has imported it.
+    pub import_status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewVoiceClone {
+    pub name: String,
+    pub sample_audio_url: Option<String>,
+    pub playht_voice_id: Option<String>,
+}

@@ -7,6 +7,7 @@
 //! phone-number rules to `ringdesk-core`. Functions are synchronous; the shell runs them off the
 //! UI thread.
 
+mod agents;
 mod bridge;
 pub mod csv_io;
 mod error;
@@ -477,6 +478,39 @@ impl App {
         })?;
         let agent = call.to.clone();
         Ok(bridge::info(call, agent))
+    }
+
+    // ----- AI agents and voice clones -----
+
+    /// The AI agents as last pulled from SignalWire.
+    pub fn ai_agents(&self) -> Result<Vec<AiAgentInfo>> {
+        Ok(self.store.read(|r| ringdesk_store::agents::all(r))?.into_iter().map(agents::agent_dto).collect())
+    }
+
+    /// Pulls the project's AI agents and which number each answers.
+    pub fn sync_ai_agents(&self) -> Result<Vec<AiAgentInfo>> {
+        let client = self.signalwire()?;
+        agents::sync(&self.store, &self.provider, &client)
+    }
+
+    /// Sends one of the project's numbers' calls to an AI agent.
+    pub fn assign_ai_agent(&self, agent_id: &str, phone_number: &str) -> Result<Vec<AiAgentInfo>> {
+        let region = self.region()?;
+        let client = self.signalwire()?;
+        agents::assign(&self.store, &self.provider, &client, region, agent_id, phone_number)
+    }
+
+    pub fn voice_clones(&self) -> Result<Vec<VoiceCloneInfo>> {
+        Ok(self.store.read(|r| ringdesk_store::agents::clones(r))?.into_iter().map(agents::clone_dto).collect())
+    }
+
+    pub fn add_voice_clone(&self, new: &NewVoiceClone) -> Result<VoiceCloneInfo> {
+        agents::add_clone(&self.store, new)
+    }
+
+    /// Records where a clone's import to SignalWire stands (requested from Support, imported…).
+    pub fn set_voice_clone_import(&self, id: &str, status: &str) -> Result<VoiceCloneInfo> {
+        agents::set_import_status(&self.store, id, status)
     }
 
     // ----- SIP line from SignalWire -----

@@ -423,3 +423,52 @@ fn a_bridge_call_rings_the_agent_first_through_a_script_the_app_keeps_up_to_date
     let cancelled = r.app.hang_up_bridge_call(&second.sid).expect("cancelled or ended");
     assert!(["canceled", "completed"].contains(&cancelled.status.as_str()), "{cancelled:?}");
 }
+
+#[test]
+fn ai_agents_are_pulled_with_their_numbers_and_a_number_can_be_routed_to_one() {
+    let r = rig();
+    r.emu.add_ai_agent("Receptionist", "Greet callers and book meetings.");
+    r.emu.add_ai_agent("After hours", "Take a message.");
+    let agents = r.app.sync_ai_agents().expect("pulled");
+    let names: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["After hours", "Receptionist"], "by name");
+    assert!(agents.iter().all(|a| a.assigned_number.is_none()), "no number routed yet");
+    assert_eq!(agents[1].prompt.as_deref(), Some("Greet callers and book meetings."));
+    let receptionist = agents[1].id.clone();
+    let after = r.app.assign_ai_agent(&receptionist, "(217) 555-0100").expect("routed");
+    let routed = after.iter().find(|a| a.id == receptionist).expect("still there");
+    assert_eq!(routed.assigned_number.as_deref(), Some(OURS), "the number now answers with the agent");
+    let moved = r.app.assign_ai_agent(&agents[0].id, OURS).expect("re-routed");
+    assert_eq!(
+        moved.iter().filter(|a| a.assigned_number.as_deref() == Some(OURS)).count(),
+        1,
+        "a number answers with one agent at a time: {moved:?}"
+    );
+    let foreign = r.app.assign_ai_agent(&receptionist, "+19995550123").expect_err("not ours");
+    assert_eq!(foreign.code, ErrorCode::InvalidInput, "{foreign:?}");
+}
+
+#[test]
+fn voice_clones_keep_their_signalwire_import_status() {
+    let r = rig();
+    let clone = r
+        .app
+        .add_voice_clone(&ringdesk_app::ipc::NewVoiceClone {
+            name: "Ann's voice".into(),
+            sample_audio_url: Some("https://cdn.example.com/ann.wav".into()),
+            playht_voice_id: None,
+        })
+        .expect("added");
+    assert_eq!(clone.import_status, "not_requested", "cloned voices do not resolve on SignalWire until imported");
+    let requested = r.app.set_voice_clone_import(&clone.id, "requested").expect("requested");
+    assert_eq!(requested.import_status, "requested");
+    let bad = r.app.set_voice_clone_import(&clone.id, "maybe").expect_err("unknown status");
+    assert_eq!(bad.code, ErrorCode::InvalidInput);
+    let no_name = r.app.add_voice_clone(&ringdesk_app::ipc::NewVoiceClone {
+        name: " ".into(),
+        sample_audio_url: None,
+        playht_voice_id: None,
+    });
+    assert_eq!(no_name.expect_err("a name").code, ErrorCode::InvalidInput);
+    assert_eq!(r.app.voice_clones().expect("list").len(), 1);
+}

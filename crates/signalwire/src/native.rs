@@ -1,5 +1,7 @@
-//! SignalWire's own REST API (signalwire.md §3.1, JSON bodies under `/api/relay/rest/`): the SIP
-//! endpoints the softphone registers with, and the project's SIP profile (its SIP domain).
+//! SignalWire's own REST APIs (JSON bodies): under `/api/relay/rest/` the SIP endpoints the
+//! softphone registers with, the project's SIP profile (its SIP domain) and its numbers with their
+//! call handlers (signalwire.md §3); under `/api/fabric/` the AI agents and the phone routes that
+//! send a number's calls to one (§5).
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -82,24 +84,7 @@ impl Client {
 
     /// The project's SIP endpoints, following `links.next`.
     pub async fn list_sip_endpoints(&self) -> Result<Vec<SipEndpoint>, Error> {
-        #[derive(Deserialize)]
-        struct Page {
-            data: Vec<SipEndpoint>,
-            #[serde(default)]
-            links: Option<serde_json::Value>,
-        }
-        let mut out = Vec::new();
-        let mut next = Some(self.native("endpoints/sip")?);
-        while let Some(url) = next.take() {
-            let page: Page = self.json(Method::GET, url, None, Kind::Repeatable).await?;
-            let empty = page.data.is_empty();
-            out.extend(page.data);
-            let link = page.links.as_ref().and_then(|l| l.get("next")).and_then(|n| n.as_str()).map(str::to_owned);
-            if let Some(link) = link.filter(|l| !l.is_empty() && !empty && out.len() < self.list_cap) {
-                next = Some(self.same_origin(&link)?);
-            }
-        }
-        Ok(out)
+        self.native_list(self.native("endpoints/sip")?).await
     }
 
     /// Creates a SIP endpoint (a create: an ambiguous failure is reconciled by listing).
@@ -132,5 +117,86 @@ impl Client {
     /// The project's SIP profile (its SIP domain).
     pub async fn sip_profile(&self) -> Result<SipProfile, Error> {
         self.json(Method::GET, self.native("sip_profile")?, None, Kind::Repeatable).await
+    }
+}
+
+/// An AI agent (a Call Fabric resource, signalwire.md §5).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AiAgent {
+    pub id: String,
+    #[serde(default)]
+    pub display_name: String,
+    /// The agent's own settings (`prompt` among them).
+    #[serde(default)]
+    pub ai_agent: Option<serde_json::Value>,
+}
+
+impl AiAgent {
+    /// The agent's prompt text, where the resource carries one.
+    pub fn prompt(&self) -> Option<String> {
+        let p = self.ai_agent.as_ref()?.get("prompt")?;
+        match p {
+            serde_json::Value::String(s) => Some(s.clone()),
+            other => other.get("text").and_then(|t| t.as_str()).map(str::to_owned),
+        }
+    }
+}
+
+/// A phone number as the native API shows it, with what handles its calls.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct NativeNumber {
+    pub id: String,
+    pub number: String,
+    #[serde(default)]
+    pub call_handler: Option<String>,
+    #[serde(default)]
+    pub calling_handler_resource_id: Option<String>,
+}
+
+impl Client {
+    /// Follows a native `{data, links.next}` listing.
+    async fn native_list<T: serde::de::DeserializeOwned>(&self, first: url::Url) -> Result<Vec<T>, Error> {
+        #[derive(Deserialize)]
+        #[serde(bound = "T: serde::de::DeserializeOwned")]
+        struct Page<T> {
+            data: Vec<T>,
+            #[serde(default)]
+            links: Option<serde_json::Value>,
+        }
+        let mut out = Vec::new();
+        let mut next = Some(first);
+        while let Some(url) = next.take() {
+            let page: Page<T> = self.json(Method::GET, url, None, Kind::Repeatable).await?;
+            let empty = page.data.is_empty();
+            out.extend(page.data);
+            let link = page.links.as_ref().and_then(|l| l.get("next")).and_then(|n| n.as_str()).map(str::to_owned);
+            if let Some(link) = link.filter(|l| !l.is_empty() && !empty && out.len() < self.list_cap) {
+                next = Some(self.same_origin(&link)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The project's AI agents.
+    pub async fn list_ai_agents(&self) -> Result<Vec<AiAgent>, Error> {
+        self.native_list(self.origin_url("/api/fabric/resources/ai_agents")?).await
+    }
+
+    /// The project's numbers with their call handlers (native API).
+    pub async fn list_native_numbers(&self) -> Result<Vec<NativeNumber>, Error> {
+        self.native_list(self.native("phone_numbers")?).await
+    }
+
+    /// Routes a number's calls to a resource (an AI agent): `phone_route_id` is the number's id.
+    pub async fn assign_phone_route(&self, resource_id: &str, phone_number_id: &str) -> Result<(), Error> {
+        for id in [resource_id, phone_number_id] {
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                return Err(Error::Invalid(format!("{id:?} is not a SignalWire id.")));
+            }
+        }
+        let body = serde_json::json!({"phone_route_id": phone_number_id, "handler": "calling"});
+        let url = self.origin_url(&format!("/api/fabric/resources/{resource_id}/phone_routes"))?;
+        let _: serde_json::Value = self.json_body(Method::POST, url, &body, Kind::Repeatable).await?;
+        Ok(())
     }
 }

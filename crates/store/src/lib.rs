@@ -8,6 +8,7 @@
 //! and their [`outbox`] mutations together. What the user asked for and why is `ringdesk-app`'s
 //! business; this crate only keeps the data consistent.
 
+pub mod agents;
 pub mod calls;
 mod connection;
 #[cfg(feature = "fixtures")]

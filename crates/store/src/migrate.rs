@@ -12,6 +12,7 @@ use crate::{Result, StoreError};
 pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/local/0001_initial.sql")),
     (2, include_str!("../../../migrations/local/0002_sms_our_number.sql")),
+    (3, include_str!("../../../migrations/local/0003_ai_agents_voice_clones.sql")),
 ];
 
 /// The schema version this binary writes.

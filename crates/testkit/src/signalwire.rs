@@ -125,6 +125,10 @@ struct State {
     recordings: Vec<Rec>,
     endpoints: Vec<Endpoint>,
     scripts: Vec<Script>,
+    /// AI agents: (id, name, prompt).
+    agents: Vec<(String, String, String)>,
+    /// Phone routes: (agent id, number sid).
+    routes: Vec<(String, String)>,
     /// `http://127.0.0.1:port`, for the scripts' request URLs.
     origin: String,
     released: Vec<String>,
@@ -337,6 +341,14 @@ impl SignalWireEmulator {
     /// Calls placed, oldest first: (sid, from, to).
     pub fn calls(&self) -> Vec<(String, String, String)> {
         lock(&self.state).calls.iter().map(|c| (c.sid.clone(), c.from.clone(), c.to.clone())).collect()
+    }
+
+    /// The project has an AI agent named `name`; returns its id.
+    pub fn add_ai_agent(&self, name: &str, prompt: &str) -> String {
+        let mut s = lock(&self.state);
+        let id = s.sid("ai");
+        s.agents.push((id.clone(), name.into(), prompt.into()));
+        id
     }
 
     /// The cXML scripts: (name, contents).
@@ -703,6 +715,12 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
     let path = uri.path().to_owned();
     let query: Vec<(String, String)> =
         uri.query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    if let Some(fabric) = path.strip_prefix("/api/fabric/resources/") {
+        if !authorized(&s, &headers) {
+            return error(401, 20003, "Authentication failed");
+        }
+        return handle_fabric(&mut s, &method, fabric, &body);
+    }
     if let Some(native) = path.strip_prefix("/api/relay/rest/") {
         if !authorized(&s, &headers) {
             return error(401, 20003, "Authentication failed");
@@ -1060,6 +1078,20 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
                     "default_codecs": ["OPUS", "G722", "PCMU", "PCMA"], "default_ciphers": ["AES_CM_128_HMAC_SHA1_80"],
                     "default_encryption": "optional", "default_send_as": null}),
         ),
+        (Method::GET, "phone_numbers") => {
+            let data: Vec<Value> = s
+                .owned
+                .iter()
+                .map(|o| {
+                    let agent = s.routes.iter().find(|(_, pn)| *pn == o.sid).map(|(a, _)| a.clone());
+                    json!({"id": o.sid, "number": o.number, "name": o.friendly_name,
+                           "call_handler": if agent.is_some() { "ai_agent" } else { "laml_webhooks" },
+                           "calling_handler_resource_id": agent, "message_handler": "relay_application",
+                           "message_relay_application": "ringdesk"})
+                })
+                .collect();
+            json_response(200, &json!({"links": {"self": "/api/relay/rest/phone_numbers", "next": null}, "data": data}))
+        }
         (Method::GET, "endpoints/sip") => {
             let size: usize = field(query, "page_size").and_then(|v| v.parse().ok()).unwrap_or(50).clamp(1, 1000);
             let start: usize =
@@ -1115,6 +1147,45 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
             json_response(201, &out)
         }
         _ => error(404, 20404, &format!("The requested resource /api/relay/rest/{path} was not found")),
+    }
+}
+
+/// Call Fabric (§5): AI agents and the phone routes that send a number's calls to one.
+fn handle_fabric(s: &mut State, method: &Method, path: &str, body: &[u8]) -> Response {
+    let parts: Vec<&str> = path.split('/').collect();
+    match (method.clone(), parts.as_slice()) {
+        (Method::GET, ["ai_agents"]) => {
+            let data: Vec<Value> = s
+                .agents
+                .iter()
+                .map(|(id, name, prompt)| {
+                    json!({"id": id, "project_id": s.project, "display_name": name, "type": "ai_agent",
+                           "created_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-01T10:00:00Z",
+                           "ai_agent": {"agent_id": id, "name": name, "prompt": {"text": prompt}}})
+                })
+                .collect();
+            json_response(200, &json!({"links": {"self": "/api/fabric/resources/ai_agents"}, "data": data}))
+        }
+        (Method::POST, [id, "phone_routes"]) => {
+            let Ok(v) = serde_json::from_slice::<Value>(body) else {
+                return error_array(20001, "The request body is not valid JSON");
+            };
+            let number = v.get("phone_route_id").and_then(Value::as_str).unwrap_or("").to_owned();
+            if !s.agents.iter().any(|(a, ..)| a == id) {
+                return error(404, 20404, &format!("The resource {id} was not found"));
+            }
+            if !s.owned.iter().any(|o| o.sid == number) {
+                return json_response(
+                    422,
+                    &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
+                    "message": "Phone route not found", "attribute": "phone_route_id"}]}),
+                );
+            }
+            s.routes.retain(|(_, pn)| *pn != number);
+            s.routes.push(((*id).to_owned(), number.clone()));
+            json_response(201, &json!({"id": number, "resource_id": id, "handler": "calling"}))
+        }
+        _ => error(404, 20404, &format!("The requested resource /api/fabric/resources/{path} was not found")),
     }
 }
 
