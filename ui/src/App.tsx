@@ -4,6 +4,7 @@ import type { AppInfo, ErrorCode } from "./generated/bindings";
 import { DialerPage } from "./features/dialer/DialerPage";
 import { LeadsPage, type LeadsCommand } from "./features/leads/LeadsPage";
 import { MessagesPage, type MessagesCommand } from "./features/messages/MessagesPage";
+import { useRealtime } from "./features/messages/useRealtime";
 import { useUnreadTexts } from "./features/messages/useUnreadTexts";
 import { SettingsPage } from "./features/settings/SettingsPage";
 import { EscapeProvider, useEscapeLayer, useEscapeStack } from "./features/shell/escape";
@@ -89,6 +90,10 @@ function Workspace({ info }: { info: AppInfo }) {
   const [helpOpen, setHelpOpen] = useState(false);
   const [leadsCommand, setLeadsCommand] = useState<LeadsCommand | null>(null);
   const [messagesCommand, setMessagesCommand] = useState<MessagesCommand | null>(null);
+  /** Bumps when leads were created outside the Leads page: its table re-reads. */
+  const [leadsVersion, setLeadsVersion] = useState(0);
+  /** Bumps when the live connection reports new or changed texts. */
+  const [liveVersion, setLiveVersion] = useState(0);
   const nonce = useRef(0);
   const unreadTexts = useUnreadTexts(backend);
   const pageRef = useRef(page);
@@ -109,10 +114,6 @@ function Workspace({ info }: { info: AppInfo }) {
 
   const openSettings = useCallback(() => navigate("settings"), [navigate]);
   const openLead = useCallback((leadId: string) => sendToLeads({ kind: "openLead", leadId }), [sendToLeads]);
-  const createLeadFor = useCallback(
-    (phone: string, display: string) => sendToLeads({ kind: "createLead", phone, display }),
-    [sendToLeads],
-  );
 
   const refreshLeadCount = useCallback(() => {
     backend.appInfo().then(
@@ -120,6 +121,24 @@ function Workspace({ info }: { info: AppInfo }) {
       () => {},
     );
   }, [backend]);
+
+  const onLeadCreatedInMessages = useCallback(() => {
+    refreshLeadCount();
+    setLeadsVersion((v) => v + 1);
+  }, [refreshLeadCount]);
+
+  // The live SignalWire connection (started by the shell): texts arriving or changing refresh the
+  // badge and, when it is open, the Messages page; a clicked notification opens its conversation.
+  const live = useRealtime(backend, {
+    onTextsChanged: () => {
+      unreadTexts.refresh();
+      setLiveVersion((v) => v + 1);
+    },
+    onOpenConversation: (contact) => {
+      navigate("messages");
+      setMessagesCommand({ kind: "openConversation", contact, nonce: ++nonce.current });
+    },
+  });
 
   useEscapeLayer(helpOpen, () => setHelpOpen(false));
 
@@ -179,7 +198,7 @@ function Workspace({ info }: { info: AppInfo }) {
       <main className="content">
         {/* Pages stay mounted once visited so search, scroll position and typed numbers survive navigation. */}
         <div className="page-slot" hidden={page !== "leads"}>
-          <LeadsPage active={page === "leads"} command={leadsCommand} onDataChanged={refreshLeadCount} />
+          <LeadsPage active={page === "leads"} command={leadsCommand} dataVersion={leadsVersion} onDataChanged={refreshLeadCount} />
         </div>
         {visited.has("dialer") && (
           <div className="page-slot" hidden={page !== "dialer"}>
@@ -198,8 +217,10 @@ function Workspace({ info }: { info: AppInfo }) {
               unreadCount={unreadTexts.count}
               onUnreadChanged={unreadTexts.refresh}
               onOpenSettings={openSettings}
-              onCreateLead={createLeadFor}
+              onLeadCreated={onLeadCreatedInMessages}
               onOpenLead={openLead}
+              live={live}
+              liveVersion={liveVersion}
             />
           </div>
         )}

@@ -1,6 +1,6 @@
 // The UI's only door to the Rust side. Components call `useBackend()` and get a `Backend`:
 // every command from the generated bindings, unwrapped (resolves with the data, rejects with a
-// BackendError), plus the import-progress event and the native file dialogs.
+// BackendError), plus the import-progress and realtime events and the native file dialogs.
 //
 // Only files in src/backend/ may import `commands` from the bindings or anything from @tauri-apps.
 import { createContext, createElement, useContext, type ReactNode } from "react";
@@ -23,6 +23,7 @@ import type {
   NumberQuery,
   NumberRoutingUpdate,
   OwnedNumberInfo,
+  RealtimeNotice,
   RecordingFile,
   Region,
   SecretKind,
@@ -65,6 +66,16 @@ export interface Backend {
   lookupNumber(input: string): Promise<NumberLookup>;
   /** Tells the shell the first interactive paint happened (logged; the cold-start benchmark waits for it). */
   uiReady(): Promise<null>;
+  /**
+   * Creates a lead, validated like updateLead (a name is required; the phone is stored as E.164).
+   * Texts already exchanged with its number then belong to it (their threads show its name).
+   */
+  createLead(fields: LeadPatch): Promise<Lead>;
+  /**
+   * (Re)connects the live SignalWire connection (the shell also starts it at app start); its
+   * notices arrive through onRealtime. Rejects with "notConfigured" while SignalWire is not set up.
+   */
+  startRealtime(): Promise<null>;
 
   // ---- texts (SignalWire) ----
   /** Encoding, segments and characters left for a draft; `error` says why it cannot be sent as is. */
@@ -102,6 +113,8 @@ export interface Backend {
 
   /** Subscribes to the `importProgress` event; resolves with the unsubscribe function. */
   onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void>;
+  /** Subscribes to the `realtimeEvent` event (the live connection's notices); resolves with the unsubscribe function. */
+  onRealtime(cb: (notice: RealtimeNotice) => void): Promise<() => void>;
   /** Native "open file" dialog filtered to CSV; null when the user cancels. */
   pickCsvFile(): Promise<string | null>;
   /** Native "save file" dialog; null when the user cancels. */
@@ -114,7 +127,7 @@ export interface Backend {
 type Unwrapped<F> = F extends (...args: infer A) => Promise<Result<infer T, IpcError>> ? (...args: A) => Promise<T> : never;
 type CommandMethods = { [K in keyof typeof commands]: Unwrapped<(typeof commands)[K]> };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const commandsMatch: Same<CommandMethods, Omit<Backend, "onImportProgress" | "pickCsvFile" | "pickSavePath">> = true;
+const commandsMatch: Same<CommandMethods, Omit<Backend, "onImportProgress" | "onRealtime" | "pickCsvFile" | "pickSavePath">> = true;
 void commandsMatch;
 
 export function isTauri(): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SendSms } from "../generated/bindings";
+import type { LeadPatch, RealtimeNotice, SendSms } from "../generated/bindings";
 import { BackendError } from "./errors";
 import { MemoryBackend, SIGNALWIRE_CONFIGURED, type MemoryBackendOptions } from "./memory";
 
@@ -261,5 +261,150 @@ describe("MemoryBackend call recordings", () => {
     await expect(b.syncCallRecordings("call-1")).rejects.toMatchObject({ code: "notFound" });
     await expect(b.fetchRecording("rec-1")).rejects.toMatchObject({ code: "notFound", message: "recording rec-1 was not found" });
     await expect(new MemoryBackend().fetchRecording("rec-1")).rejects.toMatchObject({ code: "notConfigured" });
+  });
+});
+
+const fields = (over: Partial<LeadPatch>): LeadPatch => ({
+  name: null,
+  email: null,
+  phone: null,
+  company: null,
+  position: null,
+  status: null,
+  value: null,
+  source: null,
+  notes: null,
+  timezone: null,
+  ...over,
+});
+
+describe("MemoryBackend createLead", () => {
+  it("requires a name and rejects a bad phone or email with invalidInput, storing nothing", async () => {
+    const b = configured();
+    const before = b.allLeads().length;
+    for (const [patch, message] of [
+      [fields({}), "A lead needs a name."],
+      [fields({ name: "   ", phone: "303 555 0144" }), "A lead needs a name."],
+      [fields({ name: "Dana", phone: "555-12" }), '"555-12" is not a phone number'],
+      [fields({ name: "Dana", email: "dana.example" }), '"dana.example" is not an email address'],
+      [fields({ name: "Dana", value: "lots" }), '"lots" is not a number'],
+    ] as const) {
+      const err = await b.createLead(patch).catch((e) => e);
+      expect(err).toBeInstanceOf(BackendError);
+      expect(err).toMatchObject({ code: "invalidInput", message: expect.stringContaining(message) });
+    }
+    expect(b.allLeads()).toHaveLength(before);
+  });
+
+  it("stores the phone as E.164 with defaults for the fields not given", async () => {
+    const b = configured();
+    const lead = await b.createLead(fields({ name: "  Dana Whitfield ", phone: "(303) 555-0144", company: "Whitfield & Sons", email: "" }));
+    expect(lead).toMatchObject({
+      name: "Dana Whitfield",
+      phone: "(303) 555-0144",
+      phoneE164: "+13035550144",
+      phoneDisplay: "(303) 555-0144",
+      company: "Whitfield & Sons",
+      email: null,
+      status: "new",
+      value: null,
+      listIds: [],
+    });
+    expect(await b.getLead(lead.id)).toEqual(lead);
+    expect((await b.listLeads({ search: "whitfield", listId: null, sort: { field: "name", descending: false }, offset: 0, limit: 10 })).total).toBe(1);
+  });
+
+  it("links texts already exchanged with its number, so their thread shows the lead's name", async () => {
+    const b = configured();
+    b.addSms({ contact: "+13035550144", direction: "inbound", ourNumber: OUR, body: "Who is this?", createdAt: "2025-03-02T09:00:00.000Z" });
+    b.addSms({ contact: "+13035550144", direction: "outbound", ourNumber: OUR, body: "Ringdesk sales", createdAt: "2025-03-02T09:05:00.000Z" });
+    b.addSms({ contact: "+16465550123", direction: "inbound", ourNumber: OUR, body: "Still available?", createdAt: "2025-03-02T10:00:00.000Z" });
+    expect((await b.smsThreads(null)).find((t) => t.contactNumber === "+13035550144")).toMatchObject({ leadId: null, leadName: null });
+
+    const lead = await b.createLead(fields({ name: "Dana Whitfield", phone: "303.555.0144" }));
+    const threads = await b.smsThreads(null);
+    expect(threads.find((t) => t.contactNumber === "+13035550144")).toMatchObject({ leadId: lead.id, leadName: "Dana Whitfield" });
+    expect(threads.find((t) => t.contactNumber === "+16465550123")).toMatchObject({ leadId: null, leadName: null });
+    expect(b.allSms().filter((m) => m.contactNumber === "+13035550144").map((m) => m.leadId)).toEqual([lead.id, lead.id]);
+    expect((await b.smsThreads("dana")).map((t) => t.contactNumber)).toEqual(["+13035550144"]);
+  });
+});
+
+describe("MemoryBackend live connection", () => {
+  function listen(b: MemoryBackend) {
+    const notices: RealtimeNotice[] = [];
+    void b.onRealtime((n) => notices.push(n));
+    return notices;
+  }
+
+  it("startRealtime rejects with notConfigured until SignalWire is set up, and sends no notice", async () => {
+    const b = new MemoryBackend({ settings: { signalwireSpace: "acme" }, ownedNumbers: [OUR] });
+    const notices = listen(b);
+    await expect(b.startRealtime()).rejects.toMatchObject({ code: "notConfigured" });
+    expect(b.realtimeStarted).toBe(false);
+    expect(notices).toEqual([]);
+  });
+
+  it("once started, reports online and delivers a text the moment it arrives, stored and with the lead's name", async () => {
+    const b = configured();
+    b.receiveSms("+14155550123", OUR, "Sent while Ringdesk was closed");
+    const notices = listen(b);
+    await b.startRealtime();
+    // The catch-up after connecting stores what waited.
+    expect(notices.map((n) => n.kind)).toEqual(["connection", "smsReceived"]);
+    expect(notices[0]).toEqual({ kind: "connection", online: true, detail: "connected" });
+
+    b.receiveSms("+14155550123", OUR, "Running late, 10 min");
+    const last = notices[notices.length - 1];
+    expect(last).toMatchObject({ kind: "smsReceived", leadName: "Bob Brown", message: { body: "Running late, 10 min", direction: "inbound", read: false } });
+    expect(b.allSms().map((m) => m.body)).toContain("Running late, 10 min");
+    expect(await b.smsUnreadCount()).toBe(2);
+    // Nothing is left for a sync: each text is stored once.
+    expect((await b.syncSms()).received).toEqual([]);
+
+    b.receiveSms("+13035550144", OUR, "Who is this?");
+    expect(notices[notices.length - 1]).toMatchObject({ kind: "smsReceived", leadName: null });
+  });
+
+  it("reports going offline with the reason, and catches up when SignalWire is back", async () => {
+    const b = configured();
+    const notices = listen(b);
+    await b.startRealtime();
+    b.setSmsOffline(true);
+    expect(notices[notices.length - 1]).toMatchObject({ kind: "connection", online: false, detail: expect.stringContaining("could not reach SignalWire") });
+    b.receiveSms("+14155550123", OUR, "Hello?");
+    expect(notices.filter((n) => n.kind === "smsReceived")).toEqual([]);
+    b.setSmsOffline(false);
+    expect(notices.slice(-2).map((n) => n.kind)).toEqual(["connection", "smsReceived"]);
+    expect(notices[notices.length - 2]).toMatchObject({ online: true });
+  });
+
+  it("emitRealtime hands a notice to every subscriber until it unsubscribes", async () => {
+    const b = configured();
+    const seen: RealtimeNotice[] = [];
+    const off = await b.onRealtime((n) => seen.push(n));
+    b.emitRealtime({ kind: "openConversation", contactNumber: "+13035550144" });
+    off();
+    b.emitRealtime({ kind: "smsChanged" });
+    expect(seen).toEqual([{ kind: "openConversation", contactNumber: "+13035550144" }]);
+  });
+});
+
+describe("MemoryBackend sync with refused texts", () => {
+  it("a pending text SignalWire refuses is stored as failed and counted; the others are still sent", async () => {
+    const b = configured({ smsOffline: true });
+    b.addSms({ contact: "+13125550001", direction: "inbound", ourNumber: OUR, body: "Text me", createdAt: "2025-03-01T09:00:00.000Z" });
+    b.addSms({ contact: "+14155550123", direction: "inbound", ourNumber: OUR, body: "Ping me", createdAt: "2025-03-01T09:01:00.000Z" });
+    const refused = await b.sendSms(sms({ to: "+13125550001", body: "Calling you later" }));
+    const fine = await b.sendSms(sms({ body: "Are we still on?" }));
+    expect([refused.status, fine.status]).toEqual(["sending", "sending"]);
+
+    b.setSmsOffline(false);
+    const report = await b.syncSms();
+    expect(report).toMatchObject({ failed: 1, resent: 1 });
+    const stored = new Map(b.allSms().map((m) => [m.id, m]));
+    expect(stored.get(refused.id)).toMatchObject({ status: "failed", error: expect.stringContaining("(error 21211)") });
+    expect(stored.get(fine.id)?.status).toBe("queued");
+    expect((await b.syncSms()).failed).toBe(0);
   });
 });

@@ -3,7 +3,8 @@
 // Rust commands: validation errors with specific messages, paging with totals, CSV import with
 // line-numbered row errors, duplicate merging, progress and cancellation, secrets tracked only as
 // "is set" flags; texts and phone numbers through a simulated SignalWire project (see the SMS
-// section below for what is simulated and how).
+// section below for what is simulated and how), and its live connection (startRealtime,
+// onRealtime, emitRealtime).
 import type {
   AppInfo,
   CallRecordingInfo,
@@ -25,6 +26,7 @@ import type {
   NumberQuery,
   NumberRoutingUpdate,
   OwnedNumberInfo,
+  RealtimeNotice,
   RecordingFile,
   Region,
   RowError,
@@ -186,6 +188,9 @@ const notConfigured = (what: string) =>
     "notConfigured",
     `SignalWire is not set up: ${what} is missing. Enter the space, project ID and API token in Settings.`,
   );
+const NAME_REQUIRED = "A lead needs a name.";
+/** The offline detail of the live connection when SignalWire cannot be reached (Rust: "{reason}; retrying in N s"). */
+const REALTIME_UNREACHABLE = "could not reach SignalWire: network unreachable; retrying in 1 s";
 const NO_SMS_NUMBER = "The SignalWire project has no SMS-capable number: buy one in Settings → Phone numbers.";
 const nullIfEmpty = (s: string | null | undefined): string | null => {
   const t = (s ?? "").trim();
@@ -247,6 +252,7 @@ export class MemoryBackend implements Backend {
   private settings: Settings;
   private readonly secretsSet = new Set<SecretKind>();
   private readonly progressListeners = new Set<(p: ImportProgress) => void>();
+  private readonly realtimeListeners = new Set<(n: RealtimeNotice) => void>();
   private readonly options: MemoryBackendOptions;
   private nextLeadId = 1;
   private nextListId = 1;
@@ -262,6 +268,8 @@ export class MemoryBackend implements Backend {
   /** The From chosen when nothing else applied (the Rust side's "signalwire.default_from"). */
   private defaultFrom: string | null = null;
   private smsOffline: boolean;
+  /** startRealtime() succeeded: texts arrive as notices right away instead of waiting for a sync. */
+  private realtimeOn = false;
   private nextSmsId = 1;
   private nextSid = 1;
   private lastStamp = 0;
@@ -404,21 +412,51 @@ export class MemoryBackend implements Backend {
     return smsDto(m);
   }
 
-  /** A text arrives at SignalWire from `from` to our number `to`; the next syncSms stores it. */
+  /**
+   * A text arrives at SignalWire from `from` to our number `to`. With the live connection up
+   * (startRealtime, SignalWire reachable) it is stored at once and subscribers get an
+   * `smsReceived` notice, like a RELAY event; otherwise the next syncSms (or reconnect) stores it.
+   */
   receiveSms(from: string, to: string, body: string): void {
-    this.providerInbox.push({
+    const inbound = {
       sid: `SM${String(this.nextSid++).padStart(32, "0")}`,
       from: this.e164OrThrow(from),
       to: this.e164OrThrow(to),
       body,
       at: this.stamp(),
-    });
+    };
+    if (this.realtimeOn && !this.smsOffline) {
+      this.noticeReceived([this.storeInbound(inbound)]);
+    } else {
+      this.providerInbox.push(inbound);
+    }
   }
 
-  /** Simulates SignalWire being unreachable (true) or back (false). */
+  /**
+   * Simulates SignalWire being unreachable (true) or back (false). With the live connection
+   * started, going offline sends a `connection` notice (offline) and coming back reconnects:
+   * what waited is settled, then `connection` (online) and the notices for it follow.
+   */
   setSmsOffline(offline: boolean): void {
+    const changed = this.smsOffline !== offline;
     this.smsOffline = offline;
+    if (!changed || !this.realtimeOn) return;
+    if (offline) this.emitRealtime({ kind: "connection", online: false, detail: REALTIME_UNREACHABLE });
+    else this.connectRealtime();
   }
+
+  /** Sends a realtime notice to every onRealtime subscriber (what the Rust side's live connection does). */
+  emitRealtime(notice: RealtimeNotice): void {
+    for (const cb of [...this.realtimeListeners]) cb(JSON.parse(JSON.stringify(notice)) as RealtimeNotice);
+  }
+
+  /** The live connection was started (and not since refused for missing settings). */
+  get realtimeStarted(): boolean {
+    return this.realtimeOn;
+  }
+
+  /** How many times startRealtime() was called (tests check the UI asks after saving settings). */
+  realtimeStartCount = 0;
 
   /** Every stored text, oldest first. */
   allSms(): SmsMessage[] {
@@ -462,11 +500,54 @@ export class MemoryBackend implements Backend {
   }
 
   async updateLead(id: string, patch: LeadPatch): Promise<Lead> {
-    const lead = this.requireLead(id);
-    const next: Lead = { ...lead };
+    const next = this.patched(this.requireLead(id), patch);
+    this.leads.set(id, next);
+    this.touch();
+    return this.copy(next);
+  }
+
+  async createLead(fields: LeadPatch): Promise<Lead> {
+    if (fields.name === null || fields.name.trim() === "") throw invalid(NAME_REQUIRED);
+    const now = new Date().toISOString();
+    const blank: Lead = {
+      id: "",
+      name: "",
+      email: null,
+      phone: null,
+      phoneE164: null,
+      phoneDisplay: null,
+      company: null,
+      position: null,
+      status: "new",
+      value: null,
+      source: null,
+      notes: null,
+      timezone: null,
+      lastContact: null,
+      createdAt: now,
+      updatedAt: now,
+      listIds: [],
+    };
+    // Everything is validated before anything is stored.
+    const lead = { ...this.patched(blank, fields), id: `lead-${String(this.nextLeadId++).padStart(6, "0")}`, updatedAt: now };
+    this.leads.set(lead.id, lead);
+    this.touch();
+    // Texts already exchanged with this number now belong to the lead (the Rust store's
+    // link_lead: only those no lead had).
+    if (lead.phoneE164 !== null) {
+      for (const m of this.sms.values()) {
+        if (m.contactNumber === lead.phoneE164 && m.leadId === null) m.leadId = lead.id;
+      }
+    }
+    return this.copy(lead);
+  }
+
+  /** `lead` with the patch applied; rejects with invalidInput (changing nothing) when a field is invalid. */
+  private patched(lead: Lead, patch: LeadPatch): Lead {
+    const next: Lead = { ...lead, listIds: [...lead.listIds] };
     if (patch.name !== null) {
       const name = patch.name.trim();
-      if (name === "") throw invalid("Name must not be empty.");
+      if (name === "") throw invalid(NAME_REQUIRED);
       next.name = name;
     }
     if (patch.email !== null) {
@@ -504,9 +585,7 @@ export class MemoryBackend implements Backend {
     }
     if (patch.notes !== null) next.notes = patch.notes === "" ? null : patch.notes;
     next.updatedAt = new Date().toISOString();
-    this.leads.set(id, next);
-    this.touch();
-    return this.copy(next);
+    return next;
   }
 
   async listLists(): Promise<LeadList[]> {
@@ -776,7 +855,29 @@ export class MemoryBackend implements Backend {
   async syncSms(): Promise<SmsSyncReport> {
     this.requireSignalwire();
     if (this.smsOffline) throw unreachable();
-    const report: SmsSyncReport = { received: [], updated: 0, confirmed: 0, resent: 0 };
+    return this.settle();
+  }
+
+  async startRealtime(): Promise<null> {
+    this.realtimeStartCount++;
+    // Like the shell: the old connection is dropped first, then the new one needs the settings.
+    this.realtimeOn = false;
+    this.requireSignalwire();
+    this.realtimeOn = true;
+    this.connectRealtime();
+    return null;
+  }
+
+  async onRealtime(cb: (notice: RealtimeNotice) => void): Promise<() => void> {
+    this.realtimeListeners.add(cb);
+    return () => {
+      this.realtimeListeners.delete(cb);
+    };
+  }
+
+  /** One round with SignalWire (syncSms, and the catch-up after every realtime connect). */
+  private settle(): SmsSyncReport {
+    const report: SmsSyncReport = { received: [], updated: 0, confirmed: 0, resent: 0, failed: 0 };
     const unsettled = [...this.sms.values()]
       .filter((m) => m.direction === "outbound" && (m.status === null || m.status === "sending" || OPEN_STATUSES.has(m.status)))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
@@ -787,31 +888,57 @@ export class MemoryBackend implements Backend {
         report.updated++;
       } else {
         // Never reached SignalWire (the simulated outage), so it is not found there: sent now.
-        // A refusal ends the round with its error, as on the Rust side.
-        const sent = this.sendStored(m);
-        if (sent.status !== "sending") report.resent++;
+        // A refusal is stored on the text as failed and counted; the others go on.
+        try {
+          const sent = this.sendStored(m);
+          if (sent.status !== "sending") report.resent++;
+        } catch {
+          report.failed++;
+        }
       }
     }
-    for (const inbound of this.providerInbox) {
-      const m: StoredSms = {
-        id: this.newSmsId(),
-        leadId: this.leadForNumber(inbound.from)?.id ?? null,
-        contactNumber: inbound.from,
-        ourNumber: inbound.to,
-        direction: "inbound",
-        body: inbound.body,
-        status: "received",
-        sid: inbound.sid,
-        errorCode: null,
-        errorMessage: null,
-        createdAt: inbound.at,
-        readAt: null,
-      };
-      this.sms.set(m.id, m);
-      report.received.push(smsDto(m));
-    }
+    for (const inbound of this.providerInbox) report.received.push(this.storeInbound(inbound));
     this.providerInbox = [];
     return report;
+  }
+
+  /** Stores a text that arrived at SignalWire, linked to the lead with that number. */
+  private storeInbound(inbound: { sid: string; from: string; to: string; body: string; at: string }): SmsMessage {
+    const m: StoredSms = {
+      id: this.newSmsId(),
+      leadId: this.leadForNumber(inbound.from)?.id ?? null,
+      contactNumber: inbound.from,
+      ourNumber: inbound.to,
+      direction: "inbound",
+      body: inbound.body,
+      status: "received",
+      sid: inbound.sid,
+      errorCode: null,
+      errorMessage: null,
+      createdAt: inbound.at,
+      readAt: null,
+    };
+    this.sms.set(m.id, m);
+    return smsDto(m);
+  }
+
+  /** The live connection (re)connects: a catch-up round, then the notices the Rust worker sends. */
+  private connectRealtime() {
+    if (this.smsOffline) {
+      this.emitRealtime({ kind: "connection", online: false, detail: REALTIME_UNREACHABLE });
+      return;
+    }
+    const report = this.settle();
+    this.emitRealtime({ kind: "connection", online: true, detail: "connected" });
+    if (report.updated + report.confirmed + report.resent > 0) this.emitRealtime({ kind: "smsChanged" });
+    this.noticeReceived(report.received);
+  }
+
+  private noticeReceived(messages: SmsMessage[]) {
+    for (const message of messages) {
+      const leadName = message.leadId !== null ? this.leads.get(message.leadId)?.name ?? null : null;
+      this.emitRealtime({ kind: "smsReceived", message, leadName });
+    }
   }
 
   // ---- phone numbers (the emulator's rules: ten numbers for sale per area code) ---------------

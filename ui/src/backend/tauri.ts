@@ -1,6 +1,6 @@
 // The desktop implementation: the generated `commands`, with their Result unwrapped.
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { commands, events, type ImportProgress, type IpcError } from "../generated/bindings";
+import { commands, events, type ImportProgress, type IpcError, type RealtimeNotice } from "../generated/bindings";
 import { BackendError } from "./errors";
 import type { Backend, Result } from "./index";
 
@@ -45,6 +45,8 @@ export class TauriBackend implements Backend {
   listRegions = () => unwrap(() => commands.listRegions());
   lookupNumber: Backend["lookupNumber"] = (input) => unwrap(() => commands.lookupNumber(input));
   uiReady = () => unwrap(() => commands.uiReady());
+  createLead: Backend["createLead"] = (fields) => unwrap(() => commands.createLead(fields));
+  startRealtime = () => unwrap(() => commands.startRealtime());
   smsSegments: Backend["smsSegments"] = (body) => unwrap(() => commands.smsSegments(body));
   sendSms: Backend["sendSms"] = (request) => unwrap(() => commands.sendSms(request));
   smsThreads: Backend["smsThreads"] = (search) => unwrap(() => commands.smsThreads(search));
@@ -64,6 +66,11 @@ export class TauriBackend implements Backend {
 
   async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
     const unlisten = await events.importProgressEvent.listen((event) => cb(event.payload));
+    return () => unlisten();
+  }
+
+  async onRealtime(cb: (notice: RealtimeNotice) => void): Promise<() => void> {
+    const unlisten = await events.realtimeEvent.listen((event) => cb(event.payload));
     return () => unlisten();
   }
 

@@ -7,6 +7,7 @@ import { ImportDialog } from "../import/ImportDialog";
 import { useEscapeLayer } from "../shell/escape";
 import { useToast } from "../shell/Toast";
 import { useDebounced } from "../shell/useDebounced";
+import { CreateLeadDialog } from "./CreateLeadDialog";
 import { LeadDetail } from "./LeadDetail";
 import { LeadTable } from "./LeadTable";
 import { useLeadPages } from "./useLeadPages";
@@ -18,14 +19,14 @@ export type LeadsCommand =
   | { kind: "focusSearch"; nonce: number }
   | { kind: "import"; nonce: number }
   | { kind: "export"; nonce: number }
-  | { kind: "openLead"; leadId: string; nonce: number }
-  /** From Messages: a number no lead has. Leads are added by CSV import, so this explains how. */
-  | { kind: "createLead"; phone: string; display: string; nonce: number };
+  | { kind: "openLead"; leadId: string; nonce: number };
 
 type Props = {
   active: boolean;
   command: LeadsCommand | null;
-  /** Leads were added or changed in bulk (import): refresh counts elsewhere. */
+  /** Changes when leads were created elsewhere (Messages): the table re-reads. */
+  dataVersion?: number;
+  /** Leads were added or changed in bulk (import) or created here: refresh counts elsewhere. */
   onDataChanged: () => void;
 };
 
@@ -38,7 +39,7 @@ function fileSlug(name: string): string {
   return name.trim().replace(/[\\/:*?"<>|]+/g, "-").replace(/\s+/g, " ") || "leads";
 }
 
-export function LeadsPage({ active, command, onDataChanged }: Props) {
+export function LeadsPage({ active, command, dataVersion = 0, onDataChanged }: Props) {
   const backend = useBackend();
   const toast = useToast();
   const [searchText, setSearchText] = useState("");
@@ -51,7 +52,7 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
   const [openLeadId, setOpenLeadId] = useState<string | null>(null);
   const [importOpen, setImportOpen] = useState(false);
   const [exporting, setExporting] = useState(false);
-  const [newLeadFor, setNewLeadFor] = useState<{ phone: string; display: string } | null>(null);
+  const [creating, setCreating] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const importButtonRef = useRef<HTMLButtonElement>(null);
 
@@ -62,10 +63,17 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
   }, [backend, toast]);
   useEffect(reloadLists, [reloadLists]);
 
+  const seenVersion = useRef(dataVersion);
+  useEffect(() => {
+    if (seenVersion.current === dataVersion) return;
+    seenVersion.current = dataVersion;
+    setReloadToken((t) => t + 1);
+  }, [dataVersion]);
+
   // A new query starts with no row selected.
   useEffect(() => setActiveIndex(-1), [search, listId, sort]);
 
-  useEscapeLayer(active && openLeadId !== null && !importOpen, () => setOpenLeadId(null));
+  useEscapeLayer(active && openLeadId !== null && !importOpen && !creating, () => setOpenLeadId(null));
 
   const runExport = useCallback(async () => {
     if (exporting) return;
@@ -102,10 +110,6 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
       case "openLead":
         setOpenLeadId(command.leadId);
         break;
-      case "createLead":
-        setSearchText(command.display);
-        setNewLeadFor({ phone: command.phone, display: command.display });
-        break;
     }
   }, [command, active, runExport]);
 
@@ -117,6 +121,14 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
     setReloadToken((t) => t + 1);
     onDataChanged();
     toast(`Imported ${plural(report.created, "new lead")}, merged ${formatCount(report.merged)}`);
+  };
+
+  const onCreated = (lead: Lead) => {
+    setCreating(false);
+    setReloadToken((t) => t + 1);
+    onDataChanged();
+    setOpenLeadId(lead.id);
+    toast(`Lead “${lead.name}” created.`);
   };
 
   const closeImport = () => {
@@ -171,6 +183,9 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
           {total === null ? "" : filtered ? `${plural(total, "match", "matches")}` : plural(total, "lead")}
         </span>
         <div className="toolbar-spacer" />
+        <button type="button" className="button" data-testid="new-lead-button" onClick={() => setCreating(true)}>
+          <UserPlus size={15} aria-hidden /> New lead
+        </button>
         <button ref={importButtonRef} type="button" className="button" data-testid="import-button" title="Import CSV (Ctrl+I)" onClick={() => setImportOpen(true)}>
           <FileUp size={15} aria-hidden /> Import
         </button>
@@ -178,22 +193,6 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
           <Download size={15} aria-hidden /> Export
         </button>
       </div>
-
-      {newLeadFor && (
-        <div className="notice-box inline new-lead-notice" role="status" data-testid="new-lead-notice">
-          <UserPlus size={16} aria-hidden />
-          <div>
-            <strong>New lead for {newLeadFor.display}.</strong> Leads are added by importing a CSV: put a row with this number
-            ({newLeadFor.phone}) and the person's name in a CSV file and import it. Their texts then show under the lead's name.
-          </div>
-          <button type="button" className="button small" onClick={() => setImportOpen(true)}>
-            <FileUp size={14} aria-hidden /> Import CSV
-          </button>
-          <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setNewLeadFor(null)}>
-            <X size={14} aria-hidden />
-          </button>
-        </div>
-      )}
 
       {pages.error && (
         <div className="error-box inline" role="alert">
@@ -207,10 +206,15 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
             <div className="empty-state" data-testid="lead-empty">
               <FileUp size={40} aria-hidden />
               <h2>No leads yet</h2>
-              <p>Import a CSV export from your CRM or spreadsheet to start calling.</p>
-              <button type="button" className="button primary" onClick={() => setImportOpen(true)}>
-                Import CSV
-              </button>
+              <p>Import a CSV export from your CRM or spreadsheet to start calling, or add a lead by hand.</p>
+              <div className="empty-state-actions">
+                <button type="button" className="button primary" onClick={() => setImportOpen(true)}>
+                  Import CSV
+                </button>
+                <button type="button" className="button" onClick={() => setCreating(true)}>
+                  <UserPlus size={15} aria-hidden /> New lead
+                </button>
+              </div>
             </div>
           ) : (
             <>
@@ -243,6 +247,7 @@ export function LeadsPage({ active, command, onDataChanged }: Props) {
       </div>
 
       {importOpen && <ImportDialog lists={lists} onClose={closeImport} onImported={onImported} />}
+      {creating && <CreateLeadDialog onClose={() => setCreating(false)} onCreated={onCreated} />}
     </div>
   );
 }

@@ -183,3 +183,47 @@ describe("Lead detail panel", () => {
     expect(screen.queryByTestId("lead-detail")).not.toBeInTheDocument();
   });
 });
+
+describe("New lead", () => {
+  it("New lead adds a lead by hand: an empty dialog, errors next to their field, then the lead in the table with its details open", async () => {
+    const { user, backend } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    await user.click(screen.getByTestId("new-lead-button"));
+    const dialog = screen.getByRole("dialog", { name: "New lead" });
+    const name = within(dialog).getByTestId("create-lead-name");
+    const phone = within(dialog).getByTestId("create-lead-phone");
+    expect(name).toHaveFocus();
+    expect(name).toHaveValue("");
+    expect(phone).toHaveValue("");
+    expect(phone).not.toHaveAttribute("readonly");
+
+    await user.type(name, "Frank Foster");
+    await user.type(phone, "555-12");
+    await user.click(within(dialog).getByTestId("create-lead-submit"));
+    expect(await within(dialog).findByTestId("create-lead-phone-error")).toHaveTextContent('"555-12" is not a phone number');
+    expect(phone).toHaveFocus();
+
+    await user.clear(phone);
+    await user.type(phone, "(617) 555-0123{Enter}");
+    await waitFor(() => expect(screen.queryByTestId("create-lead-dialog")).not.toBeInTheDocument());
+    await waitFor(() => expect(rowNames()).toContain("Frank Foster"));
+    expect(screen.getByTestId("toast")).toHaveTextContent("Lead “Frank Foster” created.");
+    await waitFor(() => expect(screen.getByTestId("lead-count")).toHaveTextContent(/^6$/));
+    await waitFor(() => expect(screen.getByTestId("lead-field-name")).toHaveValue("Frank Foster"));
+    expect(screen.getByTestId("lead-field-phone")).toHaveValue("(617) 555-0123");
+    expect(backend.allLeads().find((l) => l.name === "Frank Foster")?.phoneE164).toBe("+16175550123");
+  });
+
+  it("a lead created from Messages appears in the Leads table", async () => {
+    const backend = new MemoryBackend({ leads: SAMPLE_LEADS, sms: [{ contact: "+13035550144", direction: "inbound", body: "Who is this?" }] });
+    const { user } = await renderApp(backend);
+    await waitFor(() => expect(rowNames()).toHaveLength(5));
+    await user.click(screen.getByTestId("nav-messages"));
+    const row = await screen.findByTestId("sms-thread");
+    await user.click(within(row).getByRole("button", { name: /Create lead/ }));
+    await user.type(screen.getByTestId("create-lead-name"), "Dana Whitfield{Enter}");
+    await waitFor(() => expect(screen.getByTestId("sms-thread")).toHaveTextContent("Dana Whitfield"));
+    await user.click(screen.getByTestId("nav-leads"));
+    await waitFor(() => expect(rowNames()).toContain("Dana Whitfield"));
+  });
+});

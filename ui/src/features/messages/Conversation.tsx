@@ -44,6 +44,9 @@ export function Conversation({ contact, thread, refreshKey, onCreateLead, onOpen
   const scrollRef = useRef<HTMLDivElement>(null);
   const prepend = useRef<{ height: number; top: number } | null>(null);
   const lastShownId = useRef<string | null>(null);
+  /** The view was at (or near) the newest text before the last update. */
+  const atBottom = useRef(true);
+  const shownContact = useRef<string | null>(null);
 
   useEffect(() => {
     let stale = false;
@@ -64,7 +67,9 @@ export function Conversation({ contact, thread, refreshKey, onCreateLead, onOpen
 
   const current = loaded && loaded.contact === contact ? loaded : null;
 
-  // Newest at the bottom: stay there when texts arrive; keep the view still when older ones are prepended.
+  // Newest at the bottom: a newly opened conversation starts there and stays there when texts
+  // arrive (or are sent); someone reading older texts is left where they are. Prepending older
+  // texts keeps the view still.
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (!el || !current) return;
@@ -73,12 +78,23 @@ export function Conversation({ contact, thread, refreshKey, onCreateLead, onOpen
       prepend.current = null;
       return;
     }
-    const last = current.messages[current.messages.length - 1]?.id ?? null;
+    const newest = current.messages[current.messages.length - 1];
+    const last = newest?.id ?? null;
     if (last !== lastShownId.current) {
+      const opened = shownContact.current !== current.contact;
       lastShownId.current = last;
-      el.scrollTop = el.scrollHeight;
+      shownContact.current = current.contact;
+      if (opened || atBottom.current || newest?.direction === "outbound") {
+        el.scrollTop = el.scrollHeight;
+        atBottom.current = true;
+      }
     }
   }, [current]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+  };
 
   const loadOlder = async () => {
     if (!current || current.messages.length === 0 || olderState.loading) return;
@@ -124,7 +140,7 @@ export function Conversation({ contact, thread, refreshKey, onCreateLead, onOpen
         )}
       </header>
 
-      <div className="sms-scroll" ref={scrollRef}>
+      <div className="sms-scroll" ref={scrollRef} onScroll={onScroll}>
         {error && (
           <div className="error-box inline" role="alert">
             <AlertCircle size={16} aria-hidden /> Could not load this conversation: {error}

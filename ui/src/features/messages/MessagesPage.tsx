@@ -1,18 +1,23 @@
-import { AlertCircle, Loader2, MessageSquare, MessageSquarePlus, RefreshCw, Search, Settings as SettingsIcon, UserPlus, X } from "lucide-react";
+import { AlertCircle, Loader2, MessageSquare, MessageSquarePlus, RefreshCw, Search, Settings as SettingsIcon, UserPlus, Wifi, WifiOff, X } from "lucide-react";
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 import { errorCode, errorMessage, useBackend } from "../../backend";
-import type { ErrorCode, NumberLookup, OwnedNumberInfo, SmsMessage, SmsThread } from "../../generated/bindings";
+import type { ErrorCode, Lead, NumberLookup, OwnedNumberInfo, SmsMessage, SmsThread } from "../../generated/bindings";
 import { formatShortTime } from "../../lib/format";
+import { CreateLeadDialog } from "../leads/CreateLeadDialog";
+import { useToast } from "../shell/Toast";
 import { useDebounced } from "../shell/useDebounced";
 import { Composer } from "./Composer";
 import { Conversation } from "./Conversation";
 import { syncSummary } from "./smsText";
+import type { LiveConnection } from "./useRealtime";
 
 export const SMS_SEARCH_DEBOUNCE_MS = 150;
 const NEW_DRAFT = "\u0000new";
 
-/** Commands from App (keyboard shortcuts); `nonce` makes repeats distinct. */
-export type MessagesCommand = { kind: "focusSearch"; nonce: number };
+/** Commands from App (keyboard shortcuts, a clicked notification); `nonce` makes repeats distinct. */
+export type MessagesCommand =
+  | { kind: "focusSearch"; nonce: number }
+  | { kind: "openConversation"; contact: string; nonce: number };
 
 type Props = {
   active: boolean;
@@ -22,9 +27,13 @@ type Props = {
   /** Something changed what is unread: refresh the badge now. */
   onUnreadChanged: () => void;
   onOpenSettings: () => void;
-  /** An unknown number: start a lead for it on the Leads page. */
-  onCreateLead: (contact: string, display: string) => void;
+  /** A lead was created here (for an unknown number): counts and the Leads table are stale. */
+  onLeadCreated: (lead: Lead) => void;
   onOpenLead: (leadId: string) => void;
+  /** The live SignalWire connection; null until it reported. */
+  live: LiveConnection | null;
+  /** Bumps when the live connection reports new or changed texts: the list and the open conversation are re-read. */
+  liveVersion: number;
 };
 
 type Selection = { kind: "thread"; contact: string } | { kind: "new" } | null;
@@ -41,8 +50,9 @@ type SyncState =
   | { state: "done"; text: string }
   | { state: "error"; code: ErrorCode | null; message: string };
 
-export function MessagesPage({ active, command, unreadCount, onUnreadChanged, onOpenSettings, onCreateLead, onOpenLead }: Props) {
+export function MessagesPage({ active, command, unreadCount, onUnreadChanged, onOpenSettings, onLeadCreated, onOpenLead, live, liveVersion }: Props) {
   const backend = useBackend();
+  const toast = useToast();
   const [searchText, setSearchText] = useState("");
   const search = useDebounced(searchText, SMS_SEARCH_DEBOUNCE_MS).trim();
   const [threads, setThreads] = useState<SmsThread[] | null>(null);
@@ -54,6 +64,7 @@ export function MessagesPage({ active, command, unreadCount, onUnreadChanged, on
   const [setup, setSetup] = useState<Setup>({ state: "checking" });
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
   const [refreshToken, setRefreshToken] = useState(0);
+  const [createFor, setCreateFor] = useState<{ contact: string; display: string } | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const draftRef = useRef<HTMLTextAreaElement>(null);
@@ -76,6 +87,16 @@ export function MessagesPage({ active, command, unreadCount, onUnreadChanged, on
   useEffect(() => {
     if (active) loadThreads();
   }, [active, loadThreads, unreadCount]);
+
+  // Texts arrived or changed on the live connection: re-read the list and the open conversation
+  // (merged in place, so the draft and the scroll position stay). A hidden page catches up when shown.
+  const seenLive = useRef(liveVersion);
+  useEffect(() => {
+    if (!active || seenLive.current === liveVersion) return;
+    seenLive.current = liveVersion;
+    loadThreads();
+    setRefreshToken((t) => t + 1);
+  }, [active, liveVersion, loadThreads]);
 
   // Which numbers can send (and whether SignalWire is set up at all): re-checked on every visit,
   // since Settings may have changed in between.
@@ -121,8 +142,16 @@ export function MessagesPage({ active, command, unreadCount, onUnreadChanged, on
   useEffect(() => {
     if (!command || !active || handled.current === command.nonce) return;
     handled.current = command.nonce;
-    searchRef.current?.focus();
-    searchRef.current?.select();
+    if (command.kind === "focusSearch") {
+      searchRef.current?.focus();
+      searchRef.current?.select();
+      return;
+    }
+    // A clicked notification: that conversation, with the search cleared so it is listed.
+    setSearchText("");
+    setSelectedSummary(null);
+    focusDraftNext.current = true;
+    setSelection({ kind: "thread", contact: command.contact });
   }, [command, active]);
 
   useEffect(() => {
@@ -178,6 +207,21 @@ export function MessagesPage({ active, command, unreadCount, onUnreadChanged, on
     setRefreshToken((t) => t + 1);
   };
 
+  const openCreateLead = (contact: string, display: string) => setCreateFor({ contact, display });
+
+  const onLeadCreatedHere = (lead: Lead) => {
+    const display = createFor?.display ?? lead.phoneDisplay ?? lead.phone ?? "";
+    setCreateFor(null);
+    // Show the name at once; the reload confirms it.
+    const named = (t: SmsThread) => (t.contactNumber === lead.phoneE164 && t.leadName === null ? { ...t, leadId: lead.id, leadName: lead.name } : t);
+    setThreads((rows) => rows?.map(named) ?? rows);
+    setSelectedSummary((t) => (t ? named(t) : t));
+    loadThreads();
+    setRefreshToken((t) => t + 1);
+    toast(`Lead “${lead.name}” created: texts with ${display} now show under this name.`);
+    onLeadCreated(lead);
+  };
+
   const onSendFailed = () => {
     loadThreads();
     setRefreshToken((t) => t + 1);
@@ -194,6 +238,10 @@ export function MessagesPage({ active, command, unreadCount, onUnreadChanged, on
       <div className="messages-content">
         <div className="sms-sidebar">
           <div className="sms-sidebar-toolbar">
+            <div className="sms-sidebar-header">
+              <h1 className="sms-title">Messages</h1>
+              <LiveStatus live={live} />
+            </div>
             <div className="search-box">
               <Search size={15} aria-hidden className="search-icon" />
               <input
@@ -293,7 +341,7 @@ export function MessagesPage({ active, command, unreadCount, onUnreadChanged, on
                     {t.leadName === null && (
                       <div className="sms-thread-unknown">
                         <span className="pill sms-unknown">Unknown number</span>
-                        <button type="button" className="link-button" onClick={() => onCreateLead(t.contactNumber, t.contactDisplay)}>
+                        <button type="button" className="link-button" onClick={() => openCreateLead(t.contactNumber, t.contactDisplay)}>
                           <UserPlus size={12} aria-hidden /> Create lead
                         </button>
                       </div>
@@ -312,7 +360,7 @@ export function MessagesPage({ active, command, unreadCount, onUnreadChanged, on
                 contact={selection.contact}
                 thread={selectedThread}
                 refreshKey={`${refreshToken}|${selectedThread?.total ?? 0}|${selectedThread?.lastAt ?? ""}`}
-                onCreateLead={onCreateLead}
+                onCreateLead={openCreateLead}
                 onOpenLead={onOpenLead}
               />
               <Composer
@@ -365,7 +413,33 @@ export function MessagesPage({ active, command, unreadCount, onUnreadChanged, on
           )}
         </div>
       </div>
+      {createFor && (
+        <CreateLeadDialog
+          phone={createFor.contact}
+          phoneDisplay={createFor.display}
+          phoneLocked
+          onClose={() => setCreateFor(null)}
+          onCreated={onLeadCreatedHere}
+        />
+      )}
     </div>
+  );
+}
+
+/** "Live" while the realtime connection is up; "Offline — why" (the why also as a tooltip) when not. */
+function LiveStatus({ live }: { live: LiveConnection | null }) {
+  if (live === null) return null;
+  if (live.online) {
+    return (
+      <span className="sms-live online" data-testid="sms-live" title={`Texts arrive as they are sent: ${live.detail}`}>
+        <Wifi size={13} aria-hidden /> Live
+      </span>
+    );
+  }
+  return (
+    <span className="sms-live offline" data-testid="sms-live" title={live.detail}>
+      <WifiOff size={13} aria-hidden /> <span className="sms-live-text">Offline — {live.detail}</span>
+    </span>
   );
 }
 

@@ -1,6 +1,6 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { SIGNALWIRE_CONFIGURED, type MemoryBackendOptions, type SmsInput } from "../../backend/memory";
+import { MemoryBackend, SIGNALWIRE_CONFIGURED, type MemoryBackendOptions, type SmsInput } from "../../backend/memory";
 import { SAMPLE_LEADS, renderApp } from "../../test/render";
 
 // Bob Brown's number in SAMPLE_LEADS is 415-555-0100, so our own number is a different one.
@@ -15,14 +15,18 @@ const conversations: SmsInput[] = [
   { contact: STRANGER, direction: "inbound", ourNumber: OURS, body: "Who is this?", createdAt: "2025-03-02T09:00:00.000Z" },
 ];
 
-async function openMessages(options: MemoryBackendOptions = {}) {
-  const app = await renderApp({
+function messagesBackend(options: MemoryBackendOptions = {}) {
+  return new MemoryBackend({
     leads: SAMPLE_LEADS,
     settings: SIGNALWIRE_CONFIGURED,
     ownedNumbers: [OURS],
     sms: conversations,
     ...options,
   });
+}
+
+async function openMessages(options: MemoryBackendOptions | MemoryBackend = {}) {
+  const app = await renderApp(options instanceof MemoryBackend ? options : messagesBackend(options));
   await app.user.click(screen.getByTestId("nav-messages"));
   return app;
 }
@@ -89,8 +93,8 @@ describe("Messages", () => {
     expect((await threadRow("Bob Brown")).textContent).toContain("You: See you Friday 👋");
   });
 
-  it("an unknown number shows “Unknown number” and “Create lead”, which opens Leads with the number", async () => {
-    const { user } = await openMessages();
+  it("Create lead on an unknown number opens a dialog with the number; once created, the conversation shows the lead's name", async () => {
+    const { user, backend } = await openMessages();
     const row = await threadRow("(303) 555-0144");
     expect(within(row).getByText("Unknown number")).toBeInTheDocument();
     const bobRow = await threadRow("Bob Brown");
@@ -98,10 +102,73 @@ describe("Messages", () => {
     expect(within(bobRow).queryByRole("button", { name: /Create lead/ })).not.toBeInTheDocument();
 
     await user.click(within(row).getByRole("button", { name: /Create lead/ }));
+    const dialog = screen.getByRole("dialog", { name: "New lead for (303) 555-0144" });
+    const name = within(dialog).getByTestId("create-lead-name");
+    const phone = within(dialog).getByTestId("create-lead-phone");
+    const email = within(dialog).getByTestId("create-lead-email");
+    expect(name).toHaveFocus();
+    expect(phone).toHaveValue("+13035550144");
+    expect(phone).toHaveAttribute("readonly");
+
+    // A name is required; the backend's other checks show next to their field.
+    await user.click(within(dialog).getByTestId("create-lead-submit"));
+    expect(within(dialog).getByTestId("create-lead-name-error")).toHaveTextContent("A lead needs a name.");
+    expect(name).toHaveAttribute("aria-invalid", "true");
+    await user.type(name, "Dana Whitfield");
+    expect(within(dialog).queryByTestId("create-lead-name-error")).not.toBeInTheDocument();
+    await user.type(email, "dana.example");
+    await user.click(within(dialog).getByTestId("create-lead-submit"));
+    expect(await within(dialog).findByTestId("create-lead-email-error")).toHaveTextContent('"dana.example" is not an email address');
+    expect(email).toHaveFocus();
+    expect(backend.allLeads()).toHaveLength(SAMPLE_LEADS.length);
+
+    await user.clear(email);
+    await user.type(email, "dana@whitfield.example");
+    await user.type(within(dialog).getByTestId("create-lead-company"), "Whitfield & Sons");
+    await user.click(within(dialog).getByTestId("create-lead-submit"));
+
+    await waitFor(() => expect(screen.queryByTestId("create-lead-dialog")).not.toBeInTheDocument());
+    const named = await threadRow("Dana Whitfield");
+    expect(named).toHaveTextContent("Who is this?");
+    expect(within(named).queryByText("Unknown number")).not.toBeInTheDocument();
+    expect(screen.getByTestId("toast")).toHaveTextContent("Lead “Dana Whitfield” created: texts with (303) 555-0144 now show under this name.");
+    await waitFor(() => expect(screen.getByTestId("lead-count")).toHaveTextContent(/^6$/));
+    expect(screen.getByTestId("nav-messages")).toHaveAttribute("aria-current", "page");
+    expect(backend.allLeads().find((l) => l.name === "Dana Whitfield")).toMatchObject({
+      phoneE164: "+13035550144",
+      company: "Whitfield & Sons",
+      email: "dana@whitfield.example",
+    });
+  });
+
+  it("Create lead in an unknown conversation's header names the open conversation and offers Open lead", async () => {
+    const { user } = await openMessages();
+    await openThread(user, "(303) 555-0144");
+    const header = screen.getByTestId("sms-conversation-name").closest("header")!;
+    await user.click(within(header).getByRole("button", { name: /Create lead/ }));
+    await user.type(screen.getByTestId("create-lead-name"), "Dana Whitfield{Enter}");
+
+    await waitFor(() => expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent("Dana Whitfield"));
+    expect(header).toHaveTextContent("(303) 555-0144");
+    expect(within(header).queryByRole("button", { name: /Create lead/ })).not.toBeInTheDocument();
+    await user.click(within(header).getByRole("button", { name: "Open lead" }));
     expect(screen.getByTestId("nav-leads")).toHaveAttribute("aria-current", "page");
-    expect(screen.getByTestId("new-lead-notice")).toHaveTextContent("New lead for (303) 555-0144");
-    expect(screen.getByTestId("new-lead-notice")).toHaveTextContent("+13035550144");
-    expect(screen.getByTestId("lead-search")).toHaveValue("(303) 555-0144");
+    await waitFor(() => expect(screen.getByTestId("lead-field-name")).toHaveValue("Dana Whitfield"));
+  });
+
+  it("Escape or Cancel closes the new-lead dialog without creating anything", async () => {
+    const { user, backend } = await openMessages();
+    const row = await threadRow("(303) 555-0144");
+    const createButton = within(row).getByRole("button", { name: /Create lead/ });
+    await user.click(createButton);
+    await user.type(screen.getByTestId("create-lead-name"), "Never mind");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("create-lead-dialog")).not.toBeInTheDocument();
+    expect(createButton).toHaveFocus();
+    await user.click(createButton);
+    await user.click(within(screen.getByTestId("create-lead-dialog")).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByTestId("create-lead-dialog")).not.toBeInTheDocument();
+    expect(backend.allLeads()).toHaveLength(SAMPLE_LEADS.length);
   });
 
   it("opening a conversation marks it read and the unread badge goes down", async () => {
@@ -151,6 +218,24 @@ describe("Messages", () => {
     await user.click(screen.getByTestId("sms-sync"));
     expect(await screen.findByTestId("sms-sync-status")).toHaveTextContent("1 waiting text sent");
     await waitFor(() => expect(within(bubbles()[3]).getByTestId("sms-status")).toHaveTextContent("Queued"));
+  });
+
+  it("Sync now says when SignalWire refused a waiting text, which then shows as failed", async () => {
+    const { user, backend } = await openMessages({
+      smsOffline: true,
+      sms: [{ contact: "+13125550001", direction: "inbound", ourNumber: OURS, body: "Text me back", createdAt: "2025-03-03T09:00:00.000Z" }],
+    });
+    await openThread(user, "(312) 555-0001");
+    await user.type(screen.getByTestId("sms-draft"), "Calling you later");
+    await user.click(screen.getByTestId("sms-send"));
+    await waitFor(() => expect(bubbles()).toHaveLength(2));
+    expect(within(bubbles()[1]).getByTestId("sms-status")).toHaveTextContent("Waiting to send");
+
+    backend.setSmsOffline(false);
+    await user.click(screen.getByTestId("sms-sync"));
+    await waitFor(() => expect(screen.getByTestId("sms-sync-status")).toHaveTextContent("1 waiting text refused by SignalWire (marked failed)"));
+    await waitFor(() => expect(within(bubbles()[1]).getByTestId("sms-status")).toHaveTextContent("Failed"));
+    expect(within(bubbles()[1]).getByTestId("sms-message-error")).toHaveTextContent("(error 21211)");
   });
 
   it("Sync now stores texts that arrived and says from whom; the badge counts them", async () => {
@@ -277,5 +362,97 @@ describe("Messages", () => {
     expect(bubbles()[0]).toHaveTextContent("Message number 1");
     expect(bubbles()[59]).toHaveTextContent("Message number 60");
     expect(screen.queryByRole("button", { name: "Load older" })).not.toBeInTheDocument();
+  });
+});
+
+describe("Messages on the live connection", () => {
+  it("a text arriving live updates the unread badge and the open conversation, keeping the draft", async () => {
+    const backend = messagesBackend();
+    await backend.startRealtime();
+    const { user } = await openMessages(backend);
+    await openThread(user, "Bob Brown");
+    await waitFor(() => expect(screen.getByTestId("sms-unread")).toHaveTextContent("1"));
+    const draft = screen.getByTestId("sms-draft");
+    await user.type(draft, "Half-typed reply");
+
+    act(() => backend.receiveSms(BOB_E164, OURS, "Running late, 10 min"));
+    await waitFor(() => expect(bubbles()).toHaveLength(4));
+    expect(bubbles()[3]).toHaveTextContent("Running late, 10 min");
+    expect(draft).toHaveValue("Half-typed reply");
+    // Arriving in the open conversation, it is read at once.
+    await waitFor(() => expect(backend.allSms().filter((m) => !m.read)).toHaveLength(1));
+    await waitFor(() => expect(screen.getByTestId("sms-unread")).toHaveTextContent("1"));
+
+    act(() => backend.receiveSms("+16465550123", OURS, "Is this still available?"));
+    await waitFor(() => expect(screen.getByTestId("sms-unread")).toHaveTextContent("2"));
+    await waitFor(() => expect(screen.getAllByTestId("sms-thread")[0]).toHaveTextContent("Is this still available?"));
+    expect(screen.getAllByTestId("sms-thread")).toHaveLength(3);
+    expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent("Bob Brown");
+    expect(draft).toHaveValue("Half-typed reply");
+  });
+
+  it("a pushed smsReceived notice refreshes the badge even while another page is open", async () => {
+    const backend = messagesBackend();
+    await renderApp(backend);
+    await waitFor(() => expect(screen.getByTestId("sms-unread")).toHaveTextContent("3"));
+    const message = backend.addSms({ contact: STRANGER, direction: "inbound", ourNumber: OURS, body: "Hello again" });
+    act(() => backend.emitRealtime({ kind: "smsReceived", message, leadName: null }));
+    await waitFor(() => expect(screen.getByTestId("sms-unread")).toHaveTextContent("4"));
+    expect(screen.getByTestId("nav-leads")).toHaveAttribute("aria-current", "page");
+  });
+
+  it("a status change reported live (smsChanged) shows in the open conversation", async () => {
+    const { user, backend } = await openMessages();
+    await openThread(user, "Bob Brown");
+    await user.type(screen.getByTestId("sms-draft"), "See you Friday");
+    await user.click(screen.getByTestId("sms-send"));
+    await waitFor(() => expect(bubbles()).toHaveLength(4));
+    expect(within(bubbles()[3]).getByTestId("sms-status")).toHaveTextContent("Queued");
+
+    await backend.syncSms(); // SignalWire delivered it; the live connection says so
+    act(() => backend.emitRealtime({ kind: "smsChanged" }));
+    await waitFor(() => expect(within(bubbles()[3]).getByTestId("sms-status")).toHaveTextContent("Delivered"));
+  });
+
+  it("a clicked notification (openConversation) opens Messages with that conversation, clearing the search", async () => {
+    const { user, backend } = await renderApp(messagesBackend());
+    expect(screen.getByTestId("nav-leads")).toHaveAttribute("aria-current", "page");
+    act(() => backend.emitRealtime({ kind: "openConversation", contactNumber: STRANGER }));
+    await waitFor(() => expect(screen.getByTestId("nav-messages")).toHaveAttribute("aria-current", "page"));
+    await waitFor(() => expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent("(303) 555-0144"));
+    await waitFor(() => expect(bubbles()).toHaveLength(1));
+    expect(bubbles()[0]).toHaveTextContent("Who is this?");
+    expect(within(await threadRow("(303) 555-0144")).getAllByRole("button")[0]).toHaveAttribute("aria-current", "true");
+
+    await user.type(screen.getByTestId("sms-search"), "friday");
+    await waitFor(() => expect(screen.getAllByTestId("sms-thread")).toHaveLength(1));
+    await user.click(screen.getByTestId("nav-leads"));
+    act(() => backend.emitRealtime({ kind: "openConversation", contactNumber: BOB_E164 }));
+    await waitFor(() => expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent("Bob Brown"));
+    expect(screen.getByTestId("nav-messages")).toHaveAttribute("aria-current", "page");
+    expect(screen.getByTestId("sms-search")).toHaveValue("");
+    await waitFor(() => expect(screen.getAllByTestId("sms-thread")).toHaveLength(2));
+  });
+
+  it("the header shows Live while connected and Offline with the reason (also as tooltip) when not", async () => {
+    const { backend } = await openMessages();
+    await screen.findAllByTestId("sms-thread");
+    expect(screen.queryByTestId("sms-live")).not.toBeInTheDocument();
+
+    await act(() => backend.startRealtime());
+    const live = await screen.findByTestId("sms-live");
+    expect(live).toHaveTextContent(/^Live$/);
+
+    act(() => backend.setSmsOffline(true));
+    await waitFor(() => expect(screen.getByTestId("sms-live")).toHaveTextContent("Offline — could not reach SignalWire"));
+    expect(screen.getByTestId("sms-live")).toHaveAttribute("title", "could not reach SignalWire: network unreachable; retrying in 1 s");
+
+    const refused = "SignalWire refused the realtime connection: 401 Unauthorized. Check the project ID and API token.";
+    act(() => backend.emitRealtime({ kind: "connection", online: false, detail: refused }));
+    await waitFor(() => expect(screen.getByTestId("sms-live")).toHaveTextContent(`Offline — ${refused}`));
+    expect(screen.getByTestId("sms-live")).toHaveAttribute("title", refused);
+
+    act(() => backend.emitRealtime({ kind: "connection", online: true, detail: "connected (session resumed)" }));
+    await waitFor(() => expect(screen.getByTestId("sms-live")).toHaveTextContent(/^Live$/));
   });
 });

@@ -44,6 +44,7 @@ export function syncSummary(report: SmsSyncReport, nameOf: (contact: string) => 
   }
   const sent = report.resent + report.confirmed;
   if (sent > 0) parts.push(`${plural(sent, "waiting text")} sent`);
+  if (report.failed > 0) parts.push(`${plural(report.failed, "waiting text")} refused by SignalWire (marked failed)`);
   if (report.updated > 0) parts.push(`${plural(report.updated, "status update")}`);
   return parts.length === 0 ? "Up to date: no new texts." : `Synced: ${parts.join(" · ")}.`;
 }

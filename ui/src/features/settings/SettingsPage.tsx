@@ -1,7 +1,8 @@
 import { AlertCircle, Check, KeyRound, Loader2 } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from "react";
-import { errorMessage, useBackend } from "../../backend";
+import { errorCode, errorMessage, useBackend } from "../../backend";
 import type { Region, SecretKind, Settings, SettingsUpdate, SipTransport } from "../../generated/bindings";
+import { useToast } from "../shell/Toast";
 import { PhoneNumbersSection } from "./PhoneNumbers";
 
 const NO_CHANGE: SettingsUpdate = {
@@ -110,6 +111,7 @@ function TextField({ label, testId, value, onChange, placeholder, type = "text" 
 
 export function SettingsPage() {
   const backend = useBackend();
+  const toast = useToast();
   const [settings, setSettings] = useState<Settings | null>(null);
   const [regions, setRegions] = useState<Region[]>([]);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -153,12 +155,15 @@ export function SettingsPage() {
     };
   }, [backend]);
 
-  /** Saves a section: the non-secret fields, then (if typed) the secret, which is then cleared. */
+  /**
+   * Saves a section: the non-secret fields, then (if typed) the secret, which is then cleared.
+   * Resolves with whether everything was saved.
+   */
   const saveSection = async (
     update: Partial<SettingsUpdate>,
     secret: { kind: SecretKind; ref: RefObject<HTMLInputElement> } | null,
     setState: (s: SaveState) => void,
-  ) => {
+  ): Promise<boolean> => {
     setState({ kind: "saving" });
     try {
       let next = await backend.updateSettings({ ...NO_CHANGE, ...update });
@@ -169,9 +174,23 @@ export function SettingsPage() {
       }
       setSettings(next);
       setState({ kind: "saved" });
+      return true;
     } catch (err) {
       setState({ kind: "error", message: errorMessage(err) });
+      return false;
     }
+  };
+
+  /** The live connection uses the SignalWire settings: reconnect with the new ones. Incomplete settings are not an error here. */
+  const restartRealtime = () => {
+    backend.startRealtime().catch((err) => {
+      if (errorCode(err) !== "notConfigured") toast(`The live SignalWire connection did not start: ${errorMessage(err)}`, "error");
+    });
+  };
+
+  const saveSignalwire = async () => {
+    const saved = await saveSection({ signalwireSpace: swSpace, signalwireProjectId: swProject }, { kind: "signalwireApiToken", ref: swTokenRef }, setSwState);
+    if (saved) restartRealtime();
   };
 
   const removeSecret = async (kind: SecretKind, setState: (s: SaveState) => void) => {
@@ -237,9 +256,7 @@ export function SettingsPage() {
       <Section
         title="SignalWire"
         description="Your SignalWire space and project, used for calling and texting."
-        onSubmit={() =>
-          void saveSection({ signalwireSpace: swSpace, signalwireProjectId: swProject }, { kind: "signalwireApiToken", ref: swTokenRef }, setSwState)
-        }
+        onSubmit={() => void saveSignalwire()}
       >
         <TextField label="Space" testId="settings-sw-space" value={swSpace} onChange={setSwSpace} placeholder="example.signalwire.com" />
         <TextField label="Project ID" testId="settings-sw-project" value={swProject} onChange={setSwProject} placeholder="xxxxxxxx-xxxx-…" />

@@ -1,5 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { BackendError } from "../../backend/errors";
 import { renderApp } from "../../test/render";
 
 async function openSettings(options = {}) {
@@ -66,5 +67,41 @@ describe("Settings", () => {
     await user.click(screen.getByTestId("settings-backend-save"));
     expect(await screen.findByTestId("settings-backend-error")).toHaveTextContent('"ftp://nope" is not a URL');
     expect((await backend.getSettings()).backendKeySet).toBe(false);
+  });
+
+  it("saving the SignalWire settings restarts the live connection; incomplete settings are not reported, other failures are", async () => {
+    const { user, backend } = await openSettings();
+    expect(backend.realtimeStartCount).toBe(0);
+
+    // Only the space: startRealtime answers notConfigured, which is no news here.
+    await user.type(screen.getByTestId("settings-sw-space"), "acme");
+    await user.click(screen.getByTestId("settings-sw-save"));
+    await waitFor(() => expect(backend.realtimeStartCount).toBe(1));
+    expect(backend.realtimeStarted).toBe(false);
+    expect(screen.queryByTestId("toast")).not.toBeInTheDocument();
+
+    await user.type(screen.getByTestId("settings-sw-project"), "6b1f9d4e-0c2a-4c4e-9a57-3f0d2a1b7c55");
+    await user.type(screen.getByTestId("settings-sw-token"), "PT-token");
+    await user.click(screen.getByTestId("settings-sw-save"));
+    await waitFor(() => expect(backend.realtimeStartCount).toBe(2));
+    expect(backend.realtimeStarted).toBe(true);
+    expect(screen.queryByTestId("toast")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("nav-messages"));
+    expect(await screen.findByTestId("sms-live")).toHaveTextContent("Live");
+
+    await user.click(screen.getByTestId("nav-settings"));
+    vi.spyOn(backend, "startRealtime").mockRejectedValueOnce(new BackendError("internal", "Could not start the realtime worker: out of threads"));
+    await user.click(screen.getByTestId("settings-sw-save"));
+    expect(await screen.findByTestId("toast")).toHaveTextContent(
+      "The live SignalWire connection did not start: Could not start the realtime worker: out of threads",
+    );
+  });
+
+  it("a SignalWire section that fails to save does not restart the live connection", async () => {
+    const { user, backend } = await openSettings();
+    vi.spyOn(backend, "updateSettings").mockRejectedValueOnce(new BackendError("storage", "The database is read-only."));
+    await user.click(screen.getByTestId("settings-sw-save"));
+    expect(await screen.findByTestId("settings-sw-error")).toHaveTextContent("The database is read-only.");
+    expect(backend.realtimeStartCount).toBe(0);
   });
 });
