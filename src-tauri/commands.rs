@@ -136,6 +136,13 @@ fn start_realtime(shell: State<'_, Shell>, handle: AppHandle) -> R<()> {
     shell.start_realtime(&handle)
 }
 
+/// The live connection's last connection notice (`null` before it reported one).
+#[tauri::command(async)]
+#[specta::specta]
+fn realtime_status(shell: State<'_, Shell>) -> R<Option<RealtimeNotice>> {
+    Ok(shell.realtime_status())
+}
+
 #[tauri::command(async)]
 #[specta::specta]
 fn sms_segments(shell: State<'_, Shell>, body: String) -> R<SmsSegments> {
@@ -256,6 +263,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             ui_ready,
             create_lead,
             start_realtime,
+            realtime_status,
             sms_segments,
             send_sms,
             sms_threads,

@@ -22,6 +22,8 @@ pub struct Shell {
     app: Result<App, IpcError>,
     /// The live SignalWire connection, while one runs.
     realtime: std::sync::Mutex<Option<ringdesk_app::RealtimeHandle>>,
+    /// Its last connection notice, for a UI that subscribes after it was sent.
+    realtime_status: Arc<std::sync::Mutex<Option<ringdesk_app::ipc::RealtimeNotice>>>,
 }
 
 impl Shell {
@@ -37,7 +39,11 @@ impl Shell {
         let mut slot = self.realtime.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         drop(slot.take());
         let events = handle.clone();
+        let status = self.realtime_status.clone();
         let sink: ringdesk_app::NoticeSink = Arc::new(move |notice| {
+            if matches!(notice, ringdesk_app::ipc::RealtimeNotice::Connection { .. }) {
+                *status.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(notice.clone());
+            }
             if matches!(notice, ringdesk_app::ipc::RealtimeNotice::OpenConversation { .. })
                 && let Some(window) = events.get_webview_window("main")
             {
@@ -49,6 +55,11 @@ impl Shell {
         });
         *slot = Some(app.start_realtime(ringdesk_app::RealtimeOptions::default(), sink)?);
         Ok(())
+    }
+
+    /// The last connection notice of the live connection (`None` before it reported one).
+    fn realtime_status(&self) -> Option<ringdesk_app::ipc::RealtimeNotice> {
+        self.realtime_status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 }
 
@@ -108,7 +119,7 @@ pub fn run() {
             if let Err(e) = &opened {
                 tracing::error!(code = ?e.code, "could not open the database: {}", e.message);
             }
-            app.manage(Shell { app: opened, realtime: std::sync::Mutex::new(None) });
+            app.manage(Shell { app: opened, realtime: std::sync::Mutex::new(None), realtime_status: Arc::default() });
             // The live connection starts when SignalWire is set up; off the UI thread, since the
             // keychain can be slow to answer.
             let background = handle.clone();

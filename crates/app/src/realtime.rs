@@ -146,7 +146,7 @@ impl Worker {
                 let report = messaging::settle(&self.store, &self.provider, &self.client)?;
                 let detail = if resumed { "connected (session resumed)" } else { "connected" };
                 (self.sink)(RealtimeNotice::Connection { online: true, detail: detail.into() });
-                if report.updated + report.confirmed + report.resent > 0 {
+                if report.updated + report.confirmed + report.resent + report.failed > 0 {
                     (self.sink)(RealtimeNotice::SmsChanged);
                 }
                 self.received(report.received)?;

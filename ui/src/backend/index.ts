@@ -76,6 +76,8 @@ export interface Backend {
    * notices arrive through onRealtime. Rejects with "notConfigured" while SignalWire is not set up.
    */
   startRealtime(): Promise<null>;
+  /** The live connection's last `connection` notice; null before it reported one. */
+  realtimeStatus(): Promise<RealtimeNotice | null>;
 
   // ---- texts (SignalWire) ----
   /** Encoding, segments and characters left for a draft; `error` says why it cannot be sent as is. */

@@ -270,6 +270,8 @@ export class MemoryBackend implements Backend {
   private smsOffline: boolean;
   /** startRealtime() succeeded: texts arrive as notices right away instead of waiting for a sync. */
   private realtimeOn = false;
+  /** The last `connection` notice (what realtimeStatus() returns, like the shell). */
+  private lastConnection: RealtimeNotice | null = null;
   private nextSmsId = 1;
   private nextSid = 1;
   private lastStamp = 0;
@@ -447,6 +449,7 @@ export class MemoryBackend implements Backend {
 
   /** Sends a realtime notice to every onRealtime subscriber (what the Rust side's live connection does). */
   emitRealtime(notice: RealtimeNotice): void {
+    if (notice.kind === "connection") this.lastConnection = JSON.parse(JSON.stringify(notice)) as RealtimeNotice;
     for (const cb of [...this.realtimeListeners]) cb(JSON.parse(JSON.stringify(notice)) as RealtimeNotice);
   }
 
@@ -868,6 +871,10 @@ export class MemoryBackend implements Backend {
     return null;
   }
 
+  async realtimeStatus(): Promise<RealtimeNotice | null> {
+    return this.lastConnection;
+  }
+
   async onRealtime(cb: (notice: RealtimeNotice) => void): Promise<() => void> {
     this.realtimeListeners.add(cb);
     return () => {
@@ -930,7 +937,7 @@ export class MemoryBackend implements Backend {
     }
     const report = this.settle();
     this.emitRealtime({ kind: "connection", online: true, detail: "connected" });
-    if (report.updated + report.confirmed + report.resent > 0) this.emitRealtime({ kind: "smsChanged" });
+    if (report.updated + report.confirmed + report.resent + report.failed > 0) this.emitRealtime({ kind: "smsChanged" });
     this.noticeReceived(report.received);
   }
 

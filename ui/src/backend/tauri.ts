@@ -47,6 +47,7 @@ export class TauriBackend implements Backend {
   uiReady = () => unwrap(() => commands.uiReady());
   createLead: Backend["createLead"] = (fields) => unwrap(() => commands.createLead(fields));
   startRealtime = () => unwrap(() => commands.startRealtime());
+  realtimeStatus = () => unwrap(() => commands.realtimeStatus());
   smsSegments: Backend["smsSegments"] = (body) => unwrap(() => commands.smsSegments(body));
   sendSms: Backend["sendSms"] = (request) => unwrap(() => commands.sendSms(request));
   smsThreads: Backend["smsThreads"] = (search) => unwrap(() => commands.smsThreads(search));

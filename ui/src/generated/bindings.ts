@@ -28,6 +28,8 @@ export const commands = {
 	createLead: (fields: LeadPatch) => typedError<Lead, IpcError>(__TAURI_INVOKE("create_lead", { fields })),
 	/**  (Re)connects to SignalWire's realtime API, e.g. after its settings changed. */
 	startRealtime: () => typedError<null, IpcError>(__TAURI_INVOKE("start_realtime")),
+	/**  The live connection's last connection notice (`null` before it reported one). */
+	realtimeStatus: () => typedError<RealtimeNotice | null, IpcError>(__TAURI_INVOKE("realtime_status")),
 	smsSegments: (body: string) => typedError<SmsSegments, IpcError>(__TAURI_INVOKE("sms_segments", { body })),
 	sendSms: (request: SendSms) => typedError<SmsMessage, IpcError>(__TAURI_INVOKE("send_sms", { request })),
 	smsThreads: (search: string | null) => typedError<SmsThread[], IpcError>(__TAURI_INVOKE("sms_threads", { search })),

@@ -455,4 +455,14 @@ describe("Messages on the live connection", () => {
     act(() => backend.emitRealtime({ kind: "connection", online: true, detail: "connected (session resumed)" }));
     await waitFor(() => expect(screen.getByTestId("sms-live")).toHaveTextContent(/^Live$/));
   });
+
+  it("a connection made before the page subscribed still shows as Live (the status is asked for)", async () => {
+    const backend = messagesBackend();
+    // The shell connects at start-up, before the UI has subscribed to notices.
+    await backend.startRealtime();
+    await openMessages(backend);
+    await screen.findAllByTestId("sms-thread");
+    const live = await screen.findByTestId("sms-live");
+    expect(live).toHaveTextContent(/^Live$/);
+  });
 });

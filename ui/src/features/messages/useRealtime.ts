@@ -43,8 +43,20 @@ export function useRealtime(backend: Backend, handlers: RealtimeHandlers): LiveC
       })
       .then(
         (off) => {
-          if (closed) off();
-          else unsubscribe = off;
+          if (closed) {
+            off();
+            return;
+          }
+          unsubscribe = off;
+          // The shell may have connected before this subscription: ask for the state it reported.
+          backend.realtimeStatus().then(
+            (notice) => {
+              if (!closed && notice?.kind === "connection") {
+                setConnection((known) => known ?? { online: notice.online, detail: notice.detail });
+              }
+            },
+            () => {},
+          );
         },
         // No live notices (the event system is unavailable): polling and Sync now still work.
         () => {},
