@@ -114,6 +114,13 @@ function Workspace({ info }: { info: AppInfo }) {
 
   const openSettings = useCallback(() => navigate("settings"), [navigate]);
   const openLead = useCallback((leadId: string) => sendToLeads({ kind: "openLead", leadId }), [sendToLeads]);
+  const textNumber = useCallback(
+    (to: string) => {
+      navigate("messages");
+      setMessagesCommand({ kind: "compose", to, nonce: ++nonce.current });
+    },
+    [navigate],
+  );
 
   const refreshLeadCount = useCallback(() => {
     backend.appInfo().then(
@@ -198,7 +205,13 @@ function Workspace({ info }: { info: AppInfo }) {
       <main className="content">
         {/* Pages stay mounted once visited so search, scroll position and typed numbers survive navigation. */}
         <div className="page-slot" hidden={page !== "leads"}>
-          <LeadsPage active={page === "leads"} command={leadsCommand} dataVersion={leadsVersion} onDataChanged={refreshLeadCount} />
+          <LeadsPage
+            active={page === "leads"}
+            command={leadsCommand}
+            dataVersion={leadsVersion}
+            onDataChanged={refreshLeadCount}
+            onTextLead={textNumber}
+          />
         </div>
         {visited.has("dialer") && (
           <div className="page-slot" hidden={page !== "dialer"}>

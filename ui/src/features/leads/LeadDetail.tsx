@@ -1,4 +1,4 @@
-import { AlertCircle, Check, Loader2, X } from "lucide-react";
+import { AlertCircle, Check, Loader2, MessageSquare, X } from "lucide-react";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import type { Lead, LeadList, LeadPatch } from "../../generated/bindings";
@@ -178,9 +178,11 @@ type Props = {
   lists: LeadList[];
   onClose: () => void;
   onSaved: (lead: Lead) => void;
+  /** Text the lead (opens Messages); absent where texting is not offered. */
+  onText?: (e164: string) => void;
 };
 
-export function LeadDetail({ leadId, lists, onClose, onSaved }: Props) {
+export function LeadDetail({ leadId, lists, onClose, onSaved, onText }: Props) {
   const backend = useBackend();
   const [lead, setLead] = useState<Lead | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -208,6 +210,18 @@ export function LeadDetail({ leadId, lists, onClose, onSaved }: Props) {
           {shown?.phoneDisplay && <div className="detail-phone">{shown.phoneDisplay}</div>}
           {shown?.phoneE164 && <div className="detail-e164 muted">{shown.phoneE164}</div>}
         </div>
+        {onText && shown?.phoneE164 && (
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={`Text ${shown.name}`}
+            title="Send a text message"
+            data-testid="lead-text"
+            onClick={() => shown.phoneE164 && onText(shown.phoneE164)}
+          >
+            <MessageSquare size={18} aria-hidden />
+          </button>
+        )}
         <button type="button" className="icon-button" aria-label="Close lead details" title="Close (Esc)" data-testid="lead-detail-close" onClick={onClose}>
           <X size={18} aria-hidden />
         </button>

@@ -28,6 +28,8 @@ type Props = {
   dataVersion?: number;
   /** Leads were added or changed in bulk (import) or created here: refresh counts elsewhere. */
   onDataChanged: () => void;
+  /** Text a lead's number (opens Messages). */
+  onTextLead?: (e164: string) => void;
 };
 
 function toSummary(l: Lead): LeadSummary {
@@ -39,7 +41,7 @@ function fileSlug(name: string): string {
   return name.trim().replace(/[\\/:*?"<>|]+/g, "-").replace(/\s+/g, " ") || "leads";
 }
 
-export function LeadsPage({ active, command, dataVersion = 0, onDataChanged }: Props) {
+export function LeadsPage({ active, command, dataVersion = 0, onDataChanged, onTextLead }: Props) {
   const backend = useBackend();
   const toast = useToast();
   const [searchText, setSearchText] = useState("");
@@ -242,6 +244,7 @@ export function LeadsPage({ active, command, dataVersion = 0, onDataChanged }: P
             lists={lists}
             onClose={() => setOpenLeadId(null)}
             onSaved={(lead) => pages.updateRow(toSummary(lead))}
+            onText={onTextLead}
           />
         )}
       </div>

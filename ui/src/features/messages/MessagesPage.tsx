@@ -17,7 +17,9 @@ const NEW_DRAFT = "\u0000new";
 /** Commands from App (keyboard shortcuts, a clicked notification); `nonce` makes repeats distinct. */
 export type MessagesCommand =
   | { kind: "focusSearch"; nonce: number }
-  | { kind: "openConversation"; contact: string; nonce: number };
+  | { kind: "openConversation"; contact: string; nonce: number }
+  /** Text this number (from a lead): its conversation when there is one, else a new message to it. */
+  | { kind: "compose"; to: string; nonce: number };
 
 type Props = {
   active: boolean;
@@ -141,10 +143,26 @@ export function MessagesPage({ active, command, unreadCount, onUnreadChanged, on
   const handled = useRef<number | null>(null);
   useEffect(() => {
     if (!command || !active || handled.current === command.nonce) return;
+    // Composing to a number opens its conversation if it has one: wait for the list.
+    if (command.kind === "compose" && threads === null) return;
     handled.current = command.nonce;
     if (command.kind === "focusSearch") {
       searchRef.current?.focus();
       searchRef.current?.select();
+      return;
+    }
+    if (command.kind === "compose") {
+      setSearchText("");
+      const existing = threads?.find((t) => t.contactNumber === command.to);
+      if (existing) {
+        focusDraftNext.current = true;
+        setSelectedSummary(existing);
+        setSelection({ kind: "thread", contact: existing.contactNumber });
+      } else {
+        setNewTo(command.to);
+        focusDraftNext.current = true;
+        setSelection({ kind: "new" });
+      }
       return;
     }
     // A clicked notification: that conversation, with the search cleared so it is listed.
@@ -152,10 +170,10 @@ export function MessagesPage({ active, command, unreadCount, onUnreadChanged, on
     setSelectedSummary(null);
     focusDraftNext.current = true;
     setSelection({ kind: "thread", contact: command.contact });
-  }, [command, active]);
+  }, [command, active, threads]);
 
   useEffect(() => {
-    if (selection?.kind === "new") toRef.current?.focus();
+    if (selection?.kind === "new" && !focusDraftNext.current) toRef.current?.focus();
     else if (focusDraftNext.current) draftRef.current?.focus();
     focusDraftNext.current = false;
   }, [selection]);

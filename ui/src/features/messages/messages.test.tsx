@@ -465,4 +465,23 @@ describe("Messages on the live connection", () => {
     const live = await screen.findByTestId("sms-live");
     expect(live).toHaveTextContent(/^Live$/);
   });
+
+  it("Text on a lead opens its conversation, or a new message to its number when there is none", async () => {
+    const app = await renderApp(messagesBackend());
+    const rowOf = async (name: string) => (await screen.findAllByTestId("lead-row")).find((r) => r.textContent?.includes(name));
+    // Bob has a conversation: it opens.
+    await app.user.click((await rowOf("Bob Brown"))!);
+    await app.user.click(await screen.findByTestId("lead-text"));
+    await waitFor(() => expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent("Bob Brown"));
+    // Erin has none: a new message to her number, the draft ready to type in.
+    await app.user.click(screen.getByTestId("nav-leads"));
+    await app.user.click((await rowOf("Erin Evans"))!);
+    await app.user.click(await screen.findByTestId("lead-text"));
+    const to = await screen.findByTestId("sms-to");
+    expect(to).toHaveValue("+12125550199");
+    await app.user.keyboard("Checking in about your order");
+    await app.user.click(screen.getByTestId("sms-send"));
+    await waitFor(() => expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent("Erin Evans"));
+    expect(bubbles()[bubbles().length - 1]).toHaveTextContent("Checking in about your order");
+  });
 });
