@@ -1,7 +1,10 @@
 //! End to end: the real Ringdesk window under Xvfb, driven over WebDriver (tauri-driver +
 //! WebKitWebDriver). Imports a CSV with good and bad rows, sees the bad rows reported, searches,
 //! opens a lead, edits a field, restarts the app and finds the edit persisted, and checks the
-//! dialer's disabled Dial button. Screenshots of each step go to `artifacts/e2e/`.
+//! dialer's disabled Dial button. Then texting: SignalWire set up in Settings (the token to the
+//! keychain), a text sent from a lead, and the lead's reply arriving live in the same thread
+//! (SignalWire served by the emulator in crates/testkit). Screenshots of each step go to
+//! `artifacts/e2e/`.
 //!
 //! The test starts everything it needs itself: Xvfb on a free display, a private D-Bus session
 //! with an unlocked throwaway gnome-keyring, and tauri-driver on free ports, all with XDG folders
@@ -77,6 +80,19 @@ where
     panic!("timed out waiting until {what}");
 }
 
+const SW_PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
+const SW_TOKEN: &str = "PTe2etoken";
+const SW_NUMBER: &str = "+12175550100";
+
+/// The text of every message bubble in the open conversation, oldest first.
+async fn bubble_texts(c: &Client) -> Vec<String> {
+    let mut out = Vec::new();
+    for el in c.find_all(tid("sms-message")).await.unwrap_or_default() {
+        out.push(el.prop("textContent").await.ok().flatten().unwrap_or_default());
+    }
+    out
+}
+
 /// The full text of every rendered lead row (`textContent`: cells cut off with an ellipsis on
 /// screen are still whole here).
 async fn row_names(c: &Client) -> Vec<String> {
@@ -88,8 +104,10 @@ async fn row_names(c: &Client) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn import_search_edit_and_restart_in_the_real_window() {
-    let desktop = Desktop::start("e2e");
+async fn import_search_edit_restart_and_text_in_the_real_window() {
+    let emu = ringdesk_testkit::signalwire::SignalWireEmulator::start(SW_PROJECT, SW_TOKEN).await.expect("emulator");
+    emu.own_number(SW_NUMBER);
+    let desktop = Desktop::start_with("e2e", &[("RINGDESK_SIGNALWIRE_URL", &emu.origin())]);
     let csv_path = desktop.dir().join("spring-leads.csv");
     std::fs::write(&csv_path, CSV).expect("write csv");
 
@@ -189,6 +207,40 @@ async fn import_search_edit_and_restart_in_the_real_window() {
     assert!(!text(&c, "dial-disabled-reason").await.trim().is_empty(), "the reason is shown");
     desktop.screenshot(&c, "07-dialer").await;
     desktop.root_screenshot("08-desktop");
+
+    // --- texting: set up SignalWire, text Ann from her lead, her reply arrives in the thread ---
+    click(&c, "nav-settings").await;
+    type_into(&c, "settings-sw-space", "example").await;
+    type_into(&c, "settings-sw-project", SW_PROJECT).await;
+    type_into(&c, "settings-sw-token", SW_TOKEN).await;
+    click(&c, "settings-sw-save").await;
+    c.wait().at_most(Duration::from_secs(15)).for_element(tid("settings-sw-saved")).await.expect("saved");
+    click(&c, "nav-leads").await;
+    type_into(&c, "lead-search", "archer").await;
+    eventually(&desktop, &c, "Ann is listed", || async {
+        let rows = row_names(&c).await;
+        rows.len() == 1 && rows[0].contains("Ann Archer")
+    })
+    .await;
+    c.find(tid("lead-row")).await.expect("Ann's row").click().await.expect("open Ann");
+    click(&c, "lead-text").await;
+    let to = c.wait().at_most(Duration::from_secs(15)).for_element(tid("sms-to")).await.expect("new message to Ann");
+    assert_eq!(to.prop("value").await.expect("value").as_deref(), Some("+12025550143"), "addressed to Ann");
+    type_into(&c, "sms-draft", "Hi Ann, following up on our call").await;
+    click(&c, "sms-send").await;
+    eventually(&desktop, &c, "the text is in Ann's conversation", || async {
+        text(&c, "sms-conversation-name").await.contains("Ann Archer")
+            && bubble_texts(&c).await.iter().any(|b| b.contains("following up"))
+    })
+    .await;
+    assert_eq!(emu.sent_messages().len(), 1, "SignalWire got exactly one text");
+    emu.receive_message("+12025550143", SW_NUMBER, "Sounds good, call me at 3");
+    eventually(&desktop, &c, "Ann's reply arrives live in the same thread", || async {
+        let b = bubble_texts(&c).await;
+        b.len() == 2 && b[0].contains("following up") && b[1].contains("call me at 3")
+    })
+    .await;
+    desktop.screenshot(&c, "08b-texting").await;
     desktop.quit(c).await;
 
     // --- a damaged database file: a blocking dialog, and the file is left byte for byte ---

@@ -58,8 +58,9 @@ fn terminate(child: &mut Child) {
 }
 
 impl Desktop {
-    /// Starts Xvfb, the session bus and the keyring; `name` names the artifacts folder.
-    pub fn start(name: &str) -> Desktop {
+    /// Starts Xvfb, the session bus and the keyring, with extra environment for the app (e.g. the
+    /// SignalWire emulator's URL); `name` names the artifacts folder.
+    pub fn start_with(name: &str, extra_env: &[(&str, &str)]) -> Desktop {
         need("Xvfb", "xvfb");
         need("xdpyinfo", "x11-utils");
         need("dbus-daemon", "dbus");
@@ -107,6 +108,7 @@ impl Desktop {
             ("HOME".into(), dir.path().join("home").display().to_string()),
             ("RINGDESK_DB".into(), dir.path().join("ringdesk.db").display().to_string()),
         ];
+        env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
 
         let address_file = dir.path().join("bus-address");
         let dbus = Command::new("sh")
