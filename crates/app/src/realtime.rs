@@ -22,11 +22,17 @@ pub struct RealtimeOptions {
     pub desktop_notifications: bool,
     /// The RELAY context the project's numbers route texts to.
     pub context: String,
+    /// How often the delivery of sent texts still open is looked up.
+    pub status_poll: std::time::Duration,
 }
 
 impl Default for RealtimeOptions {
     fn default() -> Self {
-        Self { desktop_notifications: true, context: "ringdesk".into() }
+        Self {
+            desktop_notifications: true,
+            context: "ringdesk".into(),
+            status_poll: std::time::Duration::from_secs(10),
+        }
     }
 }
 
@@ -85,8 +91,33 @@ impl crate::App {
             )?,
         };
         config.contexts = vec![options.context.clone()];
+        let (relay_tx, mut relay_rx) = tokio::sync::mpsc::unbounded_channel();
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let relay = self.provider.enter(|| relay::spawn(config, tx));
+        let every = options.status_poll;
+        let relay = self.provider.enter(|| {
+            let handle = relay::spawn(config, relay_tx);
+            // RELAY's events, and a tick for sent texts whose delivery is still open (SignalWire
+            // reports the statuses of REST-sent texts by callback, which a desktop cannot take).
+            // Ends when the RELAY task does, which closes the worker's channel.
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                tick.tick().await;
+                loop {
+                    let next = tokio::select! {
+                        e = relay_rx.recv() => match e {
+                            Some(e) => Input::Relay(e),
+                            None => return,
+                        },
+                        _ = tick.tick() => Input::Tick,
+                    };
+                    if tx.send(next).is_err() {
+                        return;
+                    }
+                }
+            });
+            handle
+        });
         let worker = Worker {
             store: self.store.clone(),
             provider: self.provider.clone(),
@@ -103,6 +134,13 @@ impl crate::App {
     }
 }
 
+/// What the worker handles.
+enum Input {
+    Relay(RelayEvent),
+    /// Time to look at the delivery of sent texts again.
+    Tick,
+}
+
 struct Worker {
     store: Arc<Store>,
     provider: Arc<Provider>,
@@ -113,9 +151,13 @@ struct Worker {
 }
 
 impl Worker {
-    fn run(self, mut rx: tokio::sync::mpsc::UnboundedReceiver<RelayEvent>) {
-        while let Some(event) = rx.blocking_recv() {
-            if let Err(e) = self.apply(event) {
+    fn run(self, mut rx: tokio::sync::mpsc::UnboundedReceiver<Input>) {
+        while let Some(input) = rx.blocking_recv() {
+            let applied = match input {
+                Input::Relay(event) => self.apply(event),
+                Input::Tick => self.follow_statuses(),
+            };
+            if let Err(e) = applied {
                 tracing::warn!(error = %e.message, "a realtime event could not be applied");
                 (self.sink)(RealtimeNotice::Connection { online: false, detail: e.message });
             }
@@ -164,6 +206,18 @@ impl Worker {
             RelayEvent::CallOffered { .. } => {}
         }
         Ok(())
+    }
+
+    /// Refreshes sent texts whose delivery is still open (nothing to do when there are none).
+    fn follow_statuses(&self) -> Result<()> {
+        if self.store.read(|r| sms::unsettled(r, 1))?.is_empty() {
+            return Ok(());
+        }
+        let report = messaging::settle(&self.store, &self.provider, &self.client)?;
+        if report.updated + report.confirmed + report.resent + report.failed > 0 {
+            (self.sink)(RealtimeNotice::SmsChanged);
+        }
+        self.received(report.received)
     }
 
     /// Notices (and notifications) for newly stored texts. More than three at once (a catch-up

@@ -472,3 +472,32 @@ fn voice_clones_keep_their_signalwire_import_status() {
     assert_eq!(no_name.expect_err("a name").code, ErrorCode::InvalidInput);
     assert_eq!(r.app.voice_clones().expect("list").len(), 1);
 }
+
+#[test]
+fn while_connected_the_delivery_of_sent_texts_is_followed_until_it_is_final() {
+    let r = rig();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let sink: ringdesk_app::NoticeSink = Arc::new(move |n| {
+        let _ = tx.send(n);
+    });
+    let options = ringdesk_app::RealtimeOptions {
+        desktop_notifications: false,
+        status_poll: Duration::from_millis(150),
+        ..Default::default()
+    };
+    let _live = r.app.start_realtime(options, sink).expect("started");
+    let sent = send(&r.app, ANN, "tracked").expect("sent");
+    assert_eq!(sent.status, "queued");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let mut told = false;
+    loop {
+        let status = r.app.sms_thread(ANN, None, None, 5).expect("thread").messages[0].status.clone();
+        if status == "delivered" && told {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {status} (UI told: {told}) after 5 s");
+        if let Ok(n) = rx.recv_timeout(Duration::from_millis(200)) {
+            told |= n == ringdesk_app::ipc::RealtimeNotice::SmsChanged;
+        }
+    }
+}
