@@ -217,6 +217,12 @@ fn route_number(shell: State<'_, Shell>, sid: String, update: NumberRoutingUpdat
 
 #[tauri::command(async)]
 #[specta::specta]
+fn route_number_to_ringdesk(shell: State<'_, Shell>, phone_number: String) -> R<NumberHandling> {
+    shell.app()?.route_number_to_ringdesk(&phone_number)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
 fn release_number(shell: State<'_, Shell>, sid: String) -> R<()> {
     shell.app()?.release_number(&sid)
 }
@@ -275,6 +281,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             buy_number,
             list_numbers,
             route_number,
+            route_number_to_ringdesk,
             release_number,
             call_recordings,
             sync_call_recordings,

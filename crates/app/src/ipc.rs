@@ -509,3 +509,16 @@ pub struct NewVoiceClone {
     pub sample_audio_url: Option<String>,
     pub playht_voice_id: Option<String>,
 }
+
+/// Where one of the project's numbers sends its calls and texts (SignalWire's native handlers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberHandling {
+    pub phone_number: String,
+    /// Texts go to the RELAY context Ringdesk listens on (they arrive live).
+    pub texts_to_ringdesk: bool,
+    /// Calls ring this desktop's SIP account (the softphone).
+    pub calls_to_softphone: bool,
+    /// SignalWire's call handler as it stands (`relay_sip_endpoint`, `ai_agent`, `laml_webhooks`…).
+    pub call_handler: Option<String>,
+}

@@ -596,6 +596,43 @@ impl App {
         recordings::fetch(&self.store, &self.provider, &client, dir, *cap, id)
     }
 
+    /// Routes one of the project's numbers to this desktop: texts to the RELAY context Ringdesk
+    /// listens on, and calls to this desktop's SIP account when it is a SignalWire SIP endpoint.
+    pub fn route_number_to_ringdesk(&self, phone_number: &str) -> Result<NumberHandling> {
+        use ringdesk_signalwire::native::CallRoute;
+        let region = self.region()?;
+        let e164 = PhoneNumber::parse(phone_number, region)
+            .map_err(|e| IpcError::invalid(format!("{phone_number:?}: {e}.")))?
+            .e164()
+            .to_string();
+        let username = settings::get(&self.store, self.secrets.as_ref())?.sip_username;
+        let context = RealtimeOptions::default().context;
+        let client = self.signalwire()?;
+        let (number, endpoint) = self.provider.run(async move {
+            let numbers = client.list_native_numbers().await?;
+            let Some(n) = numbers.into_iter().find(|n| n.number == e164) else {
+                return Err(ringdesk_signalwire::Error::Invalid(format!(
+                    "{e164} is not one of the project's numbers."
+                )));
+            };
+            let endpoint = if username.is_empty() {
+                None
+            } else {
+                client.list_sip_endpoints().await?.into_iter().find(|e| e.username == username)
+            };
+            let calls = endpoint.as_ref().map(|e| CallRoute::SipEndpoint { endpoint_id: e.id.clone() });
+            let routed = client.route_native_number(&n.id, calls.as_ref(), Some(&context)).await?;
+            Ok((routed, endpoint))
+        })?;
+        Ok(NumberHandling {
+            phone_number: number.number,
+            texts_to_ringdesk: number.message_handler.as_deref() == Some("relay_application")
+                && number.message_relay_application.as_deref() == Some(RealtimeOptions::default().context.as_str()),
+            calls_to_softphone: endpoint.is_some_and(|e| number.call_sip_endpoint_id.as_deref() == Some(e.id.as_str())),
+            call_handler: number.call_handler,
+        })
+    }
+
     /// Gives a number back to SignalWire. The default sending number is forgotten, so the next
     /// text picks one the project still owns.
     pub fn release_number(&self, sid: &str) -> Result<()> {

@@ -501,3 +501,25 @@ fn while_connected_the_delivery_of_sent_texts_is_followed_until_it_is_final() {
         }
     }
 }
+
+#[test]
+fn a_number_is_routed_to_this_desktop_texts_to_relay_and_calls_to_its_sip_endpoint() {
+    let r = rig();
+    let offer =
+        r.app.search_numbers(&NumberQuery { area_code: Some("415".into()), ..Default::default() }).expect("search");
+    let bought = r.app.buy_number(&offer[0].phone_number).expect("bought");
+    // A new number sends texts nowhere Ringdesk hears live.
+    r.emu.receive_message(ANN, &bought.phone_number, "before routing");
+    let handling = r.app.route_number_to_ringdesk(&bought.phone_number).expect("routed");
+    assert!(handling.texts_to_ringdesk && !handling.calls_to_softphone, "no SIP account yet: {handling:?}");
+    r.app
+        .provision_sip_line(&ringdesk_app::ipc::ProvisionSipLine { username: "desk-1".into(), send_as: None })
+        .expect("sip line");
+    let handling = r.app.route_number_to_ringdesk(&bought.phone_number).expect("routed");
+    assert!(handling.calls_to_softphone, "calls ring the softphone's SIP endpoint: {handling:?}");
+    assert_eq!(handling.call_handler.as_deref(), Some("relay_sip_endpoint"));
+    let (handler, _, texts) = r.emu.number_handlers(&bought.phone_number).expect("known");
+    assert_eq!((handler.as_deref(), texts.as_deref()), (Some("relay_sip_endpoint"), Some("ringdesk")));
+    let stranger = r.app.route_number_to_ringdesk("+19995550123").expect_err("not ours");
+    assert_eq!(stranger.code, ErrorCode::InvalidInput, "{stranger:?}");
+}

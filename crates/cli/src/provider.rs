@@ -120,6 +120,8 @@ pub enum NumbersCommand {
         #[arg(long)]
         sms_url: Option<String>,
     },
+    /// Routes a number to this desktop: texts arrive live (RELAY), calls ring the softphone.
+    RouteToRingdesk { number: String },
     /// Gives a number back (asks for --yes).
     Release {
         sid: String,
@@ -356,6 +358,19 @@ pub fn numbers(app: &App, cmd: &NumbersCommand, json: bool, out: &mut dyn Write)
                 return emit_json(out, &n);
             }
             writeln!(out, "{} updated", n.display).map_err(io)
+        }
+        NumbersCommand::RouteToRingdesk { number } => {
+            let h = app.route_number_to_ringdesk(number)?;
+            if json {
+                return emit_json(out, &h);
+            }
+            let texts = if h.texts_to_ringdesk { "texts arrive live" } else { "texts NOT routed" };
+            let calls = if h.calls_to_softphone {
+                "calls ring the softphone".to_string()
+            } else {
+                format!("calls unchanged ({})", h.call_handler.as_deref().unwrap_or("no handler"))
+            };
+            writeln!(out, "{}: {texts}; {calls}", h.phone_number).map_err(io)
         }
         NumbersCommand::Release { sid, yes } => {
             if !yes {

@@ -151,6 +151,12 @@ pub struct NativeNumber {
     pub call_handler: Option<String>,
     #[serde(default)]
     pub calling_handler_resource_id: Option<String>,
+    #[serde(default)]
+    pub call_sip_endpoint_id: Option<String>,
+    #[serde(default)]
+    pub message_handler: Option<String>,
+    #[serde(default)]
+    pub message_relay_application: Option<String>,
 }
 
 impl Client {
@@ -198,5 +204,49 @@ impl Client {
         let url = self.origin_url(&format!("/api/fabric/resources/{resource_id}/phone_routes"))?;
         let _: serde_json::Value = self.json_body(Method::POST, url, &body, Kind::Repeatable).await?;
         Ok(())
+    }
+}
+
+/// Where a number's calls go (native API handlers, signalwire.md §3.3–§3.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallRoute {
+    /// Straight to a SIP endpoint (the softphone): no webhook, no RELAY.
+    SipEndpoint { endpoint_id: String },
+    /// To a RELAY context (topic) the app listens on.
+    Relay { context: String },
+}
+
+impl Client {
+    /// Sets a number's handlers: calls per `calls`, texts to the RELAY `message_context`.
+    pub async fn route_native_number(
+        &self,
+        number_id: &str,
+        calls: Option<&CallRoute>,
+        message_context: Option<&str>,
+    ) -> Result<NativeNumber, Error> {
+        if number_id.is_empty() || !number_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(Error::Invalid(format!("{number_id:?} is not a SignalWire id.")));
+        }
+        let mut body = serde_json::Map::new();
+        match calls {
+            Some(CallRoute::SipEndpoint { endpoint_id }) => {
+                body.insert("call_handler".into(), "relay_sip_endpoint".into());
+                body.insert("call_sip_endpoint_id".into(), endpoint_id.clone().into());
+            }
+            Some(CallRoute::Relay { context }) => {
+                body.insert("call_handler".into(), "relay_application".into());
+                body.insert("call_relay_application".into(), context.clone().into());
+            }
+            None => {}
+        }
+        if let Some(ctx) = message_context {
+            body.insert("message_handler".into(), "relay_application".into());
+            body.insert("message_relay_application".into(), ctx.into());
+        }
+        if body.is_empty() {
+            return Err(Error::Invalid("Nothing to change.".into()));
+        }
+        let url = self.native(&format!("phone_numbers/{number_id}"))?;
+        self.json_body(Method::PUT, url, &serde_json::Value::Object(body), Kind::Repeatable).await
     }
 }

@@ -270,3 +270,32 @@ async fn a_cxml_script_is_created_once_and_updated_when_its_contents_change() {
     let bad = client.create_cxml_script("x", "<Dial/>").await.expect_err("not a Response document");
     assert!(matches!(bad, Error::Invalid(_)), "{bad}");
 }
+
+#[tokio::test]
+async fn answers_that_are_not_what_the_api_documents_are_typed_errors_never_panics() {
+    let (emu, client) = setup().await;
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("plain text", b"hello".to_vec()),
+        ("truncated JSON", br#"{"uri":"/x","messages":[{"sid":"a","fr"#.to_vec()),
+        ("invalid UTF-8 in a string", b"{\"uri\":\"/x\",\"messages\":[{\"sid\":\"a\",\"from\":\"\xff\xfe\",\"to\":\"+1\",\"status\":\"queued\"}]}".to_vec()),
+        ("a page without its list", br#"{"uri":"/x","page":0}"#.to_vec()),
+        ("a message missing its sid", br#"{"uri":"/x","messages":[{"from":"+1","to":"+2","status":"queued"}]}"#.to_vec()),
+    ];
+    for (what, body) in cases {
+        emu.raw_next(200, body);
+        let e = client.list_messages(&MessageFilter::default(), 10).await.expect_err(what);
+        assert!(matches!(e, Error::Decode(_)), "{what}: a decode error, got {e}");
+    }
+    // 10 MB of text in one message is read, not refused and not truncated.
+    let big = "x".repeat(10 * 1024 * 1024);
+    let body = format!(
+        r#"{{"uri":"/x","next_page_uri":null,"messages":[{{"sid":"b","from":"+1","to":"+2","status":"received","body":"{big}","direction":"inbound"}}]}}"#
+    );
+    emu.raw_next(200, body.into_bytes());
+    let got = client.list_messages(&MessageFilter::default(), 10).await.expect("a huge body is still a message");
+    assert_eq!(got[0].body.len(), 10 * 1024 * 1024);
+    // An error status with a body that is no documented shape keeps the status.
+    emu.raw_next(400, b"\xff\xfe not json".to_vec());
+    let e = client.get_message("c").await.expect_err("400");
+    assert_eq!(e.api().map(|a| a.status), Some(400), "{e}");
+}

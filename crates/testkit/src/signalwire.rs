@@ -67,6 +67,8 @@ struct Owned {
     sid: String,
     number: String,
     friendly_name: String,
+    /// Native handlers: (call_handler, call target, message context).
+    handlers: (Option<String>, Option<String>, Option<String>),
     voice_url: Option<String>,
     sms_url: Option<String>,
     created: DateTime<Utc>,
@@ -99,8 +101,17 @@ struct Endpoint {
 
 #[derive(Debug, Clone)]
 enum Fault {
-    Status { status: u16, code: u32, retry_after: Option<u64> },
+    Status {
+        status: u16,
+        code: u32,
+        retry_after: Option<u64>,
+    },
     Html,
+    /// Exactly these bytes, with this status, as `application/json`.
+    Raw {
+        status: u16,
+        body: Vec<u8>,
+    },
 }
 
 /// A RELAY session: outlives its socket, so a reconnect with its `protocol` resumes it.
@@ -224,6 +235,7 @@ impl SignalWireEmulator {
             sid: sid.clone(),
             number: number.into(),
             friendly_name: number.into(),
+            handlers: (None, None, Some("ringdesk".into())),
             voice_url: None,
             sms_url: None,
             created: Utc::now(),
@@ -245,7 +257,9 @@ impl SignalWireEmulator {
             created: Utc::now(),
             at: Instant::now(),
         });
-        let context = s.message_context.clone().unwrap_or_else(|| "ringdesk".into());
+        // RELAY gets texts to numbers whose messaging handler is a RELAY context.
+        let number_context = s.owned.iter().find(|o| o.number == to).and_then(|o| o.handlers.2.clone());
+        let Some(context) = s.message_context.clone().or(number_context) else { return sid };
         let segments = rough_segments(body);
         let params = json!({
             "message_id": sid, "context": context, "direction": "inbound", "from_number": from, "to_number": to,
@@ -312,6 +326,12 @@ impl SignalWireEmulator {
         }
     }
 
+    /// The next API request is answered with exactly `body` (claimed to be JSON) and `status`:
+    /// not JSON, truncated, invalid UTF-8, enormous…
+    pub fn raw_next(&self, status: u16, body: Vec<u8>) {
+        lock(&self.state).faults.push(Fault::Raw { status, body });
+    }
+
     /// Drops the faults not yet served: the service is back.
     pub fn clear_faults(&self) {
         lock(&self.state).faults.clear();
@@ -359,6 +379,11 @@ impl SignalWireEmulator {
     /// The `Url` a call was placed with, by call SID.
     pub fn call_url(&self, sid: &str) -> Option<String> {
         lock(&self.state).calls.iter().find(|c| c.sid == sid).map(|c| c.url.clone())
+    }
+
+    /// Where a number's calls and texts go: (call handler, its target, texts' RELAY context).
+    pub fn number_handlers(&self, number: &str) -> Option<(Option<String>, Option<String>, Option<String>)> {
+        lock(&self.state).owned.iter().find(|o| o.number == number).map(|o| o.handlers.clone())
     }
 
     /// Usernames of the project's SIP endpoints.
@@ -764,6 +789,13 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
                 }
                 return r;
             }
+            Fault::Raw { status, body } => {
+                return Response::builder()
+                    .status(status)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body))
+                    .unwrap_or_default();
+            }
             Fault::Html => {
                 return Response::builder()
                     .status(502)
@@ -941,6 +973,7 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
                 sid: s.sid("pn"),
                 number: number.clone(),
                 friendly_name: field(&f, "FriendlyName").unwrap_or(&number).to_owned(),
+                handlers: (None, None, None),
                 voice_url: field(&f, "VoiceUrl").map(str::to_owned),
                 sms_url: field(&f, "SmsUrl").map(str::to_owned),
                 created: Utc::now(),
@@ -1079,18 +1112,48 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
                     "default_encryption": "optional", "default_send_as": null}),
         ),
         (Method::GET, "phone_numbers") => {
-            let data: Vec<Value> = s
-                .owned
-                .iter()
-                .map(|o| {
-                    let agent = s.routes.iter().find(|(_, pn)| *pn == o.sid).map(|(a, _)| a.clone());
-                    json!({"id": o.sid, "number": o.number, "name": o.friendly_name,
-                           "call_handler": if agent.is_some() { "ai_agent" } else { "laml_webhooks" },
-                           "calling_handler_resource_id": agent, "message_handler": "relay_application",
-                           "message_relay_application": "ringdesk"})
-                })
-                .collect();
+            let data: Vec<Value> = s.owned.iter().map(|o| native_number_json(s, o)).collect();
             json_response(200, &json!({"links": {"self": "/api/relay/rest/phone_numbers", "next": null}, "data": data}))
+        }
+        (Method::PUT, p) if p.starts_with("phone_numbers/") => {
+            let id = p.trim_start_matches("phone_numbers/").to_owned();
+            let Ok(v) = serde_json::from_slice::<Value>(body) else {
+                return error_array(20001, "The request body is not valid JSON");
+            };
+            let Some(i) = s.owned.iter().position(|o| o.sid == id) else {
+                return error(404, 20404, &format!("The requested resource /api/relay/rest/{p} was not found"));
+            };
+            let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+            if let Some(h) = text("call_handler") {
+                let target = match h.as_str() {
+                    "relay_sip_endpoint" => {
+                        let Some(e) = text("call_sip_endpoint_id").filter(|e| s.endpoints.iter().any(|x| x.id == *e))
+                        else {
+                            return json_response(
+                                422,
+                                &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
+                                "message": "SIP endpoint not found", "attribute": "call_sip_endpoint_id"}]}),
+                            );
+                        };
+                        Some(e)
+                    }
+                    "relay_application" => text("call_relay_application"),
+                    other => {
+                        return json_response(
+                            422,
+                            &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
+                            "message": format!("call_handler {other} is not supported here"), "attribute": "call_handler"}]}),
+                        );
+                    }
+                };
+                s.routes.retain(|(_, pn)| *pn != id);
+                s.owned[i].handlers.0 = Some(h);
+                s.owned[i].handlers.1 = target;
+            }
+            if text("message_handler").as_deref() == Some("relay_application") {
+                s.owned[i].handlers.2 = text("message_relay_application");
+            }
+            json_response(200, &native_number_json(s, &s.owned[i]))
         }
         (Method::GET, "endpoints/sip") => {
             let size: usize = field(query, "page_size").and_then(|v| v.parse().ok()).unwrap_or(50).clamp(1, 1000);
@@ -1187,6 +1250,19 @@ fn handle_fabric(s: &mut State, method: &Method, path: &str, body: &[u8]) -> Res
         }
         _ => error(404, 20404, &format!("The requested resource /api/fabric/resources/{path} was not found")),
     }
+}
+
+fn native_number_json(s: &State, o: &Owned) -> Value {
+    let agent = s.routes.iter().find(|(_, pn)| *pn == o.sid).map(|(a, _)| a.clone());
+    let (handler, target, messages) = &o.handlers;
+    let call_handler = if agent.is_some() { Some("ai_agent".to_owned()) } else { handler.clone() };
+    json!({"id": o.sid, "number": o.number, "name": o.friendly_name,
+           "call_handler": call_handler.unwrap_or_else(|| "laml_webhooks".into()),
+           "calling_handler_resource_id": agent,
+           "call_sip_endpoint_id": (handler.as_deref() == Some("relay_sip_endpoint")).then(|| target.clone()).flatten(),
+           "call_relay_application": (handler.as_deref() == Some("relay_application")).then(|| target.clone()).flatten(),
+           "message_handler": if messages.is_some() { "relay_application" } else { "laml_webhooks" },
+           "message_relay_application": messages})
 }
 
 fn endpoint_json(e: &Endpoint) -> Value {

@@ -22,6 +22,7 @@ import type {
   NumberOffer,
   NumberQuery,
   NumberRoutingUpdate,
+  NumberHandling,
   OwnedNumberInfo,
   RealtimeNotice,
   RecordingFile,
@@ -106,6 +107,8 @@ export interface Backend {
   listNumbers(): Promise<OwnedNumberInfo[]>;
   routeNumber(sid: string, update: NumberRoutingUpdate): Promise<OwnedNumberInfo>;
   /** Gives the number back to SignalWire. */
+  /** Texts to this number arrive live in Ringdesk; calls ring this desktop's SIP account. */
+  routeNumberToRingdesk(phoneNumber: string): Promise<NumberHandling>;
   releaseNumber(sid: string): Promise<null>;
 
   // ---- call recordings ----

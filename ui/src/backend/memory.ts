@@ -25,6 +25,7 @@ import type {
   NumberOffer,
   NumberQuery,
   NumberRoutingUpdate,
+  NumberHandling,
   OwnedNumberInfo,
   RealtimeNotice,
   RecordingFile,
@@ -148,7 +149,15 @@ type StoredSms = {
   readAt: string | null;
 };
 
-type StoredNumber = { sid: string; phoneNumber: string; friendlyName: string; voiceUrl: string | null; smsUrl: string | null };
+type StoredNumber = {
+  sid: string;
+  phoneNumber: string;
+  friendlyName: string;
+  voiceUrl: string | null;
+  smsUrl: string | null;
+  /** Routed to this desktop (texts to RELAY, calls to the SIP account when there is one). */
+  toRingdesk?: { calls: boolean };
+};
 
 /** Where the simulated number search puts an area code (the emulator's default is 217). */
 const AREA_CODES: Record<string, { locality: string; region: string }> = {
@@ -1012,6 +1021,25 @@ export class MemoryBackend implements Backend {
     if (update.voiceUrl !== null) n.voiceUrl = update.voiceUrl;
     if (update.smsUrl !== null) n.smsUrl = update.smsUrl;
     return numberDto(n);
+  }
+
+  async routeNumberToRingdesk(phoneNumber: string): Promise<NumberHandling> {
+    this.requireSignalwire();
+    const norm = normalizePhone(phoneNumber, this.settings.defaultRegion);
+    if (!norm.ok) throw new BackendError("invalidInput", `"${phoneNumber}": ${norm.problem}.`);
+    const e164 = norm.e164;
+    if (this.smsOffline) throw unreachable();
+    const n = this.owned.find((o) => o.phoneNumber === e164);
+    if (!n) throw new BackendError("invalidInput", `${e164} is not one of the project's numbers.`);
+    // Calls go to the softphone only when this desktop has a SIP account (a SignalWire endpoint).
+    const calls = this.settings.sipUsername !== "";
+    n.toRingdesk = { calls };
+    return {
+      phoneNumber: e164,
+      textsToRingdesk: true,
+      callsToSoftphone: calls,
+      callHandler: calls ? "relay_sip_endpoint" : "laml_webhooks",
+    };
   }
 
   async releaseNumber(sid: string): Promise<null> {

@@ -60,6 +60,7 @@ export class TauriBackend implements Backend {
   buyNumber: Backend["buyNumber"] = (phoneNumber) => unwrap(() => commands.buyNumber(phoneNumber));
   listNumbers = () => unwrap(() => commands.listNumbers());
   routeNumber: Backend["routeNumber"] = (sid, update) => unwrap(() => commands.routeNumber(sid, update));
+  routeNumberToRingdesk: Backend["routeNumberToRingdesk"] = (n) => unwrap(() => commands.routeNumberToRingdesk(n));
   releaseNumber: Backend["releaseNumber"] = (sid) => unwrap(() => commands.releaseNumber(sid));
   callRecordings: Backend["callRecordings"] = (callLogId) => unwrap(() => commands.callRecordings(callLogId));
   syncCallRecordings: Backend["syncCallRecordings"] = (callLogId) => unwrap(() => commands.syncCallRecordings(callLogId));

@@ -41,6 +41,7 @@ export const commands = {
 	buyNumber: (phoneNumber: string) => typedError<OwnedNumberInfo, IpcError>(__TAURI_INVOKE("buy_number", { phoneNumber })),
 	listNumbers: () => typedError<OwnedNumberInfo[], IpcError>(__TAURI_INVOKE("list_numbers")),
 	routeNumber: (sid: string, update: NumberRoutingUpdate) => typedError<OwnedNumberInfo, IpcError>(__TAURI_INVOKE("route_number", { sid, update })),
+	routeNumberToRingdesk: (phoneNumber: string) => typedError<NumberHandling, IpcError>(__TAURI_INVOKE("route_number_to_ringdesk", { phoneNumber })),
 	releaseNumber: (sid: string) => typedError<null, IpcError>(__TAURI_INVOKE("release_number", { sid })),
 	callRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("call_recordings", { callLogId })),
 	syncCallRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("sync_call_recordings", { callLogId })),
@@ -208,6 +209,17 @@ export type LeadSummary = {
 	value: number | null,
 	/**  RFC 3339 UTC. */
 	lastContact: string | null,
+};
+
+/**  Where one of the project's numbers sends its calls and texts (SignalWire's native handlers). */
+export type NumberHandling = {
+	phoneNumber: string,
+	/**  Texts go to the RELAY context Ringdesk listens on (they arrive live). */
+	textsToRingdesk: boolean,
+	/**  Calls ring this desktop's SIP account (the softphone). */
+	callsToSoftphone: boolean,
+	/**  SignalWire's call handler as it stands (`relay_sip_endpoint`, `ai_agent`, `laml_webhooks`…). */
+	callHandler: string | null,
 };
 
 export type NumberLookup = {

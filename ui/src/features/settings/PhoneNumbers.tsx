@@ -284,6 +284,20 @@ function OwnedNumberRow({ number, error, onRenamed, onRelease }: RowProps) {
   const [name, setName] = useState(number.friendlyName);
   const [state, setState] = useState<{ kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string }>({ kind: "idle" });
   const changed = name.trim() !== number.friendlyName;
+  const [routing, setRouting] = useState<{ kind: "idle" } | { kind: "busy" } | { kind: "done"; text: string } | { kind: "error"; message: string }>({
+    kind: "idle",
+  });
+
+  const routeHere = async () => {
+    setRouting({ kind: "busy" });
+    try {
+      const h = await backend.routeNumberToRingdesk(number.phoneNumber);
+      const calls = h.callsToSoftphone ? "calls ring this desktop" : "calls unchanged (set up a SignalWire SIP account first)";
+      setRouting({ kind: "done", text: `Texts arrive live; ${calls}.` });
+    } catch (err) {
+      setRouting({ kind: "error", message: errorMessage(err) });
+    }
+  };
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -323,10 +337,30 @@ function OwnedNumberRow({ number, error, onRenamed, onRelease }: RowProps) {
             </span>
           )}
         </span>
+        <button
+          type="button"
+          className="button small"
+          data-testid="owned-number-route"
+          title="Send this number's texts (and calls, with a SignalWire SIP account) to Ringdesk"
+          disabled={routing.kind === "busy"}
+          onClick={() => void routeHere()}
+        >
+          Route to Ringdesk
+        </button>
         <button type="button" className="button small danger" aria-label={`Release ${number.display}`} onClick={onRelease}>
           Release
         </button>
       </div>
+      {routing.kind === "done" && (
+        <p className="muted small number-routing" role="status" data-testid="owned-number-routing">
+          {routing.text}
+        </p>
+      )}
+      {routing.kind === "error" && (
+        <p className="field-error number-error" role="alert">
+          <AlertCircle size={14} aria-hidden /> {routing.message}
+        </p>
+      )}
       {(state.kind === "error" || error) && (
         <p className="field-error number-error" role="alert">
           <AlertCircle size={14} aria-hidden /> {state.kind === "error" ? state.message : error}

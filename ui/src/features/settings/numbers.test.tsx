@@ -94,6 +94,22 @@ describe("Settings → Phone numbers", () => {
     expect(await backend.listNumbers()).toEqual([]);
   });
 
+  it("Route to Ringdesk sends texts here, and calls too once there is a SIP account", async () => {
+    const { user } = await openNumbers({ ownedNumbers: ["+14155550100"] });
+    const row = await screen.findByTestId("owned-number");
+    await user.click(within(row).getByTestId("owned-number-route"));
+    expect(await within(row).findByTestId("owned-number-routing")).toHaveTextContent(
+      "Texts arrive live; calls unchanged (set up a SignalWire SIP account first).",
+    );
+  });
+
+  it("with a SIP account, Route to Ringdesk also rings this desktop", async () => {
+    const { user } = await openNumbers({ ownedNumbers: ["+14155550100"], settings: { ...SIGNALWIRE_CONFIGURED, sipUsername: "desk-1" } });
+    const row = await screen.findByTestId("owned-number");
+    await user.click(within(row).getByTestId("owned-number-route"));
+    expect(await within(row).findByTestId("owned-number-routing")).toHaveTextContent("Texts arrive live; calls ring this desktop.");
+  });
+
   it("without SignalWire set up, explains what to enter instead of offering numbers", async () => {
     await openNumbers({ settings: {} });
     expect(await screen.findByTestId("numbers-not-configured")).toHaveTextContent("Set up SignalWire above");
