@@ -13,6 +13,10 @@ const TOKEN: &str = "PTrelaytoken";
 const OURS: &str = "+12175550100";
 
 fn config(emu: &SignalWireEmulator, token: &str) -> RelayConfig {
+    // Texts to OURS go to the `ringdesk` RELAY context.
+    if !emu.owned_numbers().iter().any(|n| n == OURS) {
+        emu.own_number(OURS);
+    }
     RelayConfig {
         url: emu.relay_url().parse().expect("url"),
         project_id: PROJECT.into(),
