@@ -239,8 +239,11 @@ impl Phone {
         let local = self.local_audio(ports.port());
         let offer = sdp::create_offer(&local, Direction::SendRecv, &mut random::bytes)
             .map_err(|e| VoiceError::Media(e.to_string()))?;
+        // The call is on record before the INVITE can be answered: a peer that answers at once
+        // must find the offer (the event loop waits on this lock).
+        let mut calls = lock(&self.inner.calls);
         let call = self.inner.sip.dial(&account, target, offer.sdp.clone(), self.inner.cfg.ring_timeout)?;
-        lock(&self.inner.calls).insert(
+        calls.insert(
             call.clone(),
             CallSlot {
                 line: line.into(),
@@ -253,6 +256,7 @@ impl Phone {
             },
         );
         let _ = self.inner.events.send(PhoneEvent::CallState { call: call.clone(), state: CallState::Dialing });
+        drop(calls);
         Ok(call)
     }
 
