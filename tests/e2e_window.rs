@@ -162,12 +162,8 @@ async fn import_search_edit_restart_and_text_in_the_real_window() {
     c.find(tid("lead-row")).await.expect("Carol's row").click().await.expect("open Carol");
     c.wait().for_element(tid("lead-detail")).await.expect("detail panel opens");
     // The fields render once the lead has loaded.
-    let company = c
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(tid("lead-field-company"))
-        .await
-        .expect("company field");
+    let company =
+        c.wait().at_most(Duration::from_secs(15)).for_element(tid("lead-field-company")).await.expect("company field");
     company.clear().await.expect("clear");
     company.send_keys(&format!("Umbrella Corp{}", Key::Enter)).await.expect("type and save");
     eventually(&desktop, &c, "the row shows the new company", || async {
