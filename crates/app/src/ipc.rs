@@ -397,6 +397,8 @@ pub struct CallRecordingInfo {
     pub id: String,
     pub call_log_id: String,
     pub duration_seconds: Option<u32>,
+    /// What was said, when SignalWire transcribed it.
+    pub transcription: Option<String>,
     pub created_at: String,
     /// The audio is in the local cache.
     pub cached: bool,

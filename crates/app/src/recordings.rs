@@ -16,6 +16,7 @@ pub(crate) fn dto(r: recordings::Recording) -> CallRecordingInfo {
         id: r.id,
         call_log_id: r.call_log_id,
         duration_seconds: r.duration_seconds.and_then(|d| u32::try_from(d).ok()),
+        transcription: r.transcription_text,
         created_at: r.created_at,
     }
 }
@@ -31,12 +32,26 @@ pub(crate) fn sync_for_call(
         IpcError::new(ErrorCode::NotFound, "This call did not go through SignalWire, so it has no recordings there.")
     })?;
     let c = client.clone();
-    let found = provider.run(async move { c.list_recordings(Some(&sid), None, 100).await })?;
+    let (found, texts) = provider.run(async move {
+        let found = c.list_recordings(Some(&sid), None, 100).await?;
+        let mut texts = Vec::new();
+        for rec in &found {
+            for t in c.list_transcriptions(&rec.sid).await? {
+                if let Some(text) = t.transcription_text.filter(|x| !x.is_empty() && t.status == "completed") {
+                    texts.push((rec.sid.clone(), text));
+                }
+            }
+        }
+        Ok::<_, ringdesk_signalwire::Error>((found, texts))
+    })?;
     let now = ringdesk_store::format_ts(chrono::Utc::now());
     store.write(|w| {
         for rec in &found {
             let at = rec.date_created.map(ringdesk_store::format_ts).unwrap_or_else(|| now.clone());
             recordings::insert_once(w, call_log_id, &rec.sid, rec.duration.map(i64::from), &at)?;
+        }
+        for (sid, text) in &texts {
+            recordings::set_transcription(w, sid, text)?;
         }
         Ok::<_, IpcError>(())
     })?;

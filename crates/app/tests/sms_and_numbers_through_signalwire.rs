@@ -224,8 +224,13 @@ fn a_calls_recording_is_pulled_once_fetched_into_the_cache_and_evicted_past_the_
     let first = recorded_call(&r);
     let second = recorded_call(&r);
     std::thread::sleep(Duration::from_millis(1700));
+    let first_sid =
+        r.app.store().read(|rd| ringdesk_store::calls::provider_sid(rd, &first)).expect("sid").expect("bridge");
+    let rec_sids = r.emu.recordings_of(&first_sid);
+    r.emu.add_transcription(&rec_sids[0], "Hi Ann, it's about the proposal.");
     let recs = r.app.sync_call_recordings(&first).expect("pulled");
     assert_eq!(recs.len(), 1, "{recs:?}");
+    assert_eq!(recs[0].transcription.as_deref(), Some("Hi Ann, it's about the proposal."), "the transcription is kept");
     assert!(!recs[0].cached, "metadata only until it is played");
     assert_eq!(r.app.sync_call_recordings(&first).expect("again").len(), 1, "stored once");
     let file = r.app.fetch_recording(&recs[0].id).expect("fetched");
@@ -242,7 +247,8 @@ fn a_calls_recording_is_pulled_once_fetched_into_the_cache_and_evicted_past_the_
     let synced = r.app.store().read(|rd| ringdesk_store::outbox::pending(rd, 1000)).expect("outbox");
     let rows: Vec<String> =
         synced.iter().filter(|m| m.table_name == "call_recordings").map(|m| m.args.to_string()).collect();
-    assert_eq!(rows.len(), 2, "each recording enters the outbox once: {rows:?}");
+    let inserts = synced.iter().filter(|m| m.table_name == "call_recordings" && m.op == "insert").count();
+    assert_eq!(inserts, 2, "each recording is inserted once: {rows:?}");
     assert!(rows.iter().all(|a| !a.contains("http")), "no playable URL is stored or synced: {rows:?}");
 }
 

@@ -19,10 +19,12 @@ pub struct Recording {
     pub provider_recording_sid: Option<String>,
     pub duration_seconds: Option<i64>,
     pub local_path: Option<String>,
+    pub transcription_text: Option<String>,
     pub created_at: String,
 }
 
-const COLUMNS: &str = "id, call_log_id, provider_recording_sid, duration_seconds, local_path, created_at";
+const COLUMNS: &str =
+    "id, call_log_id, provider_recording_sid, duration_seconds, local_path, created_at, transcription_text";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Recording> {
     Ok(Recording {
@@ -32,6 +34,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Recording> {
         duration_seconds: r.get(3)?,
         local_path: r.get(4)?,
         created_at: r.get(5)?,
+        transcription_text: r.get(6)?,
     })
 }
 
@@ -67,6 +70,21 @@ pub fn insert_once(
         &serde_json::json!({"id": id, "call_log_id": call_log_id, "provider_recording_sid": sid,
                             "recording_url": reference, "duration_seconds": duration_seconds, "created_at": created_at}),
     )?;
+    Ok(true)
+}
+
+/// Stores a recording's transcription text (from the provider); false when unchanged or unknown.
+pub fn set_transcription(w: &mut Write<'_>, sid: &str, text: &str) -> Result<bool> {
+    let id: Option<String> = w
+        .conn()
+        .prepare_cached(
+            "UPDATE call_recordings SET transcription_text = ?2
+             WHERE provider_recording_sid = ?1 AND transcription_text IS NOT ?2 RETURNING id",
+        )?
+        .query_row(params![sid, text], |r| r.get(0))
+        .optional()?;
+    let Some(id) = id else { return Ok(false) };
+    outbox::enqueue(w, "update", "call_recordings", &id, &serde_json::json!({"id": id, "transcription_text": text}))?;
     Ok(true)
 }
 

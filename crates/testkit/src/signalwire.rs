@@ -136,6 +136,8 @@ struct State {
     recordings: Vec<Rec>,
     endpoints: Vec<Endpoint>,
     scripts: Vec<Script>,
+    /// Transcriptions: (sid, recording sid, text).
+    transcriptions: Vec<(String, String, String)>,
     /// AI agents: (id, name, prompt).
     agents: Vec<(String, String, String)>,
     /// Phone routes: (agent id, number sid).
@@ -361,6 +363,20 @@ impl SignalWireEmulator {
     /// Calls placed, oldest first: (sid, from, to).
     pub fn calls(&self) -> Vec<(String, String, String)> {
         lock(&self.state).calls.iter().map(|c| (c.sid.clone(), c.from.clone(), c.to.clone())).collect()
+    }
+
+    /// Recordings of a call, by SID (once the call has ended).
+    pub fn recordings_of(&self, call_sid: &str) -> Vec<String> {
+        let mut s = lock(&self.state);
+        settle_calls(&mut s);
+        s.recordings.iter().filter(|r| r.call_sid == call_sid).map(|r| r.sid.clone()).collect()
+    }
+
+    /// A finished transcription of a recording.
+    pub fn add_transcription(&self, recording_sid: &str, text: &str) {
+        let mut s = lock(&self.state);
+        let sid = s.sid("tr");
+        s.transcriptions.push((sid, recording_sid.into(), text.into()));
     }
 
     /// The project has an AI agent named `name`; returns its id.
@@ -1086,7 +1102,20 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
             }
             None => error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found")),
         },
-        (Method::GET, "Transcriptions", None) => page(&list_path, &query, "transcriptions", Vec::new()),
+        (Method::GET, "Transcriptions", None) => {
+            let items: Vec<Value> = s
+                .transcriptions
+                .iter()
+                .rev()
+                .map(|(sid, rec, text)| {
+                    json!({"sid": sid, "account_sid": s.project, "api_version": "2010-04-01", "recording_sid": rec,
+                           "date_created": rfc2822(Utc::now()), "date_updated": rfc2822(Utc::now()), "duration": "1",
+                           "price": null, "price_unit": "USD", "status": "completed", "transcription_text": text,
+                           "type": "fast", "uri": format!("{API_PREFIX}{}/Transcriptions/{sid}", s.project)})
+                })
+                .collect();
+            page(&list_path, &query, "transcriptions", items)
+        }
         _ => error(404, 20404, &format!("The requested resource {path} was not found")),
     }
 }

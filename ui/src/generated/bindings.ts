@@ -68,6 +68,8 @@ export type CallRecordingInfo = {
 	id: string,
 	callLogId: string,
 	durationSeconds: number | null,
+	/**  What was said, when SignalWire transcribed it. */
+	transcription: string | null,
 	createdAt: string,
 	/**  The audio is in the local cache. */
 	cached: boolean,
