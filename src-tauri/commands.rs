@@ -221,6 +221,13 @@ fn route_number_to_ringdesk(shell: State<'_, Shell>, phone_number: String) -> R<
     shell.app()?.route_number_to_ringdesk(&phone_number)
 }
 
+/// Creates SIP credentials in SignalWire and makes them this desktop's SIP account.
+#[tauri::command(async)]
+#[specta::specta]
+fn provision_sip_line(shell: State<'_, Shell>, request: ProvisionSipLine) -> R<Settings> {
+    shell.app()?.provision_sip_line(&request)
+}
+
 #[tauri::command(async)]
 #[specta::specta]
 fn release_number(shell: State<'_, Shell>, sid: String) -> R<()> {
@@ -282,6 +289,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             list_numbers,
             route_number,
             route_number_to_ringdesk,
+            provision_sip_line,
             release_number,
             call_recordings,
             sync_call_recordings,

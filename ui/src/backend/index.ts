@@ -23,6 +23,7 @@ import type {
   NumberQuery,
   NumberRoutingUpdate,
   NumberHandling,
+  ProvisionSipLine,
   OwnedNumberInfo,
   RealtimeNotice,
   RecordingFile,
@@ -109,6 +110,8 @@ export interface Backend {
   /** Gives the number back to SignalWire. */
   /** Texts to this number arrive live in Ringdesk; calls ring this desktop's SIP account. */
   routeNumberToRingdesk(phoneNumber: string): Promise<NumberHandling>;
+  /** Creates SIP credentials in SignalWire (generated password, to the keychain) and makes them this desktop's SIP account. */
+  provisionSipLine(request: ProvisionSipLine): Promise<Settings>;
   releaseNumber(sid: string): Promise<null>;
 
   // ---- call recordings ----

@@ -26,6 +26,7 @@ import type {
   NumberQuery,
   NumberRoutingUpdate,
   NumberHandling,
+  ProvisionSipLine,
   OwnedNumberInfo,
   RealtimeNotice,
   RecordingFile,
@@ -260,6 +261,8 @@ export class MemoryBackend implements Backend {
   private lists = new Map<string, StoredList>();
   private settings: Settings;
   private readonly secretsSet = new Set<SecretKind>();
+  /** SIP endpoints created at (simulated) SignalWire, by username. */
+  private readonly sipEndpoints = new Set<string>();
   private readonly progressListeners = new Set<(p: ImportProgress) => void>();
   private readonly realtimeListeners = new Set<(n: RealtimeNotice) => void>();
   private readonly options: MemoryBackendOptions;
@@ -1040,6 +1043,23 @@ export class MemoryBackend implements Backend {
       callsToSoftphone: calls,
       callHandler: calls ? "relay_sip_endpoint" : "laml_webhooks",
     };
+  }
+
+  async provisionSipLine(request: ProvisionSipLine): Promise<Settings> {
+    const username = request.username.trim();
+    if (username === "" || username.length > 64 || /[\s@:]/.test(username)) {
+      throw new BackendError("invalidInput", `SIP username "${username}" must be 1 to 64 characters without spaces, '@' or ':'.`);
+    }
+    this.requireSignalwire();
+    if (this.smsOffline) throw unreachable();
+    if (this.sipEndpoints.has(username)) {
+      throw new BackendError("provider", "SignalWire refused the request (422): Username has already been taken Check the values you entered.");
+    }
+    this.sipEndpoints.add(username);
+    // Like the app: the project's SIP domain over TLS, the generated password in the keychain.
+    this.settings = { ...this.settings, sipRegistrar: "example-112233445566.sip.signalwire.com:5061", sipUsername: username, sipTransport: "tls" };
+    this.secretsSet.add("sipPassword");
+    return this.currentSettings();
   }
 
   async releaseNumber(sid: string): Promise<null> {

@@ -42,6 +42,8 @@ export const commands = {
 	listNumbers: () => typedError<OwnedNumberInfo[], IpcError>(__TAURI_INVOKE("list_numbers")),
 	routeNumber: (sid: string, update: NumberRoutingUpdate) => typedError<OwnedNumberInfo, IpcError>(__TAURI_INVOKE("route_number", { sid, update })),
 	routeNumberToRingdesk: (phoneNumber: string) => typedError<NumberHandling, IpcError>(__TAURI_INVOKE("route_number_to_ringdesk", { phoneNumber })),
+	/**  Creates SIP credentials in SignalWire and makes them this desktop's SIP account. */
+	provisionSipLine: (request: ProvisionSipLine) => typedError<Settings, IpcError>(__TAURI_INVOKE("provision_sip_line", { request })),
 	releaseNumber: (sid: string) => typedError<null, IpcError>(__TAURI_INVOKE("release_number", { sid })),
 	callRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("call_recordings", { callLogId })),
 	syncCallRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("sync_call_recordings", { callLogId })),
@@ -270,6 +272,13 @@ export type OwnedNumberInfo = {
 	sms: boolean,
 	voiceUrl: string | null,
 	smsUrl: string | null,
+};
+
+/**  Creates SIP credentials in SignalWire for this desktop's softphone. */
+export type ProvisionSipLine = {
+	username: string,
+	/**  The number PSTN calls show (E.164); default: SignalWire's choice. */
+	sendAs: string | null,
 };
 
 /**

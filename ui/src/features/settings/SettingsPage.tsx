@@ -181,6 +181,24 @@ export function SettingsPage() {
     }
   };
 
+  const provisionSip = async () => {
+    if (sipUsername.trim() === "") {
+      setSipState({ kind: "error", message: "Enter the username the SIP credentials should have." });
+      return;
+    }
+    setSipState({ kind: "saving" });
+    try {
+      const next = await backend.provisionSipLine({ username: sipUsername.trim(), sendAs: null });
+      setSettings(next);
+      setSipRegistrar(next.sipRegistrar);
+      setSipUsername(next.sipUsername);
+      setSipTransport(next.sipTransport);
+      setSipState({ kind: "saved" });
+    } catch (err) {
+      setSipState({ kind: "error", message: errorMessage(err) });
+    }
+  };
+
   /** The live connection uses the SignalWire settings: reconnect with the new ones. Incomplete settings are not an error here. */
   const restartRealtime = () => {
     backend.startRealtime().catch((err) => {
@@ -304,6 +322,19 @@ export function SettingsPage() {
           </select>
         </div>
         <SectionActions testId="settings-sip" state={sipState} />
+        <div className="field provision-sip">
+          <button
+            type="button"
+            className="button small"
+            data-testid="settings-sip-provision"
+            disabled={sipState.kind === "saving"}
+            title="Creates SIP credentials with this username in your SignalWire project, with a generated password kept in the keychain"
+            onClick={() => void provisionSip()}
+          >
+            Create these SIP credentials in SignalWire
+          </button>
+          <span className="muted small">Uses the username above; the registrar, TLS and a generated password are filled in.</span>
+        </div>
       </Section>
 
       <Section

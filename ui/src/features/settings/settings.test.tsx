@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { BackendError } from "../../backend/errors";
+import { SIGNALWIRE_CONFIGURED } from "../../backend/memory";
 import { renderApp } from "../../test/render";
 
 async function openSettings(options = {}) {
@@ -103,5 +104,22 @@ describe("Settings", () => {
     await user.click(screen.getByTestId("settings-sw-save"));
     expect(await screen.findByTestId("settings-sw-error")).toHaveTextContent("The database is read-only.");
     expect(backend.realtimeStartCount).toBe(0);
+  });
+
+  it("creates SIP credentials in SignalWire from the username and fills in the SIP account", async () => {
+    const { user } = await openSettings({ settings: SIGNALWIRE_CONFIGURED });
+    await user.click(screen.getByTestId("settings-sip-provision"));
+    expect(await screen.findByTestId("settings-sip-error")).toHaveTextContent("Enter the username");
+    await user.type(screen.getByTestId("settings-sip-username"), "desk 1");
+    await user.click(screen.getByTestId("settings-sip-provision"));
+    expect(await screen.findByTestId("settings-sip-error")).toHaveTextContent("without spaces");
+    await user.clear(screen.getByTestId("settings-sip-username"));
+    await user.type(screen.getByTestId("settings-sip-username"), "desk-1");
+    await user.click(screen.getByTestId("settings-sip-provision"));
+    await waitFor(() => expect(screen.getByTestId("settings-sip-registrar")).toHaveValue("example-112233445566.sip.signalwire.com:5061"));
+    expect(screen.getByTestId("settings-sip-transport")).toHaveValue("tls");
+    expect(screen.getByTestId("settings-sip-password-status")).toHaveTextContent("Stored in the OS keychain");
+    await user.click(screen.getByTestId("settings-sip-provision"));
+    expect(await screen.findByTestId("settings-sip-error")).toHaveTextContent("already been taken");
   });
 });
