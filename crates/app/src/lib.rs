@@ -633,6 +633,12 @@ impl App {
         })
     }
 
+    /// Deletes a call's recording at SignalWire and here (its cached audio too).
+    pub fn delete_recording(&self, id: &str) -> Result<()> {
+        let client = self.signalwire()?;
+        recordings::delete(&self.store, &self.provider, &client, id)
+    }
+
     /// Gives a number back to SignalWire. The default sending number is forgotten, so the next
     /// text picks one the project still owns.
     pub fn release_number(&self, sid: &str) -> Result<()> {

@@ -123,3 +123,26 @@ fn evict(store: &Store, dir: &Path, cap_bytes: u64, keep: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// Deletes a recording at SignalWire (a recording already gone there counts as deleted), then its
+/// cached audio and its row.
+pub(crate) fn delete(store: &Store, provider: &Provider, client: &ringdesk_signalwire::Client, id: &str) -> Result<()> {
+    let rec = store.read(|r| recordings::get(r, id))?;
+    if let Some(sid) = rec.provider_recording_sid.clone() {
+        let c = client.clone();
+        match provider.run(async move { c.delete_recording(&sid).await }) {
+            Ok(()) => {}
+            Err(e) if e.api().is_some_and(|a| a.status == 404) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(path) = rec.local_path.as_deref() {
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io("remove", Path::new(path), e)),
+        }
+    }
+    store.write(|w| recordings::delete(w, id))?;
+    Ok(())
+}

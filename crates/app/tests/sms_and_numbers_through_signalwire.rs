@@ -244,11 +244,15 @@ fn a_calls_recording_is_pulled_once_fetched_into_the_cache_and_evicted_past_the_
     assert!(!r.app.call_recordings(&first).expect("list")[0].cached, "and the store knows");
     let refetched = r.app.fetch_recording(&recs[0].id).expect("fetched again on demand");
     assert!(std::path::Path::new(&refetched.path).is_file());
+    r.app.delete_recording(&other[0].id).expect("deleted");
+    assert!(!std::path::Path::new(&file2.path).exists(), "its cached audio is gone");
+    assert!(r.app.call_recordings(&second).expect("list").is_empty(), "and its row");
+    assert!(r.app.sync_call_recordings(&second).expect("pulled").is_empty(), "SignalWire no longer has it");
     let synced = r.app.store().read(|rd| ringdesk_store::outbox::pending(rd, 1000)).expect("outbox");
     let rows: Vec<String> =
         synced.iter().filter(|m| m.table_name == "call_recordings").map(|m| m.args.to_string()).collect();
-    let inserts = synced.iter().filter(|m| m.table_name == "call_recordings" && m.op == "insert").count();
-    assert_eq!(inserts, 2, "each recording is inserted once: {rows:?}");
+    let count = |op: &str| synced.iter().filter(|m| m.table_name == "call_recordings" && m.op == op).count();
+    assert_eq!((count("insert"), count("delete")), (2, 1), "each recording inserted once, one deleted: {rows:?}");
     assert!(rows.iter().all(|a| !a.contains("http")), "no playable URL is stored or synced: {rows:?}");
 }
 

@@ -154,6 +154,12 @@ pub enum RecordingsCommand {
     },
     /// Downloads a recording's audio into the local cache and prints its path.
     Fetch { recording_id: String },
+    /// Deletes a recording at SignalWire and here (asks for --yes).
+    Delete {
+        recording_id: String,
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 fn io(e: std::io::Error) -> IpcError {
@@ -397,6 +403,15 @@ pub fn recordings(app: &App, cmd: &RecordingsCommand, json: bool, out: &mut dyn 
                     .map_err(io)?;
             }
             Ok(())
+        }
+        RecordingsCommand::Delete { recording_id, yes } => {
+            if !yes {
+                return Err(IpcError::invalid(format!(
+                    "Deleting recording {recording_id} removes it at SignalWire for good; run again with --yes."
+                )));
+            }
+            app.delete_recording(recording_id)?;
+            writeln!(out, "deleted").map_err(io)
         }
         RecordingsCommand::Fetch { recording_id } => {
             let f = app.fetch_recording(recording_id)?;

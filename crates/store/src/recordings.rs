@@ -110,6 +110,16 @@ pub fn set_local_path(w: &mut Write<'_>, id: &str, path: Option<&str>) -> Result
     Ok(())
 }
 
+/// Deletes a recording's row (it was deleted at the provider); the deletion syncs.
+pub fn delete(w: &mut Write<'_>, id: &str) -> Result<()> {
+    let n = w.conn().prepare_cached("DELETE FROM call_recordings WHERE id = ?1")?.execute([id])?;
+    if n == 0 {
+        return Err(StoreError::NotFound { what: "recording", id: id.into() });
+    }
+    outbox::enqueue(w, "delete", "call_recordings", id, &serde_json::json!({"id": id}))?;
+    Ok(())
+}
+
 /// Forgets a cached file wherever it is referenced (it was evicted from the cache).
 pub fn forget_local_path(w: &mut Write<'_>, path: &str) -> Result<()> {
     w.conn().prepare_cached("UPDATE call_recordings SET local_path = NULL WHERE local_path = ?1")?.execute([path])?;

@@ -56,6 +56,8 @@ struct CallRec {
     to: String,
     url: String,
     record: bool,
+    /// Its recording was made (it may since have been deleted).
+    recorded: bool,
     created: DateTime<Utc>,
     at: Instant,
     /// Ended by a hang-up: (status, when).
@@ -901,6 +903,7 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
                 to: to.into(),
                 url: field(&f, "Url").unwrap_or_default().to_owned(),
                 record: field(&f, "Record") == Some("true"),
+                recorded: false,
                 created: Utc::now(),
                 at: Instant::now(),
                 ended: None,
@@ -1302,14 +1305,15 @@ fn endpoint_json(e: &Endpoint) -> Value {
 
 /// Recorded calls that have ended get their recording.
 fn settle_calls(s: &mut State) {
-    let ended: Vec<(String, DateTime<Utc>)> = s
+    let ended: Vec<(usize, String, DateTime<Utc>)> = s
         .calls
         .iter()
-        .filter(|c| c.record && call_status(c).0 == "completed")
-        .filter(|c| !s.recordings.iter().any(|r| r.call_sid == c.sid))
-        .map(|c| (c.sid.clone(), c.created))
+        .enumerate()
+        .filter(|(_, c)| c.record && !c.recorded && call_status(c).0 == "completed")
+        .map(|(i, c)| (i, c.sid.clone(), c.created))
         .collect();
-    for (call_sid, created) in ended {
+    for (i, call_sid, created) in ended {
+        s.calls[i].recorded = true;
         let sid = s.sid("re");
         s.recordings.push(Rec { sid, call_sid, created, duration: 1 });
     }
