@@ -216,9 +216,12 @@ fn open_input(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream> 
             }
         }
     };
+    // A dead device can report the same error thousands of times a second until the stream is
+    // dropped: say it once per loss.
     let err = move |e: cpal::StreamError| {
-        tracing::warn!(error = %e, "microphone stream failed");
-        lost.device_lost.store(true, Ordering::Relaxed);
+        if !lost.device_lost.swap(true, Ordering::Relaxed) {
+            tracing::warn!(error = %e, "microphone stream failed");
+        }
     };
     let err = Arc::new(err);
     let err = move || {
@@ -280,9 +283,12 @@ fn open_output(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream>
         }
         ready.pop_front().unwrap_or(0.0)
     };
+    // A dead device can report the same error thousands of times a second until the stream is
+    // dropped: say it once per loss.
     let err = move |e: cpal::StreamError| {
-        tracing::warn!(error = %e, "speaker stream failed");
-        lost.device_lost.store(true, Ordering::Relaxed);
+        if !lost.device_lost.swap(true, Ordering::Relaxed) {
+            tracing::warn!(error = %e, "speaker stream failed");
+        }
     };
     let err = Arc::new(err);
     let err = move || {

@@ -34,10 +34,10 @@ fn a_tone_played_into_a_pulseaudio_null_sink_comes_back_from_its_monitor() {
     assert!(field("filled") > 0.9, "the device clock keeps the ring fed: {text}");
 }
 
-/// `second N: level X dBFS, filled F` lines from ringdesk-audio-check: how much of each second
-/// of microphone audio was real (non-silent) samples.
-fn filled_per_second(stderr: &str) -> Vec<f64> {
-    stderr
+/// `second N: level X dBFS, filled F` lines from ringdesk-audio-check's stdout: how much of each
+/// second of microphone audio was real (non-silent) samples.
+fn filled_per_second(stdout: &str) -> Vec<f64> {
+    stdout
         .lines()
         .filter(|l| l.starts_with("second "))
         .filter_map(|l| l.rsplit("filled ").next().and_then(|v| v.trim().parse().ok()))
@@ -59,13 +59,15 @@ fn the_device_path_recovers_when_the_sound_server_vanishes_mid_call() {
     pulse.restart_after(std::time::Duration::from_secs(2)).expect("pulseaudio comes back");
     let out = check.wait_with_output().expect("finishes");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "the call survived the device loss: {stderr}");
-    let filled = filled_per_second(&stderr);
-    assert_eq!(filled.len(), 14, "one line per second: {stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let tail: String = stderr.lines().rev().take(20).collect::<Vec<_>>().join("\n");
+    assert!(out.status.success(), "the call survived the device loss; stderr ends with:\n{tail}");
+    let filled = filled_per_second(&stdout);
+    assert_eq!(filled.len(), 14, "one line per second: {stdout}\nstderr ends with:\n{tail}");
     assert!(filled[3] > 0.9, "the tone was heard before the loss: {filled:?}");
     assert!(filled[5..8].iter().any(|f| *f < 0.5), "the loss was real (silence while the server was gone): {filled:?}");
     assert!(
         filled[11..].iter().all(|f| *f > 0.9),
-        "the devices were reopened and the tone is heard again: {filled:?}\n{stderr}"
+        "the devices were reopened and the tone is heard again: {filled:?}\n{tail}"
     );
 }

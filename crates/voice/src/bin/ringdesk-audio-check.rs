@@ -45,9 +45,10 @@ fn main() {
         std::thread::sleep(tick.saturating_duration_since(Instant::now()));
     }
     speaker.finish();
+    // Per second, on stdout: stderr also carries the sound system's own messages.
     for (i, second) in heard.chunks(8000).enumerate() {
         let filled = second.iter().filter(|s| **s != 0).count() as f64 / second.len() as f64;
-        eprintln!("second {i}: level {:.1} dBFS, filled {filled:.2}", level_dbfs(second));
+        println!("second {i}: level {:.1} dBFS, filled {filled:.2}", level_dbfs(second));
     }
     // Skip the first 2.5 s (the ALSA pulse plugin ramps up for about 2 s), then measure the
     // level and the tone's frequency.
