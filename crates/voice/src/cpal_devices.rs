@@ -5,12 +5,14 @@
 //! device runs at its own rate (often 48 kHz) with a fixed 10 ms buffer (cpal #1250, #1029: the
 //! default buffer size can mean seconds of latency on PipeWire's ALSA plugin); rubato resamples
 //! to and from the call's rate (8 kHz for G.711, 16 kHz for G.722 and Opus) in 10 ms chunks.
-//! When a device errors (unplugged, or the sound server went away), the thread reopens every
-//! second: the chosen device if it is back, else the system default. The call carries on with
-//! silence meanwhile.
+//! When a device errors (unplugged, or the sound server went away) or a stream stops calling
+//! back (some drivers retry forever without an error), the thread reopens every second: the
+//! chosen device if it is back, else the system default. The old streams are released on a
+//! thread of their own and their callbacks stop touching the call's audio. The call carries on
+//! with silence meanwhile.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -76,6 +78,12 @@ struct Rings {
     to_play: Mutex<VecDeque<i16>>,
     stop: AtomicBool,
     device_lost: AtomicBool,
+    /// Bumped at each reopen: callbacks of older streams (one a driver has not let go of) no
+    /// longer touch the rings.
+    generation: AtomicU64,
+    /// Callbacks seen, input and output: a stream that stops calling back is stalled.
+    input_beats: AtomicU64,
+    output_beats: AtomicU64,
 }
 
 impl Rings {
@@ -149,6 +157,12 @@ fn find(host: &cpal::Host, name: Option<&str>, input: bool) -> Option<cpal::Devi
     }
 }
 
+/// A stream that has not called back for this long, after the start-up grace, is stalled: some
+/// drivers (ALSA's pulse plugin when the server dies) retry forever without reporting an error.
+const STALL: Duration = Duration::from_millis(1500);
+/// The ALSA pulse plugin takes about 2 s to start delivering.
+const GRACE: Duration = Duration::from_secs(3);
+
 fn device_thread(rings: Arc<Rings>, input: Option<String>, output: Option<String>) {
     let host = cpal::default_host();
     while !rings.stop.load(Ordering::Relaxed) {
@@ -160,20 +174,50 @@ fn device_thread(rings: Arc<Rings>, input: Option<String>, output: Option<String
         if streams.0.is_none() || streams.1.is_none() {
             tracing::warn!(?input, ?output, "an audio device could not be opened; retrying in a second");
         }
-        // Run until the call ends or a device fails.
+        // Run until the call ends, a device fails, or a stream stalls.
+        let opened = std::time::Instant::now();
+        let mut beats = (0, 0);
+        let mut beat_at = opened;
         while !rings.stop.load(Ordering::Relaxed) && !rings.device_lost.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(50));
             if streams.0.is_none() || streams.1.is_none() {
                 break;
             }
+            let now = (rings.input_beats.load(Ordering::Relaxed), rings.output_beats.load(Ordering::Relaxed));
+            if now.0 != beats.0 && now.1 != beats.1 {
+                beats = now;
+                beat_at = std::time::Instant::now();
+            } else if opened.elapsed() > GRACE && beat_at.elapsed() > STALL {
+                tracing::warn!("an audio stream stopped calling back; reopening the devices");
+                break;
+            }
         }
-        drop(streams);
         if rings.stop.load(Ordering::Relaxed) {
+            drop(streams);
             break;
         }
-        // Lost or missing: try again shortly, the chosen device if it is back, else the default.
+        // Lost, stalled or missing: older callbacks stop touching the rings, and the streams are
+        // let go of on a thread of their own (a stuck driver can block a drop for good).
+        rings.generation.fetch_add(1, Ordering::Relaxed);
+        release(streams);
+        // Try again shortly: the chosen device if it is back, else the default.
         std::thread::sleep(Duration::from_secs(1));
     }
+}
+
+/// Drops streams off this thread (on Linux, where cpal's ALSA streams are `Send`; elsewhere
+/// they are not, and are dropped here).
+#[cfg(target_os = "linux")]
+fn release(streams: (Option<cpal::Stream>, Option<cpal::Stream>)) {
+    let spawned = std::thread::Builder::new().name("ringdesk-audio-release".into()).spawn(move || drop(streams));
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "no thread to release the old audio streams");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn release(streams: (Option<cpal::Stream>, Option<cpal::Stream>)) {
+    drop(streams);
 }
 
 fn stream_config(device: &cpal::Device, input: bool) -> Option<(cpal::StreamConfig, cpal::SampleFormat)> {
@@ -204,7 +248,12 @@ fn open_input(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream> 
         .ok()?;
     let mut pending: Vec<f32> = Vec::with_capacity(chunk * 2);
     let lost = rings.clone();
+    let generation = rings.generation.load(Ordering::Relaxed);
     let on_samples = move |mono: &mut dyn Iterator<Item = f32>| {
+        if rings.generation.load(Ordering::Relaxed) != generation {
+            return;
+        }
+        rings.input_beats.fetch_add(1, Ordering::Relaxed);
         pending.extend(mono);
         while pending.len() >= chunk {
             let block: Vec<f32> = pending.drain(..chunk).collect();
@@ -219,7 +268,7 @@ fn open_input(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream> 
     // A dead device can report the same error thousands of times a second until the stream is
     // dropped: say it once per loss.
     let err = move |e: cpal::StreamError| {
-        if !lost.device_lost.swap(true, Ordering::Relaxed) {
+        if lost.generation.load(Ordering::Relaxed) == generation && !lost.device_lost.swap(true, Ordering::Relaxed) {
             tracing::warn!(error = %e, "microphone stream failed");
         }
     };
@@ -271,8 +320,13 @@ fn open_output(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream>
         .ok()?;
     let mut ready: VecDeque<f32> = VecDeque::new();
     let lost = rings.clone();
+    let generation = rings.generation.load(Ordering::Relaxed);
     let next_sample = move || -> f32 {
+        if rings.generation.load(Ordering::Relaxed) != generation {
+            return 0.0;
+        }
         if ready.is_empty() {
+            rings.output_beats.fetch_add(1, Ordering::Relaxed);
             let frame: Vec<f32> = {
                 let mut ring = lock(&rings.to_play);
                 (0..frame).map(|_| f32::from(ring.pop_front().unwrap_or(0)) / 32768.0).collect()
@@ -286,7 +340,7 @@ fn open_output(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream>
     // A dead device can report the same error thousands of times a second until the stream is
     // dropped: say it once per loss.
     let err = move |e: cpal::StreamError| {
-        if !lost.device_lost.swap(true, Ordering::Relaxed) {
+        if lost.generation.load(Ordering::Relaxed) == generation && !lost.device_lost.swap(true, Ordering::Relaxed) {
             tracing::warn!(error = %e, "speaker stream failed");
         }
     };
