@@ -94,12 +94,61 @@ pub fn check_rtp_header_only(data: &[u8]) -> Result<usize, MediaError> {
         if data.len() < len + 4 {
             return Err(MediaError::Rtp("header extension beyond the packet".into()));
         }
-        len += 4 + 4 * usize::from(u16::from_be_bytes([data[len + 2], data[len + 3]]));
+        let profile = u16::from_be_bytes([data[len], data[len + 1]]);
+        let start = len + 4;
+        len = start + 4 * usize::from(u16::from_be_bytes([data[len + 2], data[len + 3]]));
+        if data.len() < len {
+            return Err(MediaError::Rtp(format!("header of {len} bytes in a {}-byte packet", data.len())));
+        }
+        check_extension_elements(profile, &data[start..len])?;
     }
     if data.len() < len {
         return Err(MediaError::Rtp(format!("header of {len} bytes in a {}-byte packet", data.len())));
     }
     Ok(len)
+}
+
+/// RFC 8285 header extension elements (one-byte profile 0xBEDE, two-byte 0x1000) must each fit
+/// in the extension block. Checked by hand because webrtc-srtp parses them with the `rtp` crate,
+/// which reads element lengths without bounds and panics (found by our fuzz target).
+fn check_extension_elements(profile: u16, block: &[u8]) -> Result<(), MediaError> {
+    let overrun = || MediaError::Rtp("a header extension element runs past its block".into());
+    let mut i = 0;
+    match profile {
+        0xBEDE => {
+            while i < block.len() {
+                let b = block[i];
+                if b == 0 {
+                    i += 1;
+                    continue;
+                }
+                if b >> 4 == 15 {
+                    break;
+                }
+                let end = i + 1 + usize::from(b & 0x0F) + 1;
+                if end > block.len() {
+                    return Err(overrun());
+                }
+                i = end;
+            }
+        }
+        0x1000 => {
+            while i < block.len() {
+                if block[i] == 0 {
+                    i += 1;
+                    continue;
+                }
+                let len = *block.get(i + 1).ok_or_else(overrun)?;
+                let end = i + 2 + usize::from(len);
+                if end > block.len() {
+                    return Err(overrun());
+                }
+                i = end;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Checks a plain RTP packet's structure, padding included; returns the header length.
@@ -485,6 +534,32 @@ mod tests {
 
     fn feed(stats: &mut RtpReceiverStats, seqs: &[u16]) -> Vec<SeqVerdict> {
         seqs.iter().map(|&s| stats.update_seq(s)).collect()
+    }
+
+    /// A 12-byte header with the extension bit, then the extension `profile` and `words` of block.
+    fn with_extension(profile: u16, block: &[u8]) -> Vec<u8> {
+        let mut p = vec![0x90, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7];
+        p.extend_from_slice(&profile.to_be_bytes());
+        p.extend_from_slice(&((block.len() / 4) as u16).to_be_bytes());
+        p.extend_from_slice(block);
+        p.extend_from_slice(&[0; 20]);
+        p
+    }
+
+    #[test]
+    fn header_extension_elements_that_overrun_their_block_are_refused() {
+        // One-byte: id 1, length 2 (three bytes of data) in a four-byte block: fits.
+        assert!(check_rtp_header_only(&with_extension(0xBEDE, &[0x12, 1, 2, 3])).is_ok(), "fits");
+        // One-byte: id 1 claiming 16 bytes in a four-byte block.
+        assert!(check_rtp_header_only(&with_extension(0xBEDE, &[0x1F, 1, 2, 3])).is_err(), "overruns");
+        // Two-byte: id 5, length 128 in an eight-byte block (the fuzzer's crash).
+        assert!(check_rtp_header_only(&with_extension(0x1000, &[5, 128, 0, 0, 0, 0, 0, 0])).is_err(), "overruns");
+        // Two-byte: an element header cut at the block's end.
+        assert!(check_rtp_header_only(&with_extension(0x1000, &[0, 0, 0, 5])).is_err(), "no length byte");
+        // Two-byte: padding and one element that fits.
+        assert!(check_rtp_header_only(&with_extension(0x1000, &[0, 5, 2, 9, 9, 0, 0, 0])).is_ok(), "fits");
+        // Other profiles are opaque.
+        assert!(check_rtp_header_only(&with_extension(0x1234, &[0xFF; 4])).is_ok(), "opaque");
     }
 
     #[test]
