@@ -94,13 +94,7 @@ pub fn check_rtp_header_only(data: &[u8]) -> Result<usize, MediaError> {
         if data.len() < len + 4 {
             return Err(MediaError::Rtp("header extension beyond the packet".into()));
         }
-        let profile = u16::from_be_bytes([data[len], data[len + 1]]);
-        let start = len + 4;
-        len = start + 4 * usize::from(u16::from_be_bytes([data[len + 2], data[len + 3]]));
-        if data.len() < len {
-            return Err(MediaError::Rtp(format!("header of {len} bytes in a {}-byte packet", data.len())));
-        }
-        check_extension_elements(profile, &data[start..len])?;
+        len += 4 + 4 * usize::from(u16::from_be_bytes([data[len + 2], data[len + 3]]));
     }
     if data.len() < len {
         return Err(MediaError::Rtp(format!("header of {len} bytes in a {}-byte packet", data.len())));
@@ -108,9 +102,20 @@ pub fn check_rtp_header_only(data: &[u8]) -> Result<usize, MediaError> {
     Ok(len)
 }
 
-/// RFC 8285 header extension elements (one-byte profile 0xBEDE, two-byte 0x1000) must each fit
-/// in the extension block. Checked by hand because webrtc-srtp parses them with the `rtp` crate,
-/// which reads element lengths without bounds and panics (found by our fuzz target).
+/// Checks that the RFC 8285 header extension elements of a packet whose header
+/// [`check_rtp_header_only`] accepted each fit in their block. Needed before webrtc-srtp decrypts:
+/// it parses them with the `rtp` crate, which reads element lengths without bounds and panics
+/// (found by our fuzz target). Plain RTP is read by hand and never looks at the elements.
+pub fn check_rtp_extension_elements(data: &[u8]) -> Result<(), MediaError> {
+    let header = check_rtp_header_only(data)?;
+    if data[0] & 0x10 == 0 {
+        return Ok(());
+    }
+    let at = 12 + 4 * usize::from(data[0] & 0x0F);
+    let profile = u16::from_be_bytes([data[at], data[at + 1]]);
+    check_extension_elements(profile, &data[at + 4..header])
+}
+
 fn check_extension_elements(profile: u16, block: &[u8]) -> Result<(), MediaError> {
     let overrun = || MediaError::Rtp("a header extension element runs past its block".into());
     let mut i = 0;
@@ -548,18 +553,21 @@ mod tests {
 
     #[test]
     fn header_extension_elements_that_overrun_their_block_are_refused() {
+        let check = |p: u16, b: &[u8]| check_rtp_extension_elements(&with_extension(p, b));
         // One-byte: id 1, length 2 (three bytes of data) in a four-byte block: fits.
-        assert!(check_rtp_header_only(&with_extension(0xBEDE, &[0x12, 1, 2, 3])).is_ok(), "fits");
+        assert!(check(0xBEDE, &[0x12, 1, 2, 3]).is_ok(), "fits");
         // One-byte: id 1 claiming 16 bytes in a four-byte block.
-        assert!(check_rtp_header_only(&with_extension(0xBEDE, &[0x1F, 1, 2, 3])).is_err(), "overruns");
+        assert!(check(0xBEDE, &[0x1F, 1, 2, 3]).is_err(), "overruns");
         // Two-byte: id 5, length 128 in an eight-byte block (the fuzzer's crash).
-        assert!(check_rtp_header_only(&with_extension(0x1000, &[5, 128, 0, 0, 0, 0, 0, 0])).is_err(), "overruns");
+        assert!(check(0x1000, &[5, 128, 0, 0, 0, 0, 0, 0]).is_err(), "overruns");
         // Two-byte: an element header cut at the block's end.
-        assert!(check_rtp_header_only(&with_extension(0x1000, &[0, 0, 0, 5])).is_err(), "no length byte");
+        assert!(check(0x1000, &[0, 0, 0, 5]).is_err(), "no length byte");
         // Two-byte: padding and one element that fits.
-        assert!(check_rtp_header_only(&with_extension(0x1000, &[0, 5, 2, 9, 9, 0, 0, 0])).is_ok(), "fits");
+        assert!(check(0x1000, &[0, 5, 2, 9, 9, 0, 0, 0]).is_ok(), "fits");
         // Other profiles are opaque.
-        assert!(check_rtp_header_only(&with_extension(0x1234, &[0xFF; 4])).is_ok(), "opaque");
+        assert!(check(0x1234, &[0xFF; 4]).is_ok(), "opaque");
+        // No extension at all.
+        assert!(check_rtp_extension_elements(&[0x80, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7, 1, 2]).is_ok(), "none");
     }
 
     #[test]

@@ -247,6 +247,7 @@ impl SrtpSession {
     /// slices by the lengths it reads and panics on crafted packets (found by our fuzz target).
     pub fn unprotect_rtp(&mut self, packet: &[u8]) -> Result<Vec<u8>, MediaError> {
         let header = crate::rtp::check_rtp_header_only(packet)?;
+        crate::rtp::check_rtp_extension_elements(packet)?;
         if packet.len() < header + self.tag_len_rtp {
             return Err(MediaError::Srtp("packet shorter than its header and tag".into()));
         }
