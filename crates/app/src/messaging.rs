@@ -7,12 +7,13 @@ use std::future::Future;
 use std::sync::Mutex;
 
 use ringdesk_core::{PhoneNumber, Region};
+use ringdesk_signalwire::relay::RelayConfig;
 use ringdesk_signalwire::{Client, Config, NewMessage, Token, sms as segments};
 use ringdesk_store::{Store, settings as kv, sms};
 
 use crate::error::{ErrorCode, IpcError, Result};
 use crate::ipc::*;
-use crate::keychain::SecretStore;
+use crate::keychain::{Secret, SecretStore};
 
 const DEFAULT_FROM: &str = "signalwire.default_from";
 
@@ -56,25 +57,30 @@ impl Provider {
         rx.recv().unwrap_or_else(|_| panic!("the provider runtime stopped while a request was running"))
     }
 
-    /// The configured API origin override, if any.
-    pub(crate) fn origin(&self) -> Option<&url::Url> {
-        self.origin.as_ref()
-    }
-
     /// Runs `f` inside the provider runtime's context (for code that spawns tasks).
     pub(crate) fn enter<T>(&self, f: impl FnOnce() -> T) -> T {
         let _guard = self.runtime.enter();
         f()
     }
 
-    /// The client for the current settings and token.
-    pub(crate) fn client(&self, store: &Store, secrets: &dyn SecretStore) -> Result<Client> {
-        let settings = crate::settings::get(store, secrets)?;
+    /// The space, project and token the client needs: two settings and one keychain read (the
+    /// full settings would ask the keychain about every secret).
+    fn account(&self, store: &Store, secrets: &dyn SecretStore) -> Result<(String, String, Secret)> {
+        let (space, project) = crate::settings::signalwire(store)?;
         let token = secrets.get(SecretKind::SignalwireApiToken)?.ok_or_else(|| not_configured("the API token"))?;
-        if settings.signalwire_project_id.is_empty() {
+        if project.is_empty() {
             return Err(not_configured("the project ID"));
         }
-        let key = format!("{}|{}|{}", settings.signalwire_space, settings.signalwire_project_id, token.expose());
+        if space.is_empty() && self.origin.is_none() {
+            return Err(not_configured("the space"));
+        }
+        Ok((space, project, token))
+    }
+
+    /// The client for the current settings and token.
+    pub(crate) fn client(&self, store: &Store, secrets: &dyn SecretStore) -> Result<Client> {
+        let (space, project, token) = self.account(store, secrets)?;
+        let key = format!("{space}|{project}|{}", token.expose());
         let mut cached = self.client.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((k, c)) = cached.as_ref()
             && *k == key
@@ -83,13 +89,33 @@ impl Provider {
         }
         let token = Token::new(token.expose());
         let config = match &self.origin {
-            Some(origin) => Config::at(origin.clone(), &settings.signalwire_project_id, token)?,
-            None if settings.signalwire_space.is_empty() => return Err(not_configured("the space")),
-            None => Config::for_space(&settings.signalwire_space, &settings.signalwire_project_id, token)?,
+            Some(origin) => Config::at(origin.clone(), &project, token)?,
+            None => Config::for_space(&space, &project, token)?,
         };
         let client = Client::new(config)?;
         *cached = Some((key, client.clone()));
         Ok(client)
+    }
+
+    /// Where the realtime connection goes, with the same account as [`Provider::client`]: the
+    /// origin override's WebSocket URL, else the space's.
+    pub(crate) fn relay_config(
+        &self,
+        store: &Store,
+        secrets: &dyn SecretStore,
+        contexts: Vec<String>,
+    ) -> Result<RelayConfig> {
+        let (space, project, token) = self.account(store, secrets)?;
+        let token = Token::new(token.expose());
+        Ok(match &self.origin {
+            Some(origin) => {
+                let mut url = origin.clone();
+                let scheme = if origin.scheme() == "https" { "wss" } else { "ws" };
+                url.set_scheme(scheme).map_err(|()| IpcError::invalid(format!("No WebSocket URL for {origin}")))?;
+                RelayConfig::at(url, &project, token, contexts)
+            }
+            None => RelayConfig::for_space(&space, &project, token, contexts)?,
+        })
     }
 }
 

@@ -7,12 +7,12 @@
 
 use std::sync::Arc;
 
-use ringdesk_signalwire::relay::{self, RelayConfig, RelayEvent, RelayHandle};
-use ringdesk_signalwire::{Client, Token};
+use ringdesk_signalwire::Client;
+use ringdesk_signalwire::relay::{self, RelayEvent, RelayHandle};
 use ringdesk_store::{Store, leads, sms};
 
 use crate::error::{ErrorCode, IpcError, Result};
-use crate::ipc::{RealtimeNotice, SecretKind, SmsMessage};
+use crate::ipc::{RealtimeNotice, SmsMessage};
 use crate::messaging::{self, Provider};
 
 /// How the live connection behaves.
@@ -66,31 +66,7 @@ impl crate::App {
     /// dropped. `sink` receives every notice (for the UI); desktop notifications are shown here.
     pub fn start_realtime(&self, options: RealtimeOptions, sink: NoticeSink) -> Result<RealtimeHandle> {
         let client = self.signalwire()?;
-        let settings = crate::settings::get(&self.store, self.secrets.as_ref())?;
-        let token = self.secrets.get(SecretKind::SignalwireApiToken)?.ok_or_else(|| {
-            IpcError::new(ErrorCode::NotConfigured, "SignalWire is not set up: the API token is missing.")
-        })?;
-        let mut config = match self.provider.origin() {
-            Some(origin) => {
-                let mut url = origin.clone();
-                let scheme = if origin.scheme() == "https" { "wss" } else { "ws" };
-                url.set_scheme(scheme).map_err(|()| IpcError::invalid(format!("No WebSocket URL for {origin}")))?;
-                RelayConfig::for_space(
-                    "relay.signalwire.com",
-                    &settings.signalwire_project_id,
-                    Token::new(token.expose()),
-                    vec![],
-                )
-                .map(|c| RelayConfig { url, ..c })?
-            }
-            None => RelayConfig::for_space(
-                &settings.signalwire_space,
-                &settings.signalwire_project_id,
-                Token::new(token.expose()),
-                vec![],
-            )?,
-        };
-        config.contexts = vec![options.context.clone()];
+        let config = self.provider.relay_config(&self.store, self.secrets.as_ref(), vec![options.context.clone()])?;
         let (relay_tx, mut relay_rx) = tokio::sync::mpsc::unbounded_channel();
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let every = options.status_poll;

@@ -23,6 +23,12 @@ pub(crate) fn region(store: &Store) -> Result<Region> {
     Ok(code.and_then(|c| c.parse().ok()).unwrap_or(Region::US))
 }
 
+/// The SignalWire space and project id as entered (empty when unset); no keychain access.
+pub(crate) fn signalwire(store: &Store) -> Result<(String, String)> {
+    let (space, project) = store.read(|r| Ok((kv::get::<String>(r, SW_SPACE)?, kv::get::<String>(r, SW_PROJECT)?)))?;
+    Ok((space.unwrap_or_default(), project.unwrap_or_default()))
+}
+
 pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> {
     let (region, space, project, registrar, username, transport, url) = store.read(|r| {
         Ok((

@@ -42,14 +42,19 @@ impl RelayConfig {
         let host = if space.contains('.') { space.to_owned() } else { format!("{space}.signalwire.com") };
         let url =
             Url::parse(&format!("wss://{host}")).map_err(|e| crate::Error::Config(format!("space {space:?}: {e}")))?;
-        Ok(Self {
+        Ok(Self::at(url, project_id, token, contexts))
+    }
+
+    /// For an explicit WebSocket URL (a proxy, or the test emulator's `ws://`).
+    pub fn at(url: Url, project_id: &str, token: Token, contexts: Vec<String>) -> Self {
+        Self {
             url,
             project_id: project_id.into(),
             token,
             contexts,
             min_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(30),
-        })
+        }
     }
 }
 
