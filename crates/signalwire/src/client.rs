@@ -155,13 +155,18 @@ pub(crate) fn tls_config() -> rustls::ClientConfig {
         })
 }
 
-/// A random number for jitter: a randomly keyed hash, enough to spread retries apart.
-fn jitter(max: Duration) -> Duration {
+/// A random number: a randomly keyed hash, enough to spread retries apart and tell requests
+/// apart (not for secrets).
+pub(crate) fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u32(std::process::id());
-    let ms = max.as_millis().max(1) as u64;
-    Duration::from_millis(h.finish() % ms)
+    h.finish()
+}
+
+/// A random wait below `max`.
+pub(crate) fn jitter(max: Duration) -> Duration {
+    Duration::from_millis(random_u64() % (max.as_millis() as u64).max(1))
 }
 
 impl Client {

@@ -143,7 +143,7 @@ async fn run(config: RelayConfig, events: mpsc::UnboundedSender<RelayEvent>) {
                 if started.elapsed() > config.max_backoff {
                     wait = config.min_backoff;
                 }
-                let retry_in = wait + jitter(wait / 4);
+                let retry_in = wait + crate::client::jitter(wait / 4);
                 if events.send(RelayEvent::Disconnected { reason, retry_in }).is_err() {
                     return;
                 }
@@ -154,18 +154,8 @@ async fn run(config: RelayConfig, events: mpsc::UnboundedSender<RelayEvent>) {
     }
 }
 
-fn jitter(max: Duration) -> Duration {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u8(1);
-    Duration::from_millis(h.finish() % (max.as_millis() as u64).max(1))
-}
-
 fn new_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u8(2);
-    format!("{:016x}", h.finish())
+    format!("{:016x}", crate::client::random_u64())
 }
 
 async fn session(config: &RelayConfig, resume: &mut Resume, events: &mpsc::UnboundedSender<RelayEvent>) -> Ended {
