@@ -1,3 +1,4 @@
+import { EMPTY_PATCH } from "../features/leads/LeadDetail";
 import { describe, expect, it } from "vitest";
 import type { LeadPatch, RealtimeNotice, SendSms } from "../generated/bindings";
 import { BackendError } from "./errors";
@@ -264,19 +265,7 @@ describe("MemoryBackend call recordings", () => {
   });
 });
 
-const fields = (over: Partial<LeadPatch>): LeadPatch => ({
-  name: null,
-  email: null,
-  phone: null,
-  company: null,
-  position: null,
-  status: null,
-  value: null,
-  source: null,
-  notes: null,
-  timezone: null,
-  ...over,
-});
+const fields = (over: Partial<LeadPatch>): LeadPatch => ({ ...EMPTY_PATCH, ...over });
 
 describe("MemoryBackend createLead", () => {
   it("requires a name and rejects a bad phone or email with invalidInput, storing nothing", async () => {

@@ -1,27 +1,15 @@
 import { AlertCircle, Loader2, UserPlus, X } from "lucide-react";
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from "react";
 import { errorCode, errorMessage, useBackend } from "../../backend";
-import type { Lead, LeadPatch } from "../../generated/bindings";
+import type { Lead } from "../../generated/bindings";
 import { useEscapeLayer } from "../shell/escape";
+import { EMPTY_PATCH } from "./LeadDetail";
 
 /** Same wording as the backend, so the message does not change when the backend answers instead. */
 export const NAME_REQUIRED = "A lead needs a name.";
 
 type FieldKey = "name" | "phone" | "company" | "email";
 type Errors = Partial<Record<FieldKey | "form", string>>;
-
-const NO_FIELDS: LeadPatch = {
-  name: null,
-  email: null,
-  phone: null,
-  company: null,
-  position: null,
-  status: null,
-  value: null,
-  source: null,
-  notes: null,
-  timezone: null,
-};
 
 /**
  * Which field an invalidInput message is about ("A lead needs a name.", `"555" is not a phone
@@ -102,7 +90,7 @@ export function CreateLeadDialog({ phone: initialPhone = "", phoneDisplay, phone
     setErrors({});
     try {
       const lead = await backend.createLead({
-        ...NO_FIELDS,
+        ...EMPTY_PATCH,
         name: name.trim(),
         phone: blankToNull(phone),
         company: blankToNull(company),

@@ -47,7 +47,8 @@ const TIMEZONE_SUGGESTIONS = [
   "Asia/Kolkata",
 ];
 
-const EMPTY_PATCH: LeadPatch = {
+/** A lead edit that changes nothing; spread it and set the fields to change. */
+export const EMPTY_PATCH: LeadPatch = {
   name: null,
   email: null,
   phone: null,
