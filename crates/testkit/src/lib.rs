@@ -353,22 +353,8 @@ impl Drop for Sipp {
     }
 }
 
-/// A SIPp UAS scenario: answers with PCMU/PCMA and telephone-event, runs `after_ack` (SIPp XML
-/// actions, e.g. `<nop><action><exec play_pcap_audio="..."/></action></nop>`), then waits for BYE.
-pub fn sipp_uas_scenario(codec_pt: u8, after_ack: &str) -> String {
-    sipp_uas_scenario_at(codec_pt, after_ack, "[media_port]")
-}
-
-/// The same scenario, advertising `media_port` (e.g. a [`UdpRelay`]'s port) in its SDP instead
-/// of SIPp's own.
-pub fn sipp_uas_scenario_at(codec_pt: u8, after_ack: &str, media_port: &str) -> String {
-    let codec = if codec_pt == 8 { "PCMA" } else { "PCMU" };
-    format!(
-        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="ringdesk uas">
-  <recv request="INVITE" crlf="true"/>
-  <send>
+/// SIPp's 180 Ringing to the INVITE last received, To tagged as SIPp's answers are.
+pub const SIPP_180_RINGING: &str = r#"  <send>
     <![CDATA[
       SIP/2.0 180 Ringing
       [last_Via:]
@@ -381,34 +367,10 @@ pub fn sipp_uas_scenario_at(codec_pt: u8, after_ack: &str, media_port: &str) -> 
 
     ]]>
   </send>
-  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
+"#;
 
-      v=0
-      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio {media_port} RTP/AVP {codec_pt} 101
-      a=rtpmap:{codec_pt} {codec}/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-15
-      a=ptime:20
-    ]]>
-  </send>
-  <recv request="ACK" crlf="true"/>
-{after_ack}
-  <recv request="BYE"/>
-  <send>
+/// SIPp's 200 OK without a body to the request last received (a BYE, an in-dialog request).
+pub const SIPP_200_EMPTY: &str = r#"  <send>
     <![CDATA[
       SIP/2.0 200 OK
       [last_Via:]
@@ -421,7 +383,71 @@ pub fn sipp_uas_scenario_at(codec_pt: u8, after_ack: &str, media_port: &str) -> 
 
     ]]>
   </send>
-  <timewait milliseconds="500"/>
+"#;
+
+/// The To tag SIPp's answers use unless a scenario needs others (forks).
+pub const SIPP_TAG: &str = "[pid]SIPpTag01[call_number]";
+
+/// SIPp's reply with an audio SDP to the INVITE last received: `status` (`200 OK`,
+/// `183 Session Progress`), the To tagged `to_tag` (empty keeps the To as received, as in an
+/// answer to a re-INVITE), media on `port` with `payloads` (`0 101`) and `attributes`. A 200 is
+/// retransmitted until ACKed.
+pub fn sipp_reply_with_sdp(status: &str, to_tag: &str, port: &str, payloads: &str, attributes: &[&str]) -> String {
+    let retrans = if status.starts_with("200") { r#" retrans="500""# } else { "" };
+    let tag = if to_tag.is_empty() { String::new() } else { format!(";tag={to_tag}") };
+    let attrs: String = attributes.iter().map(|a| format!("      {a}\n")).collect();
+    format!(
+        r#"  <send{retrans}>
+    <![CDATA[
+      SIP/2.0 {status}
+      [last_Via:]
+      [last_From:]
+      [last_To:]{tag}
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio {port} RTP/AVP {payloads}
+{attrs}    ]]>
+  </send>
+"#
+    )
+}
+
+/// A SIPp UAS scenario: answers with PCMU/PCMA and telephone-event, runs `after_ack` (SIPp XML
+/// actions, e.g. `<nop><action><exec play_pcap_audio="..."/></action></nop>`), then waits for BYE.
+pub fn sipp_uas_scenario(codec_pt: u8, after_ack: &str) -> String {
+    sipp_uas_scenario_at(codec_pt, after_ack, "[media_port]")
+}
+
+/// The same scenario, advertising `media_port` (e.g. a [`UdpRelay`]'s port) in its SDP instead
+/// of SIPp's own.
+pub fn sipp_uas_scenario_at(codec_pt: u8, after_ack: &str, media_port: &str) -> String {
+    let codec = if codec_pt == 8 { "PCMA" } else { "PCMU" };
+    let rtpmap = format!("a=rtpmap:{codec_pt} {codec}/8000");
+    let answer = sipp_reply_with_sdp(
+        "200 OK",
+        SIPP_TAG,
+        media_port,
+        &format!("{codec_pt} 101"),
+        &[&rtpmap, "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-15", "a=ptime:20"],
+    );
+    format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="ringdesk uas">
+  <recv request="INVITE" crlf="true"/>
+{SIPP_180_RINGING}{answer}  <recv request="ACK" crlf="true"/>
+{after_ack}
+  <recv request="BYE"/>
+{SIPP_200_EMPTY}  <timewait milliseconds="500"/>
 </scenario>
 "#
     )

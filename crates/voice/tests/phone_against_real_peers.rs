@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use ringdesk_media::codec::CodecKind;
 use ringdesk_media::srtp::SrtpPolicy;
-use ringdesk_testkit::{AnswerMode, Baresip, Kamailio, read_wav, similarity, speech_wav, speechlike};
+use ringdesk_testkit::{
+    AnswerMode, Baresip, Kamailio, SIPP_180_RINGING, SIPP_200_EMPTY, SIPP_TAG, read_wav, similarity,
+    sipp_reply_with_sdp, speech_wav, speechlike,
+};
 use ringdesk_voice::audio::WavDevices;
 use ringdesk_voice::{
     Account, CallFailure, CallId, CallState, EndReason, Phone, PhoneConfig, PhoneEvent, RegistrationState, Transport,
@@ -522,72 +525,20 @@ async fn early_media_from_a_183_is_played_before_the_answer() {
         .expect("sox runs");
     assert!(sox.success(), "sox converts the WAV to u-law");
     // 183 with SDP, 3 s of announcement streamed from the WAV, then 200.
+    let sdp = |status: &str| {
+        sipp_reply_with_sdp(status, SIPP_TAG, "[rtpstream_audio_port]", "0", &["a=rtpmap:0 PCMU/8000", "a=ptime:20"])
+    };
+    let (progress, answer) = (sdp("183 Session Progress"), sdp("200 OK"));
     let scenario = format!(
         r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="early media">
   <recv request="INVITE" crlf="true"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 183 Session Progress
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [rtpstream_audio_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
-      a=ptime:20
-    ]]>
-  </send>
-  <nop><action><exec rtp_stream="{wav},1,0"/></action></nop>
+{progress}  <nop><action><exec rtp_stream="{wav},1,0"/></action></nop>
   <pause milliseconds="3000"/>
-  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [rtpstream_audio_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
-      a=ptime:20
-    ]]>
-  </send>
-  <recv request="ACK" crlf="true"/>
+{answer}  <recv request="ACK" crlf="true"/>
   <recv request="BYE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
-</scenario>
+{SIPP_200_EMPTY}</scenario>
 "#,
         wav = ulaw.display()
     );
@@ -764,27 +715,14 @@ async fn a_line_over_tls_registers_calls_and_is_called_and_an_unknown_ca_is_refu
     expect(&mut events, "ended by bob over TLS", state_is(&call, |s| matches!(s, CallState::Ended(_)))).await;
 }
 
-/// A SIPp UAS scenario: `reply` to the INVITE (after a 180), then what `rest` says.
+/// A SIPp UAS scenario: a 180 to the INVITE, then `body`.
 fn sipp_scenario(body: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="ringdesk">
   <recv request="INVITE" crlf="true"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Length: 0
-
-    ]]>
-  </send>
-{body}
+{SIPP_180_RINGING}{body}
 </scenario>
 "#
     )
@@ -793,43 +731,12 @@ fn sipp_scenario(body: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_with_a_codec_we_never_offered_ends_the_call_with_the_reason() {
     let rig = Rig::new();
-    let scenario = sipp_scenario(
-        r#"  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 18
-      a=rtpmap:18 G729/8000
-    ]]>
-  </send>
-  <recv request="ACK" crlf="true"/>
+    let answer = sipp_reply_with_sdp("200 OK", SIPP_TAG, "[media_port]", "18", &["a=rtpmap:18 G729/8000"]);
+    let scenario = sipp_scenario(&format!(
+        r#"{answer}  <recv request="ACK" crlf="true"/>
   <recv request="BYE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>"#,
-    );
+{SIPP_200_EMPTY}"#
+    ));
     let mut sipp = ringdesk_testkit::Sipp::uas(&scenario, &[]).expect("sipp");
     let (phone, mut events) = rig.plain_phone(vec![CodecKind::Pcmu, CodecKind::Pcma], rig.out()).await;
     phone.add_static_line("pbx", Account { registrar: sipp.addr(), ..rig.account("alice") });
@@ -842,46 +749,8 @@ async fn an_answer_with_a_codec_we_never_offered_ends_the_call_with_the_reason()
 
 /// SIPp's 200 OK with an audio answer on PCMU, tagged `tag`, for the INVITE last received.
 fn sipp_200(tag: &str) -> String {
-    format!(
-        r#"  <send retrans="500">
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag={tag}
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0
-      a=rtpmap:0 PCMU/8000
-    ]]>
-  </send>
-"#
-    )
+    sipp_reply_with_sdp("200 OK", tag, "[media_port]", "0", &["a=rtpmap:0 PCMU/8000"])
 }
-
-/// SIPp's 200 OK without a body to the request last received.
-const SIPP_200_EMPTY: &str = r#"  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
-"#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hold_during_a_reinvite_glare_answers_491_retries_and_ends_held() {
@@ -954,8 +823,8 @@ async fn hold_during_a_reinvite_glare_answers_491_retries_and_ends_held() {
 {again}  <recv request="ACK" crlf="true"/>
   <recv request="BYE"/>
 {ok}"#,
-        answer = sipp_200("[pid]SIPpTag01[call_number]"),
-        again = sipp_200("").replace(";tag=\n", "\n"),
+        answer = sipp_200(SIPP_TAG),
+        again = sipp_200(""),
         ok = SIPP_200_EMPTY,
     );
     let mut sipp = ringdesk_testkit::Sipp::uas(&sipp_scenario(&glare), &[]).expect("sipp");
