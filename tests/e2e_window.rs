@@ -61,6 +61,10 @@ async fn type_into(c: &Client, id: &str, value: &str) {
         .await
         .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"));
     el.clear().await.unwrap_or_else(|e| panic!("clear {id}: {e}"));
+    // A React-controlled input can put its old value back after clear(): select it all and
+    // delete it with the keyboard too, as a person would.
+    let select_all = format!("{}a{}{}", Key::Control, Key::Null, Key::Backspace);
+    el.send_keys(&select_all).await.unwrap_or_else(|e| panic!("empty {id}: {e}"));
     el.send_keys(value).await.unwrap_or_else(|e| panic!("type into {id}: {e}"));
 }
 
