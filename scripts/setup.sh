@@ -24,6 +24,8 @@ APT_PACKAGES=(
   xdg-utils desktop-file-utils
   # Real SIP peers for the voice engine's tests: registrar/proxy, softphone, SIPp, audio tools
   kamailio kamailio-tls-modules openssl baresip-core sip-tester sox espeak-ng pulseaudio libasound2-plugins cmake
+  # The shared backend's real parts for the sync tests: PostgreSQL 15 and pgbouncer (transaction pooler)
+  postgresql pgbouncer
   # Audio devices (cpal's ALSA host)
   libasound2-dev
 )

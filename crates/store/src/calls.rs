@@ -51,7 +51,12 @@ pub fn insert(w: &mut Write<'_>, call: &NewCall) -> Result<String> {
             call.provider_call_sid,
             now
         ])?;
-    outbox::enqueue(w, "insert", "call_logs", &id, &(&id, call))?;
+    let mut row = serde_json::to_value(call)?;
+    if let Some(obj) = row.as_object_mut() {
+        obj.insert("id".into(), id.clone().into());
+        obj.insert("created_at".into(), now.into());
+    }
+    outbox::enqueue(w, "insert", "call_logs", &id, &row)?;
     Ok(id)
 }
 

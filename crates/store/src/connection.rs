@@ -133,6 +133,14 @@ impl Store {
         &self.path
     }
 
+    /// Writes a consistent copy of the database to `target` (which must not exist yet).
+    pub fn backup_to(&self, target: &Path) -> Result<()> {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
+            .map_err(|e| StoreError::Backup { path: target.to_path_buf(), reason: e.to_string() })?;
+        Ok(())
+    }
+
     /// Runs `f` on a read-only connection inside one read transaction.
     pub fn read<T>(&self, f: impl FnOnce(&Read<'_>) -> Result<T>) -> Result<T> {
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();

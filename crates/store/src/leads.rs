@@ -7,14 +7,14 @@
 
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Row, params, params_from_iter};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::connection::{Reads, Write};
 use crate::{Result, StoreError, new_id, outbox};
 
 /// A lead as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lead {
     pub id: String,
     pub user_id: Option<String>,
@@ -435,6 +435,83 @@ pub fn insert(w: &mut Write<'_>, new: &NewLead) -> Result<Lead> {
     fts_put(w, rowid, &lead, false)?;
     outbox::enqueue(w, "insert", "leads", &lead.id, &lead)?;
     Ok(lead)
+}
+
+/// Stores a lead as the backend has it (replication: no outbox), keeping its search entry.
+pub fn put_replica(w: &mut Write<'_>, lead: &Lead) -> Result<()> {
+    let rowid: Option<i64> = w
+        .conn()
+        .prepare_cached("SELECT rowid FROM leads WHERE id = ?1")?
+        .query_row([&lead.id], |r| r.get(0))
+        .optional()?;
+    let values = params![
+        lead.id,
+        lead.user_id,
+        lead.name,
+        lead.email,
+        lead.phone,
+        lead.phone_e164,
+        lead.company,
+        lead.position,
+        lead.status,
+        lead.value,
+        lead.source,
+        lead.notes,
+        lead.timezone,
+        lead.created_at,
+        lead.updated_at,
+        lead.last_contact,
+        lead.deleted_at
+    ];
+    let rowid = match rowid {
+        Some(rowid) => {
+            w.conn()
+                .prepare_cached(
+                    "UPDATE leads SET user_id = ?2, name = ?3, email = ?4, phone = ?5, phone_e164 = ?6, company = ?7,
+                            position = ?8, status = ?9, value = ?10, source = ?11, notes = ?12, timezone = ?13,
+                            created_at = ?14, updated_at = ?15, last_contact = ?16, deleted_at = ?17
+                     WHERE id = ?1",
+                )?
+                .execute(values)?;
+            fts_put(w, rowid, lead, true)?;
+            return Ok(());
+        }
+        None => {
+            w.conn()
+                .prepare_cached(&format!(
+                    "INSERT INTO leads ({LEAD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+                ))?
+                .execute(values)?;
+            w.conn().last_insert_rowid()
+        }
+    };
+    fts_put(w, rowid, lead, false)
+}
+
+/// Removes a lead this desktop may no longer keep (replication: no outbox); 1 when it was here.
+pub fn remove_replica(w: &mut Write<'_>, id: &str) -> Result<u64> {
+    let rowid: Option<i64> =
+        w.conn().prepare_cached("SELECT rowid FROM leads WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+    let Some(rowid) = rowid else { return Ok(0) };
+    w.conn().prepare_cached("DELETE FROM leads_fts WHERE rowid = ?1")?.execute([rowid])?;
+    w.conn().prepare_cached("DELETE FROM leads WHERE rowid = ?1")?.execute([rowid])?;
+    Ok(1)
+}
+
+/// Records that the lead was contacted at `at`; `last_contact` only moves forward. Returns
+/// whether it changed.
+pub fn touch_last_contact(w: &mut Write<'_>, id: &str, at: &str) -> Result<bool> {
+    let n = w
+        .conn()
+        .prepare_cached(
+            "UPDATE leads SET last_contact = ?2, updated_at = ?3
+             WHERE id = ?1 AND (last_contact IS NULL OR last_contact < ?2)",
+        )?
+        .execute(params![id, at, w.now_text()])?;
+    if n > 0 {
+        outbox::enqueue(w, "update", "leads", id, &json!({ "id": id, "set": { "last_contact": at }, "old": {} }))?;
+    }
+    Ok(n > 0)
 }
 
 /// Applies field changes to a live lead; returns the updated lead. Changes that set a field to

@@ -18,6 +18,7 @@ pub mod lists;
 mod migrate;
 pub mod outbox;
 pub mod recordings;
+pub mod replica;
 pub mod settings;
 pub mod sms;
 mod time;

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/local/0001_initial.sql")),
     (2, include_str!("../../../migrations/local/0002_sms_our_number.sql")),
     (3, include_str!("../../../migrations/local/0003_ai_agents_voice_clones.sql")),
+    (4, include_str!("../../../migrations/local/0004_sync.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -7,6 +7,8 @@
 //! - [`speech_wav`]: a speech-like 8 kHz test signal written as a WAV file.
 //!
 //! - [`signalwire::SignalWireEmulator`]: SignalWire's REST API, stateful, with faults on demand.
+//! - [`postgres::PgCluster`], [`postgres::PgBouncer`], [`postgres::FaultProxy`]: a throwaway
+//!   PostgreSQL cluster, the transaction pooler, and network faults in front of either.
 //!
 //! A missing peer binary is an error that names the package to install, never a skip: the README
 //! test command installs them. Test code only; nothing here ships.
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant};
 
 pub mod dbus;
 pub mod notifications;
+pub mod postgres;
 pub mod signalwire;
 
 /// Finds `binary` on PATH (or in /usr/sbin), or says which Debian package provides it.

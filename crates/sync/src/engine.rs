@@ -1,0 +1,414 @@
+//! One sync cycle: push the outbox, then pull until caught up.
+//!
+//! Client identity: a UUIDv7 made once per database file (`sync_state.client_id`), and a base
+//! subtracted from local outbox ids so the ids the backend sees start at 1 for every client id and
+//! stay gapless. When the database turns out to be a copy (another desktop's file, a restored
+//! backup: the backend has applied ids this file never issued, or the same id with other
+//! contents) or the backend lost changes, the client id is rotated and the pending mutations are
+//! renumbered from 1 under the new id. Rotation never drops anything: inserts are once-only by
+//! UUID on the backend, and field updates are idempotent.
+
+use ringdesk_core::phone::Region;
+use ringdesk_store::replica::{self, Conflict, Incoming, Table};
+use ringdesk_store::{Store, outbox};
+use serde_json::{Map, Value as Json, json};
+
+use crate::{SyncError, Transport};
+
+const START: &str = "0:0:00000000-0000-0000-0000-000000000000";
+
+/// Tuning of a [`Syncer`].
+#[derive(Debug, Clone, Copy)]
+pub struct SyncerOptions {
+    /// Mutations per push call.
+    pub push_batch: u32,
+    /// Rows per pull page.
+    pub pull_page: u32,
+    /// The region of numbers written without a country code (pulled leads' phones).
+    pub region: Region,
+}
+
+impl Default for SyncerOptions {
+    fn default() -> Self {
+        SyncerOptions { push_batch: 500, pull_page: 2000, region: Region::US }
+    }
+}
+
+/// Which half of a cycle is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Push,
+    Pull,
+}
+
+/// How far a cycle has come, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub phase: Phase,
+    pub done: u64,
+    /// Known for a push (the queue) and for a first or full pull (the backend's lead count).
+    pub total: Option<u64>,
+}
+
+/// What one cycle moved.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub pushed: u64,
+    pub rejected: u64,
+    /// Local changes the backend kept its own value over (to resolve).
+    pub conflicts: u64,
+    pub pulled: u64,
+    pub removed: u64,
+    /// Backend rows stored only as far as valid.
+    pub issues: u64,
+    /// Pulled rows that had local changes still pending, re-applied on top.
+    pub rebased: u64,
+    /// A full resync ran (epoch change, or the cursor was older than the tombstone horizon).
+    pub resynced: bool,
+    /// The client id was rotated (copied or restored database, or the backend lost changes).
+    pub rotated: bool,
+    /// Mutations still waiting after the cycle.
+    pub pending: i64,
+}
+
+/// Runs sync cycles of one store over one transport.
+#[derive(Debug)]
+pub struct Syncer<T> {
+    transport: T,
+    options: SyncerOptions,
+}
+
+fn store_err(e: ringdesk_store::StoreError) -> SyncError {
+    SyncError::from(e)
+}
+
+impl<T: Transport> Syncer<T> {
+    pub fn new(transport: T, options: SyncerOptions) -> Syncer<T> {
+        Syncer { transport, options }
+    }
+
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Pushes every pending mutation, then pulls until caught up.
+    pub async fn cycle(&self, store: &Store, progress: &(dyn Fn(Progress) + Send + Sync)) -> Result<Report, SyncError> {
+        let mut report = Report::default();
+        self.push(store, &mut report, progress).await?;
+        self.pull(store, &mut report, progress).await?;
+        report.pending = store.read(|r| outbox::pending_count(r)).map_err(store_err)?;
+        Ok(report)
+    }
+
+    /// The push half of a cycle alone.
+    pub async fn push_only(
+        &self,
+        store: &Store,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<Report, SyncError> {
+        let mut report = Report::default();
+        self.push(store, &mut report, progress).await?;
+        report.pending = store.read(|r| outbox::pending_count(r)).map_err(store_err)?;
+        Ok(report)
+    }
+
+    /// The pull half of a cycle alone (changes made meanwhile stay queued and are re-applied on
+    /// top of what arrives).
+    pub async fn pull_only(
+        &self,
+        store: &Store,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<Report, SyncError> {
+        let mut report = Report::default();
+        self.pull(store, &mut report, progress).await?;
+        report.pending = store.read(|r| outbox::pending_count(r)).map_err(store_err)?;
+        Ok(report)
+    }
+
+    /// The client id and mutation base of this database, made on first use.
+    fn identity(&self, store: &Store, report: &mut Report) -> Result<(String, i64), SyncError> {
+        let fingerprint = fingerprint(store);
+        store
+            .write(|w| {
+                let id = replica::state(w, "client_id")?;
+                let stored_fp = replica::state(w, "fingerprint")?;
+                let moved = stored_fp.as_deref().is_some_and(|f| f != fingerprint);
+                match id {
+                    Some(id) if !moved => {
+                        let base = replica::state(w, "mutation_base")?.and_then(|b| b.parse().ok()).unwrap_or(0);
+                        Ok((id, base))
+                    }
+                    _ => {
+                        if moved {
+                            tracing::info!("the database file moved or was copied: new sync client id");
+                            report.rotated = true;
+                        }
+                        let ids = rotate(w)?;
+                        replica::set_state(w, "fingerprint", &fingerprint)?;
+                        Ok(ids)
+                    }
+                }
+            })
+            .map_err(store_err)
+    }
+
+    async fn push(
+        &self,
+        store: &Store,
+        report: &mut Report,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<(), SyncError> {
+        let (mut client, mut base) = self.identity(store, report)?;
+        let total = store.read(|r| outbox::pending_count(r)).map_err(store_err)?;
+        let total = u64::try_from(total).unwrap_or(0);
+        let mut rotations = 0;
+        loop {
+            let batch = store.read(|r| outbox::pending(r, self.options.push_batch)).map_err(store_err)?;
+            let (Some(first), Some(last)) = (batch.first(), batch.last()) else { return Ok(()) };
+            let (first, last) = (first.mutation_id, last.mutation_id);
+            let mutations: Vec<Json> = batch
+                .iter()
+                .map(|m| {
+                    json!({"id": m.mutation_id - base, "op": m.op, "table": m.table_name, "row_id": m.row_id,
+                           "args": normalize_args(&m.table_name, &m.op, &m.row_id, &m.args)})
+                })
+                .collect();
+            let answer = match self.transport.push(&client, &Json::Array(mutations)).await {
+                Ok(a) => a,
+                Err(e @ (SyncError::Fork(_) | SyncError::Gap(_))) if rotations < 2 => {
+                    tracing::warn!(error = %e, "rotating the sync client id");
+                    (client, base) = store.write(rotate).map_err(store_err)?;
+                    rotations += 1;
+                    report.rotated = true;
+                    continue;
+                }
+                Err(e) => {
+                    let msg = e.to_string();
+                    let _ = store.write(|w| replica::note_attempt(w, last, &msg));
+                    return Err(e);
+                }
+            };
+            let acked = answer
+                .get("last_mutation_id")
+                .and_then(Json::as_i64)
+                .ok_or_else(|| SyncError::Malformed("push answer without last_mutation_id".into()))?;
+            let acked_local = acked + base;
+            let issued = store.read(|r| outbox::last_mutation_id(r)).map_err(store_err)?;
+            if acked_local > issued && rotations < 2 {
+                // The backend applied ids this file never issued: it is a restored or copied file.
+                tracing::warn!(acked_local, issued, "the backend is ahead of this database: rotating the client id");
+                (client, base) = store.write(rotate).map_err(store_err)?;
+                rotations += 1;
+                report.rotated = true;
+                continue;
+            }
+            let rejected: Vec<(i64, String)> = answer
+                .get("rejected")
+                .and_then(Json::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|r| {
+                            let id = r.get("id")?.as_i64()?;
+                            let reason = r.get("reason").and_then(Json::as_str).unwrap_or("refused").to_string();
+                            Some((id + base, reason))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            report.rejected += rejected.len() as u64;
+            report.conflicts += answer.get("conflicts").and_then(Json::as_u64).unwrap_or(0);
+            let acked_now = store
+                .write(|w| {
+                    for (id, reason) in &rejected {
+                        replica::reject(w, *id, reason)?;
+                    }
+                    replica::ack_through(w, acked_local)
+                })
+                .map_err(store_err)?;
+            report.pushed += acked_now + rejected.len() as u64;
+            progress(Progress { phase: Phase::Push, done: report.pushed, total: Some(total) });
+            if acked_local < first {
+                return Err(SyncError::Malformed(format!(
+                    "the backend acknowledged up to {acked} but mutations from {} were sent",
+                    first - base
+                )));
+            }
+            if acked_local < last {
+                continue;
+            }
+        }
+    }
+
+    async fn pull(
+        &self,
+        store: &Store,
+        report: &mut Report,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<(), SyncError> {
+        let (mut cursor, mut epoch, mut resync_epoch) = store
+            .read(|r| {
+                Ok((
+                    replica::state(r, "cursor")?.unwrap_or_else(|| START.to_string()),
+                    replica::state(r, "epoch")?,
+                    replica::state(r, "resync_epoch")?,
+                ))
+            })
+            .map_err(store_err)?;
+        let mut total = None;
+        let mut resets = 0;
+        loop {
+            let asked_epoch = resync_epoch.clone().or(epoch.clone());
+            let answer = self.transport.pull(&cursor, asked_epoch.as_deref(), self.options.pull_page).await?;
+            let server_epoch = answer
+                .get("epoch")
+                .and_then(Json::as_str)
+                .ok_or_else(|| SyncError::Malformed("pull answer without epoch".into()))?
+                .to_string();
+            if answer.get("reset").and_then(Json::as_bool).unwrap_or(false) {
+                if resets >= 2 {
+                    return Err(SyncError::Malformed("the backend keeps asking for a full resync".into()));
+                }
+                resets += 1;
+                tracing::info!("the backend asks for a full resync");
+                store.write(|w| replica::begin_resync(w, &server_epoch)).map_err(store_err)?;
+                cursor = START.to_string();
+                resync_epoch = Some(server_epoch);
+                report.resynced = true;
+                continue;
+            }
+            if total.is_none() {
+                total = answer.get("leads_total").and_then(Json::as_u64);
+            }
+            let next = answer
+                .get("next")
+                .and_then(Json::as_str)
+                .ok_or_else(|| SyncError::Malformed("pull answer without a next cursor".into()))?
+                .to_string();
+            let more = answer.get("more").and_then(Json::as_bool).unwrap_or(false);
+            let rows = answer.get("rows").and_then(Json::as_array).map(Vec::as_slice).unwrap_or(&[]);
+            let items = read_rows(rows);
+            let resyncing = resync_epoch.is_some();
+            let first_epoch = epoch.is_none() && !resyncing;
+            let region = self.options.region;
+            let done = store
+                .write(|w| {
+                    let applied = replica::apply_page(w, &items, &next, region, resyncing)?;
+                    if first_epoch {
+                        replica::set_state(w, "epoch", &server_epoch)?;
+                    }
+                    let dropped = if resyncing && !more { replica::finish_resync(w)? } else { 0 };
+                    Ok((applied, dropped))
+                })
+                .map_err(store_err)?;
+            let (applied, dropped) = done;
+            if first_epoch {
+                epoch = Some(server_epoch.clone());
+            }
+            if resyncing && !more {
+                epoch = resync_epoch.take();
+            }
+            report.pulled += applied.rows;
+            report.removed += applied.removed + dropped;
+            report.issues += applied.issues;
+            report.rebased += applied.rebased;
+            report.conflicts += applied.conflicts;
+            progress(Progress { phase: Phase::Pull, done: report.pulled, total });
+            cursor = next;
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// A new client id; pending mutations are numbered from 1 under it.
+fn rotate(w: &mut ringdesk_store::Write<'_>) -> ringdesk_store::Result<(String, i64)> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let base = match replica::first_pending(w)? {
+        Some(first) => first - 1,
+        None => outbox::last_mutation_id(w)?,
+    };
+    replica::set_state(w, "client_id", &id)?;
+    replica::set_state(w, "mutation_base", &base.to_string())?;
+    Ok((id, base))
+}
+
+/// Identifies this database file on this machine, so a copy elsewhere is noticed.
+fn fingerprint(store: &Store) -> String {
+    let machine = ["/etc/machine-id", "/var/lib/dbus/machine-id"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .map(|s| s.trim().to_string())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_default();
+    let path = std::fs::canonicalize(store.path()).unwrap_or_else(|_| store.path().to_path_buf());
+    format!("{machine}:{}", path.display())
+}
+
+/// Older outbox entries of call logs carried `[id, call]`; the backend wants one object.
+fn normalize_args(table: &str, op: &str, row_id: &str, args: &Json) -> Json {
+    if table == "call_logs"
+        && op == "insert"
+        && let Some([_, Json::Object(call)]) = args.as_array().map(Vec::as_slice)
+    {
+        let mut obj = call.clone();
+        obj.insert("id".into(), Json::String(row_id.to_string()));
+        return Json::Object(obj);
+    }
+    args.clone()
+}
+
+fn read_rows(rows: &[Json]) -> Vec<Incoming> {
+    let mut out = Vec::with_capacity(rows.len());
+    for item in rows {
+        let (Some(rank), Some(Json::Object(d))) = (item.get(0).and_then(Json::as_i64), item.get(1)) else {
+            tracing::warn!("a pulled item is not [rank, row]; skipped");
+            continue;
+        };
+        let named = |d: &Map<String, Json>| -> Option<(Table, String)> {
+            let table = Table::from_backend(d.get("tbl")?.as_str()?)?;
+            Some((table, d.get("row_id")?.as_str()?.to_string()))
+        };
+        match rank {
+            1..=12 => {
+                if let Some(table) = Table::from_rank(rank) {
+                    out.push(Incoming::Row { table, row: d.clone() });
+                }
+            }
+            13 => {
+                if let Some((table, row_id)) = named(d) {
+                    out.push(Incoming::Revoke { table, row_id });
+                }
+            }
+            14 => {
+                if let Some((table, row_id)) = named(d) {
+                    out.push(Incoming::Tombstone { table, row_id });
+                }
+            }
+            15 => {
+                let text = |k: &str| d.get(k).and_then(Json::as_str).map(str::to_string);
+                let table = text("tbl").and_then(|t| Table::from_backend(&t)).map(|t| t.local().to_string());
+                if let (Some(id), Some(table_name), Some(row_id), Some(field)) =
+                    (text("id"), table, text("row_id"), text("field"))
+                {
+                    let ts =
+                        |k: &str| text(k).and_then(|t| ringdesk_store::parse_ts(&t)).map(ringdesk_store::format_ts);
+                    out.push(Incoming::Conflict(Conflict {
+                        id,
+                        table_name,
+                        row_id,
+                        field,
+                        your_value: text("client_new"),
+                        server_value: text("server_value"),
+                        created_at: ts("created_at").unwrap_or_default(),
+                        resolved_at: ts("resolved_at"),
+                        resolution: text("resolution"),
+                    }));
+                }
+            }
+            other => tracing::warn!(rank = other, "a pulled item of an unknown kind; skipped"),
+        }
+    }
+    out
+}

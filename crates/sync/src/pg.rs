@@ -1,0 +1,121 @@
+//! Direct PostgreSQL: tokio-postgres over TLS (or plain on loopback), unnamed statements only.
+//!
+//! `query`/`execute` with a `&str` prepare a *named* statement, which fails through Supabase's
+//! and Neon's transaction poolers ("prepared statement s0 does not exist", sync.md §2). Every
+//! call here is `query_typed`: one round trip, an unnamed statement, text parameters cast in SQL.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde_json::Value as Json;
+use tokio::sync::Mutex;
+use tokio_postgres::types::Type;
+
+use crate::{SyncError, Transport, tls};
+
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The backend reached with a PostgreSQL URL (per-agent role, or a pooler).
+pub struct PgTransport {
+    config: tokio_postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
+    client: Mutex<Option<tokio_postgres::Client>>,
+    describe: String,
+}
+
+impl std::fmt::Debug for PgTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgTransport").field("backend", &self.describe).finish_non_exhaustive()
+    }
+}
+
+impl PgTransport {
+    /// Reads a `postgres://user[:password]@host:port/db?sslmode=...` URL. Nothing connects yet.
+    pub fn new(url: &str) -> Result<PgTransport, SyncError> {
+        let mut config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| SyncError::Config(format!("the backend URL is not a PostgreSQL URL: {e}")))?;
+        config.connect_timeout(Duration::from_secs(10));
+        config.application_name("ringdesk");
+        let hosts: Vec<String> = config
+            .get_hosts()
+            .iter()
+            .map(|h| match h {
+                tokio_postgres::config::Host::Tcp(s) => s.clone(),
+                tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
+            })
+            .collect();
+        let describe = format!(
+            "postgres://{}@{}/{}",
+            config.get_user().unwrap_or("?"),
+            hosts.join(","),
+            config.get_dbname().unwrap_or("?")
+        );
+        Ok(PgTransport {
+            config,
+            tls: tokio_postgres_rustls::MakeRustlsConnect::new(tls::client_config()),
+            client: Mutex::new(None),
+            describe,
+        })
+    }
+
+    async fn call(&self, sql: &str, params: &[&str]) -> Result<Json, SyncError> {
+        let mut slot = self.client.lock().await;
+        if slot.as_ref().is_none_or(|c| c.is_closed()) {
+            let (client, connection) = self.config.connect(self.tls.clone()).await.map_err(map_error)?;
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, "backend connection ended");
+                }
+            });
+            *slot = Some(client);
+        }
+        let Some(client) = slot.as_ref() else { return Err(SyncError::Unreachable("no connection".into())) };
+        let typed: Vec<(&(dyn tokio_postgres::types::ToSql + Sync), Type)> =
+            params.iter().map(|p| (p as &(dyn tokio_postgres::types::ToSql + Sync), Type::TEXT)).collect();
+        let result = tokio::time::timeout(CALL_TIMEOUT, client.query_typed(sql, &typed)).await;
+        let rows = match result {
+            Ok(Ok(rows)) => rows,
+            Ok(Err(e)) => {
+                if e.as_db_error().is_none() {
+                    *slot = None;
+                }
+                return Err(map_error(e));
+            }
+            Err(_) => {
+                *slot = None;
+                return Err(SyncError::Unreachable(format!("no answer within {} s", CALL_TIMEOUT.as_secs())));
+            }
+        };
+        let text: Option<String> = rows.first().and_then(|r| r.try_get(0).ok());
+        let text = text.ok_or_else(|| SyncError::Malformed("the function returned no row".into()))?;
+        serde_json::from_str(&text).map_err(|e| SyncError::Malformed(format!("not JSON: {e}")))
+    }
+}
+
+fn map_error(e: tokio_postgres::Error) -> SyncError {
+    match e.as_db_error() {
+        Some(db) => SyncError::from_sqlstate(db.code().code(), db.message()),
+        None => SyncError::Unreachable(e.to_string()),
+    }
+}
+
+impl Transport for PgTransport {
+    async fn push(&self, client_id: &str, mutations: &Json) -> Result<Json, SyncError> {
+        let body = mutations.to_string();
+        self.call("select sync.push($1::text::uuid, $2::text::jsonb)::text", &[client_id, &body]).await
+    }
+
+    async fn pull(&self, cursor: &str, epoch: Option<&str>, limit: u32) -> Result<Json, SyncError> {
+        let limit = limit.to_string();
+        match epoch {
+            Some(e) => {
+                self.call("select sync.pull($1, $2::text::uuid, $3::text::int)::text", &[cursor, e, &limit]).await
+            }
+            None => self.call("select sync.pull($1, null, $2::text::int)::text", &[cursor, &limit]).await,
+        }
+    }
+
+    fn describe(&self) -> String {
+        self.describe.clone()
+    }
+}

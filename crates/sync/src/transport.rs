@@ -1,0 +1,23 @@
+//! The one interface both transports implement: the server contract's two calls.
+
+use std::future::Future;
+
+use serde_json::Value as Json;
+
+use crate::SyncError;
+
+/// A way to call `sync.push` and `sync.pull` on the backend. Both return the function's JSON
+/// answer; the engine reads it, so both transports are read by the same code.
+pub trait Transport: Send + Sync {
+    /// `sync.push(client_id, mutations)`.
+    fn push(&self, client_id: &str, mutations: &Json) -> impl Future<Output = Result<Json, SyncError>> + Send;
+    /// `sync.pull(cursor, epoch, limit)`.
+    fn pull(
+        &self,
+        cursor: &str,
+        epoch: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Json, SyncError>> + Send;
+    /// Where this transport goes, for messages (never with a secret).
+    fn describe(&self) -> String;
+}
