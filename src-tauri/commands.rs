@@ -17,6 +17,11 @@ type R<T> = Result<T, IpcError>;
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct RealtimeEvent(pub RealtimeNotice);
 
+/// Replication with the backend: state, pending count, progress of a large pull, and whether
+/// pulled rows changed what the UI shows.
+#[derive(Debug, Clone, Serialize, Type, Event)]
+pub struct SyncEvent(pub SyncNotice);
+
 /// Progress of a running import, about every 50 ms.
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct ImportProgressEvent(pub ImportProgress);
@@ -141,6 +146,55 @@ fn start_realtime(shell: State<'_, Shell>, handle: AppHandle) -> R<()> {
 #[specta::specta]
 fn realtime_status(shell: State<'_, Shell>) -> R<Option<RealtimeNotice>> {
     Ok(shell.realtime_status())
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn sync_status(shell: State<'_, Shell>) -> R<SyncStatus> {
+    Ok(shell.app()?.sync_status())
+}
+
+/// Runs one sync cycle now ("Sync now").
+#[tauri::command(async)]
+#[specta::specta]
+fn sync_now(shell: State<'_, Shell>) -> R<SyncReport> {
+    shell.app()?.sync_now()
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn backend_sign_in(shell: State<'_, Shell>, email: String, password: String) -> R<Settings> {
+    shell.app()?.backend_sign_in(&email, &password)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn backend_sign_out(shell: State<'_, Shell>) -> R<Settings> {
+    shell.app()?.backend_sign_out()
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn sync_conflicts(shell: State<'_, Shell>) -> R<Vec<SyncConflict>> {
+    shell.app()?.sync_conflicts()
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn resolve_sync_conflict(shell: State<'_, Shell>, id: String, keep_mine: bool) -> R<Vec<SyncConflict>> {
+    shell.app()?.resolve_sync_conflict(&id, keep_mine)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn sync_issues(shell: State<'_, Shell>, limit: u32) -> R<Vec<SyncIssue>> {
+    shell.app()?.sync_issues(limit)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn clear_sync_issues(shell: State<'_, Shell>) -> R<()> {
+    shell.app()?.clear_sync_issues()
 }
 
 #[tauri::command(async)]
@@ -294,8 +348,16 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             call_recordings,
             sync_call_recordings,
             fetch_recording,
+            sync_status,
+            sync_now,
+            backend_sign_in,
+            backend_sign_out,
+            sync_conflicts,
+            resolve_sync_conflict,
+            sync_issues,
+            clear_sync_issues,
         ])
-        .events(collect_events![ImportProgressEvent, RealtimeEvent])
+        .events(collect_events![ImportProgressEvent, RealtimeEvent, SyncEvent])
 }
 
 /// Writes the TypeScript bindings to `path`.

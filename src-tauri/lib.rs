@@ -122,6 +122,17 @@ pub fn run() {
             app.manage(Shell { app: opened, realtime: std::sync::Mutex::new(None), realtime_status: Arc::default() });
             // The live connection starts when SignalWire is set up; off the UI thread, since the
             // keychain can be slow to answer.
+            // Replication with the backend runs from the start; its notices go to the UI.
+            if let Ok(app) = handle.state::<Shell>().app() {
+                use tauri_specta::Event as _;
+                let events = handle.clone();
+                let sink: ringdesk_app::SyncSink = Arc::new(move |notice| {
+                    let _ = commands::SyncEvent(notice).emit(&events);
+                });
+                if let Err(e) = app.start_sync(ringdesk_app::DEFAULT_SYNC_INTERVAL, sink) {
+                    tracing::warn!(code = ?e.code, "the sync service did not start: {}", e.message);
+                }
+            }
             let background = handle.clone();
             std::thread::spawn(move || {
                 if let Err(e) = background.state::<Shell>().start_realtime(&background)

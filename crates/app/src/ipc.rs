@@ -198,8 +198,13 @@ pub struct Settings {
     pub sip_username: String,
     pub sip_password_set: bool,
     pub sip_transport: SipTransport,
+    /// `https://<project>.supabase.co` (REST, sign in) or `postgres://role@host/db` (direct).
     pub backend_url: String,
+    /// The project's publishable key (Supabase) or the role's password (direct) is set.
     pub backend_key_set: bool,
+    /// The agent signed in to the backend as (Supabase), empty when signed out.
+    pub backend_email: String,
+    pub backend_signed_in: bool,
 }
 
 /// A settings edit: fields left `null` are unchanged.
@@ -220,7 +225,10 @@ pub struct SettingsUpdate {
 pub enum SecretKind {
     SignalwireApiToken,
     SipPassword,
+    /// The Supabase project's publishable key, or the direct PostgreSQL role's password.
     BackendKey,
+    /// The agent's Supabase refresh token (written by sign-in, never by hand).
+    BackendSession,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -523,4 +531,97 @@ pub struct NumberHandling {
     pub calls_to_softphone: bool,
     /// SignalWire's call handler as it stands (`relay_sip_endpoint`, `ai_agent`, `laml_webhooks`…).
     pub call_handler: Option<String>,
+}
+
+// ----- sync with the backend -----
+
+/// Where replication stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncState {
+    /// No backend set up (or signed out).
+    #[default]
+    Off,
+    Syncing,
+    Synced,
+    /// The backend cannot be reached; changes wait in the outbox.
+    Offline,
+    /// The backend refused (credentials, missing migrations); the message says what to do.
+    Error,
+}
+
+/// How far a running cycle has come.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    /// Pushing local changes (else pulling the backend's).
+    pub pushing: bool,
+    pub done: f64,
+    /// Known when pushing and on a first or full pull.
+    pub total: Option<f64>,
+}
+
+/// The sync badge's data.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub state: SyncState,
+    /// Local changes not yet on the backend.
+    pub pending: u32,
+    pub conflicts: u32,
+    pub issues: u32,
+    pub last_synced_at: Option<String>,
+    pub error: Option<String>,
+    pub progress: Option<SyncProgress>,
+}
+
+/// Sent after every status change; `changed` when pulled rows changed what the UI shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncNotice {
+    pub status: SyncStatus,
+    pub changed: bool,
+}
+
+/// What one cycle moved.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub pushed: f64,
+    pub rejected: f64,
+    pub conflicts: f64,
+    pub pulled: f64,
+    pub removed: f64,
+    pub issues: f64,
+    pub resynced: bool,
+    pub rotated: bool,
+    pub pending: f64,
+    pub millis: f64,
+}
+
+/// A change of the agent's that the backend did not take because the same field changed there.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncConflict {
+    pub id: String,
+    pub lead_id: String,
+    pub lead_name: Option<String>,
+    pub field: String,
+    pub your_value: Option<String>,
+    pub server_value: Option<String>,
+    pub created_at: String,
+}
+
+/// Something replication could not take as it was.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncIssue {
+    pub id: f64,
+    /// `rejected` (a change of yours the backend refused) or `badRow` (a backend row stored only
+    /// as far as valid).
+    pub kind: String,
+    pub table: String,
+    pub row_id: String,
+    pub message: String,
+    pub created_at: String,
 }

@@ -44,6 +44,7 @@ impl SecretKind {
             SecretKind::SignalwireApiToken => "signalwire-api-token",
             SecretKind::SipPassword => "sip-password",
             SecretKind::BackendKey => "backend-key",
+            SecretKind::BackendSession => "backend-session",
         }
     }
 
@@ -52,6 +53,7 @@ impl SecretKind {
             SecretKind::SignalwireApiToken => "SignalWire API token",
             SecretKind::SipPassword => "SIP password",
             SecretKind::BackendKey => "backend key",
+            SecretKind::BackendSession => "backend session",
         }
     }
 }

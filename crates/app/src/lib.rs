@@ -17,6 +17,7 @@ mod messaging;
 mod realtime;
 mod recordings;
 mod settings;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub use error::{ErrorCode, IpcError, Result};
 use ipc::*;
 use keychain::{Secret, SecretStore};
 pub use realtime::{NoticeSink, RealtimeHandle, RealtimeOptions};
+pub use sync::{DEFAULT_INTERVAL as DEFAULT_SYNC_INTERVAL, SyncSink, migrate_backend};
 
 /// The running application: the local database and the keychain.
 pub struct App {
@@ -38,6 +40,7 @@ pub struct App {
     import_cancel: AtomicBool,
     provider: Arc<messaging::Provider>,
     recording_cache: (PathBuf, u64),
+    sync: sync::SyncService,
 }
 
 /// How the app is opened beyond its database and keychain.
@@ -84,7 +87,9 @@ impl App {
         let store = Arc::new(Store::open(db_path)?);
         let cache_dir = db_path.parent().unwrap_or(Path::new(".")).join("recordings");
         let recording_cache = (cache_dir, options.recording_cache_bytes.unwrap_or(500 * 1024 * 1024));
+        let sync = sync::SyncService::spawn(store.clone(), secrets.clone())?;
         Ok(App {
+            sync,
             opened_at: std::time::Instant::now(),
             store,
             secrets,
@@ -257,6 +262,7 @@ impl App {
 
     pub fn update_settings(&self, update: &SettingsUpdate) -> Result<Settings> {
         settings::update(&self.store, update)?;
+        self.sync.reset();
         self.get_settings()
     }
 
@@ -266,12 +272,17 @@ impl App {
         if value.is_empty() {
             return Err(IpcError::invalid("The secret is empty; use Remove to delete it."));
         }
+        if kind == SecretKind::BackendSession {
+            return Err(IpcError::invalid("The backend session comes from signing in, not from a value."));
+        }
         self.secrets.set(kind, &Secret::new(value))?;
+        self.sync.reset();
         self.get_settings()
     }
 
     pub fn clear_secret(&self, kind: SecretKind) -> Result<Settings> {
         self.secrets.delete(kind)?;
+        self.sync.reset();
         self.get_settings()
     }
 

@@ -30,7 +30,7 @@ pub(crate) fn signalwire(store: &Store) -> Result<(String, String)> {
 }
 
 pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> {
-    let (region, space, project, registrar, username, transport, url) = store.read(|r| {
+    let (region, space, project, registrar, username, transport, url, email) = store.read(|r| {
         Ok((
             kv::get::<String>(r, REGION)?,
             kv::get::<String>(r, SW_SPACE)?,
@@ -39,6 +39,7 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
             kv::get::<String>(r, SIP_USERNAME)?,
             kv::get::<SipTransport>(r, SIP_TRANSPORT)?,
             kv::get::<String>(r, BACKEND_URL)?,
+            kv::get::<String>(r, crate::sync::BACKEND_EMAIL)?,
         ))
     })?;
     let is_set = |k| secrets.get(k).map(|s| s.is_some());
@@ -53,6 +54,8 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
         sip_transport: transport.unwrap_or_default(),
         backend_url: url.unwrap_or_default(),
         backend_key_set: is_set(SecretKind::BackendKey)?,
+        backend_email: email.unwrap_or_default(),
+        backend_signed_in: is_set(SecretKind::BackendSession)?,
     })
 }
 
@@ -102,6 +105,23 @@ fn validate_project_id(v: &str) -> Result<()> {
 }
 
 fn validate_url(v: &str) -> Result<()> {
+    if let Some(rest) = v.strip_prefix("postgres://").or_else(|| v.strip_prefix("postgresql://")) {
+        // postgres://role@host[:port]/db[?sslmode=...]: the password goes to the keychain.
+        let authority = rest.split('/').next().unwrap_or("");
+        let (user, host) = authority.rsplit_once('@').unwrap_or(("", authority));
+        if user.contains(':') {
+            return Err(IpcError::invalid(
+                "Leave the password out of the backend URL: enter it as the backend key, which is kept in the keychain.",
+            ));
+        }
+        let host = host.split(':').next().unwrap_or("");
+        if user.is_empty() || !is_hostname(host) || !rest.contains('/') || v.contains(char::is_whitespace) {
+            return Err(IpcError::invalid(format!(
+                "Backend URL {v:?} must look like postgres://agent_role@db.example.com:5432/postgres?sslmode=require."
+            )));
+        }
+        return Ok(());
+    }
     let rest = v
         .strip_prefix("https://")
         .or_else(|| v.strip_prefix("http://").filter(|r| r.starts_with("localhost") || r.starts_with("127.0.0.1")));
@@ -109,7 +129,7 @@ fn validate_url(v: &str) -> Result<()> {
     match host {
         Some(h) if is_hostname(h) && !v.contains(char::is_whitespace) => Ok(()),
         _ => Err(IpcError::invalid(format!(
-            "Backend URL {v:?} must be an https:// address such as https://abcd.supabase.co (http:// only for localhost)."
+            "Backend URL {v:?} must be a Supabase project address such as https://abcd.supabase.co (http:// only for localhost) or a postgres:// URL."
         ))),
     }
 }

@@ -6,6 +6,7 @@
 //! non-zero exit status: 2 for bad input, 3 for a database that cannot be opened, 1 otherwise.
 
 mod provider;
+mod sync;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -71,6 +72,16 @@ enum Command {
         #[command(subcommand)]
         command: provider::RecordingsCommand,
     },
+    /// The shared backend: apply its migrations, sign in and out.
+    Backend {
+        #[command(subcommand)]
+        command: sync::BackendCommand,
+    },
+    /// Runs one sync cycle with the backend and prints what moved (or: status, conflicts, ...).
+    Sync {
+        #[command(subcommand)]
+        command: Option<sync::SyncCommand>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -133,6 +144,9 @@ fn parse_field(name: &str) -> Result<Option<LeadField>, IpcError> {
 }
 
 fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
+    if let Command::Backend { command: sync::BackendCommand::Migrate { url } } = &cli.command {
+        return sync::migrate(url, cli.json, out);
+    }
     let db = match &cli.db {
         Some(p) => p.clone(),
         None => default_db()?,
@@ -149,6 +163,8 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
         Command::Numbers { command } => provider::numbers(&app, command, cli.json, out)?,
         Command::Recordings { command } => provider::recordings(&app, command, cli.json, out)?,
         Command::SipLine { command } => provider::sip_line(&app, command, cli.json, out)?,
+        Command::Backend { command } => sync::backend(&app, command, cli.json, out)?,
+        Command::Sync { command } => sync::sync(&app, command.as_ref(), cli.json, out)?,
         Command::Lists => {
             let lists = app.list_lists()?;
             if cli.json {

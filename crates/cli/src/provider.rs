@@ -20,6 +20,9 @@ pub enum SettingsCommand {
         signalwire_project_id: Option<String>,
         #[arg(long)]
         default_region: Option<String>,
+        /// The shared backend: https://<project>.supabase.co or postgres://role@host:port/db.
+        #[arg(long)]
+        backend_url: Option<String>,
     },
 }
 
@@ -162,21 +165,21 @@ pub enum RecordingsCommand {
     },
 }
 
-fn io(e: std::io::Error) -> IpcError {
+pub(crate) fn io(e: std::io::Error) -> IpcError {
     IpcError::new(ErrorCode::Io, format!("Could not write the output: {e}"))
 }
 
 pub fn settings(app: &App, cmd: &SettingsCommand, json: bool, out: &mut dyn Write) -> Result<(), IpcError> {
     let s = match cmd {
         SettingsCommand::Show => app.get_settings()?,
-        SettingsCommand::Set { signalwire_space, signalwire_project_id, default_region } => {
-            app.update_settings(&SettingsUpdate {
+        SettingsCommand::Set { signalwire_space, signalwire_project_id, default_region, backend_url } => app
+            .update_settings(&SettingsUpdate {
                 signalwire_space: signalwire_space.clone(),
                 signalwire_project_id: signalwire_project_id.clone(),
                 default_region: default_region.clone(),
+                backend_url: backend_url.clone(),
                 ..SettingsUpdate::default()
-            })?
-        }
+            })?,
     };
     if json {
         return emit_json(out, &s);
@@ -188,7 +191,11 @@ pub fn settings(app: &App, cmd: &SettingsCommand, json: bool, out: &mut dyn Writ
     writeln!(out, "api token         {}", set(s.signalwire_api_token_set)).map_err(io)?;
     writeln!(out, "sip registrar     {}", s.sip_registrar).map_err(io)?;
     writeln!(out, "sip username      {}", s.sip_username).map_err(io)?;
-    writeln!(out, "sip password      {}", set(s.sip_password_set)).map_err(io)
+    writeln!(out, "sip password      {}", set(s.sip_password_set)).map_err(io)?;
+    writeln!(out, "backend url       {}", s.backend_url).map_err(io)?;
+    writeln!(out, "backend key       {}", set(s.backend_key_set)).map_err(io)?;
+    let who = if s.backend_signed_in { format!("signed in as {}", s.backend_email) } else { "signed out".into() };
+    writeln!(out, "backend session   {who}").map_err(io)
 }
 
 pub fn secret(app: &App, cmd: &SecretCommand, out: &mut dyn Write) -> Result<(), IpcError> {

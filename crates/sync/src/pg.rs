@@ -32,8 +32,17 @@ impl std::fmt::Debug for PgTransport {
 impl PgTransport {
     /// Reads a `postgres://user[:password]@host:port/db?sslmode=...` URL. Nothing connects yet.
     pub fn new(url: &str) -> Result<PgTransport, SyncError> {
+        Self::with_password(url, None)
+    }
+
+    /// [`PgTransport::new`] with the password kept apart from the URL (the app keeps it in the
+    /// keychain, the URL in its settings).
+    pub fn with_password(url: &str, password: Option<&str>) -> Result<PgTransport, SyncError> {
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| SyncError::Config(format!("the backend URL is not a PostgreSQL URL: {e}")))?;
+        if let Some(p) = password {
+            config.password(p);
+        }
         config.connect_timeout(Duration::from_secs(10));
         config.application_name("ringdesk");
         let hosts: Vec<String> = config

@@ -48,12 +48,22 @@ export const commands = {
 	callRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("call_recordings", { callLogId })),
 	syncCallRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("sync_call_recordings", { callLogId })),
 	fetchRecording: (id: string) => typedError<RecordingFile, IpcError>(__TAURI_INVOKE("fetch_recording", { id })),
+	syncStatus: () => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_status")),
+	/**  Runs one sync cycle now ("Sync now"). */
+	syncNow: () => typedError<SyncReport, IpcError>(__TAURI_INVOKE("sync_now")),
+	backendSignIn: (email: string, password: string) => typedError<Settings, IpcError>(__TAURI_INVOKE("backend_sign_in", { email, password })),
+	backendSignOut: () => typedError<Settings, IpcError>(__TAURI_INVOKE("backend_sign_out")),
+	syncConflicts: () => typedError<SyncConflict[], IpcError>(__TAURI_INVOKE("sync_conflicts")),
+	resolveSyncConflict: (id: string, keepMine: boolean) => typedError<SyncConflict[], IpcError>(__TAURI_INVOKE("resolve_sync_conflict", { id, keepMine })),
+	syncIssues: (limit: number) => typedError<SyncIssue[], IpcError>(__TAURI_INVOKE("sync_issues", { limit })),
+	clearSyncIssues: () => typedError<null, IpcError>(__TAURI_INVOKE("clear_sync_issues")),
 };
 
 /** Events */
 export const events = {
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	realtimeEvent: makeEvent<RealtimeEvent, RealtimeEvent>("realtime-event"),
+	syncEvent: makeEvent<SyncEvent, SyncEvent>("sync-event"),
 };
 
 /* Types */
@@ -316,7 +326,11 @@ export type RowError = {
 	reason: string,
 };
 
-export type SecretKind = "signalwireApiToken" | "sipPassword" | "backendKey";
+export type SecretKind = "signalwireApiToken" | "sipPassword" | 
+/**  The Supabase project's publishable key, or the direct PostgreSQL role's password. */
+"backendKey" | 
+/**  The agent's Supabase refresh token (written by sign-in, never by hand). */
+"backendSession";
 
 /**
  *  An SMS to send. `from` defaults to the number last used with this contact, else the first
@@ -339,8 +353,13 @@ export type Settings = {
 	sipUsername: string,
 	sipPasswordSet: boolean,
 	sipTransport: SipTransport,
+	/**  `https://<project>.supabase.co` (REST, sign in) or `postgres://role@host/db` (direct). */
 	backendUrl: string,
+	/**  The project's publishable key (Supabase) or the role's password (direct) is set. */
 	backendKeySet: boolean,
+	/**  The agent signed in to the backend as (Supabase), empty when signed out. */
+	backendEmail: string,
+	backendSignedIn: boolean,
 };
 
 /**  A settings edit: fields left `null` are unchanged. */
@@ -421,6 +440,87 @@ export type SmsThreadPage = {
 	messages: SmsMessage[],
 	/**  More older messages exist. */
 	hasMore: boolean,
+};
+
+/**  A change of the agent's that the backend did not take because the same field changed there. */
+export type SyncConflict = {
+	id: string,
+	leadId: string,
+	leadName: string | null,
+	field: string,
+	yourValue: string | null,
+	serverValue: string | null,
+	createdAt: string,
+};
+
+/**
+ *  Replication with the backend: state, pending count, progress of a large pull, and whether
+ *  pulled rows changed what the UI shows.
+ */
+export type SyncEvent = SyncNotice;
+
+/**  Something replication could not take as it was. */
+export type SyncIssue = {
+	id: number | null,
+	/**
+	 *  `rejected` (a change of yours the backend refused) or `badRow` (a backend row stored only
+	 *  as far as valid).
+	 */
+	kind: string,
+	table: string,
+	rowId: string,
+	message: string,
+	createdAt: string,
+};
+
+/**  Sent after every status change; `changed` when pulled rows changed what the UI shows. */
+export type SyncNotice = {
+	status: SyncStatus,
+	changed: boolean,
+};
+
+/**  How far a running cycle has come. */
+export type SyncProgress = {
+	/**  Pushing local changes (else pulling the backend's). */
+	pushing: boolean,
+	done: number | null,
+	/**  Known when pushing and on a first or full pull. */
+	total: number | null,
+};
+
+/**  What one cycle moved. */
+export type SyncReport = {
+	pushed: number | null,
+	rejected: number | null,
+	conflicts: number | null,
+	pulled: number | null,
+	removed: number | null,
+	issues: number | null,
+	resynced: boolean,
+	rotated: boolean,
+	pending: number | null,
+	millis: number | null,
+};
+
+/**  Where replication stands. */
+export type SyncState = 
+/**  No backend set up (or signed out). */
+"off" | "syncing" | "synced" | 
+/**  The backend cannot be reached; changes wait in the outbox. */
+"offline" | 
+/**  The backend refused (credentials, missing migrations); the message says what to do. */
+"error";
+
+/**  The sync badge's data. */
+export type SyncStatus = {
+	state: SyncState,
+	/**  Local changes not yet on the backend. */
+	pending: number,
+	conflicts: number,
+	issues: number,
+	lastSyncedAt: string | null,
+	error: string | null,
+	progress: SyncProgress | null,
 };
 
 /* Tauri Specta runtime */
