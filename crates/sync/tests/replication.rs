@@ -497,3 +497,62 @@ async fn a_call_and_its_disposition_push_in_order_with_ids_matching_one_to_one()
     let last = desktop.store.read(|r| outbox::last_mutation_id(r)).expect("last");
     assert_eq!(backend.sql("select last_mutation_id from sync.client"), last.to_string(), "ids match one to one");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rest_transport_syncs_as_the_signed_in_agent_and_refreshes_an_expired_token() {
+    use ringdesk_sync::{RestTransport, SupabaseAuth, Syncer, SyncerOptions};
+    use ringdesk_testkit::supabase::SupabaseFront;
+    use std::sync::{Arc, Mutex};
+
+    let backend = Backend::new();
+    let front = SupabaseFront::start(&backend.cluster.url(&backend.db, "postgres"), "anon-key").await.expect("front");
+    front.add_user("ann@example.com", "right", agent_id("agent_a"));
+    let auth = SupabaseAuth::new(&front.url(), "anon-key").expect("auth");
+    let wrong = auth.sign_in("ann@example.com", "wrong").await.expect_err("a wrong password is refused");
+    assert!(matches!(&wrong, SyncError::Auth(m) if m.contains("Invalid login credentials")), "says why: {wrong:?}");
+    let session = auth.sign_in("ann@example.com", "right").await.expect("sign in");
+    assert_eq!(session.user_id, agent_id("agent_a"), "the session names the agent");
+    assert!(!format!("{session:?}").contains(&session.refresh_token), "Debug never shows a token");
+
+    let refreshed = Arc::new(Mutex::new(Vec::new()));
+    let keep = refreshed.clone();
+    let on_refresh = Box::new(move |s: &ringdesk_sync::Session| keep.lock().expect("lock").push(s.refresh_token.clone()));
+    let syncer = Syncer::new(RestTransport::new(auth, session, Some(on_refresh)), SyncerOptions::default());
+    let dir = tempfile::tempdir().expect("dir");
+    let store = ringdesk_store::Store::open(&dir.path().join("r.db")).expect("store");
+
+    let mine = backend.web_lead("agent_a", "Hers", "+12025550130", "new");
+    let theirs = backend.web_lead("agent_b", "Not hers", "+12025550131", "new");
+    let new = ringdesk_store::leads::NewLead { name: "From desktop".into(), ..Default::default() };
+    let local = store.write(|w| ringdesk_store::leads::insert(w, &new)).expect("local lead").id;
+    syncer.cycle(&store, &|_| {}).await.expect("sync over REST");
+    let has = |id: &str| store.read(|r| ringdesk_store::leads::get(r, id)).is_ok();
+    assert!(has(&mine) && !has(&theirs), "RLS under the authenticated role: only her lead arrives");
+    assert_eq!(
+        backend.sql(&format!("select user_id from crm_leads where id = '{local}'")),
+        agent_id("agent_a"),
+        "the pushed lead belongs to the signed-in agent"
+    );
+
+    front.expire_access_tokens();
+    syncer.cycle(&store, &|_| {}).await.expect("an expired access token is refreshed and the call retried");
+    assert_eq!(refreshed.lock().expect("lock").len(), 1, "the new refresh token was handed over to be kept");
+
+    front.revoke_sessions();
+    let before = store.read(|r| outbox::pending_count(r)).expect("pending");
+    let edit = ringdesk_store::leads::Change::Name("Renamed".into());
+    store.write(|w| ringdesk_store::leads::update(w, &mine, &[edit])).expect("edit");
+    let err = syncer.cycle(&store, &|_| {}).await.expect_err("a revoked session cannot sync");
+    assert!(matches!(&err, SyncError::Auth(m) if m.contains("sign in again")), "tells the agent to sign in: {err:?}");
+    assert_eq!(store.read(|r| outbox::pending_count(r)).expect("pending"), before + 1, "the change is kept");
+
+    // A project without Ringdesk's migrations.
+    let plain = backend.cluster.create_database("plain", None).expect("db");
+    let bare = SupabaseFront::start(&backend.cluster.url(&plain, "postgres"), "k").await.expect("front");
+    bare.add_user("ann@example.com", "right", agent_id("agent_a"));
+    let auth = SupabaseAuth::new(&bare.url(), "k").expect("auth");
+    let session = auth.sign_in("ann@example.com", "right").await.expect("sign in");
+    let t = RestTransport::new(auth, session, None);
+    let err = t.pull("0:0:00000000-0000-0000-0000-000000000000", None, 10).await.expect_err("no sync functions");
+    assert!(matches!(err, SyncError::NotMigrated(_)), "a backend without the migrations says so: {err:?}");
+}

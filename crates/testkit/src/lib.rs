@@ -9,6 +9,7 @@
 //! - [`signalwire::SignalWireEmulator`]: SignalWire's REST API, stateful, with faults on demand.
 //! - [`postgres::PgCluster`], [`postgres::PgBouncer`], [`postgres::FaultProxy`]: a throwaway
 //!   PostgreSQL cluster, the transaction pooler, and network faults in front of either.
+//! - [`supabase::SupabaseFront`]: Supabase's auth and REST RPC framing in front of that database.
 //!
 //! A missing peer binary is an error that names the package to install, never a skip: the README
 //! test command installs them. Test code only; nothing here ships.
@@ -23,6 +24,7 @@ pub mod dbus;
 pub mod notifications;
 pub mod postgres;
 pub mod signalwire;
+pub mod supabase;
 
 /// Finds `binary` on PATH (or in /usr/sbin), or says which Debian package provides it.
 pub fn require(binary: &str, package: &str) -> Result<PathBuf, String> {
