@@ -233,6 +233,13 @@ create or replace function sync.ts(v jsonb) returns timestamptz language sql imm
   select case when v is null or jsonb_typeof(v) = 'null' then null else (v #>> '{}')::timestamptz end
 $$;
 
+-- The lead if it still exists (whoever it belongs to now), else null: a call or text logged
+-- against a lead deleted or reassigned meanwhile is kept, never rejected for its reference.
+create or replace function sync.existing_lead(p_id uuid) returns uuid language sql stable security definer
+set search_path = pg_catalog, public as $$
+  select id from public.crm_leads where id = p_id
+$$;
+
 -- Applies one mutation; true when it became a conflict. Raises to reject it.
 create or replace function sync.apply(p_agent uuid, p_client uuid, p_mid bigint, m jsonb) returns boolean
 language plpgsql security invoker set search_path = pg_catalog, public, sync as $$
@@ -308,7 +315,7 @@ begin
   elsif t = 'call_logs' and op = 'insert' then
     insert into call_logs(id, user_id, lead_id, route, contact_number, from_number, provider_call_sid, direction,
                           status, started_at, answered_at, ended_at, duration_seconds, end_reason, created_at)
-    values ((a->>'id')::uuid, p_agent, (a->>'lead_id')::uuid, coalesce(a->>'route', 'softphone'), a->>'contact_number',
+    values ((a->>'id')::uuid, p_agent, sync.existing_lead((a->>'lead_id')::uuid), coalesce(a->>'route', 'softphone'), a->>'contact_number',
             a->>'from_number', a->>'provider_call_sid', coalesce(a->>'direction', 'outbound'), a->>'status',
             sync.ts(a->'started_at'), sync.ts(a->'answered_at'), sync.ts(a->'ended_at'),
             (a->>'duration_seconds')::int, a->>'end_reason', coalesce(sync.ts(a->'created_at'), now()))
@@ -330,7 +337,7 @@ begin
       disposition = case when s ? 'disposition' then s->>'disposition' else disposition end,
       provider_call_sid = case when s ? 'provider_call_sid' then s->>'provider_call_sid' else provider_call_sid end,
       recording_url = case when s ? 'recording_url' then s->>'recording_url' else recording_url end,
-      lead_id = case when s ? 'lead_id' then (s->>'lead_id')::uuid else lead_id end
+      lead_id = case when s ? 'lead_id' then sync.existing_lead((s->>'lead_id')::uuid) else lead_id end
     where id = (a->>'id')::uuid;
     if not found then
       raise exception 'call % does not exist or is not yours', a->>'id' using errcode = 'RD005';
@@ -362,13 +369,13 @@ begin
   elsif t = 'sms_messages' and op = 'insert' then
     insert into sms_messages(id, user_id, lead_id, contact_number, from_number, our_number, direction, message_body,
                              provider_message_sid, status, error_code, error_message, sent_at, read_at, created_at)
-    values ((a->>'id')::uuid, p_agent::text, (a->>'lead_id')::uuid, a->>'contact_number', a->>'from_number',
+    values ((a->>'id')::uuid, p_agent::text, sync.existing_lead((a->>'lead_id')::uuid), a->>'contact_number', a->>'from_number',
             a->>'our_number', a->>'direction', a->>'body', a->>'provider_message_sid', a->>'status',
             (a->>'error_code')::int, a->>'error_message', sync.ts(a->'sent_at'), sync.ts(a->'read_at'),
             coalesce(sync.ts(a->'created_at'), now()))
     on conflict do nothing;
   elsif t = 'sms_messages' and op = 'update' then
-    update sms_messages set lead_id = (a->>'lead_id')::uuid, provider_message_sid = a->>'provider_message_sid',
+    update sms_messages set lead_id = sync.existing_lead((a->>'lead_id')::uuid), provider_message_sid = a->>'provider_message_sid',
            status = a->>'status', error_code = (a->>'error_code')::int, error_message = a->>'error_message',
            sent_at = sync.ts(a->'sent_at'), read_at = sync.ts(a->'read_at')
      where id = (a->>'id')::uuid;

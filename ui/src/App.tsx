@@ -12,7 +12,9 @@ import { hasCommandModifier, isTypingTarget } from "./features/shell/keys";
 import { ShortcutsHelp } from "./features/shell/ShortcutsHelp";
 import { Sidebar, type Page } from "./features/shell/Sidebar";
 import { StartupError } from "./features/shell/StartupError";
-import { ToastProvider } from "./features/shell/Toast";
+import { ToastProvider, useToast } from "./features/shell/Toast";
+import { SyncPanel } from "./features/sync/SyncPanel";
+import { useSync } from "./features/sync/useSync";
 
 type LeadsCommandInput = LeadsCommand extends infer C ? (C extends LeadsCommand ? Omit<C, "nonce"> : never) : never;
 
@@ -83,16 +85,18 @@ function Shell() {
 
 function Workspace({ info }: { info: AppInfo }) {
   const backend = useBackend();
+  const toast = useToast();
   const escapeStack = useEscapeStack();
   const [page, setPage] = useState<Page>("leads");
   const [visited, setVisited] = useState<Set<Page>>(() => new Set(["leads"]));
   const [leadCount, setLeadCount] = useState(info.leadCount);
   const [helpOpen, setHelpOpen] = useState(false);
+  const [syncOpen, setSyncOpen] = useState(false);
   const [leadsCommand, setLeadsCommand] = useState<LeadsCommand | null>(null);
   const [messagesCommand, setMessagesCommand] = useState<MessagesCommand | null>(null);
-  /** Bumps when leads were created outside the Leads page: its table re-reads. */
+  /** Bumps when leads were created outside the Leads page or pulled from the team backend: its table re-reads. */
   const [leadsVersion, setLeadsVersion] = useState(0);
-  /** Bumps when the live connection reports new or changed texts. */
+  /** Bumps when the live connection reports new or changed texts (or a sync pulled rows). */
   const [liveVersion, setLiveVersion] = useState(0);
   const nonce = useRef(0);
   const unreadTexts = useUnreadTexts(backend);
@@ -147,6 +151,26 @@ function Workspace({ info }: { info: AppInfo }) {
     },
   });
 
+  // Replication with the team backend: rows it pulled refresh the counts, the Leads table (and
+  // an open lead) and, when it is open, the Messages page. Notices without changes refresh nothing.
+  const sync = useSync(backend, () => {
+    refreshLeadCount();
+    setLeadsVersion((v) => v + 1);
+    setLiveVersion((v) => v + 1);
+    unreadTexts.refresh();
+  });
+  const syncOpenRef = useRef(syncOpen);
+  syncOpenRef.current = syncOpen;
+  const runSyncNow = sync.syncNow;
+  /** Ctrl+Shift+S: the panel shows the result when open, a toast when not. */
+  const syncFromShortcut = useCallback(() => {
+    void runSyncNow().then((outcome) => {
+      if (syncOpenRef.current) return;
+      if (outcome.state === "done") toast(`Synced: ${outcome.text}`);
+      else if (outcome.state === "error") toast(`Sync failed: ${outcome.message}`, "error");
+    });
+  }, [runSyncNow, toast]);
+
   useEscapeLayer(helpOpen, () => setHelpOpen(false));
 
   useEffect(() => {
@@ -157,6 +181,12 @@ function Workspace({ info }: { info: AppInfo }) {
           e.preventDefault();
           top();
         }
+        return;
+      }
+      if (hasCommandModifier(e) && e.shiftKey && !e.altKey && e.key.toLowerCase() === "s") {
+        e.preventDefault();
+        setHelpOpen(false);
+        syncFromShortcut();
         return;
       }
       if (hasCommandModifier(e) && !e.altKey && !e.shiftKey) {
@@ -190,7 +220,7 @@ function Workspace({ info }: { info: AppInfo }) {
     };
     document.addEventListener("keydown", onKeyDown);
     return () => document.removeEventListener("keydown", onKeyDown);
-  }, [escapeStack, navigate, sendToLeads]);
+  }, [escapeStack, navigate, sendToLeads, syncFromShortcut]);
 
   return (
     <div className="app">
@@ -201,6 +231,10 @@ function Workspace({ info }: { info: AppInfo }) {
         unreadTexts={unreadTexts.count}
         version={info.version}
         onShowHelp={() => setHelpOpen(true)}
+        sync={sync.status}
+        syncRunning={sync.run.state === "running"}
+        syncPanelOpen={syncOpen}
+        onOpenSync={() => setSyncOpen(true)}
       />
       <main className="content">
         {/* Pages stay mounted once visited so search, scroll position and typed numbers survive navigation. */}
@@ -244,6 +278,16 @@ function Workspace({ info }: { info: AppInfo }) {
         )}
       </main>
       {helpOpen && <ShortcutsHelp onClose={() => setHelpOpen(false)} />}
+      {syncOpen && (
+        <SyncPanel
+          sync={sync}
+          onClose={() => setSyncOpen(false)}
+          onOpenSettings={() => {
+            setSyncOpen(false);
+            navigate("settings");
+          }}
+        />
+      )}
     </div>
   );
 }

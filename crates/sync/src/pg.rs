@@ -69,35 +69,43 @@ impl PgTransport {
 
     async fn call(&self, sql: &str, params: &[&str]) -> Result<Json, SyncError> {
         let mut slot = self.client.lock().await;
-        if slot.as_ref().is_none_or(|c| c.is_closed()) {
-            let (client, connection) = self.config.connect(self.tls.clone()).await.map_err(map_error)?;
-            tokio::spawn(async move {
-                if let Err(e) = connection.await {
-                    tracing::debug!(error = %e, "backend connection ended");
-                }
-            });
-            *slot = Some(client);
-        }
-        let Some(client) = slot.as_ref() else { return Err(SyncError::Unreachable("no connection".into())) };
-        let typed: Vec<(&(dyn tokio_postgres::types::ToSql + Sync), Type)> =
-            params.iter().map(|p| (p as &(dyn tokio_postgres::types::ToSql + Sync), Type::TEXT)).collect();
-        let result = tokio::time::timeout(CALL_TIMEOUT, client.query_typed(sql, &typed)).await;
-        let rows = match result {
-            Ok(Ok(rows)) => rows,
-            Ok(Err(e)) => {
-                if e.as_db_error().is_none() {
+        // A kept connection may have died while idle (a pooler or NAT closed it): one retry on a
+        // fresh connection. Both functions are safe to repeat (push is idempotent per client).
+        for attempt in 0..2 {
+            let reused = slot.as_ref().is_some_and(|c| !c.is_closed());
+            if !reused {
+                let (client, connection) = self.config.connect(self.tls.clone()).await.map_err(map_error)?;
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!(error = %e, "backend connection ended");
+                    }
+                });
+                *slot = Some(client);
+            }
+            let Some(client) = slot.as_ref() else { return Err(SyncError::Unreachable("no connection".into())) };
+            let typed: Vec<(&(dyn tokio_postgres::types::ToSql + Sync), Type)> =
+                params.iter().map(|p| (p as &(dyn tokio_postgres::types::ToSql + Sync), Type::TEXT)).collect();
+            let rows = match tokio::time::timeout(CALL_TIMEOUT, client.query_typed(sql, &typed)).await {
+                Ok(Ok(rows)) => rows,
+                Ok(Err(e)) if e.as_db_error().is_some() => return Err(map_error(e)),
+                Ok(Err(e)) => {
                     *slot = None;
+                    if reused && attempt == 0 {
+                        tracing::debug!(error = %e, "the kept backend connection failed; reconnecting");
+                        continue;
+                    }
+                    return Err(map_error(e));
                 }
-                return Err(map_error(e));
-            }
-            Err(_) => {
-                *slot = None;
-                return Err(SyncError::Unreachable(format!("no answer within {} s", CALL_TIMEOUT.as_secs())));
-            }
-        };
-        let text: Option<String> = rows.first().and_then(|r| r.try_get(0).ok());
-        let text = text.ok_or_else(|| SyncError::Malformed("the function returned no row".into()))?;
-        serde_json::from_str(&text).map_err(|e| SyncError::Malformed(format!("not JSON: {e}")))
+                Err(_) => {
+                    *slot = None;
+                    return Err(SyncError::Unreachable(format!("no answer within {} s", CALL_TIMEOUT.as_secs())));
+                }
+            };
+            let text: Option<String> = rows.first().and_then(|r| r.try_get(0).ok());
+            let text = text.ok_or_else(|| SyncError::Malformed("the function returned no row".into()))?;
+            return serde_json::from_str(&text).map_err(|e| SyncError::Malformed(format!("not JSON: {e}")));
+        }
+        Err(SyncError::Unreachable("the connection failed twice".into()))
     }
 }
 

@@ -24,10 +24,11 @@ async fn reply_lost_after_the_server_committed_leaves_exactly_one_row() {
     desktop.sync().await.expect("a first (empty) cycle connects");
     let call = desktop.log_call(None, "+15550001111");
 
-    proxy.lose_next_reply();
+    // The push's reply is lost, and so is that of the transport's own retry on a new connection.
+    proxy.lose_replies_to(b"sync.push", 2);
     let err = desktop.sync().await.expect_err("the push's answer never arrives");
     assert!(matches!(err, SyncError::Unreachable(_)), "a cut link is 'unreachable', got {err:?}");
-    assert_eq!(proxy.replies_lost(), 1, "the proxy swallowed the reply");
+    assert_eq!(proxy.replies_lost(), 2, "the proxy swallowed both replies");
     assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "the server committed before the cut");
     assert_eq!(desktop.pending(), 1, "the desktop never saw the ack, so the mutation is still queued");
 
@@ -35,6 +36,14 @@ async fn reply_lost_after_the_server_committed_leaves_exactly_one_row() {
     assert_eq!(report.pending, 0, "the resend was acknowledged");
     assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "still exactly one row");
     assert_eq!(backend.sql("select last_mutation_id from sync.client"), "1", "mutation 1 applied once");
+
+    // A single lost reply is absorbed by the transport's retry: no error reaches the agent.
+    let second = desktop.log_call(None, "+15550001112");
+    proxy.lose_replies_to(b"sync.push", 1);
+    let report = desktop.sync().await.expect("one lost reply is retried inside the cycle");
+    assert_eq!(report.pending, 0, "acknowledged by the retry");
+    assert_eq!(proxy.replies_lost(), 3, "the reply was really lost");
+    assert_eq!(backend.count(&format!("from call_logs where id = '{second}'")), 1, "applied once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -516,7 +525,8 @@ async fn the_rest_transport_syncs_as_the_signed_in_agent_and_refreshes_an_expire
 
     let refreshed = Arc::new(Mutex::new(Vec::new()));
     let keep = refreshed.clone();
-    let on_refresh = Box::new(move |s: &ringdesk_sync::Session| keep.lock().expect("lock").push(s.refresh_token.clone()));
+    let on_refresh =
+        Box::new(move |s: &ringdesk_sync::Session| keep.lock().expect("lock").push(s.refresh_token.clone()));
     let syncer = Syncer::new(RestTransport::new(auth, session, Some(on_refresh)), SyncerOptions::default());
     let dir = tempfile::tempdir().expect("dir");
     let store = ringdesk_store::Store::open(&dir.path().join("r.db")).expect("store");

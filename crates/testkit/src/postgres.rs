@@ -316,6 +316,8 @@ impl std::fmt::Debug for FaultProxy {
 struct ProxyState {
     /// The next request's reply is swallowed and the connection cut (the ack lost after COMMIT).
     lose_next_reply: AtomicBool,
+    /// The replies to the next N requests containing these bytes are swallowed.
+    lose_matching: Mutex<Option<(Vec<u8>, u32)>>,
     /// New connections are accepted and closed at once (the backend is unreachable).
     refuse: AtomicBool,
     stopped: AtomicBool,
@@ -370,6 +372,12 @@ impl FaultProxy {
         self.state.lose_next_reply.store(true, Ordering::SeqCst);
     }
 
+    /// The replies to the next `times` requests whose bytes contain `needle` (such as
+    /// `b"sync.push"`) are swallowed and their connections cut; other traffic passes.
+    pub fn lose_replies_to(&self, needle: &[u8], times: u32) {
+        *self.state.lose_matching.lock().unwrap_or_else(|p| p.into_inner()) = Some((needle.to_vec(), times));
+    }
+
     /// How many replies were swallowed so far.
     pub fn replies_lost(&self) -> u64 {
         self.state.replies_lost.load(Ordering::SeqCst)
@@ -380,6 +388,13 @@ impl FaultProxy {
         for s in self.state.live.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
             let _ = s.shutdown(Shutdown::Both);
         }
+    }
+
+    /// Ends every fault: no reply will be lost and new connections are accepted.
+    pub fn heal(&self) {
+        self.state.lose_next_reply.store(false, Ordering::SeqCst);
+        *self.state.lose_matching.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.state.refuse.store(false, Ordering::SeqCst);
     }
 
     /// Refuses (accepts and closes) new connections while `on`.
@@ -412,6 +427,18 @@ fn spawn_pipe(state: Arc<ProxyState>, client: TcpStream, server: TcpStream) {
             };
             if st.lose_next_reply.swap(false, Ordering::SeqCst) {
                 sw.store(true, Ordering::SeqCst);
+            }
+            {
+                let mut matching = st.lose_matching.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some((needle, times)) = matching.as_mut()
+                    && buf[..n].windows(needle.len().max(1)).any(|w| w == needle.as_slice())
+                {
+                    sw.store(true, Ordering::SeqCst);
+                    *times -= 1;
+                    if *times == 0 {
+                        *matching = None;
+                    }
+                }
             }
             if s_write.write_all(&buf[..n]).is_err() {
                 break;

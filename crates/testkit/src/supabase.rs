@@ -170,7 +170,11 @@ fn token(state: &State, q: &HashMap<String, String>, headers: &HeaderMap, body: 
     };
     let ttl = *state.ttl.lock().unwrap_or_else(|p| p.into_inner());
     let (access, refresh) = (random_token(), random_token());
-    state.access.lock().unwrap_or_else(|p| p.into_inner()).insert(access.clone(), (user_id.clone(), Instant::now() + ttl));
+    state
+        .access
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(access.clone(), (user_id.clone(), Instant::now() + ttl));
     state.refresh.lock().unwrap_or_else(|p| p.into_inner()).insert(refresh.clone(), (user_id.clone(), email.clone()));
     state.token_grants.fetch_add(1, Ordering::SeqCst);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
@@ -237,18 +241,28 @@ async fn rpc(state: &State, function: &str, headers: &HeaderMap, body: &[u8]) ->
 }
 
 /// One request's transaction, as PostgREST runs it.
-async fn call(pg_url: &str, user: &str, sql: &str, params: &[Option<String>]) -> Result<String, Option<(String, String)>> {
+async fn call(
+    pg_url: &str,
+    user: &str,
+    sql: &str,
+    params: &[Option<String>],
+) -> Result<String, Option<(String, String)>> {
     let (mut client, conn) = tokio_postgres::connect(pg_url, tokio_postgres::NoTls).await.map_err(|_| None)?;
     tokio::spawn(conn);
     let db = |e: tokio_postgres::Error| e.as_db_error().map(|d| (d.code().code().to_string(), d.message().to_string()));
     let tx = client.transaction().await.map_err(db)?;
     tx.batch_execute("set local role authenticated").await.map_err(db)?;
     let claims = json!({"sub": user, "role": "authenticated"}).to_string();
-    tx.query_typed("select set_config('request.jwt.claims', $1, true)", &[(&claims, tokio_postgres::types::Type::TEXT)])
-        .await
-        .map_err(db)?;
-    let typed: Vec<(&(dyn tokio_postgres::types::ToSql + Sync), tokio_postgres::types::Type)> =
-        params.iter().map(|p| (p as &(dyn tokio_postgres::types::ToSql + Sync), tokio_postgres::types::Type::TEXT)).collect();
+    tx.query_typed(
+        "select set_config('request.jwt.claims', $1, true)",
+        &[(&claims, tokio_postgres::types::Type::TEXT)],
+    )
+    .await
+    .map_err(db)?;
+    let typed: Vec<(&(dyn tokio_postgres::types::ToSql + Sync), tokio_postgres::types::Type)> = params
+        .iter()
+        .map(|p| (p as &(dyn tokio_postgres::types::ToSql + Sync), tokio_postgres::types::Type::TEXT))
+        .collect();
     let rows = tx.query_typed(sql, &typed).await.map_err(db)?;
     let out: Option<String> = rows.first().and_then(|r| r.try_get(0).ok());
     tx.commit().await.map_err(db)?;

@@ -1,6 +1,6 @@
 // The UI's only door to the Rust side. Components call `useBackend()` and get a `Backend`:
 // every command from the generated bindings, unwrapped (resolves with the data, rejects with a
-// BackendError), plus the import-progress and realtime events and the native file dialogs.
+// BackendError), plus the import-progress, realtime and sync events and the native file dialogs.
 //
 // Only files in src/backend/ may import `commands` from the bindings or anything from @tauri-apps.
 import { createContext, createElement, useContext, type ReactNode } from "react";
@@ -37,6 +37,11 @@ import type {
   SmsSyncReport,
   SmsThread,
   SmsThreadPage,
+  SyncConflict,
+  SyncIssue,
+  SyncNotice,
+  SyncReport,
+  SyncStatus,
   commands,
 } from "../generated/bindings";
 import { MemoryBackend } from "./memory";
@@ -119,10 +124,40 @@ export interface Backend {
   syncCallRecordings(callLogId: string): Promise<CallRecordingInfo[]>;
   fetchRecording(id: string): Promise<RecordingFile>;
 
+  // ---- team backend (replication with Supabase or PostgreSQL) ----
+  /** Where replication stands (the sync indicator); every change of it also arrives through onSync. */
+  syncStatus(): Promise<SyncStatus>;
+  /**
+   * Runs one sync cycle now: pushes the pending local changes, pulls the team's. Rejects with
+   * "notConfigured" (sync is off: no URL, key or sign-in), "offline" (the backend cannot be reached;
+   * changes stay pending), "provider" (refused: credentials, missing migrations) or "invalidInput".
+   */
+  syncNow(): Promise<SyncReport>;
+  /**
+   * Signs the agent in to the Supabase project in Settings (https URLs only; a postgres:// backend
+   * needs no sign-in). Rejects with "invalidInput" (no email/password, URL or key) or "provider"
+   * ("Sign-in refused: …"). The session goes to the keychain: `backendSignedIn`, `backendEmail`.
+   */
+  backendSignIn(email: string, password: string): Promise<Settings>;
+  /** Forgets the session; local data and pending changes stay. */
+  backendSignOut(): Promise<Settings>;
+  /** Changes of the agent's the backend did not take because the same field changed there, oldest first. */
+  syncConflicts(): Promise<SyncConflict[]>;
+  /** Keeps the backend's value (keepMine false) or applies the agent's again; resolves with the conflicts left. */
+  resolveSyncConflict(id: string, keepMine: boolean): Promise<SyncConflict[]>;
+  /** What replication could not take as it was, newest first. */
+  syncIssues(limit: number): Promise<SyncIssue[]>;
+  clearSyncIssues(): Promise<null>;
+
   /** Subscribes to the `importProgress` event; resolves with the unsubscribe function. */
   onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void>;
   /** Subscribes to the `realtimeEvent` event (the live connection's notices); resolves with the unsubscribe function. */
   onRealtime(cb: (notice: RealtimeNotice) => void): Promise<() => void>;
+  /**
+   * Subscribes to the `syncEvent` event: sent after every change of the sync status, and with
+   * `changed` when pulled rows changed what the UI shows. Resolves with the unsubscribe function.
+   */
+  onSync(cb: (notice: SyncNotice) => void): Promise<() => void>;
   /** Native "open file" dialog filtered to CSV; null when the user cancels. */
   pickCsvFile(): Promise<string | null>;
   /** Native "save file" dialog; null when the user cancels. */
@@ -135,7 +170,7 @@ export interface Backend {
 type Unwrapped<F> = F extends (...args: infer A) => Promise<Result<infer T, IpcError>> ? (...args: A) => Promise<T> : never;
 type CommandMethods = { [K in keyof typeof commands]: Unwrapped<(typeof commands)[K]> };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const commandsMatch: Same<CommandMethods, Omit<Backend, "onImportProgress" | "onRealtime" | "pickCsvFile" | "pickSavePath">> = true;
+const commandsMatch: Same<CommandMethods, Omit<Backend, "onImportProgress" | "onRealtime" | "onSync" | "pickCsvFile" | "pickSavePath">> = true;
 void commandsMatch;
 
 export function isTauri(): boolean {

@@ -4,7 +4,8 @@
 // line-numbered row errors, duplicate merging, progress and cancellation, secrets tracked only as
 // "is set" flags; texts and phone numbers through a simulated SignalWire project (see the SMS
 // section below for what is simulated and how), and its live connection (startRealtime,
-// onRealtime, emitRealtime).
+// onRealtime, emitRealtime); replication with a simulated team backend (see the sync section:
+// status and onSync notices, pending local changes, sign-in, conflicts, issues).
 import type {
   AppInfo,
   CallRecordingInfo,
@@ -41,6 +42,11 @@ import type {
   SmsSyncReport,
   SmsThread,
   SmsThreadPage,
+  SyncConflict,
+  SyncIssue,
+  SyncNotice,
+  SyncReport,
+  SyncStatus,
 } from "../generated/bindings";
 import { autoMap, parseCsv, toCsv, type CsvRecord } from "./csv";
 import { BackendError } from "./errors";
@@ -91,6 +97,55 @@ export type MemoryBackendOptions = {
    * like the Rust side), provider calls reject with code "offline". See setSmsOffline().
    */
   smsOffline?: boolean;
+  /**
+   * Replication's state when the backend starts (default "off"). `pending` seeds the count of local
+   * changes not yet on the backend; the conflict and issue counts come from the lists below.
+   */
+  sync?: Partial<Pick<SyncStatus, "state" | "pending" | "lastSyncedAt" | "error" | "progress">>;
+  /** Open conflicts (their lead ids must exist). */
+  syncConflicts?: SyncConflictInput[];
+  /** What replication could not take, oldest first. */
+  syncIssues?: SyncIssueInput[];
+  /** Leads the team backend has that this desktop has not pulled yet: the next sync cycle stores them. */
+  remoteLeads?: LeadInput[];
+  /** The team backend cannot be reached: sync cycles and sign-in reject with "offline". See setSyncOffline(). */
+  syncOffline?: boolean;
+  /** CRM accounts backendSignIn accepts, email → password; default: BACKEND_ACCOUNT. */
+  backendAccounts?: Record<string, string>;
+};
+
+/** A conflict for tests and demo data. */
+export type SyncConflictInput = {
+  leadId: string;
+  field: string;
+  yourValue: string | null;
+  serverValue: string | null;
+  createdAt?: string;
+};
+
+/** A sync issue for tests and demo data. */
+export type SyncIssueInput = {
+  kind: "rejected" | "badRow";
+  table?: string;
+  rowId: string;
+  message: string;
+  createdAt?: string;
+};
+
+/** The CRM account the simulated Supabase project knows by default. */
+export const BACKEND_ACCOUNT = { email: "agent@acme.example", password: "correct-horse-battery" };
+
+/** Settings with a Supabase backend set up (URL and publishable key) but nobody signed in, for tests. */
+export const SUPABASE_CONFIGURED: Partial<Settings> = {
+  backendUrl: "https://acme-crm.supabase.co",
+  backendKeySet: true,
+};
+
+/** Settings with a Supabase backend set up and BACKEND_ACCOUNT signed in, for tests. */
+export const SUPABASE_SIGNED_IN: Partial<Settings> = {
+  ...SUPABASE_CONFIGURED,
+  backendEmail: BACKEND_ACCOUNT.email,
+  backendSignedIn: true,
 };
 
 /** A stored text for tests and demo data. */
@@ -130,6 +185,8 @@ const DEFAULT_SETTINGS: Settings = {
   sipTransport: "udp",
   backendUrl: "",
   backendKeySet: false,
+  backendEmail: "",
+  backendSignedIn: false,
 };
 
 type StoredList = { id: string; name: string; description: string | null; members: Set<string> };
@@ -202,6 +259,11 @@ const NAME_REQUIRED = "A lead needs a name.";
 /** The offline detail of the live connection when SignalWire cannot be reached (Rust: "{reason}; retrying in N s"). */
 const REALTIME_UNREACHABLE = "could not reach SignalWire: network unreachable; retrying in 1 s";
 const NO_SMS_NUMBER = "The SignalWire project has no SMS-capable number: buy one in Settings → Phone numbers.";
+/** Why a sync cycle could not reach the backend (Rust: SyncError::Unreachable). */
+const BACKEND_UNREACHABLE = "could not reach the backend: network unreachable";
+const syncOfflineError = () =>
+  new BackendError("offline", `Offline: ${BACKEND_UNREACHABLE}. Your changes are kept and will sync when it is back.`);
+const syncOff = (what: string) => new BackendError("notConfigured", `Sync is off: ${what}. Set the backend in Settings.`);
 const nullIfEmpty = (s: string | null | undefined): string | null => {
   const t = (s ?? "").trim();
   return t === "" ? null : t;
@@ -288,6 +350,18 @@ export class MemoryBackend implements Backend {
   private nextSid = 1;
   private lastStamp = 0;
 
+  /** Replication: what the status shows besides the counts (those are derived below). */
+  private syncState: Pick<SyncStatus, "state" | "lastSyncedAt" | "error" | "progress">;
+  /** Local changes not yet on the backend (the Rust store's outbox). */
+  private outbox = 0;
+  private conflicts: SyncConflict[] = [];
+  private issues: SyncIssue[] = [];
+  private remoteLeads: LeadInput[];
+  private syncOffline: boolean;
+  private readonly syncListeners = new Set<(n: SyncNotice) => void>();
+  private nextConflictId = 1;
+  private nextIssueId = 1;
+
   constructor(options: MemoryBackendOptions = {}) {
     this.options = options;
     this.files = options.files instanceof Map ? options.files : new Map(Object.entries(options.files ?? {}));
@@ -295,11 +369,19 @@ export class MemoryBackend implements Backend {
     if (this.settings.signalwireApiTokenSet) this.secretsSet.add("signalwireApiToken");
     if (this.settings.sipPasswordSet) this.secretsSet.add("sipPassword");
     if (this.settings.backendKeySet) this.secretsSet.add("backendKey");
+    if (this.settings.backendSignedIn) this.secretsSet.add("backendSession");
     if (options.seed) this.generate(options.seed);
     for (const input of options.leads ?? []) this.addLead(input);
     this.smsOffline = options.smsOffline ?? false;
     for (const n of options.ownedNumbers ?? []) this.addOwnedNumber(n);
     for (const m of options.sms ?? []) this.addSms(m);
+    const { pending, ...state } = options.sync ?? {};
+    this.syncState = { state: "off", lastSyncedAt: null, error: null, progress: null, ...state };
+    this.outbox = pending ?? 0;
+    this.remoteLeads = [...(options.remoteLeads ?? [])];
+    this.syncOffline = options.syncOffline ?? false;
+    for (const c of options.syncConflicts ?? []) this.addSyncConflict(c);
+    for (const i of options.syncIssues ?? []) this.addSyncIssue(i);
   }
 
   /** Browser-dev backend: seeded leads plus a sample CSV to try the import dialog with. */
@@ -317,9 +399,37 @@ export class MemoryBackend implements Backend {
       files: { "/home/agent/Downloads/expo-leads.csv": sample },
       importChunkRows: 250,
       importDelayMs: 15,
-      settings: { signalwireSpace: "demo", signalwireProjectId: "demo-project", signalwireApiTokenSet: true },
+      settings: {
+        signalwireSpace: "demo",
+        signalwireProjectId: "demo-project",
+        signalwireApiTokenSet: true,
+        backendUrl: "https://demo-team.supabase.co",
+        backendKeySet: true,
+        backendEmail: "agent@demo.example",
+        backendSignedIn: true,
+      },
       ownedNumbers: ["+14155550100"],
+      backendAccounts: { "agent@demo.example": "demo" },
+      // The team's backend: synced a few minutes ago; Sync now pulls two leads a colleague added.
+      sync: { state: "synced", lastSyncedAt: new Date(Date.now() - 4 * 60_000).toISOString() },
+      remoteLeads: [
+        { name: "Rosa Delgado", company: "Delgado Dental", phone: "(512) 555-0181", email: "rosa@delgadodental.example", status: "new", source: "Website" },
+        { name: "Tom Becker", company: "Becker Roofing", phone: "(303) 555-0127", status: "contacted", source: "Referral" },
+      ],
+      syncIssues: [
+        {
+          kind: "badRow",
+          table: "leads",
+          rowId: "web-4471",
+          message: 'phone "call me" is not a phone number (too few digits); stored without it',
+          createdAt: new Date(Date.now() - 26 * 3_600_000).toISOString(),
+        },
+      ],
     });
+    const first = b.leads.values().next().value;
+    if (first) {
+      b.addSyncConflict({ leadId: first.id, field: "status", yourValue: "contacted", serverValue: "qualified" });
+    }
     // A few conversations: two with leads, one with a number no lead has; one more text waits
     // at "SignalWire" for Sync now.
     const withPhone: Lead[] = [];
@@ -486,6 +596,61 @@ export class MemoryBackend implements Backend {
     return n.sid;
   }
 
+  /** A conflict appears (as a sync cycle that met one would store it). */
+  addSyncConflict(input: SyncConflictInput): SyncConflict {
+    const conflict: SyncConflict = {
+      id: `conflict-${this.nextConflictId++}`,
+      leadId: input.leadId,
+      leadName: null,
+      field: input.field,
+      yourValue: input.yourValue,
+      serverValue: input.serverValue,
+      createdAt: input.createdAt ?? this.stamp(),
+    };
+    this.conflicts.push(conflict);
+    return { ...conflict, leadName: this.leads.get(conflict.leadId)?.name ?? null };
+  }
+
+  /** An issue is recorded (a change the backend refused, or a backend row stored only in part). */
+  addSyncIssue(input: SyncIssueInput): SyncIssue {
+    const issue: SyncIssue = {
+      id: this.nextIssueId++,
+      kind: input.kind,
+      table: input.table ?? "leads",
+      rowId: input.rowId,
+      message: input.message,
+      createdAt: input.createdAt ?? this.stamp(),
+    };
+    this.issues.push(issue);
+    return { ...issue };
+  }
+
+  /** Leads a colleague added on the backend: the next sync cycle pulls them. */
+  addRemoteLeads(inputs: LeadInput[]): void {
+    this.remoteLeads.push(...inputs);
+  }
+
+  /** Changes the sync status (counts: `pending` sets the local changes) and notifies onSync subscribers. */
+  setSyncStatus(status: Partial<SyncStatus>): void {
+    const { pending, conflicts: _c, issues: _i, ...state } = status;
+    if (pending !== undefined) this.outbox = pending;
+    this.syncState = { ...this.syncState, ...state };
+    this.notifySync(false);
+  }
+
+  /** Sends a notice to every onSync subscriber as is (what the Rust side's sync service does). */
+  emitSync(notice: SyncNotice): void {
+    for (const cb of [...this.syncListeners]) cb(JSON.parse(JSON.stringify(notice)) as SyncNotice);
+  }
+
+  /** Simulates the team backend being unreachable (true) or back (false); the next cycle tells. */
+  setSyncOffline(offline: boolean): void {
+    this.syncOffline = offline;
+  }
+
+  /** How many times syncNow() was called. */
+  syncNowCount = 0;
+
   // ---- Backend --------------------------------------------------------------------------------
 
   async appInfo(): Promise<AppInfo> {
@@ -518,6 +683,7 @@ export class MemoryBackend implements Backend {
     const next = this.patched(this.requireLead(id), patch);
     this.leads.set(id, next);
     this.touch();
+    this.localChanges(1);
     return this.copy(next);
   }
 
@@ -547,6 +713,7 @@ export class MemoryBackend implements Backend {
     const lead = { ...this.patched(blank, fields), id: `lead-${String(this.nextLeadId++).padStart(6, "0")}`, updatedAt: now };
     this.leads.set(lead.id, lead);
     this.touch();
+    this.localChanges(1);
     // Texts already exchanged with this number now belong to the lead (the Rust store's
     // link_lead: only those no lead had).
     if (lead.phoneE164 !== null) {
@@ -711,7 +878,8 @@ export class MemoryBackend implements Backend {
     }
     if (update.backendUrl !== null) {
       const url = update.backendUrl.trim();
-      if (url !== "" && !/^https?:\/\/[^\s/]+/.test(url)) throw invalid(`"${url}" is not a URL: it must start with https:// or http://.`);
+      const problem = url === "" ? null : backendUrlProblem(url);
+      if (problem) throw invalid(problem);
       next.backendUrl = url;
     }
     if (update.signalwireSpace !== null) next.signalwireSpace = update.signalwireSpace.trim();
@@ -719,18 +887,22 @@ export class MemoryBackend implements Backend {
     if (update.sipRegistrar !== null) next.sipRegistrar = update.sipRegistrar.trim();
     if (update.sipUsername !== null) next.sipUsername = update.sipUsername.trim();
     this.settings = next;
+    this.resetSync();
     return this.currentSettings();
   }
 
   async setSecret(kind: SecretKind, value: string): Promise<Settings> {
     if (value.trim() === "") throw invalid("The secret is empty.");
+    if (kind === "backendSession") throw invalid("The backend session comes from signing in, not from a value.");
     // The value itself is dropped on purpose: like the OS keychain, nothing ever reads it back.
     this.secretsSet.add(kind);
+    this.resetSync();
     return this.currentSettings();
   }
 
   async clearSecret(kind: SecretKind): Promise<Settings> {
     this.secretsSet.delete(kind);
+    this.resetSync();
     return this.currentSettings();
   }
 
@@ -1087,6 +1259,178 @@ export class MemoryBackend implements Backend {
     throw new BackendError("notFound", `recording ${id} was not found`);
   }
 
+  // ---- team backend (replication) -------------------------------------------------------------
+  //
+  // Mirrors crates/app/src/sync.rs: the status (state, pending local changes, conflicts, issues,
+  // last sync, error, progress) is sent to onSync subscribers on every change, with `changed`
+  // when a pull stored rows. Local lead edits count as pending until a cycle pushes them; a cycle
+  // also pulls the leads addRemoteLeads() queued. Settings changes reset the service like the
+  // Rust side does: sync goes off when something is missing, else a cycle runs right away.
+  // Supabase URLs (https://) need the publishable key and a sign-in; postgres:// URLs the password.
+
+  async syncStatus(): Promise<SyncStatus> {
+    return this.currentSyncStatus();
+  }
+
+  async syncNow(): Promise<SyncReport> {
+    this.syncNowCount++;
+    return this.syncCycle();
+  }
+
+  async backendSignIn(email: string, password: string): Promise<Settings> {
+    const address = email.trim();
+    if (address === "" || password === "") throw invalid("Enter the email and password of your CRM account.");
+    if (!this.settings.backendUrl.startsWith("http")) {
+      throw invalid("Set the backend URL to your Supabase project (https://<project>.supabase.co) first.");
+    }
+    if (!this.secretsSet.has("backendKey")) throw invalid("Enter the project's publishable (anon) key first.");
+    if (this.syncOffline) throw syncOfflineError();
+    const accounts = this.options.backendAccounts ?? { [BACKEND_ACCOUNT.email]: BACKEND_ACCOUNT.password };
+    const account = Object.entries(accounts).find(([known]) => known.toLowerCase() === address.toLowerCase());
+    if (!account || account[1] !== password) throw new BackendError("provider", "Sign-in refused: Invalid login credentials.");
+    this.secretsSet.add("backendSession");
+    this.settings = { ...this.settings, backendEmail: account[0] };
+    this.resetSync();
+    return this.currentSettings();
+  }
+
+  async backendSignOut(): Promise<Settings> {
+    this.secretsSet.delete("backendSession");
+    this.settings = { ...this.settings, backendEmail: "" };
+    this.resetSync();
+    return this.currentSettings();
+  }
+
+  async syncConflicts(): Promise<SyncConflict[]> {
+    return this.conflicts.map((c) => ({ ...c, leadName: this.leads.get(c.leadId)?.name ?? null }));
+  }
+
+  async resolveSyncConflict(id: string, keepMine: boolean): Promise<SyncConflict[]> {
+    const conflict = this.conflicts.find((c) => c.id === id);
+    if (!conflict) throw new BackendError("notFound", "That conflict no longer exists.");
+    // "Use mine" applies the agent's value again, on top of the backend's: a new local change.
+    const lead = this.leads.get(conflict.leadId);
+    if (keepMine && conflict.field === "status" && conflict.yourValue !== null && lead) {
+      this.leads.set(lead.id, { ...lead, status: conflict.yourValue, updatedAt: new Date().toISOString() });
+      this.touch();
+      this.outbox++;
+    }
+    this.conflicts = this.conflicts.filter((c) => c !== conflict);
+    return this.syncConflicts();
+  }
+
+  async syncIssues(limit: number): Promise<SyncIssue[]> {
+    const n = Math.min(1000, Math.max(1, Math.floor(limit)));
+    return [...this.issues]
+      .sort((a, b) => (a.createdAt === b.createdAt ? (b.id ?? 0) - (a.id ?? 0) : a.createdAt < b.createdAt ? 1 : -1))
+      .slice(0, n)
+      .map((i) => ({ ...i }));
+  }
+
+  async clearSyncIssues(): Promise<null> {
+    this.issues = [];
+    this.notifySync(false);
+    return null;
+  }
+
+  async onSync(cb: (notice: SyncNotice) => void): Promise<() => void> {
+    this.syncListeners.add(cb);
+    return () => {
+      this.syncListeners.delete(cb);
+    };
+  }
+
+  private currentSyncStatus(): SyncStatus {
+    return {
+      ...this.syncState,
+      progress: this.syncState.progress ? { ...this.syncState.progress } : null,
+      pending: this.outbox,
+      conflicts: this.conflicts.length,
+      issues: this.issues.length,
+    };
+  }
+
+  private notifySync(changed: boolean) {
+    this.emitSync({ status: this.currentSyncStatus(), changed });
+  }
+
+  /** Why sync cannot run with these settings (the Rust side's `build`), as its error. */
+  private syncConfigProblem(): BackendError | null {
+    const url = this.settings.backendUrl;
+    if (url === "") return syncOff("no backend URL");
+    if (url.startsWith("postgres")) {
+      return this.secretsSet.has("backendKey") ? null : syncOff("the database password is not set");
+    }
+    if (!this.secretsSet.has("backendKey")) return syncOff("the project's publishable (anon) key is not set");
+    if (!this.secretsSet.has("backendSession")) {
+      return new BackendError("notConfigured", "Sync is off: sign in to the backend in Settings.");
+    }
+    return null;
+  }
+
+  /** Settings changed: off when something is missing, else a cycle at once (like the Rust worker). */
+  private resetSync() {
+    const problem = this.syncConfigProblem();
+    if (problem) {
+      this.syncState = { ...this.syncState, state: "off", error: problem.message, progress: null };
+      this.notifySync(false);
+      return;
+    }
+    try {
+      this.syncCycle();
+    } catch {
+      // The status says what went wrong.
+    }
+  }
+
+  /** One cycle: push the pending local changes, pull what the backend has. */
+  private syncCycle(): SyncReport {
+    const problem = this.syncConfigProblem();
+    if (problem) {
+      this.syncState = { ...this.syncState, state: "off", error: problem.message, progress: null };
+      this.notifySync(false);
+      throw problem;
+    }
+    const started = Date.now();
+    this.syncState = { ...this.syncState, state: "syncing", progress: null };
+    this.notifySync(false);
+    if (this.syncOffline) {
+      this.syncState = { ...this.syncState, state: "offline", error: BACKEND_UNREACHABLE, progress: null };
+      this.notifySync(false);
+      throw syncOfflineError();
+    }
+    const pushed = this.outbox;
+    if (pushed > 0) {
+      this.syncState = { ...this.syncState, progress: { pushing: true, done: pushed, total: pushed } };
+      this.notifySync(false);
+    }
+    this.outbox = 0;
+    const pulled = this.remoteLeads.splice(0);
+    for (const input of pulled) this.addLead(input);
+    this.syncState = { state: "synced", lastSyncedAt: new Date().toISOString(), error: null, progress: null };
+    this.notifySync(false);
+    if (pulled.length > 0) this.notifySync(true);
+    return {
+      pushed,
+      rejected: 0,
+      conflicts: 0,
+      pulled: pulled.length,
+      removed: 0,
+      issues: 0,
+      resynced: false,
+      rotated: false,
+      pending: 0,
+      millis: Date.now() - started,
+    };
+  }
+
+  /** Local edits wait in the outbox; while sync is on, the indicator's pending count follows. */
+  private localChanges(count: number) {
+    if (count <= 0) return;
+    this.outbox += count;
+    if (this.syncState.state !== "off") this.notifySync(false);
+  }
+
   async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
     this.progressListeners.add(cb);
     return () => {
@@ -1253,6 +1597,7 @@ export class MemoryBackend implements Backend {
       signalwireApiTokenSet: this.secretsSet.has("signalwireApiToken"),
       sipPasswordSet: this.secretsSet.has("sipPassword"),
       backendKeySet: this.secretsSet.has("backendKey"),
+      backendSignedIn: this.secretsSet.has("backendSession"),
     };
   }
 
@@ -1476,6 +1821,7 @@ export class MemoryBackend implements Backend {
     for (const [id, lead] of staged) this.leads.set(id, lead);
     if (listId !== null) this.addToList(listId, [...staged.keys()]);
     this.touch();
+    this.localChanges(staged.size);
     return { created: createdRows, merged: mergedRows, invalidTotal, invalid: errors, listId };
   }
 }
@@ -1536,4 +1882,34 @@ function forSale(area: string): NumberOffer[] {
 
 function checkSid(sid: string) {
   if (sid === "" || sid.length > 64 || !/^[A-Za-z0-9-]+$/.test(sid)) throw invalidForProvider(`${JSON.stringify(sid)} is not a SignalWire id.`);
+}
+
+function isHostname(h: string): boolean {
+  return h !== "" && h.length <= 253 && h.split(".").every((l) => l !== "" && l.length <= 63 && /^[A-Za-z0-9-]+$/.test(l));
+}
+
+/** The Rust side's backend URL check: a Supabase https:// address or postgres://role@host/db (no password). */
+function backendUrlProblem(v: string): string | null {
+  const pg = v.startsWith("postgres://") ? v.slice("postgres://".length) : v.startsWith("postgresql://") ? v.slice("postgresql://".length) : null;
+  if (pg !== null) {
+    const authority = pg.split("/")[0];
+    const at = authority.lastIndexOf("@");
+    const user = at >= 0 ? authority.slice(0, at) : "";
+    const host = (at >= 0 ? authority.slice(at + 1) : authority).split(":")[0];
+    if (user.includes(":")) {
+      return "Leave the password out of the backend URL: enter it as the backend key, which is kept in the keychain.";
+    }
+    if (user === "" || !isHostname(host) || !pg.includes("/") || /\s/.test(v)) {
+      return `Backend URL ${JSON.stringify(v)} must look like postgres://agent_role@db.example.com:5432/postgres?sslmode=require.`;
+    }
+    return null;
+  }
+  const rest = v.startsWith("https://")
+    ? v.slice("https://".length)
+    : v.startsWith("http://") && /^(localhost|127\.0\.0\.1)/.test(v.slice("http://".length))
+      ? v.slice("http://".length)
+      : null;
+  const host = rest === null ? null : rest.split(/[/:]/)[0];
+  if (host !== null && isHostname(host) && !/\s/.test(v)) return null;
+  return `Backend URL ${JSON.stringify(v)} must be a Supabase project address such as https://abcd.supabase.co (http:// only for localhost) or a postgres:// URL.`;
 }

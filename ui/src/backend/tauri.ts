@@ -1,6 +1,6 @@
 // The desktop implementation: the generated `commands`, with their Result unwrapped.
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { commands, events, type ImportProgress, type IpcError, type RealtimeNotice } from "../generated/bindings";
+import { commands, events, type ImportProgress, type IpcError, type RealtimeNotice, type SyncNotice } from "../generated/bindings";
 import { BackendError } from "./errors";
 import type { Backend, Result } from "./index";
 
@@ -66,6 +66,14 @@ export class TauriBackend implements Backend {
   callRecordings: Backend["callRecordings"] = (callLogId) => unwrap(() => commands.callRecordings(callLogId));
   syncCallRecordings: Backend["syncCallRecordings"] = (callLogId) => unwrap(() => commands.syncCallRecordings(callLogId));
   fetchRecording: Backend["fetchRecording"] = (id) => unwrap(() => commands.fetchRecording(id));
+  syncStatus = () => unwrap(() => commands.syncStatus());
+  syncNow = () => unwrap(() => commands.syncNow());
+  backendSignIn: Backend["backendSignIn"] = (email, password) => unwrap(() => commands.backendSignIn(email, password));
+  backendSignOut = () => unwrap(() => commands.backendSignOut());
+  syncConflicts = () => unwrap(() => commands.syncConflicts());
+  resolveSyncConflict: Backend["resolveSyncConflict"] = (id, keepMine) => unwrap(() => commands.resolveSyncConflict(id, keepMine));
+  syncIssues: Backend["syncIssues"] = (limit) => unwrap(() => commands.syncIssues(limit));
+  clearSyncIssues = () => unwrap(() => commands.clearSyncIssues());
 
   async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
     const unlisten = await events.importProgressEvent.listen((event) => cb(event.payload));
@@ -74,6 +82,11 @@ export class TauriBackend implements Backend {
 
   async onRealtime(cb: (notice: RealtimeNotice) => void): Promise<() => void> {
     const unlisten = await events.realtimeEvent.listen((event) => cb(event.payload));
+    return () => unlisten();
+  }
+
+  async onSync(cb: (notice: SyncNotice) => void): Promise<() => void> {
+    const unlisten = await events.syncEvent.listen((event) => cb(event.payload));
     return () => unlisten();
   }
 

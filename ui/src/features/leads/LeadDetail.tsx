@@ -1,6 +1,6 @@
 import { AlertCircle, Check, Loader2, MessageSquare, X } from "lucide-react";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
-import { errorMessage, useBackend } from "../../backend";
+import { errorCode, errorMessage, useBackend } from "../../backend";
 import type { Lead, LeadList, LeadPatch } from "../../generated/bindings";
 import { formatDateTime } from "../../lib/format";
 
@@ -176,6 +176,8 @@ function LeadFieldEditor({ lead, spec, onSaved }: FieldProps) {
 
 type Props = {
   leadId: string;
+  /** Changes when the lead may have changed underneath (a sync pulled rows): it is read again. */
+  refreshKey?: number;
   lists: LeadList[];
   onClose: () => void;
   onSaved: (lead: Lead) => void;
@@ -183,7 +185,7 @@ type Props = {
   onText?: (e164: string) => void;
 };
 
-export function LeadDetail({ leadId, lists, onClose, onSaved, onText }: Props) {
+export function LeadDetail({ leadId, refreshKey = 0, lists, onClose, onSaved, onText }: Props) {
   const backend = useBackend();
   const [lead, setLead] = useState<Lead | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -193,12 +195,17 @@ export function LeadDetail({ leadId, lists, onClose, onSaved, onText }: Props) {
     setError(null);
     backend.getLead(leadId).then(
       (l) => !stale && setLead(l),
-      (err) => !stale && setError(errorMessage(err)),
+      (err) => {
+        if (stale) return;
+        // Removed meanwhile (e.g. on the team backend): no stale form stays on screen.
+        if (errorCode(err) === "notFound") setLead(null);
+        setError(errorMessage(err));
+      },
     );
     return () => {
       stale = true;
     };
-  }, [backend, leadId]);
+  }, [backend, leadId, refreshKey]);
 
   const shown = lead && lead.id === leadId ? lead : null;
   const listNames = shown ? shown.listIds.map((id) => lists.find((l) => l.id === id)?.name).filter(Boolean) : [];

@@ -24,7 +24,10 @@ export type LeadsCommand =
 type Props = {
   active: boolean;
   command: LeadsCommand | null;
-  /** Changes when leads were created elsewhere (Messages): the table re-reads. */
+  /**
+   * Changes when leads were created elsewhere (Messages) or pulled from the team backend: the
+   * table, the lists and an open lead re-read.
+   */
   dataVersion?: number;
   /** Leads were added or changed in bulk (import) or created here: refresh counts elsewhere. */
   onDataChanged: () => void;
@@ -52,6 +55,8 @@ export function LeadsPage({ active, command, dataVersion = 0, onDataChanged, onT
   const [reloadToken, setReloadToken] = useState(0);
   const [activeIndex, setActiveIndex] = useState(-1);
   const [openLeadId, setOpenLeadId] = useState<string | null>(null);
+  /** Bumps when the data changed underneath: an open lead re-reads (fields being edited keep their text). */
+  const [detailRefresh, setDetailRefresh] = useState(0);
   const [importOpen, setImportOpen] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -70,7 +75,9 @@ export function LeadsPage({ active, command, dataVersion = 0, onDataChanged, onT
     if (seenVersion.current === dataVersion) return;
     seenVersion.current = dataVersion;
     setReloadToken((t) => t + 1);
-  }, [dataVersion]);
+    setDetailRefresh((t) => t + 1);
+    reloadLists();
+  }, [dataVersion, reloadLists]);
 
   // A new query starts with no row selected.
   useEffect(() => setActiveIndex(-1), [search, listId, sort]);
@@ -241,6 +248,7 @@ export function LeadsPage({ active, command, dataVersion = 0, onDataChanged, onT
         {openLeadId !== null && (
           <LeadDetail
             leadId={openLeadId}
+            refreshKey={detailRefresh}
             lists={lists}
             onClose={() => setOpenLeadId(null)}
             onSaved={(lead) => pages.updateRow(toSummary(lead))}

@@ -10,6 +10,7 @@ export const SHORTCUTS: { keys: string[]; action: string }[] = [
   { keys: ["/"], action: "Search leads (on Messages: search conversations)" },
   { keys: ["Ctrl", "I"], action: "Import leads from CSV" },
   { keys: ["Ctrl", "E"], action: "Export leads to CSV" },
+  { keys: ["Ctrl", "Shift", "S"], action: "Sync with the team backend now" },
   { keys: ["↑", "↓"], action: "Move through the lead table" },
   { keys: ["Enter"], action: "Open the selected lead" },
   { keys: ["Esc"], action: "Close dialog or panel; undo an unsaved field edit" },

@@ -1,4 +1,6 @@
 import { Keyboard, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
+import type { SyncStatus } from "../../generated/bindings";
+import { SyncIndicator } from "../sync/SyncIndicator";
 
 export type Page = "leads" | "dialer" | "messages" | "settings";
 
@@ -19,9 +21,15 @@ type Props = {
   unreadTexts: number | null;
   version: string | null;
   onShowHelp: () => void;
+  /** Replication with the team backend (the sync indicator); null until the service reported. */
+  sync: SyncStatus | null;
+  /** Sync now is running. */
+  syncRunning: boolean;
+  syncPanelOpen: boolean;
+  onOpenSync: () => void;
 };
 
-export function Sidebar({ page, onNavigate, leadCount, unreadTexts, version, onShowHelp }: Props) {
+export function Sidebar({ page, onNavigate, leadCount, unreadTexts, version, onShowHelp, sync, syncRunning, syncPanelOpen, onOpenSync }: Props) {
   return (
     <nav className="sidebar" aria-label="Main">
       <div className="brand">
@@ -58,6 +66,7 @@ export function Sidebar({ page, onNavigate, leadCount, unreadTexts, version, onS
         ))}
       </ul>
       <div className="sidebar-footer">
+        <SyncIndicator status={sync} running={syncRunning} expanded={syncPanelOpen} onOpen={onOpenSync} />
         <button type="button" className="nav-item subtle" onClick={onShowHelp} title="Keyboard shortcuts (?)">
           <Keyboard size={18} aria-hidden />
           <span className="nav-label">Shortcuts</span>
