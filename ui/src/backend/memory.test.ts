@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LeadQuery } from "../generated/bindings";
 import { BackendError } from "./errors";
-import { MemoryBackend } from "./memory";
+import { BACKEND_ACCOUNT, MemoryBackend, SUPABASE_CONFIGURED } from "./memory";
 import { parseCsv, autoMap } from "./csv";
 import { normalizePhone } from "./phone";
 
@@ -206,6 +206,97 @@ describe("MemoryBackend settings, lookup, export", () => {
     expect(normalizePhone("555-CALL-NOW").ok).toBe(false);
   });
 });
+
+describe("MemoryBackend team sync", () => {
+  it("is off without a backend; a Supabase backend needs the key and a sign-in, then a cycle runs", async () => {
+    const b = new MemoryBackend();
+    const notices: string[] = [];
+    await b.onSync((n) => notices.push(`${n.status.state}${n.changed ? "+changed" : ""}`));
+    expect((await b.syncStatus()).state).toBe("off");
+    await expect(b.syncNow()).rejects.toMatchObject({ code: "notConfigured", message: "Sync is off: no backend URL. Set the backend in Settings." });
+
+    await b.updateSettings({ ...nullSettings(), backendUrl: "https://acme-crm.supabase.co" });
+    await expect(b.backendSignIn(BACKEND_ACCOUNT.email, BACKEND_ACCOUNT.password)).rejects.toMatchObject({
+      code: "invalidInput",
+      message: "Enter the project's publishable (anon) key first.",
+    });
+    await b.setSecret("backendKey", "sb_publishable_123");
+    expect((await b.syncStatus()).error).toBe("Sync is off: sign in to the backend in Settings.");
+    await expect(b.backendSignIn(BACKEND_ACCOUNT.email, "")).rejects.toMatchObject({ code: "invalidInput" });
+    await expect(b.backendSignIn(BACKEND_ACCOUNT.email, "wrong")).rejects.toMatchObject({
+      code: "provider",
+      message: "Sign-in refused: Invalid login credentials.",
+    });
+    await expect(b.setSecret("backendSession", "token")).rejects.toBeInstanceOf(BackendError);
+
+    notices.length = 0;
+    const s = await b.backendSignIn(`  ${BACKEND_ACCOUNT.email} `, BACKEND_ACCOUNT.password);
+    expect(s).toMatchObject({ backendSignedIn: true, backendEmail: BACKEND_ACCOUNT.email });
+    expect(notices).toEqual(["syncing", "synced"]);
+    expect((await b.backendSignOut()).backendSignedIn).toBe(false);
+    expect((await b.syncStatus()).state).toBe("off");
+  });
+
+  it("checks the backend URL like the Rust side: https (http only for localhost) or postgres:// without a password", async () => {
+    const b = new MemoryBackend();
+    const url = (backendUrl: string) => b.updateSettings({ ...nullSettings(), backendUrl });
+    await expect(url("https://abcd.supabase.co")).resolves.toMatchObject({ backendUrl: "https://abcd.supabase.co" });
+    await expect(url("http://localhost:54321")).resolves.toBeTruthy();
+    await expect(url("postgres://agent@db.example.com:5432/crm?sslmode=require")).resolves.toBeTruthy();
+    await expect(url("http://example.com")).rejects.toMatchObject({ code: "invalidInput" });
+    await expect(url("postgres://agent:pw@db.example.com/crm")).rejects.toThrow("Leave the password out of the backend URL");
+    await expect(url("postgres://db.example.com/crm")).rejects.toThrow("must look like postgres://agent_role@");
+  });
+
+  it("counts local edits as pending until a cycle pushes them, and pulls the backend's leads", async () => {
+    const b = new MemoryBackend({ leads: [{ name: "Alice Anders", phone: "(555) 123-4567" }], settings: { ...SUPABASE_CONFIGURED, backendSignedIn: true } });
+    b.addRemoteLeads([{ name: "Fay Fischer", email: "fay@fjord.example" }]);
+    const changed: boolean[] = [];
+    await b.onSync((n) => changed.push(n.changed));
+    await b.updateLead("lead-000001", { ...nullPatch(), company: "Acme" });
+    await b.createLead({ ...nullPatch(), name: "Bob Brown" });
+    expect((await b.syncStatus()).pending).toBe(2);
+
+    b.setSyncOffline(true);
+    await expect(b.syncNow()).rejects.toMatchObject({ code: "offline" });
+    expect(await b.syncStatus()).toMatchObject({ state: "offline", pending: 2 });
+
+    b.setSyncOffline(false);
+    changed.length = 0;
+    const report = await b.syncNow();
+    expect(report).toMatchObject({ pushed: 2, pulled: 1, pending: 0 });
+    expect(await b.syncStatus()).toMatchObject({ state: "synced", pending: 0, error: null });
+    expect(changed[changed.length - 1]).toBe(true);
+    expect(b.allLeads().map((l) => l.name)).toContain("Fay Fischer");
+  });
+
+  it("resolving a conflict with the agent's value applies it again; issues list newest first and clear", async () => {
+    const b = new MemoryBackend({
+      leads: [{ name: "Bob Brown", status: "contacted" }],
+      syncConflicts: [{ leadId: "lead-000001", field: "status", yourValue: "won", serverValue: "contacted" }],
+      syncIssues: [
+        { kind: "rejected", rowId: "lead-000001", message: "first", createdAt: "2025-01-01T00:00:00.000Z" },
+        { kind: "badRow", rowId: "web-1", message: "second", createdAt: "2025-01-02T00:00:00.000Z" },
+      ],
+    });
+    const [conflict] = await b.syncConflicts();
+    expect(conflict).toMatchObject({ leadName: "Bob Brown", field: "status" });
+    expect(await b.resolveSyncConflict(conflict.id, true)).toEqual([]);
+    expect((await b.getLead("lead-000001")).status).toBe("won");
+    expect((await b.syncStatus()).pending).toBe(1);
+    await expect(b.resolveSyncConflict(conflict.id, false)).rejects.toMatchObject({ code: "notFound" });
+
+    expect((await b.syncIssues(10)).map((i) => i.message)).toEqual(["second", "first"]);
+    expect((await b.syncIssues(1)).map((i) => i.message)).toEqual(["second"]);
+    await b.clearSyncIssues();
+    expect(await b.syncIssues(10)).toEqual([]);
+    expect((await b.syncStatus()).issues).toBe(0);
+  });
+});
+
+function nullSettings() {
+  return { defaultRegion: null, signalwireSpace: null, signalwireProjectId: null, sipRegistrar: null, sipUsername: null, sipTransport: null, backendUrl: null };
+}
 
 function nullPatch() {
   return { name: null, email: null, phone: null, company: null, position: null, status: null, value: null, source: null, notes: null, timezone: null };

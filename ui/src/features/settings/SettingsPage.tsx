@@ -1,4 +1,4 @@
-import { AlertCircle, Check, KeyRound, Loader2 } from "lucide-react";
+import { AlertCircle, Check, KeyRound, Loader2, LogIn, LogOut, UserCheck } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from "react";
 import { errorCode, errorMessage, useBackend } from "../../backend";
 import type { Region, SecretKind, Settings, SettingsUpdate, SipTransport } from "../../generated/bindings";
@@ -16,6 +16,20 @@ const NO_CHANGE: SettingsUpdate = {
 };
 
 type SaveState = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
+
+/** What the team backend URL points at: a Supabase project (sign in) or a PostgreSQL database (password only). */
+function backendKind(url: string): "supabase" | "postgres" | null {
+  const u = url.trim().toLowerCase();
+  if (u.startsWith("postgres://") || u.startsWith("postgresql://")) return "postgres";
+  if (u.startsWith("https://") || u.startsWith("http://")) return "supabase";
+  return null;
+}
+
+const BACKEND_KEY_LABELS = {
+  supabase: { label: "Publishable key", hint: "The project's publishable (anon) key, from Supabase → Project settings → API keys." },
+  postgres: { label: "Database password", hint: "The password of the role in the URL. Keep it out of the URL: it is stored in the OS keychain." },
+  none: { label: "Publishable key or database password", hint: "The Supabase project's publishable key, or the PostgreSQL role's password." },
+};
 
 function SaveStatus({ state, testId }: { state: SaveState; testId: string }) {
   return (
@@ -42,13 +56,14 @@ type SecretFieldProps = {
   inputRef: RefObject<HTMLInputElement>;
   onRemove: () => void;
   removing: boolean;
+  hint?: string;
 };
 
 /**
  * A secret is write-only: the input is uncontrolled (React never holds or renders the value),
  * starts empty, and is cleared after saving. Only "stored / not set" comes back from the backend.
  */
-function SecretField({ label, testId, isSet, inputRef, onRemove, removing }: SecretFieldProps) {
+function SecretField({ label, testId, isSet, inputRef, onRemove, removing, hint }: SecretFieldProps) {
   return (
     <div className="field">
       <label htmlFor={testId}>{label}</label>
@@ -76,11 +91,21 @@ function SecretField({ label, testId, isSet, inputRef, onRemove, removing }: Sec
           )}
         </span>
       </div>
+      {hint && <div className="hint">{hint}</div>}
     </div>
   );
 }
 
-function Section({ title, description, children, onSubmit }: { title: string; description?: string; children: ReactNode; onSubmit?: (e: FormEvent) => void }) {
+type SectionProps = {
+  title: string;
+  description?: string;
+  children: ReactNode;
+  onSubmit?: (e: FormEvent) => void;
+  /** Shown below the section's form (a second form, such as sign-in). */
+  after?: ReactNode;
+};
+
+function Section({ title, description, children, onSubmit, after }: SectionProps) {
   return (
     <section className="settings-section" aria-label={title}>
       <h2>{title}</h2>
@@ -94,6 +119,7 @@ function Section({ title, description, children, onSubmit }: { title: string; de
       >
         {children}
       </form>
+      {after}
     </section>
   );
 }
@@ -127,11 +153,14 @@ export function SettingsPage() {
   const [sipState, setSipState] = useState<SaveState>({ kind: "idle" });
   const [backendUrl, setBackendUrl] = useState("");
   const [backendState, setBackendState] = useState<SaveState>({ kind: "idle" });
+  const [signInEmail, setSignInEmail] = useState("");
+  const [signInState, setSignInState] = useState<SaveState>({ kind: "idle" });
   const [removing, setRemoving] = useState<SecretKind | null>(null);
 
   const swTokenRef = useRef<HTMLInputElement>(null);
   const sipPasswordRef = useRef<HTMLInputElement>(null);
   const backendKeyRef = useRef<HTMLInputElement>(null);
+  const signInPasswordRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     let stale = false;
@@ -147,6 +176,7 @@ export function SettingsPage() {
         setSipUsername(s.sipUsername);
         setSipTransport(s.sipTransport);
         setBackendUrl(s.backendUrl);
+        setSignInEmail(s.backendEmail);
       },
       (err) => !stale && setLoadError(errorMessage(err)),
     );
@@ -220,6 +250,38 @@ export function SettingsPage() {
       setState({ kind: "error", message: errorMessage(err) });
     } finally {
       setRemoving(null);
+    }
+  };
+
+  const saveBackend = () => saveSection({ backendUrl }, { kind: "backendKey", ref: backendKeyRef }, setBackendState);
+
+  /** Signs in with the URL and key as entered: saved first when they changed. */
+  const signIn = async () => {
+    if (!settings) return;
+    const keyTyped = (backendKeyRef.current?.value ?? "") !== "";
+    if (backendUrl.trim() !== settings.backendUrl || keyTyped) {
+      if (!(await saveBackend())) return;
+    }
+    setSignInState({ kind: "saving" });
+    try {
+      const password = signInPasswordRef.current;
+      const next = await backend.backendSignIn(signInEmail, password?.value ?? "");
+      if (password) password.value = "";
+      setSettings(next);
+      setSignInEmail(next.backendEmail);
+      setSignInState({ kind: "idle" });
+    } catch (err) {
+      setSignInState({ kind: "error", message: errorMessage(err) });
+    }
+  };
+
+  const signOut = async () => {
+    setSignInState({ kind: "saving" });
+    try {
+      setSettings(await backend.backendSignOut());
+      setSignInState({ kind: "idle" });
+    } catch (err) {
+      setSignInState({ kind: "error", message: errorMessage(err) });
     }
   };
 
@@ -338,13 +400,34 @@ export function SettingsPage() {
       </Section>
 
       <Section
-        title="Backend"
-        description="Your team's Ringdesk backend, for syncing leads and call history."
-        onSubmit={() => void saveSection({ backendUrl }, { kind: "backendKey", ref: backendKeyRef }, setBackendState)}
+        title="Team backend"
+        description="Your team's shared CRM: a Supabase project (https://<project>.supabase.co, then sign in) or a PostgreSQL database (postgres://role@host:5432/db?sslmode=require). Leads and call history sync in the background."
+        onSubmit={() => void saveBackend()}
+        after={
+          backendKind(backendUrl) === "supabase" && (
+            <BackendAccount
+              settings={settings}
+              email={signInEmail}
+              onEmailChange={setSignInEmail}
+              passwordRef={signInPasswordRef}
+              state={signInState}
+              onSignIn={() => void signIn()}
+              onSignOut={() => void signOut()}
+            />
+          )
+        }
       >
-        <TextField label="URL" testId="settings-backend-url" value={backendUrl} onChange={setBackendUrl} placeholder="https://…" type="url" />
+        <TextField
+          label="URL"
+          testId="settings-backend-url"
+          value={backendUrl}
+          onChange={setBackendUrl}
+          placeholder="https://<project>.supabase.co or postgres://role@host:5432/db"
+          type="url"
+        />
         <SecretField
-          label="API key"
+          label={BACKEND_KEY_LABELS[backendKind(backendUrl) ?? "none"].label}
+          hint={BACKEND_KEY_LABELS[backendKind(backendUrl) ?? "none"].hint}
           testId="settings-backend-key"
           isSet={settings.backendKeySet}
           inputRef={backendKeyRef}
@@ -354,6 +437,70 @@ export function SettingsPage() {
         <SectionActions testId="settings-backend" state={backendState} />
       </Section>
     </div>
+  );
+}
+
+type BackendAccountProps = {
+  settings: Settings;
+  email: string;
+  onEmailChange: (email: string) => void;
+  passwordRef: RefObject<HTMLInputElement>;
+  state: SaveState;
+  onSignIn: () => void;
+  onSignOut: () => void;
+};
+
+/**
+ * The agent's CRM account on a Supabase backend: "Signed in as …" with Sign out, or a sign-in
+ * form. The password input is uncontrolled and emptied after signing in, like a secret field.
+ */
+function BackendAccount({ settings, email, onEmailChange, passwordRef, state, onSignIn, onSignOut }: BackendAccountProps) {
+  const busy = state.kind === "saving";
+  if (settings.backendSignedIn) {
+    return (
+      <div className="backend-account" data-testid="settings-backend-account">
+        <span className="backend-signed-in" data-testid="settings-backend-signed-in">
+          <UserCheck size={15} aria-hidden /> Signed in as <strong>{settings.backendEmail || "your CRM account"}</strong>
+        </span>
+        <button type="button" className="button small" data-testid="settings-backend-signout" disabled={busy} onClick={onSignOut}>
+          <LogOut size={14} aria-hidden /> Sign out
+        </button>
+        <SaveStatus state={state} testId="settings-backend-signin" />
+      </div>
+    );
+  }
+  return (
+    <form
+      className="backend-signin"
+      aria-label="Sign in to the team backend"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSignIn();
+      }}
+    >
+      <h3 className="section-title">Sign in</h3>
+      <p className="muted small">With your CRM account, the one you use on the web. Until you sign in, sync is off.</p>
+      <TextField label="Email" testId="settings-backend-email" value={email} onChange={onEmailChange} type="email" />
+      <div className="field">
+        <label htmlFor="settings-backend-password">Password</label>
+        <input
+          id="settings-backend-password"
+          ref={passwordRef}
+          type="password"
+          data-testid="settings-backend-password"
+          defaultValue=""
+          autoComplete="current-password"
+          spellCheck={false}
+        />
+      </div>
+      <div className="section-actions">
+        <button type="submit" className="button primary" data-testid="settings-backend-signin-button" disabled={busy}>
+          <LogIn size={14} aria-hidden /> Sign in
+        </button>
+        <SaveStatus state={state} testId="settings-backend-signin" />
+      </div>
+    </form>
   );
 }
 

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { BackendError } from "../../backend/errors";
-import { SIGNALWIRE_CONFIGURED } from "../../backend/memory";
+import { BACKEND_ACCOUNT, SIGNALWIRE_CONFIGURED, SUPABASE_CONFIGURED } from "../../backend/memory";
 import { renderApp } from "../../test/render";
 
 async function openSettings(options = {}) {
@@ -66,7 +66,7 @@ describe("Settings", () => {
     await user.type(screen.getByTestId("settings-backend-url"), "ftp://nope");
     await user.type(screen.getByTestId("settings-backend-key"), "k-123");
     await user.click(screen.getByTestId("settings-backend-save"));
-    expect(await screen.findByTestId("settings-backend-error")).toHaveTextContent('"ftp://nope" is not a URL');
+    expect(await screen.findByTestId("settings-backend-error")).toHaveTextContent('Backend URL "ftp://nope" must be a Supabase project address');
     expect((await backend.getSettings()).backendKeySet).toBe(false);
   });
 
@@ -121,5 +121,79 @@ describe("Settings", () => {
     expect(screen.getByTestId("settings-sip-password-status")).toHaveTextContent("Stored in the OS keychain");
     await user.click(screen.getByTestId("settings-sip-provision"));
     expect(await screen.findByTestId("settings-sip-error")).toHaveTextContent("already been taken");
+  });
+});
+
+describe("Settings → Team backend", () => {
+  it("a Supabase URL asks for the publishable key and a sign-in; signing in shows who is signed in and starts syncing, Sign out ends it", async () => {
+    const { user, backend } = await openSettings({ settings: SUPABASE_CONFIGURED });
+    const section = screen.getByRole("region", { name: "Team backend" });
+    expect(within(section).getByLabelText("Publishable key")).toBe(screen.getByTestId("settings-backend-key"));
+    expect(screen.getByTestId("settings-backend-key-status")).toHaveTextContent("Stored in the OS keychain");
+    expect(screen.getByTestId("sync-indicator")).toHaveTextContent("Sync off");
+    const signIn = vi.spyOn(backend, "backendSignIn");
+
+    await user.type(screen.getByTestId("settings-backend-email"), BACKEND_ACCOUNT.email);
+    await user.type(screen.getByTestId("settings-backend-password"), BACKEND_ACCOUNT.password);
+    await user.click(within(section).getByRole("button", { name: "Sign in" }));
+
+    expect(await screen.findByTestId("settings-backend-signed-in")).toHaveTextContent(`Signed in as ${BACKEND_ACCOUNT.email}`);
+    expect(signIn).toHaveBeenCalledWith(BACKEND_ACCOUNT.email, BACKEND_ACCOUNT.password);
+    expect(screen.queryByTestId("settings-backend-password")).not.toBeInTheDocument();
+    expect(document.documentElement.outerHTML).not.toContain(BACKEND_ACCOUNT.password);
+    expect(await backend.getSettings()).toMatchObject({ backendSignedIn: true, backendEmail: BACKEND_ACCOUNT.email });
+    await waitFor(() => expect(screen.getByTestId("sync-indicator")).toHaveTextContent(/^Synced$/));
+
+    await user.click(screen.getByTestId("settings-backend-signout"));
+    expect(await within(section).findByRole("button", { name: "Sign in" })).toBeInTheDocument();
+    expect(await backend.getSettings()).toMatchObject({ backendSignedIn: false, backendEmail: "" });
+    await waitFor(() => expect(screen.getByTestId("sync-indicator")).toHaveTextContent("Sync off"));
+  });
+
+  it("a wrong password shows why the sign-in was refused and stays signed out", async () => {
+    const { user, backend } = await openSettings({ settings: SUPABASE_CONFIGURED });
+    await user.type(screen.getByTestId("settings-backend-email"), BACKEND_ACCOUNT.email);
+    await user.type(screen.getByTestId("settings-backend-password"), "not-the-password");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByTestId("settings-backend-signin-error")).toHaveTextContent("Sign-in refused: Invalid login credentials.");
+    expect(screen.queryByTestId("settings-backend-signed-in")).not.toBeInTheDocument();
+    expect((await backend.getSettings()).backendSignedIn).toBe(false);
+
+    // An empty password is refused before anything is sent.
+    await user.clear(screen.getByTestId("settings-backend-password"));
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await waitFor(() =>
+      expect(screen.getByTestId("settings-backend-signin-error")).toHaveTextContent("Enter the email and password of your CRM account."),
+    );
+  });
+
+  it("signing in saves a URL and key typed just before, so the sign-in uses them", async () => {
+    const { user, backend } = await openSettings();
+    await user.type(screen.getByTestId("settings-backend-url"), "https://acme-crm.supabase.co");
+    await user.type(screen.getByTestId("settings-backend-key"), "sb_publishable_123");
+    await user.type(screen.getByTestId("settings-backend-email"), BACKEND_ACCOUNT.email);
+    await user.type(screen.getByTestId("settings-backend-password"), BACKEND_ACCOUNT.password);
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByTestId("settings-backend-signed-in")).toHaveTextContent(`Signed in as ${BACKEND_ACCOUNT.email}`);
+    expect(await backend.getSettings()).toMatchObject({ backendUrl: "https://acme-crm.supabase.co", backendKeySet: true, backendSignedIn: true });
+  });
+
+  it("a postgres:// URL asks for the database password and needs no sign-in; a password inside the URL is refused", async () => {
+    const { user, backend } = await openSettings();
+    const url = screen.getByTestId("settings-backend-url");
+    await user.type(url, "postgres://agent:hunter2@db.example.com:5432/crm");
+    expect(screen.getByLabelText("Database password")).toBe(screen.getByTestId("settings-backend-key"));
+    expect(screen.queryByRole("button", { name: "Sign in" })).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("settings-backend-save"));
+    expect(await screen.findByTestId("settings-backend-error")).toHaveTextContent("Leave the password out of the backend URL");
+
+    await user.clear(url);
+    await user.type(url, "postgres://agent@db.example.com:5432/crm?sslmode=require");
+    await user.type(screen.getByTestId("settings-backend-key"), "hunter2");
+    await user.click(screen.getByTestId("settings-backend-save"));
+    expect(await screen.findByTestId("settings-backend-saved")).toBeInTheDocument();
+    expect(screen.getByTestId("settings-backend-key-status")).toHaveTextContent("Stored in the OS keychain");
+    expect(await backend.getSettings()).toMatchObject({ backendUrl: "postgres://agent@db.example.com:5432/crm?sslmode=require", backendKeySet: true });
+    await waitFor(() => expect(screen.getByTestId("sync-indicator")).toHaveTextContent(/^Synced$/));
   });
 });

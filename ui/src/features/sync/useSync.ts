@@ -40,7 +40,8 @@ export function useSync(backend: Backend, onDataChanged: () => void): TeamSync {
   const [run, setRun] = useState<SyncRun>({ state: "idle" });
   const handler = useRef(onDataChanged);
   handler.current = onDataChanged;
-  const closed = useRef(false);
+  /** False once unmounted: late answers of Sync now are dropped. */
+  const mounted = useRef(true);
   const lastRefresh = useRef(0);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const reportTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -52,31 +53,33 @@ export function useSync(backend: Backend, onDataChanged: () => void): TeamSync {
     const fire = () => {
       refreshTimer.current = null;
       lastRefresh.current = Date.now();
-      if (!closed.current) handler.current();
+      if (mounted.current) handler.current();
     };
     if (wait <= 0) fire();
     else refreshTimer.current = setTimeout(fire, wait);
   }, []);
 
   useEffect(() => {
-    closed.current = false;
+    // Per subscription (not the ref): a StrictMode remount must not revive the first one.
+    let closed = false;
+    mounted.current = true;
     let unsubscribe: (() => void) | null = null;
     backend
       .onSync((notice) => {
-        if (closed.current) return;
+        if (closed) return;
         setStatus(notice.status);
         if (notice.changed) refreshData();
       })
       .then(
         (off) => {
-          if (closed.current) {
+          if (closed) {
             off();
             return;
           }
           unsubscribe = off;
           // The service may have reported before this subscription: ask for where it stands.
           backend.syncStatus().then(
-            (s) => !closed.current && setStatus((known) => known ?? s),
+            (s) => !closed && setStatus((known) => known ?? s),
             () => {},
           );
         },
@@ -84,7 +87,8 @@ export function useSync(backend: Backend, onDataChanged: () => void): TeamSync {
         () => {},
       );
     return () => {
-      closed.current = true;
+      closed = true;
+      mounted.current = false;
       unsubscribe?.();
       if (refreshTimer.current !== null) clearTimeout(refreshTimer.current);
       if (reportTimer.current !== null) clearTimeout(reportTimer.current);
@@ -107,17 +111,17 @@ export function useSync(backend: Backend, onDataChanged: () => void): TeamSync {
         outcome = { state: "error", code: errorCode(err), message: errorMessage(err) };
       }
       inFlight.current = null;
-      if (closed.current) return outcome;
+      if (!mounted.current) return outcome;
       setRun(outcome);
       if (outcome.state === "done") {
         reportTimer.current = setTimeout(() => {
           reportTimer.current = null;
-          if (!closed.current) setRun((r) => (r.state === "done" ? { state: "idle" } : r));
+          if (mounted.current) setRun((r) => (r.state === "done" ? { state: "idle" } : r));
         }, SYNC_REPORT_MS);
       }
       // Where it stands now, in case a notice was missed.
       backend.syncStatus().then(
-        (s) => !closed.current && setStatus(s),
+        (s) => mounted.current && setStatus(s),
         () => {},
       );
       return outcome;
