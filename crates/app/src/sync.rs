@@ -141,7 +141,12 @@ fn jittered(d: Duration) -> Duration {
 
 impl Worker {
     fn run(mut self, rx: Receiver<Request>) {
-        let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        let rt = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("ringdesk-sync-io")
+            .enable_all()
+            .build()
+        {
             Ok(rt) => rt,
             Err(e) => {
                 tracing::error!(error = %e, "the sync service could not start its runtime");

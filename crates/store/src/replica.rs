@@ -712,9 +712,16 @@ pub fn apply_page(
             }
         }
     }
-    for (table, id) in &touched {
-        if rebase(w, *table, id)? {
-            out.rebased += 1;
+    // Only rows with pending local mutations need them re-applied; one query finds which.
+    let pending: std::collections::HashSet<(String, String)> = {
+        let mut stmt = w.conn().prepare_cached("SELECT table_name, row_id FROM sync_outbox WHERE state = 'pending'")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+    };
+    if !pending.is_empty() {
+        for (table, id) in &touched {
+            if pending.contains(&(table.local().to_string(), id.clone())) && rebase(w, *table, id)? {
+                out.rebased += 1;
+            }
         }
     }
     set_state(w, "cursor", cursor)?;
@@ -796,7 +803,8 @@ fn valid_status(s: &str) -> bool {
 }
 
 fn put_lead(w: &mut Write<'_>, id: &str, rd: &mut Reader<'_>, region: Region) -> Result<()> {
-    let existing = leads::get(w, id).ok();
+    // The status kept when the backend's is unusable: this desktop's, else "new".
+    let kept_status = |w: &Write<'_>| leads::get(w, id).map(|l| l.status).unwrap_or_else(|_| "new".into());
     let name = match rd.text("name", SHORT) {
         Some(n) if !n.trim().is_empty() => n,
         _ => {
@@ -818,11 +826,11 @@ fn put_lead(w: &mut Write<'_>, id: &str, rd: &mut Reader<'_>, region: Region) ->
     let status = match rd.text("status", SHORT) {
         Some(s) if valid_status(&s) => s,
         Some(s) => {
-            let kept = existing.as_ref().map(|l| l.status.clone()).unwrap_or_else(|| "new".into());
+            let kept = kept_status(w);
             rd.notes.push(format!("status {s:?} is not a status (kept {kept:?})"));
             kept
         }
-        None => existing.as_ref().map(|l| l.status.clone()).unwrap_or_else(|| "new".into()),
+        None => kept_status(w),
     };
     let now = rd.now.clone();
     let lead = Lead {

@@ -24,13 +24,15 @@ pub struct SyncerOptions {
     pub push_batch: u32,
     /// Rows per pull page.
     pub pull_page: u32,
+    /// Pulled rows applied per local transaction (whole pages; at least one page).
+    pub apply_batch: usize,
     /// The region of numbers written without a country code (pulled leads' phones).
     pub region: Region,
 }
 
 impl Default for SyncerOptions {
     fn default() -> Self {
-        SyncerOptions { push_batch: 500, pull_page: 2000, region: Region::US }
+        SyncerOptions { push_batch: 500, pull_page: 5000, apply_batch: 20_000, region: Region::US }
     }
 }
 
@@ -69,12 +71,16 @@ pub struct Report {
     pub rotated: bool,
     /// Mutations still waiting after the cycle.
     pub pending: i64,
+    /// Time spent waiting for the backend (push and pull calls).
+    pub backend_time: std::time::Duration,
+    /// Time spent applying pulled pages to the local database.
+    pub apply_time: std::time::Duration,
 }
 
 /// Runs sync cycles of one store over one transport.
 #[derive(Debug)]
 pub struct Syncer<T> {
-    transport: T,
+    transport: std::sync::Arc<T>,
     options: SyncerOptions,
 }
 
@@ -82,9 +88,9 @@ fn store_err(e: ringdesk_store::StoreError) -> SyncError {
     SyncError::from(e)
 }
 
-impl<T: Transport> Syncer<T> {
+impl<T: Transport + 'static> Syncer<T> {
     pub fn new(transport: T, options: SyncerOptions) -> Syncer<T> {
-        Syncer { transport, options }
+        Syncer { transport: std::sync::Arc::new(transport), options }
     }
 
     pub fn transport(&self) -> &T {
@@ -173,7 +179,10 @@ impl<T: Transport> Syncer<T> {
                            "args": normalize_args(&m.table_name, &m.op, &m.row_id, &m.args)})
                 })
                 .collect();
-            let answer = match self.transport.push(&client, &Json::Array(mutations)).await {
+            let t = std::time::Instant::now();
+            let pushed = self.transport.push(&client, &Json::Array(mutations)).await;
+            report.backend_time += t.elapsed();
+            let answer = match pushed {
                 Ok(a) => a,
                 Err(e @ (SyncError::Fork(_) | SyncError::Gap(_))) if rotations < 2 => {
                     tracing::warn!(error = %e, "rotating the sync client id");
@@ -245,7 +254,7 @@ impl<T: Transport> Syncer<T> {
         report: &mut Report,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<(), SyncError> {
-        let (mut cursor, mut epoch, mut resync_epoch) = store
+        let (cursor, mut epoch, mut resync_epoch) = store
             .read(|r| {
                 Ok((
                     replica::state(r, "cursor")?.unwrap_or_else(|| START.to_string()),
@@ -256,9 +265,20 @@ impl<T: Transport> Syncer<T> {
             .map_err(store_err)?;
         let mut total = None;
         let mut resets = 0;
+        // A fetcher task runs ahead of the local apply (a few pages, bounded), so the backend's
+        // work and ours overlap. Pages are applied about `apply_batch` rows at a time, with the last
+        // page's cursor, in one SQLite transaction: fewer commits (each flushes and merges the
+        // search index and may checkpoint the WAL) make a large pull faster, and a crash still
+        // leaves the rows and the cursor of the last applied batch together.
+        let mut pages = self.fetch_ahead(cursor, resync_epoch.clone().or(epoch.clone()));
+        let mut batch: Vec<Incoming> = Vec::new();
         loop {
-            let asked_epoch = resync_epoch.clone().or(epoch.clone());
-            let answer = self.transport.pull(&cursor, asked_epoch.as_deref(), self.options.pull_page).await?;
+            let t = std::time::Instant::now();
+            let answer = match pages.recv().await {
+                Some(page) => page?,
+                None => return Err(SyncError::Unreachable("the page fetcher stopped".into())),
+            };
+            report.backend_time += t.elapsed();
             let server_epoch = answer
                 .get("epoch")
                 .and_then(Json::as_str)
@@ -269,11 +289,12 @@ impl<T: Transport> Syncer<T> {
                     return Err(SyncError::Malformed("the backend keeps asking for a full resync".into()));
                 }
                 resets += 1;
+                batch.clear();
                 tracing::info!("the backend asks for a full resync");
                 store.write(|w| replica::begin_resync(w, &server_epoch)).map_err(store_err)?;
-                cursor = START.to_string();
-                resync_epoch = Some(server_epoch);
+                resync_epoch = Some(server_epoch.clone());
                 report.resynced = true;
+                pages = self.fetch_ahead(START.to_string(), Some(server_epoch));
                 continue;
             }
             if total.is_none() {
@@ -285,11 +306,20 @@ impl<T: Transport> Syncer<T> {
                 .ok_or_else(|| SyncError::Malformed("pull answer without a next cursor".into()))?
                 .to_string();
             let more = answer.get("more").and_then(Json::as_bool).unwrap_or(false);
-            let rows = answer.get("rows").and_then(Json::as_array).map(Vec::as_slice).unwrap_or(&[]);
-            let items = read_rows(rows);
+            let mut answer = answer;
+            let rows = match answer.get_mut("rows").map(Json::take) {
+                Some(Json::Array(rows)) => rows,
+                _ => Vec::new(),
+            };
+            batch.extend(read_rows(rows));
+            if more && batch.len() < self.options.apply_batch {
+                continue;
+            }
+            let items = std::mem::take(&mut batch);
             let resyncing = resync_epoch.is_some();
             let first_epoch = epoch.is_none() && !resyncing;
             let region = self.options.region;
+            let t = std::time::Instant::now();
             let done = store
                 .write(|w| {
                     let applied = replica::apply_page(w, &items, &next, region, resyncing)?;
@@ -300,6 +330,7 @@ impl<T: Transport> Syncer<T> {
                     Ok((applied, dropped))
                 })
                 .map_err(store_err)?;
+            report.apply_time += t.elapsed();
             let (applied, dropped) = done;
             if first_epoch {
                 epoch = Some(server_epoch.clone());
@@ -313,11 +344,44 @@ impl<T: Transport> Syncer<T> {
             report.rebased += applied.rebased;
             report.conflicts += applied.conflicts;
             progress(Progress { phase: Phase::Pull, done: report.pulled, total });
-            cursor = next;
             if !more {
                 return Ok(());
             }
         }
+    }
+
+    /// Fetches pages from `cursor` on, a few ahead of the caller, until the last page, a reset
+    /// or an error (each sent on).
+    fn fetch_ahead(
+        &self,
+        mut cursor: String,
+        epoch: Option<String>,
+    ) -> tokio::sync::mpsc::Receiver<Result<Json, SyncError>> {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let transport = self.transport.clone();
+        let limit = self.options.pull_page;
+        tokio::spawn(async move {
+            loop {
+                let page = transport.pull(&cursor, epoch.as_deref(), limit).await;
+                let next = match &page {
+                    Ok(a)
+                        if !a.get("reset").and_then(Json::as_bool).unwrap_or(false)
+                            && a.get("more").and_then(Json::as_bool).unwrap_or(false) =>
+                    {
+                        a.get("next").and_then(Json::as_str).map(str::to_string)
+                    }
+                    _ => None,
+                };
+                if tx.send(page).await.is_err() {
+                    return;
+                }
+                match next {
+                    Some(n) => cursor = n,
+                    None => return,
+                }
+            }
+        });
+        rx
     }
 }
 
@@ -359,10 +423,15 @@ fn normalize_args(table: &str, op: &str, row_id: &str, args: &Json) -> Json {
     args.clone()
 }
 
-fn read_rows(rows: &[Json]) -> Vec<Incoming> {
+fn read_rows(rows: Vec<Json>) -> Vec<Incoming> {
     let mut out = Vec::with_capacity(rows.len());
     for item in rows {
-        let (Some(rank), Some(Json::Object(d))) = (item.get(0).and_then(Json::as_i64), item.get(1)) else {
+        let Json::Array(mut pair) = item else {
+            tracing::warn!("a pulled item is not [rank, row]; skipped");
+            continue;
+        };
+        let d = pair.pop();
+        let (Some(rank), Some(Json::Object(d))) = (pair.first().and_then(Json::as_i64), d) else {
             tracing::warn!("a pulled item is not [rank, row]; skipped");
             continue;
         };
@@ -373,16 +442,16 @@ fn read_rows(rows: &[Json]) -> Vec<Incoming> {
         match rank {
             1..=12 => {
                 if let Some(table) = Table::from_rank(rank) {
-                    out.push(Incoming::Row { table, row: d.clone() });
+                    out.push(Incoming::Row { table, row: d });
                 }
             }
             13 => {
-                if let Some((table, row_id)) = named(d) {
+                if let Some((table, row_id)) = named(&d) {
                     out.push(Incoming::Revoke { table, row_id });
                 }
             }
             14 => {
-                if let Some((table, row_id)) = named(d) {
+                if let Some((table, row_id)) = named(&d) {
                     out.push(Incoming::Tombstone { table, row_id });
                 }
             }

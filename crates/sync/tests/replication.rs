@@ -386,7 +386,7 @@ async fn backend_rows_that_break_local_rules_are_stored_as_far_as_valid_and_repo
     for i in 0..30 {
         backend.web_lead("agent_a", &format!("Fine {i}"), "+12025550119", "new");
     }
-    let options = ringdesk_sync::SyncerOptions { pull_page: 7, ..Default::default() };
+    let options = ringdesk_sync::SyncerOptions { pull_page: 7, apply_batch: 7, ..Default::default() };
     let syncer = ringdesk_sync::Syncer::new(PgTransport::new(&backend.url_as("agent_a")).expect("url"), options);
     let report = syncer.cycle(&desktop.store, &|_| {}).await.expect("the pull completes");
     assert!(report.issues >= 4, "each bad row reported: {report:?}");

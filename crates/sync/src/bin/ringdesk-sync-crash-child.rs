@@ -49,7 +49,10 @@ fn main() {
             let rt =
                 tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| panic!("{e}"));
             let transport = PgTransport::new(&url).unwrap_or_else(|e| panic!("{e}"));
-            let syncer = Syncer::new(transport, SyncerOptions { pull_page: page, ..SyncerOptions::default() });
+            let syncer = Syncer::new(
+                transport,
+                SyncerOptions { pull_page: page, apply_batch: page as usize, ..SyncerOptions::default() },
+            );
             loop {
                 rt.block_on(syncer.cycle(&store, &|p| println!("pulled {}", p.done)))
                     .unwrap_or_else(|e| panic!("sync: {e}"));
