@@ -249,3 +249,57 @@ fn listening_stores_each_text_once_through_a_relay_cut_and_notifies_the_desktop(
         page["messages"].as_array().expect("messages").iter().filter_map(|m| m["body"].as_str()).collect();
     assert_eq!(bodies.len(), 20, "each of the 20 texts stored exactly once: {bodies:?}");
 }
+
+#[test]
+fn the_backend_is_migrated_signed_into_and_synced_from_the_terminal() {
+    use ringdesk_testkit::postgres::PgCluster;
+    use ringdesk_testkit::supabase::SupabaseFront;
+    const AGENT: &str = "0190a000-0000-7000-8000-00000000000a";
+    let cluster = PgCluster::start().expect("a throwaway PostgreSQL");
+    let db = cluster.create_database("cli", None).expect("db");
+    let admin = cluster.url(&db, "postgres");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let local = dir.path().join("r.db");
+
+    let o = cli(&local, &["backend", "migrate", "--url", &admin]);
+    assert!(o.status.success(), "migrate: {}", stderr(&o));
+    assert!(stdout(&o).contains("0003_sync"), "names what it applied: {}", stdout(&o));
+    let o = cli(&local, &["backend", "migrate", "--url", &admin]);
+    assert!(stdout(&o).contains("up to date"), "idempotent: {}", stdout(&o));
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let front = rt.block_on(SupabaseFront::start(&admin, "anon-key")).expect("front");
+    front.add_user("ann@example.com", "right-pw", AGENT);
+    cluster
+        .psql(&db, &format!("insert into crm_leads(user_id, name, status) values ('{AGENT}', 'From the web', 'new')"))
+        .expect("web lead");
+
+    let session = ringdesk_testkit::dbus::DbusSession::start().and_then(|s| s.with_keyring()).expect("keyring session");
+    let run = |args: &[&str], stdin: &str| cli_in(&session, "http://127.0.0.1:9", &local, args, stdin);
+    let o = run(&["sync"], "");
+    assert_eq!(o.status.code(), Some(2), "not configured yet: {}", stderr(&o));
+    assert!(stderr(&o).contains("Set the backend in Settings"), "says what to do: {}", stderr(&o));
+    let o = run(&["settings", "set", "--backend-url", &front.url()], "");
+    assert!(o.status.success(), "backend url: {}", stderr(&o));
+    let o = run(&["secret", "set", "backend-key"], "anon-key\n");
+    assert!(o.status.success(), "key: {}", stderr(&o));
+    let o = run(&["backend", "sign-in", "--email", "ann@example.com"], "wrong\n");
+    assert!(!o.status.success(), "a wrong password fails");
+    assert!(stderr(&o).contains("Invalid login credentials"), "says why: {}", stderr(&o));
+    let o = run(&["backend", "sign-in", "--email", "ann@example.com"], "right-pw\n");
+    assert!(stdout(&o).contains("signed in as ann@example.com"), "signed in: {} {}", stdout(&o), stderr(&o));
+
+    let o = run(&["--json", "sync"], "");
+    assert!(o.status.success(), "sync: {}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    assert_eq!(report["pulled"], 1.0, "the web lead arrived: {report}");
+    let o = run(&["leads", "search", "web"], "");
+    assert!(stdout(&o).contains("From the web"), "stored locally: {}", stdout(&o));
+    let o = run(&["sync", "status"], "");
+    assert!(stdout(&o).contains("0 pending"), "status: {}", stdout(&o));
+    let o = run(&["settings", "show"], "");
+    assert!(stdout(&o).contains("signed in as ann@example.com"), "settings: {}", stdout(&o));
+    assert!(!stdout(&o).contains("anon-key"), "no secret printed: {}", stdout(&o));
+    let o = run(&["backend", "sign-out"], "");
+    assert!(stdout(&o).contains("signed out"), "{}", stdout(&o));
+}
