@@ -423,7 +423,7 @@ fn normalize_args(table: &str, op: &str, row_id: &str, args: &Json) -> Json {
     args.clone()
 }
 
-fn read_rows(rows: Vec<Json>) -> Vec<Incoming> {
+pub(crate) fn read_rows(rows: Vec<Json>) -> Vec<Incoming> {
     let mut out = Vec::with_capacity(rows.len());
     for item in rows {
         let Json::Array(mut pair) = item else {

@@ -32,3 +32,26 @@ pub use error::SyncError;
 pub use pg::PgTransport;
 pub use rest::{RestTransport, Session, SupabaseAuth};
 pub use transport::Transport;
+
+/// Entry points for the fuzz targets (`fuzz/fuzz_targets/sync_pull_answer.rs`); not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use ringdesk_store::{Store, StoreError, replica};
+
+    /// Reads `bytes` as a pull answer and applies its rows to `store` inside a transaction that
+    /// is then rolled back: any input must end in an error or a clean apply, never a panic.
+    pub fn apply_pull_answer(store: &Store, bytes: &[u8]) {
+        let Ok(serde_json::Value::Object(mut answer)) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+            return;
+        };
+        let rows = match answer.remove("rows") {
+            Some(serde_json::Value::Array(rows)) => rows,
+            _ => return,
+        };
+        let items = crate::engine::read_rows(rows);
+        let _ = store.write(|w| {
+            replica::apply_page(w, &items, "1:0:00000000-0000-0000-0000-000000000000", ringdesk_core::phone::Region::US, true)?;
+            Err::<(), StoreError>(StoreError::Conflict("rolled back".into()))
+        });
+    }
+}
