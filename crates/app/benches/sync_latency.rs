@@ -31,19 +31,28 @@ fn main() {
     cluster.ensure_role("agent_a", &["ringdesk_agent"]).expect("role");
     cluster.psql(&db, &format!("insert into sync.agent_role values ('agent_a', '{AGENT}')")).expect("map");
     let id = cluster
-        .psql(&db, &format!("insert into crm_leads(user_id, name, status) values ('{AGENT}', 'Round 0', 'new') returning id"))
+        .psql(
+            &db,
+            &format!("insert into crm_leads(user_id, name, status) values ('{AGENT}', 'Round 0', 'new') returning id"),
+        )
         .expect("lead");
 
     let dir = tempfile::tempdir().expect("dir");
     let app = App::open(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default())).expect("app");
-    app.update_settings(&SettingsUpdate { backend_url: Some(cluster.url(&db, "agent_a")), ..SettingsUpdate::default() })
-        .expect("settings");
+    app.update_settings(&SettingsUpdate {
+        backend_url: Some(cluster.url(&db, "agent_a")),
+        ..SettingsUpdate::default()
+    })
+    .expect("settings");
     let (tx, rx) = channel();
-    app.start_sync(DEFAULT_SYNC_INTERVAL, Arc::new(move |n| {
-        if n.changed {
-            let _ = tx.send(Instant::now());
-        }
-    }))
+    app.start_sync(
+        DEFAULT_SYNC_INTERVAL,
+        Arc::new(move |n| {
+            if n.changed {
+                let _ = tx.send(Instant::now());
+            }
+        }),
+    )
     .expect("sync service");
     // Wait for the first pull.
     let start = Instant::now();

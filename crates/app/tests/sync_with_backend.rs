@@ -68,14 +68,20 @@ fn the_sync_service_keeps_the_desktop_and_the_backend_in_step_and_reports_its_st
     let (_dir, app, notices) = open(&proxy.url_for(&backend.db, "agent_a"));
 
     // A lead made on the web shows on the desktop, announced by a "changed" notice.
-    backend.sql(&format!("insert into crm_leads(user_id, name, phone, status) values ('{AGENT}', 'Web Wendy', '+12025550170', 'new')"));
+    backend.sql(&format!(
+        "insert into crm_leads(user_id, name, phone, status) values ('{AGENT}', 'Web Wendy', '+12025550170', 'new')"
+    ));
     wait_for("the web lead", Duration::from_secs(10), || names(&app).contains(&"Web Wendy".to_string()));
     assert!(notices.lock().expect("lock").iter().any(|n| n.changed), "the UI was told to refresh");
     wait_for("synced", Duration::from_secs(5), || app.sync_status().state == SyncState::Synced);
 
     // A lead made on the desktop reaches the backend without anyone asking.
     let mine = app
-        .create_lead(&LeadPatch { name: Some("Desk Dan".into()), phone: Some("+12025550171".into()), ..LeadPatch::default() })
+        .create_lead(&LeadPatch {
+            name: Some("Desk Dan".into()),
+            phone: Some("+12025550171".into()),
+            ..LeadPatch::default()
+        })
         .expect("create");
     wait_for("the push", Duration::from_secs(10), || {
         backend.sql(&format!("select count(*) from crm_leads where id = '{}'", mine.id)) == "1"
@@ -134,8 +140,11 @@ fn sync_without_a_backend_or_with_a_wrong_one_says_what_to_do_and_keeps_local_da
 
     let backend = Backend::start();
     let plain = backend.cluster.create_database("plain", None).expect("db");
-    app.update_settings(&SettingsUpdate { backend_url: Some(backend.cluster.url(&plain, "postgres")), ..SettingsUpdate::default() })
-        .expect("url");
+    app.update_settings(&SettingsUpdate {
+        backend_url: Some(backend.cluster.url(&plain, "postgres")),
+        ..SettingsUpdate::default()
+    })
+    .expect("url");
     app.create_lead(&LeadPatch { name: Some("Kept Kim".into()), ..LeadPatch::default() }).expect("create");
     let err = app.sync_now().expect_err("a database without the migrations");
     assert!(err.message.contains("ringdesk-cli backend migrate"), "says how to fix it: {}", err.message);

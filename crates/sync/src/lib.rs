@@ -50,7 +50,13 @@ pub mod fuzzing {
         };
         let items = crate::engine::read_rows(rows);
         let _ = store.write(|w| {
-            replica::apply_page(w, &items, "1:0:00000000-0000-0000-0000-000000000000", ringdesk_core::phone::Region::US, true)?;
+            replica::apply_page(
+                w,
+                &items,
+                "1:0:00000000-0000-0000-0000-000000000000",
+                ringdesk_core::phone::Region::US,
+                true,
+            )?;
             Err::<(), StoreError>(StoreError::Conflict("rolled back".into()))
         });
     }
