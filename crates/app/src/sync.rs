@@ -78,6 +78,7 @@ enum Request {
 pub(crate) struct SyncService {
     tx: Mutex<Sender<Request>>,
     status: Arc<Mutex<SyncStatus>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl SyncService {
@@ -85,11 +86,11 @@ impl SyncService {
         let (tx, rx) = std::sync::mpsc::channel();
         let status = Arc::new(Mutex::new(SyncStatus::default()));
         let worker = Worker { store, secrets, status: status.clone(), syncer: None, sink: None };
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("ringdesk-sync".into())
             .spawn(move || worker.run(rx))
             .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not start the sync service: {e}")))?;
-        Ok(SyncService { tx: Mutex::new(tx), status })
+        Ok(SyncService { tx: Mutex::new(tx), status, thread: Mutex::new(Some(thread)) })
     }
 
     fn send(&self, r: Request) -> Result<()> {
@@ -120,8 +121,13 @@ impl SyncService {
 }
 
 impl Drop for SyncService {
+    /// Stops the thread and waits for it (at most the running cycle), so that when the app is
+    /// dropped the database is closed too.
     fn drop(&mut self) {
         let _ = self.send(Request::Stop);
+        if let Some(t) = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = t.join();
+        }
     }
 }
 

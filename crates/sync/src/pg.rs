@@ -38,7 +38,8 @@ impl PgTransport {
     /// [`PgTransport::new`] with the password kept apart from the URL (the app keeps it in the
     /// keychain, the URL in its settings).
     pub fn with_password(url: &str, password: Option<&str>) -> Result<PgTransport, SyncError> {
-        let mut config = tokio_postgres::Config::from_str(url)
+        let (url, ca) = prepare_url(url)?;
+        let mut config = tokio_postgres::Config::from_str(&url)
             .map_err(|e| SyncError::Config(format!("the backend URL is not a PostgreSQL URL: {e}")))?;
         if let Some(p) = password {
             config.password(p);
@@ -61,7 +62,10 @@ impl PgTransport {
         );
         Ok(PgTransport {
             config,
-            tls: tokio_postgres_rustls::MakeRustlsConnect::new(tls::client_config()),
+            tls: tokio_postgres_rustls::MakeRustlsConnect::new(match ca {
+                Some(ca) => tls::client_config_with(&ca)?,
+                None => tls::client_config(),
+            }),
             client: Mutex::new(None),
             describe,
         })
@@ -109,10 +113,52 @@ impl PgTransport {
     }
 }
 
+/// What tokio-postgres does not read itself: `sslmode=verify-full|verify-ca` (what Supabase and
+/// Neon print; rustls always verifies the certificate and the host name, so they mean `require`
+/// here) and `sslrootcert=FILE` (a private CA, added to the system roots).
+fn prepare_url(url: &str) -> Result<(String, Option<std::path::PathBuf>), SyncError> {
+    let url = url.trim();
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Ok((url.to_string(), None));
+    }
+    let mut parsed =
+        url::Url::parse(url).map_err(|e| SyncError::Config(format!("the backend URL is not a PostgreSQL URL: {e}")))?;
+    let mut ca = None;
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter_map(|(k, v)| match (k.as_ref(), v.as_ref()) {
+            ("sslrootcert", path) => {
+                ca = Some(std::path::PathBuf::from(path));
+                None
+            }
+            ("sslmode", "verify-full" | "verify-ca") => Some(("sslmode".to_string(), "require".to_string())),
+            _ => Some((k.into_owned(), v.into_owned())),
+        })
+        .collect();
+    if pairs.is_empty() {
+        parsed.set_query(None);
+    } else {
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    Ok((parsed.to_string(), ca))
+}
+
 fn map_error(e: tokio_postgres::Error) -> SyncError {
     match e.as_db_error() {
         Some(db) => SyncError::from_sqlstate(db.code().code(), db.message()),
-        None => SyncError::Unreachable(e.to_string()),
+        None => {
+            let text = e.to_string();
+            let source = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default();
+            if source.contains("certificate") || source.contains("UnknownIssuer") || text.contains("certificate") {
+                SyncError::Config(format!(
+                    "the backend's TLS certificate was not accepted ({source}); for a private CA add sslrootcert=/path/ca.pem to the URL"
+                ))
+            } else if source.is_empty() {
+                SyncError::Unreachable(text)
+            } else {
+                SyncError::Unreachable(format!("{text}: {source}"))
+            }
+        }
     }
 }
 

@@ -516,6 +516,9 @@ async fn the_rest_transport_syncs_as_the_signed_in_agent_and_refreshes_an_expire
     let backend = Backend::new();
     let front = SupabaseFront::start(&backend.cluster.url(&backend.db, "postgres"), "anon-key").await.expect("front");
     front.add_user("ann@example.com", "right", agent_id("agent_a"));
+    let bad_key = SupabaseAuth::new(&front.url(), "not-the-key").expect("auth");
+    let err = bad_key.sign_in("ann@example.com", "right").await.expect_err("a wrong project key is refused");
+    assert!(matches!(&err, SyncError::Auth(m) if m.contains("Invalid API key")), "names the key: {err:?}");
     let auth = SupabaseAuth::new(&front.url(), "anon-key").expect("auth");
     let wrong = auth.sign_in("ann@example.com", "wrong").await.expect_err("a wrong password is refused");
     assert!(matches!(&wrong, SyncError::Auth(m) if m.contains("Invalid login credentials")), "says why: {wrong:?}");
@@ -565,4 +568,31 @@ async fn the_rest_transport_syncs_as_the_signed_in_agent_and_refreshes_an_expire
     let t = RestTransport::new(auth, session, None);
     let err = t.pull("0:0:00000000-0000-0000-0000-000000000000", None, 10).await.expect_err("no sync functions");
     assert!(matches!(err, SyncError::NotMigrated(_)), "a backend without the migrations says so: {err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_postgres_over_tls_verifies_the_server_certificate() {
+    let (cluster, ca) = ringdesk_testkit::postgres::PgCluster::start_with_tls().expect("a cluster with TLS");
+    let backend = Backend::on(cluster);
+    let lead = backend.web_lead("agent_a", "Over TLS", "+12025550140", "new");
+    let port = backend.cluster.port();
+    let url = format!("postgres://agent_a@127.0.0.1:{port}/{}?sslmode=verify-full", backend.db);
+    let untrusted = Desktop::with_url(&url);
+    let err = untrusted.sync().await.expect_err("a certificate from an unknown CA is refused");
+    assert!(
+        matches!(&err, SyncError::Config(m) if m.contains("sslrootcert")),
+        "says the certificate was not accepted and how to add a CA: {err:?}"
+    );
+
+    let trusted = Desktop::with_url(&format!("{url}&sslrootcert={}", ca.display()));
+    trusted.sync().await.expect("syncs with the private CA added");
+    assert!(trusted.lead(&lead).is_some(), "pulled over TLS");
+    assert_eq!(
+        backend.sql(
+            "select count(*) from pg_stat_ssl s join pg_stat_activity a using (pid)
+             where a.application_name = 'ringdesk' and s.ssl"
+        ),
+        "1",
+        "the server sees the desktop's connection encrypted"
+    );
 }

@@ -80,7 +80,7 @@ pub fn wait_for(timeout: Duration, mut ready: impl FnMut() -> bool) -> bool {
 
 /// Makes a throwaway CA and a server certificate for 127.0.0.1 signed by it, with openssl:
 /// `ca.pem`, `server.pem`, `server.key` in `dir`.
-fn make_test_certificates(dir: &Path) -> Result<(), String> {
+pub(crate) fn make_test_certificates(dir: &Path) -> Result<(), String> {
     let openssl = require("openssl", "openssl")?;
     let ext = dir.join("server.ext");
     std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")

@@ -90,6 +90,18 @@ impl PgCluster {
 
     /// Starts a new cluster (initdb + postgres); it stops when dropped or when this process ends.
     pub fn start() -> Result<PgCluster, String> {
+        Self::start_with(false)
+    }
+
+    /// A cluster that also speaks TLS, with a certificate for 127.0.0.1 signed by a throwaway CA;
+    /// returns the CA's PEM file too.
+    pub fn start_with_tls() -> Result<(PgCluster, PathBuf), String> {
+        let cluster = Self::start_with(true)?;
+        let ca = cluster.dir.join("ca.pem");
+        Ok((cluster, ca))
+    }
+
+    fn start_with(tls: bool) -> Result<PgCluster, String> {
         let bin = pg_bin_dir()?;
         if is_root() {
             require("runuser", "util-linux")?;
@@ -110,12 +122,28 @@ impl PgCluster {
             return Err(format!("initdb failed: {}", String::from_utf8_lossy(&out.stderr)));
         }
         let port = free_port()?;
+        let ssl = if tls {
+            crate::make_test_certificates(&base)?;
+            for f in ["ca.pem", "server.pem", "server.key"] {
+                chown_tree(&base.join(f))?;
+            }
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(base.join("server.key"), std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| e.to_string())?;
+            format!(
+                "-c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                base.join("server.pem").display(),
+                base.join("server.key").display()
+            )
+        } else {
+            String::new()
+        };
         // The watchdog runs the server and stops it (fast shutdown) when the test process is gone,
         // then removes the cluster's files.
         let script = format!(
             r#"{postgres} -D {data} -p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off \
                  -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
-                 -c shared_buffers=64MB -c log_min_messages=fatal >{log} 2>&1 &
+                 -c shared_buffers=64MB -c log_min_messages=fatal {ssl} >{log} 2>&1 &
                pid=$!
                while [ -d /proc/{owner} ] && kill -0 $pid 2>/dev/null; do sleep 0.3; done
                kill -INT $pid 2>/dev/null; wait $pid; rm -rf {base}"#,

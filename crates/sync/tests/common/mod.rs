@@ -28,7 +28,11 @@ pub struct Backend {
 
 impl Backend {
     pub fn new() -> Backend {
-        let cluster = PgCluster::start().expect("a throwaway PostgreSQL cluster (Debian package postgresql)");
+        Backend::on(PgCluster::start().expect("a throwaway PostgreSQL cluster (Debian package postgresql)"))
+    }
+
+    /// A backend on a cluster started by the caller (one with TLS, say).
+    pub fn on(cluster: PgCluster) -> Backend {
         let db = cluster.create_database("ringdesk", None).expect("a database");
         // Its own thread and runtime: the tests call this from inside theirs.
         let url = cluster.url(&db, "postgres");
