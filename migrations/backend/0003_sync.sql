@@ -31,12 +31,30 @@ create table if not exists sync.agent_role (
 );
 
 -- The agent making this request. A mapped login role wins over JWT claims, so an agent
--- connected directly cannot claim to be someone else with set_config.
-create or replace function sync.agent_id() returns uuid language sql stable as $$
-  select coalesce(
-    (select agent_id from sync.agent_role where role_name = session_user),
-    nullif(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', '')::uuid)
-$$;
+-- connected directly cannot claim to be someone else with set_config. Otherwise it is the JWT's
+-- subject: on Supabase through its own auth.uid() (created by Supabase, which also reads older
+-- claim settings), elsewhere read from request.jwt.claims as PostgREST sets it.
+do $$ begin
+  if exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+             where n.nspname = 'auth' and p.proname = 'uid' and p.pronargs = 0) then
+    -- Through a definer function, so roles without USAGE on Supabase's auth schema (a mapped
+    -- agent role) can still call sync.agent_id().
+    execute $f$
+      create or replace function sync.jwt_uid() returns uuid language sql stable security definer
+      set search_path = pg_catalog as $b$ select auth.uid() $b$ $f$;
+    execute $f$
+      create or replace function sync.agent_id() returns uuid language sql stable as $b$
+        select coalesce((select agent_id from sync.agent_role where role_name = session_user), sync.jwt_uid())
+      $b$ $f$;
+  else
+    execute $f$
+      create or replace function sync.agent_id() returns uuid language sql stable as $b$
+        select coalesce(
+          (select agent_id from sync.agent_role where role_name = session_user),
+          nullif(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', '')::uuid)
+      $b$ $f$;
+  end if;
+end $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Sync columns. Columns Ringdesk needs beyond the web app's are added here too (nullable or

@@ -596,3 +596,55 @@ async fn direct_postgres_over_tls_verifies_the_server_certificate() {
         "the server sees the desktop's connection encrypted"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_supabase_database_the_policies_use_its_auth_uid() {
+    use ringdesk_sync::{RestTransport, SupabaseAuth, Syncer, SyncerOptions};
+    use ringdesk_testkit::supabase::SupabaseFront;
+
+    let backend = Backend::new();
+    let cluster = &backend.cluster;
+    // A database as Supabase makes it: the auth schema with its uid() (Supabase's definition).
+    let db = cluster.create_database("supa", None).expect("db");
+    cluster
+        .psql(
+            &db,
+            "create schema auth;
+             create function auth.uid() returns uuid language sql stable as $$
+               select coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
+                               (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'))::uuid $$;",
+        )
+        .expect("auth schema");
+    ringdesk_sync::backend::migrate(&cluster.url(&db, "postgres")).await.expect("migrate");
+    let def = cluster.psql(&db, "select pg_get_functiondef('sync.agent_id'::regproc)").expect("definition");
+    assert!(def.contains("jwt_uid()"), "sync.agent_id() defers to Supabase's auth.uid(): {def}");
+    let via = cluster.psql(&db, "select pg_get_functiondef('sync.jwt_uid'::regproc)").expect("definition");
+    assert!(via.contains("auth.uid()"), "through auth.uid(): {via}");
+    let a = agent_id("agent_a");
+    let b = agent_id("agent_b");
+    cluster
+        .psql(&db, &format!("insert into crm_leads(user_id, name) values ('{a}', 'Mine'), ('{b}', 'Theirs')"))
+        .expect("leads");
+
+    let front = SupabaseFront::start(&cluster.url(&db, "postgres"), "k").await.expect("front");
+    front.add_user("ann@example.com", "pw", a);
+    let auth = SupabaseAuth::new(&front.url(), "k").expect("auth");
+    let session = auth.sign_in("ann@example.com", "pw").await.expect("sign in");
+    let syncer = Syncer::new(RestTransport::new(auth, session, None), SyncerOptions::default());
+    let dir = tempfile::tempdir().expect("dir");
+    let store = ringdesk_store::Store::open(&dir.path().join("s.db")).expect("store");
+    syncer.cycle(&store, &|_| {}).await.expect("sync");
+    let names: Vec<String> = {
+        let mut v = Vec::new();
+        store
+            .read(|r| {
+                ringdesk_store::leads::for_each(r, None, |l| {
+                    v.push(l.name.clone());
+                    Ok(())
+                })
+            })
+            .expect("leads");
+        v
+    };
+    assert_eq!(names, ["Mine"], "RLS through auth.uid(): only her lead");
+}
