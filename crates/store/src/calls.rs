@@ -4,8 +4,8 @@
 //! the disposition step) arrives with the calling features; this module already owns the
 //! history query, because its speed at a million calls is a foundation requirement.
 
-use rusqlite::params_from_iter;
 use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params_from_iter};
 use serde::Serialize;
 
 use crate::connection::{Reads, Write};
@@ -62,7 +62,6 @@ pub fn insert(w: &mut Write<'_>, call: &NewCall) -> Result<String> {
 
 /// The provider's SID of a logged call, if it has one.
 pub fn provider_sid(r: &impl Reads, call_log_id: &str) -> Result<Option<String>> {
-    use rusqlite::OptionalExtension;
     r.conn()
         .prepare_cached("SELECT provider_call_sid FROM call_logs WHERE id = ?1")?
         .query_row([call_log_id], |row| row.get(0))
@@ -70,31 +69,167 @@ pub fn provider_sid(r: &impl Reads, call_log_id: &str) -> Result<Option<String>>
         .ok_or_else(|| crate::StoreError::NotFound { what: "call", id: call_log_id.into() })
 }
 
-/// Records a disposition of a call; returns its id.
+/// Records a disposition of a call (type and notes only); returns its id.
 pub fn insert_disposition(
     w: &mut Write<'_>,
     call_log_id: &str,
     disposition: &str,
     notes: Option<&str>,
 ) -> Result<String> {
+    dispose(w, &Disposition { call_log_id, disposition_type: disposition, notes, ..Disposition::default() })
+}
+
+/// What changed about a call since it was logged (only `Some` fields are written).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallChange {
+    pub status: Option<String>,
+    pub answered_at: Option<String>,
+    pub ended_at: Option<String>,
+    pub duration_seconds: Option<i64>,
+    pub end_reason: Option<String>,
+    pub provider_call_sid: Option<String>,
+}
+
+/// Updates a logged call on a state change (answered, ended, ...); the change syncs.
+pub fn update(w: &mut Write<'_>, id: &str, change: &CallChange) -> Result<()> {
+    let mut set = serde_json::Map::new();
+    let mut cols = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    let text = |v: &Option<String>| v.clone().map(Value::Text);
+    for (col, v, j) in [
+        ("status", text(&change.status), change.status.clone().map(serde_json::Value::from)),
+        ("answered_at", text(&change.answered_at), change.answered_at.clone().map(serde_json::Value::from)),
+        ("ended_at", text(&change.ended_at), change.ended_at.clone().map(serde_json::Value::from)),
+        (
+            "duration_seconds",
+            change.duration_seconds.map(Value::Integer),
+            change.duration_seconds.map(serde_json::Value::from),
+        ),
+        ("end_reason", text(&change.end_reason), change.end_reason.clone().map(serde_json::Value::from)),
+        (
+            "provider_call_sid",
+            text(&change.provider_call_sid),
+            change.provider_call_sid.clone().map(serde_json::Value::from),
+        ),
+    ] {
+        if let (Some(v), Some(j)) = (v, j) {
+            cols.push(format!("{col} = ?"));
+            args.push(v);
+            set.insert(col.to_string(), j);
+        }
+    }
+    if cols.is_empty() {
+        return Ok(());
+    }
+    cols.push("updated_at = ?".into());
+    args.push(Value::Text(w.now_text()));
+    args.push(Value::Text(id.to_string()));
+    let n = w
+        .conn()
+        .execute(&format!("UPDATE call_logs SET {} WHERE id = ?", cols.join(", ")), params_from_iter(args.iter()))?;
+    if n == 0 {
+        return Err(crate::StoreError::NotFound { what: "call", id: id.into() });
+    }
+    outbox::enqueue(w, "update", "call_logs", id, &serde_json::json!({"id": id, "set": set}))?;
+    Ok(())
+}
+
+/// The outcome of a call as the agent records it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Disposition<'a> {
+    pub call_log_id: &'a str,
+    pub disposition_type: &'a str,
+    pub notes: Option<&'a str>,
+    /// call_back, send_email, send_sms, schedule_meeting or mark_dead.
+    pub next_action: Option<&'a str>,
+    /// When the follow-up is due (stored timestamp text); opens a follow-up.
+    pub follow_up_date: Option<&'a str>,
+    pub created_by: Option<&'a str>,
+    /// The status the call's lead takes (the disposition's mapping); `None` leaves it.
+    pub lead_status: Option<&'a str>,
+}
+
+/// Records a disposition, in one transaction with what follows from it: the call's latest
+/// disposition, a follow-up when a date is set, and the lead's new status. Returns its id.
+pub fn dispose(w: &mut Write<'_>, d: &Disposition<'_>) -> Result<String> {
     let id = new_id();
     let now = w.now_text();
+    let lead: Option<Option<String>> = w
+        .conn()
+        .prepare_cached("SELECT lead_id FROM call_logs WHERE id = ?1")?
+        .query_row([d.call_log_id], |r| r.get(0))
+        .optional()?;
+    let Some(lead) = lead else {
+        return Err(crate::StoreError::NotFound { what: "call", id: d.call_log_id.into() });
+    };
     w.conn()
         .prepare_cached(
-            "INSERT INTO call_dispositions (id, call_log_id, disposition_type, notes, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO call_dispositions (id, call_log_id, disposition_type, notes, next_action, follow_up_date,
+                                            created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?
-        .execute(rusqlite::params![id, call_log_id, disposition, notes, now])?;
+        .execute(rusqlite::params![
+            id,
+            d.call_log_id,
+            d.disposition_type,
+            d.notes,
+            d.next_action,
+            d.follow_up_date,
+            now,
+            d.created_by
+        ])?;
     w.conn()
         .prepare_cached("UPDATE call_logs SET disposition = ?2, updated_at = ?3 WHERE id = ?1")?
-        .execute(rusqlite::params![call_log_id, disposition, now])?;
+        .execute(rusqlite::params![d.call_log_id, d.disposition_type, now])?;
     outbox::enqueue(
         w,
         "insert",
         "call_dispositions",
         &id,
-        &serde_json::json!({"id": id, "call_log_id": call_log_id, "disposition_type": disposition, "notes": notes, "created_at": now}),
+        &serde_json::json!({"id": id, "call_log_id": d.call_log_id, "disposition_type": d.disposition_type,
+                            "notes": d.notes, "next_action": d.next_action, "follow_up_date": d.follow_up_date,
+                            "created_at": now, "created_by": d.created_by}),
     )?;
+    if let Some(due) = d.follow_up_date {
+        crate::followups::open(w, &id, due)?;
+    }
+    if let (Some(status), Some(lead)) = (d.lead_status, lead.as_deref()) {
+        match crate::leads::update(w, lead, &[crate::leads::Change::Status(status.to_string())]) {
+            Ok(_) | Err(crate::StoreError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(id)
+}
+
+/// Calls that ended without a disposition since `since`, newest first: the disposition step the
+/// agent still owes (they survive a restart because they are just rows).
+pub fn awaiting_disposition(r: &impl Reads, since: &str, limit: u32) -> Result<Vec<HistoryRow>> {
+    let mut stmt = r.conn().prepare_cached(
+        "SELECT c.id, c.lead_id, l.name, l.company, c.contact_number, c.direction, c.route, c.started_at,
+                c.duration_seconds, NULL, NULL
+         FROM call_logs c LEFT JOIN leads l ON l.id = c.lead_id
+         WHERE c.started_at >= ?1 AND c.ended_at IS NOT NULL AND c.disposition IS NULL AND c.deleted_at IS NULL
+         ORDER BY c.started_at DESC, c.id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![since, limit], history_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn history_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryRow> {
+    Ok(HistoryRow {
+        id: row.get(0)?,
+        lead_id: row.get(1)?,
+        lead_name: row.get(2)?,
+        lead_company: row.get(3)?,
+        contact_number: row.get(4)?,
+        direction: row.get(5)?,
+        route: row.get(6)?,
+        started_at: row.get(7)?,
+        duration_seconds: row.get(8)?,
+        disposition: row.get(9)?,
+        notes: row.get(10)?,
+    })
 }
 
 /// Filters of the history page.
@@ -164,20 +299,6 @@ pub fn history(r: &impl Reads, q: &HistoryQuery<'_>) -> Result<Vec<HistoryRow>> 
          LIMIT ?"
     );
     let mut stmt = r.conn().prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args.iter()), |row| {
-        Ok(HistoryRow {
-            id: row.get(0)?,
-            lead_id: row.get(1)?,
-            lead_name: row.get(2)?,
-            lead_company: row.get(3)?,
-            contact_number: row.get(4)?,
-            direction: row.get(5)?,
-            route: row.get(6)?,
-            started_at: row.get(7)?,
-            duration_seconds: row.get(8)?,
-            disposition: row.get(9)?,
-            notes: row.get(10)?,
-        })
-    })?;
+    let rows = stmt.query_map(params_from_iter(args.iter()), history_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -13,6 +13,7 @@ pub mod calls;
 mod connection;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
+pub mod followups;
 pub mod leads;
 pub mod lists;
 mod migrate;
