@@ -199,6 +199,66 @@ fn clear_sync_issues(shell: State<'_, Shell>) -> R<()> {
 
 #[tauri::command(async)]
 #[specta::specta]
+fn disposition_options(shell: State<'_, Shell>) -> R<Vec<DispositionOption>> {
+    shell.app()?.disposition_options()
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn set_disposition_options(shell: State<'_, Shell>, options: Vec<DispositionOption>) -> R<Vec<DispositionOption>> {
+    shell.app()?.set_disposition_options(&options)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn dispose_call(shell: State<'_, Shell>, request: DispositionRequest) -> R<CallHistoryItem> {
+    shell.app()?.dispose_call(&request)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn calls_awaiting_disposition(shell: State<'_, Shell>) -> R<Vec<CallHistoryItem>> {
+    shell.app()?.calls_awaiting_disposition()
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn call_history(shell: State<'_, Shell>, filter: HistoryFilter) -> R<Vec<CallHistoryItem>> {
+    shell.app()?.call_history(&filter)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn follow_ups(shell: State<'_, Shell>) -> R<FollowUps> {
+    shell.app()?.follow_ups()
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn complete_follow_up(shell: State<'_, Shell>, id: String) -> R<FollowUps> {
+    shell.app()?.complete_follow_up(&id)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn snooze_follow_up(shell: State<'_, Shell>, id: String, until: String) -> R<FollowUps> {
+    shell.app()?.snooze_follow_up(&id, &until)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn reschedule_follow_up(shell: State<'_, Shell>, id: String, due_at: String) -> R<FollowUps> {
+    shell.app()?.reschedule_follow_up(&id, &due_at)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn cancel_follow_up(shell: State<'_, Shell>, id: String) -> R<FollowUps> {
+    shell.app()?.cancel_follow_up(&id)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
 fn sms_segments(shell: State<'_, Shell>, body: String) -> R<SmsSegments> {
     Ok(shell.app()?.sms_segments(&body))
 }
@@ -356,6 +416,16 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             resolve_sync_conflict,
             sync_issues,
             clear_sync_issues,
+            disposition_options,
+            set_disposition_options,
+            dispose_call,
+            calls_awaiting_disposition,
+            call_history,
+            follow_ups,
+            complete_follow_up,
+            snooze_follow_up,
+            reschedule_follow_up,
+            cancel_follow_up,
         ])
         .events(collect_events![ImportProgressEvent, RealtimeEvent, SyncEvent])
 }

@@ -625,3 +625,102 @@ pub struct SyncIssue {
     pub message: String,
     pub created_at: String,
 }
+
+// ----- the call workflow: dispositions, follow-ups, history -----
+
+/// One outcome the disposition step offers, and the lead status it leads to (`None` leaves the
+/// status as it is).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DispositionOption {
+    /// Stored on the call (`interested`, `no_answer`, ...).
+    pub key: String,
+    pub label: String,
+    pub lead_status: Option<String>,
+}
+
+/// What the agent does next after a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum NextAction {
+    CallBack,
+    SendEmail,
+    SendSms,
+    ScheduleMeeting,
+    MarkDead,
+}
+
+/// The disposition step as the agent fills it in.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DispositionRequest {
+    pub call_log_id: String,
+    /// A key of the disposition set.
+    pub disposition: String,
+    pub notes: Option<String>,
+    pub next_action: Option<NextAction>,
+    /// RFC 3339; required with a next action other than "mark dead".
+    pub follow_up_at: Option<String>,
+}
+
+/// A call as the history lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CallHistoryItem {
+    pub id: String,
+    pub lead_id: Option<String>,
+    pub lead_name: Option<String>,
+    pub lead_company: Option<String>,
+    pub contact_number: String,
+    pub direction: String,
+    pub route: String,
+    pub started_at: String,
+    pub duration_seconds: Option<u32>,
+    pub disposition: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// History filters; keyset paging with the last row's `startedAt` and `id`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryFilter {
+    /// RFC 3339, inclusive.
+    pub from: Option<String>,
+    /// RFC 3339, exclusive.
+    pub to: Option<String>,
+    pub disposition: Option<String>,
+    pub lead_id: Option<String>,
+    pub limit: u32,
+    pub before_started_at: Option<String>,
+    pub before_id: Option<String>,
+}
+
+/// A follow-up to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUpItem {
+    /// The disposition that set it.
+    pub id: String,
+    pub call_log_id: String,
+    pub lead_id: Option<String>,
+    pub lead_name: Option<String>,
+    pub lead_company: Option<String>,
+    pub contact_number: String,
+    pub disposition: String,
+    pub next_action: Option<NextAction>,
+    pub notes: Option<String>,
+    pub snoozed: bool,
+    /// When it is due (after a snooze: when the snooze ends).
+    pub due_at: String,
+}
+
+/// The Follow-ups page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUps {
+    pub overdue: Vec<FollowUpItem>,
+    /// Due later today (local time).
+    pub today: Vec<FollowUpItem>,
+    /// Due in the next 30 days.
+    pub upcoming: Vec<FollowUpItem>,
+}

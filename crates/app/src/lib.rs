@@ -18,6 +18,7 @@ mod realtime;
 mod recordings;
 mod settings;
 mod sync;
+mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use ipc::*;
 use keychain::{Secret, SecretStore};
 pub use realtime::{NoticeSink, RealtimeHandle, RealtimeOptions};
 pub use sync::{DEFAULT_INTERVAL as DEFAULT_SYNC_INTERVAL, SyncSink, migrate_backend};
+pub use workflow::{DO_NOT_CALL, default_options as default_disposition_options};
 
 /// The running application: the local database and the keychain.
 pub struct App {

@@ -241,6 +241,8 @@ pub struct HistoryQuery<'a> {
     pub to: Option<&'a str>,
     pub disposition: Option<&'a str>,
     pub lead_id: Option<&'a str>,
+    /// Only this call.
+    pub call_id: Option<&'a str>,
     pub limit: u32,
     /// Keyset paging: the `(started_at, id)` of the last row of the previous page.
     pub before: Option<(&'a str, &'a str)>,
@@ -282,6 +284,10 @@ pub fn history(r: &impl Reads, q: &HistoryQuery<'_>) -> Result<Vec<HistoryRow>> 
     if let Some(lead) = q.lead_id {
         filter.push_str(" AND c.lead_id = ?");
         args.push(Value::Text(lead.into()));
+    }
+    if let Some(id) = q.call_id {
+        filter.push_str(" AND c.id = ?");
+        args.push(Value::Text(id.into()));
     }
     if let Some(d) = q.disposition {
         filter.push_str(" AND c.disposition = ?");

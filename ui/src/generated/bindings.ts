@@ -57,6 +57,16 @@ export const commands = {
 	resolveSyncConflict: (id: string, keepMine: boolean) => typedError<SyncConflict[], IpcError>(__TAURI_INVOKE("resolve_sync_conflict", { id, keepMine })),
 	syncIssues: (limit: number) => typedError<SyncIssue[], IpcError>(__TAURI_INVOKE("sync_issues", { limit })),
 	clearSyncIssues: () => typedError<null, IpcError>(__TAURI_INVOKE("clear_sync_issues")),
+	dispositionOptions: () => typedError<DispositionOption[], IpcError>(__TAURI_INVOKE("disposition_options")),
+	setDispositionOptions: (options: DispositionOption[]) => typedError<DispositionOption[], IpcError>(__TAURI_INVOKE("set_disposition_options", { options })),
+	disposeCall: (request: DispositionRequest) => typedError<CallHistoryItem, IpcError>(__TAURI_INVOKE("dispose_call", { request })),
+	callsAwaitingDisposition: () => typedError<CallHistoryItem[], IpcError>(__TAURI_INVOKE("calls_awaiting_disposition")),
+	callHistory: (filter: HistoryFilter) => typedError<CallHistoryItem[], IpcError>(__TAURI_INVOKE("call_history", { filter })),
+	followUps: () => typedError<FollowUps, IpcError>(__TAURI_INVOKE("follow_ups")),
+	completeFollowUp: (id: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("complete_follow_up", { id })),
+	snoozeFollowUp: (id: string, until: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("snooze_follow_up", { id, until })),
+	rescheduleFollowUp: (id: string, dueAt: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("reschedule_follow_up", { id, dueAt })),
+	cancelFollowUp: (id: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("cancel_follow_up", { id })),
 };
 
 /** Events */
@@ -75,6 +85,21 @@ export type AppInfo = {
 	dialDisabledReason: string | null,
 };
 
+/**  A call as the history lists it. */
+export type CallHistoryItem = {
+	id: string,
+	leadId: string | null,
+	leadName: string | null,
+	leadCompany: string | null,
+	contactNumber: string,
+	direction: string,
+	route: string,
+	startedAt: string,
+	durationSeconds: number | null,
+	disposition: string | null,
+	notes: string | null,
+};
+
 /**  A call's recording. The provider's URL never crosses to the UI. */
 export type CallRecordingInfo = {
 	id: string,
@@ -85,6 +110,28 @@ export type CallRecordingInfo = {
 	createdAt: string,
 	/**  The audio is in the local cache. */
 	cached: boolean,
+};
+
+/**
+ *  One outcome the disposition step offers, and the lead status it leads to (`None` leaves the
+ *  status as it is).
+ */
+export type DispositionOption = {
+	/**  Stored on the call (`interested`, `no_answer`, ...). */
+	key: string,
+	label: string,
+	leadStatus: string | null,
+};
+
+/**  The disposition step as the agent fills it in. */
+export type DispositionRequest = {
+	callLogId: string,
+	/**  A key of the disposition set. */
+	disposition: string,
+	notes: string | null,
+	nextAction: NextAction | null,
+	/**  RFC 3339; required with a next action other than "mark dead". */
+	followUpAt: string | null,
 };
 
 /**  What kind of failure it is; stable, for the UI to switch on. */
@@ -99,6 +146,45 @@ export type ErrorCode = "notFound" | "invalidInput" | "csv" | "storage" | "keych
 export type ExportReport = {
 	path: string,
 	rows: number,
+};
+
+/**  A follow-up to do. */
+export type FollowUpItem = {
+	/**  The disposition that set it. */
+	id: string,
+	callLogId: string,
+	leadId: string | null,
+	leadName: string | null,
+	leadCompany: string | null,
+	contactNumber: string,
+	disposition: string,
+	nextAction: NextAction | null,
+	notes: string | null,
+	snoozed: boolean,
+	/**  When it is due (after a snooze: when the snooze ends). */
+	dueAt: string,
+};
+
+/**  The Follow-ups page. */
+export type FollowUps = {
+	overdue: FollowUpItem[],
+	/**  Due later today (local time). */
+	today: FollowUpItem[],
+	/**  Due in the next 30 days. */
+	upcoming: FollowUpItem[],
+};
+
+/**  History filters; keyset paging with the last row's `startedAt` and `id`. */
+export type HistoryFilter = {
+	/**  RFC 3339, inclusive. */
+	from: string | null,
+	/**  RFC 3339, exclusive. */
+	to: string | null,
+	disposition: string | null,
+	leadId: string | null,
+	limit: number,
+	beforeStartedAt: string | null,
+	beforeId: string | null,
 };
 
 export type ImportPreview = {
@@ -224,6 +310,9 @@ export type LeadSummary = {
 	/**  RFC 3339 UTC. */
 	lastContact: string | null,
 };
+
+/**  What the agent does next after a call. */
+export type NextAction = "callBack" | "sendEmail" | "sendSms" | "scheduleMeeting" | "markDead";
 
 /**  Where one of the project's numbers sends its calls and texts (SignalWire's native handlers). */
 export type NumberHandling = {

@@ -1,0 +1,185 @@
+//! The disposition step, follow-ups and history through the facade.
+
+use std::sync::Arc;
+
+use ringdesk_app::App;
+use ringdesk_app::ipc::{DispositionOption, DispositionRequest, HistoryFilter, LeadPatch, NextAction};
+use ringdesk_app::keychain::MemorySecretStore;
+use ringdesk_store::calls::{self, CallChange, NewCall};
+
+fn app() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = App::open(&dir.path().join("w.db"), Arc::new(MemorySecretStore::default())).expect("app");
+    (dir, app)
+}
+
+/// A finished call logged the way the call service logs it.
+fn ended_call(app: &App, lead: Option<&str>) -> String {
+    let started = ringdesk_store::format_ts(chrono::Utc::now() - chrono::Duration::minutes(5));
+    app.store()
+        .write(|w| {
+            let id = calls::insert(
+                w,
+                &NewCall {
+                    lead_id: lead.map(str::to_string),
+                    route: "softphone".into(),
+                    contact_number: "+12025550143".into(),
+                    direction: "outbound".into(),
+                    started_at: started.clone(),
+                    ..NewCall::default()
+                },
+            )?;
+            calls::update(
+                w,
+                &id,
+                &CallChange {
+                    ended_at: Some(ringdesk_store::format_ts(chrono::Utc::now())),
+                    duration_seconds: Some(240),
+                    ..CallChange::default()
+                },
+            )?;
+            Ok::<_, ringdesk_store::StoreError>(id)
+        })
+        .expect("call")
+}
+
+fn request(call: &str, disposition: &str) -> DispositionRequest {
+    DispositionRequest {
+        call_log_id: call.into(),
+        disposition: disposition.into(),
+        notes: None,
+        next_action: None,
+        follow_up_at: None,
+    }
+}
+
+#[test]
+fn interested_with_a_note_and_a_follow_up_tomorrow_updates_the_lead_history_and_follow_ups() {
+    let (_d, app) = app();
+    let lead = app
+        .create_lead(&LeadPatch {
+            name: Some("Ann Archer".into()),
+            phone: Some("+12025550143".into()),
+            ..LeadPatch::default()
+        })
+        .expect("lead");
+    let call = ended_call(&app, Some(&lead.id));
+    let waiting = app.calls_awaiting_disposition().expect("awaiting");
+    assert_eq!(waiting.len(), 1, "the ended call waits for its disposition (also after a restart)");
+    assert_eq!(waiting[0].lead_name.as_deref(), Some("Ann Archer"), "with the lead's card");
+
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let saved = app
+        .dispose_call(&DispositionRequest {
+            notes: Some("  Wants pricing for 20 seats ".into()),
+            next_action: Some(NextAction::CallBack),
+            follow_up_at: Some(tomorrow),
+            ..request(&call, "interested")
+        })
+        .expect("saved");
+    assert_eq!(saved.disposition.as_deref(), Some("interested"), "on the call");
+    assert_eq!(saved.notes.as_deref(), Some("Wants pricing for 20 seats"), "trimmed note");
+    assert_eq!(saved.duration_seconds, Some(240), "duration kept");
+    assert_eq!(app.get_lead(&lead.id).expect("lead").status, "qualified", "interested maps to qualified");
+    assert!(app.calls_awaiting_disposition().expect("awaiting").is_empty(), "nothing owed any more");
+
+    let history = app.call_history(&HistoryFilter {
+        limit: 20,
+        disposition: Some("interested".into()),
+        ..HistoryFilter::default()
+    });
+    assert_eq!(history.expect("history").len(), 1, "filtered by disposition");
+    let follow_ups = app.follow_ups().expect("follow-ups");
+    let all: Vec<_> = follow_ups.today.iter().chain(&follow_ups.upcoming).collect();
+    assert_eq!(all.len(), 1, "one follow-up listed: {follow_ups:?}");
+    assert_eq!(all[0].next_action, Some(NextAction::CallBack), "call back");
+    assert!(follow_ups.overdue.is_empty(), "not overdue");
+
+    let id = all[0].id.clone();
+    let snoozed =
+        app.snooze_follow_up(&id, &(chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339()).expect("snooze");
+    assert!(snoozed.upcoming.iter().any(|f| f.id == id && f.snoozed), "snoozed to later");
+    let earlier =
+        app.reschedule_follow_up(&id, &(chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339()).expect("move");
+    assert!(earlier.overdue.iter().any(|f| f.id == id), "rescheduled into the past: overdue");
+    let done = app.complete_follow_up(&id).expect("complete");
+    assert!(done.overdue.is_empty() && done.today.is_empty() && done.upcoming.is_empty(), "done leaves the list");
+}
+
+#[test]
+fn do_not_call_and_the_disposition_set_follow_the_agents_configuration() {
+    let (_d, app) = app();
+    let options = app.disposition_options().expect("defaults");
+    let labels: Vec<&str> = options.iter().map(|o| o.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Answered",
+            "Voicemail",
+            "Busy",
+            "No Answer",
+            "Wrong Number",
+            "Do Not Call",
+            "Interested",
+            "Not Interested",
+            "Callback Requested"
+        ],
+        "the default set"
+    );
+    let lead = app.create_lead(&LeadPatch { name: Some("Bo".into()), ..LeadPatch::default() }).expect("lead");
+    let call = ended_call(&app, Some(&lead.id));
+    app.dispose_call(&request(&call, "do_not_call")).expect("saved");
+    assert_eq!(app.get_lead(&lead.id).expect("lead").status, ringdesk_app::DO_NOT_CALL, "marked do-not-call");
+
+    let custom = vec![
+        DispositionOption { key: "demo_booked".into(), label: "Demo booked".into(), lead_status: Some("demo".into()) },
+        DispositionOption { key: "gatekeeper".into(), label: "Gatekeeper".into(), lead_status: None },
+    ];
+    assert_eq!(app.set_disposition_options(&custom).expect("saved"), custom, "stored as given");
+    let call2 = ended_call(&app, Some(&lead.id));
+    let err = app.dispose_call(&request(&call2, "interested")).expect_err("no longer in the set");
+    assert!(err.message.contains("demo_booked, gatekeeper"), "lists the valid keys: {}", err.message);
+    app.dispose_call(&request(&call2, "demo_booked")).expect("custom disposition");
+    assert_eq!(app.get_lead(&lead.id).expect("lead").status, "demo", "custom mapping applied");
+
+    let dup = vec![custom[0].clone(), custom[0].clone()];
+    assert!(app.set_disposition_options(&dup).is_err(), "duplicate keys refused");
+    let bad = vec![DispositionOption { key: "Bad Key".into(), label: "x".into(), lead_status: None }];
+    assert!(app.set_disposition_options(&bad).is_err(), "bad key refused");
+    assert_eq!(app.set_disposition_options(&[]).expect("reset").len(), 9, "an empty set restores the defaults");
+}
+
+#[test]
+fn an_incomplete_disposition_is_refused_and_changes_nothing() {
+    let (_d, app) = app();
+    let call = ended_call(&app, None);
+    let cases = [
+        (
+            DispositionRequest { next_action: Some(NextAction::CallBack), ..request(&call, "answered") },
+            "when to follow up",
+        ),
+        (
+            DispositionRequest { follow_up_at: Some("2026-12-01T10:00:00Z".into()), ..request(&call, "answered") },
+            "what to do next",
+        ),
+        (
+            DispositionRequest {
+                next_action: Some(NextAction::CallBack),
+                follow_up_at: Some("next tuesday".into()),
+                ..request(&call, "answered")
+            },
+            "not a date",
+        ),
+        (request("no-such-call", "answered"), "not found"),
+    ];
+    for (req, expect) in cases {
+        let err = app.dispose_call(&req).expect_err("refused");
+        assert!(err.message.contains(expect), "{expect}: {}", err.message);
+    }
+    assert_eq!(app.calls_awaiting_disposition().expect("awaiting").len(), 1, "still waiting, nothing saved");
+    app.dispose_call(&DispositionRequest {
+        next_action: Some(NextAction::MarkDead),
+        ..request(&call, "not_interested")
+    })
+    .expect("mark dead needs no date");
+}
