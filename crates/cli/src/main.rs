@@ -7,6 +7,7 @@
 
 mod provider;
 mod sync;
+mod workflow;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -81,6 +82,37 @@ enum Command {
     Sync {
         #[command(subcommand)]
         command: Option<sync::SyncCommand>,
+    },
+    /// Records a call's disposition (and the follow-up it sets, and the lead's mapped status).
+    Dispose {
+        call_id: String,
+        /// A key of the disposition set (answered, voicemail, busy, no_answer, interested, ...).
+        disposition: String,
+        #[arg(long)]
+        notes: Option<String>,
+        #[arg(long, value_enum)]
+        next: Option<workflow::NextArg>,
+        /// When to follow up (RFC 3339, such as 2026-12-01T15:00:00Z).
+        #[arg(long)]
+        follow_up: Option<String>,
+    },
+    /// Follow-ups: overdue, today, upcoming (or: done, snooze, reschedule).
+    Followups {
+        #[command(subcommand)]
+        command: Option<workflow::FollowUpsCommand>,
+    },
+    /// Call history, newest first.
+    History {
+        /// From this time (RFC 3339, inclusive).
+        #[arg(long)]
+        from: Option<String>,
+        /// Until this time (RFC 3339, exclusive).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        disposition: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
     },
 }
 
@@ -165,6 +197,22 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
         Command::SipLine { command } => provider::sip_line(&app, command, cli.json, out)?,
         Command::Backend { command } => sync::backend(&app, command, cli.json, out)?,
         Command::Sync { command } => sync::sync(&app, command.as_ref(), cli.json, out)?,
+        Command::Dispose { call_id, disposition, notes, next, follow_up } => {
+            workflow::dispose(&app, call_id, disposition, notes.as_deref(), *next, follow_up.as_deref(), cli.json, out)?
+        }
+        Command::Followups { command } => workflow::followups(&app, command.as_ref(), cli.json, out)?,
+        Command::History { from, to, disposition, limit } => workflow::history(
+            &app,
+            &ringdesk_app::ipc::HistoryFilter {
+                from: from.clone(),
+                to: to.clone(),
+                disposition: disposition.clone(),
+                limit: *limit,
+                ..Default::default()
+            },
+            cli.json,
+            out,
+        )?,
         Command::Lists => {
             let lists = app.list_lists()?;
             if cli.json {

@@ -303,3 +303,66 @@ fn the_backend_is_migrated_signed_into_and_synced_from_the_terminal() {
     let o = run(&["backend", "sign-out"], "");
     assert!(stdout(&o).contains("signed out"), "{}", stdout(&o));
 }
+
+#[test]
+fn a_call_is_wrapped_up_and_its_follow_up_done_from_the_terminal() {
+    use ringdesk_store::calls::{self, CallChange, NewCall};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("r.db");
+    let call = {
+        let store = ringdesk_store::Store::open(&db).expect("store");
+        let started = ringdesk_store::format_ts(chrono::Utc::now() - chrono::Duration::minutes(3));
+        store
+            .write(|w| {
+                let id = calls::insert(
+                    w,
+                    &NewCall {
+                        route: "softphone".into(),
+                        contact_number: "+12025550143".into(),
+                        direction: "outbound".into(),
+                        started_at: started.clone(),
+                        ..NewCall::default()
+                    },
+                )?;
+                calls::update(
+                    w,
+                    &id,
+                    &CallChange {
+                        ended_at: Some(started.clone()),
+                        duration_seconds: Some(95),
+                        ..CallChange::default()
+                    },
+                )?;
+                Ok::<_, ringdesk_store::StoreError>(id)
+            })
+            .expect("a logged call")
+    };
+    let o = cli(&db, &["history"]);
+    assert!(
+        stdout(&o).contains("(to wrap up)") && stdout(&o).contains("1:35"),
+        "awaiting, with duration: {}",
+        stdout(&o)
+    );
+
+    let o = cli(&db, &["dispose", &call, "interested", "--next", "call-back"]);
+    assert_eq!(o.status.code(), Some(2), "a next action needs a time");
+    assert!(stderr(&o).contains("Pick when to follow up"), "says so: {}", stderr(&o));
+    let soon = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let o = cli(
+        &db,
+        &["dispose", &call, "interested", "--notes", "Send pricing", "--next", "call-back", "--follow-up", &soon],
+    );
+    assert!(o.status.success(), "disposed: {}", stderr(&o));
+    let o = cli(&db, &["--json", "history", "--disposition", "interested"]);
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(rows[0]["notes"], "Send pricing", "history has the note: {rows}");
+    let o = cli(&db, &["--json", "followups"]);
+    let f: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let all: Vec<&serde_json::Value> =
+        f["today"].as_array().into_iter().chain(f["upcoming"].as_array()).flatten().collect();
+    assert_eq!(all.len(), 1, "one follow-up: {f}");
+    let id = all[0]["id"].as_str().expect("id").to_string();
+    let o = cli(&db, &["followups", "done", &id]);
+    assert!(o.status.success(), "done: {}", stderr(&o));
+    assert!(stdout(&o).contains("today (0)") && stdout(&o).contains("upcoming (0)"), "list empty: {}", stdout(&o));
+}
