@@ -724,3 +724,76 @@ pub struct FollowUps {
     /// Due in the next 30 days.
     pub upcoming: Vec<FollowUpItem>,
 }
+
+// ----- calling (softphone route) -----
+
+/// A call to place.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DialRequest {
+    /// A phone number as written, or a SIP address.
+    pub to: String,
+    /// The lead the call is for (else found by the number).
+    pub lead_id: Option<String>,
+    /// Call a lead marked Do Not Call anyway (the agent confirmed consent).
+    pub override_dnc: bool,
+}
+
+/// A call placed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveCall {
+    pub call_id: String,
+    pub call_log_id: String,
+    pub lead_id: Option<String>,
+}
+
+/// Where a call is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CallPhase {
+    Dialing,
+    Ringing,
+    EarlyMedia,
+    Active,
+    Held,
+    Ended,
+    Failed,
+}
+
+/// The lead's card shown for an incoming call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ScreenPop {
+    pub lead_id: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub status: String,
+    pub last_call_at: Option<String>,
+    pub last_note: Option<String>,
+}
+
+/// What the phone reports to the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum CallNotice {
+    #[serde(rename_all = "camelCase")]
+    Registration { registered: bool, detail: String },
+    /// A call rings in; `lead` is the screen pop when the number belongs to a lead.
+    #[serde(rename_all = "camelCase")]
+    Incoming {
+        call_id: String,
+        call_log_id: String,
+        from: String,
+        display_name: Option<String>,
+        lead: Option<ScreenPop>,
+    },
+    #[serde(rename_all = "camelCase")]
+    State { call_id: String, call_log_id: String, phase: CallPhase, detail: Option<String> },
+    /// Peak levels over the last 100 ms, dBFS.
+    #[serde(rename_all = "camelCase")]
+    Levels { call_id: String, input_dbfs: f32, output_dbfs: f32 },
+    /// Call quality, every second.
+    #[serde(rename_all = "camelCase")]
+    Quality { call_id: String, mos: f64, loss_percent: f64, jitter_ms: f64 },
+}

@@ -9,6 +9,7 @@
 
 mod agents;
 mod bridge;
+mod calling;
 pub mod csv_io;
 mod error;
 pub mod ipc;
@@ -27,6 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use ringdesk_core::{PhoneNumber, Region, TelUri};
 use ringdesk_store::{Store, leads, lists};
 
+pub use calling::{CallSink, PhoneOptions};
 pub use error::{ErrorCode, IpcError, Result};
 use ipc::*;
 use keychain::{Secret, SecretStore};
@@ -43,6 +45,8 @@ pub struct App {
     provider: Arc<messaging::Provider>,
     recording_cache: (PathBuf, u64),
     sync: sync::SyncService,
+    /// The softphone, while it runs.
+    phone: std::sync::Mutex<Option<calling::CallService>>,
 }
 
 /// How the app is opened beyond its database and keychain.
@@ -92,6 +96,7 @@ impl App {
         let sync = sync::SyncService::spawn(store.clone(), secrets.clone())?;
         Ok(App {
             sync,
+            phone: std::sync::Mutex::new(None),
             opened_at: std::time::Instant::now(),
             store,
             secrets,

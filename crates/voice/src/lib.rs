@@ -14,3 +14,17 @@ mod random;
 
 pub use phone::{CallState, Phone, PhoneConfig, PhoneEvent, VoiceError};
 pub use ringdesk_sip::{Account, CallFailure, CallId, EndReason, RegistrationState, Transport, set_log_redaction};
+
+/// The local address that routes to the registrar (what to advertise in SDP); loopback when the
+/// registrar cannot be resolved.
+pub async fn local_ip_toward(registrar: &str) -> std::net::IpAddr {
+    let fallback: std::net::IpAddr = [127, 0, 0, 1].into();
+    let target = if registrar.contains(':') { registrar.to_owned() } else { format!("{registrar}:5060") };
+    let Ok(socket) = tokio::net::UdpSocket::bind("0.0.0.0:0").await else { return fallback };
+    let Ok(mut addrs) = tokio::net::lookup_host(target).await else { return fallback };
+    let Some(addr) = addrs.next() else { return fallback };
+    if socket.connect(addr).await.is_err() {
+        return fallback;
+    }
+    socket.local_addr().map(|a| a.ip()).unwrap_or(fallback)
+}

@@ -232,6 +232,17 @@ impl Phone {
 
     /// Calls `target` on `line`.
     pub async fn dial(&self, line: &str, target: &str) -> Result<CallId, VoiceError> {
+        self.dial_with(line, target, |_| {}).await
+    }
+
+    /// [`Phone::dial`], calling `on_call` with the new call's id before any of its events can be
+    /// sent (so a caller can file the call under its own records first).
+    pub async fn dial_with(
+        &self,
+        line: &str,
+        target: &str,
+        on_call: impl FnOnce(&CallId),
+    ) -> Result<CallId, VoiceError> {
         let account = lock(&self.inner.lines).get(line).cloned().ok_or_else(|| VoiceError::NoSuchLine(line.into()))?;
         let ports = PortPair::bind(self.inner.cfg.media_ip, self.inner.cfg.rtp_ports)
             .await
@@ -255,6 +266,7 @@ impl Phone {
                 held: false,
             },
         );
+        on_call(&call);
         let _ = self.inner.events.send(PhoneEvent::CallState { call: call.clone(), state: CallState::Dialing });
         drop(calls);
         Ok(call)

@@ -74,7 +74,7 @@ async fn main() {
     let cfg = PhoneConfig {
         sip_bind: "0.0.0.0:0".parse().unwrap_or_else(|_| usage("bad bind address")),
         tcp: has("--tcp"),
-        media_ip: local_ip(&registrar).await,
+        media_ip: ringdesk_voice::local_ip_toward(&registrar).await,
         rtp_ports: (16_384, 32_766),
         codecs,
         srtp,
@@ -161,17 +161,4 @@ async fn main() {
     }
     phone.shutdown();
     tokio::time::sleep(Duration::from_millis(300)).await;
-}
-
-/// The local address that routes to the registrar (what to advertise in SDP).
-async fn local_ip(registrar: &str) -> std::net::IpAddr {
-    let fallback: std::net::IpAddr = [127, 0, 0, 1].into();
-    let target = if registrar.contains(':') { registrar.to_owned() } else { format!("{registrar}:5060") };
-    let Ok(socket) = tokio::net::UdpSocket::bind("0.0.0.0:0").await else { return fallback };
-    let Ok(mut addrs) = tokio::net::lookup_host(target).await else { return fallback };
-    let Some(addr) = addrs.next() else { return fallback };
-    if socket.connect(addr).await.is_err() {
-        return fallback;
-    }
-    socket.local_addr().map(|a| a.ip()).unwrap_or(fallback)
 }

@@ -1,0 +1,515 @@
+//! The softphone route: calls carried by the voice engine (`ringdesk-voice`) over the SIP line
+//! in Settings, each one logged as it happens.
+//!
+//! Every call writes its `call_logs` row when it starts (lead, route, numbers) and updates it on
+//! every state change (ringing, answered, ended with duration and reason); an outbound call also
+//! moves the lead's `last_contact`. All of it goes through the outbox, so it syncs. An incoming
+//! call is matched to its lead by number and announced with the lead's card (the screen pop).
+//!
+//! The phone runs on its own tokio runtime; a task turns its events into log updates and
+//! [`CallNotice`]s for the sink (the shell forwards them to the UI).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ringdesk_core::{PhoneNumber, Region};
+use ringdesk_store::calls::{self, CallChange, NewCall};
+use ringdesk_store::{Store, leads};
+use ringdesk_voice::audio::AudioDevices;
+use ringdesk_voice::{
+    Account, CallFailure, CallId, CallState, EndReason, Phone, PhoneConfig, PhoneEvent, RegistrationState,
+};
+
+use crate::error::{ErrorCode, IpcError, Result};
+use crate::ipc::{ActiveCall, CallNotice, CallPhase, DialRequest, ScreenPop, SecretKind, SipTransport};
+
+/// Who gets the notices.
+pub type CallSink = Arc<dyn Fn(CallNotice) + Send + Sync>;
+
+/// How the phone is started beyond the SIP line in Settings.
+#[derive(Clone)]
+pub struct PhoneOptions {
+    /// The microphone and speaker (default: the system's, through cpal).
+    pub devices: Option<Arc<dyn AudioDevices>>,
+    /// The SIP bind address (default: any address, a free port).
+    pub sip_bind: std::net::SocketAddr,
+    /// The address advertised for media (default: the one that routes to the registrar).
+    pub media_ip: Option<std::net::IpAddr>,
+    /// An outgoing call still ringing after this long is given up as no answer.
+    pub ring_timeout: Duration,
+}
+
+impl Default for PhoneOptions {
+    fn default() -> Self {
+        PhoneOptions {
+            devices: None,
+            sip_bind: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+            media_ip: None,
+            ring_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl std::fmt::Debug for PhoneOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhoneOptions").field("sip_bind", &self.sip_bind).finish_non_exhaustive()
+    }
+}
+
+const LINE: &str = "main";
+
+/// One call the service follows.
+#[derive(Debug, Clone)]
+struct Tracked {
+    log_id: String,
+    answered: Option<DateTime<Utc>>,
+    inbound: bool,
+}
+
+type Calls = Arc<Mutex<HashMap<CallId, Tracked>>>;
+
+/// The running phone.
+pub(crate) struct CallService {
+    /// `Some` until dropped (then shut down in the background, which is allowed on any thread,
+    /// including a Tauri command's tokio worker).
+    runtime: Option<tokio::runtime::Runtime>,
+    phone: Phone,
+    calls: Calls,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn voice_error(e: ringdesk_voice::VoiceError) -> IpcError {
+    IpcError::new(ErrorCode::Provider, format!("The phone could not do that: {e}."))
+}
+
+impl CallService {
+    fn run<F: std::future::Future + Send + 'static>(&self, f: F) -> F::Output
+    where
+        F::Output: Send + 'static,
+    {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        if let Some(rt) = &self.runtime {
+            rt.spawn(async move {
+                let _ = tx.send(f.await);
+            });
+        }
+        rx.recv().unwrap_or_else(|_| panic!("the phone runtime stopped during a request"))
+    }
+}
+
+impl Drop for CallService {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            {
+                let _inside = rt.enter();
+                self.phone.shutdown();
+            }
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// A number or SIP address to call, as the phone dials it, and its E.164 form when it has one.
+fn target(input: &str, region: Region) -> Result<(String, Option<String>)> {
+    let v = input.trim();
+    if let Ok(n) = PhoneNumber::parse(v, region) {
+        return Ok((n.e164().to_string(), Some(n.e164().to_string())));
+    }
+    let user = v.strip_prefix("sip:").unwrap_or(v);
+    if !user.is_empty() && user.len() <= 128 && user.chars().all(|c| c.is_ascii_alphanumeric() || "._-+@:".contains(c))
+    {
+        return Ok((v.to_string(), None));
+    }
+    Err(IpcError::invalid(format!("{v:?} is neither a phone number nor a SIP address.")))
+}
+
+fn phase(state: &CallState) -> CallPhase {
+    match state {
+        CallState::Dialing => CallPhase::Dialing,
+        CallState::Ringing => CallPhase::Ringing,
+        CallState::EarlyMedia => CallPhase::EarlyMedia,
+        CallState::Active => CallPhase::Active,
+        CallState::Held => CallPhase::Held,
+        CallState::Ended(_) => CallPhase::Ended,
+        CallState::Failed(_) => CallPhase::Failed,
+    }
+}
+
+fn end_reason(r: &EndReason) -> String {
+    match r {
+        EndReason::LocalHangup => "local_hangup".into(),
+        EndReason::RemoteHangup => "remote_hangup".into(),
+        EndReason::CallerCancelled => "caller_cancelled".into(),
+        EndReason::Timeout => "timeout".into(),
+        EndReason::Rejected => "rejected".into(),
+        EndReason::Other(o) => o.clone(),
+    }
+}
+
+fn failure(f: &CallFailure) -> (&'static str, String) {
+    match f {
+        CallFailure::NoAnswer => ("no-answer", "no answer".into()),
+        CallFailure::Busy => ("busy", "busy".into()),
+        CallFailure::Cancelled => ("canceled", "cancelled".into()),
+        other => ("failed", other.to_string()),
+    }
+}
+
+/// The lead's card for an incoming call.
+fn screen_pop(store: &Store, e164: &str) -> Option<ScreenPop> {
+    let lead = store.read(|r| leads::find_by_phone(r, e164)).ok().flatten()?;
+    let last = store
+        .read(|r| calls::history(r, &calls::HistoryQuery { lead_id: Some(&lead.id), limit: 2, ..Default::default() }))
+        .unwrap_or_default();
+    // The newest row is the ringing call itself.
+    let previous = last.iter().find(|c| c.disposition.is_some() || c.duration_seconds.is_some());
+    Some(ScreenPop {
+        lead_id: lead.id,
+        name: lead.name,
+        company: lead.company,
+        status: lead.status,
+        last_call_at: previous.map(|c| c.started_at.clone()),
+        last_note: previous.and_then(|c| c.notes.clone()),
+    })
+}
+
+/// Turns one phone event into log updates and a notice.
+fn handle(store: &Store, region: Region, calls: &Calls, sink: &CallSink, event: PhoneEvent) {
+    match event {
+        PhoneEvent::Registration { state, .. } => {
+            let (registered, detail) = match &state {
+                RegistrationState::Registered { .. } => (true, "registered".to_string()),
+                other => (false, format!("{other:?}")),
+            };
+            sink(CallNotice::Registration { registered, detail });
+        }
+        PhoneEvent::IncomingCall { call, from, name, .. } => {
+            let e164 = PhoneNumber::parse(&from, region).ok().map(|n| n.e164().to_string());
+            let contact = e164.clone().unwrap_or_else(|| from.clone());
+            let lead = e164.as_deref().and_then(|n| store.read(|r| leads::find_by_phone(r, n)).ok().flatten());
+            let now = ringdesk_store::format_ts(Utc::now());
+            let logged = store.write(|w| {
+                calls::insert(
+                    w,
+                    &NewCall {
+                        lead_id: lead.as_ref().map(|l| l.id.clone()),
+                        route: "softphone".into(),
+                        contact_number: contact.clone(),
+                        direction: "inbound".into(),
+                        status: Some("ringing".into()),
+                        started_at: now,
+                        ..NewCall::default()
+                    },
+                )
+            });
+            let log_id = match logged {
+                Ok(id) => id,
+                Err(e) => {
+                    tracing::error!(error = %e, "an incoming call could not be logged");
+                    return;
+                }
+            };
+            lock(calls).insert(call.clone(), Tracked { log_id: log_id.clone(), answered: None, inbound: true });
+            let pop = e164.as_deref().and_then(|n| screen_pop(store, n));
+            sink(CallNotice::Incoming {
+                call_id: call.0,
+                call_log_id: log_id,
+                from: contact,
+                display_name: name,
+                lead: pop,
+            });
+        }
+        PhoneEvent::CallState { call, state } => {
+            let Some(tracked) = lock(calls).get(&call).cloned() else { return };
+            let now = Utc::now();
+            let change = match &state {
+                CallState::Ringing => Some(CallChange { status: Some("ringing".into()), ..CallChange::default() }),
+                CallState::Active if tracked.answered.is_none() => {
+                    if let Some(t) = lock(calls).get_mut(&call) {
+                        t.answered = Some(now);
+                    }
+                    Some(CallChange {
+                        status: Some("in-progress".into()),
+                        answered_at: Some(ringdesk_store::format_ts(now)),
+                        ..CallChange::default()
+                    })
+                }
+                CallState::Ended(reason) => {
+                    lock(calls).remove(&call);
+                    let status = match (tracked.answered, tracked.inbound) {
+                        (Some(_), _) => "completed",
+                        (None, true) => "missed",
+                        (None, false) => "canceled",
+                    };
+                    Some(CallChange {
+                        status: Some(status.into()),
+                        ended_at: Some(ringdesk_store::format_ts(now)),
+                        duration_seconds: Some(tracked.answered.map(|a| (now - a).num_seconds().max(0)).unwrap_or(0)),
+                        end_reason: Some(end_reason(reason)),
+                        ..CallChange::default()
+                    })
+                }
+                CallState::Failed(f) => {
+                    lock(calls).remove(&call);
+                    let (status, reason) = failure(f);
+                    Some(CallChange {
+                        status: Some(status.into()),
+                        ended_at: Some(ringdesk_store::format_ts(now)),
+                        duration_seconds: Some(0),
+                        end_reason: Some(reason),
+                        ..CallChange::default()
+                    })
+                }
+                _ => None,
+            };
+            if let Some(change) = change
+                && let Err(e) = store.write(|w| calls::update(w, &tracked.log_id, &change))
+            {
+                tracing::error!(error = %e, "a call's state could not be logged");
+            }
+            let detail = match &state {
+                CallState::Failed(f) => Some(f.to_string()),
+                CallState::Ended(r) => Some(end_reason(r)),
+                _ => None,
+            };
+            sink(CallNotice::State { call_id: call.0, call_log_id: tracked.log_id, phase: phase(&state), detail });
+        }
+        PhoneEvent::Levels { call, input_dbfs, output_dbfs } => {
+            sink(CallNotice::Levels { call_id: call.0, input_dbfs, output_dbfs });
+        }
+        PhoneEvent::Quality { call, stats } => {
+            sink(CallNotice::Quality {
+                call_id: call.0,
+                mos: stats.mos,
+                loss_percent: stats.loss_fraction * 100.0,
+                jitter_ms: stats.jitter_ms,
+            });
+        }
+        PhoneEvent::Dtmf { .. } => {}
+    }
+}
+
+impl crate::App {
+    /// Starts the softphone with the SIP line in Settings; its notices go to `sink`. Calling it
+    /// again replaces the running phone (after the line's settings changed).
+    pub fn start_phone(&self, options: PhoneOptions, sink: CallSink) -> Result<()> {
+        let s = self.get_settings()?;
+        if s.sip_registrar.is_empty() || s.sip_username.is_empty() {
+            return Err(IpcError::new(
+                ErrorCode::NotConfigured,
+                "Set up your SIP line in Settings to call from Ringdesk.",
+            ));
+        }
+        let password = self
+            .secrets
+            .get(SecretKind::SipPassword)?
+            .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "Enter your SIP password in Settings."))?;
+        let registrar = s.sip_registrar.trim_start_matches("sip:").to_string();
+        let account = Account {
+            domain: registrar.split(':').next().unwrap_or(&registrar).to_string(),
+            registrar: registrar.clone(),
+            username: s.sip_username.clone(),
+            password: password.expose().to_string(),
+            expires: 120,
+            transport: match s.sip_transport {
+                SipTransport::Udp => ringdesk_voice::Transport::Udp,
+                SipTransport::Tcp => ringdesk_voice::Transport::Tcp,
+                SipTransport::Tls => ringdesk_voice::Transport::Tls,
+            },
+        };
+        *lock(&self.phone) = None;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("ringdesk-phone")
+            .enable_all()
+            .build()
+            .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not start the phone: {e}")))?;
+        let devices =
+            options.devices.clone().unwrap_or_else(|| Arc::new(ringdesk_voice::cpal_devices::CpalDevices::default()));
+        let tcp = s.sip_transport != SipTransport::Udp;
+        let (media, ring) = (options.media_ip, options.ring_timeout);
+        let reg = registrar.clone();
+        // Not block_on: this may be called from a tokio worker (a Tauri command).
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        runtime.spawn(async move {
+            let media_ip = match media {
+                Some(ip) => ip,
+                None => ringdesk_voice::local_ip_toward(&reg).await,
+            };
+            let cfg = PhoneConfig {
+                sip_bind: options.sip_bind,
+                tcp,
+                media_ip,
+                rtp_ports: (16_384, 32_766),
+                codecs: vec![
+                    ringdesk_media::codec::CodecKind::Opus,
+                    ringdesk_media::codec::CodecKind::G722,
+                    ringdesk_media::codec::CodecKind::Pcmu,
+                    ringdesk_media::codec::CodecKind::Pcma,
+                ],
+                srtp: ringdesk_media::srtp::SrtpPolicy::Optional,
+                devices,
+                rtp_timeout: Duration::from_secs(30),
+                ring_timeout: Some(ring),
+                processing: ringdesk_voice::processing::ProcessingConfig::default(),
+                extra_tls_roots: None,
+            };
+            let _ = tx.send(Phone::start(cfg).await);
+        });
+        let started = rx.recv().map_err(|_| IpcError::new(ErrorCode::Internal, "The phone stopped while starting."))?;
+        let (phone, mut events) = started.map_err(voice_error)?;
+        {
+            // Registration keeps itself alive on a task of the phone's runtime.
+            let _inside = runtime.enter();
+            phone.add_line(LINE, account).map_err(voice_error)?;
+        }
+        let calls: Calls = Arc::default();
+        let (store, region, tracked) = (self.store.clone(), self.region()?, calls.clone());
+        runtime.spawn(async move {
+            while let Some(event) = events.recv().await {
+                handle(&store, region, &tracked, &sink, event);
+            }
+        });
+        *lock(&self.phone) = Some(CallService { runtime: Some(runtime), phone, calls });
+        Ok(())
+    }
+
+    /// Runs `f` on the running phone, inside its runtime (phone actions spawn media tasks).
+    fn with_phone<T>(&self, f: impl FnOnce(&CallService) -> Result<T>) -> Result<T> {
+        let slot = lock(&self.phone);
+        let service = slot.as_ref().ok_or_else(|| {
+            IpcError::new(ErrorCode::NotConfigured, "The phone is not running: set up your SIP line in Settings.")
+        })?;
+        let _inside = service.runtime.as_ref().map(tokio::runtime::Runtime::enter);
+        f(service)
+    }
+
+    /// Calls a number (or SIP address) from the softphone, logging the call against its lead.
+    /// A lead marked Do Not Call is refused unless `override_dnc` is set.
+    pub fn dial(&self, req: &DialRequest) -> Result<ActiveCall> {
+        let region = self.region()?;
+        let (dial_to, e164) = target(&req.to, region)?;
+        let lead = match (&req.lead_id, &e164) {
+            (Some(id), _) => Some(self.store.read(|r| leads::get(r, id))?.id),
+            (None, Some(n)) => self.store.read(|r| leads::find_by_phone(r, n))?.map(|l| l.id),
+            (None, None) => None,
+        };
+        if let Some(id) = &lead {
+            let l = self.store.read(|r| leads::get(r, id))?;
+            if l.status == crate::workflow::DO_NOT_CALL && !req.override_dnc {
+                return Err(IpcError::new(
+                    ErrorCode::Conflict,
+                    format!("{} is marked Do Not Call. Call anyway only if you have their consent.", l.name),
+                ));
+            }
+        }
+        self.with_phone(|svc| {
+            let now = ringdesk_store::format_ts(Utc::now());
+            let log_id = self.store.write(|w| {
+                let id = calls::insert(
+                    w,
+                    &NewCall {
+                        lead_id: lead.clone(),
+                        route: "softphone".into(),
+                        contact_number: e164.clone().unwrap_or_else(|| dial_to.clone()),
+                        direction: "outbound".into(),
+                        status: Some("dialing".into()),
+                        started_at: now.clone(),
+                        ..NewCall::default()
+                    },
+                )?;
+                if let Some(lead) = &lead {
+                    leads::touch_last_contact(w, lead, &now)?;
+                }
+                Ok::<_, ringdesk_store::StoreError>(id)
+            })?;
+            // On record before the INVITE can be answered, so the first events find the call.
+            let phone = svc.phone.clone();
+            let calls = svc.calls.clone();
+            let log = log_id.clone();
+            let placed = svc.run(async move {
+                phone
+                    .dial_with(LINE, &dial_to, |call| {
+                        lock(&calls).insert(call.clone(), Tracked { log_id: log, answered: None, inbound: false });
+                    })
+                    .await
+            });
+            match placed {
+                Ok(call) => Ok(ActiveCall { call_id: call.0, call_log_id: log_id, lead_id: lead.clone() }),
+                Err(e) => {
+                    let change = CallChange {
+                        status: Some("failed".into()),
+                        ended_at: Some(ringdesk_store::format_ts(Utc::now())),
+                        duration_seconds: Some(0),
+                        end_reason: Some(e.to_string()),
+                        ..CallChange::default()
+                    };
+                    let _ = self.store.write(|w| calls::update(w, &log_id, &change));
+                    Err(voice_error(e))
+                }
+            }
+        })
+    }
+
+    pub fn answer_call(&self, call_id: &str) -> Result<()> {
+        self.with_phone(|svc| svc.phone.answer(&CallId(call_id.into())).map_err(voice_error))
+    }
+
+    /// Rejects an incoming call (busy).
+    pub fn reject_call(&self, call_id: &str) -> Result<()> {
+        self.with_phone(|svc| svc.phone.reject(&CallId(call_id.into()), false).map_err(voice_error))
+    }
+
+    pub fn hang_up(&self, call_id: &str) -> Result<()> {
+        self.with_phone(|svc| {
+            let phone = svc.phone.clone();
+            let id = CallId(call_id.into());
+            svc.run(async move { phone.hang_up(&id).await }).map_err(voice_error)
+        })
+    }
+
+    pub fn set_mute(&self, call_id: &str, on: bool) -> Result<()> {
+        self.with_phone(|svc| svc.phone.mute(&CallId(call_id.into()), on).map_err(voice_error))
+    }
+
+    pub fn hold_call(&self, call_id: &str, hold: bool) -> Result<()> {
+        self.with_phone(|svc| {
+            let phone = svc.phone.clone();
+            let id = CallId(call_id.into());
+            svc.run(async move { if hold { phone.hold(&id).await } else { phone.resume(&id).await } })
+                .map_err(voice_error)
+        })
+    }
+
+    /// Sends keypad tones (0-9, *, #, A-D).
+    pub fn send_dtmf(&self, call_id: &str, keys: &str) -> Result<()> {
+        if keys.is_empty() || !keys.chars().all(|c| c.is_ascii_digit() || "*#ABCDabcd".contains(c)) {
+            return Err(IpcError::invalid(format!("{keys:?} are not keypad keys (0-9, *, #, A-D).")));
+        }
+        self.with_phone(|svc| {
+            let phone = svc.phone.clone();
+            let (id, keys) = (CallId(call_id.into()), keys.to_string());
+            svc.run(async move { phone.send_dtmf(&id, &keys).await }).map_err(voice_error)
+        })
+    }
+
+    /// Blind transfer to a number or SIP address.
+    pub fn transfer_call(&self, call_id: &str, to: &str) -> Result<()> {
+        let (dial_to, _) = target(to, self.region()?)?;
+        self.with_phone(|svc| {
+            let phone = svc.phone.clone();
+            let id = CallId(call_id.into());
+            svc.run(async move { phone.transfer(&id, &dial_to).await }).map_err(voice_error)
+        })
+    }
+
+    /// Stops the phone (unregisters; calls end).
+    pub fn stop_phone(&self) {
+        *lock(&self.phone) = None;
+    }
+}

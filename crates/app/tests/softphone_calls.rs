@@ -1,0 +1,135 @@
+//! The softphone route through the facade, against real peers on loopback: Kamailio with digest
+//! auth as the registrar, baresip as the lead's phone. A call placed from a lead is logged when
+//! it starts and as it changes (answered, ended with its duration), moves the lead's last
+//! contact, and waits for its disposition; an incoming call is announced and logged; a lead
+//! marked Do Not Call is not dialled without an override.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ringdesk_app::ipc::{
+    CallNotice, CallPhase, DialRequest, DispositionRequest, LeadPatch, SecretKind, SettingsUpdate, SipTransport,
+};
+use ringdesk_app::keychain::MemorySecretStore;
+use ringdesk_app::{App, ErrorCode, PhoneOptions};
+use ringdesk_testkit::{AnswerMode, Baresip, Kamailio, speech_wav};
+use ringdesk_voice::audio::WavDevices;
+
+type Notices = Arc<Mutex<Vec<CallNotice>>>;
+
+fn wait_for<T>(what: &str, notices: &Notices, mut pick: impl FnMut(&CallNotice) -> Option<T>) -> T {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(15) {
+        if let Some(found) = notices.lock().expect("lock").iter().find_map(&mut pick) {
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("timed out waiting for {what}; notices: {:?}", notices.lock().expect("lock"));
+}
+
+#[test]
+fn a_call_from_a_lead_is_logged_as_it_happens_and_an_incoming_call_is_announced() {
+    let kam = Kamailio::start().expect("kamailio");
+    let dir = tempfile::tempdir().expect("dir");
+    let wav = dir.path().join("speech.wav");
+    speech_wav(&wav, 30).expect("wav");
+    let mut bob = Baresip::start("bob", &kam.addr(), &wav, AnswerMode::Auto, false).expect("baresip");
+    bob.wait_registered(Duration::from_secs(5)).expect("bob registers");
+
+    let app = App::open(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default())).expect("app");
+    app.update_settings(&SettingsUpdate {
+        sip_registrar: Some(kam.addr()),
+        sip_username: Some("alice".into()),
+        sip_transport: Some(SipTransport::Udp),
+        ..SettingsUpdate::default()
+    })
+    .expect("sip settings");
+    app.set_secret(SecretKind::SipPassword, "alicepw").expect("password");
+    let notices: Notices = Arc::default();
+    let keep = notices.clone();
+    let out = dir.path().join("heard");
+    std::fs::create_dir_all(&out).expect("dir");
+    app.start_phone(
+        PhoneOptions {
+            devices: Some(Arc::new(WavDevices { input: wav.clone(), output_dir: out })),
+            sip_bind: "127.0.0.1:0".parse().expect("addr"),
+            media_ip: Some("127.0.0.1".parse().expect("ip")),
+            ring_timeout: Duration::from_secs(10),
+        },
+        Arc::new(move |n| keep.lock().expect("lock").push(n)),
+    )
+    .expect("the phone starts");
+    wait_for("registration", &notices, |n| {
+        matches!(n, CallNotice::Registration { registered: true, .. }).then_some(())
+    });
+
+    let lead = app.create_lead(&LeadPatch { name: Some("Bob Baker".into()), ..LeadPatch::default() }).expect("lead");
+    let call = app
+        .dial(&DialRequest { to: "bob".into(), lead_id: Some(lead.id.clone()), override_dnc: false })
+        .expect("dialled");
+    assert_eq!(call.lead_id.as_deref(), Some(lead.id.as_str()), "filed under the lead");
+    let waiting = app.call_history(&Default::default());
+    assert!(waiting.is_ok(), "history readable while the call runs");
+    bob.wait_event("CALL_ESTABLISHED", Duration::from_secs(10)).expect("bob's phone answered");
+    wait_for("active", &notices, |n| match n {
+        CallNotice::State { call_id, phase: CallPhase::Active, .. } if *call_id == call.call_id => Some(()),
+        _ => None,
+    });
+    std::thread::sleep(Duration::from_millis(2200));
+    app.hang_up(&call.call_id).expect("hang up");
+    wait_for("ended", &notices, |n| match n {
+        CallNotice::State { call_id, phase: CallPhase::Ended, .. } if *call_id == call.call_id => Some(()),
+        _ => None,
+    });
+
+    let owed = app.calls_awaiting_disposition().expect("awaiting");
+    assert_eq!(owed.len(), 1, "the call waits for its disposition: {owed:?}");
+    assert_eq!(owed[0].id, call.call_log_id, "the logged call");
+    assert_eq!(owed[0].lead_name.as_deref(), Some("Bob Baker"), "with the lead");
+    assert!(owed[0].duration_seconds.is_some_and(|d| (1..=5).contains(&d)), "talk time logged: {:?}", owed[0]);
+    assert!(app.get_lead(&lead.id).expect("lead").last_contact.is_some(), "last contact moved");
+    app.dispose_call(&DispositionRequest {
+        call_log_id: call.call_log_id.clone(),
+        disposition: "interested".into(),
+        notes: Some("Call again next week".into()),
+        next_action: None,
+        follow_up_at: None,
+    })
+    .expect("disposition");
+    assert_eq!(app.get_lead(&lead.id).expect("lead").status, "qualified", "the lead moved on");
+
+    // Bob calls back: announced (unknown number, no lead), answered, hung up by Bob.
+    bob.command("dial", &format!("sip:alice@{}", kam.addr())).expect("bob dials");
+    let (incoming, log) = wait_for("incoming", &notices, |n| match n {
+        CallNotice::Incoming { call_id, call_log_id, from, lead, .. } => {
+            assert_eq!(from, "bob", "the caller");
+            assert!(lead.is_none(), "no lead has this number");
+            Some((call_id.clone(), call_log_id.clone()))
+        }
+        _ => None,
+    });
+    app.answer_call(&incoming).expect("answer");
+    bob.wait_event("CALL_ESTABLISHED", Duration::from_secs(10)).expect("bob connected");
+    std::thread::sleep(Duration::from_millis(1200));
+    bob.command("hangup", "").expect("bob hangs up");
+    wait_for("inbound ended", &notices, |n| match n {
+        CallNotice::State { call_id, phase: CallPhase::Ended, .. } if *call_id == incoming => Some(()),
+        _ => None,
+    });
+    let history = app.call_history(&ringdesk_app::ipc::HistoryFilter { limit: 10, ..Default::default() }).expect("h");
+    let inbound = history.iter().find(|c| c.id == log).expect("the inbound call is in the history");
+    assert_eq!(inbound.direction, "inbound", "logged as inbound");
+
+    // Do Not Call: refused without the override.
+    app.update_lead(&lead.id, &LeadPatch { status: Some(ringdesk_app::DO_NOT_CALL.into()), ..LeadPatch::default() })
+        .expect("mark DNC");
+    let err = app
+        .dial(&DialRequest { to: "bob".into(), lead_id: Some(lead.id.clone()), override_dnc: false })
+        .expect_err("a Do Not Call lead is not dialled");
+    assert_eq!(err.code, ErrorCode::Conflict, "{err:?}");
+    assert!(err.message.contains("Do Not Call"), "{}", err.message);
+    let bad = app.dial(&DialRequest { to: "not a number!".into(), lead_id: None, override_dnc: false });
+    assert!(bad.is_err(), "garbage is refused before anything is logged");
+    app.stop_phone();
+}
