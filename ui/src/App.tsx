@@ -1,7 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorCode, errorMessage, useBackend } from "./backend";
-import type { AppInfo, ErrorCode } from "./generated/bindings";
-import { DialerPage } from "./features/dialer/DialerPage";
+import type { AppInfo, CallHistoryItem, ErrorCode } from "./generated/bindings";
+import { callerName } from "./features/calls/callText";
+import { useAwaitingCalls } from "./features/calls/useAwaitingCalls";
+import { WrapUpDialog } from "./features/calls/WrapUpDialog";
+import { DialerPage, type DialerCommand } from "./features/dialer/DialerPage";
+import { FollowUpsPage } from "./features/followups/FollowUpsPage";
+import { useOverdueFollowUps } from "./features/followups/useOverdueFollowUps";
+import { HistoryPage } from "./features/history/HistoryPage";
 import { LeadsPage, type LeadsCommand } from "./features/leads/LeadsPage";
 import { MessagesPage, type MessagesCommand } from "./features/messages/MessagesPage";
 import { useRealtime } from "./features/messages/useRealtime";
@@ -94,12 +100,19 @@ function Workspace({ info }: { info: AppInfo }) {
   const [syncOpen, setSyncOpen] = useState(false);
   const [leadsCommand, setLeadsCommand] = useState<LeadsCommand | null>(null);
   const [messagesCommand, setMessagesCommand] = useState<MessagesCommand | null>(null);
+  const [dialerCommand, setDialerCommand] = useState<DialerCommand | null>(null);
+  /** The call the wrap-up dialog shows; null while it is closed. */
+  const [wrapUpCall, setWrapUpCall] = useState<CallHistoryItem | null>(null);
+  /** Bumps when calls were wrapped up or follow-ups changed elsewhere: History and Follow-ups re-read. */
+  const [callsVersion, setCallsVersion] = useState(0);
   /** Bumps when leads were created outside the Leads page or pulled from the team backend: its table re-reads. */
   const [leadsVersion, setLeadsVersion] = useState(0);
   /** Bumps when the live connection reports new or changed texts (or a sync pulled rows). */
   const [liveVersion, setLiveVersion] = useState(0);
   const nonce = useRef(0);
   const unreadTexts = useUnreadTexts(backend);
+  const awaiting = useAwaitingCalls(backend);
+  const overdueFollowUps = useOverdueFollowUps(backend);
   const pageRef = useRef(page);
   pageRef.current = page;
 
@@ -124,6 +137,42 @@ function Workspace({ info }: { info: AppInfo }) {
       setMessagesCommand({ kind: "compose", to, nonce: ++nonce.current });
     },
     [navigate],
+  );
+
+  const callNumber = useCallback(
+    (number: string) => {
+      navigate("dialer");
+      setDialerCommand({ kind: "prefill", number, nonce: ++nonce.current });
+    },
+    [navigate],
+  );
+
+  // Calls that ended without a wrap-up: at start the dialog opens with the newest of them; later
+  // the notice in the navigation opens it. Closing it leaves them waiting (the notice stays).
+  const autoOpened = useRef(false);
+  useEffect(() => {
+    if (autoOpened.current || awaiting.calls === null) return;
+    autoOpened.current = true;
+    if (awaiting.calls.length > 0) setWrapUpCall(awaiting.calls[0]);
+  }, [awaiting.calls]);
+
+  const refreshAwaiting = awaiting.refresh;
+  const openWrapUp = useCallback(() => {
+    void refreshAwaiting().then((calls) => setWrapUpCall(calls[0] ?? null));
+  }, [refreshAwaiting]);
+
+  const refreshOverdue = overdueFollowUps.refresh;
+  /** A wrap-up was saved: the next waiting call opens, if any; the lead's status and the lists changed. */
+  const onWrapUpSaved = useCallback(
+    async (saved: CallHistoryItem, label: string) => {
+      setCallsVersion((v) => v + 1);
+      setLeadsVersion((v) => v + 1);
+      refreshOverdue();
+      const rest = (await refreshAwaiting()).filter((c) => c.id !== saved.id);
+      setWrapUpCall(rest[0] ?? null);
+      toast(`Saved: ${label} — ${callerName(saved)}.${rest.length === 0 ? " All calls are wrapped up." : ""}`);
+    },
+    [refreshAwaiting, refreshOverdue, toast],
   );
 
   const refreshLeadCount = useCallback(() => {
@@ -157,7 +206,10 @@ function Workspace({ info }: { info: AppInfo }) {
     refreshLeadCount();
     setLeadsVersion((v) => v + 1);
     setLiveVersion((v) => v + 1);
+    setCallsVersion((v) => v + 1);
     unreadTexts.refresh();
+    void refreshAwaiting();
+    refreshOverdue();
   });
   const syncOpenRef = useRef(syncOpen);
   syncOpenRef.current = syncOpen;
@@ -196,6 +248,8 @@ function Workspace({ info }: { info: AppInfo }) {
           "2": () => navigate("dialer"),
           "3": () => navigate("settings"),
           "4": () => navigate("messages"),
+          "5": () => navigate("followups"),
+          "6": () => navigate("history"),
           k: () => sendToLeads({ kind: "focusSearch" }),
           i: () => sendToLeads({ kind: "import" }),
           e: () => sendToLeads({ kind: "export" }),
@@ -229,6 +283,10 @@ function Workspace({ info }: { info: AppInfo }) {
         onNavigate={navigate}
         leadCount={leadCount}
         unreadTexts={unreadTexts.count}
+        overdueFollowUps={overdueFollowUps.count}
+        callsToWrapUp={awaiting.calls?.length ?? 0}
+        wrapUpOpen={wrapUpCall !== null}
+        onOpenWrapUp={openWrapUp}
         version={info.version}
         onShowHelp={() => setHelpOpen(true)}
         sync={sync.status}
@@ -251,6 +309,7 @@ function Workspace({ info }: { info: AppInfo }) {
           <div className="page-slot" hidden={page !== "dialer"}>
             <DialerPage
               active={page === "dialer"}
+              command={dialerCommand}
               dialDisabledReason={info.dialDisabledReason}
               onOpenLead={openLead}
             />
@@ -271,12 +330,37 @@ function Workspace({ info }: { info: AppInfo }) {
             />
           </div>
         )}
+        {visited.has("followups") && (
+          <div className="page-slot" hidden={page !== "followups"}>
+            <FollowUpsPage
+              active={page === "followups"}
+              dataVersion={callsVersion}
+              onChanged={refreshOverdue}
+              onCall={callNumber}
+              onOpenLead={openLead}
+            />
+          </div>
+        )}
+        {visited.has("history") && (
+          <div className="page-slot" hidden={page !== "history"}>
+            <HistoryPage active={page === "history"} dataVersion={callsVersion} onOpenLead={openLead} />
+          </div>
+        )}
         {visited.has("settings") && (
           <div className="page-slot" hidden={page !== "settings"}>
             <SettingsPage />
           </div>
         )}
       </main>
+      {wrapUpCall !== null && (
+        <WrapUpDialog
+          call={wrapUpCall}
+          waiting={Math.max(1, awaiting.calls?.length ?? 1)}
+          drafts={awaiting.drafts}
+          onClose={() => setWrapUpCall(null)}
+          onSaved={(saved, label) => void onWrapUpSaved(saved, label)}
+        />
+      )}
       {helpOpen && <ShortcutsHelp onClose={() => setHelpOpen(false)} />}
       {syncOpen && (
         <SyncPanel

@@ -6,8 +6,13 @@
 import { createContext, createElement, useContext, type ReactNode } from "react";
 import type {
   AppInfo,
+  CallHistoryItem,
   CallRecordingInfo,
+  DispositionOption,
+  DispositionRequest,
   ExportReport,
+  FollowUps,
+  HistoryFilter,
   ImportPreview,
   ImportProgress,
   ImportReport,
@@ -148,6 +153,34 @@ export interface Backend {
   /** What replication could not take as it was, newest first. */
   syncIssues(limit: number): Promise<SyncIssue[]>;
   clearSyncIssues(): Promise<null>;
+
+  // ---- after the call: dispositions, follow-ups, history ----
+  /** The disposition set the wrap-up step offers, in order (the defaults until the agent changes it). */
+  dispositionOptions(): Promise<DispositionOption[]>;
+  /**
+   * Replaces the disposition set (keys: lowercase letters, digits, _; unique; labels of 1–60
+   * characters; lead statuses like "contacted" or null to leave the status); an empty list
+   * restores the defaults. Resolves with the set now in force; rejects with "invalidInput".
+   */
+  setDispositionOptions(options: DispositionOption[]): Promise<DispositionOption[]>;
+  /**
+   * Saves a call's wrap-up in one transaction: the outcome, notes, next action with its follow-up
+   * time, and the lead's mapped status ("lost" for markDead). Rejects with "invalidInput" for an
+   * unknown key (listing the valid ones), a follow-up time without a next action, or a next action
+   * other than markDead without a time; "notFound" for an unknown call.
+   */
+  disposeCall(request: DispositionRequest): Promise<CallHistoryItem>;
+  /** Calls of the last week that ended without a disposition, newest first (they survive a restart). */
+  callsAwaitingDisposition(): Promise<CallHistoryItem[]>;
+  /** One page of the history, newest first; the next page passes the last row's startedAt and id. */
+  callHistory(filter: HistoryFilter): Promise<CallHistoryItem[]>;
+  /** Follow-ups due in the next 30 days: overdue, later today (local time), upcoming; soonest first. */
+  followUps(): Promise<FollowUps>;
+  /** Each follow-up action resolves with the page as it is afterwards; "notFound" once it is no longer open. */
+  completeFollowUp(id: string): Promise<FollowUps>;
+  snoozeFollowUp(id: string, until: string): Promise<FollowUps>;
+  rescheduleFollowUp(id: string, dueAt: string): Promise<FollowUps>;
+  cancelFollowUp(id: string): Promise<FollowUps>;
 
   /** Subscribes to the `importProgress` event; resolves with the unsubscribe function. */
   onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void>;

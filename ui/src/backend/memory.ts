@@ -5,11 +5,19 @@
 // "is set" flags; texts and phone numbers through a simulated SignalWire project (see the SMS
 // section below for what is simulated and how), and its live connection (startRealtime,
 // onRealtime, emitRealtime); replication with a simulated team backend (see the sync section:
-// status and onSync notices, pending local changes, sign-in, conflicts, issues).
+// status and onSync notices, pending local changes, sign-in, conflicts, issues); and the after-call
+// workflow (see the call workflow section: the disposition set, calls awaiting a disposition,
+// follow-ups, the history). Calls are not placed here: they come from `calls` / addCall().
 import type {
   AppInfo,
+  CallHistoryItem,
   CallRecordingInfo,
+  DispositionOption,
+  DispositionRequest,
   ExportReport,
+  FollowUpItem,
+  FollowUps,
+  HistoryFilter,
   ImportPreview,
   ImportProgress,
   ImportReport,
@@ -22,6 +30,7 @@ import type {
   LeadPatch,
   LeadQuery,
   LeadSummary,
+  NextAction,
   NumberLookup,
   NumberOffer,
   NumberQuery,
@@ -112,7 +121,57 @@ export type MemoryBackendOptions = {
   syncOffline?: boolean;
   /** CRM accounts backendSignIn accepts, email → password; default: BACKEND_ACCOUNT. */
   backendAccounts?: Record<string, string>;
+  /** Calls already logged (as the call service would have), oldest or newest first: any order. */
+  calls?: CallInput[];
+  /** The disposition set (default: DEFAULT_DISPOSITION_OPTIONS), as setDispositionOptions stores it. */
+  dispositionOptions?: DispositionOption[];
 };
+
+/**
+ * A logged call for tests and demo data. With `disposition` it was wrapped up already (stored as
+ * given, unvalidated, the lead's status untouched); with `followUpAt` too, that step opened a follow-up.
+ */
+export type CallInput = {
+  /** The other party's number, in any format the phone rules accept; the lead with it is linked. */
+  contact: string;
+  /** The lead, when not the one with this number (null: no lead). */
+  leadId?: string | null;
+  /** Default "outbound". */
+  direction?: "outbound" | "inbound";
+  /** Default "softphone" (the Rust side's other route is "bridge"). */
+  route?: string;
+  /** Default: now. */
+  startedAt?: string;
+  durationSeconds?: number | null;
+  /** false: still in progress (never awaiting a disposition); default true. */
+  ended?: boolean;
+  disposition?: string;
+  notes?: string | null;
+  nextAction?: NextAction | null;
+  followUpAt?: string | null;
+  /** The follow-up's state (default "open"); "snoozed" needs `snoozedUntil`. */
+  followUpStatus?: FollowUpStatus;
+  snoozedUntil?: string | null;
+};
+
+type FollowUpStatus = "open" | "snoozed" | "done" | "cancelled";
+
+/** The default disposition set, as crates/app/src/workflow.rs defines it. */
+export const DEFAULT_DISPOSITION_OPTIONS: readonly DispositionOption[] = [
+  { key: "answered", label: "Answered", leadStatus: "contacted" },
+  { key: "voicemail", label: "Voicemail", leadStatus: "contacted" },
+  { key: "busy", label: "Busy", leadStatus: null },
+  { key: "no_answer", label: "No Answer", leadStatus: null },
+  { key: "wrong_number", label: "Wrong Number", leadStatus: "bad_number" },
+  { key: "do_not_call", label: "Do Not Call", leadStatus: "do_not_call" },
+  { key: "interested", label: "Interested", leadStatus: "qualified" },
+  { key: "not_interested", label: "Not Interested", leadStatus: "lost" },
+  { key: "callback_requested", label: "Callback Requested", leadStatus: "callback" },
+];
+
+/** The Rust side's refusals of an incomplete disposition step (crates/app/src/workflow.rs). */
+export const FOLLOW_UP_NEEDS_ACTION = "Choose what to do next (call back, email, ...) for the follow-up.";
+export const FOLLOW_UP_TIME_REQUIRED = "Pick when to follow up.";
 
 /** A conflict for tests and demo data. */
 export type SyncConflictInput = {
@@ -217,6 +276,39 @@ type StoredNumber = {
   toRingdesk?: { calls: boolean };
 };
 
+type StoredCall = {
+  id: string;
+  leadId: string | null;
+  contactNumber: string;
+  direction: string;
+  route: string;
+  startedAt: string;
+  endedAt: string | null;
+  durationSeconds: number | null;
+  /** The latest disposition's key (call_logs.disposition). */
+  disposition: string | null;
+};
+
+/** Insert-once, like the Rust store's call_dispositions; the latest per call counts. */
+type StoredDisposition = {
+  id: string;
+  callLogId: string;
+  type: string;
+  notes: string | null;
+  nextAction: NextAction | null;
+  followUpDate: string | null;
+  createdAt: string;
+};
+
+/** What happened to a follow-up since (follow_up_states), keyed by its disposition's id. */
+type StoredFollowUp = {
+  id: string;
+  status: FollowUpStatus;
+  dueAt: string;
+  snoozedUntil: string | null;
+  completedAt: string | null;
+};
+
 /** Where the simulated number search puts an area code (the emulator's default is 217). */
 const AREA_CODES: Record<string, { locality: string; region: string }> = {
   "206": { locality: "Seattle", region: "WA" },
@@ -239,6 +331,10 @@ const TOLL_FREE_AREA_CODE = "833";
 const OPEN_STATUSES = new Set(["queued", "initiated", "sent", "accepted"]);
 
 const MAX_LIMIT = 1000;
+/** Notes of a disposition, at most (bytes, like the Rust side's `len()`). */
+const MAX_NOTES = 10_000;
+/** How far back calls still waiting for a disposition are listed. */
+const AWAITING_DAYS = 7;
 const MAX_REPORTED_INVALID = 1000;
 const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
 
@@ -362,6 +458,14 @@ export class MemoryBackend implements Backend {
   private nextConflictId = 1;
   private nextIssueId = 1;
 
+  /** The call workflow: logged calls, their dispositions and follow-ups, the disposition set (null: defaults). */
+  private calls = new Map<string, StoredCall>();
+  private dispositions: StoredDisposition[] = [];
+  private followUpStates = new Map<string, StoredFollowUp>();
+  private dispositionSet: DispositionOption[] | null = null;
+  private nextCallId = 1;
+  private nextDispositionId = 1;
+
   constructor(options: MemoryBackendOptions = {}) {
     this.options = options;
     this.files = options.files instanceof Map ? options.files : new Map(Object.entries(options.files ?? {}));
@@ -382,6 +486,8 @@ export class MemoryBackend implements Backend {
     this.syncOffline = options.syncOffline ?? false;
     for (const c of options.syncConflicts ?? []) this.addSyncConflict(c);
     for (const i of options.syncIssues ?? []) this.addSyncIssue(i);
+    if (options.dispositionOptions?.length) this.dispositionSet = options.dispositionOptions.map((o) => ({ ...o }));
+    for (const c of options.calls ?? []) this.addCall(c);
   }
 
   /** Browser-dev backend: seeded leads plus a sample CSV to try the import dialog with. */
@@ -454,6 +560,59 @@ export class MemoryBackend implements Backend {
     b.addSms({ contact: "+13125550147", direction: "inbound", ourNumber: ours, body: "Hi, I saw your ad. Do you offer weekend appointments?", createdAt: at(1) });
     b.addSms({ contact: "+13125550147", direction: "inbound", ourNumber: ours, body: "Also, what are your prices?", createdAt: at(0.9) });
     b.receiveSms("+16465550123", ours, "Is this still available? 🙂");
+
+    // The after-call workflow: a few past calls, one that ended minutes ago and still waits for
+    // its wrap-up, and follow-ups overdue, due later today and upcoming.
+    const callees: { contact: string; leadId: string | null }[] = [];
+    for (const l of b.leads.values()) {
+      if (l.phoneE164 && !withPhone.includes(l)) callees.push({ contact: l.phoneE164, leadId: l.id });
+      if (callees.length === 6) break;
+    }
+    const fallback = ["+12125550161", "+13125550172", "+14155550183", "+16175550194", "+17135550105", "+12065550116"];
+    while (callees.length < 6) callees.push({ contact: fallback[callees.length], leadId: null });
+    const endOfToday = new Date();
+    endOfToday.setHours(24, 0, 0, 0);
+    const laterToday = new Date(Date.now() + Math.min(2 * hour, (endOfToday.getTime() - Date.now()) / 2)).toISOString();
+    const inDays = (days: number) => {
+      const d = new Date(Date.now() + days * 24 * hour);
+      d.setHours(10, 30, 0, 0);
+      return d.toISOString();
+    };
+    const seedCalls: CallInput[] = [
+      { ...callees[0], startedAt: at(74), durationSeconds: 38, disposition: "voicemail", notes: "Left a voicemail about the spring offer." },
+      {
+        ...callees[1],
+        direction: "inbound",
+        startedAt: at(70),
+        durationSeconds: 365,
+        disposition: "interested",
+        notes: "Wants a quote for 12 seats before the end of the month.",
+        nextAction: "callBack",
+        followUpAt: at(3),
+      },
+      { ...callees[2], startedAt: at(50), durationSeconds: 0, disposition: "no_answer" },
+      {
+        ...callees[3],
+        startedAt: at(26),
+        durationSeconds: 252,
+        disposition: "answered",
+        notes: "Asked for pricing; sending the proposal.",
+        nextAction: "sendEmail",
+        followUpAt: laterToday,
+      },
+      {
+        ...callees[4],
+        startedAt: at(20),
+        durationSeconds: 167,
+        disposition: "callback_requested",
+        notes: "In meetings all week: call back Monday morning.",
+        nextAction: "scheduleMeeting",
+        followUpAt: inDays(3),
+      },
+      { ...callees[5], startedAt: at(6), durationSeconds: 12, disposition: "wrong_number", notes: "Number belongs to a pharmacy now." },
+      { ...callees[0], startedAt: at(0.2), durationSeconds: 321 },
+    ];
+    for (const c of seedCalls) b.addCall(c);
     return b;
   }
 
@@ -650,6 +809,46 @@ export class MemoryBackend implements Backend {
 
   /** How many times syncNow() was called. */
   syncNowCount = 0;
+
+  /** Logs a call (as the call service does when one ends); see CallInput. */
+  addCall(input: CallInput): CallHistoryItem {
+    const contact = this.e164OrThrow(input.contact);
+    const startedAt = input.startedAt ? new Date(input.startedAt).toISOString() : new Date().toISOString();
+    const duration = input.durationSeconds ?? null;
+    const ended = input.ended ?? true;
+    const call: StoredCall = {
+      id: `call-${String(this.nextCallId++).padStart(8, "0")}`,
+      leadId: input.leadId !== undefined ? input.leadId : this.leadForNumber(contact)?.id ?? null,
+      contactNumber: contact,
+      direction: input.direction ?? "outbound",
+      route: input.route ?? "softphone",
+      startedAt,
+      endedAt: ended ? new Date(Date.parse(startedAt) + (duration ?? 0) * 1000).toISOString() : null,
+      durationSeconds: duration,
+      disposition: null,
+    };
+    this.calls.set(call.id, call);
+    if (input.disposition !== undefined) {
+      const d = this.storeDisposition(call, {
+        type: input.disposition,
+        notes: input.notes ?? null,
+        nextAction: input.nextAction ?? null,
+        followUpDate: input.followUpAt ? new Date(input.followUpAt).toISOString() : null,
+      });
+      const state = this.followUpStates.get(d.id);
+      if (state && input.followUpStatus) {
+        state.status = input.followUpStatus;
+        if (input.followUpStatus === "snoozed") state.snoozedUntil = input.snoozedUntil ? new Date(input.snoozedUntil).toISOString() : null;
+        if (input.followUpStatus === "done") state.completedAt = new Date().toISOString();
+      }
+    }
+    return this.historyItem(call);
+  }
+
+  /** Every logged call, newest first, as the history shows it. */
+  allCalls(): CallHistoryItem[] {
+    return [...this.calls.values()].sort(compareCallsNewestFirst).map((c) => this.historyItem(c));
+  }
 
   // ---- Backend --------------------------------------------------------------------------------
 
@@ -1259,6 +1458,219 @@ export class MemoryBackend implements Backend {
     throw new BackendError("notFound", `recording ${id} was not found`);
   }
 
+  // ---- the call workflow (dispositions, follow-ups, history) ----------------------------------
+  //
+  // Mirrors crates/app/src/workflow.rs and ringdesk_store's calls / followups: the disposition
+  // set (validated; an empty set restores the defaults), the disposition step with its rules (an
+  // unknown key lists the valid ones; a follow-up time needs a next action; a next action other
+  // than markDead needs a time; markDead makes the lead "lost", else the option's status applies),
+  // calls of the last 7 days that ended without a disposition, follow-ups due in the next 30 days
+  // bucketed overdue / later today (local time) / upcoming, and the history newest first with
+  // keyset paging. Every stored change counts as a pending local change for sync, like the outbox.
+
+  async dispositionOptions(): Promise<DispositionOption[]> {
+    return (this.dispositionSet ?? DEFAULT_DISPOSITION_OPTIONS).map((o) => ({ ...o }));
+  }
+
+  async setDispositionOptions(options: DispositionOption[]): Promise<DispositionOption[]> {
+    const seen = new Set<string>();
+    for (const o of options) {
+      if (!/^[a-z0-9_]{1,40}$/.test(o.key)) {
+        throw invalid(`Disposition key ${JSON.stringify(o.key)} must be lowercase letters, digits or _ (at most 40).`);
+      }
+      if (seen.has(o.key)) throw invalid(`Disposition key ${JSON.stringify(o.key)} appears twice.`);
+      seen.add(o.key);
+      if (o.label.trim() === "" || byteLength(o.label) > 60) {
+        throw invalid(`Disposition ${JSON.stringify(o.key)} needs a label of 1–60 characters.`);
+      }
+      if (o.leadStatus !== null && !(o.leadStatus !== "" && byteLength(o.leadStatus) <= 64 && /^[\p{L}\p{N} _-]+$/u.test(o.leadStatus))) {
+        throw invalid(`Lead status ${JSON.stringify(o.leadStatus)} of disposition ${JSON.stringify(o.key)} is not a status.`);
+      }
+    }
+    this.dispositionSet = options.length === 0 ? null : options.map((o) => ({ key: o.key, label: o.label, leadStatus: o.leadStatus }));
+    return this.dispositionOptions();
+  }
+
+  async disposeCall(request: DispositionRequest): Promise<CallHistoryItem> {
+    const options = await this.dispositionOptions();
+    const option = options.find((o) => o.key === request.disposition);
+    if (!option) {
+      throw invalid(`Unknown disposition ${JSON.stringify(request.disposition)}; use one of ${options.map((o) => o.key).join(", ")}.`);
+    }
+    const notes = nullIfEmpty(request.notes);
+    if (notes !== null && byteLength(notes) > MAX_NOTES) throw invalid(`Notes are limited to ${MAX_NOTES} characters.`);
+    const followUp = request.followUpAt !== null ? parseTime("Follow-up time", request.followUpAt) : null;
+    if (followUp !== null && request.nextAction === null) throw invalid(FOLLOW_UP_NEEDS_ACTION);
+    if (request.nextAction !== null && request.nextAction !== "markDead" && followUp === null) throw invalid(FOLLOW_UP_TIME_REQUIRED);
+    const call = this.calls.get(request.callLogId);
+    if (!call) throw new BackendError("notFound", `call ${request.callLogId} was not found`);
+
+    this.storeDisposition(call, { type: option.key, notes, nextAction: request.nextAction, followUpDate: followUp });
+    let changes = followUp !== null ? 2 : 1;
+    const status = request.nextAction === "markDead" ? "lost" : option.leadStatus;
+    const lead = call.leadId !== null ? this.leads.get(call.leadId) : undefined;
+    if (status !== null && lead) {
+      this.leads.set(lead.id, { ...lead, listIds: [...lead.listIds], status, updatedAt: new Date().toISOString() });
+      this.touch();
+      changes++;
+    }
+    this.localChanges(changes);
+    return this.historyItem(call);
+  }
+
+  async callsAwaitingDisposition(): Promise<CallHistoryItem[]> {
+    const since = new Date(Date.now() - AWAITING_DAYS * 86_400_000).toISOString();
+    return [...this.calls.values()]
+      .filter((c) => c.startedAt >= since && c.endedAt !== null && c.disposition === null)
+      .sort(compareCallsNewestFirst)
+      .slice(0, 50)
+      .map((c) => ({ ...this.historyItem(c), disposition: null, notes: null }));
+  }
+
+  async callHistory(filter: HistoryFilter): Promise<CallHistoryItem[]> {
+    const from = filter.from !== null ? parseTime("From", filter.from) : null;
+    const to = filter.to !== null ? parseTime("To", filter.to) : null;
+    const before = filter.beforeStartedAt !== null && filter.beforeId !== null ? { at: filter.beforeStartedAt, id: filter.beforeId } : null;
+    const limit = Math.min(500, Math.max(1, Math.floor(filter.limit)));
+    return [...this.calls.values()]
+      .filter(
+        (c) =>
+          (from === null || c.startedAt >= from) &&
+          (to === null || c.startedAt < to) &&
+          (before === null || c.startedAt < before.at || (c.startedAt === before.at && c.id < before.id)) &&
+          (filter.leadId === null || c.leadId === filter.leadId) &&
+          (filter.disposition === null || c.disposition === filter.disposition),
+      )
+      .sort(compareCallsNewestFirst)
+      .slice(0, limit)
+      .map((c) => this.historyItem(c));
+  }
+
+  async followUps(): Promise<FollowUps> {
+    const now = new Date();
+    const endOfDay = new Date(now);
+    endOfDay.setHours(24, 0, 0, 0);
+    const nowText = now.toISOString();
+    const eod = endOfDay.toISOString();
+    const until = new Date(now.getTime() + 30 * 86_400_000).toISOString();
+    const out: FollowUps = { overdue: [], today: [], upcoming: [] };
+    const pending = [...this.followUpStates.values()]
+      .filter((f) => (f.status === "open" || f.status === "snoozed") && (f.snoozedUntil ?? f.dueAt) < until)
+      .sort((a, b) => {
+        const da = a.snoozedUntil ?? a.dueAt;
+        const db = b.snoozedUntil ?? b.dueAt;
+        return da !== db ? (da < db ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      })
+      .slice(0, 1000);
+    for (const f of pending) {
+      const due = f.snoozedUntil ?? f.dueAt;
+      const bucket = due < nowText ? out.overdue : due < eod ? out.today : out.upcoming;
+      bucket.push(this.followUpItem(f));
+    }
+    return out;
+  }
+
+  async completeFollowUp(id: string): Promise<FollowUps> {
+    const f = this.openFollowUp(id);
+    f.status = "done";
+    f.completedAt = new Date().toISOString();
+    this.localChanges(1);
+    return this.followUps();
+  }
+
+  async snoozeFollowUp(id: string, until: string): Promise<FollowUps> {
+    const at = parseTime("Snooze until", until);
+    const f = this.openFollowUp(id);
+    f.status = "snoozed";
+    f.snoozedUntil = at;
+    this.localChanges(1);
+    return this.followUps();
+  }
+
+  async rescheduleFollowUp(id: string, dueAt: string): Promise<FollowUps> {
+    const due = parseTime("New due time", dueAt);
+    const f = this.openFollowUp(id);
+    f.status = "open";
+    f.dueAt = due;
+    f.snoozedUntil = null;
+    this.localChanges(1);
+    return this.followUps();
+  }
+
+  async cancelFollowUp(id: string): Promise<FollowUps> {
+    const f = this.openFollowUp(id);
+    f.status = "cancelled";
+    this.localChanges(1);
+    return this.followUps();
+  }
+
+  private openFollowUp(id: string): StoredFollowUp {
+    const f = this.followUpStates.get(id);
+    if (!f || (f.status !== "open" && f.status !== "snoozed")) throw new BackendError("notFound", `open follow-up ${id} was not found`);
+    return f;
+  }
+
+  /** Records a disposition: the call's latest, and a follow-up when it has a date (calls::dispose). */
+  private storeDisposition(
+    call: StoredCall,
+    d: { type: string; notes: string | null; nextAction: NextAction | null; followUpDate: string | null },
+  ): StoredDisposition {
+    const stored: StoredDisposition = {
+      id: `disp-${String(this.nextDispositionId++).padStart(8, "0")}`,
+      callLogId: call.id,
+      ...d,
+      createdAt: new Date().toISOString(),
+    };
+    this.dispositions.push(stored);
+    call.disposition = d.type;
+    if (d.followUpDate !== null) {
+      this.followUpStates.set(stored.id, { id: stored.id, status: "open", dueAt: d.followUpDate, snoozedUntil: null, completedAt: null });
+    }
+    return stored;
+  }
+
+  private latestDisposition(callId: string): StoredDisposition | undefined {
+    for (let i = this.dispositions.length - 1; i >= 0; i--) if (this.dispositions[i].callLogId === callId) return this.dispositions[i];
+    return undefined;
+  }
+
+  private historyItem(c: StoredCall): CallHistoryItem {
+    const lead = c.leadId !== null ? this.leads.get(c.leadId) : undefined;
+    const d = this.latestDisposition(c.id);
+    return {
+      id: c.id,
+      leadId: c.leadId,
+      leadName: lead?.name ?? null,
+      leadCompany: lead?.company ?? null,
+      contactNumber: c.contactNumber,
+      direction: c.direction,
+      route: c.route,
+      startedAt: c.startedAt,
+      durationSeconds: c.durationSeconds,
+      disposition: d?.type ?? null,
+      notes: d?.notes ?? null,
+    };
+  }
+
+  private followUpItem(f: StoredFollowUp): FollowUpItem {
+    const d = this.dispositions.find((x) => x.id === f.id)!;
+    const call = this.calls.get(d.callLogId)!;
+    const lead = call.leadId !== null ? this.leads.get(call.leadId) : undefined;
+    return {
+      id: f.id,
+      callLogId: call.id,
+      leadId: call.leadId,
+      leadName: lead?.name ?? null,
+      leadCompany: lead?.company ?? null,
+      contactNumber: call.contactNumber,
+      disposition: d.type,
+      nextAction: d.nextAction,
+      notes: d.notes,
+      snoozed: f.status === "snoozed",
+      dueAt: f.snoozedUntil ?? f.dueAt,
+    };
+  }
+
   // ---- team backend (replication) -------------------------------------------------------------
   //
   // Mirrors crates/app/src/sync.rs: the status (state, pending local changes, conflicts, issues,
@@ -1824,6 +2236,26 @@ export class MemoryBackend implements Backend {
     this.localChanges(staged.size);
     return { created: createdRows, merged: mergedRows, invalidTotal, invalid: errors, listId };
   }
+}
+
+/** Newest first by (startedAt, id), like the Rust store's history keyset. */
+function compareCallsNewestFirst(a: { startedAt: string; id: string }, b: { startedAt: string; id: string }): number {
+  if (a.startedAt !== b.startedAt) return a.startedAt < b.startedAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** A time the UI sent (RFC 3339), as stored (UTC); the Rust side's `parse_time` and its message. */
+function parseTime(what: string, value: string): string {
+  const t = value.trim();
+  const ms = RFC3339.test(t) ? Date.parse(t.toUpperCase().replace(" ", "T")) : NaN;
+  if (Number.isNaN(ms)) throw invalid(`${what} ${JSON.stringify(value)} is not a date and time such as 2026-12-01T15:00:00Z.`);
+  return new Date(ms).toISOString();
+}
+
+function byteLength(s: string): number {
+  return new TextEncoder().encode(s).length;
 }
 
 /** Orders texts by (createdAt, id), like the Rust store's keyset. */

@@ -74,6 +74,16 @@ export class TauriBackend implements Backend {
   resolveSyncConflict: Backend["resolveSyncConflict"] = (id, keepMine) => unwrap(() => commands.resolveSyncConflict(id, keepMine));
   syncIssues: Backend["syncIssues"] = (limit) => unwrap(() => commands.syncIssues(limit));
   clearSyncIssues = () => unwrap(() => commands.clearSyncIssues());
+  dispositionOptions = () => unwrap(() => commands.dispositionOptions());
+  setDispositionOptions: Backend["setDispositionOptions"] = (options) => unwrap(() => commands.setDispositionOptions(options));
+  disposeCall: Backend["disposeCall"] = (request) => unwrap(() => commands.disposeCall(request));
+  callsAwaitingDisposition = () => unwrap(() => commands.callsAwaitingDisposition());
+  callHistory: Backend["callHistory"] = (filter) => unwrap(() => commands.callHistory(filter));
+  followUps = () => unwrap(() => commands.followUps());
+  completeFollowUp: Backend["completeFollowUp"] = (id) => unwrap(() => commands.completeFollowUp(id));
+  snoozeFollowUp: Backend["snoozeFollowUp"] = (id, until) => unwrap(() => commands.snoozeFollowUp(id, until));
+  rescheduleFollowUp: Backend["rescheduleFollowUp"] = (id, dueAt) => unwrap(() => commands.rescheduleFollowUp(id, dueAt));
+  cancelFollowUp: Backend["cancelFollowUp"] = (id) => unwrap(() => commands.cancelFollowUp(id));
 
   async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
     const unlisten = await events.importProgressEvent.listen((event) => cb(event.payload));

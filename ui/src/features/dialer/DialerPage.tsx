@@ -23,14 +23,19 @@ const KEYS: { key: string; letters: string; id: string }[] = [
 const DIAL_CHAR = /^[0-9*#+]$/;
 const LONG_PRESS_MS = 600;
 
+/** Commands from App (another page's Call button); `nonce` makes repeats distinct. */
+export type DialerCommand = { kind: "prefill"; number: string; nonce: number };
+
 type Props = {
   active: boolean;
+  /** Fills in a number (a follow-up's Call): it replaces what was typed, ready to dial. */
+  command?: DialerCommand | null;
   /** From appInfo(): why calling is not possible yet; null when a phone line exists. */
   dialDisabledReason: string | null;
   onOpenLead: (leadId: string) => void;
 };
 
-export function DialerPage({ active, dialDisabledReason, onOpenLead }: Props) {
+export function DialerPage({ active, command = null, dialDisabledReason, onOpenLead }: Props) {
   const backend = useBackend();
   const [number, setNumber] = useState("");
   const [lookup, setLookup] = useState<NumberLookup | null>(null);
@@ -63,6 +68,15 @@ export function DialerPage({ active, dialDisabledReason, onOpenLead }: Props) {
     }, LOOKUP_DEBOUNCE_MS);
     return () => clearTimeout(t);
   }, [backend, number]);
+
+  // A number sent from another page replaces the typed one; the field gets the focus.
+  const handled = useRef<number | null>(null);
+  useEffect(() => {
+    if (!command || !active || handled.current === command.nonce) return;
+    handled.current = command.nonce;
+    setNumber(command.number);
+    inputRef.current?.focus();
+  }, [command, active]);
 
   // Digits, *, #, + typed anywhere on the page go into the number; Backspace deletes.
   useEffect(() => {

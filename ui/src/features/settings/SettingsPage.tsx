@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefOb
 import { errorCode, errorMessage, useBackend } from "../../backend";
 import type { Region, SecretKind, Settings, SettingsUpdate, SipTransport } from "../../generated/bindings";
 import { useToast } from "../shell/Toast";
+import { DispositionsSection } from "./Dispositions";
 import { PhoneNumbersSection } from "./PhoneNumbers";
 
 const NO_CHANGE: SettingsUpdate = {
@@ -436,6 +437,8 @@ export function SettingsPage() {
         />
         <SectionActions testId="settings-backend" state={backendState} />
       </Section>
+
+      <DispositionsSection />
     </div>
   );
 }

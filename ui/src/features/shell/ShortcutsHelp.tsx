@@ -6,6 +6,8 @@ export const SHORTCUTS: { keys: string[]; action: string }[] = [
   { keys: ["Ctrl", "2"], action: "Go to Dialer" },
   { keys: ["Ctrl", "3"], action: "Go to Settings" },
   { keys: ["Ctrl", "4"], action: "Go to Messages" },
+  { keys: ["Ctrl", "5"], action: "Go to Follow-ups" },
+  { keys: ["Ctrl", "6"], action: "Go to History" },
   { keys: ["Ctrl", "K"], action: "Search leads" },
   { keys: ["/"], action: "Search leads (on Messages: search conversations)" },
   { keys: ["Ctrl", "I"], action: "Import leads from CSV" },
@@ -17,6 +19,8 @@ export const SHORTCUTS: { keys: string[]; action: string }[] = [
   { keys: ["0–9", "*", "#", "+"], action: "Dialer: type a number from anywhere on the page" },
   { keys: ["↑", "↓"], action: "Messages: move between conversations" },
   { keys: ["Ctrl", "Enter"], action: "Messages: send the text" },
+  { keys: ["1–9"], action: "Wrap up call: choose the outcome" },
+  { keys: ["Ctrl", "Enter"], action: "Wrap up call: save" },
   { keys: ["?"], action: "Show or hide this help" },
 ];
 

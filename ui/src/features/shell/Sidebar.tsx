@@ -1,15 +1,17 @@
-import { Keyboard, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
+import { ClipboardList, History, Keyboard, ListTodo, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
 import type { SyncStatus } from "../../generated/bindings";
 import { SyncIndicator } from "../sync/SyncIndicator";
 
-export type Page = "leads" | "dialer" | "messages" | "settings";
+export type Page = "leads" | "dialer" | "messages" | "followups" | "history" | "settings";
 
-// Only pages that exist are listed; History, Campaigns and Analytics join later. Messages came
-// after Settings had Ctrl+3, so it has Ctrl+4 (shortcuts that agents learned do not move).
+// Only pages that exist are listed; Campaigns and Analytics join later. Pages that came after
+// Settings had Ctrl+3 take the next numbers (shortcuts that agents learned do not move).
 const ITEMS: { page: Page; label: string; icon: LucideIcon; shortcut: string }[] = [
   { page: "leads", label: "Leads", icon: Users, shortcut: "Ctrl+1" },
   { page: "dialer", label: "Dialer", icon: Phone, shortcut: "Ctrl+2" },
   { page: "messages", label: "Messages", icon: MessageSquare, shortcut: "Ctrl+4" },
+  { page: "followups", label: "Follow-ups", icon: ListTodo, shortcut: "Ctrl+5" },
+  { page: "history", label: "History", icon: History, shortcut: "Ctrl+6" },
   { page: "settings", label: "Settings", icon: SettingsIcon, shortcut: "Ctrl+3" },
 ];
 
@@ -19,6 +21,12 @@ type Props = {
   leadCount: number | null;
   /** Unread inbound texts; the Messages badge shows when above zero. */
   unreadTexts: number | null;
+  /** Overdue follow-ups; the Follow-ups badge shows when above zero. */
+  overdueFollowUps: number | null;
+  /** Calls that ended without a wrap-up: a notice above the sync indicator opens the wrap-up dialog. */
+  callsToWrapUp: number;
+  wrapUpOpen: boolean;
+  onOpenWrapUp: () => void;
   version: string | null;
   onShowHelp: () => void;
   /** Replication with the team backend (the sync indicator); null until the service reported. */
@@ -29,7 +37,22 @@ type Props = {
   onOpenSync: () => void;
 };
 
-export function Sidebar({ page, onNavigate, leadCount, unreadTexts, version, onShowHelp, sync, syncRunning, syncPanelOpen, onOpenSync }: Props) {
+export function Sidebar({
+  page,
+  onNavigate,
+  leadCount,
+  unreadTexts,
+  overdueFollowUps,
+  callsToWrapUp,
+  wrapUpOpen,
+  onOpenWrapUp,
+  version,
+  onShowHelp,
+  sync,
+  syncRunning,
+  syncPanelOpen,
+  onOpenSync,
+}: Props) {
   return (
     <nav className="sidebar" aria-label="Main">
       <div className="brand">
@@ -61,11 +84,30 @@ export function Sidebar({ page, onNavigate, leadCount, unreadTexts, version, onS
                   {unreadTexts}
                 </span>
               )}
+              {p === "followups" && overdueFollowUps !== null && overdueFollowUps > 0 && (
+                <span className="badge badge-overdue" data-testid="followups-overdue-count" aria-label={`${overdueFollowUps} overdue`}>
+                  {overdueFollowUps}
+                </span>
+              )}
             </button>
           </li>
         ))}
       </ul>
       <div className="sidebar-footer">
+        {callsToWrapUp > 0 && (
+          <button
+            type="button"
+            className="nav-item wrapup-notice"
+            data-testid="wrapup-notice"
+            aria-haspopup="dialog"
+            aria-expanded={wrapUpOpen}
+            title="Save the outcome of calls that ended without one"
+            onClick={onOpenWrapUp}
+          >
+            <ClipboardList size={18} aria-hidden />
+            <span className="nav-label">{callsToWrapUp === 1 ? "1 call to wrap up" : `${callsToWrapUp} calls to wrap up`}</span>
+          </button>
+        )}
         <SyncIndicator status={sync} running={syncRunning} expanded={syncPanelOpen} onOpen={onOpenSync} />
         <button type="button" className="nav-item subtle" onClick={onShowHelp} title="Keyboard shortcuts (?)">
           <Keyboard size={18} aria-hidden />

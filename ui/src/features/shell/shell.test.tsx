@@ -31,12 +31,22 @@ describe("Startup", () => {
 });
 
 describe("Navigation and shortcuts", () => {
-  it("the sidebar lists only the pages that exist: Leads, Dialer, Messages and Settings", async () => {
+  it("the sidebar lists only the pages that exist: Leads, Dialer, Messages, Follow-ups, History and Settings", async () => {
     await renderApp({ leads: SAMPLE_LEADS });
     const nav = screen.getByRole("navigation", { name: "Main" });
     const items = [...nav.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
-    expect(items).toEqual(["nav-leads", "nav-dialer", "nav-messages", "nav-settings"]);
-    expect(nav).not.toHaveTextContent(/History|Campaigns|Analytics/);
+    expect(items).toEqual(["nav-leads", "nav-dialer", "nav-messages", "nav-followups", "nav-history", "nav-settings"]);
+    expect(nav).not.toHaveTextContent(/Campaigns|Analytics/);
+  });
+
+  it("Ctrl+5 and Ctrl+6 open Follow-ups and History", async () => {
+    const { user } = await renderApp({ leads: SAMPLE_LEADS });
+    await user.keyboard("{Control>}5{/Control}");
+    expect(await screen.findByTestId("followups-overdue")).toBeVisible();
+    expect(screen.getByTestId("nav-followups")).toHaveAttribute("aria-current", "page");
+    await user.keyboard("{Control>}6{/Control}");
+    expect(await screen.findByTestId("history-empty")).toBeVisible();
+    expect(screen.getByTestId("nav-history")).toHaveAttribute("aria-current", "page");
   });
 
   it("Ctrl+1/2/3 switch pages, Ctrl+K and / focus the lead search", async () => {

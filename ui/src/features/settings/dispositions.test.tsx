@@ -1,0 +1,113 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_DISPOSITION_OPTIONS, MemoryBackend } from "../../backend/memory";
+import { SAMPLE_LEADS, renderApp } from "../../test/render";
+
+async function openDispositions(backend = new MemoryBackend({ leads: SAMPLE_LEADS })) {
+  const app = await renderApp(backend);
+  await app.user.click(screen.getByTestId("nav-settings"));
+  const section = await screen.findByTestId("settings-dispositions");
+  await waitFor(() => expect(within(section).getAllByTestId("disposition-row")).toHaveLength(9));
+  return { ...app, section };
+}
+
+const labels = () => screen.getAllByTestId("disposition-label").map((i) => (i as HTMLInputElement).value);
+
+describe("Settings → Dispositions", () => {
+  it("edits the set (rename, add with a key from its label, move, remove) and saves it", async () => {
+    const { user, backend, section } = await openDispositions();
+    expect(labels()).toEqual(DEFAULT_DISPOSITION_OPTIONS.map((o) => o.label));
+    expect(screen.getAllByTestId("disposition-status")[0]).toHaveValue("contacted");
+
+    const answered = screen.getAllByTestId("disposition-label")[0];
+    await user.clear(answered);
+    await user.type(answered, "Reached");
+
+    await user.click(within(section).getByTestId("disposition-add"));
+    const added = screen.getAllByTestId("disposition-label")[9];
+    expect(added).toHaveFocus();
+    await user.type(added, "Demo booked");
+    expect(screen.getAllByTestId("disposition-key")[9]).toHaveValue("demo_booked");
+    await user.type(screen.getAllByTestId("disposition-status")[9], "demo");
+    await user.click(within(section).getByRole("button", { name: "Move Demo booked up" }));
+    await user.click(within(section).getByRole("button", { name: "Remove Busy" }));
+
+    await user.click(screen.getByTestId("settings-dispositions-save"));
+    expect(await screen.findByTestId("settings-dispositions-saved")).toBeInTheDocument();
+    const saved = await backend.dispositionOptions();
+    expect(saved.map((o) => o.key)).toEqual([
+      "answered",
+      "voicemail",
+      "no_answer",
+      "wrong_number",
+      "do_not_call",
+      "interested",
+      "not_interested",
+      "demo_booked",
+      "callback_requested",
+    ]);
+    expect(saved[0]).toEqual({ key: "answered", label: "Reached", leadStatus: "contacted" });
+    expect(saved[7]).toEqual({ key: "demo_booked", label: "Demo booked", leadStatus: "demo" });
+    expect(saved.find((o) => o.key === "no_answer")?.leadStatus).toBeNull();
+  });
+
+  it("shows the backend's validation error and keeps what was typed", async () => {
+    const { user, backend } = await openDispositions();
+    const key = screen.getAllByTestId("disposition-key")[1];
+    await user.clear(key);
+    await user.type(key, "answered");
+    await user.click(screen.getByTestId("settings-dispositions-save"));
+    expect(await screen.findByTestId("settings-dispositions-error")).toHaveTextContent('Disposition key "answered" appears twice.');
+    expect(key).toHaveValue("answered");
+
+    await user.clear(key);
+    await user.type(key, "Voice Mail");
+    await user.click(screen.getByTestId("settings-dispositions-save"));
+    await waitFor(() =>
+      expect(screen.getByTestId("settings-dispositions-error")).toHaveTextContent(
+        'Disposition key "Voice Mail" must be lowercase letters, digits or _ (at most 40).',
+      ),
+    );
+    expect(await backend.dispositionOptions()).toEqual(DEFAULT_DISPOSITION_OPTIONS);
+  });
+
+  it("Reset to defaults asks first, then restores the nine defaults", async () => {
+    const backend = new MemoryBackend({
+      leads: SAMPLE_LEADS,
+      dispositionOptions: [
+        { key: "demo_booked", label: "Demo booked", leadStatus: "demo" },
+        { key: "gatekeeper", label: "Gatekeeper", leadStatus: null },
+      ],
+    });
+    const { user } = await renderApp(backend);
+    await user.click(screen.getByTestId("nav-settings"));
+    await waitFor(() => expect(screen.getAllByTestId("disposition-row")).toHaveLength(2));
+    expect(labels()).toEqual(["Demo booked", "Gatekeeper"]);
+
+    await user.click(screen.getByTestId("settings-dispositions-reset"));
+    const confirm = screen.getByTestId("dispositions-reset-confirm");
+    expect(within(confirm).getByRole("button", { name: "Cancel" })).toHaveFocus();
+    await user.click(within(confirm).getByRole("button", { name: "Reset" }));
+    await waitFor(() => expect(screen.getAllByTestId("disposition-row")).toHaveLength(9));
+    expect(labels()).toEqual(DEFAULT_DISPOSITION_OPTIONS.map((o) => o.label));
+    expect(screen.queryByTestId("dispositions-reset-confirm")).not.toBeInTheDocument();
+    expect(await backend.dispositionOptions()).toEqual(DEFAULT_DISPOSITION_OPTIONS);
+  });
+
+  it("the wrap-up dialog offers the set as saved, in its order, with its number keys", async () => {
+    const backend = new MemoryBackend({
+      leads: SAMPLE_LEADS,
+      dispositionOptions: [
+        { key: "demo_booked", label: "Demo booked", leadStatus: "demo" },
+        { key: "gatekeeper", label: "Gatekeeper", leadStatus: null },
+      ],
+      calls: [{ contact: "415-555-0100", startedAt: new Date(Date.now() - 60_000).toISOString(), durationSeconds: 30 }],
+    });
+    const { user } = await renderApp(backend);
+    await screen.findByTestId("wrapup-call-name");
+    expect(screen.getAllByRole("radio").map((r) => r.textContent)).toEqual(["1Demo booked", "2Gatekeeper"]);
+    await user.keyboard("1{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.queryByTestId("wrapup-dialog")).not.toBeInTheDocument());
+    expect(backend.allLeads().find((l) => l.name === "Bob Brown")?.status).toBe("demo");
+  });
+});
