@@ -22,6 +22,11 @@ pub struct RealtimeEvent(pub RealtimeNotice);
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct SyncEvent(pub SyncNotice);
 
+/// What the softphone reports: registration, an incoming call with its screen pop, call
+/// states, levels and quality.
+#[derive(Debug, Clone, Serialize, Type, Event)]
+pub struct CallEvent(pub CallNotice);
+
 /// Progress of a running import, about every 50 ms.
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct ImportProgressEvent(pub ImportProgress);
@@ -257,6 +262,61 @@ fn cancel_follow_up(shell: State<'_, Shell>, id: String) -> R<FollowUps> {
     shell.app()?.cancel_follow_up(&id)
 }
 
+/// (Re)starts the softphone with the SIP line in Settings.
+#[tauri::command(async)]
+#[specta::specta]
+fn start_phone(shell: State<'_, Shell>, handle: AppHandle) -> R<()> {
+    shell.start_phone(&handle)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn dial(shell: State<'_, Shell>, request: DialRequest) -> R<ActiveCall> {
+    shell.app()?.dial(&request)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn answer_call(shell: State<'_, Shell>, call_id: String) -> R<()> {
+    shell.app()?.answer_call(&call_id)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn reject_call(shell: State<'_, Shell>, call_id: String) -> R<()> {
+    shell.app()?.reject_call(&call_id)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn hang_up(shell: State<'_, Shell>, call_id: String) -> R<()> {
+    shell.app()?.hang_up(&call_id)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn set_mute(shell: State<'_, Shell>, call_id: String, on: bool) -> R<()> {
+    shell.app()?.set_mute(&call_id, on)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn hold_call(shell: State<'_, Shell>, call_id: String, hold: bool) -> R<()> {
+    shell.app()?.hold_call(&call_id, hold)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn send_dtmf(shell: State<'_, Shell>, call_id: String, keys: String) -> R<()> {
+    shell.app()?.send_dtmf(&call_id, &keys)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn transfer_call(shell: State<'_, Shell>, call_id: String, to: String) -> R<()> {
+    shell.app()?.transfer_call(&call_id, &to)
+}
+
 #[tauri::command(async)]
 #[specta::specta]
 fn sms_segments(shell: State<'_, Shell>, body: String) -> R<SmsSegments> {
@@ -426,8 +486,17 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             snooze_follow_up,
             reschedule_follow_up,
             cancel_follow_up,
+            start_phone,
+            dial,
+            answer_call,
+            reject_call,
+            hang_up,
+            set_mute,
+            hold_call,
+            send_dtmf,
+            transfer_call,
         ])
-        .events(collect_events![ImportProgressEvent, RealtimeEvent, SyncEvent])
+        .events(collect_events![ImportProgressEvent, RealtimeEvent, SyncEvent, CallEvent])
 }
 
 /// Writes the TypeScript bindings to `path`.

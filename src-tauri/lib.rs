@@ -57,6 +57,24 @@ impl Shell {
         Ok(())
     }
 
+    /// (Re)starts the softphone; its notices go to the UI as events, and an incoming call brings
+    /// the window forward.
+    fn start_phone(&self, handle: &tauri::AppHandle) -> Result<(), IpcError> {
+        use tauri_specta::Event as _;
+        let events = handle.clone();
+        let sink: ringdesk_app::CallSink = Arc::new(move |notice| {
+            if matches!(notice, ringdesk_app::ipc::CallNotice::Incoming { .. })
+                && let Some(window) = events.get_webview_window("main")
+            {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+            let _ = commands::CallEvent(notice).emit(&events);
+        });
+        self.app()?.start_phone(ringdesk_app::PhoneOptions::default(), sink)
+    }
+
     /// The last connection notice of the live connection (`None` before it reported one).
     fn realtime_status(&self) -> Option<ringdesk_app::ipc::RealtimeNotice> {
         self.realtime_status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
@@ -139,6 +157,12 @@ pub fn run() {
                     && e.code != ErrorCode::NotConfigured
                 {
                     tracing::warn!(code = ?e.code, "the live SignalWire connection did not start: {}", e.message);
+                }
+                // The softphone starts when a SIP line is set up.
+                if let Err(e) = background.state::<Shell>().start_phone(&background)
+                    && e.code != ErrorCode::NotConfigured
+                {
+                    tracing::warn!(code = ?e.code, "the softphone did not start: {}", e.message);
                 }
             });
             Ok(())

@@ -67,16 +67,34 @@ export const commands = {
 	snoozeFollowUp: (id: string, until: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("snooze_follow_up", { id, until })),
 	rescheduleFollowUp: (id: string, dueAt: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("reschedule_follow_up", { id, dueAt })),
 	cancelFollowUp: (id: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("cancel_follow_up", { id })),
+	/**  (Re)starts the softphone with the SIP line in Settings. */
+	startPhone: () => typedError<null, IpcError>(__TAURI_INVOKE("start_phone")),
+	dial: (request: DialRequest) => typedError<ActiveCall, IpcError>(__TAURI_INVOKE("dial", { request })),
+	answerCall: (callId: string) => typedError<null, IpcError>(__TAURI_INVOKE("answer_call", { callId })),
+	rejectCall: (callId: string) => typedError<null, IpcError>(__TAURI_INVOKE("reject_call", { callId })),
+	hangUp: (callId: string) => typedError<null, IpcError>(__TAURI_INVOKE("hang_up", { callId })),
+	setMute: (callId: string, on: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_mute", { callId, on })),
+	holdCall: (callId: string, hold: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("hold_call", { callId, hold })),
+	sendDtmf: (callId: string, keys: string) => typedError<null, IpcError>(__TAURI_INVOKE("send_dtmf", { callId, keys })),
+	transferCall: (callId: string, to: string) => typedError<null, IpcError>(__TAURI_INVOKE("transfer_call", { callId, to })),
 };
 
 /** Events */
 export const events = {
+	callEvent: makeEvent<CallEvent, CallEvent>("call-event"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	realtimeEvent: makeEvent<RealtimeEvent, RealtimeEvent>("realtime-event"),
 	syncEvent: makeEvent<SyncEvent, SyncEvent>("sync-event"),
 };
 
 /* Types */
+/**  A call placed. */
+export type ActiveCall = {
+	callId: string,
+	callLogId: string,
+	leadId: string | null,
+};
+
 export type AppInfo = {
 	version: string,
 	dbPath: string,
@@ -84,6 +102,12 @@ export type AppInfo = {
 	/**  Why the Dial button is disabled; `null` once a phone line exists. */
 	dialDisabledReason: string | null,
 };
+
+/**
+ *  What the softphone reports: registration, an incoming call with its screen pop, call
+ *  states, levels and quality.
+ */
+export type CallEvent = CallNotice;
 
 /**  A call as the history lists it. */
 export type CallHistoryItem = {
@@ -100,6 +124,18 @@ export type CallHistoryItem = {
 	notes: string | null,
 };
 
+/**  What the phone reports to the UI. */
+export type CallNotice = { kind: "registration"; registered: boolean; detail: string } | 
+/**  A call rings in; `lead` is the screen pop when the number belongs to a lead. */
+{ kind: "incoming"; callId: string; callLogId: string; from: string; displayName: string | null; lead: ScreenPop | null } | { kind: "state"; callId: string; callLogId: string; phase: CallPhase; detail: string | null } | 
+/**  Peak levels over the last 100 ms, dBFS. */
+{ kind: "levels"; callId: string; inputDbfs: number | null; outputDbfs: number | null } | 
+/**  Call quality, every second. */
+{ kind: "quality"; callId: string; mos: number | null; lossPercent: number | null; jitterMs: number | null };
+
+/**  Where a call is. */
+export type CallPhase = "dialing" | "ringing" | "earlyMedia" | "active" | "held" | "ended" | "failed";
+
 /**  A call's recording. The provider's URL never crosses to the UI. */
 export type CallRecordingInfo = {
 	id: string,
@@ -110,6 +146,16 @@ export type CallRecordingInfo = {
 	createdAt: string,
 	/**  The audio is in the local cache. */
 	cached: boolean,
+};
+
+/**  A call to place. */
+export type DialRequest = {
+	/**  A phone number as written, or a SIP address. */
+	to: string,
+	/**  The lead the call is for (else found by the number). */
+	leadId: string | null,
+	/**  Call a lead marked Do Not Call anyway (the agent confirmed consent). */
+	overrideDnc: boolean,
 };
 
 /**
@@ -413,6 +459,16 @@ export type RowError = {
 	/**  1-based line in the file where the row starts (the header is line 1). */
 	line: number,
 	reason: string,
+};
+
+/**  The lead's card shown for an incoming call. */
+export type ScreenPop = {
+	leadId: string,
+	name: string,
+	company: string | null,
+	status: string,
+	lastCallAt: string | null,
+	lastNote: string | null,
 };
 
 export type SecretKind = "signalwireApiToken" | "sipPassword" | 
