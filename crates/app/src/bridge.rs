@@ -39,8 +39,45 @@ fn normalize(what: &str, v: &str, region: Region) -> Result<String> {
         .map_err(|e| IpcError::invalid(format!("{what} {v:?}: {e}.")))
 }
 
-pub(crate) fn info(c: Call, agent_phone: String) -> BridgeCallInfo {
-    BridgeCallInfo { sid: c.sid, status: c.status.as_str().to_string(), agent_phone, duration_seconds: c.duration }
+pub(crate) fn info(c: Call, agent_phone: String, call_log_id: Option<String>) -> BridgeCallInfo {
+    BridgeCallInfo {
+        sid: c.sid,
+        status: c.status.as_str().to_string(),
+        agent_phone,
+        duration_seconds: c.duration,
+        call_log_id,
+    }
+}
+
+/// Brings a bridge call's log row up to date with SignalWire's view of the call; returns the
+/// row's id when the call is logged here.
+pub(crate) fn log_status(store: &Store, c: &Call) -> Result<Option<String>> {
+    let Some(id) = store.read(|r| ringdesk_store::calls::by_provider_sid(r, &c.sid))? else { return Ok(None) };
+    let now = ringdesk_store::format_ts(chrono::Utc::now());
+    let change = if c.status.is_final() {
+        ringdesk_store::calls::CallChange {
+            status: Some(c.status.as_str().to_string()),
+            ended_at: Some(now),
+            duration_seconds: Some(i64::from(c.duration.unwrap_or(0))),
+            end_reason: Some(c.status.as_str().to_string()),
+            ..Default::default()
+        }
+    } else {
+        ringdesk_store::calls::CallChange { status: Some(c.status.as_str().to_string()), ..Default::default() }
+    };
+    store.write(|w| {
+        // Only a change is written (a poll that sees the same status queues nothing).
+        let known: Option<(Option<String>, Option<String>)> = ringdesk_store::calls::status_of(w, &id)?;
+        if let Some((status, ended)) = known
+            && status.as_deref() == change.status.as_deref()
+            && (ended.is_some() || change.ended_at.is_none())
+        {
+            return Ok::<_, IpcError>(());
+        }
+        ringdesk_store::calls::update(w, &id, &change)?;
+        Ok(())
+    })?;
+    Ok(Some(id))
 }
 
 /// Places a bridge call; returns it as SignalWire reports it.
@@ -51,6 +88,7 @@ pub(crate) fn start(
     region: Region,
     default_caller_id: String,
     req: &BridgeCallRequest,
+    lead_id: Option<String>,
 ) -> Result<BridgeCallInfo> {
     let lead = normalize("The lead's number", &req.to, region)?;
     let agent = match req.agent_phone.as_deref().filter(|p| !p.trim().is_empty()) {
@@ -81,8 +119,55 @@ pub(crate) fn start(
         timeout_secs: Some(30),
         record: false,
     };
+    // The call is on record before SignalWire is asked: a crash or an ambiguous answer leaves a
+    // row to reconcile, never a call nobody logged.
+    let now = ringdesk_store::format_ts(chrono::Utc::now());
+    let log_id = store.write(|w| {
+        let id = ringdesk_store::calls::insert(
+            w,
+            &ringdesk_store::calls::NewCall {
+                lead_id: lead_id.clone(),
+                route: "bridge".into(),
+                contact_number: lead.clone(),
+                from_number: Some(call.from.clone()),
+                direction: "outbound".into(),
+                status: Some("queued".into()),
+                started_at: now.clone(),
+                ..Default::default()
+            },
+        )?;
+        if let Some(l) = &lead_id {
+            ringdesk_store::leads::touch_last_contact(w, l, &now)?;
+        }
+        kv::set(w, AGENT_PHONE, &agent)?;
+        Ok::<_, IpcError>(id)
+    })?;
     let c = client.clone();
-    let placed = provider.run(async move { c.create_call(&call).await })?;
-    store.write(|w| kv::set(w, AGENT_PHONE, &agent))?;
-    Ok(info(placed, agent))
+    let placed = match provider.run(async move { c.create_call(&call).await }) {
+        Ok(p) => p,
+        Err(e) => {
+            let err = IpcError::from(e);
+            let change = ringdesk_store::calls::CallChange {
+                status: Some("failed".into()),
+                ended_at: Some(ringdesk_store::format_ts(chrono::Utc::now())),
+                duration_seconds: Some(0),
+                end_reason: Some(err.message.clone()),
+                ..Default::default()
+            };
+            let _ = store.write(|w| ringdesk_store::calls::update(w, &log_id, &change));
+            return Err(err);
+        }
+    };
+    store.write(|w| {
+        ringdesk_store::calls::update(
+            w,
+            &log_id,
+            &ringdesk_store::calls::CallChange {
+                provider_call_sid: Some(placed.sid.clone()),
+                status: Some(placed.status.as_str().to_string()),
+                ..Default::default()
+            },
+        )
+    })?;
+    Ok(info(placed, agent, Some(log_id)))
 }

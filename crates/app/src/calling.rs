@@ -295,6 +295,34 @@ fn handle(store: &Store, region: Region, calls: &Calls, sink: &CallSink, event: 
 }
 
 impl crate::App {
+    /// The lead a call is for (given, else found by the number); a lead marked Do Not Call is
+    /// refused unless the agent overrides it.
+    pub(crate) fn lead_to_dial(
+        &self,
+        lead_id: Option<&str>,
+        e164: Option<&str>,
+        override_dnc: bool,
+    ) -> Result<Option<String>> {
+        let lead = match (lead_id, e164) {
+            (Some(id), _) => Some(self.store.read(|r| leads::get(r, id))?),
+            (None, Some(n)) => match self.store.read(|r| leads::find_by_phone(r, n))? {
+                Some(l) => Some(self.store.read(|r| leads::get(r, &l.id))?),
+                None => None,
+            },
+            (None, None) => None,
+        };
+        if let Some(l) = &lead
+            && l.status == crate::workflow::DO_NOT_CALL
+            && !override_dnc
+        {
+            return Err(IpcError::new(
+                ErrorCode::Conflict,
+                format!("{} is marked Do Not Call. Call anyway only if you have their consent.", l.name),
+            ));
+        }
+        Ok(lead.map(|l| l.id))
+    }
+
     /// Starts the softphone with the SIP line in Settings; its notices go to `sink`. Calling it
     /// again replaces the running phone (after the line's settings changed).
     pub fn start_phone(&self, options: PhoneOptions, sink: CallSink) -> Result<()> {
@@ -394,20 +422,7 @@ impl crate::App {
     pub fn dial(&self, req: &DialRequest) -> Result<ActiveCall> {
         let region = self.region()?;
         let (dial_to, e164) = target(&req.to, region)?;
-        let lead = match (&req.lead_id, &e164) {
-            (Some(id), _) => Some(self.store.read(|r| leads::get(r, id))?.id),
-            (None, Some(n)) => self.store.read(|r| leads::find_by_phone(r, n))?.map(|l| l.id),
-            (None, None) => None,
-        };
-        if let Some(id) = &lead {
-            let l = self.store.read(|r| leads::get(r, id))?;
-            if l.status == crate::workflow::DO_NOT_CALL && !req.override_dnc {
-                return Err(IpcError::new(
-                    ErrorCode::Conflict,
-                    format!("{} is marked Do Not Call. Call anyway only if you have their consent.", l.name),
-                ));
-            }
-        }
+        let lead = self.lead_to_dial(req.lead_id.as_deref(), e164.as_deref(), req.override_dnc)?;
         self.with_phone(|svc| {
             let now = ringdesk_store::format_ts(Utc::now());
             let log_id = self.store.write(|w| {

@@ -474,6 +474,10 @@ pub struct BridgeCallRequest {
     /// The caller ID the lead sees (one of the project's numbers); default: the sending number.
     pub caller_id: Option<String>,
     pub record: bool,
+    /// The lead the call is for (else found by the number).
+    pub lead_id: Option<String>,
+    /// Call a lead marked Do Not Call anyway (the agent confirmed consent).
+    pub override_dnc: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -484,6 +488,8 @@ pub struct BridgeCallInfo {
     pub status: String,
     pub agent_phone: String,
     pub duration_seconds: Option<u32>,
+    /// The call's row in the history (`None` for a call placed outside Ringdesk).
+    pub call_log_id: Option<String>,
 }
 
 // ----- AI agents and voice clones -----

@@ -463,11 +463,12 @@ impl App {
         let client = self.signalwire()?;
         let lead = PhoneNumber::parse(req.to.trim(), region)
             .map_err(|e| IpcError::invalid(format!("The lead's number {:?}: {e}.", req.to)))?;
+        let lead_id = self.lead_to_dial(req.lead_id.as_deref(), Some(lead.e164()), req.override_dnc)?;
         let caller_id = match req.caller_id.as_deref().filter(|c| !c.trim().is_empty()) {
             Some(c) => c.to_string(),
             None => messaging::choose_from(&self.store, &self.provider, &client, lead.e164(), None, region)?,
         };
-        bridge::start(&self.store, &self.provider, &client, region, caller_id, req)
+        bridge::start(&self.store, &self.provider, &client, region, caller_id, req, lead_id)
     }
 
     /// A bridge call as SignalWire reports it now.
@@ -475,8 +476,9 @@ impl App {
         let client = self.signalwire()?;
         let sid = sid.to_string();
         let call = self.provider.run(async move { client.get_call(&sid).await })?;
+        let log = bridge::log_status(&self.store, &call)?;
         let agent = call.to.clone();
-        Ok(bridge::info(call, agent))
+        Ok(bridge::info(call, agent, log))
     }
 
     /// Ends a bridge call (cancels it while it rings).
@@ -494,8 +496,9 @@ impl App {
             }
             client.hang_up_call(&sid, ringing).await
         })?;
+        let log = bridge::log_status(&self.store, &call)?;
         let agent = call.to.clone();
-        Ok(bridge::info(call, agent))
+        Ok(bridge::info(call, agent, log))
     }
 
     // ----- AI agents and voice clones -----

@@ -393,6 +393,8 @@ fn a_bridge_call_rings_the_agent_first_through_a_script_the_app_keeps_up_to_date
         agent_phone: None,
         caller_id: None,
         record: false,
+        lead_id: None,
+        override_dnc: false,
     });
     assert_eq!(no_phone.expect_err("no agent phone yet").code, ErrorCode::InvalidInput);
     let call = r
@@ -402,6 +404,8 @@ fn a_bridge_call_rings_the_agent_first_through_a_script_the_app_keeps_up_to_date
             agent_phone: Some("+16175550199".into()),
             caller_id: None,
             record: true,
+            lead_id: None,
+            override_dnc: false,
         })
         .expect("placed");
     assert_eq!(call.status, "queued");
@@ -422,6 +426,8 @@ fn a_bridge_call_rings_the_agent_first_through_a_script_the_app_keeps_up_to_date
             agent_phone: None,
             caller_id: None,
             record: false,
+            lead_id: None,
+            override_dnc: false,
         })
         .expect("placed");
     assert_eq!(second.agent_phone, "+16175550199", "the agent's phone is remembered");
@@ -430,6 +436,17 @@ fn a_bridge_call_rings_the_agent_first_through_a_script_the_app_keeps_up_to_date
     assert_eq!(r.app.bridge_call_status(&call.sid).expect("status").status, "in-progress");
     let ended = r.app.hang_up_bridge_call(&call.sid).expect("hung up");
     assert_eq!(ended.status, "completed");
+    assert_eq!(ended.call_log_id, call.call_log_id, "the same logged call");
+    let history = r.app.call_history(&ringdesk_app::ipc::HistoryFilter { limit: 10, ..Default::default() }).expect("h");
+    let logged = history.iter().find(|c| Some(&c.id) == call.call_log_id.as_ref()).expect("in the history");
+    assert_eq!((logged.route.as_str(), logged.contact_number.as_str()), ("bridge", "+13125550142"), "{logged:?}");
+    let owed = r.app.calls_awaiting_disposition().expect("awaiting");
+    assert!(
+        owed.iter().any(|c| Some(&c.id) == call.call_log_id.as_ref()),
+        "the ended bridge call waits for its disposition"
+    );
+    let to_ann = history.iter().find(|c| Some(&c.id) == second.call_log_id.as_ref()).expect("second call logged");
+    assert!(to_ann.lead_id.is_some(), "a call to a lead's number is filed under the lead: {to_ann:?}");
     let cancelled = r.app.hang_up_bridge_call(&second.sid).expect("cancelled or ended");
     assert!(["canceled", "completed"].contains(&cancelled.status.as_str()), "{cancelled:?}");
 }

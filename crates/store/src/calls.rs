@@ -202,6 +202,22 @@ pub fn dispose(w: &mut Write<'_>, d: &Disposition<'_>) -> Result<String> {
     Ok(id)
 }
 
+/// The call logged with this provider SID, if any.
+pub fn by_provider_sid(r: &impl Reads, sid: &str) -> Result<Option<String>> {
+    Ok(r.conn()
+        .prepare_cached("SELECT id FROM call_logs WHERE provider_call_sid = ?1 ORDER BY started_at DESC LIMIT 1")?
+        .query_row([sid], |row| row.get(0))
+        .optional()?)
+}
+
+/// A call's status and end time as logged.
+pub fn status_of(r: &impl Reads, id: &str) -> Result<Option<(Option<String>, Option<String>)>> {
+    Ok(r.conn()
+        .prepare_cached("SELECT status, ended_at FROM call_logs WHERE id = ?1")?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?)
+}
+
 /// Calls that ended without a disposition since `since`, newest first: the disposition step the
 /// agent still owes (they survive a restart because they are just rows).
 pub fn awaiting_disposition(r: &impl Reads, since: &str, limit: u32) -> Result<Vec<HistoryRow>> {
