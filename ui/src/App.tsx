@@ -8,6 +8,9 @@ import { DialerPage, type DialerCommand } from "./features/dialer/DialerPage";
 import { FollowUpsPage } from "./features/followups/FollowUpsPage";
 import { useOverdueFollowUps } from "./features/followups/useOverdueFollowUps";
 import { HistoryPage } from "./features/history/HistoryPage";
+import { CreateLeadDialog } from "./features/leads/CreateLeadDialog";
+import { CallPanel } from "./features/phone/CallPanel";
+import { PhoneProvider, usePhone, type PhoneCall } from "./features/phone/usePhone";
 import { LeadsPage, type LeadsCommand } from "./features/leads/LeadsPage";
 import { MessagesPage, type MessagesCommand } from "./features/messages/MessagesPage";
 import { useRealtime } from "./features/messages/useRealtime";
@@ -161,6 +164,21 @@ function Workspace({ info }: { info: AppInfo }) {
     void refreshAwaiting().then((calls) => setWrapUpCall(calls[0] ?? null));
   }, [refreshAwaiting]);
 
+  // The softphone: a call that ended or failed opens its wrap-up (unless another one is open).
+  const phone = usePhone(backend, {
+    onEnded: (callLogId, phase, detail) => {
+      if (phase === "failed") toast(`Call failed${detail ? `: ${detail}` : "."}`, "error");
+      void refreshAwaiting().then((calls) => {
+        const ended = calls.find((c) => c.id === callLogId);
+        if (ended) setWrapUpCall((open) => open ?? ended);
+      });
+    },
+  });
+  const phoneRef = useRef(phone);
+  phoneRef.current = phone;
+  /** The unknown caller "Create lead" is for. */
+  const [leadForCall, setLeadForCall] = useState<PhoneCall | null>(null);
+
   const refreshOverdue = overdueFollowUps.refresh;
   /** A wrap-up was saved: the next waiting call opens, if any; the lead's status and the lists changed. */
   const onWrapUpSaved = useCallback(
@@ -235,6 +253,19 @@ function Workspace({ info }: { info: AppInfo }) {
         }
         return;
       }
+      if (hasCommandModifier(e) && e.shiftKey && !e.altKey && "ahmo".includes(e.key.toLowerCase()) && e.key.length === 1) {
+        // Call control: answer the ringing call; hang up, mute, hold the current one.
+        const p = phoneRef.current;
+        const key = e.key.toLowerCase();
+        const target = key === "a" ? p.calls.find((c) => c.ringingIn) : p.current();
+        if (!target) return;
+        e.preventDefault();
+        if (key === "a") void p.answer(target.callId);
+        else if (key === "h") void p.hangUp(target.callId);
+        else if (key === "m") void p.toggleMute(target.callId);
+        else void p.toggleHold(target.callId);
+        return;
+      }
       if (hasCommandModifier(e) && e.shiftKey && !e.altKey && e.key.toLowerCase() === "s") {
         e.preventDefault();
         setHelpOpen(false);
@@ -277,6 +308,7 @@ function Workspace({ info }: { info: AppInfo }) {
   }, [escapeStack, navigate, sendToLeads, syncFromShortcut]);
 
   return (
+    <PhoneProvider value={phone}>
     <div className="app">
       <Sidebar
         page={page}
@@ -310,7 +342,7 @@ function Workspace({ info }: { info: AppInfo }) {
             <DialerPage
               active={page === "dialer"}
               command={dialerCommand}
-              dialDisabledReason={info.dialDisabledReason}
+              dialDisabledReason={phone.registration?.registered ? null : info.dialDisabledReason}
               onOpenLead={openLead}
             />
           </div>
@@ -361,6 +393,20 @@ function Workspace({ info }: { info: AppInfo }) {
           onSaved={(saved, label) => void onWrapUpSaved(saved, label)}
         />
       )}
+      <CallPanel phone={phone} onOpenLead={openLead} onCreateLead={setLeadForCall} />
+      {leadForCall !== null && (
+        <CreateLeadDialog
+          phone={leadForCall.number ?? ""}
+          onClose={() => setLeadForCall(null)}
+          onCreated={(lead) => {
+            phone.setLead(leadForCall.callId, { leadId: lead.id, name: lead.name, company: lead.company, status: lead.status });
+            setLeadForCall(null);
+            refreshLeadCount();
+            setLeadsVersion((v) => v + 1);
+            toast(`Lead “${lead.name}” created.`);
+          }}
+        />
+      )}
       {helpOpen && <ShortcutsHelp onClose={() => setHelpOpen(false)} />}
       {syncOpen && (
         <SyncPanel
@@ -373,5 +419,6 @@ function Workspace({ info }: { info: AppInfo }) {
         />
       )}
     </div>
+    </PhoneProvider>
   );
 }

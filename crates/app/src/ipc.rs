@@ -250,6 +250,20 @@ pub struct NumberLookup {
     pub lead: Option<LeadSummary>,
 }
 
+/// What a `tel:` or `ringdesk://dial` link opened: the dialer filled with this number and the
+/// lead selected. Nothing is dialled unless `auto_dial` (a setting, off by default).
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkTarget {
+    pub e164: String,
+    pub display: String,
+    /// The lead the link named (by id), else the one with this number.
+    pub lead: Option<LeadSummary>,
+    /// The name the link carried (shown when no lead matches).
+    pub name: Option<String>,
+    pub auto_dial: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {

@@ -117,10 +117,11 @@ impl App {
             version: env!("CARGO_PKG_VERSION").to_string(),
             db_path: self.store.path().display().to_string(),
             lead_count: lead_count as u32,
-            dial_disabled_reason: Some(
-                "No phone line yet: calling from Ringdesk arrives with the softphone. Your SIP account in Settings will be used then."
-                    .to_string(),
-            ),
+            dial_disabled_reason: if self.phone.lock().unwrap_or_else(std::sync::PoisonError::into_inner).is_some() {
+                None
+            } else {
+                Some("Set up your SIP line in Settings to call from Ringdesk.".to_string())
+            },
         })
     }
 
@@ -307,6 +308,37 @@ impl App {
     // ----- dialer -----
 
     /// Normalizes what the agent typed or pasted (a number or a `tel:` link) and finds its lead.
+    /// Reads a link the operating system handed over (`tel:...`, `ringdesk://dial?to=...`): the
+    /// number to fill in and the lead to select (the link's lead id if it exists here, else the
+    /// lead with that number). A malformed link is an error that says what is wrong.
+    pub fn open_link(&self, link: &str) -> Result<LinkTarget> {
+        let region = self.region()?;
+        let parsed = ringdesk_core::parse_link(link).map_err(|e| IpcError::invalid(capitalize(&e.to_string())))?;
+        let number = if parsed.number.to_ascii_lowercase().starts_with("tel:") {
+            TelUri::parse(&parsed.number)
+                .map_err(|e| e.to_string())
+                .and_then(|t| t.phone_number(region).map_err(|e| e.to_string()))
+        } else {
+            PhoneNumber::parse(&parsed.number, region).map_err(|e| e.to_string())
+        }
+        .map_err(|e| IpcError::invalid(format!("The link's number {:?}: {e}.", parsed.number)))?;
+        let by_id = match &parsed.lead_id {
+            Some(id) => self.store.read(|r| leads::get(r, id)).ok().filter(|l| l.deleted_at.is_none()).map(|l| l.id),
+            None => None,
+        };
+        let lead = match by_id {
+            Some(id) => self.store.read(|r| leads::summary_by_id(r, &id))?,
+            None => self.store.read(|r| leads::find_by_phone(r, number.e164()))?,
+        };
+        Ok(LinkTarget {
+            e164: number.e164().to_string(),
+            display: number.display(region),
+            lead: lead.map(|l| summary(l, region)),
+            name: parsed.name,
+            auto_dial: false,
+        })
+    }
+
     pub fn lookup_number(&self, input: &str) -> Result<NumberLookup> {
         let region = self.region()?;
         let parsed = if input.trim_start().get(..4).is_some_and(|s| s.eq_ignore_ascii_case("tel:")) {

@@ -183,3 +183,36 @@ fn an_incomplete_disposition_is_refused_and_changes_nothing() {
     })
     .expect("mark dead needs no date");
 }
+
+#[test]
+fn links_fill_the_dialer_and_select_the_lead_but_never_dial_by_themselves() {
+    let (_d, app) = app();
+    let ann = app
+        .create_lead(&LeadPatch {
+            name: Some("Ann Archer".into()),
+            phone: Some("(202) 555-0143".into()),
+            ..LeadPatch::default()
+        })
+        .expect("lead");
+    let other = app.create_lead(&LeadPatch { name: Some("Other".into()), ..LeadPatch::default() }).expect("lead");
+    let t = app.open_link("tel:+1-202-555-0143").expect("tel link");
+    assert_eq!(t.e164, "+12025550143", "normalized");
+    assert_eq!(t.lead.as_ref().map(|l| l.id.as_str()), Some(ann.id.as_str()), "matched by number");
+    assert!(!t.auto_dial, "a link never dials by itself by default");
+    let t = app
+        .open_link(&format!("ringdesk://dial?to=%2B12025550143&leadId={}&name=From%20the%20CRM", other.id))
+        .expect("ringdesk link");
+    assert_eq!(t.lead.as_ref().map(|l| l.name.as_str()), Some("Other"), "the link's lead id wins over the number");
+    assert_eq!(t.name.as_deref(), Some("From the CRM"), "name carried");
+    let t = app.open_link("ringdesk://dial?to=2025550199&leadId=0190a000-0000-7000-8000-0000000000ff").expect("link");
+    assert!(t.lead.is_none(), "an unknown lead id and an unknown number select nothing");
+    for (bad, says) in [
+        ("javascript:alert(1)", "not a link Ringdesk opens"),
+        ("ringdesk://dial?name=Ann", "no number"),
+        ("ringdesk://dial?to=12", "number"),
+        ("tel:", "malformed"),
+    ] {
+        let err = app.open_link(bad).expect_err("refused");
+        assert!(err.message.contains(says), "{bad}: {}", err.message);
+    }
+}

@@ -346,6 +346,14 @@ pub fn get(r: &impl Reads, id: &str) -> Result<Lead> {
         .ok_or_else(|| StoreError::NotFound { what: "lead", id: id.to_string() })
 }
 
+/// One live lead's summary by id.
+pub fn summary_by_id(r: &impl Reads, id: &str) -> Result<Option<LeadSummary>> {
+    Ok(r.conn()
+        .prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM leads l WHERE l.id = ?1 AND l.deleted_at IS NULL"))?
+        .query_row([id], summary_from_row)
+        .optional()?)
+}
+
 /// The live lead with this E.164 number (the oldest when several share it).
 pub fn find_by_phone(r: &impl Reads, e164: &str) -> Result<Option<LeadSummary>> {
     Ok(r.conn()

@@ -5,7 +5,10 @@
 // Only files in src/backend/ may import `commands` from the bindings or anything from @tauri-apps.
 import { createContext, createElement, useContext, type ReactNode } from "react";
 import type {
+  ActiveCall,
   AppInfo,
+  CallNotice,
+  DialRequest,
   CallHistoryItem,
   CallRecordingInfo,
   DispositionOption,
@@ -182,6 +185,23 @@ export interface Backend {
   rescheduleFollowUp(id: string, dueAt: string): Promise<FollowUps>;
   cancelFollowUp(id: string): Promise<FollowUps>;
 
+  // ---- softphone ----
+  /** (Re)starts the softphone with the SIP line in Settings; registration arrives through onCall. */
+  startPhone(): Promise<null>;
+  /**
+   * Places a call. Rejects with "notConfigured" (no SIP line), "invalidInput" (not a number),
+   * "conflict" (the lead is Do Not Call and overrideDnc is false). States arrive through onCall.
+   */
+  dial(request: DialRequest): Promise<ActiveCall>;
+  answerCall(callId: string): Promise<null>;
+  rejectCall(callId: string): Promise<null>;
+  /** Ends the call; it then awaits its disposition (callsAwaitingDisposition). */
+  hangUp(callId: string): Promise<null>;
+  setMute(callId: string, on: boolean): Promise<null>;
+  holdCall(callId: string, hold: boolean): Promise<null>;
+  sendDtmf(callId: string, keys: string): Promise<null>;
+  transferCall(callId: string, to: string): Promise<null>;
+
   /** Subscribes to the `importProgress` event; resolves with the unsubscribe function. */
   onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void>;
   /** Subscribes to the `realtimeEvent` event (the live connection's notices); resolves with the unsubscribe function. */
@@ -191,6 +211,8 @@ export interface Backend {
    * `changed` when pulled rows changed what the UI shows. Resolves with the unsubscribe function.
    */
   onSync(cb: (notice: SyncNotice) => void): Promise<() => void>;
+  /** Subscribes to the `callEvent` event (the softphone's notices); resolves with the unsubscribe function. */
+  onCall(cb: (notice: CallNotice) => void): Promise<() => void>;
   /** Native "open file" dialog filtered to CSV; null when the user cancels. */
   pickCsvFile(): Promise<string | null>;
   /** Native "save file" dialog; null when the user cancels. */
@@ -203,7 +225,7 @@ export interface Backend {
 type Unwrapped<F> = F extends (...args: infer A) => Promise<Result<infer T, IpcError>> ? (...args: A) => Promise<T> : never;
 type CommandMethods = { [K in keyof typeof commands]: Unwrapped<(typeof commands)[K]> };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const commandsMatch: Same<CommandMethods, Omit<Backend, "onImportProgress" | "onRealtime" | "onSync" | "pickCsvFile" | "pickSavePath">> = true;
+const commandsMatch: Same<CommandMethods, Omit<Backend, "onCall" | "onImportProgress" | "onRealtime" | "onSync" | "pickCsvFile" | "pickSavePath">> = true;
 void commandsMatch;
 
 export function isTauri(): boolean {

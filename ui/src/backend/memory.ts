@@ -7,9 +7,16 @@
 // onRealtime, emitRealtime); replication with a simulated team backend (see the sync section:
 // status and onSync notices, pending local changes, sign-in, conflicts, issues); and the after-call
 // workflow (see the call workflow section: the disposition set, calls awaiting a disposition,
-// follow-ups, the history). Calls are not placed here: they come from `calls` / addCall().
+// follow-ups, the history); and a simulated softphone (see the softphone section: dial, incoming
+// calls through ringIn(), call states on short timers, onCall notices). Past calls come from
+// `calls` / addCall().
 import type {
+  ActiveCall,
   AppInfo,
+  CallNotice,
+  CallPhase,
+  DialRequest,
+  ScreenPop,
   CallHistoryItem,
   CallRecordingInfo,
   DispositionOption,
@@ -125,6 +132,11 @@ export type MemoryBackendOptions = {
   calls?: CallInput[];
   /** The disposition set (default: DEFAULT_DISPOSITION_OPTIONS), as setDispositionOptions stores it. */
   dispositionOptions?: DispositionOption[];
+  /**
+   * Softphone: ms between the steps of an outbound call (dialing → ringing → active); default 800.
+   * null: the callee never answers by itself (tests call connectCall()).
+   */
+  callStepMs?: number | null;
 };
 
 /**
@@ -230,8 +242,31 @@ export const SIGNALWIRE_CONFIGURED: Partial<Settings> = {
   signalwireApiTokenSet: true,
 };
 
-export const DEFAULT_DIAL_DISABLED_REASON =
-  "No phone line yet: add a SIP account in Settings — calling arrives in a later release.";
+export const DEFAULT_DIAL_DISABLED_REASON = "No phone line yet: add your SIP line in Settings to start calling.";
+
+/** What every softphone command rejects with while no SIP line is set up (the Rust wording). */
+export const PHONE_NOT_RUNNING = "The phone is not running: set up your SIP line in Settings.";
+
+/** Settings with a SIP line (registrar, username, password), for tests. */
+export const SIP_CONFIGURED: Partial<Settings> = {
+  sipRegistrar: "sip.example.com",
+  sipUsername: "agent",
+  sipPasswordSet: true,
+};
+
+/** A call the simulated softphone is handling. */
+type LivePhoneCall = {
+  callId: string;
+  callLogId: string;
+  leadId: string | null;
+  direction: "outbound" | "inbound";
+  phase: CallPhase;
+  muted: boolean;
+  answeredAt: number | null;
+  dtmf: string;
+  transferredTo: string | null;
+  timers: ReturnType<typeof setTimeout>[];
+};
 
 const DEFAULT_SETTINGS: Settings = {
   defaultRegion: "US",
@@ -513,6 +548,9 @@ export class MemoryBackend implements Backend {
         backendKeySet: true,
         backendEmail: "agent@demo.example",
         backendSignedIn: true,
+        sipRegistrar: "demo.sip.signalwire.com",
+        sipUsername: "demo-agent",
+        sipPasswordSet: true,
       },
       ownedNumbers: ["+14155550100"],
       backendAccounts: { "agent@demo.example": "demo" },
@@ -859,7 +897,11 @@ export class MemoryBackend implements Backend {
       dbPath: "(in memory)",
       leadCount: this.leads.size,
       dialDisabledReason:
-        this.options.dialDisabledReason === undefined ? DEFAULT_DIAL_DISABLED_REASON : this.options.dialDisabledReason,
+        this.options.dialDisabledReason !== undefined
+          ? this.options.dialDisabledReason
+          : this.sipConfigured()
+            ? null
+            : DEFAULT_DIAL_DISABLED_REASON,
     };
   }
 
@@ -1898,6 +1940,230 @@ export class MemoryBackend implements Backend {
       this.addToList(webinar.id, ids.filter((_, i) => i % 7 === 0));
       this.addToList(expo.id, ids.filter((_, i) => i % 11 === 3));
     }
+  }
+
+  // ---- softphone (simulated) ------------------------------------------------------------------
+  //
+  // A registered phone whenever Settings has a SIP registrar and username. dial() logs the call
+  // (outbound, with its lead) and reports dialing → ringing → active on timers (`callStepMs`);
+  // ringIn() rings a call in. A call that ends is logged as ended: it awaits its disposition.
+
+  private readonly callListeners = new Set<(n: CallNotice) => void>();
+  private readonly liveCalls = new Map<string, LivePhoneCall>();
+  private nextPhoneCallId = 1;
+  /** Every dial request, in order (tests check what the UI sent). */
+  readonly dialRequests: DialRequest[] = [];
+
+  /** Sends a notice to every onCall subscriber as is (what the Rust side's softphone does). */
+  emitCall(notice: CallNotice): void {
+    for (const cb of [...this.callListeners]) cb(JSON.parse(JSON.stringify(notice)) as CallNotice);
+  }
+
+  /**
+   * A call rings in from `from`; `lead` is the screen pop (default: the lead with that number,
+   * null for none). Logged as an inbound call; resolves nothing, returns its ids.
+   */
+  ringIn(from: string, lead?: ScreenPop | null): { callId: string; callLogId: string } {
+    const contact = this.e164OrThrow(from);
+    const known = this.leadForNumber(contact);
+    const pop = lead !== undefined ? lead : known ? this.screenPop(known) : null;
+    const logged = this.addCall({ contact, leadId: pop?.leadId ?? null, direction: "inbound", ended: false });
+    const call = this.newLiveCall(logged.id, pop?.leadId ?? null, "inbound", "ringing");
+    this.emitCall({ kind: "incoming", callId: call.callId, callLogId: call.callLogId, from: contact, displayName: null, lead: pop });
+    return { callId: call.callId, callLogId: call.callLogId };
+  }
+
+  /** The callee of an outbound call answers (with `callStepMs: null`). */
+  connectCall(callId: string): void {
+    const call = this.liveCalls.get(callId);
+    if (!call || call.phase === "active" || call.phase === "held") return;
+    this.setPhase(call, "active");
+  }
+
+  /** The other party hangs up. */
+  remoteHangUp(callId: string): void {
+    const call = this.liveCalls.get(callId);
+    if (call) this.finishCall(call, "ended", "The other party hung up.");
+  }
+
+  /** A call's simulated state: phase, mute, DTMF sent, where it was transferred; undefined once ended. */
+  phoneCall(callId: string): Readonly<Omit<LivePhoneCall, "timers">> | undefined {
+    const call = this.liveCalls.get(callId);
+    if (!call) return undefined;
+    const { timers: _t, ...rest } = call;
+    return { ...rest };
+  }
+
+  /** Ids of the calls in progress, oldest first. */
+  phoneCallIds(): string[] {
+    return [...this.liveCalls.keys()];
+  }
+
+  async startPhone(): Promise<null> {
+    this.requireSipLine();
+    this.emitCall({
+      kind: "registration",
+      registered: true,
+      detail: `Registered as ${this.settings.sipUsername}@${this.settings.sipRegistrar}`,
+    });
+    return null;
+  }
+
+  async dial(request: DialRequest): Promise<ActiveCall> {
+    this.dialRequests.push({ ...request });
+    this.requireSipLine();
+    const to = request.to.trim();
+    const norm = normalizePhone(to, this.settings.defaultRegion);
+    if (!norm.ok) throw invalid(`${JSON.stringify(to)} is not a phone number: ${norm.problem}.`);
+    const lead = request.leadId !== null ? this.requireLead(request.leadId) : this.leadForNumber(norm.e164);
+    if (lead && lead.status === "do_not_call" && !request.overrideDnc) {
+      throw new BackendError("conflict", `${lead.name} is marked Do Not Call: confirm you have consent to call anyway.`);
+    }
+    const logged = this.addCall({ contact: norm.e164, leadId: lead?.id ?? null, direction: "outbound", ended: false });
+    const call = this.newLiveCall(logged.id, lead?.id ?? null, "outbound", "dialing");
+    const step = this.options.callStepMs === undefined ? 800 : this.options.callStepMs;
+    // Reported after the command answered, like the Rust side's call task.
+    call.timers.push(setTimeout(() => this.liveCalls.has(call.callId) && this.emitState(call, null), 0));
+    if (step !== null) {
+      call.timers.push(
+        setTimeout(() => call.phase === "dialing" && this.setPhase(call, "ringing"), step),
+        setTimeout(() => call.phase === "ringing" && this.setPhase(call, "active"), 2 * step),
+      );
+    }
+    return { callId: call.callId, callLogId: call.callLogId, leadId: call.leadId };
+  }
+
+  async answerCall(callId: string): Promise<null> {
+    const call = this.requireLiveCall(callId);
+    if (call.direction !== "inbound" || call.phase !== "ringing") throw new BackendError("conflict", "That call is not ringing in.");
+    this.setPhase(call, "active");
+    return null;
+  }
+
+  async rejectCall(callId: string): Promise<null> {
+    const call = this.requireLiveCall(callId);
+    if (call.direction !== "inbound" || call.phase !== "ringing") throw new BackendError("conflict", "That call is not ringing in.");
+    this.finishCall(call, "ended", "Rejected.");
+    return null;
+  }
+
+  async hangUp(callId: string): Promise<null> {
+    this.finishCall(this.requireLiveCall(callId), "ended", null);
+    return null;
+  }
+
+  async setMute(callId: string, on: boolean): Promise<null> {
+    const call = this.requireConnected(callId);
+    call.muted = on;
+    return null;
+  }
+
+  async holdCall(callId: string, hold: boolean): Promise<null> {
+    const call = this.requireConnected(callId);
+    const phase: CallPhase = hold ? "held" : "active";
+    if (call.phase !== phase) this.setPhase(call, phase);
+    return null;
+  }
+
+  async sendDtmf(callId: string, keys: string): Promise<null> {
+    const call = this.requireConnected(callId);
+    if (!/^[0-9*#A-Da-d]+$/.test(keys)) throw invalid(`DTMF keys are 0-9, *, # and A-D; got ${JSON.stringify(keys)}.`);
+    if (call.phase !== "active") throw new BackendError("conflict", "Resume the call before sending keys.");
+    call.dtmf += keys.toUpperCase();
+    return null;
+  }
+
+  async transferCall(callId: string, to: string): Promise<null> {
+    const call = this.requireConnected(callId);
+    const norm = normalizePhone(to, this.settings.defaultRegion);
+    if (!norm.ok) throw invalid(`${JSON.stringify(to.trim())} is not a phone number: ${norm.problem}.`);
+    call.transferredTo = norm.e164;
+    this.finishCall(call, "ended", `Transferred to ${displayPhone(norm.e164)}.`);
+    return null;
+  }
+
+  async onCall(cb: (notice: CallNotice) => void): Promise<() => void> {
+    this.callListeners.add(cb);
+    return () => {
+      this.callListeners.delete(cb);
+    };
+  }
+
+  private sipConfigured(): boolean {
+    return this.settings.sipRegistrar.trim() !== "" && this.settings.sipUsername.trim() !== "";
+  }
+
+  private requireSipLine() {
+    if (!this.sipConfigured()) throw new BackendError("notConfigured", PHONE_NOT_RUNNING);
+  }
+
+  private requireLiveCall(callId: string): LivePhoneCall {
+    const call = this.liveCalls.get(callId);
+    if (!call) throw new BackendError("notFound", `No call ${callId} is in progress.`);
+    return call;
+  }
+
+  private requireConnected(callId: string): LivePhoneCall {
+    const call = this.requireLiveCall(callId);
+    if (call.phase !== "active" && call.phase !== "held") throw new BackendError("conflict", "The call is not connected yet.");
+    return call;
+  }
+
+  private newLiveCall(callLogId: string, leadId: string | null, direction: "outbound" | "inbound", phase: CallPhase): LivePhoneCall {
+    const call: LivePhoneCall = {
+      callId: `sip-${String(this.nextPhoneCallId++).padStart(6, "0")}`,
+      callLogId,
+      leadId,
+      direction,
+      phase,
+      muted: false,
+      answeredAt: null,
+      dtmf: "",
+      transferredTo: null,
+      timers: [],
+    };
+    this.liveCalls.set(call.callId, call);
+    return call;
+  }
+
+  private emitState(call: LivePhoneCall, detail: string | null) {
+    this.emitCall({ kind: "state", callId: call.callId, callLogId: call.callLogId, phase: call.phase, detail });
+  }
+
+  private setPhase(call: LivePhoneCall, phase: CallPhase) {
+    call.phase = phase;
+    if (phase === "active" && call.answeredAt === null) call.answeredAt = Date.now();
+    this.emitState(call, null);
+    if (phase === "active") {
+      this.emitCall({ kind: "levels", callId: call.callId, inputDbfs: -18, outputDbfs: -22 });
+      this.emitCall({ kind: "quality", callId: call.callId, mos: 4.3, lossPercent: 0.2, jitterMs: 4 });
+    }
+  }
+
+  private finishCall(call: LivePhoneCall, phase: "ended" | "failed", detail: string | null) {
+    for (const t of call.timers) clearTimeout(t);
+    this.liveCalls.delete(call.callId);
+    call.phase = phase;
+    const stored = this.calls.get(call.callLogId);
+    if (stored) {
+      const now = Date.now();
+      stored.endedAt = new Date(Math.max(now, Date.parse(stored.startedAt))).toISOString();
+      stored.durationSeconds = call.answeredAt !== null ? Math.round((now - call.answeredAt) / 1000) : 0;
+    }
+    this.emitState(call, detail);
+  }
+
+  private screenPop(lead: Lead): ScreenPop {
+    const calls = [...this.calls.values()].filter((c) => c.leadId === lead.id).sort(compareCallsNewestFirst);
+    const note = calls.map((c) => this.latestDisposition(c.id)?.notes).find((n) => !!n) ?? lead.notes;
+    return {
+      leadId: lead.id,
+      name: lead.name,
+      company: lead.company,
+      status: lead.status,
+      lastCallAt: calls[0]?.startedAt ?? null,
+      lastNote: note ?? null,
+    };
   }
 
   private touch() {

@@ -1,6 +1,6 @@
 // The desktop implementation: the generated `commands`, with their Result unwrapped.
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { commands, events, type ImportProgress, type IpcError, type RealtimeNotice, type SyncNotice } from "../generated/bindings";
+import { commands, events, type CallNotice, type ImportProgress, type IpcError, type RealtimeNotice, type SyncNotice } from "../generated/bindings";
 import { BackendError } from "./errors";
 import type { Backend, Result } from "./index";
 
@@ -84,6 +84,21 @@ export class TauriBackend implements Backend {
   snoozeFollowUp: Backend["snoozeFollowUp"] = (id, until) => unwrap(() => commands.snoozeFollowUp(id, until));
   rescheduleFollowUp: Backend["rescheduleFollowUp"] = (id, dueAt) => unwrap(() => commands.rescheduleFollowUp(id, dueAt));
   cancelFollowUp: Backend["cancelFollowUp"] = (id) => unwrap(() => commands.cancelFollowUp(id));
+
+  startPhone = () => unwrap(() => commands.startPhone());
+  dial: Backend["dial"] = (request) => unwrap(() => commands.dial(request));
+  answerCall: Backend["answerCall"] = (callId) => unwrap(() => commands.answerCall(callId));
+  rejectCall: Backend["rejectCall"] = (callId) => unwrap(() => commands.rejectCall(callId));
+  hangUp: Backend["hangUp"] = (callId) => unwrap(() => commands.hangUp(callId));
+  setMute: Backend["setMute"] = (callId, on) => unwrap(() => commands.setMute(callId, on));
+  holdCall: Backend["holdCall"] = (callId, hold) => unwrap(() => commands.holdCall(callId, hold));
+  sendDtmf: Backend["sendDtmf"] = (callId, keys) => unwrap(() => commands.sendDtmf(callId, keys));
+  transferCall: Backend["transferCall"] = (callId, to) => unwrap(() => commands.transferCall(callId, to));
+
+  async onCall(cb: (notice: CallNotice) => void): Promise<() => void> {
+    const unlisten = await events.callEvent.listen((event) => cb(event.payload));
+    return () => unlisten();
+  }
 
   async onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void> {
     const unlisten = await events.importProgressEvent.listen((event) => cb(event.payload));

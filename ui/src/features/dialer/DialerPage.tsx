@@ -2,6 +2,7 @@ import { Building2, Delete, Phone, UserRound, X } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import type { NumberLookup } from "../../generated/bindings";
+import { useDialAction } from "../phone/CallButton";
 import { hasCommandModifier, isTypingTarget } from "../shell/keys";
 
 export const LOOKUP_DEBOUNCE_MS = 50;
@@ -109,7 +110,16 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
 
   const press = (key: string) => setNumber((n) => n + key);
 
-  const canDial = dialDisabledReason === null && !!lookup?.e164;
+  const [dialError, setDialError] = useState<string | null>(null);
+  useEffect(() => setDialError(null), [number]);
+  const dialer = useDialAction(setDialError);
+  const canDial = dialDisabledReason === null && !!lookup?.e164 && dialer.available && !dialer.busy;
+  const dial = () => {
+    if (!canDial || !lookup?.e164) return;
+    setDialError(null);
+    const lead = lookup.lead;
+    dialer.start(lookup.e164, lead ? { leadId: lead.id, name: lead.name, company: lead.company, status: lead.status } : null);
+  };
 
   return (
     <div className="page dialer-page">
@@ -214,12 +224,19 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
             className="dial-button"
             data-testid="dial-button"
             disabled={!canDial}
+            onClick={dial}
             aria-describedby={dialDisabledReason ? "dial-disabled-reason" : undefined}
             title={dialDisabledReason ?? undefined}
           >
             <Phone size={20} aria-hidden /> Dial
           </button>
         </div>
+        {dialError && (
+          <p className="dial-error" role="alert" data-testid="dial-error">
+            {dialError}
+          </p>
+        )}
+        {dialer.dialog}
         {dialDisabledReason && (
           <p className="dial-disabled-reason" id="dial-disabled-reason" data-testid="dial-disabled-reason">
             {dialDisabledReason}

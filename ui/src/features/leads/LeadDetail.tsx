@@ -1,4 +1,5 @@
 import { AlertCircle, Check, Loader2, MessageSquare, X } from "lucide-react";
+import { LeadCallButton } from "../phone/CallButton";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { errorCode, errorMessage, useBackend } from "../../backend";
 import type { Lead, LeadList, LeadPatch } from "../../generated/bindings";
@@ -218,6 +219,7 @@ export function LeadDetail({ leadId, refreshKey = 0, lists, onClose, onSaved, on
           {shown?.phoneDisplay && <div className="detail-phone">{shown.phoneDisplay}</div>}
           {shown?.phoneE164 && <div className="detail-e164 muted">{shown.phoneE164}</div>}
         </div>
+        {shown && <LeadCallButton lead={shown} size={18} testId="lead-detail-call" />}
         {onText && shown?.phoneE164 && (
           <button
             type="button"

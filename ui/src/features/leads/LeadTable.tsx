@@ -3,6 +3,7 @@ import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
 import { useEffect, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
 import type { LeadSort, LeadSortField, LeadSummary } from "../../generated/bindings";
 import { formatDate, formatValue } from "../../lib/format";
+import { LeadCallButton } from "../phone/CallButton";
 import type { LeadPages } from "./useLeadPages";
 
 export const ROW_HEIGHT = 32;
@@ -28,6 +29,7 @@ const COLUMNS: Column[] = [
   },
   { key: "value", label: "Value", sort: "value", className: "col-value num", render: (r) => formatValue(r.value) },
   { key: "lastContact", label: "Last contact", sort: "lastContact", className: "col-last", render: (r) => formatDate(r.lastContact) },
+  { key: "call", label: "", className: "col-call", render: (r) => <LeadCallButton lead={r} size={14} /> },
 ];
 
 type Props = {
