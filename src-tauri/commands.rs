@@ -262,6 +262,13 @@ fn cancel_follow_up(shell: State<'_, Shell>, id: String) -> R<FollowUps> {
     shell.app()?.cancel_follow_up(&id)
 }
 
+/// Reads a `tel:` or `ringdesk://dial` link: the number and the lead to select (never dials).
+#[tauri::command(async)]
+#[specta::specta]
+fn open_link(shell: State<'_, Shell>, link: String) -> R<LinkTarget> {
+    shell.app()?.open_link(&link)
+}
+
 /// (Re)starts the softphone with the SIP line in Settings.
 #[tauri::command(async)]
 #[specta::specta]
@@ -486,6 +493,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             snooze_follow_up,
             reschedule_follow_up,
             cancel_follow_up,
+            open_link,
             start_phone,
             dial,
             answer_call,

@@ -26,6 +26,7 @@ import type {
   LeadPage,
   LeadPatch,
   LeadQuery,
+  LinkTarget,
   NumberLookup,
   NumberOffer,
   NumberQuery,
@@ -79,6 +80,8 @@ export interface Backend {
   clearSecret(kind: SecretKind): Promise<Settings>;
   listRegions(): Promise<Region[]>;
   lookupNumber(input: string): Promise<NumberLookup>;
+  /** Reads a tel: or ringdesk://dial link: the number to fill in and the lead to select (never dials). */
+  openLink(link: string): Promise<LinkTarget>;
   /** Tells the shell the first interactive paint happened (logged; the cold-start benchmark waits for it). */
   uiReady(): Promise<null>;
   /**

@@ -21,3 +21,27 @@ describe("MemoryBackend softphone", () => {
     expect(awaiting.map((c) => c.id)).toEqual([placed.callLogId]);
   });
 });
+
+describe("links", () => {
+  it("a tel: link selects the lead with that number and never dials", async () => {
+    const b = new MemoryBackend();
+    const lead = await b.createLead({
+      name: "Ann Archer",
+      email: null,
+      phone: "(202) 555-0143",
+      company: null,
+      position: null,
+      status: null,
+      value: null,
+      source: null,
+      notes: null,
+      timezone: null,
+    });
+    const t = await b.openLink("tel:+1-202-555-0143");
+    expect(t.e164).toBe("+12025550143");
+    expect(t.lead?.id).toBe(lead.id);
+    expect(t.autoDial).toBe(false);
+    await expect(b.openLink("javascript:alert(1)")).rejects.toThrow(/not a link Ringdesk opens/);
+    await expect(b.openLink("ringdesk://dial?name=Ann")).rejects.toThrow(/no number/);
+  });
+});

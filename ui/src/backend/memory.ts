@@ -38,6 +38,7 @@ import type {
   LeadQuery,
   LeadSummary,
   NextAction,
+  LinkTarget,
   NumberLookup,
   NumberOffer,
   NumberQuery,
@@ -1173,6 +1174,42 @@ export class MemoryBackend implements Backend {
       }
     }
     return { e164: norm.e164, display: displayPhone(norm.e164), error: null, lead };
+  }
+
+  /** Mirrors App::open_link: tel: or ringdesk://dial?to=&leadId=&name=; never dials. */
+  async openLink(link: string): Promise<LinkTarget> {
+    const text = link.trim();
+    let number: string;
+    let leadId: string | null = null;
+    let name: string | null = null;
+    if (/^tel:/i.test(text)) {
+      number = text.slice(4).split(";")[0];
+      if (number === "") throw invalid("The tel: link is malformed: it has no number.");
+    } else if (/^ringdesk:/i.test(text)) {
+      const url = new URL(text);
+      const action = (url.host || url.pathname.replace(/^\/+|\/+$/g, "")).toLowerCase();
+      if (action !== "dial") throw invalid(`Ringdesk:// links can only dial (ringdesk://dial?to=...), not ${JSON.stringify(action)}.`);
+      number = (url.searchParams.get("to") ?? "").trim();
+      if (number === "") throw invalid('The link has no number to call (its "to" parameter is missing or empty).');
+      leadId = url.searchParams.get("leadId");
+      name = url.searchParams.get("name");
+    } else {
+      throw invalid(`${JSON.stringify(text.slice(0, 60))} is not a link Ringdesk opens (tel: or ringdesk://dial).`);
+    }
+    const norm = normalizePhone(number, this.settings.defaultRegion);
+    if (!norm.ok) throw invalid(`The link's number ${JSON.stringify(number)}: ${norm.problem}.`);
+    let lead: LeadSummary | null = null;
+    const byId = leadId ? this.leads.get(leadId.toLowerCase()) : undefined;
+    if (byId) lead = toSummary(byId);
+    else {
+      for (const l of this.leads.values()) {
+        if (l.phoneE164 === norm.e164) {
+          lead = toSummary(l);
+          break;
+        }
+      }
+    }
+    return { e164: norm.e164, display: displayPhone(norm.e164), lead, name, autoDial: false };
   }
 
   // ---- texts -------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ export class TauriBackend implements Backend {
   clearSecret: Backend["clearSecret"] = (kind) => unwrap(() => commands.clearSecret(kind));
   listRegions = () => unwrap(() => commands.listRegions());
   lookupNumber: Backend["lookupNumber"] = (input) => unwrap(() => commands.lookupNumber(input));
+  openLink: Backend["openLink"] = (link) => unwrap(() => commands.openLink(link));
   uiReady = () => unwrap(() => commands.uiReady());
   createLead: Backend["createLead"] = (fields) => unwrap(() => commands.createLead(fields));
   startRealtime = () => unwrap(() => commands.startRealtime());

@@ -67,6 +67,8 @@ export const commands = {
 	snoozeFollowUp: (id: string, until: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("snooze_follow_up", { id, until })),
 	rescheduleFollowUp: (id: string, dueAt: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("reschedule_follow_up", { id, dueAt })),
 	cancelFollowUp: (id: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("cancel_follow_up", { id })),
+	/**  Reads a `tel:` or `ringdesk://dial` link: the number and the lead to select (never dials). */
+	openLink: (link: string) => typedError<LinkTarget, IpcError>(__TAURI_INVOKE("open_link", { link })),
 	/**  (Re)starts the softphone with the SIP line in Settings. */
 	startPhone: () => typedError<null, IpcError>(__TAURI_INVOKE("start_phone")),
 	dial: (request: DialRequest) => typedError<ActiveCall, IpcError>(__TAURI_INVOKE("dial", { request })),
@@ -355,6 +357,20 @@ export type LeadSummary = {
 	value: number | null,
 	/**  RFC 3339 UTC. */
 	lastContact: string | null,
+};
+
+/**
+ *  What a `tel:` or `ringdesk://dial` link opened: the dialer filled with this number and the
+ *  lead selected. Nothing is dialled unless `auto_dial` (a setting, off by default).
+ */
+export type LinkTarget = {
+	e164: string,
+	display: string,
+	/**  The lead the link named (by id), else the one with this number. */
+	lead: LeadSummary | null,
+	/**  The name the link carried (shown when no lead matches). */
+	name: string | null,
+	autoDial: boolean,
 };
 
 /**  What the agent does next after a call. */

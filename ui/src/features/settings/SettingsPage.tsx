@@ -237,6 +237,18 @@ export function SettingsPage() {
     });
   };
 
+  /** The softphone registers with the SIP line: restart it with the new one. Incomplete settings are not an error here. */
+  const restartPhone = () => {
+    backend.startPhone().catch((err) => {
+      if (errorCode(err) !== "notConfigured") toast(`The softphone did not start: ${errorMessage(err)}`, "error");
+    });
+  };
+
+  const saveSip = async () => {
+    const saved = await saveSection({ sipRegistrar, sipUsername, sipTransport }, { kind: "sipPassword", ref: sipPasswordRef }, setSipState);
+    if (saved) restartPhone();
+  };
+
   const saveSignalwire = async () => {
     const saved = await saveSection({ signalwireSpace: swSpace, signalwireProjectId: swProject }, { kind: "signalwireApiToken", ref: swTokenRef }, setSwState);
     if (saved) restartRealtime();
@@ -357,9 +369,7 @@ export function SettingsPage() {
       <Section
         title="SIP account"
         description="The phone line Ringdesk registers with to place calls."
-        onSubmit={() =>
-          void saveSection({ sipRegistrar, sipUsername, sipTransport }, { kind: "sipPassword", ref: sipPasswordRef }, setSipState)
-        }
+        onSubmit={() => void saveSip()}
       >
         <TextField label="Registrar" testId="settings-sip-registrar" value={sipRegistrar} onChange={setSipRegistrar} placeholder="sip.example.com" />
         <TextField label="Username" testId="settings-sip-username" value={sipUsername} onChange={setSipUsername} />
