@@ -256,5 +256,46 @@ fn main() -> Result<(), StoreError> {
         seed_query.push(d);
     }
     Stats(seed_query).report("anchor: the seed's join-and-filter history query", None);
+
+    // The wrap-up step's save (disposition + follow-up + the lead's mapped status + their outbox
+    // entries, one transaction with synchronous=FULL) on the 1M-call database, beside the smallest
+    // write transaction the app makes (one call log and its outbox entry).
+    let mut saves = Vec::new();
+    let mut bare = Vec::new();
+    for k in 0..200u64 {
+        let lead = ids[(mix(k ^ 0xD15) as usize) % ids.len()].clone();
+        let call = NewCall {
+            lead_id: Some(lead),
+            route: "softphone".into(),
+            contact_number: fixtures::phone(k),
+            direction: "outbound".into(),
+            status: Some("completed".into()),
+            started_at: format_ts(t0 + chrono::Duration::days(400)),
+            ..NewCall::default()
+        };
+        let (id, d) = time(|| store.write(|w| calls::insert(w, &call)));
+        let id = id?;
+        bare.push(d);
+        let (r, d) = time(|| {
+            store.write(|w| {
+                calls::dispose(
+                    w,
+                    &calls::Disposition {
+                        call_log_id: &id,
+                        disposition_type: "interested",
+                        notes: Some("Wants pricing for 20 seats; call after 3pm"),
+                        next_action: Some("call_back"),
+                        follow_up_date: Some("2027-01-05T15:00:00.000Z"),
+                        created_by: None,
+                        lead_status: Some(if k % 2 == 0 { "qualified" } else { "contacted" }),
+                    },
+                )
+            })
+        });
+        r?;
+        saves.push(d);
+    }
+    Stats(saves).report("disposition save (+ follow-up, lead status, outbox), 1M calls", Some(20.0));
+    Stats(bare).report("anchor: logging one call (smallest write transaction)", None);
     Ok(())
 }
