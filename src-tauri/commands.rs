@@ -27,6 +27,10 @@ pub struct SyncEvent(pub SyncNotice);
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct CallEvent(pub CallNotice);
 
+/// Follow-up reminders: the overdue count and the follow-ups that just fell due.
+#[derive(Debug, Clone, Serialize, Type, Event)]
+pub struct ReminderEvent(pub ReminderNotice);
+
 /// Progress of a running import, about every 50 ms.
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct ImportProgressEvent(pub ImportProgress);
@@ -504,7 +508,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             send_dtmf,
             transfer_call,
         ])
-        .events(collect_events![ImportProgressEvent, RealtimeEvent, SyncEvent, CallEvent])
+        .events(collect_events![ImportProgressEvent, RealtimeEvent, SyncEvent, CallEvent, ReminderEvent])
 }
 
 /// Writes the TypeScript bindings to `path`.

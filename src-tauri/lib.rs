@@ -24,6 +24,8 @@ pub struct Shell {
     realtime: std::sync::Mutex<Option<ringdesk_app::RealtimeHandle>>,
     /// Its last connection notice, for a UI that subscribes after it was sent.
     realtime_status: Arc<std::sync::Mutex<Option<ringdesk_app::ipc::RealtimeNotice>>>,
+    /// Follow-up reminders (desktop notifications as follow-ups fall due), while the app runs.
+    reminders: std::sync::Mutex<Option<ringdesk_app::RemindersHandle>>,
 }
 
 impl Shell {
@@ -137,9 +139,29 @@ pub fn run() {
             if let Err(e) = &opened {
                 tracing::error!(code = ?e.code, "could not open the database: {}", e.message);
             }
-            app.manage(Shell { app: opened, realtime: std::sync::Mutex::new(None), realtime_status: Arc::default() });
+            app.manage(Shell {
+                app: opened,
+                realtime: std::sync::Mutex::new(None),
+                realtime_status: Arc::default(),
+                reminders: std::sync::Mutex::new(None),
+            });
             // The live connection starts when SignalWire is set up; off the UI thread, since the
             // keychain can be slow to answer.
+            // Follow-up reminders, every 30 s, also while the window is hidden.
+            if let Ok(app) = handle.state::<Shell>().app() {
+                use tauri_specta::Event as _;
+                let events = handle.clone();
+                let sink: ringdesk_app::ReminderSink = Arc::new(move |notice| {
+                    let _ = commands::ReminderEvent(notice).emit(&events);
+                });
+                match app.start_follow_up_reminders(std::time::Duration::from_secs(30), true, sink) {
+                    Ok(h) => {
+                        *handle.state::<Shell>().reminders.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            Some(h)
+                    }
+                    Err(e) => tracing::warn!(code = ?e.code, "follow-up reminders did not start: {}", e.message),
+                }
+            }
             // Replication with the backend runs from the start; its notices go to the UI.
             if let Ok(app) = handle.state::<Shell>().app() {
                 use tauri_specta::Event as _;

@@ -817,3 +817,12 @@ pub enum CallNotice {
     #[serde(rename_all = "camelCase")]
     Quality { call_id: String, mos: f64, loss_percent: f64, jitter_ms: f64 },
 }
+
+/// Follow-up reminders: the overdue count (the navigation badge) and the follow-ups that just
+/// fell due (a desktop notification was shown for each).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderNotice {
+    pub overdue: u32,
+    pub newly_due: Vec<String>,
+}

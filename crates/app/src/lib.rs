@@ -17,6 +17,7 @@ pub mod keychain;
 mod messaging;
 mod realtime;
 mod recordings;
+mod reminders;
 mod settings;
 mod sync;
 mod workflow;
@@ -33,6 +34,7 @@ pub use error::{ErrorCode, IpcError, Result};
 use ipc::*;
 use keychain::{Secret, SecretStore};
 pub use realtime::{NoticeSink, RealtimeHandle, RealtimeOptions};
+pub use reminders::{ReminderSink, RemindersHandle};
 pub use sync::{DEFAULT_INTERVAL as DEFAULT_SYNC_INTERVAL, SyncSink, migrate_backend};
 pub use workflow::{DO_NOT_CALL, default_options as default_disposition_options};
 

@@ -38,6 +38,12 @@ pub enum FollowUpsCommand {
     Snooze { id: String, until: String },
     /// Moves a follow-up to a new time (RFC 3339).
     Reschedule { id: String, due_at: String },
+    /// Reminds of follow-ups as they fall due (desktop notifications; one JSON line each) for
+    /// this many seconds.
+    Watch {
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
 }
 
 fn line(c: &CallHistoryItem) -> String {
@@ -85,8 +91,28 @@ pub fn dispose(
 }
 
 pub fn followups(app: &App, cmd: Option<&FollowUpsCommand>, json: bool, out: &mut dyn Write) -> Result<(), IpcError> {
+    if let Some(FollowUpsCommand::Watch { seconds }) = cmd {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _reminders = app.start_follow_up_reminders(
+            std::time::Duration::from_secs(1),
+            true,
+            std::sync::Arc::new(move |n| {
+                let _ = tx.send(n);
+            }),
+        )?;
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(*seconds);
+        while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+            if let Ok(n) = rx.recv_timeout(left) {
+                let line = serde_json::to_string(&n)
+                    .map_err(|e| IpcError::new(ringdesk_app::ErrorCode::Internal, e.to_string()))?;
+                writeln!(out, "{line}").map_err(io)?;
+                out.flush().map_err(io)?;
+            }
+        }
+        return Ok(());
+    }
     let list = match cmd {
-        None => app.follow_ups()?,
+        None | Some(FollowUpsCommand::Watch { .. }) => app.follow_ups()?,
         Some(FollowUpsCommand::Done { id }) => app.complete_follow_up(id)?,
         Some(FollowUpsCommand::Snooze { id, until }) => app.snooze_follow_up(id, until)?,
         Some(FollowUpsCommand::Reschedule { id, due_at }) => app.reschedule_follow_up(id, due_at)?,

@@ -366,3 +366,60 @@ fn a_call_is_wrapped_up_and_its_follow_up_done_from_the_terminal() {
     assert!(o.status.success(), "done: {}", stderr(&o));
     assert!(stdout(&o).contains("today (0)") && stdout(&o).contains("upcoming (0)"), "list empty: {}", stdout(&o));
 }
+
+#[test]
+fn a_follow_up_that_falls_due_raises_one_desktop_notification() {
+    use ringdesk_store::calls::{self, Disposition, NewCall};
+    let session = ringdesk_testkit::dbus::DbusSession::start().and_then(|s| s.with_keyring()).expect("session");
+    let desktop =
+        ringdesk_testkit::notifications::NotificationServer::start(session.address()).expect("notification server");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("r.db");
+    {
+        let store = ringdesk_store::Store::open(&db).expect("store");
+        store
+            .write(|w| {
+                let lead = ringdesk_store::leads::insert(
+                    w,
+                    &ringdesk_store::leads::NewLead { name: "Dora Diaz".into(), ..Default::default() },
+                )?;
+                let call = calls::insert(
+                    w,
+                    &NewCall {
+                        lead_id: Some(lead.id),
+                        route: "softphone".into(),
+                        contact_number: "+12025550143".into(),
+                        direction: "outbound".into(),
+                        started_at: "2026-11-28T10:00:00.000Z".into(),
+                        ..NewCall::default()
+                    },
+                )?;
+                // Due two seconds from now: it falls due while the reminders run.
+                let due = ringdesk_store::format_ts(chrono::Utc::now() + chrono::Duration::seconds(2));
+                calls::dispose(
+                    w,
+                    &Disposition {
+                        call_log_id: &call,
+                        disposition_type: "callback_requested",
+                        notes: Some("Asked to call after lunch"),
+                        next_action: Some("call_back"),
+                        follow_up_date: Some(&due),
+                        ..Disposition::default()
+                    },
+                )
+            })
+            .expect("a follow-up");
+    }
+    let run = |secs: &str| cli_in(&session, "http://127.0.0.1:9", &db, &["followups", "watch", "--seconds", secs], "");
+    let o = run("5");
+    assert!(o.status.success(), "watch: {}", stderr(&o));
+    let shown = desktop.wait_for(1, std::time::Duration::from_secs(5));
+    assert_eq!(shown.len(), 1, "one notification: {shown:?}");
+    assert_eq!(shown[0].summary, "Follow-up due: call back — Dora Diaz", "names the lead and the action");
+    assert!(shown[0].body.contains("after lunch"), "with the note: {:?}", shown[0]);
+    assert!(stdout(&o).contains("\"overdue\":1"), "the overdue count for the badge: {}", stdout(&o));
+    let o = run("2");
+    assert!(o.status.success(), "watch again: {}", stderr(&o));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(desktop.shown().len(), 1, "not announced twice, also across restarts");
+}

@@ -86,6 +86,7 @@ export const events = {
 	callEvent: makeEvent<CallEvent, CallEvent>("call-event"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
 	realtimeEvent: makeEvent<RealtimeEvent, RealtimeEvent>("realtime-event"),
+	reminderEvent: makeEvent<ReminderEvent, ReminderEvent>("reminder-event"),
 	syncEvent: makeEvent<SyncEvent, SyncEvent>("sync-event"),
 };
 
@@ -469,6 +470,18 @@ export type Region = {
 	code: string,
 	name: string,
 	callingCode: number,
+};
+
+/**  Follow-up reminders: the overdue count and the follow-ups that just fell due. */
+export type ReminderEvent = ReminderNotice;
+
+/**
+ *  Follow-up reminders: the overdue count (the navigation badge) and the follow-ups that just
+ *  fell due (a desktop notification was shown for each).
+ */
+export type ReminderNotice = {
+	overdue: number,
+	newlyDue: string[],
 };
 
 export type RowError = {
