@@ -506,7 +506,29 @@ impl Baresip {
 
     /// As [`Baresip::start_with`], offering and accepting only `codecs` (baresip's
     /// `audio_codecs` syntax: `PCMU`, `G722/16000`, and `opus/48000/1` since Opus is set up mono).
+    /// A port taken between choosing it and baresip binding it (tests run in parallel) is retried
+    /// with new ports, up to three times.
     pub fn start_full(
+        user: &str,
+        registrar: &str,
+        wav: &Path,
+        mode: AnswerMode,
+        srtp_mandatory: bool,
+        pulse: Option<&str>,
+        codecs: &str,
+    ) -> Result<Self, String> {
+        let mut last = String::new();
+        for _ in 0..3 {
+            match Self::start_once(user, registrar, wav, mode, srtp_mandatory, pulse, codecs) {
+                Err(e) if e.contains("Address already in use") => last = e,
+                other => return other,
+            }
+        }
+        Err(last)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start_once(
         user: &str,
         registrar: &str,
         wav: &Path,
