@@ -441,6 +441,73 @@ pub fn export(store: &Store, path: &Path, list_id: Option<&str>) -> Result<Expor
     Ok(ExportReport { path: path.display().to_string(), rows: rows as u32 })
 }
 
+/// Writes the call history that `q` selects (every page, newest first) to a CSV file, through a
+/// temporary file renamed into place, so a failure never leaves a half-written file.
+pub(crate) fn export_history(
+    store: &Store,
+    path: &Path,
+    q: &ringdesk_store::calls::HistoryQuery<'_>,
+) -> Result<ExportReport> {
+    let io =
+        |e: &dyn std::fmt::Display| IpcError::new(ErrorCode::Io, format!("Could not write {}: {e}", path.display()));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = tempfile_in(dir).map_err(|e| io(&e))?;
+    let result = (|| {
+        let mut writer = csv::Writer::from_writer(BufWriter::new(&tmp.1));
+        writer
+            .write_record([
+                "started_at",
+                "direction",
+                "route",
+                "number",
+                "lead",
+                "company",
+                "duration_seconds",
+                "disposition",
+                "notes",
+            ])
+            .map_err(|e| io(&e))?;
+        let mut rows = 0u32;
+        let mut before: Option<(String, String)> = None;
+        loop {
+            let page_q = ringdesk_store::calls::HistoryQuery {
+                limit: 1000,
+                before: before.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+                ..q.clone()
+            };
+            let page = store.read(|r| ringdesk_store::calls::history(r, &page_q))?;
+            for c in &page {
+                let o = |v: &Option<String>| v.clone().unwrap_or_default();
+                let cells = [
+                    c.started_at.clone(),
+                    c.direction.clone(),
+                    c.route.clone(),
+                    c.contact_number.clone(),
+                    o(&c.lead_name),
+                    o(&c.lead_company),
+                    c.duration_seconds.map(|d| d.to_string()).unwrap_or_default(),
+                    o(&c.disposition),
+                    o(&c.notes),
+                ];
+                writer.write_record(cells.iter().map(|c| safe_cell(c).into_owned())).map_err(|e| io(&e))?;
+                rows += 1;
+            }
+            match page.last() {
+                Some(last) if page.len() == 1000 => before = Some((last.started_at.clone(), last.id.clone())),
+                _ => break,
+            }
+        }
+        let inner = writer.into_inner().map_err(|e| io(&e))?;
+        inner.into_inner().map_err(|e| io(&e))?.sync_all().map_err(|e| io(&e))?;
+        std::fs::rename(&tmp.0, path).map_err(|e| io(&e))?;
+        Ok(ExportReport { path: path.display().to_string(), rows })
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp.0);
+    }
+    result
+}
+
 /// A new temporary file beside the target, so the final rename stays on one filesystem.
 fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, File)> {
     for attempt in 0..100u32 {

@@ -223,6 +223,20 @@ impl crate::App {
         Ok(self.store.read(|r| calls::history(r, &q))?.into_iter().map(item).collect())
     }
 
+    /// Exports the history the filter selects (all pages, not just the first) to a CSV file.
+    pub fn export_call_history(&self, path: &str, filter: &HistoryFilter) -> Result<crate::ipc::ExportReport> {
+        let from = filter.from.as_deref().map(|t| parse_time("From", t)).transpose()?;
+        let to = filter.to.as_deref().map(|t| parse_time("To", t)).transpose()?;
+        let q = calls::HistoryQuery {
+            from: from.as_deref(),
+            to: to.as_deref(),
+            disposition: filter.disposition.as_deref(),
+            lead_id: filter.lead_id.as_deref(),
+            ..calls::HistoryQuery::default()
+        };
+        crate::csv_io::export_history(&self.store, std::path::Path::new(path), &q)
+    }
+
     /// Follow-ups due in the next 30 days: overdue, due today (local time) and upcoming.
     pub fn follow_ups(&self) -> Result<FollowUps> {
         self.follow_ups_at(Utc::now())

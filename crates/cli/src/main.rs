@@ -113,6 +113,9 @@ enum Command {
         disposition: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Write every call the filters select to this CSV file instead.
+        #[arg(long)]
+        csv: Option<PathBuf>,
     },
 }
 
@@ -201,18 +204,25 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
             workflow::dispose(&app, call_id, disposition, notes.as_deref(), *next, follow_up.as_deref(), cli.json, out)?
         }
         Command::Followups { command } => workflow::followups(&app, command.as_ref(), cli.json, out)?,
-        Command::History { from, to, disposition, limit } => workflow::history(
-            &app,
-            &ringdesk_app::ipc::HistoryFilter {
+        Command::History { from, to, disposition, limit, csv } => {
+            let filter = ringdesk_app::ipc::HistoryFilter {
                 from: from.clone(),
                 to: to.clone(),
                 disposition: disposition.clone(),
                 limit: *limit,
                 ..Default::default()
-            },
-            cli.json,
-            out,
-        )?,
+            };
+            match csv {
+                Some(path) => {
+                    let report = app.export_call_history(&path.display().to_string(), &filter)?;
+                    if cli.json {
+                        return emit_json(out, &report);
+                    }
+                    writeln!(out, "wrote {} calls to {}", report.rows, report.path).map_err(io)?;
+                }
+                None => workflow::history(&app, &filter, cli.json, out)?,
+            }
+        }
         Command::Lists => {
             let lists = app.list_lists()?;
             if cli.json {
