@@ -247,7 +247,10 @@ impl Worker {
             s.pending = u32::try_from(pending).unwrap_or(u32::MAX);
             s.conflicts = conflicts as u32;
             s.issues = issues as u32;
-            s.last_synced_at = last;
+            // The stored time only matters at start; after that the service keeps it in memory.
+            if s.last_synced_at.is_none() {
+                s.last_synced_at = last;
+            }
             if let Some(st) = state {
                 s.state = st;
             } else if !configured {
@@ -300,7 +303,11 @@ impl Worker {
         match result {
             Ok(r) => {
                 let now = ringdesk_store::format_ts(chrono::Utc::now());
-                let _ = self.store.write(|w| replica::set_state(w, "last_synced_at", &now));
+                // Written only when something moved, so an idle cycle does not write.
+                if r.pushed + r.pulled + r.removed > 0 {
+                    let _ = self.store.write(|w| replica::set_state(w, "last_synced_at", &now));
+                }
+                self.set_status(|s| s.last_synced_at = Some(now.clone()));
                 let report = SyncReport {
                     pushed: r.pushed as f64,
                     rejected: r.rejected as f64,
@@ -351,11 +358,7 @@ pub(crate) fn sync_error(e: SyncError) -> IpcError {
     };
     let message = match &e {
         SyncError::Unreachable(_) => format!("Offline: {e}. Your changes are kept and will sync when it is back."),
-        _ => {
-            let t = e.to_string();
-            let mut c = t.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-        }
+        _ => crate::capitalize(&e.to_string()),
     };
     IpcError::new(code, message)
 }

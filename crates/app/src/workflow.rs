@@ -68,10 +68,6 @@ fn valid_key(k: &str) -> bool {
     !k.is_empty() && k.len() <= 40 && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-fn valid_status(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_alphanumeric() || " _-".contains(c))
-}
-
 /// Reads a time the UI or the CLI sent (RFC 3339), as stored text.
 pub(crate) fn parse_time(what: &str, v: &str) -> Result<String> {
     DateTime::parse_from_rfc3339(v.trim())
@@ -111,6 +107,24 @@ fn follow_up(f: followups::FollowUp) -> FollowUpItem {
     }
 }
 
+/// The filter's date window as stored text.
+fn window(filter: &HistoryFilter) -> Result<(Option<String>, Option<String>)> {
+    let from = filter.from.as_deref().map(|t| parse_time("From", t)).transpose()?;
+    let to = filter.to.as_deref().map(|t| parse_time("To", t)).transpose()?;
+    Ok((from, to))
+}
+
+/// The store query a history filter selects (without paging).
+fn query<'a>(filter: &'a HistoryFilter, from: &'a Option<String>, to: &'a Option<String>) -> calls::HistoryQuery<'a> {
+    calls::HistoryQuery {
+        from: from.as_deref(),
+        to: to.as_deref(),
+        disposition: filter.disposition.as_deref(),
+        lead_id: filter.lead_id.as_deref(),
+        ..calls::HistoryQuery::default()
+    }
+}
+
 impl crate::App {
     /// The disposition set the step offers, in order.
     pub fn disposition_options(&self) -> Result<Vec<DispositionOption>> {
@@ -134,7 +148,7 @@ impl crate::App {
             if o.label.trim().is_empty() || o.label.len() > 60 {
                 return Err(IpcError::invalid(format!("Disposition {:?} needs a label of 1–60 characters.", o.key)));
             }
-            if let Some(s) = o.lead_status.as_deref().filter(|s| !valid_status(s)) {
+            if let Some(s) = o.lead_status.as_deref().filter(|s| !ringdesk_core::is_valid_status(s)) {
                 return Err(IpcError::invalid(format!(
                     "Lead status {s:?} of disposition {:?} is not a status.",
                     o.key
@@ -206,35 +220,22 @@ impl crate::App {
 
     /// One page of the call history, newest first.
     pub fn call_history(&self, filter: &HistoryFilter) -> Result<Vec<CallHistoryItem>> {
-        let from = filter.from.as_deref().map(|t| parse_time("From", t)).transpose()?;
-        let to = filter.to.as_deref().map(|t| parse_time("To", t)).transpose()?;
+        let (from, to) = window(filter)?;
         let q = calls::HistoryQuery {
-            from: from.as_deref(),
-            to: to.as_deref(),
-            disposition: filter.disposition.as_deref(),
-            lead_id: filter.lead_id.as_deref(),
-            call_id: None,
             limit: filter.limit.clamp(1, 500),
             before: match (&filter.before_started_at, &filter.before_id) {
                 (Some(at), Some(id)) => Some((at.as_str(), id.as_str())),
                 _ => None,
             },
+            ..query(filter, &from, &to)
         };
         Ok(self.store.read(|r| calls::history(r, &q))?.into_iter().map(item).collect())
     }
 
     /// Exports the history the filter selects (all pages, not just the first) to a CSV file.
     pub fn export_call_history(&self, path: &str, filter: &HistoryFilter) -> Result<crate::ipc::ExportReport> {
-        let from = filter.from.as_deref().map(|t| parse_time("From", t)).transpose()?;
-        let to = filter.to.as_deref().map(|t| parse_time("To", t)).transpose()?;
-        let q = calls::HistoryQuery {
-            from: from.as_deref(),
-            to: to.as_deref(),
-            disposition: filter.disposition.as_deref(),
-            lead_id: filter.lead_id.as_deref(),
-            ..calls::HistoryQuery::default()
-        };
-        crate::csv_io::export_history(&self.store, std::path::Path::new(path), &q)
+        let (from, to) = window(filter)?;
+        crate::csv_io::export_history(&self.store, std::path::Path::new(path), &query(filter, &from, &to))
     }
 
     /// Follow-ups due in the next 30 days: overdue, due today (local time) and upcoming.

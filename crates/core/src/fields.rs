@@ -115,6 +115,12 @@ pub enum EmailError {
 
 /// Checks the shape of an email address: one `@`, a non-empty local part, a dotted domain, no
 /// spaces. Deliverability is not this function's business.
+/// Whether `s` can be a lead status: a short word or phrase (new, contacted, do_not_call, ...),
+/// 1–64 characters of letters, digits, spaces, `_` and `-`.
+pub fn is_valid_status(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_alphanumeric() || " _-".contains(c))
+}
+
 pub fn validate_email(email: &str) -> Result<(), EmailError> {
     if email.chars().count() > 254 {
         return Err(EmailError::TooLong(email.chars().take(40).collect::<String>() + "…"));

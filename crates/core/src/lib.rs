@@ -11,7 +11,7 @@ pub mod link;
 pub mod phone;
 pub mod tel;
 
-pub use fields::{EmailError, LeadField, ValueError, auto_map_headers, parse_value, validate_email};
+pub use fields::{EmailError, LeadField, ValueError, auto_map_headers, is_valid_status, parse_value, validate_email};
 pub use link::{DialLink, LinkError, parse_link};
 pub use phone::{PhoneError, PhoneNumber, Region, RegionInfo};
 pub use tel::{PhoneContext, TelNumber, TelUri, TelUriError};

@@ -797,11 +797,6 @@ fn put_generic(w: &mut Write<'_>, table: Table, id: &str, rd: &mut Reader<'_>) -
     }
 }
 
-/// A lead's status as this desktop accepts it: a short word (new, contacted, qualified, ...).
-fn valid_status(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_alphanumeric() || " _-".contains(c))
-}
-
 fn put_lead(w: &mut Write<'_>, id: &str, rd: &mut Reader<'_>, region: Region) -> Result<()> {
     // The status kept when the backend's is unusable: this desktop's, else "new".
     let kept_status = |w: &Write<'_>| leads::get(w, id).map(|l| l.status).unwrap_or_else(|_| "new".into());
@@ -824,7 +819,7 @@ fn put_lead(w: &mut Write<'_>, id: &str, rd: &mut Reader<'_>, region: Region) ->
         None => None,
     };
     let status = match rd.text("status", SHORT) {
-        Some(s) if valid_status(&s) => s,
+        Some(s) if ringdesk_core::is_valid_status(&s) => s,
         Some(s) => {
             let kept = kept_status(w);
             rd.notes.push(format!("status {s:?} is not a status (kept {kept:?})"));
