@@ -82,6 +82,11 @@ pub struct Report {
 pub struct Syncer<T> {
     transport: std::sync::Arc<T>,
     options: SyncerOptions,
+    /// The fingerprint of the last store synced (its file and machine do not change while the
+    /// process runs, so it is read once, not every cycle).
+    fingerprint: std::sync::Mutex<Option<(std::path::PathBuf, String)>>,
+    /// When an idle pull last stored its advanced cursor.
+    idle_cursor_saved: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 fn store_err(e: ringdesk_store::StoreError) -> SyncError {
@@ -90,7 +95,12 @@ fn store_err(e: ringdesk_store::StoreError) -> SyncError {
 
 impl<T: Transport + 'static> Syncer<T> {
     pub fn new(transport: T, options: SyncerOptions) -> Syncer<T> {
-        Syncer { transport: std::sync::Arc::new(transport), options }
+        Syncer {
+            transport: std::sync::Arc::new(transport),
+            options,
+            fingerprint: std::sync::Mutex::new(None),
+            idle_cursor_saved: std::sync::Mutex::new(None),
+        }
     }
 
     pub fn transport(&self) -> &T {
@@ -133,27 +143,40 @@ impl<T: Transport + 'static> Syncer<T> {
 
     /// The client id and mutation base of this database, made on first use.
     fn identity(&self, store: &Store, report: &mut Report) -> Result<(String, i64), SyncError> {
-        let fingerprint = fingerprint(store);
+        let fingerprint = {
+            let mut cached = self.fingerprint.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match cached.as_ref() {
+                Some((path, fp)) if path == store.path() => fp.clone(),
+                _ => {
+                    let fp = fingerprint(store);
+                    *cached = Some((store.path().to_path_buf(), fp.clone()));
+                    fp
+                }
+            }
+        };
+        // The usual case, every cycle: a read, no write transaction.
+        let known = store
+            .read(|r| {
+                Ok((
+                    replica::state(r, "client_id")?,
+                    replica::state(r, "fingerprint")?,
+                    replica::state(r, "mutation_base")?.and_then(|b| b.parse().ok()).unwrap_or(0),
+                ))
+            })
+            .map_err(store_err)?;
+        let moved = known.1.as_deref().is_some_and(|f| f != fingerprint);
+        if let (Some(id), false) = (known.0, moved) {
+            return Ok((id, known.2));
+        }
+        if moved {
+            tracing::info!("the database file moved or was copied: new sync client id");
+            report.rotated = true;
+        }
         store
             .write(|w| {
-                let id = replica::state(w, "client_id")?;
-                let stored_fp = replica::state(w, "fingerprint")?;
-                let moved = stored_fp.as_deref().is_some_and(|f| f != fingerprint);
-                match id {
-                    Some(id) if !moved => {
-                        let base = replica::state(w, "mutation_base")?.and_then(|b| b.parse().ok()).unwrap_or(0);
-                        Ok((id, base))
-                    }
-                    _ => {
-                        if moved {
-                            tracing::info!("the database file moved or was copied: new sync client id");
-                            report.rotated = true;
-                        }
-                        let ids = rotate(w)?;
-                        replica::set_state(w, "fingerprint", &fingerprint)?;
-                        Ok(ids)
-                    }
-                }
+                let ids = rotate(w)?;
+                replica::set_state(w, "fingerprint", &fingerprint)?;
+                Ok(ids)
             })
             .map_err(store_err)
     }
@@ -318,6 +341,18 @@ impl<T: Transport + 'static> Syncer<T> {
             let items = std::mem::take(&mut batch);
             let resyncing = resync_epoch.is_some();
             let first_epoch = epoch.is_none() && !resyncing;
+            let finishing_resync = resyncing && !more;
+            // Evaluated last: it notes the save it allows.
+            if items.is_empty() && !first_epoch && !finishing_resync && self.idle_save_recent() {
+                // Nothing arrived: the cursor moved past other agents' transactions, but the
+                // stored one still finds everything, so an idle cycle writes nothing. It is stored
+                // every few minutes so it stays ahead of the tombstone horizon.
+                progress(Progress { phase: Phase::Pull, done: report.pulled, total });
+                if !more {
+                    return Ok(());
+                }
+                continue;
+            }
             let region = self.options.region;
             let t = std::time::Instant::now();
             let done = store
@@ -346,6 +381,19 @@ impl<T: Transport + 'static> Syncer<T> {
             progress(Progress { phase: Phase::Pull, done: report.pulled, total });
             if !more {
                 return Ok(());
+            }
+        }
+    }
+
+    /// Whether an idle pull stored its cursor recently (else this one will, and it is noted).
+    fn idle_save_recent(&self) -> bool {
+        const EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+        let mut last = self.idle_cursor_saved.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match *last {
+            Some(t) if t.elapsed() < EVERY => true,
+            _ => {
+                *last = Some(std::time::Instant::now());
+                false
             }
         }
     }
