@@ -70,9 +70,15 @@ pub(crate) fn open(w: &mut Write<'_>, disposition_id: &str, due_at: &str) -> Res
     queue(w, disposition_id, "insert")
 }
 
+/// Runs `sql` with `?1` = the follow-up, `?2` = now and `?3` = `value` when given.
 fn change(w: &mut Write<'_>, id: &str, sql: &str, value: Option<&str>) -> Result<FollowUp> {
     let now = w.now_text();
-    let n = w.conn().prepare_cached(sql)?.execute(params![id, now, value])?;
+    let mut stmt = w.conn().prepare_cached(sql)?;
+    let n = match value {
+        Some(v) => stmt.execute(params![id, now, v])?,
+        None => stmt.execute(params![id, now])?,
+    };
+    drop(stmt);
     if n == 0 {
         return Err(StoreError::NotFound { what: "open follow-up", id: id.into() });
     }
@@ -86,7 +92,7 @@ pub fn complete(w: &mut Write<'_>, id: &str) -> Result<FollowUp> {
         w,
         id,
         "UPDATE follow_up_states SET status = 'done', completed_at = ?2, updated_at = ?2
-         WHERE call_disposition_id = ?1 AND status IN ('open', 'snoozed') AND ?3 IS NULL",
+         WHERE call_disposition_id = ?1 AND status IN ('open', 'snoozed')",
         None,
     )
 }
@@ -119,7 +125,7 @@ pub fn cancel(w: &mut Write<'_>, id: &str) -> Result<FollowUp> {
         w,
         id,
         "UPDATE follow_up_states SET status = 'cancelled', updated_at = ?2
-         WHERE call_disposition_id = ?1 AND status IN ('open', 'snoozed') AND ?3 IS NULL",
+         WHERE call_disposition_id = ?1 AND status IN ('open', 'snoozed')",
         None,
     )
 }

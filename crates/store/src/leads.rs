@@ -416,42 +416,15 @@ pub fn insert(w: &mut Write<'_>, new: &NewLead) -> Result<Lead> {
         last_contact: None,
         deleted_at: None,
     };
-    w.conn()
-        .prepare_cached(&format!(
-            "INSERT INTO leads ({LEAD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
-        ))?
-        .execute(params![
-            lead.id,
-            lead.user_id,
-            lead.name,
-            lead.email,
-            lead.phone,
-            lead.phone_e164,
-            lead.company,
-            lead.position,
-            lead.status,
-            lead.value,
-            lead.source,
-            lead.notes,
-            lead.timezone,
-            lead.created_at,
-            lead.updated_at,
-            lead.last_contact,
-            lead.deleted_at
-        ])?;
-    let rowid = w.conn().last_insert_rowid();
+    let rowid = write_row(w, &lead, None)?;
     fts_put(w, rowid, &lead, false)?;
     outbox::enqueue(w, "insert", "leads", &lead.id, &lead)?;
     Ok(lead)
 }
 
-/// Stores a lead as the backend has it (replication: no outbox), keeping its search entry.
-pub fn put_replica(w: &mut Write<'_>, lead: &Lead) -> Result<()> {
-    let rowid: Option<i64> = w
-        .conn()
-        .prepare_cached("SELECT rowid FROM leads WHERE id = ?1")?
-        .query_row([&lead.id], |r| r.get(0))
-        .optional()?;
+/// Writes every column of `lead`: an insert, or an update of the row at `rowid`; returns the
+/// row's rowid.
+fn write_row(w: &Write<'_>, lead: &Lead, rowid: Option<i64>) -> Result<i64> {
     let values = params![
         lead.id,
         lead.user_id,
@@ -471,7 +444,7 @@ pub fn put_replica(w: &mut Write<'_>, lead: &Lead) -> Result<()> {
         lead.last_contact,
         lead.deleted_at
     ];
-    let rowid = match rowid {
+    match rowid {
         Some(rowid) => {
             w.conn()
                 .prepare_cached(
@@ -481,8 +454,7 @@ pub fn put_replica(w: &mut Write<'_>, lead: &Lead) -> Result<()> {
                      WHERE id = ?1",
                 )?
                 .execute(values)?;
-            fts_put(w, rowid, lead, true)?;
-            return Ok(());
+            Ok(rowid)
         }
         None => {
             w.conn()
@@ -490,10 +462,20 @@ pub fn put_replica(w: &mut Write<'_>, lead: &Lead) -> Result<()> {
                     "INSERT INTO leads ({LEAD_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
                 ))?
                 .execute(values)?;
-            w.conn().last_insert_rowid()
+            Ok(w.conn().last_insert_rowid())
         }
-    };
-    fts_put(w, rowid, lead, false)
+    }
+}
+
+/// Stores a lead as the backend has it (replication: no outbox), keeping its search entry.
+pub fn put_replica(w: &mut Write<'_>, lead: &Lead) -> Result<()> {
+    let existing: Option<i64> = w
+        .conn()
+        .prepare_cached("SELECT rowid FROM leads WHERE id = ?1")?
+        .query_row([&lead.id], |r| r.get(0))
+        .optional()?;
+    let rowid = write_row(w, lead, existing)?;
+    fts_put(w, rowid, lead, existing.is_some())
 }
 
 /// Removes a lead this desktop may no longer keep (replication: no outbox); 1 when it was here.
