@@ -161,21 +161,20 @@ fn failure(f: &CallFailure) -> (&'static str, String) {
 }
 
 /// The lead's card for an incoming call.
-fn screen_pop(store: &Store, e164: &str) -> Option<ScreenPop> {
-    let lead = store.read(|r| leads::find_by_phone(r, e164)).ok().flatten()?;
+fn screen_pop(store: &Store, lead: leads::LeadSummary) -> ScreenPop {
     let last = store
         .read(|r| calls::history(r, &calls::HistoryQuery { lead_id: Some(&lead.id), limit: 2, ..Default::default() }))
         .unwrap_or_default();
     // The newest row is the ringing call itself.
     let previous = last.iter().find(|c| c.disposition.is_some() || c.duration_seconds.is_some());
-    Some(ScreenPop {
+    ScreenPop {
         lead_id: lead.id,
         name: lead.name,
         company: lead.company,
         status: lead.status,
         last_call_at: previous.map(|c| c.started_at.clone()),
         last_note: previous.and_then(|c| c.notes.clone()),
-    })
+    }
 }
 
 /// Turns one phone event into log updates and a notice.
@@ -215,7 +214,7 @@ fn handle(store: &Store, region: Region, calls: &Calls, sink: &CallSink, event: 
                 }
             };
             lock(calls).insert(call.clone(), Tracked { log_id: log_id.clone(), answered: None, inbound: true });
-            let pop = e164.as_deref().and_then(|n| screen_pop(store, n));
+            let pop = lead.map(|l| screen_pop(store, l));
             sink(CallNotice::Incoming {
                 call_id: call.0,
                 call_log_id: log_id,
