@@ -31,6 +31,11 @@ pub struct CallEvent(pub CallNotice);
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct ReminderEvent(pub ReminderNotice);
 
+/// A `tel:` or `ringdesk://dial` link the operating system handed over (clicked anywhere on the
+/// desktop, while Ringdesk ran or to start it).
+#[derive(Debug, Clone, Serialize, Type, Event)]
+pub struct LinkEvent(pub LinkNotice);
+
 /// Progress of a running import, about every 50 ms.
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct ImportProgressEvent(pub ImportProgress);
@@ -273,6 +278,59 @@ fn open_link(shell: State<'_, Shell>, link: String) -> R<LinkTarget> {
     shell.app()?.open_link(&link)
 }
 
+/// Links the operating system handed over before the window listened (a link that started the
+/// app); each is returned once.
+#[tauri::command(async)]
+#[specta::specta]
+fn take_pending_links(shell: State<'_, Shell>) -> R<Vec<LinkNotice>> {
+    Ok(shell.take_pending_links())
+}
+
+/// Places a call over the default route (or the one the call names).
+#[tauri::command(async)]
+#[specta::specta]
+fn place_call(shell: State<'_, Shell>, request: PlaceCall) -> R<PlacedCall> {
+    shell.app()?.place_call(&request)
+}
+
+/// A bridge call as SignalWire reports it now (the UI polls it while the call lasts).
+#[tauri::command(async)]
+#[specta::specta]
+fn bridge_call_status(shell: State<'_, Shell>, sid: String) -> R<BridgeCallInfo> {
+    shell.app()?.bridge_call_status(&sid)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn hang_up_bridge_call(shell: State<'_, Shell>, sid: String) -> R<BridgeCallInfo> {
+    shell.app()?.hang_up_bridge_call(&sid)
+}
+
+/// Writes the calls the filter selects (every page) to a CSV file.
+#[tauri::command(async)]
+#[specta::specta]
+fn export_call_history(shell: State<'_, Shell>, path: String, filter: HistoryFilter) -> R<ExportReport> {
+    shell.app()?.export_call_history(&path, &filter)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn recordings_library(shell: State<'_, Shell>, query: RecordingQuery) -> R<Vec<RecordingGroup>> {
+    shell.app()?.recordings_library(&query)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn sync_recordings(shell: State<'_, Shell>, days: u32) -> R<RecordingSyncReport> {
+    shell.app()?.sync_recordings(days)
+}
+
+#[tauri::command(async)]
+#[specta::specta]
+fn audio_devices(shell: State<'_, Shell>) -> R<Vec<AudioDevice>> {
+    Ok(shell.app()?.audio_devices())
+}
+
 /// (Re)starts the softphone with the SIP line in Settings.
 #[tauri::command(async)]
 #[specta::specta]
@@ -507,8 +565,16 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             hold_call,
             send_dtmf,
             transfer_call,
+            take_pending_links,
+            place_call,
+            bridge_call_status,
+            hang_up_bridge_call,
+            export_call_history,
+            recordings_library,
+            sync_recordings,
+            audio_devices,
         ])
-        .events(collect_events![ImportProgressEvent, RealtimeEvent, SyncEvent, CallEvent, ReminderEvent])
+        .events(collect_events![ImportProgressEvent, RealtimeEvent, SyncEvent, CallEvent, ReminderEvent, LinkEvent])
 }
 
 /// Writes the TypeScript bindings to `path`.

@@ -26,6 +26,9 @@ pub struct Shell {
     realtime_status: Arc<std::sync::Mutex<Option<ringdesk_app::ipc::RealtimeNotice>>>,
     /// Follow-up reminders (desktop notifications as follow-ups fall due), while the app runs.
     reminders: std::sync::Mutex<Option<ringdesk_app::RemindersHandle>>,
+    /// Links that arrived before the window first asked for them (the link that started the
+    /// app); `None` once it has, after which links go out as events.
+    pending_links: std::sync::Mutex<Option<Vec<ringdesk_app::ipc::LinkNotice>>>,
 }
 
 impl Shell {
@@ -77,9 +80,85 @@ impl Shell {
         self.app()?.start_phone(ringdesk_app::PhoneOptions::default(), sink)
     }
 
+    /// Reads a link the operating system handed over and passes it to the window (queued until
+    /// the window listens), bringing the window forward. Never dials: the window does, and only
+    /// when the agent clicks or the auto-dial setting is on.
+    fn deliver_link(&self, handle: &tauri::AppHandle, link: String) {
+        use ringdesk_app::ipc::LinkNotice;
+        use tauri_specta::Event as _;
+        let notice = match self.app().and_then(|a| a.open_link(&link)) {
+            Ok(target) => LinkNotice::Opened { link, target },
+            Err(e) => LinkNotice::Invalid { link, message: e.message },
+        };
+        tracing::info!(valid = matches!(notice, LinkNotice::Opened { .. }), "a link was opened");
+        show_window(handle);
+        let mut pending = self.pending_links.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match pending.as_mut() {
+            Some(queue) => queue.push(notice),
+            None => {
+                drop(pending);
+                let _ = commands::LinkEvent(notice).emit(handle);
+            }
+        }
+    }
+
+    /// The links queued before the window listened; from now on links go out as events.
+    fn take_pending_links(&self) -> Vec<ringdesk_app::ipc::LinkNotice> {
+        self.pending_links.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take().unwrap_or_default()
+    }
+
     /// The last connection notice of the live connection (`None` before it reported one).
     fn realtime_status(&self) -> Option<ringdesk_app::ipc::RealtimeNotice> {
         self.realtime_status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
+
+/// Brings the main window forward (shown, unminimized, focused).
+fn show_window(handle: &tauri::AppHandle) {
+    if let Some(window) = handle.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+/// The tray icon: Show and Quit, and the overdue follow-ups count (as the icon's label on Linux,
+/// and in the tooltip and the window title everywhere).
+fn build_tray(app: &tauri::App) -> tauri::Result<()> {
+    use tauri::menu::{MenuBuilder, MenuItemBuilder};
+    use tauri::tray::TrayIconBuilder;
+    let show = MenuItemBuilder::with_id("show", "Show Ringdesk").build(app)?;
+    let quit = MenuItemBuilder::with_id("quit", "Quit Ringdesk").build(app)?;
+    let menu = MenuBuilder::new(app).items(&[&show]).separator().items(&[&quit]).build()?;
+    let mut tray = TrayIconBuilder::with_id(TRAY).tooltip("Ringdesk").menu(&menu).on_menu_event(
+        |handle, event| match event.id().as_ref() {
+            "show" => show_window(handle),
+            "quit" => handle.exit(0),
+            _ => {}
+        },
+    );
+    if let Some(icon) = app.default_window_icon() {
+        tray = tray.icon(icon.clone());
+    }
+    tray.build(app)?;
+    Ok(())
+}
+
+const TRAY: &str = "ringdesk-tray";
+
+/// Shows the overdue follow-ups count on the tray icon and in the window title.
+fn show_overdue(handle: &tauri::AppHandle, overdue: u32) {
+    let (title, tooltip) = match overdue {
+        0 => ("Ringdesk".to_string(), "Ringdesk".to_string()),
+        1 => ("Ringdesk (1 overdue)".to_string(), "Ringdesk: 1 overdue follow-up".to_string()),
+        n => (format!("Ringdesk ({n} overdue)"), format!("Ringdesk: {n} overdue follow-ups")),
+    };
+    if let Some(tray) = handle.tray_by_id(TRAY) {
+        let _ = tray.set_tooltip(Some(&tooltip));
+        let _ = tray.set_title((overdue > 0).then(|| overdue.to_string()));
+    }
+    if let Some(window) = handle.get_webview_window("main") {
+        let _ = window.set_title(&title);
     }
 }
 
@@ -121,6 +200,10 @@ pub fn run() {
         .init();
     let builder = specta_builder();
     let result = tauri::Builder::default()
+        // First: a second launch (a link clicked while Ringdesk runs) hands its arguments to this
+        // process and exits; the deep-link plugin turns them into `on_open_url`.
+        .plugin(tauri_plugin_single_instance::init(|handle, _argv, _cwd| show_window(handle)))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
@@ -144,7 +227,17 @@ pub fn run() {
                 realtime: std::sync::Mutex::new(None),
                 realtime_status: Arc::default(),
                 reminders: std::sync::Mutex::new(None),
+                pending_links: std::sync::Mutex::new(Some(Vec::new())),
             });
+            if let Ok(app) = handle.state::<Shell>().app()
+                && let Err(e) = handle.asset_protocol_scope().allow_directory(app.recording_cache_dir(), false)
+            {
+                tracing::warn!("recordings will not play in the window: {e}");
+            }
+            links::register(&handle);
+            if let Err(e) = build_tray(app) {
+                tracing::warn!("no tray icon: {e}");
+            }
             // The live connection starts when SignalWire is set up; off the UI thread, since the
             // keychain can be slow to answer.
             // Follow-up reminders, every 30 s, also while the window is hidden.
@@ -152,6 +245,7 @@ pub fn run() {
                 use tauri_specta::Event as _;
                 let events = handle.clone();
                 let sink: ringdesk_app::ReminderSink = Arc::new(move |notice| {
+                    show_overdue(&events, notice.overdue);
                     let _ = commands::ReminderEvent(notice).emit(&events);
                 });
                 match app.start_follow_up_reminders(std::time::Duration::from_secs(30), true, sink) {
@@ -193,6 +287,39 @@ pub fn run() {
     if let Err(e) = result {
         tracing::error!("Ringdesk stopped with an error: {e}");
         std::process::exit(1);
+    }
+}
+
+mod links {
+    //! `tel:` and `ringdesk://` links: Ringdesk registers itself as their handler (at run time on
+    //! Linux and, in debug builds, Windows; installers do it on macOS and Windows), reads the link
+    //! that started it, and takes links forwarded by later launches.
+    use tauri::Manager;
+    use tauri_plugin_deep_link::DeepLinkExt;
+
+    pub fn register(handle: &tauri::AppHandle) {
+        let links = handle.deep_link();
+        #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
+        if std::env::var_os("RINGDESK_NO_LINK_REGISTRATION").is_none()
+            && let Err(e) = links.register_all()
+        {
+            tracing::warn!("could not register Ringdesk for tel: links: {e}");
+        }
+        let forwarded = handle.clone();
+        links.on_open_url(move |event| {
+            for url in event.urls() {
+                forwarded.state::<crate::Shell>().deliver_link(&forwarded, url.to_string());
+            }
+        });
+        match links.get_current() {
+            Ok(Some(urls)) => {
+                for url in urls {
+                    handle.state::<crate::Shell>().deliver_link(handle, url.to_string());
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("could not read the link Ringdesk was started with: {e}"),
+        }
     }
 }
 

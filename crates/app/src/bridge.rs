@@ -24,9 +24,10 @@ pub(crate) const SCRIPT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   </Dial>
 </Response>"#;
 
-const AGENT_PHONE: &str = "bridge.agent_phone";
+use crate::settings::AGENT_PHONE;
 
-fn normalize(what: &str, v: &str, region: Region) -> Result<String> {
+/// A number as E.164, or a `sip:` address as written; the error names the field.
+pub(crate) fn normalize(what: &str, v: &str, region: Region) -> Result<String> {
     let v = v.trim();
     if v.starts_with("sip:") {
         if v.len() > 4 && !v.contains(char::is_whitespace) {
@@ -93,7 +94,7 @@ pub(crate) fn start(
     let lead = normalize("The lead's number", &req.to, region)?;
     let agent = match req.agent_phone.as_deref().filter(|p| !p.trim().is_empty()) {
         Some(p) => normalize("Your phone", p, region)?,
-        None => store.read(|r| kv::get::<String>(r, AGENT_PHONE))?.ok_or_else(|| {
+        None => store.read(|r| kv::get::<String>(r, AGENT_PHONE))?.filter(|p| !p.is_empty()).ok_or_else(|| {
             IpcError::invalid("Enter your own phone number (or SIP address) for SignalWire to ring first.")
         })?,
     };

@@ -23,7 +23,10 @@ use ringdesk_voice::{
 };
 
 use crate::error::{ErrorCode, IpcError, Result};
-use crate::ipc::{ActiveCall, CallNotice, CallPhase, DialRequest, ScreenPop, SecretKind, SipTransport};
+use crate::ipc::{
+    ActiveCall, AudioDevice, BridgeCallRequest, CallNotice, CallPhase, CallRoute, DialRequest, PlaceCall, PlacedCall,
+    ScreenPop, SecretKind, SipTransport,
+};
 
 /// Who gets the notices.
 pub type CallSink = Arc<dyn Fn(CallNotice) + Send + Sync>;
@@ -356,8 +359,13 @@ impl crate::App {
             .enable_all()
             .build()
             .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not start the phone: {e}")))?;
-        let devices =
-            options.devices.clone().unwrap_or_else(|| Arc::new(ringdesk_voice::cpal_devices::CpalDevices::default()));
+        let devices = options.devices.clone().unwrap_or_else(|| {
+            let chosen = |n: &str| (!n.is_empty()).then(|| n.to_string());
+            Arc::new(ringdesk_voice::cpal_devices::CpalDevices {
+                input: chosen(&s.audio_input),
+                output: chosen(&s.audio_output),
+            })
+        });
         let tcp = s.sip_transport != SipTransport::Udp;
         let (media, ring) = (options.media_ip, options.ring_timeout);
         let reg = registrar.clone();
@@ -468,6 +476,60 @@ impl crate::App {
                 }
             }
         })
+    }
+
+    /// Places a call over the route the call names, else the default route in Settings: the
+    /// softphone (the SIP line) or a bridge call (SignalWire rings the agent's phone, then the
+    /// lead, showing the caller ID in Settings unless the call names one). Either way the call is
+    /// logged against its lead before anything rings, and a Do Not Call lead is refused unless
+    /// overridden.
+    pub fn place_call(&self, req: &PlaceCall) -> Result<PlacedCall> {
+        let s = self.get_settings()?;
+        let route = req.route.unwrap_or(s.default_route);
+        match route {
+            CallRoute::Softphone => {
+                let call = self.dial(&DialRequest {
+                    to: req.to.clone(),
+                    lead_id: req.lead_id.clone(),
+                    override_dnc: req.override_dnc,
+                })?;
+                Ok(PlacedCall {
+                    route,
+                    call_log_id: call.call_log_id,
+                    lead_id: call.lead_id,
+                    call_id: Some(call.call_id),
+                    bridge: None,
+                })
+            }
+            CallRoute::Bridge => {
+                let caller_id = req.caller_id.clone().filter(|c| !c.trim().is_empty()).or_else(|| {
+                    let c = s.caller_id.trim();
+                    (!c.is_empty()).then(|| c.to_string())
+                });
+                let info = self.start_bridge_call(&BridgeCallRequest {
+                    to: req.to.clone(),
+                    agent_phone: None,
+                    caller_id,
+                    record: req.record,
+                    lead_id: req.lead_id.clone(),
+                    override_dnc: req.override_dnc,
+                })?;
+                let call_log_id = info.call_log_id.clone().ok_or_else(|| {
+                    IpcError::new(ErrorCode::Internal, "The bridge call started but was not logged.")
+                })?;
+                let lead_id = self.store.read(|r| calls::lead_of(r, &call_log_id))?;
+                Ok(PlacedCall { route, call_log_id, lead_id, call_id: None, bridge: Some(info) })
+            }
+        }
+    }
+
+    /// The microphones and speakers this computer has (for the pickers in Settings and the call
+    /// panel).
+    pub fn audio_devices(&self) -> Vec<AudioDevice> {
+        ringdesk_voice::cpal_devices::list_devices()
+            .into_iter()
+            .map(|d| AudioDevice { name: d.name, input: d.input, output: d.output })
+            .collect()
     }
 
     pub fn answer_call(&self, call_id: &str) -> Result<()> {

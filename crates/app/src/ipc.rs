@@ -205,6 +205,39 @@ pub struct Settings {
     /// The agent signed in to the backend as (Supabase), empty when signed out.
     pub backend_email: String,
     pub backend_signed_in: bool,
+    /// How calls go out unless a call says otherwise.
+    pub default_route: CallRoute,
+    /// The number leads see on bridge calls (one of the project's numbers); empty: chosen per
+    /// call like a text's sender.
+    pub caller_id: String,
+    /// The agent's own phone that bridge calls ring first (a number or a `sip:` address).
+    pub agent_phone: String,
+    /// Links (`tel:`, `ringdesk://dial`) dial at once instead of filling the dialer. Off by
+    /// default: a web page must not be able to make Ringdesk dial by itself.
+    pub links_auto_dial: bool,
+    /// Microphone and speaker by name; empty: the system default.
+    pub audio_input: String,
+    pub audio_output: String,
+}
+
+/// How a call is carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CallRoute {
+    /// Voice over this computer's SIP line.
+    #[default]
+    Softphone,
+    /// SignalWire rings the agent's own phone, then the lead.
+    Bridge,
+}
+
+impl CallRoute {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallRoute::Softphone => "softphone",
+            CallRoute::Bridge => "bridge",
+        }
+    }
 }
 
 /// A settings edit: fields left `null` are unchanged.
@@ -218,6 +251,21 @@ pub struct SettingsUpdate {
     pub sip_username: Option<String>,
     pub sip_transport: Option<SipTransport>,
     pub backend_url: Option<String>,
+    pub default_route: Option<CallRoute>,
+    pub caller_id: Option<String>,
+    pub agent_phone: Option<String>,
+    pub links_auto_dial: Option<bool>,
+    pub audio_input: Option<String>,
+    pub audio_output: Option<String>,
+}
+
+/// An audio device the agent can pick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioDevice {
+    pub name: String,
+    pub input: bool,
+    pub output: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
@@ -262,6 +310,17 @@ pub struct LinkTarget {
     /// The name the link carried (shown when no lead matches).
     pub name: Option<String>,
     pub auto_dial: bool,
+}
+
+/// A link the operating system handed to Ringdesk (a `tel:` or `ringdesk://dial` link clicked
+/// anywhere on the desktop), as a UI event.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum LinkNotice {
+    /// Fill the dialer and select the lead (and dial when `autoDial`).
+    Opened { link: String, target: LinkTarget },
+    /// The link could not be read: what was wrong.
+    Invalid { link: String, message: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -424,6 +483,55 @@ pub struct CallRecordingInfo {
     pub created_at: String,
     /// The audio is in the local cache.
     pub cached: bool,
+}
+
+/// Filters of the Recordings page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingQuery {
+    /// Lead name, company or email words, number digits, or transcription text.
+    pub text: Option<String>,
+    /// RFC 3339, inclusive (the call's start).
+    pub from: Option<String>,
+    /// RFC 3339, exclusive.
+    pub to: Option<String>,
+    /// At most this many recordings (default 200, at most 1000).
+    pub limit: Option<u32>,
+}
+
+/// One recording on the Recordings page, with its call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingListItem {
+    pub recording: CallRecordingInfo,
+    pub direction: String,
+    pub call_started_at: String,
+    pub call_duration_seconds: Option<u32>,
+    pub disposition: Option<String>,
+}
+
+/// A contact's recordings, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingGroup {
+    pub lead_id: Option<String>,
+    /// The lead's name, else the number as written in the default region.
+    pub title: String,
+    pub lead_company: Option<String>,
+    pub contact_number: String,
+    pub recordings: Vec<RecordingListItem>,
+}
+
+/// What pulling recent recordings from SignalWire found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingSyncReport {
+    /// Recordings seen at SignalWire in the window.
+    pub seen: u32,
+    /// New here.
+    pub added: u32,
+    /// Of calls not logged on this desktop (skipped).
+    pub unmatched: u32,
 }
 
 /// A recording's audio on this machine.
@@ -698,6 +806,12 @@ pub struct CallHistoryItem {
     pub duration_seconds: Option<u32>,
     pub disposition: Option<String>,
     pub notes: Option<String>,
+    /// As last reported: dialing, ringing, answered, completed, busy, failed, missed, ...
+    pub status: Option<String>,
+    pub end_reason: Option<String>,
+    /// Inbound and never answered.
+    pub missed: bool,
+    pub has_recording: bool,
 }
 
 /// History filters; keyset paging with the last row's `startedAt` and `id`.
@@ -710,6 +824,17 @@ pub struct HistoryFilter {
     pub to: Option<String>,
     pub disposition: Option<String>,
     pub lead_id: Option<String>,
+    /// The lead's current status.
+    pub lead_status: Option<String>,
+    /// "inbound" or "outbound".
+    pub direction: Option<String>,
+    pub route: Option<CallRoute>,
+    /// Only inbound calls nobody answered.
+    #[serde(default)]
+    pub missed: bool,
+    /// Words of the lead's name, company or email or of the notes; or the number's digits from
+    /// the country code.
+    pub text: Option<String>,
     pub limit: u32,
     pub before_started_at: Option<String>,
     pub before_id: Option<String>,
@@ -757,6 +882,39 @@ pub struct DialRequest {
     pub lead_id: Option<String>,
     /// Call a lead marked Do Not Call anyway (the agent confirmed consent).
     pub override_dnc: bool,
+}
+
+/// A call to place over either route: the settings' default route and caller ID unless the
+/// call says otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlaceCall {
+    /// A phone number as written (or a SIP address, softphone only).
+    pub to: String,
+    pub lead_id: Option<String>,
+    /// Call a lead marked Do Not Call anyway (the agent confirmed consent).
+    #[serde(default)]
+    pub override_dnc: bool,
+    /// Overrides the default route for this call.
+    pub route: Option<CallRoute>,
+    /// Overrides the caller ID for this call (bridge route).
+    pub caller_id: Option<String>,
+    /// Record the call (bridge route).
+    #[serde(default)]
+    pub record: bool,
+}
+
+/// A call placed over one of the routes: a softphone call's id, or the bridge call as
+/// SignalWire reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlacedCall {
+    pub route: CallRoute,
+    pub call_log_id: String,
+    pub lead_id: Option<String>,
+    /// The softphone call (for answer, hang up, mute...).
+    pub call_id: Option<String>,
+    pub bridge: Option<BridgeCallInfo>,
 }
 
 /// A call placed.

@@ -109,6 +109,11 @@ impl App {
     }
 
     /// The store, for tools and tests that seed data.
+    /// Where fetched recordings are cached (the only folder the window may load media from).
+    pub fn recording_cache_dir(&self) -> &Path {
+        &self.recording_cache.0
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -337,7 +342,7 @@ impl App {
             display: number.display(region),
             lead: lead.map(|l| summary(l, region)),
             name: parsed.name,
-            auto_dial: false,
+            auto_dial: settings::get(&self.store, self.secrets.as_ref())?.links_auto_dial,
         })
     }
 
@@ -642,6 +647,35 @@ impl App {
     pub fn sync_call_recordings(&self, call_log_id: &str) -> Result<Vec<CallRecordingInfo>> {
         let client = self.signalwire()?;
         recordings::sync_for_call(&self.store, &self.provider, &client, call_log_id)
+    }
+
+    /// The Recordings page: recordings grouped by contact (the lead, else the number), the
+    /// contact with the newest recording first.
+    pub fn recordings_library(&self, q: &ipc::RecordingQuery) -> Result<Vec<ipc::RecordingGroup>> {
+        let region = self.region()?;
+        let parse = |field: &str, t: &Option<String>| {
+            t.as_deref()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| {
+                    chrono::DateTime::parse_from_rfc3339(v.trim())
+                        .map(|d| ringdesk_store::format_ts(d.with_timezone(&chrono::Utc)))
+                        .map_err(|_| IpcError::invalid(format!("{field} {v:?} is not a date and time (RFC 3339).")))
+                })
+                .transpose()
+        };
+        let (from, to) = (parse("From", &q.from)?, parse("To", &q.to)?);
+        let limit = q.limit.unwrap_or(200).clamp(1, 1000);
+        let rows = self.store.read(|r| {
+            ringdesk_store::recordings::library(r, q.text.as_deref(), from.as_deref(), to.as_deref(), limit)
+        })?;
+        Ok(recordings::group(rows, region))
+    }
+
+    /// Pulls the recordings of the last `days` days (at most 90) from SignalWire and links each
+    /// to its logged call; recordings of calls this desktop never logged are counted, not stored.
+    pub fn sync_recordings(&self, days: u32) -> Result<ipc::RecordingSyncReport> {
+        let client = self.signalwire()?;
+        recordings::sync_recent(&self.store, &self.provider, &client, days.clamp(1, 90))
     }
 
     /// The recording's audio on this machine, downloaded when it is not cached.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ringdesk_store::{Store, calls, recordings};
 
 use crate::error::{ErrorCode, IpcError, Result};
-use crate::ipc::{CallRecordingInfo, RecordingFile};
+use crate::ipc::{CallRecordingInfo, RecordingFile, RecordingGroup, RecordingListItem, RecordingSyncReport};
 use crate::messaging::Provider;
 
 pub(crate) fn dto(r: recordings::Recording) -> CallRecordingInfo {
@@ -56,6 +56,82 @@ pub(crate) fn sync_for_call(
         Ok::<_, IpcError>(())
     })?;
     Ok(store.read(|r| recordings::for_call(r, call_log_id))?.into_iter().map(dto).collect())
+}
+
+/// Groups library rows by contact (the lead, else the number), keeping the newest-first order
+/// of both the groups and the recordings inside each.
+pub(crate) fn group(rows: Vec<recordings::LibraryRow>, region: ringdesk_core::Region) -> Vec<RecordingGroup> {
+    let mut groups: Vec<RecordingGroup> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for row in rows {
+        let key = row.lead_id.clone().unwrap_or_else(|| row.contact_number.clone());
+        let at = *index.entry(key).or_insert_with(|| {
+            let title = row.lead_name.clone().unwrap_or_else(|| {
+                ringdesk_core::PhoneNumber::parse(&row.contact_number, region)
+                    .map(|n| n.display(region))
+                    .unwrap_or_else(|_| row.contact_number.clone())
+            });
+            groups.push(RecordingGroup {
+                lead_id: row.lead_id.clone(),
+                title,
+                lead_company: row.lead_company.clone(),
+                contact_number: row.contact_number.clone(),
+                recordings: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        groups[at].recordings.push(RecordingListItem {
+            recording: dto(row.recording),
+            direction: row.direction,
+            call_started_at: row.started_at,
+            call_duration_seconds: row.call_duration_seconds.and_then(|d| u32::try_from(d).ok()),
+            disposition: row.disposition,
+        });
+    }
+    groups
+}
+
+/// Pulls the project's recordings of the last `days` days and stores those of calls logged
+/// here (matched by the call's SignalWire SID), with their transcriptions.
+pub(crate) fn sync_recent(
+    store: &Store,
+    provider: &Provider,
+    client: &ringdesk_signalwire::Client,
+    days: u32,
+) -> Result<RecordingSyncReport> {
+    let since = (chrono::Utc::now() - chrono::Duration::days(i64::from(days))).date_naive();
+    let c = client.clone();
+    let found = provider.run(async move { c.list_recordings(None, Some(since), 1000).await })?;
+    let mut report = RecordingSyncReport { seen: 0, added: 0, unmatched: 0 };
+    let now = ringdesk_store::format_ts(chrono::Utc::now());
+    let mut added = Vec::new();
+    for rec in &found {
+        report.seen += 1;
+        let call = match rec.call_sid.as_deref() {
+            Some(sid) => store.read(|r| calls::by_provider_sid(r, sid))?,
+            None => None,
+        };
+        let Some(call) = call else {
+            report.unmatched += 1;
+            continue;
+        };
+        let at = rec.date_created.map(ringdesk_store::format_ts).unwrap_or_else(|| now.clone());
+        if store.write(|w| recordings::insert_once(w, &call, &rec.sid, rec.duration.map(i64::from), &at))? {
+            report.added += 1;
+            added.push(rec.sid.clone());
+        }
+    }
+    for sid in added {
+        let c = client.clone();
+        let s = sid.clone();
+        let texts = provider.run(async move { c.list_transcriptions(&s).await })?;
+        for t in texts {
+            if let Some(text) = t.transcription_text.filter(|x| !x.is_empty() && t.status == "completed") {
+                store.write(|w| recordings::set_transcription(w, &sid, &text))?;
+            }
+        }
+    }
+    Ok(report)
 }
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> IpcError {

@@ -6,7 +6,7 @@ use ringdesk_store::leads::{Change, TextColumn};
 use ringdesk_store::{Store, settings as kv};
 
 use crate::error::{IpcError, Result};
-use crate::ipc::{LeadPatch, SecretKind, Settings, SettingsUpdate, SipTransport};
+use crate::ipc::{CallRoute, LeadPatch, SecretKind, Settings, SettingsUpdate, SipTransport};
 use crate::keychain::SecretStore;
 
 const REGION: &str = "default_region";
@@ -16,6 +16,13 @@ const SIP_REGISTRAR: &str = "sip.registrar";
 const SIP_USERNAME: &str = "sip.username";
 const SIP_TRANSPORT: &str = "sip.transport";
 const BACKEND_URL: &str = "backend.url";
+const DEFAULT_ROUTE: &str = "calls.default_route";
+const CALLER_ID: &str = "calls.caller_id";
+/// Shared with the bridge route, which remembers the agent's phone it rang last.
+pub(crate) const AGENT_PHONE: &str = "bridge.agent_phone";
+const LINKS_AUTO_DIAL: &str = "links.auto_dial";
+const AUDIO_INPUT: &str = "audio.input";
+const AUDIO_OUTPUT: &str = "audio.output";
 
 /// The default region for numbers written without a country code (US until set).
 pub(crate) fn region(store: &Store) -> Result<Region> {
@@ -42,6 +49,16 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
             kv::get::<String>(r, crate::sync::BACKEND_EMAIL)?,
         ))
     })?;
+    let (route, caller_id, agent_phone, auto_dial, audio_in, audio_out) = store.read(|r| {
+        Ok((
+            kv::get::<CallRoute>(r, DEFAULT_ROUTE)?,
+            kv::get::<String>(r, CALLER_ID)?,
+            kv::get::<String>(r, AGENT_PHONE)?,
+            kv::get::<bool>(r, LINKS_AUTO_DIAL)?,
+            kv::get::<String>(r, AUDIO_INPUT)?,
+            kv::get::<String>(r, AUDIO_OUTPUT)?,
+        ))
+    })?;
     let is_set = |k| secrets.get(k).map(|s| s.is_some());
     Ok(Settings {
         default_region: region.unwrap_or_else(|| "US".into()),
@@ -56,6 +73,12 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
         backend_key_set: is_set(SecretKind::BackendKey)?,
         backend_email: email.unwrap_or_default(),
         backend_signed_in: is_set(SecretKind::BackendSession)?,
+        default_route: route.unwrap_or_default(),
+        caller_id: caller_id.unwrap_or_default(),
+        agent_phone: agent_phone.unwrap_or_default(),
+        links_auto_dial: auto_dial.unwrap_or(false),
+        audio_input: audio_in.unwrap_or_default(),
+        audio_output: audio_out.unwrap_or_default(),
     })
 }
 
@@ -134,6 +157,19 @@ fn validate_url(v: &str) -> Result<()> {
     }
 }
 
+/// A number as E.164 (or, for the agent's phone, a `sip:` address), with a message naming the
+/// field when it is not one; empty stays empty (cleared).
+fn phone_setting(field: &str, v: Option<String>, region: Region, sip_ok: bool) -> Result<Option<String>> {
+    match v {
+        Some(s) if s.is_empty() => Ok(Some(s)),
+        Some(s) if s.starts_with("sip:") && !sip_ok => {
+            Err(IpcError::invalid(format!("{field} must be a phone number, not a SIP address.")))
+        }
+        Some(s) => crate::bridge::normalize(field, &s, region).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Validates every field first, then writes them all in one transaction.
 pub(crate) fn update(store: &Store, u: &SettingsUpdate) -> Result<()> {
     let trimmed = |v: &Option<String>| v.as_deref().map(str::trim).map(str::to_string);
@@ -157,6 +193,19 @@ pub(crate) fn update(store: &Store, u: &SettingsUpdate) -> Result<()> {
     check(&project, validate_project_id)?;
     check(&registrar, validate_registrar)?;
     check(&url, validate_url)?;
+    let number_region = match &region {
+        Some(code) => code.parse().unwrap_or(Region::US),
+        None => self::region(store)?,
+    };
+    let caller_id = phone_setting("Caller ID", trimmed(&u.caller_id), number_region, false)?;
+    let agent_phone = phone_setting("Your phone", trimmed(&u.agent_phone), number_region, true)?;
+    let audio_input = trimmed(&u.audio_input);
+    let audio_output = trimmed(&u.audio_output);
+    for (field, v) in [("Microphone", &audio_input), ("Speaker", &audio_output)] {
+        if let Some(name) = v.as_deref().filter(|n| n.len() > 256 || n.contains(char::is_control)) {
+            return Err(IpcError::invalid(format!("{field} {name:?} is not a device name.")));
+        }
+    }
     if let Some(name) = username.as_deref().filter(|n| n.contains(char::is_whitespace) || n.len() > 128) {
         return Err(IpcError::invalid(format!(
             "SIP username {name:?} cannot contain spaces or exceed 128 characters."
@@ -170,6 +219,10 @@ pub(crate) fn update(store: &Store, u: &SettingsUpdate) -> Result<()> {
             (SIP_REGISTRAR, &registrar),
             (SIP_USERNAME, &username),
             (BACKEND_URL, &url),
+            (CALLER_ID, &caller_id),
+            (AGENT_PHONE, &agent_phone),
+            (AUDIO_INPUT, &audio_input),
+            (AUDIO_OUTPUT, &audio_output),
         ] {
             if let Some(v) = value {
                 kv::set(w, key, v)?;
@@ -177,6 +230,12 @@ pub(crate) fn update(store: &Store, u: &SettingsUpdate) -> Result<()> {
         }
         if let Some(t) = u.sip_transport {
             kv::set(w, SIP_TRANSPORT, &t)?;
+        }
+        if let Some(r) = u.default_route {
+            kv::set(w, DEFAULT_ROUTE, &r)?;
+        }
+        if let Some(on) = u.links_auto_dial {
+            kv::set(w, LINKS_AUTO_DIAL, &on)?;
         }
         Ok::<_, IpcError>(())
     })

@@ -76,6 +76,7 @@ pub(crate) fn parse_time(what: &str, v: &str) -> Result<String> {
 }
 
 fn item(r: calls::HistoryRow) -> CallHistoryItem {
+    let missed = r.direction == "inbound" && !r.answered && r.status.as_deref() != Some("ringing");
     CallHistoryItem {
         id: r.id,
         lead_id: r.lead_id,
@@ -88,6 +89,10 @@ fn item(r: calls::HistoryRow) -> CallHistoryItem {
         duration_seconds: r.duration_seconds.and_then(|d| u32::try_from(d).ok()),
         disposition: r.disposition,
         notes: r.notes,
+        missed,
+        status: r.status,
+        end_reason: r.end_reason,
+        has_recording: r.has_recording,
     }
 }
 
@@ -121,6 +126,11 @@ fn query<'a>(filter: &'a HistoryFilter, from: &'a Option<String>, to: &'a Option
         to: to.as_deref(),
         disposition: filter.disposition.as_deref(),
         lead_id: filter.lead_id.as_deref(),
+        lead_status: filter.lead_status.as_deref(),
+        direction: filter.direction.as_deref(),
+        route: filter.route.map(crate::ipc::CallRoute::as_str),
+        missed: filter.missed,
+        text: filter.text.as_deref(),
         ..calls::HistoryQuery::default()
     }
 }

@@ -210,6 +210,15 @@ pub fn by_provider_sid(r: &impl Reads, sid: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// The lead a call is logged against.
+pub fn lead_of(r: &impl Reads, id: &str) -> Result<Option<String>> {
+    Ok(r.conn()
+        .prepare_cached("SELECT lead_id FROM call_logs WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?
+        .flatten())
+}
+
 /// A call's status and end time as logged.
 pub fn status_of(r: &impl Reads, id: &str) -> Result<Option<(Option<String>, Option<String>)>> {
     Ok(r.conn()
@@ -219,13 +228,15 @@ pub fn status_of(r: &impl Reads, id: &str) -> Result<Option<(Option<String>, Opt
 }
 
 /// Calls that ended without a disposition since `since`, newest first: the disposition step the
-/// agent still owes (they survive a restart because they are just rows).
+/// agent still owes (they survive a restart because they are just rows). Inbound calls nobody
+/// answered are not among them: they are missed calls (`HistoryQuery::missed`).
 pub fn awaiting_disposition(r: &impl Reads, since: &str, limit: u32) -> Result<Vec<HistoryRow>> {
     let mut stmt = r.conn().prepare_cached(
         "SELECT c.id, c.lead_id, l.name, l.company, c.contact_number, c.direction, c.route, c.started_at,
-                c.duration_seconds, NULL, NULL
+                c.duration_seconds, NULL, NULL, c.status, c.end_reason, 0, c.answered_at IS NOT NULL
          FROM call_logs c LEFT JOIN leads l ON l.id = c.lead_id
          WHERE c.started_at >= ?1 AND c.ended_at IS NOT NULL AND c.disposition IS NULL AND c.deleted_at IS NULL
+           AND NOT (c.direction = 'inbound' AND c.answered_at IS NULL)
          ORDER BY c.started_at DESC, c.id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(rusqlite::params![since, limit], history_row)?;
@@ -245,6 +256,10 @@ fn history_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryRow> {
         duration_seconds: row.get(8)?,
         disposition: row.get(9)?,
         notes: row.get(10)?,
+        status: row.get(11)?,
+        end_reason: row.get(12)?,
+        has_recording: row.get(13)?,
+        answered: row.get(14)?,
     })
 }
 
@@ -259,6 +274,17 @@ pub struct HistoryQuery<'a> {
     pub lead_id: Option<&'a str>,
     /// Only this call.
     pub call_id: Option<&'a str>,
+    /// The lead's current status.
+    pub lead_status: Option<&'a str>,
+    /// `inbound` or `outbound`.
+    pub direction: Option<&'a str>,
+    /// `softphone` or `bridge`.
+    pub route: Option<&'a str>,
+    /// Only inbound calls nobody answered.
+    pub missed: bool,
+    /// Free text: words of the lead's name, company or email, of the disposition notes, or the
+    /// digits of the number (see [`text_filter`]).
+    pub text: Option<&'a str>,
     pub limit: u32,
     /// Keyset paging: the `(started_at, id)` of the last row of the previous page.
     pub before: Option<(&'a str, &'a str)>,
@@ -278,6 +304,47 @@ pub struct HistoryRow {
     pub duration_seconds: Option<i64>,
     pub disposition: Option<String>,
     pub notes: Option<String>,
+    pub status: Option<String>,
+    pub end_reason: Option<String>,
+    /// A recording exists for the call.
+    pub has_recording: bool,
+    /// Someone answered it.
+    pub answered: bool,
+}
+
+/// What free text in the history matches, as SQL over `call_logs c` plus its arguments: the
+/// lead's words through `leads_fts`, the disposition notes through `call_notes_fts`, and, for
+/// digits, numbers starting with them (`+` and the digits, so type from the country code). Each
+/// arm is an index lookup, so the filter costs the same at any history size. `None` when the
+/// text has nothing searchable.
+pub fn text_filter(text: &str) -> Option<(String, Vec<Value>)> {
+    let lead_match = crate::leads::fts_query(text)?;
+    let mut sql = String::from(
+        "(c.lead_id IN (SELECT l2.id FROM leads_fts f2 CROSS JOIN leads l2 ON l2.rowid = f2.rowid WHERE leads_fts MATCH ?)",
+    );
+    let mut args = vec![Value::Text(lead_match)];
+    let words: Vec<String> = text
+        .split_whitespace()
+        .filter_map(|w| {
+            let cleaned: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
+            (!cleaned.is_empty()).then(|| format!("\"{cleaned}\"*"))
+        })
+        .collect();
+    if !words.is_empty() {
+        sql.push_str(
+            " OR c.id IN (SELECT d2.call_log_id FROM call_notes_fts n2 CROSS JOIN call_dispositions d2 ON d2.rowid = n2.rowid WHERE call_notes_fts MATCH ?)",
+        );
+        args.push(Value::Text(words.join(" ")));
+    }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let phone_like = text.trim().chars().all(|c| c.is_ascii_digit() || " +-.()/".contains(c));
+    if phone_like && digits.len() >= 3 {
+        sql.push_str(" OR (c.contact_number >= ? AND c.contact_number < ?)");
+        args.push(Value::Text(format!("+{digits}")));
+        args.push(Value::Text(format!("+{digits}~")));
+    }
+    sql.push(')');
+    Some((sql, args))
 }
 
 /// Newest calls first, filtered; keyset-paged so every page costs the same.
@@ -309,10 +376,31 @@ pub fn history(r: &impl Reads, q: &HistoryQuery<'_>) -> Result<Vec<HistoryRow>> 
         filter.push_str(" AND c.disposition = ?");
         args.push(Value::Text(d.into()));
     }
+    for (col, v) in [("l.status", q.lead_status), ("c.direction", q.direction), ("c.route", q.route)] {
+        if let Some(v) = v {
+            filter.push_str(&format!(" AND {col} = ?"));
+            args.push(Value::Text(v.into()));
+        }
+    }
+    if q.missed {
+        filter.push_str(" AND c.direction = 'inbound' AND c.answered_at IS NULL");
+    }
+    if let Some(text) = q.text.filter(|t| !t.trim().is_empty()) {
+        match text_filter(text) {
+            Some((sql, a)) => {
+                filter.push_str(" AND ");
+                filter.push_str(&sql);
+                args.extend(a);
+            }
+            None => return Ok(Vec::new()),
+        }
+    }
     args.push(Value::Integer(i64::from(q.limit)));
     let sql = format!(
         "SELECT c.id, c.lead_id, l.name, l.company, c.contact_number, c.direction, c.route, c.started_at,
-                c.duration_seconds, d.disposition_type, d.notes
+                c.duration_seconds, d.disposition_type, d.notes, c.status, c.end_reason,
+                c.recording_url IS NOT NULL OR EXISTS (SELECT 1 FROM call_recordings r WHERE r.call_log_id = c.id),
+                c.answered_at IS NOT NULL
          FROM call_logs c
          LEFT JOIN call_dispositions d ON d.id = (SELECT id FROM call_dispositions WHERE call_log_id = c.id ORDER BY id DESC LIMIT 1)
          LEFT JOIN leads l ON l.id = c.lead_id

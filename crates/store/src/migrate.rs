@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../../migrations/local/0002_sms_our_number.sql")),
     (3, include_str!("../../../migrations/local/0003_ai_agents_voice_clones.sql")),
     (4, include_str!("../../../migrations/local/0004_sync.sql")),
+    (5, include_str!("../../../migrations/local/0005_history_search.sql")),
 ];
 
 /// The schema version this binary writes.

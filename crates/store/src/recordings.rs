@@ -125,3 +125,79 @@ pub fn forget_local_path(w: &mut Write<'_>, path: &str) -> Result<()> {
     w.conn().prepare_cached("UPDATE call_recordings SET local_path = NULL WHERE local_path = ?1")?.execute([path])?;
     Ok(())
 }
+
+/// A recording as the Recordings page lists it: with its call and the lead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibraryRow {
+    pub recording: Recording,
+    pub lead_id: Option<String>,
+    pub lead_name: Option<String>,
+    pub lead_company: Option<String>,
+    pub contact_number: String,
+    pub direction: String,
+    pub started_at: String,
+    pub call_duration_seconds: Option<i64>,
+    pub disposition: Option<String>,
+}
+
+/// Recordings newest first, optionally only those whose lead (name, company, email, number
+/// digits), number or transcription matches `text`, and only calls started in `[from, to)`.
+/// Recordings are few next to calls (only calls recorded through SignalWire), so the
+/// transcription match is a plain substring scan.
+pub fn library(
+    r: &impl Reads,
+    text: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    limit: u32,
+) -> Result<Vec<LibraryRow>> {
+    let mut filter = String::from("c.deleted_at IS NULL");
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    use rusqlite::types::Value;
+    if let Some(from) = from {
+        filter.push_str(" AND c.started_at >= ?");
+        args.push(Value::Text(from.into()));
+    }
+    if let Some(to) = to {
+        filter.push_str(" AND c.started_at < ?");
+        args.push(Value::Text(to.into()));
+    }
+    if let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) {
+        let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        filter.push_str(" AND (x.transcription_text LIKE ? ESCAPE '\\'");
+        args.push(Value::Text(like));
+        if let Some((sql, a)) = crate::calls::text_filter(text) {
+            filter.push_str(" OR ");
+            filter.push_str(&sql);
+            args.extend(a);
+        }
+        filter.push(')');
+    }
+    args.push(Value::Integer(i64::from(limit)));
+    let sql = format!(
+        "SELECT x.id, x.call_log_id, x.provider_recording_sid, x.duration_seconds, x.local_path, x.created_at,
+                x.transcription_text, c.lead_id, l.name, l.company, c.contact_number, c.direction, c.started_at,
+                c.duration_seconds, c.disposition
+         FROM call_recordings x
+         JOIN call_logs c ON c.id = x.call_log_id
+         LEFT JOIN leads l ON l.id = c.lead_id
+         WHERE {filter}
+         ORDER BY c.started_at DESC, x.created_at DESC, x.id
+         LIMIT ?"
+    );
+    let mut stmt = r.conn().prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |q| {
+        Ok(LibraryRow {
+            recording: row(q)?,
+            lead_id: q.get(7)?,
+            lead_name: q.get(8)?,
+            lead_company: q.get(9)?,
+            contact_number: q.get(10)?,
+            direction: q.get(11)?,
+            started_at: q.get(12)?,
+            call_duration_seconds: q.get(13)?,
+            disposition: q.get(14)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -79,12 +79,28 @@ export const commands = {
 	holdCall: (callId: string, hold: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("hold_call", { callId, hold })),
 	sendDtmf: (callId: string, keys: string) => typedError<null, IpcError>(__TAURI_INVOKE("send_dtmf", { callId, keys })),
 	transferCall: (callId: string, to: string) => typedError<null, IpcError>(__TAURI_INVOKE("transfer_call", { callId, to })),
+	/**
+	 *  Links the operating system handed over before the window listened (a link that started the
+	 *  app); each is returned once.
+	 */
+	takePendingLinks: () => typedError<LinkNotice[], IpcError>(__TAURI_INVOKE("take_pending_links")),
+	/**  Places a call over the default route (or the one the call names). */
+	placeCall: (request: PlaceCall) => typedError<PlacedCall, IpcError>(__TAURI_INVOKE("place_call", { request })),
+	/**  A bridge call as SignalWire reports it now (the UI polls it while the call lasts). */
+	bridgeCallStatus: (sid: string) => typedError<BridgeCallInfo, IpcError>(__TAURI_INVOKE("bridge_call_status", { sid })),
+	hangUpBridgeCall: (sid: string) => typedError<BridgeCallInfo, IpcError>(__TAURI_INVOKE("hang_up_bridge_call", { sid })),
+	/**  Writes the calls the filter selects (every page) to a CSV file. */
+	exportCallHistory: (path: string, filter: HistoryFilter) => typedError<ExportReport, IpcError>(__TAURI_INVOKE("export_call_history", { path, filter })),
+	recordingsLibrary: (query: RecordingQuery) => typedError<RecordingGroup[], IpcError>(__TAURI_INVOKE("recordings_library", { query })),
+	syncRecordings: (days: number) => typedError<RecordingSyncReport, IpcError>(__TAURI_INVOKE("sync_recordings", { days })),
+	audioDevices: () => typedError<AudioDevice[], IpcError>(__TAURI_INVOKE("audio_devices")),
 };
 
 /** Events */
 export const events = {
 	callEvent: makeEvent<CallEvent, CallEvent>("call-event"),
 	importProgressEvent: makeEvent<ImportProgressEvent, ImportProgressEvent>("import-progress-event"),
+	linkEvent: makeEvent<LinkEvent, LinkEvent>("link-event"),
 	realtimeEvent: makeEvent<RealtimeEvent, RealtimeEvent>("realtime-event"),
 	reminderEvent: makeEvent<ReminderEvent, ReminderEvent>("reminder-event"),
 	syncEvent: makeEvent<SyncEvent, SyncEvent>("sync-event"),
@@ -106,6 +122,23 @@ export type AppInfo = {
 	dialDisabledReason: string | null,
 };
 
+/**  An audio device the agent can pick. */
+export type AudioDevice = {
+	name: string,
+	input: boolean,
+	output: boolean,
+};
+
+export type BridgeCallInfo = {
+	sid: string,
+	/**  queued, ringing, in-progress, completed, busy, failed, no-answer, canceled. */
+	status: string,
+	agentPhone: string,
+	durationSeconds: number | null,
+	/**  The call's row in the history (`None` for a call placed outside Ringdesk). */
+	callLogId: string | null,
+};
+
 /**
  *  What the softphone reports: registration, an incoming call with its screen pop, call
  *  states, levels and quality.
@@ -125,6 +158,12 @@ export type CallHistoryItem = {
 	durationSeconds: number | null,
 	disposition: string | null,
 	notes: string | null,
+	/**  As last reported: dialing, ringing, answered, completed, busy, failed, missed, ... */
+	status: string | null,
+	endReason: string | null,
+	/**  Inbound and never answered. */
+	missed: boolean,
+	hasRecording: boolean,
 };
 
 /**  What the phone reports to the UI. */
@@ -150,6 +189,13 @@ export type CallRecordingInfo = {
 	/**  The audio is in the local cache. */
 	cached: boolean,
 };
+
+/**  How a call is carried. */
+export type CallRoute = 
+/**  Voice over this computer's SIP line. */
+"softphone" | 
+/**  SignalWire rings the agent's own phone, then the lead. */
+"bridge";
 
 /**  A call to place. */
 export type DialRequest = {
@@ -231,6 +277,18 @@ export type HistoryFilter = {
 	to: string | null,
 	disposition: string | null,
 	leadId: string | null,
+	/**  The lead's current status. */
+	leadStatus: string | null,
+	/**  "inbound" or "outbound". */
+	direction: string | null,
+	route: CallRoute | null,
+	/**  Only inbound calls nobody answered. */
+	missed?: boolean,
+	/**
+	 *  Words of the lead's name, company or email or of the notes; or the number's digits from
+	 *  the country code.
+	 */
+	text: string | null,
 	limit: number,
 	beforeStartedAt: string | null,
 	beforeId: string | null,
@@ -361,6 +419,22 @@ export type LeadSummary = {
 };
 
 /**
+ *  A `tel:` or `ringdesk://dial` link the operating system handed over (clicked anywhere on the
+ *  desktop, while Ringdesk ran or to start it).
+ */
+export type LinkEvent = LinkNotice;
+
+/**
+ *  A link the operating system handed to Ringdesk (a `tel:` or `ringdesk://dial` link clicked
+ *  anywhere on the desktop), as a UI event.
+ */
+export type LinkNotice = 
+/**  Fill the dialer and select the lead (and dial when `autoDial`). */
+{ kind: "opened"; link: string; target: LinkTarget } | 
+/**  The link could not be read: what was wrong. */
+{ kind: "invalid"; link: string; message: string };
+
+/**
  *  What a `tel:` or `ringdesk://dial` link opened: the dialer filled with this number and the
  *  lead selected. Nothing is dialled unless `auto_dial` (a setting, off by default).
  */
@@ -436,6 +510,37 @@ export type OwnedNumberInfo = {
 	smsUrl: string | null,
 };
 
+/**
+ *  A call to place over either route: the settings' default route and caller ID unless the
+ *  call says otherwise.
+ */
+export type PlaceCall = {
+	/**  A phone number as written (or a SIP address, softphone only). */
+	to: string,
+	leadId: string | null,
+	/**  Call a lead marked Do Not Call anyway (the agent confirmed consent). */
+	overrideDnc?: boolean,
+	/**  Overrides the default route for this call. */
+	route: CallRoute | null,
+	/**  Overrides the caller ID for this call (bridge route). */
+	callerId: string | null,
+	/**  Record the call (bridge route). */
+	record?: boolean,
+};
+
+/**
+ *  A call placed over one of the routes: a softphone call's id, or the bridge call as
+ *  SignalWire reports it.
+ */
+export type PlacedCall = {
+	route: CallRoute,
+	callLogId: string,
+	leadId: string | null,
+	/**  The softphone call (for answer, hang up, mute...). */
+	callId: string | null,
+	bridge: BridgeCallInfo | null,
+};
+
 /**  Creates SIP credentials in SignalWire for this desktop's softphone. */
 export type ProvisionSipLine = {
 	username: string,
@@ -464,6 +569,47 @@ export type RealtimeNotice =
 export type RecordingFile = {
 	path: string,
 	bytes: number,
+};
+
+/**  A contact's recordings, newest first. */
+export type RecordingGroup = {
+	leadId: string | null,
+	/**  The lead's name, else the number as written in the default region. */
+	title: string,
+	leadCompany: string | null,
+	contactNumber: string,
+	recordings: RecordingListItem[],
+};
+
+/**  One recording on the Recordings page, with its call. */
+export type RecordingListItem = {
+	recording: CallRecordingInfo,
+	direction: string,
+	callStartedAt: string,
+	callDurationSeconds: number | null,
+	disposition: string | null,
+};
+
+/**  Filters of the Recordings page. */
+export type RecordingQuery = {
+	/**  Lead name, company or email words, number digits, or transcription text. */
+	text: string | null,
+	/**  RFC 3339, inclusive (the call's start). */
+	from: string | null,
+	/**  RFC 3339, exclusive. */
+	to: string | null,
+	/**  At most this many recordings (default 200, at most 1000). */
+	limit: number | null,
+};
+
+/**  What pulling recent recordings from SignalWire found. */
+export type RecordingSyncReport = {
+	/**  Recordings seen at SignalWire in the window. */
+	seen: number,
+	/**  New here. */
+	added: number,
+	/**  Of calls not logged on this desktop (skipped). */
+	unmatched: number,
 };
 
 export type Region = {
@@ -534,6 +680,23 @@ export type Settings = {
 	/**  The agent signed in to the backend as (Supabase), empty when signed out. */
 	backendEmail: string,
 	backendSignedIn: boolean,
+	/**  How calls go out unless a call says otherwise. */
+	defaultRoute: CallRoute,
+	/**
+	 *  The number leads see on bridge calls (one of the project's numbers); empty: chosen per
+	 *  call like a text's sender.
+	 */
+	callerId: string,
+	/**  The agent's own phone that bridge calls ring first (a number or a `sip:` address). */
+	agentPhone: string,
+	/**
+	 *  Links (`tel:`, `ringdesk://dial`) dial at once instead of filling the dialer. Off by
+	 *  default: a web page must not be able to make Ringdesk dial by itself.
+	 */
+	linksAutoDial: boolean,
+	/**  Microphone and speaker by name; empty: the system default. */
+	audioInput: string,
+	audioOutput: string,
 };
 
 /**  A settings edit: fields left `null` are unchanged. */
@@ -545,6 +708,12 @@ export type SettingsUpdate = {
 	sipUsername: string | null,
 	sipTransport: SipTransport | null,
 	backendUrl: string | null,
+	defaultRoute: CallRoute | null,
+	callerId: string | null,
+	agentPhone: string | null,
+	linksAutoDial: boolean | null,
+	audioInput: string | null,
+	audioOutput: string | null,
 };
 
 export type SipTransport = "udp" | "tcp" | "tls";

@@ -1,0 +1,33 @@
+-- Version 5: the call history's free-text and missed-call filters.
+-- Disposition notes are searchable word by word (prefixes included). call_dispositions is
+-- insert-once, so triggers keep the contentless index exact on every path that writes it (the
+-- wrap-up step, pulled rows, a full resync). The rowid is the disposition's rowid.
+CREATE VIRTUAL TABLE call_notes_fts USING fts5(
+  notes,
+  content = '',
+  contentless_delete = 1,
+  tokenize = 'unicode61 remove_diacritics 2',
+  prefix = '2 3'
+);
+INSERT INTO call_notes_fts (rowid, notes)
+  SELECT rowid, notes FROM call_dispositions WHERE notes IS NOT NULL AND notes <> '';
+CREATE TRIGGER call_dispositions_fts_insert AFTER INSERT ON call_dispositions
+  WHEN new.notes IS NOT NULL AND new.notes <> ''
+BEGIN
+  INSERT INTO call_notes_fts (rowid, notes) VALUES (new.rowid, new.notes);
+END;
+CREATE TRIGGER call_dispositions_fts_delete AFTER DELETE ON call_dispositions
+  WHEN old.notes IS NOT NULL AND old.notes <> ''
+BEGIN
+  DELETE FROM call_notes_fts WHERE rowid = old.rowid;
+END;
+CREATE TRIGGER call_dispositions_fts_update AFTER UPDATE OF notes ON call_dispositions
+BEGIN
+  DELETE FROM call_notes_fts WHERE rowid = old.rowid;
+  INSERT INTO call_notes_fts (rowid, notes) SELECT new.rowid, new.notes WHERE new.notes IS NOT NULL AND new.notes <> '';
+END;
+
+-- Missed calls (inbound, never answered) are few among many: their own small index keeps the
+-- "Missed" view an index scan at any history size.
+CREATE INDEX call_logs_missed ON call_logs(started_at DESC)
+  WHERE direction = 'inbound' AND answered_at IS NULL;
