@@ -1,13 +1,17 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorCode, errorMessage, useBackend } from "./backend";
 import type { AppInfo, CallHistoryItem, ErrorCode } from "./generated/bindings";
+import { X } from "lucide-react";
 import { callerName } from "./features/calls/callText";
+import { formatPhone } from "./lib/format";
 import { useAwaitingCalls } from "./features/calls/useAwaitingCalls";
 import { WrapUpDialog } from "./features/calls/WrapUpDialog";
 import { DialerPage, type DialerCommand } from "./features/dialer/DialerPage";
+import { useLinks } from "./features/dialer/useLinks";
 import { FollowUpsPage } from "./features/followups/FollowUpsPage";
 import { useOverdueFollowUps } from "./features/followups/useOverdueFollowUps";
 import { HistoryPage } from "./features/history/HistoryPage";
+import { RecordingsPage, type RecordingsCommand } from "./features/recordings/RecordingsPage";
 import { CreateLeadDialog } from "./features/leads/CreateLeadDialog";
 import { CallPanel } from "./features/phone/CallPanel";
 import { PhoneProvider, usePhone, type PhoneCall } from "./features/phone/usePhone";
@@ -103,6 +107,7 @@ function Workspace({ info }: { info: AppInfo }) {
   const [syncOpen, setSyncOpen] = useState(false);
   const [leadsCommand, setLeadsCommand] = useState<LeadsCommand | null>(null);
   const [messagesCommand, setMessagesCommand] = useState<MessagesCommand | null>(null);
+  const [recordingsCommand, setRecordingsCommand] = useState<RecordingsCommand | null>(null);
   const [dialerCommand, setDialerCommand] = useState<DialerCommand | null>(null);
   /** The call the wrap-up dialog shows; null while it is closed. */
   const [wrapUpCall, setWrapUpCall] = useState<CallHistoryItem | null>(null);
@@ -115,7 +120,8 @@ function Workspace({ info }: { info: AppInfo }) {
   const nonce = useRef(0);
   const unreadTexts = useUnreadTexts(backend);
   const awaiting = useAwaitingCalls(backend);
-  const overdueFollowUps = useOverdueFollowUps(backend);
+  // Reminder events keep the badge current; follow-ups that just fell due refresh the Follow-ups page.
+  const overdueFollowUps = useOverdueFollowUps(backend, () => setCallsVersion((v) => v + 1));
   const pageRef = useRef(page);
   pageRef.current = page;
 
@@ -150,6 +156,20 @@ function Workspace({ info }: { info: AppInfo }) {
     [navigate],
   );
 
+  // tel: / ringdesk://dial links clicked on the desktop: the dialer opens filled in with the number
+  // and its lead (it dials only when the agent turned on "Links dial immediately"). A link that
+  // cannot be read only shows why; nothing else changes.
+  const [linkError, setLinkError] = useState<{ link: string; message: string } | null>(null);
+  useLinks(backend, (notice) => {
+    if (notice.kind === "invalid") {
+      setLinkError({ link: notice.link, message: notice.message });
+      return;
+    }
+    setLinkError(null);
+    navigate("dialer");
+    setDialerCommand({ kind: "link", target: notice.target, nonce: ++nonce.current });
+  });
+
   // Calls that ended without a wrap-up: at start the dialog opens with the newest of them; later
   // the notice in the navigation opens it. Closing it leaves them waiting (the notice stays).
   const autoOpened = useRef(false);
@@ -172,6 +192,11 @@ function Workspace({ info }: { info: AppInfo }) {
         const ended = calls.find((c) => c.id === callLogId);
         if (ended) setWrapUpCall((open) => open ?? ended);
       });
+    },
+    onMissed: (call) => {
+      const who = call.lead?.name ?? call.displayName ?? (call.number ? formatPhone(call.number) : "an unknown number");
+      toast(`Missed call from ${who}.`);
+      setCallsVersion((v) => v + 1);
     },
   });
   const phoneRef = useRef(phone);
@@ -281,6 +306,9 @@ function Workspace({ info }: { info: AppInfo }) {
           "4": () => navigate("messages"),
           "5": () => navigate("followups"),
           "6": () => navigate("history"),
+          "7": () => navigate("recordings"),
+          // Ctrl+F searches the Recordings page (elsewhere it is left to the page).
+          f: pageRef.current === "recordings" ? () => setRecordingsCommand({ kind: "focusSearch", nonce: ++nonce.current }) : undefined,
           k: () => sendToLeads({ kind: "focusSearch" }),
           i: () => sendToLeads({ kind: "import" }),
           e: () => sendToLeads({ kind: "export" }),
@@ -300,6 +328,7 @@ function Workspace({ info }: { info: AppInfo }) {
         e.preventDefault();
         // "/" searches what is on screen: conversations on Messages, leads everywhere else.
         if (pageRef.current === "messages") setMessagesCommand({ kind: "focusSearch", nonce: ++nonce.current });
+        else if (pageRef.current === "recordings") setRecordingsCommand({ kind: "focusSearch", nonce: ++nonce.current });
         else sendToLeads({ kind: "focusSearch" });
       }
     };
@@ -327,6 +356,16 @@ function Workspace({ info }: { info: AppInfo }) {
         onOpenSync={() => setSyncOpen(true)}
       />
       <main className="content">
+        {linkError && (
+          <div className="error-box link-error" role="alert" data-testid="link-error">
+            <div>
+              <strong>Could not open the link</strong> <code className="link-error-link">{linkError.link}</code>: {linkError.message}
+            </div>
+            <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setLinkError(null)}>
+              <X size={14} aria-hidden />
+            </button>
+          </div>
+        )}
         {/* Pages stay mounted once visited so search, scroll position and typed numbers survive navigation. */}
         <div className="page-slot" hidden={page !== "leads"}>
           <LeadsPage
@@ -375,7 +414,12 @@ function Workspace({ info }: { info: AppInfo }) {
         )}
         {visited.has("history") && (
           <div className="page-slot" hidden={page !== "history"}>
-            <HistoryPage active={page === "history"} dataVersion={callsVersion} onOpenLead={openLead} />
+            <HistoryPage active={page === "history"} dataVersion={callsVersion} onOpenLead={openLead} onCall={callNumber} />
+          </div>
+        )}
+        {visited.has("recordings") && (
+          <div className="page-slot" hidden={page !== "recordings"}>
+            <RecordingsPage active={page === "recordings"} command={recordingsCommand} dataVersion={callsVersion} onOpenSettings={openSettings} />
           </div>
         )}
         {visited.has("settings") && (

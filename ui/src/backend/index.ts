@@ -36,6 +36,15 @@ import type {
   OwnedNumberInfo,
   RealtimeNotice,
   RecordingFile,
+  RecordingGroup,
+  RecordingQuery,
+  RecordingSyncReport,
+  AudioDevice,
+  PlaceCall,
+  PlacedCall,
+  BridgeCallInfo,
+  LinkNotice,
+  ReminderNotice,
   Region,
   SecretKind,
   SendSms,
@@ -134,6 +143,10 @@ export interface Backend {
   callRecordings(callLogId: string): Promise<CallRecordingInfo[]>;
   syncCallRecordings(callLogId: string): Promise<CallRecordingInfo[]>;
   fetchRecording(id: string): Promise<RecordingFile>;
+  /** The Recordings page: recordings grouped by contact, the contact with the newest first. */
+  recordingsLibrary(query: RecordingQuery): Promise<RecordingGroup[]>;
+  /** Pulls the last `days` days of recordings from SignalWire and links them to logged calls. */
+  syncRecordings(days: number): Promise<RecordingSyncReport>;
 
   // ---- team backend (replication with Supabase or PostgreSQL) ----
   /** Where replication stands (the sync indicator); every change of it also arrives through onSync. */
@@ -204,6 +217,30 @@ export interface Backend {
   holdCall(callId: string, hold: boolean): Promise<null>;
   sendDtmf(callId: string, keys: string): Promise<null>;
   transferCall(callId: string, to: string): Promise<null>;
+  /** The microphones and speakers of this computer (Settings and the call panel's pickers). */
+  audioDevices(): Promise<AudioDevice[]>;
+
+  // ---- one call service over both routes ----
+  /**
+   * Places a call over `request.route`, else the default route in Settings (softphone: states
+   * through onCall; bridge: poll bridgeCallStatus). Same rejections as dial, plus "notConfigured"
+   * for a bridge call without SignalWire or without the agent's own phone.
+   */
+  placeCall(request: PlaceCall): Promise<PlacedCall>;
+  /** A bridge call as SignalWire reports it now; its log follows. */
+  bridgeCallStatus(sid: string): Promise<BridgeCallInfo>;
+  /** Ends a bridge call (cancels it while it rings). */
+  hangUpBridgeCall(sid: string): Promise<BridgeCallInfo>;
+  /** Writes the calls the filter selects (every page, not just the first) to a CSV file. */
+  exportCallHistory(path: string, filter: HistoryFilter): Promise<ExportReport>;
+
+  // ---- links from the desktop (tel:, ringdesk://dial) ----
+  /** Links that arrived before the window listened (the one that started the app); each once. */
+  takePendingLinks(): Promise<LinkNotice[]>;
+  /** Subscribes to the `linkEvent` event (a link clicked anywhere while Ringdesk runs). */
+  onLink(cb: (notice: LinkNotice) => void): Promise<() => void>;
+  /** Subscribes to the `reminderEvent` event: the overdue count and the follow-ups that just fell due. */
+  onReminder(cb: (notice: ReminderNotice) => void): Promise<() => void>;
 
   /** Subscribes to the `importProgress` event; resolves with the unsubscribe function. */
   onImportProgress(cb: (p: ImportProgress) => void): Promise<() => void>;
@@ -228,7 +265,7 @@ export interface Backend {
 type Unwrapped<F> = F extends (...args: infer A) => Promise<Result<infer T, IpcError>> ? (...args: A) => Promise<T> : never;
 type CommandMethods = { [K in keyof typeof commands]: Unwrapped<(typeof commands)[K]> };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const commandsMatch: Same<CommandMethods, Omit<Backend, "onCall" | "onImportProgress" | "onRealtime" | "onSync" | "pickCsvFile" | "pickSavePath">> = true;
+const commandsMatch: Same<CommandMethods, Omit<Backend, "onCall" | "onImportProgress" | "onLink" | "onRealtime" | "onReminder" | "onSync" | "pickCsvFile" | "pickSavePath">> = true;
 void commandsMatch;
 
 export function isTauri(): boolean {

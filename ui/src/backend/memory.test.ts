@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { LeadQuery } from "../generated/bindings";
+import type { LeadQuery, SettingsUpdate } from "../generated/bindings";
 import { BackendError } from "./errors";
 import { BACKEND_ACCOUNT, MemoryBackend, SUPABASE_CONFIGURED } from "./memory";
 import { parseCsv, autoMap } from "./csv";
@@ -294,8 +294,22 @@ describe("MemoryBackend team sync", () => {
   });
 });
 
-function nullSettings() {
-  return { defaultRegion: null, signalwireSpace: null, signalwireProjectId: null, sipRegistrar: null, sipUsername: null, sipTransport: null, backendUrl: null };
+function nullSettings(): SettingsUpdate {
+  return {
+    defaultRegion: null,
+    signalwireSpace: null,
+    signalwireProjectId: null,
+    sipRegistrar: null,
+    sipUsername: null,
+    sipTransport: null,
+    backendUrl: null,
+    defaultRoute: null,
+    callerId: null,
+    agentPhone: null,
+    linksAutoDial: null,
+    audioInput: null,
+    audioOutput: null,
+  };
 }
 
 function nullPatch() {

@@ -48,6 +48,10 @@ import type {
   OwnedNumberInfo,
   RealtimeNotice,
   RecordingFile,
+  RecordingGroup,
+  RecordingListItem,
+  RecordingQuery,
+  RecordingSyncReport,
   Region,
   RowError,
   SecretKind,
@@ -70,6 +74,7 @@ import { BackendError } from "./errors";
 import type { Backend } from "./index";
 import { REGIONS, displayPhone, normalizePhone } from "./phone";
 import { countSegments, smsBodyProblem } from "./sms";
+import type { AudioDevice, BridgeCallInfo, CallRoute, LinkNotice, PlaceCall, PlacedCall, ReminderNotice } from "../generated/bindings";
 
 export type LeadInput = {
   name: string;
@@ -131,6 +136,11 @@ export type MemoryBackendOptions = {
   backendAccounts?: Record<string, string>;
   /** Calls already logged (as the call service would have), oldest or newest first: any order. */
   calls?: CallInput[];
+  /**
+   * Recordings at the simulated SignalWire project that syncRecordings pulls (a `callLogId` must
+   * name a call from `calls`: "call-00000001" is the first). See addRemoteRecording().
+   */
+  remoteRecordings?: RemoteRecordingInput[];
   /** The disposition set (default: DEFAULT_DISPOSITION_OPTIONS), as setDispositionOptions stores it. */
   dispositionOptions?: DispositionOption[];
   /**
@@ -165,7 +175,33 @@ export type CallInput = {
   /** The follow-up's state (default "open"); "snoozed" needs `snoozedUntil`. */
   followUpStatus?: FollowUpStatus;
   snoozedUntil?: string | null;
+  /**
+   * Someone answered it (default: it lasted more than 0 s). An inbound call nobody answered is a
+   * missed call.
+   */
+  answered?: boolean;
+  /** As the call service logs it (default: ringing / dialing while in progress, then completed, missed or canceled). */
+  status?: string | null;
+  endReason?: string | null;
+  /** Recordings stored with the call (as if pulled from SignalWire). */
+  recordings?: RecordingInput[];
 };
+
+/** A call recording for tests and demo data (see addRecording). */
+export type RecordingInput = {
+  durationSeconds?: number | null;
+  transcription?: string | null;
+  /** Default: when the call ended. */
+  createdAt?: string;
+  /** The audio is in the local cache already (default false). */
+  cached?: boolean;
+};
+
+/**
+ * A recording the simulated SignalWire project has (syncRecordings pulls it): of a logged call
+ * (callLogId), or of a call this desktop never logged (callLogId null, counted as unmatched).
+ */
+export type RemoteRecordingInput = RecordingInput & { callLogId: string | null };
 
 type FollowUpStatus = "open" | "snoozed" | "done" | "cancelled";
 
@@ -255,6 +291,18 @@ export const SIP_CONFIGURED: Partial<Settings> = {
   sipPasswordSet: true,
 };
 
+/** A bridge call the simulated SignalWire is carrying (placeCall with the bridge route). */
+type SimulatedBridgeCall = {
+  info: BridgeCallInfo;
+  /** setBridgeStatus() fixed the status: polls no longer advance it. */
+  pinned: boolean;
+  answeredAt: number | null;
+};
+
+/** How successive bridgeCallStatus() polls move a bridge call along, and where it stops. */
+const BRIDGE_STEPS = ["queued", "ringing", "in-progress", "completed"];
+const BRIDGE_FINAL = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
+
 /** A call the simulated softphone is handling. */
 type LivePhoneCall = {
   callId: string;
@@ -282,6 +330,12 @@ const DEFAULT_SETTINGS: Settings = {
   backendKeySet: false,
   backendEmail: "",
   backendSignedIn: false,
+  defaultRoute: "softphone",
+  callerId: "",
+  agentPhone: "",
+  linksAutoDial: false,
+  audioInput: "",
+  audioOutput: "",
 };
 
 type StoredList = { id: string; name: string; description: string | null; members: Set<string> };
@@ -323,6 +377,22 @@ type StoredCall = {
   durationSeconds: number | null;
   /** The latest disposition's key (call_logs.disposition). */
   disposition: string | null;
+  /** As last reported: dialing, ringing, in-progress, completed, missed, canceled, ... */
+  status: string | null;
+  endReason: string | null;
+  /** Someone answered (call_logs.answered_at is set). */
+  answered: boolean;
+};
+
+/** call_recordings: a recording linked to its logged call. */
+type StoredRecording = {
+  id: string;
+  callLogId: string;
+  providerSid: string;
+  durationSeconds: number | null;
+  transcription: string | null;
+  createdAt: string;
+  cached: boolean;
 };
 
 /** Insert-once, like the Rust store's call_dispositions; the latest per call counts. */
@@ -501,6 +571,12 @@ export class MemoryBackend implements Backend {
   private dispositionSet: DispositionOption[] | null = null;
   private nextCallId = 1;
   private nextDispositionId = 1;
+  /** Stored recordings (call_recordings) and those still only at the simulated SignalWire. */
+  private recordings = new Map<string, StoredRecording>();
+  private remoteRecordings: RemoteRecordingInput[] = [];
+  /** The remote recordings already stored here. */
+  private readonly pulledRemote = new Set<RemoteRecordingInput>();
+  private nextRecordingId = 1;
 
   constructor(options: MemoryBackendOptions = {}) {
     this.options = options;
@@ -524,6 +600,7 @@ export class MemoryBackend implements Backend {
     for (const i of options.syncIssues ?? []) this.addSyncIssue(i);
     if (options.dispositionOptions?.length) this.dispositionSet = options.dispositionOptions.map((o) => ({ ...o }));
     for (const c of options.calls ?? []) this.addCall(c);
+    for (const r of options.remoteRecordings ?? []) this.addRemoteRecording(r);
   }
 
   /** Browser-dev backend: seeded leads plus a sample CSV to try the import dialog with. */
@@ -628,6 +705,7 @@ export class MemoryBackend implements Backend {
         notes: "Wants a quote for 12 seats before the end of the month.",
         nextAction: "callBack",
         followUpAt: at(3),
+        recordings: [{ transcription: "Hi, I'm calling about a quote for twelve seats. We need it before the end of the month if possible." }],
       },
       { ...callees[2], startedAt: at(50), durationSeconds: 0, disposition: "no_answer" },
       {
@@ -638,6 +716,7 @@ export class MemoryBackend implements Backend {
         notes: "Asked for pricing; sending the proposal.",
         nextAction: "sendEmail",
         followUpAt: laterToday,
+        recordings: [{}],
       },
       {
         ...callees[4],
@@ -652,6 +731,10 @@ export class MemoryBackend implements Backend {
       { ...callees[0], startedAt: at(0.2), durationSeconds: 321 },
     ];
     for (const c of seedCalls) b.addCall(c);
+    // Sync from SignalWire on the Recordings page pulls one more (and skips one of a call not logged here).
+    const voicemail = b.allCalls().find((c) => c.disposition === "voicemail");
+    if (voicemail) b.addRemoteRecording({ callLogId: voicemail.id, transcription: "Voicemail greeting, then the spring offer message." });
+    b.addRemoteRecording({ callLogId: null });
     return b;
   }
 
@@ -855,18 +938,30 @@ export class MemoryBackend implements Backend {
     const startedAt = input.startedAt ? new Date(input.startedAt).toISOString() : new Date().toISOString();
     const duration = input.durationSeconds ?? null;
     const ended = input.ended ?? true;
+    const direction = input.direction ?? "outbound";
+    const answered = input.answered ?? (ended && (duration ?? 0) > 0);
+    const status =
+      input.status !== undefined
+        ? input.status
+        : !ended
+          ? direction === "inbound" ? "ringing" : "dialing"
+          : answered ? "completed" : direction === "inbound" ? "missed" : "canceled";
     const call: StoredCall = {
       id: `call-${String(this.nextCallId++).padStart(8, "0")}`,
       leadId: input.leadId !== undefined ? input.leadId : this.leadForNumber(contact)?.id ?? null,
       contactNumber: contact,
-      direction: input.direction ?? "outbound",
+      direction,
       route: input.route ?? "softphone",
       startedAt,
       endedAt: ended ? new Date(Date.parse(startedAt) + (duration ?? 0) * 1000).toISOString() : null,
       durationSeconds: duration,
       disposition: null,
+      status,
+      endReason: input.endReason ?? null,
+      answered,
     };
     this.calls.set(call.id, call);
+    for (const r of input.recordings ?? []) this.addRecording(call.id, r);
     if (input.disposition !== undefined) {
       const d = this.storeDisposition(call, {
         type: input.disposition,
@@ -887,6 +982,33 @@ export class MemoryBackend implements Backend {
   /** Every logged call, newest first, as the history shows it. */
   allCalls(): CallHistoryItem[] {
     return [...this.calls.values()].sort(compareCallsNewestFirst).map((c) => this.historyItem(c));
+  }
+
+  /** Stores a recording of a logged call (as a pull from SignalWire would). */
+  addRecording(callLogId: string, input: RecordingInput = {}): CallRecordingInfo {
+    const call = this.calls.get(callLogId);
+    if (!call) throw new Error(`addRecording: no call ${callLogId}`);
+    const stored: StoredRecording = {
+      id: `rec-${String(this.nextRecordingId++).padStart(8, "0")}`,
+      callLogId,
+      providerSid: `RE${String(this.nextRecordingId).padStart(32, "0")}`,
+      durationSeconds: input.durationSeconds !== undefined ? input.durationSeconds : call.durationSeconds,
+      transcription: input.transcription ?? null,
+      createdAt: input.createdAt ? new Date(input.createdAt).toISOString() : call.endedAt ?? call.startedAt,
+      cached: input.cached ?? false,
+    };
+    this.recordings.set(stored.id, stored);
+    return recordingDto(stored);
+  }
+
+  /** A recording appears at the simulated SignalWire project (syncRecordings pulls it). */
+  addRemoteRecording(input: RemoteRecordingInput): void {
+    this.remoteRecordings.push({ ...input, createdAt: input.createdAt ? new Date(input.createdAt).toISOString() : undefined });
+  }
+
+  /** Every stored recording, oldest first. */
+  allRecordings(): CallRecordingInfo[] {
+    return [...this.recordings.values()].map(recordingDto);
   }
 
   // ---- Backend --------------------------------------------------------------------------------
@@ -1128,6 +1250,22 @@ export class MemoryBackend implements Backend {
     if (update.signalwireProjectId !== null) next.signalwireProjectId = update.signalwireProjectId.trim();
     if (update.sipRegistrar !== null) next.sipRegistrar = update.sipRegistrar.trim();
     if (update.sipUsername !== null) next.sipUsername = update.sipUsername.trim();
+    // The calling settings (settings.rs): numbers stored as E.164 in the region being saved,
+    // the agent's phone may be a sip: address, empty clears; device names are checked loosely.
+    if (update.defaultRoute !== null) {
+      if (update.defaultRoute !== "softphone" && update.defaultRoute !== "bridge") throw invalid(`Unknown call route "${update.defaultRoute}".`);
+      next.defaultRoute = update.defaultRoute;
+    }
+    if (update.callerId !== null) next.callerId = phoneSetting("Caller ID", update.callerId, next.defaultRegion, false);
+    if (update.agentPhone !== null) next.agentPhone = phoneSetting("Your phone", update.agentPhone, next.defaultRegion, true);
+    for (const [field, key] of [["Microphone", "audioInput"], ["Speaker", "audioOutput"]] as const) {
+      const name = update[key];
+      if (name === null) continue;
+      const t = name.trim();
+      if (byteLength(t) > 256 || /[\u0000-\u001f\u007f]/.test(t)) throw invalid(`${field} ${JSON.stringify(t)} is not a device name.`);
+      next[key] = t;
+    }
+    if (update.linksAutoDial !== null) next.linksAutoDial = update.linksAutoDial;
     this.settings = next;
     this.resetSync();
     return this.currentSettings();
@@ -1521,20 +1659,121 @@ export class MemoryBackend implements Backend {
     return null;
   }
 
-  // ---- call recordings (no calls are placed in memory, so there are none) ----------------------
+  // ---- call recordings -------------------------------------------------------------------------
+  //
+  // Mirrors crates/app/src/recordings.rs: recordings are stored per logged call (addRecording, or
+  // CallInput.recordings); the simulated SignalWire project holds more (remoteRecordings /
+  // addRemoteRecording) that syncRecordings and syncCallRecordings pull: those of calls logged
+  // here are stored, the others only counted. fetchRecording "downloads" a recording into the
+  // cache: its path is /cache/recordings/<id>.wav and it counts as cached afterwards. Every
+  // SignalWire command needs SignalWire set up; offline (setSmsOffline) it cannot be reached.
 
-  async callRecordings(_callLogId: string): Promise<CallRecordingInfo[]> {
-    return [];
+  async callRecordings(callLogId: string): Promise<CallRecordingInfo[]> {
+    return [...this.recordings.values()]
+      .filter((r) => r.callLogId === callLogId)
+      .sort((a, b) => (a.createdAt !== b.createdAt ? (a.createdAt < b.createdAt ? -1 : 1) : a.id < b.id ? -1 : 1))
+      .map(recordingDto);
   }
 
-  async syncCallRecordings(_callLogId: string): Promise<CallRecordingInfo[]> {
+  async syncCallRecordings(callLogId: string): Promise<CallRecordingInfo[]> {
     this.requireSignalwire();
-    throw new BackendError("notFound", "This call did not go through SignalWire, so it has no recordings there.");
+    if (!this.calls.has(callLogId)) throw new BackendError("notFound", `call ${callLogId} was not found`);
+    const remote = this.remoteRecordings.filter((r) => r.callLogId === callLogId);
+    if (remote.length === 0 && ![...this.recordings.values()].some((r) => r.callLogId === callLogId)) {
+      throw new BackendError("notFound", "This call did not go through SignalWire, so it has no recordings there.");
+    }
+    if (this.smsOffline) throw unreachable();
+    for (const r of remote) {
+      if (this.pulledRemote.has(r)) continue;
+      this.addRecording(callLogId, r);
+      this.pulledRemote.add(r);
+    }
+    return this.callRecordings(callLogId);
   }
 
   async fetchRecording(id: string): Promise<RecordingFile> {
     this.requireSignalwire();
-    throw new BackendError("notFound", `recording ${id} was not found`);
+    const rec = this.recordings.get(id);
+    if (!rec) throw new BackendError("notFound", `recording ${id} was not found`);
+    if (!rec.cached && this.smsOffline) throw unreachable();
+    rec.cached = true;
+    // A WAV of the recording's length (8 kHz, 8-bit mono: 8000 bytes a second, plus the header).
+    return { path: `/cache/recordings/${rec.id}.wav`, bytes: 44 + 8000 * Math.max(1, Math.round(rec.durationSeconds ?? 1)) };
+  }
+
+  async recordingsLibrary(query: RecordingQuery): Promise<RecordingGroup[]> {
+    const time = (field: string, v: string | null) => {
+      const t = (v ?? "").trim();
+      if (t === "") return null;
+      const ms = RFC3339.test(t) ? Date.parse(t.toUpperCase().replace(" ", "T")) : NaN;
+      if (Number.isNaN(ms)) throw invalid(`${field} ${JSON.stringify(v)} is not a date and time (RFC 3339).`);
+      return new Date(ms).toISOString();
+    };
+    const from = time("From", query.from);
+    const to = time("To", query.to);
+    const limit = Math.min(1000, Math.max(1, Math.floor(query.limit ?? 200)));
+    const text = (query.text ?? "").trim();
+    const callMatch = text === "" ? null : this.historyTextFilter(text);
+    const needle = text.toLowerCase();
+    const rows = [...this.recordings.values()]
+      .map((r) => ({ r, c: this.calls.get(r.callLogId)! }))
+      .filter(
+        ({ r, c }) =>
+          (from === null || c.startedAt >= from) &&
+          (to === null || c.startedAt < to) &&
+          (text === "" || (r.transcription ?? "").toLowerCase().includes(needle) || (callMatch !== null && callMatch(c))),
+      )
+      .sort((a, b) => {
+        if (a.c.startedAt !== b.c.startedAt) return a.c.startedAt < b.c.startedAt ? 1 : -1;
+        if (a.r.createdAt !== b.r.createdAt) return a.r.createdAt < b.r.createdAt ? 1 : -1;
+        return a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0;
+      })
+      .slice(0, limit);
+    const groups: RecordingGroup[] = [];
+    const index = new Map<string, RecordingGroup>();
+    for (const { r, c } of rows) {
+      const key = c.leadId ?? c.contactNumber;
+      let group = index.get(key);
+      if (!group) {
+        const lead = c.leadId !== null ? this.leads.get(c.leadId) : undefined;
+        group = { leadId: c.leadId, title: lead?.name ?? displayPhone(c.contactNumber), leadCompany: lead?.company ?? null, contactNumber: c.contactNumber, recordings: [] };
+        index.set(key, group);
+        groups.push(group);
+      }
+      const item: RecordingListItem = {
+        recording: recordingDto(r),
+        direction: c.direction,
+        callStartedAt: c.startedAt,
+        callDurationSeconds: c.durationSeconds,
+        disposition: c.disposition,
+      };
+      group.recordings.push(item);
+    }
+    return groups;
+  }
+
+  async syncRecordings(days: number): Promise<RecordingSyncReport> {
+    this.requireSignalwire();
+    if (this.smsOffline) throw unreachable();
+    const window = Math.min(90, Math.max(1, Math.floor(days)));
+    const since = new Date(Date.now() - window * 86_400_000);
+    since.setUTCHours(0, 0, 0, 0);
+    const report: RecordingSyncReport = { seen: 0, added: 0, unmatched: 0 };
+    for (const r of this.remoteRecordings) {
+      const call = r.callLogId !== null ? this.calls.get(r.callLogId) : undefined;
+      const at = r.createdAt ?? call?.endedAt ?? call?.startedAt ?? new Date().toISOString();
+      if (at < since.toISOString()) continue;
+      report.seen++;
+      if (!call) {
+        report.unmatched++;
+        continue;
+      }
+      if (this.pulledRemote.has(r)) continue;
+      this.addRecording(call.id, r);
+      this.pulledRemote.add(r);
+      report.added++;
+    }
+    return report;
   }
 
   // ---- the call workflow (dispositions, follow-ups, history) ----------------------------------
@@ -1600,29 +1839,121 @@ export class MemoryBackend implements Backend {
   async callsAwaitingDisposition(): Promise<CallHistoryItem[]> {
     const since = new Date(Date.now() - AWAITING_DAYS * 86_400_000).toISOString();
     return [...this.calls.values()]
-      .filter((c) => c.startedAt >= since && c.endedAt !== null && c.disposition === null)
+      .filter((c) => c.startedAt >= since && c.endedAt !== null && c.disposition === null && !(c.direction === "inbound" && !c.answered))
       .sort(compareCallsNewestFirst)
       .slice(0, 50)
       .map((c) => ({ ...this.historyItem(c), disposition: null, notes: null }));
   }
 
   async callHistory(filter: HistoryFilter): Promise<CallHistoryItem[]> {
-    const from = filter.from !== null ? parseTime("From", filter.from) : null;
-    const to = filter.to !== null ? parseTime("To", filter.to) : null;
+    const matches = this.historyFilter(filter);
     const before = filter.beforeStartedAt !== null && filter.beforeId !== null ? { at: filter.beforeStartedAt, id: filter.beforeId } : null;
     const limit = Math.min(500, Math.max(1, Math.floor(filter.limit)));
     return [...this.calls.values()]
-      .filter(
-        (c) =>
-          (from === null || c.startedAt >= from) &&
-          (to === null || c.startedAt < to) &&
-          (before === null || c.startedAt < before.at || (c.startedAt === before.at && c.id < before.id)) &&
-          (filter.leadId === null || c.leadId === filter.leadId) &&
-          (filter.disposition === null || c.disposition === filter.disposition),
-      )
+      .filter((c) => matches(c) && (before === null || c.startedAt < before.at || (c.startedAt === before.at && c.id < before.id)))
       .sort(compareCallsNewestFirst)
       .slice(0, limit)
       .map((c) => this.historyItem(c));
+  }
+
+  /** Writes every call the filter selects (paging ignored) to `path` as CSV (csv_io::export_history). */
+  async exportCallHistory(path: string, filter: HistoryFilter): Promise<ExportReport> {
+    if (path.trim() === "") throw invalid("Choose a file to export to.");
+    const matches = this.historyFilter(filter);
+    const rows: string[][] = [["started_at", "direction", "route", "number", "lead", "company", "duration_seconds", "disposition", "notes"]];
+    const calls = [...this.calls.values()].filter(matches).sort(compareCallsNewestFirst);
+    for (const c of calls) {
+      const item = this.historyItem(c);
+      rows.push([
+        item.startedAt,
+        item.direction,
+        item.route,
+        item.contactNumber,
+        item.leadName ?? "",
+        item.leadCompany ?? "",
+        item.durationSeconds === null ? "" : String(item.durationSeconds),
+        item.disposition ?? "",
+        item.notes ?? "",
+      ]);
+    }
+    this.files.set(path, toCsv(rows));
+    return { path, rows: calls.length };
+  }
+
+  /** The calls a history filter selects, without paging (calls::history's WHERE). */
+  private historyFilter(filter: HistoryFilter): (c: StoredCall) => boolean {
+    const from = filter.from !== null ? parseTime("From", filter.from) : null;
+    const to = filter.to !== null ? parseTime("To", filter.to) : null;
+    const text = filter.text !== null && filter.text.trim() !== "" ? filter.text : null;
+    const textMatch = text !== null ? this.historyTextFilter(text) : null;
+    if (text !== null && textMatch === null) return () => false; // nothing searchable in the text
+    return (c) => {
+      if (from !== null && c.startedAt < from) return false;
+      if (to !== null && c.startedAt >= to) return false;
+      if (filter.leadId !== null && c.leadId !== filter.leadId) return false;
+      if (filter.disposition !== null && c.disposition !== filter.disposition) return false;
+      if (filter.leadStatus !== null) {
+        const lead = c.leadId !== null ? this.leads.get(c.leadId) : undefined;
+        if (lead?.status !== filter.leadStatus) return false;
+      }
+      if (filter.direction !== null && c.direction !== filter.direction) return false;
+      if (filter.route !== null && c.route !== filter.route) return false;
+      if (filter.missed && !(c.direction === "inbound" && !c.answered)) return false;
+      return textMatch === null || textMatch(c);
+    };
+  }
+
+  /**
+   * calls::text_filter: the lead's words (name, company, email, number digits; every word a prefix
+   * of one of them, like leads_fts), the words of the call's disposition notes (every one a
+   * prefix), or, for phone-like text of 3+ digits, numbers starting with + and those digits.
+   * null when the text has nothing searchable.
+   */
+  private historyTextFilter(input: string): ((c: StoredCall) => boolean) | null {
+    const text = input.trim();
+    if (text === "" || text.length > 200) return null;
+    const phoneLike = /^[\d\s+\-.()/]*$/.test(text);
+    const digits = text.replace(/\D/g, "");
+    let leadTerms: string[][];
+    if (phoneLike) {
+      if (digits === "") return null;
+      leadTerms = [[digits]];
+    } else {
+      leadTerms = text
+        .split(/\s+/)
+        .map((w) => [...w].filter((ch) => /[\p{L}\p{N}]/u.test(ch) || "@._-'".includes(ch)).join(""))
+        .filter((w) => /[\p{L}\p{N}]/u.test(w))
+        .map(searchTokens);
+      if (leadTerms.length === 0) return null;
+    }
+    const noteWords = text
+      .split(/\s+/)
+      .map((w) => [...w].filter((ch) => /[\p{L}\p{N}]/u.test(ch)).join(""))
+      .filter((w) => w !== "")
+      .map((w) => searchTokens(w).join(""));
+    const numberPrefix = phoneLike && digits.length >= 3 ? `+${digits}` : null;
+    // A query term's tokens must follow one another in the field (an FTS phrase), each a prefix.
+    const phraseIn = (tokens: string[], phrase: string[]) =>
+      tokens.some((_, i) => phrase.every((p, j) => i + j < tokens.length && (j === phrase.length - 1 ? tokens[i + j].startsWith(p) : tokens[i + j] === p)));
+    return (c) => {
+      const lead = c.leadId !== null ? this.leads.get(c.leadId) : undefined;
+      if (lead) {
+        const fields = [lead.name, lead.company ?? "", lead.email ?? ""].map(searchTokens);
+        const phoneDigits = digitsOf(lead.phoneE164 ?? lead.phone);
+        const phoneTokens: string[] = [];
+        for (let i = 0; i + 3 <= phoneDigits.length; i++) phoneTokens.push(phoneDigits.slice(i));
+        fields.push(phoneTokens);
+        if (leadTerms.every((term) => (phoneLike ? [phoneTokens] : fields).some((f) => phraseIn(f, term)))) return true;
+      }
+      if (noteWords.length > 0) {
+        for (const d of this.dispositions) {
+          if (d.callLogId !== c.id || !d.notes) continue;
+          const tokens = searchTokens(d.notes);
+          if (noteWords.every((w) => tokens.some((t) => t.startsWith(w)))) return true;
+        }
+      }
+      return numberPrefix !== null && c.contactNumber.startsWith(numberPrefix);
+    };
   }
 
   async followUps(): Promise<FollowUps> {
@@ -1728,6 +2059,10 @@ export class MemoryBackend implements Backend {
       durationSeconds: c.durationSeconds,
       disposition: d?.type ?? null,
       notes: d?.notes ?? null,
+      status: c.status,
+      endReason: c.endReason,
+      missed: c.direction === "inbound" && !c.answered && c.status !== "ringing",
+      hasRecording: [...this.recordings.values()].some((r) => r.callLogId === c.id),
     };
   }
 
@@ -1979,6 +2314,177 @@ export class MemoryBackend implements Backend {
     }
   }
 
+  // ---- calls over both routes, audio devices, links and reminders (simulated) -----------------
+  //
+  // Mirrors the Rust call service: placeCall() takes the request's route, else Settings'
+  // defaultRoute. The softphone route is dial() (same checks, same notices; dialRequests records
+  // it too). The bridge route needs SignalWire and the agent's own phone (notConfigured), checks
+  // the number and Do Not Call like dial(), logs the call (route "bridge") and simulates the call
+  // SignalWire places: each bridgeCallStatus() poll moves it one step queued → ringing →
+  // in-progress → completed (setBridgeStatus() pins a status instead); hangUpBridgeCall() ends it
+  // (canceled while it rings). A bridge call that ended is logged as ended: it awaits its
+  // disposition. Links (tel:, ringdesk://dial) arrive through clickLink() / emitLink() — queued for
+  // takePendingLinks() while nobody listens — and reminders through emitReminder().
+
+  /** Every placeCall request, in order (tests check what the UI sent). */
+  readonly placeRequests: PlaceCall[] = [];
+  private readonly bridgeCalls = new Map<string, SimulatedBridgeCall>();
+  private nextBridgeSid = 1;
+  private audioDeviceList: AudioDevice[] = [
+    { name: "Built-in Microphone", input: true, output: false },
+    { name: "Built-in Speakers", input: false, output: true },
+    { name: "USB Headset", input: true, output: true },
+  ];
+  private readonly linkListeners = new Set<(n: LinkNotice) => void>();
+  private pendingLinks: LinkNotice[] = [];
+  private readonly reminderListeners = new Set<(n: ReminderNotice) => void>();
+
+  /** Replaces the microphones and speakers audioDevices() reports. */
+  setAudioDevices(devices: AudioDevice[]): void {
+    this.audioDeviceList = devices.map((d) => ({ ...d }));
+  }
+
+  /** A bridge call as simulated now (without advancing it); undefined for an unknown sid. */
+  bridgeCall(sid: string): BridgeCallInfo | undefined {
+    const call = this.bridgeCalls.get(sid);
+    return call ? { ...call.info } : undefined;
+  }
+
+  /** Sids of the bridge calls placed, oldest first. */
+  bridgeCallSids(): string[] {
+    return [...this.bridgeCalls.keys()];
+  }
+
+  /** Sets a bridge call's status (busy, no-answer, in-progress…); polls no longer advance it. */
+  setBridgeStatus(sid: string, status: string): void {
+    const call = this.bridgeCalls.get(sid);
+    if (!call) throw new Error(`no bridge call ${sid}`);
+    call.pinned = true;
+    this.moveBridgeCall(call, status);
+  }
+
+  /**
+   * What the shell does with a clicked link: reads it like openLink (autoDial from Settings'
+   * linksAutoDial) and sends the notice to onLink subscribers, or queues it for takePendingLinks()
+   * while there are none. Resolves with the notice.
+   */
+  async clickLink(link: string): Promise<LinkNotice> {
+    let notice: LinkNotice;
+    try {
+      const target = await this.openLink(link);
+      notice = { kind: "opened", link, target: { ...target, autoDial: this.settings.linksAutoDial === true } };
+    } catch (err) {
+      notice = { kind: "invalid", link, message: err instanceof Error ? err.message : String(err) };
+    }
+    this.emitLink(notice);
+    return notice;
+  }
+
+  /** Sends a link notice as is (queued for takePendingLinks() while nobody listens). */
+  emitLink(notice: LinkNotice): void {
+    if (this.linkListeners.size === 0) {
+      this.pendingLinks.push(JSON.parse(JSON.stringify(notice)) as LinkNotice);
+      return;
+    }
+    for (const cb of [...this.linkListeners]) cb(JSON.parse(JSON.stringify(notice)) as LinkNotice);
+  }
+
+  /** Sends a reminder notice to every onReminder subscriber. */
+  emitReminder(notice: ReminderNotice): void {
+    for (const cb of [...this.reminderListeners]) cb({ overdue: notice.overdue, newlyDue: [...notice.newlyDue] });
+  }
+
+  async audioDevices(): Promise<AudioDevice[]> {
+    return this.audioDeviceList.map((d) => ({ ...d }));
+  }
+
+  async placeCall(request: PlaceCall): Promise<PlacedCall> {
+    this.placeRequests.push({ ...request });
+    const route: CallRoute = request.route ?? this.settings.defaultRoute ?? "softphone";
+    if (route !== "softphone" && route !== "bridge") throw invalid(`Unknown call route ${JSON.stringify(route)}.`);
+    if (route === "softphone") {
+      const placed = await this.dial({ to: request.to, leadId: request.leadId, overrideDnc: request.overrideDnc ?? false });
+      return { route, callLogId: placed.callLogId, leadId: placed.leadId, callId: placed.callId, bridge: null };
+    }
+    this.requireSignalwire();
+    const agentPhone = (this.settings.agentPhone ?? "").trim();
+    if (agentPhone === "") {
+      throw new BackendError("notConfigured", "Bridge calls ring your own phone first: enter it in Settings → Calls (Your phone).");
+    }
+    const to = request.to.trim();
+    const norm = normalizePhone(to, this.settings.defaultRegion);
+    if (!norm.ok) throw invalid(`${JSON.stringify(to)} is not a phone number: ${norm.problem}.`);
+    const callerId = request.callerId !== null && request.callerId.trim() !== "" ? request.callerId.trim() : null;
+    if (callerId !== null) {
+      const from = normalizePhone(callerId, this.settings.defaultRegion);
+      if (!from.ok) throw invalid(`The caller ID ${JSON.stringify(callerId)} is not a phone number: ${from.problem}.`);
+    }
+    const lead = request.leadId !== null ? this.requireLead(request.leadId) : this.leadForNumber(norm.e164);
+    if (lead && lead.status === "do_not_call" && !request.overrideDnc) {
+      throw new BackendError("conflict", `${lead.name} is marked Do Not Call: confirm you have consent to call anyway.`);
+    }
+    const logged = this.addCall({ contact: norm.e164, leadId: lead?.id ?? null, direction: "outbound", route: "bridge", ended: false });
+    const sid = `CA${String(this.nextBridgeSid++).padStart(32, "0")}`;
+    const info: BridgeCallInfo = { sid, status: "queued", agentPhone, durationSeconds: null, callLogId: logged.id };
+    this.bridgeCalls.set(sid, { info, pinned: false, answeredAt: null });
+    return { route, callLogId: logged.id, leadId: lead?.id ?? null, callId: null, bridge: { ...info } };
+  }
+
+  async bridgeCallStatus(sid: string): Promise<BridgeCallInfo> {
+    const call = this.requireBridgeCall(sid);
+    if (!call.pinned && !BRIDGE_FINAL.has(call.info.status)) {
+      const next = BRIDGE_STEPS[BRIDGE_STEPS.indexOf(call.info.status) + 1] ?? "completed";
+      this.moveBridgeCall(call, next);
+    }
+    return { ...call.info };
+  }
+
+  async hangUpBridgeCall(sid: string): Promise<BridgeCallInfo> {
+    const call = this.requireBridgeCall(sid);
+    if (!BRIDGE_FINAL.has(call.info.status)) this.moveBridgeCall(call, call.info.status === "in-progress" ? "completed" : "canceled");
+    return { ...call.info };
+  }
+
+  async takePendingLinks(): Promise<LinkNotice[]> {
+    const links = this.pendingLinks;
+    this.pendingLinks = [];
+    return links;
+  }
+
+  async onLink(cb: (notice: LinkNotice) => void): Promise<() => void> {
+    this.linkListeners.add(cb);
+    return () => {
+      this.linkListeners.delete(cb);
+    };
+  }
+
+  async onReminder(cb: (notice: ReminderNotice) => void): Promise<() => void> {
+    this.reminderListeners.add(cb);
+    return () => {
+      this.reminderListeners.delete(cb);
+    };
+  }
+
+  private requireBridgeCall(sid: string): SimulatedBridgeCall {
+    const call = this.bridgeCalls.get(sid);
+    if (!call) throw new BackendError("notFound", `No bridge call ${sid}.`);
+    return call;
+  }
+
+  private moveBridgeCall(call: SimulatedBridgeCall, status: string) {
+    const now = Date.now();
+    call.info.status = status;
+    if (status === "in-progress" && call.answeredAt === null) call.answeredAt = now;
+    if (!BRIDGE_FINAL.has(status)) return;
+    const duration = call.answeredAt !== null ? Math.round((now - call.answeredAt) / 1000) : 0;
+    call.info.durationSeconds = duration;
+    const stored = call.info.callLogId ? this.calls.get(call.info.callLogId) : undefined;
+    if (stored && stored.endedAt === null) {
+      stored.endedAt = new Date(Math.max(now, Date.parse(stored.startedAt))).toISOString();
+      stored.durationSeconds = duration;
+    }
+  }
+
   // ---- softphone (simulated) ------------------------------------------------------------------
   //
   // A registered phone whenever Settings has a SIP registrar and username. dial() logs the call
@@ -2169,7 +2675,12 @@ export class MemoryBackend implements Backend {
 
   private setPhase(call: LivePhoneCall, phase: CallPhase) {
     call.phase = phase;
-    if (phase === "active" && call.answeredAt === null) call.answeredAt = Date.now();
+    if (phase === "active" && call.answeredAt === null) {
+      call.answeredAt = Date.now();
+      this.logCallChange(call.callLogId, { status: "in-progress", answered: true });
+    } else if (phase === "ringing") {
+      this.logCallChange(call.callLogId, { status: "ringing" });
+    }
     this.emitState(call, null);
     if (phase === "active") {
       this.emitCall({ kind: "levels", callId: call.callId, inputDbfs: -18, outputDbfs: -22 });
@@ -2186,8 +2697,17 @@ export class MemoryBackend implements Backend {
       const now = Date.now();
       stored.endedAt = new Date(Math.max(now, Date.parse(stored.startedAt))).toISOString();
       stored.durationSeconds = call.answeredAt !== null ? Math.round((now - call.answeredAt) / 1000) : 0;
+      // calling.rs: completed when answered, else missed (inbound) or canceled (outbound); failed as such.
+      stored.status = phase === "failed" ? "failed" : call.answeredAt !== null ? "completed" : call.direction === "inbound" ? "missed" : "canceled";
+      stored.endReason = detail;
     }
     this.emitState(call, detail);
+  }
+
+  /** What the call service writes to a call's log row as its state changes. */
+  private logCallChange(callLogId: string, change: Partial<Pick<StoredCall, "status" | "answered">>) {
+    const stored = this.calls.get(callLogId);
+    if (stored) Object.assign(stored, change);
   }
 
   private screenPop(lead: Lead): ScreenPop {
@@ -2555,6 +3075,34 @@ function parseTime(what: string, value: string): string {
   const ms = RFC3339.test(t) ? Date.parse(t.toUpperCase().replace(" ", "T")) : NaN;
   if (Number.isNaN(ms)) throw invalid(`${what} ${JSON.stringify(value)} is not a date and time such as 2026-12-01T15:00:00Z.`);
   return new Date(ms).toISOString();
+}
+
+/** A calling setting's number as E.164 (the agent's phone may be a sip: address); empty clears. */
+function phoneSetting(field: string, value: string, region: string, sipOk: boolean): string {
+  const v = value.trim();
+  if (v === "") return "";
+  if (v.startsWith("sip:")) {
+    if (!sipOk) throw invalid(`${field} must be a phone number, not a SIP address.`);
+    if (v.length > 4 && !/\s/.test(v)) return v;
+    throw invalid(`${field} ${JSON.stringify(v)} is not a SIP address.`);
+  }
+  const n = normalizePhone(v, region);
+  if (!n.ok) throw invalid(`${field} ${JSON.stringify(v)}: ${n.problem}.`);
+  return n.e164;
+}
+
+/** Lowercase words without diacritics (FTS5 unicode61 remove_diacritics). */
+function searchTokens(text: string): string[] {
+  return text
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((t) => t !== "");
+}
+
+function recordingDto(r: StoredRecording): CallRecordingInfo {
+  return { id: r.id, callLogId: r.callLogId, durationSeconds: r.durationSeconds, transcription: r.transcription, createdAt: r.createdAt, cached: r.cached };
 }
 
 function byteLength(s: string): number {

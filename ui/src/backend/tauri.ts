@@ -1,6 +1,6 @@
 // The desktop implementation: the generated `commands`, with their Result unwrapped.
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { commands, events, type CallNotice, type ImportProgress, type IpcError, type RealtimeNotice, type SyncNotice } from "../generated/bindings";
+import { commands, events, type CallNotice, type ImportProgress, type IpcError, type LinkNotice, type ReminderNotice, type RealtimeNotice, type SyncNotice } from "../generated/bindings";
 import { BackendError } from "./errors";
 import type { Backend, Result } from "./index";
 
@@ -67,6 +67,14 @@ export class TauriBackend implements Backend {
   callRecordings: Backend["callRecordings"] = (callLogId) => unwrap(() => commands.callRecordings(callLogId));
   syncCallRecordings: Backend["syncCallRecordings"] = (callLogId) => unwrap(() => commands.syncCallRecordings(callLogId));
   fetchRecording: Backend["fetchRecording"] = (id) => unwrap(() => commands.fetchRecording(id));
+  recordingsLibrary: Backend["recordingsLibrary"] = (query) => unwrap(() => commands.recordingsLibrary(query));
+  syncRecordings: Backend["syncRecordings"] = (days) => unwrap(() => commands.syncRecordings(days));
+  audioDevices = () => unwrap(() => commands.audioDevices());
+  placeCall: Backend["placeCall"] = (request) => unwrap(() => commands.placeCall(request));
+  bridgeCallStatus: Backend["bridgeCallStatus"] = (sid) => unwrap(() => commands.bridgeCallStatus(sid));
+  hangUpBridgeCall: Backend["hangUpBridgeCall"] = (sid) => unwrap(() => commands.hangUpBridgeCall(sid));
+  exportCallHistory: Backend["exportCallHistory"] = (path, filter) => unwrap(() => commands.exportCallHistory(path, filter));
+  takePendingLinks = () => unwrap(() => commands.takePendingLinks());
   syncStatus = () => unwrap(() => commands.syncStatus());
   syncNow = () => unwrap(() => commands.syncNow());
   backendSignIn: Backend["backendSignIn"] = (email, password) => unwrap(() => commands.backendSignIn(email, password));
@@ -98,6 +106,16 @@ export class TauriBackend implements Backend {
 
   async onCall(cb: (notice: CallNotice) => void): Promise<() => void> {
     const unlisten = await events.callEvent.listen((event) => cb(event.payload));
+    return () => unlisten();
+  }
+
+  async onLink(cb: (notice: LinkNotice) => void): Promise<() => void> {
+    const unlisten = await events.linkEvent.listen((event) => cb(event.payload));
+    return () => unlisten();
+  }
+
+  async onReminder(cb: (notice: ReminderNotice) => void): Promise<() => void> {
+    const unlisten = await events.reminderEvent.listen((event) => cb(event.payload));
     return () => unlisten();
   }
 

@@ -1,8 +1,10 @@
-import { Building2, Delete, Phone, UserRound, X } from "lucide-react";
+import { Building2, Delete, Link2, Phone, UserRound, X } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../../backend";
-import type { NumberLookup } from "../../generated/bindings";
-import { useDialAction } from "../phone/CallButton";
+import type { CallRoute, LeadSummary, LinkTarget, NumberLookup, OwnedNumberInfo } from "../../generated/bindings";
+import { useDialAction, type CallOverrides } from "../phone/CallButton";
+import { RouteOverride, useCallSettings } from "../phone/RouteOverride";
+import type { CallLead } from "../phone/usePhone";
 import { hasCommandModifier, isTypingTarget } from "../shell/keys";
 
 export const LOOKUP_DEBOUNCE_MS = 50;
@@ -24,12 +26,20 @@ const KEYS: { key: string; letters: string; id: string }[] = [
 const DIAL_CHAR = /^[0-9*#+]$/;
 const LONG_PRESS_MS = 600;
 
-/** Commands from App (another page's Call button); `nonce` makes repeats distinct. */
-export type DialerCommand = { kind: "prefill"; number: string; nonce: number };
+/**
+ * Commands from App; `nonce` makes repeats distinct. "prefill": another page's Call button.
+ * "link": a tel: / ringdesk://dial link was opened: fill in its number and lead; dial only with
+ * `target.autoDial` (the agent's setting).
+ */
+export type DialerCommand = { kind: "prefill"; number: string; nonce: number } | { kind: "link"; target: LinkTarget; nonce: number };
+
+function callLead(lead: LeadSummary | null): CallLead | null {
+  return lead ? { leadId: lead.id, name: lead.name, company: lead.company, status: lead.status } : null;
+}
 
 type Props = {
   active: boolean;
-  /** Fills in a number (a follow-up's Call): it replaces what was typed, ready to dial. */
+  /** Fills in a number (a follow-up's Call, a link): it replaces what was typed, ready to dial. */
   command?: DialerCommand | null;
   /** From appInfo(): why calling is not possible yet; null when a phone line exists. */
   dialDisabledReason: string | null;
@@ -41,6 +51,14 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
   const [number, setNumber] = useState("");
   const [lookup, setLookup] = useState<NumberLookup | null>(null);
   const [lookupError, setLookupError] = useState<string | null>(null);
+  /** The link that filled the number in; shown (its lead or name) while the number is the link's. */
+  const [openedLink, setLinkTarget] = useState<LinkTarget | null>(null);
+  const linkTarget = openedLink && openedLink.e164 === number ? openedLink : null;
+  /** This call's route and caller ID when not Settings' defaults. */
+  const [routeOverride, setRouteOverride] = useState<CallRoute | null>(null);
+  const [callerIdOverride, setCallerIdOverride] = useState("");
+  const [numbers, setNumbers] = useState<OwnedNumberInfo[] | null>(null);
+  const settings = useCallSettings(active);
   const inputRef = useRef<HTMLInputElement>(null);
   const seq = useRef(0);
   const longPress = useRef<{ timer: ReturnType<typeof setTimeout> | null; fired: boolean }>({ timer: null, fired: false });
@@ -70,12 +88,20 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
     return () => clearTimeout(t);
   }, [backend, number]);
 
-  // A number sent from another page replaces the typed one; the field gets the focus.
+  // A number sent from another page or a link replaces the typed one; the field gets the focus.
+  // A link dials by itself only when the agent turned that on (target.autoDial).
   const handled = useRef<number | null>(null);
   useEffect(() => {
     if (!command || !active || handled.current === command.nonce) return;
     handled.current = command.nonce;
-    setNumber(command.number);
+    if (command.kind === "prefill") {
+      setLinkTarget(null);
+      setNumber(command.number);
+    } else {
+      setLinkTarget(command.target);
+      setNumber(command.target.e164);
+      if (command.target.autoDial) startCall.current(command.target.e164, callLead(command.target.lead));
+    }
     inputRef.current?.focus();
   }, [command, active]);
 
@@ -113,13 +139,55 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
   const [dialError, setDialError] = useState<string | null>(null);
   useEffect(() => setDialError(null), [number]);
   const dialer = useDialAction(setDialError);
-  const canDial = dialDisabledReason === null && !!lookup?.e164 && dialer.available && !dialer.busy;
+  const defaultRoute: CallRoute = settings?.defaultRoute ?? "softphone";
+  const route = routeOverride ?? defaultRoute;
+  // The SIP line matters to softphone calls only: a bridge call rings the agent's own phone.
+  const disabledReason = route === "softphone" ? dialDisabledReason : null;
+  const overrides: CallOverrides = { route: routeOverride, callerId: route === "bridge" && callerIdOverride !== "" ? callerIdOverride : null };
+  /** The lead shown and called: the one the link named, else the one with this number. */
+  const lead = linkTarget?.lead ?? lookup?.lead ?? null;
+  const canDial = disabledReason === null && !!lookup?.e164 && dialer.available && !dialer.busy;
   const dial = () => {
     if (!canDial || !lookup?.e164) return;
     setDialError(null);
-    const lead = lookup.lead;
-    dialer.start(lookup.e164, lead ? { leadId: lead.id, name: lead.name, company: lead.company, status: lead.status } : null);
+    setLinkTarget(null);
+    dialer.start(lookup.e164, callLead(lead), overrides);
   };
+  const dialRef = useRef(dial);
+  dialRef.current = dial;
+  const startCall = useRef<(to: string, who: CallLead | null) => void>(() => {});
+  startCall.current = (to: string, who: CallLead | null) => {
+    setDialError(null);
+    dialer.start(to, who, overrides);
+  };
+
+  // The caller ID choices (bridge calls): the project's numbers; none without SignalWire.
+  useEffect(() => {
+    if (!active || route !== "bridge") return;
+    let stale = false;
+    backend.listNumbers().then(
+      (list) => !stale && setNumbers(list),
+      () => !stale && setNumbers([]),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [backend, active, route]);
+
+  // Enter dials (in the number field, or anywhere on the page outside other controls).
+  useEffect(() => {
+    if (!active) return;
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (e.key !== "Enter" || e.defaultPrevented || hasCommandModifier(e) || e.altKey || e.shiftKey) return;
+      if (document.querySelector('[aria-modal="true"]')) return;
+      const target = e.target as HTMLElement | null;
+      if (target !== inputRef.current && (isTypingTarget(target) || target?.closest("button, a, select, [role='button']"))) return;
+      e.preventDefault();
+      dialRef.current();
+    };
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [active]);
 
   return (
     <div className="page dialer-page">
@@ -158,19 +226,36 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
           )}
         </div>
 
-        {lookup?.lead && (
+        {linkTarget && (
+          <div className="notice-box dialer-link-banner" role="status" data-testid="dialer-link-banner">
+            <Link2 size={16} aria-hidden />
+            <div>
+              {linkTarget.autoDial ? "Opened from a link — calling…" : "Opened from a link — press Dial (Enter) to call"}
+              {!linkTarget.lead && linkTarget.name && (
+                <div className="small" data-testid="dialer-link-name">
+                  The link names <strong>{linkTarget.name}</strong> (no lead has this number).
+                </div>
+              )}
+            </div>
+            <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setLinkTarget(null)}>
+              <X size={14} aria-hidden />
+            </button>
+          </div>
+        )}
+
+        {lead && (
           <div className="lead-card" data-testid="dialer-lead">
             <UserRound size={28} aria-hidden className="lead-card-icon" />
             <div className="lead-card-text">
-              <div className="lead-card-name">{lookup.lead.name}</div>
-              {lookup.lead.company && (
+              <div className="lead-card-name">{lead.name}</div>
+              {lead.company && (
                 <div className="muted">
-                  <Building2 size={12} aria-hidden /> {lookup.lead.company}
+                  <Building2 size={12} aria-hidden /> {lead.company}
                 </div>
               )}
-              <span className={`pill status-${lookup.lead.status.toLowerCase().replace(/[^a-z]/g, "")}`}>{lookup.lead.status}</span>
+              <span className={`pill status-${lead.status.toLowerCase().replace(/[^a-z]/g, "")}`}>{lead.status}</span>
             </div>
-            <button type="button" className="button small" onClick={() => onOpenLead(lookup.lead!.id)}>
+            <button type="button" className="button small" onClick={() => onOpenLead(lead.id)}>
               Open lead
             </button>
           </div>
@@ -208,6 +293,31 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
           ))}
         </div>
 
+        <div className="dialer-options">
+          <RouteOverride testId="dialer-route" value={routeOverride} defaultRoute={defaultRoute} onChange={setRouteOverride} />
+          {route === "bridge" && (
+            <label className="route-override">
+              <span className="muted small">from</span>
+              <select
+                data-testid="dialer-caller-id"
+                aria-label="Caller ID"
+                value={callerIdOverride}
+                title="The number the lead sees (the default is in Settings → Calls)"
+                onChange={(e) => setCallerIdOverride(e.target.value)}
+              >
+                <option value="">{settings?.callerId ? `${settings.callerId} (default)` : "Automatic caller ID"}</option>
+                {(numbers ?? [])
+                  .filter((n) => n.phoneNumber !== settings?.callerId)
+                  .map((n) => (
+                    <option key={n.sid} value={n.phoneNumber}>
+                      {n.display}
+                    </option>
+                  ))}
+              </select>
+            </label>
+          )}
+        </div>
+
         <div className="dial-row">
           <button
             type="button"
@@ -225,8 +335,8 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
             data-testid="dial-button"
             disabled={!canDial}
             onClick={dial}
-            aria-describedby={dialDisabledReason ? "dial-disabled-reason" : undefined}
-            title={dialDisabledReason ?? undefined}
+            aria-describedby={disabledReason ? "dial-disabled-reason" : undefined}
+            title={disabledReason ?? (route === "bridge" ? "Calls your phone first, then the lead (Enter)" : "Dial (Enter)")}
           >
             <Phone size={20} aria-hidden /> Dial
           </button>
@@ -237,9 +347,9 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
           </p>
         )}
         {dialer.dialog}
-        {dialDisabledReason && (
+        {disabledReason && (
           <p className="dial-disabled-reason" id="dial-disabled-reason" data-testid="dial-disabled-reason">
-            {dialDisabledReason}
+            {disabledReason}
           </p>
         )}
       </div>

@@ -1,33 +1,90 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { AlertCircle, History as HistoryIcon, Loader2, PhoneIncoming, PhoneOutgoing, X } from "lucide-react";
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
+import {
+  AlertCircle,
+  Download,
+  FileAudio,
+  History as HistoryIcon,
+  Loader2,
+  Phone,
+  PhoneIncoming,
+  PhoneMissed,
+  PhoneOutgoing,
+  Search,
+  X,
+} from "lucide-react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { errorMessage, useBackend } from "../../backend";
-import type { CallHistoryItem, DispositionOption } from "../../generated/bindings";
+import type { CallHistoryItem, CallRoute, DispositionOption, HistoryFilter } from "../../generated/bindings";
 import { formatDateTime, formatPhone, plural } from "../../lib/format";
 import { dayStart, dispositionLabel, formatDuration } from "../calls/callText";
 import { ROW_HEIGHT } from "../leads/LeadTable";
+import { useToast } from "../shell/Toast";
+import { useDebounced } from "../shell/useDebounced";
 
 /** Calls per page ("Load more" asks for the next one, keyset-paged). */
 export const HISTORY_PAGE_SIZE = 50;
+/** The free-text search waits this long after the last key before it asks the backend. */
+export const HISTORY_SEARCH_DEBOUNCE_MS = 250;
 
-type Filters = { from: string; to: string; disposition: string };
-const NO_FILTERS: Filters = { from: "", to: "", disposition: "" };
+type Filters = {
+  from: string;
+  to: string;
+  disposition: string;
+  leadStatus: string;
+  direction: "" | "inbound" | "outbound";
+  route: "" | CallRoute;
+  missed: boolean;
+  text: string;
+};
+const NO_FILTERS: Filters = { from: "", to: "", disposition: "", leadStatus: "", direction: "", route: "", missed: false, text: "" };
+
+/** Lead statuses the filter always offers (those the disposition set leads to join them). */
+const LEAD_STATUSES = ["new", "contacted", "qualified", "callback", "bad_number", "do_not_call", "won", "lost"];
+
+export function statusLabel(status: string): string {
+  const words = status.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The backend's filter for these filters (no paging), what the list and the export both use. */
+export function historyFilter(f: Filters): Omit<HistoryFilter, "limit" | "beforeStartedAt" | "beforeId"> {
+  const text = f.text.trim();
+  return {
+    from: dayStart(f.from),
+    to: dayStart(f.to, 1),
+    disposition: f.disposition === "" ? null : f.disposition,
+    leadId: null,
+    leadStatus: f.leadStatus === "" ? null : f.leadStatus,
+    direction: f.direction === "" ? null : f.direction,
+    route: f.route === "" ? null : f.route,
+    missed: f.missed,
+    text: text === "" ? null : text,
+  };
+}
 
 type Props = {
   active: boolean;
   /** Bumps when calls were wrapped up or the team backend pulled rows: the list re-reads. */
   dataVersion: number;
   onOpenLead: (leadId: string) => void;
+  /** Call the number: the dialer opens with it filled in (no call button without it). */
+  onCall?: (number: string) => void;
 };
 
 /**
  * The call history, newest first: a virtual list (only visible rows are in the DOM, like the
- * lead table) filtered by date range and disposition, paged by the last row's (startedAt, id).
- * A row with a lead opens it (click, or Enter on the selected row; arrows move the selection).
+ * lead table) filtered by date range, outcome, lead status, direction, route, missed calls and
+ * free text (debounced), paged by the last row's (startedAt, id). A row with a lead opens it
+ * (click, or Enter on the selected row; arrows move the selection); its phone button calls the
+ * number. Export CSV writes every call the filters select, not just the loaded pages.
  */
-export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
+export function HistoryPage({ active, dataVersion, onOpenLead, onCall }: Props) {
   const backend = useBackend();
+  const toast = useToast();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const debouncedText = useDebounced(filters.text, HISTORY_SEARCH_DEBOUNCE_MS);
+  const applied = useMemo(() => historyFilter({ ...filters, text: debouncedText }), [filters, debouncedText]);
+  const [exporting, setExporting] = useState(false);
   const [options, setOptions] = useState<DispositionOption[]>([]);
   const [rows, setRows] = useState<CallHistoryItem[] | null>(null);
   const [hasMore, setHasMore] = useState(false);
@@ -58,10 +115,7 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
       setLoading(true);
       try {
         const page = await backend.callHistory({
-          from: dayStart(filters.from),
-          to: dayStart(filters.to, 1),
-          disposition: filters.disposition === "" ? null : filters.disposition,
-          leadId: null,
+          ...applied,
           limit: HISTORY_PAGE_SIZE,
           beforeStartedAt: after?.startedAt ?? null,
           beforeId: after?.id ?? null,
@@ -76,11 +130,11 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
         if (gen === generation.current) setLoading(false);
       }
     },
-    [backend, filters],
+    [backend, applied],
   );
 
   // The first page: when the filters change, and when data changed (also while the page was hidden).
-  const filterKey = `${filters.from}|${filters.to}|${filters.disposition}`;
+  const filterKey = JSON.stringify(applied);
   useEffect(() => {
     if (!active) return;
     const key = `${filterKey}|${dataVersion}`;
@@ -140,14 +194,67 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
   };
 
   const setFilter = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
-  const filtered = filterKey !== "||";
+  const filtered = filterKey !== JSON.stringify(historyFilter(NO_FILTERS));
+  const statuses = useMemo(() => {
+    const all = [...LEAD_STATUSES];
+    for (const o of options) if (o.leadStatus && !all.includes(o.leadStatus)) all.push(o.leadStatus);
+    return all;
+  }, [options]);
+
+  const exportCsv = async () => {
+    if (exporting) return;
+    setExporting(true);
+    try {
+      const path = await backend.pickSavePath("call-history.csv");
+      if (path === null) return;
+      // Every page: the export ignores the paging fields.
+      const report = await backend.exportCallHistory(path, { ...applied, limit: HISTORY_PAGE_SIZE, beforeStartedAt: null, beforeId: null });
+      toast(`Exported ${plural(report.rows, "call")} to ${report.path}.`);
+    } catch (err) {
+      toast(`Could not export the history: ${errorMessage(err)}`, "error");
+    } finally {
+      setExporting(false);
+    }
+  };
   const first = items.length ? items[0].index : 0;
   const last = items.length ? items[items.length - 1].index : -1;
 
   return (
     <div className="page history-page">
-      <div className="toolbar">
+      <div className="toolbar history-toolbar">
         <h1 className="page-title toolbar-title">History</h1>
+        <div className="search-box history-search">
+          <Search size={15} aria-hidden className="search-icon" />
+          <input
+            type="search"
+            data-testid="history-filter-text"
+            aria-label="Search calls"
+            placeholder="Search name, company, notes, number"
+            value={filters.text}
+            onChange={(e) => setFilter({ text: e.target.value })}
+            onKeyDown={(e) => {
+              if (e.key === "Escape" && filters.text !== "") {
+                e.stopPropagation();
+                setFilter({ text: "" });
+              }
+            }}
+          />
+          {filters.text && (
+            <button type="button" className="icon-button clear" aria-label="Clear search" onClick={() => setFilter({ text: "" })}>
+              <X size={14} aria-hidden />
+            </button>
+          )}
+        </div>
+        <button
+          type="button"
+          className={`button small history-missed-toggle${filters.missed ? " active" : ""}`}
+          data-testid="history-filter-missed"
+          aria-pressed={filters.missed}
+          title="Only inbound calls nobody answered"
+          onClick={() => setFilter({ missed: !filters.missed })}
+        >
+          <PhoneMissed size={13} aria-hidden /> Missed
+        </button>
         <label className="toolbar-field">
           <span className="muted small">From</span>
           <input type="date" data-testid="history-from" aria-label="From date" value={filters.from} max={filters.to || undefined} onChange={(e) => setFilter({ from: e.target.value })} />
@@ -164,6 +271,29 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
             </option>
           ))}
         </select>
+        <select data-testid="history-filter-status" aria-label="Filter by lead status" value={filters.leadStatus} onChange={(e) => setFilter({ leadStatus: e.target.value })}>
+          <option value="">All lead statuses</option>
+          {statuses.map((s) => (
+            <option key={s} value={s}>
+              {statusLabel(s)}
+            </option>
+          ))}
+        </select>
+        <select
+          data-testid="history-filter-direction"
+          aria-label="Filter by direction"
+          value={filters.direction}
+          onChange={(e) => setFilter({ direction: e.target.value as Filters["direction"] })}
+        >
+          <option value="">In and out</option>
+          <option value="inbound">Inbound</option>
+          <option value="outbound">Outbound</option>
+        </select>
+        <select data-testid="history-filter-route" aria-label="Filter by route" value={filters.route} onChange={(e) => setFilter({ route: e.target.value as Filters["route"] })}>
+          <option value="">All routes</option>
+          <option value="softphone">Softphone</option>
+          <option value="bridge">Bridge (your phone)</option>
+        </select>
         {filtered && (
           <button type="button" className="button small" data-testid="history-clear-filters" onClick={() => setFilters(NO_FILTERS)}>
             <X size={13} aria-hidden /> Clear filters
@@ -173,6 +303,16 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
         <span className="toolbar-count muted" aria-live="polite" data-testid="history-count">
           {rows === null ? "" : `${plural(count, "call")}${hasMore ? " so far" : ""}`}
         </span>
+        <button
+          type="button"
+          className="button small"
+          data-testid="history-export"
+          disabled={exporting}
+          title="Export every call these filters select to a CSV file"
+          onClick={() => void exportCsv()}
+        >
+          {exporting ? <Loader2 size={13} className="spin" aria-hidden /> : <Download size={13} aria-hidden />} Export CSV
+        </button>
       </div>
 
       {error && (
@@ -200,6 +340,9 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
               <div role="columnheader" className="cell num">Duration</div>
               <div role="columnheader" className="cell">Outcome</div>
               <div role="columnheader" className="cell">Notes</div>
+              <div role="columnheader" className="cell col-recording">
+                <span className="sr-only">Recording</span>
+              </div>
             </div>
             <div
               className="lead-table-body"
@@ -218,7 +361,9 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
                   if (item.index === activeIndex) classes.push("active");
                   if (item.index % 2 === 1) classes.push("odd");
                   if (row.leadId) classes.push("has-lead");
-                  const Direction = row.direction === "inbound" ? PhoneIncoming : PhoneOutgoing;
+                  if (row.missed) classes.push("missed");
+                  const Direction = row.missed ? PhoneMissed : row.direction === "inbound" ? PhoneIncoming : PhoneOutgoing;
+                  const directionLabel = row.missed ? "Missed" : row.direction === "inbound" ? "Inbound" : "Outbound";
                   return (
                     <div
                       key={row.id}
@@ -237,14 +382,30 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
                       }}
                     >
                       <div role="gridcell" className="cell col-direction">
-                        <Direction size={14} aria-label={row.direction === "inbound" ? "Inbound" : "Outbound"} className={`direction-${row.direction}`} />
+                        <Direction size={14} aria-label={directionLabel} className={row.missed ? "direction-missed" : `direction-${row.direction}`} />
                       </div>
                       <div role="gridcell" className="cell">
                         {row.leadName ? <strong>{row.leadName}</strong> : <span className="muted">Unknown</span>}
                         {row.leadCompany && <span className="muted"> · {row.leadCompany}</span>}
                       </div>
-                      <div role="gridcell" className="cell">
+                      <div role="gridcell" className="cell history-number">
                         <span title={row.contactNumber}>{formatPhone(row.contactNumber)}</span>
+                        {onCall && (
+                          <button
+                            type="button"
+                            className="icon-button call-button"
+                            data-testid="history-call"
+                            aria-label={`Call ${row.leadName ?? formatPhone(row.contactNumber)}`}
+                            title={`Call ${row.contactNumber}`}
+                            onClick={(e) => {
+                              e.stopPropagation();
+                              onCall(row.contactNumber);
+                            }}
+                            onKeyDown={(e) => e.stopPropagation()}
+                          >
+                            <Phone size={13} aria-hidden />
+                          </button>
+                        )}
                       </div>
                       <div role="gridcell" className="cell">
                         {formatDateTime(row.startedAt)}
@@ -253,14 +414,22 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
                         {formatDuration(row.durationSeconds)}
                       </div>
                       <div role="gridcell" className="cell" data-testid="history-disposition-cell">
+                        {row.missed && (
+                          <span className="missed-label" data-testid="history-missed">
+                            Missed
+                          </span>
+                        )}
                         {row.disposition ? (
                           <span className="pill">{dispositionLabel(row.disposition, options)}</span>
                         ) : (
-                          <span className="muted small">To wrap up</span>
+                          !row.missed && <span className="muted small">To wrap up</span>
                         )}
                       </div>
                       <div role="gridcell" className="cell" title={row.notes ?? undefined}>
                         {row.notes ?? ""}
+                      </div>
+                      <div role="gridcell" className="cell col-recording">
+                        {row.hasRecording && <FileAudio size={14} className="recording-icon" data-testid="history-recording-icon" aria-label="Has a recording" />}
                       </div>
                     </div>
                   );

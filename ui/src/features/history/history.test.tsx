@@ -1,5 +1,6 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
+import { BackendError } from "../../backend/errors";
 import { MemoryBackend, type CallInput } from "../../backend/memory";
 import { SAMPLE_LEADS, renderApp } from "../../test/render";
 import { HISTORY_PAGE_SIZE } from "./HistoryPage";
@@ -102,5 +103,127 @@ describe("History", () => {
   it("says when there are no calls yet", async () => {
     await openHistory([]);
     expect(await screen.findByTestId("history-empty")).toHaveTextContent("No calls yet");
+  });
+});
+
+describe("History filters, missed calls, recordings and export", () => {
+  const calls: CallInput[] = [
+    { contact: "(555) 123-4567", direction: "inbound", startedAt: ago(1), durationSeconds: 0 },
+    { contact: "415-555-0100", startedAt: ago(3), durationSeconds: 95, disposition: "interested", notes: "Wants the premium plan", recordings: [{ transcription: "Hello Bob" }] },
+    { contact: "+44 20 7946 0958", direction: "inbound", startedAt: ago(5), durationSeconds: 200, route: "bridge", disposition: "callback_requested", notes: "Call after the holidays" },
+    { contact: "+13035550144", startedAt: ago(7), durationSeconds: 20, disposition: "voicemail" },
+  ];
+  const names = () => rows().map((r) => r.querySelector("strong")?.textContent ?? within(r).getByText("Unknown").textContent);
+
+  it("marks missed inbound calls in red and shows a recording icon on calls with a recording", async () => {
+    await openHistory(calls);
+    await waitFor(() => expect(rows()).toHaveLength(4));
+    const [missed, recorded, bridge] = rows();
+    expect(within(missed).getByTestId("history-missed")).toHaveTextContent("Missed");
+    expect(within(missed).getByLabelText("Missed")).toHaveClass("direction-missed");
+    expect(missed).not.toHaveTextContent("To wrap up");
+    expect(within(recorded).getByTestId("history-recording-icon")).toBeInTheDocument();
+    expect(within(bridge).queryByTestId("history-missed")).not.toBeInTheDocument();
+    expect(within(bridge).getByLabelText("Inbound")).toBeInTheDocument();
+    expect(within(bridge).queryByTestId("history-recording-icon")).not.toBeInTheDocument();
+    expect(screen.getAllByTestId("history-recording-icon")).toHaveLength(1);
+  });
+
+  it("the Missed toggle, lead status, direction and route filters ask the backend and narrow the list", async () => {
+    const backend = new MemoryBackend({ leads: SAMPLE_LEADS, calls });
+    const history = vi.spyOn(backend, "callHistory");
+    const { user } = await renderApp(backend);
+    await user.click(screen.getByTestId("nav-history"));
+    await waitFor(() => expect(rows()).toHaveLength(4));
+
+    const missed = screen.getByTestId("history-filter-missed");
+    await user.click(missed);
+    expect(missed).toHaveAttribute("aria-pressed", "true");
+    await waitFor(() => expect(names()).toEqual(["Alice Anders"]));
+    expect(history).toHaveBeenLastCalledWith(expect.objectContaining({ missed: true, beforeId: null }));
+    await user.click(missed);
+    await waitFor(() => expect(rows()).toHaveLength(4));
+
+    await user.selectOptions(screen.getByTestId("history-filter-status"), "qualified");
+    await waitFor(() => expect(names()).toEqual(["Carla Cruz"]));
+    expect(history).toHaveBeenLastCalledWith(expect.objectContaining({ leadStatus: "qualified" }));
+    await user.selectOptions(screen.getByTestId("history-filter-status"), "");
+
+    await user.selectOptions(screen.getByTestId("history-filter-direction"), "outbound");
+    await waitFor(() => expect(names()).toEqual(["Bob Brown", "Unknown"]));
+    await user.selectOptions(screen.getByTestId("history-filter-direction"), "");
+
+    await user.selectOptions(screen.getByTestId("history-filter-route"), "bridge");
+    await waitFor(() => expect(names()).toEqual(["Carla Cruz"]));
+    expect(history).toHaveBeenLastCalledWith(expect.objectContaining({ route: "bridge", direction: null, leadStatus: null, missed: false }));
+
+    await user.click(screen.getByTestId("history-clear-filters"));
+    await waitFor(() => expect(rows()).toHaveLength(4));
+  });
+
+  it("free-text search is debounced: one request for the whole word, matching notes and numbers", async () => {
+    const backend = new MemoryBackend({ leads: SAMPLE_LEADS, calls });
+    const history = vi.spyOn(backend, "callHistory");
+    const { user } = await renderApp(backend);
+    await user.click(screen.getByTestId("nav-history"));
+    await waitFor(() => expect(rows()).toHaveLength(4));
+    const before = history.mock.calls.length;
+
+    await user.type(screen.getByTestId("history-filter-text"), "premium");
+    await waitFor(() => expect(names()).toEqual(["Bob Brown"]));
+    const texts = history.mock.calls.slice(before).map(([f]) => f.text);
+    expect(texts).toEqual(["premium"]);
+
+    await user.clear(screen.getByTestId("history-filter-text"));
+    await user.type(screen.getByTestId("history-filter-text"), "+1 303");
+    await waitFor(() => expect(names()).toEqual(["Unknown"]));
+
+    await user.clear(screen.getByTestId("history-filter-text"));
+    await user.type(screen.getByTestId("history-filter-text"), "nobody-here");
+    expect(await screen.findByTestId("history-no-matches")).toBeInTheDocument();
+  });
+
+  it("Export CSV writes exactly the filtered calls (all pages) and reports the count in a toast", async () => {
+    const files = new Map<string, string | Uint8Array>();
+    const many: CallInput[] = Array.from({ length: HISTORY_PAGE_SIZE + 10 }, (_, i) => ({
+      contact: i % 2 ? "415-555-0100" : "+13035550144",
+      startedAt: ago(i + 1),
+      durationSeconds: 30,
+      disposition: "no_answer",
+    }));
+    const backend = new MemoryBackend({ leads: SAMPLE_LEADS, calls: many, files });
+    const exportSpy = vi.spyOn(backend, "exportCallHistory");
+    const { user } = await renderApp(backend);
+    await user.click(screen.getByTestId("nav-history"));
+    await waitFor(() => expect(screen.getByTestId("history-count")).toHaveTextContent(`${HISTORY_PAGE_SIZE} calls so far`));
+
+    await user.click(screen.getByTestId("history-export"));
+    expect(await screen.findByText(`Exported ${HISTORY_PAGE_SIZE + 10} calls to /home/agent/Documents/call-history.csv.`)).toBeInTheDocument();
+
+    await user.type(screen.getByTestId("history-filter-text"), "bob");
+    await waitFor(() => expect(screen.getByTestId("history-count")).toHaveTextContent(/^30 calls$/));
+    await user.click(screen.getByTestId("history-export"));
+    expect(await screen.findByText("Exported 30 calls to /home/agent/Documents/call-history.csv.")).toBeInTheDocument();
+    expect(exportSpy).toHaveBeenLastCalledWith("/home/agent/Documents/call-history.csv", expect.objectContaining({ text: "bob", beforeStartedAt: null, beforeId: null }));
+    const csv = files.get("/home/agent/Documents/call-history.csv") as string;
+    expect(csv.trim().split(/\r?\n/)).toHaveLength(31);
+    expect(csv).not.toContain("+13035550144");
+  });
+
+  it("a failed export says why", async () => {
+    const backend = new MemoryBackend({ leads: SAMPLE_LEADS, calls });
+    vi.spyOn(backend, "exportCallHistory").mockRejectedValue(new BackendError("io", "Could not write /x.csv: permission denied"));
+    const { user } = await renderApp(backend);
+    await user.click(screen.getByTestId("nav-history"));
+    await waitFor(() => expect(rows()).toHaveLength(4));
+    await user.click(screen.getByTestId("history-export"));
+    expect(await screen.findByText("Could not export the history: Could not write /x.csv: permission denied")).toBeInTheDocument();
+  });
+
+  it("the phone button on a row opens the dialer with the number", async () => {
+    const { user } = await openHistory(calls);
+    await waitFor(() => expect(rows()).toHaveLength(4));
+    await user.click(within(rows()[1]).getByTestId("history-call"));
+    expect(screen.getByTestId("nav-dialer")).toHaveAttribute("aria-current", "page");
   });
 });

@@ -1,5 +1,8 @@
 import { AlertCircle, Check, Loader2, MessageSquare, X } from "lucide-react";
 import { LeadCallButton } from "../phone/CallButton";
+import { RouteOverride, useCallSettings } from "../phone/RouteOverride";
+import { usePhoneContext } from "../phone/usePhone";
+import type { CallRoute } from "../../generated/bindings";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { errorCode, errorMessage, useBackend } from "../../backend";
 import type { Lead, LeadList, LeadPatch } from "../../generated/bindings";
@@ -209,6 +212,10 @@ export function LeadDetail({ leadId, refreshKey = 0, lists, onClose, onSaved, on
   }, [backend, leadId, refreshKey]);
 
   const shown = lead && lead.id === leadId ? lead : null;
+  const hasPhone = usePhoneContext() !== null;
+  /** This lead's call goes out over another route than Settings' default (null: the default). */
+  const [routeOverride, setRouteOverride] = useState<CallRoute | null>(null);
+  const callSettings = useCallSettings(leadId);
   const listNames = shown ? shown.listIds.map((id) => lists.find((l) => l.id === id)?.name).filter(Boolean) : [];
 
   return (
@@ -218,8 +225,11 @@ export function LeadDetail({ leadId, refreshKey = 0, lists, onClose, onSaved, on
           <h2>{shown?.name ?? (error ? "Lead unavailable" : "Loading…")}</h2>
           {shown?.phoneDisplay && <div className="detail-phone">{shown.phoneDisplay}</div>}
           {shown?.phoneE164 && <div className="detail-e164 muted">{shown.phoneE164}</div>}
+          {shown?.phoneE164 && hasPhone && callSettings && (
+            <RouteOverride testId="lead-detail-route" value={routeOverride} defaultRoute={callSettings.defaultRoute} onChange={setRouteOverride} />
+          )}
         </div>
-        {shown && <LeadCallButton lead={shown} size={18} testId="lead-detail-call" />}
+        {shown && <LeadCallButton lead={shown} size={18} testId="lead-detail-call" overrides={{ route: routeOverride }} />}
         {onText && shown?.phoneE164 && (
           <button
             type="button"

@@ -4,7 +4,7 @@ import { createPortal } from "react-dom";
 import { errorCode, errorMessage } from "../../backend";
 import { ConfirmDialog } from "../shell/ConfirmDialog";
 import { useToast } from "../shell/Toast";
-import { usePhoneContext, type CallLead } from "./usePhone";
+import { usePhoneContext, type CallLead, type PlaceOptions } from "./usePhone";
 
 export const DO_NOT_CALL = "do_not_call";
 
@@ -12,12 +12,16 @@ export function isDoNotCall(status: string | null | undefined): boolean {
   return status === DO_NOT_CALL;
 }
 
-type Pending = { to: string; lead: CallLead | null };
+/** What a call may override of Settings: the route and the caller ID (null / absent: the default). */
+export type CallOverrides = Omit<PlaceOptions, "overrideDnc">;
+
+type Pending = { to: string; lead: CallLead | null; overrides: CallOverrides };
 
 /**
- * Dials a number for a lead: at once, except for a Do Not Call lead (or when the backend says the
- * number is Do Not Call): then a warning asks for "Call anyway", which sends overrideDnc.
- * `onError` shows other failures (default: a toast). Render `dialog` somewhere.
+ * Calls a number for a lead (placeCall: Settings' default route unless `overrides` says otherwise):
+ * at once, except for a Do Not Call lead (or when the backend says the number is Do Not Call): then
+ * a warning asks for "Call anyway", which sends overrideDnc. `onError` shows other failures
+ * (default: a toast). Render `dialog` somewhere.
  */
 export function useDialAction(onError?: (message: string) => void) {
   const phone = usePhoneContext();
@@ -31,15 +35,15 @@ export function useDialAction(onError?: (message: string) => void) {
   );
 
   const place = useCallback(
-    async (to: string, lead: CallLead | null, overrideDnc: boolean) => {
+    async (to: string, lead: CallLead | null, overrides: CallOverrides, overrideDnc: boolean) => {
       if (!phone) return;
       setBusy(true);
       try {
-        await phone.dial(to, lead, overrideDnc);
+        await phone.place(to, lead, { ...overrides, overrideDnc });
         setPending(null);
       } catch (err) {
-        if (!overrideDnc && errorCode(err) === "conflict" && /do not call/i.test(errorMessage(err))) {
-          setPending({ to, lead });
+        if (!overrideDnc && errorCode(err) === "conflict") {
+          setPending({ to, lead, overrides });
         } else {
           setPending(null);
           report(errorMessage(err));
@@ -52,9 +56,9 @@ export function useDialAction(onError?: (message: string) => void) {
   );
 
   const start = useCallback(
-    (to: string, lead: CallLead | null) => {
-      if (lead && isDoNotCall(lead.status)) setPending({ to, lead });
-      else void place(to, lead, false);
+    (to: string, lead: CallLead | null, overrides: CallOverrides = {}) => {
+      if (lead && isDoNotCall(lead.status)) setPending({ to, lead, overrides });
+      else void place(to, lead, overrides, false);
     },
     [place],
   );
@@ -70,7 +74,7 @@ export function useDialAction(onError?: (message: string) => void) {
       busy={busy}
       testId="dnc-confirm"
       onCancel={() => setPending(null)}
-      onConfirm={() => void place(pending.to, pending.lead, true)}
+      onConfirm={() => void place(pending.to, pending.lead, pending.overrides, true)}
     >
       This lead asked not to be called. Only call if you have their consent to be contacted again.
     </ConfirmDialog>
@@ -85,7 +89,7 @@ export function useDialAction(onError?: (message: string) => void) {
 type LeadLike = { id: string; name: string; company: string | null; status: string; phoneE164: string | null; phone?: string | null };
 
 /** The phone button of a lead row or the lead detail; nothing when the lead has no number or there is no phone. */
-export function LeadCallButton({ lead, size = 16, testId = "lead-call" }: { lead: LeadLike; size?: number; testId?: string }) {
+export function LeadCallButton({ lead, size = 16, testId = "lead-call", overrides }: { lead: LeadLike; size?: number; testId?: string; overrides?: CallOverrides }) {
   const { available, start, dialog, busy } = useDialAction();
   const to = lead.phoneE164 ?? lead.phone ?? null;
   if (!available || !to) return null;
@@ -101,7 +105,7 @@ export function LeadCallButton({ lead, size = 16, testId = "lead-call" }: { lead
         disabled={busy}
         onClick={(e) => {
           e.stopPropagation();
-          start(to, { leadId: lead.id, name: lead.name, company: lead.company, status: lead.status });
+          start(to, { leadId: lead.id, name: lead.name, company: lead.company, status: lead.status }, overrides);
         }}
         onKeyDown={(e) => e.stopPropagation()}
       >

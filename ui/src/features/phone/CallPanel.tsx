@@ -1,6 +1,8 @@
-import { ArrowLeftRight, Building2, Grid3x3, Mic, MicOff, Pause, Phone as PhoneIcon, PhoneForwarded, PhoneOff, Play, UserPlus, UserRound } from "lucide-react";
+import { ArrowLeftRight, Building2, Check, Grid3x3, Headphones, Mic, MicOff, Pause, Phone as PhoneIcon, PhoneForwarded, PhoneOff, Play, Smartphone, UserPlus, UserRound } from "lucide-react";
 import { useEffect, useState, type FormEvent, type KeyboardEvent } from "react";
+import { errorMessage, useBackend } from "../../backend";
 import { formatDateTime, formatPhone } from "../../lib/format";
+import { DeviceOptions, NO_SETTINGS_CHANGE, useAudioDevices } from "../settings/CallsSettings";
 import { isTypingTarget } from "../shell/keys";
 import { isConnected, type CallQuality, type Phone, type PhoneCall } from "./usePhone";
 
@@ -13,6 +15,23 @@ const PHASE_TEXT: Record<PhoneCall["phase"], string> = {
   ended: "Ended",
   failed: "Failed",
 };
+
+/** A bridge call's status as SignalWire reports it, for the agent. */
+const BRIDGE_STATUS_TEXT: Record<string, string> = {
+  queued: "Calling your phone…",
+  ringing: "Ringing…",
+  "in-progress": "Connected",
+  completed: "Ended",
+  busy: "Busy",
+  failed: "Failed",
+  "no-answer": "No answer",
+  canceled: "Canceled",
+};
+
+function phaseText(call: PhoneCall): string {
+  if (call.route === "bridge" && call.bridge) return BRIDGE_STATUS_TEXT[call.bridge.status] ?? call.bridge.status;
+  return PHASE_TEXT[call.phase];
+}
 
 const DTMF_KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 const DTMF_CHAR = /^[0-9*#]$/;
@@ -145,6 +164,8 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
   const [keypad, setKeypad] = useState(false);
   const [transferOpen, setTransferOpen] = useState(false);
   const [transferTo, setTransferTo] = useState("");
+  const [audioOpen, setAudioOpen] = useState(false);
+  const bridge = call.route === "bridge";
   const connected = isConnected(call);
   const number = call.number ? formatPhone(call.number) : null;
   const level = qualityLevel(call.quality?.mos ?? null);
@@ -167,7 +188,21 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
   };
 
   return (
-    <div className={`call-card ${call.phase}`} role="group" aria-label="Call in progress" tabIndex={-1} data-testid="call-card" data-call-id={call.callId} onKeyDown={onKeyDown}>
+    <div
+      className={`call-card ${call.phase}${bridge ? " bridge" : ""}`}
+      role="group"
+      aria-label="Call in progress"
+      tabIndex={-1}
+      data-testid="call-card"
+      data-call-id={call.callId}
+      data-route={call.route}
+      onKeyDown={onKeyDown}
+    >
+      {bridge && (
+        <div className="call-card-kicker" data-testid="call-route">
+          <Smartphone size={12} aria-hidden /> Bridge call{call.bridge?.agentPhone ? ` · rings ${formatPhone(call.bridge.agentPhone)} first` : ""}
+        </div>
+      )}
       <div className="call-who">
         <UserRound size={28} aria-hidden className="lead-card-icon" />
         <div className="call-who-text">
@@ -193,7 +228,7 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
           )}
         </div>
         <div className="call-status">
-          <div data-testid="call-phase">{PHASE_TEXT[call.phase]}</div>
+          <div data-testid="call-phase">{phaseText(call)}</div>
           {call.activeSince !== null && (
             <div className="call-timer" data-testid="call-timer" aria-label="Call duration">
               {formatTimer(now - call.activeSince)}
@@ -202,9 +237,9 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
         </div>
       </div>
 
-      {connected && (
+      {connected && !bridge && (
         <div className="call-meters">
-          <div className="level-bar" role="meter" aria-label="Microphone level" aria-valuemin={0} aria-valuemax={100} aria-valuenow={levelPercent(call.inputDbfs)} data-testid="call-level">
+          <div className="level-bar" role="meter" aria-label="Microphone level" aria-valuemin={0} aria-valuemax={100} aria-valuenow={levelPercent(call.inputDbfs)} data-testid="call-input-level">
             <span style={{ width: `${levelPercent(call.inputDbfs)}%` }} />
           </div>
           {call.quality && level && (
@@ -221,28 +256,41 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
         </div>
       )}
 
-      <div className="call-actions">
-        {canSwitch && (
-          <button type="button" className="button small" data-testid="call-switch" onClick={() => void phone.switchTo(call.callId)}>
-            <ArrowLeftRight size={14} aria-hidden /> Switch
+      {bridge ? (
+        <div className="call-actions">
+          <button type="button" className="button small danger" data-testid="call-hangup" title="Hang up (Ctrl+Shift+H)" onClick={() => void phone.hangUp(call.callId)}>
+            <PhoneOff size={14} aria-hidden /> Hang up
           </button>
-        )}
-        <button type="button" className="button small" data-testid="call-mute" aria-pressed={call.muted} disabled={!connected} title="Mute (Ctrl+Shift+M)" onClick={() => void phone.toggleMute(call.callId)}>
-          {call.muted ? <MicOff size={14} aria-hidden /> : <Mic size={14} aria-hidden />} {call.muted ? "Unmute" : "Mute"}
-        </button>
-        <button type="button" className="button small" data-testid="call-hold" aria-pressed={call.phase === "held"} disabled={!connected} title="Hold (Ctrl+Shift+O)" onClick={() => void phone.toggleHold(call.callId)}>
-          {call.phase === "held" ? <Play size={14} aria-hidden /> : <Pause size={14} aria-hidden />} {call.phase === "held" ? "Resume" : "Hold"}
-        </button>
-        <button type="button" className="button small" data-testid="call-keypad" aria-expanded={keypad} disabled={!connected} onClick={() => setKeypad((k) => !k)}>
-          <Grid3x3 size={14} aria-hidden /> Keypad
-        </button>
-        <button type="button" className="button small" data-testid="call-transfer" aria-expanded={transferOpen} disabled={!connected} onClick={() => setTransferOpen((t) => !t)}>
-          <PhoneForwarded size={14} aria-hidden /> Transfer
-        </button>
-        <button type="button" className="button small danger" data-testid="call-hangup" title="Hang up (Ctrl+Shift+H)" onClick={() => void phone.hangUp(call.callId)}>
-          <PhoneOff size={14} aria-hidden /> Hang up
-        </button>
-      </div>
+        </div>
+      ) : (
+        <div className="call-actions">
+          {canSwitch && (
+            <button type="button" className="button small" data-testid="call-switch" onClick={() => void phone.switchTo(call.callId)}>
+              <ArrowLeftRight size={14} aria-hidden /> Switch
+            </button>
+          )}
+          <button type="button" className="button small" data-testid="call-mute" aria-pressed={call.muted} disabled={!connected} title="Mute (Ctrl+Shift+M)" onClick={() => void phone.toggleMute(call.callId)}>
+            {call.muted ? <MicOff size={14} aria-hidden /> : <Mic size={14} aria-hidden />} {call.muted ? "Unmute" : "Mute"}
+          </button>
+          <button type="button" className="button small" data-testid="call-hold" aria-pressed={call.phase === "held"} disabled={!connected} title="Hold (Ctrl+Shift+O)" onClick={() => void phone.toggleHold(call.callId)}>
+            {call.phase === "held" ? <Play size={14} aria-hidden /> : <Pause size={14} aria-hidden />} {call.phase === "held" ? "Resume" : "Hold"}
+          </button>
+          <button type="button" className="button small" data-testid="call-keypad" aria-expanded={keypad} disabled={!connected} onClick={() => setKeypad((k) => !k)}>
+            <Grid3x3 size={14} aria-hidden /> Keypad
+          </button>
+          <button type="button" className="button small" data-testid="call-transfer" aria-expanded={transferOpen} disabled={!connected} onClick={() => setTransferOpen((t) => !t)}>
+            <PhoneForwarded size={14} aria-hidden /> Transfer
+          </button>
+          <button type="button" className="button small" data-testid="call-audio" aria-expanded={audioOpen} title="Microphone and speaker" onClick={() => setAudioOpen((o) => !o)}>
+            <Headphones size={14} aria-hidden /> Audio
+          </button>
+          <button type="button" className="button small danger" data-testid="call-hangup" title="Hang up (Ctrl+Shift+H)" onClick={() => void phone.hangUp(call.callId)}>
+            <PhoneOff size={14} aria-hidden /> Hang up
+          </button>
+        </div>
+      )}
+
+      {audioOpen && !bridge && <AudioPickers />}
 
       {keypad && connected && (
         <div className="call-keypad" role="group" aria-label="Send keys">
@@ -262,6 +310,75 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
           </button>
         </form>
       )}
+    </div>
+  );
+}
+
+type PickerState = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
+
+/** Microphone and speaker of the softphone, saved to Settings; the softphone opens them for the next call. */
+function AudioPickers() {
+  const backend = useBackend();
+  const audio = useAudioDevices();
+  const [input, setInput] = useState<string | null>(null);
+  const [output, setOutput] = useState<string | null>(null);
+  const [state, setState] = useState<PickerState>({ kind: "idle" });
+
+  useEffect(() => {
+    let stale = false;
+    backend.getSettings().then(
+      (s) => {
+        if (stale) return;
+        setInput(s.audioInput);
+        setOutput(s.audioOutput);
+      },
+      (err) => !stale && setState({ kind: "error", message: errorMessage(err) }),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [backend]);
+
+  const save = async (change: { audioInput?: string; audioOutput?: string }) => {
+    setState({ kind: "saving" });
+    try {
+      const next = await backend.updateSettings({ ...NO_SETTINGS_CHANGE, ...change });
+      setInput(next.audioInput);
+      setOutput(next.audioOutput);
+      setState({ kind: "saved" });
+    } catch (err) {
+      setState({ kind: "error", message: errorMessage(err) });
+    }
+  };
+
+  const loading = audio.loading || input === null || output === null;
+  return (
+    <div className="call-audio" role="group" aria-label="Audio devices" data-testid="call-audio-pickers">
+      <label>
+        <Mic size={13} aria-hidden />
+        <select data-testid="call-audio-input" aria-label="Microphone" value={input ?? ""} disabled={loading || state.kind === "saving"} onChange={(e) => void save({ audioInput: e.target.value })}>
+          <DeviceOptions devices={audio.devices} kind="input" saved={input ?? ""} />
+        </select>
+      </label>
+      <label>
+        <Headphones size={13} aria-hidden />
+        <select data-testid="call-audio-output" aria-label="Speaker" value={output ?? ""} disabled={loading || state.kind === "saving"} onChange={(e) => void save({ audioOutput: e.target.value })}>
+          <DeviceOptions devices={audio.devices} kind="output" saved={output ?? ""} />
+        </select>
+      </label>
+      <span className="muted small" aria-live="polite" data-testid="call-audio-status">
+        {state.kind === "saved" ? (
+          <>
+            <Check size={12} aria-hidden /> Saved — applies to the next call.
+          </>
+        ) : state.kind === "error" ? (
+          <span className="field-error" role="alert">
+            {state.message}
+          </span>
+        ) : (
+          "Changes apply to the next call."
+        )}
+      </span>
     </div>
   );
 }

@@ -1,6 +1,27 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { errorMessage, type Backend } from "../../backend";
-import type { CallNotice, CallPhase } from "../../generated/bindings";
+import type { BridgeCallInfo, CallNotice, CallPhase, CallRoute } from "../../generated/bindings";
+
+/** How often a bridge call's status is polled (it has no softphone events); tests shorten it. */
+export const bridgePolling = { intervalMs: 1000 };
+
+/** SignalWire's final statuses of a bridge call. */
+const BRIDGE_FINAL = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
+
+/** What a bridge call's final status means for the agent (null: it ended normally). */
+const BRIDGE_END_DETAIL: Record<string, string> = {
+  busy: "the line was busy",
+  failed: "SignalWire could not connect it",
+  "no-answer": "nobody answered",
+};
+
+/** Where a bridge call is, as a call phase (its own status is shown too). */
+function bridgePhase(status: string): CallPhase {
+  if (status === "in-progress") return "active";
+  if (status === "ringing") return "ringing";
+  if (BRIDGE_FINAL.has(status)) return status === "completed" || status === "canceled" ? "ended" : "failed";
+  return "dialing";
+}
 
 /** The lead a call is with, as the call panel shows it (a ScreenPop for incoming calls). */
 export type CallLead = {
@@ -16,6 +37,7 @@ export type CallQuality = { mos: number | null; lossPercent: number | null; jitt
 
 /** A call in progress as the UI knows it (from dial() and the `callEvent` notices). */
 export type PhoneCall = {
+  /** The softphone's call id; for a bridge call, SignalWire's call sid. */
   callId: string;
   callLogId: string;
   direction: "outbound" | "inbound";
@@ -33,6 +55,17 @@ export type PhoneCall = {
   quality: CallQuality | null;
   /** The last failed action on this call, shown in its card. */
   error: string | null;
+  /** How it is carried: the softphone (events, all controls) or a bridge call (polled; hang up only). */
+  route: CallRoute;
+  /** A bridge call as SignalWire last reported it; null for softphone calls. */
+  bridge: BridgeCallInfo | null;
+};
+
+/** What a call placed from a button or the dialer may override (null: Settings' default). */
+export type PlaceOptions = {
+  overrideDnc: boolean;
+  route?: CallRoute | null;
+  callerId?: string | null;
 };
 
 export type Registration = { registered: boolean; detail: string };
@@ -42,8 +75,11 @@ export type Phone = {
   calls: PhoneCall[];
   /** The last registration notice; null before one arrived. */
   registration: Registration | null;
-  /** Places a call; rejects with the backend's error (the caller shows it). */
-  dial: (to: string, lead: CallLead | null, overrideDnc: boolean) => Promise<void>;
+  /**
+   * Places a call over the route in `options`, else Settings' default route (placeCall); rejects
+   * with the backend's error (the caller shows it).
+   */
+  place: (to: string, lead: CallLead | null, options: PlaceOptions) => Promise<void>;
   answer: (callId: string) => Promise<void>;
   reject: (callId: string) => Promise<void>;
   hangUp: (callId: string) => Promise<void>;
@@ -63,6 +99,8 @@ export type Phone = {
 export type PhoneHandlers = {
   /** A call ended or failed: it now awaits its wrap-up. */
   onEnded: (callLogId: string, phase: "ended" | "failed", detail: string | null) => void;
+  /** An incoming call ended before anyone answered it (the agent did not reject it). */
+  onMissed?: (call: PhoneCall) => void;
 };
 
 const CONNECTED: CallPhase[] = ["active", "held"];
@@ -79,6 +117,8 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
   callsRef.current = calls;
   const current = useRef(handlers);
   current.current = handlers;
+  /** Incoming calls the agent rejected (not missed). */
+  const rejected = useRef(new Set<string>());
 
   const patch = useCallback((callId: string, change: Partial<PhoneCall> | ((c: PhoneCall) => Partial<PhoneCall>)) => {
     setCalls((list) => list.map((c) => (c.callId === callId ? { ...c, ...(typeof change === "function" ? change(c) : change) } : c)));
@@ -101,6 +141,8 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
         inputDbfs: null,
         quality: null,
         error: null,
+        route: "softphone",
+        bridge: null,
         ...call,
       };
       if (fresh.phase === "active") fresh.activeSince = Date.now();
@@ -131,6 +173,8 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
           break;
         case "state":
           if (notice.phase === "ended" || notice.phase === "failed") {
+            const ended = callsRef.current.find((c) => c.callId === notice.callId);
+            if (ended?.ringingIn && ended.direction === "inbound" && !rejected.current.delete(notice.callId)) current.current.onMissed?.(ended);
             setCalls((list) => list.filter((c) => c.callId !== notice.callId));
             current.current.onEnded(notice.callLogId, notice.phase, notice.detail);
           } else {
@@ -175,11 +219,59 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
 
   const find = (callId: string) => callsRef.current.find((c) => c.callId === callId);
 
-  /** Holds every other active call (before answering or resuming one). */
+  /** Bridge calls whose end was reported already (a poll and Hang up may both see it). */
+  const endedBridges = useRef(new Set<string>());
+
+  /** Takes what SignalWire reports about a bridge call: its phase, or its end (then the wrap-up). */
+  const applyBridge = useCallback(
+    (info: BridgeCallInfo, callLogId: string) => {
+      const phase = bridgePhase(info.status);
+      if (phase === "ended" || phase === "failed") {
+        if (endedBridges.current.has(info.sid)) return;
+        endedBridges.current.add(info.sid);
+        setCalls((list) => list.filter((c) => c.callId !== info.sid));
+        current.current.onEnded(info.callLogId ?? callLogId, phase, BRIDGE_END_DETAIL[info.status] ?? null);
+      } else {
+        upsert({ callId: info.sid, callLogId: info.callLogId ?? callLogId, phase, bridge: info, error: null });
+      }
+    },
+    [upsert],
+  );
+
+  // Bridge calls have no softphone events: their status is polled until it is final.
+  const bridgeSids = calls
+    .filter((c) => c.route === "bridge")
+    .map((c) => c.callId)
+    .join(" ");
+  useEffect(() => {
+    if (bridgeSids === "") return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const poll = async () => {
+      for (const sid of bridgeSids.split(" ")) {
+        const known = callsRef.current.find((c) => c.callId === sid);
+        if (stopped || !known) continue;
+        try {
+          const info = await backend.bridgeCallStatus(sid);
+          if (!stopped) applyBridge(info, known.callLogId);
+        } catch (err) {
+          if (!stopped) patch(sid, { error: `Could not read the call's status: ${errorMessage(err)}` });
+        }
+      }
+      if (!stopped) timer = setTimeout(() => void poll(), bridgePolling.intervalMs);
+    };
+    timer = setTimeout(() => void poll(), bridgePolling.intervalMs);
+    return () => {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [backend, bridgeSids, applyBridge, patch]);
+
+  /** Holds every other active softphone call (before answering or resuming one). */
   const holdOthers = useCallback(
     async (callId: string) => {
       for (const other of callsRef.current) {
-        if (other.callId !== callId && other.phase === "active") {
+        if (other.callId !== callId && other.phase === "active" && other.route === "softphone") {
           await run(other.callId, () => backend.holdCall(other.callId, true));
         }
       }
@@ -191,30 +283,53 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
     () => ({
       calls,
       registration,
-      dial: async (to, lead, overrideDnc) => {
+      place: async (to, lead, options) => {
         await holdOthers("");
-        const placed = await backend.dial({ to, leadId: lead?.leadId ?? null, overrideDnc });
-        upsert({ callId: placed.callId, callLogId: placed.callLogId, direction: "outbound", number: to, lead });
+        const placed = await backend.placeCall({
+          to,
+          leadId: lead?.leadId ?? null,
+          overrideDnc: options.overrideDnc,
+          route: options.route ?? null,
+          callerId: options.callerId ?? null,
+          record: false,
+        });
+        if (placed.bridge) {
+          const bridge = placed.bridge;
+          upsert({ callId: bridge.sid, callLogId: placed.callLogId, direction: "outbound", number: to, lead, route: "bridge", bridge, phase: "dialing" });
+          if (bridgePhase(bridge.status) !== "dialing") applyBridge(bridge, placed.callLogId);
+        } else if (placed.callId !== null) {
+          upsert({ callId: placed.callId, callLogId: placed.callLogId, direction: "outbound", number: to, lead });
+        }
       },
       answer: async (callId) => {
         await holdOthers(callId);
         if (await run(callId, () => backend.answerCall(callId))) patch(callId, { ringingIn: false });
       },
       reject: async (callId) => {
-        await run(callId, () => backend.rejectCall(callId));
+        rejected.current.add(callId);
+        if (!(await run(callId, () => backend.rejectCall(callId)))) rejected.current.delete(callId);
       },
       hangUp: async (callId) => {
+        const call = find(callId);
+        if (call?.route === "bridge") {
+          try {
+            applyBridge(await backend.hangUpBridgeCall(callId), call.callLogId);
+          } catch (err) {
+            patch(callId, { error: errorMessage(err) });
+          }
+          return;
+        }
         await run(callId, () => backend.hangUp(callId));
       },
       toggleMute: async (callId) => {
         const call = find(callId);
-        if (!call) return;
+        if (!call || call.route === "bridge") return;
         const on = !call.muted;
         if (await run(callId, () => backend.setMute(callId, on))) patch(callId, { muted: on });
       },
       toggleHold: async (callId) => {
         const call = find(callId);
-        if (!call) return;
+        if (!call || call.route === "bridge") return;
         const hold = call.phase !== "held";
         if (!hold) await holdOthers(callId);
         if (await run(callId, () => backend.holdCall(callId, hold))) patch(callId, { phase: hold ? "held" : "active" });
@@ -233,7 +348,7 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
         return list.find((c) => c.phase === "active") ?? list[list.length - 1] ?? null;
       },
     }),
-    [calls, registration, backend, holdOthers, patch, run, upsert],
+    [calls, registration, backend, holdOthers, patch, run, upsert, applyBridge],
   );
   return phone;
 }

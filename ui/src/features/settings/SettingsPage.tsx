@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefOb
 import { errorCode, errorMessage, useBackend } from "../../backend";
 import type { Region, SecretKind, Settings, SettingsUpdate, SipTransport } from "../../generated/bindings";
 import { useToast } from "../shell/Toast";
+import { CallsSection } from "./CallsSettings";
 import { DispositionsSection } from "./Dispositions";
 import { PhoneNumbersSection } from "./PhoneNumbers";
 
@@ -14,6 +15,12 @@ const NO_CHANGE: SettingsUpdate = {
   sipUsername: null,
   sipTransport: null,
   backendUrl: null,
+  defaultRoute: null,
+  callerId: null,
+  agentPhone: null,
+  linksAutoDial: null,
+  audioInput: null,
+  audioOutput: null,
 };
 
 type SaveState = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
@@ -409,6 +416,8 @@ export function SettingsPage() {
           <span className="muted small">Uses the username above; the registrar, TLS and a generated password are filled in.</span>
         </div>
       </Section>
+
+      <CallsSection settings={settings} onSaved={setSettings} />
 
       <Section
         title="Team backend"

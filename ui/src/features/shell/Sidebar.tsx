@@ -1,8 +1,8 @@
-import { ClipboardList, History, Keyboard, ListTodo, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
+import { ClipboardList, FileAudio, History, Keyboard, ListTodo, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
 import type { SyncStatus } from "../../generated/bindings";
 import { SyncIndicator } from "../sync/SyncIndicator";
 
-export type Page = "leads" | "dialer" | "messages" | "followups" | "history" | "settings";
+export type Page = "leads" | "dialer" | "messages" | "followups" | "history" | "recordings" | "settings";
 
 // Only pages that exist are listed; Campaigns and Analytics join later. Pages that came after
 // Settings had Ctrl+3 take the next numbers (shortcuts that agents learned do not move).
@@ -12,6 +12,7 @@ const ITEMS: { page: Page; label: string; icon: LucideIcon; shortcut: string }[]
   { page: "messages", label: "Messages", icon: MessageSquare, shortcut: "Ctrl+4" },
   { page: "followups", label: "Follow-ups", icon: ListTodo, shortcut: "Ctrl+5" },
   { page: "history", label: "History", icon: History, shortcut: "Ctrl+6" },
+  { page: "recordings", label: "Recordings", icon: FileAudio, shortcut: "Ctrl+7" },
   { page: "settings", label: "Settings", icon: SettingsIcon, shortcut: "Ctrl+3" },
 ];
 

@@ -31,11 +31,11 @@ describe("Startup", () => {
 });
 
 describe("Navigation and shortcuts", () => {
-  it("the sidebar lists only the pages that exist: Leads, Dialer, Messages, Follow-ups, History and Settings", async () => {
+  it("the sidebar lists only the pages that exist: Leads, Dialer, Messages, Follow-ups, History, Recordings and Settings", async () => {
     await renderApp({ leads: SAMPLE_LEADS });
     const nav = screen.getByRole("navigation", { name: "Main" });
     const items = [...nav.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
-    expect(items).toEqual(["nav-leads", "nav-dialer", "nav-messages", "nav-followups", "nav-history", "nav-settings"]);
+    expect(items).toEqual(["nav-leads", "nav-dialer", "nav-messages", "nav-followups", "nav-history", "nav-recordings", "nav-settings"]);
     expect(nav).not.toHaveTextContent(/Campaigns|Analytics/);
   });
 

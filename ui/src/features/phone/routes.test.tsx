@@ -1,0 +1,204 @@
+import { act, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MemoryBackend, SIGNALWIRE_CONFIGURED, SIP_CONFIGURED, type MemoryBackendOptions } from "../../backend/memory";
+import { SAMPLE_LEADS, renderApp } from "../../test/render";
+import { bridgePolling } from "./usePhone";
+
+const AGENT_PHONE = "+13125550100";
+
+function backendWith(options: MemoryBackendOptions = {}) {
+  return new MemoryBackend({
+    leads: SAMPLE_LEADS,
+    settings: { ...SIP_CONFIGURED, ...SIGNALWIRE_CONFIGURED, agentPhone: AGENT_PHONE, ...options.settings },
+    ownedNumbers: ["+14155550142", "+12125550142"],
+    callStepMs: 5,
+    ...options,
+    ...(options.settings ? { settings: { ...SIP_CONFIGURED, ...SIGNALWIRE_CONFIGURED, agentPhone: AGENT_PHONE, ...options.settings } } : {}),
+  });
+}
+
+async function leadRow(name: string) {
+  await waitFor(() => expect(screen.getAllByTestId("lead-row").some((r) => r.textContent?.includes(name))).toBe(true));
+  return screen.getAllByTestId("lead-row").find((r) => r.textContent?.includes(name))!;
+}
+
+const original = bridgePolling.intervalMs;
+beforeEach(() => {
+  bridgePolling.intervalMs = 20;
+});
+afterEach(() => {
+  bridgePolling.intervalMs = original;
+});
+
+describe("Calls over the default route and overrides", () => {
+  it("a lead row's call button places the call with placeCall and Settings' default route", async () => {
+    const { user, backend } = await renderApp(backendWith());
+    const alice = backend.allLeads().find((l) => l.name === "Alice Anders")!;
+    await user.click(within(await leadRow("Alice Anders")).getByTestId("lead-call"));
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
+    expect(backend.placeRequests[0]).toEqual({ to: "+15551234567", leadId: alice.id, overrideDnc: false, route: null, callerId: null, record: false });
+    expect(await screen.findByTestId("call-card")).toHaveAttribute("data-route", "softphone");
+  });
+
+  it("the dialer's route and caller-ID overrides go with the call, which is then polled to completion and wrapped up", async () => {
+    const { user, backend } = await renderApp(backendWith({ callStepMs: null }));
+    await user.click(screen.getByTestId("nav-dialer"));
+    const route = screen.getByTestId("dialer-route");
+    await waitFor(() => expect(route).toHaveValue("softphone"));
+    await user.selectOptions(route, "bridge");
+    const callerId = await screen.findByTestId("dialer-caller-id");
+    await waitFor(() => expect(within(callerId).getAllByRole("option")).toHaveLength(3));
+    await user.selectOptions(callerId, "+12125550142");
+    await user.type(screen.getByTestId("dialer-input"), "4155550100");
+    await screen.findByTestId("dialer-lead");
+    await user.click(screen.getByTestId("dial-button"));
+
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
+    expect(backend.placeRequests[0]).toMatchObject({ to: "+14155550100", route: "bridge", callerId: "+12125550142", overrideDnc: false });
+    expect(backend.dialRequests).toEqual([]);
+    const card = await screen.findByTestId("call-card");
+    expect(card).toHaveAttribute("data-route", "bridge");
+    expect(within(card).getByTestId("call-route")).toHaveTextContent("rings (312) 555-0100 first");
+    expect(within(card).getByTestId("call-lead-name")).toHaveTextContent("Bob Brown");
+    // Only Hang up applies to a bridge call.
+    expect(within(card).queryByTestId("call-mute")).not.toBeInTheDocument();
+
+    // The polls move it along (status shown, timer once connected) until it completed; then the wrap-up opens.
+    await waitFor(() => {
+      expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected");
+      expect(screen.getByTestId("call-timer")).toBeInTheDocument();
+    });
+    expect(await screen.findByTestId("wrapup-call-name", {}, { timeout: 3000 })).toHaveTextContent("Bob Brown");
+    expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument();
+    const [sid] = backend.bridgeCallSids();
+    expect(backend.bridgeCall(sid)?.status).toBe("completed");
+  });
+
+  it("Hang up ends a ringing bridge call (canceled) and the wrap-up follows", async () => {
+    const backend = backendWith({ settings: { defaultRoute: "bridge" } });
+    const { user } = await renderApp(backend);
+    await user.click(within(await leadRow("Carla Cruz")).getByTestId("lead-call"));
+    await screen.findByTestId("call-card");
+    const [sid] = backend.bridgeCallSids();
+    act(() => backend.setBridgeStatus(sid, "ringing"));
+    await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Ringing…"));
+    await user.click(screen.getByTestId("call-hangup"));
+    await waitFor(() => expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument());
+    expect(backend.bridgeCall(sid)?.status).toBe("canceled");
+    expect(await screen.findByTestId("wrapup-call-name")).toHaveTextContent("Carla Cruz");
+  });
+
+  it("a bridge call the lead does not answer ends with a clear failure toast", async () => {
+    const backend = backendWith({ settings: { defaultRoute: "bridge" } });
+    const { user } = await renderApp(backend);
+    await user.click(within(await leadRow("Erin Evans")).getByTestId("lead-call"));
+    await screen.findByTestId("call-card");
+    act(() => backend.setBridgeStatus(backend.bridgeCallSids()[0], "no-answer"));
+    await waitFor(() => expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument());
+    expect(screen.getAllByTestId("toast").some((t) => /Call failed: nobody answered/.test(t.textContent ?? ""))).toBe(true);
+  });
+
+  it("the lead detail's route override sends the call over the bridge; a missing agent phone is reported", async () => {
+    const backend = backendWith({ settings: { agentPhone: "" } });
+    const { user } = await renderApp(backend);
+    await user.click(await leadRow("Bob Brown"));
+    const route = await screen.findByTestId("lead-detail-route");
+    await user.selectOptions(route, "bridge");
+    await user.click(screen.getByTestId("lead-detail-call"));
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
+    expect(backend.placeRequests[0]).toMatchObject({ to: "+14155550100", route: "bridge" });
+    await waitFor(() => expect(screen.getAllByTestId("toast").some((t) => /Could not call: .*your own phone/i.test(t.textContent ?? ""))).toBe(true));
+    expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument();
+  });
+
+  it("a Do Not Call conflict from placeCall asks for “Call anyway” and then calls with overrideDnc on the same route", async () => {
+    const backend = backendWith({ leads: [{ name: "Nora Never", company: "Quiet Co", phone: "(312) 555-0111", status: "do_not_call" }] });
+    const { user } = await renderApp(backend);
+    // A link whose target names no lead: only the backend knows the number is Do Not Call.
+    act(() =>
+      backend.emitLink({ kind: "opened", link: "tel:3125550111", target: { e164: "+13125550111", display: "(312) 555-0111", lead: null, name: null, autoDial: true } }),
+    );
+    const confirm = await screen.findByTestId("dnc-confirm");
+    expect(backend.placeRequests).toHaveLength(1);
+    expect(backend.bridgeCallSids()).toEqual([]);
+    expect(backend.phoneCallIds()).toEqual([]);
+    await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(2));
+    expect(backend.placeRequests[1]).toMatchObject({ to: "+13125550111", overrideDnc: true, route: null });
+    expect(await screen.findByTestId("call-number")).toHaveTextContent("(312) 555-0111");
+    expect(backend.phoneCall(backend.phoneCallIds()[0])?.leadId).toBe(backend.allLeads().find((l) => l.name === "Nora Never")!.id);
+  });
+});
+
+describe("In-call panel", () => {
+  it("shows the microphone level and saves a new microphone and speaker for the next call", async () => {
+    const { user, backend } = await renderApp(backendWith());
+    await user.click(within(await leadRow("Alice Anders")).getByTestId("lead-call"));
+    await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"));
+    const [callId] = backend.phoneCallIds();
+    act(() => backend.emitCall({ kind: "levels", callId, inputDbfs: -30, outputDbfs: -20 }));
+    await waitFor(() => expect(screen.getByTestId("call-input-level")).toHaveAttribute("aria-valuenow", "50"));
+
+    await user.click(screen.getByTestId("call-audio"));
+    const input = screen.getByTestId("call-audio-input");
+    await waitFor(() => expect(input).toBeEnabled());
+    await user.selectOptions(input, "USB Headset");
+    await waitFor(() => expect(screen.getByTestId("call-audio-status")).toHaveTextContent("applies to the next call"));
+    await user.selectOptions(screen.getByTestId("call-audio-output"), "USB Headset");
+    await waitFor(async () => expect(await backend.getSettings()).toMatchObject({ audioInput: "USB Headset", audioOutput: "USB Headset" }));
+  });
+
+  it("an incoming call from an unknown number that stops ringing shows a missed-call toast; a rejected one does not", async () => {
+    const backend = backendWith();
+    await renderApp(backend);
+    let callId = "";
+    act(() => {
+      callId = backend.ringIn("+13125550147").callId;
+    });
+    expect(await screen.findByTestId("screen-pop-unknown")).toHaveTextContent("Unknown caller");
+    expect(screen.getByTestId("incoming-create-lead")).toBeInTheDocument();
+    act(() => backend.remoteHangUp(callId));
+    await waitFor(() => expect(screen.getAllByTestId("toast").map((t) => t.textContent)).toContain("Missed call from (312) 555-0147."));
+  });
+
+  it("a rejected call is not reported as missed; a missed call from a lead names the lead", async () => {
+    const backend = backendWith();
+    const { user } = await renderApp(backend);
+    act(() => void backend.ringIn("+13125550147"));
+    await user.click(await screen.findByTestId("incoming-reject"));
+    await waitFor(() => expect(screen.queryByTestId("incoming-call")).not.toBeInTheDocument());
+    expect(screen.queryAllByTestId("toast").some((t) => /Missed call/.test(t.textContent ?? ""))).toBe(false);
+
+    let callId = "";
+    act(() => {
+      callId = backend.ringIn("415-555-0100").callId;
+    });
+    await screen.findByTestId("screen-pop");
+    act(() => backend.remoteHangUp(callId));
+    await waitFor(() => expect(screen.getAllByTestId("toast").map((t) => t.textContent)).toContain("Missed call from Bob Brown."));
+  });
+
+  it("with two calls, answering the second holds the first and Switch swaps which one is held", async () => {
+    const { user, backend } = await renderApp(backendWith());
+    await user.click(within(await leadRow("Alice Anders")).getByTestId("lead-call"));
+    await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"));
+    const [first] = backend.phoneCallIds();
+    let second = "";
+    act(() => {
+      second = backend.ringIn("415-555-0100").callId;
+    });
+    await user.click(await screen.findByTestId("incoming-answer"));
+    await waitFor(() => expect(backend.phoneCall(second)?.phase).toBe("active"));
+    expect(backend.phoneCall(first)?.phase).toBe("held");
+    const heldCard = () => screen.getAllByTestId("call-card").find((c) => c.getAttribute("data-call-id") === first)!;
+    expect(within(heldCard()).getByTestId("call-phase")).toHaveTextContent("On hold");
+
+    await user.click(within(heldCard()).getByTestId("call-switch"));
+    await waitFor(() => expect(backend.phoneCall(first)?.phase).toBe("active"));
+    expect(backend.phoneCall(second)?.phase).toBe("held");
+    const other = screen.getAllByTestId("call-card").find((c) => c.getAttribute("data-call-id") === second)!;
+    await user.click(within(other).getByTestId("call-switch"));
+    await waitFor(() => expect(backend.phoneCall(second)?.phase).toBe("active"));
+    expect(backend.phoneCall(first)?.phase).toBe("held");
+  });
+});

@@ -1,0 +1,206 @@
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { BackendError } from "../../backend/errors";
+import { MemoryBackend, SIGNALWIRE_CONFIGURED, type CallInput, type MemoryBackendOptions } from "../../backend/memory";
+import type { RecordingFile } from "../../generated/bindings";
+import { SAMPLE_LEADS, renderApp } from "../../test/render";
+
+const HOUR = 3_600_000;
+const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
+
+const CALLS: CallInput[] = [
+  { contact: "415-555-0100", startedAt: ago(30), durationSeconds: 125, disposition: "interested", recordings: [{ transcription: "We talked about the March freight rates." }] },
+  { contact: "(555) 123-4567", direction: "inbound", startedAt: ago(5), durationSeconds: 65, disposition: "callback_requested", recordings: [{ transcription: "Please call me back on Monday." }] },
+  { contact: "+13035550144", startedAt: ago(10), durationSeconds: 40, recordings: [{ transcription: null }] },
+  { contact: "415-555-0100", startedAt: ago(2), durationSeconds: 300, recordings: [{ transcription: "Second call with Bob." }] },
+];
+
+async function openRecordings(options: MemoryBackendOptions | MemoryBackend = {}) {
+  const backend = options instanceof MemoryBackend ? options : new MemoryBackend({ leads: SAMPLE_LEADS, calls: CALLS, settings: SIGNALWIRE_CONFIGURED, ...options });
+  const app = await renderApp(backend);
+  await app.user.click(screen.getByTestId("nav-recordings"));
+  await waitFor(() => expect(screen.getByTestId("recordings-count")).not.toHaveTextContent(/^$/));
+  return app;
+}
+
+const groupTitles = () => screen.queryAllByTestId("recording-group").map((g) => within(g).getByTestId("recording-group-title").textContent);
+
+// jsdom has no media playback: play() and pause() are stubs that report like a browser does.
+let play: ReturnType<typeof vi.fn>;
+let pause: ReturnType<typeof vi.fn>;
+beforeEach(() => {
+  play = vi.fn(function (this: HTMLMediaElement) {
+    Object.defineProperty(this, "paused", { configurable: true, value: false });
+    this.dispatchEvent(new Event("play"));
+    return Promise.resolve();
+  });
+  pause = vi.fn(function (this: HTMLMediaElement) {
+    Object.defineProperty(this, "paused", { configurable: true, value: true });
+    this.dispatchEvent(new Event("pause"));
+  });
+  vi.spyOn(HTMLMediaElement.prototype, "play").mockImplementation(play as unknown as () => Promise<void>);
+  vi.spyOn(HTMLMediaElement.prototype, "pause").mockImplementation(pause as unknown as () => void);
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("Recordings", () => {
+  it("groups recordings by contact, newest first, with date, duration, direction and outcome", async () => {
+    await openRecordings();
+    expect(screen.getByTestId("nav-recordings")).toHaveAttribute("aria-current", "page");
+    expect(groupTitles()).toEqual(["Bob Brown", "Alice Anders", "(303) 555-0144"]);
+    const [bob, alice] = screen.getAllByTestId("recording-group");
+    expect(bob).toHaveTextContent("Globex");
+    expect(bob).toHaveTextContent("(415) 555-0100");
+    const bobItems = within(bob).getAllByTestId("recording-item");
+    expect(bobItems).toHaveLength(2);
+    expect(bobItems[0]).toHaveTextContent("5:00");
+    expect(bobItems[1]).toHaveTextContent("2:05");
+    expect(bobItems[1]).toHaveTextContent("Interested");
+    expect(within(alice).getByLabelText("Inbound")).toBeInTheDocument();
+    expect(screen.getByTestId("recordings-count")).toHaveTextContent("4 recordings");
+  });
+
+  it("searches by transcription text, lead and number (debounced) and by date", async () => {
+    const { user, backend } = await openRecordings();
+    const library = vi.spyOn(backend, "recordingsLibrary");
+    await user.type(screen.getByTestId("recordings-search"), "freight");
+    await waitFor(() => expect(groupTitles()).toEqual(["Bob Brown"]));
+    expect(library.mock.calls.map(([q]) => q.text)).toEqual(["freight"]);
+    expect(screen.getAllByTestId("recording-item")).toHaveLength(1);
+
+    await user.clear(screen.getByTestId("recordings-search"));
+    await user.type(screen.getByTestId("recordings-search"), "alice");
+    await waitFor(() => expect(groupTitles()).toEqual(["Alice Anders"]));
+    await user.clear(screen.getByTestId("recordings-search"));
+    await user.type(screen.getByTestId("recordings-search"), "+1 303");
+    await waitFor(() => expect(groupTitles()).toEqual(["(303) 555-0144"]));
+    await user.clear(screen.getByTestId("recordings-search"));
+    await user.type(screen.getByTestId("recordings-search"), "zebra");
+    expect(await screen.findByTestId("recordings-no-matches")).toHaveTextContent("No recordings match.");
+    await user.clear(screen.getByTestId("recordings-search"));
+    await waitFor(() => expect(groupTitles()).toHaveLength(3));
+
+    const today = new Date();
+    const ymd = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
+    const from = new Date(Date.now() - 2.5 * HOUR);
+    if (from.getDate() === today.getDate()) {
+      // Only calls started today: the 2 h old one for sure, not the one 30 h ago.
+      fireEvent.change(screen.getByTestId("recordings-from"), { target: { value: ymd } });
+      await waitFor(() => expect(groupTitles()).not.toContain("(303) 555-0144"));
+      expect(library).toHaveBeenLastCalledWith(expect.objectContaining({ from: new Date(today.getFullYear(), today.getMonth(), today.getDate()).toISOString() }));
+    }
+  });
+
+  it("selecting a recording shows its call and transcription beside the list", async () => {
+    const { user } = await openRecordings();
+    expect(screen.getByTestId("recording-detail")).toHaveTextContent("Select a recording");
+    const [alice] = within(screen.getAllByTestId("recording-group")[1]).getAllByTestId("recording-item");
+    await user.click(alice);
+    expect(alice).toHaveAttribute("aria-pressed", "true");
+    const detail = screen.getByTestId("recording-detail");
+    expect(detail).toHaveTextContent("Alice Anders");
+    expect(within(detail).getByTestId("recording-call-time")).toHaveTextContent("Inbound");
+    expect(within(detail).getByTestId("recording-call-duration")).toHaveTextContent("1:05");
+    expect(detail).toHaveTextContent("Callback Requested");
+    expect(screen.getByTestId("recording-transcription")).toHaveTextContent("Please call me back on Monday.");
+
+    await user.click(within(screen.getAllByTestId("recording-group")[2]).getByTestId("recording-item"));
+    expect(screen.getByTestId("recording-transcription")).toHaveTextContent("No transcription for this recording.");
+  });
+
+  it("the player downloads the recording (loading state), then plays, pauses with Space, seeks and shows the time", async () => {
+    const backend = new MemoryBackend({ leads: SAMPLE_LEADS, calls: CALLS, settings: SIGNALWIRE_CONFIGURED });
+    let release: (file: RecordingFile) => void = () => {};
+    const fetchRecording = vi.spyOn(backend, "fetchRecording").mockImplementation(
+      (id) => new Promise<RecordingFile>((resolve) => (release = () => resolve({ path: `/cache/recordings/${id}.wav`, bytes: 44 + 8000 * 65 }))),
+    );
+    const { user } = await openRecordings(backend);
+    await user.click(within(screen.getAllByTestId("recording-group")[1]).getByTestId("recording-item"));
+
+    expect(screen.getByTestId("recording-loading")).toHaveTextContent("Downloading the recording");
+    expect(screen.getByTestId("recording-play")).toBeDisabled();
+    expect(fetchRecording).toHaveBeenCalledWith(expect.stringMatching(/^rec-/));
+    await act(async () => release({ path: "", bytes: 0 }));
+    await waitFor(() => expect(screen.getByTestId("recording-play")).toBeEnabled());
+    expect(screen.queryByTestId("recording-loading")).not.toBeInTheDocument();
+
+    const audio = screen.getByTestId("recording-audio") as HTMLAudioElement;
+    expect(audio.getAttribute("src")).toMatch(/^data:audio\/wav;base64,/);
+    Object.defineProperty(audio, "duration", { configurable: true, value: 65 });
+    fireEvent(audio, new Event("loadedmetadata"));
+    expect(screen.getByTestId("recording-time")).toHaveTextContent("0:00 / 1:05");
+
+    await user.click(screen.getByTestId("recording-play"));
+    expect(play).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(screen.getByTestId("recording-play")).toHaveAccessibleName("Pause"));
+
+    // Space in the player (the slider has the focus) pauses, and again plays.
+    const seek = screen.getByTestId("recording-seek");
+    seek.focus();
+    await user.keyboard(" ");
+    expect(pause).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId("recording-play")).toHaveAccessibleName("Play");
+    screen.getByTestId("recording-player").focus();
+    await user.keyboard(" ");
+    expect(play).toHaveBeenCalledTimes(2);
+
+    fireEvent.change(seek, { target: { value: "30" } });
+    expect(audio.currentTime).toBe(30);
+    expect(screen.getByTestId("recording-time")).toHaveTextContent("0:30 / 1:05");
+    Object.defineProperty(audio, "currentTime", { configurable: true, value: 42, writable: true });
+    fireEvent(audio, new Event("timeupdate"));
+    expect(screen.getByTestId("recording-time")).toHaveTextContent("0:42 / 1:05");
+    expect(seek).toHaveValue("42");
+  });
+
+  it("says when a recording cannot be downloaded", async () => {
+    const backend = new MemoryBackend({ leads: SAMPLE_LEADS, calls: CALLS, settings: SIGNALWIRE_CONFIGURED });
+    vi.spyOn(backend, "fetchRecording").mockRejectedValue(new BackendError("offline", "could not reach SignalWire: network unreachable"));
+    const { user } = await openRecordings(backend);
+    await user.click(screen.getAllByTestId("recording-item")[0]);
+    expect(await screen.findByTestId("recording-error")).toHaveTextContent("Could not load the recording: could not reach SignalWire: network unreachable");
+    expect(screen.getByTestId("recording-play")).toBeDisabled();
+  });
+
+  it("Sync from SignalWire pulls the last 30 days and reports what it found", async () => {
+    const { user, backend } = await openRecordings({
+      remoteRecordings: [{ callLogId: "call-00000003", transcription: "A second take" }, { callLogId: null }],
+    });
+    const sync = vi.spyOn(backend, "syncRecordings");
+    await user.click(screen.getByTestId("recordings-sync"));
+    expect(await screen.findByTestId("recordings-sync-result")).toHaveTextContent(
+      "2 recordings at SignalWire: 1 new recording; 1 recording of calls not logged on this desktop skipped.",
+    );
+    expect(sync).toHaveBeenCalledWith(30);
+    await waitFor(() => expect(screen.getByTestId("recordings-count")).toHaveTextContent("5 recordings"));
+  });
+
+  it("without SignalWire, sync says to set it up in Settings and links there", async () => {
+    const { user } = await openRecordings({ settings: {} });
+    await user.click(screen.getByTestId("recordings-sync"));
+    const error = await screen.findByTestId("recordings-sync-error");
+    expect(error).toHaveTextContent("Set up SignalWire in Settings");
+    await user.click(within(error).getByRole("button", { name: /open settings/i }));
+    expect(screen.getByTestId("nav-settings")).toHaveAttribute("aria-current", "page");
+  });
+
+  it("shows an empty state without recordings", async () => {
+    await openRecordings({ calls: [] });
+    expect(screen.getByTestId("recordings-empty")).toHaveTextContent("No recordings yet");
+  });
+
+  it("“/” and Ctrl+F focus the search box on the Recordings page", async () => {
+    // Every call wrapped up: no wrap-up dialog (a modal takes "/" away).
+    const { user } = await openRecordings({ calls: CALLS.map((c) => ({ disposition: "answered", ...c })) });
+    expect(document.querySelector('[aria-modal="true"]')).toBeNull();
+    const search = screen.getByTestId("recordings-search");
+    await user.keyboard("/");
+    await waitFor(() => expect(search).toHaveFocus());
+    expect(screen.getByTestId("nav-recordings")).toHaveAttribute("aria-current", "page");
+    search.blur();
+    await user.keyboard("{Control>}f{/Control}");
+    await waitFor(() => expect(search).toHaveFocus());
+    await user.keyboard("{Control>}7{/Control}");
+    expect(screen.getByTestId("nav-recordings")).toHaveAttribute("aria-current", "page");
+  });
+});

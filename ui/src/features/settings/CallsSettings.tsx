@@ -1,0 +1,277 @@
+import { AlertCircle, AlertTriangle, Check, Loader2 } from "lucide-react";
+import { useEffect, useState, type FormEvent } from "react";
+import { errorCode, errorMessage, useBackend } from "../../backend";
+import type { AudioDevice, CallRoute, OwnedNumberInfo, Settings, SettingsUpdate } from "../../generated/bindings";
+
+/** An update that changes nothing (every field null); spread the fields to change over it. */
+export const NO_SETTINGS_CHANGE: SettingsUpdate = {
+  defaultRegion: null,
+  signalwireSpace: null,
+  signalwireProjectId: null,
+  sipRegistrar: null,
+  sipUsername: null,
+  sipTransport: null,
+  backendUrl: null,
+  defaultRoute: null,
+  callerId: null,
+  agentPhone: null,
+  linksAutoDial: null,
+  audioInput: null,
+  audioOutput: null,
+};
+
+export const LINKS_AUTODIAL_WARNING =
+  "Any web page or e-mail can then make Ringdesk call a number the moment you click its link. Leave this off unless you only click links you trust.";
+
+type Field = "callerId" | "agentPhone" | "audioInput" | "audioOutput";
+type State =
+  | { kind: "idle" }
+  | { kind: "saving" }
+  | { kind: "saved" }
+  | { kind: "error"; message: string; field: Field | null };
+
+/** Which field a backend validation message is about (it names the field first), if any. */
+function fieldOf(message: string): Field | null {
+  if (/^caller id/i.test(message)) return "callerId";
+  if (/^your phone/i.test(message)) return "agentPhone";
+  if (/^microphone/i.test(message)) return "audioInput";
+  if (/^speaker/i.test(message)) return "audioOutput";
+  return null;
+}
+
+function FieldError({ state, field }: { state: State; field: Field }) {
+  if (state.kind !== "error" || state.field !== field) return null;
+  return (
+    <span className="field-error" role="alert" data-testid={`settings-calls-error-${field}`}>
+      <AlertCircle size={14} aria-hidden /> {state.message}
+    </span>
+  );
+}
+
+/** The options of a device select: "System default", the devices, and the saved one when it is gone. */
+export function DeviceOptions({ devices, kind, saved }: { devices: AudioDevice[]; kind: "input" | "output"; saved: string }) {
+  const names = devices.filter((d) => d[kind]).map((d) => d.name);
+  return (
+    <>
+      <option value="">System default</option>
+      {names.map((n) => (
+        <option key={n} value={n}>
+          {n}
+        </option>
+      ))}
+      {saved !== "" && !names.includes(saved) && <option value={saved}>{saved} (not connected)</option>}
+    </>
+  );
+}
+
+/** The microphones and speakers of this computer; [] (with the reason) when they cannot be listed. */
+export function useAudioDevices(): { devices: AudioDevice[]; error: string | null; loading: boolean } {
+  const backend = useBackend();
+  const [devices, setDevices] = useState<AudioDevice[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  useEffect(() => {
+    let stale = false;
+    backend.audioDevices().then(
+      (list) => {
+        if (stale) return;
+        setDevices(list);
+        setLoading(false);
+      },
+      (err) => {
+        if (stale) return;
+        setError(errorMessage(err));
+        setLoading(false);
+      },
+    );
+    return () => {
+      stale = true;
+    };
+  }, [backend]);
+  return { devices, error, loading };
+}
+
+/**
+ * Settings → Calls: the default route, the caller ID of bridge calls, the agent's own phone, whether
+ * links dial by themselves, and the microphone and speaker. Saved together; a validation error is
+ * shown at its field.
+ */
+export function CallsSection({ settings, onSaved }: { settings: Settings; onSaved: (next: Settings) => void }) {
+  const backend = useBackend();
+  const [route, setRoute] = useState<CallRoute>(settings.defaultRoute);
+  const [callerId, setCallerId] = useState(settings.callerId);
+  const [agentPhone, setAgentPhone] = useState(settings.agentPhone);
+  const [linksAutoDial, setLinksAutoDial] = useState(settings.linksAutoDial);
+  const [audioInput, setAudioInput] = useState(settings.audioInput);
+  const [audioOutput, setAudioOutput] = useState(settings.audioOutput);
+  const [state, setState] = useState<State>({ kind: "idle" });
+  const [numbers, setNumbers] = useState<OwnedNumberInfo[] | null>(null);
+  const [numbersNote, setNumbersNote] = useState<string | null>(null);
+  const audio = useAudioDevices();
+
+  // The project's numbers for the caller ID; without SignalWire only "Automatic" is offered.
+  useEffect(() => {
+    let stale = false;
+    backend.listNumbers().then(
+      (list) => !stale && setNumbers(list),
+      (err) => {
+        if (stale) return;
+        setNumbers([]);
+        setNumbersNote(
+          errorCode(err) === "notConfigured"
+            ? "Set up SignalWire above to choose one of your numbers."
+            : `Could not load your numbers: ${errorMessage(err)}`,
+        );
+      },
+    );
+    return () => {
+      stale = true;
+    };
+  }, [backend]);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (route === "bridge" && agentPhone.trim() === "") {
+      setState({ kind: "error", field: "agentPhone", message: "Your phone: enter the phone bridge calls should ring first." });
+      return;
+    }
+    setState({ kind: "saving" });
+    try {
+      const next = await backend.updateSettings({
+        ...NO_SETTINGS_CHANGE,
+        defaultRoute: route,
+        callerId,
+        agentPhone,
+        linksAutoDial,
+        audioInput,
+        audioOutput,
+      });
+      setCallerId(next.callerId);
+      setAgentPhone(next.agentPhone);
+      onSaved(next);
+      setState({ kind: "saved" });
+    } catch (err) {
+      const message = errorMessage(err);
+      setState({ kind: "error", message, field: errorCode(err) === "invalidInput" ? fieldOf(message) : null });
+    }
+  };
+
+  const numberChoices = numbers ?? [];
+  const knownCallerId = callerId === "" || numberChoices.some((n) => n.phoneNumber === callerId);
+
+  return (
+    <section className="settings-section" aria-label="Calls">
+      <h2>Calls</h2>
+      <p className="muted small">How calls go out, the number leads see, and your microphone and speaker.</p>
+      <form noValidate onSubmit={(e) => void save(e)}>
+        <fieldset className="route-choice">
+          <legend>Place calls</legend>
+          <label>
+            <input
+              type="radio"
+              name="settings-route"
+              data-testid="settings-route-softphone"
+              checked={route === "softphone"}
+              onChange={() => setRoute("softphone")}
+            />
+            Softphone <span className="muted small">— on this computer, with your headset</span>
+          </label>
+          <label>
+            <input type="radio" name="settings-route" data-testid="settings-route-bridge" checked={route === "bridge"} onChange={() => setRoute("bridge")} />
+            Bridge via your phone <span className="muted small">— SignalWire rings your phone, then the lead</span>
+          </label>
+        </fieldset>
+
+        <div className={`field${state.kind === "error" && state.field === "agentPhone" ? " has-error" : ""}`}>
+          <label htmlFor="settings-agent-phone">Your phone</label>
+          <input
+            id="settings-agent-phone"
+            data-testid="settings-agent-phone"
+            type="text"
+            inputMode="tel"
+            value={agentPhone}
+            placeholder="+1 555 123 4567 or sip:you@example.com"
+            spellCheck={false}
+            autoComplete="off"
+            aria-invalid={state.kind === "error" && state.field === "agentPhone"}
+            onChange={(e) => setAgentPhone(e.target.value)}
+          />
+          <div className="hint">Bridge calls ring this phone first, then connect you to the lead.</div>
+          <FieldError state={state} field="agentPhone" />
+        </div>
+
+        <div className="field">
+          <label htmlFor="settings-caller-id">Caller ID</label>
+          <select
+            id="settings-caller-id"
+            data-testid="settings-caller-id"
+            value={callerId}
+            disabled={numbers === null}
+            aria-busy={numbers === null || undefined}
+            onChange={(e) => setCallerId(e.target.value)}
+          >
+            <option value="">Automatic</option>
+            {numberChoices.map((n) => (
+              <option key={n.sid} value={n.phoneNumber}>
+                {n.display}
+                {n.friendlyName && n.friendlyName !== n.phoneNumber ? ` — ${n.friendlyName}` : ""}
+              </option>
+            ))}
+            {!knownCallerId && <option value={callerId}>{callerId}</option>}
+          </select>
+          <div className="hint">{numbersNote ?? "The number leads see on bridge calls. Automatic: the number last used with the lead, else your first number."}</div>
+          <FieldError state={state} field="callerId" />
+        </div>
+
+        <div className="field">
+          <label htmlFor="settings-audio-input">Microphone</label>
+          <select id="settings-audio-input" data-testid="settings-audio-input" value={audioInput} disabled={audio.loading} onChange={(e) => setAudioInput(e.target.value)}>
+            <DeviceOptions devices={audio.devices} kind="input" saved={audioInput} />
+          </select>
+          <FieldError state={state} field="audioInput" />
+        </div>
+        <div className="field">
+          <label htmlFor="settings-audio-output">Speaker</label>
+          <select id="settings-audio-output" data-testid="settings-audio-output" value={audioOutput} disabled={audio.loading} onChange={(e) => setAudioOutput(e.target.value)}>
+            <DeviceOptions devices={audio.devices} kind="output" saved={audioOutput} />
+          </select>
+          <FieldError state={state} field="audioOutput" />
+          {audio.error && <div className="hint">Could not list the audio devices: {audio.error}</div>}
+        </div>
+
+        <div className="field">
+          <label className="checkbox-label">
+            <input type="checkbox" data-testid="settings-links-autodial" checked={linksAutoDial} onChange={(e) => setLinksAutoDial(e.target.checked)} />
+            Links dial immediately
+          </label>
+          <div className="hint">Off: a tel: or ringdesk:// link only fills in the dialer, and you press Dial.</div>
+          {linksAutoDial && (
+            <div className="notice-box warning" role="note" data-testid="settings-links-autodial-warning">
+              <AlertTriangle size={16} aria-hidden />
+              <div>{LINKS_AUTODIAL_WARNING}</div>
+            </div>
+          )}
+        </div>
+
+        <div className="section-actions">
+          <button type="submit" className="button primary" data-testid="settings-calls-save" disabled={state.kind === "saving"}>
+            Save
+          </button>
+          <span className="save-status" aria-live="polite">
+            {state.kind === "saving" && <Loader2 size={14} className="spin" aria-label="Saving" />}
+            {state.kind === "saved" && (
+              <span className="saved" data-testid="settings-calls-saved">
+                <Check size={14} aria-hidden /> Saved
+              </span>
+            )}
+            {state.kind === "error" && state.field === null && (
+              <span className="field-error" role="alert" data-testid="settings-calls-error">
+                <AlertCircle size={14} aria-hidden /> {state.message}
+              </span>
+            )}
+          </span>
+        </div>
+      </form>
+    </section>
+  );
+}
