@@ -130,13 +130,13 @@ fn build_tray(app: &tauri::App) -> tauri::Result<()> {
     let show = MenuItemBuilder::with_id("show", "Show Ringdesk").build(app)?;
     let quit = MenuItemBuilder::with_id("quit", "Quit Ringdesk").build(app)?;
     let menu = MenuBuilder::new(app).items(&[&show]).separator().items(&[&quit]).build()?;
-    let mut tray = TrayIconBuilder::with_id(TRAY).tooltip("Ringdesk").menu(&menu).on_menu_event(
-        |handle, event| match event.id().as_ref() {
+    let mut tray = TrayIconBuilder::with_id(TRAY).tooltip("Ringdesk").menu(&menu).on_menu_event(|handle, event| {
+        match event.id().as_ref() {
             "show" => show_window(handle),
             "quit" => handle.exit(0),
             _ => {}
-        },
-    );
+        }
+    });
     if let Some(icon) = app.default_window_icon() {
         tray = tray.icon(icon.clone());
     }

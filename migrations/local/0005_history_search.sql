@@ -1,7 +1,9 @@
 -- Version 5: the call history's free-text and missed-call filters.
--- Disposition notes are searchable word by word (prefixes included). call_dispositions is
--- insert-once, so triggers keep the contentless index exact on every path that writes it (the
--- wrap-up step, pulled rows, a full resync). The rowid is the disposition's rowid.
+-- Disposition notes are searchable word by word, prefixes included (as leads are). When many
+-- notes match, the history checks each call's notes directly instead (crates/store calls.rs).
+-- call_dispositions is insert-once, so triggers keep the contentless index exact on every path
+-- that writes it (the wrap-up step, pulled rows, a full resync). The rowid is the disposition's
+-- rowid.
 CREATE VIRTUAL TABLE call_notes_fts USING fts5(
   notes,
   content = '',
@@ -31,3 +33,4 @@ END;
 -- "Missed" view an index scan at any history size.
 CREATE INDEX call_logs_missed ON call_logs(started_at DESC)
   WHERE direction = 'inbound' AND answered_at IS NULL;
+

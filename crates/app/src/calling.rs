@@ -514,9 +514,10 @@ impl crate::App {
                     lead_id: req.lead_id.clone(),
                     override_dnc: req.override_dnc,
                 })?;
-                let call_log_id = info.call_log_id.clone().ok_or_else(|| {
-                    IpcError::new(ErrorCode::Internal, "The bridge call started but was not logged.")
-                })?;
+                let call_log_id = info
+                    .call_log_id
+                    .clone()
+                    .ok_or_else(|| IpcError::new(ErrorCode::Internal, "The bridge call started but was not logged."))?;
                 let lead_id = self.store.read(|r| calls::lead_of(r, &call_log_id))?;
                 Ok(PlacedCall { route, call_log_id, lead_id, call_id: None, bridge: Some(info) })
             }

@@ -14,6 +14,34 @@ use ringdesk_store::fixtures::{self, DISPOSITIONS, mix};
 use ringdesk_store::leads::{self, PageQuery, SortField};
 use ringdesk_store::{Store, StoreError, format_ts};
 
+/// Disposition notes of the seeded calls (the second word of each is searched).
+const NOTES: &[&str] = &[
+    "Wants pricing for twenty seats",
+    "Asked callback after lunch",
+    "Gatekeeper blocked again",
+    "Budget approved next quarter",
+    "Interested demo Thursday",
+    "Competitor contract renews March",
+    "Voicemail left twice",
+    "Decision maker traveling",
+];
+const STATUSES: &[&str] = &["new", "contacted", "qualified", "proposal", "won", "lost"];
+
+/// The benchmark's folder: deleted at the end, or kept for study.
+enum Kept {
+    Yes(std::path::PathBuf),
+    No(tempfile::TempDir),
+}
+
+impl Kept {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            Kept::Yes(p) => p,
+            Kept::No(d) => d.path(),
+        }
+    }
+}
+
 fn env_n(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -98,6 +126,11 @@ fn main() -> Result<(), StoreError> {
     let n_calls = env_n("RINGDESK_BENCH_CALLS", 1_000_000);
     let dir = tempfile::tempdir().map_err(|e| StoreError::Io { path: "tempdir".into(), source: e })?;
     let store = Store::open(&dir.path().join("bench.db"))?;
+    // RINGDESK_BENCH_KEEP=1 keeps the seeded database (its path is printed) to study query plans.
+    if std::env::var_os("RINGDESK_BENCH_KEEP").is_some() {
+        println!("database: {}", dir.path().join("bench.db").display());
+    }
+    let dir = if std::env::var_os("RINGDESK_BENCH_KEEP").is_some() { Kept::Yes(dir.keep()) } else { Kept::No(dir) };
 
     let (ids, took) = time(|| {
         store.write(|w| {
@@ -196,7 +229,7 @@ fn main() -> Result<(), StoreError> {
                         w,
                         &id,
                         DISPOSITIONS[((h >> 40) % DISPOSITIONS.len() as u64) as usize],
-                        Some("note"),
+                        Some(NOTES[((h >> 44) % NOTES.len() as u64) as usize]),
                     )?;
                 }
             }
@@ -204,6 +237,10 @@ fn main() -> Result<(), StoreError> {
         })
     });
     seeded?;
+    // Answered, except one inbound call in ten (2% of all): the "Missed" view. Set directly: the
+    // benchmark's calls are not replicated.
+    rusqlite::Connection::open(dir.path().join("bench.db"))?
+        .execute("UPDATE call_logs SET answered_at = started_at WHERE direction = 'outbound' OR rowid % 10 <> 7", [])?;
     println!("seeded {n_calls} calls (60% with a disposition) in {:.2} s", took.as_secs_f64());
 
     let mut history = Vec::new();
@@ -231,6 +268,57 @@ fn main() -> Result<(), StoreError> {
         }
     }
     Stats(history).report(&format!("call history page of 50 (date + disposition), {n_calls} calls"), Some(10.0));
+
+    // The other filters of the History page, alone and combined, as the UI sends them: lead
+    // status, direction, route, missed calls, and free text (a lead's name, their number from the
+    // country code, a word of the notes, a company word).
+    let mut filtered = Vec::new();
+    let mut broad = Vec::new();
+    for k in 0..400u64 {
+        let h = mix(k ^ 0xF11E);
+        let who = (h >> 8) % n_leads;
+        let lead = fixtures::lead(who);
+        let number = fixtures::phone(who);
+        let note_word = NOTES[((h >> 20) % NOTES.len() as u64) as usize].split(' ').nth(1).unwrap_or("pricing");
+        let company_word = lead.company.as_deref().and_then(|c| c.split(' ').next()).unwrap_or("Acme").to_string();
+        let text: Option<String> = match k % 6 {
+            0 => Some(lead.name.clone()),
+            1 => Some(number[1..].to_string()),
+            2 => Some(note_word.to_string()),
+            3 => Some(format!("{} {company_word}", lead.name)),
+            _ => None,
+        };
+        let status = STATUSES[((h >> 32) % STATUSES.len() as u64) as usize];
+        let q = HistoryQuery {
+            text: text.as_deref(),
+            lead_status: (k % 3 == 0).then_some(status),
+            direction: (k % 4 == 1).then_some("inbound"),
+            route: (k % 5 == 2).then_some("bridge"),
+            missed: k % 6 == 5,
+            limit: 50,
+            ..HistoryQuery::default()
+        };
+        let (rows, d) = time(|| store.read(|r| calls::history(r, &q)));
+        let rows = rows?;
+        if std::env::var_os("RINGDESK_BENCH_VERBOSE").is_some() && d > Duration::from_millis(5) {
+            println!("  slow: {q:?} rows={} took {:.2} ms", rows.len(), d.as_secs_f64() * 1000.0);
+        }
+        filtered.push(d);
+        // Broad text: a company word alone matches thousands of leads' calls.
+        let q = HistoryQuery { text: Some(&company_word), limit: 50, ..HistoryQuery::default() };
+        let (rows, d) = time(|| store.read(|r| calls::history(r, &q)));
+        let rows = rows?;
+        if std::env::var_os("RINGDESK_BENCH_VERBOSE").is_some() && d > Duration::from_millis(5) {
+            println!("  slow broad: {company_word:?} rows={} took {:.2} ms", rows.len(), d.as_secs_f64() * 1000.0);
+        }
+        broad.push(d);
+    }
+    Stats(filtered).report(
+        &format!("call history page of 50 (status, direction, route, missed, text), {n_calls} calls"),
+        Some(10.0),
+    );
+    Stats(broad)
+        .report(&format!("call history page of 50, one company word (broad text), {n_calls} calls"), Some(10.0));
 
     // Anchor, same data and run: the seed checklist's history query (join dispositions, filter
     // on the joined type), first pages only.

@@ -283,7 +283,7 @@ pub struct HistoryQuery<'a> {
     /// Only inbound calls nobody answered.
     pub missed: bool,
     /// Free text: words of the lead's name, company or email, of the disposition notes, or the
-    /// digits of the number (see [`text_filter`]).
+    /// digits of the number (see [`TextFilter`]).
     pub text: Option<&'a str>,
     pub limit: u32,
     /// Keyset paging: the `(started_at, id)` of the last row of the previous page.
@@ -312,39 +312,125 @@ pub struct HistoryRow {
     pub answered: bool,
 }
 
-/// What free text in the history matches, as SQL over `call_logs c` plus its arguments: the
-/// lead's words through `leads_fts`, the disposition notes through `call_notes_fts`, and, for
-/// digits, numbers starting with them (`+` and the digits, so type from the country code). Each
-/// arm is an index lookup, so the filter costs the same at any history size. `None` when the
-/// text has nothing searchable.
-pub fn text_filter(text: &str) -> Option<(String, Vec<Value>)> {
-    let lead_match = crate::leads::fts_query(text)?;
-    let mut sql = String::from(
-        "(c.lead_id IN (SELECT l2.id FROM leads_fts f2 CROSS JOIN leads l2 ON l2.rowid = f2.rowid WHERE leads_fts MATCH ?)",
-    );
-    let mut args = vec![Value::Text(lead_match)];
-    let words: Vec<String> = text
-        .split_whitespace()
-        .filter_map(|w| {
-            let cleaned: String = w.chars().filter(|c| c.is_alphanumeric()).collect();
-            (!cleaned.is_empty()).then(|| format!("\"{cleaned}\"*"))
+/// Free text in the history: the lead's words through `leads_fts`, the disposition notes
+/// through `call_notes_fts`, and, for digits, numbers starting with them (`+` and the digits, so
+/// type from the country code).
+#[derive(Debug, Clone)]
+pub struct TextFilter {
+    lead_match: String,
+    notes_match: Option<String>,
+    /// The words of the notes query (letters and digits only), for the per-row check.
+    words: Vec<String>,
+    number_range: Option<(String, String)>,
+}
+
+/// Free text is dense when more leads or notes than these match: a newest-first walk fills a
+/// page within a few thousand calls, so membership is checked per call against the index's
+/// rowids. Below, the matches are few, so the page starts from them and sorts them.
+const DENSE_LEADS: i64 = 300;
+const DENSE_NOTES: i64 = 3000;
+
+impl TextFilter {
+    /// `None` when the text has nothing searchable.
+    pub fn parse(text: &str) -> Option<TextFilter> {
+        let lead_match = crate::leads::fts_query(text)?;
+        let words: Vec<String> = text
+            .split_whitespace()
+            .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        let phone_like = text.trim().chars().all(|c| c.is_ascii_digit() || " +-.()/".contains(c));
+        Some(TextFilter {
+            lead_match,
+            notes_match: (!words.is_empty())
+                .then(|| words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ")),
+            words,
+            number_range: (phone_like && digits.len() >= 3).then(|| (format!("+{digits}"), format!("+{digits}~"))),
         })
-        .collect();
-    if !words.is_empty() {
-        sql.push_str(
-            " OR c.id IN (SELECT d2.call_log_id FROM call_notes_fts n2 CROSS JOIN call_dispositions d2 ON d2.rowid = n2.rowid WHERE call_notes_fts MATCH ?)",
-        );
-        args.push(Value::Text(words.join(" ")));
     }
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    let phone_like = text.trim().chars().all(|c| c.is_ascii_digit() || " +-.()/".contains(c));
-    if phone_like && digits.len() >= 3 {
-        sql.push_str(" OR (c.contact_number >= ? AND c.contact_number < ?)");
-        args.push(Value::Text(format!("+{digits}")));
-        args.push(Value::Text(format!("+{digits}~")));
+
+    /// The membership test over `call_logs c` (starting from the matches: each arm is an index
+    /// lookup that yields calls), and its arguments.
+    pub fn sql(&self) -> (String, Vec<Value>) {
+        self.build(
+            "c.lead_id IN (SELECT l2.id FROM leads_fts f2 CROSS JOIN leads l2 ON l2.rowid = f2.rowid WHERE leads_fts MATCH ?)",
+            "c.id IN (SELECT d2.call_log_id FROM call_notes_fts n2 CROSS JOIN call_dispositions d2 ON d2.rowid = n2.rowid WHERE call_notes_fts MATCH ?)",
+        )
     }
-    sql.push(')');
-    Some((sql, args))
+
+    /// The same test for a newest-first walk over `call_logs c` joined to its lead `l` and
+    /// latest disposition `d`, checked row by row: the lead's rowid among the index's matches
+    /// (a set of integers, no join per match), and each word starting a word of the notes
+    /// (measured: building the set of many matching notes costs more than reading the notes of
+    /// the few thousand calls a page walks; ASCII letters compare case-insensitively, and words
+    /// are split at spaces, where the index also splits at punctuation).
+    fn sql_per_row(&self) -> (String, Vec<Value>) {
+        let mut sql = String::from("(l.rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)");
+        let mut args = vec![Value::Text(self.lead_match.clone())];
+        if !self.words.is_empty() {
+            let checks: Vec<&str> = self.words.iter().map(|_| "(' ' || d.notes) LIKE ?").collect();
+            sql.push_str(&format!(" OR ({})", checks.join(" AND ")));
+            args.extend(self.words.iter().map(|w| Value::Text(format!("% {w}%"))));
+        }
+        self.finish(sql, args)
+    }
+
+    fn build(&self, lead_arm: &str, notes_arm: &str) -> (String, Vec<Value>) {
+        let mut sql = format!("({lead_arm}");
+        let mut args = vec![Value::Text(self.lead_match.clone())];
+        if let Some(notes) = &self.notes_match {
+            sql.push_str(" OR ");
+            sql.push_str(notes_arm);
+            args.push(Value::Text(notes.clone()));
+        }
+        self.finish(sql, args)
+    }
+
+    fn finish(&self, mut sql: String, mut args: Vec<Value>) -> (String, Vec<Value>) {
+        if let Some((lo, hi)) = &self.number_range {
+            sql.push_str(" OR (c.contact_number >= ? AND c.contact_number < ?)");
+            args.push(Value::Text(lo.clone()));
+            args.push(Value::Text(hi.clone()));
+        }
+        sql.push(')');
+        (sql, args)
+    }
+
+    /// Whether many leads, notes or numbers match (each counted in its index, only up to its
+    /// threshold, so this costs little at any size).
+    fn dense(&self, r: &impl Reads) -> Result<bool> {
+        let conn = r.conn();
+        let count = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<i64> {
+            Ok(conn.prepare_cached(sql)?.query_row(args, |row| row.get(0))?)
+        };
+        let cap = DENSE_LEADS + 1;
+        if count(
+            "SELECT count(*) FROM (SELECT 1 FROM leads_fts WHERE leads_fts MATCH ?1 LIMIT ?2)",
+            &[&self.lead_match, &cap],
+        )? > DENSE_LEADS
+        {
+            return Ok(true);
+        }
+        let cap = DENSE_NOTES + 1;
+        if let Some(notes) = &self.notes_match
+            && count(
+                "SELECT count(*) FROM (SELECT 1 FROM call_notes_fts WHERE call_notes_fts MATCH ?1 LIMIT ?2)",
+                &[notes, &cap],
+            )? > DENSE_NOTES
+        {
+            return Ok(true);
+        }
+        if let Some((lo, hi)) = &self.number_range
+            && count(
+                "SELECT count(*) FROM (SELECT 1 FROM call_logs WHERE contact_number >= ?1 AND contact_number < ?2 LIMIT ?3)",
+                &[lo, hi, &cap],
+            )? > DENSE_NOTES
+        {
+            return Ok(true);
+        }
+        Ok(false)
+    }
 }
 
 /// Newest calls first, filtered; keyset-paged so every page costs the same.
@@ -385,14 +471,32 @@ pub fn history(r: &impl Reads, q: &HistoryQuery<'_>) -> Result<Vec<HistoryRow>> 
     if q.missed {
         filter.push_str(" AND c.direction = 'inbound' AND c.answered_at IS NULL");
     }
+    // How to find the page, chosen here rather than left to the planner (without statistics it
+    // sorts the whole table for a filter it cannot index): walk an index that is already in
+    // newest-first order and keep the rows that match, stopping after a page; for sparse free
+    // text, start from the matches and sort them instead.
+    let mut order = "c.started_at DESC, c.id DESC";
+    let mut access = if q.lead_id.is_some() {
+        "INDEXED BY call_logs_lead"
+    } else if q.call_id.is_some() {
+        ""
+    } else if q.missed {
+        "INDEXED BY call_logs_missed"
+    } else if q.disposition.is_some() {
+        "INDEXED BY call_logs_disposition"
+    } else {
+        "INDEXED BY call_logs_started"
+    };
     if let Some(text) = q.text.filter(|t| !t.trim().is_empty()) {
-        match text_filter(text) {
-            Some((sql, a)) => {
-                filter.push_str(" AND ");
-                filter.push_str(&sql);
-                args.extend(a);
-            }
-            None => return Ok(Vec::new()),
+        let Some(tf) = TextFilter::parse(text) else { return Ok(Vec::new()) };
+        let walk = q.lead_id.is_some() || q.call_id.is_some() || tf.dense(r)?;
+        let (sql, a) = if walk { tf.sql_per_row() } else { tf.sql() };
+        filter.push_str(" AND ");
+        filter.push_str(&sql);
+        args.extend(a);
+        if !walk {
+            order = "+c.started_at DESC, c.id DESC";
+            access = "";
         }
     }
     args.push(Value::Integer(i64::from(q.limit)));
@@ -401,11 +505,11 @@ pub fn history(r: &impl Reads, q: &HistoryQuery<'_>) -> Result<Vec<HistoryRow>> 
                 c.duration_seconds, d.disposition_type, d.notes, c.status, c.end_reason,
                 c.recording_url IS NOT NULL OR EXISTS (SELECT 1 FROM call_recordings r WHERE r.call_log_id = c.id),
                 c.answered_at IS NOT NULL
-         FROM call_logs c
+         FROM call_logs c {access}
          LEFT JOIN call_dispositions d ON d.id = (SELECT id FROM call_dispositions WHERE call_log_id = c.id ORDER BY id DESC LIMIT 1)
          LEFT JOIN leads l ON l.id = c.lead_id
          WHERE {filter}
-         ORDER BY c.started_at DESC, c.id DESC
+         ORDER BY {order}
          LIMIT ?"
     );
     let mut stmt = r.conn().prepare_cached(&sql)?;

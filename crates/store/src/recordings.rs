@@ -166,7 +166,7 @@ pub fn library(
         let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         filter.push_str(" AND (x.transcription_text LIKE ? ESCAPE '\\'");
         args.push(Value::Text(like));
-        if let Some((sql, a)) = crate::calls::text_filter(text) {
+        if let Some((sql, a)) = crate::calls::TextFilter::parse(text).map(|t| t.sql()) {
             filter.push_str(" OR ");
             filter.push_str(&sql);
             args.extend(a);

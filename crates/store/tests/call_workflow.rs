@@ -135,3 +135,198 @@ fn disposing_an_unknown_call_changes_nothing() {
         })
         .expect("a call without a lead takes a disposition; the status mapping has nothing to change");
 }
+
+/// Logs a call with every field the history filters look at.
+fn log(
+    store: &Store,
+    lead: Option<&str>,
+    number: &str,
+    direction: &str,
+    route: &str,
+    at: &str,
+    answered: bool,
+) -> String {
+    let id = store
+        .write(|w| {
+            calls::insert(
+                w,
+                &NewCall {
+                    lead_id: lead.map(str::to_string),
+                    route: route.into(),
+                    contact_number: number.into(),
+                    direction: direction.into(),
+                    started_at: at.into(),
+                    ..NewCall::default()
+                },
+            )
+        })
+        .expect("call logged");
+    let change = CallChange {
+        status: Some(if answered { "completed" } else { "missed" }.into()),
+        answered_at: answered.then(|| at.to_string()),
+        ended_at: Some(at.to_string()),
+        duration_seconds: Some(if answered { 60 } else { 0 }),
+        ..CallChange::default()
+    };
+    store.write(|w| calls::update(w, &id, &change)).expect("call ended");
+    id
+}
+
+fn ids(rows: &[calls::HistoryRow]) -> Vec<String> {
+    rows.iter().map(|r| r.id.clone()).collect()
+}
+
+#[test]
+fn history_filters_by_lead_status_direction_route_missed_and_free_text() {
+    let (_d, store) = store();
+    let lead = |name: &str, company: &str, phone: &str, status: &str| {
+        store
+            .write(|w| {
+                leads::insert(
+                    w,
+                    &leads::NewLead {
+                        name: name.into(),
+                        company: Some(company.into()),
+                        phone: Some(phone.into()),
+                        phone_e164: Some(phone.into()),
+                        status: Some(status.into()),
+                        ..Default::default()
+                    },
+                )
+            })
+            .expect("lead")
+            .id
+    };
+    let ann = lead("Ann Archer", "Acme Rockets", "+12025550143", "qualified");
+    let bob = lead("Bob Baker", "Globex", "+12025550144", "new");
+    let a1 = log(&store, Some(&ann), "+12025550143", "outbound", "softphone", "2026-11-20T10:00:00.000Z", true);
+    let a2 = log(&store, Some(&ann), "+12025550143", "inbound", "softphone", "2026-11-21T10:00:00.000Z", false);
+    let b1 = log(&store, Some(&bob), "+12025550144", "outbound", "bridge", "2026-11-22T10:00:00.000Z", true);
+    let u1 = log(&store, None, "+442079460000", "inbound", "softphone", "2026-11-23T10:00:00.000Z", false);
+    store
+        .write(|w| calls::insert_disposition(w, &b1, "interested", Some("Wants a pricing sheet for twenty seats")))
+        .expect("disposition with a note");
+    let q = |f: calls::HistoryQuery<'_>| {
+        ids(&store.read(|r| calls::history(r, &calls::HistoryQuery { limit: 50, ..f })).expect("history"))
+    };
+
+    assert_eq!(
+        q(calls::HistoryQuery { lead_status: Some("qualified"), ..Default::default() }),
+        [a2.as_str(), a1.as_str()],
+        "Ann's calls by her status"
+    );
+    assert_eq!(
+        q(calls::HistoryQuery { direction: Some("inbound"), ..Default::default() }),
+        [u1.as_str(), a2.as_str()],
+        "inbound only"
+    );
+    assert_eq!(
+        q(calls::HistoryQuery { route: Some("bridge"), ..Default::default() }),
+        [b1.as_str()],
+        "bridge calls only"
+    );
+    assert_eq!(
+        q(calls::HistoryQuery { missed: true, ..Default::default() }),
+        [u1.as_str(), a2.as_str()],
+        "inbound calls nobody answered"
+    );
+    assert_eq!(
+        q(calls::HistoryQuery { text: Some("archer"), ..Default::default() }),
+        [a2.as_str(), a1.as_str()],
+        "by the lead's name"
+    );
+    assert_eq!(
+        q(calls::HistoryQuery { text: Some("glob"), ..Default::default() }),
+        [b1.as_str()],
+        "by a company prefix"
+    );
+    assert_eq!(
+        q(calls::HistoryQuery { text: Some("pricing"), ..Default::default() }),
+        [b1.as_str()],
+        "by a word of the notes"
+    );
+    assert_eq!(
+        q(calls::HistoryQuery { text: Some("44 20 79"), ..Default::default() }),
+        [u1.as_str()],
+        "by the digits of a number without a lead"
+    );
+    assert_eq!(
+        q(calls::HistoryQuery { text: Some("zebra"), ..Default::default() }),
+        Vec::<String>::new(),
+        "nothing matches"
+    );
+    assert_eq!(
+        q(calls::HistoryQuery { text: Some("\"*(:"), ..Default::default() }),
+        Vec::<String>::new(),
+        "punctuation alone matches nothing and is no error"
+    );
+    assert_eq!(
+        q(calls::HistoryQuery { text: Some("archer"), missed: true, ..Default::default() }),
+        [a2.as_str()],
+        "filters combine"
+    );
+
+    let waiting = store.read(|r| calls::awaiting_disposition(r, "2026-11-01T00:00:00.000Z", 10)).expect("awaiting");
+    assert_eq!(
+        ids(&waiting),
+        [a1.as_str()],
+        "missed calls do not wait for a disposition; answered ones without one do (b1 has one)"
+    );
+}
+
+#[test]
+fn broad_free_text_pages_the_same_calls_as_a_narrow_one_would() {
+    // 320 leads named "Dense": more than the threshold, so the page walks the history newest
+    // first and checks each call, instead of starting from the matches.
+    let (_d, store) = store();
+    let mut expected = Vec::new();
+    for i in 0..320u32 {
+        let lead = store
+            .write(|w| leads::insert(w, &leads::NewLead { name: format!("Dense {i}"), ..Default::default() }))
+            .expect("lead")
+            .id;
+        let at = format!("2026-10-01T{:02}:{:02}:00.000Z", i / 60, i % 60);
+        expected.push((at.clone(), log(&store, Some(&lead), "+12025550100", "outbound", "softphone", &at, true)));
+        // A call of someone else in between, which must not show up...
+        let other = format!("2026-10-01T{:02}:{:02}:30.000Z", i / 60, i % 60);
+        let id = log(&store, None, "+12025550199", "outbound", "softphone", &other, true);
+        // ...unless its notes have the word.
+        if i % 100 == 0 {
+            store
+                .write(|w| calls::insert_disposition(w, &id, "answered", Some("asked about the dense plan")))
+                .expect("note");
+            expected.push((other, id));
+        }
+    }
+    expected.sort();
+    expected.reverse();
+    let want: Vec<String> = expected.iter().map(|(_, id)| id.clone()).collect();
+    let page1 = store
+        .read(|r| calls::history(r, &calls::HistoryQuery { text: Some("dense"), limit: 50, ..Default::default() }))
+        .expect("page 1");
+    assert_eq!(ids(&page1), want[..50], "the newest 50 matches, by lead name or by notes");
+    let last = page1.last().expect("a full page");
+    let page2 = store
+        .read(|r| {
+            calls::history(
+                r,
+                &calls::HistoryQuery {
+                    text: Some("dense"),
+                    limit: 50,
+                    before: Some((&last.started_at, &last.id)),
+                    ..Default::default()
+                },
+            )
+        })
+        .expect("page 2");
+    assert_eq!(ids(&page2), want[50..100], "the next page continues where the first stopped");
+    let narrow = store
+        .read(|r| calls::history(r, &calls::HistoryQuery { text: Some("dense 7"), limit: 50, ..Default::default() }))
+        .expect("narrow");
+    assert!(
+        narrow.iter().all(|r| r.lead_name.as_deref().is_some_and(|n| n.starts_with("Dense 7"))),
+        "a narrow query starts from its matches: {:?}",
+        narrow.iter().map(|r| &r.lead_name).collect::<Vec<_>>()
+    );
+    assert_eq!(narrow.len(), 11, "Dense 7 and Dense 70..79");
+}
