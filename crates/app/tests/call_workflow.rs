@@ -215,4 +215,7 @@ fn links_fill_the_dialer_and_select_the_lead_but_never_dial_by_themselves() {
         let err = app.open_link(bad).expect_err("refused");
         assert!(err.message.contains(says), "{bad}: {}", err.message);
     }
+    app.update_settings(&ringdesk_app::ipc::SettingsUpdate { links_auto_dial: Some(true), ..Default::default() })
+        .expect("auto-dial on");
+    assert!(app.open_link("tel:+12025550143").expect("link").auto_dial, "the agent allowed links to dial");
 }

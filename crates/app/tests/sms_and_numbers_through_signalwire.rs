@@ -550,3 +550,130 @@ fn a_number_is_routed_to_this_desktop_texts_to_relay_and_calls_to_its_sip_endpoi
     let stranger = r.app.route_number_to_ringdesk("+19995550123").expect_err("not ours");
     assert_eq!(stranger.code, ErrorCode::InvalidInput, "{stranger:?}");
 }
+
+#[test]
+fn place_call_uses_the_default_route_and_caller_id_from_settings_and_a_call_can_override_them() {
+    let r = rig();
+    r.emu.own_number("+13125550177");
+    let second_number = "+13125550177";
+    // Without a SIP line the softphone route is refused with what to set up.
+    let softphone = r.app.place_call(&ringdesk_app::ipc::PlaceCall { to: ANN.into(), ..Default::default() });
+    assert_eq!(
+        softphone.expect_err("no SIP line").code,
+        ErrorCode::NotConfigured,
+        "the default route is the softphone"
+    );
+    // Bad settings are refused with the field named, and nothing is stored.
+    let bad = r.app.update_settings(&SettingsUpdate {
+        default_route: Some(ringdesk_app::ipc::CallRoute::Bridge),
+        caller_id: Some("not a number".into()),
+        ..SettingsUpdate::default()
+    });
+    let err = bad.expect_err("caller ID refused");
+    assert!(err.message.contains("Caller ID"), "{}", err.message);
+    assert_eq!(
+        r.app.get_settings().expect("settings").default_route,
+        ringdesk_app::ipc::CallRoute::Softphone,
+        "untouched"
+    );
+    let sip_caller_id = r
+        .app
+        .update_settings(&SettingsUpdate { caller_id: Some("sip:me@example.com".into()), ..SettingsUpdate::default() });
+    assert!(sip_caller_id.expect_err("a SIP caller ID").message.contains("phone number"), "caller ID must be a number");
+    let s = r
+        .app
+        .update_settings(&SettingsUpdate {
+            default_route: Some(ringdesk_app::ipc::CallRoute::Bridge),
+            caller_id: Some("(312) 555-0177".into()),
+            agent_phone: Some("+1 617 555 0199".into()),
+            ..SettingsUpdate::default()
+        })
+        .expect("saved");
+    assert_eq!((s.caller_id.as_str(), s.agent_phone.as_str()), (second_number, "+16175550199"), "stored as E.164");
+
+    let placed =
+        r.app.place_call(&ringdesk_app::ipc::PlaceCall { to: ANN.into(), ..Default::default() }).expect("placed");
+    assert_eq!(placed.route, ringdesk_app::ipc::CallRoute::Bridge, "the default route from Settings");
+    assert!(placed.call_id.is_none() && placed.lead_id.is_some(), "a bridge call for Ann's lead: {placed:?}");
+    let bridge = placed.bridge.expect("the bridge call");
+    let calls = r.emu.calls();
+    let this = calls.iter().find(|c| c.0 == bridge.sid).expect("placed at SignalWire");
+    assert_eq!(
+        (this.1.as_str(), this.2.as_str()),
+        (second_number, "+16175550199"),
+        "caller ID from Settings, agent phone rung first"
+    );
+
+    let overridden = r
+        .app
+        .place_call(&ringdesk_app::ipc::PlaceCall {
+            to: ANN.into(),
+            caller_id: Some(OURS.into()),
+            ..Default::default()
+        })
+        .expect("placed");
+    let sid = overridden.bridge.expect("bridge").sid;
+    let calls = r.emu.calls();
+    assert_eq!(calls.iter().find(|c| c.0 == sid).expect("placed").1, OURS, "the call's own caller ID wins");
+    let forced = r.app.place_call(&ringdesk_app::ipc::PlaceCall {
+        to: ANN.into(),
+        route: Some(ringdesk_app::ipc::CallRoute::Softphone),
+        ..Default::default()
+    });
+    assert_eq!(
+        forced.expect_err("softphone not set up").code,
+        ErrorCode::NotConfigured,
+        "a call can override the route"
+    );
+    let history = r
+        .app
+        .call_history(&ringdesk_app::ipc::HistoryFilter {
+            route: Some(ringdesk_app::ipc::CallRoute::Bridge),
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("history");
+    assert_eq!(history.len(), 2, "both bridge calls are logged and filtered by route");
+}
+
+#[test]
+fn recordings_are_pulled_for_logged_calls_and_listed_by_contact_searchable_by_transcription() {
+    let r = rig();
+    let first = recorded_call(&r);
+    let second = recorded_call(&r);
+    std::thread::sleep(Duration::from_millis(1700));
+    let sid = r.app.store().read(|rd| ringdesk_store::calls::provider_sid(rd, &first)).expect("sid").expect("bridge");
+    r.emu.add_transcription(&r.emu.recordings_of(&sid)[0], "Ann asked for the enterprise proposal");
+    let report = r.app.sync_recordings(30).expect("pulled");
+    assert_eq!((report.seen, report.added, report.unmatched), (2, 2, 0), "{report:?}");
+    let again = r.app.sync_recordings(30).expect("pulled again");
+    assert_eq!(again.added, 0, "each recording is stored once");
+
+    let all = r.app.recordings_library(&ringdesk_app::ipc::RecordingQuery::default()).expect("library");
+    assert_eq!(all.len(), 1, "one contact: {all:?}");
+    assert_eq!(all[0].contact_number, ANN);
+    let calls: Vec<&str> = all[0].recordings.iter().map(|x| x.recording.call_log_id.as_str()).collect();
+    assert!(calls.contains(&first.as_str()) && calls.contains(&second.as_str()), "both calls' recordings: {calls:?}");
+    let found = r
+        .app
+        .recordings_library(&ringdesk_app::ipc::RecordingQuery {
+            text: Some("enterprise".into()),
+            ..Default::default()
+        })
+        .expect("search");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].recordings.len(), 1, "only the transcription that has the word");
+    assert_eq!(found[0].recordings[0].recording.call_log_id, first);
+    let none = r
+        .app
+        .recordings_library(&ringdesk_app::ipc::RecordingQuery { text: Some("zeppelin".into()), ..Default::default() })
+        .expect("search");
+    assert!(none.is_empty(), "nothing matches: {none:?}");
+    let bad = r.app.recordings_library(&ringdesk_app::ipc::RecordingQuery {
+        from: Some("yesterday".into()),
+        ..Default::default()
+    });
+    assert!(bad.expect_err("a bad date").message.contains("From"), "the field is named");
+    let history = r.app.call_history(&ringdesk_app::ipc::HistoryFilter { limit: 10, ..Default::default() }).expect("h");
+    assert!(history.iter().all(|c| c.has_recording), "the history marks recorded calls: {history:?}");
+}

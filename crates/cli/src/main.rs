@@ -101,6 +101,30 @@ enum Command {
         #[command(subcommand)]
         command: Option<workflow::FollowUpsCommand>,
     },
+    /// Calls a lead (by id) or a number over the default route in Settings, printing each state
+    /// until the call ends; then `dispose CALL_ID ...` wraps it up.
+    Call {
+        /// A lead id, or a phone number as written.
+        target: String,
+        /// This call's route instead of the default.
+        #[arg(long, value_enum)]
+        route: Option<workflow::RouteArg>,
+        /// This call's caller ID instead of the one in Settings (bridge route).
+        #[arg(long)]
+        caller_id: Option<String>,
+        /// Record the call (bridge route).
+        #[arg(long)]
+        record: bool,
+        /// Call a lead marked Do Not Call anyway (only with their consent).
+        #[arg(long)]
+        override_dnc: bool,
+        /// Hang up this many seconds after the call is answered.
+        #[arg(long)]
+        hang_up_after: Option<u64>,
+        /// Give up waiting for the end after this many seconds (the call is hung up).
+        #[arg(long, default_value_t = 3600)]
+        timeout: u64,
+    },
     /// Call history, newest first.
     History {
         /// From this time (RFC 3339, inclusive).
@@ -111,6 +135,19 @@ enum Command {
         to: Option<String>,
         #[arg(long)]
         disposition: Option<String>,
+        /// The lead's current status.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, value_parser = ["inbound", "outbound"])]
+        direction: Option<String>,
+        #[arg(long, value_enum)]
+        route: Option<workflow::RouteArg>,
+        /// Only inbound calls nobody answered.
+        #[arg(long)]
+        missed: bool,
+        /// Words of the lead's name, company or email, or of the notes; or the number's digits.
+        #[arg(long)]
+        text: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
         /// Write every call the filters select to this CSV file instead.
@@ -204,11 +241,28 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
             workflow::dispose(&app, call_id, disposition, notes.as_deref(), *next, follow_up.as_deref(), cli.json, out)?
         }
         Command::Followups { command } => workflow::followups(&app, command.as_ref(), cli.json, out)?,
-        Command::History { from, to, disposition, limit, csv } => {
+        Command::Call { target, route, caller_id, record, override_dnc, hang_up_after, timeout } => {
+            let request = workflow::CallArgs {
+                target: target.clone(),
+                route: route.map(Into::into),
+                caller_id: caller_id.clone(),
+                record: *record,
+                override_dnc: *override_dnc,
+                hang_up_after: hang_up_after.map(std::time::Duration::from_secs),
+                timeout: std::time::Duration::from_secs(*timeout),
+            };
+            workflow::call(&app, &request, cli.json, out)?;
+        }
+        Command::History { from, to, disposition, status, direction, route, missed, text, limit, csv } => {
             let filter = ringdesk_app::ipc::HistoryFilter {
                 from: from.clone(),
                 to: to.clone(),
                 disposition: disposition.clone(),
+                lead_status: status.clone(),
+                direction: direction.clone(),
+                route: route.map(Into::into),
+                missed: *missed,
+                text: text.clone(),
                 limit: *limit,
                 ..Default::default()
             };

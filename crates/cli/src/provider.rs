@@ -23,6 +23,23 @@ pub enum SettingsCommand {
         /// The shared backend: https://<project>.supabase.co or postgres://role@host:port/db.
         #[arg(long)]
         backend_url: Option<String>,
+        /// The SIP line's registrar (host or host:port) and username (the password: `secret set`).
+        #[arg(long)]
+        sip_registrar: Option<String>,
+        #[arg(long)]
+        sip_username: Option<String>,
+        /// How calls go out unless a call says otherwise.
+        #[arg(long, value_enum)]
+        default_route: Option<crate::workflow::RouteArg>,
+        /// The number leads see on bridge calls (one of the project's numbers).
+        #[arg(long)]
+        caller_id: Option<String>,
+        /// Your own phone, rung first on bridge calls (a number or a sip: address).
+        #[arg(long)]
+        agent_phone: Option<String>,
+        /// Let tel: and ringdesk:// links dial at once (off: they only fill the dialer).
+        #[arg(long)]
+        links_auto_dial: Option<bool>,
     },
 }
 
@@ -172,14 +189,30 @@ pub(crate) fn io(e: std::io::Error) -> IpcError {
 pub fn settings(app: &App, cmd: &SettingsCommand, json: bool, out: &mut dyn Write) -> Result<(), IpcError> {
     let s = match cmd {
         SettingsCommand::Show => app.get_settings()?,
-        SettingsCommand::Set { signalwire_space, signalwire_project_id, default_region, backend_url } => app
-            .update_settings(&SettingsUpdate {
-                signalwire_space: signalwire_space.clone(),
-                signalwire_project_id: signalwire_project_id.clone(),
-                default_region: default_region.clone(),
-                backend_url: backend_url.clone(),
-                ..SettingsUpdate::default()
-            })?,
+        SettingsCommand::Set {
+            signalwire_space,
+            signalwire_project_id,
+            default_region,
+            backend_url,
+            sip_registrar,
+            sip_username,
+            default_route,
+            caller_id,
+            agent_phone,
+            links_auto_dial,
+        } => app.update_settings(&SettingsUpdate {
+            signalwire_space: signalwire_space.clone(),
+            signalwire_project_id: signalwire_project_id.clone(),
+            default_region: default_region.clone(),
+            backend_url: backend_url.clone(),
+            sip_registrar: sip_registrar.clone(),
+            sip_username: sip_username.clone(),
+            default_route: default_route.map(Into::into),
+            caller_id: caller_id.clone(),
+            agent_phone: agent_phone.clone(),
+            links_auto_dial: *links_auto_dial,
+            ..SettingsUpdate::default()
+        })?,
     };
     if json {
         return emit_json(out, &s);
@@ -195,7 +228,13 @@ pub fn settings(app: &App, cmd: &SettingsCommand, json: bool, out: &mut dyn Writ
     writeln!(out, "backend url       {}", s.backend_url).map_err(io)?;
     writeln!(out, "backend key       {}", set(s.backend_key_set)).map_err(io)?;
     let who = if s.backend_signed_in { format!("signed in as {}", s.backend_email) } else { "signed out".into() };
-    writeln!(out, "backend session   {who}").map_err(io)
+    writeln!(out, "backend session   {who}").map_err(io)?;
+    writeln!(out, "default route     {}", s.default_route.as_str()).map_err(io)?;
+    let or_auto = |v: &str| if v.is_empty() { "automatic".to_string() } else { v.to_string() };
+    writeln!(out, "caller id         {}", or_auto(&s.caller_id)).map_err(io)?;
+    writeln!(out, "your phone        {}", s.agent_phone).map_err(io)?;
+    writeln!(out, "links dial        {}", if s.links_auto_dial { "at once" } else { "after you press Dial" })
+        .map_err(io)
 }
 
 pub fn secret(app: &App, cmd: &SecretCommand, out: &mut dyn Write) -> Result<(), IpcError> {

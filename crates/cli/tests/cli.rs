@@ -423,3 +423,55 @@ fn a_follow_up_that_falls_due_raises_one_desktop_notification() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(desktop.shown().len(), 1, "not announced twice, also across restarts");
 }
+
+#[test]
+fn a_lead_is_called_over_the_bridge_route_from_the_terminal_and_found_in_the_history() {
+    const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let emu =
+        rt.block_on(ringdesk_testkit::signalwire::SignalWireEmulator::start(PROJECT, "PTcli-token")).expect("emulator");
+    emu.own_number("+12175550100");
+    let session = ringdesk_testkit::dbus::DbusSession::start().and_then(|s| s.with_keyring()).expect("keyring session");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("r.db");
+    let origin = emu.origin();
+    let run = |args: &[&str], stdin: &str| cli_in(&session, &origin, &db, args, stdin);
+    let csv = dir.path().join("leads.csv");
+    std::fs::write(&csv, "name,company,phone\nAnn Archer,Acme Rockets,(312) 555-0142\n").expect("csv");
+    assert!(run(&["leads", "import", csv.to_str().expect("utf-8")], "").status.success(), "imported");
+    let o = run(&["--json", "leads", "search", "archer"], "");
+    let found: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let lead = found["rows"][0]["id"].as_str().expect("Ann's id").to_string();
+
+    let o = run(&["call", &lead, "--route", "bridge"], "");
+    assert_eq!(o.status.code(), Some(2), "SignalWire is not set up yet: {}", stderr(&o));
+    assert!(stderr(&o).contains("Settings"), "says what to set up: {}", stderr(&o));
+    assert!(
+        run(&["settings", "set", "--signalwire-space", "example", "--signalwire-project-id", PROJECT], "")
+            .status
+            .success()
+    );
+    assert!(run(&["secret", "set", "signalwire-api-token"], "PTcli-token\n").status.success());
+    let o = run(&["call", &lead, "--route", "bridge"], "");
+    assert_eq!(o.status.code(), Some(2), "no agent phone yet: {}", stderr(&o));
+    assert!(stderr(&o).contains("your own phone"), "says which phone is missing: {}", stderr(&o));
+    let o = run(&["settings", "set", "--default-route", "bridge", "--agent-phone", "+1 617 555 0199"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let o = run(&["--json", "call", &lead, "--hang-up-after", "1", "--timeout", "30"], "");
+    assert!(o.status.success(), "called: {}", stderr(&o));
+    let states: Vec<serde_json::Value> =
+        stdout(&o).lines().map(|l| serde_json::from_str(l).expect("a JSON line per state")).collect();
+    let names: Vec<&str> = states.iter().filter_map(|s| s["state"].as_str()).collect();
+    assert_eq!(names.first(), Some(&"queued"), "{names:?}");
+    assert!(names.contains(&"in-progress") && names.last() == Some(&"completed"), "followed to its end: {names:?}");
+    let calls = emu.calls();
+    assert_eq!(calls.len(), 1, "one call placed");
+    assert_eq!(calls[0].2, "+16175550199", "the agent's phone rings first");
+
+    let o = run(&["--json", "history", "--route", "bridge", "--text", "acme"], "");
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(rows.as_array().map(Vec::len), Some(1), "the call, found by the lead's company: {rows}");
+    assert_eq!(rows[0]["id"], states[0]["callLogId"], "the same call");
+    assert_eq!(rows[0]["leadName"], "Ann Archer");
+}
