@@ -87,7 +87,7 @@ impl Shell {
         use ringdesk_app::ipc::LinkNotice;
         use tauri_specta::Event as _;
         let notice = match self.app().and_then(|a| a.open_link(&link)) {
-            Ok(target) => LinkNotice::Opened { link, target },
+            Ok(target) => LinkNotice::Opened { link, target: Box::new(target) },
             Err(e) => LinkNotice::Invalid { link, message: e.message },
         };
         tracing::info!(valid = matches!(notice, LinkNotice::Opened { .. }), "a link was opened");

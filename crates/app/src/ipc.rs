@@ -318,7 +318,7 @@ pub struct LinkTarget {
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum LinkNotice {
     /// Fill the dialer and select the lead (and dial when `autoDial`).
-    Opened { link: String, target: LinkTarget },
+    Opened { link: String, target: Box<LinkTarget> },
     /// The link could not be read: what was wrong.
     Invalid { link: String, message: String },
 }
