@@ -133,3 +133,97 @@ fn a_call_from_a_lead_is_logged_as_it_happens_and_an_incoming_call_is_announced(
     assert!(bad.is_err(), "garbage is refused before anything is logged");
     app.stop_phone();
 }
+
+#[test]
+fn a_lead_is_called_by_its_number_and_its_call_back_pops_up_with_the_lead_and_last_note() {
+    let kam = Kamailio::start().expect("kamailio");
+    let dir = tempfile::tempdir().expect("dir");
+    let wav = dir.path().join("speech.wav");
+    speech_wav(&wav, 30).expect("wav");
+    // The lead's phone registers as its number's digits.
+    let mut ann_phone = Baresip::start("13125550142", &kam.addr(), &wav, AnswerMode::Auto, false).expect("baresip");
+    ann_phone.wait_registered(Duration::from_secs(5)).expect("registers");
+    let app = App::open(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default())).expect("app");
+    app.update_settings(&SettingsUpdate {
+        sip_registrar: Some(kam.addr()),
+        sip_username: Some("alice".into()),
+        sip_transport: Some(SipTransport::Udp),
+        ..SettingsUpdate::default()
+    })
+    .expect("sip settings");
+    app.set_secret(SecretKind::SipPassword, "alicepw").expect("password");
+    let notices: Notices = Arc::default();
+    let keep = notices.clone();
+    let out = dir.path().join("heard");
+    std::fs::create_dir_all(&out).expect("dir");
+    app.start_phone(
+        PhoneOptions {
+            devices: Some(Arc::new(WavDevices { input: wav.clone(), output_dir: out })),
+            sip_bind: "127.0.0.1:0".parse().expect("addr"),
+            media_ip: Some("127.0.0.1".parse().expect("ip")),
+            ring_timeout: Duration::from_secs(10),
+        },
+        Arc::new(move |n| keep.lock().expect("lock").push(n)),
+    )
+    .expect("the phone starts");
+    wait_for("registration", &notices, |n| matches!(n, CallNotice::Registration { registered: true, .. }).then_some(()));
+    let ann = app
+        .create_lead(&LeadPatch {
+            name: Some("Ann Archer".into()),
+            company: Some("Acme Rockets".into()),
+            phone: Some("(312) 555-0142".into()),
+            ..LeadPatch::default()
+        })
+        .expect("lead");
+
+    let placed = app
+        .place_call(&ringdesk_app::ipc::PlaceCall {
+            to: "(312) 555-0142".into(),
+            lead_id: Some(ann.id.clone()),
+            ..Default::default()
+        })
+        .expect("placed over the default route, the softphone");
+    let call = placed.call_id.expect("a softphone call");
+    ann_phone.wait_event("CALL_ESTABLISHED", Duration::from_secs(10)).expect("the lead's phone answered its number");
+    std::thread::sleep(Duration::from_millis(1200));
+    app.hang_up(&call).expect("hang up");
+    wait_for("ended", &notices, |n| match n {
+        CallNotice::State { call_id, phase: CallPhase::Ended, .. } if *call_id == call => Some(()),
+        _ => None,
+    });
+    app.dispose_call(&DispositionRequest {
+        call_log_id: placed.call_log_id.clone(),
+        disposition: "callback_requested".into(),
+        notes: Some("Call back after the board meeting".into()),
+        next_action: None,
+        follow_up_at: None,
+    })
+    .expect("wrapped up");
+
+    ann_phone.command("dial", &format!("sip:alice@{}", kam.addr())).expect("Ann calls back");
+    let pop = wait_for("incoming with the screen pop", &notices, |n| match n {
+        CallNotice::Incoming { from, lead, call_id, .. } => Some((from.clone(), lead.clone(), call_id.clone())),
+        _ => None,
+    });
+    assert_eq!(pop.0, "+13125550142", "the caller's number, as E.164");
+    let lead = pop.1.expect("the number matched Ann");
+    assert_eq!((lead.name.as_str(), lead.company.as_deref()), ("Ann Archer", Some("Acme Rockets")), "{lead:?}");
+    assert_eq!(lead.last_note.as_deref(), Some("Call back after the board meeting"), "the last call's note");
+    assert!(lead.last_call_at.is_some(), "when they last spoke");
+    // Nobody answers: the call is missed, listed as such, and owes no wrap-up.
+    ann_phone.command("hangup", "").expect("Ann gives up");
+    wait_for("the call back ends unanswered", &notices, |n| match n {
+        CallNotice::State { call_id, phase: CallPhase::Ended | CallPhase::Failed, .. } if *call_id == pop.2 => Some(()),
+        _ => None,
+    });
+    let missed = app
+        .call_history(&ringdesk_app::ipc::HistoryFilter { missed: true, limit: 10, ..Default::default() })
+        .expect("missed calls");
+    assert_eq!(missed.len(), 1, "the unanswered call back is listed as missed: {missed:?}");
+    assert!(missed[0].missed && missed[0].lead_name.as_deref() == Some("Ann Archer"), "{:?}", missed[0]);
+    assert!(
+        app.calls_awaiting_disposition().expect("awaiting").iter().all(|c| c.id != missed[0].id),
+        "a missed call is not a call to wrap up"
+    );
+    app.stop_phone();
+}
