@@ -109,6 +109,7 @@ async fn row_names(c: &Client) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_search_edit_restart_and_text_in_the_real_window() {
+    let _one_at_a_time = SERIAL.lock().await;
     let emu = ringdesk_testkit::signalwire::SignalWireEmulator::start(SW_PROJECT, SW_TOKEN).await.expect("emulator");
     emu.own_number(SW_NUMBER);
     let desktop = Desktop::start_with("e2e", &[("RINGDESK_SIGNALWIRE_URL", &emu.origin())]);
@@ -261,4 +262,252 @@ async fn import_search_edit_restart_and_text_in_the_real_window() {
     desktop.screenshot(&c, "09-damaged-database").await;
     desktop.quit(c).await;
     assert_eq!(std::fs::read(&junk).expect("junk readable"), bytes, "the damaged file is untouched");
+}
+
+/// One end-to-end suite at a time: each starts its own X server, app and SIP peers, and the
+/// machine has two cores.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Waits for an element and returns its `value` property (inputs).
+async fn value_of(c: &Client, id: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(tid(id))
+        .await
+        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
+        .prop("value")
+        .await
+        .unwrap_or_else(|e| panic!("value of {id}: {e}"))
+        .unwrap_or_default()
+}
+
+/// Whether an element with this test id is on screen now.
+async fn shown(c: &Client, id: &str) -> bool {
+    c.find(tid(id)).await.is_ok()
+}
+
+/// The wrap-up step for the call on screen: an outcome, a note, and a follow-up tomorrow.
+async fn wrap_up(desktop: &Desktop, c: &Client, outcome: &str, note: &str, shot: &str) {
+    c.wait().at_most(Duration::from_secs(20)).for_element(tid("wrapup-dialog")).await.expect("the wrap-up step opens");
+    click(c, &format!("wrapup-choice-{outcome}")).await;
+    type_into(c, "wrapup-notes", note).await;
+    c.find(tid("wrapup-next-action"))
+        .await
+        .expect("next action")
+        .select_by_value("call_back")
+        .await
+        .expect("call back chosen");
+    click(c, "wrapup-pick-0").await; // Tomorrow 9:00
+    desktop.screenshot(c, shot).await;
+    click(c, "wrapup-save").await;
+    eventually(desktop, c, "the wrap-up step closes after saving", || async { !shown(c, "wrapup-dialog").await }).await;
+}
+
+/// The agent's day in the real window, over real SIP peers (Kamailio with digest auth; the lead's
+/// phone is baresip, registered as the lead's number and answering by itself) and the SignalWire
+/// emulator: a lead called from its row (the INVITE reaches the lead's phone, audio flows), hung
+/// up, wrapped up as Interested with a note and a follow-up tomorrow; the history, the lead and
+/// the follow-ups show it. A `tel:` link opened with `gio open` while the app runs fills the
+/// dialer and selects the lead without placing a call. The lead calls back: the screen pop
+/// names them, the call is answered and hung up, and the app is killed (SIGKILL) during the
+/// wrap-up, which is there again after a restart. Then the same call over the bridge route.
+/// Screenshots of each step go to `artifacts/e2e-calls/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
+    let _one_at_a_time = SERIAL.lock().await;
+    use ringdesk_testkit::{AnswerMode, Baresip, Kamailio, PulseAudio, speech_wav};
+    let kam = Kamailio::start().expect("kamailio");
+    let pulse = PulseAudio::start().expect("pulseaudio with a null sink for the app's audio devices");
+    let emu = ringdesk_testkit::signalwire::SignalWireEmulator::start(SW_PROJECT, SW_TOKEN).await.expect("emulator");
+    emu.own_number(SW_NUMBER);
+    let desktop = Desktop::start_with(
+        "e2e-calls",
+        &[("RINGDESK_SIGNALWIRE_URL", &emu.origin()), ("PULSE_SERVER", &pulse.server())],
+    );
+    let wav = desktop.dir().join("speech.wav");
+    speech_wav(&wav, 60).expect("speech for the lead's phone");
+    let mut ann_phone =
+        Baresip::start("13125550142", &kam.addr(), &wav, AnswerMode::Auto, false).expect("the lead's phone");
+    ann_phone.wait_registered(Duration::from_secs(5)).expect("the lead's phone registers");
+
+    // The database as the agent left it: a lead, the SIP line and SignalWire (the secrets go in
+    // through the window, into the keychain).
+    let db = desktop.dir().join("ringdesk.db");
+    {
+        use ringdesk_app::ipc::{CallRoute, LeadPatch, SettingsUpdate, SipTransport};
+        let seed = ringdesk_app::App::open(&db, std::sync::Arc::new(ringdesk_app::keychain::MemorySecretStore::default()))
+            .expect("seed the database");
+        seed.create_lead(&LeadPatch {
+            name: Some("Ann Archer".into()),
+            company: Some("Acme Rockets".into()),
+            phone: Some("(312) 555-0142".into()),
+            ..LeadPatch::default()
+        })
+        .expect("Ann");
+        seed.update_settings(&SettingsUpdate {
+            sip_registrar: Some(kam.addr()),
+            sip_username: Some("alice".into()),
+            sip_transport: Some(SipTransport::Udp),
+            signalwire_space: Some("example".into()),
+            signalwire_project_id: Some(SW_PROJECT.into()),
+            default_route: Some(CallRoute::Softphone),
+            ..SettingsUpdate::default()
+        })
+        .expect("settings");
+    }
+    let db_arg = db.to_str().expect("utf-8 path").to_string();
+    let c = desktop.launch_with_args(&["--db", &db_arg]).await;
+
+    // --- Settings: the SIP password and the SignalWire token, to the keychain ---
+    click(&c, "nav-settings").await;
+    type_into(&c, "settings-sip-password", "alicepw").await;
+    click(&c, "settings-sip-save").await;
+    c.wait().at_most(Duration::from_secs(15)).for_element(tid("settings-sip-saved")).await.expect("SIP saved");
+    type_into(&c, "settings-sw-token", SW_TOKEN).await;
+    click(&c, "settings-sw-save").await;
+    c.wait().at_most(Duration::from_secs(15)).for_element(tid("settings-sw-saved")).await.expect("SignalWire saved");
+    eventually(&desktop, &c, "the phone line registers", || async {
+        c.find(tid("phone-status")).await.ok().is_some()
+            && c.find(tid("phone-status"))
+                .await
+                .expect("status")
+                .attr("data-state")
+                .await
+                .ok()
+                .flatten()
+                .as_deref()
+                == Some("ready")
+    })
+    .await;
+    desktop.screenshot(&c, "01-phone-ready").await;
+
+    // --- a click on the lead's phone button: the call reaches the lead's phone, audio flows ---
+    click(&c, "nav-leads").await;
+    eventually(&desktop, &c, "Ann is listed", || async { row_names(&c).await.iter().any(|r| r.contains("Ann Archer")) })
+        .await;
+    click(&c, "lead-call").await;
+    ann_phone.wait_event("CALL_ESTABLISHED", Duration::from_secs(15)).expect("the lead's phone answered");
+    eventually(&desktop, &c, "the call panel shows the connected call", || async {
+        text(&c, "call-phase").await.to_lowercase().contains("connected")
+            || text(&c, "call-timer").await.contains("0:0")
+    })
+    .await;
+    assert!(text(&c, "call-lead-name").await.contains("Ann Archer"), "the lead's card is in the call panel");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    desktop.screenshot(&c, "02-in-call").await;
+    click(&c, "call-hangup").await;
+    ann_phone.wait_event("CALL_CLOSED", Duration::from_secs(10)).expect("the lead's phone saw the hang-up");
+    let heard = ann_phone.received_recordings();
+    assert!(
+        heard.first().and_then(|p| std::fs::metadata(p).ok()).is_some_and(|m| m.len() > 8_000),
+        "the lead's phone decoded audio from the app: {heard:?}"
+    );
+
+    // --- wrap-up: Interested, a note, call back tomorrow ---
+    wrap_up(&desktop, &c, "interested", "Wants a quote for 20 seats", "03-wrap-up").await;
+    click(&c, "nav-history").await;
+    eventually(&desktop, &c, "the history shows the call with its outcome and note", || async {
+        let rows = c.find_all(tid("history-row")).await.unwrap_or_default();
+        let mut found = false;
+        for r in rows {
+            let t = r.prop("textContent").await.ok().flatten().unwrap_or_default();
+            found |= t.contains("Ann Archer") && t.contains("Interested") && t.contains("Wants a quote") && t.contains("0:0");
+        }
+        found
+    })
+    .await;
+    desktop.screenshot(&c, "04-history").await;
+    click(&c, "nav-followups").await;
+    eventually(&desktop, &c, "the follow-up is listed", || async {
+        let rows = c.find_all(tid("followup")).await.unwrap_or_default();
+        let mut found = false;
+        for r in rows {
+            found |= r.prop("textContent").await.ok().flatten().unwrap_or_default().contains("Ann Archer");
+        }
+        found
+    })
+    .await;
+    desktop.screenshot(&c, "05-follow-ups").await;
+    {
+        let check = ringdesk_app::App::open(&db, std::sync::Arc::new(ringdesk_app::keychain::MemorySecretStore::default()))
+            .expect("a second reader of the database");
+        let page = check.list_leads(&ringdesk_app::ipc::LeadQuery { limit: 10, ..Default::default() }).expect("leads");
+        let ann = page.rows.iter().find(|l| l.name == "Ann Archer").expect("Ann");
+        assert_eq!(ann.status, "qualified", "Interested moved the lead on");
+        assert!(ann.last_contact.is_some(), "last contact set");
+    }
+
+    // --- a tel: link from another application: the dialer is filled, nothing is dialled ---
+    let logged_calls = || {
+        let reader = ringdesk_app::App::open(&db, std::sync::Arc::new(ringdesk_app::keychain::MemorySecretStore::default()))
+            .expect("a second reader of the database");
+        reader.call_history(&ringdesk_app::ipc::HistoryFilter { limit: 100, ..Default::default() }).expect("history").len()
+    };
+    let calls_before = logged_calls();
+    let opened = desktop.command("gio").args(["open", "tel:+1-312-555-0142"]).status().expect("gio runs");
+    assert!(opened.success(), "gio opened the link with Ringdesk's handler");
+    eventually(&desktop, &c, "the link filled the dialer and selected Ann", || async {
+        shown(&c, "dialer-link-banner").await && text(&c, "dialer-lead").await.contains("Ann Archer")
+    })
+    .await;
+    assert!(value_of(&c, "dialer-input").await.contains("555"), "the number is in the dialer");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(logged_calls(), calls_before, "the link did not place a call");
+    assert!(!shown(&c, "call-panel").await || !shown(&c, "call-hangup").await, "no call is running");
+    desktop.screenshot(&c, "06-link-filled-dialer").await;
+
+    // --- Ann calls back: the screen pop names her; answered; the app dies during the wrap-up ---
+    ann_phone.command("dial", &format!("sip:alice@{}", kam.addr())).expect("Ann calls back");
+    eventually(&desktop, &c, "the incoming call pops up with Ann's card", || async {
+        shown(&c, "incoming-call").await && text(&c, "screen-pop").await.contains("Ann Archer")
+    })
+    .await;
+    assert!(text(&c, "screen-pop").await.contains("Acme Rockets"), "with her company");
+    desktop.screenshot(&c, "07-screen-pop").await;
+    click(&c, "incoming-answer").await;
+    ann_phone.wait_event("CALL_ESTABLISHED", Duration::from_secs(10)).expect("answered");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    ann_phone.command("hangup", "").expect("Ann hangs up");
+    c.wait().at_most(Duration::from_secs(20)).for_element(tid("wrapup-dialog")).await.expect("wrap-up for the call back");
+    desktop.screenshot(&c, "08-wrap-up-before-crash").await;
+    desktop.kill_app(&db_arg);
+    drop(c);
+    let c = desktop.launch_with_args(&["--db", &db_arg]).await;
+    c.wait().at_most(Duration::from_secs(20)).for_element(tid("wrapup-dialog")).await.expect("the wrap-up is back after the crash");
+    assert!(text(&c, "wrapup-call-name").await.contains("Ann Archer"), "for Ann's call back");
+    desktop.screenshot(&c, "09-wrap-up-after-restart").await;
+    click(&c, "wrapup-choice-answered").await;
+    click(&c, "wrapup-save").await;
+    eventually(&desktop, &c, "the restored wrap-up is saved", || async { !shown(&c, "wrapup-dialog").await }).await;
+
+    // --- the bridge route: SignalWire rings the agent's phone, then the lead ---
+    click(&c, "nav-settings").await;
+    click(&c, "settings-route-bridge").await;
+    type_into(&c, "settings-agent-phone", "+1 617 555 0199").await;
+    click(&c, "settings-calls-save").await;
+    c.wait().at_most(Duration::from_secs(15)).for_element(tid("settings-calls-saved")).await.expect("route saved");
+    click(&c, "nav-leads").await;
+    eventually(&desktop, &c, "Ann is listed again", || async { row_names(&c).await.iter().any(|r| r.contains("Ann Archer")) })
+        .await;
+    click(&c, "lead-call").await;
+    eventually(&desktop, &c, "the bridge call is in the panel", || async { shown(&c, "call-hangup").await }).await;
+    let placed = emu.calls();
+    assert_eq!(placed.len(), 1, "one bridge call at SignalWire");
+    assert_eq!(placed[0].2, "+16175550199", "the agent's phone rings first");
+    eventually(&desktop, &c, "the bridge call connects", || async {
+        text(&c, "call-card").await.to_lowercase().contains("progress") || text(&c, "call-card").await.contains("0:0")
+    })
+    .await;
+    desktop.screenshot(&c, "10-bridge-call").await;
+    click(&c, "call-hangup").await;
+    wrap_up(&desktop, &c, "voicemail", "Left a voicemail via the bridge", "11-bridge-wrap-up").await;
+    click(&c, "nav-history").await;
+    type_into(&c, "history-filter-text", "bridge").await;
+    eventually(&desktop, &c, "the bridge call is in the history, found by its note", || async {
+        let rows = c.find_all(tid("history-row")).await.unwrap_or_default();
+        rows.len() == 1
+    })
+    .await;
+    desktop.screenshot(&c, "12-history-bridge").await;
+    desktop.quit(c).await;
 }

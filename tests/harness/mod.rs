@@ -143,6 +143,25 @@ impl Desktop {
         self.dir.path()
     }
 
+    /// A command that runs inside this desktop (its display, session bus and XDG folders), such
+    /// as `gio open tel:...` as a click in another application would.
+    pub fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.envs(self.env.iter().map(|(k, v)| (k, v)));
+        c
+    }
+
+    /// Kills the app started with `marker` among its arguments with SIGKILL, as a crash would,
+    /// and waits until it is gone.
+    pub fn kill_app(&self, marker: &str) {
+        let pattern = format!("{}.*{marker}", env!("CARGO_BIN_EXE_ringdesk"));
+        let killed = Command::new("pkill").args(["-KILL", "-f", &pattern]).status().map(|s| s.success()).unwrap_or(false);
+        assert!(killed, "the app ({pattern}) was running and was killed");
+        wait_until("the killed app to exit", Duration::from_secs(10), || {
+            !Command::new("pgrep").args(["-f", &pattern]).stdout(Stdio::null()).status().map(|s| s.success()).unwrap_or(false)
+        });
+    }
+
     fn start_driver(&mut self) {
         let port = free_port();
         let native = free_port();
