@@ -19,7 +19,7 @@ import { LeadsPage, type LeadsCommand } from "./features/leads/LeadsPage";
 import { MessagesPage, type MessagesCommand } from "./features/messages/MessagesPage";
 import { useRealtime } from "./features/messages/useRealtime";
 import { useUnreadTexts } from "./features/messages/useUnreadTexts";
-import { SettingsPage } from "./features/settings/SettingsPage";
+import { SettingsPage, type SettingsCommand } from "./features/settings/SettingsPage";
 import { EscapeProvider, useEscapeLayer, useEscapeStack } from "./features/shell/escape";
 import { hasCommandModifier, isTypingTarget } from "./features/shell/keys";
 import { ShortcutsHelp } from "./features/shell/ShortcutsHelp";
@@ -109,6 +109,7 @@ function Workspace({ info }: { info: AppInfo }) {
   const [messagesCommand, setMessagesCommand] = useState<MessagesCommand | null>(null);
   const [recordingsCommand, setRecordingsCommand] = useState<RecordingsCommand | null>(null);
   const [dialerCommand, setDialerCommand] = useState<DialerCommand | null>(null);
+  const [settingsCommand, setSettingsCommand] = useState<SettingsCommand | null>(null);
   /** The call the wrap-up dialog shows; null while it is closed. */
   const [wrapUpCall, setWrapUpCall] = useState<CallHistoryItem | null>(null);
   /** Bumps when calls were wrapped up or follow-ups changed elsewhere: History and Follow-ups re-read. */
@@ -139,19 +140,16 @@ function Workspace({ info }: { info: AppInfo }) {
   );
 
   const openSettings = useCallback(() => navigate("settings"), [navigate]);
+  /** The phone status (not ready): Settings at the SIP account. */
+  const openSipSettings = useCallback(() => {
+    navigate("settings");
+    setSettingsCommand({ kind: "showSip", nonce: ++nonce.current });
+  }, [navigate]);
   const openLead = useCallback((leadId: string) => sendToLeads({ kind: "openLead", leadId }), [sendToLeads]);
   const textNumber = useCallback(
     (to: string) => {
       navigate("messages");
       setMessagesCommand({ kind: "compose", to, nonce: ++nonce.current });
-    },
-    [navigate],
-  );
-
-  const callNumber = useCallback(
-    (number: string) => {
-      navigate("dialer");
-      setDialerCommand({ kind: "prefill", number, nonce: ++nonce.current });
     },
     [navigate],
   );
@@ -354,6 +352,9 @@ function Workspace({ info }: { info: AppInfo }) {
         syncRunning={sync.run.state === "running"}
         syncPanelOpen={syncOpen}
         onOpenSync={() => setSyncOpen(true)}
+        phoneRegistration={phone.registration}
+        dialDisabledReason={info.dialDisabledReason}
+        onOpenPhoneSettings={openSipSettings}
       />
       <main className="content">
         {linkError && (
@@ -407,14 +408,13 @@ function Workspace({ info }: { info: AppInfo }) {
               active={page === "followups"}
               dataVersion={callsVersion}
               onChanged={refreshOverdue}
-              onCall={callNumber}
               onOpenLead={openLead}
             />
           </div>
         )}
         {visited.has("history") && (
           <div className="page-slot" hidden={page !== "history"}>
-            <HistoryPage active={page === "history"} dataVersion={callsVersion} onOpenLead={openLead} onCall={callNumber} />
+            <HistoryPage active={page === "history"} dataVersion={callsVersion} onOpenLead={openLead} />
           </div>
         )}
         {visited.has("recordings") && (
@@ -424,7 +424,7 @@ function Workspace({ info }: { info: AppInfo }) {
         )}
         {visited.has("settings") && (
           <div className="page-slot" hidden={page !== "settings"}>
-            <SettingsPage />
+            <SettingsPage active={page === "settings"} command={settingsCommand} />
           </div>
         )}
       </main>

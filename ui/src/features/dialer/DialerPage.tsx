@@ -27,11 +27,10 @@ const DIAL_CHAR = /^[0-9*#+]$/;
 const LONG_PRESS_MS = 600;
 
 /**
- * Commands from App; `nonce` makes repeats distinct. "prefill": another page's Call button.
- * "link": a tel: / ringdesk://dial link was opened: fill in its number and lead; dial only with
- * `target.autoDial` (the agent's setting).
+ * Commands from App; `nonce` makes repeats distinct. "link": a tel: / ringdesk://dial link was
+ * opened: fill in its number and lead; dial only with `target.autoDial` (the agent's setting).
  */
-export type DialerCommand = { kind: "prefill"; number: string; nonce: number } | { kind: "link"; target: LinkTarget; nonce: number };
+export type DialerCommand = { kind: "link"; target: LinkTarget; nonce: number };
 
 function callLead(lead: LeadSummary | null): CallLead | null {
   return lead ? { leadId: lead.id, name: lead.name, company: lead.company, status: lead.status } : null;
@@ -39,7 +38,7 @@ function callLead(lead: LeadSummary | null): CallLead | null {
 
 type Props = {
   active: boolean;
-  /** Fills in a number (a follow-up's Call, a link): it replaces what was typed, ready to dial. */
+  /** Fills in a number (a link): it replaces what was typed, ready to dial. */
   command?: DialerCommand | null;
   /** From appInfo(): why calling is not possible yet; null when a phone line exists. */
   dialDisabledReason: string | null;
@@ -57,6 +56,8 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
   /** This call's route and caller ID when not Settings' defaults. */
   const [routeOverride, setRouteOverride] = useState<CallRoute | null>(null);
   const [callerIdOverride, setCallerIdOverride] = useState("");
+  /** Record the next bridge call (softphone calls are not recorded from here). */
+  const [record, setRecord] = useState(false);
   const [numbers, setNumbers] = useState<OwnedNumberInfo[] | null>(null);
   const settings = useCallSettings(active);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -88,20 +89,15 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
     return () => clearTimeout(t);
   }, [backend, number]);
 
-  // A number sent from another page or a link replaces the typed one; the field gets the focus.
-  // A link dials by itself only when the agent turned that on (target.autoDial).
+  // A link's number replaces the typed one; the field gets the focus. A link dials by itself only
+  // when the agent turned that on (target.autoDial).
   const handled = useRef<number | null>(null);
   useEffect(() => {
     if (!command || !active || handled.current === command.nonce) return;
     handled.current = command.nonce;
-    if (command.kind === "prefill") {
-      setLinkTarget(null);
-      setNumber(command.number);
-    } else {
-      setLinkTarget(command.target);
-      setNumber(command.target.e164);
-      if (command.target.autoDial) startCall.current(command.target.e164, callLead(command.target.lead));
-    }
+    setLinkTarget(command.target);
+    setNumber(command.target.e164);
+    if (command.target.autoDial) startCall.current(command.target.e164, callLead(command.target.lead));
     inputRef.current?.focus();
   }, [command, active]);
 
@@ -143,7 +139,11 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
   const route = routeOverride ?? defaultRoute;
   // The SIP line matters to softphone calls only: a bridge call rings the agent's own phone.
   const disabledReason = route === "softphone" ? dialDisabledReason : null;
-  const overrides: CallOverrides = { route: routeOverride, callerId: route === "bridge" && callerIdOverride !== "" ? callerIdOverride : null };
+  const overrides: CallOverrides = {
+    route: routeOverride,
+    callerId: route === "bridge" && callerIdOverride !== "" ? callerIdOverride : null,
+    record: route === "bridge" && record,
+  };
   /** The lead shown and called: the one the link named, else the one with this number. */
   const lead = linkTarget?.lead ?? lookup?.lead ?? null;
   const canDial = disabledReason === null && !!lookup?.e164 && dialer.available && !dialer.busy;
@@ -314,6 +314,12 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
                     </option>
                   ))}
               </select>
+            </label>
+          )}
+          {route === "bridge" && (
+            <label className="route-override" title="SignalWire records this bridge call">
+              <input type="checkbox" data-testid="dialer-record" checked={record} onChange={(e) => setRecord(e.target.checked)} />
+              <span className="small">Record this call</span>
             </label>
           )}
         </div>

@@ -4,6 +4,8 @@ import { errorMessage, useBackend } from "../../backend";
 import type { FollowUpItem, FollowUps } from "../../generated/bindings";
 import { formatDateTime, formatPhone, formatShortTime } from "../../lib/format";
 import { dayAt, fromLocalInput, nextActionLabel, relativeDue, toLocalInput } from "../calls/callText";
+import { useDialAction } from "../phone/CallButton";
+import type { CallLead } from "../phone/usePhone";
 import { useEscapeLayer } from "../shell/escape";
 
 type Bucket = keyof FollowUps;
@@ -29,17 +31,22 @@ type Props = {
   dataVersion: number;
   /** The overdue count changed here: refresh the navigation badge. */
   onChanged: () => void;
-  /** Call the number: the dialer opens with it filled in. */
-  onCall: (number: string) => void;
   onOpenLead: (leadId: string) => void;
 };
 
+/** The follow-up's lead as a call shows it (its status is unknown here: placeCall checks Do Not Call). */
+function callLead(item: FollowUpItem): CallLead | null {
+  return item.leadId !== null ? { leadId: item.leadId, name: item.leadName ?? formatPhone(item.contactNumber), company: item.leadCompany, status: null } : null;
+}
+
 /**
  * Follow-ups: what wrap-ups asked for next, in three sections (overdue, later today, upcoming),
- * soonest first. Each can be done, snoozed (1 hour, tomorrow 9:00), rescheduled or called.
+ * soonest first. Each can be done, snoozed (1 hour, tomorrow 9:00), rescheduled or called (at
+ * once, over Settings' default route; a Do Not Call lead asks for "Call anyway" first).
  */
-export function FollowUpsPage({ active, dataVersion, onChanged, onCall, onOpenLead }: Props) {
+export function FollowUpsPage({ active, dataVersion, onChanged, onOpenLead }: Props) {
   const backend = useBackend();
+  const dialer = useDialAction();
   const [data, setData] = useState<FollowUps | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -134,7 +141,8 @@ export function FollowUpsPage({ active, dataVersion, onChanged, onCall, onOpenLe
                       void act(item, () => backend.snoozeFollowUp(item.id, until.toISOString()), `Snoozed ${who(item)} until ${formatDateTime(until.toISOString())}.`)
                     }
                     onReschedule={(dueAt) => act(item, () => backend.rescheduleFollowUp(item.id, dueAt), `Rescheduled ${who(item)} to ${formatDateTime(dueAt)}.`)}
-                    onCall={() => onCall(item.contactNumber)}
+                    onCall={dialer.available ? () => dialer.start(item.contactNumber, callLead(item)) : null}
+                    calling={dialer.busy}
                     onOpenLead={onOpenLead}
                   />
                 ))}
@@ -142,6 +150,7 @@ export function FollowUpsPage({ active, dataVersion, onChanged, onCall, onOpenLe
             )}
           </section>
         ))}
+      {dialer.dialog}
     </div>
   );
 }
@@ -159,11 +168,14 @@ type RowProps = {
   onSnooze: (until: Date) => void;
   /** Resolves with whether it was saved. */
   onReschedule: (dueAt: string) => Promise<boolean>;
-  onCall: () => void;
+  /** Calls the follow-up's number; null: no phone (no Call button). */
+  onCall: (() => void) | null;
+  /** A call is being placed (Call waits for it). */
+  calling: boolean;
   onOpenLead: (leadId: string) => void;
 };
 
-function FollowUpRow({ active, item, bucket, now, busy, disabled, error, onDone, onSnooze, onReschedule, onCall, onOpenLead }: RowProps) {
+function FollowUpRow({ active, item, bucket, now, busy, disabled, error, onDone, onSnooze, onReschedule, onCall, calling, onOpenLead }: RowProps) {
   const id = useId();
   const [rescheduling, setRescheduling] = useState(false);
   const [newDue, setNewDue] = useState("");
@@ -228,9 +240,11 @@ function FollowUpRow({ active, item, bucket, now, busy, disabled, error, onDone,
         {item.notes && <div className="followup-notes">{item.notes}</div>}
       </div>
       <div className="followup-actions">
-        <button type="button" className="button small" data-testid="followup-call" title={`Call ${number}`} onClick={onCall}>
-          <Phone size={13} aria-hidden /> Call
-        </button>
+        {onCall && (
+          <button type="button" className="button small" data-testid="followup-call" title={`Call ${number}`} disabled={calling} onClick={onCall}>
+            <Phone size={13} aria-hidden /> Call
+          </button>
+        )}
         <button type="button" className="button small" data-testid="followup-done" disabled={disabled} onClick={onDone}>
           {busy ? <Loader2 size={13} className="spin" aria-hidden /> : <Check size={13} aria-hidden />} Done
         </button>

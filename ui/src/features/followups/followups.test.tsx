@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { MemoryBackend, type CallInput } from "../../backend/memory";
+import { MemoryBackend, SIP_CONFIGURED, type CallInput, type MemoryBackendOptions } from "../../backend/memory";
 import { SAMPLE_LEADS, renderApp } from "../../test/render";
 
 const HOUR = 3_600_000;
@@ -30,8 +30,8 @@ function followUpCalls(): CallInput[] {
   ];
 }
 
-async function openFollowUps(calls: CallInput[] = followUpCalls()) {
-  const app = await renderApp(new MemoryBackend({ leads: SAMPLE_LEADS, calls }));
+async function openFollowUps(calls: CallInput[] = followUpCalls(), options: MemoryBackendOptions = {}) {
+  const app = await renderApp(new MemoryBackend({ leads: SAMPLE_LEADS, calls, ...options }));
   await app.user.click(screen.getByTestId("nav-followups"));
   await screen.findByTestId("followups-overdue");
   return app;
@@ -114,13 +114,41 @@ describe("Follow-ups", () => {
     expect(within(section("upcoming")).getByTestId("followup-due")).toHaveTextContent(/^in 10 days/);
   });
 
-  it("Call opens the dialer with the follow-up's number filled in", async () => {
-    const { user } = await openFollowUps();
+  it("Call places the call at once over the default route with the follow-up's lead, staying on Follow-ups", async () => {
+    const { user, backend } = await openFollowUps(followUpCalls(), { settings: SIP_CONFIGURED, callStepMs: 5 });
+    const bobId = backend.allLeads().find((l) => l.name === "Bob Brown")!.id;
     const bob = within(section("overdue")).getByTestId("followup");
     await user.click(within(bob).getByTestId("followup-call"));
-    expect(screen.getByTestId("nav-dialer")).toHaveAttribute("aria-current", "page");
-    await waitFor(() => expect(screen.getByTestId("dialer-input")).toHaveValue("+14155550100"));
-    expect(screen.getByTestId("dialer-input")).toHaveFocus();
-    expect(await screen.findByTestId("dialer-lead")).toHaveTextContent("Bob Brown");
+
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
+    expect(backend.placeRequests[0]).toEqual({ to: "+14155550100", leadId: bobId, overrideDnc: false, route: null, callerId: null, record: false });
+    expect(within(await screen.findByTestId("call-panel")).getByTestId("call-lead-name")).toHaveTextContent("Bob Brown");
+    expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
+    expect(screen.getByTestId("nav-followups")).toHaveAttribute("aria-current", "page");
+    expect(screen.queryByTestId("dialer-input")).not.toBeInTheDocument();
+  });
+
+  it("Call on a Do Not Call lead's follow-up asks for “Call anyway” and only then calls with overrideDnc", async () => {
+    const nora = { name: "Nora Never", company: "Quiet Co", phone: "(312) 555-0111", status: "do_not_call" };
+    const { user, backend } = await openFollowUps(
+      [{ contact: "(312) 555-0111", startedAt: at(-30), durationSeconds: 40, disposition: "callback_requested", nextAction: "callBack", followUpAt: at(-1) }],
+      { leads: [nora], settings: SIP_CONFIGURED, callStepMs: 5 },
+    );
+    const row = within(section("overdue")).getByTestId("followup");
+    expect(row).toHaveTextContent("Nora Never");
+    await user.click(within(row).getByTestId("followup-call"));
+
+    const confirm = await screen.findByTestId("dnc-confirm");
+    expect(confirm).toHaveTextContent("Nora Never is Do Not Call");
+    expect(backend.placeRequests).toHaveLength(1);
+    expect(backend.placeRequests[0]).toMatchObject({ to: "+13125550111", overrideDnc: false });
+    expect(backend.phoneCallIds()).toEqual([]);
+
+    await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(2));
+    expect(backend.placeRequests[1]).toMatchObject({ to: "+13125550111", overrideDnc: true, route: null });
+    expect(await screen.findByTestId("call-lead-name")).toHaveTextContent("Nora Never");
+    expect(backend.phoneCallIds()).toHaveLength(1);
+    expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
   });
 });

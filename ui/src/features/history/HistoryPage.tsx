@@ -18,6 +18,8 @@ import type { CallHistoryItem, CallRoute, DispositionOption, HistoryFilter } fro
 import { formatDateTime, formatPhone, plural } from "../../lib/format";
 import { dayStart, dispositionLabel, formatDuration } from "../calls/callText";
 import { ROW_HEIGHT } from "../leads/LeadTable";
+import { useDialAction } from "../phone/CallButton";
+import type { CallLead } from "../phone/usePhone";
 import { useToast } from "../shell/Toast";
 import { useDebounced } from "../shell/useDebounced";
 
@@ -67,20 +69,25 @@ type Props = {
   /** Bumps when calls were wrapped up or the team backend pulled rows: the list re-reads. */
   dataVersion: number;
   onOpenLead: (leadId: string) => void;
-  /** Call the number: the dialer opens with it filled in (no call button without it). */
-  onCall?: (number: string) => void;
 };
+
+/** The row's lead as a call shows it (its status is unknown here: placeCall checks Do Not Call). */
+function callLead(row: CallHistoryItem): CallLead | null {
+  return row.leadId !== null ? { leadId: row.leadId, name: row.leadName ?? formatPhone(row.contactNumber), company: row.leadCompany, status: null } : null;
+}
 
 /**
  * The call history, newest first: a virtual list (only visible rows are in the DOM, like the
  * lead table) filtered by date range, outcome, lead status, direction, route, missed calls and
  * free text (debounced), paged by the last row's (startedAt, id). A row with a lead opens it
  * (click, or Enter on the selected row; arrows move the selection); its phone button calls the
- * number. Export CSV writes every call the filters select, not just the loaded pages.
+ * number at once (Settings' default route; a Do Not Call lead asks for "Call anyway" first; no
+ * button without a phone). Export CSV writes every call the filters select, not just the loaded pages.
  */
-export function HistoryPage({ active, dataVersion, onOpenLead, onCall }: Props) {
+export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
   const backend = useBackend();
   const toast = useToast();
+  const dialer = useDialAction();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const debouncedText = useDebounced(filters.text, HISTORY_SEARCH_DEBOUNCE_MS);
   const applied = useMemo(() => historyFilter({ ...filters, text: debouncedText }), [filters, debouncedText]);
@@ -390,16 +397,17 @@ export function HistoryPage({ active, dataVersion, onOpenLead, onCall }: Props) 
                       </div>
                       <div role="gridcell" className="cell history-number">
                         <span title={row.contactNumber}>{formatPhone(row.contactNumber)}</span>
-                        {onCall && (
+                        {dialer.available && (
                           <button
                             type="button"
                             className="icon-button call-button"
                             data-testid="history-call"
                             aria-label={`Call ${row.leadName ?? formatPhone(row.contactNumber)}`}
                             title={`Call ${row.contactNumber}`}
+                            disabled={dialer.busy}
                             onClick={(e) => {
                               e.stopPropagation();
-                              onCall(row.contactNumber);
+                              dialer.start(row.contactNumber, callLead(row));
                             }}
                             onKeyDown={(e) => e.stopPropagation()}
                           >
@@ -454,6 +462,7 @@ export function HistoryPage({ active, dataVersion, onOpenLead, onCall }: Props) 
           </div>
         </div>
       )}
+      {dialer.dialog}
     </div>
   );
 }

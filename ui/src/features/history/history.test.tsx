@@ -1,15 +1,15 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { BackendError } from "../../backend/errors";
-import { MemoryBackend, type CallInput } from "../../backend/memory";
+import { MemoryBackend, SIP_CONFIGURED, type CallInput, type MemoryBackendOptions } from "../../backend/memory";
 import { SAMPLE_LEADS, renderApp } from "../../test/render";
 import { HISTORY_PAGE_SIZE } from "./HistoryPage";
 
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
 
-async function openHistory(calls: CallInput[]) {
-  const app = await renderApp(new MemoryBackend({ leads: SAMPLE_LEADS, calls }));
+async function openHistory(calls: CallInput[], options: MemoryBackendOptions = {}) {
+  const app = await renderApp(new MemoryBackend({ leads: SAMPLE_LEADS, calls, ...options }));
   await app.user.click(screen.getByTestId("nav-history"));
   await screen.findByTestId("history-count");
   return app;
@@ -220,10 +220,42 @@ describe("History filters, missed calls, recordings and export", () => {
     expect(await screen.findByText("Could not export the history: Could not write /x.csv: permission denied")).toBeInTheDocument();
   });
 
-  it("the phone button on a row opens the dialer with the number", async () => {
-    const { user } = await openHistory(calls);
+  it("the phone button on a row places the call at once over the default route with the row's lead, without opening it", async () => {
+    const { user, backend } = await openHistory(calls, { settings: SIP_CONFIGURED, callStepMs: 5 });
     await waitFor(() => expect(rows()).toHaveLength(4));
-    await user.click(within(rows()[1]).getByTestId("history-call"));
-    expect(screen.getByTestId("nav-dialer")).toHaveAttribute("aria-current", "page");
+    const bob = rows()[1];
+    expect(bob).toHaveTextContent("Bob Brown");
+    await user.click(within(bob).getByTestId("history-call"));
+
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
+    const bobId = backend.allLeads().find((l) => l.name === "Bob Brown")!.id;
+    expect(backend.placeRequests[0]).toEqual({ to: "+14155550100", leadId: bobId, overrideDnc: false, route: null, callerId: null, record: false });
+    expect(within(await screen.findByTestId("call-panel")).getByTestId("call-lead-name")).toHaveTextContent("Bob Brown");
+    expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
+    // Neither the dialer nor the row's lead opened.
+    expect(screen.getByTestId("nav-history")).toHaveAttribute("aria-current", "page");
+    expect(screen.queryByTestId("lead-detail")).not.toBeInTheDocument();
+  });
+
+  it("the phone button on a Do Not Call lead's row asks for “Call anyway” and only then calls with overrideDnc", async () => {
+    const nora = { name: "Nora Never", company: "Quiet Co", phone: "(312) 555-0111", status: "do_not_call" };
+    const { user, backend } = await openHistory([{ contact: "(312) 555-0111", startedAt: ago(3), durationSeconds: 20, disposition: "no_answer" }], {
+      leads: [nora],
+      settings: SIP_CONFIGURED,
+      callStepMs: 5,
+    });
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    await user.click(within(rows()[0]).getByTestId("history-call"));
+
+    const confirm = await screen.findByTestId("dnc-confirm");
+    expect(confirm).toHaveTextContent("Nora Never is Do Not Call");
+    expect(backend.placeRequests).toEqual([expect.objectContaining({ to: "+13125550111", overrideDnc: false })]);
+    expect(backend.phoneCallIds()).toEqual([]);
+
+    await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(2));
+    expect(backend.placeRequests[1]).toMatchObject({ to: "+13125550111", overrideDnc: true, route: null });
+    expect(await screen.findByTestId("call-lead-name")).toHaveTextContent("Nora Never");
+    expect(backend.phoneCallIds()).toHaveLength(1);
   });
 });

@@ -12,7 +12,7 @@ export function isDoNotCall(status: string | null | undefined): boolean {
   return status === DO_NOT_CALL;
 }
 
-/** What a call may override of Settings: the route and the caller ID (null / absent: the default). */
+/** What a call may override of Settings: the route, the caller ID and recording (null / absent: the default). */
 export type CallOverrides = Omit<PlaceOptions, "overrideDnc">;
 
 type Pending = { to: string; lead: CallLead | null; overrides: CallOverrides };

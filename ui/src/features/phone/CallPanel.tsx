@@ -118,7 +118,11 @@ function IncomingCard({ call, phone, onOpenLead, onCreateLead }: { call: PhoneCa
               </div>
             )}
             <div>
-              <span className={`pill status-${lead.status.toLowerCase().replace(/[^a-z]/g, "")}`}>{lead.status}</span>{" "}
+              {lead.status && (
+                <>
+                  <span className={`pill status-${lead.status.toLowerCase().replace(/[^a-z]/g, "")}`}>{lead.status}</span>{" "}
+                </>
+              )}
               <span className="muted">{number}</span>
             </div>
             <div className="muted small" data-testid="screen-pop-last-call">
@@ -217,7 +221,11 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
                 </div>
               )}
               <div>
-                <span className={`pill status-${call.lead.status.toLowerCase().replace(/[^a-z]/g, "")}`}>{call.lead.status}</span>{" "}
+                {call.lead.status && (
+                  <>
+                    <span className={`pill status-${call.lead.status.toLowerCase().replace(/[^a-z]/g, "")}`}>{call.lead.status}</span>{" "}
+                  </>
+                )}
                 {number && <span className="muted">{number}</span>}
               </div>
             </>

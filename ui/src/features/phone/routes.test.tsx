@@ -54,7 +54,7 @@ describe("Calls over the default route and overrides", () => {
     await user.click(screen.getByTestId("dial-button"));
 
     await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-    expect(backend.placeRequests[0]).toMatchObject({ to: "+14155550100", route: "bridge", callerId: "+12125550142", overrideDnc: false });
+    expect(backend.placeRequests[0]).toMatchObject({ to: "+14155550100", route: "bridge", callerId: "+12125550142", overrideDnc: false, record: false });
     expect(backend.dialRequests).toEqual([]);
     const card = await screen.findByTestId("call-card");
     expect(card).toHaveAttribute("data-route", "bridge");
@@ -72,6 +72,44 @@ describe("Calls over the default route and overrides", () => {
     expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument();
     const [sid] = backend.bridgeCallSids();
     expect(backend.bridgeCall(sid)?.status).toBe("completed");
+  });
+
+  it("the dialer offers “Record this call” for bridge calls only, and a ticked box places the call with record", async () => {
+    const { user, backend } = await renderApp(backendWith({ callStepMs: null }));
+    await user.click(screen.getByTestId("nav-dialer"));
+    const route = screen.getByTestId("dialer-route");
+    await waitFor(() => expect(route).toHaveValue("softphone"));
+    expect(screen.queryByTestId("dialer-record")).not.toBeInTheDocument();
+
+    await user.selectOptions(route, "bridge");
+    const record = screen.getByTestId("dialer-record");
+    expect(record).not.toBeChecked();
+    expect(screen.getByLabelText("Record this call")).toBe(record);
+    await user.click(record);
+    expect(record).toBeChecked();
+    await user.type(screen.getByTestId("dialer-input"), "4155550100");
+    await screen.findByTestId("dialer-lead");
+    await user.click(screen.getByTestId("dial-button"));
+
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
+    expect(backend.placeRequests[0]).toMatchObject({ to: "+14155550100", route: "bridge", record: true });
+  });
+
+  it("a ticked “Record this call” is not sent once the dialer is back on the softphone route", async () => {
+    const { user, backend } = await renderApp(backendWith());
+    await user.click(screen.getByTestId("nav-dialer"));
+    const route = screen.getByTestId("dialer-route");
+    await waitFor(() => expect(route).toHaveValue("softphone"));
+    await user.selectOptions(route, "bridge");
+    await user.click(screen.getByTestId("dialer-record"));
+    await user.selectOptions(route, "softphone");
+    expect(screen.queryByTestId("dialer-record")).not.toBeInTheDocument();
+    await user.type(screen.getByTestId("dialer-input"), "4155550100");
+    await screen.findByTestId("dialer-lead");
+    await user.click(screen.getByTestId("dial-button"));
+
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
+    expect(backend.placeRequests[0]).toMatchObject({ to: "+14155550100", route: null, record: false });
   });
 
   it("Hang up ends a ringing bridge call (canceled) and the wrap-up follows", async () => {

@@ -28,7 +28,8 @@ export type CallLead = {
   leadId: string;
   name: string;
   company: string | null;
-  status: string;
+  /** null when the caller does not know it (a follow-up or history row): placeCall checks Do Not Call. */
+  status: string | null;
   lastCallAt?: string | null;
   lastNote?: string | null;
 };
@@ -66,6 +67,8 @@ export type PlaceOptions = {
   overrideDnc: boolean;
   route?: CallRoute | null;
   callerId?: string | null;
+  /** Record the call (bridge route only; absent: not recorded). */
+  record?: boolean;
 };
 
 export type Registration = { registered: boolean; detail: string };
@@ -291,7 +294,7 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
           overrideDnc: options.overrideDnc,
           route: options.route ?? null,
           callerId: options.callerId ?? null,
-          record: false,
+          record: options.record ?? false,
         });
         if (placed.bridge) {
           const bridge = placed.bridge;

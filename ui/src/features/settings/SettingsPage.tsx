@@ -111,11 +111,12 @@ type SectionProps = {
   onSubmit?: (e: FormEvent) => void;
   /** Shown below the section's form (a second form, such as sign-in). */
   after?: ReactNode;
+  sectionRef?: RefObject<HTMLElement>;
 };
 
-function Section({ title, description, children, onSubmit, after }: SectionProps) {
+function Section({ title, description, children, onSubmit, after, sectionRef }: SectionProps) {
   return (
-    <section className="settings-section" aria-label={title}>
+    <section ref={sectionRef} className="settings-section" aria-label={title}>
       <h2>{title}</h2>
       {description && <p className="muted small">{description}</p>}
       <form
@@ -143,7 +144,16 @@ function TextField({ label, testId, value, onChange, placeholder, type = "text" 
   );
 }
 
-export function SettingsPage() {
+/** Commands from App; `nonce` makes repeats distinct. "showSip": the phone status was clicked. */
+export type SettingsCommand = { kind: "showSip"; nonce: number };
+
+type Props = {
+  /** The page is shown (a command waits until it is). */
+  active?: boolean;
+  command?: SettingsCommand | null;
+};
+
+export function SettingsPage({ active = true, command = null }: Props = {}) {
   const backend = useBackend();
   const toast = useToast();
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -169,6 +179,7 @@ export function SettingsPage() {
   const sipPasswordRef = useRef<HTMLInputElement>(null);
   const backendKeyRef = useRef<HTMLInputElement>(null);
   const signInPasswordRef = useRef<HTMLInputElement>(null);
+  const sipSectionRef = useRef<HTMLElement>(null);
 
   useEffect(() => {
     let stale = false;
@@ -192,6 +203,17 @@ export function SettingsPage() {
       stale = true;
     };
   }, [backend]);
+
+  // "showSip" scrolls to the SIP account and puts the focus in its first field (once settings loaded).
+  const loaded = settings !== null;
+  const handled = useRef<number | null>(null);
+  useEffect(() => {
+    if (!command || !active || !loaded || handled.current === command.nonce) return;
+    handled.current = command.nonce;
+    const section = sipSectionRef.current;
+    section?.scrollIntoView?.({ block: "start" });
+    section?.querySelector("input")?.focus();
+  }, [command, active, loaded]);
 
   /**
    * Saves a section: the non-secret fields, then (if typed) the secret, which is then cleared.
@@ -377,6 +399,7 @@ export function SettingsPage() {
         title="SIP account"
         description="The phone line Ringdesk registers with to place calls."
         onSubmit={() => void saveSip()}
+        sectionRef={sipSectionRef}
       >
         <TextField label="Registrar" testId="settings-sip-registrar" value={sipRegistrar} onChange={setSipRegistrar} placeholder="sip.example.com" />
         <TextField label="Username" testId="settings-sip-username" value={sipUsername} onChange={setSipUsername} />

@@ -1,5 +1,7 @@
 import { ClipboardList, FileAudio, History, Keyboard, ListTodo, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
 import type { SyncStatus } from "../../generated/bindings";
+import { PhoneStatus } from "../phone/PhoneStatus";
+import type { Registration } from "../phone/usePhone";
 import { SyncIndicator } from "../sync/SyncIndicator";
 
 export type Page = "leads" | "dialer" | "messages" | "followups" | "history" | "recordings" | "settings";
@@ -36,6 +38,12 @@ type Props = {
   syncRunning: boolean;
   syncPanelOpen: boolean;
   onOpenSync: () => void;
+  /** The softphone's last registration notice (the phone status); null before one arrived. */
+  phoneRegistration: Registration | null;
+  /** From appInfo(): why calling is not possible yet (no SIP line); null when a phone line exists. */
+  dialDisabledReason: string | null;
+  /** Opens Settings at the SIP account (the phone status when the phone is not ready). */
+  onOpenPhoneSettings: () => void;
 };
 
 export function Sidebar({
@@ -53,6 +61,9 @@ export function Sidebar({
   syncRunning,
   syncPanelOpen,
   onOpenSync,
+  phoneRegistration,
+  dialDisabledReason,
+  onOpenPhoneSettings,
 }: Props) {
   return (
     <nav className="sidebar" aria-label="Main">
@@ -109,6 +120,7 @@ export function Sidebar({
             <span className="nav-label">{callsToWrapUp === 1 ? "1 call to wrap up" : `${callsToWrapUp} calls to wrap up`}</span>
           </button>
         )}
+        <PhoneStatus registration={phoneRegistration} dialDisabledReason={dialDisabledReason} onOpenSettings={onOpenPhoneSettings} />
         <SyncIndicator status={sync} running={syncRunning} expanded={syncPanelOpen} onOpen={onOpenSync} />
         <button type="button" className="nav-item subtle" onClick={onShowHelp} title="Keyboard shortcuts (?)">
           <Keyboard size={18} aria-hidden />
