@@ -4,7 +4,9 @@
 //! dialer's disabled Dial button. Then texting: SignalWire set up in Settings (the token to the
 //! keychain), a text sent from a lead, and the lead's reply arriving live in the same thread
 //! (SignalWire served by the emulator in crates/testkit). Screenshots of each step go to
-//! `artifacts/e2e/`.
+//! `artifacts/e2e/`. A second test runs the agent's call workflow over real SIP peers and the
+//! bridge route (see its doc); its screenshots go to `artifacts/e2e-calls/`. The two run one at
+//! a time.
 //!
 //! The test starts everything it needs itself: Xvfb on a free display, a private D-Bus session
 //! with an unlocked throwaway gnome-keyring, and tauri-driver on free ports, all with XDG folders
@@ -281,6 +283,20 @@ async fn value_of(c: &Client, id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Runs `f` on the app's database from a second `App` (as another reader or writer would), on a
+/// plain thread: an `App` owns runtimes, which must not be dropped inside the test's async task.
+fn with_db<T: Send + 'static>(db: &std::path::Path, f: impl FnOnce(&ringdesk_app::App) -> T + Send + 'static) -> T {
+    let db = db.to_path_buf();
+    std::thread::spawn(move || {
+        let app =
+            ringdesk_app::App::open(&db, std::sync::Arc::new(ringdesk_app::keychain::MemorySecretStore::default()))
+                .expect("the database opens beside the running app");
+        f(&app)
+    })
+    .join()
+    .expect("the database work finished")
+}
+
 /// Whether an element with this test id is on screen now.
 async fn shown(c: &Client, id: &str) -> bool {
     c.find(tid(id)).await.is_ok()
@@ -294,7 +310,7 @@ async fn wrap_up(desktop: &Desktop, c: &Client, outcome: &str, note: &str, shot:
     c.find(tid("wrapup-next-action"))
         .await
         .expect("next action")
-        .select_by_value("call_back")
+        .select_by_value("callBack")
         .await
         .expect("call back chosen");
     click(c, "wrapup-pick-0").await; // Tomorrow 9:00
@@ -333,10 +349,9 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     // The database as the agent left it: a lead, the SIP line and SignalWire (the secrets go in
     // through the window, into the keychain).
     let db = desktop.dir().join("ringdesk.db");
-    {
+    let registrar = kam.addr();
+    with_db(&db, move |seed| {
         use ringdesk_app::ipc::{CallRoute, LeadPatch, SettingsUpdate, SipTransport};
-        let seed = ringdesk_app::App::open(&db, std::sync::Arc::new(ringdesk_app::keychain::MemorySecretStore::default()))
-            .expect("seed the database");
         seed.create_lead(&LeadPatch {
             name: Some("Ann Archer".into()),
             company: Some("Acme Rockets".into()),
@@ -345,7 +360,7 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
         })
         .expect("Ann");
         seed.update_settings(&SettingsUpdate {
-            sip_registrar: Some(kam.addr()),
+            sip_registrar: Some(registrar),
             sip_username: Some("alice".into()),
             sip_transport: Some(SipTransport::Udp),
             signalwire_space: Some("example".into()),
@@ -354,7 +369,7 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
             ..SettingsUpdate::default()
         })
         .expect("settings");
-    }
+    });
     let db_arg = db.to_str().expect("utf-8 path").to_string();
     let c = desktop.launch_with_args(&["--db", &db_arg]).await;
 
@@ -368,14 +383,7 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     c.wait().at_most(Duration::from_secs(15)).for_element(tid("settings-sw-saved")).await.expect("SignalWire saved");
     eventually(&desktop, &c, "the phone line registers", || async {
         c.find(tid("phone-status")).await.ok().is_some()
-            && c.find(tid("phone-status"))
-                .await
-                .expect("status")
-                .attr("data-state")
-                .await
-                .ok()
-                .flatten()
-                .as_deref()
+            && c.find(tid("phone-status")).await.expect("status").attr("data-state").await.ok().flatten().as_deref()
                 == Some("ready")
     })
     .await;
@@ -383,8 +391,10 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
 
     // --- a click on the lead's phone button: the call reaches the lead's phone, audio flows ---
     click(&c, "nav-leads").await;
-    eventually(&desktop, &c, "Ann is listed", || async { row_names(&c).await.iter().any(|r| r.contains("Ann Archer")) })
-        .await;
+    eventually(&desktop, &c, "Ann is listed", || async {
+        row_names(&c).await.iter().any(|r| r.contains("Ann Archer"))
+    })
+    .await;
     click(&c, "lead-call").await;
     ann_phone.wait_event("CALL_ESTABLISHED", Duration::from_secs(15)).expect("the lead's phone answered");
     eventually(&desktop, &c, "the call panel shows the connected call", || async {
@@ -411,7 +421,10 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
         let mut found = false;
         for r in rows {
             let t = r.prop("textContent").await.ok().flatten().unwrap_or_default();
-            found |= t.contains("Ann Archer") && t.contains("Interested") && t.contains("Wants a quote") && t.contains("0:0");
+            found |= t.contains("Ann Archer")
+                && t.contains("Interested")
+                && t.contains("Wants a quote")
+                && t.contains("0:0");
         }
         found
     })
@@ -428,20 +441,22 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     })
     .await;
     desktop.screenshot(&c, "05-follow-ups").await;
-    {
-        let check = ringdesk_app::App::open(&db, std::sync::Arc::new(ringdesk_app::keychain::MemorySecretStore::default()))
-            .expect("a second reader of the database");
+    let (status, last_contact) = with_db(&db, |check| {
         let page = check.list_leads(&ringdesk_app::ipc::LeadQuery { limit: 10, ..Default::default() }).expect("leads");
-        let ann = page.rows.iter().find(|l| l.name == "Ann Archer").expect("Ann");
-        assert_eq!(ann.status, "qualified", "Interested moved the lead on");
-        assert!(ann.last_contact.is_some(), "last contact set");
-    }
+        let ann = page.rows.into_iter().find(|l| l.name == "Ann Archer").expect("Ann");
+        (ann.status, ann.last_contact)
+    });
+    assert_eq!(status, "qualified", "Interested moved the lead on");
+    assert!(last_contact.is_some(), "last contact set");
 
     // --- a tel: link from another application: the dialer is filled, nothing is dialled ---
     let logged_calls = || {
-        let reader = ringdesk_app::App::open(&db, std::sync::Arc::new(ringdesk_app::keychain::MemorySecretStore::default()))
-            .expect("a second reader of the database");
-        reader.call_history(&ringdesk_app::ipc::HistoryFilter { limit: 100, ..Default::default() }).expect("history").len()
+        with_db(&db, |reader| {
+            reader
+                .call_history(&ringdesk_app::ipc::HistoryFilter { limit: 100, ..Default::default() })
+                .expect("history")
+                .len()
+        })
     };
     let calls_before = logged_calls();
     let opened = desktop.command("gio").args(["open", "tel:+1-312-555-0142"]).status().expect("gio runs");
@@ -468,12 +483,20 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     ann_phone.wait_event("CALL_ESTABLISHED", Duration::from_secs(10)).expect("answered");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     ann_phone.command("hangup", "").expect("Ann hangs up");
-    c.wait().at_most(Duration::from_secs(20)).for_element(tid("wrapup-dialog")).await.expect("wrap-up for the call back");
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(tid("wrapup-dialog"))
+        .await
+        .expect("wrap-up for the call back");
     desktop.screenshot(&c, "08-wrap-up-before-crash").await;
     desktop.kill_app(&db_arg);
     drop(c);
     let c = desktop.launch_with_args(&["--db", &db_arg]).await;
-    c.wait().at_most(Duration::from_secs(20)).for_element(tid("wrapup-dialog")).await.expect("the wrap-up is back after the crash");
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(tid("wrapup-dialog"))
+        .await
+        .expect("the wrap-up is back after the crash");
     assert!(text(&c, "wrapup-call-name").await.contains("Ann Archer"), "for Ann's call back");
     desktop.screenshot(&c, "09-wrap-up-after-restart").await;
     click(&c, "wrapup-choice-answered").await;
@@ -487,10 +510,15 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     click(&c, "settings-calls-save").await;
     c.wait().at_most(Duration::from_secs(15)).for_element(tid("settings-calls-saved")).await.expect("route saved");
     click(&c, "nav-leads").await;
-    eventually(&desktop, &c, "Ann is listed again", || async { row_names(&c).await.iter().any(|r| r.contains("Ann Archer")) })
-        .await;
+    eventually(&desktop, &c, "Ann is listed again", || async {
+        row_names(&c).await.iter().any(|r| r.contains("Ann Archer"))
+    })
+    .await;
     click(&c, "lead-call").await;
     eventually(&desktop, &c, "the bridge call is in the panel", || async { shown(&c, "call-hangup").await }).await;
+    desktop.screenshot(&c, "10-bridge-call-placed").await;
+    // The panel shows the call while SignalWire is asked; the request follows.
+    eventually(&desktop, &c, "SignalWire gets the bridge call", || async { !emu.calls().is_empty() }).await;
     let placed = emu.calls();
     assert_eq!(placed.len(), 1, "one bridge call at SignalWire");
     assert_eq!(placed[0].2, "+16175550199", "the agent's phone rings first");

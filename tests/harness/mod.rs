@@ -155,10 +155,16 @@ impl Desktop {
     /// and waits until it is gone.
     pub fn kill_app(&self, marker: &str) {
         let pattern = format!("{}.*{marker}", env!("CARGO_BIN_EXE_ringdesk"));
-        let killed = Command::new("pkill").args(["-KILL", "-f", &pattern]).status().map(|s| s.success()).unwrap_or(false);
+        let killed =
+            Command::new("pkill").args(["-KILL", "-f", &pattern]).status().map(|s| s.success()).unwrap_or(false);
         assert!(killed, "the app ({pattern}) was running and was killed");
         wait_until("the killed app to exit", Duration::from_secs(10), || {
-            !Command::new("pgrep").args(["-f", &pattern]).stdout(Stdio::null()).status().map(|s| s.success()).unwrap_or(false)
+            !Command::new("pgrep")
+                .args(["-f", &pattern])
+                .stdout(Stdio::null())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false)
         });
     }
 

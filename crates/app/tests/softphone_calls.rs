@@ -166,7 +166,9 @@ fn a_lead_is_called_by_its_number_and_its_call_back_pops_up_with_the_lead_and_la
         Arc::new(move |n| keep.lock().expect("lock").push(n)),
     )
     .expect("the phone starts");
-    wait_for("registration", &notices, |n| matches!(n, CallNotice::Registration { registered: true, .. }).then_some(()));
+    wait_for("registration", &notices, |n| {
+        matches!(n, CallNotice::Registration { registered: true, .. }).then_some(())
+    });
     let ann = app
         .create_lead(&LeadPatch {
             name: Some("Ann Archer".into()),
