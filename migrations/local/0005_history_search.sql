@@ -34,3 +34,28 @@ END;
 CREATE INDEX call_logs_missed ON call_logs(started_at DESC)
   WHERE direction = 'inbound' AND answered_at IS NULL;
 
+
+-- The latest disposition of each call (its type and notes), on the call itself: the history
+-- reads and searches them for every call it walks, where a join per call cost more than the
+-- rest of the page (BENCHMARKS.md). Local only (never pushed): triggers keep them on every path
+-- that writes dispositions (the wrap-up, pulled rows, a resync). "Latest" is the highest id
+-- (UUIDv7, time-ordered).
+ALTER TABLE call_logs ADD COLUMN latest_disposition TEXT;
+ALTER TABLE call_logs ADD COLUMN latest_notes TEXT;
+UPDATE call_logs SET
+  latest_disposition = (SELECT d.disposition_type FROM call_dispositions d WHERE d.call_log_id = call_logs.id ORDER BY d.id DESC LIMIT 1),
+  latest_notes = (SELECT d.notes FROM call_dispositions d WHERE d.call_log_id = call_logs.id ORDER BY d.id DESC LIMIT 1)
+WHERE EXISTS (SELECT 1 FROM call_dispositions d WHERE d.call_log_id = call_logs.id);
+CREATE TRIGGER call_dispositions_latest_insert AFTER INSERT ON call_dispositions
+BEGIN
+  UPDATE call_logs SET latest_disposition = new.disposition_type, latest_notes = new.notes
+   WHERE id = new.call_log_id
+     AND NOT EXISTS (SELECT 1 FROM call_dispositions d WHERE d.call_log_id = new.call_log_id AND d.id > new.id);
+END;
+CREATE TRIGGER call_dispositions_latest_delete AFTER DELETE ON call_dispositions
+BEGIN
+  UPDATE call_logs SET
+    latest_disposition = (SELECT d.disposition_type FROM call_dispositions d WHERE d.call_log_id = old.call_log_id ORDER BY d.id DESC LIMIT 1),
+    latest_notes = (SELECT d.notes FROM call_dispositions d WHERE d.call_log_id = old.call_log_id ORDER BY d.id DESC LIMIT 1)
+   WHERE id = old.call_log_id;
+END;

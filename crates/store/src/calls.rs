@@ -359,17 +359,17 @@ impl TextFilter {
         )
     }
 
-    /// The same test for a newest-first walk over `call_logs c` joined to its lead `l` and
-    /// latest disposition `d`, checked row by row: the lead's rowid among the index's matches
-    /// (a set of integers, no join per match), and each word starting a word of the notes
-    /// (measured: building the set of many matching notes costs more than reading the notes of
-    /// the few thousand calls a page walks; ASCII letters compare case-insensitively, and words
-    /// are split at spaces, where the index also splits at punctuation).
+    /// The same test for a newest-first walk over `call_logs c` joined to its lead `l`, checked
+    /// row by row: the lead's rowid among the index's matches (a set of integers, no join per
+    /// match), and each word starting a word of the call's latest notes (measured: building the
+    /// set of many matching notes costs more than reading the notes of the few thousand calls a
+    /// page walks; ASCII letters compare case-insensitively, and words are split at spaces, where
+    /// the index also splits at punctuation).
     fn sql_per_row(&self) -> (String, Vec<Value>) {
         let mut sql = String::from("(l.rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)");
         let mut args = vec![Value::Text(self.lead_match.clone())];
         if !self.words.is_empty() {
-            let checks: Vec<&str> = self.words.iter().map(|_| "(' ' || d.notes) LIKE ?").collect();
+            let checks: Vec<&str> = self.words.iter().map(|_| "(' ' || c.latest_notes) LIKE ?").collect();
             sql.push_str(&format!(" OR ({})", checks.join(" AND ")));
             args.extend(self.words.iter().map(|w| Value::Text(format!("% {w}%"))));
         }
@@ -502,11 +502,10 @@ pub fn history(r: &impl Reads, q: &HistoryQuery<'_>) -> Result<Vec<HistoryRow>> 
     args.push(Value::Integer(i64::from(q.limit)));
     let sql = format!(
         "SELECT c.id, c.lead_id, l.name, l.company, c.contact_number, c.direction, c.route, c.started_at,
-                c.duration_seconds, d.disposition_type, d.notes, c.status, c.end_reason,
+                c.duration_seconds, c.latest_disposition, c.latest_notes, c.status, c.end_reason,
                 c.recording_url IS NOT NULL OR EXISTS (SELECT 1 FROM call_recordings r WHERE r.call_log_id = c.id),
                 c.answered_at IS NOT NULL
          FROM call_logs c {access}
-         LEFT JOIN call_dispositions d ON d.id = (SELECT id FROM call_dispositions WHERE call_log_id = c.id ORDER BY id DESC LIMIT 1)
          LEFT JOIN leads l ON l.id = c.lead_id
          WHERE {filter}
          ORDER BY {order}

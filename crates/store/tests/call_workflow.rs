@@ -330,3 +330,30 @@ fn broad_free_text_pages_the_same_calls_as_a_narrow_one_would() {
     );
     assert_eq!(narrow.len(), 11, "Dense 7 and Dense 70..79");
 }
+
+#[test]
+fn the_history_shows_a_calls_latest_disposition_whichever_way_it_arrived() {
+    let (dir, store) = store();
+    let call = log(&store, None, "+12025550100", "outbound", "softphone", "2026-11-20T10:00:00.000Z", true);
+    store.write(|w| calls::insert_disposition(w, &call, "voicemail", Some("Left a message"))).expect("first");
+    store
+        .write(|w| calls::insert_disposition(w, &call, "interested", Some("Called back, wants a demo")))
+        .expect("second");
+    let rows =
+        store.read(|r| calls::history(r, &calls::HistoryQuery { limit: 5, ..Default::default() })).expect("history");
+    assert_eq!(rows[0].disposition.as_deref(), Some("interested"), "the newest disposition");
+    assert_eq!(rows[0].notes.as_deref(), Some("Called back, wants a demo"), "with its notes");
+    // A disposition with an older id arriving later (pulled from the backend) does not replace it.
+    rusqlite::Connection::open(dir.path().join("w.db"))
+        .and_then(|c| {
+            c.execute(
+                "INSERT INTO call_dispositions (id, call_log_id, disposition_type, notes, created_at)
+                 VALUES ('00000000-0000-7000-8000-000000000001', ?1, 'busy', 'older', '2026-11-19T00:00:00.000Z')",
+                [&call],
+            )
+        })
+        .expect("an older one arrives, written as a pull would");
+    let rows =
+        store.read(|r| calls::history(r, &calls::HistoryQuery { limit: 5, ..Default::default() })).expect("history");
+    assert_eq!(rows[0].disposition.as_deref(), Some("interested"), "still the newest by id");
+}
