@@ -340,6 +340,10 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
         "e2e-calls",
         &[("RINGDESK_SIGNALWIRE_URL", &emu.origin()), ("PULSE_SERVER", &pulse.server())],
     );
+    // Owns org.freedesktop.Notifications on the desktop's bus before the app starts, and records
+    // what the app shows.
+    let notifications = ringdesk_testkit::notifications::NotificationServer::start(&desktop.bus_address())
+        .expect("a notification server on the desktop's bus");
     let wav = desktop.dir().join("speech.wav");
     speech_wav(&wav, 60).expect("speech for the lead's phone");
     let mut ann_phone =
@@ -478,6 +482,22 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     })
     .await;
     assert!(text(&c, "screen-pop").await.contains("Acme Rockets"), "with her company");
+    let mut notes = Vec::new();
+    for _ in 0..100 {
+        notes = notifications.shown();
+        if notes.iter().any(|n| n.summary.starts_with("Incoming call")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let call_note = notes.iter().find(|n| n.summary.starts_with("Incoming call")).unwrap_or_else(|| {
+        panic!("a desktop notification announces the call: {:?}", notes.iter().map(|n| &n.summary).collect::<Vec<_>>())
+    });
+    assert!(call_note.summary.contains("Ann Archer") && call_note.summary.contains("Acme Rockets"), "{call_note:?}");
+    assert!(
+        call_note.body.contains("qualified") && call_note.body.contains("Wants a quote"),
+        "status and last note: {call_note:?}"
+    );
     desktop.screenshot(&c, "07-screen-pop").await;
     click(&c, "incoming-answer").await;
     ann_phone.wait_event("CALL_ESTABLISHED", Duration::from_secs(10)).expect("answered");

@@ -143,6 +143,11 @@ impl Desktop {
         self.dir.path()
     }
 
+    /// The desktop's session bus (for a notification server the app's notifications go to).
+    pub fn bus_address(&self) -> String {
+        self.env.iter().find(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS").map(|(_, v)| v.clone()).expect("a session bus")
+    }
+
     /// A command that runs inside this desktop (its display, session bus and XDG folders), such
     /// as `gio open tel:...` as a click in another application would.
     pub fn command(&self, program: &str) -> Command {

@@ -56,6 +56,7 @@ fn main() {
             sip_bind: "127.0.0.1:0".parse().expect("addr"),
             media_ip: Some("127.0.0.1".parse().expect("ip")),
             ring_timeout: Duration::from_secs(20),
+            desktop_notifications: false,
         },
         Arc::new(move |n| {
             let _ = tx.send((Instant::now(), n));

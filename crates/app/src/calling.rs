@@ -42,6 +42,9 @@ pub struct PhoneOptions {
     pub media_ip: Option<std::net::IpAddr>,
     /// An outgoing call still ringing after this long is given up as no answer.
     pub ring_timeout: Duration,
+    /// Announce incoming and missed calls with desktop notifications (off in tests that have no
+    /// session bus of their own).
+    pub desktop_notifications: bool,
 }
 
 impl Default for PhoneOptions {
@@ -51,6 +54,7 @@ impl Default for PhoneOptions {
             sip_bind: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
             media_ip: None,
             ring_timeout: Duration::from_secs(60),
+            desktop_notifications: true,
         }
     }
 }
@@ -69,6 +73,10 @@ struct Tracked {
     log_id: String,
     answered: Option<DateTime<Utc>>,
     inbound: bool,
+    /// Who is calling, as a missed-call notification names them.
+    caller: String,
+    /// The agent turned it down (not a missed call to notify about).
+    rejected: bool,
 }
 
 type Calls = Arc<Mutex<HashMap<CallId, Tracked>>>;
@@ -180,8 +188,49 @@ fn screen_pop(store: &Store, lead: leads::LeadSummary) -> ScreenPop {
     }
 }
 
-/// Turns one phone event into log updates and a notice.
-fn handle(store: &Store, region: Region, calls: &Calls, sink: &CallSink, event: PhoneEvent) {
+/// Shows a desktop notification from its own thread (the D-Bus round trip must not delay the
+/// call's events); a failure is logged, never fatal.
+fn notify(summary: String, body: String) {
+    std::thread::spawn(move || {
+        if let Err(e) =
+            notify_rust::Notification::new().appname("Ringdesk").summary(&summary).body(&body).icon("call-start").show()
+        {
+            tracing::warn!(error = %e, "a call notification could not be shown");
+        }
+    });
+}
+
+/// The incoming call's notification: the lead's card when the number matched (name, company,
+/// status, last call and its note), else the number as an unknown caller.
+fn incoming_notification(number: &str, display_name: Option<&str>, pop: Option<&ScreenPop>) -> (String, String) {
+    match pop {
+        Some(p) => {
+            let who = match &p.company {
+                Some(c) => format!("{} ({c})", p.name),
+                None => p.name.clone(),
+            };
+            let mut body = format!("{} · {number}", p.status);
+            if let Some(at) = &p.last_call_at {
+                body.push_str(&format!("\nLast call: {}", at.get(..16).unwrap_or(at).replace('T', " ")));
+            }
+            if let Some(note) = &p.last_note {
+                body.push_str(&format!("\n“{}”", note.chars().take(160).collect::<String>()));
+            }
+            (format!("Incoming call: {who}"), body)
+        }
+        None => {
+            let body = match display_name {
+                Some(n) if !n.is_empty() => format!("Unknown caller ({n})"),
+                _ => "Unknown caller".to_string(),
+            };
+            (format!("Incoming call: {number}"), body)
+        }
+    }
+}
+
+/// Turns one phone event into log updates, a notice and, with `notifications`, a desktop
+/// notification.
+fn handle(store: &Store, region: Region, calls: &Calls, sink: &CallSink, notifications: bool, event: PhoneEvent) {
     match event {
         PhoneEvent::Registration { state, .. } => {
             let (registered, detail) = match &state {
@@ -216,8 +265,18 @@ fn handle(store: &Store, region: Region, calls: &Calls, sink: &CallSink, event: 
                     return;
                 }
             };
-            lock(calls).insert(call.clone(), Tracked { log_id: log_id.clone(), answered: None, inbound: true });
             let pop = lead.map(|l| screen_pop(store, l));
+            let shown_number =
+                PhoneNumber::parse(&contact, region).map(|n| n.display(region)).unwrap_or(contact.clone());
+            let caller = pop.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| shown_number.clone());
+            lock(calls).insert(
+                call.clone(),
+                Tracked { log_id: log_id.clone(), answered: None, inbound: true, caller, rejected: false },
+            );
+            if notifications {
+                let (summary, body) = incoming_notification(&shown_number, name.as_deref(), pop.as_ref());
+                notify(summary, body);
+            }
             sink(CallNotice::Incoming {
                 call_id: call.0,
                 call_log_id: log_id,
@@ -243,6 +302,9 @@ fn handle(store: &Store, region: Region, calls: &Calls, sink: &CallSink, event: 
                 }
                 CallState::Ended(reason) => {
                     lock(calls).remove(&call);
+                    if notifications && tracked.inbound && tracked.answered.is_none() && !tracked.rejected {
+                        notify(format!("Missed call: {}", tracked.caller), "Listed under History → Missed".into());
+                    }
                     let status = match (tracked.answered, tracked.inbound) {
                         (Some(_), _) => "completed",
                         (None, true) => "missed",
@@ -405,9 +467,10 @@ impl crate::App {
         }
         let calls: Calls = Arc::default();
         let (store, region, tracked) = (self.store.clone(), self.region()?, calls.clone());
+        let notifications = options.desktop_notifications;
         runtime.spawn(async move {
             while let Some(event) = events.recv().await {
-                handle(&store, region, &tracked, &sink, event);
+                handle(&store, region, &tracked, &sink, notifications, event);
             }
         });
         *lock(&self.phone) = Some(CallService { runtime: Some(runtime), phone, calls });
@@ -457,7 +520,16 @@ impl crate::App {
             let placed = svc.run(async move {
                 phone
                     .dial_with(LINE, &dial_to, |call| {
-                        lock(&calls).insert(call.clone(), Tracked { log_id: log, answered: None, inbound: false });
+                        lock(&calls).insert(
+                            call.clone(),
+                            Tracked {
+                                log_id: log,
+                                answered: None,
+                                inbound: false,
+                                caller: String::new(),
+                                rejected: false,
+                            },
+                        );
                     })
                     .await
             });
@@ -539,7 +611,13 @@ impl crate::App {
 
     /// Rejects an incoming call (busy).
     pub fn reject_call(&self, call_id: &str) -> Result<()> {
-        self.with_phone(|svc| svc.phone.reject(&CallId(call_id.into()), false).map_err(voice_error))
+        self.with_phone(|svc| {
+            let id = CallId(call_id.into());
+            if let Some(t) = lock(&svc.calls).get_mut(&id) {
+                t.rejected = true;
+            }
+            svc.phone.reject(&id, false).map_err(voice_error)
+        })
     }
 
     pub fn hang_up(&self, call_id: &str) -> Result<()> {

@@ -56,6 +56,7 @@ fn a_call_from_a_lead_is_logged_as_it_happens_and_an_incoming_call_is_announced(
             sip_bind: "127.0.0.1:0".parse().expect("addr"),
             media_ip: Some("127.0.0.1".parse().expect("ip")),
             ring_timeout: Duration::from_secs(10),
+            desktop_notifications: false,
         },
         Arc::new(move |n| keep.lock().expect("lock").push(n)),
     )
@@ -162,6 +163,7 @@ fn a_lead_is_called_by_its_number_and_its_call_back_pops_up_with_the_lead_and_la
             sip_bind: "127.0.0.1:0".parse().expect("addr"),
             media_ip: Some("127.0.0.1".parse().expect("ip")),
             ring_timeout: Duration::from_secs(10),
+            desktop_notifications: false,
         },
         Arc::new(move |n| keep.lock().expect("lock").push(n)),
     )
