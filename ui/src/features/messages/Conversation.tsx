@@ -1,12 +1,19 @@
-import { AlertCircle, Clock, Loader2, UserPlus, UserRound } from "lucide-react";
+import { AlertCircle, Clock, Loader2, Phone, UserPlus, UserRound } from "lucide-react";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import type { SmsMessage, SmsThread, SmsThreadPage } from "../../generated/bindings";
 import { formatDateTime } from "../../lib/format";
+import { useDialAction } from "../phone/CallButton";
+import type { CallLead } from "../phone/usePhone";
 import { WAITING_EXPLANATION, isProblemStatus, statusLabel } from "./smsText";
 
 /** Messages fetched per page of a conversation. */
 export const THREAD_PAGE = 50;
+
+/** The conversation's lead as a call shows it (its status is unknown here: placeCall checks Do Not Call). */
+function callLead(thread: SmsThread | null): CallLead | null {
+  return thread?.leadId ? { leadId: thread.leadId, name: thread.leadName ?? thread.contactDisplay, company: null, status: null } : null;
+}
 
 type Loaded = { contact: string; messages: SmsMessage[]; hasMore: boolean };
 
@@ -38,6 +45,7 @@ type Props = {
 
 export function Conversation({ contact, thread, refreshKey, onCreateLead, onOpenLead }: Props) {
   const backend = useBackend();
+  const dialer = useDialAction();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [olderState, setOlderState] = useState<{ loading: boolean; error: string | null }>({ loading: false, error: null });
@@ -128,6 +136,19 @@ export function Conversation({ contact, thread, refreshKey, onCreateLead, onOpen
             {name ? display : <span className="pill sms-unknown">Unknown number</span>}
           </div>
         </div>
+        {dialer.available && (
+          <button
+            type="button"
+            className="icon-button call-button"
+            aria-label={`Call ${name ?? display}`}
+            title={`Call ${display}`}
+            data-testid="sms-call"
+            disabled={dialer.busy}
+            onClick={() => dialer.start(contact, callLead(thread))}
+          >
+            <Phone size={16} aria-hidden />
+          </button>
+        )}
         {name === null && (
           <button type="button" className="button small" onClick={() => onCreateLead(contact, display)}>
             <UserPlus size={14} aria-hidden /> Create lead
@@ -170,6 +191,7 @@ export function Conversation({ contact, thread, refreshKey, onCreateLead, onOpen
         )}
         {current && current.messages.length === 0 && <p className="muted sms-loading">No texts with this number yet.</p>}
       </div>
+      {dialer.dialog}
     </section>
   );
 }

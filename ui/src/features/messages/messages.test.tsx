@@ -1,6 +1,6 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { MemoryBackend, SIGNALWIRE_CONFIGURED, type MemoryBackendOptions, type SmsInput } from "../../backend/memory";
+import { MemoryBackend, SIGNALWIRE_CONFIGURED, SIP_CONFIGURED, type MemoryBackendOptions, type SmsInput } from "../../backend/memory";
 import { SAMPLE_LEADS, renderApp } from "../../test/render";
 
 // Bob Brown's number in SAMPLE_LEADS is 415-555-0100, so our own number is a different one.
@@ -154,6 +154,51 @@ describe("Messages", () => {
     await user.click(within(header).getByRole("button", { name: "Open lead" }));
     expect(screen.getByTestId("nav-leads")).toHaveAttribute("aria-current", "page");
     await waitFor(() => expect(screen.getByTestId("lead-field-name")).toHaveValue("Dana Whitfield"));
+  });
+
+  it("the header's phone button calls the conversation's number with its lead over the default route", async () => {
+    const { user, backend } = await openMessages({ settings: { ...SIGNALWIRE_CONFIGURED, ...SIP_CONFIGURED }, callStepMs: 5 });
+    const bobId = backend.allLeads().find((l) => l.name === "Bob Brown")!.id;
+    await openThread(user, "Bob Brown");
+    await user.click(screen.getByTestId("sms-call"));
+
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
+    expect(backend.placeRequests[0]).toEqual({ to: BOB_E164, leadId: bobId, overrideDnc: false, route: null, callerId: null, record: false });
+    expect(within(await screen.findByTestId("call-panel")).getByTestId("call-lead-name")).toHaveTextContent("Bob Brown");
+    expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
+    expect(screen.getByTestId("nav-messages")).toHaveAttribute("aria-current", "page");
+  });
+
+  it("the header's phone button calls an unknown number without a lead", async () => {
+    const { user, backend } = await openMessages({ settings: { ...SIGNALWIRE_CONFIGURED, ...SIP_CONFIGURED }, callStepMs: 5 });
+    await openThread(user, "(303) 555-0144");
+    await user.click(screen.getByTestId("sms-call"));
+
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
+    expect(backend.placeRequests[0]).toEqual({ to: STRANGER, leadId: null, overrideDnc: false, route: null, callerId: null, record: false });
+  });
+
+  it("the header's phone button on a Do Not Call lead's conversation asks for “Call anyway” first", async () => {
+    const nora = { name: "Nora Never", company: "Quiet Co", phone: "(312) 555-0111", status: "do_not_call" };
+    const { user, backend } = await openMessages({
+      leads: [nora],
+      sms: [{ contact: "+13125550111", direction: "inbound", ourNumber: OURS, body: "Stop calling.", createdAt: "2025-03-01T10:00:00.000Z" }],
+      settings: { ...SIGNALWIRE_CONFIGURED, ...SIP_CONFIGURED },
+      callStepMs: 5,
+    });
+    await openThread(user, "Nora Never");
+    await user.click(screen.getByTestId("sms-call"));
+
+    const confirm = await screen.findByTestId("dnc-confirm");
+    expect(confirm).toHaveTextContent("Nora Never is Do Not Call");
+    expect(backend.placeRequests).toEqual([expect.objectContaining({ to: "+13125550111", overrideDnc: false })]);
+    expect(backend.phoneCallIds()).toEqual([]);
+
+    await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(2));
+    expect(backend.placeRequests[1]).toMatchObject({ to: "+13125550111", overrideDnc: true, route: null });
+    expect(await screen.findByTestId("call-lead-name")).toHaveTextContent("Nora Never");
+    expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
   });
 
   it("Escape or Cancel closes the new-lead dialog without creating anything", async () => {
