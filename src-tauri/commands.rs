@@ -286,6 +286,13 @@ fn take_pending_links(shell: State<'_, Shell>) -> R<Vec<LinkNotice>> {
     Ok(shell.take_pending_links())
 }
 
+/// The phone line's last registration notice (null while no phone runs or before it reported).
+#[tauri::command(async)]
+#[specta::specta]
+fn phone_registration(shell: State<'_, Shell>) -> R<Option<CallNotice>> {
+    Ok(shell.app()?.phone_registration())
+}
+
 /// Places a call over the default route (or the one the call names).
 #[tauri::command(async)]
 #[specta::specta]
@@ -566,6 +573,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             send_dtmf,
             transfer_call,
             take_pending_links,
+            phone_registration,
             place_call,
             bridge_call_status,
             hang_up_bridge_call,

@@ -88,6 +88,8 @@ pub(crate) struct CallService {
     runtime: Option<tokio::runtime::Runtime>,
     phone: Phone,
     calls: Calls,
+    /// The line's last registration notice, for a window that starts listening after it was sent.
+    registration: Arc<Mutex<Option<CallNotice>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -468,12 +470,20 @@ impl crate::App {
         let calls: Calls = Arc::default();
         let (store, region, tracked) = (self.store.clone(), self.region()?, calls.clone());
         let notifications = options.desktop_notifications;
+        let registration: Arc<Mutex<Option<CallNotice>>> = Arc::default();
+        let last = registration.clone();
+        let sink: CallSink = Arc::new(move |notice: CallNotice| {
+            if matches!(notice, CallNotice::Registration { .. }) {
+                *lock(&last) = Some(notice.clone());
+            }
+            sink(notice);
+        });
         runtime.spawn(async move {
             while let Some(event) = events.recv().await {
                 handle(&store, region, &tracked, &sink, notifications, event);
             }
         });
-        *lock(&self.phone) = Some(CallService { runtime: Some(runtime), phone, calls });
+        *lock(&self.phone) = Some(CallService { runtime: Some(runtime), phone, calls, registration });
         Ok(())
     }
 
@@ -594,6 +604,12 @@ impl crate::App {
                 Ok(PlacedCall { route, call_log_id, lead_id, call_id: None, bridge: Some(info) })
             }
         }
+    }
+
+    /// The phone line's last registration notice (`None` while no phone runs or before the line
+    /// reported), for a window that subscribes to call events after it was sent.
+    pub fn phone_registration(&self) -> Option<CallNotice> {
+        lock(&self.phone).as_ref().and_then(|svc| lock(&svc.registration).clone())
     }
 
     /// The microphones and speakers this computer has (for the pickers in Settings and the call

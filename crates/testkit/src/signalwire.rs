@@ -902,7 +902,11 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
                 from: from.into(),
                 to: to.into(),
                 url: field(&f, "Url").unwrap_or_default().to_owned(),
-                record: field(&f, "Record") == Some("true"),
+                // Recorded when asked on the call, or when its cXML script records the dial (the
+                // emulator does not run scripts: a hosted script's `Record` parameter of
+                // record-from-answer, as Ringdesk's bridge script takes it, stands for that).
+                record: field(&f, "Record") == Some("true")
+                    || field(&f, "Url").is_some_and(|u| u.contains("Record=record-from-answer")),
                 recorded: false,
                 created: Utc::now(),
                 at: Instant::now(),

@@ -204,6 +204,8 @@ export interface Backend {
   // ---- softphone ----
   /** (Re)starts the softphone with the SIP line in Settings; registration arrives through onCall. */
   startPhone(): Promise<null>;
+  /** The line's last registration notice (null while no phone runs or before it reported): read after subscribing to onCall. */
+  phoneRegistration(): Promise<CallNotice | null>;
   /**
    * Places a call. Rejects with "notConfigured" (no SIP line), "invalidInput" (not a number),
    * "conflict" (the lead is Do Not Call and overrideDnc is false). States arrive through onCall.

@@ -1,7 +1,10 @@
-// Where an <audio> element finds a recording fetchRecording put on disk. In the desktop app that
-// is the asset protocol (enabled for the recordings cache folder only); in a plain browser (the
-// memory backend: no file behind the path) a silent WAV as long as the recording stands in, so
-// the player works the same in the demo.
+// Where an <audio> element finds a recording fetchRecording put on disk. In the desktop app the
+// file is read through the asset protocol (enabled for the recordings cache folder only) into a
+// blob: URL: WebKitGTK's media player cannot load custom schemes such as asset:// itself
+// (tauri-apps/tauri#3725, verified in the end-to-end window test: MEDIA_ERR_SRC_NOT_SUPPORTED),
+// while blob: URLs go through WebKit's own loader. In a plain browser (the memory backend: no
+// file behind the path) a silent WAV as long as the recording stands in, so the player works
+// the same in the demo.
 import { convertFileSrc } from "@tauri-apps/api/core";
 import type { RecordingFile } from "../generated/bindings";
 import { isTauri } from "./index";
@@ -11,8 +14,11 @@ const DEMO_RATE = 8000;
 /** The stand-in never exceeds 10 minutes. */
 const DEMO_MAX_SECONDS = 600;
 
-export function recordingSrc(file: RecordingFile): string {
-  return isTauri() ? convertFileSrc(file.path) : silentWavDataUrl(Math.max(0, file.bytes - 44) / DEMO_RATE);
+export async function recordingSrc(file: RecordingFile): Promise<string> {
+  if (!isTauri()) return silentWavDataUrl(Math.max(0, file.bytes - 44) / DEMO_RATE);
+  const response = await fetch(convertFileSrc(file.path));
+  if (!response.ok) throw new Error(`The cached recording could not be read (${response.status}).`);
+  return URL.createObjectURL(await response.blob());
 }
 
 /** A data: URL of `seconds` of silence (8 kHz, 8-bit mono PCM). */

@@ -2542,14 +2542,22 @@ export class MemoryBackend implements Backend {
     return [...this.liveCalls.keys()];
   }
 
+  /** The last registration notice of the simulated line (null before startPhone). */
+  private lastRegistration: CallNotice | null = null;
+
   async startPhone(): Promise<null> {
     this.requireSipLine();
-    this.emitCall({
+    this.lastRegistration = {
       kind: "registration",
       registered: true,
       detail: `Registered as ${this.settings.sipUsername}@${this.settings.sipRegistrar}`,
-    });
+    };
+    this.emitCall(this.lastRegistration);
     return null;
+  }
+
+  async phoneRegistration(): Promise<CallNotice | null> {
+    return this.lastRegistration;
   }
 
   async dial(request: DialRequest): Promise<ActiveCall> {

@@ -95,6 +95,7 @@ export class TauriBackend implements Backend {
   cancelFollowUp: Backend["cancelFollowUp"] = (id) => unwrap(() => commands.cancelFollowUp(id));
 
   startPhone = () => unwrap(() => commands.startPhone());
+  phoneRegistration = () => unwrap(() => commands.phoneRegistration());
   dial: Backend["dial"] = (request) => unwrap(() => commands.dial(request));
   answerCall: Backend["answerCall"] = (callId) => unwrap(() => commands.answerCall(callId));
   rejectCall: Backend["rejectCall"] = (callId) => unwrap(() => commands.rejectCall(callId));

@@ -84,6 +84,8 @@ export const commands = {
 	 *  app); each is returned once.
 	 */
 	takePendingLinks: () => typedError<LinkNotice[], IpcError>(__TAURI_INVOKE("take_pending_links")),
+	/**  The phone line's last registration notice (null while no phone runs or before it reported). */
+	phoneRegistration: () => typedError<CallNotice | null, IpcError>(__TAURI_INVOKE("phone_registration")),
 	/**  Places a call over the default route (or the one the call names). */
 	placeCall: (request: PlaceCall) => typedError<PlacedCall, IpcError>(__TAURI_INVOKE("place_call", { request })),
 	/**  A bridge call as SignalWire reports it now (the UI polls it while the call lasts). */

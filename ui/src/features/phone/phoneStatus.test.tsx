@@ -18,6 +18,14 @@ describe("Phone status in the sidebar", () => {
     expect(screen.getByRole("region", { name: "SIP account" })).toContainElement(screen.getByTestId("settings-sip-registrar"));
   });
 
+  it("shows “Phone ready” when the line registered before the window listened (after a restart)", async () => {
+    const backend = new MemoryBackend({ leads: SAMPLE_LEADS, settings: SIP_CONFIGURED });
+    await backend.startPhone(); // registers while nobody listens
+    await renderApp(backend);
+    await waitFor(() => expect(status()).toHaveAttribute("data-state", "ready"));
+    expect(status()).toHaveTextContent("Phone ready");
+  });
+
   it("shows nothing until the line reports, “Phone ready” once registered and “Phone offline” with the detail when not", async () => {
     const backend = new MemoryBackend({ leads: SAMPLE_LEADS, settings: SIP_CONFIGURED });
     const { user } = await renderApp(backend);

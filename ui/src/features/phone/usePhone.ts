@@ -194,8 +194,18 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
     };
     backend.onCall(onNotice).then(
       (off) => {
-        if (closed) off();
-        else unsubscribe = off;
+        if (closed) {
+          off();
+          return;
+        }
+        unsubscribe = off;
+        // The line may have registered before this window listened (a restart): ask once.
+        backend.phoneRegistration().then(
+          (notice) => {
+            if (notice?.kind === "registration") setRegistration((now) => now ?? { registered: notice.registered, detail: notice.detail });
+          },
+          () => {},
+        );
       },
       () => {},
     );

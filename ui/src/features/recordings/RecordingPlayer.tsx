@@ -9,8 +9,8 @@ type Props = {
   recordingId: string;
   /** The length SignalWire reported, shown until the audio's own is known. */
   durationSeconds: number | null;
-  /** The <audio> src for the downloaded file (default: the asset protocol in the desktop app). */
-  audioSrc?: (file: RecordingFile) => string;
+  /** The <audio> src for the downloaded file (default: see recordingSrc in backend/media.ts). */
+  audioSrc?: (file: RecordingFile) => string | Promise<string>;
 };
 
 type Load = { state: "loading" } | { state: "ready"; src: string } | { state: "error"; message: string };
@@ -36,12 +36,25 @@ export function RecordingPlayer({ recordingId, durationSeconds, audioSrc = recor
     setCurrent(0);
     setDuration(durationSeconds);
     setPlayError(null);
-    backend.fetchRecording(recordingId).then(
-      (file) => !stale && setLoad({ state: "ready", src: audioSrc(file) }),
-      (err) => !stale && setLoad({ state: "error", message: errorMessage(err) }),
-    );
+    let made: string | null = null;
+    backend
+      .fetchRecording(recordingId)
+      .then((file) => audioSrc(file))
+      .then(
+        (src) => {
+          if (src.startsWith("blob:")) made = src;
+          if (stale) {
+            if (made) URL.revokeObjectURL(made);
+            return;
+          }
+          setLoad({ state: "ready", src });
+        },
+        (err) => !stale && setLoad({ state: "error", message: errorMessage(err) }),
+      );
     return () => {
       stale = true;
+      // A blob: URL holds the audio in memory until revoked.
+      if (made) URL.revokeObjectURL(made);
     };
     // durationSeconds belongs to the recording: it changes with recordingId.
   }, [backend, recordingId, audioSrc]);

@@ -21,7 +21,7 @@ type Props = {
   dataVersion: number;
   onOpenSettings: () => void;
   /** The <audio> src for a downloaded recording (tests and the browser demo pass their own). */
-  audioSrc?: (file: RecordingFile) => string;
+  audioSrc?: (file: RecordingFile) => string | Promise<string>;
 };
 
 type SyncState =
