@@ -566,8 +566,8 @@ impl crate::App {
     /// logged against its lead before anything rings, and a Do Not Call lead is refused unless
     /// overridden.
     pub fn place_call(&self, req: &PlaceCall) -> Result<PlacedCall> {
-        let s = self.get_settings()?;
-        let route = req.route.unwrap_or(s.default_route);
+        let (default_route, default_caller_id, _) = crate::settings::calls(&self.store)?;
+        let route = req.route.unwrap_or(default_route);
         match route {
             CallRoute::Softphone => {
                 let call = self.dial(&DialRequest {
@@ -585,7 +585,7 @@ impl crate::App {
             }
             CallRoute::Bridge => {
                 let caller_id = req.caller_id.clone().filter(|c| !c.trim().is_empty()).or_else(|| {
-                    let c = s.caller_id.trim();
+                    let c = default_caller_id.trim();
                     (!c.is_empty()).then(|| c.to_string())
                 });
                 let info = self.start_bridge_call(&BridgeCallRequest {

@@ -342,7 +342,8 @@ impl App {
             display: number.display(region),
             lead: lead.map(|l| summary(l, region)),
             name: parsed.name,
-            auto_dial: settings::get(&self.store, self.secrets.as_ref())?.links_auto_dial,
+            // Read without the keychain: a link must open even when the keychain is locked.
+            auto_dial: settings::calls(&self.store)?.2,
         })
     }
 

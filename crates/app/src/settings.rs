@@ -36,6 +36,18 @@ pub(crate) fn signalwire(store: &Store) -> Result<(String, String)> {
     Ok((space.unwrap_or_default(), project.unwrap_or_default()))
 }
 
+/// The call settings without touching the keychain: the default route, the caller ID, and
+/// whether links dial at once.
+pub(crate) fn calls(store: &Store) -> Result<(CallRoute, String, bool)> {
+    Ok(store.read(|r| {
+        Ok::<_, ringdesk_store::StoreError>((
+            kv::get::<CallRoute>(r, DEFAULT_ROUTE)?.unwrap_or_default(),
+            kv::get::<String>(r, CALLER_ID)?.unwrap_or_default(),
+            kv::get::<bool>(r, LINKS_AUTO_DIAL)?.unwrap_or(false),
+        ))
+    })?)
+}
+
 pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> {
     let (region, space, project, registrar, username, transport, url, email) = store.read(|r| {
         Ok((

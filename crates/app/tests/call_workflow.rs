@@ -219,3 +219,36 @@ fn links_fill_the_dialer_and_select_the_lead_but_never_dial_by_themselves() {
         .expect("auto-dial on");
     assert!(app.open_link("tel:+12025550143").expect("link").auto_dial, "the agent allowed links to dial");
 }
+
+/// A keychain that cannot be reached (no Secret Service running, or a locked keychain).
+struct LockedKeychain;
+
+impl ringdesk_app::keychain::SecretStore for LockedKeychain {
+    fn set(
+        &self,
+        _: ringdesk_app::ipc::SecretKind,
+        _: &ringdesk_app::keychain::Secret,
+    ) -> Result<(), ringdesk_app::IpcError> {
+        Err(ringdesk_app::IpcError::new(ringdesk_app::ErrorCode::Keychain, "the keychain is locked"))
+    }
+    fn get(
+        &self,
+        _: ringdesk_app::ipc::SecretKind,
+    ) -> Result<Option<ringdesk_app::keychain::Secret>, ringdesk_app::IpcError> {
+        Err(ringdesk_app::IpcError::new(ringdesk_app::ErrorCode::Keychain, "the keychain is locked"))
+    }
+    fn delete(&self, _: ringdesk_app::ipc::SecretKind) -> Result<(), ringdesk_app::IpcError> {
+        Err(ringdesk_app::IpcError::new(ringdesk_app::ErrorCode::Keychain, "the keychain is locked"))
+    }
+}
+
+#[test]
+fn a_link_opens_even_when_the_keychain_cannot_be_reached() {
+    // Found with the installed .deb: xdg-open handed the link over, and reading the auto-dial
+    // setting went through the keychain, which refused.
+    let dir = tempfile::tempdir().expect("dir");
+    let app = App::open(&dir.path().join("w.db"), Arc::new(LockedKeychain)).expect("app");
+    let t = app.open_link("tel:+13125550142").expect("the link is read without the keychain");
+    assert_eq!(t.e164, "+13125550142");
+    assert!(!t.auto_dial, "links do not dial by default");
+}
