@@ -49,12 +49,8 @@ impl Shell {
             if matches!(notice, ringdesk_app::ipc::RealtimeNotice::Connection { .. }) {
                 *status.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(notice.clone());
             }
-            if matches!(notice, ringdesk_app::ipc::RealtimeNotice::OpenConversation { .. })
-                && let Some(window) = events.get_webview_window("main")
-            {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
+            if matches!(notice, ringdesk_app::ipc::RealtimeNotice::OpenConversation { .. }) {
+                show_window(&events);
             }
             let _ = commands::RealtimeEvent(notice).emit(&events);
         });
@@ -68,12 +64,8 @@ impl Shell {
         use tauri_specta::Event as _;
         let events = handle.clone();
         let sink: ringdesk_app::CallSink = Arc::new(move |notice| {
-            if matches!(notice, ringdesk_app::ipc::CallNotice::Incoming { .. })
-                && let Some(window) = events.get_webview_window("main")
-            {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
+            if matches!(notice, ringdesk_app::ipc::CallNotice::Incoming { .. }) {
+                show_window(&events);
             }
             let _ = commands::CallEvent(notice).emit(&events);
         });
@@ -299,11 +291,15 @@ mod links {
 
     pub fn register(handle: &tauri::AppHandle) {
         let links = handle.deep_link();
+        // Registering runs update-desktop-database and xdg-mime on Linux: off the start-up path.
         #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
-        if std::env::var_os("RINGDESK_NO_LINK_REGISTRATION").is_none()
-            && let Err(e) = links.register_all()
-        {
-            tracing::warn!("could not register Ringdesk for tel: links: {e}");
+        if std::env::var_os("RINGDESK_NO_LINK_REGISTRATION").is_none() {
+            let registering = handle.clone();
+            std::thread::spawn(move || {
+                if let Err(e) = registering.deep_link().register_all() {
+                    tracing::warn!("could not register Ringdesk for tel: links: {e}");
+                }
+            });
         }
         let forwarded = handle.clone();
         links.on_open_url(move |event| {
