@@ -655,14 +655,7 @@ impl App {
     pub fn recordings_library(&self, q: &ipc::RecordingQuery) -> Result<Vec<ipc::RecordingGroup>> {
         let region = self.region()?;
         let parse = |field: &str, t: &Option<String>| {
-            t.as_deref()
-                .filter(|v| !v.trim().is_empty())
-                .map(|v| {
-                    chrono::DateTime::parse_from_rfc3339(v.trim())
-                        .map(|d| ringdesk_store::format_ts(d.with_timezone(&chrono::Utc)))
-                        .map_err(|_| IpcError::invalid(format!("{field} {v:?} is not a date and time (RFC 3339).")))
-                })
-                .transpose()
+            t.as_deref().filter(|v| !v.trim().is_empty()).map(|v| workflow::parse_time(field, v)).transpose()
         };
         let (from, to) = (parse("From", &q.from)?, parse("To", &q.to)?);
         let limit = q.limit.unwrap_or(200).clamp(1, 1000);

@@ -61,12 +61,10 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
             kv::get::<String>(r, crate::sync::BACKEND_EMAIL)?,
         ))
     })?;
-    let (route, caller_id, agent_phone, auto_dial, audio_in, audio_out) = store.read(|r| {
+    let (default_route, caller_id, links_auto_dial) = calls(store)?;
+    let (agent_phone, audio_in, audio_out) = store.read(|r| {
         Ok((
-            kv::get::<CallRoute>(r, DEFAULT_ROUTE)?,
-            kv::get::<String>(r, CALLER_ID)?,
             kv::get::<String>(r, AGENT_PHONE)?,
-            kv::get::<bool>(r, LINKS_AUTO_DIAL)?,
             kv::get::<String>(r, AUDIO_INPUT)?,
             kv::get::<String>(r, AUDIO_OUTPUT)?,
         ))
@@ -85,10 +83,10 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
         backend_key_set: is_set(SecretKind::BackendKey)?,
         backend_email: email.unwrap_or_default(),
         backend_signed_in: is_set(SecretKind::BackendSession)?,
-        default_route: route.unwrap_or_default(),
-        caller_id: caller_id.unwrap_or_default(),
+        default_route,
+        caller_id,
         agent_phone: agent_phone.unwrap_or_default(),
-        links_auto_dial: auto_dial.unwrap_or(false),
+        links_auto_dial,
         audio_input: audio_in.unwrap_or_default(),
         audio_output: audio_out.unwrap_or_default(),
     })
