@@ -28,15 +28,23 @@ fn wait_for<T>(what: &str, notices: &Notices, mut pick: impl FnMut(&CallNotice) 
     panic!("timed out waiting for {what}; notices: {:?}", notices.lock().expect("lock"));
 }
 
-#[test]
-fn a_call_from_a_lead_is_logged_as_it_happens_and_an_incoming_call_is_announced() {
+/// Kamailio, a baresip peer registered as `peer` (answering by itself, speaking from a WAV),
+/// and the app's phone registered as alice with WAV devices; the phone's notices are collected.
+struct Rig {
+    kam: Kamailio,
+    peer: Baresip,
+    app: App,
+    notices: Notices,
+    _dir: tempfile::TempDir,
+}
+
+fn rig(peer: &str) -> Rig {
     let kam = Kamailio::start().expect("kamailio");
     let dir = tempfile::tempdir().expect("dir");
     let wav = dir.path().join("speech.wav");
     speech_wav(&wav, 30).expect("wav");
-    let mut bob = Baresip::start("bob", &kam.addr(), &wav, AnswerMode::Auto, false).expect("baresip");
-    bob.wait_registered(Duration::from_secs(5)).expect("bob registers");
-
+    let peer = Baresip::start(peer, &kam.addr(), &wav, AnswerMode::Auto, false).expect("baresip");
+    peer.wait_registered(Duration::from_secs(5)).expect("the peer registers");
     let app = App::open(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default())).expect("app");
     app.update_settings(&SettingsUpdate {
         sip_registrar: Some(kam.addr()),
@@ -64,6 +72,12 @@ fn a_call_from_a_lead_is_logged_as_it_happens_and_an_incoming_call_is_announced(
     wait_for("registration", &notices, |n| {
         matches!(n, CallNotice::Registration { registered: true, .. }).then_some(())
     });
+    Rig { kam, peer, app, notices, _dir: dir }
+}
+
+#[test]
+fn a_call_from_a_lead_is_logged_as_it_happens_and_an_incoming_call_is_announced() {
+    let Rig { kam, peer: mut bob, app, notices, _dir } = rig("bob");
 
     let lead = app.create_lead(&LeadPatch { name: Some("Bob Baker".into()), ..LeadPatch::default() }).expect("lead");
     let call = app
@@ -137,40 +151,8 @@ fn a_call_from_a_lead_is_logged_as_it_happens_and_an_incoming_call_is_announced(
 
 #[test]
 fn a_lead_is_called_by_its_number_and_its_call_back_pops_up_with_the_lead_and_last_note() {
-    let kam = Kamailio::start().expect("kamailio");
-    let dir = tempfile::tempdir().expect("dir");
-    let wav = dir.path().join("speech.wav");
-    speech_wav(&wav, 30).expect("wav");
     // The lead's phone registers as its number's digits.
-    let mut ann_phone = Baresip::start("13125550142", &kam.addr(), &wav, AnswerMode::Auto, false).expect("baresip");
-    ann_phone.wait_registered(Duration::from_secs(5)).expect("registers");
-    let app = App::open(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default())).expect("app");
-    app.update_settings(&SettingsUpdate {
-        sip_registrar: Some(kam.addr()),
-        sip_username: Some("alice".into()),
-        sip_transport: Some(SipTransport::Udp),
-        ..SettingsUpdate::default()
-    })
-    .expect("sip settings");
-    app.set_secret(SecretKind::SipPassword, "alicepw").expect("password");
-    let notices: Notices = Arc::default();
-    let keep = notices.clone();
-    let out = dir.path().join("heard");
-    std::fs::create_dir_all(&out).expect("dir");
-    app.start_phone(
-        PhoneOptions {
-            devices: Some(Arc::new(WavDevices { input: wav.clone(), output_dir: out })),
-            sip_bind: "127.0.0.1:0".parse().expect("addr"),
-            media_ip: Some("127.0.0.1".parse().expect("ip")),
-            ring_timeout: Duration::from_secs(10),
-            desktop_notifications: false,
-        },
-        Arc::new(move |n| keep.lock().expect("lock").push(n)),
-    )
-    .expect("the phone starts");
-    wait_for("registration", &notices, |n| {
-        matches!(n, CallNotice::Registration { registered: true, .. }).then_some(())
-    });
+    let Rig { kam, peer: mut ann_phone, app, notices, _dir } = rig("13125550142");
     let ann = app
         .create_lead(&LeadPatch {
             name: Some("Ann Archer".into()),
