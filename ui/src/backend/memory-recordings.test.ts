@@ -1,3 +1,4 @@
+import { NO_SETTINGS_CHANGE } from "./settings";
 import { describe, expect, it } from "vitest";
 import type { HistoryFilter } from "../generated/bindings";
 import { parseCsv } from "./csv";
@@ -157,7 +158,7 @@ describe("MemoryBackend calling settings", () => {
   it("applies the new fields, stores numbers as E.164 and leaves null fields unchanged", async () => {
     const b = new MemoryBackend();
     expect(await b.getSettings()).toMatchObject({ defaultRoute: "softphone", callerId: "", agentPhone: "", linksAutoDial: false, audioInput: "", audioOutput: "" });
-    const none = { defaultRegion: null, signalwireSpace: null, signalwireProjectId: null, sipRegistrar: null, sipUsername: null, sipTransport: null, backendUrl: null, defaultRoute: null, callerId: null, agentPhone: null, linksAutoDial: null, audioInput: null, audioOutput: null };
+    const none = NO_SETTINGS_CHANGE;
     const s = await b.updateSettings({ ...none, defaultRoute: "bridge", callerId: "(415) 555-0100", agentPhone: "sip:agent@example.com", linksAutoDial: true, audioInput: " USB Headset " });
     expect(s).toMatchObject({ defaultRoute: "bridge", callerId: "+14155550100", agentPhone: "sip:agent@example.com", linksAutoDial: true, audioInput: "USB Headset", audioOutput: "" });
     expect(await b.updateSettings(none)).toMatchObject({ defaultRoute: "bridge", callerId: "+14155550100", linksAutoDial: true });

@@ -1,3 +1,4 @@
+import { NO_SETTINGS_CHANGE } from "./settings";
 import { describe, expect, it } from "vitest";
 import type { LinkNotice, ReminderNotice } from "../generated/bindings";
 import { MemoryBackend, SIGNALWIRE_CONFIGURED, SIP_CONFIGURED } from "./memory";
@@ -27,10 +28,7 @@ describe("MemoryBackend: calls over both routes", () => {
   it("refuses a bridge call without the agent's own phone, then bridges once it is set", async () => {
     const backend = new MemoryBackend({ settings: { ...SIGNALWIRE_CONFIGURED } });
     await expect(backend.placeCall(call("2125550188", { route: "bridge" }))).rejects.toMatchObject({ code: "notConfigured" });
-    await backend.updateSettings({
-      defaultRegion: null, signalwireSpace: null, signalwireProjectId: null, sipRegistrar: null, sipUsername: null, sipTransport: null,
-      backendUrl: null, defaultRoute: "bridge", callerId: null, agentPhone: "312 555 0100", linksAutoDial: null, audioInput: null, audioOutput: null,
-    });
+    await backend.updateSettings({ ...NO_SETTINGS_CHANGE, defaultRoute: "bridge", agentPhone: "312 555 0100" });
     const placed = await backend.placeCall(call("2125550188"));
     expect(placed.route).toBe("bridge");
     expect(placed.callId).toBeNull();
@@ -87,10 +85,7 @@ describe("MemoryBackend: links and reminders", () => {
 
     const live: LinkNotice[] = [];
     const off = await backend.onLink((n) => live.push(n));
-    await backend.updateSettings({
-      defaultRegion: null, signalwireSpace: null, signalwireProjectId: null, sipRegistrar: null, sipUsername: null, sipTransport: null,
-      backendUrl: null, defaultRoute: null, callerId: null, agentPhone: null, linksAutoDial: true, audioInput: null, audioOutput: null,
-    });
+    await backend.updateSettings({ ...NO_SETTINGS_CHANGE, linksAutoDial: true });
     await backend.clickLink("ringdesk://dial?to=2125550188&name=Walk%20In");
     off();
     expect(live).toEqual([

@@ -1,3 +1,4 @@
+import { NO_SETTINGS_CHANGE } from "./settings";
 import { describe, expect, it } from "vitest";
 import type { LeadQuery, SettingsUpdate } from "../generated/bindings";
 import { BackendError } from "./errors";
@@ -295,21 +296,7 @@ describe("MemoryBackend team sync", () => {
 });
 
 function nullSettings(): SettingsUpdate {
-  return {
-    defaultRegion: null,
-    signalwireSpace: null,
-    signalwireProjectId: null,
-    sipRegistrar: null,
-    sipUsername: null,
-    sipTransport: null,
-    backendUrl: null,
-    defaultRoute: null,
-    callerId: null,
-    agentPhone: null,
-    linksAutoDial: null,
-    audioInput: null,
-    audioOutput: null,
-  };
+  return { ...NO_SETTINGS_CHANGE };
 }
 
 function nullPatch() {

@@ -1,3 +1,4 @@
+import { useDispositionOptions } from "../calls/useDispositionOptions";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
   AlertCircle,
@@ -14,7 +15,7 @@ import {
 } from "lucide-react";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { errorMessage, useBackend } from "../../backend";
-import type { CallHistoryItem, CallRoute, DispositionOption, HistoryFilter } from "../../generated/bindings";
+import type { CallHistoryItem, CallRoute, HistoryFilter } from "../../generated/bindings";
 import { formatDateTime, formatPhone, plural } from "../../lib/format";
 import { dayStart, dispositionLabel, formatDuration } from "../calls/callText";
 import { ROW_HEIGHT } from "../leads/LeadTable";
@@ -92,7 +93,7 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
   const debouncedText = useDebounced(filters.text, HISTORY_SEARCH_DEBOUNCE_MS);
   const applied = useMemo(() => historyFilter({ ...filters, text: debouncedText }), [filters, debouncedText]);
   const [exporting, setExporting] = useState(false);
-  const [options, setOptions] = useState<DispositionOption[]>([]);
+  const options = useDispositionOptions(active);
   const [rows, setRows] = useState<CallHistoryItem[] | null>(null);
   const [hasMore, setHasMore] = useState(false);
   const [loading, setLoading] = useState(false);
@@ -102,19 +103,6 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
   const loadedFor = useRef<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const headerRef = useRef<HTMLDivElement>(null);
-
-  // The disposition set may have changed in Settings: re-read it on every visit.
-  useEffect(() => {
-    if (!active) return;
-    let stale = false;
-    backend.dispositionOptions().then(
-      (o) => !stale && setOptions(o),
-      () => {},
-    );
-    return () => {
-      stale = true;
-    };
-  }, [active, backend]);
 
   const fetchPage = useCallback(
     async (after: CallHistoryItem | null) => {

@@ -2,7 +2,8 @@ import { ArrowLeftRight, Building2, Check, Grid3x3, Headphones, Mic, MicOff, Pau
 import { useEffect, useState, type FormEvent, type KeyboardEvent } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import { formatDateTime, formatPhone } from "../../lib/format";
-import { DeviceOptions, NO_SETTINGS_CHANGE, useAudioDevices } from "../settings/CallsSettings";
+import { NO_SETTINGS_CHANGE } from "../../backend/settings";
+import { DeviceOptions, useAudioDevices } from "../settings/CallsSettings";
 import { isTypingTarget } from "../shell/keys";
 import { isConnected, type CallQuality, type Phone, type PhoneCall } from "./usePhone";
 

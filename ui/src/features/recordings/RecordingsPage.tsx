@@ -1,7 +1,8 @@
+import { useDispositionOptions } from "../calls/useDispositionOptions";
 import { AlertCircle, FileAudio, Loader2, PhoneIncoming, PhoneOutgoing, RefreshCw, Search, Settings as SettingsIcon, X } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorCode, errorMessage, useBackend } from "../../backend";
-import type { DispositionOption, RecordingFile, RecordingGroup, RecordingListItem, RecordingSyncReport } from "../../generated/bindings";
+import type { RecordingFile, RecordingGroup, RecordingListItem, RecordingSyncReport } from "../../generated/bindings";
 import { formatDateTime, formatPhone, plural } from "../../lib/format";
 import { dayStart, dispositionLabel, formatDuration } from "../calls/callText";
 import { useDebounced } from "../shell/useDebounced";
@@ -55,25 +56,13 @@ export function RecordingsPage({ active, command, dataVersion, onOpenSettings, a
   const [groups, setGroups] = useState<RecordingGroup[] | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [options, setOptions] = useState<DispositionOption[]>([]);
+  const options = useDispositionOptions(active);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [sync, setSync] = useState<SyncState>({ state: "idle" });
   const [reloads, setReloads] = useState(0);
   const searchRef = useRef<HTMLInputElement>(null);
   const handled = useRef<number | null>(null);
   const seq = useRef(0);
-
-  useEffect(() => {
-    if (!active) return;
-    let stale = false;
-    backend.dispositionOptions().then(
-      (o) => !stale && setOptions(o),
-      () => {},
-    );
-    return () => {
-      stale = true;
-    };
-  }, [active, backend]);
 
   const load = useCallback(async () => {
     const mine = ++seq.current;

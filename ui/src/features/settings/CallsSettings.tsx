@@ -1,24 +1,9 @@
+import { NO_SETTINGS_CHANGE } from "../../backend/settings";
 import { AlertCircle, AlertTriangle, Check, Loader2 } from "lucide-react";
 import { useEffect, useState, type FormEvent } from "react";
 import { errorCode, errorMessage, useBackend } from "../../backend";
-import type { AudioDevice, CallRoute, OwnedNumberInfo, Settings, SettingsUpdate } from "../../generated/bindings";
+import type { AudioDevice, CallRoute, OwnedNumberInfo, Settings } from "../../generated/bindings";
 
-/** An update that changes nothing (every field null); spread the fields to change over it. */
-export const NO_SETTINGS_CHANGE: SettingsUpdate = {
-  defaultRegion: null,
-  signalwireSpace: null,
-  signalwireProjectId: null,
-  sipRegistrar: null,
-  sipUsername: null,
-  sipTransport: null,
-  backendUrl: null,
-  defaultRoute: null,
-  callerId: null,
-  agentPhone: null,
-  linksAutoDial: null,
-  audioInput: null,
-  audioOutput: null,
-};
 
 export const LINKS_AUTODIAL_WARNING =
   "Any web page or e-mail can then make Ringdesk call a number the moment you click its link. Leave this off unless you only click links you trust.";

@@ -3,25 +3,11 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefOb
 import { errorCode, errorMessage, useBackend } from "../../backend";
 import type { Region, SecretKind, Settings, SettingsUpdate, SipTransport } from "../../generated/bindings";
 import { useToast } from "../shell/Toast";
+import { NO_SETTINGS_CHANGE } from "../../backend/settings";
 import { CallsSection } from "./CallsSettings";
 import { DispositionsSection } from "./Dispositions";
 import { PhoneNumbersSection } from "./PhoneNumbers";
 
-const NO_CHANGE: SettingsUpdate = {
-  defaultRegion: null,
-  signalwireSpace: null,
-  signalwireProjectId: null,
-  sipRegistrar: null,
-  sipUsername: null,
-  sipTransport: null,
-  backendUrl: null,
-  defaultRoute: null,
-  callerId: null,
-  agentPhone: null,
-  linksAutoDial: null,
-  audioInput: null,
-  audioOutput: null,
-};
 
 type SaveState = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
 
@@ -226,7 +212,7 @@ export function SettingsPage({ active = true, command = null }: Props = {}) {
   ): Promise<boolean> => {
     setState({ kind: "saving" });
     try {
-      let next = await backend.updateSettings({ ...NO_CHANGE, ...update });
+      let next = await backend.updateSettings({ ...NO_SETTINGS_CHANGE, ...update });
       const input = secret?.ref.current;
       if (secret && input && input.value !== "") {
         next = await backend.setSecret(secret.kind, input.value);
@@ -331,7 +317,7 @@ export function SettingsPage({ active = true, command = null }: Props = {}) {
     setRegion(code);
     setRegionState({ kind: "saving" });
     try {
-      const next = await backend.updateSettings({ ...NO_CHANGE, defaultRegion: code });
+      const next = await backend.updateSettings({ ...NO_SETTINGS_CHANGE, defaultRegion: code });
       setSettings(next);
       setRegion(next.defaultRegion);
       setRegionState({ kind: "saved" });
