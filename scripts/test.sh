@@ -2,7 +2,8 @@
 # Command 2: install what is missing, then run every check and test: formatting, clippy, the
 # TypeScript type check, Rust unit/integration tests (real SQLite files, a real Secret Service,
 # the CLI binary, the bindings staleness check), the UI tests (vitest), short fuzz runs of every
-# parser target, and the end-to-end test of the real app window under Xvfb over WebDriver.
+# parser target, and the end-to-end test of the real app window under Xvfb over WebDriver (with
+# the app's .deb, bundled here, unpacked for its desktop entry).
 # One cargo target directory and one build for everything; artifacts (screenshots) land in
 # ./artifacts.
 set -euo pipefail
@@ -22,6 +23,9 @@ npm --prefix ui run --silent typecheck
 
 log "UI tests (vitest, in-memory backend)"
 npm --prefix ui test --silent
+
+log "bundling the .deb (debug profile, the tests' build): the end-to-end test opens links through its entry"
+ui/node_modules/.bin/tauri build --debug --bundles deb --config '{"build":{"beforeBuildCommand":""}}'
 
 log "Rust tests (workspace, including the end-to-end window test)"
 cargo test --workspace --quiet -- --test-threads=2

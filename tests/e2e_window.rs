@@ -282,6 +282,93 @@ async fn import_search_edit_restart_and_text_in_the_real_window() {
 /// machine has two cores.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The `.deb` the Tauri bundler made (`scripts/test.sh` runs `tauri build --debug --bundles deb`
+/// before the tests), installed into a private root the way dpkg installs it: the files
+/// unpacked, then the desktop database refreshed as dpkg's trigger does. Its dependencies must
+/// be installed on this machine. `None` (the check is skipped) only outside CI when no bundle was
+/// made; in CI a missing bundle fails the test.
+struct UnpackedDeb {
+    root: std::path::PathBuf,
+}
+
+fn unpacked_deb(desktop: &Desktop) -> Option<UnpackedDeb> {
+    use std::process::Command;
+    let bundles = std::path::Path::new(env!("CARGO_BIN_EXE_ringdesk")).with_file_name("bundle").join("deb");
+    let name = format!("Ringdesk_{}_amd64.deb", env!("CARGO_PKG_VERSION"));
+    let deb = bundles.join(&name);
+    if !deb.is_file() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "{name} is not in {}: scripts/test.sh bundles it before the tests",
+            bundles.display()
+        );
+        eprintln!(
+            "e2e: no {name} in {} (run scripts/test.sh); the installed-entry check is skipped",
+            bundles.display()
+        );
+        return None;
+    }
+    let field = |f: &str| {
+        let out = Command::new("dpkg-deb").args(["-f"]).arg(&deb).arg(f).output().expect("dpkg-deb runs");
+        assert!(out.status.success(), "dpkg-deb reads the {f} field of {name}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(field("Version"), env!("CARGO_PKG_VERSION"), "the bundle is of this version");
+    for dependency in field("Depends").split(',') {
+        let installed = dependency.split('|').any(|alternative| {
+            let package = alternative.split_whitespace().next().unwrap_or_default();
+            Command::new("dpkg-query")
+                .args(["-W", "-f", "${Status}", package])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        });
+        assert!(installed, "the package's dependency {} is installed here", dependency.trim());
+    }
+    let root = desktop.dir().join("installed");
+    let unpacked = Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&root).status().expect("dpkg-deb runs");
+    assert!(unpacked.success(), "{name} unpacks");
+    let entry = std::fs::read_to_string(root.join("usr/share/applications/Ringdesk.desktop"))
+        .expect("the package has usr/share/applications/Ringdesk.desktop");
+    assert!(entry.lines().any(|l| l == "Exec=ringdesk %u"), "the entry passes the link to Ringdesk: {entry}");
+    assert!(
+        entry.lines().any(|l| l.starts_with("MimeType=")
+            && l.contains("x-scheme-handler/tel;")
+            && l.contains("x-scheme-handler/ringdesk;")),
+        "the entry claims tel: and ringdesk: links: {entry}"
+    );
+    let refreshed = Command::new("update-desktop-database")
+        .arg(root.join("usr/share/applications"))
+        .status()
+        .expect("update-desktop-database runs");
+    assert!(refreshed.success(), "the desktop database of the installed entry is written");
+    Some(UnpackedDeb { root })
+}
+
+impl UnpackedDeb {
+    /// `xdg-open LINK` as on a desktop with this package installed and nothing else claiming the
+    /// link: the data folders are the package's and the system's, the user's own folders (where
+    /// the running app registered itself at start) are empty ones, and no desktop environment is
+    /// named, so xdg-open uses its generic lookup (xdg-mime, then the entry's Exec).
+    fn xdg_open(&self, desktop: &Desktop, link: &str) -> std::process::Command {
+        let user = self.root.with_file_name("installed-user");
+        for sub in ["data", "config"] {
+            std::fs::create_dir_all(user.join(sub)).expect("empty user folders");
+        }
+        let mut cmd = desktop.command("xdg-open");
+        let path = std::env::var("PATH").unwrap_or_default();
+        cmd.arg(link)
+            .env("PATH", format!("{}:{path}", self.root.join("usr/bin").display()))
+            .env("XDG_DATA_DIRS", format!("{}:/usr/local/share:/usr/share", self.root.join("usr/share").display()))
+            .env("XDG_DATA_HOME", user.join("data"))
+            .env("XDG_CONFIG_HOME", user.join("config"))
+            .env_remove("XDG_CURRENT_DESKTOP")
+            .env_remove("DESKTOP_SESSION")
+            .env_remove("KDE_FULL_SESSION")
+            .env_remove("GNOME_DESKTOP_SESSION_ID");
+        cmd
+    }
+}
+
 /// Waits for an element and returns its `value` property (inputs).
 async fn value_of(c: &Client, id: &str) -> String {
     c.wait()
@@ -336,7 +423,8 @@ async fn wrap_up(desktop: &Desktop, c: &Client, outcome: &str, note: &str, shot:
 /// emulator: a lead called from its row (the INVITE reaches the lead's phone, audio flows), hung
 /// up, wrapped up as Interested with a note and a follow-up tomorrow; the history, the lead and
 /// the follow-ups show it. A `tel:` link opened with `gio open` while the app runs fills the
-/// dialer and selects the lead without placing a call. The lead calls back: the screen pop
+/// dialer and selects the lead without placing a call; so does a `ringdesk://` link opened with
+/// `xdg-open` through the entry of the installed `.deb` (see `unpacked_deb`). The lead calls back: the screen pop
 /// names them, the call is answered and hung up, and the app is killed (SIGKILL) during the
 /// wrap-up, which is there again after a restart. Then the same call over the bridge route.
 /// Screenshots of each step go to `artifacts/e2e-calls/`.
@@ -487,6 +575,24 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     assert!(!shown(&c, "call-panel").await || !shown(&c, "call-hangup").await, "no call is running");
     desktop.screenshot(&c, "06-link-filled-dialer").await;
 
+    // --- the same through the installed package's entry: xdg-open finds Ringdesk by the .deb's
+    // MimeType and runs its `Exec=ringdesk %u`, which hands the link to the running window ---
+    if let Some(package) = unpacked_deb(&desktop) {
+        click(&c, "nav-leads").await;
+        let opened = package
+            .xdg_open(&desktop, "ringdesk://dial?to=%2B13125550177&name=Walk%20In")
+            .status()
+            .expect("xdg-open runs");
+        assert!(opened.success(), "xdg-open found the installed entry and ran it: {opened}");
+        eventually(&desktop, &c, "the link through the installed entry filled the dialer", || async {
+            shown(&c, "dialer-link-banner").await && value_of(&c, "dialer-input").await.contains("0177")
+        })
+        .await;
+        assert!(text(&c, "dialer-link-banner").await.contains("Walk In"), "the link's name is shown");
+        assert_eq!(logged_calls(), calls_before, "the link through the package did not place a call");
+        desktop.screenshot(&c, "06b-link-through-the-installed-entry").await;
+    }
+
     // --- Ann calls back: the screen pop names her; answered; the app dies during the wrap-up ---
     ann_phone.command("dial", &format!("sip:alice@{}", kam.addr())).expect("Ann calls back");
     eventually(&desktop, &c, "the incoming call pops up with Ann's card", || async {
@@ -604,6 +710,18 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     click(&c, "wrapup-choice-answered").await;
     click(&c, "wrapup-save").await;
     eventually(&desktop, &c, "the wrap-up closes", || async { !shown(&c, "wrapup-dialog").await }).await;
+    let recorded_sid = emu.calls().last().expect("the recorded call").0.clone();
+    for _ in 0..50 {
+        if !emu.recordings_of(&recorded_sid).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        !emu.recordings_of(&recorded_sid).is_empty(),
+        "SignalWire recorded the call: {}",
+        emu.call_summary(&recorded_sid)
+    );
     click(&c, "nav-recordings").await;
     click(&c, "recordings-sync").await;
     eventually(&desktop, &c, "the recording is listed under Ann", || async {

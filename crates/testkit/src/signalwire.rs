@@ -367,6 +367,16 @@ impl SignalWireEmulator {
         lock(&self.state).calls.iter().map(|c| (c.sid.clone(), c.from.clone(), c.to.clone())).collect()
     }
 
+    /// What the emulator knows of a call, for a failing test's message: its status now, whether
+    /// it was asked to record, and its script URL.
+    pub fn call_summary(&self, call_sid: &str) -> String {
+        let s = lock(&self.state);
+        match s.calls.iter().find(|c| c.sid == call_sid) {
+            Some(c) => format!("status {}, record {}, url {}", call_status(c).0, c.record, c.url),
+            None => format!("no call {call_sid}"),
+        }
+    }
+
     /// Recordings of a call, by SID (once the call has ended).
     pub fn recordings_of(&self, call_sid: &str) -> Vec<String> {
         let mut s = lock(&self.state);
