@@ -183,13 +183,12 @@ fn db_path(handle: &tauri::AppHandle) -> Result<PathBuf, IpcError> {
 
 /// Starts the desktop app.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    if let Ok(guard) = ringdesk_app::SIP_STACK_LOG_GUARD.parse() {
+        filter = filter.add_directive(guard);
+    }
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     let builder = specta_builder();
     let result = tauri::Builder::default()
         // First: a second launch (a link clicked while Ringdesk runs) hands its arguments to this

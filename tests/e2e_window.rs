@@ -15,10 +15,11 @@
 
 mod harness;
 
+use std::path::Path;
 use std::time::Duration;
 
-use fantoccini::{Client, Locator, key::Key};
-use harness::Desktop;
+use fantoccini::{Client, key::Key};
+use harness::{Desktop, click, eventually, shown, text, tid, type_into, with_db};
 
 const CSV: &str = "Name,Email,Phone,Company,Status\n\
 Ann Archer,ann@acme.com,(202) 555-0143,Acme,new\n\
@@ -26,77 +27,6 @@ Bob Broken,bob-at-nowhere,202-555-0144,Globex,new\n\
 Carol Chen,carol@initech.com,+44 20 7946 0958,Initech,qualified\n\
 Dan Nophone,,,Hooli,new\n\
 Erin Early,erin@vandelay.com,202.555.0145,Vandelay,contacted\n";
-
-fn tid(id: &str) -> Locator<'_> {
-    Locator::Css(Box::leak(format!("[data-testid=\"{id}\"]").into_boxed_str()))
-}
-
-async fn text(c: &Client, id: &str) -> String {
-    eprintln!("e2e: text of {id}");
-    c.wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(tid(id))
-        .await
-        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("text of {id}: {e}"))
-}
-
-async fn click(c: &Client, id: &str) {
-    eprintln!("e2e: click {id}");
-    let el = c
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(tid(id))
-        .await
-        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"));
-    if el.click().await.is_ok() {
-        return;
-    }
-    // Covered, most likely by a toast: dismiss them as a person would, then click again.
-    for toast in c.find_all(Locator::Css("[data-testid=toast] button[aria-label=Dismiss]")).await.unwrap_or_default() {
-        let _ = toast.click().await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    c.find(tid(id))
-        .await
-        .unwrap_or_else(|e| panic!("element {id} is gone: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {id}: {e}"));
-}
-
-async fn type_into(c: &Client, id: &str, value: &str) {
-    let el = c
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(tid(id))
-        .await
-        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"));
-    el.clear().await.unwrap_or_else(|e| panic!("clear {id}: {e}"));
-    // A React-controlled input can put its old value back after clear(): select it all and
-    // delete it with the keyboard too, as a person would.
-    let select_all = format!("{}a{}{}", Key::Control, Key::Null, Key::Backspace);
-    el.send_keys(&select_all).await.unwrap_or_else(|e| panic!("empty {id}: {e}"));
-    el.send_keys(value).await.unwrap_or_else(|e| panic!("type into {id}: {e}"));
-}
-
-/// Polls until `f` is true, or saves a screenshot named after `what` and fails the test.
-async fn eventually<F, Fut>(desktop: &Desktop, c: &Client, what: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..150 {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    desktop.screenshot(c, &format!("FAILED {what}")).await;
-    panic!("timed out waiting until {what}");
-}
 
 const SW_PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
 const SW_TOKEN: &str = "PTe2etoken";
@@ -380,25 +310,6 @@ async fn value_of(c: &Client, id: &str) -> String {
         .await
         .unwrap_or_else(|e| panic!("value of {id}: {e}"))
         .unwrap_or_default()
-}
-
-/// Runs `f` on the app's database from a second `App` (as another reader or writer would), on a
-/// plain thread: an `App` owns runtimes, which must not be dropped inside the test's async task.
-fn with_db<T: Send + 'static>(db: &std::path::Path, f: impl FnOnce(&ringdesk_app::App) -> T + Send + 'static) -> T {
-    let db = db.to_path_buf();
-    std::thread::spawn(move || {
-        let app =
-            ringdesk_app::App::open(&db, std::sync::Arc::new(ringdesk_app::keychain::MemorySecretStore::default()))
-                .expect("the database opens beside the running app");
-        f(&app)
-    })
-    .join()
-    .expect("the database work finished")
-}
-
-/// Whether an element with this test id is on screen now.
-async fn shown(c: &Client, id: &str) -> bool {
-    c.find(tid(id)).await.is_ok()
 }
 
 /// The wrap-up step for the call on screen: an outcome, a note, and a follow-up tomorrow.
@@ -755,4 +666,13 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     .await;
     desktop.screenshot(&c, "13-recording").await;
     desktop.quit(c).await;
+
+    // Nothing secret in what the app logged (its stderr, in tauri-driver's log): no SRTP keys
+    // from the SDP, no digest answers, no SIP password, no SignalWire token.
+    let log =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts/e2e-calls/tauri-driver.log"))
+            .expect("the app's log");
+    for secret in ["a=crypto", "inline:", "response=\"", "alicepw", SW_TOKEN] {
+        assert!(!log.contains(secret), "the app's log has no {secret:?}");
+    }
 }

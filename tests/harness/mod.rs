@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 
 pub struct Desktop {
     dir: tempfile::TempDir,
@@ -249,4 +249,96 @@ impl Drop for Desktop {
         terminate(&mut self.dbus);
         terminate(&mut self.xvfb);
     }
+}
+
+// --- steps shared by the end-to-end tests and the window benchmark ---
+
+pub fn tid(id: &str) -> Locator<'_> {
+    Locator::Css(Box::leak(format!("[data-testid=\"{id}\"]").into_boxed_str()))
+}
+
+pub async fn text(c: &Client, id: &str) -> String {
+    eprintln!("e2e: text of {id}");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(tid(id))
+        .await
+        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("text of {id}: {e}"))
+}
+
+pub async fn click(c: &Client, id: &str) {
+    eprintln!("e2e: click {id}");
+    let el = c
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(tid(id))
+        .await
+        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"));
+    if el.click().await.is_ok() {
+        return;
+    }
+    // Covered, most likely by a toast: dismiss them as a person would, then click again.
+    for toast in c.find_all(Locator::Css("[data-testid=toast] button[aria-label=Dismiss]")).await.unwrap_or_default() {
+        let _ = toast.click().await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    c.find(tid(id))
+        .await
+        .unwrap_or_else(|e| panic!("element {id} is gone: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {id}: {e}"));
+}
+
+pub async fn type_into(c: &Client, id: &str, value: &str) {
+    let el = c
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(tid(id))
+        .await
+        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"));
+    el.clear().await.unwrap_or_else(|e| panic!("clear {id}: {e}"));
+    // A React-controlled input can put its old value back after clear(): select it all and
+    // delete it with the keyboard too, as a person would.
+    let select_all = format!("{}a{}{}", Key::Control, Key::Null, Key::Backspace);
+    el.send_keys(&select_all).await.unwrap_or_else(|e| panic!("empty {id}: {e}"));
+    el.send_keys(value).await.unwrap_or_else(|e| panic!("type into {id}: {e}"));
+}
+
+/// Polls until `f` is true, or saves a screenshot named after `what` and fails the test.
+pub async fn eventually<F, Fut>(desktop: &Desktop, c: &Client, what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..150 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    desktop.screenshot(c, &format!("FAILED {what}")).await;
+    panic!("timed out waiting until {what}");
+}
+
+/// Runs `f` on the app's database from a second `App` (as another reader or writer would), on a
+/// plain thread: an `App` owns runtimes, which must not be dropped inside the test's async task.
+pub fn with_db<T: Send + 'static>(db: &std::path::Path, f: impl FnOnce(&ringdesk_app::App) -> T + Send + 'static) -> T {
+    let db = db.to_path_buf();
+    std::thread::spawn(move || {
+        let app =
+            ringdesk_app::App::open(&db, std::sync::Arc::new(ringdesk_app::keychain::MemorySecretStore::default()))
+                .expect("the database opens beside the running app");
+        f(&app)
+    })
+    .join()
+    .expect("the database work finished")
+}
+
+/// Whether an element with this test id is on screen now.
+pub async fn shown(c: &Client, id: &str) -> bool {
+    c.find(tid(id)).await.is_ok()
 }

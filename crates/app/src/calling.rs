@@ -90,6 +90,14 @@ pub(crate) struct CallService {
     calls: Calls,
     /// The line's last registration notice, for a window that starts listening after it was sent.
     registration: Arc<Mutex<Option<CallNotice>>>,
+    /// The devices chosen in Settings, shared with every call (`None` when given by the caller).
+    devices: Option<ringdesk_voice::cpal_devices::CpalDevices>,
+}
+
+/// Device names as Settings keeps them ("" for the system default) as cpal chooses them.
+fn device_names(input: &str, output: &str) -> (Option<String>, Option<String>) {
+    let chosen = |n: &str| (!n.is_empty()).then(|| n.to_string());
+    (chosen(input), chosen(output))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -423,13 +431,17 @@ impl crate::App {
             .enable_all()
             .build()
             .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not start the phone: {e}")))?;
-        let devices = options.devices.clone().unwrap_or_else(|| {
-            let chosen = |n: &str| (!n.is_empty()).then(|| n.to_string());
-            Arc::new(ringdesk_voice::cpal_devices::CpalDevices {
-                input: chosen(&s.audio_input),
-                output: chosen(&s.audio_output),
-            })
+        // The devices in Settings, unless the caller brought its own (tests: WAV files); a later
+        // change in Settings switches these in running calls too (`apply_audio_choice`).
+        let chosen_devices = options.devices.is_none().then(|| {
+            let (input, output) = device_names(&s.audio_input, &s.audio_output);
+            ringdesk_voice::cpal_devices::CpalDevices::new(input, output)
         });
+        let devices: Arc<dyn AudioDevices> = match (&options.devices, &chosen_devices) {
+            (Some(given), _) => given.clone(),
+            (None, Some(chosen)) => Arc::new(chosen.clone()),
+            (None, None) => unreachable!("devices are chosen when none are given"),
+        };
         let tcp = s.sip_transport != SipTransport::Udp;
         let (media, ring) = (options.media_ip, options.ring_timeout);
         let reg = registrar.clone();
@@ -483,8 +495,26 @@ impl crate::App {
                 handle(&store, region, &tracked, &sink, notifications, event);
             }
         });
-        *lock(&self.phone) = Some(CallService { runtime: Some(runtime), phone, calls, registration });
+        *lock(&self.phone) =
+            Some(CallService { runtime: Some(runtime), phone, calls, registration, devices: chosen_devices });
         Ok(())
+    }
+
+    /// Moves the running phone, and its calls, to the microphone and speaker now in Settings
+    /// (when the phone opened the devices in Settings).
+    pub(crate) fn apply_audio_choice(&self) -> Result<()> {
+        let (input, output) = crate::settings::audio(&self.store)?;
+        if let Some(devices) = lock(&self.phone).as_ref().and_then(|svc| svc.devices.as_ref()) {
+            let (input, output) = device_names(&input, &output);
+            devices.choose(input, output);
+        }
+        Ok(())
+    }
+
+    /// The microphone and speaker the running phone opens now: `None` when the phone is not
+    /// running or was given its devices; `Some(None)` for a side on the system default.
+    pub fn audio_choice(&self) -> Option<(Option<String>, Option<String>)> {
+        lock(&self.phone).as_ref().and_then(|svc| svc.devices.as_ref().map(|d| d.chosen()))
     }
 
     /// Runs `f` on the running phone, inside its runtime (phone actions spawn media tasks).

@@ -35,6 +35,8 @@ use ipc::*;
 use keychain::{Secret, SecretStore};
 pub use realtime::{NoticeSink, RealtimeHandle, RealtimeOptions};
 pub use reminders::{ReminderSink, RemindersHandle};
+/// Add to every log filter (see its doc): SIP messages in logs would carry SRTP keys.
+pub use ringdesk_voice::SIP_STACK_LOG_GUARD;
 pub use sync::{DEFAULT_INTERVAL as DEFAULT_SYNC_INTERVAL, SyncSink, migrate_backend};
 pub use workflow::{DO_NOT_CALL, default_options as default_disposition_options};
 
@@ -277,6 +279,9 @@ impl App {
 
     pub fn update_settings(&self, update: &SettingsUpdate) -> Result<Settings> {
         settings::update(&self.store, update)?;
+        if update.audio_input.is_some() || update.audio_output.is_some() {
+            self.apply_audio_choice()?;
+        }
         self.sync.reset();
         self.get_settings()
     }

@@ -48,6 +48,16 @@ pub(crate) fn calls(store: &Store) -> Result<(CallRoute, String, bool)> {
     })?)
 }
 
+/// The microphone and speaker ("" for the system default), read without the keychain.
+pub(crate) fn audio(store: &Store) -> Result<(String, String)> {
+    Ok(store.read(|r| {
+        Ok::<_, ringdesk_store::StoreError>((
+            kv::get::<String>(r, AUDIO_INPUT)?.unwrap_or_default(),
+            kv::get::<String>(r, AUDIO_OUTPUT)?.unwrap_or_default(),
+        ))
+    })?)
+}
+
 pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> {
     let (region, space, project, registrar, username, transport, url, email) = store.read(|r| {
         Ok((
@@ -62,13 +72,8 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
         ))
     })?;
     let (default_route, caller_id, links_auto_dial) = calls(store)?;
-    let (agent_phone, audio_in, audio_out) = store.read(|r| {
-        Ok((
-            kv::get::<String>(r, AGENT_PHONE)?,
-            kv::get::<String>(r, AUDIO_INPUT)?,
-            kv::get::<String>(r, AUDIO_OUTPUT)?,
-        ))
-    })?;
+    let agent_phone = store.read(|r| kv::get::<String>(r, AGENT_PHONE))?;
+    let (audio_in, audio_out) = audio(store)?;
     let is_set = |k| secrets.get(k).map(|s| s.is_some());
     Ok(Settings {
         default_region: region.unwrap_or_else(|| "US".into()),
@@ -87,8 +92,8 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
         caller_id,
         agent_phone: agent_phone.unwrap_or_default(),
         links_auto_dial,
-        audio_input: audio_in.unwrap_or_default(),
-        audio_output: audio_out.unwrap_or_default(),
+        audio_input: audio_in,
+        audio_output: audio_out,
     })
 }
 

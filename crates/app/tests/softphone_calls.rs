@@ -213,3 +213,55 @@ fn a_lead_is_called_by_its_number_and_its_call_back_pops_up_with_the_lead_and_la
     );
     app.stop_phone();
 }
+
+/// The phone opens the microphone and speaker chosen in Settings, and a change in Settings while
+/// it runs reaches it at once: calls in progress switch (the device path itself is tested in
+/// crates/voice/tests/device_path_through_pulseaudio.rs). A phone given its devices (here the
+/// rig's WAV files) keeps them.
+#[test]
+fn a_device_change_in_settings_reaches_the_running_phone_and_its_calls() {
+    let kam = Kamailio::start().expect("kamailio");
+    let dir = tempfile::tempdir().expect("dir");
+    let app = App::open(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default())).expect("app");
+    app.update_settings(&SettingsUpdate {
+        sip_registrar: Some(kam.addr()),
+        sip_username: Some("alice".into()),
+        sip_transport: Some(SipTransport::Udp),
+        audio_output: Some("Headset".into()),
+        ..SettingsUpdate::default()
+    })
+    .expect("sip settings");
+    app.set_secret(SecretKind::SipPassword, "alicepw").expect("password");
+    assert_eq!(app.audio_choice(), None, "no phone, no devices");
+    let options = PhoneOptions {
+        devices: None,
+        sip_bind: "127.0.0.1:0".parse().expect("addr"),
+        media_ip: Some("127.0.0.1".parse().expect("ip")),
+        ring_timeout: Duration::from_secs(10),
+        desktop_notifications: false,
+    };
+    app.start_phone(options, Arc::new(|_| {})).expect("the phone starts");
+    assert_eq!(app.audio_choice(), Some((None, Some("Headset".into()))), "Settings' speaker, the default microphone");
+
+    app.update_settings(&SettingsUpdate {
+        audio_input: Some("USB mic".into()),
+        audio_output: Some("Speakers".into()),
+        ..SettingsUpdate::default()
+    })
+    .expect("new devices");
+    assert_eq!(
+        app.audio_choice(),
+        Some((Some("USB mic".into()), Some("Speakers".into()))),
+        "the running phone switched to the new devices"
+    );
+    app.update_settings(&SettingsUpdate { audio_output: Some(String::new()), ..SettingsUpdate::default() })
+        .expect("back to the default speaker");
+    assert_eq!(app.audio_choice(), Some((Some("USB mic".into()), None)), "the default speaker again");
+    app.stop_phone();
+
+    let rig = rig("bob");
+    rig.app
+        .update_settings(&SettingsUpdate { audio_output: Some("Speakers".into()), ..SettingsUpdate::default() })
+        .expect("a device saved");
+    assert_eq!(rig.app.audio_choice(), None, "a phone given its devices keeps them");
+}

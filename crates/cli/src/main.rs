@@ -404,10 +404,11 @@ fn main() {
     let cli = Cli::parse();
     // Diagnostics on stderr with RUST_LOG (e.g. RUST_LOG=debug); quiet by default.
     if std::env::var_os("RUST_LOG").is_some() {
-        tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-            .with_writer(std::io::stderr)
-            .init();
+        let mut filter = tracing_subscriber::EnvFilter::from_default_env();
+        if let Ok(guard) = ringdesk_app::SIP_STACK_LOG_GUARD.parse() {
+            filter = filter.add_directive(guard);
+        }
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     }
     // Not locked for the whole run: `sms listen` prints from other threads too.
     let mut out = std::io::stdout();

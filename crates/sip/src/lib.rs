@@ -13,7 +13,7 @@ mod pii;
 
 pub use agent::{Account, AgentConfig, CallId, EndReason, RegistrationState, Responder, SipAgent, SipEvent, Transport};
 pub use failure::CallFailure;
-pub use pii::{Pii, set_log_redaction};
+pub use pii::{Pii, SIP_STACK_LOG_GUARD, set_log_redaction};
 
 /// Parses one SIP message the way the transport does for every datagram or stream frame, and
 /// reports whether it is well-formed. It exists for the `sip_message` fuzz target: the stack's

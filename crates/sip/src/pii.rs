@@ -7,6 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static REDACT: AtomicBool = AtomicBool::new(true);
 
+/// A log directive every binary adds to its filter, whatever `RUST_LOG` says, while redaction is
+/// on: rsipstack logs whole SIP messages at info and below, and they carry SRTP master keys (the
+/// SDP's `a=crypto` lines), digest responses, numbers and names.
+pub const SIP_STACK_LOG_GUARD: &str = "rsipstack=warn";
+
 /// Turns redaction of personal data in logs on (the default) or off.
 pub fn set_log_redaction(on: bool) {
     REDACT.store(on, Ordering::Relaxed);

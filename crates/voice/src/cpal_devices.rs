@@ -10,6 +10,10 @@
 //! chosen device if it is back, else the system default. The old streams are released on a
 //! thread of their own and their callbacks stop touching the call's audio. The call carries on
 //! with silence meanwhile.
+//!
+//! The agent can switch devices during a call ([`CpalDevices::choose`]): the calls' threads see
+//! the new choice within 50 ms and reopen only the side that changed, so a new speaker does not
+//! cut the microphone (the ALSA pulse plugin takes about 2 s to deliver from a new capture).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -61,13 +65,57 @@ pub fn list_devices() -> Vec<DeviceInfo> {
     out
 }
 
-/// Opens the chosen (or default) microphone and speaker for each call.
+/// Opens the chosen (or default) microphone and speaker for each call. Clones share the
+/// choice: [`CpalDevices::choose`] on any of them switches every call's devices.
 #[derive(Debug, Clone, Default)]
 pub struct CpalDevices {
-    /// Microphone name; `None` for the system default.
-    pub input: Option<String>,
-    /// Speaker name; `None` for the system default.
-    pub output: Option<String>,
+    choice: Arc<Choice>,
+}
+
+/// The devices chosen (names; `None` for the system default), and a count of changes.
+#[derive(Debug, Default)]
+struct Choice {
+    names: Mutex<(Option<String>, Option<String>)>,
+    version: AtomicU64,
+}
+
+impl Choice {
+    fn get(&self) -> Chosen {
+        // Read under the lock: a version read with names from before the change would hide it.
+        let names = lock(&self.names);
+        Chosen { version: self.version.load(Ordering::Acquire), input: names.0.clone(), output: names.1.clone() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Chosen {
+    version: u64,
+    input: Option<String>,
+    output: Option<String>,
+}
+
+impl CpalDevices {
+    /// The microphone and speaker by name; `None` for the system default.
+    pub fn new(input: Option<String>, output: Option<String>) -> Self {
+        let devices = Self::default();
+        *lock(&devices.choice.names) = (input, output);
+        devices
+    }
+
+    /// Switches to these devices: calls running now move to them at once (the side that
+    /// changed is reopened), and later calls open them.
+    pub fn choose(&self, input: Option<String>, output: Option<String>) {
+        let mut names = lock(&self.choice.names);
+        if *names != (input.clone(), output.clone()) {
+            *names = (input, output);
+            self.choice.version.fetch_add(1, Ordering::Release);
+        }
+    }
+
+    /// The chosen microphone and speaker.
+    pub fn chosen(&self) -> (Option<String>, Option<String>) {
+        lock(&self.choice.names).clone()
+    }
 }
 
 /// Ring buffers shared between a call and its device thread, at the call's rate.
@@ -78,9 +126,10 @@ struct Rings {
     to_play: Mutex<VecDeque<i16>>,
     stop: AtomicBool,
     device_lost: AtomicBool,
-    /// Bumped at each reopen: callbacks of older streams (one a driver has not let go of) no
-    /// longer touch the rings.
-    generation: AtomicU64,
+    /// Bumped at each reopen of that side: callbacks of older streams (one a driver has not let
+    /// go of) no longer touch the rings.
+    input_generation: AtomicU64,
+    output_generation: AtomicU64,
     /// Callbacks seen, input and output: a stream that stops calling back is stalled.
     input_beats: AtomicU64,
     output_beats: AtomicU64,
@@ -132,10 +181,10 @@ impl AudioDevices for CpalDevices {
     fn open(&self, _label: &str, rate: u32) -> (Box<dyn AudioSource>, Box<dyn AudioSink>) {
         let rings = Arc::new(Rings { rate, ..Rings::default() });
         let thread_rings = rings.clone();
-        let (input, output) = (self.input.clone(), self.output.clone());
+        let choice = self.choice.clone();
         let spawned = std::thread::Builder::new()
             .name("ringdesk-audio".into())
-            .spawn(move || device_thread(thread_rings, input, output));
+            .spawn(move || device_thread(thread_rings, choice));
         if let Err(e) = spawned {
             tracing::warn!(error = %e, "could not start the audio thread; the call is silent");
         }
@@ -163,24 +212,34 @@ const STALL: Duration = Duration::from_millis(1500);
 /// The ALSA pulse plugin takes about 2 s to start delivering.
 const GRACE: Duration = Duration::from_secs(3);
 
-fn device_thread(rings: Arc<Rings>, input: Option<String>, output: Option<String>) {
+fn device_thread(rings: Arc<Rings>, choice: Arc<Choice>) {
     let host = cpal::default_host();
+    let mut chosen = choice.get();
+    let (mut input, mut output): (Option<cpal::Stream>, Option<cpal::Stream>) = (None, None);
+    let mut reopen = (true, true);
     while !rings.stop.load(Ordering::Relaxed) {
         rings.device_lost.store(false, Ordering::Relaxed);
-        let streams = (
-            find(&host, input.as_deref(), true).and_then(|d| open_input(&d, rings.clone())),
-            find(&host, output.as_deref(), false).and_then(|d| open_output(&d, rings.clone())),
-        );
-        if streams.0.is_none() || streams.1.is_none() {
-            tracing::warn!(?input, ?output, "an audio device could not be opened; retrying in a second");
+        if reopen.0 {
+            input = find(&host, chosen.input.as_deref(), true).and_then(|d| open_input(&d, rings.clone()));
         }
-        // Run until the call ends, a device fails, or a stream stalls.
+        if reopen.1 {
+            output = find(&host, chosen.output.as_deref(), false).and_then(|d| open_output(&d, rings.clone()));
+        }
+        if input.is_none() || output.is_none() {
+            tracing::warn!(input = ?chosen.input, output = ?chosen.output, "an audio device could not be opened; retrying in a second");
+        }
+        // Run until the call ends, a device fails, a stream stalls, or the agent switches.
         let opened = std::time::Instant::now();
         let mut beats = (0, 0);
         let mut beat_at = opened;
+        let mut switched = false;
         while !rings.stop.load(Ordering::Relaxed) && !rings.device_lost.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(50));
-            if streams.0.is_none() || streams.1.is_none() {
+            if choice.version.load(Ordering::Acquire) != chosen.version {
+                switched = true;
+                break;
+            }
+            if input.is_none() || output.is_none() {
                 break;
             }
             let now = (rings.input_beats.load(Ordering::Relaxed), rings.output_beats.load(Ordering::Relaxed));
@@ -193,13 +252,31 @@ fn device_thread(rings: Arc<Rings>, input: Option<String>, output: Option<String
             }
         }
         if rings.stop.load(Ordering::Relaxed) {
-            drop(streams);
+            drop((input, output));
             break;
+        }
+        if switched {
+            // Only the side that changed moves; the other keeps running.
+            let next = choice.get();
+            reopen = (next.input != chosen.input, next.output != chosen.output);
+            tracing::info!(input = ?next.input, output = ?next.output, "switching the call's audio devices");
+            chosen = next;
+            if reopen.0 {
+                rings.input_generation.fetch_add(1, Ordering::Relaxed);
+                release((input.take(), None));
+            }
+            if reopen.1 {
+                rings.output_generation.fetch_add(1, Ordering::Relaxed);
+                release((None, output.take()));
+            }
+            continue;
         }
         // Lost, stalled or missing: older callbacks stop touching the rings, and the streams are
         // let go of on a thread of their own (a stuck driver can block a drop for good).
-        rings.generation.fetch_add(1, Ordering::Relaxed);
-        release(streams);
+        rings.input_generation.fetch_add(1, Ordering::Relaxed);
+        rings.output_generation.fetch_add(1, Ordering::Relaxed);
+        release((input.take(), output.take()));
+        reopen = (true, true);
         // Try again shortly: the chosen device if it is back, else the default.
         std::thread::sleep(Duration::from_secs(1));
     }
@@ -248,9 +325,9 @@ fn open_input(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream> 
         .ok()?;
     let mut pending: Vec<f32> = Vec::with_capacity(chunk * 2);
     let lost = rings.clone();
-    let generation = rings.generation.load(Ordering::Relaxed);
+    let generation = rings.input_generation.load(Ordering::Relaxed);
     let on_samples = move |mono: &mut dyn Iterator<Item = f32>| {
-        if rings.generation.load(Ordering::Relaxed) != generation {
+        if rings.input_generation.load(Ordering::Relaxed) != generation {
             return;
         }
         rings.input_beats.fetch_add(1, Ordering::Relaxed);
@@ -268,7 +345,9 @@ fn open_input(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream> 
     // A dead device can report the same error thousands of times a second until the stream is
     // dropped: say it once per loss.
     let err = move |e: cpal::StreamError| {
-        if lost.generation.load(Ordering::Relaxed) == generation && !lost.device_lost.swap(true, Ordering::Relaxed) {
+        if lost.input_generation.load(Ordering::Relaxed) == generation
+            && !lost.device_lost.swap(true, Ordering::Relaxed)
+        {
             tracing::warn!(error = %e, "microphone stream failed");
         }
     };
@@ -320,9 +399,9 @@ fn open_output(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream>
         .ok()?;
     let mut ready: VecDeque<f32> = VecDeque::new();
     let lost = rings.clone();
-    let generation = rings.generation.load(Ordering::Relaxed);
+    let generation = rings.output_generation.load(Ordering::Relaxed);
     let next_sample = move || -> f32 {
-        if rings.generation.load(Ordering::Relaxed) != generation {
+        if rings.output_generation.load(Ordering::Relaxed) != generation {
             return 0.0;
         }
         if ready.is_empty() {
@@ -340,7 +419,9 @@ fn open_output(device: &cpal::Device, rings: Arc<Rings>) -> Option<cpal::Stream>
     // A dead device can report the same error thousands of times a second until the stream is
     // dropped: say it once per loss.
     let err = move |e: cpal::StreamError| {
-        if lost.generation.load(Ordering::Relaxed) == generation && !lost.device_lost.swap(true, Ordering::Relaxed) {
+        if lost.output_generation.load(Ordering::Relaxed) == generation
+            && !lost.device_lost.swap(true, Ordering::Relaxed)
+        {
             tracing::warn!(error = %e, "speaker stream failed");
         }
     };

@@ -13,7 +13,9 @@ pub mod processing;
 mod random;
 
 pub use phone::{CallState, Phone, PhoneConfig, PhoneEvent, VoiceError};
-pub use ringdesk_sip::{Account, CallFailure, CallId, EndReason, RegistrationState, Transport, set_log_redaction};
+pub use ringdesk_sip::{
+    Account, CallFailure, CallId, EndReason, RegistrationState, SIP_STACK_LOG_GUARD, Transport, set_log_redaction,
+};
 
 /// The local address that routes to the registrar (what to advertise in SDP); loopback when the
 /// registrar cannot be resolved.

@@ -3,7 +3,10 @@
 //! buffers, 10 ms frames). With a PulseAudio null sink as speaker and its monitor as microphone,
 //! the tone comes back; on a real machine, hold the headset's mic to its earpiece.
 //!
-//! `ringdesk-audio-check [--input NAME] [--output NAME] [--seconds N]`
+//! `ringdesk-audio-check [--input NAME] [--output NAME] [--seconds N] [--switch-output S:NAME]...`
+//!
+//! `--switch-output S:NAME` switches the speaker to NAME S seconds in, as the in-call picker
+//! does (repeatable; `default` for the system default).
 
 use std::time::{Duration, Instant};
 
@@ -26,13 +29,29 @@ fn main() {
         return;
     }
     let seconds: u64 = value("--seconds").and_then(|s| s.parse().ok()).unwrap_or(5).max(3);
-    let devices = CpalDevices { input: value("--input"), output: value("--output") };
+    let input = value("--input");
+    let devices = CpalDevices::new(input.clone(), value("--output"));
+    let mut switches: Vec<(f64, Option<String>)> = args
+        .windows(2)
+        .filter(|w| w[0] == "--switch-output")
+        .filter_map(|w| {
+            let (at, name) = w[1].split_once(':')?;
+            Some((at.parse().ok()?, (name != "default").then(|| name.to_string())))
+        })
+        .collect();
+    switches.sort_by(|a, b| a.0.total_cmp(&b.0));
+    switches.reverse();
     let (mut mic, mut speaker) = devices.open("check", 8000);
     let start = Instant::now();
     let mut tick = Instant::now();
     let mut heard: Vec<i16> = Vec::new();
     let mut n = 0usize;
     while start.elapsed() < Duration::from_secs(seconds) {
+        if switches.last().is_some_and(|(at, _)| start.elapsed().as_secs_f64() >= *at) {
+            let (at, output) = switches.pop().expect("a switch is due");
+            eprintln!("switching the speaker to {output:?} at {at} s");
+            devices.choose(input.clone(), output);
+        }
         let tone: Vec<i16> = (n..n + FRAME)
             .map(|i| ((i as f64 * 2.0 * std::f64::consts::PI * 1000.0 / 8000.0).sin() * 12000.0) as i16)
             .collect();

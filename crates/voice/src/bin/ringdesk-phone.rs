@@ -31,15 +31,18 @@ fn usage(problem: &str) -> ! {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
     let has = |flag: &str| args.iter().any(|a| a == flag);
-    // Numbers and SIP addresses stay out of the logs unless asked for.
-    ringdesk_voice::set_log_redaction(!has("--log-pii"));
+    // Numbers, SIP addresses and the SIP stack's whole messages (SRTP keys) stay out of the logs
+    // unless asked for.
+    let redact = !has("--log-pii");
+    ringdesk_voice::set_log_redaction(redact);
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    if let Some(guard) = redact.then(|| ringdesk_voice::SIP_STACK_LOG_GUARD.parse().ok()).flatten() {
+        filter = filter.add_directive(guard);
+    }
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     let registrar = value("--registrar").unwrap_or_else(|| usage("--registrar is required"));
     let user = value("--user").unwrap_or_else(|| usage("--user is required"));
     let password = std::env::var("RINGDESK_SIP_PASSWORD").unwrap_or_else(|_| usage("set RINGDESK_SIP_PASSWORD"));

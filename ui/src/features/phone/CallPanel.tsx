@@ -325,7 +325,7 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
 
 type PickerState = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
 
-/** Microphone and speaker of the softphone, saved to Settings; the softphone opens them for the next call. */
+/** Microphone and speaker of the softphone, saved to Settings; the softphone switches the running calls to them at once. */
 function AudioPickers() {
   const backend = useBackend();
   const audio = useAudioDevices();
@@ -378,14 +378,14 @@ function AudioPickers() {
       <span className="muted small" aria-live="polite" data-testid="call-audio-status">
         {state.kind === "saved" ? (
           <>
-            <Check size={12} aria-hidden /> Saved — applies to the next call.
+            <Check size={12} aria-hidden /> Switched — this call and the next ones.
           </>
         ) : state.kind === "error" ? (
           <span className="field-error" role="alert">
             {state.message}
           </span>
         ) : (
-          "Changes apply to the next call."
+          "A change applies to this call at once."
         )}
       </span>
     </div>

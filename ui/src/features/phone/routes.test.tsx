@@ -169,7 +169,7 @@ describe("Calls over the default route and overrides", () => {
 });
 
 describe("In-call panel", () => {
-  it("shows the microphone level and saves a new microphone and speaker for the next call", async () => {
+  it("shows the microphone level and switches the microphone and speaker, saved in Settings", async () => {
     const { user, backend } = await renderApp(backendWith());
     await user.click(within(await leadRow("Alice Anders")).getByTestId("lead-call"));
     await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"));
@@ -181,7 +181,7 @@ describe("In-call panel", () => {
     const input = screen.getByTestId("call-audio-input");
     await waitFor(() => expect(input).toBeEnabled());
     await user.selectOptions(input, "USB Headset");
-    await waitFor(() => expect(screen.getByTestId("call-audio-status")).toHaveTextContent("applies to the next call"));
+    await waitFor(() => expect(screen.getByTestId("call-audio-status")).toHaveTextContent("Switched — this call and the next ones"));
     await user.selectOptions(screen.getByTestId("call-audio-output"), "USB Headset");
     await waitFor(async () => expect(await backend.getSettings()).toMatchObject({ audioInput: "USB Headset", audioOutput: "USB Headset" }));
   });
