@@ -210,6 +210,15 @@ fn notify(summary: String, body: String) {
     });
 }
 
+/// A stored RFC 3339 time as the agent's wall clock shows it, to the minute (as stored when it
+/// cannot be read).
+fn local_minute(at: &str) -> String {
+    match DateTime::parse_from_rfc3339(at) {
+        Ok(t) => t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => at.to_string(),
+    }
+}
+
 /// The incoming call's notification: the lead's card when the number matched (name, company,
 /// status, last call and its note), else the number as an unknown caller.
 fn incoming_notification(number: &str, display_name: Option<&str>, pop: Option<&ScreenPop>) -> (String, String) {
@@ -221,7 +230,7 @@ fn incoming_notification(number: &str, display_name: Option<&str>, pop: Option<&
             };
             let mut body = format!("{} · {number}", p.status);
             if let Some(at) = &p.last_call_at {
-                body.push_str(&format!("\nLast call: {}", at.get(..16).unwrap_or(at).replace('T', " ")));
+                body.push_str(&format!("\nLast call: {}", local_minute(at)));
             }
             if let Some(note) = &p.last_note {
                 body.push_str(&format!("\n“{}”", note.chars().take(160).collect::<String>()));
@@ -712,5 +721,21 @@ impl crate::App {
     /// Stops the phone (unregisters; calls end).
     pub fn stop_phone(&self) {
         *lock(&self.phone) = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_minute;
+
+    #[test]
+    fn a_last_call_time_is_shown_by_its_instant_in_local_time_not_by_its_stored_text() {
+        assert_eq!(
+            local_minute("2026-11-29T08:46:12+02:00"),
+            local_minute("2026-11-29T06:46:12Z"),
+            "the same instant reads the same, whatever offset it was stored with"
+        );
+        assert_eq!(local_minute("2026-11-29T06:46:12Z").len(), 16, "to the minute: YYYY-MM-DD HH:MM");
+        assert_eq!(local_minute("yesterday"), "yesterday", "an unreadable time is shown as stored");
     }
 }
