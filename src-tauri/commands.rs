@@ -478,6 +478,13 @@ fn provision_sip_line(shell: State<'_, Shell>, request: ProvisionSipLine) -> R<S
     shell.app()?.provision_sip_line(&request)
 }
 
+/// Softphone calls show the caller ID in Settings (the SignalWire SIP endpoint's send_as).
+#[tauri::command(async)]
+#[specta::specta]
+fn apply_softphone_caller_id(shell: State<'_, Shell>) -> R<SoftphoneCallerId> {
+    shell.app()?.apply_softphone_caller_id()
+}
+
 #[tauri::command(async)]
 #[specta::specta]
 fn release_number(shell: State<'_, Shell>, sid: String) -> R<()> {
@@ -540,6 +547,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             route_number,
             route_number_to_ringdesk,
             provision_sip_line,
+            apply_softphone_caller_id,
             release_number,
             call_recordings,
             sync_call_recordings,

@@ -575,6 +575,15 @@ pub struct SipEndpointInfo {
     pub encryption: Option<String>,
 }
 
+/// The caller ID softphone calls show, as set on this desktop's SignalWire SIP endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SoftphoneCallerId {
+    pub endpoint_username: String,
+    /// The number (E.164); `None`: SignalWire's choice (the SIP profile's default).
+    pub send_as: Option<String>,
+}
+
 /// Creates SIP credentials in SignalWire for this desktop's softphone.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

@@ -602,7 +602,15 @@ impl App {
     /// password in the keychain. The password is never shown.
     pub fn provision_sip_line(&self, req: &ProvisionSipLine) -> Result<Settings> {
         let region = self.region()?;
-        let send_as = match req.send_as.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        // Unless the request names one, the new line sends as the caller ID in Settings.
+        let (_, caller_id, _) = settings::calls(&self.store)?;
+        let send_as = match req
+            .send_as
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .or(Some(caller_id.as_str()).filter(|c| !c.is_empty()))
+        {
             Some(n) => Some(
                 PhoneNumber::parse(n, region)
                     .map_err(|e| IpcError::invalid(format!("Send as {n:?}: {e}.")))?
@@ -635,6 +643,37 @@ impl App {
             sip_transport: Some(SipTransport::Tls),
             ..SettingsUpdate::default()
         })
+    }
+
+    /// Makes softphone calls show the caller ID in Settings, as bridge calls do: sets the
+    /// `send_as` of the SignalWire SIP endpoint this desktop registers as ("Automatic" leaves it
+    /// to SignalWire). A SIP line that is not one of the project's endpoints gets `NotFound`: its
+    /// provider sets the caller ID.
+    pub fn apply_softphone_caller_id(&self) -> Result<ipc::SoftphoneCallerId> {
+        let username = settings::get(&self.store, self.secrets.as_ref())?.sip_username;
+        if username.is_empty() {
+            return Err(IpcError::new(ErrorCode::NotConfigured, "Set up your SIP line in Settings first."));
+        }
+        let (_, caller_id, _) = settings::calls(&self.store)?;
+        let send_as = (!caller_id.is_empty()).then_some(caller_id);
+        let client = self.signalwire()?;
+        let wanted = username.clone();
+        let endpoint = self.provider.run(async move {
+            match client.list_sip_endpoints().await?.into_iter().find(|e| e.username == wanted) {
+                Some(e) => client.set_sip_endpoint_send_as(&e.id, send_as.as_deref()).await.map(Some),
+                None => Ok(None),
+            }
+        })?;
+        let e = endpoint.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "Your SIP username {username:?} is not one of this SignalWire project's SIP endpoints, \
+                     so your SIP provider sets the caller ID of softphone calls."
+                ),
+            )
+        })?;
+        Ok(ipc::SoftphoneCallerId { endpoint_username: e.username, send_as: e.send_as })
     }
 
     // ----- recordings -----

@@ -385,6 +385,52 @@ fn a_sip_line_is_provisioned_in_signalwire_and_becomes_this_desktops_account() {
     assert_eq!(bad.code, ErrorCode::InvalidInput, "{bad:?}");
 }
 
+/// The caller ID in Settings reaches softphone calls through the SignalWire SIP endpoint's
+/// `send_as`; "Automatic" gives it back to SignalWire; a SIP line from another provider is told
+/// that its provider sets the caller ID, and nothing at SignalWire changes.
+#[test]
+fn the_caller_id_in_settings_becomes_the_softphone_endpoints_send_as() {
+    let r = rig();
+    let without_line = r.app.apply_softphone_caller_id().expect_err("no SIP line yet");
+    assert_eq!(without_line.code, ErrorCode::NotConfigured, "{without_line:?}");
+    r.app
+        .provision_sip_line(&ringdesk_app::ipc::ProvisionSipLine { username: "agent-ann".into(), send_as: None })
+        .expect("provisioned");
+    r.app
+        .update_settings(&SettingsUpdate { caller_id: Some(OURS.into()), ..SettingsUpdate::default() })
+        .expect("caller ID");
+    let applied = r.app.apply_softphone_caller_id().expect("applied");
+    assert_eq!(applied.endpoint_username, "agent-ann");
+    assert_eq!(applied.send_as.as_deref(), Some(OURS), "the endpoint now sends as our number");
+    let listed = r.app.list_sip_endpoints().expect("list");
+    assert_eq!(listed[0].send_as.as_deref(), Some(OURS), "SignalWire has it: {listed:?}");
+
+    r.app
+        .update_settings(&SettingsUpdate { caller_id: Some(String::new()), ..SettingsUpdate::default() })
+        .expect("automatic caller ID");
+    let automatic = r.app.apply_softphone_caller_id().expect("applied");
+    assert_eq!(automatic.send_as, None, "Automatic leaves the choice to SignalWire");
+    assert_eq!(r.app.list_sip_endpoints().expect("list")[0].send_as, None, "cleared at SignalWire");
+
+    r.app
+        .update_settings(&SettingsUpdate {
+            sip_username: Some("someone-elses-line".into()),
+            caller_id: Some(OURS.into()),
+            ..SettingsUpdate::default()
+        })
+        .expect("another provider's line");
+    let foreign = r.app.apply_softphone_caller_id().expect_err("not a SignalWire endpoint");
+    assert_eq!(foreign.code, ErrorCode::NotFound, "{foreign:?}");
+    assert!(foreign.message.contains("sets the caller ID"), "says who sets it: {}", foreign.message);
+    assert_eq!(r.app.list_sip_endpoints().expect("list")[0].send_as, None, "nothing changed at SignalWire");
+
+    r.app
+        .provision_sip_line(&ringdesk_app::ipc::ProvisionSipLine { username: "agent-bob".into(), send_as: None })
+        .expect("a second line");
+    let bob = r.app.list_sip_endpoints().expect("list").into_iter().find(|e| e.username == "agent-bob").expect("bob's");
+    assert_eq!(bob.send_as.as_deref(), Some(OURS), "a new line starts with the caller ID in Settings");
+}
+
 #[test]
 fn a_bridge_call_rings_the_agent_first_through_a_script_the_app_keeps_up_to_date() {
     let r = rig();

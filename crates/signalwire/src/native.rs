@@ -114,6 +114,16 @@ impl Client {
         }
     }
 
+    /// Sets the number a SIP endpoint's calls to the PSTN show (`send_as`); `None` leaves it to
+    /// SignalWire (the SIP profile's default, else any of the project's numbers).
+    pub async fn set_sip_endpoint_send_as(&self, id: &str, send_as: Option<&str>) -> Result<SipEndpoint, Error> {
+        if id.is_empty() || id.contains(['/', '?', '#']) {
+            return Err(Error::Invalid(format!("{id:?} is not a SIP endpoint id.")));
+        }
+        let body = serde_json::json!({ "send_as": send_as });
+        self.json_body(Method::PUT, self.native(&format!("endpoints/sip/{id}"))?, &body, Kind::Repeatable).await
+    }
+
     /// The project's SIP profile (its SIP domain).
     pub async fn sip_profile(&self) -> Result<SipProfile, Error> {
         self.json(Method::GET, self.native("sip_profile")?, None, Kind::Repeatable).await

@@ -1213,6 +1213,32 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
                 &json!({"links": {"self": format!("/api/relay/rest/endpoints/sip"), "next": next}, "data": data}),
             )
         }
+        (Method::PUT, p) if p.starts_with("endpoints/sip/") => {
+            let id = p.trim_start_matches("endpoints/sip/").to_owned();
+            let Ok(v) = serde_json::from_slice::<Value>(body) else {
+                return error_array(20001, "The request body is not valid JSON");
+            };
+            let Some(i) = s.endpoints.iter().position(|e| e.id == id) else {
+                return error(404, 20404, &format!("The requested resource /api/relay/rest/{p} was not found"));
+            };
+            // Only the fields given change; null clears one.
+            if let Some(send_as) = v.get("send_as") {
+                let send_as = send_as.as_str().map(str::to_owned);
+                let e164 = |n: &str| n.len() > 2 && n.starts_with('+') && n[1..].bytes().all(|b| b.is_ascii_digit());
+                if send_as.as_deref().is_some_and(|n| n != "random" && !e164(n)) {
+                    return json_response(
+                        422,
+                        &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
+                        "message": "Send as must be an E.164 number or random", "attribute": "send_as"}]}),
+                    );
+                }
+                s.endpoints[i].send_as = send_as;
+            }
+            if let Some(caller_id) = v.get("caller_id") {
+                s.endpoints[i].caller_id = caller_id.as_str().map(str::to_owned);
+            }
+            json_response(200, &endpoint_json(&s.endpoints[i]))
+        }
         (Method::POST, "endpoints/sip") => {
             let Ok(v) = serde_json::from_slice::<Value>(body) else {
                 return error_array(20001, "The request body is not valid JSON");

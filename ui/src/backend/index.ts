@@ -63,6 +63,7 @@ import type {
   commands,
 } from "../generated/bindings";
 import { MemoryBackend } from "./memory";
+import type { SoftphoneCallerId } from "../generated/bindings";
 import { BackendError, errorCode, errorMessage } from "./errors";
 import { TauriBackend } from "./tauri";
 
@@ -137,6 +138,14 @@ export interface Backend {
   routeNumberToRingdesk(phoneNumber: string): Promise<NumberHandling>;
   /** Creates SIP credentials in SignalWire (generated password, to the keychain) and makes them this desktop's SIP account. */
   provisionSipLine(request: ProvisionSipLine): Promise<Settings>;
+  /**
+   * Makes softphone calls show the caller ID saved in Settings (empty: SignalWire's automatic
+   * choice) by setting `send_as` of the SignalWire SIP endpoint named by the SIP username.
+   * Rejects with "notConfigured" (no SignalWire or no SIP username), "notFound" (the SIP username
+   * is not one of the project's SIP endpoints: the SIP provider sets the caller ID then), or
+   * "offline"/"provider" when SignalWire cannot be reached or refuses.
+   */
+  applySoftphoneCallerId(): Promise<SoftphoneCallerId>;
   releaseNumber(sid: string): Promise<null>;
 
   // ---- call recordings ----

@@ -72,6 +72,7 @@ import type {
 import { autoMap, parseCsv, toCsv, type CsvRecord } from "./csv";
 import { BackendError } from "./errors";
 import type { Backend } from "./index";
+import type { SoftphoneCallerId } from "../generated/bindings";
 import { REGIONS, displayPhone, normalizePhone } from "./phone";
 import { countSegments, smsBodyProblem } from "./sms";
 import type { AudioDevice, BridgeCallInfo, CallRoute, LinkNotice, PlaceCall, PlacedCall, ReminderNotice } from "../generated/bindings";
@@ -112,6 +113,11 @@ export type MemoryBackendOptions = {
   settings?: Partial<Settings>;
   /** Numbers the SignalWire project owns (any format; stored as E.164), in this order. */
   ownedNumbers?: string[];
+  /**
+   * SIP endpoints the simulated SignalWire project already has, by username (send_as unset), as
+   * provisionSipLine creates them. See listSipEndpoints().
+   */
+  sipEndpoints?: string[];
   /** Texts already stored when the backend starts. */
   sms?: SmsInput[];
   /**
@@ -525,8 +531,8 @@ export class MemoryBackend implements Backend {
   private lists = new Map<string, StoredList>();
   private settings: Settings;
   private readonly secretsSet = new Set<SecretKind>();
-  /** SIP endpoints created at (simulated) SignalWire, by username. */
-  private readonly sipEndpoints = new Set<string>();
+  /** SIP endpoints at (simulated) SignalWire, by username: the number their calls show (null: SignalWire's choice). */
+  private readonly sipEndpoints = new Map<string, { sendAs: string | null }>();
   private readonly progressListeners = new Set<(p: ImportProgress) => void>();
   private readonly realtimeListeners = new Set<(n: RealtimeNotice) => void>();
   private readonly options: MemoryBackendOptions;
@@ -590,6 +596,7 @@ export class MemoryBackend implements Backend {
     for (const input of options.leads ?? []) this.addLead(input);
     this.smsOffline = options.smsOffline ?? false;
     for (const n of options.ownedNumbers ?? []) this.addOwnedNumber(n);
+    for (const u of options.sipEndpoints ?? []) this.sipEndpoints.set(u, { sendAs: null });
     for (const m of options.sms ?? []) this.addSms(m);
     const { pending, ...state } = options.sync ?? {};
     this.syncState = { state: "off", lastSyncedAt: null, error: null, progress: null, ...state };
@@ -631,6 +638,7 @@ export class MemoryBackend implements Backend {
         sipPasswordSet: true,
       },
       ownedNumbers: ["+14155550100"],
+      sipEndpoints: ["demo-agent"],
       backendAccounts: { "agent@demo.example": "demo" },
       // The team's backend: synced a few minutes ago; Sync now pulls two leads a colleague added.
       sync: { state: "synced", lastSyncedAt: new Date(Date.now() - 4 * 60_000).toISOString() },
@@ -790,6 +798,11 @@ export class MemoryBackend implements Backend {
 
   get secretKindsSet(): SecretKind[] {
     return [...this.secretsSet];
+  }
+
+  /** The simulated SignalWire project's SIP endpoints (copies), in creation order. */
+  listSipEndpoints(): { username: string; sendAs: string | null }[] {
+    return [...this.sipEndpoints].map(([username, e]) => ({ username, sendAs: e.sendAs }));
   }
 
   /** Stores a text directly (as if it had been sent or synced earlier). */
@@ -1643,11 +1656,29 @@ export class MemoryBackend implements Backend {
     if (this.sipEndpoints.has(username)) {
       throw new BackendError("provider", "SignalWire refused the request (422): Username has already been taken Check the values you entered.");
     }
-    this.sipEndpoints.add(username);
+    this.sipEndpoints.set(username, { sendAs: nullIfEmpty(request.sendAs) });
     // Like the app: the project's SIP domain over TLS, the generated password in the keychain.
     this.settings = { ...this.settings, sipRegistrar: "example-112233445566.sip.signalwire.com:5061", sipUsername: username, sipTransport: "tls" };
     this.secretsSet.add("sipPassword");
     return this.currentSettings();
+  }
+
+  async applySoftphoneCallerId(): Promise<SoftphoneCallerId> {
+    this.requireSignalwire();
+    const username = this.settings.sipUsername.trim();
+    if (username === "") {
+      throw new BackendError("notConfigured", "No SIP line yet: enter the SIP username in Settings → SIP account.");
+    }
+    if (this.smsOffline) throw unreachable();
+    const endpoint = this.sipEndpoints.get(username);
+    if (!endpoint) {
+      throw new BackendError(
+        "notFound",
+        `Your SIP line "${username}" is not one of your SignalWire project's SIP endpoints, so your SIP provider sets the caller ID of softphone calls.`,
+      );
+    }
+    endpoint.sendAs = nullIfEmpty(this.settings.callerId);
+    return { endpointUsername: username, sendAs: endpoint.sendAs };
   }
 
   async releaseNumber(sid: string): Promise<null> {

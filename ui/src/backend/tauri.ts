@@ -63,6 +63,7 @@ export class TauriBackend implements Backend {
   routeNumber: Backend["routeNumber"] = (sid, update) => unwrap(() => commands.routeNumber(sid, update));
   routeNumberToRingdesk: Backend["routeNumberToRingdesk"] = (n) => unwrap(() => commands.routeNumberToRingdesk(n));
   provisionSipLine: Backend["provisionSipLine"] = (r) => unwrap(() => commands.provisionSipLine(r));
+  applySoftphoneCallerId = () => unwrap(() => commands.applySoftphoneCallerId());
   releaseNumber: Backend["releaseNumber"] = (sid) => unwrap(() => commands.releaseNumber(sid));
   callRecordings: Backend["callRecordings"] = (callLogId) => unwrap(() => commands.callRecordings(callLogId));
   syncCallRecordings: Backend["syncCallRecordings"] = (callLogId) => unwrap(() => commands.syncCallRecordings(callLogId));

@@ -44,6 +44,8 @@ export const commands = {
 	routeNumberToRingdesk: (phoneNumber: string) => typedError<NumberHandling, IpcError>(__TAURI_INVOKE("route_number_to_ringdesk", { phoneNumber })),
 	/**  Creates SIP credentials in SignalWire and makes them this desktop's SIP account. */
 	provisionSipLine: (request: ProvisionSipLine) => typedError<Settings, IpcError>(__TAURI_INVOKE("provision_sip_line", { request })),
+	/**  Softphone calls show the caller ID in Settings (the SignalWire SIP endpoint's send_as). */
+	applySoftphoneCallerId: () => typedError<SoftphoneCallerId, IpcError>(__TAURI_INVOKE("apply_softphone_caller_id")),
 	releaseNumber: (sid: string) => typedError<null, IpcError>(__TAURI_INVOKE("release_number", { sid })),
 	callRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("call_recordings", { callLogId })),
 	syncCallRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("sync_call_recordings", { callLogId })),
@@ -785,6 +787,13 @@ export type SmsThreadPage = {
 	messages: SmsMessage[],
 	/**  More older messages exist. */
 	hasMore: boolean,
+};
+
+/**  The caller ID softphone calls show, as set on this desktop's SignalWire SIP endpoint. */
+export type SoftphoneCallerId = {
+	endpointUsername: string,
+	/**  The number (E.164); `None`: SignalWire's choice (the SIP profile's default). */
+	sendAs: string | null,
 };
 
 /**  A change of the agent's that the backend did not take because the same field changed there. */

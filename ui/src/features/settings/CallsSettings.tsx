@@ -1,6 +1,6 @@
 import { NO_SETTINGS_CHANGE } from "../../backend/settings";
 import { AlertCircle, AlertTriangle, Check, Loader2 } from "lucide-react";
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { errorCode, errorMessage, useBackend } from "../../backend";
 import type { AudioDevice, CallRoute, OwnedNumberInfo, Settings } from "../../generated/bindings";
 
@@ -14,6 +14,51 @@ type State =
   | { kind: "saving" }
   | { kind: "saved" }
   | { kind: "error"; message: string; field: Field | null };
+
+/** What making softphone calls show the saved caller ID came to (after a save that changed it). */
+type SoftphoneState =
+  | { kind: "idle" }
+  | { kind: "applying" }
+  | { kind: "applied"; sendAs: string | null }
+  /** The SIP line is not a SignalWire SIP endpoint: its provider sets the caller ID (not an error). */
+  | { kind: "notSignalwire"; message: string }
+  | { kind: "error"; message: string };
+
+/** SignalWire is set up and there is a SIP username: softphone calls may go through a SignalWire SIP endpoint. */
+function softphoneMayUseSignalwire(s: Settings): boolean {
+  return s.signalwireSpace !== "" && s.signalwireProjectId !== "" && s.signalwireApiTokenSet && s.sipUsername.trim() !== "";
+}
+
+function SoftphoneCallerIdOutcome({ state }: { state: SoftphoneState }) {
+  switch (state.kind) {
+    case "idle":
+      return null;
+    case "applying":
+      return (
+        <div className="hint" role="status" data-testid="settings-softphone-caller-id">
+          <Loader2 size={12} className="spin" aria-hidden /> Setting the softphone's caller ID…
+        </div>
+      );
+    case "applied":
+      return (
+        <div className="hint" role="status" data-testid="settings-softphone-caller-id">
+          {state.sendAs === null ? "Softphone calls use SignalWire's automatic caller ID." : `Softphone calls show ${state.sendAs} too.`}
+        </div>
+      );
+    case "notSignalwire":
+      return (
+        <div className="hint" role="status" data-testid="settings-softphone-caller-id">
+          {state.message}
+        </div>
+      );
+    case "error":
+      return (
+        <span className="field-error" role="alert" data-testid="settings-softphone-caller-id">
+          <AlertCircle size={14} aria-hidden /> Could not set the softphone's caller ID: {state.message}
+        </span>
+      );
+  }
+}
 
 /** Which field a backend validation message is about (it names the field first), if any. */
 function fieldOf(message: string): Field | null {
@@ -77,9 +122,11 @@ export function useAudioDevices(): { devices: AudioDevice[]; error: string | nul
 }
 
 /**
- * Settings → Calls: the default route, the caller ID of bridge calls, the agent's own phone, whether
- * links dial by themselves, and the microphone and speaker. Saved together; a validation error is
- * shown at its field.
+ * Settings → Calls: the default route, the caller ID (of bridge calls, and of softphone calls through
+ * a SignalWire SIP endpoint), the agent's own phone, whether links dial by themselves, and the
+ * microphone and speaker. Saved together; a validation error is shown at its field. A saved change
+ * of the caller ID is then applied to the softphone's SIP endpoint; its outcome shows at the field
+ * and never undoes the save.
  */
 export function CallsSection({ settings, onSaved }: { settings: Settings; onSaved: (next: Settings) => void }) {
   const backend = useBackend();
@@ -90,6 +137,9 @@ export function CallsSection({ settings, onSaved }: { settings: Settings; onSave
   const [audioInput, setAudioInput] = useState(settings.audioInput);
   const [audioOutput, setAudioOutput] = useState(settings.audioOutput);
   const [state, setState] = useState<State>({ kind: "idle" });
+  const [softphone, setSoftphone] = useState<SoftphoneState>({ kind: "idle" });
+  /** Counts saves, so the outcome of an older one's softphone update never overwrites a newer one. */
+  const saveRun = useRef(0);
   const [numbers, setNumbers] = useState<OwnedNumberInfo[] | null>(null);
   const [numbersNote, setNumbersNote] = useState<string | null>(null);
   const audio = useAudioDevices();
@@ -120,9 +170,12 @@ export function CallsSection({ settings, onSaved }: { settings: Settings; onSave
       setState({ kind: "error", field: "agentPhone", message: "Your phone: enter the phone bridge calls should ring first." });
       return;
     }
+    const run = ++saveRun.current;
     setState({ kind: "saving" });
+    setSoftphone({ kind: "idle" });
+    let next: Settings;
     try {
-      const next = await backend.updateSettings({
+      next = await backend.updateSettings({
         ...NO_SETTINGS_CHANGE,
         defaultRoute: route,
         callerId,
@@ -138,6 +191,18 @@ export function CallsSection({ settings, onSaved }: { settings: Settings; onSave
     } catch (err) {
       const message = errorMessage(err);
       setState({ kind: "error", message, field: errorCode(err) === "invalidInput" ? fieldOf(message) : null });
+      return;
+    }
+    // Softphone calls show the caller ID too when the SIP line is a SignalWire SIP endpoint.
+    if (next.callerId === settings.callerId || !softphoneMayUseSignalwire(next)) return;
+    setSoftphone({ kind: "applying" });
+    try {
+      const applied = await backend.applySoftphoneCallerId();
+      if (run === saveRun.current) setSoftphone({ kind: "applied", sendAs: applied.sendAs });
+    } catch (err) {
+      if (run !== saveRun.current) return;
+      const message = errorMessage(err);
+      setSoftphone(errorCode(err) === "notFound" ? { kind: "notSignalwire", message } : { kind: "error", message });
     }
   };
 
@@ -204,8 +269,12 @@ export function CallsSection({ settings, onSaved }: { settings: Settings; onSave
             ))}
             {!knownCallerId && <option value={callerId}>{callerId}</option>}
           </select>
-          <div className="hint">{numbersNote ?? "The number leads see on bridge calls. Automatic: the number last used with the lead, else your first number."}</div>
+          <div className="hint">
+            {numbersNote ??
+              "The number leads see on bridge calls, and on softphone calls when your SIP line is a SignalWire SIP endpoint. Automatic: on bridge calls the number last used with the lead, else your first number; on softphone calls SignalWire's choice."}
+          </div>
           <FieldError state={state} field="callerId" />
+          <SoftphoneCallerIdOutcome state={softphone} />
         </div>
 
         <div className="field">
