@@ -331,7 +331,8 @@ async fn wrap_up(desktop: &Desktop, c: &Client, outcome: &str, note: &str, shot:
 
 /// The agent's day in the real window, over real SIP peers (Kamailio with digest auth; the lead's
 /// phone is baresip, registered as the lead's number and answering by itself) and the SignalWire
-/// emulator: a lead called from its row (the INVITE reaches the lead's phone, audio flows), hung
+/// emulator: a lead called from its row (the INVITE reaches the lead's phone, audio flows; the
+/// speaker switched in the call panel moves the call's playback to a new stream at once), hung
 /// up, wrapped up as Interested with a note and a follow-up tomorrow; the history, the lead and
 /// the follow-ups show it. A `tel:` link opened with `gio open` while the app runs fills the
 /// dialer and selects the lead without placing a call; so does a `ringdesk://` link opened with
@@ -420,6 +421,49 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     assert!(text(&c, "call-lead-name").await.contains("Ann Archer"), "the lead's card is in the call panel");
     tokio::time::sleep(Duration::from_millis(2500)).await;
     desktop.screenshot(&c, "02-in-call").await;
+
+    // --- the speaker switched in the call panel: the app's playback stream is reopened at once,
+    // its microphone stream stays ---
+    let streams = |kind: &str| {
+        let out = std::process::Command::new("pactl")
+            .args(["-s", &pulse.server(), "list", "short", kind])
+            .output()
+            .expect("pactl runs");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split('\t').next().map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    let (playing, recording) = (streams("sink-inputs"), streams("source-outputs"));
+    assert_eq!((playing.len(), recording.len()), (1, 1), "the call plays and records through PulseAudio");
+    click(&c, "call-audio").await;
+    // The picker is enabled once the devices are listed.
+    eventually(&desktop, &c, "the speaker picker lists the pulse device", || async {
+        match c.find(fantoccini::Locator::Css("[data-testid=call-audio-output] option[value=pulse]")).await {
+            Ok(_) => {
+                c.find(tid("call-audio-output")).await.expect("picker").attr("disabled").await.ok().flatten().is_none()
+            }
+            Err(_) => false,
+        }
+    })
+    .await;
+    c.find(tid("call-audio-output"))
+        .await
+        .expect("the speaker picker")
+        .select_by_value("pulse")
+        .await
+        .expect("the pulse device chosen");
+    eventually(&desktop, &c, "the call panel says the speaker switched", || async {
+        text(&c, "call-audio-status").await.contains("Switched")
+    })
+    .await;
+    eventually(&desktop, &c, "the call plays through a new stream", || async {
+        let now = streams("sink-inputs");
+        now.len() == 1 && now != playing
+    })
+    .await;
+    assert_eq!(streams("source-outputs"), recording, "the microphone's stream was left alone");
+    desktop.screenshot(&c, "02b-speaker-switched").await;
     click(&c, "call-hangup").await;
     ann_phone.wait_event("CALL_CLOSED", Duration::from_secs(10)).expect("the lead's phone saw the hang-up");
     let heard = ann_phone.received_recordings();
