@@ -27,7 +27,7 @@ mod harness;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fantoccini::Client;
-use harness::{Desktop, click, eventually, shown, tid, type_into, with_db};
+use harness::{Desktop, click, element, eventually, phone_ready, save_sip_password, seed_ann_and_sip_line, shown, tid};
 use ringdesk_testkit::{AnswerMode, Baresip, Kamailio, PulseAudio, speech_wav};
 
 const ROUNDS: usize = 20;
@@ -82,6 +82,22 @@ new MutationObserver(() => {
 return true;
 "#;
 
+/// The anchor: `ROUNDS` times, `caller` dials `uri` (where `callee` is registered) and the time
+/// to `callee`'s CALL_INCOMING is taken; each call is hung up before the next.
+async fn baresip_to_baresip(caller: &mut Baresip, callee: &mut Baresip, uri: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    for _ in 0..ROUNDS {
+        let t0 = now_ms();
+        caller.command("dial", uri).expect("the anchor dials");
+        callee.wait_event("CALL_INCOMING", Duration::from_secs(5)).expect("the anchor's callee rings");
+        out.push(now_ms() - t0);
+        caller.command("hangup", "").expect("the anchor hangs up");
+        callee.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("the anchor's call closed");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    out
+}
+
 /// Saves the wrap-up for the call that just ended, if it opened, as `outcome`.
 async fn wrap_up_if_asked(desktop: &Desktop, c: &Client, outcome: &str) {
     for _ in 0..20 {
@@ -112,39 +128,13 @@ async fn main() {
     carol.wait_registered(Duration::from_secs(5)).expect("carol registers");
 
     let db = desktop.dir().join("ringdesk.db");
-    let registrar = kam.addr();
-    with_db(&db, move |seed| {
-        use ringdesk_app::ipc::{CallRoute, LeadPatch, SettingsUpdate, SipTransport};
-        seed.create_lead(&LeadPatch {
-            name: Some("Ann Archer".into()),
-            company: Some("Acme Rockets".into()),
-            phone: Some("(312) 555-0142".into()),
-            ..LeadPatch::default()
-        })
-        .expect("Ann");
-        seed.update_settings(&SettingsUpdate {
-            sip_registrar: Some(registrar),
-            sip_username: Some("alice".into()),
-            sip_transport: Some(SipTransport::Udp),
-            default_route: Some(CallRoute::Softphone),
-            ..SettingsUpdate::default()
-        })
-        .expect("settings");
-    });
+    seed_ann_and_sip_line(&db, kam.addr(), ringdesk_app::ipc::SettingsUpdate::default());
     let db_arg = db.to_str().expect("utf-8 path").to_string();
     let c = desktop.launch_with_args(&["--db", &db_arg]).await;
-    click(&c, "nav-settings").await;
-    type_into(&c, "settings-sip-password", "alicepw").await;
-    click(&c, "settings-sip-save").await;
-    eventually(&desktop, &c, "the phone line registers", || async {
-        match c.find(tid("phone-status")).await {
-            Ok(el) => el.attr("data-state").await.ok().flatten().as_deref() == Some("ready"),
-            Err(_) => false,
-        }
-    })
-    .await;
+    save_sip_password(&c, "alicepw").await;
+    eventually(&desktop, &c, "the phone line registers", || async { phone_ready(&c).await }).await;
     click(&c, "nav-leads").await;
-    c.wait().at_most(Duration::from_secs(15)).for_element(tid("lead-call")).await.expect("Ann's phone button");
+    element(&c, "lead-call").await;
 
     // The page's clock against this one: a reading in the page lies between two readings here.
     let before = now_ms();
@@ -192,16 +182,7 @@ async fn main() {
         wrap_up_if_asked(&desktop, &c, "no_answer").await;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let mut dial_anchor = Vec::new();
-    for _ in 0..ROUNDS {
-        let t0 = now_ms();
-        carol.command("dial", &format!("sip:13125550142@{}", kam.addr())).expect("carol dials");
-        bob.wait_event("CALL_INCOMING", Duration::from_secs(5)).expect("bob rings");
-        dial_anchor.push(now_ms() - t0);
-        carol.command("hangup", "").expect("carol hangs up");
-        bob.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("closed");
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    let dial_anchor = baresip_to_baresip(&mut carol, &mut bob, &format!("sip:13125550142@{}", kam.addr())).await;
 
     // --- the lead calls the agent → the screen pop is on screen ---
     let (mut pop_inserted, mut pop_painted) = (Vec::new(), Vec::new());
@@ -233,16 +214,7 @@ async fn main() {
         wrap_up_if_asked(&desktop, &c, "no_answer").await;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let mut pop_anchor = Vec::new();
-    for _ in 0..ROUNDS {
-        let t0 = now_ms();
-        bob.command("dial", &format!("sip:carol@{}", kam.addr())).expect("bob dials");
-        carol.wait_event("CALL_INCOMING", Duration::from_secs(5)).expect("carol rings");
-        pop_anchor.push(now_ms() - t0);
-        bob.command("hangup", "").expect("bob hangs up");
-        carol.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("closed");
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    let pop_anchor = baresip_to_baresip(&mut bob, &mut carol, &format!("sip:carol@{}", kam.addr())).await;
     desktop.quit(c).await;
 
     report("click (dispatched in the page) -> far phone ringing", from_click);

@@ -19,7 +19,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use fantoccini::{Client, key::Key};
-use harness::{Desktop, click, eventually, shown, text, tid, type_into, with_db};
+use harness::{
+    Desktop, click, element, eventually, phone_ready, save_sip_password, seed_ann_and_sip_line, shown, text, tid,
+    type_into, with_db,
+};
 
 const CSV: &str = "Name,Email,Phone,Company,Status\n\
 Ann Archer,ann@acme.com,(202) 555-0143,Acme,new\n\
@@ -301,15 +304,7 @@ impl UnpackedDeb {
 
 /// Waits for an element and returns its `value` property (inputs).
 async fn value_of(c: &Client, id: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(tid(id))
-        .await
-        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
-        .prop("value")
-        .await
-        .unwrap_or_else(|e| panic!("value of {id}: {e}"))
-        .unwrap_or_default()
+    element(c, id).await.prop("value").await.unwrap_or_else(|e| panic!("value of {id}: {e}")).unwrap_or_default()
 }
 
 /// The wrap-up step for the call on screen: an outcome, a note, and a follow-up tomorrow.
@@ -365,44 +360,24 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     // The database as the agent left it: a lead, the SIP line and SignalWire (the secrets go in
     // through the window, into the keychain).
     let db = desktop.dir().join("ringdesk.db");
-    let registrar = kam.addr();
-    with_db(&db, move |seed| {
-        use ringdesk_app::ipc::{CallRoute, LeadPatch, SettingsUpdate, SipTransport};
-        seed.create_lead(&LeadPatch {
-            name: Some("Ann Archer".into()),
-            company: Some("Acme Rockets".into()),
-            phone: Some("(312) 555-0142".into()),
-            ..LeadPatch::default()
-        })
-        .expect("Ann");
-        seed.update_settings(&SettingsUpdate {
-            sip_registrar: Some(registrar),
-            sip_username: Some("alice".into()),
-            sip_transport: Some(SipTransport::Udp),
+    seed_ann_and_sip_line(
+        &db,
+        kam.addr(),
+        ringdesk_app::ipc::SettingsUpdate {
             signalwire_space: Some("example".into()),
             signalwire_project_id: Some(SW_PROJECT.into()),
-            default_route: Some(CallRoute::Softphone),
-            ..SettingsUpdate::default()
-        })
-        .expect("settings");
-    });
+            ..Default::default()
+        },
+    );
     let db_arg = db.to_str().expect("utf-8 path").to_string();
     let c = desktop.launch_with_args(&["--db", &db_arg]).await;
 
     // --- Settings: the SIP password and the SignalWire token, to the keychain ---
-    click(&c, "nav-settings").await;
-    type_into(&c, "settings-sip-password", "alicepw").await;
-    click(&c, "settings-sip-save").await;
-    c.wait().at_most(Duration::from_secs(15)).for_element(tid("settings-sip-saved")).await.expect("SIP saved");
+    save_sip_password(&c, "alicepw").await;
     type_into(&c, "settings-sw-token", SW_TOKEN).await;
     click(&c, "settings-sw-save").await;
-    c.wait().at_most(Duration::from_secs(15)).for_element(tid("settings-sw-saved")).await.expect("SignalWire saved");
-    eventually(&desktop, &c, "the phone line registers", || async {
-        c.find(tid("phone-status")).await.ok().is_some()
-            && c.find(tid("phone-status")).await.expect("status").attr("data-state").await.ok().flatten().as_deref()
-                == Some("ready")
-    })
-    .await;
+    element(&c, "settings-sw-saved").await;
+    eventually(&desktop, &c, "the phone line registers", || async { phone_ready(&c).await }).await;
     desktop.screenshot(&c, "01-phone-ready").await;
 
     // --- a click on the lead's phone button: the call reaches the lead's phone, audio flows ---
@@ -595,11 +570,7 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
         &desktop,
         &c,
         "the restarted app's line shows ready (registered before the window listened)",
-        || async {
-            c.find(tid("phone-status")).await.ok().is_some()
-                && c.find(tid("phone-status")).await.expect("status").attr("data-state").await.ok().flatten().as_deref()
-                    == Some("ready")
-        },
+        || async { phone_ready(&c).await },
     )
     .await;
     desktop.screenshot(&c, "09-wrap-up-after-restart").await;

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator, key::Key};
 
 pub struct Desktop {
@@ -257,26 +258,23 @@ pub fn tid(id: &str) -> Locator<'_> {
     Locator::Css(Box::leak(format!("[data-testid=\"{id}\"]").into_boxed_str()))
 }
 
-pub async fn text(c: &Client, id: &str) -> String {
-    eprintln!("e2e: text of {id}");
+/// The element with this test id, waiting up to 15 s for it; fails the test naming it.
+pub async fn element(c: &Client, id: &str) -> Element {
     c.wait()
         .at_most(Duration::from_secs(15))
         .for_element(tid(id))
         .await
         .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("text of {id}: {e}"))
+}
+
+pub async fn text(c: &Client, id: &str) -> String {
+    eprintln!("e2e: text of {id}");
+    element(c, id).await.text().await.unwrap_or_else(|e| panic!("text of {id}: {e}"))
 }
 
 pub async fn click(c: &Client, id: &str) {
     eprintln!("e2e: click {id}");
-    let el = c
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(tid(id))
-        .await
-        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"));
+    let el = element(c, id).await;
     if el.click().await.is_ok() {
         return;
     }
@@ -294,12 +292,7 @@ pub async fn click(c: &Client, id: &str) {
 }
 
 pub async fn type_into(c: &Client, id: &str, value: &str) {
-    let el = c
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(tid(id))
-        .await
-        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"));
+    let el = element(c, id).await;
     el.clear().await.unwrap_or_else(|e| panic!("clear {id}: {e}"));
     // A React-controlled input can put its old value back after clear(): select it all and
     // delete it with the keyboard too, as a person would.
@@ -326,7 +319,7 @@ where
 
 /// Runs `f` on the app's database from a second `App` (as another reader or writer would), on a
 /// plain thread: an `App` owns runtimes, which must not be dropped inside the test's async task.
-pub fn with_db<T: Send + 'static>(db: &std::path::Path, f: impl FnOnce(&ringdesk_app::App) -> T + Send + 'static) -> T {
+pub fn with_db<T: Send + 'static>(db: &Path, f: impl FnOnce(&ringdesk_app::App) -> T + Send + 'static) -> T {
     let db = db.to_path_buf();
     std::thread::spawn(move || {
         let app =
@@ -341,4 +334,44 @@ pub fn with_db<T: Send + 'static>(db: &std::path::Path, f: impl FnOnce(&ringdesk
 /// Whether an element with this test id is on screen now.
 pub async fn shown(c: &Client, id: &str) -> bool {
     c.find(tid(id)).await.is_ok()
+}
+
+/// Whether the sidebar shows the phone line as registered.
+pub async fn phone_ready(c: &Client) -> bool {
+    match c.find(tid("phone-status")).await {
+        Ok(status) => status.attr("data-state").await.ok().flatten().as_deref() == Some("ready"),
+        Err(_) => false,
+    }
+}
+
+/// Types the SIP password in Settings and saves it (to the keychain).
+pub async fn save_sip_password(c: &Client, password: &str) {
+    click(c, "nav-settings").await;
+    type_into(c, "settings-sip-password", password).await;
+    click(c, "settings-sip-save").await;
+    element(c, "settings-sip-saved").await;
+}
+
+/// The database as the agent left it before a call test: Ann Archer of Acme Rockets at
+/// (312) 555-0142, and the SIP line `alice` at `registrar` over UDP with the softphone as the
+/// default route, plus `more` settings. The SIP password goes in through the window.
+pub fn seed_ann_and_sip_line(db: &Path, registrar: String, more: ringdesk_app::ipc::SettingsUpdate) {
+    with_db(db, move |seed| {
+        use ringdesk_app::ipc::{CallRoute, LeadPatch, SettingsUpdate, SipTransport};
+        seed.create_lead(&LeadPatch {
+            name: Some("Ann Archer".into()),
+            company: Some("Acme Rockets".into()),
+            phone: Some("(312) 555-0142".into()),
+            ..LeadPatch::default()
+        })
+        .expect("Ann");
+        seed.update_settings(&SettingsUpdate {
+            sip_registrar: Some(registrar),
+            sip_username: Some("alice".into()),
+            sip_transport: Some(SipTransport::Udp),
+            default_route: Some(CallRoute::Softphone),
+            ..more
+        })
+        .expect("settings");
+    });
 }
