@@ -67,6 +67,34 @@ fn errors_are_clear_and_exit_non_zero() {
     assert!(stderr(&o).contains("left untouched"), "message: {}", stderr(&o));
 }
 
+const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
+
+/// What the CLI's SignalWire tests run in: the emulator (owning +12175550100), a D-Bus session
+/// with an unlocked keyring, and a database in a temp dir. Bind `_rt` first: fields bound later
+/// are dropped earlier, and the emulator runs on it.
+struct SignalWireCli {
+    _rt: tokio::runtime::Runtime,
+    emu: ringdesk_testkit::signalwire::SignalWireEmulator,
+    session: ringdesk_testkit::dbus::DbusSession,
+    dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+}
+
+impl SignalWireCli {
+    fn start() -> Self {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let emu = rt
+            .block_on(ringdesk_testkit::signalwire::SignalWireEmulator::start(PROJECT, "PTcli-token"))
+            .expect("emulator");
+        emu.own_number("+12175550100");
+        let session =
+            ringdesk_testkit::dbus::DbusSession::start().and_then(|s| s.with_keyring()).expect("keyring session");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("r.db");
+        SignalWireCli { _rt: rt, emu, session, dir, db }
+    }
+}
+
 /// Runs the CLI on `db` inside `session` (its keyring), against SignalWire at `origin`.
 fn cli_in(
     session: &ringdesk_testkit::dbus::DbusSession,
@@ -93,14 +121,7 @@ fn cli_in(
 
 #[test]
 fn texts_and_numbers_from_the_terminal_with_the_token_in_the_keychain() {
-    const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let emu =
-        rt.block_on(ringdesk_testkit::signalwire::SignalWireEmulator::start(PROJECT, "PTcli-token")).expect("emulator");
-    emu.own_number("+12175550100");
-    let session = ringdesk_testkit::dbus::DbusSession::start().and_then(|s| s.with_keyring()).expect("keyring session");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("r.db");
+    let SignalWireCli { _rt, emu, session, dir: _dir, db } = SignalWireCli::start();
     let origin = emu.origin();
     let run = |args: &[&str], stdin: &str| cli_in(&session, &origin, &db, args, stdin);
 
@@ -142,16 +163,9 @@ fn texts_and_numbers_from_the_terminal_with_the_token_in_the_keychain() {
 #[test]
 fn listening_stores_each_text_once_through_a_relay_cut_and_notifies_the_desktop() {
     use std::io::BufRead as _;
-    const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let emu =
-        rt.block_on(ringdesk_testkit::signalwire::SignalWireEmulator::start(PROJECT, "PTcli-token")).expect("emulator");
-    emu.own_number("+12175550100");
-    let session = ringdesk_testkit::dbus::DbusSession::start().and_then(|s| s.with_keyring()).expect("keyring session");
+    let SignalWireCli { _rt, emu, session, dir, db } = SignalWireCli::start();
     let desktop =
         ringdesk_testkit::notifications::NotificationServer::start(session.address()).expect("notification server");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("r.db");
     let csv = dir.path().join("leads.csv");
     std::fs::write(&csv, "name,phone,company\nAnn Archer,(312) 555-0142,Acme\n").expect("csv");
     let origin = emu.origin();
@@ -426,14 +440,7 @@ fn a_follow_up_that_falls_due_raises_one_desktop_notification() {
 
 #[test]
 fn a_lead_is_called_over_the_bridge_route_from_the_terminal_and_found_in_the_history() {
-    const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let emu =
-        rt.block_on(ringdesk_testkit::signalwire::SignalWireEmulator::start(PROJECT, "PTcli-token")).expect("emulator");
-    emu.own_number("+12175550100");
-    let session = ringdesk_testkit::dbus::DbusSession::start().and_then(|s| s.with_keyring()).expect("keyring session");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("r.db");
+    let SignalWireCli { _rt, emu, session, dir, db } = SignalWireCli::start();
     let origin = emu.origin();
     let run = |args: &[&str], stdin: &str| cli_in(&session, &origin, &db, args, stdin);
     let csv = dir.path().join("leads.csv");
