@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { MemoryBackend, SIP_CONFIGURED, type CallInput, type MemoryBackendOptions } from "../../backend/memory";
 import { SAMPLE_LEADS, renderApp } from "../../test/render";
+import { expectCallAnywayThenCall, expectCalledAtOnce } from "../../test/calls";
 
 const HOUR = 3_600_000;
 const at = (hoursFromNow: number) => new Date(Date.now() + hoursFromNow * HOUR).toISOString();
@@ -116,14 +117,10 @@ describe("Follow-ups", () => {
 
   it("Call places the call at once over the default route with the follow-up's lead, staying on Follow-ups", async () => {
     const { user, backend } = await openFollowUps(followUpCalls(), { settings: SIP_CONFIGURED, callStepMs: 5 });
-    const bobId = backend.allLeads().find((l) => l.name === "Bob Brown")!.id;
     const bob = within(section("overdue")).getByTestId("followup");
     await user.click(within(bob).getByTestId("followup-call"));
 
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-    expect(backend.placeRequests[0]).toEqual({ to: "+14155550100", leadId: bobId, overrideDnc: false, route: null, callerId: null, record: false });
-    expect(within(await screen.findByTestId("call-panel")).getByTestId("call-lead-name")).toHaveTextContent("Bob Brown");
-    expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
+    await expectCalledAtOnce(backend, { name: "Bob Brown", e164: "+14155550100" });
     expect(screen.getByTestId("nav-followups")).toHaveAttribute("aria-current", "page");
     expect(screen.queryByTestId("dialer-input")).not.toBeInTheDocument();
   });
@@ -138,16 +135,7 @@ describe("Follow-ups", () => {
     expect(row).toHaveTextContent("Nora Never");
     await user.click(within(row).getByTestId("followup-call"));
 
-    const confirm = await screen.findByTestId("dnc-confirm");
-    expect(confirm).toHaveTextContent("Nora Never is Do Not Call");
-    expect(backend.placeRequests).toHaveLength(1);
-    expect(backend.placeRequests[0]).toMatchObject({ to: "+13125550111", overrideDnc: false });
-    expect(backend.phoneCallIds()).toEqual([]);
-
-    await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(2));
-    expect(backend.placeRequests[1]).toMatchObject({ to: "+13125550111", overrideDnc: true, route: null });
-    expect(await screen.findByTestId("call-lead-name")).toHaveTextContent("Nora Never");
+    await expectCallAnywayThenCall(user, backend, { name: "Nora Never", e164: "+13125550111" });
     expect(backend.phoneCallIds()).toHaveLength(1);
     expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
   });

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { BackendError } from "../../backend/errors";
 import { MemoryBackend, SIP_CONFIGURED, type CallInput, type MemoryBackendOptions } from "../../backend/memory";
 import { SAMPLE_LEADS, renderApp } from "../../test/render";
+import { expectCallAnywayThenCall, expectCalledAtOnce } from "../../test/calls";
 import { HISTORY_PAGE_SIZE } from "./HistoryPage";
 
 const HOUR = 3_600_000;
@@ -227,11 +228,7 @@ describe("History filters, missed calls, recordings and export", () => {
     expect(bob).toHaveTextContent("Bob Brown");
     await user.click(within(bob).getByTestId("history-call"));
 
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-    const bobId = backend.allLeads().find((l) => l.name === "Bob Brown")!.id;
-    expect(backend.placeRequests[0]).toEqual({ to: "+14155550100", leadId: bobId, overrideDnc: false, route: null, callerId: null, record: false });
-    expect(within(await screen.findByTestId("call-panel")).getByTestId("call-lead-name")).toHaveTextContent("Bob Brown");
-    expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
+    await expectCalledAtOnce(backend, { name: "Bob Brown", e164: "+14155550100" });
     // Neither the dialer nor the row's lead opened.
     expect(screen.getByTestId("nav-history")).toHaveAttribute("aria-current", "page");
     expect(screen.queryByTestId("lead-detail")).not.toBeInTheDocument();
@@ -247,15 +244,7 @@ describe("History filters, missed calls, recordings and export", () => {
     await waitFor(() => expect(rows()).toHaveLength(1));
     await user.click(within(rows()[0]).getByTestId("history-call"));
 
-    const confirm = await screen.findByTestId("dnc-confirm");
-    expect(confirm).toHaveTextContent("Nora Never is Do Not Call");
-    expect(backend.placeRequests).toEqual([expect.objectContaining({ to: "+13125550111", overrideDnc: false })]);
-    expect(backend.phoneCallIds()).toEqual([]);
-
-    await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(2));
-    expect(backend.placeRequests[1]).toMatchObject({ to: "+13125550111", overrideDnc: true, route: null });
-    expect(await screen.findByTestId("call-lead-name")).toHaveTextContent("Nora Never");
+    await expectCallAnywayThenCall(user, backend, { name: "Nora Never", e164: "+13125550111" });
     expect(backend.phoneCallIds()).toHaveLength(1);
   });
 });

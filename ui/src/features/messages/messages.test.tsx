@@ -2,6 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { MemoryBackend, SIGNALWIRE_CONFIGURED, SIP_CONFIGURED, type MemoryBackendOptions, type SmsInput } from "../../backend/memory";
 import { SAMPLE_LEADS, renderApp } from "../../test/render";
+import { expectCallAnywayThenCall, expectCalledAtOnce } from "../../test/calls";
 
 // Bob Brown's number in SAMPLE_LEADS is 415-555-0100, so our own number is a different one.
 const OURS = "+14155550199";
@@ -158,14 +159,10 @@ describe("Messages", () => {
 
   it("the header's phone button calls the conversation's number with its lead over the default route", async () => {
     const { user, backend } = await openMessages({ settings: { ...SIGNALWIRE_CONFIGURED, ...SIP_CONFIGURED }, callStepMs: 5 });
-    const bobId = backend.allLeads().find((l) => l.name === "Bob Brown")!.id;
     await openThread(user, "Bob Brown");
     await user.click(screen.getByTestId("sms-call"));
 
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-    expect(backend.placeRequests[0]).toEqual({ to: BOB_E164, leadId: bobId, overrideDnc: false, route: null, callerId: null, record: false });
-    expect(within(await screen.findByTestId("call-panel")).getByTestId("call-lead-name")).toHaveTextContent("Bob Brown");
-    expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
+    await expectCalledAtOnce(backend, { name: "Bob Brown", e164: BOB_E164 });
     expect(screen.getByTestId("nav-messages")).toHaveAttribute("aria-current", "page");
   });
 
@@ -189,15 +186,7 @@ describe("Messages", () => {
     await openThread(user, "Nora Never");
     await user.click(screen.getByTestId("sms-call"));
 
-    const confirm = await screen.findByTestId("dnc-confirm");
-    expect(confirm).toHaveTextContent("Nora Never is Do Not Call");
-    expect(backend.placeRequests).toEqual([expect.objectContaining({ to: "+13125550111", overrideDnc: false })]);
-    expect(backend.phoneCallIds()).toEqual([]);
-
-    await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(2));
-    expect(backend.placeRequests[1]).toMatchObject({ to: "+13125550111", overrideDnc: true, route: null });
-    expect(await screen.findByTestId("call-lead-name")).toHaveTextContent("Nora Never");
+    await expectCallAnywayThenCall(user, backend, { name: "Nora Never", e164: "+13125550111" });
     expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
   });
 
