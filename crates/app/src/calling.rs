@@ -442,14 +442,13 @@ impl crate::App {
             .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not start the phone: {e}")))?;
         // The devices in Settings, unless the caller brought its own (tests: WAV files); a later
         // change in Settings switches these in running calls too (`apply_audio_choice`).
-        let chosen_devices = options.devices.is_none().then(|| {
-            let (input, output) = device_names(&s.audio_input, &s.audio_output);
-            ringdesk_voice::cpal_devices::CpalDevices::new(input, output)
-        });
-        let devices: Arc<dyn AudioDevices> = match (&options.devices, &chosen_devices) {
-            (Some(given), _) => given.clone(),
-            (None, Some(chosen)) => Arc::new(chosen.clone()),
-            (None, None) => unreachable!("devices are chosen when none are given"),
+        let (devices, chosen_devices): (Arc<dyn AudioDevices>, _) = match &options.devices {
+            Some(given) => (given.clone(), None),
+            None => {
+                let (input, output) = device_names(&s.audio_input, &s.audio_output);
+                let chosen = ringdesk_voice::cpal_devices::CpalDevices::new(input, output);
+                (Arc::new(chosen.clone()), Some(chosen))
+            }
         };
         let tcp = s.sip_transport != SipTransport::Udp;
         let (media, ring) = (options.media_ip, options.ring_timeout);
