@@ -222,6 +222,14 @@ impl Desktop {
         c.close().await.expect("the session ends and the app closes");
     }
 
+    /// The last `lines` lines of what tauri-driver, WebKitWebDriver and the app printed, for a
+    /// failure's message (a later run of the same test overwrites the file).
+    pub fn log_tail(&self, lines: usize) -> String {
+        let log = std::fs::read_to_string(self.artifacts.join("tauri-driver.log")).unwrap_or_default();
+        let all: Vec<&str> = log.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
     /// A screenshot of the app as the X server shows it. (WebDriver's own screenshot hangs in
     /// WebKitWebDriver when accelerated compositing is off, which is how Ringdesk runs.)
     pub async fn screenshot(&self, _c: &Client, name: &str) {
@@ -314,7 +322,7 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     desktop.screenshot(c, &format!("FAILED {what}")).await;
-    panic!("timed out waiting until {what}");
+    panic!("timed out waiting until {what}; the last lines of the app's log:\n{}", desktop.log_tail(40));
 }
 
 /// Runs `f` on the app's database from a second `App` (as another reader or writer would), on a
