@@ -617,6 +617,12 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     click(&c, "nav-dialer").await;
     type_into(&c, "dialer-input", "(312) 555-0142").await;
     click(&c, "dialer-record").await;
+    eventually(&desktop, &c, "recording is on for this call", || async {
+        c.find(tid("dialer-record")).await.ok().is_some()
+            && c.find(tid("dialer-record")).await.expect("record box").prop("checked").await.ok().flatten().as_deref()
+                == Some("true")
+    })
+    .await;
     // The number is looked up as it is typed; Dial acts on the looked-up number.
     eventually(&desktop, &c, "the dialer matched Ann and Dial is enabled", || async {
         text(&c, "dialer-lead").await.contains("Ann Archer")
@@ -624,6 +630,7 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
             && c.find(tid("dial-button")).await.expect("dial").attr("disabled").await.ok().flatten().is_none()
     })
     .await;
+    desktop.screenshot(&c, "12b-dialer-recorded-bridge-call").await;
     click(&c, "dial-button").await;
     eventually(&desktop, &c, "SignalWire gets the recorded bridge call", || async { emu.calls().len() == 2 }).await;
     eventually(&desktop, &c, "the recorded call connects", || async { text(&c, "call-card").await.contains("0:0") })

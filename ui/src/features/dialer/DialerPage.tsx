@@ -243,23 +243,34 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
           </div>
         )}
 
-        {lead && (
-          <div className="lead-card" data-testid="dialer-lead">
-            <UserRound size={28} aria-hidden className="lead-card-icon" />
-            <div className="lead-card-text">
-              <div className="lead-card-name">{lead.name}</div>
-              {lead.company && (
-                <div className="muted">
-                  <Building2 size={12} aria-hidden /> {lead.company}
-                </div>
-              )}
-              <span className={`pill status-${lead.status.toLowerCase().replace(/[^a-z]/g, "")}`}>{lead.status}</span>
+        {/* The lead's card has its place kept, so the keypad and the options below do not jump
+            under the pointer when a typed number's lookup answers. */}
+        <div className="dialer-lead-slot">
+          {lead ? (
+            <div className="lead-card" data-testid="dialer-lead">
+              <UserRound size={28} aria-hidden className="lead-card-icon" />
+              <div className="lead-card-text">
+                <div className="lead-card-name">{lead.name}</div>
+                {lead.company && (
+                  <div className="muted">
+                    <Building2 size={12} aria-hidden /> {lead.company}
+                  </div>
+                )}
+                <span className={`pill status-${lead.status.toLowerCase().replace(/[^a-z]/g, "")}`}>{lead.status}</span>
+              </div>
+              <button type="button" className="button small" onClick={() => onOpenLead(lead.id)}>
+                Open lead
+              </button>
             </div>
-            <button type="button" className="button small" onClick={() => onOpenLead(lead.id)}>
-              Open lead
-            </button>
-          </div>
-        )}
+          ) : (
+            lookup?.e164 &&
+            !linkTarget?.name && (
+              <div className="muted small" data-testid="dialer-no-lead">
+                No lead has this number
+              </div>
+            )
+          )}
+        </div>
 
         <div className="keypad" role="group" aria-label="Keypad">
           {KEYS.map(({ key, letters, id }) => (
@@ -299,6 +310,7 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
             <label className="route-override">
               <span className="muted small">from</span>
               <select
+                className="caller-id-select"
                 data-testid="dialer-caller-id"
                 aria-label="Caller ID"
                 value={callerIdOverride}

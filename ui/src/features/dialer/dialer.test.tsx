@@ -30,6 +30,26 @@ describe("Dialer", () => {
     expect(reason).toHaveTextContent(DEFAULT_DIAL_DISABLED_REASON);
   });
 
+  it("says when no lead has the typed number, and the lead's place is kept either way", async () => {
+    const { user } = await openDialer();
+    const input = screen.getByTestId("dialer-input");
+    await user.click(input);
+    await user.paste("(555) 987-0000");
+    expect(await screen.findByTestId("dialer-no-lead"), "an unknown number is named as such").toHaveTextContent(
+      "No lead has this number",
+    );
+    expect(screen.queryByTestId("dialer-lead"), "no card for an unknown number").not.toBeInTheDocument();
+
+    await user.clear(input);
+    await user.paste("(555) 123-4567");
+    const lead = await screen.findByTestId("dialer-lead");
+    expect(lead, "the known number's lead").toHaveTextContent("Alice Anders");
+    expect(screen.queryByTestId("dialer-no-lead"), "no 'unknown' line beside a lead").not.toBeInTheDocument();
+    // The card and the line share one slot above the keypad (its height is kept by CSS), so the
+    // keypad and the options below do not move when a lookup answers.
+    expect(lead.parentElement, "the card is in the kept slot").toHaveClass("dialer-lead-slot");
+  });
+
   it("shows the specific error for a number that cannot be dialled", async () => {
     const { user } = await openDialer();
     await user.type(screen.getByTestId("dialer-input"), "555-12");
