@@ -201,8 +201,17 @@ impl Phone {
 
     /// Adds a line and keeps it registered.
     pub fn add_line(&self, name: &str, account: Account) -> Result<(), VoiceError> {
-        self.inner.sip.keep_registered(account.clone())?;
-        lock(&self.inner.lines).insert(name.to_owned(), account);
+        // Named before its registration starts: the first Registration event can come back
+        // before this returns, and it must carry the line's name, not the account's address.
+        let previous = lock(&self.inner.lines).insert(name.to_owned(), account.clone());
+        if let Err(e) = self.inner.sip.keep_registered(account) {
+            let mut lines = lock(&self.inner.lines);
+            match previous {
+                Some(p) => lines.insert(name.to_owned(), p),
+                None => lines.remove(name),
+            };
+            return Err(e.into());
+        }
         Ok(())
     }
 

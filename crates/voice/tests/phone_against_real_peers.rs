@@ -16,6 +16,7 @@ use ringdesk_testkit::{
 use ringdesk_voice::audio::WavDevices;
 use ringdesk_voice::{
     Account, CallFailure, CallId, CallState, EndReason, Phone, PhoneConfig, PhoneEvent, RegistrationState, Transport,
+    VoiceError,
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -573,6 +574,22 @@ async fn one_phone_with_two_lines_knows_which_line_rings() {
         phone.reject(&call, true).expect("decline");
         bob.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("bob sees the decline");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_that_cannot_register_is_refused_and_leaves_the_lines_as_they_were() {
+    let rig = Rig::new();
+    let (phone, _events) = rig.phone("alice", SrtpPolicy::Off).await;
+    let broken = Account { registrar: "127.0.0.1:99999999".into(), ..rig.account("carol") };
+
+    let added = phone.add_line("sales", broken.clone());
+    assert!(matches!(added, Err(VoiceError::Sip(_))), "a registrar with no valid port is refused: {added:?}");
+    let gone = phone.remove_line("sales");
+    assert!(matches!(gone, Err(VoiceError::NoSuchLine(_))), "no half-added line is left behind: {gone:?}");
+
+    let replaced = phone.add_line("main", broken);
+    assert!(replaced.is_err(), "the broken account does not replace the working line: {replaced:?}");
+    phone.remove_line("main").expect("the working line is still there");
 }
 
 /// Calls a baresip that accepts only `theirs` and checks the codec, the recording rate and the
