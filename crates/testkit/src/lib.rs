@@ -156,7 +156,7 @@ pub struct Kamailio {
 impl Kamailio {
     /// Starts Kamailio on a free port and waits until it answers.
     pub fn start() -> Result<Self, String> {
-        Self::start_on(free_port()?)
+        Self::start_on_a_free_port(false)
     }
 
     /// Starts Kamailio on `port` (to bring a stopped registrar back on the same address).
@@ -167,7 +167,25 @@ impl Kamailio {
     /// Starts Kamailio with a TLS listener on [`Kamailio::tls_port`] too, its certificate for
     /// 127.0.0.1 signed by a throwaway CA ([`Kamailio::tls_ca`]).
     pub fn start_tls() -> Result<Self, String> {
-        Self::start_inner(free_port()?, true)
+        Self::start_on_a_free_port(true)
+    }
+
+    /// A port found free can be taken by another process (an outgoing connection's ephemeral
+    /// port, a parallel test) before Kamailio binds it: then it starts again on another one.
+    fn start_on_a_free_port(tls: bool) -> Result<Self, String> {
+        let mut last = String::new();
+        for _ in 0..5 {
+            let port = free_port()?;
+            if tls && port.checked_add(1).is_none_or(|tls_port| TcpListener::bind(("127.0.0.1", tls_port)).is_err()) {
+                continue;
+            }
+            match Self::start_inner(port, tls) {
+                Ok(k) => return Ok(k),
+                Err(e) if e.contains("Address already in use") => last = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(format!("kamailio found no free port in 5 tries; the last: {last}"))
     }
 
     /// The TLS port (the UDP/TCP port + 1) when started with [`Kamailio::start_tls`].
