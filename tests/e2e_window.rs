@@ -581,6 +581,10 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     // --- the bridge route: SignalWire rings the agent's phone, then the lead ---
     click(&c, "nav-settings").await;
     click(&c, "settings-route-bridge").await;
+    eventually(&desktop, &c, "the bridge route is chosen", || async {
+        element(&c, "settings-route-bridge").await.prop("checked").await.ok().flatten().as_deref() == Some("true")
+    })
+    .await;
     type_into(&c, "settings-agent-phone", "+1 617 555 0199").await;
     click(&c, "settings-calls-save").await;
     c.wait().at_most(Duration::from_secs(15)).for_element(tid("settings-calls-saved")).await.expect("route saved");
@@ -618,9 +622,7 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     type_into(&c, "dialer-input", "(312) 555-0142").await;
     click(&c, "dialer-record").await;
     eventually(&desktop, &c, "recording is on for this call", || async {
-        c.find(tid("dialer-record")).await.ok().is_some()
-            && c.find(tid("dialer-record")).await.expect("record box").prop("checked").await.ok().flatten().as_deref()
-                == Some("true")
+        element(&c, "dialer-record").await.prop("checked").await.ok().flatten().as_deref() == Some("true")
     })
     .await;
     // The number is looked up as it is typed; Dial acts on the looked-up number.

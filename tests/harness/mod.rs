@@ -280,9 +280,32 @@ pub async fn text(c: &Client, id: &str) -> String {
     element(c, id).await.text().await.unwrap_or_else(|e| panic!("text of {id}: {e}"))
 }
 
+/// The element with this test id once it has stopped moving: WebDriver clicks at the point where
+/// the element was, and a page still laying out what just loaded (a list of numbers above it, a
+/// lookup's answer) can move it away in between, so the click lands on something else.
+async fn settled(c: &Client, id: &str) -> Element {
+    let mut last = None;
+    let mut still_for = 0;
+    for _ in 0..60 {
+        let el = element(c, id).await;
+        let rect = el.rectangle().await.ok();
+        if rect.is_some() && rect == last {
+            still_for += 1;
+            if still_for == 2 {
+                return el;
+            }
+        } else {
+            still_for = 0;
+        }
+        last = rect;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    element(c, id).await
+}
+
 pub async fn click(c: &Client, id: &str) {
     eprintln!("e2e: click {id}");
-    let el = element(c, id).await;
+    let el = settled(c, id).await;
     if el.click().await.is_ok() {
         return;
     }
