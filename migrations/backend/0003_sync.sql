@@ -24,43 +24,78 @@ do $$ begin
   end if;
 end $$;
 
+-- Identities are text: the same string the web app stores in its owner columns, which may be
+-- uuid or text (auth providers issue ids such as `user_2NqRk...` or `auth0|64f...`). A database
+-- migrated when identities were uuid is converted here: the old uuid-returning sync.agent_id()
+-- goes first, with the policies built on it (they are created again below).
+do $$ begin
+  if exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+             where n.nspname = 'sync' and p.proname = 'agent_id' and p.pronargs = 0
+               and p.prorettype = 'uuid'::regtype) then
+    drop function sync.agent_id() cascade;
+  end if;
+  drop function if exists sync.jwt_uid();
+end $$;
+
 -- Plain PostgreSQL: one login role per agent, mapped here (see README, "Backend").
 create table if not exists sync.agent_role (
   role_name  name primary key,
-  agent_id   uuid not null unique
+  agent_id   text not null unique
+);
+alter table sync.agent_role alter column agent_id type text;
+
+-- Admins: the agents who may reassign and delete any lead they see and edit the team's AI agents.
+-- Only the database owner writes this table (README, "Backend").
+create table if not exists sync.admin (
+  agent_id  text primary key
 );
 
--- The agent making this request. A mapped login role wins over JWT claims, so an agent
--- connected directly cannot claim to be someone else with set_config. Otherwise it is the JWT's
--- subject: on Supabase through its own auth.uid() (created by Supabase, which also reads older
--- claim settings), elsewhere read from request.jwt.claims as PostgREST sets it.
-do $$ begin
-  if exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-             where n.nspname = 'auth' and p.proname = 'uid' and p.pronargs = 0) then
-    -- Through a definer function, so roles without USAGE on Supabase's auth schema (a mapped
-    -- agent role) can still call sync.agent_id().
-    execute $f$
-      create or replace function sync.jwt_uid() returns uuid language sql stable security definer
-      set search_path = pg_catalog as $b$ select auth.uid() $b$ $f$;
-    execute $f$
-      create or replace function sync.agent_id() returns uuid language sql stable as $b$
-        select coalesce((select agent_id from sync.agent_role where role_name = session_user), sync.jwt_uid())
-      $b$ $f$;
-  else
-    execute $f$
-      create or replace function sync.agent_id() returns uuid language sql stable as $b$
-        select coalesce(
-          (select agent_id from sync.agent_role where role_name = session_user),
-          nullif(nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub', '')::uuid)
-      $b$ $f$;
-  end if;
-end $$;
+-- The agent making this request, failing closed:
+-- * a login role mapped in sync.agent_role is that agent (whatever claims it sets);
+-- * else the verified JWT's `sub`, trusted only when the request runs as role `authenticated`,
+--   which only PostgREST's authenticator can switch to (SET ROLE, checked by PostgreSQL), and never
+--   for a login role that is itself an agent role: an unmapped agent role that sets
+--   request.jwt.claims is nobody;
+-- * else null: no agent, nothing visible, every write refused.
+-- The `sub` is read as the text it is: Supabase's auth.uid() casts it to uuid, which fails for
+-- third-party auth ids. SECURITY DEFINER so any role may ask (web triggers included); it reads
+-- session_user and the role setting only, never current_user, so it is the same from within
+-- other definer functions.
+create or replace function sync.agent_id() returns text language sql stable security definer
+set search_path = pg_catalog as $$
+  select coalesce(
+    (select agent_id from sync.agent_role where role_name = session_user),
+    case when current_setting('role', true) = 'authenticated'
+              and not exists (select 1 from pg_auth_members m
+                               where m.member = (select oid from pg_roles where rolname = session_user)
+                                 and m.roleid = (select oid from pg_roles where rolname = 'ringdesk_agent'))
+         then nullif(coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
+                              nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'), '')
+    end)
+$$;
+
+-- The agent as a uuid, for owner columns of type uuid (null when the id is not a UUID), so a
+-- policy compares the bare column and its index serves it.
+create or replace function sync.agent_uuid() returns uuid language sql stable as $$
+  select case when a ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then a::uuid end
+    from (select sync.agent_id() as a) s
+$$;
+
+create or replace function sync.is_admin() returns boolean language sql stable security definer
+set search_path = pg_catalog as $$
+  select exists (select 1 from sync.admin where agent_id = sync.agent_id())
+$$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Sync columns. Columns Ringdesk needs beyond the web app's are added here too (nullable or
 -- defaulted, so the web app keeps working).
 alter table crm_leads add column if not exists timezone text;
-alter table crm_leads add column if not exists assigned_to uuid;
+-- The assignee holds the same kind of id as the owner (uuid or text, as the web app has it).
+do $$ begin
+  execute format('alter table crm_leads add column if not exists assigned_to %s',
+                 (select format_type(atttypid, atttypmod) from pg_attribute
+                   where attrelid = 'public.crm_leads'::regclass and attname = 'user_id'));
+end $$;
 alter table call_logs add column if not exists route text not null default 'softphone';
 alter table call_logs add column if not exists answered_at timestamptz;
 alter table call_logs add column if not exists end_reason text;
@@ -112,7 +147,7 @@ create table if not exists sync.tombstone (
   id          uuid primary key default gen_random_uuid(),
   tbl         name not null,
   row_id      uuid not null,
-  visible_to  uuid[],            -- owners who may learn of the delete; null = every agent
+  visible_to  text[],            -- owners who may learn of the delete; null = every agent
   row_xid     xid8 not null default pg_current_xact_id(),
   created_at  timestamptz not null default now()
 );
@@ -120,11 +155,11 @@ create index if not exists tombstone_sync on sync.tombstone(row_xid, id);
 
 create or replace function sync.record_delete() returns trigger language plpgsql security definer
 set search_path = pg_catalog, public, sync as $$
-declare j jsonb := to_jsonb(old); owners uuid[];
+declare j jsonb := to_jsonb(old); owners text[];
 begin
-  select array_agg(v::uuid) into owners
+  select array_agg(v) into owners
     from (select j ->> 'user_id' as v union all select j ->> 'assigned_to') s
-   where v ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+   where v is not null;
   insert into sync.tombstone(tbl, row_id, visible_to)
   values (tg_table_name, (j ->> tg_argv[0])::uuid, owners);
   return old;
@@ -150,7 +185,7 @@ end $$;
 -- Sync state.
 create table if not exists sync.client (
   client_id         uuid primary key,
-  agent_id          uuid not null,
+  agent_id          text not null,
   last_mutation_id  bigint not null default 0,
   created_at        timestamptz not null default now(),
   seen_at           timestamptz not null default now()
@@ -166,7 +201,7 @@ create table if not exists sync.applied (
 
 create table if not exists sync.conflict (
   id            uuid primary key default gen_random_uuid(),
-  agent_id      uuid not null,
+  agent_id      text not null,
   client_id     uuid,
   mutation_id   bigint,
   tbl           name not null,
@@ -184,13 +219,27 @@ create index if not exists conflict_sync on sync.conflict(row_xid, id);
 
 create table if not exists sync.revocation (
   id          uuid primary key default gen_random_uuid(),
-  agent_id    uuid not null,
+  agent_id    text not null,
   tbl         name not null,
   row_id      uuid not null,
   row_xid     xid8 not null default pg_current_xact_id(),
   created_at  timestamptz not null default now()
 );
 create index if not exists revocation_sync on sync.revocation(row_xid, id);
+
+-- A database migrated when identities were uuid: its identity columns become text (the policies
+-- on them went with the old sync.agent_id()).
+do $$ declare c record; begin
+  for c in select * from (values ('client', 'agent_id'), ('conflict', 'agent_id'),
+                                 ('revocation', 'agent_id'), ('tombstone', 'visible_to')) v(tbl, col) loop
+    if exists (select 1 from pg_attribute where attrelid = format('sync.%I', c.tbl)::regclass and attname = c.col
+                 and atttypid in ('uuid'::regtype, 'uuid[]'::regtype)) then
+      execute format('alter table sync.%I alter column %I type %s using %I::%s', c.tbl, c.col,
+                     case when c.col = 'visible_to' then 'text[]' else 'text' end, c.col,
+                     case when c.col = 'visible_to' then 'text[]' else 'text' end);
+    end if;
+  end loop;
+end $$;
 
 create table if not exists sync.meta (
   singleton          boolean primary key default true check (singleton),
@@ -209,10 +258,10 @@ create trigger ringdesk_touch before update on sync.conflict for each row execut
 -- A lead reassigned away: RLS hides it from its former agent, so no tombstone could reach them.
 create or replace function sync.revoke_reassigned() returns trigger language plpgsql security definer
 set search_path = pg_catalog, public, sync as $$
-declare a uuid;
+declare a text;
 begin
-  foreach a in array array[old.user_id, old.assigned_to] loop
-    if a is not null and a is distinct from new.user_id and a is distinct from new.assigned_to then
+  foreach a in array array[old.user_id::text, old.assigned_to::text] loop
+    if a is not null and a is distinct from new.user_id::text and a is distinct from new.assigned_to::text then
       insert into sync.revocation(agent_id, tbl, row_id) values (a, 'crm_leads', old.id);
     end if;
   end loop;
@@ -251,33 +300,63 @@ create or replace function sync.ts(v jsonb) returns timestamptz language sql imm
   select case when v is null or jsonb_typeof(v) = 'null' then null else (v #>> '{}')::timestamptz end
 $$;
 
--- The lead if it still exists (whoever it belongs to now), else null: a call or text logged
--- against a lead deleted or reassigned meanwhile is kept, never rejected for its reference.
-create or replace function sync.existing_lead(p_id uuid) returns uuid language sql stable security definer
+-- Whether the requesting agent sees this lead (owner or assignee). SECURITY DEFINER, so it checks
+-- the visibility itself rather than through RLS, by primary key.
+create or replace function sync.lead_visible(p_id uuid) returns boolean language sql stable security definer
 set search_path = pg_catalog, public as $$
-  select id from public.crm_leads where id = p_id
+  select exists (select 1 from public.crm_leads l
+                  where l.id = p_id and (l.user_id::text = sync.agent_id() or l.assigned_to::text = sync.agent_id()))
+$$;
+
+-- The lead if the agent sees it, else null: a call or text logged against a lead deleted,
+-- reassigned away meanwhile, or never theirs is kept without the link, never rejected for it. The
+-- answer is the same for a lead that does not exist and one that is someone else's, so it tells
+-- nothing about other agents' leads.
+drop function if exists sync.existing_lead(uuid);
+create or replace function sync.visible_lead(p_id uuid) returns uuid language sql stable as $$
+  select case when p_id is not null and sync.lead_visible(p_id) then p_id end
 $$;
 
 -- Applies one mutation; true when it became a conflict. Raises to reject it.
-create or replace function sync.apply(p_agent uuid, p_client uuid, p_mid bigint, m jsonb) returns boolean
+--
+-- A replayed mutation (`"replay": true`: resent under a new client id after a restore, a copy or a
+-- collected digest, so the backend may already hold it and later changes on top of it) never
+-- reverts a later value: a lead's field is set only where the backend still has the value the
+-- desktop saw (else a conflict is recorded for the agent, so nothing is lost silently), other
+-- tables' updates only fill what the backend does not have yet.
+--
+-- Owner columns are written through variables of the column's own type (uuid or text), so the
+-- same function serves both kinds of CRM; PL/pgSQL converts the agent's text id into them.
+drop function if exists sync.apply(uuid, uuid, bigint, jsonb);
+create or replace function sync.apply(p_agent text, p_client uuid, p_mid bigint, m jsonb) returns boolean
 language plpgsql security invoker set search_path = pg_catalog, public, sync as $$
 declare
   t text := m ->> 'table';
   op text := m ->> 'op';
   a jsonb := m -> 'args';
+  v_replay boolean := coalesce(m -> 'replay' = 'true'::jsonb, false);
+  v_conflict boolean := false;
+  v_cur jsonb;
   s jsonb;
   v_id uuid;
   v_status text;
   v_clamp timestamptz := now() + interval '5 minutes';
   k text;
+  v_lead_owner public.crm_leads.user_id%type;
+  v_list_owner public.crm_lead_lists.user_id%type;
+  v_call_owner public.call_logs.user_id%type;
+  v_sms_owner public.sms_messages.user_id%type;
+  v_clone_owner public.voice_clones.user_id%type;
+  v_disposed_by public.call_dispositions.created_by%type;
 begin
   if a is null or jsonb_typeof(a) <> 'object' then
     raise exception 'mutation % has no arguments object', p_mid using errcode = 'RD004';
   end if;
   if t = 'leads' and op = 'insert' then
+    v_lead_owner := p_agent;
     insert into crm_leads(id, user_id, name, email, phone, company, position, status, value, source, notes,
                           timezone, created_at, last_contact)
-    values ((a->>'id')::uuid, p_agent, a->>'name', a->>'email', a->>'phone', a->>'company', a->>'position',
+    values ((a->>'id')::uuid, v_lead_owner, a->>'name', a->>'email', a->>'phone', a->>'company', a->>'position',
             coalesce(a->>'status', 'new'), (a->>'value')::numeric, a->>'source', a->>'notes', a->>'timezone',
             coalesce(sync.ts(a->'created_at'), now()), least(sync.ts(a->'last_contact'), v_clamp))
     on conflict (id) do nothing;
@@ -290,6 +369,21 @@ begin
         raise exception 'a lead has no field %', k using errcode = 'RD004';
       end if;
     end loop;
+    if v_replay then
+      select to_jsonb(l) into v_cur from crm_leads l where l.id = v_id for update;
+    end if;
+    if v_cur is not null then
+      for k in select jsonb_object_keys(s) loop
+        continue when k in ('status', 'last_contact', 'deleted_at') or not (v_cur ? k);
+        if (v_cur -> k) is distinct from (s -> k)
+           and (v_cur -> k) is distinct from coalesce(a -> 'old' -> k, 'null'::jsonb) then
+          insert into sync.conflict(agent_id, client_id, mutation_id, tbl, row_id, field, client_old, client_new, server_value)
+          values (p_agent, p_client, p_mid, 'crm_leads', v_id, k, a->'old'->>k, s->>k, v_cur->>k);
+          s := s - k;
+          v_conflict := true;
+        end if;
+      end loop;
+    end if;
     -- Last writer in server order for plain fields; last_contact only moves forward and never
     -- past the server's clock (a desktop clock years off cannot pin it).
     update crm_leads set
@@ -322,8 +416,9 @@ begin
       end if;
     end if;
   elsif t = 'lead_lists' and op = 'insert' then
+    v_list_owner := p_agent;
     insert into crm_lead_lists(id, user_id, name, description, created_at)
-    values ((a->>'id')::uuid, p_agent, a->>'name', a->>'description', coalesce(sync.ts(a->'created_at'), now()))
+    values ((a->>'id')::uuid, v_list_owner, a->>'name', a->>'description', coalesce(sync.ts(a->'created_at'), now()))
     on conflict (id) do nothing;
   elsif t = 'lead_list_members' and op = 'insert' then
     insert into crm_lead_list_members(list_id, lead_id, added_at)
@@ -331,9 +426,10 @@ begin
     on conflict (list_id, lead_id) do update set deleted_at = null
       where crm_lead_list_members.deleted_at is not null;
   elsif t = 'call_logs' and op = 'insert' then
+    v_call_owner := p_agent;
     insert into call_logs(id, user_id, lead_id, route, contact_number, from_number, provider_call_sid, direction,
                           status, started_at, answered_at, ended_at, duration_seconds, end_reason, created_at)
-    values ((a->>'id')::uuid, p_agent, sync.existing_lead((a->>'lead_id')::uuid), coalesce(a->>'route', 'softphone'), a->>'contact_number',
+    values ((a->>'id')::uuid, v_call_owner, sync.visible_lead((a->>'lead_id')::uuid), coalesce(a->>'route', 'softphone'), a->>'contact_number',
             a->>'from_number', a->>'provider_call_sid', coalesce(a->>'direction', 'outbound'), a->>'status',
             sync.ts(a->'started_at'), sync.ts(a->'answered_at'), sync.ts(a->'ended_at'),
             (a->>'duration_seconds')::int, a->>'end_reason', coalesce(sync.ts(a->'created_at'), now()))
@@ -347,24 +443,25 @@ begin
       end if;
     end loop;
     update call_logs set
-      status = case when s ? 'status' then s->>'status' else status end,
-      answered_at = case when s ? 'answered_at' then sync.ts(s->'answered_at') else answered_at end,
-      ended_at = case when s ? 'ended_at' then sync.ts(s->'ended_at') else ended_at end,
-      duration_seconds = case when s ? 'duration_seconds' then (s->>'duration_seconds')::int else duration_seconds end,
-      end_reason = case when s ? 'end_reason' then s->>'end_reason' else end_reason end,
-      disposition = case when s ? 'disposition' then s->>'disposition' else disposition end,
-      provider_call_sid = case when s ? 'provider_call_sid' then s->>'provider_call_sid' else provider_call_sid end,
-      recording_url = case when s ? 'recording_url' then s->>'recording_url' else recording_url end,
-      lead_id = case when s ? 'lead_id' then sync.existing_lead((s->>'lead_id')::uuid) else lead_id end
+      status = case when s ? 'status' and (not v_replay or status is null) then s->>'status' else status end,
+      answered_at = case when s ? 'answered_at' and (not v_replay or answered_at is null) then sync.ts(s->'answered_at') else answered_at end,
+      ended_at = case when s ? 'ended_at' and (not v_replay or ended_at is null) then sync.ts(s->'ended_at') else ended_at end,
+      duration_seconds = case when s ? 'duration_seconds' and (not v_replay or duration_seconds is null) then (s->>'duration_seconds')::int else duration_seconds end,
+      end_reason = case when s ? 'end_reason' and (not v_replay or end_reason is null) then s->>'end_reason' else end_reason end,
+      disposition = case when s ? 'disposition' and (not v_replay or disposition is null) then s->>'disposition' else disposition end,
+      provider_call_sid = case when s ? 'provider_call_sid' and (not v_replay or provider_call_sid is null) then s->>'provider_call_sid' else provider_call_sid end,
+      recording_url = case when s ? 'recording_url' and (not v_replay or recording_url is null) then s->>'recording_url' else recording_url end,
+      lead_id = case when s ? 'lead_id' and (not v_replay or lead_id is null) then sync.visible_lead((s->>'lead_id')::uuid) else lead_id end
     where id = (a->>'id')::uuid;
     if not found then
       raise exception 'call % does not exist or is not yours', a->>'id' using errcode = 'RD005';
     end if;
   elsif t = 'call_dispositions' and op = 'insert' then
+    v_disposed_by := p_agent;
     insert into call_dispositions(id, call_log_id, disposition_type, notes, next_action, follow_up_date,
                                   created_at, created_by)
     values ((a->>'id')::uuid, (a->>'call_log_id')::uuid, a->>'disposition_type', a->>'notes', a->>'next_action',
-            sync.ts(a->'follow_up_date'), coalesce(sync.ts(a->'created_at'), now()), p_agent::text)
+            sync.ts(a->'follow_up_date'), coalesce(sync.ts(a->'created_at'), now()), v_disposed_by)
     on conflict (id) do nothing;
     if found then
       update call_logs set disposition = a->>'disposition_type' where id = (a->>'call_log_id')::uuid;
@@ -374,29 +471,41 @@ begin
     values ((a->>'call_disposition_id')::uuid, a->>'status', sync.ts(a->'due_at'), sync.ts(a->'snoozed_until'),
             sync.ts(a->'completed_at'))
     on conflict (call_disposition_id) do update set status = excluded.status, due_at = excluded.due_at,
-      snoozed_until = excluded.snoozed_until, completed_at = excluded.completed_at;
+      snoozed_until = excluded.snoozed_until, completed_at = excluded.completed_at
+      where not v_replay;
   elsif t = 'call_recordings' and op = 'insert' then
     insert into call_recordings(id, call_log_id, provider_recording_sid, recording_url, duration_seconds, created_at)
     values ((a->>'id')::uuid, (a->>'call_log_id')::uuid, a->>'provider_recording_sid', a->>'recording_url',
             (a->>'duration_seconds')::int, coalesce(sync.ts(a->'created_at'), now()))
     on conflict (id) do nothing;
   elsif t = 'call_recordings' and op = 'update' then
-    update call_recordings set transcription_text = a->>'transcription_text' where id = (a->>'id')::uuid;
+    update call_recordings set transcription_text = a->>'transcription_text'
+     where id = (a->>'id')::uuid and (not v_replay or transcription_text is null);
   elsif t = 'call_recordings' and op = 'delete' then
     update call_recordings set deleted_at = now() where id = (a->>'id')::uuid and deleted_at is null;
   elsif t = 'sms_messages' and op = 'insert' then
+    v_sms_owner := p_agent;
     insert into sms_messages(id, user_id, lead_id, contact_number, from_number, our_number, direction, message_body,
                              provider_message_sid, status, error_code, error_message, sent_at, read_at, created_at)
-    values ((a->>'id')::uuid, p_agent::text, sync.existing_lead((a->>'lead_id')::uuid), a->>'contact_number', a->>'from_number',
+    values ((a->>'id')::uuid, v_sms_owner, sync.visible_lead((a->>'lead_id')::uuid), a->>'contact_number', a->>'from_number',
             a->>'our_number', a->>'direction', a->>'body', a->>'provider_message_sid', a->>'status',
             (a->>'error_code')::int, a->>'error_message', sync.ts(a->'sent_at'), sync.ts(a->'read_at'),
             coalesce(sync.ts(a->'created_at'), now()))
     on conflict do nothing;
   elsif t = 'sms_messages' and op = 'update' then
-    update sms_messages set lead_id = sync.existing_lead((a->>'lead_id')::uuid), provider_message_sid = a->>'provider_message_sid',
-           status = a->>'status', error_code = (a->>'error_code')::int, error_message = a->>'error_message',
-           sent_at = sync.ts(a->'sent_at'), read_at = sync.ts(a->'read_at')
-     where id = (a->>'id')::uuid;
+    if v_replay then
+      update sms_messages set lead_id = coalesce(lead_id, sync.visible_lead((a->>'lead_id')::uuid)),
+             provider_message_sid = coalesce(provider_message_sid, a->>'provider_message_sid'),
+             status = coalesce(status, a->>'status'), error_code = coalesce(error_code, (a->>'error_code')::int),
+             error_message = coalesce(error_message, a->>'error_message'),
+             sent_at = coalesce(sent_at, sync.ts(a->'sent_at')), read_at = coalesce(read_at, sync.ts(a->'read_at'))
+       where id = (a->>'id')::uuid;
+    else
+      update sms_messages set lead_id = sync.visible_lead((a->>'lead_id')::uuid), provider_message_sid = a->>'provider_message_sid',
+             status = a->>'status', error_code = (a->>'error_code')::int, error_message = a->>'error_message',
+             sent_at = sync.ts(a->'sent_at'), read_at = sync.ts(a->'read_at')
+       where id = (a->>'id')::uuid;
+    end if;
     if not found then
       raise exception 'message % does not exist or is not yours', a->>'id' using errcode = 'RD005';
     end if;
@@ -405,28 +514,36 @@ begin
     values ((a->>'id')::uuid, a->>'agent_name', a->>'assigned_number', a->>'prompt', coalesce(a->>'status', 'active'),
             a->>'provider_agent_id')
     on conflict (id) do update set agent_name = excluded.agent_name, assigned_number = excluded.assigned_number,
-      prompt = excluded.prompt, status = excluded.status, deleted_at = null;
+      prompt = excluded.prompt, status = excluded.status, deleted_at = null
+      where not v_replay;
   elsif t = 'voice_clones' and op in ('insert', 'update') then
+    v_clone_owner := p_agent;
     insert into voice_clones(id, user_id, name, sample_audio_url, playht_voice_id, status, import_status)
-    values ((a->>'id')::uuid, p_agent, a->>'name', a->>'sample_audio_url', a->>'playht_voice_id',
+    values ((a->>'id')::uuid, v_clone_owner, a->>'name', a->>'sample_audio_url', a->>'playht_voice_id',
             coalesce(a->>'status', 'ready'), coalesce(a->>'import_status', 'not_requested'))
     on conflict (id) do update set name = excluded.name, sample_audio_url = excluded.sample_audio_url,
-      playht_voice_id = excluded.playht_voice_id, status = excluded.status, import_status = excluded.import_status;
+      playht_voice_id = excluded.playht_voice_id, status = excluded.status, import_status = excluded.import_status
+      where not v_replay;
   elsif t = 'sync_conflicts' and op = 'resolve' then
     update sync.conflict set resolved_at = now(), resolution = a->>'resolution'
      where id = (a->>'id')::uuid and resolved_at is null;
   else
     raise exception 'unknown mutation % on %', op, t using errcode = 'RD004';
   end if;
-  return false;
+  return v_conflict;
 end $$;
 
--- One transaction: lock the client's row, skip ids already applied (checking that the resend is
--- the same mutation, else the desktop database is a copy), refuse a gap, apply or reject each.
+-- One transaction: lock the client's row, skip ids already applied (only when the backend holds
+-- exactly that mutation: a resend with other contents, or one whose digest was collected by
+-- sync.gc, means the desktop must rotate its client id and replay), refuse a gap, apply or reject
+-- each. A mutation the backend refuses (bad data, a policy, a constraint) is rejected and its id
+-- consumed; a transient failure (deadlock, serialization failure, lock or statement timeout, lack
+-- of resources, shutdown) fails the whole push instead, so nothing is consumed and the desktop
+-- sends it again later.
 create or replace function sync.push(p_client uuid, p_mutations jsonb) returns jsonb
 language plpgsql security invoker set search_path = pg_catalog, public, sync as $$
 declare
-  v_agent uuid := sync.agent_id();
+  v_agent text := sync.agent_id();
   v_last bigint;
   v_mid bigint;
   m jsonb;
@@ -452,7 +569,10 @@ begin
     v_digest := md5(m::text);
     if v_mid <= v_last then
       select digest into v_known from sync.applied where client_id = p_client and mutation_id = v_mid;
-      if found and v_known <> v_digest then
+      if not found then
+        raise exception 'mutation % of client % can no longer be checked against what was applied (collected): replay it under a new client id',
+          v_mid, p_client using errcode = 'RD001';
+      elsif v_known <> v_digest then
         raise exception 'mutation % of client % was already applied with other contents: this database is a copy',
           v_mid, p_client using errcode = 'RD001';
       end if;
@@ -466,6 +586,9 @@ begin
         v_conflicts := v_conflicts + 1;
       end if;
     exception when others then
+      if left(sqlstate, 2) in ('08', '40', '53', '57', '58', 'XX') or sqlstate in ('55P03', '55006') then
+        raise;
+      end if;
       v_rejected := v_rejected || jsonb_build_object('id', v_mid, 'code', sqlstate, 'reason', sqlerrm);
     end;
     insert into sync.applied(client_id, mutation_id, digest) values (p_client, v_mid, v_digest);
@@ -492,7 +615,7 @@ create or replace function sync.pull(p_cursor text, p_epoch uuid, p_limit int) r
 language plpgsql stable security invoker set search_path = pg_catalog, public, sync as $$
 declare
   v_meta sync.meta;
-  v_agent uuid := sync.agent_id();
+  v_agent text := sync.agent_id();
   parts text[];
   cx xid8; cr int; cid uuid;
   hi xid8 := pg_snapshot_xmin(pg_current_snapshot());
@@ -588,38 +711,97 @@ returns jsonb language sql stable security invoker as $$ select sync.pull(cursor
 -- ---------------------------------------------------------------------------------------------
 -- Row Level Security. Policies apply to every role but the owner and superusers; an agent's
 -- identity is sync.agent_id() (wrapped in a subquery, so it is evaluated once per statement).
-do $$ declare p record; begin
+-- `$ME(col)` stands for the agent in that column's type: sync.agent_uuid() for a uuid column,
+-- sync.agent_id() for a text one. The column stays bare on its side of `=`, so its index serves
+-- the policy whichever type the CRM chose.
+create or replace function sync.me_for(p_tbl name, p_col name) returns text language sql stable as $$
+  select case when a.atttypid = 'uuid'::regtype then '(select sync.agent_uuid())' else '(select sync.agent_id())' end
+    from pg_attribute a where a.attrelid = format('public.%I', p_tbl)::regclass and a.attname = p_col
+$$;
+
+do $$ declare p record; u text; c text; begin
   for p in select * from (values
-    ('crm_leads', 'ringdesk_read', 'select', 'user_id = (select sync.agent_id()) or assigned_to = (select sync.agent_id())', null),
-    ('crm_leads', 'ringdesk_insert', 'insert', null, 'user_id = (select sync.agent_id())'),
-    ('crm_leads', 'ringdesk_update', 'update', 'user_id = (select sync.agent_id()) or assigned_to = (select sync.agent_id())',
-       'user_id = (select sync.agent_id()) or assigned_to = (select sync.agent_id())'),
-    ('crm_leads', 'ringdesk_delete', 'delete', 'user_id = (select sync.agent_id())', null),
-    ('crm_lead_lists', 'ringdesk_read', 'select', 'user_id = (select sync.agent_id()) or exists (select 1 from crm_lead_list_members m join crm_leads l on l.id = m.lead_id where m.list_id = crm_lead_lists.id)', null),
-    ('crm_lead_lists', 'ringdesk_insert', 'insert', null, 'user_id = (select sync.agent_id())'),
-    ('crm_lead_lists', 'ringdesk_update', 'update', 'user_id = (select sync.agent_id())', 'user_id = (select sync.agent_id())'),
-    ('crm_lead_lists', 'ringdesk_delete', 'delete', 'user_id = (select sync.agent_id())', null),
+    ('crm_leads', 'ringdesk_read', 'select', 'user_id = $ME(user_id) or assigned_to = $ME(assigned_to)', null),
+    ('crm_leads', 'ringdesk_insert', 'insert', null, 'user_id = $ME(user_id)'),
+    -- Who may reassign or delete a lead it sees is sync.guard_lead()'s decision (it needs the old
+    -- row): its owner, who may also hand it over, or an admin.
+    ('crm_leads', 'ringdesk_update', 'update', 'user_id = $ME(user_id) or assigned_to = $ME(assigned_to)', 'true'),
+    ('crm_leads', 'ringdesk_delete', 'delete', 'user_id = $ME(user_id) or assigned_to = $ME(assigned_to)', null),
+    ('crm_lead_lists', 'ringdesk_read', 'select', 'user_id = $ME(user_id) or exists (select 1 from crm_lead_list_members m join crm_leads l on l.id = m.lead_id where m.list_id = crm_lead_lists.id)', null),
+    ('crm_lead_lists', 'ringdesk_insert', 'insert', null, 'user_id = $ME(user_id)'),
+    ('crm_lead_lists', 'ringdesk_update', 'update', 'user_id = $ME(user_id)', 'user_id = $ME(user_id)'),
+    ('crm_lead_lists', 'ringdesk_delete', 'delete', 'user_id = $ME(user_id)', null),
     ('crm_lead_list_members', 'ringdesk_all', 'all', 'exists (select 1 from crm_leads l where l.id = lead_id)',
        'exists (select 1 from crm_leads l where l.id = lead_id) and exists (select 1 from crm_lead_lists l where l.id = list_id)'),
-    ('call_logs', 'ringdesk_all', 'all', 'user_id = (select sync.agent_id())', 'user_id = (select sync.agent_id())'),
+    ('call_logs', 'ringdesk_all', 'all', 'user_id = $ME(user_id)', 'user_id = $ME(user_id)'),
     ('call_dispositions', 'ringdesk_all', 'all', 'exists (select 1 from call_logs c where c.id = call_log_id)', 'exists (select 1 from call_logs c where c.id = call_log_id)'),
     ('follow_up_states', 'ringdesk_all', 'all', 'exists (select 1 from call_dispositions d where d.id = call_disposition_id)', 'exists (select 1 from call_dispositions d where d.id = call_disposition_id)'),
     ('call_recordings', 'ringdesk_all', 'all', 'exists (select 1 from call_logs c where c.id = call_log_id)', 'exists (select 1 from call_logs c where c.id = call_log_id)'),
-    ('sms_messages', 'ringdesk_all', 'all', 'user_id = (select sync.agent_id())::text', 'user_id = (select sync.agent_id())::text'),
-    ('dialer_campaigns', 'ringdesk_all', 'all', 'user_id = (select sync.agent_id())::text', 'user_id = (select sync.agent_id())::text'),
+    ('sms_messages', 'ringdesk_all', 'all', 'user_id = $ME(user_id)', 'user_id = $ME(user_id)'),
+    ('dialer_campaigns', 'ringdesk_all', 'all', 'user_id = $ME(user_id)', 'user_id = $ME(user_id)'),
     ('dialer_campaign_calls', 'ringdesk_all', 'all', 'exists (select 1 from dialer_campaigns c where c.id = campaign_id)', 'exists (select 1 from dialer_campaigns c where c.id = campaign_id)'),
-    -- AI agents are the team's shared configuration: every signed-in agent reads and updates them.
+    -- AI agents are the team's shared configuration: every signed-in agent reads them, admins edit them.
     ('signalwire_agents', 'ringdesk_read', 'select', '(select sync.agent_id()) is not null', null),
-    ('signalwire_agents', 'ringdesk_insert', 'insert', null, '(select sync.agent_id()) is not null'),
-    ('signalwire_agents', 'ringdesk_update', 'update', '(select sync.agent_id()) is not null', '(select sync.agent_id()) is not null'),
-    ('voice_clones', 'ringdesk_all', 'all', 'user_id = (select sync.agent_id())', 'user_id = (select sync.agent_id())')
+    ('signalwire_agents', 'ringdesk_insert', 'insert', null, '(select sync.is_admin())'),
+    ('signalwire_agents', 'ringdesk_update', 'update', '(select sync.is_admin())', '(select sync.is_admin())'),
+    ('signalwire_agents', 'ringdesk_delete', 'delete', '(select sync.is_admin())', null),
+    ('voice_clones', 'ringdesk_all', 'all', 'user_id = $ME(user_id)', 'user_id = $ME(user_id)')
   ) as v(tbl, name, cmd, using_expr, check_expr) loop
+    u := replace(replace(p.using_expr, '$ME(user_id)', coalesce(sync.me_for(p.tbl, 'user_id'), '')),
+                 '$ME(assigned_to)', coalesce(sync.me_for(p.tbl, 'assigned_to'), ''));
+    c := replace(replace(p.check_expr, '$ME(user_id)', coalesce(sync.me_for(p.tbl, 'user_id'), '')),
+                 '$ME(assigned_to)', coalesce(sync.me_for(p.tbl, 'assigned_to'), ''));
     execute format('drop policy if exists %I on public.%I', p.name, p.tbl);
     execute format('create policy %I on public.%I for %s %s %s', p.name, p.tbl, p.cmd,
-                   case when p.using_expr is null then '' else 'using (' || p.using_expr || ')' end,
-                   case when p.check_expr is null then '' else 'with check (' || p.check_expr || ')' end);
+                   case when u is null then '' else 'using (' || u || ')' end,
+                   case when c is null then '' else 'with check (' || c || ')' end);
   end loop;
 end $$;
+
+-- What a row policy cannot say, because it needs the row as it was. For an agent (a web app's
+-- service role or the owner has no agent identity and is not restricted here):
+-- * only a lead's owner, or an admin, reassigns it (user_id, assigned_to) or deletes it (hard, or
+--   soft through deleted_at); an assignee edits the rest;
+-- * a call or a text points only at a lead the agent sees, so no agent can attach records to, or
+--   learn of, another agent's lead.
+-- SECURITY DEFINER (the web app's roles need no grant on schema sync); visibility is checked here,
+-- by primary key, not through RLS.
+create or replace function sync.guard_lead() returns trigger language plpgsql security definer
+set search_path = pg_catalog, public, sync as $$
+declare me text := sync.agent_id();
+begin
+  if me is null or old.user_id::text is not distinct from me or sync.is_admin() then
+    return case when tg_op = 'DELETE' then old else new end;
+  end if;
+  if tg_op = 'DELETE' then
+    raise exception 'only the owner of lead % or an admin may delete it', old.id using errcode = '42501';
+  end if;
+  if new.user_id is distinct from old.user_id or new.assigned_to is distinct from old.assigned_to then
+    raise exception 'only the owner of lead % or an admin may reassign it', old.id using errcode = '42501';
+  end if;
+  if new.deleted_at is distinct from old.deleted_at then
+    raise exception 'only the owner of lead % or an admin may delete or restore it', old.id using errcode = '42501';
+  end if;
+  return new;
+end $$;
+drop trigger if exists ringdesk_guard on crm_leads;
+create trigger ringdesk_guard before update or delete on crm_leads for each row execute function sync.guard_lead();
+
+create or replace function sync.guard_lead_ref() returns trigger language plpgsql security definer
+set search_path = pg_catalog, public, sync as $$
+begin
+  if new.lead_id is not null and (tg_op = 'INSERT' or new.lead_id is distinct from old.lead_id)
+     and sync.agent_id() is not null and not sync.lead_visible(new.lead_id) then
+    raise exception 'the lead of % % is not one of yours', tg_table_name, new.id using errcode = '42501';
+  end if;
+  return new;
+end $$;
+drop trigger if exists ringdesk_guard on call_logs;
+create trigger ringdesk_guard before insert or update of lead_id on call_logs
+  for each row execute function sync.guard_lead_ref();
+drop trigger if exists ringdesk_guard on sms_messages;
+create trigger ringdesk_guard before insert or update of lead_id on sms_messages
+  for each row execute function sync.guard_lead_ref();
 
 alter table sync.client enable row level security;
 alter table sync.applied enable row level security;
@@ -644,7 +826,9 @@ do $$ declare r text; begin
     execute format('grant select, insert, update on crm_leads, crm_lead_lists, crm_lead_list_members, call_logs,
                     call_dispositions, follow_up_states, call_recordings, sms_messages, dialer_campaigns,
                     dialer_campaign_calls, signalwire_agents, voice_clones to %I', r);
-    execute format('grant select on sync.meta, sync.agent_role, sync.synced_table, sync.revocation, sync.tombstone to %I', r);
+    execute format('grant select on sync.meta, sync.synced_table, sync.revocation, sync.tombstone to %I', r);
+    -- Who maps to whom and who is an admin are the owner's: sync.agent_id() and sync.is_admin() read them.
+    execute format('revoke all on sync.agent_role, sync.admin from %I', r);
     execute format('grant select, insert, update on sync.client, sync.applied, sync.conflict to %I', r);
     execute format('grant execute on all functions in schema sync to %I', r);
     execute format('grant execute on function public.sync_push(uuid, jsonb), public.sync_pull(text, uuid, int) to %I', r);

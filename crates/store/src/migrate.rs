@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../../../migrations/local/0003_ai_agents_voice_clones.sql")),
     (4, include_str!("../../../migrations/local/0004_sync.sql")),
     (5, include_str!("../../../migrations/local/0005_history_search.sql")),
+    (6, include_str!("../../../migrations/local/0006_sync_waiting.sql")),
 ];
 
 /// The schema version this binary writes.

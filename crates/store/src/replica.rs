@@ -84,6 +84,11 @@ impl Table {
         usize::try_from(rank).ok().and_then(|r| r.checked_sub(1)).and_then(|i| Table::ALL.get(i).copied())
     }
 
+    /// The table by its local name.
+    pub fn from_local(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.local() == name)
+    }
+
     /// The table by its backend name.
     pub fn from_backend(name: &str) -> Option<Table> {
         Table::ALL.into_iter().find(|t| t.backend() == name)
@@ -652,8 +657,19 @@ fn kind_nullable(table: Table, local: &str) -> bool {
     !(table == Table::SmsMessages && local == "direction")
 }
 
-/// Applies one page of pulled items, then re-applies pending local mutations of the rows it
-/// touched, then stores `cursor` (and records the rows seen when a full resync is running).
+/// What one page (or the end of a pull) is applying: its settings and running totals.
+struct Pass<'a> {
+    region: Region,
+    resync: bool,
+    /// Whether `sync_waiting` may hold rows (so a stored row may release children).
+    waiting: bool,
+    out: &'a mut Applied,
+    touched: &'a mut BTreeSet<(Table, String)>,
+}
+
+/// Applies one pulled page with its cursor. A row whose parent is not here yet (its transaction
+/// committed before the parent's last change) waits in `sync_waiting` and is stored as soon as the
+/// parent arrives; [`finish_pull`] settles what still waits when the pull is caught up.
 pub fn apply_page(
     w: &mut Write<'_>,
     items: &[Incoming],
@@ -663,69 +679,231 @@ pub fn apply_page(
 ) -> Result<Applied> {
     let mut out = Applied::default();
     let mut touched: BTreeSet<(Table, String)> = BTreeSet::new();
+    let waiting = has_waiting(w)?;
+    let mut pass = Pass { region, resync, waiting, out: &mut out, touched: &mut touched };
     for item in items {
         match item {
             Incoming::Row { table, row } => {
-                let now = w.now_text();
-                let mut rd = Reader { row, notes: Vec::new(), now };
-                let key = rd.id(table.key());
-                let id = match key {
-                    Ok(id) => id,
-                    Err(Skip(why)) => {
-                        add_issue(w, "bad_row", table.local(), "?", &format!("a backend row was skipped: {why}"))?;
-                        out.issues += 1;
-                        continue;
-                    }
-                };
-                let deleted = row.get("deleted_at").is_some_and(|v| !v.is_null());
-                if deleted && !table.soft_deletes() {
-                    out.removed += remove(w, *table, &id)?;
-                } else if *table == Table::Leads {
-                    put_lead(w, &id, &mut rd, region)?;
-                } else {
-                    put_generic(w, *table, &id, &mut rd)?;
+                if let Some(id) = store_row(w, *table, row, &mut pass, true)? {
+                    release(w, *table, id, &mut pass)?;
                 }
-                if !rd.notes.is_empty() {
-                    add_issue(
-                        w,
-                        "bad_row",
-                        table.local(),
-                        &id,
-                        &format!("stored as far as valid: {}", rd.notes.join("; ")),
-                    )?;
-                    out.issues += 1;
-                }
-                if resync {
-                    mark_seen(w, *table, &id)?;
-                }
-                touched.insert((*table, id));
-                out.rows += 1;
             }
             Incoming::Revoke { table, row_id } | Incoming::Tombstone { table, row_id } => {
-                out.removed += remove(w, *table, row_id)?;
+                pass.out.removed += remove(w, *table, row_id)?;
+                if pass.waiting {
+                    drop_waiting(w, *table, row_id)?;
+                }
             }
             Incoming::Conflict(c) => {
                 put_conflict(w, c)?;
                 if c.resolved_at.is_none() {
-                    out.conflicts += 1;
+                    pass.out.conflicts += 1;
                 }
             }
         }
     }
+    rebase_touched(w, &touched, &mut out)?;
+    set_state(w, "cursor", cursor)?;
+    Ok(out)
+}
+
+/// The pull is caught up: every row still waiting for a parent will not get it (the parent is
+/// not visible to this agent, or gone). Each is stored as far as it can be, an optional link left
+/// empty, a row that cannot be without its parent skipped, and reported as a sync issue. Runs in
+/// the transaction of the pull's last page, before [`finish_resync`].
+pub fn finish_pull(w: &mut Write<'_>, region: Region, resync: bool) -> Result<Applied> {
+    let mut out = Applied::default();
+    let mut touched: BTreeSet<(Table, String)> = BTreeSet::new();
+    let rows: Vec<(String, String)> = {
+        let mut stmt = w.conn().prepare("SELECT table_name, row_json FROM sync_waiting ORDER BY table_name, row_id")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+    };
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    w.conn().execute("DELETE FROM sync_waiting", [])?;
+    let mut pass = Pass { region, resync, waiting: false, out: &mut out, touched: &mut touched };
+    // Parents before children, so a row released by one stored here still finds it.
+    let mut rows: Vec<(Table, Map<String, Json>)> = rows
+        .into_iter()
+        .filter_map(|(t, json)| Some((Table::from_local(&t)?, serde_json::from_str(&json).ok()?)))
+        .collect();
+    rows.sort_by_key(|(t, _)| *t);
+    for (table, row) in &rows {
+        store_row(w, *table, row, &mut pass, false)?;
+    }
+    rebase_touched(w, &touched, &mut out)?;
+    Ok(out)
+}
+
+/// Stores one pulled row; `Some(id)` when it was stored (so rows waiting for it can follow).
+/// With `wait`, a row whose parent is not here waits for it instead.
+fn store_row(
+    w: &mut Write<'_>,
+    table: Table,
+    row: &Map<String, Json>,
+    pass: &mut Pass<'_>,
+    wait: bool,
+) -> Result<Option<String>> {
+    let now = w.now_text();
+    let mut rd = Reader { row, notes: Vec::new(), now };
+    let id = match rd.id(table.key()) {
+        Ok(id) => id,
+        Err(Skip(why)) => {
+            add_issue(w, "bad_row", table.local(), "?", &format!("a backend row was skipped: {why}"))?;
+            pass.out.issues += 1;
+            return Ok(None);
+        }
+    };
+    let deleted = row.get("deleted_at").is_some_and(|v| !v.is_null());
+    if deleted && !table.soft_deletes() {
+        pass.out.removed += remove(w, table, &id)?;
+        if pass.waiting {
+            drop_waiting(w, table, &id)?;
+        }
+        return Ok(None);
+    }
+    let missing = missing_parents(w, table, row)?;
+    if wait && let Some(first) = missing.first() {
+        w.conn()
+            .prepare_cached(
+                "INSERT OR REPLACE INTO sync_waiting (table_name, row_id, row_json, parent_table, parent_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![table.local(), id, serde_json::to_string(row)?, first.target, first.id])?;
+        pass.waiting = true;
+        return Ok(None);
+    }
+    if pass.waiting {
+        // A newer version of a row that was waiting: it replaces the waiting one.
+        drop_waiting(w, table, &id)?;
+    }
+    if let Some(gone) = missing.iter().find(|m| m.required) {
+        add_issue(
+            w,
+            "bad_row",
+            table.local(),
+            &id,
+            &format!(
+                "a backend row was skipped: its {} {} is not on this desktop (not visible to you, or deleted)",
+                gone.column, gone.id
+            ),
+        )?;
+        pass.out.issues += 1;
+        return Ok(None);
+    }
+    for m in &missing {
+        rd.notes.push(format!(
+            "its {} {} is not on this desktop (not visible to you, or deleted), so it was stored without it",
+            m.column, m.id
+        ));
+    }
+    if table == Table::Leads {
+        put_lead(w, &id, &mut rd, pass.region)?;
+    } else {
+        put_generic(w, table, &id, &mut rd)?;
+    }
+    if !rd.notes.is_empty() {
+        add_issue(w, "bad_row", table.local(), &id, &format!("stored as far as valid: {}", rd.notes.join("; ")))?;
+        pass.out.issues += 1;
+    }
+    if pass.resync {
+        mark_seen(w, table, &id)?;
+    }
+    pass.touched.insert((table, id.clone()));
+    pass.out.rows += 1;
+    Ok(Some(id))
+}
+
+/// Stores the rows that waited for `(table, id)`, and in turn those that waited for them.
+fn release(w: &mut Write<'_>, table: Table, id: String, pass: &mut Pass<'_>) -> Result<()> {
+    if !pass.waiting {
+        return Ok(());
+    }
+    let mut parents = vec![(table, id)];
+    while let Some((table, id)) = parents.pop() {
+        let children: Vec<(String, String)> = {
+            let mut stmt = w.conn().prepare_cached(
+                "DELETE FROM sync_waiting WHERE parent_table = ?1 AND parent_id = ?2 RETURNING table_name, row_json",
+            )?;
+            stmt.query_map(params![table.local(), id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for (child_table, json) in children {
+            let (Some(child_table), Ok(row)) =
+                (Table::from_local(&child_table), serde_json::from_str::<Map<String, Json>>(&json))
+            else {
+                continue;
+            };
+            if let Some(child_id) = store_row(w, child_table, &row, pass, true)? {
+                parents.push((child_table, child_id));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn has_waiting(r: &impl Reads) -> Result<bool> {
+    Ok(r.conn().prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_waiting)")?.query_row([], |r| r.get(0))?)
+}
+
+/// Whether rows wait for a parent (the pull must settle them when it is caught up).
+pub fn waiting_count(r: &impl Reads) -> Result<i64> {
+    Ok(r.conn().query_row("SELECT count(*) FROM sync_waiting", [], |r| r.get(0))?)
+}
+
+fn drop_waiting(w: &mut Write<'_>, table: Table, id: &str) -> Result<()> {
+    w.conn()
+        .prepare_cached("DELETE FROM sync_waiting WHERE table_name = ?1 AND row_id = ?2")?
+        .execute(params![table.local(), id])?;
+    Ok(())
+}
+
+/// A parent a pulled row names that is not on this desktop.
+struct MissingParent {
+    column: &'static str,
+    target: &'static str,
+    id: String,
+    /// The row cannot be stored without it (else the link is left empty).
+    required: bool,
+}
+
+fn missing_parents(w: &Write<'_>, table: Table, row: &Map<String, Json>) -> Result<Vec<MissingParent>> {
+    let mut out = Vec::new();
+    let refs = columns(table).iter().filter_map(|&(_, remote, kind)| match kind {
+        Kind::Ref(target) => Some((remote, target, false)),
+        Kind::RefRequired(target) => Some((remote, target, true)),
+        _ => None,
+    });
+    // A follow-up's state is keyed by its disposition.
+    let key_parent = (table == Table::FollowUpStates).then_some(("call_disposition_id", "call_dispositions", true));
+    for (column, target, required) in key_parent.into_iter().chain(refs) {
+        let Some(id) = row.get(column).and_then(Json::as_str).and_then(|s| uuid::Uuid::parse_str(s).ok()) else {
+            continue;
+        };
+        let id = id.hyphenated().to_string();
+        if !exists(w, target, &id)? {
+            out.push(MissingParent { column, target, id, required });
+        }
+    }
+    Ok(out)
+}
+
+/// Re-applies pending local mutations on top of the rows a pass stored.
+fn rebase_touched(w: &mut Write<'_>, touched: &BTreeSet<(Table, String)>, out: &mut Applied) -> Result<()> {
     // Only rows with pending local mutations need them re-applied; one query finds which.
     let pending: std::collections::HashSet<(String, String)> = {
         let mut stmt = w.conn().prepare_cached("SELECT table_name, row_id FROM sync_outbox WHERE state = 'pending'")?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
     };
     if !pending.is_empty() {
-        for (table, id) in &touched {
+        for (table, id) in touched {
             if pending.contains(&(table.local().to_string(), id.clone())) && rebase(w, *table, id)? {
                 out.rebased += 1;
             }
         }
     }
-    set_state(w, "cursor", cursor)?;
-    Ok(out)
+    Ok(())
 }
 
 fn put_generic(w: &mut Write<'_>, table: Table, id: &str, rd: &mut Reader<'_>) -> Result<()> {
@@ -1007,4 +1185,32 @@ pub fn finish_resync(w: &mut Write<'_>) -> Result<u64> {
     }
     clear_state(w, "resync_epoch")?;
     Ok(dropped)
+}
+
+/// Every live row of every replicated table, one line each with its links (`-` for an empty
+/// one), sorted: what tests compare with the backend's view of the same agent.
+#[cfg(feature = "fixtures")]
+pub fn projection(r: &impl Reads) -> Result<Vec<String>> {
+    const TABLES: &[&str] = &[
+        "SELECT 'lead|' || id || '|' || name || '|' || status FROM leads WHERE deleted_at IS NULL",
+        "SELECT 'list|' || id FROM lead_lists WHERE deleted_at IS NULL",
+        "SELECT 'member|' || list_id || '|' || lead_id FROM lead_list_members WHERE deleted_at IS NULL",
+        "SELECT 'call|' || id || '|' || coalesce(lead_id, '-') || '|' || coalesce(status, '-') FROM call_logs
+          WHERE deleted_at IS NULL",
+        "SELECT 'disposition|' || id || '|' || call_log_id || '|' || disposition_type FROM call_dispositions",
+        "SELECT 'follow-up|' || call_disposition_id || '|' || status FROM follow_up_states",
+        "SELECT 'recording|' || id || '|' || call_log_id FROM call_recordings",
+        "SELECT 'text|' || id || '|' || coalesce(lead_id, '-') || '|' || message_body FROM sms_messages",
+        "SELECT 'ai-agent|' || id || '|' || agent_name FROM signalwire_agents WHERE deleted_at IS NULL",
+        "SELECT 'voice-clone|' || id || '|' || name FROM voice_clones WHERE deleted_at IS NULL",
+    ];
+    let mut out = Vec::new();
+    for sql in TABLES {
+        let mut stmt = r.conn().prepare(sql)?;
+        for row in stmt.query_map([], |row| row.get::<_, String>(0))? {
+            out.push(row?);
+        }
+    }
+    out.sort();
+    Ok(out)
 }

@@ -174,7 +174,7 @@ impl<T: Transport + 'static> Syncer<T> {
         }
         store
             .write(|w| {
-                let ids = rotate(w)?;
+                let ids = rotate(w, moved)?;
                 replica::set_state(w, "fingerprint", &fingerprint)?;
                 Ok(ids)
             })
@@ -188,6 +188,11 @@ impl<T: Transport + 'static> Syncer<T> {
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<(), SyncError> {
         let (mut client, mut base) = self.identity(store, report)?;
+        let mut replay_through = store
+            .read(|r| replica::state(r, "replay_through"))
+            .map_err(store_err)?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
         let total = store.read(|r| outbox::pending_count(r)).map_err(store_err)?;
         let total = u64::try_from(total).unwrap_or(0);
         let mut rotations = 0;
@@ -198,8 +203,14 @@ impl<T: Transport + 'static> Syncer<T> {
             let mutations: Vec<Json> = batch
                 .iter()
                 .map(|m| {
-                    json!({"id": m.mutation_id - base, "op": m.op, "table": m.table_name, "row_id": m.row_id,
-                           "args": normalize_args(&m.table_name, &m.op, &m.row_id, &m.args)})
+                    let mut j = json!({"id": m.mutation_id - base, "op": m.op, "table": m.table_name, "row_id": m.row_id,
+                           "args": normalize_args(&m.table_name, &m.op, &m.row_id, &m.args)});
+                    if m.mutation_id <= replay_through {
+                        // Sent before under another client id: the backend may hold it and later
+                        // changes on top, so it must not revert them.
+                        j["replay"] = Json::Bool(true);
+                    }
+                    j
                 })
                 .collect();
             let t = std::time::Instant::now();
@@ -209,7 +220,8 @@ impl<T: Transport + 'static> Syncer<T> {
                 Ok(a) => a,
                 Err(e @ (SyncError::Fork(_) | SyncError::Gap(_))) if rotations < 2 => {
                     tracing::warn!(error = %e, "rotating the sync client id");
-                    (client, base) = store.write(rotate).map_err(store_err)?;
+                    (client, base) = store.write(|w| rotate(w, true)).map_err(store_err)?;
+                    replay_through = store.read(|r| outbox::last_mutation_id(r)).map_err(store_err)?;
                     rotations += 1;
                     report.rotated = true;
                     continue;
@@ -229,7 +241,8 @@ impl<T: Transport + 'static> Syncer<T> {
             if acked_local > issued && rotations < 2 {
                 // The backend applied ids this file never issued: it is a restored or copied file.
                 tracing::warn!(acked_local, issued, "the backend is ahead of this database: rotating the client id");
-                (client, base) = store.write(rotate).map_err(store_err)?;
+                (client, base) = store.write(|w| rotate(w, true)).map_err(store_err)?;
+                replay_through = store.read(|r| outbox::last_mutation_id(r)).map_err(store_err)?;
                 rotations += 1;
                 report.rotated = true;
                 continue;
@@ -277,12 +290,13 @@ impl<T: Transport + 'static> Syncer<T> {
         report: &mut Report,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<(), SyncError> {
-        let (cursor, mut epoch, mut resync_epoch) = store
+        let (cursor, mut epoch, mut resync_epoch, waiting) = store
             .read(|r| {
                 Ok((
                     replica::state(r, "cursor")?.unwrap_or_else(|| START.to_string()),
                     replica::state(r, "epoch")?,
                     replica::state(r, "resync_epoch")?,
+                    replica::waiting_count(r)? > 0,
                 ))
             })
             .map_err(store_err)?;
@@ -343,7 +357,7 @@ impl<T: Transport + 'static> Syncer<T> {
             let first_epoch = epoch.is_none() && !resyncing;
             let finishing_resync = resyncing && !more;
             // Evaluated last: it notes the save it allows.
-            if items.is_empty() && !first_epoch && !finishing_resync && self.idle_save_recent() {
+            if items.is_empty() && !first_epoch && !finishing_resync && !waiting && self.idle_save_recent() {
                 // Nothing arrived: the cursor moved past other agents' transactions, but the
                 // stored one still finds everything, so an idle cycle writes nothing. It is stored
                 // every few minutes so it stays ahead of the tombstone horizon.
@@ -357,9 +371,16 @@ impl<T: Transport + 'static> Syncer<T> {
             let t = std::time::Instant::now();
             let done = store
                 .write(|w| {
-                    let applied = replica::apply_page(w, &items, &next, region, resyncing)?;
+                    let mut applied = replica::apply_page(w, &items, &next, region, resyncing)?;
                     if first_epoch {
                         replica::set_state(w, "epoch", &server_epoch)?;
+                    }
+                    if !more {
+                        // Caught up: rows still waiting for a parent will not get it in this pull.
+                        let settled = replica::finish_pull(w, region, resyncing)?;
+                        applied.rows += settled.rows;
+                        applied.issues += settled.issues;
+                        applied.rebased += settled.rebased;
                     }
                     let dropped = if resyncing && !more { replica::finish_resync(w)? } else { 0 };
                     Ok((applied, dropped))
@@ -434,14 +455,22 @@ impl<T: Transport + 'static> Syncer<T> {
 }
 
 /// A new client id; pending mutations are numbered from 1 under it.
-fn rotate(w: &mut ringdesk_store::Write<'_>) -> ringdesk_store::Result<(String, i64)> {
+/// A new client id; the pending mutations are renumbered from 1 under it. With `replay` (every
+/// rotation but a new database's first) they are marked as replays (`replay_through`): the
+/// backend may hold them already, under the old id, with later changes on top that a replay must
+/// not revert.
+fn rotate(w: &mut ringdesk_store::Write<'_>, replay: bool) -> ringdesk_store::Result<(String, i64)> {
     let id = uuid::Uuid::now_v7().to_string();
+    let last = outbox::last_mutation_id(w)?;
     let base = match replica::first_pending(w)? {
         Some(first) => first - 1,
-        None => outbox::last_mutation_id(w)?,
+        None => last,
     };
     replica::set_state(w, "client_id", &id)?;
     replica::set_state(w, "mutation_base", &base.to_string())?;
+    if replay {
+        replica::set_state(w, "replay_through", &last.to_string())?;
+    }
     Ok((id, base))
 }
 

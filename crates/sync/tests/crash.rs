@@ -6,7 +6,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use common::{Backend, Desktop, backend_leads};
+use common::{Backend, Crm, Desktop, backend_leads, backend_projection};
 use ringdesk_store::{Store, leads, outbox};
 
 /// The crash-test child (src/bin/ringdesk-sync-crash-child.rs).
@@ -64,14 +64,16 @@ fn a_process_killed_mid_write_keeps_each_change_and_its_outbox_entry_together() 
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_process_killed_while_applying_a_pull_resumes_to_the_backends_exact_projection() {
-    let backend = Backend::new();
+on_both_crms! {
+async fn a_process_killed_while_applying_a_pull_resumes_to_the_backends_exact_projection(crm: Crm) {
+    let backend = Backend::new(crm);
     backend.sql(&format!(
         "insert into crm_leads(user_id, name, phone, status)
          select '{}', 'Bulk ' || g, '+1202555' || lpad(g::text, 4, '0'), 'new' from generate_series(1, 6000) g",
-        common::agent_id("agent_a")
+        backend.agent("agent_a")
     ));
+    // After the bulk, a history of every kind of row whose parents change after their children.
+    common::web_history(&backend, "agent_a", 40);
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("ringdesk.db");
     Store::open(&db).expect("create");
@@ -84,4 +86,10 @@ async fn a_process_killed_while_applying_a_pull_resumes_to_the_backends_exact_pr
     assert_eq!(partial % 300, 0, "only whole pages were applied, each with its cursor ({partial} leads)");
     desktop.sync().await.expect("the pull resumes from the stored cursor");
     assert_eq!(desktop.leads(), backend_leads(&backend, "agent_a"), "equal to the backend's projection");
+    assert_eq!(
+        desktop.projection(),
+        backend_projection(&backend, "agent_a"),
+        "every row of every table, with every link, as the backend has them"
+    );
+}
 }

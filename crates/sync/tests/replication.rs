@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{AGENTS, Backend, Desktop, agent_id, backend_leads};
+use common::{Backend, Crm, Desktop, backend_leads};
 use ringdesk_store::{outbox, replica};
 use ringdesk_sync::{PgTransport, SyncError, Transport};
 use ringdesk_testkit::postgres::{FaultProxy, PgBouncer};
@@ -16,635 +16,614 @@ fn call_log_mutation(id: i64, call_id: &str) -> serde_json::Value {
                     "route": "softphone", "started_at": "2026-11-29T10:00:00Z"}})
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reply_lost_after_the_server_committed_leaves_exactly_one_row() {
-    let backend = Backend::new();
-    let proxy = FaultProxy::start(backend.cluster.addr()).expect("proxy");
-    let desktop = Desktop::with_url(&proxy.url_for(&backend.db, "agent_a"));
-    desktop.sync().await.expect("a first (empty) cycle connects");
-    let call = desktop.log_call(None, "+15550001111");
+on_both_crms! {
+    async fn reply_lost_after_the_server_committed_leaves_exactly_one_row(crm: Crm) {
+        let backend = Backend::new(crm);
+        let proxy = FaultProxy::start(backend.cluster.addr()).expect("proxy");
+        let desktop = Desktop::with_url(&proxy.url_for(&backend.db, "agent_a"));
+        desktop.sync().await.expect("a first (empty) cycle connects");
+        let call = desktop.log_call(None, "+15550001111");
 
-    // The push's reply is lost, and so is that of the transport's own retry on a new connection.
-    proxy.lose_replies_to(b"sync.push", 2);
-    let err = desktop.sync().await.expect_err("the push's answer never arrives");
-    assert!(matches!(err, SyncError::Unreachable(_)), "a cut link is 'unreachable', got {err:?}");
-    assert_eq!(proxy.replies_lost(), 2, "the proxy swallowed both replies");
-    assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "the server committed before the cut");
-    assert_eq!(desktop.pending(), 1, "the desktop never saw the ack, so the mutation is still queued");
+        // The push's reply is lost, and so is that of the transport's own retry on a new connection.
+        proxy.lose_replies_to(b"sync.push", 2);
+        let err = desktop.sync().await.expect_err("the push's answer never arrives");
+        assert!(matches!(err, SyncError::Unreachable(_)), "a cut link is 'unreachable', got {err:?}");
+        assert_eq!(proxy.replies_lost(), 2, "the proxy swallowed both replies");
+        assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "the server committed before the cut");
+        assert_eq!(desktop.pending(), 1, "the desktop never saw the ack, so the mutation is still queued");
 
-    let report = desktop.sync().await.expect("the retry on a new connection");
-    assert_eq!(report.pending, 0, "the resend was acknowledged");
-    assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "still exactly one row");
-    assert_eq!(backend.sql("select last_mutation_id from sync.client"), "1", "mutation 1 applied once");
+        let report = desktop.sync().await.expect("the retry on a new connection");
+        assert_eq!(report.pending, 0, "the resend was acknowledged");
+        assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "still exactly one row");
+        assert_eq!(backend.sql("select last_mutation_id from sync.client"), "1", "mutation 1 applied once");
 
-    // A single lost reply is absorbed by the transport's retry: no error reaches the agent.
-    let second = desktop.log_call(None, "+15550001112");
-    proxy.lose_replies_to(b"sync.push", 1);
-    let report = desktop.sync().await.expect("one lost reply is retried inside the cycle");
-    assert_eq!(report.pending, 0, "acknowledged by the retry");
-    assert_eq!(proxy.replies_lost(), 3, "the reply was really lost");
-    assert_eq!(backend.count(&format!("from call_logs where id = '{second}'")), 1, "applied once");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_overlapping_batch_sent_again_is_applied_once() {
-    let backend = Backend::new();
-    let t = PgTransport::new(&backend.url_as("agent_a")).expect("url");
-    let client = uuid::Uuid::now_v7().to_string();
-    let ids: Vec<String> = (0..4).map(|_| uuid::Uuid::now_v7().to_string()).collect();
-    let batch = |n: usize| {
-        json!(ids[..n].iter().enumerate().map(|(i, c)| call_log_mutation(i as i64 + 1, c)).collect::<Vec<_>>())
-    };
-    t.push(&client, &batch(3)).await.expect("mutations 1-3");
-    let answer = t.push(&client, &batch(4)).await.expect("mutations 1-4");
-    assert_eq!(answer["last_mutation_id"], 4, "the backend moved to 4: {answer}");
-    assert_eq!(backend.count("from call_logs"), 4, "1-3 were skipped the second time");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_gap_in_mutation_ids_is_refused_and_nothing_is_applied() {
-    let backend = Backend::new();
-    let t = PgTransport::new(&backend.url_as("agent_a")).expect("url");
-    let client = uuid::Uuid::now_v7().to_string();
-    let a = uuid::Uuid::now_v7().to_string();
-    let b = uuid::Uuid::now_v7().to_string();
-    t.push(&client, &json!([call_log_mutation(1, &a)])).await.expect("mutation 1");
-    let err = t.push(&client, &json!([call_log_mutation(3, &b)])).await.expect_err("3 after 1 is a gap");
-    assert!(matches!(err, SyncError::Gap(_)), "a gap error, got {err:?}");
-    assert_eq!(backend.count("from call_logs"), 1, "nothing of the refused batch was applied");
-    assert_eq!(backend.sql("select last_mutation_id from sync.client"), "1", "the client stays at 1");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn transactions_committing_out_of_order_lose_no_row() {
-    let backend = Backend::new();
-    let desktop = Desktop::new(&backend, "agent_a");
-    let first = backend.connect().await;
-    let second = backend.connect().await;
-    let a = agent_id("agent_a");
-    // The first transaction starts (takes its xid) first but commits last.
-    first.simple_query("begin").await.expect("begin 1");
-    first
-        .simple_query(&format!("insert into crm_leads(user_id, name, status) values ('{a}', 'Early', 'new')"))
-        .await
-        .expect("insert 1");
-    second
-        .simple_query(&format!(
-            "begin; insert into crm_leads(user_id, name, status) values ('{a}', 'Late', 'new'); commit"
-        ))
-        .await
-        .expect("insert 2 committed");
-    desktop.sync().await.expect("pull while the first transaction is open");
-    let names: Vec<String> = desktop.leads().into_iter().map(|l| l.1).collect();
-    assert!(!names.contains(&"Early".to_string()), "an uncommitted row is never delivered: {names:?}");
-    first.simple_query("commit").await.expect("commit 1");
-    desktop.sync().await.expect("pull after both committed");
-    let mut names: Vec<String> = desktop.leads().into_iter().map(|l| l.1).collect();
-    names.sort();
-    assert_eq!(names, ["Early", "Late"], "the row committed out of order arrived too");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_same_status_edited_on_web_and_desktop_keeps_the_server_value_and_records_one_conflict() {
-    let backend = Backend::new();
-    let desktop = Desktop::new(&backend, "agent_a");
-    let lead = backend.web_lead("agent_a", "Ann", "+12025550101", "new");
-    desktop.sync().await.expect("pull the lead");
-    backend.sql(&format!("update crm_leads set status = 'qualified' where id = '{lead}'"));
-    desktop.set_status(&lead, "contacted");
-
-    let report = desktop.sync().await.expect("push the conflicting change, pull the server's");
-    assert_eq!(report.conflicts, 2, "counted once by push, once when the conflict row is pulled: {report:?}");
-    assert_eq!(
-        backend.sql(&format!("select status from crm_leads where id = '{lead}'")),
-        "qualified",
-        "server value kept"
-    );
-    assert_eq!(backend.count("from sync.conflict"), 1, "one conflict recorded");
-    assert_eq!(desktop.lead(&lead).expect("lead").status, "qualified", "the desktop shows the server value");
-    let open = desktop.store.read(|r| replica::open_conflicts(r)).expect("conflicts");
-    assert_eq!(open.len(), 1, "one conflict to resolve: {open:?}");
-    assert_eq!(open[0].your_value.as_deref(), Some("contacted"), "the agent's value is kept for the choice");
-    assert_eq!(open[0].server_value.as_deref(), Some("qualified"));
-
-    // The agent keeps their value: a new compare-and-set on the server's value, which succeeds.
-    desktop.store.write(|w| replica::resolve_conflict(w, &open[0].id, "use_mine")).expect("resolve");
-    desktop.set_status(&lead, "contacted");
-    desktop.sync().await.expect("push the resolution");
-    assert_eq!(backend.sql(&format!("select status from crm_leads where id = '{lead}'")), "contacted", "mine applied");
-    assert_eq!(backend.count("from sync.conflict where resolved_at is not null"), 1, "the resolution synced");
-    assert!(
-        desktop.store.read(|r| replica::open_conflicts(r)).expect("conflicts").is_empty(),
-        "nothing left to resolve"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_desktop_clock_years_off_cannot_push_last_contact_into_the_future() {
-    let backend = Backend::new();
-    let desktop = Desktop::new(&backend, "agent_a");
-    let lead = backend.web_lead("agent_a", "Bo", "+12025550102", "new");
-    desktop.sync().await.expect("pull");
-    desktop
-        .store
-        .write(|w| ringdesk_store::leads::touch_last_contact(w, &lead, "2099-01-01T00:00:00.000Z"))
-        .expect("touch");
-    desktop.sync().await.expect("push");
-    let ahead: f64 = backend
-        .sql(&format!("select extract(epoch from last_contact - now()) from crm_leads where id = '{lead}'"))
-        .parse()
-        .expect("seconds");
-    assert!(ahead <= 300.0, "clamped to the server's clock + 5 min, was {ahead} s ahead");
-    assert!(ahead > 0.0, "still the latest contact");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_agent_can_neither_read_nor_push_as_another() {
-    let backend = Backend::new();
-    let a = Desktop::new(&backend, "agent_a");
-    let b = Desktop::new(&backend, "agent_b");
-    let lead = a.add_lead("Secret", "+12025550103");
-    a.sync().await.expect("a pushes");
-    b.sync().await.expect("b pulls");
-    assert!(b.lead(&lead).is_none(), "b cannot see a's lead");
-
-    let a_client = a.store.read(|r| replica::state(r, "client_id")).expect("state").expect("a's client id");
-    let tb = PgTransport::new(&backend.url_as("agent_b")).expect("url");
-    let call = uuid::Uuid::now_v7().to_string();
-    let err = tb.push(&a_client, &json!([call_log_mutation(99, &call)])).await.expect_err("b uses a's client id");
-    assert!(matches!(err, SyncError::Auth(_)), "refused as someone else's client: {err:?}");
-
-    let b_client = uuid::Uuid::now_v7().to_string();
-    let steal = json!([{"id": 1, "op": "update", "table": "leads", "row_id": lead,
-                        "args": {"id": lead, "set": {"name": "Stolen"}, "old": {}}}]);
-    let answer = tb.push(&b_client, &steal).await.expect("the push itself goes through");
-    assert_eq!(answer["rejected"].as_array().map(Vec::len), Some(1), "the update is rejected: {answer}");
-    assert_eq!(backend.sql(&format!("select name from crm_leads where id = '{lead}'")), "Secret", "unchanged");
-    let rows = tb.pull("0:0:00000000-0000-0000-0000-000000000000", None, 100).await.expect("b pulls raw");
-    assert!(!rows.to_string().contains(&lead), "b's raw pull never includes a's lead");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_rejected_mutation_is_recorded_and_does_not_block_the_queue() {
-    let backend = Backend::new();
-    let desktop = Desktop::new(&backend, "agent_a");
-    let lead = backend.web_lead("agent_a", "Cy", "+12025550104", "new");
-    desktop.sync().await.expect("pull");
-    backend.sql(&format!("update crm_leads set user_id = '{}' where id = '{lead}'", agent_id("agent_b")));
-    // Offline: the desktop still has the lead and edits it, then logs a call.
-    desktop
-        .store
-        .write(|w| ringdesk_store::leads::update(w, &lead, &[ringdesk_store::leads::Change::Name("Cyrus".into())]))
-        .expect("edit");
-    let call = desktop.log_call(None, "+12025550104");
-    let report = desktop.sync().await.expect("sync");
-    assert_eq!(report.rejected, 1, "the edit of a lead no longer ours is rejected: {report:?}");
-    assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "the call behind it went through");
-    let issues = desktop.store.read(|r| replica::issues(r, 10)).expect("issues");
-    assert!(issues.iter().any(|i| i.kind == "rejected" && i.row_id == lead), "the rejection is shown: {issues:?}");
-    assert!(desktop.lead(&lead).is_none(), "the revoked lead left this desktop");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_lead_reassigned_away_disappears_and_comes_back_when_reassigned_back() {
-    let backend = Backend::new();
-    let a = Desktop::new(&backend, "agent_a");
-    let b = Desktop::new(&backend, "agent_b");
-    let lead = backend.web_lead("agent_a", "Dee", "+12025550105", "new");
-    a.sync().await.expect("a syncs");
-    let call = a.log_call(Some(&lead), "+12025550105");
-    a.sync().await.expect("a syncs");
-    b.sync().await.expect("b syncs");
-    assert!(a.lead(&lead).is_some() && b.lead(&lead).is_none(), "a's lead, only on a");
-
-    backend.sql(&format!("update crm_leads set user_id = '{}' where id = '{lead}'", agent_id("agent_b")));
-    a.sync().await.expect("a syncs");
-    b.sync().await.expect("b syncs");
-    assert!(a.lead(&lead).is_none(), "revoked from a");
-    assert!(b.lead(&lead).is_some(), "now on b");
-    assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "a's call log stays on the backend");
-
-    backend.sql(&format!("update crm_leads set user_id = '{}' where id = '{lead}'", agent_id("agent_a")));
-    a.sync().await.expect("a syncs");
-    b.sync().await.expect("b syncs");
-    assert!(a.lead(&lead).is_some(), "back on a");
-    assert!(b.lead(&lead).is_none(), "revoked from b");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_long_open_transaction_delays_but_never_loses_rows() {
-    let backend = Backend::new();
-    let desktop = Desktop::new(&backend, "agent_a");
-    let holder = backend.connect().await;
-    holder.simple_query("begin").await.expect("begin");
-    holder
-        .simple_query(&format!(
-            "insert into call_logs(user_id, contact_number) values ('{}', '+1')",
-            agent_id("agent_b")
-        ))
-        .await
-        .expect("an unrelated write holds the watermark");
-    let lead = backend.web_lead("agent_a", "Eve", "+12025550106", "new");
-    desktop.sync().await.expect("pull");
-    assert!(desktop.lead(&lead).is_none(), "held back by the older open transaction (lag, not loss)");
-    holder.simple_query("commit").await.expect("commit");
-    desktop.sync().await.expect("pull");
-    assert!(desktop.lead(&lead).is_some(), "delivered once the watermark moved");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_epoch_change_or_expired_cursor_resyncs_in_full_without_losing_pending_changes() {
-    let backend = Backend::new();
-    let desktop = Desktop::new(&backend, "agent_a");
-    let keep = backend.web_lead("agent_a", "Keep", "+12025550107", "new");
-    let gone = backend.web_lead("agent_a", "Gone", "+12025550108", "new");
-    desktop.sync().await.expect("pull both");
-    assert!(desktop.lead(&gone).is_some(), "pulled");
-
-    // The web deletes a lead, and the backend forgets its tombstones (GC past the horizon).
-    backend.sql(&format!("delete from crm_leads where id = '{gone}'"));
-    backend.sql("select sync.gc('0 seconds')");
-    // A local change made while the resync runs (between push and pull) must survive it.
-    let mine = desktop.add_lead("Mine", "+12025550109");
-    let report = desktop.syncer.pull_only(&desktop.store, &|_| {}).await.expect("pull");
-    assert!(report.resynced, "the cursor was older than the horizon: {report:?}");
-    assert!(desktop.lead(&gone).is_none(), "the deleted lead is gone although its tombstone was not");
-    assert!(desktop.lead(&keep).is_some(), "the rest stays");
-    assert!(desktop.lead(&mine).is_some(), "the pending local lead was not dropped");
-    desktop.sync().await.expect("push it");
-    assert_eq!(backend.count(&format!("from crm_leads where id = '{mine}'")), 1, "and it reached the backend");
-
-    // Restoring the backend from a dump: an admin starts a new epoch.
-    backend.sql("select sync.new_epoch()");
-    let report = desktop.sync().await.expect("sync after the new epoch");
-    assert!(report.resynced, "a new epoch resyncs: {report:?}");
-    assert_eq!(desktop.leads(), backend_leads(&backend, "agent_a"), "the desktop equals the backend's projection");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_restored_or_copied_database_gets_a_new_client_id_and_loses_nothing() {
-    let backend = Backend::new();
-    let desktop = Desktop::new(&backend, "agent_a");
-    for i in 0..3 {
-        desktop.add_lead(&format!("Before {i}"), "+12025550110");
+        // A single lost reply is absorbed by the transport's retry: no error reaches the agent.
+        let second = desktop.log_call(None, "+15550001112");
+        proxy.lose_replies_to(b"sync.push", 1);
+        let report = desktop.sync().await.expect("one lost reply is retried inside the cycle");
+        assert_eq!(report.pending, 0, "acknowledged by the retry");
+        assert_eq!(proxy.replies_lost(), 3, "the reply was really lost");
+        assert_eq!(backend.count(&format!("from call_logs where id = '{second}'")), 1, "applied once");
     }
-    desktop.sync().await.expect("sync 1-3");
-    let backup = desktop.dir.path().join("backup.db");
-    desktop.store.backup_to(&backup).expect("back up the file");
-    for i in 0..2 {
-        desktop.add_lead(&format!("After {i}"), "+12025550111");
-    }
-    desktop.sync().await.expect("sync 4-5");
-    let path = desktop.path().to_path_buf();
-    let dir = desktop.dir;
-    drop(desktop.store);
-    for ext in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
-    }
-    std::fs::copy(&backup, &path).expect("restore the backup");
-    let restored = Desktop::open(dir, &backend.url_as("agent_a"));
-    let client_before = restored.store.read(|r| replica::state(r, "client_id")).expect("state");
-    // Four new leads take local ids 4..7: ids 4 and 5 were already applied with other contents.
-    for i in 0..4 {
-        restored.add_lead(&format!("Restored {i}"), "+12025550112");
-    }
-    let report = restored.sync().await.expect("sync after the restore");
-    assert!(report.rotated, "the copy was detected: {report:?}");
-    let client_after = restored.store.read(|r| replica::state(r, "client_id")).expect("state");
-    assert_ne!(client_before, client_after, "a new client id");
-    assert_eq!(backend.count("from crm_leads"), 9, "3 + 2 + 4 leads, none dropped as a duplicate");
-    assert_eq!(restored.leads().len(), 9, "the two leads missing from the backup came back by pull");
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_copied_to_another_path_pushes_under_its_own_client_id() {
-    let backend = Backend::new();
-    let original = Desktop::new(&backend, "agent_a");
-    original.add_lead("Shared", "+12025550113");
-    original.sync().await.expect("sync");
-    let dir = tempfile::tempdir().expect("dir");
-    original.store.backup_to(&dir.path().join("ringdesk.db")).expect("copy");
-    let copy = Desktop::open(dir, &backend.url_as("agent_a"));
-    original.add_lead("Only original", "+12025550114");
-    copy.add_lead("Only copy", "+12025550115");
-    original.sync().await.expect("original syncs");
-    let report = copy.sync().await.expect("copy syncs");
-    assert!(report.rotated, "the copy noticed it moved: {report:?}");
-    assert_eq!(backend.count("from crm_leads"), 3, "both new leads arrived");
-    assert_eq!(backend.count("from sync.client"), 2, "two clients");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_same_client_pushing_twice_at_once_applies_each_mutation_once() {
-    let backend = Backend::new();
-    let client = uuid::Uuid::now_v7().to_string();
-    let ids: Vec<String> = (0..50).map(|_| uuid::Uuid::now_v7().to_string()).collect();
-    let batch = json!(ids.iter().enumerate().map(|(i, c)| call_log_mutation(i as i64 + 1, c)).collect::<Vec<_>>());
-    let t1 = PgTransport::new(&backend.url_as("agent_a")).expect("url");
-    let t2 = PgTransport::new(&backend.url_as("agent_a")).expect("url");
-    let (r1, r2) = tokio::join!(t1.push(&client, &batch), t2.push(&client, &batch));
-    assert!(r1.is_ok() && r2.is_ok(), "both pushes succeed (one waits for the other's lock): {r1:?} {r2:?}");
-    assert_eq!(backend.count("from call_logs"), 50, "no duplicates");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_transaction_pooler_works_because_only_unnamed_statements_are_used() {
-    let backend = Backend::new();
-    let users: Vec<&str> = AGENTS.iter().map(|(r, _)| *r).chain(["postgres"]).collect();
-    let bouncer = PgBouncer::start(&backend.cluster, &users).expect("pgbouncer");
-    // The control: a named prepared statement breaks in transaction mode.
-    let (client, conn) = tokio_postgres::connect(&bouncer.url(&backend.db, "postgres"), tokio_postgres::NoTls)
-        .await
-        .expect("connect through the pooler");
-    tokio::spawn(conn);
-    let named = client.query("select 1", &[]).await;
-    assert!(named.is_err(), "a named prepared statement fails through pgbouncer in transaction mode");
-
-    let desktop = Desktop::with_url(&bouncer.url(&backend.db, "agent_a"));
-    let lead = backend.web_lead("agent_a", "Pooled", "+12025550116", "new");
-    let call = desktop.log_call(None, "+12025550116");
-    for _ in 0..3 {
-        desktop.sync().await.expect("sync through the pooler");
-    }
-    assert!(desktop.lead(&lead).is_some(), "pulled through the pooler");
-    assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "pushed through the pooler");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn backend_rows_that_break_local_rules_are_stored_as_far_as_valid_and_reported() {
-    let backend = Backend::new();
-    let desktop = Desktop::new(&backend, "agent_a");
-    let a = agent_id("agent_a");
-    let long = "x".repeat(5000);
-    backend.sql(&format!(
-        "insert into crm_leads(user_id, name, phone, status) values
-           ('{a}', 'Bad Phone', 'call me maybe', 'new'),
-           ('{a}', 'Odd Status', '+12025550117', '!!! <script>'),
-           ('{a}', '{long}', '+12025550118', 'new');
-         insert into call_logs(user_id, contact_number, direction, started_at) values ('{a}', null, 'sideways', now());"
-    ));
-    for i in 0..30 {
-        backend.web_lead("agent_a", &format!("Fine {i}"), "+12025550119", "new");
-    }
-    let options = ringdesk_sync::SyncerOptions { pull_page: 7, apply_batch: 7, ..Default::default() };
-    let syncer = ringdesk_sync::Syncer::new(PgTransport::new(&backend.url_as("agent_a")).expect("url"), options);
-    let report = syncer.cycle(&desktop.store, &|_| {}).await.expect("the pull completes");
-    assert!(report.issues >= 4, "each bad row reported: {report:?}");
-    let leads = desktop.leads();
-    assert_eq!(leads.len(), 33, "every lead stored, later pages too");
-    let bad_phone = leads.iter().find(|l| l.1 == "Bad Phone").expect("stored");
-    let lead = desktop.lead(&bad_phone.0).expect("lead");
-    assert_eq!(
-        (lead.phone.as_deref(), lead.phone_e164),
-        (Some("call me maybe"), None),
-        "kept as written, not dialable"
-    );
-    assert!(leads.iter().any(|l| l.1 == "Odd Status" && l.2 == "new"), "an invalid status is not taken");
-    assert!(leads.iter().any(|l| l.1.len() == 500), "an oversized name is cut to 500");
-    let calls = desktop
-        .store
-        .read(|r| {
-            ringdesk_store::calls::history(r, &ringdesk_store::calls::HistoryQuery { limit: 10, ..Default::default() })
-        })
-        .expect("history");
-    assert_eq!(calls.len(), 1, "the call log is stored: {calls:?}");
-    assert_eq!(
-        (calls[0].direction.as_str(), calls[0].contact_number.as_str()),
-        ("outbound", "unknown"),
-        "with safe values"
-    );
-    let issues = desktop.store.read(|r| replica::issues(r, 50)).expect("issues");
-    assert!(issues.iter().any(|i| i.message.contains("call me maybe")), "the issue names the bad value: {issues:?}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unreachable_refused_or_unmigrated_backends_say_so_and_keep_the_outbox() {
-    let backend = Backend::new();
-    let closed = ringdesk_testkit::free_port().expect("port");
-    let cases = [
-        (format!("postgres://agent_a@127.0.0.1:{closed}/{}?sslmode=disable", backend.db), "unreachable"),
-        (backend.cluster.url(&backend.db, "nobody"), "auth"),
-        (backend.cluster.url(&backend.cluster.create_database("plain", None).expect("db"), "postgres"), "migrate"),
-    ];
-    for (url, expect) in cases {
-        let desktop = Desktop::with_url(&url);
-        desktop.add_lead("Kept", "+12025550120");
-        let err = desktop.sync().await.expect_err("sync fails");
-        let ok = match expect {
-            "unreachable" => matches!(err, SyncError::Unreachable(_)),
-            "auth" => matches!(err, SyncError::Auth(_)),
-            _ => matches!(err, SyncError::NotMigrated(_)) && err.to_string().contains("ringdesk-cli backend migrate"),
+    async fn an_overlapping_batch_sent_again_is_applied_once(crm: Crm) {
+        let backend = Backend::new(crm);
+        let t = PgTransport::new(&backend.url_as("agent_a")).expect("url");
+        let client = uuid::Uuid::now_v7().to_string();
+        let ids: Vec<String> = (0..4).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+        let batch = |n: usize| {
+            json!(ids[..n].iter().enumerate().map(|(i, c)| call_log_mutation(i as i64 + 1, c)).collect::<Vec<_>>())
         };
-        assert!(ok, "{expect}: got {err:?}");
-        assert_eq!(desktop.pending(), 1, "{expect}: the outbox is kept");
-        assert_eq!(desktop.leads().len(), 1, "{expect}: local data untouched");
+        t.push(&client, &batch(3)).await.expect("mutations 1-3");
+        let answer = t.push(&client, &batch(4)).await.expect("mutations 1-4");
+        assert_eq!(answer["last_mutation_id"], 4, "the backend moved to 4: {answer}");
+        assert_eq!(backend.count("from call_logs"), 4, "1-3 were skipped the second time");
     }
-    let bad = PgTransport::new("mysql://nope");
-    assert!(matches!(bad, Err(SyncError::Config(_))), "a URL that is not PostgreSQL's is a config error");
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn migrations_apply_again_to_a_database_that_already_has_them_and_its_data() {
-    let backend = Backend::new();
-    let lead = backend.web_lead("agent_a", "Existing", "+12025550121", "new");
-    let again =
-        ringdesk_sync::backend::migrate(&backend.cluster.url(&backend.db, "postgres")).await.expect("migrate again");
-    assert!(again.applied.is_empty(), "nothing to apply: {again:?}");
-    backend.sql("delete from ringdesk_migrations");
-    let forced =
-        ringdesk_sync::backend::migrate(&backend.cluster.url(&backend.db, "postgres")).await.expect("re-run all");
-    assert_eq!(forced.applied.len(), 3, "every file ran again: {forced:?}");
-    assert_eq!(backend.count(&format!("from crm_leads where id = '{lead}'")), 1, "data kept");
+    async fn a_gap_in_mutation_ids_is_refused_and_nothing_is_applied(crm: Crm) {
+        let backend = Backend::new(crm);
+        let t = PgTransport::new(&backend.url_as("agent_a")).expect("url");
+        let client = uuid::Uuid::now_v7().to_string();
+        let a = uuid::Uuid::now_v7().to_string();
+        let b = uuid::Uuid::now_v7().to_string();
+        t.push(&client, &json!([call_log_mutation(1, &a)])).await.expect("mutation 1");
+        let err = t.push(&client, &json!([call_log_mutation(3, &b)])).await.expect_err("3 after 1 is a gap");
+        assert!(matches!(err, SyncError::Gap(_)), "a gap error, got {err:?}");
+        assert_eq!(backend.count("from call_logs"), 1, "nothing of the refused batch was applied");
+        assert_eq!(backend.sql("select last_mutation_id from sync.client"), "1", "the client stays at 1");
+    }
 
-    // The web app's own tables with data, before Ringdesk: the migrations leave the rows intact.
-    let db = backend.cluster.create_database("webapp", None).expect("db");
-    backend
-        .cluster
-        .psql(
-            &db,
-            "create table crm_leads (id uuid primary key default gen_random_uuid(), user_id uuid, name text not null,
-               email text, phone text, company text, position text, status text default 'new', value numeric,
-               source text, notes text, created_at timestamptz default now(), updated_at timestamptz default now(),
-               last_contact timestamptz);
-             insert into crm_leads(name) select 'Web ' || g from generate_series(1, 100) g;",
-        )
-        .expect("a web CRM database");
-    ringdesk_sync::backend::migrate(&backend.cluster.url(&db, "postgres")).await.expect("migrate the web database");
-    assert_eq!(
-        backend.cluster.psql(&db, "select count(*) from crm_leads where row_xid is not null").expect("count"),
-        "100"
-    );
-}
+    async fn transactions_committing_out_of_order_lose_no_row(crm: Crm) {
+        let backend = Backend::new(crm);
+        let desktop = Desktop::new(&backend, "agent_a");
+        let first = backend.connect().await;
+        let second = backend.connect().await;
+        let a = backend.agent("agent_a");
+        // The first transaction starts (takes its xid) first but commits last.
+        first.simple_query("begin").await.expect("begin 1");
+        first
+            .simple_query(&format!("insert into crm_leads(user_id, name, status) values ('{a}', 'Early', 'new')"))
+            .await
+            .expect("insert 1");
+        second
+            .simple_query(&format!(
+                "begin; insert into crm_leads(user_id, name, status) values ('{a}', 'Late', 'new'); commit"
+            ))
+            .await
+            .expect("insert 2 committed");
+        desktop.sync().await.expect("pull while the first transaction is open");
+        let names: Vec<String> = desktop.leads().into_iter().map(|l| l.1).collect();
+        assert!(!names.contains(&"Early".to_string()), "an uncommitted row is never delivered: {names:?}");
+        first.simple_query("commit").await.expect("commit 1");
+        desktop.sync().await.expect("pull after both committed");
+        let mut names: Vec<String> = desktop.leads().into_iter().map(|l| l.1).collect();
+        names.sort();
+        assert_eq!(names, ["Early", "Late"], "the row committed out of order arrived too");
+    }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_call_and_its_disposition_push_in_order_with_ids_matching_one_to_one() {
-    let backend = Backend::new();
-    let desktop = Desktop::new(&backend, "agent_a");
-    desktop
-        .store
-        .write(|w| {
-            let call = ringdesk_store::calls::NewCall {
-                contact_number: "+1".into(),
-                route: "softphone".into(),
-                direction: "outbound".into(),
-                started_at: "2026-11-29T10:00:00.000Z".into(),
-                ..Default::default()
-            };
-            let id = ringdesk_store::calls::insert(w, &call)?;
-            ringdesk_store::calls::insert_disposition(w, &id, "interested", None)?;
-            Ok::<_, ringdesk_store::StoreError>(id)
-        })
-        .expect("call and disposition");
-    let report = desktop.sync().await.expect("sync");
-    assert_eq!(report.rejected, 0, "call then disposition apply in order: {report:?}");
-    assert_eq!(backend.count("from call_dispositions"), 1, "disposition pushed");
-    assert_eq!(
-        backend.sql("select disposition from call_logs"),
-        "interested",
-        "the backend keeps the call's latest disposition"
-    );
-    let last = desktop.store.read(|r| outbox::last_mutation_id(r)).expect("last");
-    assert_eq!(backend.sql("select last_mutation_id from sync.client"), last.to_string(), "ids match one to one");
-}
+    async fn the_same_status_edited_on_web_and_desktop_keeps_the_server_value_and_records_one_conflict(crm: Crm) {
+        let backend = Backend::new(crm);
+        let desktop = Desktop::new(&backend, "agent_a");
+        let lead = backend.web_lead("agent_a", "Ann", "+12025550101", "new");
+        desktop.sync().await.expect("pull the lead");
+        backend.sql(&format!("update crm_leads set status = 'qualified' where id = '{lead}'"));
+        desktop.set_status(&lead, "contacted");
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_rest_transport_syncs_as_the_signed_in_agent_and_refreshes_an_expired_token() {
-    use ringdesk_sync::{RestTransport, SupabaseAuth, Syncer, SyncerOptions};
-    use ringdesk_testkit::supabase::SupabaseFront;
-    use std::sync::{Arc, Mutex};
+        let report = desktop.sync().await.expect("push the conflicting change, pull the server's");
+        assert_eq!(report.conflicts, 2, "counted once by push, once when the conflict row is pulled: {report:?}");
+        assert_eq!(
+            backend.sql(&format!("select status from crm_leads where id = '{lead}'")),
+            "qualified",
+            "server value kept"
+        );
+        assert_eq!(backend.count("from sync.conflict"), 1, "one conflict recorded");
+        assert_eq!(desktop.lead(&lead).expect("lead").status, "qualified", "the desktop shows the server value");
+        let open = desktop.store.read(|r| replica::open_conflicts(r)).expect("conflicts");
+        assert_eq!(open.len(), 1, "one conflict to resolve: {open:?}");
+        assert_eq!(open[0].your_value.as_deref(), Some("contacted"), "the agent's value is kept for the choice");
+        assert_eq!(open[0].server_value.as_deref(), Some("qualified"));
 
-    let backend = Backend::new();
-    let front = SupabaseFront::start(&backend.cluster.url(&backend.db, "postgres"), "anon-key").await.expect("front");
-    front.add_user("ann@example.com", "right", agent_id("agent_a"));
-    let bad_key = SupabaseAuth::new(&front.url(), "not-the-key").expect("auth");
-    let err = bad_key.sign_in("ann@example.com", "right").await.expect_err("a wrong project key is refused");
-    assert!(matches!(&err, SyncError::Auth(m) if m.contains("Invalid API key")), "names the key: {err:?}");
-    let auth = SupabaseAuth::new(&front.url(), "anon-key").expect("auth");
-    let wrong = auth.sign_in("ann@example.com", "wrong").await.expect_err("a wrong password is refused");
-    assert!(matches!(&wrong, SyncError::Auth(m) if m.contains("Invalid login credentials")), "says why: {wrong:?}");
-    let session = auth.sign_in("ann@example.com", "right").await.expect("sign in");
-    assert_eq!(session.user_id, agent_id("agent_a"), "the session names the agent");
-    assert!(!format!("{session:?}").contains(&session.refresh_token), "Debug never shows a token");
+        // The agent keeps their value: a new compare-and-set on the server's value, which succeeds.
+        desktop.store.write(|w| replica::resolve_conflict(w, &open[0].id, "use_mine")).expect("resolve");
+        desktop.set_status(&lead, "contacted");
+        desktop.sync().await.expect("push the resolution");
+        assert_eq!(backend.sql(&format!("select status from crm_leads where id = '{lead}'")), "contacted", "mine applied");
+        assert_eq!(backend.count("from sync.conflict where resolved_at is not null"), 1, "the resolution synced");
+        assert!(
+            desktop.store.read(|r| replica::open_conflicts(r)).expect("conflicts").is_empty(),
+            "nothing left to resolve"
+        );
+    }
 
-    let refreshed = Arc::new(Mutex::new(Vec::new()));
-    let keep = refreshed.clone();
-    let on_refresh =
-        Box::new(move |s: &ringdesk_sync::Session| keep.lock().expect("lock").push(s.refresh_token.clone()));
-    let syncer = Syncer::new(RestTransport::new(auth, session, Some(on_refresh)), SyncerOptions::default());
-    let dir = tempfile::tempdir().expect("dir");
-    let store = ringdesk_store::Store::open(&dir.path().join("r.db")).expect("store");
+    async fn a_desktop_clock_years_off_cannot_push_last_contact_into_the_future(crm: Crm) {
+        let backend = Backend::new(crm);
+        let desktop = Desktop::new(&backend, "agent_a");
+        let lead = backend.web_lead("agent_a", "Bo", "+12025550102", "new");
+        desktop.sync().await.expect("pull");
+        desktop
+            .store
+            .write(|w| ringdesk_store::leads::touch_last_contact(w, &lead, "2099-01-01T00:00:00.000Z"))
+            .expect("touch");
+        desktop.sync().await.expect("push");
+        let ahead: f64 = backend
+            .sql(&format!("select extract(epoch from last_contact - now()) from crm_leads where id = '{lead}'"))
+            .parse()
+            .expect("seconds");
+        assert!(ahead <= 300.0, "clamped to the server's clock + 5 min, was {ahead} s ahead");
+        assert!(ahead > 0.0, "still the latest contact");
+    }
 
-    let mine = backend.web_lead("agent_a", "Hers", "+12025550130", "new");
-    let theirs = backend.web_lead("agent_b", "Not hers", "+12025550131", "new");
-    let new = ringdesk_store::leads::NewLead { name: "From desktop".into(), ..Default::default() };
-    let local = store.write(|w| ringdesk_store::leads::insert(w, &new)).expect("local lead").id;
-    syncer.cycle(&store, &|_| {}).await.expect("sync over REST");
-    let has = |id: &str| store.read(|r| ringdesk_store::leads::get(r, id)).is_ok();
-    assert!(has(&mine) && !has(&theirs), "RLS under the authenticated role: only her lead arrives");
-    assert_eq!(
-        backend.sql(&format!("select user_id from crm_leads where id = '{local}'")),
-        agent_id("agent_a"),
-        "the pushed lead belongs to the signed-in agent"
-    );
+    async fn one_agent_can_neither_read_nor_push_as_another(crm: Crm) {
+        let backend = Backend::new(crm);
+        let a = Desktop::new(&backend, "agent_a");
+        let b = Desktop::new(&backend, "agent_b");
+        let lead = a.add_lead("Secret", "+12025550103");
+        a.sync().await.expect("a pushes");
+        b.sync().await.expect("b pulls");
+        assert!(b.lead(&lead).is_none(), "b cannot see a's lead");
 
-    front.expire_access_tokens();
-    syncer.cycle(&store, &|_| {}).await.expect("an expired access token is refreshed and the call retried");
-    assert_eq!(refreshed.lock().expect("lock").len(), 1, "the new refresh token was handed over to be kept");
+        let a_client = a.store.read(|r| replica::state(r, "client_id")).expect("state").expect("a's client id");
+        let tb = PgTransport::new(&backend.url_as("agent_b")).expect("url");
+        let call = uuid::Uuid::now_v7().to_string();
+        let err = tb.push(&a_client, &json!([call_log_mutation(99, &call)])).await.expect_err("b uses a's client id");
+        assert!(matches!(err, SyncError::Auth(_)), "refused as someone else's client: {err:?}");
 
-    front.revoke_sessions();
-    let before = store.read(|r| outbox::pending_count(r)).expect("pending");
-    let edit = ringdesk_store::leads::Change::Name("Renamed".into());
-    store.write(|w| ringdesk_store::leads::update(w, &mine, &[edit])).expect("edit");
-    let err = syncer.cycle(&store, &|_| {}).await.expect_err("a revoked session cannot sync");
-    assert!(matches!(&err, SyncError::Auth(m) if m.contains("sign in again")), "tells the agent to sign in: {err:?}");
-    assert_eq!(store.read(|r| outbox::pending_count(r)).expect("pending"), before + 1, "the change is kept");
+        let b_client = uuid::Uuid::now_v7().to_string();
+        let steal = json!([{"id": 1, "op": "update", "table": "leads", "row_id": lead,
+                            "args": {"id": lead, "set": {"name": "Stolen"}, "old": {}}}]);
+        let answer = tb.push(&b_client, &steal).await.expect("the push itself goes through");
+        assert_eq!(answer["rejected"].as_array().map(Vec::len), Some(1), "the update is rejected: {answer}");
+        assert_eq!(backend.sql(&format!("select name from crm_leads where id = '{lead}'")), "Secret", "unchanged");
+        let rows = tb.pull("0:0:00000000-0000-0000-0000-000000000000", None, 100).await.expect("b pulls raw");
+        assert!(!rows.to_string().contains(&lead), "b's raw pull never includes a's lead");
+    }
 
-    // A project without Ringdesk's migrations.
-    let plain = backend.cluster.create_database("plain", None).expect("db");
-    let bare = SupabaseFront::start(&backend.cluster.url(&plain, "postgres"), "k").await.expect("front");
-    bare.add_user("ann@example.com", "right", agent_id("agent_a"));
-    let auth = SupabaseAuth::new(&bare.url(), "k").expect("auth");
-    let session = auth.sign_in("ann@example.com", "right").await.expect("sign in");
-    let t = RestTransport::new(auth, session, None);
-    let err = t.pull("0:0:00000000-0000-0000-0000-000000000000", None, 10).await.expect_err("no sync functions");
-    assert!(matches!(err, SyncError::NotMigrated(_)), "a backend without the migrations says so: {err:?}");
-}
+    async fn a_rejected_mutation_is_recorded_and_does_not_block_the_queue(crm: Crm) {
+        let backend = Backend::new(crm);
+        let desktop = Desktop::new(&backend, "agent_a");
+        let lead = backend.web_lead("agent_a", "Cy", "+12025550104", "new");
+        desktop.sync().await.expect("pull");
+        backend.sql(&format!("update crm_leads set user_id = '{}' where id = '{lead}'", backend.agent("agent_b")));
+        // Offline: the desktop still has the lead and edits it, then logs a call.
+        desktop
+            .store
+            .write(|w| ringdesk_store::leads::update(w, &lead, &[ringdesk_store::leads::Change::Name("Cyrus".into())]))
+            .expect("edit");
+        let call = desktop.log_call(None, "+12025550104");
+        let report = desktop.sync().await.expect("sync");
+        assert_eq!(report.rejected, 1, "the edit of a lead no longer ours is rejected: {report:?}");
+        assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "the call behind it went through");
+        let issues = desktop.store.read(|r| replica::issues(r, 10)).expect("issues");
+        assert!(issues.iter().any(|i| i.kind == "rejected" && i.row_id == lead), "the rejection is shown: {issues:?}");
+        assert!(desktop.lead(&lead).is_none(), "the revoked lead left this desktop");
+    }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn direct_postgres_over_tls_verifies_the_server_certificate() {
-    let (cluster, ca) = ringdesk_testkit::postgres::PgCluster::start_with_tls().expect("a cluster with TLS");
-    let backend = Backend::on(cluster);
-    let lead = backend.web_lead("agent_a", "Over TLS", "+12025550140", "new");
-    let port = backend.cluster.port();
-    let url = format!("postgres://agent_a@127.0.0.1:{port}/{}?sslmode=verify-full", backend.db);
-    let untrusted = Desktop::with_url(&url);
-    let err = untrusted.sync().await.expect_err("a certificate from an unknown CA is refused");
-    assert!(
-        matches!(&err, SyncError::Config(m) if m.contains("sslrootcert")),
-        "says the certificate was not accepted and how to add a CA: {err:?}"
-    );
+    async fn a_lead_reassigned_away_disappears_and_comes_back_when_reassigned_back(crm: Crm) {
+        let backend = Backend::new(crm);
+        let a = Desktop::new(&backend, "agent_a");
+        let b = Desktop::new(&backend, "agent_b");
+        let lead = backend.web_lead("agent_a", "Dee", "+12025550105", "new");
+        a.sync().await.expect("a syncs");
+        let call = a.log_call(Some(&lead), "+12025550105");
+        a.sync().await.expect("a syncs");
+        b.sync().await.expect("b syncs");
+        assert!(a.lead(&lead).is_some() && b.lead(&lead).is_none(), "a's lead, only on a");
 
-    let trusted = Desktop::with_url(&format!("{url}&sslrootcert={}", ca.display()));
-    trusted.sync().await.expect("syncs with the private CA added");
-    assert!(trusted.lead(&lead).is_some(), "pulled over TLS");
-    assert_eq!(
-        backend.sql(
-            "select count(*) from pg_stat_ssl s join pg_stat_activity a using (pid)
-             where a.application_name = 'ringdesk' and s.ssl"
-        ),
-        "1",
-        "the server sees the desktop's connection encrypted"
-    );
-}
+        backend.sql(&format!("update crm_leads set user_id = '{}' where id = '{lead}'", backend.agent("agent_b")));
+        a.sync().await.expect("a syncs");
+        b.sync().await.expect("b syncs");
+        assert!(a.lead(&lead).is_none(), "revoked from a");
+        assert!(b.lead(&lead).is_some(), "now on b");
+        assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "a's call log stays on the backend");
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_a_supabase_database_the_policies_use_its_auth_uid() {
-    use ringdesk_sync::{RestTransport, SupabaseAuth, Syncer, SyncerOptions};
-    use ringdesk_testkit::supabase::SupabaseFront;
+        backend.sql(&format!("update crm_leads set user_id = '{}' where id = '{lead}'", backend.agent("agent_a")));
+        a.sync().await.expect("a syncs");
+        b.sync().await.expect("b syncs");
+        assert!(a.lead(&lead).is_some(), "back on a");
+        assert!(b.lead(&lead).is_none(), "revoked from b");
+    }
 
-    let backend = Backend::new();
-    let cluster = &backend.cluster;
-    // A database as Supabase makes it: the auth schema with its uid() (Supabase's definition).
-    let db = cluster.create_database("supa", None).expect("db");
-    cluster
-        .psql(
-            &db,
-            "create schema auth;
-             create function auth.uid() returns uuid language sql stable as $$
-               select coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
-                               (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'))::uuid $$;",
-        )
-        .expect("auth schema");
-    ringdesk_sync::backend::migrate(&cluster.url(&db, "postgres")).await.expect("migrate");
-    let def = cluster.psql(&db, "select pg_get_functiondef('sync.agent_id'::regproc)").expect("definition");
-    assert!(def.contains("jwt_uid()"), "sync.agent_id() defers to Supabase's auth.uid(): {def}");
-    let via = cluster.psql(&db, "select pg_get_functiondef('sync.jwt_uid'::regproc)").expect("definition");
-    assert!(via.contains("auth.uid()"), "through auth.uid(): {via}");
-    let a = agent_id("agent_a");
-    let b = agent_id("agent_b");
-    cluster
-        .psql(&db, &format!("insert into crm_leads(user_id, name) values ('{a}', 'Mine'), ('{b}', 'Theirs')"))
-        .expect("leads");
+    async fn a_long_open_transaction_delays_but_never_loses_rows(crm: Crm) {
+        let backend = Backend::new(crm);
+        let desktop = Desktop::new(&backend, "agent_a");
+        let holder = backend.connect().await;
+        holder.simple_query("begin").await.expect("begin");
+        holder
+            .simple_query(&format!(
+                "insert into call_logs(user_id, contact_number) values ('{}', '+1')",
+                backend.agent("agent_b")
+            ))
+            .await
+            .expect("an unrelated write holds the watermark");
+        let lead = backend.web_lead("agent_a", "Eve", "+12025550106", "new");
+        desktop.sync().await.expect("pull");
+        assert!(desktop.lead(&lead).is_none(), "held back by the older open transaction (lag, not loss)");
+        holder.simple_query("commit").await.expect("commit");
+        desktop.sync().await.expect("pull");
+        assert!(desktop.lead(&lead).is_some(), "delivered once the watermark moved");
+    }
 
-    let front = SupabaseFront::start(&cluster.url(&db, "postgres"), "k").await.expect("front");
-    front.add_user("ann@example.com", "pw", a);
-    let auth = SupabaseAuth::new(&front.url(), "k").expect("auth");
-    let session = auth.sign_in("ann@example.com", "pw").await.expect("sign in");
-    let syncer = Syncer::new(RestTransport::new(auth, session, None), SyncerOptions::default());
-    let dir = tempfile::tempdir().expect("dir");
-    let store = ringdesk_store::Store::open(&dir.path().join("s.db")).expect("store");
-    syncer.cycle(&store, &|_| {}).await.expect("sync");
-    let names: Vec<String> = {
-        let mut v = Vec::new();
-        store
+    async fn an_epoch_change_or_expired_cursor_resyncs_in_full_without_losing_pending_changes(crm: Crm) {
+        let backend = Backend::new(crm);
+        let desktop = Desktop::new(&backend, "agent_a");
+        let keep = backend.web_lead("agent_a", "Keep", "+12025550107", "new");
+        let gone = backend.web_lead("agent_a", "Gone", "+12025550108", "new");
+        desktop.sync().await.expect("pull both");
+        assert!(desktop.lead(&gone).is_some(), "pulled");
+
+        // The web deletes a lead, and the backend forgets its tombstones (GC past the horizon).
+        backend.sql(&format!("delete from crm_leads where id = '{gone}'"));
+        backend.sql("select sync.gc('0 seconds')");
+        // A local change made while the resync runs (between push and pull) must survive it.
+        let mine = desktop.add_lead("Mine", "+12025550109");
+        let report = desktop.syncer.pull_only(&desktop.store, &|_| {}).await.expect("pull");
+        assert!(report.resynced, "the cursor was older than the horizon: {report:?}");
+        assert!(desktop.lead(&gone).is_none(), "the deleted lead is gone although its tombstone was not");
+        assert!(desktop.lead(&keep).is_some(), "the rest stays");
+        assert!(desktop.lead(&mine).is_some(), "the pending local lead was not dropped");
+        desktop.sync().await.expect("push it");
+        assert_eq!(backend.count(&format!("from crm_leads where id = '{mine}'")), 1, "and it reached the backend");
+
+        // Restoring the backend from a dump: an admin starts a new epoch.
+        backend.sql("select sync.new_epoch()");
+        let report = desktop.sync().await.expect("sync after the new epoch");
+        assert!(report.resynced, "a new epoch resyncs: {report:?}");
+        assert_eq!(desktop.leads(), backend_leads(&backend, "agent_a"), "the desktop equals the backend's projection");
+    }
+
+    async fn a_restored_or_copied_database_gets_a_new_client_id_and_loses_nothing(crm: Crm) {
+        let backend = Backend::new(crm);
+        let desktop = Desktop::new(&backend, "agent_a");
+        for i in 0..3 {
+            desktop.add_lead(&format!("Before {i}"), "+12025550110");
+        }
+        desktop.sync().await.expect("sync 1-3");
+        let backup = desktop.dir.path().join("backup.db");
+        desktop.store.backup_to(&backup).expect("back up the file");
+        for i in 0..2 {
+            desktop.add_lead(&format!("After {i}"), "+12025550111");
+        }
+        desktop.sync().await.expect("sync 4-5");
+        let path = desktop.path().to_path_buf();
+        let dir = desktop.dir;
+        drop(desktop.store);
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        std::fs::copy(&backup, &path).expect("restore the backup");
+        let restored = Desktop::open(dir, &backend.url_as("agent_a"));
+        let client_before = restored.store.read(|r| replica::state(r, "client_id")).expect("state");
+        // Four new leads take local ids 4..7: ids 4 and 5 were already applied with other contents.
+        for i in 0..4 {
+            restored.add_lead(&format!("Restored {i}"), "+12025550112");
+        }
+        let report = restored.sync().await.expect("sync after the restore");
+        assert!(report.rotated, "the copy was detected: {report:?}");
+        let client_after = restored.store.read(|r| replica::state(r, "client_id")).expect("state");
+        assert_ne!(client_before, client_after, "a new client id");
+        assert_eq!(backend.count("from crm_leads"), 9, "3 + 2 + 4 leads, none dropped as a duplicate");
+        assert_eq!(restored.leads().len(), 9, "the two leads missing from the backup came back by pull");
+    }
+
+    async fn a_database_copied_to_another_path_pushes_under_its_own_client_id(crm: Crm) {
+        let backend = Backend::new(crm);
+        let original = Desktop::new(&backend, "agent_a");
+        original.add_lead("Shared", "+12025550113");
+        original.sync().await.expect("sync");
+        let dir = tempfile::tempdir().expect("dir");
+        original.store.backup_to(&dir.path().join("ringdesk.db")).expect("copy");
+        let copy = Desktop::open(dir, &backend.url_as("agent_a"));
+        original.add_lead("Only original", "+12025550114");
+        copy.add_lead("Only copy", "+12025550115");
+        original.sync().await.expect("original syncs");
+        let report = copy.sync().await.expect("copy syncs");
+        assert!(report.rotated, "the copy noticed it moved: {report:?}");
+        assert_eq!(backend.count("from crm_leads"), 3, "both new leads arrived");
+        assert_eq!(backend.count("from sync.client"), 2, "two clients");
+    }
+
+    async fn the_same_client_pushing_twice_at_once_applies_each_mutation_once(crm: Crm) {
+        let backend = Backend::new(crm);
+        let client = uuid::Uuid::now_v7().to_string();
+        let ids: Vec<String> = (0..50).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+        let batch = json!(ids.iter().enumerate().map(|(i, c)| call_log_mutation(i as i64 + 1, c)).collect::<Vec<_>>());
+        let t1 = PgTransport::new(&backend.url_as("agent_a")).expect("url");
+        let t2 = PgTransport::new(&backend.url_as("agent_a")).expect("url");
+        let (r1, r2) = tokio::join!(t1.push(&client, &batch), t2.push(&client, &batch));
+        assert!(r1.is_ok() && r2.is_ok(), "both pushes succeed (one waits for the other's lock): {r1:?} {r2:?}");
+        assert_eq!(backend.count("from call_logs"), 50, "no duplicates");
+    }
+
+    async fn a_transaction_pooler_works_because_only_unnamed_statements_are_used(crm: Crm) {
+        let backend = Backend::new(crm);
+        let users: Vec<&str> = common::roles().chain(["postgres"]).collect();
+        let bouncer = PgBouncer::start(&backend.cluster, &users).expect("pgbouncer");
+        // The control: a named prepared statement breaks in transaction mode.
+        let (client, conn) = tokio_postgres::connect(&bouncer.url(&backend.db, "postgres"), tokio_postgres::NoTls)
+            .await
+            .expect("connect through the pooler");
+        tokio::spawn(conn);
+        let named = client.query("select 1", &[]).await;
+        assert!(named.is_err(), "a named prepared statement fails through pgbouncer in transaction mode");
+
+        let desktop = Desktop::with_url(&bouncer.url(&backend.db, "agent_a"));
+        let lead = backend.web_lead("agent_a", "Pooled", "+12025550116", "new");
+        let call = desktop.log_call(None, "+12025550116");
+        for _ in 0..3 {
+            desktop.sync().await.expect("sync through the pooler");
+        }
+        assert!(desktop.lead(&lead).is_some(), "pulled through the pooler");
+        assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "pushed through the pooler");
+    }
+
+    async fn backend_rows_that_break_local_rules_are_stored_as_far_as_valid_and_reported(crm: Crm) {
+        let backend = Backend::new(crm);
+        let desktop = Desktop::new(&backend, "agent_a");
+        let a = backend.agent("agent_a");
+        let long = "x".repeat(5000);
+        backend.sql(&format!(
+            "insert into crm_leads(user_id, name, phone, status) values
+               ('{a}', 'Bad Phone', 'call me maybe', 'new'),
+               ('{a}', 'Odd Status', '+12025550117', '!!! <script>'),
+               ('{a}', '{long}', '+12025550118', 'new');
+             insert into call_logs(user_id, contact_number, direction, started_at) values ('{a}', null, 'sideways', now());"
+        ));
+        for i in 0..30 {
+            backend.web_lead("agent_a", &format!("Fine {i}"), "+12025550119", "new");
+        }
+        let options = ringdesk_sync::SyncerOptions { pull_page: 7, apply_batch: 7, ..Default::default() };
+        let syncer = ringdesk_sync::Syncer::new(PgTransport::new(&backend.url_as("agent_a")).expect("url"), options);
+        let report = syncer.cycle(&desktop.store, &|_| {}).await.expect("the pull completes");
+        assert!(report.issues >= 4, "each bad row reported: {report:?}");
+        let leads = desktop.leads();
+        assert_eq!(leads.len(), 33, "every lead stored, later pages too");
+        let bad_phone = leads.iter().find(|l| l.1 == "Bad Phone").expect("stored");
+        let lead = desktop.lead(&bad_phone.0).expect("lead");
+        assert_eq!(
+            (lead.phone.as_deref(), lead.phone_e164),
+            (Some("call me maybe"), None),
+            "kept as written, not dialable"
+        );
+        assert!(leads.iter().any(|l| l.1 == "Odd Status" && l.2 == "new"), "an invalid status is not taken");
+        assert!(leads.iter().any(|l| l.1.len() == 500), "an oversized name is cut to 500");
+        let calls = desktop
+            .store
             .read(|r| {
-                ringdesk_store::leads::for_each(r, None, |l| {
-                    v.push(l.name.clone());
-                    Ok(())
-                })
+                ringdesk_store::calls::history(r, &ringdesk_store::calls::HistoryQuery { limit: 10, ..Default::default() })
             })
+            .expect("history");
+        assert_eq!(calls.len(), 1, "the call log is stored: {calls:?}");
+        assert_eq!(
+            (calls[0].direction.as_str(), calls[0].contact_number.as_str()),
+            ("outbound", "unknown"),
+            "with safe values"
+        );
+        let issues = desktop.store.read(|r| replica::issues(r, 50)).expect("issues");
+        assert!(issues.iter().any(|i| i.message.contains("call me maybe")), "the issue names the bad value: {issues:?}");
+    }
+
+    async fn unreachable_refused_or_unmigrated_backends_say_so_and_keep_the_outbox(crm: Crm) {
+        let backend = Backend::new(crm);
+        let closed = ringdesk_testkit::free_port().expect("port");
+        let cases = [
+            (format!("postgres://agent_a@127.0.0.1:{closed}/{}?sslmode=disable", backend.db), "unreachable"),
+            (backend.cluster.url(&backend.db, "nobody"), "auth"),
+            (backend.cluster.url(&backend.cluster.create_database("plain", None).expect("db"), "postgres"), "migrate"),
+        ];
+        for (url, expect) in cases {
+            let desktop = Desktop::with_url(&url);
+            desktop.add_lead("Kept", "+12025550120");
+            let err = desktop.sync().await.expect_err("sync fails");
+            let ok = match expect {
+                "unreachable" => matches!(err, SyncError::Unreachable(_)),
+                "auth" => matches!(err, SyncError::Auth(_)),
+                _ => matches!(err, SyncError::NotMigrated(_)) && err.to_string().contains("ringdesk-cli backend migrate"),
+            };
+            assert!(ok, "{expect}: got {err:?}");
+            assert_eq!(desktop.pending(), 1, "{expect}: the outbox is kept");
+            assert_eq!(desktop.leads().len(), 1, "{expect}: local data untouched");
+        }
+        let bad = PgTransport::new("mysql://nope");
+        assert!(matches!(bad, Err(SyncError::Config(_))), "a URL that is not PostgreSQL's is a config error");
+    }
+
+    async fn migrations_apply_again_to_a_database_that_already_has_them_and_its_data(crm: Crm) {
+        let backend = Backend::new(crm);
+        let lead = backend.web_lead("agent_a", "Existing", "+12025550121", "new");
+        let again =
+            ringdesk_sync::backend::migrate(&backend.cluster.url(&backend.db, "postgres")).await.expect("migrate again");
+        assert!(again.applied.is_empty(), "nothing to apply: {again:?}");
+        backend.sql("delete from ringdesk_migrations");
+        let forced =
+            ringdesk_sync::backend::migrate(&backend.cluster.url(&backend.db, "postgres")).await.expect("re-run all");
+        assert_eq!(forced.applied.len(), 3, "every file ran again: {forced:?}");
+        assert_eq!(backend.count(&format!("from crm_leads where id = '{lead}'")), 1, "data kept");
+
+        // The web app's own tables with data, before Ringdesk: the migrations leave the rows intact.
+        let db = backend.cluster.create_database("webapp", None).expect("db");
+        backend
+            .cluster
+            .psql(
+                &db,
+                "create table crm_leads (id uuid primary key default gen_random_uuid(), user_id uuid, name text not null,
+                   email text, phone text, company text, position text, status text default 'new', value numeric,
+                   source text, notes text, created_at timestamptz default now(), updated_at timestamptz default now(),
+                   last_contact timestamptz);
+                 insert into crm_leads(name) select 'Web ' || g from generate_series(1, 100) g;",
+            )
+            .expect("a web CRM database");
+        ringdesk_sync::backend::migrate(&backend.cluster.url(&db, "postgres")).await.expect("migrate the web database");
+        assert_eq!(
+            backend.cluster.psql(&db, "select count(*) from crm_leads where row_xid is not null").expect("count"),
+            "100"
+        );
+    }
+
+    async fn a_call_and_its_disposition_push_in_order_with_ids_matching_one_to_one(crm: Crm) {
+        let backend = Backend::new(crm);
+        let desktop = Desktop::new(&backend, "agent_a");
+        desktop
+            .store
+            .write(|w| {
+                let call = ringdesk_store::calls::NewCall {
+                    contact_number: "+1".into(),
+                    route: "softphone".into(),
+                    direction: "outbound".into(),
+                    started_at: "2026-11-29T10:00:00.000Z".into(),
+                    ..Default::default()
+                };
+                let id = ringdesk_store::calls::insert(w, &call)?;
+                ringdesk_store::calls::insert_disposition(w, &id, "interested", None)?;
+                Ok::<_, ringdesk_store::StoreError>(id)
+            })
+            .expect("call and disposition");
+        let report = desktop.sync().await.expect("sync");
+        assert_eq!(report.rejected, 0, "call then disposition apply in order: {report:?}");
+        assert_eq!(backend.count("from call_dispositions"), 1, "disposition pushed");
+        assert_eq!(
+            backend.sql("select disposition from call_logs"),
+            "interested",
+            "the backend keeps the call's latest disposition"
+        );
+        let last = desktop.store.read(|r| outbox::last_mutation_id(r)).expect("last");
+        assert_eq!(backend.sql("select last_mutation_id from sync.client"), last.to_string(), "ids match one to one");
+    }
+
+    async fn the_rest_transport_syncs_as_the_signed_in_agent_and_refreshes_an_expired_token(crm: Crm) {
+        use ringdesk_sync::{RestTransport, SupabaseAuth, Syncer, SyncerOptions};
+        use ringdesk_testkit::supabase::SupabaseFront;
+        use std::sync::{Arc, Mutex};
+
+        let backend = Backend::new(crm);
+        let front = SupabaseFront::start(&backend.cluster.url(&backend.db, "postgres"), "anon-key").await.expect("front");
+        front.add_user("ann@example.com", "right", backend.agent("agent_a"));
+        let bad_key = SupabaseAuth::new(&front.url(), "not-the-key").expect("auth");
+        let err = bad_key.sign_in("ann@example.com", "right").await.expect_err("a wrong project key is refused");
+        assert!(matches!(&err, SyncError::Auth(m) if m.contains("Invalid API key")), "names the key: {err:?}");
+        let auth = SupabaseAuth::new(&front.url(), "anon-key").expect("auth");
+        let wrong = auth.sign_in("ann@example.com", "wrong").await.expect_err("a wrong password is refused");
+        assert!(matches!(&wrong, SyncError::Auth(m) if m.contains("Invalid login credentials")), "says why: {wrong:?}");
+        let session = auth.sign_in("ann@example.com", "right").await.expect("sign in");
+        assert_eq!(session.user_id, backend.agent("agent_a"), "the session names the agent");
+        assert!(!format!("{session:?}").contains(&session.refresh_token), "Debug never shows a token");
+
+        let refreshed = Arc::new(Mutex::new(Vec::new()));
+        let keep = refreshed.clone();
+        let on_refresh =
+            Box::new(move |s: &ringdesk_sync::Session| keep.lock().expect("lock").push(s.refresh_token.clone()));
+        let syncer = Syncer::new(RestTransport::new(auth, session, Some(on_refresh)), SyncerOptions::default());
+        let dir = tempfile::tempdir().expect("dir");
+        let store = ringdesk_store::Store::open(&dir.path().join("r.db")).expect("store");
+
+        let mine = backend.web_lead("agent_a", "Hers", "+12025550130", "new");
+        let theirs = backend.web_lead("agent_b", "Not hers", "+12025550131", "new");
+        let new = ringdesk_store::leads::NewLead { name: "From desktop".into(), ..Default::default() };
+        let local = store.write(|w| ringdesk_store::leads::insert(w, &new)).expect("local lead").id;
+        syncer.cycle(&store, &|_| {}).await.expect("sync over REST");
+        let has = |id: &str| store.read(|r| ringdesk_store::leads::get(r, id)).is_ok();
+        assert!(has(&mine) && !has(&theirs), "RLS under the authenticated role: only her lead arrives");
+        assert_eq!(
+            backend.sql(&format!("select user_id from crm_leads where id = '{local}'")),
+            backend.agent("agent_a"),
+            "the pushed lead belongs to the signed-in agent"
+        );
+
+        front.expire_access_tokens();
+        syncer.cycle(&store, &|_| {}).await.expect("an expired access token is refreshed and the call retried");
+        assert_eq!(refreshed.lock().expect("lock").len(), 1, "the new refresh token was handed over to be kept");
+
+        front.revoke_sessions();
+        let before = store.read(|r| outbox::pending_count(r)).expect("pending");
+        let edit = ringdesk_store::leads::Change::Name("Renamed".into());
+        store.write(|w| ringdesk_store::leads::update(w, &mine, &[edit])).expect("edit");
+        let err = syncer.cycle(&store, &|_| {}).await.expect_err("a revoked session cannot sync");
+        assert!(matches!(&err, SyncError::Auth(m) if m.contains("sign in again")), "tells the agent to sign in: {err:?}");
+        assert_eq!(store.read(|r| outbox::pending_count(r)).expect("pending"), before + 1, "the change is kept");
+
+        // A project without Ringdesk's migrations.
+        let plain = backend.cluster.create_database("plain", None).expect("db");
+        let bare = SupabaseFront::start(&backend.cluster.url(&plain, "postgres"), "k").await.expect("front");
+        bare.add_user("ann@example.com", "right", backend.agent("agent_a"));
+        let auth = SupabaseAuth::new(&bare.url(), "k").expect("auth");
+        let session = auth.sign_in("ann@example.com", "right").await.expect("sign in");
+        let t = RestTransport::new(auth, session, None);
+        let err = t.pull("0:0:00000000-0000-0000-0000-000000000000", None, 10).await.expect_err("no sync functions");
+        assert!(matches!(err, SyncError::NotMigrated(_)), "a backend without the migrations says so: {err:?}");
+    }
+
+    async fn direct_postgres_over_tls_verifies_the_server_certificate(crm: Crm) {
+        let (cluster, ca) = ringdesk_testkit::postgres::PgCluster::start_with_tls().expect("a cluster with TLS");
+        let backend = Backend::on(cluster, crm);
+        let lead = backend.web_lead("agent_a", "Over TLS", "+12025550140", "new");
+        let port = backend.cluster.port();
+        let url = format!("postgres://agent_a@127.0.0.1:{port}/{}?sslmode=verify-full", backend.db);
+        let untrusted = Desktop::with_url(&url);
+        let err = untrusted.sync().await.expect_err("a certificate from an unknown CA is refused");
+        assert!(
+            matches!(&err, SyncError::Config(m) if m.contains("sslrootcert")),
+            "says the certificate was not accepted and how to add a CA: {err:?}"
+        );
+
+        let trusted = Desktop::with_url(&format!("{url}&sslrootcert={}", ca.display()));
+        trusted.sync().await.expect("syncs with the private CA added");
+        assert!(trusted.lead(&lead).is_some(), "pulled over TLS");
+        assert_eq!(
+            backend.sql(
+                "select count(*) from pg_stat_ssl s join pg_stat_activity a using (pid)
+                 where a.application_name = 'ringdesk' and s.ssl"
+            ),
+            "1",
+            "the server sees the desktop's connection encrypted"
+        );
+    }
+
+    async fn on_a_supabase_database_the_agent_is_the_jwt_sub_as_the_web_app_stores_it(crm: Crm) {
+        use ringdesk_sync::{RestTransport, SupabaseAuth, Syncer, SyncerOptions};
+        use ringdesk_testkit::supabase::SupabaseFront;
+
+        let backend = Backend::new(crm);
+        let cluster = &backend.cluster;
+        // A database as Supabase makes it: the auth schema with its uid() (Supabase's definition),
+        // which casts `sub` to uuid and so fails for third-party ids such as Clerk's.
+        let db = cluster.create_database("supa", None).expect("db");
+        cluster
+            .psql(
+                &db,
+                "create schema auth;
+                 create function auth.uid() returns uuid language sql stable as $$
+                   select coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
+                                   (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'))::uuid $$;",
+            )
+            .expect("auth schema");
+        Backend::prepare(cluster, &db, crm);
+        let def = cluster.psql(&db, "select pg_get_functiondef('sync.agent_id'::regproc)").expect("definition");
+        assert!(!def.contains("auth.uid()"), "sync.agent_id() reads `sub` as text, not through auth.uid(): {def}");
+        let a = backend.agent("agent_a");
+        let b = backend.agent("agent_b");
+        cluster
+            .psql(&db, &format!("insert into crm_leads(user_id, name) values ('{a}', 'Mine'), ('{b}', 'Theirs')"))
             .expect("leads");
-        v
-    };
-    assert_eq!(names, ["Mine"], "RLS through auth.uid(): only her lead");
+
+        let front = SupabaseFront::start(&cluster.url(&db, "postgres"), "k").await.expect("front");
+        front.add_user("ann@example.com", "pw", a);
+        let auth = SupabaseAuth::new(&front.url(), "k").expect("auth");
+        let session = auth.sign_in("ann@example.com", "pw").await.expect("sign in");
+        let syncer = Syncer::new(RestTransport::new(auth, session, None), SyncerOptions::default());
+        let dir = tempfile::tempdir().expect("dir");
+        let store = ringdesk_store::Store::open(&dir.path().join("s.db")).expect("store");
+        syncer.cycle(&store, &|_| {}).await.expect("sync");
+        let names: Vec<String> = {
+            let mut v = Vec::new();
+            store
+                .read(|r| {
+                    ringdesk_store::leads::for_each(r, None, |l| {
+                        v.push(l.name.clone());
+                        Ok(())
+                    })
+                })
+                .expect("leads");
+            v
+        };
+        assert_eq!(names, ["Mine"], "RLS by the JWT's sub ({a}): only her lead");
+    }
 }

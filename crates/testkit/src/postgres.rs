@@ -186,9 +186,15 @@ impl PgCluster {
 
     /// Runs SQL with psql as the superuser; returns its unaligned output.
     pub fn psql(&self, db: &str, sql: &str) -> Result<String, String> {
+        self.psql_as(db, "postgres", sql)
+    }
+
+    /// Runs SQL with psql as `user` (a login role: RLS applies to it); returns its unaligned
+    /// output, or psql's error text.
+    pub fn psql_as(&self, db: &str, user: &str, sql: &str) -> Result<String, String> {
         let psql = require("psql", "postgresql-client")?;
         let out = Command::new(psql)
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres", "-d", db])
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", user, "-d", db])
             .args(["-v", "ON_ERROR_STOP=1", "-qAtX", "-c", sql])
             .output()
             .map_err(|e| format!("psql: {e}"))?;
