@@ -118,6 +118,7 @@ alter table voice_clones add column if not exists import_status text not null de
 create unique index if not exists crm_lead_list_members_id on crm_lead_list_members(id);
 create unique index if not exists signalwire_agents_provider_id on signalwire_agents(provider_agent_id);
 create index if not exists crm_leads_assigned_to on crm_leads(assigned_to);
+create index if not exists crm_lead_list_members_lead on crm_lead_list_members(lead_id);
 create index if not exists crm_leads_user on crm_leads(user_id);
 create index if not exists call_logs_user on call_logs(user_id);
 
@@ -265,6 +266,16 @@ begin
       insert into sync.revocation(agent_id, tbl, row_id) values (a, 'crm_leads', old.id);
     end if;
   end loop;
+  -- Whoever gains the lead pulls it in this transaction, and with it (same transaction, later
+  -- rank) the rows that hang on it: a desktop it was revoked from before lost their link to it
+  -- (calls, texts) or the rows themselves (list memberships, campaign entries), and a list becomes
+  -- visible through it. Only the sync columns change (ringdesk_touch).
+  update crm_lead_lists set row_xid = row_xid
+   where id in (select list_id from crm_lead_list_members where lead_id = new.id);
+  update crm_lead_list_members set row_xid = row_xid where lead_id = new.id;
+  update call_logs set row_xid = row_xid where lead_id = new.id;
+  update sms_messages set row_xid = row_xid where lead_id = new.id;
+  update dialer_campaign_calls set row_xid = row_xid where lead_id = new.id;
   return new;
 end $$;
 drop trigger if exists ringdesk_revoke on crm_leads;
@@ -792,7 +803,8 @@ set search_path = pg_catalog, public, sync as $$
 begin
   if new.lead_id is not null and (tg_op = 'INSERT' or new.lead_id is distinct from old.lead_id)
      and sync.agent_id() is not null and not sync.lead_visible(new.lead_id) then
-    raise exception 'the lead of % % is not one of yours', tg_table_name, new.id using errcode = '42501';
+    raise exception '% may only link leads you own or are assigned: % is not one of yours', tg_table_name,
+      new.lead_id using errcode = '42501';
   end if;
   return new;
 end $$;

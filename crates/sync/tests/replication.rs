@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Backend, Crm, Desktop, backend_leads};
+use common::{Backend, Crm, Desktop, backend_leads, backend_projection};
 use ringdesk_store::{outbox, replica};
 use ringdesk_sync::{PgTransport, SyncError, Transport};
 use ringdesk_testkit::postgres::{FaultProxy, PgBouncer};
@@ -284,14 +284,7 @@ on_both_crms! {
             desktop.add_lead(&format!("After {i}"), "+12025550111");
         }
         desktop.sync().await.expect("sync 4-5");
-        let path = desktop.path().to_path_buf();
-        let dir = desktop.dir;
-        drop(desktop.store);
-        for ext in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
-        }
-        std::fs::copy(&backup, &path).expect("restore the backup");
-        let restored = Desktop::open(dir, &backend.url_as("agent_a"));
+        let restored = desktop.restored_from(&backup, &backend.url_as("agent_a"));
         let client_before = restored.store.read(|r| replica::state(r, "client_id")).expect("state");
         // Four new leads take local ids 4..7: ids 4 and 5 were already applied with other contents.
         for i in 0..4 {
@@ -625,5 +618,388 @@ on_both_crms! {
             v
         };
         assert_eq!(names, ["Mine"], "RLS by the JWT's sub ({a}): only her lead");
+    }
+}
+
+/// The CRM's tables as three kinds of web app have them, with their rows: owner columns of type
+/// uuid, text holding UUIDs, and text holding an auth provider's other ids.
+fn crm_variants() -> [(&'static str, String, &'static str); 3] {
+    [
+        (
+            "uuid ids",
+            common::TEXT_ID_CRM.replace("user_id text", "user_id uuid"),
+            "0190a000-0000-7000-8000-0000000000aa",
+        ),
+        ("text ids holding UUIDs", common::TEXT_ID_CRM.to_string(), "0190a000-0000-7000-8000-0000000000ab"),
+        ("text ids", common::TEXT_ID_CRM.to_string(), "user_2NqRkWebOwner"),
+    ]
+}
+
+/// The CRM's own columns with their types and every value, to show the migrations left them be.
+fn crm_fingerprint(backend: &Backend, db: &str) -> String {
+    backend
+        .cluster
+        .psql(
+            db,
+            "select (select string_agg(c.relname || '.' || a.attname || ':' || format_type(a.atttypid, a.atttypmod), ','
+                       order by c.relname, a.attnum)
+                       from pg_attribute a join pg_class c on c.oid = a.attrelid
+                      where c.relname in ('crm_leads', 'crm_lead_lists', 'call_logs', 'voice_clones') and a.attnum > 0
+                        and a.attname in ('id', 'user_id', 'name', 'phone', 'status', 'contact_number', 'created_at'))
+                 || ' ' || (select md5(string_agg(id || user_id::text || name || coalesce(phone, '') || status, ',' order by id))
+                              from crm_leads)",
+        )
+        .expect("fingerprint")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_apply_twice_on_uuid_and_text_owner_columns_and_never_change_the_crms_rows_or_types() {
+    let backend = Backend::new(Crm::UuidIds);
+    for (kind, ddl, owner) in crm_variants() {
+        let db = backend.cluster.create_database("variant", None).expect("db");
+        backend.cluster.psql(&db, &ddl).expect("the web app's tables");
+        backend
+            .cluster
+            .psql(
+                &db,
+                &format!(
+                    "insert into crm_leads(user_id, name, phone, status)
+                     select '{owner}', 'Web ' || g, '+1202555' || lpad(g::text, 4, '0'), 'new' from generate_series(1, 50) g"
+                ),
+            )
+            .expect("the web app's rows");
+        let before = crm_fingerprint(&backend, &db);
+        let url = backend.cluster.url(&db, "postgres");
+        let first = common::migrate(&url).unwrap_or_else(|e| panic!("{kind}: the migrations apply: {e}"));
+        assert_eq!(first.applied.len(), 3, "{kind}: every migration ran: {first:?}");
+        backend.cluster.psql(&db, "delete from ringdesk_migrations").expect("forget");
+        let second = common::migrate(&url).unwrap_or_else(|e| panic!("{kind}: the migrations apply again: {e}"));
+        assert_eq!(second.applied.len(), 3, "{kind}: every migration ran again: {second:?}");
+        assert_eq!(
+            crm_fingerprint(&backend, &db),
+            before,
+            "{kind}: the CRM's columns, types and rows are as they were"
+        );
+
+        // The agent is the very string the web app stores.
+        backend.cluster.ensure_role("web_owner", &["ringdesk_agent"]).expect("role");
+        backend
+            .cluster
+            .psql(&db, &format!("insert into sync.agent_role values ('web_owner', '{owner}')"))
+            .expect("mapping");
+        let desktop = Desktop::with_url(&backend.cluster.url(&db, "web_owner"));
+        let lead = desktop.add_lead("From the desktop", "+12025550199");
+        desktop.log_call(Some(&lead), "+12025550199");
+        desktop.sync().await.unwrap_or_else(|e| panic!("{kind}: a desktop syncs: {e}"));
+        assert_eq!(desktop.leads().len(), 51, "{kind}: the web app's 50 leads and the new one");
+        assert_eq!(
+            backend
+                .cluster
+                .psql(&db, &format!("select user_id::text from call_logs where lead_id = '{lead}'"))
+                .expect("call"),
+            owner,
+            "{kind}: the call is logged under the web app's id for the agent"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crm_schema_that_cannot_be_adopted_is_refused_by_name_before_anything_changes() {
+    let backend = Backend::new(Crm::UuidIds);
+    for (ddl, expected) in [
+        (
+            "create table crm_leads (id integer primary key, user_id text, name text not null, email text, phone text,
+            company text, position text, status text, value numeric, source text, notes text,
+            created_at timestamptz, last_contact timestamptz)",
+            ["crm_leads.id", "integer", "uuid"],
+        ),
+        (
+            "create table crm_leads (id uuid primary key, user_id text, name text not null, email text,
+            company text, position text, status text, value numeric, source text, notes text,
+            created_at timestamptz, last_contact timestamptz)",
+            ["crm_leads", "no column phone", "text"],
+        ),
+        (
+            "create table call_logs (id uuid primary key, user_id bigint, contact_number text, from_number text,
+            provider_call_sid text, direction text, status text, started_at timestamptz, ended_at timestamptz,
+            duration_seconds integer, recording_url text, raw jsonb, created_at timestamptz)",
+            ["call_logs.user_id", "bigint", "uuid or text"],
+        ),
+    ] {
+        let db = backend.cluster.create_database("unadoptable", None).expect("db");
+        backend.cluster.psql(&db, ddl).expect("the web app's table");
+        let schema = |db: &str| {
+            backend
+                .cluster
+                .psql(
+                    db,
+                    "select string_agg(table_schema || '.' || table_name || '.' || column_name || ':' || data_type, ','
+                       order by table_schema, table_name, ordinal_position) from information_schema.columns
+                      where table_schema in ('public', 'sync')",
+                )
+                .expect("schema")
+        };
+        let before = schema(&db);
+        let err = common::migrate(&backend.cluster.url(&db, "postgres")).expect_err("refused");
+        let text = err.to_string();
+        for word in expected {
+            assert!(text.contains(word), "the refusal names {word:?}: {text}");
+        }
+        assert_eq!(schema(&db), before, "nothing changed: no table, column or schema added");
+    }
+}
+
+on_both_crms! {
+    async fn a_fresh_desktop_and_a_full_resync_pull_a_web_history_whose_parents_changed_after_their_children(crm: Crm) {
+        let backend = Backend::new(crm);
+        common::web_history(&backend, "agent_a", 25);
+        // Small pages, so parents and children also land in different pages and transactions.
+        let small = ringdesk_sync::SyncerOptions { pull_page: 7, apply_batch: 7, ..Default::default() };
+        let desktop = Desktop::new(&backend, "agent_a");
+        let syncer = ringdesk_sync::Syncer::new(PgTransport::new(&backend.url_as("agent_a")).expect("url"), small);
+        syncer.cycle(&desktop.store, &|_| {}).await.expect("the first pull of a fresh desktop succeeds");
+        let expected = backend_projection(&backend, "agent_a");
+        assert_eq!(expected.len(), 25 * 10, "the backend side has a row of every kind per group");
+        assert_eq!(desktop.projection(), expected, "every row arrived with every link");
+        assert!(desktop.issues().is_empty(), "no issue: every parent arrived in the pull: {:?}", desktop.issues());
+        assert!(
+            !desktop.projection().iter().any(|l| l.starts_with("call|") && l.contains("|-|")),
+            "no call lost its lead"
+        );
+
+        // Every later sync succeeds, the parents changing again first.
+        backend.sql("update crm_leads set name = name || '!'");
+        desktop.sync().await.expect("a later sync");
+        assert_eq!(desktop.projection(), backend_projection(&backend, "agent_a"), "still equal");
+
+        // A full resync does the same.
+        backend.sql("select sync.new_epoch()");
+        let report = syncer.cycle(&desktop.store, &|_| {}).await.expect("the full resync");
+        assert!(report.resynced, "the new epoch made it resync: {report:?}");
+        assert_eq!(desktop.projection(), backend_projection(&backend, "agent_a"), "equal after the resync");
+        assert!(desktop.issues().is_empty(), "no issue after the resync: {:?}", desktop.issues());
+        desktop.sync().await.expect("and after it");
+    }
+
+    async fn a_reference_that_is_truly_missing_is_a_sync_issue_never_a_wedge(crm: Crm) {
+        let backend = Backend::new(crm);
+        let theirs = backend.web_lead("agent_b", "Bob lead", "+12025550160", "new");
+        let a = backend.agent("agent_a");
+        // A call of agent_a's on agent_b's lead (logged by the web app's service side).
+        let call = backend.sql(&format!(
+            "insert into call_logs(user_id, lead_id, contact_number, direction, started_at)
+             values ('{a}', '{theirs}', '+12025550160', 'outbound', now()) returning id"
+        ));
+        let desktop = Desktop::new(&backend, "agent_a");
+        desktop.sync().await.expect("the pull succeeds");
+        assert_eq!(
+            desktop.projection(),
+            [format!("call|{call}|-|-")],
+            "the call is kept, without the lead it may not see"
+        );
+        let issues = desktop.issues();
+        assert_eq!(issues.len(), 1, "one issue names it: {issues:?}");
+        assert!(issues[0].contains(&theirs) && issues[0].contains("not visible"), "{issues:?}");
+        desktop.sync().await.expect("every later sync succeeds");
+        assert_eq!(desktop.issues().len(), 1, "and reports it once");
+
+        // When the lead is reassigned to agent_a, the call gets its lead back.
+        backend.sql(&format!("update crm_leads set assigned_to = '{a}' where id = '{theirs}'"));
+        desktop.sync().await.expect("sync");
+        assert_eq!(desktop.projection(), backend_projection(&backend, "agent_a"), "the link is back");
+        assert!(desktop.projection().contains(&format!("call|{call}|{theirs}|-")), "{:?}", desktop.projection());
+    }
+
+    async fn transient_database_errors_during_push_retry_later_and_nothing_is_rejected(crm: Crm) {
+        let backend = Backend::new(crm);
+        // The server fails the first three call inserts as a busy database would: a deadlock, a
+        // serialization failure, a lock timeout (a sequence counts across rolled-back attempts).
+        backend.sql(
+            "create sequence fault_seq;
+             create function fault() returns trigger language plpgsql security definer as $$
+             declare codes text[] := array['40P01', '40001', '55P03']; n bigint := nextval('fault_seq');
+             begin
+               if n <= 3 then raise exception 'injected fault %', codes[n] using errcode = codes[n]; end if;
+               return new;
+             end $$;
+             create trigger fault before insert on call_logs for each row execute function fault();",
+        );
+        let desktop = Desktop::new(&backend, "agent_a");
+        let lead = desktop.add_lead("Busy", "+12025550161");
+        let calls: Vec<String> = (0..5).map(|_| desktop.log_call(Some(&lead), "+12025550161")).collect();
+        for attempt in ["40P01", "40001", "55P03"] {
+            let err = desktop.sync().await.expect_err("the push fails as a whole");
+            assert!(err.is_transient(), "{attempt}: a transient error, retried later: {err}");
+            assert!(err.to_string().contains(attempt), "{attempt}: named: {err}");
+            assert_eq!(desktop.pending(), 6, "{attempt}: nothing consumed, nothing rejected");
+            assert_eq!(backend.count("from sync.applied"), 0, "{attempt}: the backend applied nothing");
+        }
+        let report = desktop.sync().await.expect("the fourth try goes through");
+        assert_eq!(report.rejected, 0, "nothing rejected: {report:?}");
+        assert_eq!(desktop.pending(), 0, "everything pushed");
+        assert!(desktop.issues().is_empty(), "no issue: {:?}", desktop.issues());
+        for call in &calls {
+            assert_eq!(backend.count(&format!("from call_logs where id = '{call}'")), 1, "call {call} applied once");
+        }
+        assert_eq!(backend.sql("select last_mutation_id from sync.client"), "6", "every id applied once, in order");
+    }
+
+    async fn a_desktop_restored_after_the_backend_collected_its_digests_loses_nothing_and_reverts_nothing(crm: Crm) {
+        let backend = Backend::new(crm);
+        let desktop = Desktop::new(&backend, "agent_a");
+        let lead = desktop.add_lead("Original", "+12025550162");
+        desktop.sync().await.expect("sync");
+        // Changes pending when the backup is taken.
+        desktop.rename(&lead, "Before the backup");
+        desktop.set_status(&lead, "contacted");
+        let backup = desktop.dir.path().join("backup.db");
+        desktop.store.backup_to(&backup).expect("back up");
+        // They sync, and later changes go on top of them.
+        desktop.sync().await.expect("sync the pending changes");
+        desktop.rename(&lead, "After the backup");
+        desktop.set_status(&lead, "qualified");
+        let lost_branch_call = desktop.log_call(Some(&lead), "+12025550162");
+        desktop.sync().await.expect("sync the later changes");
+        backend.sql("select sync.gc('0 seconds')");
+        assert_eq!(backend.count("from sync.applied"), 0, "the digests were collected");
+
+        // The restored desktop resends its old pending changes under the same ids, and makes new ones.
+        let restored = desktop.restored_from(&backup, &backend.url_as("agent_a"));
+        let new_call = restored.log_call(Some(&lead), "+12025550162");
+        let report = restored.sync().await.expect("sync after the restore");
+        assert!(report.rotated, "the desktop rotated its client id instead of being skipped: {report:?}");
+        assert_eq!(restored.pending(), 0, "everything pushed");
+        assert_eq!(
+            backend.sql(&format!("select name || '|' || status from crm_leads where id = '{lead}'")),
+            "After the backup|qualified",
+            "the old changes, replayed, did not revert the later ones"
+        );
+        assert_eq!(backend.count(&format!("from call_logs where id = '{new_call}'")), 1, "the new call arrived");
+        assert_eq!(backend.count(&format!("from call_logs where id = '{lost_branch_call}'")), 1, "the other kept");
+        let fields: Vec<String> = restored
+            .store
+            .read(|r| replica::open_conflicts(r))
+            .expect("conflicts")
+            .into_iter()
+            .map(|c| c.field)
+            .collect();
+        assert!(
+            fields.contains(&"name".to_string()) && fields.contains(&"status".to_string()),
+            "the replayed edits that met later values are conflicts for the agent, not lost: {fields:?}"
+        );
+        assert_eq!(restored.projection(), backend_projection(&backend, "agent_a"), "equal to the backend");
+    }
+
+    async fn row_level_security_refuses_unmapped_roles_forged_claims_takeovers_probes_and_team_config_edits(crm: Crm) {
+        let backend = Backend::new(crm);
+        let a = backend.agent("agent_a");
+        let b = backend.agent("agent_b");
+        let mine = backend.web_lead("agent_a", "Ann lead", "+12025550163", "new");
+        let theirs = backend.web_lead("agent_b", "Bob lead", "+12025550164", "new");
+        let forge = |who: &str| {
+            format!("select set_config('request.jwt.claims', '{{\"sub\": \"{who}\", \"role\": \"authenticated\"}}', false);")
+        };
+
+        // An agent role without a mapping (between the README's grant and insert) is nobody.
+        backend.cluster.ensure_role("agent_unmapped", &["ringdesk_agent"]).expect("role");
+        let seen = backend
+            .sql_as("agent_unmapped", &format!("{} select count(*) from crm_leads", forge(a)))
+            .expect("query");
+        assert!(seen.ends_with('0'), "an unmapped role that forges a JWT sees nothing: {seen}");
+        let err = Desktop::with_url(&backend.url_as("agent_unmapped")).sync().await.expect_err("refused");
+        assert!(matches!(err, SyncError::Auth(_)), "no identity, no sync: {err:?}");
+
+        // A mapped agent that forges claims stays itself.
+        let seen = backend.sql_as("agent_b", &format!("{} select string_agg(name, ',') from crm_leads", forge(a))).expect("q");
+        assert!(seen.ends_with("Bob lead"), "agent_b forging agent_a's JWT still sees only its own: {seen}");
+
+        // An assignee edits the lead but cannot take it over or delete it.
+        backend.sql(&format!("update crm_leads set assigned_to = '{b}' where id = '{mine}'"));
+        backend.sql_as("agent_b", &format!("update crm_leads set name = 'Renamed by Bob' where id = '{mine}'")).expect("edit");
+        for (what, sql) in [
+            ("take it over", format!("update crm_leads set user_id = '{b}' where id = '{mine}'")),
+            ("unassign itself and keep it hidden", format!("update crm_leads set assigned_to = null where id = '{mine}'")),
+            ("delete it", format!("delete from crm_leads where id = '{mine}'")),
+            ("soft-delete it", format!("update crm_leads set deleted_at = now() where id = '{mine}'")),
+        ] {
+            let err = backend.sql_as("agent_b", &sql).expect_err(what);
+            // Agents have no DELETE grant at all (desktops delete softly); the rest is the guard's.
+            assert!(
+                err.contains("only the owner") || err.contains("permission denied"),
+                "the assignee may not {what}: {err}"
+            );
+        }
+        assert_eq!(
+            backend.sql(&format!("select name || '|' || user_id::text || '|' || assigned_to::text || '|' || (deleted_at is null) from crm_leads where id = '{mine}'")),
+            format!("Renamed by Bob|{a}|{b}|true"),
+            "the lead is still Ann's"
+        );
+        // The owner hands it over; an admin who sees it may delete it.
+        backend.sql_as("agent_a", &format!("update crm_leads set assigned_to = '{}' where id = '{mine}'", backend.agent("agent_c"))).expect("owner reassigns");
+        backend.sql(&format!("insert into sync.admin values ('{}')", backend.agent("agent_c")));
+        backend.sql_as("agent_c", &format!("update crm_leads set deleted_at = now() where id = '{mine}'")).expect("an admin deletes");
+        assert_eq!(backend.count(&format!("from crm_leads where id = '{mine}' and deleted_at is not null")), 1, "deleted");
+
+        // Probing another agent's lead id tells nothing and links nothing.
+        let absent = uuid::Uuid::now_v7().to_string();
+        let mut answers = Vec::new();
+        for target in [&theirs, &absent] {
+            let visible = backend.sql_as("agent_a", &format!("select sync.lead_visible('{target}')")).expect("q");
+            let direct = backend
+                .sql_as(
+                    "agent_a",
+                    &format!("insert into call_logs(user_id, lead_id, contact_number) values ('{a}', '{target}', '+1')"),
+                )
+                .expect_err("a call on a lead that is not hers")
+                .replace(target.as_str(), "ID");
+            answers.push((visible, direct.lines().next().unwrap_or_default().to_string()));
+        }
+        assert_eq!(answers[0], answers[1], "another agent's lead and no lead look the same");
+        assert_eq!(answers[0].0, "f", "not visible");
+        // A crafted push, as a modified desktop could send it.
+        let call = uuid::Uuid::now_v7().to_string();
+        let mut m = call_log_mutation(1, &call);
+        m["args"]["lead_id"] = json!(theirs);
+        let t = PgTransport::new(&backend.url_as("agent_a")).expect("url");
+        let answer = t.push(&uuid::Uuid::now_v7().to_string(), &json!([m])).await.expect("push");
+        assert_eq!(answer["rejected"], json!([]), "the call itself is kept: {answer}");
+        assert_eq!(
+            backend.sql(&format!("select coalesce(lead_id::text, 'none') from call_logs where id = '{call}'")),
+            "none",
+            "a pushed call cannot point at another agent's lead"
+        );
+
+        // The team's AI agents: every agent reads them, only admins edit them.
+        let ai = backend.sql("insert into signalwire_agents(agent_name, prompt) values ('Receptionist', 'Be kind') returning id");
+        assert_eq!(backend.sql_as("agent_a", "select count(*) from signalwire_agents").expect("q"), "1", "readable");
+        backend.sql_as("agent_a", &format!("update signalwire_agents set prompt = 'Be rude' where id = '{ai}'")).expect("no error, no row");
+        let err = backend.sql_as("agent_a", "insert into signalwire_agents(agent_name) values ('Mine')").expect_err("insert");
+        assert!(err.contains("row-level security"), "an agent cannot add one: {err}");
+        backend.sql_as("agent_a", &format!("update signalwire_agents set deleted_at = null where id = '{ai}'")).expect("no row");
+        assert_eq!(backend.sql(&format!("select prompt from signalwire_agents where id = '{ai}'")), "Be kind", "unchanged");
+        backend.sql(&format!("insert into sync.admin values ('{a}')"));
+        backend.sql_as("agent_a", &format!("update signalwire_agents set prompt = 'Be brief' where id = '{ai}'")).expect("admin");
+        assert_eq!(backend.sql(&format!("select prompt from signalwire_agents where id = '{ai}'")), "Be brief", "an admin edits");
+    }
+
+    async fn agent_policies_use_the_owner_indexes_at_100k_leads(crm: Crm) {
+        let backend = Backend::new(crm);
+        let owners: Vec<&str> = common::roles().map(|r| backend.agent(r)).collect();
+        backend.sql(&format!(
+            "insert into crm_leads(user_id, name, phone, status)
+             select ((array['{}', '{}', '{}'])[1 + g % 3])::text::{}, 'Bulk ' || g, '+1202' || lpad(g::text, 7, '0'), 'new'
+               from generate_series(1, 100000) g;
+             analyze crm_leads;",
+            owners[0], owners[1], owners[2], if crm == Crm::UuidIds { "uuid" } else { "text" }
+        ));
+        let plan = backend
+            .sql_as("agent_a", "explain (analyze, costs off, timing off, summary off) select id, name from crm_leads where status = 'new'")
+            .expect("explain");
+        println!("{crm:?}: EXPLAIN of an agent's lead query at 100k leads:\n{plan}");
+        assert!(
+            plan.contains("Bitmap Index Scan on crm_leads_user") && plan.contains("Bitmap Index Scan on crm_leads_assigned_to"),
+            "the owner and assignee indexes serve the policy: {plan}"
+        );
+        assert!(!plan.contains("Seq Scan"), "no sequential scan: {plan}");
     }
 }

@@ -226,6 +226,35 @@ impl Desktop {
         self.store.write(|w| ringdesk_store::calls::insert(w, &call)).expect("log call")
     }
 
+    pub fn rename(&self, lead_id: &str, name: &str) {
+        self.store
+            .write(|w| ringdesk_store::leads::update(w, lead_id, &[ringdesk_store::leads::Change::Name(name.into())]))
+            .expect("rename");
+    }
+
+    /// The sync issues recorded here, as `kind: message` lines.
+    pub fn issues(&self) -> Vec<String> {
+        self.store
+            .read(|r| ringdesk_store::replica::issues(r, 1000))
+            .expect("issues")
+            .into_iter()
+            .map(|i| format!("{}: {} {}: {}", i.kind, i.table_name, i.row_id, i.message))
+            .collect()
+    }
+
+    /// Closes this desktop's database, puts `backup` in its place (as a restore from a backup
+    /// would) and opens it again, connected to `url`.
+    pub fn restored_from(self, backup: &Path, url: &str) -> Desktop {
+        let path = self.path().to_path_buf();
+        let dir = self.dir;
+        drop(self.store);
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        std::fs::copy(backup, &path).expect("restore the backup");
+        Desktop::open(dir, url)
+    }
+
     pub fn set_status(&self, lead_id: &str, status: &str) {
         self.store
             .write(|w| {
