@@ -60,10 +60,13 @@ create table if not exists sync.admin (
 -- The `sub` is read as the text it is: Supabase's auth.uid() casts it to uuid, which fails for
 -- third-party auth ids. SECURITY DEFINER so any role may ask (web triggers included); it reads
 -- session_user and the role setting only, never current_user, so it is the same from within
--- other definer functions.
-create or replace function sync.agent_id() returns text language sql stable security definer
+-- other definer functions. PL/pgSQL, not SQL: a definer SQL function cannot be inlined and would
+-- be planned again at every call (each policy check), which tripled the cost of a push; PL/pgSQL
+-- keeps its plans for the session.
+create or replace function sync.agent_id() returns text language plpgsql stable security definer
 set search_path = pg_catalog as $$
-  select coalesce(
+begin
+  return coalesce(
     (select agent_id from sync.agent_role where role_name = session_user),
     case when current_setting('role', true) = 'authenticated'
               and not exists (select 1 from pg_auth_members m
@@ -71,20 +74,22 @@ set search_path = pg_catalog as $$
                                  and m.roleid = (select oid from pg_roles where rolname = 'ringdesk_agent'))
          then nullif(coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
                               nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub'), '')
-    end)
-$$;
+    end);
+end $$;
 
 -- The agent as a uuid, for owner columns of type uuid (null when the id is not a UUID), so a
 -- policy compares the bare column and its index serves it.
-create or replace function sync.agent_uuid() returns uuid language sql stable as $$
-  select case when a ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then a::uuid end
-    from (select sync.agent_id() as a) s
-$$;
+create or replace function sync.agent_uuid() returns uuid language plpgsql stable as $$
+declare a text := sync.agent_id();
+begin
+  return case when a ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then a::uuid end;
+end $$;
 
-create or replace function sync.is_admin() returns boolean language sql stable security definer
+create or replace function sync.is_admin() returns boolean language plpgsql stable security definer
 set search_path = pg_catalog as $$
-  select exists (select 1 from sync.admin where agent_id = sync.agent_id())
-$$;
+begin
+  return exists (select 1 from sync.admin where agent_id = sync.agent_id());
+end $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Sync columns. Columns Ringdesk needs beyond the web app's are added here too (nullable or
@@ -313,11 +318,13 @@ $$;
 
 -- Whether the requesting agent sees this lead (owner or assignee). SECURITY DEFINER, so it checks
 -- the visibility itself rather than through RLS, by primary key.
-create or replace function sync.lead_visible(p_id uuid) returns boolean language sql stable security definer
+create or replace function sync.lead_visible(p_id uuid) returns boolean language plpgsql stable security definer
 set search_path = pg_catalog, public as $$
-  select exists (select 1 from public.crm_leads l
-                  where l.id = p_id and (l.user_id::text = sync.agent_id() or l.assigned_to::text = sync.agent_id()))
-$$;
+declare me text := sync.agent_id();
+begin
+  return exists (select 1 from public.crm_leads l
+                  where l.id = p_id and (l.user_id::text = me or l.assigned_to::text = me));
+end $$;
 
 -- The lead if the agent sees it, else null: a call or text logged against a lead deleted,
 -- reassigned away meanwhile, or never theirs is kept without the link, never rejected for it. The

@@ -57,6 +57,8 @@ pub mod fuzzing {
                 ringdesk_core::phone::Region::US,
                 true,
             )?;
+            // The end of the pull: rows that waited for a parent in the input are settled.
+            replica::finish_pull(w, ringdesk_core::phone::Region::US, true)?;
             Err::<(), StoreError>(StoreError::Conflict("rolled back".into()))
         });
     }
