@@ -6,7 +6,10 @@
 //! - push of 10,000 queued call logs (target ≤ 5 s); anchor: one `INSERT ... SELECT` of 10,000
 //!   call logs;
 //! - an idle sync cycle (nothing to push or pull; target ≤ 50 ms); anchor: `select 1` on a
-//!   connection of the same role.
+//!   connection of the same role;
+//! - a fresh desktop pulling 20,000 leads with a call log each after every lead was renamed (so
+//!   every call arrives before its lead and waits for it); anchor: the same rows pulled before
+//!   the renames, parents first.
 //!
 //! `cargo bench -p ringdesk-sync --bench replication` (release build).
 
@@ -131,6 +134,39 @@ fn main() {
             select1.push(t.elapsed());
         }
     });
+    // Children before parents: 20,000 leads with a call each, pulled by a fresh desktop before and
+    // after every lead is renamed in a later transaction.
+    let order_db = cluster.create_database("order", None).expect("db");
+    rt.block_on(ringdesk_sync::backend::migrate(&cluster.url(&order_db, "postgres"))).expect("migrations");
+    cluster.psql(&order_db, &format!("insert into sync.agent_role values ('agent_a', '{AGENT}')")).expect("map");
+    cluster
+        .psql(
+            &order_db,
+            &format!(
+                "insert into crm_leads(user_id, name, phone, status)
+                 select '{AGENT}', 'Lead ' || g, '+1202555' || lpad((g % 10000)::text, 4, '0'), 'new'
+                   from generate_series(1, 20000) g;
+                 insert into call_logs(user_id, lead_id, contact_number, direction, status, started_at)
+                 select '{AGENT}', id, phone, 'outbound', 'completed', now() from crm_leads; analyze;"
+            ),
+        )
+        .expect("leads and calls");
+    let order_url = cluster.url(&order_db, "agent_a");
+    let fresh_pull = || {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::open(&dir.path().join("order.db")).expect("store");
+        let syncer = Syncer::new(PgTransport::new(&order_url).expect("url"), SyncerOptions::default());
+        let t = Instant::now();
+        let report = rt.block_on(syncer.cycle(&store, &|_| {})).expect("pull");
+        let took = t.elapsed();
+        assert_eq!(report.pulled, 40_000, "every lead and call pulled");
+        assert_eq!(report.issues, 0, "every call found its lead");
+        took
+    };
+    let parents_first = fresh_pull();
+    cluster.psql(&order_db, "update crm_leads set name = name || ' (renamed)'").expect("rename every lead");
+    let children_first = fresh_pull();
+
     idle.sort();
     select1.sort();
     let p = |v: &[Duration], q: f64| ms(v[((v.len() - 1) as f64 * q).round() as usize]);
@@ -160,5 +196,11 @@ fn main() {
         "  anchor: select 1 round trip         p50 {:>5.2} ms  p95 {:>5.2} ms",
         p(&select1, 0.5),
         p(&select1, 0.95)
+    );
+    println!(
+        "fresh pull, 20k calls before their 20k leads {:>6.0} ms   anchor: parents first {:.0} ms   ratio {:.2}x",
+        ms(children_first),
+        ms(parents_first),
+        ms(children_first) / ms(parents_first)
     );
 }
