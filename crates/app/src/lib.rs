@@ -588,10 +588,10 @@ impl App {
         Ok(all
             .into_iter()
             .map(|e| SipEndpointInfo {
+                send_as: e.send_as_number().map(str::to_owned),
                 id: e.id,
                 username: e.username,
                 caller_id: e.caller_id,
-                send_as: e.send_as,
                 encryption: e.encryption,
             })
             .collect())
@@ -636,9 +636,16 @@ impl App {
             let profile = client.sip_profile().await?;
             Ok::<_, ringdesk_signalwire::Error>((endpoint, profile))
         })?;
+        // The endpoint exists now: keep its password before anything else can fail.
         self.secrets.set(SecretKind::SipPassword, &Secret::new(password))?;
+        let registrar = profile.registrar().ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::Provider,
+                "SignalWire's SIP profile names no SIP domain: set one in the SignalWire dashboard (SIP → Settings), then try again.",
+            )
+        })?;
         self.update_settings(&SettingsUpdate {
-            sip_registrar: Some(format!("{}:5061", profile.registrar())),
+            sip_registrar: Some(format!("{registrar}:5061")),
             sip_username: Some(endpoint.username),
             sip_transport: Some(SipTransport::Tls),
             ..SettingsUpdate::default()
@@ -673,7 +680,7 @@ impl App {
                 ),
             )
         })?;
-        Ok(ipc::SoftphoneCallerId { endpoint_username: e.username, send_as: e.send_as })
+        Ok(ipc::SoftphoneCallerId { send_as: e.send_as_number().map(str::to_owned), endpoint_username: e.username })
     }
 
     // ----- recordings -----
@@ -752,9 +759,8 @@ impl App {
             Ok((routed, endpoint))
         })?;
         Ok(NumberHandling {
+            texts_to_ringdesk: number.texts_to(RealtimeOptions::default().context.as_str()),
             phone_number: number.number,
-            texts_to_ringdesk: number.message_handler.as_deref() == Some("relay_application")
-                && number.message_relay_application.as_deref() == Some(RealtimeOptions::default().context.as_str()),
             calls_to_softphone: endpoint.is_some_and(|e| number.call_sip_endpoint_id.as_deref() == Some(e.id.as_str())),
             call_handler: number.call_handler,
         })

@@ -47,6 +47,11 @@ impl From<RouteArg> for CallRoute {
     }
 }
 
+/// How long `call` keeps asking after hanging up a bridge call SignalWire still reports active.
+const HANG_UP_GIVE_UP: std::time::Duration = std::time::Duration::from_secs(20);
+/// How many times `call` sends the hang-up in all.
+const HANG_UPS_MAX: u32 = 3;
+
 /// What `call` was asked.
 #[derive(Debug)]
 pub struct CallArgs {
@@ -111,6 +116,12 @@ pub fn call(app: &App, args: &CallArgs, json: bool, out: &mut dyn Write) -> Resu
             }
             let mut last = String::new();
             let mut answered_at = None;
+            // After the hang-up, SignalWire may report the call as still active for a while:
+            // ask again with growing pauses, repeat the hang-up a bounded number of times, and
+            // give up with an explanation instead of looping.
+            let mut hung_up: Option<std::time::Instant> = None;
+            let mut hang_ups = 0u32;
+            let mut pause = std::time::Duration::from_secs(1);
             loop {
                 if info.status != last {
                     say(out, json, &placed.call_log_id, &info.status, None)?;
@@ -123,11 +134,35 @@ pub fn call(app: &App, args: &CallArgs, json: bool, out: &mut dyn Write) -> Resu
                     answered_at = Some(std::time::Instant::now());
                 }
                 let over = answered_at.zip(args.hang_up_after).is_some_and(|(a, d)| a.elapsed() >= d);
-                if over || std::time::Instant::now() >= deadline {
-                    info = app.hang_up_bridge_call(&info.sid)?;
-                    continue;
+                match hung_up {
+                    None if over || std::time::Instant::now() >= deadline => {
+                        info = app.hang_up_bridge_call(&info.sid)?;
+                        hung_up = Some(std::time::Instant::now());
+                        hang_ups = 1;
+                        continue;
+                    }
+                    None => std::thread::sleep(std::time::Duration::from_secs(1)),
+                    Some(at) if at.elapsed() >= HANG_UP_GIVE_UP => {
+                        return Err(IpcError::new(
+                            ErrorCode::Provider,
+                            format!(
+                                "Hung up call {} {hang_ups} times, but SignalWire still reports it as {} after {} s.                                  Ringdesk stopped asking; check it in the SignalWire dashboard or with                                  `ringdesk-cli history`.",
+                                placed.call_log_id,
+                                info.status,
+                                at.elapsed().as_secs()
+                            ),
+                        ));
+                    }
+                    Some(_) => {
+                        std::thread::sleep(pause);
+                        pause = (pause * 2).min(std::time::Duration::from_secs(8));
+                        if hang_ups < HANG_UPS_MAX && pause >= std::time::Duration::from_secs(4) {
+                            info = app.hang_up_bridge_call(&info.sid)?;
+                            hang_ups += 1;
+                            continue;
+                        }
+                    }
                 }
-                std::thread::sleep(std::time::Duration::from_secs(1));
                 info = app.bridge_call_status(&info.sid)?;
             }
             if !json {

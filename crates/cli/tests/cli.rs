@@ -482,3 +482,41 @@ fn a_lead_is_called_over_the_bridge_route_from_the_terminal_and_found_in_the_his
     assert_eq!(rows[0]["id"], states[0]["callLogId"], "the same call");
     assert_eq!(rows[0]["leadName"], "Ann Archer");
 }
+
+#[test]
+fn a_bridge_call_still_queued_after_the_hang_up_is_asked_about_with_pauses_and_given_up_with_a_reason() {
+    let SignalWireCli { _rt, emu, session, dir, db } = SignalWireCli::start();
+    let origin = emu.origin();
+    let run = |args: &[&str], stdin: &str| cli_in(&session, &origin, &db, args, stdin);
+    let csv = dir.path().join("leads.csv");
+    std::fs::write(&csv, "name,phone\nStuck Call,(312) 555-0143\n").expect("csv");
+    assert!(run(&["leads", "import", csv.to_str().expect("utf-8")], "").status.success(), "imported");
+    let o = run(&["--json", "leads", "search", "stuck"], "");
+    let found: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let lead = found["rows"][0]["id"].as_str().expect("the lead's id").to_string();
+    assert!(
+        run(&["settings", "set", "--signalwire-space", "example", "--signalwire-project-id", PROJECT], "")
+            .status
+            .success()
+    );
+    assert!(run(&["secret", "set", "signalwire-api-token"], "PTcli-token\n").status.success());
+    let o = run(&["settings", "set", "--default-route", "bridge", "--agent-phone", "+1 617 555 0199"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // The provider keeps answering `queued`, hang-ups included.
+    emu.calls_stay_queued();
+    let started = std::time::Instant::now();
+    let o = run(&["call", &lead, "--timeout", "1"], "");
+    let took = started.elapsed();
+    assert!(!o.status.success(), "the call is not reported as done: {}", stdout(&o));
+    assert!(
+        stderr(&o).contains("still reports it as queued") && stderr(&o).contains("stopped asking"),
+        "says what happened: {}",
+        stderr(&o)
+    );
+    assert!(took < std::time::Duration::from_secs(40), "gave up within its bound: {took:?}");
+    // One create and at most three hang-ups (POST Calls/{sid}), with status polls in between,
+    // not a loop (192 hang-up/status pairs in 19 s before).
+    let posts_and_polls = emu.requests_to("Calls");
+    assert!(posts_and_polls <= 15, "a bounded number of requests, with pauses: {posts_and_polls}");
+}

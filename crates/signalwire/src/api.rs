@@ -244,11 +244,15 @@ impl Client {
         self.json(Method::POST, self.url("LamlBins")?, Some(&form), Kind::Create).await
     }
 
-    /// Replaces a cXML script's contents.
-    pub async fn update_cxml_script(&self, sid: &str, contents: &str) -> Result<CxmlScript, Error> {
+    /// Replaces a cXML script's contents. `name` is its name (kept, or a new one): SignalWire's
+    /// `UpdateCxmlScriptRequest` requires `Name` on every update.
+    pub async fn update_cxml_script(&self, sid: &str, name: &str, contents: &str) -> Result<CxmlScript, Error> {
         check_sid(sid)?;
         check_cxml(contents)?;
-        let form = [("Contents", contents.to_owned())];
+        if name.trim().is_empty() {
+            return Err(Error::Invalid("A cXML script needs a name.".into()));
+        }
+        let form = [("Name", name.to_owned()), ("Contents", contents.to_owned())];
         self.json(Method::POST, self.url(&format!("LamlBins/{sid}"))?, Some(&form), Kind::Repeatable).await
     }
 
@@ -257,7 +261,7 @@ impl Client {
         let existing = self.list_cxml_scripts().await?.into_iter().find(|s| s.name == name);
         match existing {
             Some(s) if s.contents == contents => Ok(s),
-            Some(s) => self.update_cxml_script(&s.sid, contents).await,
+            Some(s) => self.update_cxml_script(&s.sid, &s.name, contents).await,
             None => match self.create_cxml_script(name, contents).await {
                 Err(Error::Ambiguous(why)) => self
                     .list_cxml_scripts()
@@ -379,7 +383,8 @@ impl Client {
 
     pub async fn get_recording(&self, sid: &str) -> Result<Recording, Error> {
         check_sid(sid)?;
-        self.json(Method::GET, self.url(&format!("Recordings/{sid}"))?, None, Kind::Repeatable).await
+        // The bare path answers the audio; the metadata is `.json` (signalwire.md, Recordings).
+        self.json(Method::GET, self.url(&format!("Recordings/{sid}.json"))?, None, Kind::Repeatable).await
     }
 
     /// The recording's audio. Its URL works without credentials, so it is never logged.

@@ -22,7 +22,7 @@ pub mod sms;
 
 pub use api::{AudioFormat, CallFilter, MessageFilter, NewCall, NewMessage, NumberRouting, NumberSearch};
 pub use client::{Client, Config, RetryPolicy, Token};
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Error, Family};
 
 /// Entry points for the fuzz targets: every reader of SignalWire's answers, on arbitrary bytes.
 #[doc(hidden)]

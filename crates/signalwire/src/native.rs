@@ -9,6 +9,9 @@ use serde::Deserialize;
 use crate::client::{Client, Kind};
 use crate::error::Error;
 
+/// The `send_as` value that lets SignalWire pick any of the project's numbers.
+pub const SEND_AS_RANDOM: &str = "random";
+
 /// A SIP endpoint ("SIP credentials"). The password is never read back.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SipEndpoint {
@@ -16,6 +19,7 @@ pub struct SipEndpoint {
     pub username: String,
     #[serde(default)]
     pub caller_id: Option<String>,
+    /// A number, or [`SEND_AS_RANDOM`].
     #[serde(default)]
     pub send_as: Option<String>,
     #[serde(default)]
@@ -25,6 +29,13 @@ pub struct SipEndpoint {
     /// `default`, `required` or `optional` (SRTP).
     #[serde(default)]
     pub encryption: Option<String>,
+}
+
+impl SipEndpoint {
+    /// The number its calls to the PSTN show, or `None` when SignalWire picks one (`random`).
+    pub fn send_as_number(&self) -> Option<&str> {
+        self.send_as.as_deref().filter(|s| !s.is_empty() && *s != SEND_AS_RANDOM)
+    }
 }
 
 /// A SIP endpoint to create.
@@ -43,11 +54,12 @@ impl std::fmt::Debug for NewSipEndpoint {
     }
 }
 
-/// The project's SIP profile.
+/// The project's SIP profile. Every field is optional in SignalWire's `SipProfileResponse`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SipProfile {
-    /// The project's SIP domain (`example-112233445566`, or a full host name).
-    pub domain: String,
+    /// The project's SIP domain as a full host name (`example.sip.signalwire.com`).
+    #[serde(default)]
+    pub domain: Option<String>,
     #[serde(default)]
     pub domain_identifier: Option<String>,
     #[serde(default)]
@@ -61,9 +73,11 @@ pub struct SipProfile {
 }
 
 impl SipProfile {
-    /// The registrar host: `{domain}.sip.signalwire.com` (or the domain when it is a full host).
-    pub fn registrar(&self) -> String {
-        if self.domain.contains('.') { self.domain.clone() } else { format!("{}.sip.signalwire.com", self.domain) }
+    /// The registrar host: the domain, else `{domain_identifier}.sip.signalwire.com`; `None` when
+    /// the profile names neither.
+    pub fn registrar(&self) -> Option<String> {
+        let full = |d: &str| if d.contains('.') { d.to_owned() } else { format!("{d}.sip.signalwire.com") };
+        self.domain.as_deref().or(self.domain_identifier.as_deref()).filter(|d| !d.trim().is_empty()).map(full)
     }
 }
 
@@ -114,13 +128,14 @@ impl Client {
         }
     }
 
-    /// Sets the number a SIP endpoint's calls to the PSTN show (`send_as`); `None` leaves it to
-    /// SignalWire (the SIP profile's default, else any of the project's numbers).
+    /// Sets the number a SIP endpoint's calls to the PSTN show (`send_as`); `None` is
+    /// "Automatic": SignalWire's documented value `random`, any of the project's purchased or
+    /// verified numbers (`send_as` is a string, never null, in `UpdateSipEndpointRequest`).
     pub async fn set_sip_endpoint_send_as(&self, id: &str, send_as: Option<&str>) -> Result<SipEndpoint, Error> {
         if id.is_empty() || id.contains(['/', '?', '#']) {
             return Err(Error::Invalid(format!("{id:?} is not a SIP endpoint id.")));
         }
-        let body = serde_json::json!({ "send_as": send_as });
+        let body = serde_json::json!({ "send_as": send_as.unwrap_or(SEND_AS_RANDOM) });
         self.json_body(Method::PUT, self.native(&format!("endpoints/sip/{id}"))?, &body, Kind::Repeatable).await
     }
 
@@ -163,10 +178,27 @@ pub struct NativeNumber {
     pub calling_handler_resource_id: Option<String>,
     #[serde(default)]
     pub call_sip_endpoint_id: Option<String>,
+    /// `relay_context`, `relay_topic`, `relay_application`, `laml_webhooks` or
+    /// `laml_application`.
     #[serde(default)]
     pub message_handler: Option<String>,
     #[serde(default)]
-    pub message_relay_application: Option<String>,
+    pub message_relay_topic: Option<String>,
+    #[serde(default)]
+    pub message_relay_context: Option<String>,
+}
+
+impl NativeNumber {
+    /// Whether the number's inbound texts go to the RELAY topic (context) `topic`. SignalWire's
+    /// answer names the topic for the `relay_topic` handler (and the deprecated `relay_context`);
+    /// a `relay_application` handler's target is not in the answer, so it cannot be confirmed.
+    pub fn texts_to(&self, topic: &str) -> bool {
+        match self.message_handler.as_deref() {
+            Some("relay_topic") => self.message_relay_topic.as_deref() == Some(topic),
+            Some("relay_context") => self.message_relay_context.as_deref() == Some(topic),
+            _ => false,
+        }
+    }
 }
 
 impl Client {
@@ -250,13 +282,33 @@ impl Client {
             None => {}
         }
         if let Some(ctx) = message_context {
-            body.insert("message_handler".into(), "relay_application".into());
-            body.insert("message_relay_application".into(), ctx.into());
+            // A topic (the deprecated `relay_context`'s successor): unlike `relay_application`,
+            // SignalWire's answer shows it, so Ringdesk can tell the number is routed to it.
+            body.insert("message_handler".into(), "relay_topic".into());
+            body.insert("message_relay_topic".into(), ctx.into());
         }
         if body.is_empty() {
             return Err(Error::Invalid("Nothing to change.".into()));
         }
         let url = self.native(&format!("phone_numbers/{number_id}"))?;
         self.json_body(Method::PUT, url, &serde_json::Value::Object(body), Kind::Repeatable).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sip_profile_without_a_domain_is_read_and_says_it_has_no_registrar() {
+        // SignalWire's SipProfileResponse has no required field.
+        let empty: SipProfile = serde_json::from_str("{}").expect("an empty profile is valid");
+        assert_eq!(empty.registrar(), None, "no registrar to guess");
+        let id_only: SipProfile = serde_json::from_str(r#"{"domain_identifier":"example-1"}"#).expect("valid");
+        assert_eq!(id_only.registrar().as_deref(), Some("example-1.sip.signalwire.com"));
+        let full: SipProfile =
+            serde_json::from_str(r#"{"domain":"example-1.sip.signalwire.com","domain_identifier":"example-1"}"#)
+                .expect("valid");
+        assert_eq!(full.registrar().as_deref(), Some("example-1.sip.signalwire.com"));
     }
 }

@@ -244,6 +244,9 @@ async fn a_recorded_calls_recording_is_listed_downloaded_and_deleted() {
     tokio::time::sleep(Duration::from_millis(1600)).await;
     let recs = client.list_recordings(Some(&call.sid), None, 10).await.expect("list");
     assert_eq!(recs.len(), 1, "a recording once the call ended: {recs:?}");
+    // Metadata is `Recordings/{sid}.json`; the bare path answers the audio.
+    let meta = client.get_recording(&recs[0].sid).await.expect("the recording's metadata");
+    assert_eq!(meta.sid, recs[0].sid, "the same recording, read as JSON");
     let wav = client.download_recording(&recs[0].sid, AudioFormat::Wav).await.expect("wav");
     assert!(wav.len() > 16_000, "a second of 8 kHz audio: {} bytes", wav.len());
     let mp3 = client.download_recording(&recs[0].sid, AudioFormat::Mp3).await.expect("mp3");
@@ -264,8 +267,11 @@ async fn a_cxml_script_is_created_once_and_updated_when_its_contents_change() {
     assert!(first.request_url.is_some(), "a URL to give calls");
     let same = client.ensure_cxml_script("bridge", v1).await.expect("found");
     assert_eq!(same.sid, first.sid, "found, not created again");
+    // SignalWire's UpdateCxmlScriptRequest requires Name: the update sends it (the emulator refuses
+    // an update without it, as the spec does).
     let updated = client.ensure_cxml_script("bridge", v2).await.expect("updated");
     assert_eq!((updated.sid.as_str(), updated.contents.as_str()), (first.sid.as_str(), v2), "updated in place");
+    assert_eq!(updated.name, "bridge", "the name is kept");
     assert_eq!(emu.cxml_scripts().len(), 1);
     let bad = client.create_cxml_script("x", "<Dial/>").await.expect_err("not a Response document");
     assert!(matches!(bad, Error::Invalid(_)), "{bad}");
@@ -298,4 +304,40 @@ async fn answers_that_are_not_what_the_api_documents_are_typed_errors_never_pani
     emu.raw_next(400, b"\xff\xfe not json".to_vec());
     let e = client.get_message("c").await.expect_err("400");
     assert_eq!(e.api().map(|a| a.status), Some(400), "{e}");
+}
+
+#[tokio::test]
+async fn a_sip_endpoints_caller_id_goes_back_to_automatic_as_random_never_null() {
+    let (_emu, client) = setup().await;
+    let e = client
+        .create_sip_endpoint(&ringdesk_signalwire::native::NewSipEndpoint {
+            username: "desk-7".into(),
+            password: "s3cret-pass".into(),
+            caller_id: None,
+            send_as: Some(OURS.into()),
+        })
+        .await
+        .expect("created");
+    assert_eq!(e.send_as_number(), Some(OURS));
+    let automatic = client.set_sip_endpoint_send_as(&e.id, None).await.expect("automatic is accepted");
+    assert_eq!(automatic.send_as.as_deref(), Some("random"), "SignalWire's documented value for any number");
+    assert_eq!(automatic.send_as_number(), None, "shown as Automatic");
+    let bad = client.set_sip_endpoint_send_as(&e.id, Some("not a number")).await.expect_err("refused");
+    let api = bad.api().expect("an API error");
+    assert_eq!(api.code_name.as_deref(), Some("send_as_is_invalid"), "relay/rest's error shape is read: {api:?}");
+    assert_eq!(api.family(), ringdesk_signalwire::Family::Validation, "{api:?}");
+}
+
+#[tokio::test]
+async fn a_numbers_texts_are_routed_to_a_relay_topic_that_the_answer_confirms() {
+    let (_emu, client) = setup().await;
+    let number =
+        client.list_native_numbers().await.expect("numbers").into_iter().find(|n| n.number == OURS).expect("ours");
+    let routed = client.route_native_number(&number.id, None, Some("ringdesk")).await.expect("routed");
+    assert_eq!(routed.message_handler.as_deref(), Some("relay_topic"), "{routed:?}");
+    assert!(routed.texts_to("ringdesk"), "the answer names the topic: {routed:?}");
+    assert!(!routed.texts_to("another"), "and only that one");
+    let again =
+        client.list_native_numbers().await.expect("numbers").into_iter().find(|n| n.number == OURS).expect("ours");
+    assert!(again.texts_to("ringdesk"), "as listed later: {again:?}");
 }

@@ -69,8 +69,8 @@ struct Owned {
     sid: String,
     number: String,
     friendly_name: String,
-    /// Native handlers: (call_handler, call target, message context).
-    handlers: (Option<String>, Option<String>, Option<String>),
+    /// Native handlers: (call_handler, call target, (message_handler, its RELAY topic)).
+    handlers: (Option<String>, Option<String>, Option<(String, String)>),
     voice_url: Option<String>,
     sms_url: Option<String>,
     created: DateTime<Utc>,
@@ -155,6 +155,8 @@ struct State {
     sessions: HashMap<String, Session>,
     relay_connects: usize,
     events_acked: usize,
+    /// Every call answers `queued`, whatever is asked of it (a provider stuck after a hang-up).
+    calls_stuck: bool,
 }
 
 impl State {
@@ -239,7 +241,7 @@ impl SignalWireEmulator {
             sid: sid.clone(),
             number: number.into(),
             friendly_name: number.into(),
-            handlers: (None, None, Some("ringdesk".into())),
+            handlers: (None, None, Some(("relay_topic".into(), "ringdesk".into()))),
             voice_url: None,
             sms_url: None,
             created: Utc::now(),
@@ -262,7 +264,8 @@ impl SignalWireEmulator {
             at: Instant::now(),
         });
         // RELAY gets texts to numbers whose messaging handler is a RELAY context.
-        let number_context = s.owned.iter().find(|o| o.number == to).and_then(|o| o.handlers.2.clone());
+        let number_context =
+            s.owned.iter().find(|o| o.number == to).and_then(|o| o.handlers.2.as_ref().map(|(_, t)| t.clone()));
         let Some(context) = s.message_context.clone().or(number_context) else { return sid };
         let segments = rough_segments(body);
         let params = json!({
@@ -341,6 +344,12 @@ impl SignalWireEmulator {
         lock(&self.state).faults.clear();
     }
 
+    /// From now on every call is reported `queued`, hang-ups included, as a provider that keeps
+    /// answering `queued` after the hang-up does.
+    pub fn calls_stay_queued(&self) {
+        lock(&self.state).calls_stuck = true;
+    }
+
     /// The next API request gets a proxy's HTML 502 page instead of JSON.
     pub fn html_next(&self) {
         lock(&self.state).faults.push(Fault::Html);
@@ -411,7 +420,10 @@ impl SignalWireEmulator {
 
     /// Where a number's calls and texts go: (call handler, its target, texts' RELAY context).
     pub fn number_handlers(&self, number: &str) -> Option<(Option<String>, Option<String>, Option<String>)> {
-        lock(&self.state).owned.iter().find(|o| o.number == number).map(|o| o.handlers.clone())
+        lock(&self.state).owned.iter().find(|o| o.number == number).map(|o| {
+            let (call, target, texts) = o.handlers.clone();
+            (call, target, texts.map(|(_, topic)| topic))
+        })
     }
 
     /// Usernames of the project's SIP endpoints.
@@ -640,15 +652,15 @@ fn call_status(c: &CallRec) -> (&'static str, Option<u32>) {
 }
 
 fn call_json(s: &State, c: &CallRec) -> Value {
-    let (status, duration) = call_status(c);
+    let (status, duration) = if s.calls_stuck { ("queued", None) } else { call_status(c) };
     json!({
         "sid": c.sid, "account_sid": s.project, "api_version": "2010-04-01",
         "date_created": rfc2822(c.created), "date_updated": rfc2822(c.created),
         "parent_call_sid": null, "to": c.to, "formatted_to": c.to, "from": c.from, "formatted_from": c.from,
         "phone_number_sid": null, "status": status,
         "start_time": (status != "queued").then(|| rfc2822(c.created)),
-        "end_time": duration.map(|_| rfc2822(Utc::now())), "duration": duration.map(|d| d.to_string()),
-        "price": null, "price_unit": "USD", "direction": "outbound-api", "answered_by": null,
+        "end_time": duration.map(|_| rfc2822(Utc::now())), "duration": duration.unwrap_or(0),
+        "price": null, "price_unit": "USD", "direction": "outbound", "answered_by": null,
         "forwarded_from": null, "caller_name": null,
         "uri": format!("{API_PREFIX}{}/Calls/{}", s.project, c.sid),
         "subresource_uris": {"recordings": format!("{API_PREFIX}{}/Calls/{}/Recordings", s.project, c.sid)},
@@ -954,6 +966,10 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
             let Some(i) = s.calls.iter().position(|c| c.sid == sid) else {
                 return error(404, 20404, &format!("The requested resource {list_path}/{sid} was not found"));
             };
+            if s.calls_stuck {
+                // Taken, and not carried out: the call still answers `queued`.
+                return json_response(200, &call_json(&s, &s.calls[i]));
+            }
             let current = call_status(&s.calls[i]).0;
             match field(&f, "Status") {
                 Some("completed") if current == "in-progress" => {
@@ -1108,6 +1124,10 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
             json_response(201, &v)
         }
         (Method::POST, "LamlBins", Some(sid)) => match s.scripts.iter().position(|x| x.sid == sid) {
+            // `UpdateCxmlScriptRequest` requires `Name` (minLength 1); `Contents` is optional.
+            Some(_) if field(&f, "Name").is_none_or(str::is_empty) => {
+                error(400, 10000, "A required argument was left blank: Name")
+            }
             Some(i) => {
                 if let Some(c) = field(&f, "Contents") {
                     s.scripts[i].contents = c.into();
@@ -1148,14 +1168,23 @@ fn rough_segments(body: &str) -> usize {
     if units <= single { 1 } else { units.div_ceil(multi) }
 }
 
+/// A `/api/relay/rest` validation failure, as SignalWire answers it (`Types.StatusCodes.ValidationError`:
+/// `{errors: [{detail, status, title, code}]}`).
+fn relay_invalid(code: &str, detail: &str) -> Response {
+    json_response(
+        422,
+        &json!({"errors": [{"detail": detail, "status": "422", "title": "Invalid Attribute", "code": code}]}),
+    )
+}
+
 /// The native REST API (§3.1): SIP endpoints and the SIP profile, JSON in and out.
 fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, String)], body: &[u8]) -> Response {
     match (method.clone(), path) {
         (Method::GET, "sip_profile") => json_response(
             200,
-            &json!({"domain": "example-112233445566", "domain_identifier": "example-112233445566",
+            &json!({"domain": "example-112233445566.sip.signalwire.com", "domain_identifier": "example-112233445566",
                     "default_codecs": ["OPUS", "G722", "PCMU", "PCMA"], "default_ciphers": ["AES_CM_128_HMAC_SHA1_80"],
-                    "default_encryption": "optional", "default_send_as": null}),
+                    "default_encryption": "optional", "default_send_as": ""}),
         ),
         (Method::GET, "phone_numbers") => {
             let data: Vec<Value> = s.owned.iter().map(|o| native_number_json(s, o)).collect();
@@ -1196,8 +1225,25 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
                 s.owned[i].handlers.0 = Some(h);
                 s.owned[i].handlers.1 = target;
             }
-            if text("message_handler").as_deref() == Some("relay_application") {
-                s.owned[i].handlers.2 = text("message_relay_application");
+            // `UpdatePhoneNumberRequest`: the handler and its target. The answer shows the target
+            // of `relay_topic` and `relay_context` only (`PhoneNumberResponse` has no
+            // `message_relay_application`).
+            match text("message_handler").as_deref() {
+                None => {}
+                Some(h @ ("relay_topic" | "relay_context" | "relay_application")) => {
+                    let key = format!("message_{h}");
+                    let Some(target) = text(&key).filter(|t| !t.is_empty()) else {
+                        return relay_invalid("missing_required_parameter", &format!("{key} can't be blank"));
+                    };
+                    s.owned[i].handlers.2 = Some((h.to_owned(), target));
+                }
+                Some("laml_webhooks" | "laml_application") => s.owned[i].handlers.2 = None,
+                Some(other) => {
+                    return relay_invalid(
+                        "invalid_parameter",
+                        &format!("message_handler {other} is not one of the handlers"),
+                    );
+                }
             }
             json_response(200, &native_number_json(s, &s.owned[i]))
         }
@@ -1221,21 +1267,22 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
             let Some(i) = s.endpoints.iter().position(|e| e.id == id) else {
                 return error(404, 20404, &format!("The requested resource /api/relay/rest/{p} was not found"));
             };
-            // Only the fields given change; null clears one.
-            if let Some(send_as) = v.get("send_as") {
-                let send_as = send_as.as_str().map(str::to_owned);
-                let e164 = |n: &str| n.len() > 2 && n.starts_with('+') && n[1..].bytes().all(|b| b.is_ascii_digit());
-                if send_as.as_deref().is_some_and(|n| n != "random" && !e164(n)) {
-                    return json_response(
-                        422,
-                        &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
-                        "message": "Send as must be an E.164 number or random", "attribute": "send_as"}]}),
-                    );
+            // Only the fields given change. `send_as` and `caller_id` are strings in
+            // `UpdateSipEndpointRequest` (never null); `random` lets SignalWire pick a number.
+            for key in ["send_as", "caller_id"] {
+                if v.get(key).is_some_and(|x| !x.is_string()) {
+                    return relay_invalid("invalid_parameter", &format!("{key} must be a string"));
                 }
-                s.endpoints[i].send_as = send_as;
             }
-            if let Some(caller_id) = v.get("caller_id") {
-                s.endpoints[i].caller_id = caller_id.as_str().map(str::to_owned);
+            if let Some(send_as) = v.get("send_as").and_then(Value::as_str) {
+                let e164 = |n: &str| n.len() > 2 && n.starts_with('+') && n[1..].bytes().all(|b| b.is_ascii_digit());
+                if send_as != "random" && !e164(send_as) {
+                    return relay_invalid("send_as_is_invalid", "The provided send_as number is missing or invalid.");
+                }
+                s.endpoints[i].send_as = Some(send_as.to_owned());
+            }
+            if let Some(caller_id) = v.get("caller_id").and_then(Value::as_str) {
+                s.endpoints[i].caller_id = Some(caller_id.to_owned());
             }
             json_response(200, &endpoint_json(&s.endpoints[i]))
         }
@@ -1333,14 +1380,23 @@ fn native_number_json(s: &State, o: &Owned) -> Value {
            "calling_handler_resource_id": agent,
            "call_sip_endpoint_id": (handler.as_deref() == Some("relay_sip_endpoint")).then(|| target.clone()).flatten(),
            "call_relay_application": (handler.as_deref() == Some("relay_application")).then(|| target.clone()).flatten(),
-           "message_handler": if messages.is_some() { "relay_application" } else { "laml_webhooks" },
-           "message_relay_application": messages})
+           "message_handler": messages.as_ref().map_or("laml_webhooks", |(h, _)| h.as_str()),
+           "message_relay_topic": messages.as_ref().filter(|(h, _)| h == "relay_topic").map(|(_, t)| t),
+           "message_relay_context": messages.as_ref().filter(|(h, _)| h == "relay_context").map(|(_, t)| t)})
 }
 
 fn endpoint_json(e: &Endpoint) -> Value {
-    json!({"id": e.id, "username": e.username, "caller_id": e.caller_id, "send_as": e.send_as,
+    // `SipEndpointResponse`: `send_as` is a string (never null), `caller_id` and the handler
+    // fields may be null; there is no `created_at`.
+    json!({"type": "sip_endpoint", "id": e.id, "username": e.username, "caller_id": e.caller_id,
+           "send_as": e.send_as.as_deref().unwrap_or("random"),
            "ciphers": ["AES_CM_128_HMAC_SHA1_80"], "codecs": ["OPUS", "G722", "PCMU", "PCMA"], "encryption": e.encryption,
-           "call_handler": "default", "created_at": rfc2822(Utc::now())})
+           "call_handler": null, "calling_handler_resource_id": null, "call_request_url": null,
+           "call_request_method": null, "call_fallback_url": null, "call_fallback_method": null,
+           "call_status_callback_url": null, "call_status_callback_method": null, "call_laml_application_id": null,
+           "call_dialogflow_agent_id": null, "call_relay_topic": null, "call_relay_topic_status_callback_url": null,
+           "call_relay_context": null, "call_relay_context_status_callback_url": null, "call_relay_application": null,
+           "call_video_room_id": null, "call_relay_script_url": null})
 }
 
 /// Recorded calls that have ended get their recording.
