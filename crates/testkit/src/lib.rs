@@ -24,6 +24,7 @@ pub mod dbus;
 pub mod notifications;
 pub mod postgres;
 pub mod signalwire;
+pub mod signalwire_spec;
 pub mod supabase;
 
 /// Finds `binary` on PATH (or in /usr/sbin), or says which Debian package provides it.

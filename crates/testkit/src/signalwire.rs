@@ -157,14 +157,18 @@ struct State {
     events_acked: usize,
     /// Every call answers `queued`, whatever is asked of it (a provider stuck after a hang-up).
     calls_stuck: bool,
+    /// What SignalWire's specs refuse in the requests received and the answers given.
+    spec_violations: Vec<String>,
 }
 
 impl State {
     fn sid(&mut self, prefix: &str) -> String {
         self.next_id += 1;
-        // SignalWire SIDs are UUIDs (§1.1); a prefix keeps test failures readable.
+        // SignalWire SIDs are UUIDs (§1.1); the prefix, as its ASCII in hex, keeps test failures
+        // readable (`0000706e-…` is a number, `pn`).
         let n = self.next_id;
-        format!("{prefix:0>8}-0000-4000-8000-{n:012x}")
+        let tag: String = prefix.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("{tag:0>8}-0000-4000-8000-{n:012x}")
     }
 }
 
@@ -215,7 +219,7 @@ impl SignalWireEmulator {
             )
             .fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let state = shared.clone();
-                async move { handle(&state, method, uri, headers, body) }
+                async move { serve(&state, method, uri, headers, body).await }
             });
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -348,6 +352,13 @@ impl SignalWireEmulator {
     /// answering `queued` after the hang-up does.
     pub fn calls_stay_queued(&self) {
         lock(&self.state).calls_stuck = true;
+    }
+
+    /// Every way a request received, or an answer given, broke SignalWire's published specs
+    /// (`signalwire_spec`): `"<operation> request|answer: <what>"`. Requests that break them are
+    /// refused as SignalWire would.
+    pub fn spec_violations(&self) -> Vec<String> {
+        lock(&self.state).spec_violations.clone()
     }
 
     /// The next API request gets a proxy's HTML 502 page instead of JSON.
@@ -558,6 +569,45 @@ fn rfc2822(t: DateTime<Utc>) -> String {
     t.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 
+/// Checks the request against SignalWire's specs (refusing it as SignalWire would when it breaks
+/// them), serves it, and checks a JSON success answer against the spec too.
+async fn serve(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    use crate::signalwire_spec::{self, Api};
+    use axum::body::HttpBody;
+    let op = signalwire_spec::find(method.as_str(), uri.path());
+    if let Some(op) = op {
+        let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        let errs = op.check_request(ctype, uri.query(), &body);
+        if !errs.is_empty() {
+            lock(state).spec_violations.extend(errs.iter().map(|e| format!("{} request: {e}", op.name)));
+            let message = format!("The request does not follow the API: {}", errs.join("; "));
+            return match op.api {
+                Api::Compat => error(400, 10000, &message),
+                Api::Rest if uri.path().starts_with("/api/relay/rest") => relay_invalid("invalid_parameter", &message),
+                Api::Rest => json_response(
+                    422,
+                    &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter", "message": message,
+                            "url": "https://signalwire.com/docs/apis/error-codes"}]}),
+                ),
+            };
+        }
+    }
+    let resp = handle(state, method, uri, headers, body);
+    let Some(op) = op else { return resp };
+    let json = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    // Only complete bodies: a cut connection's stream is left as it is.
+    if !resp.status().is_success() || !json || resp.body().size_hint().exact().is_none() {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
+        let errs = op.check_response(parts.status.as_u16(), &v);
+        lock(state).spec_violations.extend(errs.iter().map(|e| format!("{} answer: {e}", op.name)));
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 fn json_response(status: u16, v: &Value) -> Response {
     Response::builder()
         .status(status)
@@ -623,7 +673,7 @@ fn message_json(s: &State, m: &Msg) -> Value {
     let segments = rough_segments(&m.body);
     json!({
         "account_sid": s.project, "api_version": "2010-04-01", "body": m.body,
-        "num_segments": segments.to_string(), "num_media": "0",
+        "num_segments": segments, "num_media": 0,
         "date_created": rfc2822(m.created), "date_sent": sent, "date_updated": rfc2822(m.created),
         "direction": if m.inbound { "inbound" } else { "outbound-api" },
         "error_code": code, "error_message": text, "from": m.from, "to": m.to,
@@ -656,14 +706,19 @@ fn call_json(s: &State, c: &CallRec) -> Value {
     json!({
         "sid": c.sid, "account_sid": s.project, "api_version": "2010-04-01",
         "date_created": rfc2822(c.created), "date_updated": rfc2822(c.created),
-        "parent_call_sid": null, "to": c.to, "formatted_to": c.to, "from": c.from, "formatted_from": c.from,
+        "parent_call_sid": null, "to": c.to, "formatted_to": c.to, "to_formatted": c.to, "from": c.from,
+        "formatted_from": c.from, "from_formatted": c.from, "annotation": null, "group_sid": null,
+        "audio_in_mos": null, "sip_result_code": null, "audio_rtt_avg": null, "audio_rtt_min": null,
+        "audio_rtt_max": null, "audio_out_jitter_min": null, "audio_out_jitter_max": null,
+        "audio_out_jitter_avg": null, "audio_out_lost": null,
         "phone_number_sid": null, "status": status,
         "start_time": (status != "queued").then(|| rfc2822(c.created)),
         "end_time": duration.map(|_| rfc2822(Utc::now())), "duration": duration.unwrap_or(0),
         "price": null, "price_unit": "USD", "direction": "outbound", "answered_by": null,
         "forwarded_from": null, "caller_name": null,
         "uri": format!("{API_PREFIX}{}/Calls/{}", s.project, c.sid),
-        "subresource_uris": {"recordings": format!("{API_PREFIX}{}/Calls/{}/Recordings", s.project, c.sid)},
+        "subresource_uris": {"notifications": null,
+                             "recordings": format!("{API_PREFIX}{}/Calls/{}/Recordings", s.project, c.sid)},
     })
 }
 
@@ -684,15 +739,19 @@ fn owned_json(s: &State, o: &Owned) -> Value {
         "status_callback": null, "voice_application_sid": null, "sms_application_sid": null, "trunk_sid": null,
         "emergency_status": "Inactive", "date_created": rfc2822(o.created), "date_updated": rfc2822(o.created),
         "api_version": "2010-04-01", "uri": format!("{API_PREFIX}{}/IncomingPhoneNumbers/{}", s.project, o.sid),
+        "account_id": s.project, "address_requirements": "none", "address_sid": null, "beta": false,
+        "country_code": "US", "emergency_address_sid": null, "identity_sid": null, "origin": "signalwire",
+        "sms_fallback_method": "POST", "sms_fallback_url": null, "status_callback_method": "POST",
+        "voice_caller_id_lookup": null, "voice_fallback_method": "POST", "voice_fallback_url": null,
     })
 }
 
 fn recording_json(s: &State, r: &Rec) -> Value {
     json!({
         "sid": r.sid, "account_sid": s.project, "api_version": "2010-04-01", "call_sid": r.call_sid,
-        "conference_sid": null, "channel": 1, "channels": 1, "date_created": rfc2822(r.created),
+        "conference_sid": null, "channel": "1", "channels": "1", "date_created": rfc2822(r.created),
         "date_updated": rfc2822(r.created), "start_time": rfc2822(r.created), "end_time": rfc2822(r.created),
-        "duration": r.duration.to_string(), "price": null, "price_unit": "USD", "source": "OutBoundApi",
+        "duration": r.duration, "price": null, "price_unit": "USD", "source": "OutBoundApi",
         "status": "completed", "error_code": null, "encryption_details": null, "trim": "do-not-trim",
         "uri": format!("{API_PREFIX}{}/Recordings/{}.json", s.project, r.sid),
         "subresource_uris": {"transcriptions": format!("{API_PREFIX}{}/Recordings/{}/Transcriptions", s.project, r.sid)},
@@ -707,7 +766,7 @@ fn available(area: &str) -> Vec<Value> {
                 "friendly_name": format!("({area}) 555-01{i:02}"), "phone_number": format!("+1{area}55501{i:02}"),
                 "lata": "722", "locality": "Springfield", "rate_center": "SPRINGFIELD", "latitude": "39.78",
                 "longitude": "-89.65", "region": "IL", "postal_code": "62701", "iso_country": "US",
-                "capabilities": {"voice": true, "SMS": true, "MMS": true, "fax": false}, "beta": false,
+                "capabilities": {"voice": true, "SMS": true, "MMS": true}, "beta": false,
             })
         })
         .collect()
@@ -1188,7 +1247,11 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
         ),
         (Method::GET, "phone_numbers") => {
             let data: Vec<Value> = s.owned.iter().map(|o| native_number_json(s, o)).collect();
-            json_response(200, &json!({"links": {"self": "/api/relay/rest/phone_numbers", "next": null}, "data": data}))
+            json_response(
+                200,
+                &json!({"links": {"self": "/api/relay/rest/phone_numbers", "first": "/api/relay/rest/phone_numbers"},
+                        "data": data}),
+            )
         }
         (Method::PUT, p) if p.starts_with("phone_numbers/") => {
             let id = p.trim_start_matches("phone_numbers/").to_owned();
@@ -1256,7 +1319,13 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
                 .then(|| format!("/api/relay/rest/endpoints/sip?page_size={size}&page_token=PA{}", start + size));
             json_response(
                 200,
-                &json!({"links": {"self": format!("/api/relay/rest/endpoints/sip"), "next": next}, "data": data}),
+                // `PaginationLinks`: `next` only when there is more.
+                &match next {
+                    Some(next) => json!({"links": {"self": "/api/relay/rest/endpoints/sip",
+                                        "first": "/api/relay/rest/endpoints/sip", "next": next}, "data": data}),
+                    None => json!({"links": {"self": "/api/relay/rest/endpoints/sip",
+                                  "first": "/api/relay/rest/endpoints/sip"}, "data": data}),
+                },
             )
         }
         (Method::PUT, p) if p.starts_with("endpoints/sip/") => {
@@ -1324,9 +1393,10 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
             s.endpoints.push(e);
             if s.cut_next_create > 0 {
                 s.cut_next_create -= 1;
-                return cut_response(201, &out);
+                return cut_response(200, &out);
             }
-            json_response(201, &out)
+            // `create_sip_endpoint` answers 200 in the spec.
+            json_response(200, &out)
         }
         _ => error(404, 20404, &format!("The requested resource /api/relay/rest/{path} was not found")),
     }
@@ -1346,7 +1416,11 @@ fn handle_fabric(s: &mut State, method: &Method, path: &str, body: &[u8]) -> Res
                            "ai_agent": {"agent_id": id, "name": name, "prompt": {"text": prompt}}})
                 })
                 .collect();
-            json_response(200, &json!({"links": {"self": "/api/fabric/resources/ai_agents"}, "data": data}))
+            json_response(
+                200,
+                &json!({"links": {"self": format!("{}/api/fabric/resources/ai_agents", s.origin),
+                                  "first": format!("{}/api/fabric/resources/ai_agents", s.origin)}, "data": data}),
+            )
         }
         (Method::POST, [id, "phone_routes"]) => {
             let Ok(v) = serde_json::from_slice::<Value>(body) else {
@@ -1365,22 +1439,42 @@ fn handle_fabric(s: &mut State, method: &Method, path: &str, body: &[u8]) -> Res
             }
             s.routes.retain(|(_, pn)| *pn != number);
             s.routes.push(((*id).to_owned(), number.clone()));
-            json_response(201, &json!({"id": number, "resource_id": id, "handler": "calling"}))
+            // The resource's address, as SignalWire answers a phone route (200).
+            let name = s.agents.iter().find(|(a, ..)| a == id).map(|(_, n, _)| n.clone()).unwrap_or_default();
+            json_response(
+                200,
+                &json!({"id": id, "name": name, "display_name": name, "cover_url": "", "preview_url": "",
+                        "locked": false, "channels": {"audio": format!("/private/{id}?channel=audio")},
+                        "created_at": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "type": "app"}),
+            )
         }
         _ => error(404, 20404, &format!("The requested resource /api/fabric/resources/{path} was not found")),
     }
 }
 
 fn native_number_json(s: &State, o: &Owned) -> Value {
+    // `PhoneNumberResponse`: all 41 fields, most of them null here.
     let agent = s.routes.iter().find(|(_, pn)| *pn == o.sid).map(|(a, _)| a.clone());
     let (handler, target, messages) = &o.handlers;
     let call_handler = if agent.is_some() { Some("ai_agent".to_owned()) } else { handler.clone() };
+    let when = o.created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     json!({"id": o.sid, "number": o.number, "name": o.friendly_name,
+           "capabilities": ["voice", "sms", "mms"], "number_type": "longcode", "e911_address_id": null,
+           "e911_status": null, "created_at": when, "updated_at": when, "next_billed_at": null,
+           "country_code": "US", "call_receive_mode": "voice",
            "call_handler": call_handler.unwrap_or_else(|| "laml_webhooks".into()),
            "calling_handler_resource_id": agent,
+           "call_request_url": o.voice_url, "call_request_method": "POST", "call_fallback_url": null,
+           "call_fallback_method": null, "call_status_callback_url": null, "call_status_callback_method": null,
+           "call_laml_application_id": null, "call_dialogflow_agent_id": null, "call_relay_topic": null,
+           "call_relay_topic_status_callback_url": null, "call_relay_script_url": null, "call_relay_context": null,
+           "call_relay_context_status_callback_url": null, "call_relay_connector_id": null,
            "call_sip_endpoint_id": (handler.as_deref() == Some("relay_sip_endpoint")).then(|| target.clone()).flatten(),
+           "call_verto_resource": null, "call_video_room_id": null,
            "call_relay_application": (handler.as_deref() == Some("relay_application")).then(|| target.clone()).flatten(),
            "message_handler": messages.as_ref().map_or("laml_webhooks", |(h, _)| h.as_str()),
+           "messaging_handler_resource_id": null, "message_request_url": o.sms_url, "message_request_method": "POST",
+           "message_fallback_url": null, "message_fallback_method": null, "message_laml_application_id": null,
            "message_relay_topic": messages.as_ref().filter(|(h, _)| h == "relay_topic").map(|(_, t)| t),
            "message_relay_context": messages.as_ref().filter(|(h, _)| h == "relay_context").map(|(_, t)| t)})
 }
