@@ -42,7 +42,6 @@ async fn every_request_the_client_builds_and_every_answer_it_reads_follow_signal
         from: Some(OURS.into()),
         sent_on_or_after: Some(now.date_naive()),
         sent_on_or_before: Some(now.date_naive()),
-        ..MessageFilter::default()
     };
     client.list_messages(&filter, 10).await.expect("list_messages");
     step(&mut done, "list_messages");
@@ -113,7 +112,6 @@ async fn every_request_the_client_builds_and_every_answer_it_reads_follow_signal
         friendly_name: Some("Contract line".into()),
         voice_url: Some("https://example.com/voice".into()),
         sms_url: Some("https://example.com/sms".into()),
-        ..NumberRouting::default()
     };
     let bought = client.buy_number(&offers[0].phone_number, &routing).await.expect("buy_number");
     step(&mut done, "buy_number");
