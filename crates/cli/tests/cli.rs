@@ -438,27 +438,43 @@ fn a_follow_up_that_falls_due_raises_one_desktop_notification() {
     assert_eq!(desktop.shown().len(), 1, "not announced twice, also across restarts");
 }
 
-#[test]
-fn a_lead_is_called_over_the_bridge_route_from_the_terminal_and_found_in_the_history() {
-    let SignalWireCli { _rt, emu, session, dir, db } = SignalWireCli::start();
-    let origin = emu.origin();
-    let run = |args: &[&str], stdin: &str| cli_in(&session, &origin, &db, args, stdin);
-    let csv = dir.path().join("leads.csv");
-    std::fs::write(&csv, "name,company,phone\nAnn Archer,Acme Rockets,(312) 555-0142\n").expect("csv");
-    assert!(run(&["leads", "import", csv.to_str().expect("utf-8")], "").status.success(), "imported");
-    let o = run(&["--json", "leads", "search", "archer"], "");
+/// Imports `csv` (a header and one lead) through the CLI; the id of the lead `search` finds.
+fn import_one_lead(
+    run: &dyn Fn(&[&str], &str) -> std::process::Output,
+    dir: &std::path::Path,
+    csv: &str,
+    search: &str,
+) -> String {
+    let file = dir.join("leads.csv");
+    std::fs::write(&file, csv).expect("csv");
+    assert!(run(&["leads", "import", file.to_str().expect("utf-8")], "").status.success(), "imported");
+    let o = run(&["--json", "leads", "search", search], "");
     let found: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    let lead = found["rows"][0]["id"].as_str().expect("Ann's id").to_string();
+    found["rows"][0]["id"].as_str().expect("the lead's id").to_string()
+}
 
-    let o = run(&["call", &lead, "--route", "bridge"], "");
-    assert_eq!(o.status.code(), Some(2), "SignalWire is not set up yet: {}", stderr(&o));
-    assert!(stderr(&o).contains("Settings"), "says what to set up: {}", stderr(&o));
+/// Enters the emulator's SignalWire project and token through the CLI.
+fn set_up_signalwire(run: &dyn Fn(&[&str], &str) -> std::process::Output) {
     assert!(
         run(&["settings", "set", "--signalwire-space", "example", "--signalwire-project-id", PROJECT], "")
             .status
             .success()
     );
     assert!(run(&["secret", "set", "signalwire-api-token"], "PTcli-token\n").status.success());
+}
+
+#[test]
+fn a_lead_is_called_over_the_bridge_route_from_the_terminal_and_found_in_the_history() {
+    let SignalWireCli { _rt, emu, session, dir, db } = SignalWireCli::start();
+    let origin = emu.origin();
+    let run = |args: &[&str], stdin: &str| cli_in(&session, &origin, &db, args, stdin);
+    let lead =
+        import_one_lead(&run, dir.path(), "name,company,phone\nAnn Archer,Acme Rockets,(312) 555-0142\n", "archer");
+
+    let o = run(&["call", &lead, "--route", "bridge"], "");
+    assert_eq!(o.status.code(), Some(2), "SignalWire is not set up yet: {}", stderr(&o));
+    assert!(stderr(&o).contains("Settings"), "says what to set up: {}", stderr(&o));
+    set_up_signalwire(&run);
     let o = run(&["call", &lead, "--route", "bridge"], "");
     assert_eq!(o.status.code(), Some(2), "no agent phone yet: {}", stderr(&o));
     assert!(stderr(&o).contains("your own phone"), "says which phone is missing: {}", stderr(&o));
@@ -488,18 +504,8 @@ fn a_bridge_call_still_queued_after_the_hang_up_is_asked_about_with_pauses_and_g
     let SignalWireCli { _rt, emu, session, dir, db } = SignalWireCli::start();
     let origin = emu.origin();
     let run = |args: &[&str], stdin: &str| cli_in(&session, &origin, &db, args, stdin);
-    let csv = dir.path().join("leads.csv");
-    std::fs::write(&csv, "name,phone\nStuck Call,(312) 555-0143\n").expect("csv");
-    assert!(run(&["leads", "import", csv.to_str().expect("utf-8")], "").status.success(), "imported");
-    let o = run(&["--json", "leads", "search", "stuck"], "");
-    let found: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    let lead = found["rows"][0]["id"].as_str().expect("the lead's id").to_string();
-    assert!(
-        run(&["settings", "set", "--signalwire-space", "example", "--signalwire-project-id", PROJECT], "")
-            .status
-            .success()
-    );
-    assert!(run(&["secret", "set", "signalwire-api-token"], "PTcli-token\n").status.success());
+    let lead = import_one_lead(&run, dir.path(), "name,phone\nStuck Call,(312) 555-0143\n", "stuck");
+    set_up_signalwire(&run);
     let o = run(&["settings", "set", "--default-route", "bridge", "--agent-phone", "+1 617 555 0199"], "");
     assert!(o.status.success(), "{}", stderr(&o));
 
