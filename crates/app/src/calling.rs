@@ -394,14 +394,22 @@ impl crate::App {
             },
             (None, None) => None,
         };
-        if let Some(l) = &lead
-            && l.status == crate::workflow::DO_NOT_CALL
-            && !override_dnc
-        {
-            return Err(IpcError::new(
-                ErrorCode::Conflict,
-                format!("{} is marked Do Not Call. Call anyway only if you have their consent.", l.name),
-            ));
+        if !override_dnc {
+            // Every lead that owns the number counts, not only the one the call is logged
+            // against: a link or a form naming another lead must not get around Do Not Call.
+            let protected = match (&lead, e164) {
+                (Some(l), _) if l.status == crate::workflow::DO_NOT_CALL => Some(l.name.clone()),
+                (_, Some(n)) => {
+                    self.store.read(|r| leads::live_owner_with_status(r, n, crate::workflow::DO_NOT_CALL))?
+                }
+                _ => None,
+            };
+            if let Some(name) = protected {
+                return Err(IpcError::new(
+                    ErrorCode::Conflict,
+                    format!("{name} is marked Do Not Call. Call anyway only if you have their consent."),
+                ));
+            }
         }
         Ok(lead.map(|l| l.id))
     }

@@ -335,9 +335,21 @@ impl App {
         }
         .map_err(|e| IpcError::invalid(format!("The link's number {:?}: {e}.", parsed.number)))?;
         let by_id = match &parsed.lead_id {
-            Some(id) => self.store.read(|r| leads::get(r, id)).ok().filter(|l| l.deleted_at.is_none()).map(|l| l.id),
+            Some(id) => self.store.read(|r| leads::get(r, id)).ok().filter(|l| l.deleted_at.is_none()),
             None => None,
         };
+        // A link names the number it dials; a lead id that does not own that number would log
+        // the call against (and check Do Not Call on) someone else.
+        if let Some(l) = &by_id
+            && l.phone_e164.as_deref() != Some(number.e164())
+        {
+            return Err(IpcError::invalid(format!(
+                "This link's number {} is not {}'s number, so Ringdesk did not open it. Open the number or the lead on its own.",
+                number.display(region),
+                l.name
+            )));
+        }
+        let by_id = by_id.map(|l| l.id);
         let lead = match by_id {
             Some(id) => self.store.read(|r| leads::summary_by_id(r, &id))?,
             None => self.store.read(|r| leads::find_by_phone(r, number.e164()))?,

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use ringdesk_app::App;
 use ringdesk_app::ipc::{DispositionOption, DispositionRequest, HistoryFilter, LeadPatch, NextAction};
 use ringdesk_app::keychain::MemorySecretStore;
+use ringdesk_app::{App, ErrorCode};
 use ringdesk_store::calls::{self, CallChange, NewCall};
 
 fn app() -> (tempfile::TempDir, App) {
@@ -200,10 +200,14 @@ fn links_fill_the_dialer_and_select_the_lead_but_never_dial_by_themselves() {
     assert_eq!(t.lead.as_ref().map(|l| l.id.as_str()), Some(ann.id.as_str()), "matched by number");
     assert!(!t.auto_dial, "a link never dials by itself by default");
     let t = app
-        .open_link(&format!("ringdesk://dial?to=%2B12025550143&leadId={}&name=From%20the%20CRM", other.id))
+        .open_link(&format!("ringdesk://dial?to=%2B12025550143&leadId={}&name=From%20the%20CRM", ann.id))
         .expect("ringdesk link");
-    assert_eq!(t.lead.as_ref().map(|l| l.name.as_str()), Some("Other"), "the link's lead id wins over the number");
+    assert_eq!(t.lead.as_ref().map(|l| l.name.as_str()), Some("Ann Archer"), "the link's lead, which owns the number");
     assert_eq!(t.name.as_deref(), Some("From the CRM"), "name carried");
+    let err = app
+        .open_link(&format!("ringdesk://dial?to=%2B12025550143&leadId={}", other.id))
+        .expect_err("a lead id that does not own the link's number");
+    assert!(err.message.contains("not Other's number"), "says why: {}", err.message);
     let t = app.open_link("ringdesk://dial?to=2025550199&leadId=0190a000-0000-7000-8000-0000000000ff").expect("link");
     assert!(t.lead.is_none(), "an unknown lead id and an unknown number select nothing");
     for (bad, says) in [
@@ -218,6 +222,42 @@ fn links_fill_the_dialer_and_select_the_lead_but_never_dial_by_themselves() {
     app.update_settings(&ringdesk_app::ipc::SettingsUpdate { links_auto_dial: Some(true), ..Default::default() })
         .expect("auto-dial on");
     assert!(app.open_link("tel:+12025550143").expect("link").auto_dial, "the agent allowed links to dial");
+}
+
+#[test]
+fn a_link_or_a_call_naming_another_lead_cannot_get_around_do_not_call() {
+    let (_d, app) = app();
+    let ann = app
+        .create_lead(&LeadPatch {
+            name: Some("Ann Archer".into()),
+            phone: Some("(202) 555-0143".into()),
+            status: Some("do_not_call".into()),
+            ..LeadPatch::default()
+        })
+        .expect("lead");
+    let other = app.create_lead(&LeadPatch { name: Some("Other".into()), ..LeadPatch::default() }).expect("lead");
+    // The link that used to select Other and log the call against it.
+    let err = app
+        .open_link(&format!("ringdesk://dial?to=%2B12025550143&leadId={}", other.id))
+        .expect_err("refused: Other does not own Ann's number");
+    assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+    // A call request naming Other with Ann's number is checked against Ann too.
+    let call = ringdesk_app::ipc::PlaceCall {
+        to: "+12025550143".into(),
+        lead_id: Some(other.id.clone()),
+        override_dnc: false,
+        route: None,
+        caller_id: None,
+        record: false,
+    };
+    let err = app.place_call(&call).expect_err("Do Not Call");
+    assert_eq!(err.code, ErrorCode::Conflict, "{err:?}");
+    assert!(
+        err.message.contains("Ann Archer is marked Do Not Call"),
+        "names the lead that owns the number: {}",
+        err.message
+    );
+    assert_eq!(app.get_lead(&ann.id).expect("ann").status, "do_not_call", "nothing changed");
 }
 
 /// A keychain that cannot be reached (no Secret Service running, or a locked keychain).

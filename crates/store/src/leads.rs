@@ -364,6 +364,21 @@ pub fn find_by_phone(r: &impl Reads, e164: &str) -> Result<Option<LeadSummary>> 
         .optional()?)
 }
 
+/// The name of a live lead that owns `e164` and has `status` (say Do Not Call), if any: a
+/// status that protects a number holds whichever lead a call is logged against.
+pub fn live_owner_with_status(r: &impl Reads, e164: &str, status: &str) -> Result<Option<String>> {
+    let mut stmt =
+        r.conn().prepare_cached("SELECT name, deleted_at FROM leads WHERE phone_e164 = ?1 AND status = ?2")?;
+    let mut rows = stmt.query([e164, status])?;
+    while let Some(row) = rows.next()? {
+        let deleted: Option<String> = row.get(1)?;
+        if deleted.is_none() {
+            return Ok(Some(row.get(0)?));
+        }
+    }
+    Ok(None)
+}
+
 /// The oldest live lead whose `column` equals `value`. Deleted rows are skipped here rather than
 /// with `AND deleted_at IS NULL` in SQL: that term next to a bound parameter makes SQLite
 /// re-prepare the statement on every call (measured: every lookup of an import re-prepared).

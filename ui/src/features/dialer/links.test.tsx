@@ -43,11 +43,22 @@ describe("Links (tel:, ringdesk://dial)", () => {
     expect(backend.placeRequests).toEqual([]);
   });
 
-  it("the link's lead (named by id) is selected even when another lead has the number; editing the number drops the banner", async () => {
+  it("a link whose lead (named by id) does not own its number is refused and says why; nothing is dialled", async () => {
+    const backend = backendWith();
+    const carla = backend.allLeads().find((l) => l.name === "Carla Cruz")!;
+    await renderApp(backend);
+    await act(async () => void (await backend.clickLink(`ringdesk://dial?to=4155550100&leadId=${carla.id}`)));
+    const error = await screen.findByTestId("link-error");
+    expect(error).toHaveTextContent("is not Carla Cruz's number");
+    expect(screen.queryByTestId("dialer-lead")).not.toBeInTheDocument();
+    expect(backend.placeRequests).toEqual([]);
+  });
+
+  it("the link's lead (named by id) is selected when it owns the number; editing the number drops the banner", async () => {
     const backend = backendWith();
     const carla = backend.allLeads().find((l) => l.name === "Carla Cruz")!;
     const { user } = await renderApp(backend);
-    await act(async () => void (await backend.clickLink(`ringdesk://dial?to=4155550100&leadId=${carla.id}`)));
+    await act(async () => void (await backend.clickLink(`ringdesk://dial?to=${encodeURIComponent(carla.phoneE164!)}&leadId=${carla.id}`)));
     expect(await screen.findByTestId("dialer-lead")).toHaveTextContent("Carla Cruz");
     await user.type(screen.getByTestId("dialer-input"), "1");
     await waitFor(() => expect(screen.queryByTestId("dialer-link-banner")).not.toBeInTheDocument());
