@@ -143,33 +143,8 @@ fn validate_project_id(v: &str) -> Result<()> {
 }
 
 fn validate_url(v: &str) -> Result<()> {
-    if let Some(rest) = v.strip_prefix("postgres://").or_else(|| v.strip_prefix("postgresql://")) {
-        // postgres://role@host[:port]/db[?sslmode=...]: the password goes to the keychain.
-        let authority = rest.split('/').next().unwrap_or("");
-        let (user, host) = authority.rsplit_once('@').unwrap_or(("", authority));
-        if user.contains(':') {
-            return Err(IpcError::invalid(
-                "Leave the password out of the backend URL: enter it as the backend key, which is kept in the keychain.",
-            ));
-        }
-        let host = host.split(':').next().unwrap_or("");
-        if user.is_empty() || !is_hostname(host) || !rest.contains('/') || v.contains(char::is_whitespace) {
-            return Err(IpcError::invalid(format!(
-                "Backend URL {v:?} must look like postgres://agent_role@db.example.com:5432/postgres?sslmode=require."
-            )));
-        }
-        return Ok(());
-    }
-    let rest = v
-        .strip_prefix("https://")
-        .or_else(|| v.strip_prefix("http://").filter(|r| r.starts_with("localhost") || r.starts_with("127.0.0.1")));
-    let host = rest.map(|r| r.split(['/', ':']).next().unwrap_or(""));
-    match host {
-        Some(h) if is_hostname(h) && !v.contains(char::is_whitespace) => Ok(()),
-        _ => Err(IpcError::invalid(format!(
-            "Backend URL {v:?} must be a Supabase project address such as https://abcd.supabase.co (http:// only for localhost) or a postgres:// URL."
-        ))),
-    }
+    // The same rule the transports apply (ringdesk-sync `check_backend_url`).
+    ringdesk_sync::check_backend_url(v).map(|_| ()).map_err(|e| IpcError::invalid(e.to_string()))
 }
 
 /// A number as E.164 (or, for the agent's phone, a `sip:` address), with a message naming the

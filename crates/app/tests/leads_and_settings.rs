@@ -101,6 +101,29 @@ fn settings_are_validated_and_secrets_only_reported_as_set() {
         })
         .expect_err("plain http refused");
     assert!(err.message.contains("https://"), "message says what is expected: {}", err.message);
+    // Credentials anywhere in the URL, look-alike loopback names and TLS-less PostgreSQL to
+    // another machine are refused, and nothing is stored.
+    for (url, says) in [
+        ("postgres://agent@db.example.com/crm?password=hunter2", "password out"),
+        ("http://localhost.evil.tld", "unencrypted"),
+        ("postgres://agent@db.example.com/crm?sslmode=prefer", "sslmode=prefer"),
+    ] {
+        let err = app
+            .update_settings(&SettingsUpdate { backend_url: Some(url.into()), ..SettingsUpdate::default() })
+            .expect_err(url);
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{url}: {err:?}");
+        assert!(err.message.contains(says), "{url}: {}", err.message);
+        assert!(!err.message.contains("hunter2"), "the refusal does not repeat the secret: {}", err.message);
+        assert_eq!(app.get_settings().expect("settings").backend_url, "", "{url}: nothing stored");
+    }
+    for url in ["http://127.0.0.1:54321", "postgres://agent@db.example.com/crm?sslmode=verify-full"] {
+        let s = app
+            .update_settings(&SettingsUpdate { backend_url: Some(url.into()), ..SettingsUpdate::default() })
+            .unwrap_or_else(|e| panic!("{url}: {e:?}"));
+        assert_eq!(s.backend_url, url, "accepted");
+    }
+    app.update_settings(&SettingsUpdate { backend_url: Some(String::new()), ..SettingsUpdate::default() })
+        .expect("cleared");
     let s = app
         .update_settings(&SettingsUpdate {
             sip_registrar: Some("sip.example.com:5061".into()),

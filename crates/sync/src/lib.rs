@@ -19,6 +19,7 @@
 //! The protocol is hand-written because no maintained crate replicates SQLite with an existing
 //! PostgreSQL schema (sync.md §1: PowerSync and Electric need their own services).
 
+mod address;
 pub mod backend;
 mod engine;
 mod error;
@@ -27,6 +28,7 @@ mod rest;
 mod tls;
 mod transport;
 
+pub use address::{BackendKind, check_backend_url};
 pub use engine::{Phase, Progress, Report, Syncer, SyncerOptions};
 pub use error::SyncError;
 pub use pg::PgTransport;

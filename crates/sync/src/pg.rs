@@ -118,11 +118,16 @@ impl PgTransport {
 /// here) and `sslrootcert=FILE` (a private CA, added to the system roots).
 fn prepare_url(url: &str) -> Result<(String, Option<std::path::PathBuf>), SyncError> {
     let url = url.trim();
-    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-        return Ok((url.to_string(), None));
+    if crate::check_backend_url(url)? != crate::BackendKind::Postgres {
+        return Err(SyncError::Config(format!("the backend URL {url:?} is not a postgres:// URL")));
     }
     let mut parsed =
         url::Url::parse(url).map_err(|e| SyncError::Config(format!("the backend URL is not a PostgreSQL URL: {e}")))?;
+    // No sslmode means TLS is required to another machine (libpq's default, `prefer`, would fall
+    // back to clear text); the address rule allowed a weaker one only for this machine.
+    if !crate::address::is_loopback(&parsed) && !parsed.query_pairs().any(|(k, _)| k == "sslmode") {
+        parsed.query_pairs_mut().append_pair("sslmode", "require");
+    }
     let mut ca = None;
     let pairs: Vec<(String, String)> = parsed
         .query_pairs()

@@ -50,6 +50,9 @@ fn http_client() -> Result<reqwest::Client, SyncError> {
 }
 
 fn base_url(url: &str) -> Result<url::Url, SyncError> {
+    if crate::check_backend_url(url)? != crate::BackendKind::Rest {
+        return Err(SyncError::Config(format!("the project URL must start with https:// (got {url:?})")));
+    }
     let mut u = url::Url::parse(url.trim())
         .map_err(|e| SyncError::Config(format!("the project URL {url:?} is not a URL: {e}")))?;
     if !matches!(u.scheme(), "https" | "http") {
