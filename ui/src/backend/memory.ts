@@ -1351,12 +1351,6 @@ export class MemoryBackend implements Backend {
     if (!norm.ok) throw invalid(`The link's number ${JSON.stringify(number)}: ${norm.problem}.`);
     let lead: LeadSummary | null = null;
     const byId = leadId ? this.leads.get(leadId.toLowerCase()) : undefined;
-    // As App::open_link: a lead id that does not own the link's number is refused.
-    if (byId && byId.phoneE164 !== norm.e164) {
-      throw invalid(
-        `This link's number ${displayPhone(norm.e164)} is not ${byId.name}'s number, so Ringdesk did not open it. Open the number or the lead on its own.`,
-      );
-    }
     if (byId) lead = toSummary(byId);
     else {
       for (const l of this.leads.values()) {
@@ -2457,7 +2451,9 @@ export class MemoryBackend implements Backend {
       if (!from.ok) throw invalid(`The caller ID ${JSON.stringify(callerId)} is not a phone number: ${from.problem}.`);
     }
     const lead = request.leadId !== null ? this.requireLead(request.leadId) : this.leadForNumber(norm.e164);
-    this.refuseDoNotCall(lead, norm.e164, request.overrideDnc);
+    if (lead && lead.status === "do_not_call" && !request.overrideDnc) {
+      throw new BackendError("conflict", `${lead.name} is marked Do Not Call: confirm you have consent to call anyway.`);
+    }
     const logged = this.addCall({ contact: norm.e164, leadId: lead?.id ?? null, direction: "outbound", route: "bridge", ended: false });
     const sid = `CA${String(this.nextBridgeSid++).padStart(32, "0")}`;
     const info: BridgeCallInfo = { sid, status: "queued", agentPhone, durationSeconds: null, callLogId: logged.id };
@@ -2591,18 +2587,6 @@ export class MemoryBackend implements Backend {
     return null;
   }
 
-  /** Mirrors App::lead_to_dial: Do Not Call on the call's lead or on any lead owning the number. */
-  private refuseDoNotCall(lead: Lead | null | undefined, e164: string, overrideDnc: boolean | undefined): void {
-    if (overrideDnc) return;
-    const protectedLead =
-      lead && lead.status === "do_not_call"
-        ? lead
-        : [...this.leads.values()].find((l) => l.phoneE164 === e164 && l.status === "do_not_call");
-    if (protectedLead) {
-      throw new BackendError("conflict", `${protectedLead.name} is marked Do Not Call: confirm you have consent to call anyway.`);
-    }
-  }
-
   async phoneRegistration(): Promise<CallNotice | null> {
     return this.lastRegistration;
   }
@@ -2614,7 +2598,9 @@ export class MemoryBackend implements Backend {
     const norm = normalizePhone(to, this.settings.defaultRegion);
     if (!norm.ok) throw invalid(`${JSON.stringify(to)} is not a phone number: ${norm.problem}.`);
     const lead = request.leadId !== null ? this.requireLead(request.leadId) : this.leadForNumber(norm.e164);
-    this.refuseDoNotCall(lead, norm.e164, request.overrideDnc);
+    if (lead && lead.status === "do_not_call" && !request.overrideDnc) {
+      throw new BackendError("conflict", `${lead.name} is marked Do Not Call: confirm you have consent to call anyway.`);
+    }
     const logged = this.addCall({ contact: norm.e164, leadId: lead?.id ?? null, direction: "outbound", ended: false });
     const call = this.newLiveCall(logged.id, lead?.id ?? null, "outbound", "dialing");
     const step = this.options.callStepMs === undefined ? 800 : this.options.callStepMs;
