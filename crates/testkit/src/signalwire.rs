@@ -1267,20 +1267,15 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
                     "relay_sip_endpoint" => {
                         let Some(e) = text("call_sip_endpoint_id").filter(|e| s.endpoints.iter().any(|x| x.id == *e))
                         else {
-                            return json_response(
-                                422,
-                                &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
-                                "message": "SIP endpoint not found", "attribute": "call_sip_endpoint_id"}]}),
-                            );
+                            return relay_invalid("invalid_parameter", "call_sip_endpoint_id: SIP endpoint not found");
                         };
                         Some(e)
                     }
                     "relay_application" => text("call_relay_application"),
                     other => {
-                        return json_response(
-                            422,
-                            &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
-                            "message": format!("call_handler {other} is not supported here"), "attribute": "call_handler"}]}),
+                        return relay_invalid(
+                            "invalid_parameter",
+                            &format!("call_handler {other} is not supported here"),
                         );
                     }
                 };
@@ -1362,25 +1357,13 @@ fn handle_native(s: &mut State, method: &Method, path: &str, query: &[(String, S
             let username = v.get("username").and_then(Value::as_str).unwrap_or("").to_owned();
             let password = v.get("password").and_then(Value::as_str).unwrap_or("");
             if username.is_empty() || username.contains(' ') || username.contains('@') {
-                return json_response(
-                    422,
-                    &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
-                    "message": "Username is invalid", "attribute": "username"}]}),
-                );
+                return relay_invalid("invalid_parameter", "Username is invalid");
             }
             if password.len() < 8 {
-                return json_response(
-                    422,
-                    &json!({"errors": [{"type": "validation_error", "code": "invalid_parameter",
-                    "message": "Password is too short", "attribute": "password"}]}),
-                );
+                return relay_invalid("invalid_parameter", "Password is too short");
             }
             if s.endpoints.iter().any(|e| e.username == username) {
-                return json_response(
-                    422,
-                    &json!({"errors": [{"type": "validation_error", "code": "taken",
-                    "message": "Username has already been taken", "attribute": "username"}]}),
-                );
+                return relay_invalid("value_not_unique", "Username has already been taken");
             }
             let e = Endpoint {
                 id: s.sid("se"),
