@@ -843,13 +843,9 @@ fn release(w: &mut Write<'_>, table: Table, id: String, pass: &mut Pass<'_>) -> 
     Ok(())
 }
 
-fn has_waiting(r: &impl Reads) -> Result<bool> {
+/// Whether pulled rows wait for a parent (the pull must settle them when it is caught up).
+pub fn has_waiting(r: &impl Reads) -> Result<bool> {
     Ok(r.conn().prepare_cached("SELECT EXISTS (SELECT 1 FROM sync_waiting)")?.query_row([], |r| r.get(0))?)
-}
-
-/// Whether rows wait for a parent (the pull must settle them when it is caught up).
-pub fn waiting_count(r: &impl Reads) -> Result<i64> {
-    Ok(r.conn().query_row("SELECT count(*) FROM sync_waiting", [], |r| r.get(0))?)
 }
 
 fn drop_waiting(w: &mut Write<'_>, table: Table, id: &str) -> Result<()> {

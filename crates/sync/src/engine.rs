@@ -296,7 +296,7 @@ impl<T: Transport + 'static> Syncer<T> {
                     replica::state(r, "cursor")?.unwrap_or_else(|| START.to_string()),
                     replica::state(r, "epoch")?,
                     replica::state(r, "resync_epoch")?,
-                    replica::waiting_count(r)? > 0,
+                    replica::has_waiting(r)?,
                 ))
             })
             .map_err(store_err)?;
