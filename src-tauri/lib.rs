@@ -188,7 +188,13 @@ pub fn run() {
     if let Ok(guard) = ringdesk_app::SIP_STACK_LOG_GUARD.parse() {
         filter = filter.add_directive(guard);
     }
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    // Every line carries the time since start: with RUST_LOG=debug the log is the start-up trace
+    // (scripts/bench_desktop.py prints it).
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_timer(tracing_subscriber::fmt::time::uptime())
+        .with_writer(std::io::stderr)
+        .init();
     let builder = specta_builder();
     let result = tauri::Builder::default()
         // First: a second launch (a link clicked while Ringdesk runs) hands its arguments to this
@@ -196,8 +202,15 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|handle, _argv, _cwd| show_window(handle)))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(builder.invoke_handler())
+        .invoke_handler({
+            let handler = builder.invoke_handler();
+            move |invoke| {
+                tracing::debug!(command = invoke.message.command(), "ipc");
+                handler(invoke)
+            }
+        })
         .setup(move |app| {
+            tracing::debug!("start-up: setup");
             builder.mount_events(app);
             #[cfg(target_os = "linux")]
             if let Some(window) = app.get_webview_window("main") {
@@ -210,6 +223,7 @@ pub fn run() {
                 ..ringdesk_app::AppOptions::default()
             };
             let opened = db_path(&handle).and_then(|p| App::open_with(&p, Arc::new(KeyringStore::new()), &options));
+            tracing::debug!("start-up: database opened");
             if let Err(e) = &opened {
                 tracing::error!(code = ?e.code, "could not open the database: {}", e.message);
             }
@@ -271,7 +285,9 @@ pub fn run() {
                 {
                     tracing::warn!(code = ?e.code, "the softphone did not start: {}", e.message);
                 }
+                tracing::debug!("start-up: live connection and softphone started");
             });
+            tracing::debug!("start-up: setup done");
             Ok(())
         })
         .run(tauri::generate_context!());

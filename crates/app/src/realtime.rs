@@ -231,29 +231,31 @@ impl Worker {
 }
 
 /// Shows a desktop notification; clicking it (where the platform reports clicks) sends
-/// [`RealtimeNotice::OpenConversation`].
+/// [`RealtimeNotice::OpenConversation`]. A clickable one is shown from its own thread, which then
+/// waits for the click (the libdbus handle cannot move between threads).
 fn show(sink: &NoticeSink, title: &str, body: &str, contact: Option<String>) {
     let mut n = notify_rust::Notification::new();
     n.appname("Ringdesk").summary(title).body(body);
-    if contact.is_some() {
-        n.action("default", "Open conversation");
-    }
-    match n.show() {
-        Ok(handle) => {
-            #[cfg(all(unix, not(target_os = "macos")))]
-            if let Some(contact) = contact {
-                let sink = sink.clone();
-                let _ = std::thread::Builder::new().name("ringdesk-notification".into()).spawn(move || {
-                    handle.wait_for_action(|action| {
-                        if action == "default" {
-                            sink(RealtimeNotice::OpenConversation { contact_number: contact });
-                        }
-                    });
-                });
-            }
-            #[cfg(not(all(unix, not(target_os = "macos"))))]
-            let _ = (handle, contact, sink);
+    let Some(contact) = contact else {
+        if let Err(e) = n.show() {
+            tracing::warn!(error = %e, "the desktop notification could not be shown");
         }
+        return;
+    };
+    n.action("default", "Open conversation");
+    let sink = sink.clone();
+    let shown = std::thread::Builder::new().name("ringdesk-notification".into()).spawn(move || match n.show() {
+        #[cfg(all(unix, not(target_os = "macos")))]
+        Ok(handle) => handle.wait_for_action(|action| {
+            if action == "default" {
+                sink(RealtimeNotice::OpenConversation { contact_number: contact });
+            }
+        }),
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        Ok(_) => drop((sink, contact)),
         Err(e) => tracing::warn!(error = %e, "the desktop notification could not be shown"),
+    });
+    if let Err(e) = shown {
+        tracing::warn!(error = %e, "the desktop notification could not be shown");
     }
 }
