@@ -8,21 +8,18 @@
 //! their line and reason and the other rows go in. Duplicates merge (see `store::leads::import_one`).
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read};
+use std::io::BufWriter;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use ringdesk_core::{LeadField, PhoneNumber, Region, auto_map_headers, parse_value, validate_email};
+use ringdesk_core::{CsvReadError, CsvRecords, LeadField, PhoneNumber, Region, auto_map_headers, parse_value, validate_email};
 use ringdesk_store::{Store, leads, lists};
 
 use crate::error::{ErrorCode, IpcError, Result};
 use crate::ipc::{ExportReport, ImportPreview, ImportProgress, ImportReport, ImportRequest, ImportTarget, RowError};
 
-/// The longest line (record) accepted: anything longer is not a lead.
-pub const MAX_RECORD_BYTES: usize = 1 << 20;
-/// The most columns a file may have.
-pub const MAX_COLUMNS: usize = 1000;
+pub use ringdesk_core::csv_records::{MAX_COLUMNS, MAX_RECORD_BYTES};
 /// Invalid rows listed in the report (the count is always complete).
 pub const MAX_REPORTED_ERRORS: usize = 1000;
 const SAMPLE_ROWS: usize = 5;
@@ -32,6 +29,15 @@ fn csv_error(message: String) -> IpcError {
     IpcError::new(ErrorCode::Csv, message)
 }
 
+/// A file-level reading error: the whole file is refused.
+fn read_error(e: CsvReadError) -> IpcError {
+    match e {
+        CsvReadError::Io(_) => IpcError::new(ErrorCode::Io, e.to_string()),
+        CsvReadError::Empty | CsvReadError::BlankHeader => csv_error(e.to_string()),
+        e => csv_error(format!("{e} Nothing was imported.")),
+    }
+}
+
 fn open(path: &Path) -> Result<(File, u64)> {
     let file = File::open(path)
         .map_err(|e| IpcError::new(ErrorCode::Io, format!("Could not open {}: {e}", path.display())))?;
@@ -39,127 +45,27 @@ fn open(path: &Path) -> Result<(File, u64)> {
     Ok((file, size))
 }
 
-/// Guesses the delimiter from the first line: comma unless semicolons or tabs clearly dominate.
-fn sniff_delimiter(first_line: &[u8]) -> u8 {
-    let count = |b: u8| first_line.iter().filter(|&&c| c == b).count();
-    let (comma, semi, tab) = (count(b','), count(b';'), count(b'\t'));
-    if tab > comma && tab >= semi {
-        b'\t'
-    } else if semi > comma {
-        b';'
-    } else {
-        b','
-    }
-}
-
-/// A reader over the file with the BOM skipped and the delimiter guessed.
+/// The file's records (see `ringdesk_core::csv_records`) and its size.
 struct Source {
-    reader: csv::Reader<BufReader<File>>,
+    records: CsvRecords<File>,
     total_bytes: u64,
 }
 
 fn source(path: &Path) -> Result<Source> {
-    let (mut file, total_bytes) = open(path)?;
-    let mut head = vec![0u8; 64 * 1024];
-    let n = read_up_to(&mut file, &mut head)
-        .map_err(|e| IpcError::new(ErrorCode::Io, format!("Could not read {}: {e}", path.display())))?;
-    head.truncate(n);
-    let bom = head.starts_with(b"\xEF\xBB\xBF");
-    let body = if bom { &head[3..] } else { &head[..] };
-    let first_line = body.split(|&b| b == b'\n').next().unwrap_or(body);
-    let delimiter = sniff_delimiter(first_line);
-    let (file, _) = open(path)?;
-    let mut buffered = BufReader::with_capacity(256 * 1024, file);
-    if bom {
-        let mut skip = [0u8; 3];
-        buffered.read_exact(&mut skip).map_err(|e| IpcError::new(ErrorCode::Io, e.to_string()))?;
-    }
-    // Records end at '\n' only (a trailing '\r' is trimmed from the last field): with the default
-    // CR/LF terminator the csv crate reports CRLF files' line numbers one short.
-    let reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(buffered);
-    Ok(Source { reader, total_bytes })
-}
-
-fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
-}
-
-/// Reads the next record, enforcing the size limit and turning csv errors into line-numbered ones.
-fn next_record(reader: &mut csv::Reader<BufReader<File>>, record: &mut csv::ByteRecord) -> Result<bool> {
-    match reader.read_byte_record(record) {
-        Ok(more) => {
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
-            if more && record.len() > MAX_COLUMNS {
-                return Err(csv_error(format!(
-                    "Line {line} has {} columns; at most {MAX_COLUMNS} are supported. Nothing was imported.",
-                    record.len()
-                )));
-            }
-            if more && record.as_slice().len() > MAX_RECORD_BYTES {
-                return Err(csv_error(format!(
-                    "Line {line} is {} bytes long; a line may be at most {} bytes. Nothing was imported.",
-                    record.as_slice().len(),
-                    MAX_RECORD_BYTES
-                )));
-            }
-            Ok(more)
-        }
-        Err(e) => {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            Err(csv_error(format!("Line {line} could not be read as CSV: {e}. Nothing was imported.")))
-        }
-    }
-}
-
-fn utf8_fields(record: &csv::ByteRecord) -> Result<Vec<String>> {
-    let last = record.len().saturating_sub(1);
-    record
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let f = if i == last { f.strip_suffix(b"\r").unwrap_or(f) } else { f };
-            std::str::from_utf8(f).map(str::to_string).map_err(|_| {
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
-                csv_error(format!(
-                    "Line {line} is not valid UTF-8 text. Save the file as \"CSV UTF-8\" and try again. Nothing was imported."
-                ))
-            })
-        })
-        .collect()
-}
-
-fn read_header(src: &mut Source) -> Result<Vec<String>> {
-    let mut record = csv::ByteRecord::new();
-    if !next_record(&mut src.reader, &mut record)? {
-        return Err(csv_error("The file is empty: it has no header line.".into()));
-    }
-    let headers: Vec<String> = utf8_fields(&record)?.into_iter().map(|h| h.trim().to_string()).collect();
-    if headers.iter().all(String::is_empty) {
-        return Err(csv_error("Line 1 (the header) is blank.".into()));
-    }
-    Ok(headers)
+    let (file, total_bytes) = open(path)?;
+    Ok(Source { records: CsvRecords::new(file).map_err(read_error)?, total_bytes })
 }
 
 /// Reads the header and the first rows so the agent can check the column mapping.
 pub fn preview(path: &Path) -> Result<ImportPreview> {
     let mut src = source(path)?;
-    let headers = read_header(&mut src)?;
+    let headers = src.records.header().map_err(read_error)?;
     let mut sample_rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    while sample_rows.len() < SAMPLE_ROWS && next_record(&mut src.reader, &mut record)? {
-        sample_rows.push(utf8_fields(&record)?);
+    while sample_rows.len() < SAMPLE_ROWS {
+        match src.records.next_record().map_err(read_error)? {
+            Some(record) => sample_rows.push(record.fields),
+            None => break,
+        }
     }
     let mapping = auto_map_headers(&headers);
     Ok(ImportPreview { path: path.display().to_string(), file_size: src.total_bytes, headers, mapping, sample_rows })
@@ -225,7 +131,7 @@ pub fn import(
 ) -> Result<ImportReport> {
     let path = Path::new(&request.path);
     let mut src = source(path)?;
-    let headers = read_header(&mut src)?;
+    let headers = src.records.header().map_err(read_error)?;
     if request.mapping.len() != headers.len() {
         return Err(IpcError::invalid(format!(
             "The mapping has {} entries but the file has {} columns; preview the file again.",
@@ -330,41 +236,35 @@ fn parse_rows(
     cancel: &AtomicBool,
     tx: std::sync::mpsc::SyncSender<Result<Batch>>,
 ) {
-    let mut record = csv::ByteRecord::new();
     let mut rows_read = 0u32;
     let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut bytes_read = 0;
     loop {
         if cancel.load(Ordering::Relaxed) {
             return;
         }
-        let more = match next_record(&mut src.reader, &mut record) {
-            Ok(more) => more,
+        let record = match src.records.next_record() {
+            Ok(record) => record,
             Err(e) => {
-                let _ = tx.send(Err(e));
+                let _ = tx.send(Err(read_error(e)));
                 return;
             }
         };
-        if more {
+        let more = record.is_some();
+        if let Some(record) = record {
             rows_read += 1;
-            let line = record.position().map(|p| p.line()).unwrap_or(0) as u32;
-            let fields = match utf8_fields(&record) {
-                Ok(f) => f,
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            };
+            bytes_read = record.end_byte;
+            let fields = record.fields;
             if !fields.iter().all(|f| f.trim().is_empty()) {
                 let outcome = if fields.len() != columns {
                     Err(format!("{} columns where the header has {columns}", fields.len()))
                 } else {
                     lead_from_row(&fields, mapping, region)
                 };
-                batch.push((line, outcome));
+                batch.push((record.line as u32, outcome));
             }
         }
         if batch.len() >= BATCH_ROWS || (!more && !batch.is_empty()) {
-            let bytes_read = record.position().map(|p| p.byte()).unwrap_or(src.total_bytes);
             let rows = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
             if tx.send(Ok(Batch { rows, bytes_read, rows_read })).is_err() {
                 return;

@@ -6,11 +6,13 @@
 //! which keeps every rule testable in isolation. Storage is `ringdesk-store`'s job; user actions are
 //! `ringdesk-app`'s.
 
+pub mod csv_records;
 pub mod fields;
 pub mod link;
 pub mod phone;
 pub mod tel;
 
+pub use csv_records::{CsvReadError, CsvRecord, CsvRecords};
 pub use fields::{EmailError, LeadField, ValueError, auto_map_headers, is_valid_status, parse_value, validate_email};
 pub use link::{DialLink, LinkError, parse_link};
 pub use phone::{PhoneError, PhoneNumber, Region, RegionInfo};
