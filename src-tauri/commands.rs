@@ -76,16 +76,18 @@ fn create_list(shell: State<'_, Shell>, name: String, description: Option<String
     shell.app()?.create_list(&name, description.as_deref())
 }
 
+/// Asks for a CSV file in the native dialog and previews it; `None` when the agent cancelled.
 #[tauri::command(async)]
 #[specta::specta]
-fn preview_import(shell: State<'_, Shell>, path: String) -> R<ImportPreview> {
-    shell.app()?.preview_import(&path)
+fn choose_import_file(shell: State<'_, Shell>, handle: AppHandle) -> R<Option<ImportPreview>> {
+    shell.choose_import_file(&handle)
 }
 
+/// Imports the file chosen with `choose_import_file` (no other path is accepted).
 #[tauri::command(async)]
 #[specta::specta]
 fn import_leads(shell: State<'_, Shell>, handle: AppHandle, request: ImportRequest) -> R<ImportReport> {
-    shell.app()?.import_leads(&request, &mut |p| drop(ImportProgressEvent(p).emit(&handle)))
+    shell.import_leads(&request, &mut |p| drop(ImportProgressEvent(p).emit(&handle)))
 }
 
 #[tauri::command(async)]
@@ -94,10 +96,11 @@ fn cancel_import(shell: State<'_, Shell>) -> R<()> {
     shell.app().map(|app| app.cancel_import())
 }
 
+/// Asks where to save (suggesting `file_name`) and exports the leads there; `None` when cancelled.
 #[tauri::command(async)]
 #[specta::specta]
-fn export_leads(shell: State<'_, Shell>, path: String, list_id: Option<String>) -> R<ExportReport> {
-    shell.app()?.export_leads(&path, list_id.as_deref())
+fn export_leads(shell: State<'_, Shell>, handle: AppHandle, file_name: String, list_id: Option<String>) -> R<Option<ExportReport>> {
+    shell.export(&handle, &file_name, |app, path| app.export_leads(path, list_id.as_deref()))
 }
 
 #[tauri::command(async)]
@@ -313,11 +316,12 @@ fn hang_up_bridge_call(shell: State<'_, Shell>, sid: String) -> R<BridgeCallInfo
     shell.app()?.hang_up_bridge_call(&sid)
 }
 
-/// Writes the calls the filter selects (every page) to a CSV file.
+/// Asks where to save (suggesting `file_name`) and writes the calls the filter selects (every
+/// page) there; `None` when cancelled.
 #[tauri::command(async)]
 #[specta::specta]
-fn export_call_history(shell: State<'_, Shell>, path: String, filter: HistoryFilter) -> R<ExportReport> {
-    shell.app()?.export_call_history(&path, &filter)
+fn export_call_history(shell: State<'_, Shell>, handle: AppHandle, file_name: String, filter: HistoryFilter) -> R<Option<ExportReport>> {
+    shell.export(&handle, &file_name, |app, path| app.export_call_history(path, &filter))
 }
 
 #[tauri::command(async)]
@@ -520,7 +524,7 @@ pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
             update_lead,
             list_lists,
             create_list,
-            preview_import,
+            choose_import_file,
             import_leads,
             cancel_import,
             export_leads,

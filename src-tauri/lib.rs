@@ -9,6 +9,7 @@
 //! it in a dialog while the file stays untouched.
 
 mod commands;
+mod files;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,6 +30,9 @@ pub struct Shell {
     /// Links that arrived before the window first asked for them (the link that started the
     /// app); `None` once it has, after which links go out as events.
     pending_links: std::sync::Mutex<Option<Vec<ringdesk_app::ipc::LinkNotice>>>,
+    /// The files the agent chose to import in this session's dialogs: the only ones the window
+    /// may have imported.
+    chosen: files::ChosenFiles,
 }
 
 impl Shell {
@@ -92,6 +96,37 @@ impl Shell {
                 let _ = commands::LinkEvent(notice).emit(handle);
             }
         }
+    }
+
+    /// Asks for a CSV file in the native dialog, remembers it as chosen, and previews it.
+    fn choose_import_file(&self, handle: &tauri::AppHandle) -> Result<Option<ringdesk_app::ipc::ImportPreview>, IpcError> {
+        let app = self.app()?;
+        let Some(path) = files::ask(handle, files::Ask::OpenCsv)? else { return Ok(None) };
+        self.chosen.chose_for_import(&path);
+        app.preview_import(&path).map(Some)
+    }
+
+    /// Imports a file the agent chose in this session's import dialog, and no other.
+    fn import_leads(
+        &self,
+        request: &ringdesk_app::ipc::ImportRequest,
+        progress: &mut dyn FnMut(ringdesk_app::ipc::ImportProgress),
+    ) -> Result<ringdesk_app::ipc::ImportReport, IpcError> {
+        let app = self.app()?;
+        self.chosen.check_import(&request.path)?;
+        app.import_leads(request, progress)
+    }
+
+    /// Asks where to save a CSV export (suggesting `file_name`), then writes it there with `write`.
+    fn export<T>(
+        &self,
+        handle: &tauri::AppHandle,
+        file_name: &str,
+        write: impl FnOnce(&App, &str) -> Result<T, IpcError>,
+    ) -> Result<Option<T>, IpcError> {
+        let app = self.app()?;
+        let Some(path) = files::ask(handle, files::Ask::SaveCsv(file_name))? else { return Ok(None) };
+        write(app, &path).map(Some)
     }
 
     /// The links queued before the window listened; from now on links go out as events.
@@ -233,6 +268,7 @@ pub fn run() {
                 realtime_status: Arc::default(),
                 reminders: std::sync::Mutex::new(None),
                 pending_links: std::sync::Mutex::new(Some(Vec::new())),
+                chosen: files::ChosenFiles::default(),
             });
             if let Ok(app) = handle.state::<Shell>().app()
                 && let Err(e) = handle.asset_protocol_scope().allow_directory(app.recording_cache_dir(), false)

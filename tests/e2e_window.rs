@@ -89,9 +89,47 @@ async fn import_search_edit_restart_and_text_in_the_real_window() {
     .await;
     assert_eq!(text(&c, "lead-count").await.trim(), "0", "still the app, not a posted page");
 
+    // A script in the window can neither import a file the agent did not choose nor open a file
+    // dialog of its own: the shell refuses the path, and the dialog plugin is not granted.
+    let made_up = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const request = { path: '/etc/hostname', mapping: ['name'], target: { kind: 'none' } };
+             window.__TAURI_INTERNALS__.invoke('import_leads', { request })
+               .then(() => done('imported'), e => done('refused: ' + JSON.stringify(e)));",
+            vec![],
+        )
+        .await
+        .expect("the invoke settles");
+    let made_up = made_up.as_str().unwrap_or_default().to_string();
+    assert!(made_up.contains("/etc/hostname was not"), "a path the window made up is refused: {made_up}");
+    let own_dialog = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('plugin:dialog|open', { options: {} })
+               .then(() => done('opened'), e => done('refused: ' + e));",
+            vec![],
+        )
+        .await
+        .expect("the invoke settles");
+    assert!(
+        own_dialog.as_str().is_some_and(|s| s.starts_with("refused") && s.contains("not allowed")),
+        "the window may not open a file dialog itself: {own_dialog}"
+    );
+    let unknown = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('preview_import', { path: '/etc/hostname' })
+               .then(() => done('previewed'), e => done('refused: ' + e));",
+            vec![],
+        )
+        .await
+        .expect("the invoke settles");
+    assert!(unknown.as_str().is_some_and(|s| s.starts_with("refused")), "no command reads a path from the window: {unknown}");
+
+    desktop.answer_file_dialogs(&csv_path);
     click(&c, "import-button").await;
-    type_into(&c, "import-path", csv_path.to_str().expect("utf-8 path")).await;
-    click(&c, "import-preview").await;
+    click(&c, "import-choose").await;
     c.wait().for_element(tid("import-mapping-0")).await.expect("mapping shown after preview");
     desktop.screenshot(&c, "02-import-mapping").await;
     click(&c, "import-target-new").await;

@@ -108,6 +108,8 @@ impl Desktop {
             ("XDG_CONFIG_HOME".into(), dir.path().join("config").display().to_string()),
             ("HOME".into(), dir.path().join("home").display().to_string()),
             ("RINGDESK_DB".into(), dir.path().join("ringdesk.db").display().to_string()),
+            // The debug build's file dialogs answer with this file's content (see answer_file_dialogs).
+            ("RINGDESK_TEST_FILE_DIALOG".into(), dir.path().join("file-dialog-answer").display().to_string()),
         ];
         env.extend(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
 
@@ -142,6 +144,12 @@ impl Desktop {
 
     pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// What the app's next file dialogs answer, as if the agent chose `path` in them (WebDriver
+    /// cannot reach a native GTK dialog; src-tauri/files.rs reads this in debug builds only).
+    pub fn answer_file_dialogs(&self, path: &Path) {
+        std::fs::write(self.dir.path().join("file-dialog-answer"), path.display().to_string()).expect("dialog answer written");
     }
 
     /// The desktop's session bus (for a notification server the app's notifications go to).

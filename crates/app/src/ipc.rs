@@ -309,7 +309,14 @@ pub struct LinkTarget {
     pub lead: Option<LeadSummary>,
     /// The name the link carried (shown when no lead matches).
     pub name: Option<String>,
+    /// The window dials this link by itself after counting down `countdown_seconds` (the agent
+    /// can cancel): the agent turned auto-dial on, and no other link dialed by itself in the
+    /// last [`crate::LINK_AUTO_DIAL_GAP`].
     pub auto_dial: bool,
+    pub countdown_seconds: u32,
+    /// Why a link did not dial by itself although auto-dial is on (another link did so moments
+    /// ago); the agent presses Dial.
+    pub held: Option<String>,
 }
 
 /// A link the operating system handed to Ringdesk (a `tel:` or `ringdesk://dial` link clicked

@@ -51,7 +51,14 @@ pub struct App {
     sync: sync::SyncService,
     /// The softphone, while it runs.
     phone: std::sync::Mutex<Option<calling::CallService>>,
+    /// When a link last was allowed to dial by itself, and the least time between two such links.
+    link_dials: (std::sync::Mutex<Option<std::time::Instant>>, std::time::Duration),
 }
+
+/// How long the window counts down, with Cancel, before a link dials by itself.
+pub const LINK_AUTO_DIAL_COUNTDOWN_SECONDS: u32 = 4;
+/// At most one link dials by itself per this long; later ones wait for the agent's Dial.
+pub const LINK_AUTO_DIAL_GAP: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How the app is opened beyond its database and keychain.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +68,8 @@ pub struct AppOptions {
     pub signalwire_origin: Option<String>,
     /// Most bytes of recording audio kept on this machine (default 500 MB).
     pub recording_cache_bytes: Option<u64>,
+    /// The least time between two links that dial by themselves (default [`LINK_AUTO_DIAL_GAP`]).
+    pub link_auto_dial_gap: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for App {
@@ -107,6 +116,7 @@ impl App {
             import_cancel: AtomicBool::new(false),
             provider,
             recording_cache,
+            link_dials: (std::sync::Mutex::new(None), options.link_auto_dial_gap.unwrap_or(LINK_AUTO_DIAL_GAP)),
         })
     }
 
@@ -354,14 +364,41 @@ impl App {
             Some(id) => self.store.read(|r| leads::summary_by_id(r, &id))?,
             None => self.store.read(|r| leads::find_by_phone(r, number.e164()))?,
         };
+        // Read without the keychain: a link must open even when the keychain is locked.
+        let (auto_dial, held) = match settings::calls(&self.store)?.2 {
+            true => match self.claim_link_dial() {
+                Ok(()) => (true, None),
+                Err(wait) => (false, Some(format!(
+                    "Another link dialed by itself moments ago, so this one waits for you: press Dial to call (links dial by themselves at most once every {} s; again in {} s).",
+                    self.link_dials.1.as_secs().max(1),
+                    wait.as_secs() + 1
+                ))),
+            },
+            false => (false, None),
+        };
         Ok(LinkTarget {
             e164: number.e164().to_string(),
             display: number.display(region),
             lead: lead.map(|l| summary(l, region)),
             name: parsed.name,
-            // Read without the keychain: a link must open even when the keychain is locked.
-            auto_dial: settings::calls(&self.store)?.2,
+            auto_dial,
+            countdown_seconds: if auto_dial { LINK_AUTO_DIAL_COUNTDOWN_SECONDS } else { 0 },
+            held,
         })
+    }
+
+    /// Takes the one auto-dial a link may have per gap; else how long until the next one may.
+    fn claim_link_dial(&self) -> std::result::Result<(), std::time::Duration> {
+        let mut last = self.link_dials.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        if let Some(at) = *last {
+            let since = now.duration_since(at);
+            if since < self.link_dials.1 {
+                return Err(self.link_dials.1 - since);
+            }
+        }
+        *last = Some(now);
+        Ok(())
     }
 
     pub fn lookup_number(&self, input: &str) -> Result<NumberLookup> {

@@ -221,7 +221,35 @@ fn links_fill_the_dialer_and_select_the_lead_but_never_dial_by_themselves() {
     }
     app.update_settings(&ringdesk_app::ipc::SettingsUpdate { links_auto_dial: Some(true), ..Default::default() })
         .expect("auto-dial on");
-    assert!(app.open_link("tel:+12025550143").expect("link").auto_dial, "the agent allowed links to dial");
+    let first = app.open_link("tel:+12025550143").expect("link");
+    assert!(first.auto_dial, "the agent allowed links to dial");
+    assert_eq!(first.countdown_seconds, ringdesk_app::LINK_AUTO_DIAL_COUNTDOWN_SECONDS, "after a countdown the agent can cancel");
+    assert!(first.held.is_none(), "nothing held the first link: {:?}", first.held);
+}
+
+#[test]
+fn with_auto_dial_on_at_most_one_link_dials_by_itself_per_gap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gap = std::time::Duration::from_millis(400);
+    let options = ringdesk_app::AppOptions { link_auto_dial_gap: Some(gap), ..Default::default() };
+    let app = App::open_with(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default()), &options).expect("app");
+    app.update_settings(&ringdesk_app::ipc::SettingsUpdate { links_auto_dial: Some(true), ..Default::default() })
+        .expect("auto-dial on");
+    // A web page opening links in a loop: the first dials (after its countdown), the rest wait.
+    let burst: Vec<_> = (0..5).map(|i| app.open_link(&format!("tel:+1202555014{i}")).expect("link")).collect();
+    assert!(burst[0].auto_dial, "the first link of a burst dials by itself");
+    for t in &burst[1..] {
+        assert!(!t.auto_dial, "{} must wait for the agent's Dial", t.e164);
+        assert_eq!(t.countdown_seconds, 0, "no countdown for a held link");
+        let held = t.held.as_deref().unwrap_or_default();
+        assert!(held.contains("press Dial"), "the held link says what to do: {held}");
+    }
+    std::thread::sleep(gap + std::time::Duration::from_millis(50));
+    assert!(app.open_link("tel:+12025550149").expect("link").auto_dial, "after the gap a link dials by itself again");
+    app.update_settings(&ringdesk_app::ipc::SettingsUpdate { links_auto_dial: Some(false), ..Default::default() })
+        .expect("auto-dial off");
+    let off = app.open_link("tel:+12025550148").expect("link");
+    assert!(!off.auto_dial && off.held.is_none(), "with auto-dial off nothing dials and nothing is held");
 }
 
 #[test]

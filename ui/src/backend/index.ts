@@ -79,11 +79,13 @@ export interface Backend {
   updateLead(id: string, patch: LeadPatch): Promise<Lead>;
   listLists(): Promise<LeadList[]>;
   createList(name: string, description: string | null): Promise<LeadList>;
-  previewImport(path: string): Promise<ImportPreview>;
+  /** Asks for a CSV file in the shell's native dialog and previews it; null when the agent cancels. Only a file chosen here can be imported. */
+  chooseImportFile(): Promise<ImportPreview | null>;
   /** Long-running; progress arrives through onImportProgress; cancelImport() makes it reject with code "cancelled". */
   importLeads(request: ImportRequest): Promise<ImportReport>;
   cancelImport(): Promise<null>;
-  exportLeads(path: string, listId: string | null): Promise<ExportReport>;
+  /** Asks where to save (suggesting `fileName`) in the shell's native dialog, then exports; null when the agent cancels. */
+  exportLeads(fileName: string, listId: string | null): Promise<ExportReport | null>;
   getSettings(): Promise<Settings>;
   updateSettings(update: SettingsUpdate): Promise<Settings>;
   setSecret(kind: SecretKind, value: string): Promise<Settings>;
@@ -243,7 +245,8 @@ export interface Backend {
   /** Ends a bridge call (cancels it while it rings). */
   hangUpBridgeCall(sid: string): Promise<BridgeCallInfo>;
   /** Writes the calls the filter selects (every page, not just the first) to a CSV file. */
-  exportCallHistory(path: string, filter: HistoryFilter): Promise<ExportReport>;
+  /** Asks where to save (suggesting `fileName`) and writes the calls the filter selects (every page) there; null when cancelled. */
+  exportCallHistory(fileName: string, filter: HistoryFilter): Promise<ExportReport | null>;
 
   // ---- links from the desktop (tel:, ringdesk://dial) ----
   /** Links that arrived before the window listened (the one that started the app); each once. */
@@ -264,10 +267,6 @@ export interface Backend {
   onSync(cb: (notice: SyncNotice) => void): Promise<() => void>;
   /** Subscribes to the `callEvent` event (the softphone's notices); resolves with the unsubscribe function. */
   onCall(cb: (notice: CallNotice) => void): Promise<() => void>;
-  /** Native "open file" dialog filtered to CSV; null when the user cancels. */
-  pickCsvFile(): Promise<string | null>;
-  /** Native "save file" dialog; null when the user cancels. */
-  pickSavePath(defaultName: string): Promise<string | null>;
 }
 
 // Compile-time guard: the hand-written interface above must match the bindings' `commands`
@@ -276,7 +275,7 @@ export interface Backend {
 type Unwrapped<F> = F extends (...args: infer A) => Promise<Result<infer T, IpcError>> ? (...args: A) => Promise<T> : never;
 type CommandMethods = { [K in keyof typeof commands]: Unwrapped<(typeof commands)[K]> };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const commandsMatch: Same<CommandMethods, Omit<Backend, "onCall" | "onImportProgress" | "onLink" | "onRealtime" | "onReminder" | "onSync" | "pickCsvFile" | "pickSavePath">> = true;
+const commandsMatch: Same<CommandMethods, Omit<Backend, "onCall" | "onImportProgress" | "onLink" | "onRealtime" | "onReminder" | "onSync">> = true;
 void commandsMatch;
 
 export function isTauri(): boolean {

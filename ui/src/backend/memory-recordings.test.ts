@@ -89,14 +89,15 @@ describe("MemoryBackend call history filters", () => {
   it("exports every call the filter selects, beyond one page, as CSV", async () => {
     const many: CallInput[] = Array.from({ length: 120 }, (_, i) => ({ contact: "+12025550143", startedAt: ago(i + 1), durationSeconds: 10, disposition: i % 2 ? "voicemail" : "interested", notes: i === 0 ? 'Said "call me"' : null }));
     const files = new Map<string, string | Uint8Array>();
-    const b = new MemoryBackend({ leads: LEADS, calls: many, files });
-    const report = await b.exportCallHistory("/tmp/history.csv", history({ disposition: "interested", limit: 5, beforeStartedAt: ago(0), beforeId: "call-99999999" }));
+    const b = new MemoryBackend({ leads: LEADS, calls: many, files, saveDirectory: "/tmp" });
+    const report = await b.exportCallHistory("history.csv", history({ disposition: "interested", limit: 5, beforeStartedAt: ago(0), beforeId: "call-99999999" }));
     expect(report).toEqual({ path: "/tmp/history.csv", rows: 60 });
     const [header, ...records] = parseCsv(files.get("/tmp/history.csv") as string);
     expect(header.fields).toEqual(["started_at", "direction", "route", "number", "lead", "company", "duration_seconds", "disposition", "notes"]);
     expect(records).toHaveLength(60);
     expect(records[0].fields).toEqual([many[0].startedAt, "outbound", "softphone", "+12025550143", "Ann Archer", "Archer Dental", "10", "interested", 'Said "call me"']);
-    await expect(b.exportCallHistory(" ", history())).rejects.toMatchObject({ code: "invalidInput" });
+    const cancelled = new MemoryBackend({ leads: LEADS, calls: many, files: new Map(), saveDirectory: null });
+    expect(await cancelled.exportCallHistory("history.csv", history()), "a cancelled dialog exports nothing").toBeNull();
   });
 });
 

@@ -193,9 +193,9 @@ describe("MemoryBackend settings, lookup, export", () => {
 
   it("exports CSV text into files and counts rows", async () => {
     const b = backendWithPeople();
-    const report = await b.exportLeads("/out.csv", null);
-    expect(report.rows).toBe(4);
-    const text = b.files.get("/out.csv") as string;
+    const report = await b.exportLeads("out.csv", null);
+    expect(report?.rows).toBe(4);
+    const text = b.files.get("/home/agent/Documents/out.csv") as string;
     expect(text.split("\r\n")[0]).toBe("Name,Email,Phone,Company,Position,Status,Value,Source,Notes,Timezone,Last contact");
     expect(text).toContain("Alice Anders,alice@acme.example,+15551234567,Acme Corp");
   });

@@ -1158,6 +1158,12 @@ export class MemoryBackend implements Backend {
     return { id: list.id, name: list.name, description: list.description, memberCount: 0 };
   }
 
+  /** The shell's dialog: the file pickCsvResult names (by default the first CSV in `files`), previewed. */
+  async chooseImportFile(): Promise<ImportPreview | null> {
+    const path = this.pickCsvFile();
+    return path === null ? null : this.previewImport(path);
+  }
+
   async previewImport(path: string): Promise<ImportPreview> {
     const { text, size } = this.readFile(path);
     const records = parseCsv(text);
@@ -1214,7 +1220,9 @@ export class MemoryBackend implements Backend {
     return null;
   }
 
-  async exportLeads(path: string, listId: string | null): Promise<ExportReport> {
+  async exportLeads(fileName: string, listId: string | null): Promise<ExportReport | null> {
+    const path = this.pickSavePath(fileName);
+    if (path === null) return null;
     if (path.trim() === "") throw invalid("Choose a file to export to.");
     if (listId !== null && !this.lists.has(listId)) throw new BackendError("notFound", "That list no longer exists.");
     const ids = this.matchingIds({ search: null, listId, sort: { field: "name", descending: false }, offset: 0, limit: 0 });
@@ -1360,7 +1368,7 @@ export class MemoryBackend implements Backend {
         }
       }
     }
-    return { e164: norm.e164, display: displayPhone(norm.e164), lead, name, autoDial: false };
+    return { e164: norm.e164, display: displayPhone(norm.e164), lead, name, autoDial: false, countdownSeconds: 0, held: null };
   }
 
   // ---- texts -------------------------------------------------------------------------------------
@@ -1888,7 +1896,9 @@ export class MemoryBackend implements Backend {
   }
 
   /** Writes every call the filter selects (paging ignored) to `path` as CSV (csv_io::export_history). */
-  async exportCallHistory(path: string, filter: HistoryFilter): Promise<ExportReport> {
+  async exportCallHistory(fileName: string, filter: HistoryFilter): Promise<ExportReport | null> {
+    const path = this.pickSavePath(fileName);
+    if (path === null) return null;
     if (path.trim() === "") throw invalid("Choose a file to export to.");
     const matches = this.historyFilter(filter);
     const rows: string[][] = [["started_at", "direction", "route", "number", "lead", "company", "duration_seconds", "disposition", "notes"]];
@@ -2295,13 +2305,13 @@ export class MemoryBackend implements Backend {
     };
   }
 
-  async pickCsvFile(): Promise<string | null> {
+  private pickCsvFile(): string | null {
     if (this.options.pickCsvResult !== undefined) return this.options.pickCsvResult;
     for (const path of this.files.keys()) if (/\.(csv|txt)$/i.test(path)) return path;
     return null;
   }
 
-  async pickSavePath(defaultName: string): Promise<string | null> {
+  private pickSavePath(defaultName: string): string | null {
     const dir = this.options.saveDirectory === undefined ? "/home/agent/Documents" : this.options.saveDirectory;
     return dir === null ? null : `${dir}/${defaultName}`;
   }
@@ -2403,7 +2413,7 @@ export class MemoryBackend implements Backend {
     let notice: LinkNotice;
     try {
       const target = await this.openLink(link);
-      notice = { kind: "opened", link, target: { ...target, autoDial: this.settings.linksAutoDial === true } };
+      notice = { kind: "opened", link, target: { ...target, autoDial: this.settings.linksAutoDial === true } }; // no countdown, no pacing here: App::open_link has those
     } catch (err) {
       notice = { kind: "invalid", link, message: err instanceof Error ? err.message : String(err) };
     }

@@ -1,5 +1,4 @@
 // The desktop implementation: the generated `commands`, with their Result unwrapped.
-import { open, save } from "@tauri-apps/plugin-dialog";
 import { commands, events, type CallNotice, type ImportProgress, type IpcError, type LinkNotice, type ReminderNotice, type RealtimeNotice, type SyncNotice } from "../generated/bindings";
 import { BackendError } from "./errors";
 import type { Backend, Result } from "./index";
@@ -34,10 +33,10 @@ export class TauriBackend implements Backend {
   updateLead: Backend["updateLead"] = (id, patch) => unwrap(() => commands.updateLead(id, patch));
   listLists = () => unwrap(() => commands.listLists());
   createList: Backend["createList"] = (name, description) => unwrap(() => commands.createList(name, description));
-  previewImport: Backend["previewImport"] = (path) => unwrap(() => commands.previewImport(path));
+  chooseImportFile = () => unwrap(() => commands.chooseImportFile());
   importLeads: Backend["importLeads"] = (request) => unwrap(() => commands.importLeads(request));
   cancelImport = () => unwrap(() => commands.cancelImport());
-  exportLeads: Backend["exportLeads"] = (path, listId) => unwrap(() => commands.exportLeads(path, listId));
+  exportLeads: Backend["exportLeads"] = (fileName, listId) => unwrap(() => commands.exportLeads(fileName, listId));
   getSettings = () => unwrap(() => commands.getSettings());
   updateSettings: Backend["updateSettings"] = (update) => unwrap(() => commands.updateSettings(update));
   setSecret: Backend["setSecret"] = (kind, value) => unwrap(() => commands.setSecret(kind, value));
@@ -74,7 +73,7 @@ export class TauriBackend implements Backend {
   placeCall: Backend["placeCall"] = (request) => unwrap(() => commands.placeCall(request));
   bridgeCallStatus: Backend["bridgeCallStatus"] = (sid) => unwrap(() => commands.bridgeCallStatus(sid));
   hangUpBridgeCall: Backend["hangUpBridgeCall"] = (sid) => unwrap(() => commands.hangUpBridgeCall(sid));
-  exportCallHistory: Backend["exportCallHistory"] = (path, filter) => unwrap(() => commands.exportCallHistory(path, filter));
+  exportCallHistory: Backend["exportCallHistory"] = (fileName, filter) => unwrap(() => commands.exportCallHistory(fileName, filter));
   takePendingLinks = () => unwrap(() => commands.takePendingLinks());
   syncStatus = () => unwrap(() => commands.syncStatus());
   syncNow = () => unwrap(() => commands.syncNow());
@@ -134,22 +133,5 @@ export class TauriBackend implements Backend {
   async onSync(cb: (notice: SyncNotice) => void): Promise<() => void> {
     const unlisten = await events.syncEvent.listen((event) => cb(event.payload));
     return () => unlisten();
-  }
-
-  async pickCsvFile(): Promise<string | null> {
-    const picked = await open({
-      multiple: false,
-      directory: false,
-      filters: [{ name: "CSV", extensions: ["csv", "txt"] }],
-    });
-    return typeof picked === "string" ? picked : null;
-  }
-
-  async pickSavePath(defaultName: string): Promise<string | null> {
-    const picked = await save({
-      defaultPath: defaultName,
-      filters: [{ name: "CSV", extensions: ["csv"] }],
-    });
-    return picked ?? null;
   }
 }

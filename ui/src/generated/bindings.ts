@@ -14,10 +14,13 @@ export const commands = {
 	updateLead: (id: string, patch: LeadPatch) => typedError<Lead, IpcError>(__TAURI_INVOKE("update_lead", { id, patch })),
 	listLists: () => typedError<LeadList[], IpcError>(__TAURI_INVOKE("list_lists")),
 	createList: (name: string, description: string | null) => typedError<LeadList, IpcError>(__TAURI_INVOKE("create_list", { name, description })),
-	previewImport: (path: string) => typedError<ImportPreview, IpcError>(__TAURI_INVOKE("preview_import", { path })),
+	/**  Asks for a CSV file in the native dialog and previews it; `None` when the agent cancelled. */
+	chooseImportFile: () => typedError<ImportPreview | null, IpcError>(__TAURI_INVOKE("choose_import_file")),
+	/**  Imports the file chosen with `choose_import_file` (no other path is accepted). */
 	importLeads: (request: ImportRequest) => typedError<ImportReport, IpcError>(__TAURI_INVOKE("import_leads", { request })),
 	cancelImport: () => typedError<null, IpcError>(__TAURI_INVOKE("cancel_import")),
-	exportLeads: (path: string, listId: string | null) => typedError<ExportReport, IpcError>(__TAURI_INVOKE("export_leads", { path, listId })),
+	/**  Asks where to save (suggesting `file_name`) and exports the leads there; `None` when cancelled. */
+	exportLeads: (fileName: string, listId: string | null) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_leads", { fileName, listId })),
 	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
 	updateSettings: (update: SettingsUpdate) => typedError<Settings, IpcError>(__TAURI_INVOKE("update_settings", { update })),
 	setSecret: (kind: SecretKind, value: string) => typedError<Settings, IpcError>(__TAURI_INVOKE("set_secret", { kind, value })),
@@ -93,8 +96,11 @@ export const commands = {
 	/**  A bridge call as SignalWire reports it now (the UI polls it while the call lasts). */
 	bridgeCallStatus: (sid: string) => typedError<BridgeCallInfo, IpcError>(__TAURI_INVOKE("bridge_call_status", { sid })),
 	hangUpBridgeCall: (sid: string) => typedError<BridgeCallInfo, IpcError>(__TAURI_INVOKE("hang_up_bridge_call", { sid })),
-	/**  Writes the calls the filter selects (every page) to a CSV file. */
-	exportCallHistory: (path: string, filter: HistoryFilter) => typedError<ExportReport, IpcError>(__TAURI_INVOKE("export_call_history", { path, filter })),
+	/**
+	 *  Asks where to save (suggesting `file_name`) and writes the calls the filter selects (every
+	 *  page) there; `None` when cancelled.
+	 */
+	exportCallHistory: (fileName: string, filter: HistoryFilter) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_call_history", { fileName, filter })),
 	recordingsLibrary: (query: RecordingQuery) => typedError<RecordingGroup[], IpcError>(__TAURI_INVOKE("recordings_library", { query })),
 	syncRecordings: (days: number) => typedError<RecordingSyncReport, IpcError>(__TAURI_INVOKE("sync_recordings", { days })),
 	audioDevices: () => typedError<AudioDevice[], IpcError>(__TAURI_INVOKE("audio_devices")),
@@ -449,7 +455,18 @@ export type LinkTarget = {
 	lead: LeadSummary | null,
 	/**  The name the link carried (shown when no lead matches). */
 	name: string | null,
+	/**
+	 *  The window dials this link by itself after counting down `countdown_seconds` (the agent
+	 *  can cancel): the agent turned auto-dial on, and no other link dialed by itself in the
+	 *  last [`crate::LINK_AUTO_DIAL_GAP`].
+	 */
 	autoDial: boolean,
+	countdownSeconds: number,
+	/**
+	 *  Why a link did not dial by itself although auto-dial is on (another link did so moments
+	 *  ago); the agent presses Dial.
+	 */
+	held: string | null,
 };
 
 /**  What the agent does next after a call. */

@@ -5,6 +5,7 @@ import type { CallRoute, LeadSummary, LinkTarget, NumberLookup, OwnedNumberInfo 
 import { useDialAction, type CallOverrides } from "../phone/CallButton";
 import { RouteOverride, useCallSettings } from "../phone/RouteOverride";
 import type { CallLead } from "../phone/usePhone";
+import { useEscapeLayer } from "../shell/escape";
 import { hasCommandModifier, isTypingTarget } from "../shell/keys";
 
 export const LOOKUP_DEBOUNCE_MS = 50;
@@ -53,6 +54,10 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
   /** The link that filled the number in; shown (its lead or name) while the number is the link's. */
   const [openedLink, setLinkTarget] = useState<LinkTarget | null>(null);
   const linkTarget = openedLink && openedLink.e164 === number ? openedLink : null;
+  /** A link that dials by itself (the agent's setting): seconds left before it does; Cancel or Esc stops it. */
+  const [countdown, setCountdown] = useState<number | null>(null);
+  /** The link's call was placed by itself (auto-dial), not by the agent's Dial. */
+  const [linkDialed, setLinkDialed] = useState(false);
   /** This call's route and caller ID when not Settings' defaults. */
   const [routeOverride, setRouteOverride] = useState<CallRoute | null>(null);
   const [callerIdOverride, setCallerIdOverride] = useState("");
@@ -97,9 +102,36 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
     handled.current = command.nonce;
     setLinkTarget(command.target);
     setNumber(command.target.e164);
-    if (command.target.autoDial) startCall.current(command.target.e164, callLead(command.target.lead));
+    setCountdown(null);
+    setLinkDialed(false);
+    if (command.target.autoDial) {
+      if (command.target.countdownSeconds > 0) setCountdown(command.target.countdownSeconds);
+      else {
+        setLinkDialed(true);
+        startCall.current(command.target.e164, callLead(command.target.lead));
+      }
+    }
     inputRef.current?.focus();
   }, [command, active]);
+
+  // The countdown of a link that dials by itself: one tick a second, then the call. Changing the
+  // number, leaving the page, Cancel or Esc stops it.
+  const counting = countdown !== null && linkTarget !== null && active;
+  useEffect(() => {
+    if (!counting || countdown === null || !linkTarget) return;
+    if (countdown <= 0) {
+      setCountdown(null);
+      setLinkDialed(true);
+      startCall.current(linkTarget.e164, callLead(linkTarget.lead));
+      return;
+    }
+    const t = setTimeout(() => setCountdown(countdown - 1), 1000);
+    return () => clearTimeout(t);
+  }, [counting, countdown, linkTarget]);
+  useEffect(() => {
+    if (!counting && countdown !== null) setCountdown(null);
+  }, [counting, countdown]);
+  useEscapeLayer(counting, () => setCountdown(null));
 
   // Digits, *, #, + typed anywhere on the page go into the number; Backspace deletes.
   useEffect(() => {
@@ -230,7 +262,26 @@ export function DialerPage({ active, command = null, dialDisabledReason, onOpenL
           <div className="notice-box dialer-link-banner" role="status" data-testid="dialer-link-banner">
             <Link2 size={16} aria-hidden />
             <div>
-              {linkTarget.autoDial ? "Opened from a link — calling…" : "Opened from a link — press Dial (Enter) to call"}
+              {counting ? (
+                <span data-testid="dialer-link-countdown">
+                  Opened from a link — calling in {countdown} s…{" "}
+                  <button type="button" className="button small" data-testid="dialer-link-cancel" onClick={() => setCountdown(null)}>
+                    Cancel (Esc)
+                  </button>{" "}
+                  <button type="button" className="button small" data-testid="dialer-link-dial-now" onClick={() => setCountdown(0)}>
+                    Dial now
+                  </button>
+                </span>
+              ) : linkDialed ? (
+                "Opened from a link — calling…"
+              ) : (
+                "Opened from a link — press Dial (Enter) to call"
+              )}
+              {linkTarget.held && (
+                <div className="small" data-testid="dialer-link-held">
+                  {linkTarget.held}
+                </div>
+              )}
               {!linkTarget.lead && linkTarget.name && (
                 <div className="small" data-testid="dialer-link-name">
                   The link names <strong>{linkTarget.name}</strong> (no lead has this number).

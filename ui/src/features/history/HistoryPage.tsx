@@ -200,10 +200,9 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
     if (exporting) return;
     setExporting(true);
     try {
-      const path = await backend.pickSavePath("call-history.csv");
-      if (path === null) return;
       // Every page: the export ignores the paging fields.
-      const report = await backend.exportCallHistory(path, { ...applied, limit: HISTORY_PAGE_SIZE, beforeStartedAt: null, beforeId: null });
+      const report = await backend.exportCallHistory("call-history.csv", { ...applied, limit: HISTORY_PAGE_SIZE, beforeStartedAt: null, beforeId: null });
+      if (report === null) return;
       toast(`Exported ${plural(report.rows, "call")} to ${report.path}.`);
     } catch (err) {
       toast(`Could not export the history: ${errorMessage(err)}`, "error");

@@ -39,7 +39,6 @@ type Props = {
 
 export function ImportDialog({ lists, onClose, onImported }: Props) {
   const backend = useBackend();
-  const [path, setPath] = useState("");
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [mapping, setMapping] = useState<(LeadField | null)[]>([]);
   const [targetKind, setTargetKind] = useState<TargetKind>("none");
@@ -52,12 +51,12 @@ export function ImportDialog({ lists, onClose, onImported }: Props) {
   const [report, setReport] = useState<ImportReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const pathRef = useRef<HTMLInputElement>(null);
+  const chooseRef = useRef<HTMLButtonElement>(null);
   const mounted = useRef(true);
 
   useEffect(() => {
     mounted.current = true;
-    pathRef.current?.focus();
+    chooseRef.current?.focus();
     return () => {
       mounted.current = false;
     };
@@ -69,18 +68,15 @@ export function ImportDialog({ lists, onClose, onImported }: Props) {
     if (!existingListId && lists.length > 0) setExistingListId(lists[0].id);
   }, [lists, existingListId]);
 
-  const runPreview = async (p: string) => {
-    const trimmed = p.trim();
-    if (trimmed === "") {
-      setError("Enter the path of a CSV file, or choose one with Browse…");
-      return;
-    }
+  // The file is chosen in the shell's native dialog, never typed: a path the window made up is
+  // refused by the shell (only a file chosen there can be imported).
+  const choose = async () => {
     setBusy(true);
     setError(null);
     setNotice(null);
     try {
-      const result = await backend.previewImport(trimmed);
-      if (!mounted.current) return;
+      const result = await backend.chooseImportFile();
+      if (!result || !mounted.current) return;
       setPreview(result);
       setMapping(result.mapping);
       setNewListName(baseName(result.path));
@@ -90,17 +86,6 @@ export function ImportDialog({ lists, onClose, onImported }: Props) {
       setError(errorMessage(err));
     } finally {
       if (mounted.current) setBusy(false);
-    }
-  };
-
-  const browse = async () => {
-    try {
-      const picked = await backend.pickCsvFile();
-      if (!picked || !mounted.current) return;
-      setPath(picked);
-      await runPreview(picked);
-    } catch (err) {
-      setError(errorMessage(err));
     }
   };
 
@@ -196,28 +181,13 @@ export function ImportDialog({ lists, onClose, onImported }: Props) {
           {phase === "edit" && (
             <>
               <div className="file-row">
-                <label htmlFor="import-path">CSV file</label>
+                <span className="file-label">CSV file</span>
                 <div className="file-inputs">
-                  <input
-                    id="import-path"
-                    ref={pathRef}
-                    data-testid="import-path"
-                    value={path}
-                    placeholder="/path/to/leads.csv"
-                    spellCheck={false}
-                    onChange={(e) => setPath(e.target.value)}
-                    onKeyDown={(e) => {
-                      if (e.key === "Enter") {
-                        e.preventDefault();
-                        void runPreview(path);
-                      }
-                    }}
-                  />
-                  <button type="button" className="button" onClick={() => void browse()} disabled={busy}>
-                    <FolderOpen size={15} aria-hidden /> Browse…
-                  </button>
-                  <button type="button" className="button" data-testid="import-preview" onClick={() => void runPreview(path)} disabled={busy}>
-                    {busy ? "Reading…" : "Preview"}
+                  <span className="file-chosen" data-testid="import-file">
+                    {preview ? preview.path : <span className="muted">No file chosen</span>}
+                  </span>
+                  <button type="button" ref={chooseRef} className="button" data-testid="import-choose" onClick={() => void choose()} disabled={busy}>
+                    <FolderOpen size={15} aria-hidden /> {busy ? "Reading…" : preview ? "Choose another file…" : "Choose file…"}
                   </button>
                 </div>
               </div>

@@ -13,11 +13,11 @@ const CSV = [
   "Bob Again,,,BOB@globex.example,", // line 7: merges into Bob Brown by email
 ].join("\r\n");
 
-async function openImportAndPreview(user: Awaited<ReturnType<typeof renderApp>>["user"], path: string) {
+/** Opens the import dialog and chooses a file (the in-memory backend's dialog answers with the one CSV file it holds). */
+async function openImportAndPreview(user: Awaited<ReturnType<typeof renderApp>>["user"]) {
   await user.click(screen.getByTestId("import-button"));
   const dialog = screen.getByTestId("import-dialog");
-  await user.type(within(dialog).getByTestId("import-path"), path);
-  await user.click(within(dialog).getByTestId("import-preview"));
+  await user.click(within(dialog).getByTestId("import-choose"));
   return dialog;
 }
 
@@ -25,7 +25,7 @@ describe("Import dialog", () => {
   it("previews, auto-maps the columns, imports good rows, merges duplicates and lists invalid lines; the new list appears", async () => {
     const { user, backend } = await renderApp({ leads: SAMPLE_LEADS, files: { [CSV_PATH]: CSV } });
     await waitFor(() => expect(rowNames()).toHaveLength(5));
-    const dialog = await openImportAndPreview(user, CSV_PATH);
+    const dialog = await openImportAndPreview(user);
 
     expect(await within(dialog).findByTestId("import-mapping-0")).toHaveValue("name");
     expect(within(dialog).getByTestId("import-mapping-1")).toHaveValue("company");
@@ -68,7 +68,7 @@ describe("Import dialog", () => {
       importDelayMs: 10,
     });
     await waitFor(() => expect(rowNames()).toHaveLength(5));
-    const dialog = await openImportAndPreview(user, "/big.csv");
+    const dialog = await openImportAndPreview(user);
     await within(dialog).findByTestId("import-mapping-0");
     await user.click(within(dialog).getByTestId("import-target-new"));
     await user.click(within(dialog).getByTestId("import-start"));
@@ -90,7 +90,7 @@ describe("Import dialog", () => {
     const latin1 = new Uint8Array([...new TextEncoder().encode("Name,Phone\nJos"), 0xe9, ...new TextEncoder().encode(",5551234567\n")]);
     const { user, backend } = await renderApp({ leads: SAMPLE_LEADS, files: { "/latin1.csv": latin1 } });
     await waitFor(() => expect(rowNames()).toHaveLength(5));
-    const dialog = await openImportAndPreview(user, "/latin1.csv");
+    const dialog = await openImportAndPreview(user);
 
     const error = await within(dialog).findByTestId("import-error");
     expect(error).toHaveTextContent('"/latin1.csv" is not UTF-8 text');
@@ -98,14 +98,11 @@ describe("Import dialog", () => {
     expect(within(dialog).getByTestId("import-start")).toBeDisabled();
     expect(backend.allLeads()).toHaveLength(5);
 
-    await user.clear(within(dialog).getByTestId("import-path"));
-    await user.type(within(dialog).getByTestId("import-path"), "/nope.csv{Enter}");
-    await waitFor(() => expect(within(dialog).getByTestId("import-error")).toHaveTextContent('Cannot open "/nope.csv": no such file'));
   });
 
   it("will not start without a Phone or Email column and says why", async () => {
     const { user } = await renderApp({ files: { "/names.csv": "Name,City\nAl,Boston\n" } });
-    const dialog = await openImportAndPreview(user, "/names.csv");
+    const dialog = await openImportAndPreview(user);
     await within(dialog).findByTestId("import-mapping-0");
     expect(within(dialog).getByTestId("import-start")).toBeDisabled();
     expect(dialog).toHaveTextContent("Map a column to Phone or Email");
@@ -114,11 +111,22 @@ describe("Import dialog", () => {
     expect(within(dialog).getByTestId("import-start")).toBeEnabled();
   });
 
-  it("Browse… fills the path from the file picker and previews it", async () => {
+  it("Choose file… previews the file chosen in the dialog; the dialog has no path to type", async () => {
     const { user } = await renderApp({ files: { [CSV_PATH]: CSV } });
     await user.click(screen.getByTestId("import-button"));
-    await user.click(screen.getByRole("button", { name: /Browse/ }));
-    expect(screen.getByTestId("import-path")).toHaveValue(CSV_PATH);
+    expect(screen.getByTestId("import-file"), "nothing chosen yet").toHaveTextContent("No file chosen");
+    expect(within(screen.getByTestId("import-dialog")).queryByRole("textbox"), "no path field").not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: /Choose file/ }));
     expect(await screen.findByTestId("import-mapping-0")).toHaveValue("name");
+    expect(screen.getByTestId("import-file")).toHaveTextContent(CSV_PATH);
+  });
+
+  it("a cancelled file dialog leaves the import dialog as it was", async () => {
+    const { user } = await renderApp({ files: { [CSV_PATH]: CSV }, pickCsvResult: null });
+    await user.click(screen.getByTestId("import-button"));
+    await user.click(screen.getByTestId("import-choose"));
+    await waitFor(() => expect(screen.getByTestId("import-choose")).toBeEnabled());
+    expect(screen.getByTestId("import-file")).toHaveTextContent("No file chosen");
+    expect(screen.queryByTestId("import-error"), "a cancel is not an error").not.toBeInTheDocument();
   });
 });

@@ -89,9 +89,8 @@ export function LeadsPage({ active, command, dataVersion = 0, onDataChanged, onT
     const listName = lists.find((l) => l.id === listId)?.name;
     setExporting(true);
     try {
-      const path = await backend.pickSavePath(`${fileSlug(listName ?? "leads")}.csv`);
-      if (!path) return;
-      const report = await backend.exportLeads(path, listId);
+      const report = await backend.exportLeads(`${fileSlug(listName ?? "leads")}.csv`, listId);
+      if (!report) return;
       toast(`Exported ${plural(report.rows, "lead")} to ${report.path}`);
     } catch (err) {
       toast(`Export failed: ${errorMessage(err)}`, "error");

@@ -154,7 +154,7 @@ describe("Calls over the default route and overrides", () => {
     const { user } = await renderApp(backend);
     // A link whose target names no lead: only the backend knows the number is Do Not Call.
     act(() =>
-      backend.emitLink({ kind: "opened", link: "tel:3125550111", target: { e164: "+13125550111", display: "(312) 555-0111", lead: null, name: null, autoDial: true } }),
+      backend.emitLink({ kind: "opened", link: "tel:3125550111", target: { e164: "+13125550111", display: "(312) 555-0111", lead: null, name: null, autoDial: true, countdownSeconds: 0, held: null } }),
     );
     const confirm = await screen.findByTestId("dnc-confirm");
     expect(backend.placeRequests).toHaveLength(1);
@@ -165,6 +165,47 @@ describe("Calls over the default route and overrides", () => {
     expect(backend.placeRequests[1]).toMatchObject({ to: "+13125550111", overrideDnc: true, route: null });
     expect(await screen.findByTestId("call-number")).toHaveTextContent("(312) 555-0111");
     expect(backend.phoneCall(backend.phoneCallIds()[0])?.leadId).toBe(backend.allLeads().find((l) => l.name === "Nora Never")!.id);
+  });
+});
+
+describe("Links that dial by themselves", () => {
+  const link = (countdownSeconds: number, held: string | null = null) => ({
+    kind: "opened" as const,
+    link: "tel:3125550122",
+    target: { e164: "+13125550122", display: "(312) 555-0122", lead: null, name: null, autoDial: held === null, countdownSeconds, held },
+  });
+
+  it("count down first: Cancel stops the call, Dial now skips the wait", async () => {
+    const backend = backendWith();
+    const { user } = await renderApp(backend);
+    act(() => backend.emitLink(link(2)));
+    expect(await screen.findByTestId("dialer-link-countdown")).toHaveTextContent("calling in 2 s");
+    await waitFor(() => expect(screen.getByTestId("dialer-link-countdown")).toHaveTextContent("calling in 1 s"), { timeout: 2500 });
+    await user.click(screen.getByTestId("dialer-link-cancel"));
+    expect(screen.queryByTestId("dialer-link-countdown"), "the countdown is gone").not.toBeInTheDocument();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(backend.placeRequests, "a cancelled link does not dial").toHaveLength(0);
+
+    act(() => backend.emitLink(link(30)));
+    await user.click(await screen.findByTestId("dialer-link-dial-now"));
+    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
+    expect(backend.placeRequests[0]).toMatchObject({ to: "+13125550122" });
+  });
+
+  it("Esc cancels the countdown; a link the core held says why and waits for Dial", async () => {
+    const backend = backendWith();
+    const { user } = await renderApp(backend);
+    act(() => backend.emitLink(link(1)));
+    await screen.findByTestId("dialer-link-countdown");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("dialer-link-countdown")).not.toBeInTheDocument();
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(backend.placeRequests, "Esc stopped the call").toHaveLength(0);
+
+    act(() => backend.emitLink(link(0, "Another link dialed by itself moments ago, so this one waits for you: press Dial to call.")));
+    expect(await screen.findByTestId("dialer-link-held")).toHaveTextContent("press Dial to call");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(backend.placeRequests, "a held link does not dial").toHaveLength(0);
   });
 });
 
