@@ -8,8 +8,9 @@ source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 log "building the release app and its .deb (Tauri bundler)"
 ui/node_modules/.bin/tauri build --bundles deb
-log "building the hello-world anchor and the CLI"
-cargo build --release -p ringdesk-bench-hello -p ringdesk-cli
+log "building the hello-world anchor (release) and the CLI that seeds the database (debug: only its import runs)"
+cargo build --release -p ringdesk-bench-hello
+cargo build -p ringdesk-cli
 RUN=$(mktemp -d); chmod 700 "$RUN"
 trap 'kill $XVFB 2>/dev/null || true; rm -rf "$RUN"' EXIT
 Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & XVFB=$!

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useRef, useState } from "react";
 import { errorCode, errorMessage, useBackend } from "./backend";
 import type { AppInfo, CallHistoryItem, ErrorCode } from "./generated/bindings";
 import { X } from "lucide-react";
@@ -6,20 +6,20 @@ import { callerName } from "./features/calls/callText";
 import { formatPhone } from "./lib/format";
 import { useAwaitingCalls } from "./features/calls/useAwaitingCalls";
 import { WrapUpDialog } from "./features/calls/WrapUpDialog";
-import { DialerPage, type DialerCommand } from "./features/dialer/DialerPage";
+import type { DialerCommand } from "./features/dialer/DialerPage";
 import { useLinks } from "./features/dialer/useLinks";
-import { FollowUpsPage } from "./features/followups/FollowUpsPage";
+
 import { useOverdueFollowUps } from "./features/followups/useOverdueFollowUps";
-import { HistoryPage } from "./features/history/HistoryPage";
-import { RecordingsPage, type RecordingsCommand } from "./features/recordings/RecordingsPage";
+
+import type { RecordingsCommand } from "./features/recordings/RecordingsPage";
 import { CreateLeadDialog } from "./features/leads/CreateLeadDialog";
 import { CallPanel } from "./features/phone/CallPanel";
 import { PhoneProvider, usePhone, type PhoneCall } from "./features/phone/usePhone";
 import { LeadsPage, type LeadsCommand } from "./features/leads/LeadsPage";
-import { MessagesPage, type MessagesCommand } from "./features/messages/MessagesPage";
+import type { MessagesCommand } from "./features/messages/MessagesPage";
 import { useRealtime } from "./features/messages/useRealtime";
 import { useUnreadTexts } from "./features/messages/useUnreadTexts";
-import { SettingsPage, type SettingsCommand } from "./features/settings/SettingsPage";
+import type { SettingsCommand } from "./features/settings/SettingsPage";
 import { EscapeProvider, useEscapeLayer, useEscapeStack } from "./features/shell/escape";
 import { hasCommandModifier, isTypingTarget } from "./features/shell/keys";
 import { ShortcutsHelp } from "./features/shell/ShortcutsHelp";
@@ -28,6 +28,14 @@ import { StartupError } from "./features/shell/StartupError";
 import { ToastProvider, useToast } from "./features/shell/Toast";
 import { SyncPanel } from "./features/sync/SyncPanel";
 import { useSync } from "./features/sync/useSync";
+
+// Pages other than Leads load on first visit: the first paint parses and holds only what it shows.
+const DialerPage = lazy(() => import("./features/dialer/DialerPage").then((m) => ({ default: m.DialerPage })));
+const MessagesPage = lazy(() => import("./features/messages/MessagesPage").then((m) => ({ default: m.MessagesPage })));
+const FollowUpsPage = lazy(() => import("./features/followups/FollowUpsPage").then((m) => ({ default: m.FollowUpsPage })));
+const HistoryPage = lazy(() => import("./features/history/HistoryPage").then((m) => ({ default: m.HistoryPage })));
+const RecordingsPage = lazy(() => import("./features/recordings/RecordingsPage").then((m) => ({ default: m.RecordingsPage })));
+const SettingsPage = lazy(() => import("./features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 
 type LeadsCommandInput = LeadsCommand extends infer C ? (C extends LeadsCommand ? Omit<C, "nonce"> : never) : never;
 
@@ -377,6 +385,7 @@ function Workspace({ info }: { info: AppInfo }) {
             onTextLead={textNumber}
           />
         </div>
+        <Suspense fallback={<div className="page-loading" aria-busy="true" />}>
         {visited.has("dialer") && (
           <div className="page-slot" hidden={page !== "dialer"}>
             <DialerPage
@@ -427,6 +436,7 @@ function Workspace({ info }: { info: AppInfo }) {
             <SettingsPage active={page === "settings"} command={settingsCommand} />
           </div>
         )}
+        </Suspense>
       </main>
       {wrapUpCall !== null && (
         <WrapUpDialog

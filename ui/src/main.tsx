@@ -1,13 +1,15 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { BackendProvider, getBackend } from "./backend";
+import { BackendProvider, loadBackend } from "./backend";
 import "./styles.css";
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <BackendProvider backend={getBackend()}>
-      <App />
-    </BackendProvider>
-  </StrictMode>,
+void loadBackend().then((backend) =>
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <BackendProvider backend={backend}>
+        <App />
+      </BackendProvider>
+    </StrictMode>,
+  ),
 );

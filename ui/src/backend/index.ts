@@ -62,7 +62,6 @@ import type {
   SyncStatus,
   commands,
 } from "../generated/bindings";
-import { MemoryBackend } from "./memory";
 import type { SoftphoneCallerId } from "../generated/bindings";
 import { BackendError, errorCode, errorMessage } from "./errors";
 import { TauriBackend } from "./tauri";
@@ -282,14 +281,15 @@ export function isTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
-let singleton: Backend | null = null;
-
-/** The backend for this process: Tauri inside the desktop app, demo data in a plain browser. */
-export function getBackend(): Backend {
-  if (!singleton) {
-    singleton = isTauri() ? new TauriBackend() : MemoryBackend.demo(demoSeed());
-  }
-  return singleton;
+/**
+ * The backend for this process: Tauri inside the desktop app, demo data in a plain browser
+ * (`npm run dev`). The in-memory backend is imported only then, so the desktop bundle's start-up
+ * code neither parses nor holds it (Vite splits it into its own chunk).
+ */
+export async function loadBackend(): Promise<Backend> {
+  if (isTauri()) return new TauriBackend();
+  const { MemoryBackend } = await import("./memory");
+  return MemoryBackend.demo(demoSeed());
 }
 
 function demoSeed(): number {

@@ -6,6 +6,7 @@ import { SAMPLE_LEADS, renderApp } from "../../test/render";
 async function openDialer(options = {}) {
   const app = await renderApp({ leads: SAMPLE_LEADS, ...options });
   await app.user.click(screen.getByTestId("nav-dialer"));
+  await screen.findByTestId("dialer-input"); // the page loads on first visit
   return app;
 }
 

@@ -43,7 +43,7 @@ describe("Calls over the default route and overrides", () => {
   it("the dialer's route and caller-ID overrides go with the call, which is then polled to completion and wrapped up", async () => {
     const { user, backend } = await renderApp(backendWith({ callStepMs: null }));
     await user.click(screen.getByTestId("nav-dialer"));
-    const route = screen.getByTestId("dialer-route");
+    const route = await screen.findByTestId("dialer-route"); // the page loads on first visit
     await waitFor(() => expect(route).toHaveValue("softphone"));
     await user.selectOptions(route, "bridge");
     const callerId = await screen.findByTestId("dialer-caller-id");
@@ -77,7 +77,7 @@ describe("Calls over the default route and overrides", () => {
   it("the dialer offers “Record this call” for bridge calls only, and a ticked box places the call with record", async () => {
     const { user, backend } = await renderApp(backendWith({ callStepMs: null }));
     await user.click(screen.getByTestId("nav-dialer"));
-    const route = screen.getByTestId("dialer-route");
+    const route = await screen.findByTestId("dialer-route"); // the page loads on first visit
     await waitFor(() => expect(route).toHaveValue("softphone"));
     expect(screen.queryByTestId("dialer-record")).not.toBeInTheDocument();
 
@@ -98,7 +98,7 @@ describe("Calls over the default route and overrides", () => {
   it("a ticked “Record this call” is not sent once the dialer is back on the softphone route", async () => {
     const { user, backend } = await renderApp(backendWith());
     await user.click(screen.getByTestId("nav-dialer"));
-    const route = screen.getByTestId("dialer-route");
+    const route = await screen.findByTestId("dialer-route"); // the page loads on first visit
     await waitFor(() => expect(route).toHaveValue("softphone"));
     await user.selectOptions(route, "bridge");
     await user.click(screen.getByTestId("dialer-record"));
