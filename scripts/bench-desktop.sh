@@ -7,7 +7,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 log "building the release app and its .deb (Tauri bundler)"
-ui/node_modules/.bin/tauri build --bundles deb
+# `-- -p ringdesk`: cargo builds the app only, not every workspace binary (each a fat-LTO link).
+ui/node_modules/.bin/tauri build --bundles deb -- -p ringdesk
 log "building the hello-world anchor (release) and the CLI that seeds the database (debug: only its import runs)"
 cargo build --release -p ringdesk-bench-hello
 cargo build -p ringdesk-cli

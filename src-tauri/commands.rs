@@ -136,7 +136,7 @@ fn list_regions(shell: State<'_, Shell>) -> R<Vec<Region>> {
 #[tauri::command(async)]
 #[specta::specta]
 fn ui_ready(shell: State<'_, Shell>) -> R<()> {
-    shell.app().map(|app| app.ui_ready())
+    shell.ui_ready()
 }
 
 #[tauri::command(async)]

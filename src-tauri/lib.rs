@@ -33,6 +33,8 @@ pub struct Shell {
     /// The files the agent chose to import in this session's dialogs: the only ones the window
     /// may have imported.
     chosen: files::ChosenFiles,
+    /// What starts after the first paint (see `start_after_first_paint`); taken once.
+    after_first_paint: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 impl Shell {
@@ -129,6 +131,24 @@ impl Shell {
         write(app, &path).map(Some)
     }
 
+    /// The window painted for the first time: logs it and starts the background services.
+    fn ui_ready(&self) -> Result<(), IpcError> {
+        let app = self.app()?;
+        app.ui_ready();
+        self.start_background();
+        Ok(())
+    }
+
+    /// Starts what waited for the first paint, once, on its own thread.
+    fn start_background(&self) {
+        let start = self.after_first_paint.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(start) = start
+            && let Err(e) = std::thread::Builder::new().name("ringdesk-start".into()).spawn(start)
+        {
+            tracing::error!("the background services did not start: {e}");
+        }
+    }
+
     /// The links queued before the window listened; from now on links go out as events.
     fn take_pending_links(&self) -> Vec<ringdesk_app::ipc::LinkNotice> {
         self.pending_links.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take().unwrap_or_default()
@@ -216,6 +236,48 @@ fn db_path(handle: &tauri::AppHandle) -> Result<PathBuf, IpcError> {
     Ok(ringdesk_app::default_db_path(&dir))
 }
 
+/// When the background services start if the window never reports its first paint.
+const AFTER_FIRST_PAINT_AT_LATEST: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The services that run in the background: follow-up reminders, replication, the live
+/// SignalWire connection and the softphone (the last two only when set up).
+fn start_services(handle: &tauri::AppHandle) {
+    use tauri_specta::Event as _;
+    let shell = handle.state::<Shell>();
+    let Ok(app) = shell.app() else { return };
+    // Follow-up reminders, every 30 s, also while the window is hidden.
+    let events = handle.clone();
+    let sink: ringdesk_app::ReminderSink = Arc::new(move |notice| {
+        show_overdue(&events, notice.overdue);
+        let _ = commands::ReminderEvent(notice).emit(&events);
+    });
+    match app.start_follow_up_reminders(std::time::Duration::from_secs(30), true, sink) {
+        Ok(h) => *shell.reminders.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(h),
+        Err(e) => tracing::warn!(code = ?e.code, "follow-up reminders did not start: {}", e.message),
+    }
+    // Replication with the backend; its notices go to the UI.
+    let events = handle.clone();
+    let sink: ringdesk_app::SyncSink = Arc::new(move |notice| {
+        let _ = commands::SyncEvent(notice).emit(&events);
+    });
+    if let Err(e) = app.start_sync(ringdesk_app::DEFAULT_SYNC_INTERVAL, sink) {
+        tracing::warn!(code = ?e.code, "the sync service did not start: {}", e.message);
+    }
+    // The live connection starts when SignalWire is set up.
+    if let Err(e) = shell.start_realtime(handle)
+        && e.code != ErrorCode::NotConfigured
+    {
+        tracing::warn!(code = ?e.code, "the live SignalWire connection did not start: {}", e.message);
+    }
+    // The softphone starts when a SIP line is set up.
+    if let Err(e) = shell.start_phone(handle)
+        && e.code != ErrorCode::NotConfigured
+    {
+        tracing::warn!(code = ?e.code, "the softphone did not start: {}", e.message);
+    }
+    tracing::debug!("start-up: background services started");
+}
+
 /// Starts the desktop app.
 pub fn run() {
     let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -269,6 +331,7 @@ pub fn run() {
                 reminders: std::sync::Mutex::new(None),
                 pending_links: std::sync::Mutex::new(Some(Vec::new())),
                 chosen: files::ChosenFiles::default(),
+                after_first_paint: std::sync::Mutex::new(None),
             });
             if let Ok(app) = handle.state::<Shell>().app()
                 && let Err(e) = handle.asset_protocol_scope().allow_directory(app.recording_cache_dir(), false)
@@ -279,49 +342,19 @@ pub fn run() {
             if let Err(e) = build_tray(app) {
                 tracing::warn!("no tray icon: {e}");
             }
-            // The live connection starts when SignalWire is set up; off the UI thread, since the
-            // keychain can be slow to answer.
-            // Follow-up reminders, every 30 s, also while the window is hidden.
-            if let Ok(app) = handle.state::<Shell>().app() {
-                use tauri_specta::Event as _;
-                let events = handle.clone();
-                let sink: ringdesk_app::ReminderSink = Arc::new(move |notice| {
-                    show_overdue(&events, notice.overdue);
-                    let _ = commands::ReminderEvent(notice).emit(&events);
-                });
-                match app.start_follow_up_reminders(std::time::Duration::from_secs(30), true, sink) {
-                    Ok(h) => {
-                        *handle.state::<Shell>().reminders.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-                            Some(h)
-                    }
-                    Err(e) => tracing::warn!(code = ?e.code, "follow-up reminders did not start: {}", e.message),
-                }
-            }
-            // Replication with the backend runs from the start; its notices go to the UI.
-            if let Ok(app) = handle.state::<Shell>().app() {
-                use tauri_specta::Event as _;
-                let events = handle.clone();
-                let sink: ringdesk_app::SyncSink = Arc::new(move |notice| {
-                    let _ = commands::SyncEvent(notice).emit(&events);
-                });
-                if let Err(e) = app.start_sync(ringdesk_app::DEFAULT_SYNC_INTERVAL, sink) {
-                    tracing::warn!(code = ?e.code, "the sync service did not start: {}", e.message);
-                }
-            }
+            // Before the first paint only the database, the window, the tray and the links
+            // (queued until the window asks) are set up. Reminders, replication, the live
+            // SignalWire connection and the softphone start when the window reports its first
+            // paint (`ui_ready`), or after AFTER_FIRST_PAINT_AT_LATEST if it never does (a window
+            // that failed to load): none of them is needed to show the workspace, and the
+            // keychain, the network and the audio devices they touch would compete with it.
             let background = handle.clone();
-            std::thread::spawn(move || {
-                if let Err(e) = background.state::<Shell>().start_realtime(&background)
-                    && e.code != ErrorCode::NotConfigured
-                {
-                    tracing::warn!(code = ?e.code, "the live SignalWire connection did not start: {}", e.message);
-                }
-                // The softphone starts when a SIP line is set up.
-                if let Err(e) = background.state::<Shell>().start_phone(&background)
-                    && e.code != ErrorCode::NotConfigured
-                {
-                    tracing::warn!(code = ?e.code, "the softphone did not start: {}", e.message);
-                }
-                tracing::debug!("start-up: live connection and softphone started");
+            *handle.state::<Shell>().after_first_paint.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some(Box::new(move || start_services(&background)));
+            let fallback = handle.clone();
+            let _ = std::thread::Builder::new().name("ringdesk-start-fallback".into()).spawn(move || {
+                std::thread::sleep(AFTER_FIRST_PAINT_AT_LATEST);
+                fallback.state::<Shell>().start_background();
             });
             tracing::debug!("start-up: setup done");
             Ok(())
