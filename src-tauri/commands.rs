@@ -99,7 +99,12 @@ fn cancel_import(shell: State<'_, Shell>) -> R<()> {
 /// Asks where to save (suggesting `file_name`) and exports the leads there; `None` when cancelled.
 #[tauri::command(async)]
 #[specta::specta]
-fn export_leads(shell: State<'_, Shell>, handle: AppHandle, file_name: String, list_id: Option<String>) -> R<Option<ExportReport>> {
+fn export_leads(
+    shell: State<'_, Shell>,
+    handle: AppHandle,
+    file_name: String,
+    list_id: Option<String>,
+) -> R<Option<ExportReport>> {
     shell.export(&handle, &file_name, |app, path| app.export_leads(path, list_id.as_deref()))
 }
 
@@ -320,7 +325,12 @@ fn hang_up_bridge_call(shell: State<'_, Shell>, sid: String) -> R<BridgeCallInfo
 /// page) there; `None` when cancelled.
 #[tauri::command(async)]
 #[specta::specta]
-fn export_call_history(shell: State<'_, Shell>, handle: AppHandle, file_name: String, filter: HistoryFilter) -> R<Option<ExportReport>> {
+fn export_call_history(
+    shell: State<'_, Shell>,
+    handle: AppHandle,
+    file_name: String,
+    filter: HistoryFilter,
+) -> R<Option<ExportReport>> {
     shell.export(&handle, &file_name, |app, path| app.export_call_history(path, &filter))
 }
 

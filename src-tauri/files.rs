@@ -75,9 +75,9 @@ pub fn ask(handle: &tauri::AppHandle, what: Ask<'_>) -> Result<Option<String>, I
     let path = chosen
         .into_path()
         .map_err(|e| IpcError::new(ErrorCode::InvalidInput, format!("That file cannot be used: {e}")))?;
-    path.to_str()
-        .map(|p| Some(p.to_string()))
-        .ok_or_else(|| IpcError::new(ErrorCode::InvalidInput, format!("Ringdesk needs a file name in UTF-8: {}", path.display())))
+    path.to_str().map(|p| Some(p.to_string())).ok_or_else(|| {
+        IpcError::new(ErrorCode::InvalidInput, format!("Ringdesk needs a file name in UTF-8: {}", path.display()))
+    })
 }
 
 #[cfg(test)]

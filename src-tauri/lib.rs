@@ -101,7 +101,10 @@ impl Shell {
     }
 
     /// Asks for a CSV file in the native dialog, remembers it as chosen, and previews it.
-    fn choose_import_file(&self, handle: &tauri::AppHandle) -> Result<Option<ringdesk_app::ipc::ImportPreview>, IpcError> {
+    fn choose_import_file(
+        &self,
+        handle: &tauri::AppHandle,
+    ) -> Result<Option<ringdesk_app::ipc::ImportPreview>, IpcError> {
         let app = self.app()?;
         let Some(path) = files::ask(handle, files::Ask::OpenCsv)? else { return Ok(None) };
         self.chosen.chose_for_import(&path);

@@ -125,7 +125,10 @@ async fn import_search_edit_restart_and_text_in_the_real_window() {
         )
         .await
         .expect("the invoke settles");
-    assert!(unknown.as_str().is_some_and(|s| s.starts_with("refused")), "no command reads a path from the window: {unknown}");
+    assert!(
+        unknown.as_str().is_some_and(|s| s.starts_with("refused")),
+        "no command reads a path from the window: {unknown}"
+    );
 
     desktop.answer_file_dialogs(&csv_path);
     click(&c, "import-button").await;

@@ -149,7 +149,8 @@ impl Desktop {
     /// What the app's next file dialogs answer, as if the agent chose `path` in them (WebDriver
     /// cannot reach a native GTK dialog; src-tauri/files.rs reads this in debug builds only).
     pub fn answer_file_dialogs(&self, path: &Path) {
-        std::fs::write(self.dir.path().join("file-dialog-answer"), path.display().to_string()).expect("dialog answer written");
+        std::fs::write(self.dir.path().join("file-dialog-answer"), path.display().to_string())
+            .expect("dialog answer written");
     }
 
     /// The desktop's session bus (for a notification server the app's notifications go to).

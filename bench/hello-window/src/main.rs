@@ -8,9 +8,8 @@ fn ui_ready() {
 }
 
 fn main() {
-    let result = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![ui_ready])
-        .run(tauri::generate_context!());
+    let result =
+        tauri::Builder::default().invoke_handler(tauri::generate_handler![ui_ready]).run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("hello window failed: {e}");
         std::process::exit(1);

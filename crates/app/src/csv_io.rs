@@ -13,7 +13,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use ringdesk_core::{CsvReadError, CsvRecords, LeadField, PhoneNumber, Region, auto_map_headers, parse_value, validate_email};
+use ringdesk_core::{
+    CsvReadError, CsvRecords, LeadField, PhoneNumber, Region, auto_map_headers, parse_value, validate_email,
+};
 use ringdesk_store::{Store, leads, lists};
 
 use crate::error::{ErrorCode, IpcError, Result};

@@ -368,11 +368,14 @@ impl App {
         let (auto_dial, held) = match settings::calls(&self.store)?.2 {
             true => match self.claim_link_dial() {
                 Ok(()) => (true, None),
-                Err(wait) => (false, Some(format!(
-                    "Another link dialed by itself moments ago, so this one waits for you: press Dial to call (links dial by themselves at most once every {} s; again in {} s).",
-                    self.link_dials.1.as_secs().max(1),
-                    wait.as_secs() + 1
-                ))),
+                Err(wait) => (
+                    false,
+                    Some(format!(
+                        "Another link dialed by itself moments ago, so this one waits for you: press Dial to call (links dial by themselves at most once every {} s; again in {} s).",
+                        self.link_dials.1.as_secs().max(1),
+                        wait.as_secs() + 1
+                    )),
+                ),
             },
             false => (false, None),
         };

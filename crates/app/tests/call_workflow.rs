@@ -223,7 +223,11 @@ fn links_fill_the_dialer_and_select_the_lead_but_never_dial_by_themselves() {
         .expect("auto-dial on");
     let first = app.open_link("tel:+12025550143").expect("link");
     assert!(first.auto_dial, "the agent allowed links to dial");
-    assert_eq!(first.countdown_seconds, ringdesk_app::LINK_AUTO_DIAL_COUNTDOWN_SECONDS, "after a countdown the agent can cancel");
+    assert_eq!(
+        first.countdown_seconds,
+        ringdesk_app::LINK_AUTO_DIAL_COUNTDOWN_SECONDS,
+        "after a countdown the agent can cancel"
+    );
     assert!(first.held.is_none(), "nothing held the first link: {:?}", first.held);
 }
 

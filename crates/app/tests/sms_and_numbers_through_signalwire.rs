@@ -31,7 +31,7 @@ fn rig_with(recording_cache_bytes: Option<u64>) -> Rig {
     let emu = rt.block_on(SignalWireEmulator::start(PROJECT, TOKEN)).expect("emulator");
     emu.own_number(OURS);
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = AppOptions { signalwire_origin: Some(emu.origin()), recording_cache_bytes };
+    let options = AppOptions { signalwire_origin: Some(emu.origin()), recording_cache_bytes, ..AppOptions::default() };
     let app = App::open_with(&dir.path().join("ringdesk.db"), Arc::new(MemorySecretStore::default()), &options)
         .expect("app opens");
     app.update_settings(&SettingsUpdate {

@@ -149,7 +149,8 @@ mod tests {
 
     #[test]
     fn reads_quoted_fields_crlf_a_bom_and_semicolons_with_their_line_numbers() {
-        let (header, rows) = all(b"\xEF\xBB\xBFName;Phone\r\n\"Ann; A\";555\r\n\"Multi\nline\";556\r\n").expect("reads");
+        let (header, rows) =
+            all(b"\xEF\xBB\xBFName;Phone\r\n\"Ann; A\";555\r\n\"Multi\nline\";556\r\n").expect("reads");
         assert_eq!(header, ["Name", "Phone"], "BOM skipped, semicolon guessed");
         assert_eq!(rows[0].fields, ["Ann; A", "555"], "quoted delimiter kept, CR trimmed");
         assert_eq!((rows[0].line, rows[1].line), (2, 3), "line numbers of CRLF files are right");
