@@ -8,8 +8,12 @@ use ringdesk_app::{App, ErrorCode};
 use ringdesk_store::calls::{self, CallChange, NewCall};
 
 fn app() -> (tempfile::TempDir, App) {
+    app_with(&ringdesk_app::AppOptions::default())
+}
+
+fn app_with(options: &ringdesk_app::AppOptions) -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().expect("dir");
-    let app = App::open(&dir.path().join("w.db"), Arc::new(MemorySecretStore::default())).expect("app");
+    let app = App::open_with(&dir.path().join("w.db"), Arc::new(MemorySecretStore::default()), options).expect("app");
     (dir, app)
 }
 
@@ -233,10 +237,9 @@ fn links_fill_the_dialer_and_select_the_lead_but_never_dial_by_themselves() {
 
 #[test]
 fn with_auto_dial_on_at_most_one_link_dials_by_itself_per_gap() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let gap = std::time::Duration::from_millis(400);
-    let options = ringdesk_app::AppOptions { link_auto_dial_gap: Some(gap), ..Default::default() };
-    let app = App::open_with(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default()), &options).expect("app");
+    // Long enough that a stalled CI machine still opens the burst within one gap.
+    let gap = std::time::Duration::from_secs(1);
+    let (_d, app) = app_with(&ringdesk_app::AppOptions { link_auto_dial_gap: Some(gap), ..Default::default() });
     app.update_settings(&ringdesk_app::ipc::SettingsUpdate { links_auto_dial: Some(true), ..Default::default() })
         .expect("auto-dial on");
     // A web page opening links in a loop: the first dials (after its countdown), the rest wait.

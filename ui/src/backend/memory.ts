@@ -1223,7 +1223,6 @@ export class MemoryBackend implements Backend {
   async exportLeads(fileName: string, listId: string | null): Promise<ExportReport | null> {
     const path = this.pickSavePath(fileName);
     if (path === null) return null;
-    if (path.trim() === "") throw invalid("Choose a file to export to.");
     if (listId !== null && !this.lists.has(listId)) throw new BackendError("notFound", "That list no longer exists.");
     const ids = this.matchingIds({ search: null, listId, sort: { field: "name", descending: false }, offset: 0, limit: 0 });
     const rows: string[][] = [["Name", "Email", "Phone", "Company", "Position", "Status", "Value", "Source", "Notes", "Timezone", "Last contact"]];
@@ -1899,7 +1898,6 @@ export class MemoryBackend implements Backend {
   async exportCallHistory(fileName: string, filter: HistoryFilter): Promise<ExportReport | null> {
     const path = this.pickSavePath(fileName);
     if (path === null) return null;
-    if (path.trim() === "") throw invalid("Choose a file to export to.");
     const matches = this.historyFilter(filter);
     const rows: string[][] = [["started_at", "direction", "route", "number", "lead", "company", "duration_seconds", "disposition", "notes"]];
     const calls = [...this.calls.values()].filter(matches).sort(compareCallsNewestFirst);
