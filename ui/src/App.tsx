@@ -1,9 +1,10 @@
-import { Suspense, lazy, useCallback, useEffect, useRef, useState } from "react";
+import { Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { errorCode, errorMessage, useBackend } from "./backend";
 import type { AppInfo, CallHistoryItem, ErrorCode } from "./generated/bindings";
 import { X } from "lucide-react";
 import { callerName } from "./features/calls/callText";
 import { formatPhone } from "./lib/format";
+import { lazyPage } from "./lib/lazyPage";
 import { useAwaitingCalls } from "./features/calls/useAwaitingCalls";
 import { WrapUpDialog } from "./features/calls/WrapUpDialog";
 import type { DialerCommand } from "./features/dialer/DialerPage";
@@ -30,12 +31,17 @@ import { SyncPanel } from "./features/sync/SyncPanel";
 import { useSync } from "./features/sync/useSync";
 
 // Pages other than Leads load on first visit: the first paint parses and holds only what it shows.
-const DialerPage = lazy(() => import("./features/dialer/DialerPage").then((m) => ({ default: m.DialerPage })));
-const MessagesPage = lazy(() => import("./features/messages/MessagesPage").then((m) => ({ default: m.MessagesPage })));
-const FollowUpsPage = lazy(() => import("./features/followups/FollowUpsPage").then((m) => ({ default: m.FollowUpsPage })));
-const HistoryPage = lazy(() => import("./features/history/HistoryPage").then((m) => ({ default: m.HistoryPage })));
-const RecordingsPage = lazy(() => import("./features/recordings/RecordingsPage").then((m) => ({ default: m.RecordingsPage })));
-const SettingsPage = lazy(() => import("./features/settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+const DialerPage = lazyPage(() => import("./features/dialer/DialerPage").then((m) => m.DialerPage));
+const MessagesPage = lazyPage(() => import("./features/messages/MessagesPage").then((m) => m.MessagesPage));
+const FollowUpsPage = lazyPage(() => import("./features/followups/FollowUpsPage").then((m) => m.FollowUpsPage));
+const HistoryPage = lazyPage(() => import("./features/history/HistoryPage").then((m) => m.HistoryPage));
+const RecordingsPage = lazyPage(() => import("./features/recordings/RecordingsPage").then((m) => m.RecordingsPage));
+const SettingsPage = lazyPage(() => import("./features/settings/SettingsPage").then((m) => m.SettingsPage));
+
+/** Loads every page that the first paint leaves out (the UI tests call it before rendering). */
+export async function preloadPages(): Promise<void> {
+  await Promise.all([DialerPage, MessagesPage, FollowUpsPage, HistoryPage, RecordingsPage, SettingsPage].map((page) => page.preload()));
+}
 
 type LeadsCommandInput = LeadsCommand extends infer C ? (C extends LeadsCommand ? Omit<C, "nonce"> : never) : never;
 

@@ -1,13 +1,14 @@
 import { expect } from "vitest";
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { App } from "../App";
+import { App, preloadPages } from "../App";
 import { BackendProvider, type Backend } from "../backend";
 import { MemoryBackend, type MemoryBackendOptions } from "../backend/memory";
 
 /** Renders the whole app against a MemoryBackend and waits until startup finished. */
 export async function renderApp(options: MemoryBackendOptions | MemoryBackend = {}) {
   const backend = options instanceof MemoryBackend ? options : new MemoryBackend(options);
+  await preloadPages();
   const user = userEvent.setup();
   const utils = render(
     <BackendProvider backend={backend as Backend}>
