@@ -25,11 +25,12 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
 npm --prefix ui run --silent typecheck
 
-log "UI tests (vitest, in-memory backend)"
-npm --prefix ui test --silent
-
 log "bundling the .deb (debug profile, the tests' build): the end-to-end test opens links through its entry"
 ui/node_modules/.bin/tauri build --debug --bundles deb --config '{"build":{"beforeBuildCommand":""}}'
+
+log "UI tests (vitest; each test drives a real core, ringdesk-cli serve --stdio)"
+cargo build --quiet -p ringdesk-cli
+npm --prefix ui test --silent
 
 log "Rust tests (workspace, including the end-to-end window test)"
 cargo test --workspace --quiet -- --test-threads=2

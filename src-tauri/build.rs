@@ -2,22 +2,23 @@
 //! Cargo.toml, which is this package's manifest) and the icons it names.
 //!
 //! It also writes the app's one permission, `window`: the commands the window may call, read
-//! from the `collect_commands![...]` list in src-tauri/commands.rs, so a command is still
-//! registered in one place. With an app permission defined, Tauri refuses every app command the
+//! from the one command list (`app_commands!` in crates/app/src/commands.rs), so a command is
+//! still listed in one place. With an app permission defined, Tauri refuses every app command the
 //! window's capability (tauri.conf.json) does not grant; the dialog plugin's commands are not
 //! granted at all (the shell opens file dialogs itself, src-tauri/files.rs).
 
 use std::fmt::Write as _;
 
 fn main() {
-    println!("cargo:rerun-if-changed=src-tauri/commands.rs");
-    let source = std::fs::read_to_string("src-tauri/commands.rs").expect("src-tauri/commands.rs is readable");
-    let commands = registered_commands(&source);
-    assert!(!commands.is_empty(), "no collect_commands![...] list in src-tauri/commands.rs");
+    const LIST: &str = "crates/app/src/commands.rs";
+    println!("cargo:rerun-if-changed={LIST}");
+    let source = std::fs::read_to_string(LIST).expect("crates/app/src/commands.rs is readable");
+    let commands = listed_commands(&source);
+    assert!(commands.len() > 50, "the command list in {LIST} was not found (read {} names)", commands.len());
     let dir = std::path::Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set")).join("permissions");
     std::fs::create_dir_all(&dir).expect("permissions folder");
     let mut toml = String::from(
-        "[[permission]]\nidentifier = \"window\"\ndescription = \"The commands the main window calls: every command in src-tauri/commands.rs.\"\ncommands.allow = [\n",
+        "[[permission]]\nidentifier = \"window\"\ndescription = \"The commands the main window calls: every command of app_commands! (crates/app/src/commands.rs).\"\ncommands.allow = [\n",
     );
     for c in &commands {
         writeln!(toml, "  \"{c}\",").expect("write to a String");
@@ -30,10 +31,15 @@ fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri-build");
 }
 
-/// The names inside `collect_commands![ ... ]`.
-fn registered_commands(source: &str) -> Vec<String> {
-    let Some(start) = source.find("collect_commands![") else { return Vec::new() };
-    let body = &source[start + "collect_commands![".len()..];
-    let body = &body[..body.find(']').unwrap_or(body.len())];
-    body.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_string).collect()
+/// The command names of `app_commands!`: each line of its list starts with `name(` and holds `->`.
+fn listed_commands(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.contains("->") && !line.starts_with("//"))
+        .filter_map(|line| {
+            let name = &line[..line.find('(')?];
+            (!name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')).then(|| name.to_string())
+        })
+        .collect()
 }

@@ -2,15 +2,11 @@
 //! dialog that the shell itself opened in this session.
 //!
 //! The window never hands the shell a path to open on its own: the import's file is chosen by
-//! [`ask`] inside `choose_import_file` and remembered in [`ChosenFiles`], and `import_leads`
+//! [`ask`] inside `choose_import_file` and remembered in `ringdesk_app::files::ChosenFiles`, and `import_leads`
 //! refuses any other path; an export opens its save dialog inside the command and writes where
 //! the agent said. A script that ran in the webview can therefore neither read nor overwrite an
 //! arbitrary file (issue 16). The dialog plugin's own commands are not granted to the window
 //! (tauri.conf.json's capability).
-
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use ringdesk_app::{ErrorCode, IpcError};
 
@@ -21,30 +17,6 @@ pub enum Ask<'a> {
     OpenCsv,
     /// Where to save a CSV export, suggesting this file name.
     SaveCsv(&'a str),
-}
-
-/// The files chosen for import in this session's dialogs.
-#[derive(Debug, Default)]
-pub struct ChosenFiles {
-    imports: Mutex<HashSet<PathBuf>>,
-}
-
-impl ChosenFiles {
-    /// Remembers a file the agent chose in the import dialog.
-    pub fn chose_for_import(&self, path: &str) {
-        self.imports.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(PathBuf::from(path));
-    }
-
-    /// Whether the window may have this file imported: only a file chosen in the import dialog.
-    pub fn check_import(&self, path: &str) -> Result<(), IpcError> {
-        if self.imports.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(Path::new(path)) {
-            return Ok(());
-        }
-        Err(IpcError::new(
-            ErrorCode::InvalidInput,
-            format!("Ringdesk imports only a file you chose with \"Choose file…\"; {path} was not. Choose it again."),
-        ))
-    }
 }
 
 /// Opens a native file dialog in front of the main window; the chosen path, or `None` when the
@@ -78,20 +50,4 @@ pub fn ask(handle: &tauri::AppHandle, what: Ask<'_>) -> Result<Option<String>, I
     path.to_str().map(|p| Some(p.to_string())).ok_or_else(|| {
         IpcError::new(ErrorCode::InvalidInput, format!("Ringdesk needs a file name in UTF-8: {}", path.display()))
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ChosenFiles;
-
-    #[test]
-    fn only_a_file_chosen_in_the_import_dialog_may_be_imported() {
-        let chosen = ChosenFiles::default();
-        let refused = chosen.check_import("/etc/passwd").expect_err("a path the window made up is refused");
-        assert!(refused.message.contains("/etc/passwd was not"), "the refusal names the path: {}", refused.message);
-        chosen.chose_for_import("/home/ann/leads.csv");
-        assert!(chosen.check_import("/home/ann/leads.csv").is_ok(), "the chosen file is accepted");
-        assert!(chosen.check_import("/home/ann/leads.csv/../../../etc/passwd").is_err(), "a path built on it is not");
-        assert!(chosen.check_import("/home/ann/other.csv").is_err(), "nor another file in the same folder");
-    }
 }

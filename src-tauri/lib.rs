@@ -32,7 +32,7 @@ pub struct Shell {
     pending_links: std::sync::Mutex<Option<Vec<ringdesk_app::ipc::LinkNotice>>>,
     /// The files the agent chose to import in this session's dialogs: the only ones the window
     /// may have imported.
-    chosen: files::ChosenFiles,
+    chosen: ringdesk_app::files::ChosenFiles,
     /// What starts after the first paint (see `start_after_first_paint`); taken once.
     after_first_paint: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
@@ -114,12 +114,33 @@ impl Shell {
     /// Imports a file the agent chose in this session's import dialog, and no other.
     fn import_leads(
         &self,
-        request: &ringdesk_app::ipc::ImportRequest,
-        progress: &mut dyn FnMut(ringdesk_app::ipc::ImportProgress),
+        handle: &tauri::AppHandle,
+        request: ringdesk_app::ipc::ImportRequest,
     ) -> Result<ringdesk_app::ipc::ImportReport, IpcError> {
+        use tauri_specta::Event as _;
         let app = self.app()?;
         self.chosen.check_import(&request.path)?;
-        app.import_leads(request, progress)
+        app.import_leads(&request, &mut |p| drop(commands::ImportProgressEvent(p).emit(handle)))
+    }
+
+    /// Asks where to save (suggesting `file_name`) and exports the leads there.
+    fn export_leads(
+        &self,
+        handle: &tauri::AppHandle,
+        file_name: String,
+        list_id: Option<String>,
+    ) -> Result<Option<ringdesk_app::ipc::ExportReport>, IpcError> {
+        self.export(handle, &file_name, |app, path| app.export_leads(path, list_id.as_deref()))
+    }
+
+    /// Asks where to save (suggesting `file_name`) and exports the calls the filter selects there.
+    fn export_call_history(
+        &self,
+        handle: &tauri::AppHandle,
+        file_name: String,
+        filter: ringdesk_app::ipc::HistoryFilter,
+    ) -> Result<Option<ringdesk_app::ipc::ExportReport>, IpcError> {
+        self.export(handle, &file_name, |app, path| app.export_call_history(path, &filter))
     }
 
     /// Asks where to save a CSV export (suggesting `file_name`), then writes it there with `write`.
@@ -135,7 +156,7 @@ impl Shell {
     }
 
     /// The window painted for the first time: logs it and starts the background services.
-    fn ui_ready(&self) -> Result<(), IpcError> {
+    fn ui_ready(&self, _handle: &tauri::AppHandle) -> Result<(), IpcError> {
         let app = self.app()?;
         app.ui_ready();
         self.start_background();
@@ -153,13 +174,13 @@ impl Shell {
     }
 
     /// The links queued before the window listened; from now on links go out as events.
-    fn take_pending_links(&self) -> Vec<ringdesk_app::ipc::LinkNotice> {
-        self.pending_links.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take().unwrap_or_default()
+    fn take_pending_links(&self, _handle: &tauri::AppHandle) -> Result<Vec<ringdesk_app::ipc::LinkNotice>, IpcError> {
+        Ok(self.pending_links.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take().unwrap_or_default())
     }
 
     /// The last connection notice of the live connection (`None` before it reported one).
-    fn realtime_status(&self) -> Option<ringdesk_app::ipc::RealtimeNotice> {
-        self.realtime_status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    fn realtime_status(&self, _handle: &tauri::AppHandle) -> Result<Option<ringdesk_app::ipc::RealtimeNotice>, IpcError> {
+        Ok(self.realtime_status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone())
     }
 }
 
@@ -333,7 +354,7 @@ pub fn run() {
                 realtime_status: Arc::default(),
                 reminders: std::sync::Mutex::new(None),
                 pending_links: std::sync::Mutex::new(Some(Vec::new())),
-                chosen: files::ChosenFiles::default(),
+                chosen: ringdesk_app::files::ChosenFiles::default(),
                 after_first_paint: std::sync::Mutex::new(None),
             });
             if let Ok(app) = handle.state::<Shell>().app()

@@ -111,13 +111,9 @@ fn lead_from_row(fields: &[String], mapping: &[Option<LeadField>], region: Regio
         return Err("no phone number or email".into());
     }
     if lead.name.is_empty() {
-        let joined = [first.as_deref(), last.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
-        lead.name = if !joined.is_empty() {
-            joined
-        } else {
-            // A lead needs a name; fall back to what identifies it best.
-            lead.company.clone().or_else(|| lead.email.clone()).or_else(|| lead.phone.clone()).unwrap_or_default()
-        };
+        // A row without a name keeps it empty: a merge then leaves the lead's name alone, and a
+        // new lead is named by `leads::import_one`.
+        lead.name = [first.as_deref(), last.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
     }
     Ok(lead)
 }

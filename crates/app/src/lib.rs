@@ -10,8 +10,10 @@
 mod agents;
 mod bridge;
 mod calling;
+pub mod commands;
 pub mod csv_io;
 mod error;
+pub mod files;
 pub mod ipc;
 pub mod keychain;
 mod messaging;

@@ -6,6 +6,7 @@
 //! non-zero exit status: 2 for bad input, 3 for a database that cannot be opened, 1 otherwise.
 
 mod provider;
+mod serve;
 mod sync;
 mod workflow;
 
@@ -125,6 +126,16 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         timeout: u64,
     },
+    /// Answers the window's commands as JSON lines on standard input and output (see
+    /// `serve.rs`): the UI's tests run the real core this way.
+    Serve {
+        /// Read requests from standard input and answer on standard output (the one transport).
+        #[arg(long, required = true)]
+        stdio: bool,
+        /// Keep secrets in this process's memory instead of the OS keychain (tests).
+        #[arg(long)]
+        memory_secrets: bool,
+    },
     /// Call history, newest first.
     History {
         /// From this time (RFC 3339, inclusive).
@@ -226,6 +237,14 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
     // RINGDESK_SIGNALWIRE_URL: another SignalWire API origin (a proxy, or the test emulator).
     let options =
         AppOptions { signalwire_origin: std::env::var("RINGDESK_SIGNALWIRE_URL").ok(), ..AppOptions::default() };
+    if let Command::Serve { stdio: _, memory_secrets } = cli.command {
+        let secrets: Arc<dyn ringdesk_app::keychain::SecretStore> = if memory_secrets {
+            Arc::new(ringdesk_app::keychain::MemorySecretStore::default())
+        } else {
+            Arc::new(KeyringStore::new())
+        };
+        return serve::run(App::open_with(&db, secrets, &options));
+    }
     let app = App::open_with(&db, Arc::new(KeyringStore::new()), &options)?;
     let io = |e: std::io::Error| IpcError::new(ErrorCode::Io, format!("Could not write the output: {e}"));
     match &cli.command {
@@ -277,6 +296,8 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
                 None => workflow::history(&app, &filter, cli.json, out)?,
             }
         }
+        // Served before the keychain app was opened.
+        Command::Serve { .. } => {}
         Command::Lists => {
             let lists = app.list_lists()?;
             if cli.json {

@@ -605,7 +605,9 @@ pub enum Imported {
 
 /// Imports one lead: when a live lead has the same E.164 number, or else the same email, the
 /// row is merged into it (non-empty values in the row replace the lead's; blank cells never
-/// erase anything); otherwise a new lead is created. Either way the lead joins `list_id`.
+/// erase anything, nor does a row without a name rename the lead); otherwise a new lead is
+/// created, named by its company, email or number when the row has no name. Either way the lead
+/// joins `list_id`.
 pub fn import_one(w: &mut Write<'_>, new: &NewLead, list_id: Option<&str>) -> Result<Imported> {
     let existing = match &new.phone_e164 {
         Some(e164) => find_id_by_phone(w, e164)?,
@@ -645,6 +647,11 @@ pub fn import_one(w: &mut Write<'_>, new: &NewLead, list_id: Option<&str>) -> Re
             }
             update(w, &id, &changes)?;
             Imported::Merged(id)
+        }
+        None if new.name.is_empty() => {
+            // A lead needs a name; fall back to what identifies it best.
+            let name = [&new.company, &new.email, &new.phone].into_iter().flatten().find(|v| !v.trim().is_empty());
+            Imported::Created(insert(w, &NewLead { name: name.cloned().unwrap_or_default(), ..new.clone() })?.id)
         }
         None => Imported::Created(insert(w, new)?.id),
     };

@@ -107,6 +107,27 @@ fn imports_merge_by_phone_or_email_and_never_erase() {
 }
 
 #[test]
+fn a_row_without_a_name_merges_without_renaming_and_creates_a_lead_named_by_its_email() {
+    let (_d, store) = store();
+    let first = store.write(|w| leads::import_one(w, &lead("Ann Real", "", "ann@acme.com", ""), None)).expect("import");
+    let Imported::Created(id) = first else { panic!("first import creates: {first:?}") };
+    let nameless = lead("", "", "ann@acme.com", "");
+    assert_eq!(
+        store.write(|w| leads::import_one(w, &nameless, None)).expect("import"),
+        Imported::Merged(id.clone()),
+        "the same email merges"
+    );
+    let l = store.read(|r| leads::get(r, &id)).expect("lead");
+    assert_eq!(l.name, "Ann Real", "a row without a name leaves the lead's name as it was");
+    let Imported::Created(other) =
+        store.write(|w| leads::import_one(w, &lead("", "", "bo@acme.com", ""), None)).expect("import")
+    else {
+        panic!("a new email creates a lead")
+    };
+    assert_eq!(store.read(|r| leads::get(r, &other)).expect("lead").name, "bo@acme.com", "named by its email");
+}
+
+#[test]
 fn every_change_writes_its_outbox_mutation_in_the_same_transaction() {
     let (_d, store) = store();
     let l = store.write(|w| leads::insert(w, &lead("Ann", "Acme", "", "+12025550143"))).expect("insert");

@@ -14,96 +14,249 @@ export const commands = {
 	updateLead: (id: string, patch: LeadPatch) => typedError<Lead, IpcError>(__TAURI_INVOKE("update_lead", { id, patch })),
 	listLists: () => typedError<LeadList[], IpcError>(__TAURI_INVOKE("list_lists")),
 	createList: (name: string, description: string | null) => typedError<LeadList, IpcError>(__TAURI_INVOKE("create_list", { name, description })),
-	/**  Asks for a CSV file in the native dialog and previews it; `None` when the agent cancelled. */
-	chooseImportFile: () => typedError<ImportPreview | null, IpcError>(__TAURI_INVOKE("choose_import_file")),
-	/**  Imports the file chosen with `choose_import_file` (no other path is accepted). */
-	importLeads: (request: ImportRequest) => typedError<ImportReport, IpcError>(__TAURI_INVOKE("import_leads", { request })),
 	cancelImport: () => typedError<null, IpcError>(__TAURI_INVOKE("cancel_import")),
-	/**  Asks where to save (suggesting `file_name`) and exports the leads there; `None` when cancelled. */
-	exportLeads: (fileName: string, listId: string | null) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_leads", { fileName, listId })),
 	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
 	updateSettings: (update: SettingsUpdate) => typedError<Settings, IpcError>(__TAURI_INVOKE("update_settings", { update })),
 	setSecret: (kind: SecretKind, value: string) => typedError<Settings, IpcError>(__TAURI_INVOKE("set_secret", { kind, value })),
 	clearSecret: (kind: SecretKind) => typedError<Settings, IpcError>(__TAURI_INVOKE("clear_secret", { kind })),
 	listRegions: () => typedError<Region[], IpcError>(__TAURI_INVOKE("list_regions")),
 	lookupNumber: (input: string) => typedError<NumberLookup, IpcError>(__TAURI_INVOKE("lookup_number", { input })),
-	uiReady: () => typedError<null, IpcError>(__TAURI_INVOKE("ui_ready")),
+	/**
+	 *  Creates a lead, validated like updateLead (a name is required; the phone is
+	 *  stored as E.164). Texts already exchanged with its number then belong to it
+	 *  (their threads show its name).
+	 */
 	createLead: (fields: LeadPatch) => typedError<Lead, IpcError>(__TAURI_INVOKE("create_lead", { fields })),
-	/**  (Re)connects to SignalWire's realtime API, e.g. after its settings changed. */
-	startRealtime: () => typedError<null, IpcError>(__TAURI_INVOKE("start_realtime")),
-	/**  The live connection's last connection notice (`null` before it reported one). */
-	realtimeStatus: () => typedError<RealtimeNotice | null, IpcError>(__TAURI_INVOKE("realtime_status")),
-	smsSegments: (body: string) => typedError<SmsSegments, IpcError>(__TAURI_INVOKE("sms_segments", { body })),
-	sendSms: (request: SendSms) => typedError<SmsMessage, IpcError>(__TAURI_INVOKE("send_sms", { request })),
-	smsThreads: (search: string | null) => typedError<SmsThread[], IpcError>(__TAURI_INVOKE("sms_threads", { search })),
-	smsThread: (contact: string, beforeCreatedAt: string | null, beforeId: string | null, limit: number) => typedError<SmsThreadPage, IpcError>(__TAURI_INVOKE("sms_thread", { contact, beforeCreatedAt, beforeId, limit })),
-	markSmsRead: (contact: string) => typedError<number, IpcError>(__TAURI_INVOKE("mark_sms_read", { contact })),
-	smsUnreadCount: () => typedError<number, IpcError>(__TAURI_INVOKE("sms_unread_count")),
-	syncSms: () => typedError<SmsSyncReport, IpcError>(__TAURI_INVOKE("sync_sms")),
-	searchNumbers: (query: NumberQuery) => typedError<NumberOffer[], IpcError>(__TAURI_INVOKE("search_numbers", { query })),
-	buyNumber: (phoneNumber: string) => typedError<OwnedNumberInfo, IpcError>(__TAURI_INVOKE("buy_number", { phoneNumber })),
-	listNumbers: () => typedError<OwnedNumberInfo[], IpcError>(__TAURI_INVOKE("list_numbers")),
-	routeNumber: (sid: string, update: NumberRoutingUpdate) => typedError<OwnedNumberInfo, IpcError>(__TAURI_INVOKE("route_number", { sid, update })),
-	routeNumberToRingdesk: (phoneNumber: string) => typedError<NumberHandling, IpcError>(__TAURI_INVOKE("route_number_to_ringdesk", { phoneNumber })),
-	/**  Creates SIP credentials in SignalWire and makes them this desktop's SIP account. */
-	provisionSipLine: (request: ProvisionSipLine) => typedError<Settings, IpcError>(__TAURI_INVOKE("provision_sip_line", { request })),
-	/**  Softphone calls show the caller ID in Settings (the SignalWire SIP endpoint's send_as). */
-	applySoftphoneCallerId: () => typedError<SoftphoneCallerId, IpcError>(__TAURI_INVOKE("apply_softphone_caller_id")),
-	releaseNumber: (sid: string) => typedError<null, IpcError>(__TAURI_INVOKE("release_number", { sid })),
-	callRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("call_recordings", { callLogId })),
-	syncCallRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("sync_call_recordings", { callLogId })),
-	fetchRecording: (id: string) => typedError<RecordingFile, IpcError>(__TAURI_INVOKE("fetch_recording", { id })),
+	/**
+	 *  Where replication stands (the sync indicator); every change of it also arrives
+	 *  through onSync.
+	 */
 	syncStatus: () => typedError<SyncStatus, IpcError>(__TAURI_INVOKE("sync_status")),
-	/**  Runs one sync cycle now ("Sync now"). */
+	/**
+	 *  Runs one sync cycle now: pushes the pending local changes, pulls the team's.
+	 *  Rejects with "notConfigured" (sync is off: no URL, key or sign-in), "offline"
+	 *  (the backend cannot be reached; changes stay pending), "provider" (refused:
+	 *  credentials, missing migrations) or "invalidInput".
+	 */
 	syncNow: () => typedError<SyncReport, IpcError>(__TAURI_INVOKE("sync_now")),
+	/**
+	 *  Signs the agent in to the Supabase project in Settings (https URLs only; a
+	 *  postgres:// backend needs no sign-in). Rejects with "invalidInput" (no
+	 *  email/password, URL or key) or "provider" ("Sign-in refused: …"). The session
+	 *  goes to the keychain: `backendSignedIn`, `backendEmail`.
+	 */
 	backendSignIn: (email: string, password: string) => typedError<Settings, IpcError>(__TAURI_INVOKE("backend_sign_in", { email, password })),
+	/**  Forgets the session; local data and pending changes stay. */
 	backendSignOut: () => typedError<Settings, IpcError>(__TAURI_INVOKE("backend_sign_out")),
+	/**
+	 *  Changes of the agent's the backend did not take because the same field changed
+	 *  there, oldest first.
+	 */
 	syncConflicts: () => typedError<SyncConflict[], IpcError>(__TAURI_INVOKE("sync_conflicts")),
+	/**
+	 *  Keeps the backend's value (keepMine false) or applies the agent's again;
+	 *  resolves with the conflicts left.
+	 */
 	resolveSyncConflict: (id: string, keepMine: boolean) => typedError<SyncConflict[], IpcError>(__TAURI_INVOKE("resolve_sync_conflict", { id, keepMine })),
+	/**  What replication could not take as it was, newest first. */
 	syncIssues: (limit: number) => typedError<SyncIssue[], IpcError>(__TAURI_INVOKE("sync_issues", { limit })),
 	clearSyncIssues: () => typedError<null, IpcError>(__TAURI_INVOKE("clear_sync_issues")),
+	/**
+	 *  The disposition set the wrap-up step offers, in order (the defaults until the
+	 *  agent changes it).
+	 */
 	dispositionOptions: () => typedError<DispositionOption[], IpcError>(__TAURI_INVOKE("disposition_options")),
+	/**
+	 *  Replaces the disposition set (keys: lowercase letters, digits, _; unique; labels
+	 *  of 1–60 characters; lead statuses like "contacted" or null to leave the status);
+	 *  an empty list restores the defaults. Resolves with the set now in force; rejects
+	 *  with "invalidInput".
+	 */
 	setDispositionOptions: (options: DispositionOption[]) => typedError<DispositionOption[], IpcError>(__TAURI_INVOKE("set_disposition_options", { options })),
+	/**
+	 *  Saves a call's wrap-up in one transaction: the outcome, notes, next action with
+	 *  its follow-up time, and the lead's mapped status ("lost" for markDead). Rejects
+	 *  with "invalidInput" for an unknown key (listing the valid ones), a follow-up
+	 *  time without a next action, or a next action other than markDead without a time;
+	 *  "notFound" for an unknown call.
+	 */
 	disposeCall: (request: DispositionRequest) => typedError<CallHistoryItem, IpcError>(__TAURI_INVOKE("dispose_call", { request })),
+	/**
+	 *  Calls of the last week that ended without a disposition, newest first (they
+	 *  survive a restart).
+	 */
 	callsAwaitingDisposition: () => typedError<CallHistoryItem[], IpcError>(__TAURI_INVOKE("calls_awaiting_disposition")),
+	/**
+	 *  One page of the history, newest first; the next page passes the last row's
+	 *  startedAt and id.
+	 */
 	callHistory: (filter: HistoryFilter) => typedError<CallHistoryItem[], IpcError>(__TAURI_INVOKE("call_history", { filter })),
+	/**
+	 *  Follow-ups due in the next 30 days: overdue, later today (local time), upcoming;
+	 *  soonest first.
+	 */
 	followUps: () => typedError<FollowUps, IpcError>(__TAURI_INVOKE("follow_ups")),
+	/**
+	 *  Each follow-up action resolves with the page as it is afterwards; "notFound"
+	 *  once it is no longer open.
+	 */
 	completeFollowUp: (id: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("complete_follow_up", { id })),
 	snoozeFollowUp: (id: string, until: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("snooze_follow_up", { id, until })),
 	rescheduleFollowUp: (id: string, dueAt: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("reschedule_follow_up", { id, dueAt })),
 	cancelFollowUp: (id: string) => typedError<FollowUps, IpcError>(__TAURI_INVOKE("cancel_follow_up", { id })),
-	/**  Reads a `tel:` or `ringdesk://dial` link: the number and the lead to select (never dials). */
+	/**
+	 *  Reads a tel: or ringdesk://dial link: the number to fill in and the lead to
+	 *  select (never dials).
+	 */
 	openLink: (link: string) => typedError<LinkTarget, IpcError>(__TAURI_INVOKE("open_link", { link })),
-	/**  (Re)starts the softphone with the SIP line in Settings. */
-	startPhone: () => typedError<null, IpcError>(__TAURI_INVOKE("start_phone")),
+	/**
+	 *  The line's last registration notice (null while no phone runs or before it
+	 *  reported): read after subscribing to onCall.
+	 */
+	phoneRegistration: () => typedError<CallNotice | null, IpcError>(__TAURI_INVOKE("phone_registration")),
+	/**
+	 *  Places a call over `request.route`, else the default route in Settings
+	 *  (softphone: states through onCall; bridge: poll bridgeCallStatus). Same
+	 *  rejections as dial, plus "notConfigured" for a bridge call without SignalWire or
+	 *  without the agent's own phone.
+	 */
+	placeCall: (request: PlaceCall) => typedError<PlacedCall, IpcError>(__TAURI_INVOKE("place_call", { request })),
+	/**  A bridge call as SignalWire reports it now; its log follows. */
+	bridgeCallStatus: (sid: string) => typedError<BridgeCallInfo, IpcError>(__TAURI_INVOKE("bridge_call_status", { sid })),
+	/**  Ends a bridge call (cancels it while it rings). */
+	hangUpBridgeCall: (sid: string) => typedError<BridgeCallInfo, IpcError>(__TAURI_INVOKE("hang_up_bridge_call", { sid })),
+	/**
+	 *  The Recordings page: recordings grouped by contact, the contact with the newest
+	 *  first.
+	 */
+	recordingsLibrary: (query: RecordingQuery) => typedError<RecordingGroup[], IpcError>(__TAURI_INVOKE("recordings_library", { query })),
+	/**
+	 *  Pulls the last `days` days of recordings from SignalWire and links them to
+	 *  logged calls.
+	 */
+	syncRecordings: (days: number) => typedError<RecordingSyncReport, IpcError>(__TAURI_INVOKE("sync_recordings", { days })),
+	/**
+	 *  The microphones and speakers of this computer (Settings and the call panel's
+	 *  pickers).
+	 */
+	audioDevices: () => typedError<AudioDevice[], IpcError>(__TAURI_INVOKE("audio_devices")),
+	/**
+	 *  Places a call. Rejects with "notConfigured" (no SIP line), "invalidInput" (not a
+	 *  number), "conflict" (the lead is Do Not Call and overrideDnc is false). States
+	 *  arrive through onCall.
+	 */
 	dial: (request: DialRequest) => typedError<ActiveCall, IpcError>(__TAURI_INVOKE("dial", { request })),
 	answerCall: (callId: string) => typedError<null, IpcError>(__TAURI_INVOKE("answer_call", { callId })),
 	rejectCall: (callId: string) => typedError<null, IpcError>(__TAURI_INVOKE("reject_call", { callId })),
+	/**  Ends the call; it then awaits its disposition (callsAwaitingDisposition). */
 	hangUp: (callId: string) => typedError<null, IpcError>(__TAURI_INVOKE("hang_up", { callId })),
 	setMute: (callId: string, on: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_mute", { callId, on })),
 	holdCall: (callId: string, hold: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("hold_call", { callId, hold })),
 	sendDtmf: (callId: string, keys: string) => typedError<null, IpcError>(__TAURI_INVOKE("send_dtmf", { callId, keys })),
 	transferCall: (callId: string, to: string) => typedError<null, IpcError>(__TAURI_INVOKE("transfer_call", { callId, to })),
 	/**
-	 *  Links the operating system handed over before the window listened (a link that started the
-	 *  app); each is returned once.
+	 *  Encoding, segments and characters left for a draft; `error` says why it cannot
+	 *  be sent as is.
+	 */
+	smsSegments: (body: string) => typedError<SmsSegments, IpcError>(__TAURI_INVOKE("sms_segments", { body })),
+	/**
+	 *  Stores the text, then sends it exactly once. Resolves with status "queued"
+	 *  (taken by SignalWire) or "sending" (SignalWire unreachable: syncSms finishes
+	 *  it); rejects with "invalidInput", "notConfigured" or "provider" (then the text
+	 *  is stored as "failed").
+	 */
+	sendSms: (request: SendSms) => typedError<SmsMessage, IpcError>(__TAURI_INVOKE("send_sms", { request })),
+	/**
+	 *  Conversations, newest first; `search` matches the number, the lead's name or any
+	 *  text.
+	 */
+	smsThreads: (search: string | null) => typedError<SmsThread[], IpcError>(__TAURI_INVOKE("sms_threads", { search })),
+	/**
+	 *  The newest `limit` messages with `contact` before the cursor (all when null),
+	 *  oldest first.
+	 */
+	smsThread: (contact: string, beforeCreatedAt: string | null, beforeId: string | null, limit: number) => typedError<SmsThreadPage, IpcError>(__TAURI_INVOKE("sms_thread", { contact, beforeCreatedAt, beforeId, limit })),
+	/**  Marks the conversation's inbound texts read; resolves with how many were unread. */
+	markSmsRead: (contact: string) => typedError<number, IpcError>(__TAURI_INVOKE("mark_sms_read", { contact })),
+	/**  Unread inbound texts in all conversations (the navigation badge). */
+	smsUnreadCount: () => typedError<number, IpcError>(__TAURI_INVOKE("sms_unread_count")),
+	/**
+	 *  One round with SignalWire: pending sends finished, statuses refreshed, inbound
+	 *  texts fetched.
+	 */
+	syncSms: () => typedError<SmsSyncReport, IpcError>(__TAURI_INVOKE("sync_sms")),
+	searchNumbers: (query: NumberQuery) => typedError<NumberOffer[], IpcError>(__TAURI_INVOKE("search_numbers", { query })),
+	/**  Buys a number (billed monthly by SignalWire); exactly once. */
+	buyNumber: (phoneNumber: string) => typedError<OwnedNumberInfo, IpcError>(__TAURI_INVOKE("buy_number", { phoneNumber })),
+	listNumbers: () => typedError<OwnedNumberInfo[], IpcError>(__TAURI_INVOKE("list_numbers")),
+	routeNumber: (sid: string, update: NumberRoutingUpdate) => typedError<OwnedNumberInfo, IpcError>(__TAURI_INVOKE("route_number", { sid, update })),
+	/**
+	 *  Texts to this number arrive live in Ringdesk; calls ring this desktop's SIP
+	 *  account.
+	 */
+	routeNumberToRingdesk: (phoneNumber: string) => typedError<NumberHandling, IpcError>(__TAURI_INVOKE("route_number_to_ringdesk", { phoneNumber })),
+	/**
+	 *  Creates SIP credentials in SignalWire (generated password, to the keychain) and
+	 *  makes them this desktop's SIP account.
+	 */
+	provisionSipLine: (request: ProvisionSipLine) => typedError<Settings, IpcError>(__TAURI_INVOKE("provision_sip_line", { request })),
+	/**
+	 *  Makes softphone calls show the caller ID saved in Settings (empty: SignalWire's
+	 *  automatic choice) by setting `send_as` of the SignalWire SIP endpoint named by
+	 *  the SIP username. Rejects with "notConfigured" (no SignalWire or no SIP
+	 *  username), "notFound" (the SIP username is not one of the project's SIP
+	 *  endpoints: the SIP provider sets the caller ID then), or "offline"/"provider"
+	 *  when SignalWire cannot be reached or refuses.
+	 */
+	applySoftphoneCallerId: () => typedError<SoftphoneCallerId, IpcError>(__TAURI_INVOKE("apply_softphone_caller_id")),
+	/**  Gives the number back to SignalWire. */
+	releaseNumber: (sid: string) => typedError<null, IpcError>(__TAURI_INVOKE("release_number", { sid })),
+	callRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("call_recordings", { callLogId })),
+	syncCallRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("sync_call_recordings", { callLogId })),
+	fetchRecording: (id: string) => typedError<RecordingFile, IpcError>(__TAURI_INVOKE("fetch_recording", { id })),
+	/**
+	 *  Asks for a CSV file in the shell's native dialog and previews it; null when the
+	 *  agent cancels. Only a file chosen here can be imported.
+	 */
+	chooseImportFile: () => typedError<ImportPreview | null, IpcError>(__TAURI_INVOKE("choose_import_file")),
+	/**
+	 *  Long-running; progress arrives through onImportProgress; cancelImport() makes it
+	 *  reject with code "cancelled".
+	 */
+	importLeads: (request: ImportRequest) => typedError<ImportReport, IpcError>(__TAURI_INVOKE("import_leads", { request })),
+	/**
+	 *  Asks where to save (suggesting `fileName`) in the shell's native dialog, then
+	 *  exports; null when the agent cancels.
+	 */
+	exportLeads: (fileName: string, listId: string | null) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_leads", { fileName, listId })),
+	/**
+	 *  Tells the shell the first interactive paint happened (logged; the cold-start
+	 *  benchmark waits for it).
+	 */
+	uiReady: () => typedError<null, IpcError>(__TAURI_INVOKE("ui_ready")),
+	/**
+	 *  (Re)connects the live SignalWire connection (the shell also starts it at app
+	 *  start); its notices arrive through onRealtime. Rejects with "notConfigured"
+	 *  while SignalWire is not set up.
+	 */
+	startRealtime: () => typedError<null, IpcError>(__TAURI_INVOKE("start_realtime")),
+	/**  The live connection's last `connection` notice; null before it reported one. */
+	realtimeStatus: () => typedError<RealtimeNotice | null, IpcError>(__TAURI_INVOKE("realtime_status")),
+	/**
+	 *  Links that arrived before the window listened (the one that started the app);
+	 *  each once.
 	 */
 	takePendingLinks: () => typedError<LinkNotice[], IpcError>(__TAURI_INVOKE("take_pending_links")),
-	/**  The phone line's last registration notice (null while no phone runs or before it reported). */
-	phoneRegistration: () => typedError<CallNotice | null, IpcError>(__TAURI_INVOKE("phone_registration")),
-	/**  Places a call over the default route (or the one the call names). */
-	placeCall: (request: PlaceCall) => typedError<PlacedCall, IpcError>(__TAURI_INVOKE("place_call", { request })),
-	/**  A bridge call as SignalWire reports it now (the UI polls it while the call lasts). */
-	bridgeCallStatus: (sid: string) => typedError<BridgeCallInfo, IpcError>(__TAURI_INVOKE("bridge_call_status", { sid })),
-	hangUpBridgeCall: (sid: string) => typedError<BridgeCallInfo, IpcError>(__TAURI_INVOKE("hang_up_bridge_call", { sid })),
 	/**
-	 *  Asks where to save (suggesting `file_name`) and writes the calls the filter selects (every
-	 *  page) there; `None` when cancelled.
+	 *  Asks where to save (suggesting `fileName`) and writes the calls the filter
+	 *  selects (every page, not just the first) there; null when cancelled.
 	 */
 	exportCallHistory: (fileName: string, filter: HistoryFilter) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_call_history", { fileName, filter })),
-	recordingsLibrary: (query: RecordingQuery) => typedError<RecordingGroup[], IpcError>(__TAURI_INVOKE("recordings_library", { query })),
-	syncRecordings: (days: number) => typedError<RecordingSyncReport, IpcError>(__TAURI_INVOKE("sync_recordings", { days })),
-	audioDevices: () => typedError<AudioDevice[], IpcError>(__TAURI_INVOKE("audio_devices")),
+	/**
+	 *  (Re)starts the softphone with the SIP line in Settings; registration arrives
+	 *  through onCall.
+	 */
+	startPhone: () => typedError<null, IpcError>(__TAURI_INVOKE("start_phone")),
 };
 
 /** Events */

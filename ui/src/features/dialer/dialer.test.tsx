@@ -1,10 +1,9 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_DIAL_DISABLED_REASON } from "../../backend/memory";
-import { SAMPLE_LEADS, renderApp } from "../../test/render";
+import { SAMPLE_LEADS, renderApp, type Seed } from "../../test/app";
 
-async function openDialer(options = {}) {
-  const app = await renderApp({ leads: SAMPLE_LEADS, ...options });
+async function openDialer(seed: Seed = {}) {
+  const app = await renderApp({ leads: SAMPLE_LEADS, ...seed });
   await app.user.click(screen.getByTestId("nav-dialer"));
   await screen.findByTestId("dialer-input"); // the page loads on first visit
   return app;
@@ -15,11 +14,11 @@ describe("Dialer", () => {
     const { user } = await openDialer();
     const input = screen.getByTestId("dialer-input");
     await user.click(input);
-    await user.paste("(555) 123-4567");
+    await user.paste("(212) 555-0123");
 
     const normalized = await screen.findByTestId("dialer-normalized");
-    expect(normalized).toHaveTextContent("(555) 123-4567");
-    expect(normalized).toHaveTextContent("+15551234567");
+    expect(normalized).toHaveTextContent("(212) 555-0123");
+    expect(normalized).toHaveTextContent("+12125550123");
     const lead = await screen.findByTestId("dialer-lead");
     expect(lead).toHaveTextContent("Alice Anders");
     expect(lead).toHaveTextContent("Acme Corp");
@@ -28,21 +27,21 @@ describe("Dialer", () => {
     expect(screen.getByTestId("dial-button")).toBeDisabled();
     const reason = screen.getByTestId("dial-disabled-reason");
     expect(reason).toBeVisible();
-    expect(reason).toHaveTextContent(DEFAULT_DIAL_DISABLED_REASON);
+    expect(reason, "the core's reason, shown as it says it").toHaveTextContent("Set up your SIP line in Settings to call from Ringdesk.");
   });
 
   it("says when no lead has the typed number, and the lead's place is kept either way", async () => {
     const { user } = await openDialer();
     const input = screen.getByTestId("dialer-input");
     await user.click(input);
-    await user.paste("(555) 987-0000");
+    await user.paste("(212) 555-0987");
     expect(await screen.findByTestId("dialer-no-lead"), "an unknown number is named as such").toHaveTextContent(
       "No lead has this number",
     );
     expect(screen.queryByTestId("dialer-lead"), "no card for an unknown number").not.toBeInTheDocument();
 
     await user.clear(input);
-    await user.paste("(555) 123-4567");
+    await user.paste("(212) 555-0123");
     const lead = await screen.findByTestId("dialer-lead");
     expect(lead, "the known number's lead").toHaveTextContent("Alice Anders");
     expect(screen.queryByTestId("dialer-no-lead"), "no 'unknown' line beside a lead").not.toBeInTheDocument();
@@ -54,7 +53,7 @@ describe("Dialer", () => {
   it("shows the specific error for a number that cannot be dialled", async () => {
     const { user } = await openDialer();
     await user.type(screen.getByTestId("dialer-input"), "555-12");
-    expect(await screen.findByTestId("dialer-error")).toHaveTextContent("too short: 5 digits");
+    expect(await screen.findByTestId("dialer-error")).toHaveTextContent("+155512 is not a valid number in any numbering plan");
     expect(screen.queryByTestId("dialer-normalized")).not.toBeInTheDocument();
     expect(screen.queryByTestId("dialer-lead")).not.toBeInTheDocument();
   });
@@ -93,7 +92,7 @@ describe("Dialer", () => {
   });
 
   it("Dial is enabled once a phone line exists (no disabled reason)", async () => {
-    const { user } = await openDialer({ dialDisabledReason: null });
+    const { user } = await openDialer({ sipLine: true });
     await user.type(screen.getByTestId("dialer-input"), "2125550199");
     await screen.findByTestId("dialer-normalized");
     expect(screen.getByTestId("dial-button")).toBeEnabled();

@@ -1,20 +1,24 @@
+/// <reference types="node" />
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { SAMPLE_LEADS, renderApp, rowNames } from "../../test/render";
+import type { LeadList } from "../../generated/bindings";
+import { SAMPLE_LEADS, allLeads, renderApp, rowNames } from "../../test/app";
 
-const CSV_PATH = "/home/agent/Downloads/Expo leads.csv";
+const CSV_NAME = "Expo leads.csv";
 const CSV = [
   "Full Name,Company,Mobile,E-mail,Notes",
   'Zed Zimmer,"Zimmer & Co, Ltd",303-555-0177,zed@zimmer.example,"met at expo"', // line 2: created
-  "Alice From Expo,,5551234567,,", // line 3: merges into Alice Anders by phone (the name is replaced)
+  "Alice From Expo,,2125550123,,", // line 3: merges into Alice Anders by phone (the name is replaced)
   "Broken Phone,Nowhere,abc,,", // line 4: invalid phone
   "Yara Young,Young LLC,,yara@young.example,", // line 5: created (email only)
   "No Contact,Ghost Inc,,,", // line 6: invalid, no phone or email
   "Bob Again,,,BOB@globex.example,", // line 7: merges into Bob Brown by email
 ].join("\r\n");
 
-/** Opens the import dialog and chooses a file (the in-memory backend's dialog answers with the one CSV file it holds). */
-async function openImportAndPreview(user: Awaited<ReturnType<typeof renderApp>>["user"]) {
+/** Opens the import dialog and chooses `file` in the file dialog (the core's dialog answers with it). */
+async function openImportAndPreview(app: Awaited<ReturnType<typeof renderApp>>, file: string | null) {
+  const { user, core } = app;
+  await core.answerFileDialog(file);
   await user.click(screen.getByTestId("import-button"));
   const dialog = screen.getByTestId("import-dialog");
   await user.click(within(dialog).getByTestId("import-choose"));
@@ -23,9 +27,10 @@ async function openImportAndPreview(user: Awaited<ReturnType<typeof renderApp>>[
 
 describe("Import dialog", () => {
   it("previews, auto-maps the columns, imports good rows, merges duplicates and lists invalid lines; the new list appears", async () => {
-    const { user, backend } = await renderApp({ leads: SAMPLE_LEADS, files: { [CSV_PATH]: CSV } });
+    const app = await renderApp({ leads: SAMPLE_LEADS });
+    const { user, core } = app;
     await waitFor(() => expect(rowNames()).toHaveLength(5));
-    const dialog = await openImportAndPreview(user);
+    const dialog = await openImportAndPreview(app, core.file(CSV_NAME, CSV));
 
     expect(await within(dialog).findByTestId("import-mapping-0")).toHaveValue("name");
     expect(within(dialog).getByTestId("import-mapping-1")).toHaveValue("company");
@@ -44,8 +49,8 @@ describe("Import dialog", () => {
     expect(within(report).getByTestId("import-invalid-count")).toHaveTextContent(/^2$/);
     const invalid = within(report).getAllByTestId("import-invalid-row");
     expect(invalid.map((r) => r.querySelector("td")?.textContent)).toEqual(["4", "6"]);
-    expect(invalid[0]).toHaveTextContent('phone "abc" is not a phone number');
-    expect(invalid[1]).toHaveTextContent("no phone or email");
+    expect(invalid[0]).toHaveTextContent('phone "abc": the number has no digits');
+    expect(invalid[1]).toHaveTextContent("no phone number or email");
 
     await user.click(within(dialog).getByTestId("import-close"));
     expect(screen.queryByTestId("import-dialog")).not.toBeInTheDocument();
@@ -56,19 +61,17 @@ describe("Import dialog", () => {
     const option = within(filter).getByRole("option", { name: "Expo leads (4)" });
     await user.selectOptions(filter, option);
     await waitFor(() => expect(rowNames()).toEqual(["Alice From Expo", "Bob Again", "Yara Young", "Zed Zimmer"]));
-    expect(backend.allLeads().find((l) => l.name === "Alice From Expo")!.phoneE164).toBe("+15551234567");
+    const merged = (await allLeads(core)).find((l) => l.name === "Alice From Expo");
+    expect(merged?.phoneE164, "Alice Anders took the imported name, her number kept").toBe("+12125550123");
   });
 
   it("cancelling a running import leaves nothing imported", async () => {
-    const rows = Array.from({ length: 200 }, (_, i) => `Person ${i},+1303555${String(1000 + i)}`);
-    const { user, backend } = await renderApp({
-      leads: SAMPLE_LEADS,
-      files: { "/big.csv": ["Name,Phone", ...rows].join("\n") },
-      importChunkRows: 2,
-      importDelayMs: 10,
-    });
+    // Large enough that the import still runs when Cancel is pressed.
+    const rows = Array.from({ length: 60_000 }, (_, i) => `Person ${i},+1303${String(2_000_000 + i)},p${i}@example.com`);
+    const app = await renderApp({ leads: SAMPLE_LEADS });
+    const { user, core } = app;
     await waitFor(() => expect(rowNames()).toHaveLength(5));
-    const dialog = await openImportAndPreview(user);
+    const dialog = await openImportAndPreview(app, core.file("big.csv", ["Name,Phone,Email", ...rows].join("\n")));
     await within(dialog).findByTestId("import-mapping-0");
     await user.click(within(dialog).getByTestId("import-target-new"));
     await user.click(within(dialog).getByTestId("import-start"));
@@ -79,30 +82,31 @@ describe("Import dialog", () => {
 
     expect(await within(dialog).findByText("Import cancelled: nothing was imported.")).toBeInTheDocument();
     expect(within(dialog).queryByTestId("import-report")).not.toBeInTheDocument();
-    expect(backend.allLeads()).toHaveLength(5);
-    expect(await backend.listLists()).toEqual([]);
+    expect(await allLeads(core), "no lead was added").toHaveLength(5);
+    expect(await core.invoke<LeadList[]>("list_lists"), "and no list").toEqual([]);
     expect(screen.getByTestId("lead-count")).toHaveTextContent(/^5$/);
     // the mapping is still there, so the user can try again
     expect(within(dialog).getByTestId("import-start")).toBeEnabled();
   });
 
   it("shows a file that is not UTF-8 as a clear error and changes nothing", async () => {
-    const latin1 = new Uint8Array([...new TextEncoder().encode("Name,Phone\nJos"), 0xe9, ...new TextEncoder().encode(",5551234567\n")]);
-    const { user, backend } = await renderApp({ leads: SAMPLE_LEADS, files: { "/latin1.csv": latin1 } });
+    const latin1 = new Uint8Array([...new TextEncoder().encode("Name,Phone\nJos"), 0xe9, ...new TextEncoder().encode(",2125550123\n")]);
+    const app = await renderApp({ leads: SAMPLE_LEADS });
     await waitFor(() => expect(rowNames()).toHaveLength(5));
-    const dialog = await openImportAndPreview(user);
+    const dialog = await openImportAndPreview(app, app.core.file("latin1.csv", latin1));
 
     const error = await within(dialog).findByTestId("import-error");
-    expect(error).toHaveTextContent('"/latin1.csv" is not UTF-8 text');
+    expect(error, "the core's reason, with the line").toHaveTextContent("Line 2 is not valid UTF-8 text");
     expect(within(dialog).queryByTestId("import-mapping-0")).not.toBeInTheDocument();
     expect(within(dialog).getByTestId("import-start")).toBeDisabled();
-    expect(backend.allLeads()).toHaveLength(5);
+    expect(await allLeads(app.core), "nothing was imported").toHaveLength(5);
 
   });
 
   it("will not start without a Phone or Email column and says why", async () => {
-    const { user } = await renderApp({ files: { "/names.csv": "Name,City\nAl,Boston\n" } });
-    const dialog = await openImportAndPreview(user);
+    const app = await renderApp();
+    const { user } = app;
+    const dialog = await openImportAndPreview(app, app.core.file("names.csv", "Name,City\nAl,Boston\n"));
     await within(dialog).findByTestId("import-mapping-0");
     expect(within(dialog).getByTestId("import-start")).toBeDisabled();
     expect(dialog).toHaveTextContent("Map a column to Phone or Email");
@@ -112,17 +116,20 @@ describe("Import dialog", () => {
   });
 
   it("Choose file… previews the file chosen in the dialog; the dialog has no path to type", async () => {
-    const { user } = await renderApp({ files: { [CSV_PATH]: CSV } });
+    const { user, core } = await renderApp();
+    const path = core.file(CSV_NAME, CSV);
+    await core.answerFileDialog(path);
     await user.click(screen.getByTestId("import-button"));
     expect(screen.getByTestId("import-file"), "nothing chosen yet").toHaveTextContent("No file chosen");
     expect(within(screen.getByTestId("import-dialog")).queryByRole("textbox"), "no path field").not.toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: /Choose file/ }));
     expect(await screen.findByTestId("import-mapping-0")).toHaveValue("name");
-    expect(screen.getByTestId("import-file")).toHaveTextContent(CSV_PATH);
+    expect(screen.getByTestId("import-file")).toHaveTextContent(path);
   });
 
   it("a cancelled file dialog leaves the import dialog as it was", async () => {
-    const { user } = await renderApp({ files: { [CSV_PATH]: CSV }, pickCsvResult: null });
+    const { user, core } = await renderApp();
+    await core.answerFileDialog(null);
     await user.click(screen.getByTestId("import-button"));
     await user.click(screen.getByTestId("import-choose"));
     await waitFor(() => expect(screen.getByTestId("import-choose")).toBeEnabled());

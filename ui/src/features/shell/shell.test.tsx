@@ -1,31 +1,57 @@
+/// <reference types="node" />
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { SAMPLE_LEADS, renderApp, rowNames } from "../../test/render";
+import { SAMPLE_LEADS, renderApp, rowNames } from "../../test/app";
+import { Core } from "../../test/core";
+
+/** A file that is not a SQLite database at all. */
+function corruptDatabase(): string {
+  const path = join(mkdtempSync(join(tmpdir(), "ringdesk-corrupt-")), "ringdesk.db");
+  writeFileSync(path, "this is not a database\n".repeat(100));
+  return path;
+}
+
+/** A database a newer Ringdesk wrote: a real one whose schema version (SQLite's user_version,
+ * bytes 60–63 of the header) is beyond this build's. */
+async function newerDatabase(): Promise<string> {
+  const path = join(mkdtempSync(join(tmpdir(), "ringdesk-newer-")), "ringdesk.db");
+  const seeding = Core.start({ db: path });
+  await seeding.invoke("app_info");
+  await seeding.stop();
+  const bytes = readFileSync(path);
+  bytes.writeUInt32BE(999, 60);
+  writeFileSync(path, bytes);
+  return path;
+}
 
 describe("Startup", () => {
   it("a newer database shows a blocking error screen with the message and no navigation", async () => {
-    await renderApp({
-      leads: SAMPLE_LEADS,
-      appInfoError: { code: "databaseNewer", message: "Database /home/a/ringdesk.db has schema version 9; this build supports up to 3." },
-    });
+    await renderApp({ db: await newerDatabase() });
     const dialog = screen.getByTestId("startup-error");
     expect(dialog).toHaveTextContent("This database belongs to a newer Ringdesk");
-    expect(dialog).toHaveTextContent("schema version 9");
+    expect(dialog, "the core's message, with the version it found").toHaveTextContent("999");
     expect(dialog).toHaveTextContent("left untouched");
     expect(screen.queryByTestId("nav-leads")).not.toBeInTheDocument();
     expect(screen.queryByTestId("lead-table")).not.toBeInTheDocument();
   });
 
   it("the first interactive paint is reported once, and never when startup fails", async () => {
-    const { backend } = await renderApp({ leads: SAMPLE_LEADS });
-    await waitFor(() => expect(backend.uiReadyCount).toBe(1));
-    const failed = await renderApp({ appInfoError: { code: "databaseCorrupt", message: "file is not a database" } });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(failed.backend.uiReadyCount).toBe(0);
+    const reported = (core: Core) => core.calls.filter((c) => c.cmd === "ui_ready").length;
+    const { core, unmount } = await renderApp({ leads: SAMPLE_LEADS });
+    await waitFor(() => expect(reported(core), "reported once the workspace painted").toBe(1));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(reported(core), "and only once").toBe(1);
+    unmount();
+    const failed = await renderApp({ db: corruptDatabase() });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(reported(failed.core), "never when startup failed").toBe(0);
   });
 
   it("a corrupt database is reported as damaged", async () => {
-    await renderApp({ appInfoError: { code: "databaseCorrupt", message: "file is not a database" } });
+    await renderApp({ db: corruptDatabase() });
     expect(screen.getByTestId("startup-error")).toHaveTextContent("The lead database is damaged");
   });
 });
@@ -78,10 +104,13 @@ describe("Navigation and shortcuts", () => {
   });
 
   it("Ctrl+E exports", async () => {
-    const { user, backend } = await renderApp({ leads: SAMPLE_LEADS });
+    const { user, core } = await renderApp({ leads: SAMPLE_LEADS });
+    const saveTo = join(core.dir, "leads.csv");
+    await core.answerFileDialog(saveTo);
     await user.keyboard("{Control>}e{/Control}");
     await screen.findByText(/Exported 5 leads/);
-    expect(backend.files.has("/home/agent/Documents/leads.csv")).toBe(true);
+    expect(existsSync(saveTo), "the export was written where the save dialog said").toBe(true);
+    expect(readFileSync(saveTo, "utf8"), "with the leads").toContain("Alice Anders");
   });
 
   it("? toggles the shortcuts help, also openable from the sidebar", async () => {

@@ -1,0 +1,131 @@
+// Renders the whole app against the real core (src/test/core.ts) on a fresh database, seeded
+// through the same commands the window uses.
+import { expect, onTestFinished } from "vitest";
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { App, preloadPages } from "../App";
+import { BackendProvider } from "../backend";
+import { tauriBackend } from "../backend/tauri";
+import type { ImportPreview, ImportReport, Lead, LeadList, LeadPage, LeadPatch, Settings, SettingsUpdate } from "../generated/bindings";
+import { Core } from "./core";
+
+/** A lead to seed: any of its fields (the value as a number, as tests write it). */
+export type LeadSeed = Partial<Omit<LeadPatch, "value">> & { name: string; value?: number | null };
+
+export type Seed = {
+  leads?: LeadSeed[];
+  /** Settings to save first (any subset). */
+  settings?: Partial<SettingsUpdate>;
+  /** A SIP line in Settings (with its password) and the softphone started: Dial is enabled. */
+  sipLine?: boolean;
+  /** Open this database file instead of a new one. */
+  db?: string;
+  /** A core already started (and seeded) by the test. */
+  core?: Core;
+  /** Seeds more after the rest, through the core's commands. */
+  seed?: (core: Core) => Promise<unknown>;
+};
+
+const NO_SETTINGS: SettingsUpdate = {
+  defaultRegion: null,
+  signalwireSpace: null,
+  signalwireProjectId: null,
+  sipRegistrar: null,
+  sipUsername: null,
+  sipTransport: null,
+  backendUrl: null,
+  defaultRoute: null,
+  callerId: null,
+  agentPhone: null,
+  linksAutoDial: null,
+  audioInput: null,
+  audioOutput: null,
+};
+
+export function leadPatch(seed: LeadSeed): LeadPatch {
+  return {
+    email: null,
+    phone: null,
+    company: null,
+    position: null,
+    status: null,
+    source: null,
+    notes: null,
+    timezone: null,
+    ...seed,
+    value: seed.value == null ? null : String(seed.value),
+  };
+}
+
+/** Seeds a core through its commands; resolves with the leads created, in order. */
+export async function seedCore(core: Core, seed: Seed): Promise<Lead[]> {
+  if (seed.settings || seed.sipLine) {
+    const sip: Partial<SettingsUpdate> = seed.sipLine ? { sipRegistrar: "127.0.0.1:9", sipUsername: "agent" } : {};
+    await core.invoke<Settings>("update_settings", { update: { ...NO_SETTINGS, ...sip, ...seed.settings } });
+  }
+  if (seed.sipLine) {
+    await core.invoke("set_secret", { kind: "sipPassword", value: "test-password" });
+    await core.invoke("start_phone");
+  }
+  const leads: Lead[] = [];
+  for (const lead of seed.leads ?? []) leads.push(await core.invoke<Lead>("create_lead", { fields: leadPatch(lead) }));
+  return leads;
+}
+
+/**
+ * Imports CSV text through the real import (the file dialog answered with it), into a new list
+ * when `list` is given; leads already there are merged by phone or email, as an agent's import.
+ */
+export async function importCsv(core: Core, csv: string, list?: string): Promise<ImportReport> {
+  await core.answerFileDialog(core.file(`import-${Math.random().toString(36).slice(2)}.csv`, csv));
+  const preview = await core.invoke<ImportPreview>("choose_import_file");
+  const target = list ? { kind: "newList", name: list } : { kind: "none" };
+  return core.invoke<ImportReport>("import_leads", { request: { path: preview.path, mapping: preview.mapping, target } });
+}
+
+/** A list named `name` holding these leads, given as `Name,Email` lines (through an import into a
+ * new list, which merges them into the leads with those emails). */
+export async function seedList(core: Core, name: string, members: string[]): Promise<LeadList> {
+  await importCsv(core, ["Name,Email", ...members].join("\n"), name);
+  const lists = await core.invoke<LeadList[]>("list_lists");
+  return lists.find((l) => l.name === name)!;
+}
+
+/** Every lead in the core's database, as get_lead answers. */
+export async function allLeads(core: Core): Promise<Lead[]> {
+  const query = { search: null, listId: null, sort: { field: "name", descending: false }, offset: 0, limit: 1000 };
+  const page = await core.invoke<LeadPage>("list_leads", { query });
+  return Promise.all(page.rows.map((row) => core.invoke<Lead>("get_lead", { id: row.id })));
+}
+
+/** Starts a core, seeds it, renders the app on it and waits until startup finished. */
+export async function renderApp(seed: Seed = {}) {
+  const core = seed.core ?? Core.start({ db: seed.db });
+  onTestFinished(() => core.stop());
+  const leads = await seedCore(core, seed);
+  await seed.seed?.(core);
+  await preloadPages();
+  const backend = tauriBackend();
+  const user = userEvent.setup();
+  const utils = render(
+    <BackendProvider backend={backend}>
+      <App />
+    </BackendProvider>,
+  );
+  await waitFor(() => expect(screen.queryByText("Opening Ringdesk…")).not.toBeInTheDocument());
+  return { core, backend, user, leads, ...utils };
+}
+
+/** Names of the lead rows currently rendered, in order. */
+export function rowNames(): string[] {
+  return screen.queryAllByTestId("lead-row").map((row) => row.querySelector(".col-name")?.textContent ?? "");
+}
+
+/** Leads with numbers every rule accepts (real area codes), for tests that need a few. */
+export const SAMPLE_LEADS: LeadSeed[] = [
+  { name: "Alice Anders", company: "Acme Corp", email: "alice@acme.example", phone: "(212) 555-0123", status: "new", value: 5000 },
+  { name: "Bob Brown", company: "Globex", email: "bob@globex.example", phone: "415-555-0100", status: "contacted", value: 12000 },
+  { name: "Carla Cruz", company: "Initech", email: "carla@initech.example", phone: "+44 20 7946 0958", status: "qualified", value: 800 },
+  { name: "Dan Dorsey", company: "Acme Corp", email: "dan@acme.example", phone: null, status: "won", value: null },
+  { name: "Erin Evans", company: "Hooli", email: null, phone: "212 555 0199", status: "lost", value: 250 },
+];
