@@ -13,7 +13,9 @@
 //! its Tauri commands from, so the two cannot differ. The host's commands are this process's:
 //! file dialogs are answered by `serve.answer_file_dialog` (`{"path": "/tmp/x.csv"}`; `null`
 //! cancels), and `serve.open_link` (`{"link": "tel:..."}`) is a link the operating system handed
-//! over. Each request runs on its own thread, so `cancel_import` reaches a running import. The
+//! over. `serve.seed_call` (`{"call": <ringdesk_store::calls::NewCall>, "answeredAt": ...}`) logs a call that
+//! happened, as the Rust tests seed one through `App::store`, so a UI test of the history needs no
+//! remote party; it answers the call's id. Each request runs on its own thread, so `cancel_import` reaches a running import. The
 //! process ends when its input closes, after answering every request it read.
 
 use std::collections::VecDeque;
@@ -134,6 +136,19 @@ macro_rules! serve_commands {
                     let path: Option<String> = args.get("path")?;
                     host.dialog_answers.lock().unwrap_or_else(PoisonError::into_inner).push_back(path);
                     Ok(Value::Null)
+                }
+                "serve.seed_call" => {
+                    use ringdesk_store::calls;
+                    let call: calls::NewCall = args.get("call")?;
+                    let answered_at: Option<String> = args.get("answered_at")?;
+                    let id = host.app()?.store().write(|w| {
+                        let id = calls::insert(w, &call)?;
+                        if answered_at.is_some() {
+                            calls::update(w, &id, &calls::CallChange { answered_at, ..calls::CallChange::default() })?;
+                        }
+                        Ok::<_, ringdesk_store::StoreError>(id)
+                    })?;
+                    Ok(Value::String(id))
                 }
                 "serve.open_link" => {
                     let link: String = args.get("link")?;

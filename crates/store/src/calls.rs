@@ -11,8 +11,9 @@ use serde::Serialize;
 use crate::connection::{Reads, Write};
 use crate::{Result, new_id, outbox};
 
-/// A call to log.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// A call to log. (Deserialize: `ringdesk-cli serve` seeds calls for the UI tests.)
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct NewCall {
     pub lead_id: Option<String>,
     pub route: String,

@@ -6,7 +6,20 @@ import userEvent from "@testing-library/user-event";
 import { App, preloadPages } from "../App";
 import { BackendProvider } from "../backend";
 import { tauriBackend } from "../backend/tauri";
-import type { ImportPreview, ImportReport, Lead, LeadList, LeadPage, LeadPatch, Settings, SettingsUpdate } from "../generated/bindings";
+import type {
+  DispositionOption,
+  FollowUps,
+  ImportPreview,
+  ImportReport,
+  Lead,
+  LeadList,
+  LeadPage,
+  LeadPatch,
+  NextAction,
+  NumberLookup,
+  Settings,
+  SettingsUpdate,
+} from "../generated/bindings";
 import { Core } from "./core";
 
 /** A lead to seed: any of its fields (the value as a number, as tests write it). */
@@ -18,6 +31,10 @@ export type Seed = {
   settings?: Partial<SettingsUpdate>;
   /** A SIP line in Settings (with its password) and the softphone started: Dial is enabled. */
   sipLine?: boolean;
+  /** Calls that happened (after the leads, so each finds its lead by number). */
+  calls?: CallSeed[];
+  /** The disposition set, saved before the calls are disposed. */
+  dispositionOptions?: DispositionOption[];
   /** Open this database file instead of a new one. */
   db?: string;
   /** A core already started (and seeded) by the test. */
@@ -69,7 +86,61 @@ export async function seedCore(core: Core, seed: Seed): Promise<Lead[]> {
   }
   const leads: Lead[] = [];
   for (const lead of seed.leads ?? []) leads.push(await core.invoke<Lead>("create_lead", { fields: leadPatch(lead) }));
+  if (seed.dispositionOptions) await core.invoke("set_disposition_options", { options: seed.dispositionOptions });
+  for (const call of seed.calls ?? []) await seedCall(core, call);
   return leads;
+}
+
+/** A call that happened, and its wrap-up when `disposition` is given. */
+export type CallSeed = {
+  /** The other party's number as written; the lead with it is linked unless `leadId` says. */
+  contact: string;
+  leadId?: string | null;
+  direction?: "outbound" | "inbound";
+  route?: "softphone" | "bridge";
+  /** Default: now. */
+  startedAt?: string;
+  durationSeconds?: number | null;
+  /** false: still in progress. Default true. */
+  ended?: boolean;
+  /** As the call service logs it; default "completed" (or "ringing" while in progress). */
+  status?: string;
+  /** Someone answered it; default: it lasted more than 0 s (an inbound call nobody answered is missed). */
+  answered?: boolean;
+  disposition?: string;
+  notes?: string | null;
+  nextAction?: NextAction | null;
+  followUpAt?: string | null;
+};
+
+/** Logs a call through the core (`serve.seed_call`) and wraps it up with the real `dispose_call`; resolves with its id. */
+export async function seedCall(core: Core, call: CallSeed): Promise<string> {
+  const lookup = await core.invoke<NumberLookup>("lookup_number", { input: call.contact });
+  const startedAt = call.startedAt ?? new Date().toISOString();
+  const ended = call.ended !== false;
+  const id = await core.invoke<string>("serve.seed_call", {
+    call: {
+      lead_id: call.leadId === undefined ? (lookup.lead?.id ?? null) : call.leadId,
+      route: call.route ?? "softphone",
+      contact_number: lookup.e164 ?? call.contact,
+      direction: call.direction ?? "outbound",
+      status: call.status ?? (ended ? "completed" : "ringing"),
+      started_at: startedAt,
+      ended_at: ended ? new Date(Date.parse(startedAt) + (call.durationSeconds ?? 0) * 1000).toISOString() : null,
+      duration_seconds: call.durationSeconds ?? null,
+    },
+    answeredAt: call.answered ?? (call.durationSeconds ?? 0) > 0 ? startedAt : null,
+  });
+  if (call.disposition) {
+    const request = { callLogId: id, disposition: call.disposition, notes: call.notes ?? null, nextAction: call.nextAction ?? null, followUpAt: call.followUpAt ?? null };
+    await core.invoke("dispose_call", { request });
+  }
+  return id;
+}
+
+/** The follow-ups page as the core answers it. */
+export function followUps(core: Core): Promise<FollowUps> {
+  return core.invoke<FollowUps>("follow_ups");
 }
 
 /**

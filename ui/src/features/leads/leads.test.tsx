@@ -5,7 +5,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { LeadPage } from "../../generated/bindings";
 import { MemoryBackend } from "../../backend/memory";
-import { renderApp as renderMemoryApp } from "../../test/render";
+import { SAMPLE_LEADS as MEMORY_LEADS, renderApp as renderMemoryApp } from "../../test/render";
 import { SAMPLE_LEADS, allLeads, importCsv, renderApp, rowNames, seedList } from "../../test/app";
 import { Core } from "../../test/core";
 
@@ -225,7 +225,7 @@ describe("New lead", () => {
   });
 
   it("a lead created from Messages appears in the Leads table", async () => {
-    const backend = new MemoryBackend({ leads: SAMPLE_LEADS, sms: [{ contact: "+13035550144", direction: "inbound", body: "Who is this?" }] });
+    const backend = new MemoryBackend({ leads: MEMORY_LEADS, sms: [{ contact: "+13035550144", direction: "inbound", body: "Who is this?" }] });
     const { user } = await renderMemoryApp(backend);
     await waitFor(() => expect(rowNames()).toHaveLength(5));
     await user.click(screen.getByTestId("nav-messages"));

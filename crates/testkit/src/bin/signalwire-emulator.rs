@@ -1,0 +1,84 @@
+//! The SignalWire emulator as a process, for tests outside Rust (the UI's vitest suites): the
+//! remote party a core started with `RINGDESK_SIGNALWIRE_URL=<origin>` talks to over REST and
+//! RELAY. Test code only.
+//!
+//! `signalwire-emulator PROJECT TOKEN` prints one line, `{"origin": "http://127.0.0.1:port",
+//! "relay": "ws://127.0.0.1:port/"}`, then answers JSON lines on standard input,
+//! `{"id": 1, "cmd": "receive_message", "args": {"from": "+1…", "to": "+1…", "body": "hi"}}`,
+//! with `{"id": 1, "ok": <answer>}` (or `"error"`). The commands are the emulator's own methods
+//! (see `ringdesk_testkit::signalwire`); the process ends when its input closes.
+
+use std::io::{BufRead, Write};
+
+use ringdesk_testkit::signalwire::SignalWireEmulator;
+use serde_json::{Value, json};
+
+fn text(args: &Value, name: &str) -> Result<String, String> {
+    args.get(name).and_then(Value::as_str).map(str::to_string).ok_or_else(|| format!("argument {name:?} (text) is missing"))
+}
+
+fn number(args: &Value, name: &str) -> Result<u64, String> {
+    args.get(name).and_then(Value::as_u64).ok_or_else(|| format!("argument {name:?} (number) is missing"))
+}
+
+fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Value, String> {
+    Ok(match cmd {
+        "own_number" => json!(emulator.own_number(&text(args, "number")?)),
+        "receive_message" => json!(emulator.receive_message(&text(args, "from")?, &text(args, "to")?, &text(args, "body")?)),
+        "route_messages_to" => json!(emulator.route_messages_to(&text(args, "context")?)),
+        "fail_next" => {
+            let n = usize::try_from(number(args, "n")?).map_err(|e| e.to_string())?;
+            let status = u16::try_from(number(args, "status")?).map_err(|e| e.to_string())?;
+            let code = u32::try_from(number(args, "code")?).map_err(|e| e.to_string())?;
+            json!(emulator.fail_next(n, status, code, args.get("retryAfter").and_then(Value::as_u64)))
+        }
+        "clear_faults" => json!(emulator.clear_faults()),
+        "relay_cut" => json!(emulator.relay_cut()),
+        "relay_live_sessions" => json!(emulator.relay_live_sessions()),
+        "sent_messages" => json!(emulator.sent_messages()),
+        "owned_numbers" => json!(emulator.owned_numbers()),
+        "sip_usernames" => json!(emulator.sip_usernames()),
+        "number_handlers" => json!(emulator.number_handlers(&text(args, "number")?)),
+        "calls" => json!(emulator.calls()),
+        "requests_to" => json!(emulator.requests_to(&text(args, "resource")?)),
+        "spec_violations" => json!(emulator.spec_violations()),
+        other => return Err(format!("no emulator command {other:?}")),
+    })
+}
+
+fn main() -> Result<(), String> {
+    let mut argv = std::env::args().skip(1);
+    let (Some(project), Some(token)) = (argv.next(), argv.next()) else {
+        return Err("usage: signalwire-emulator PROJECT TOKEN".into());
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let emulator = runtime.block_on(SignalWireEmulator::start(&project, &token))?;
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut out = std::io::stdout();
+    writeln!(out, "{}", json!({ "origin": emulator.origin(), "relay": emulator.relay_url() })).map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut out = std::io::stdout();
+            for line in std::io::stdin().lock().lines() {
+                let Ok(line) = line else { break };
+                let request: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+                let id = request.get("id").cloned().unwrap_or(Value::Null);
+                let cmd = request.get("cmd").and_then(Value::as_str).unwrap_or_default();
+                let answer = match handle(&emulator, cmd, request.get("args").unwrap_or(&Value::Null)) {
+                    Ok(ok) => json!({ "id": id, "ok": ok }),
+                    Err(error) => json!({ "id": id, "error": error }),
+                };
+                if writeln!(out, "{answer}").and_then(|()| out.flush()).is_err() {
+                    break;
+                }
+            }
+            let _ = done_tx.send(());
+        });
+        // The server's tasks run while the runtime is driven, until the input closes.
+        runtime.block_on(async {
+            let _ = done_rx.await;
+        });
+    });
+    Ok(())
+}
