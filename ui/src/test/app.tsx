@@ -138,6 +138,12 @@ export async function seedCall(core: Core, call: CallSeed): Promise<string> {
   return id;
 }
 
+/** Marks the lead named `name` Do Not Call, as an agent would in its detail panel. */
+export async function markDoNotCall(core: Core, name: string): Promise<void> {
+  const lead = (await allLeads(core)).find((l) => l.name === name)!;
+  await core.invoke("update_lead", { id: lead.id, patch: leadPatch({ name: lead.name, status: "do_not_call" }) });
+}
+
 /** The follow-ups page as the core answers it. */
 export function followUps(core: Core): Promise<FollowUps> {
   return core.invoke<FollowUps>("follow_ups");

@@ -1,29 +1,32 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { MemoryBackend, type MemoryBackendOptions } from "../../backend/memory";
-import { SAMPLE_LEADS, renderApp } from "../../test/render";
+import type { CallHistoryItem } from "../../generated/bindings";
+import { SAMPLE_LEADS, allLeads, followUps, renderApp, type Seed } from "../../test/app";
+import type { Core } from "../../test/core";
 
 const MINUTE = 60_000;
 const ago = (minutes: number) => new Date(Date.now() - minutes * MINUTE).toISOString();
 
 /** SAMPLE_LEADS; Bob Brown's call ended 10 minutes ago, Alice Anders' 30 minutes ago: both wait for their wrap-up. */
-function wrapUpBackend(options: MemoryBackendOptions = {}) {
-  return new MemoryBackend({
+function wrapUpSeed(seed: Seed = {}): Seed {
+  return {
     leads: SAMPLE_LEADS,
     calls: [
       { contact: "415-555-0100", startedAt: ago(10), durationSeconds: 245 },
-      { contact: "(555) 123-4567", direction: "inbound", startedAt: ago(30), durationSeconds: 62 },
+      { contact: "(212) 555-0123", direction: "inbound", startedAt: ago(30), durationSeconds: 62 },
     ],
-    ...options,
-  });
+    ...seed,
+  };
 }
+
+const awaiting = (core: Core) => core.invoke<CallHistoryItem[]>("calls_awaiting_disposition");
 
 const dialog = () => screen.getByTestId("wrapup-dialog");
 const choice = (key: string) => screen.getByTestId(`wrapup-choice-${key}`);
 
 describe("Wrap up call", () => {
   it("opens at start for the newest call waiting, saves with the keyboard only (number key, a note, Ctrl+Enter), then shows the next waiting call", async () => {
-    const { user, backend } = await renderApp(wrapUpBackend());
+    const { user, core } = await renderApp(wrapUpSeed());
     await screen.findByTestId("wrapup-call-name");
     expect(screen.getByTestId("wrapup-call-name")).toHaveTextContent("Bob Brown");
     expect(screen.getByTestId("wrapup-call")).toHaveTextContent("Globex");
@@ -51,19 +54,20 @@ describe("Wrap up call", () => {
     await waitFor(() => expect(choice("answered")).toHaveFocus());
     expect(screen.getByTestId("toast")).toHaveTextContent("Saved: Interested — Bob Brown.");
 
-    const bob = backend.allCalls().find((c) => c.leadName === "Bob Brown")!;
-    expect(bob).toMatchObject({ disposition: "interested", notes: "Wants pricing for 20 seats" });
-    expect(backend.allLeads().find((l) => l.name === "Bob Brown")?.status).toBe("qualified");
+    const history = await core.invoke<CallHistoryItem[]>("call_history", { filter: { limit: 10 } });
+    const bob = history.find((c) => c.leadName === "Bob Brown")!;
+    expect(bob, "the wrap-up is stored").toMatchObject({ disposition: "interested", notes: "Wants pricing for 20 seats" });
+    expect((await allLeads(core)).find((l) => l.name === "Bob Brown")?.status, "Interested qualifies the lead").toBe("qualified");
 
     // The last one: "2" is Voicemail; after it the dialog closes and the notice goes away.
     await user.keyboard("2{Control>}{Enter}{/Control}");
     await waitFor(() => expect(screen.queryByTestId("wrapup-dialog")).not.toBeInTheDocument());
     expect(screen.queryByTestId("wrapup-notice")).not.toBeInTheDocument();
-    expect(await backend.callsAwaitingDisposition()).toEqual([]);
+    expect(await awaiting(core)).toEqual([]);
   });
 
   it("a follow-up time without a next action shows the Rust side's error at the next action and saves nothing", async () => {
-    const { user, backend } = await renderApp(wrapUpBackend());
+    const { user, core } = await renderApp(wrapUpSeed());
     await screen.findByTestId("wrapup-call-name");
     const time = screen.getByTestId("wrapup-follow-up");
     expect(time).toBeDisabled();
@@ -84,11 +88,11 @@ describe("Wrap up call", () => {
     );
     expect(screen.getByTestId("wrapup-next-action")).toHaveFocus();
     expect(screen.getByTestId("wrapup-call-name")).toHaveTextContent("Bob Brown");
-    expect(await backend.callsAwaitingDisposition()).toHaveLength(2);
+    expect(await awaiting(core)).toHaveLength(2);
   });
 
   it("a callback without a time shows the backend's error at the time; a quick pick fixes it and opens a follow-up", async () => {
-    const { user, backend } = await renderApp(wrapUpBackend());
+    const { user, core } = await renderApp(wrapUpSeed());
     await screen.findByTestId("wrapup-call-name");
     await user.keyboard("9");
     await user.selectOptions(screen.getByTestId("wrapup-next-action"), "callBack");
@@ -99,20 +103,20 @@ describe("Wrap up call", () => {
     expect(screen.queryByTestId("wrapup-follow-up-error")).not.toBeInTheDocument();
     await user.click(screen.getByTestId("wrapup-save"));
     await waitFor(() => expect(screen.getByTestId("wrapup-call-name")).toHaveTextContent("Alice Anders"));
-    const f = await backend.followUps();
+    const f = await followUps(core);
     expect(f.upcoming.map((x) => [x.leadName, x.nextAction, x.disposition])).toEqual([["Bob Brown", "callBack", "callback_requested"]]);
     expect(new Date(f.upcoming[0].dueAt).getHours()).toBe(9);
   });
 
   it("saving without an outcome asks for one", async () => {
-    const { user } = await renderApp(wrapUpBackend());
+    const { user } = await renderApp(wrapUpSeed());
     await screen.findByTestId("wrapup-call-name");
     await user.keyboard("{Control>}{Enter}{/Control}");
     expect(await screen.findByTestId("wrapup-disposition-error")).toHaveTextContent("Choose how the call went (keys 1–9).");
   });
 
   it("Escape closes it and the call stays waiting (it says so); the notice reopens it with what was typed", async () => {
-    const { user, backend } = await renderApp(wrapUpBackend());
+    const { user, core } = await renderApp(wrapUpSeed());
     await screen.findByTestId("wrapup-call-name");
     expect(screen.getByTestId("wrapup-hint")).toHaveTextContent("Esc closes; the call stays waiting to be wrapped up.");
     await user.keyboard("3");
@@ -120,7 +124,7 @@ describe("Wrap up call", () => {
     await user.keyboard("Line was busy twice");
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("wrapup-dialog")).not.toBeInTheDocument();
-    expect(await backend.callsAwaitingDisposition()).toHaveLength(2);
+    expect(await awaiting(core)).toHaveLength(2);
 
     const notice = screen.getByTestId("wrapup-notice");
     expect(notice).toHaveTextContent("2 calls to wrap up");

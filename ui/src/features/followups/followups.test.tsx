@@ -1,8 +1,7 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { MemoryBackend, SIP_CONFIGURED, type CallInput, type MemoryBackendOptions } from "../../backend/memory";
-import { SAMPLE_LEADS, renderApp } from "../../test/render";
-import { expectCallAnywayThenCall, expectCalledAtOnce } from "../../test/calls";
+import { SAMPLE_LEADS, followUps, markDoNotCall, renderApp, type CallSeed, type Seed } from "../../test/app";
+import { expectCoreCallAnywayThenCall, expectCoreCalledAtOnce } from "../../test/calls";
 
 const HOUR = 3_600_000;
 const at = (hoursFromNow: number) => new Date(Date.now() + hoursFromNow * HOUR).toISOString();
@@ -15,7 +14,7 @@ function laterToday(): string {
 }
 
 /** Wrap-ups of earlier calls that asked for follow-ups: Bob's is 2 h overdue, Alice's due later today, Carla's in 3 days. */
-function followUpCalls(): CallInput[] {
+function followUpCalls(): CallSeed[] {
   return [
     {
       contact: "415-555-0100",
@@ -26,13 +25,13 @@ function followUpCalls(): CallInput[] {
       nextAction: "callBack",
       followUpAt: at(-2),
     },
-    { contact: "(555) 123-4567", startedAt: at(-20), durationSeconds: 90, disposition: "interested", nextAction: "sendEmail", followUpAt: laterToday() },
+    { contact: "(212) 555-0123", startedAt: at(-20), durationSeconds: 90, disposition: "interested", nextAction: "sendEmail", followUpAt: laterToday() },
     { contact: "+44 20 7946 0958", startedAt: at(-10), durationSeconds: 300, disposition: "answered", nextAction: "scheduleMeeting", followUpAt: at(72) },
   ];
 }
 
-async function openFollowUps(calls: CallInput[] = followUpCalls(), options: MemoryBackendOptions = {}) {
-  const app = await renderApp(new MemoryBackend({ leads: SAMPLE_LEADS, calls, ...options }));
+async function openFollowUps(calls: CallSeed[] = followUpCalls(), seed: Seed = {}) {
+  const app = await renderApp({ leads: SAMPLE_LEADS, calls, ...seed });
   await app.user.click(screen.getByTestId("nav-followups"));
   await screen.findByTestId("followups-overdue");
   return app;
@@ -71,7 +70,7 @@ describe("Follow-ups", () => {
   });
 
   it("Done removes a follow-up and the overdue badge follows; Snooze → 1 hour moves an overdue one out of Overdue", async () => {
-    const { user, backend } = await openFollowUps([...followUpCalls(), { contact: "212 555 0199", startedAt: at(-40), disposition: "busy", nextAction: "callBack", followUpAt: at(-5) }]);
+    const { user, core } = await openFollowUps([...followUpCalls(), { contact: "212 555 0199", startedAt: at(-40), disposition: "busy", nextAction: "callBack", followUpAt: at(-5) }]);
     expect(names("overdue")).toEqual(["Erin Evans", "Bob Brown"]);
     expect(screen.getByTestId("followups-overdue-count")).toHaveTextContent(/^2$/);
 
@@ -92,12 +91,12 @@ describe("Follow-ups", () => {
     expect(within(snoozed).getByTestId("followup-snoozed")).toHaveTextContent("Snoozed");
     expect(within(snoozed).getByTestId("followup-due")).toHaveTextContent(/^in 1 h/);
     await waitFor(() => expect(screen.queryByTestId("followups-overdue-count")).not.toBeInTheDocument());
-    const f = await backend.followUps();
-    expect(f.overdue).toEqual([]);
+    const f = await followUps(core);
+    expect(f.overdue, "nothing overdue in the core either").toEqual([]);
   });
 
   it("Reschedule moves a follow-up to the time entered", async () => {
-    const { user, backend } = await openFollowUps();
+    const { user, core } = await openFollowUps();
     const carla = within(section("upcoming")).getByTestId("followup");
     await user.click(within(carla).getByTestId("followup-reschedule"));
     const input = screen.getByTestId("followup-reschedule-input");
@@ -110,33 +109,33 @@ describe("Follow-ups", () => {
     fireEvent.change(input, { target: { value } });
     await user.click(screen.getByTestId("followup-reschedule-save"));
     await waitFor(() => expect(screen.queryByTestId("followup-reschedule-input")).not.toBeInTheDocument());
-    const f = await backend.followUps();
-    expect(f.upcoming.find((x) => x.leadName === "Carla Cruz")?.dueAt).toBe(due.toISOString());
+    const f = await followUps(core);
+    expect(Date.parse(f.upcoming.find((x) => x.leadName === "Carla Cruz")!.dueAt), "due when entered").toBe(due.getTime());
     expect(within(section("upcoming")).getByTestId("followup-due")).toHaveTextContent(/^in 10 days/);
   });
 
   it("Call places the call at once over the default route with the follow-up's lead, staying on Follow-ups", async () => {
-    const { user, backend } = await openFollowUps(followUpCalls(), { settings: SIP_CONFIGURED, callStepMs: 5 });
+    const { user, core } = await openFollowUps(followUpCalls(), { sipLine: true });
     const bob = within(section("overdue")).getByTestId("followup");
     await user.click(within(bob).getByTestId("followup-call"));
 
-    await expectCalledAtOnce(backend, { name: "Bob Brown", e164: "+14155550100" });
+    await expectCoreCalledAtOnce(core, { name: "Bob Brown", e164: "+14155550100" });
     expect(screen.getByTestId("nav-followups")).toHaveAttribute("aria-current", "page");
     expect(screen.queryByTestId("dialer-input")).not.toBeInTheDocument();
   });
 
   it("Call on a Do Not Call lead's follow-up asks for “Call anyway” and only then calls with overrideDnc", async () => {
     const nora = { name: "Nora Never", company: "Quiet Co", phone: "(312) 555-0111", status: "do_not_call" };
-    const { user, backend } = await openFollowUps(
+    const { user, core } = await openFollowUps(
       [{ contact: "(312) 555-0111", startedAt: at(-30), durationSeconds: 40, disposition: "callback_requested", nextAction: "callBack", followUpAt: at(-1) }],
-      { leads: [nora], settings: SIP_CONFIGURED, callStepMs: 5 },
+      // Marked Do Not Call after that wrap-up (which set her status by the disposition map).
+      { leads: [nora], sipLine: true, seed: (core) => markDoNotCall(core, "Nora Never") },
     );
     const row = within(section("overdue")).getByTestId("followup");
     expect(row).toHaveTextContent("Nora Never");
     await user.click(within(row).getByTestId("followup-call"));
 
-    await expectCallAnywayThenCall(user, backend, { name: "Nora Never", e164: "+13125550111" });
-    expect(backend.phoneCallIds()).toHaveLength(1);
+    await expectCoreCallAnywayThenCall(user, core, { name: "Nora Never", e164: "+13125550111" });
     expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
   });
 });

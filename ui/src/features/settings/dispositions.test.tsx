@@ -1,10 +1,14 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_DISPOSITION_OPTIONS, MemoryBackend } from "../../backend/memory";
-import { SAMPLE_LEADS, renderApp } from "../../test/render";
+import type { DispositionOption } from "../../generated/bindings";
+import { SAMPLE_LEADS, allLeads, renderApp } from "../../test/app";
+import type { Core } from "../../test/core";
 
-async function openDispositions(backend = new MemoryBackend({ leads: SAMPLE_LEADS })) {
-  const app = await renderApp(backend);
+/** The disposition set in force in the core. */
+const dispositionOptions = (core: Core) => core.invoke<DispositionOption[]>("disposition_options");
+
+async function openDispositions() {
+  const app = await renderApp({ leads: SAMPLE_LEADS });
   await app.user.click(screen.getByTestId("nav-settings"));
   const section = await screen.findByTestId("settings-dispositions");
   await waitFor(() => expect(within(section).getAllByTestId("disposition-row")).toHaveLength(9));
@@ -15,8 +19,9 @@ const labels = () => screen.getAllByTestId("disposition-label").map((i) => (i as
 
 describe("Settings → Dispositions", () => {
   it("edits the set (rename, add with a key from its label, move, remove) and saves it", async () => {
-    const { user, backend, section } = await openDispositions();
-    expect(labels()).toEqual(DEFAULT_DISPOSITION_OPTIONS.map((o) => o.label));
+    const { user, core, section } = await openDispositions();
+    const defaults = await dispositionOptions(core);
+    expect(labels(), "a fresh database has the core's defaults").toEqual(defaults.map((o) => o.label));
     expect(screen.getAllByTestId("disposition-status")[0]).toHaveValue("contacted");
 
     const answered = screen.getAllByTestId("disposition-label")[0];
@@ -34,7 +39,7 @@ describe("Settings → Dispositions", () => {
 
     await user.click(screen.getByTestId("settings-dispositions-save"));
     expect(await screen.findByTestId("settings-dispositions-saved")).toBeInTheDocument();
-    const saved = await backend.dispositionOptions();
+    const saved = await dispositionOptions(core);
     expect(saved.map((o) => o.key)).toEqual([
       "answered",
       "voicemail",
@@ -52,7 +57,8 @@ describe("Settings → Dispositions", () => {
   });
 
   it("shows the backend's validation error and keeps what was typed", async () => {
-    const { user, backend } = await openDispositions();
+    const { user, core } = await openDispositions();
+    const defaults = await dispositionOptions(core);
     const key = screen.getAllByTestId("disposition-key")[1];
     await user.clear(key);
     await user.type(key, "answered");
@@ -68,18 +74,17 @@ describe("Settings → Dispositions", () => {
         'Disposition key "Voice Mail" must be lowercase letters, digits or _ (at most 40).',
       ),
     );
-    expect(await backend.dispositionOptions()).toEqual(DEFAULT_DISPOSITION_OPTIONS);
+    expect(await dispositionOptions(core), "nothing was saved").toEqual(defaults);
   });
 
   it("Reset to defaults asks first, then restores the nine defaults", async () => {
-    const backend = new MemoryBackend({
+    const { user, core } = await renderApp({
       leads: SAMPLE_LEADS,
       dispositionOptions: [
         { key: "demo_booked", label: "Demo booked", leadStatus: "demo" },
         { key: "gatekeeper", label: "Gatekeeper", leadStatus: null },
       ],
     });
-    const { user } = await renderApp(backend);
     await user.click(screen.getByTestId("nav-settings"));
     await waitFor(() => expect(screen.getAllByTestId("disposition-row")).toHaveLength(2));
     expect(labels()).toEqual(["Demo booked", "Gatekeeper"]);
@@ -89,13 +94,14 @@ describe("Settings → Dispositions", () => {
     expect(within(confirm).getByRole("button", { name: "Cancel" })).toHaveFocus();
     await user.click(within(confirm).getByRole("button", { name: "Reset" }));
     await waitFor(() => expect(screen.getAllByTestId("disposition-row")).toHaveLength(9));
-    expect(labels()).toEqual(DEFAULT_DISPOSITION_OPTIONS.map((o) => o.label));
+    const defaults = await dispositionOptions(core);
+    expect(defaults, "the nine defaults are back in the core").toHaveLength(9);
+    expect(labels()).toEqual(defaults.map((o) => o.label));
     expect(screen.queryByTestId("dispositions-reset-confirm")).not.toBeInTheDocument();
-    expect(await backend.dispositionOptions()).toEqual(DEFAULT_DISPOSITION_OPTIONS);
   });
 
   it("the wrap-up dialog offers the set as saved, in its order, with its number keys", async () => {
-    const backend = new MemoryBackend({
+    const { user, core } = await renderApp({
       leads: SAMPLE_LEADS,
       dispositionOptions: [
         { key: "demo_booked", label: "Demo booked", leadStatus: "demo" },
@@ -103,11 +109,10 @@ describe("Settings → Dispositions", () => {
       ],
       calls: [{ contact: "415-555-0100", startedAt: new Date(Date.now() - 60_000).toISOString(), durationSeconds: 30 }],
     });
-    const { user } = await renderApp(backend);
     await screen.findByTestId("wrapup-call-name");
     expect(screen.getAllByRole("radio").map((r) => r.textContent)).toEqual(["1Demo booked", "2Gatekeeper"]);
     await user.keyboard("1{Control>}{Enter}{/Control}");
     await waitFor(() => expect(screen.queryByTestId("wrapup-dialog")).not.toBeInTheDocument());
-    expect(backend.allLeads().find((l) => l.name === "Bob Brown")?.status).toBe("demo");
+    expect((await allLeads(core)).find((l) => l.name === "Bob Brown")?.status, "the set's status mapping applied").toBe("demo");
   });
 });
