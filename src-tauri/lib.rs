@@ -179,7 +179,10 @@ impl Shell {
     }
 
     /// The last connection notice of the live connection (`None` before it reported one).
-    fn realtime_status(&self, _handle: &tauri::AppHandle) -> Result<Option<ringdesk_app::ipc::RealtimeNotice>, IpcError> {
+    fn realtime_status(
+        &self,
+        _handle: &tauri::AppHandle,
+    ) -> Result<Option<ringdesk_app::ipc::RealtimeNotice>, IpcError> {
         Ok(self.realtime_status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone())
     }
 }

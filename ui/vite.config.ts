@@ -1,17 +1,86 @@
 /// <reference types="vitest/config" />
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { createReadStream, mkdirSync } from "node:fs";
+import type { ServerResponse } from "node:http";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 
 // The UI tests run the real core: the workspace's debug build of ringdesk-cli, unless told.
 const cli =
   process.env.RINGDESK_CLI ??
   `${process.env.CARGO_TARGET_DIR ?? fileURLToPath(new URL("../target", import.meta.url))}/debug/ringdesk-cli`;
 
+/**
+ * `npm run dev` in a plain browser talks to a real core: this dev-server plugin runs
+ * `ringdesk-cli serve --stdio` on a development database (RINGDESK_DEV_DB, default
+ * ../target/dev-core/ringdesk.db; secrets in memory) and bridges the window's IPC to it:
+ * POST /__ringdesk/invoke answers one command, /__ringdesk/events streams its events, and
+ * /__ringdesk/recording serves files of its recordings folder. Development only (`apply: "serve"`).
+ */
+function ringdeskCore(): Plugin {
+  return {
+    name: "ringdesk-core",
+    apply: "serve",
+    configureServer(server) {
+      const db = resolve(process.env.RINGDESK_DEV_DB ?? fileURLToPath(new URL("../target/dev-core/ringdesk.db", import.meta.url)));
+      const pending = new Map<number, ServerResponse>();
+      const listeners = new Set<ServerResponse>();
+      let core: ChildProcessWithoutNullStreams | null = null;
+      let nextId = 1;
+      const start = () => {
+        if (core) return core;
+        mkdirSync(dirname(db), { recursive: true });
+        const child = spawn(cli, ["--db", db, "serve", "--stdio", "--memory-secrets"], { stdio: ["pipe", "pipe", "inherit"] });
+        createInterface({ input: child.stdout }).on("line", (line) => {
+          const message = JSON.parse(line) as { id?: number; event?: string };
+          if (message.event) {
+            for (const listener of listeners) listener.write(`data: ${line}\n\n`);
+          } else if (message.id != null) {
+            pending.get(message.id)?.setHeader("content-type", "application/json").end(line);
+            pending.delete(message.id);
+          }
+        });
+        child.on("exit", (code) => {
+          server.config.logger.error(`ringdesk-cli serve exited (${code}); it restarts on the next command.`);
+          core = null;
+        });
+        core = child;
+        return child;
+      };
+      server.middlewares.use("/__ringdesk/invoke", (req, res) => {
+        let body = "";
+        req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+        req.on("end", () => {
+          const id = nextId++;
+          pending.set(id, res);
+          const { cmd, args } = JSON.parse(body) as { cmd: string; args: unknown };
+          start().stdin.write(`${JSON.stringify({ id, cmd, args })}\n`);
+        });
+      });
+      server.middlewares.use("/__ringdesk/events", (req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+        listeners.add(res);
+        req.on("close", () => listeners.delete(res));
+      });
+      server.middlewares.use("/__ringdesk/recording", (req, res) => {
+        const folder = join(dirname(db), "recordings");
+        const path = resolve(new URL(req.url ?? "", "http://dev").searchParams.get("path") ?? "");
+        if (!path.startsWith(`${folder}/`)) return void res.writeHead(403).end("Only files of the recordings folder.");
+        createReadStream(path).on("error", () => res.writeHead(404).end()).pipe(res);
+      });
+      server.httpServer?.on("close", () => core?.stdin.end());
+    },
+  };
+}
+
 // Tauri expects a fixed dev port and a relative base so the bundled assets load from the app's
 // custom protocol. JSX is compiled by Vite's built-in esbuild (no React plugin).
 export default defineConfig({
   base: "./",
   clearScreen: false,
+  plugins: [ringdeskCore()],
   esbuild: {
     jsx: "automatic",
   },

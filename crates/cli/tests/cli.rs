@@ -526,3 +526,65 @@ fn a_bridge_call_still_queued_after_the_hang_up_is_asked_about_with_pauses_and_g
     let posts_and_polls = emu.requests_to("Calls");
     assert!(posts_and_polls <= 15, "a bounded number of requests, with pauses: {posts_and_polls}");
 }
+
+/// `serve --stdio`, as the UI tests drive it: JSON lines in, answers (by id) and events out.
+#[test]
+fn serve_answers_the_window_commands_as_json_lines_and_pushes_events() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ringdesk-cli"))
+        .arg("--db")
+        .arg(dir.path().join("r.db"))
+        .args(["serve", "--stdio", "--memory-secrets"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let csv = dir.path().join("leads.csv");
+    std::fs::write(&csv, "Name,Phone\nAnn Lee,(212) 555-0123\n").expect("csv");
+    let requests = [
+        serde_json::json!({"id": 1, "cmd": "create_lead", "args": {"fields": {"name": "Bo", "phone": "415-555-0100"}}}),
+        serde_json::json!({"id": 2, "cmd": "import_leads", "args": {"request": {"path": csv, "mapping": ["name", "phone"], "target": {"kind": "none"}}}}),
+        serde_json::json!({"id": 3, "cmd": "no_such_command"}),
+        serde_json::json!({"id": 4, "cmd": "get_lead", "args": {}}),
+        serde_json::json!({"id": 5, "cmd": "serve.open_link", "args": {"link": "tel:+14155550100"}}),
+    ];
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut lines: Vec<serde_json::Value> = Vec::new();
+    let mut read_until_answered = |id: u64, lines: &mut Vec<serde_json::Value>| {
+        while !lines.iter().any(|l| l["id"] == id) {
+            let line = out.next().expect("serve answers").expect("line");
+            lines.push(serde_json::from_str(&line).expect("every line is JSON"));
+        }
+    };
+    for r in &requests {
+        writeln!(stdin, "{r}").expect("request written");
+    }
+    for id in 1..=5 {
+        read_until_answered(id, &mut lines);
+    }
+    // Requests run concurrently; this one is sent after the link was delivered.
+    writeln!(stdin, "{}", serde_json::json!({"id": 6, "cmd": "take_pending_links"})).expect("request written");
+    read_until_answered(6, &mut lines);
+    drop(stdin); // closing the input ends the process once every request is answered
+    assert!(child.wait().expect("exit").success(), "serve ends cleanly when its input closes");
+    let answer =
+        |id: u64| lines.iter().find(|l| l["id"] == id).unwrap_or_else(|| panic!("no answer to {id}: {lines:?}"));
+    assert_eq!(answer(1)["ok"]["phoneE164"], "+14155550100", "an app command answers with the facade's result");
+    assert_eq!(
+        answer(2)["error"]["message"].as_str().map(|m| m.contains("was not")),
+        Some(true),
+        "a host command keeps the shell's rule: only a file chosen in the dialog is imported: {:?}",
+        answer(2)
+    );
+    assert_eq!(answer(3)["error"]["code"], "notFound", "an unknown command is named as such");
+    assert_eq!(
+        answer(4)["error"]["message"],
+        "Command get_lead: argument id is missing",
+        "a missing argument is named, with the window's (camelCase) name"
+    );
+    let pending = answer(6)["ok"].as_array().expect("pending links").clone();
+    assert_eq!(pending.len(), 1, "a link delivered before the window asked waits for it: {pending:?}");
+    assert_eq!(pending[0]["target"]["e164"], "+14155550100", "read by the core's link rules");
+}

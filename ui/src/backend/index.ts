@@ -36,25 +36,15 @@ export function isTauri(): boolean {
 }
 
 /**
- * The backend for this process: Tauri inside the desktop app, demo data in a plain browser
- * (`npm run dev`). The in-memory backend is imported only then, so the desktop bundle's start-up
- * code neither parses nor holds it (Vite splits it into its own chunk).
+ * The backend for this window: the desktop shell's IPC. Under `npm run dev` in a plain browser,
+ * the IPC goes to a real core the dev server runs (./devCore.ts, left out of every build).
  */
 export async function loadBackend(): Promise<Backend> {
-  if (isTauri()) return tauriBackend();
-  const { MemoryBackend } = await import("./memory");
-  return MemoryBackend.demo(demoSeed());
-}
-
-function demoSeed(): number {
-  // `npm run dev` → http://localhost:1420/?seed=100000 to try the table with many rows.
-  try {
-    const raw = new URLSearchParams(window.location.search).get("seed");
-    const n = raw ? Number.parseInt(raw, 10) : NaN;
-    return Number.isFinite(n) && n >= 0 ? Math.min(n, 1_000_000) : 500;
-  } catch {
-    return 500;
+  if (!isTauri() && import.meta.env.DEV) {
+    const { connectDevCore } = await import("./devCore");
+    connectDevCore();
   }
+  return tauriBackend();
 }
 
 const BackendContext = createContext<Backend | null>(null);

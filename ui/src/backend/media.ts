@@ -16,7 +16,9 @@ const DEMO_MAX_SECONDS = 600;
 
 export async function recordingSrc(file: RecordingFile): Promise<string> {
   if (!isTauri()) return silentWavDataUrl(Math.max(0, file.bytes - 44) / DEMO_RATE);
-  const response = await fetch(convertFileSrc(file.path));
+  // `npm run dev` in a browser: the dev server reads the core's recordings folder.
+  const url = import.meta.env.DEV && window.__RINGDESK_DEV_CORE__ ? `/__ringdesk/recording?path=${encodeURIComponent(file.path)}` : convertFileSrc(file.path);
+  const response = await fetch(url);
   if (!response.ok) throw new Error(`The cached recording could not be read (${response.status}).`);
   return URL.createObjectURL(await response.blob());
 }

@@ -4,53 +4,58 @@ import { afterEach } from "vitest";
 
 afterEach(() => cleanup());
 
-// jsdom does no layout: every element is 0×0, so a virtualizer would render no rows. Give the
-// virtualized scroll container (marked data-virtual-scroll) a viewport of 1000×640 px; the
-// production code path (useVirtualizer, only visible rows rendered) is unchanged.
-const VIEWPORT = { width: 1000, height: 640 };
-for (const [prop, size] of [
-  ["clientHeight", VIEWPORT.height],
-  ["clientWidth", VIEWPORT.width],
-  ["offsetHeight", VIEWPORT.height],
-  ["offsetWidth", VIEWPORT.width],
-] as const) {
-  const original = Object.getOwnPropertyDescriptor(HTMLElement.prototype, prop) ?? Object.getOwnPropertyDescriptor(Element.prototype, prop);
-  Object.defineProperty(HTMLElement.prototype, prop, {
-    configurable: true,
-    get(this: HTMLElement) {
-      if (this.hasAttribute("data-virtual-scroll")) return size;
-      return original?.get ? original.get.call(this) : 0;
-    },
-  });
-}
+if (typeof window !== "undefined") installDomStandIns();
 
-if (!("ResizeObserver" in globalThis)) {
-  class ResizeObserverStub {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
+/** What jsdom lacks; node-environment suites (devCore.test.ts) have no DOM at all. */
+function installDomStandIns() {
+  // jsdom does no layout: every element is 0×0, so a virtualizer would render no rows. Give the
+  // virtualized scroll container (marked data-virtual-scroll) a viewport of 1000×640 px; the
+  // production code path (useVirtualizer, only visible rows rendered) is unchanged.
+  const VIEWPORT = { width: 1000, height: 640 };
+  for (const [prop, size] of [
+    ["clientHeight", VIEWPORT.height],
+    ["clientWidth", VIEWPORT.width],
+    ["offsetHeight", VIEWPORT.height],
+    ["offsetWidth", VIEWPORT.width],
+  ] as const) {
+    const original = Object.getOwnPropertyDescriptor(HTMLElement.prototype, prop) ?? Object.getOwnPropertyDescriptor(Element.prototype, prop);
+    Object.defineProperty(HTMLElement.prototype, prop, {
+      configurable: true,
+      get(this: HTMLElement) {
+        if (this.hasAttribute("data-virtual-scroll")) return size;
+        return original?.get ? original.get.call(this) : 0;
+      },
+    });
   }
-  (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = ResizeObserverStub;
-}
 
-if (!Element.prototype.scrollTo) {
-  Element.prototype.scrollTo = function scrollTo(this: Element, arg?: ScrollToOptions | number, y?: number) {
-    if (typeof arg === "number") {
-      this.scrollLeft = arg;
-      this.scrollTop = y ?? 0;
-    } else if (arg) {
-      if (arg.top !== undefined) this.scrollTop = arg.top;
-      if (arg.left !== undefined) this.scrollLeft = arg.left;
+  if (!("ResizeObserver" in globalThis)) {
+    class ResizeObserverStub {
+      observe() {}
+      unobserve() {}
+      disconnect() {}
     }
-    this.dispatchEvent(new Event("scroll"));
+    (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = ResizeObserverStub;
+  }
+
+  if (!Element.prototype.scrollTo) {
+    Element.prototype.scrollTo = function scrollTo(this: Element, arg?: ScrollToOptions | number, y?: number) {
+      if (typeof arg === "number") {
+        this.scrollLeft = arg;
+        this.scrollTop = y ?? 0;
+      } else if (arg) {
+        if (arg.top !== undefined) this.scrollTop = arg.top;
+        if (arg.left !== undefined) this.scrollLeft = arg.left;
+      }
+      this.dispatchEvent(new Event("scroll"));
+    };
+  }
+
+  // @tanstack/react-virtual flushes synchronously on scroll for smooth React 18 scrolling; on the
+  // first layout pass that makes React log a harmless "flushSync was called from inside a lifecycle
+  // method" warning. Drop only that message so real warnings stay visible.
+  const originalError = console.error;
+  console.error = (...args: unknown[]) => {
+    if (typeof args[0] === "string" && args[0].includes("flushSync was called from inside a lifecycle method")) return;
+    originalError(...args);
   };
 }
-
-// @tanstack/react-virtual flushes synchronously on scroll for smooth React 18 scrolling; on the
-// first layout pass that makes React log a harmless "flushSync was called from inside a lifecycle
-// method" warning. Drop only that message so real warnings stay visible.
-const originalError = console.error;
-console.error = (...args: unknown[]) => {
-  if (typeof args[0] === "string" && args[0].includes("flushSync was called from inside a lifecycle method")) return;
-  originalError(...args);
-};

@@ -14,7 +14,10 @@ use ringdesk_testkit::signalwire::SignalWireEmulator;
 use serde_json::{Value, json};
 
 fn text(args: &Value, name: &str) -> Result<String, String> {
-    args.get(name).and_then(Value::as_str).map(str::to_string).ok_or_else(|| format!("argument {name:?} (text) is missing"))
+    args.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| format!("argument {name:?} (text) is missing"))
 }
 
 fn number(args: &Value, name: &str) -> Result<u64, String> {
@@ -24,7 +27,9 @@ fn number(args: &Value, name: &str) -> Result<u64, String> {
 fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Value, String> {
     Ok(match cmd {
         "own_number" => json!(emulator.own_number(&text(args, "number")?)),
-        "receive_message" => json!(emulator.receive_message(&text(args, "from")?, &text(args, "to")?, &text(args, "body")?)),
+        "receive_message" => {
+            json!(emulator.receive_message(&text(args, "from")?, &text(args, "to")?, &text(args, "body")?))
+        }
         "route_messages_to" => json!(emulator.route_messages_to(&text(args, "context")?)),
         "fail_next" => {
             let n = usize::try_from(number(args, "n")?).map_err(|e| e.to_string())?;
@@ -55,7 +60,8 @@ fn main() -> Result<(), String> {
     let emulator = runtime.block_on(SignalWireEmulator::start(&project, &token))?;
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
     let mut out = std::io::stdout();
-    writeln!(out, "{}", json!({ "origin": emulator.origin(), "relay": emulator.relay_url() })).map_err(|e| e.to_string())?;
+    writeln!(out, "{}", json!({ "origin": emulator.origin(), "relay": emulator.relay_url() }))
+        .map_err(|e| e.to_string())?;
     out.flush().map_err(|e| e.to_string())?;
     std::thread::scope(|scope| {
         scope.spawn(|| {
