@@ -7,10 +7,11 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 
-// The UI tests run the real core: the workspace's debug build of ringdesk-cli, unless told.
-const cli =
-  process.env.RINGDESK_CLI ??
-  `${process.env.CARGO_TARGET_DIR ?? fileURLToPath(new URL("../target", import.meta.url))}/debug/ringdesk-cli`;
+// The UI tests run the real core (the workspace's debug build of ringdesk-cli, unless told) and,
+// as SignalWire, the Rust emulator of crates/testkit.
+const debugBuild = `${process.env.CARGO_TARGET_DIR ?? fileURLToPath(new URL("../target", import.meta.url))}/debug`;
+const cli = process.env.RINGDESK_CLI ?? `${debugBuild}/ringdesk-cli`;
+const emulator = process.env.RINGDESK_SIGNALWIRE_EMULATOR ?? `${debugBuild}/signalwire-emulator`;
 
 /**
  * `npm run dev` in a plain browser talks to a real core: this dev-server plugin runs
@@ -107,6 +108,6 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
-    env: { RINGDESK_CLI: cli },
+    env: { RINGDESK_CLI: cli, RINGDESK_SIGNALWIRE_EMULATOR: emulator },
   },
 });

@@ -21,6 +21,7 @@ import type {
   SettingsUpdate,
 } from "../generated/bindings";
 import { Core } from "./core";
+import { SIGNALWIRE_SETTINGS, SignalWire, TOKEN } from "./signalwire";
 
 /** A lead to seed: any of its fields (the value as a number, as tests write it). */
 export type LeadSeed = Partial<Omit<LeadPatch, "value">> & { name: string; value?: number | null };
@@ -37,10 +38,17 @@ export type Seed = {
   dispositionOptions?: DispositionOption[];
   /** Open this database file instead of a new one. */
   db?: string;
+  /**
+   * A fresh SignalWire emulator for the core (returned as `signalWire`), set up in Settings;
+   * "unconfigured": the emulator runs but Settings do not name it yet.
+   */
+  signalWire?: boolean | "unconfigured";
+  /** Numbers the emulated SignalWire project owns (E.164). */
+  ownedNumbers?: string[];
   /** A core already started (and seeded) by the test. */
   core?: Core;
-  /** Seeds more after the rest, through the core's commands. */
-  seed?: (core: Core) => Promise<unknown>;
+  /** Seeds more after the rest, through the core's commands (and the emulator's). */
+  seed?: (core: Core, signalWire: SignalWire | null) => Promise<unknown>;
 };
 
 const NO_SETTINGS: SettingsUpdate = {
@@ -177,10 +185,17 @@ export async function allLeads(core: Core): Promise<Lead[]> {
 
 /** Starts a core, seeds it, renders the app on it and waits until startup finished. */
 export async function renderApp(seed: Seed = {}) {
-  const core = seed.core ?? Core.start({ db: seed.db });
+  const signalWire = seed.signalWire ? await SignalWire.start() : null;
+  if (signalWire) onTestFinished(() => signalWire.stop());
+  const core = seed.core ?? Core.start({ db: seed.db, env: signalWire?.env() });
   onTestFinished(() => core.stop());
+  if (signalWire && seed.signalWire !== "unconfigured") {
+    await core.invoke("update_settings", { update: { ...NO_SETTINGS, ...SIGNALWIRE_SETTINGS } });
+    await core.invoke("set_secret", { kind: "signalwireApiToken", value: TOKEN });
+  }
+  for (const number of seed.ownedNumbers ?? []) await signalWire!.call("own_number", { number });
   const leads = await seedCore(core, seed);
-  await seed.seed?.(core);
+  await seed.seed?.(core, signalWire);
   await preloadPages();
   const backend = tauriBackend();
   const user = userEvent.setup();
@@ -190,7 +205,7 @@ export async function renderApp(seed: Seed = {}) {
     </BackendProvider>,
   );
   await waitFor(() => expect(screen.queryByText("Opening Ringdesk…")).not.toBeInTheDocument());
-  return { core, backend, user, leads, ...utils };
+  return { core, signalWire: signalWire!, backend, user, leads, ...utils };
 }
 
 /** Names of the lead rows currently rendered, in order. */
