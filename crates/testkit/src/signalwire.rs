@@ -442,6 +442,11 @@ impl SignalWireEmulator {
         lock(&self.state).endpoints.iter().map(|e| e.username.clone()).collect()
     }
 
+    /// The project's SIP endpoints as (username, send_as), in creation order.
+    pub fn sip_endpoints(&self) -> Vec<(String, Option<String>)> {
+        lock(&self.state).endpoints.iter().map(|e| (e.username.clone(), e.send_as.clone())).collect()
+    }
+
     /// Numbers the project owns.
     pub fn owned_numbers(&self) -> Vec<String> {
         lock(&self.state).owned.iter().map(|o| o.number.clone()).collect()

@@ -62,4 +62,12 @@ export class SignalWire {
   stop(): void {
     this.child.stdin.end();
   }
+
+  /** SignalWire goes away (its port closes); resolves once it has. */
+  async cut(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.kill("SIGKILL");
+    await exited;
+  }
 }

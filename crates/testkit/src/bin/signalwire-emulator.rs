@@ -43,6 +43,7 @@ fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Valu
         "sent_messages" => json!(emulator.sent_messages()),
         "owned_numbers" => json!(emulator.owned_numbers()),
         "sip_usernames" => json!(emulator.sip_usernames()),
+        "sip_endpoints" => json!(emulator.sip_endpoints()),
         "number_handlers" => json!(emulator.number_handlers(&text(args, "number")?)),
         "calls" => json!(emulator.calls()),
         "requests_to" => json!(emulator.requests_to(&text(args, "resource")?)),
