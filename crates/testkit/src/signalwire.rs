@@ -199,7 +199,13 @@ impl SignalWireEmulator {
     /// Starts on a free loopback port for project `project` with API token `token`. Needs a
     /// tokio runtime.
     pub async fn start(project: &str, token: &str) -> Result<Self, String> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+        Self::start_on(project, token, 0).await
+    }
+
+    /// [`SignalWireEmulator::start`] on loopback port `port` (0: a free one), e.g. to come back
+    /// where a client expects it after a simulated outage. Starts with no state.
+    pub async fn start_on(project: &str, token: &str, port: u16) -> Result<Self, String> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| e.to_string())?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let state = Arc::new(Mutex::new(State {
             project: project.into(),
@@ -235,6 +241,12 @@ impl SignalWireEmulator {
     /// `ws://127.0.0.1:port/`, the RELAY endpoint.
     pub fn relay_url(&self) -> String {
         format!("ws://{}/", self.addr)
+    }
+
+    /// Moves the SID counter on by `n`: an emulator started again where another one ran (after a
+    /// simulated outage) must not hand out the SIDs its predecessor did, as SignalWire never does.
+    pub fn skip_ids(&self, n: u64) {
+        lock(&self.state).next_id += n;
     }
 
     /// The project owns `number` (E.164) and can send from it.

@@ -31,12 +31,13 @@ export class SignalWire {
     });
   }
 
-  static async start(): Promise<SignalWire> {
+  /** Starts an emulator on a free loopback port, or on `port` (coming back after `cut()`). */
+  static async start(port?: number): Promise<SignalWire> {
     const bin = process.env.RINGDESK_SIGNALWIRE_EMULATOR;
     if (!bin || !existsSync(bin)) {
       throw new Error(`The SignalWire emulator ${bin} does not exist: run \`cargo build -p ringdesk-testkit --bin signalwire-emulator\`.`);
     }
-    const child = spawn(bin, [PROJECT, TOKEN], { stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawn(bin, [PROJECT, TOKEN, ...(port ? [String(port)] : [])], { stdio: ["pipe", "pipe", "inherit"] });
     const lines = createInterface({ input: child.stdout });
     const first = await new Promise<string>((resolve, reject) => {
       lines.once("line", resolve);
@@ -61,6 +62,11 @@ export class SignalWire {
 
   stop(): void {
     this.child.stdin.end();
+  }
+
+  /** The loopback port it listens on. */
+  get port(): number {
+    return Number(new URL(this.origin).port);
   }
 
   /** SignalWire goes away (its port closes); resolves once it has. */

@@ -2,7 +2,7 @@
 //! remote party a core started with `RINGDESK_SIGNALWIRE_URL=<origin>` talks to over REST and
 //! RELAY. Test code only.
 //!
-//! `signalwire-emulator PROJECT TOKEN` prints one line, `{"origin": "http://127.0.0.1:port",
+//! `signalwire-emulator PROJECT TOKEN [PORT]` prints one line, `{"origin": "http://127.0.0.1:port",
 //! "relay": "ws://127.0.0.1:port/"}`, then answers JSON lines on standard input,
 //! `{"id": 1, "cmd": "receive_message", "args": {"from": "+1…", "to": "+1…", "body": "hi"}}`,
 //! with `{"id": 1, "ok": <answer>}` (or `"error"`). The commands are the emulator's own methods
@@ -26,6 +26,7 @@ fn number(args: &Value, name: &str) -> Result<u64, String> {
 
 fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Value, String> {
     Ok(match cmd {
+        "skip_ids" => json!(emulator.skip_ids(number(args, "n")?)),
         "own_number" => json!(emulator.own_number(&text(args, "number")?)),
         "receive_message" => {
             json!(emulator.receive_message(&text(args, "from")?, &text(args, "to")?, &text(args, "body")?))
@@ -38,6 +39,7 @@ fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Valu
             json!(emulator.fail_next(n, status, code, args.get("retryAfter").and_then(Value::as_u64)))
         }
         "clear_faults" => json!(emulator.clear_faults()),
+        "cut_next_create" => json!(emulator.cut_next_create()),
         "relay_cut" => json!(emulator.relay_cut()),
         "relay_live_sessions" => json!(emulator.relay_live_sessions()),
         "sent_messages" => json!(emulator.sent_messages()),
@@ -55,10 +57,11 @@ fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Valu
 fn main() -> Result<(), String> {
     let mut argv = std::env::args().skip(1);
     let (Some(project), Some(token)) = (argv.next(), argv.next()) else {
-        return Err("usage: signalwire-emulator PROJECT TOKEN".into());
+        return Err("usage: signalwire-emulator PROJECT TOKEN [PORT]".into());
     };
+    let port = argv.next().map(|p| p.parse::<u16>().map_err(|e| format!("PORT {p:?}: {e}"))).transpose()?.unwrap_or(0);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-    let emulator = runtime.block_on(SignalWireEmulator::start(&project, &token))?;
+    let emulator = runtime.block_on(SignalWireEmulator::start_on(&project, &token, port))?;
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
     let mut out = std::io::stdout();
     writeln!(out, "{}", json!({ "origin": emulator.origin(), "relay": emulator.relay_url() }))
