@@ -215,7 +215,8 @@ pub struct Thread {
     pub total: i64,
 }
 
-/// Conversations, most recent first; `search` matches the number, the lead's name or any text.
+/// Conversations, most recent first (of two whose last texts share a time, SignalWire dating to
+/// the second, the one stored later); `search` matches the number, the lead's name or any text.
 pub fn threads(r: &impl Reads, search: Option<&str>, limit: u32) -> Result<Vec<Thread>> {
     let pattern = search.map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{}%", s.replace(['%', '_'], "")));
     let mut stmt = r.conn().prepare_cached(
@@ -232,7 +233,7 @@ pub fn threads(r: &impl Reads, search: Option<&str>, limit: u32) -> Result<Vec<T
                                                           AND deleted_at IS NULL ORDER BY id LIMIT 1))
          WHERE ?1 IS NULL OR per.contact_number LIKE ?1 OR l.name LIKE ?1
             OR EXISTS (SELECT 1 FROM sms_messages y WHERE y.contact_number = per.contact_number AND y.message_body LIKE ?1)
-         ORDER BY per.last_at DESC
+         ORDER BY per.last_at DESC, m.id DESC
          LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![pattern, limit], |r| {

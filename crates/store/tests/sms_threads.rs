@@ -90,3 +90,22 @@ fn threads_are_newest_first_with_unread_counts_search_and_paging() -> Result<(),
     assert_eq!(older[0].body, "first from A", "then the one before it");
     Ok(())
 }
+
+#[test]
+fn conversations_whose_last_texts_share_a_second_are_ordered_by_arrival() -> Result<(), StoreError> {
+    // SignalWire dates texts to the second: two conversations often end in the same one.
+    let (_d, store) = store();
+    for (i, from) in ["+13125550003", "+13125550004", "+13125550005"].into_iter().enumerate() {
+        let sid = format!("t{i}");
+        store.write(|w| sms::insert_inbound(w, &inbound(&sid, from, "hello", "2026-11-29T09:00:00.000Z")))?;
+        std::thread::sleep(std::time::Duration::from_millis(2)); // ids are time-ordered to the millisecond
+    }
+    let numbers: Vec<String> =
+        store.read(|r| sms::threads(r, None, 50))?.into_iter().map(|t| t.contact_number).collect();
+    assert_eq!(
+        numbers,
+        ["+13125550005", "+13125550004", "+13125550003"],
+        "the one stored last comes first, every time"
+    );
+    Ok(())
+}
