@@ -172,7 +172,7 @@ impl Host {
         self.dialog_answers.lock().unwrap_or_else(PoisonError::into_inner).pop_front().ok_or_else(|| {
             IpcError::new(
                 ErrorCode::Internal,
-                "A file dialog opened, but the test gave no answer (serve.answer_file_dialog).",
+                "No file dialog here: ringdesk-cli serve answers file dialogs only from serve.answer_file_dialog.",
             )
         })
     }
