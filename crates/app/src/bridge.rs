@@ -4,7 +4,7 @@
 //! each call passes the lead, caller ID and recording choice as its mustache parameters
 //! (signalwire.md §3.2).
 
-use ringdesk_core::{PhoneNumber, Region};
+use ringdesk_core::Region;
 use ringdesk_signalwire::Client;
 use ringdesk_signalwire::model::Call;
 use ringdesk_store::{Store, settings as kv};
@@ -24,21 +24,8 @@ pub(crate) const SCRIPT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   </Dial>
 </Response>"#;
 
-use crate::settings::AGENT_PHONE;
-
-/// A number as E.164, or a `sip:` address as written; the error names the field.
-pub(crate) fn normalize(what: &str, v: &str, region: Region) -> Result<String> {
-    let v = v.trim();
-    if v.starts_with("sip:") {
-        if v.len() > 4 && !v.contains(char::is_whitespace) {
-            return Ok(v.to_string());
-        }
-        return Err(IpcError::invalid(format!("{what} {v:?} is not a SIP address.")));
-    }
-    PhoneNumber::parse(v, region)
-        .map(|n| n.e164().to_string())
-        .map_err(|e| IpcError::invalid(format!("{what} {v:?}: {e}.")))
-}
+use crate::dialable::normalize;
+use crate::keys::AGENT_PHONE;
 
 pub(crate) fn info(c: Call, agent_phone: String, call_log_id: Option<String>) -> BridgeCallInfo {
     BridgeCallInfo {

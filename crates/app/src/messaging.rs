@@ -15,7 +15,7 @@ use crate::error::{ErrorCode, IpcError, Result};
 use crate::ipc::*;
 use crate::keychain::{Secret, SecretStore};
 
-const DEFAULT_FROM: &str = "signalwire.default_from";
+use crate::keys::SW_DEFAULT_FROM as DEFAULT_FROM;
 
 /// The provider side of the app: a runtime for its I/O and the client, rebuilt when the
 /// settings or the token change.

@@ -15,7 +15,7 @@ use ringdesk_store::{Store, followups, settings as kv};
 use crate::error::{ErrorCode, IpcError, Result};
 use crate::ipc::ReminderNotice;
 
-const REMINDED_UNTIL: &str = "followups.reminded_until";
+use crate::keys::REMINDED_UNTIL;
 
 /// Who gets the notices (the shell forwards them to the UI).
 pub type ReminderSink = Arc<dyn Fn(ReminderNotice) + Send + Sync>;

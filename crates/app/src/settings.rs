@@ -9,20 +9,7 @@ use crate::error::{IpcError, Result};
 use crate::ipc::{CallRoute, LeadPatch, SecretKind, Settings, SettingsUpdate, SipTransport};
 use crate::keychain::SecretStore;
 
-const REGION: &str = "default_region";
-const SW_SPACE: &str = "signalwire.space";
-const SW_PROJECT: &str = "signalwire.project_id";
-const SIP_REGISTRAR: &str = "sip.registrar";
-const SIP_USERNAME: &str = "sip.username";
-const SIP_TRANSPORT: &str = "sip.transport";
-const BACKEND_URL: &str = "backend.url";
-const DEFAULT_ROUTE: &str = "calls.default_route";
-const CALLER_ID: &str = "calls.caller_id";
-/// Shared with the bridge route, which remembers the agent's phone it rang last.
-pub(crate) const AGENT_PHONE: &str = "bridge.agent_phone";
-const LINKS_AUTO_DIAL: &str = "links.auto_dial";
-const AUDIO_INPUT: &str = "audio.input";
-const AUDIO_OUTPUT: &str = "audio.output";
+use crate::keys::*;
 
 /// The default region for numbers written without a country code (US until set).
 pub(crate) fn region(store: &Store) -> Result<Region> {
@@ -68,7 +55,7 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
             kv::get::<String>(r, SIP_USERNAME)?,
             kv::get::<SipTransport>(r, SIP_TRANSPORT)?,
             kv::get::<String>(r, BACKEND_URL)?,
-            kv::get::<String>(r, crate::sync::BACKEND_EMAIL)?,
+            kv::get::<String>(r, BACKEND_EMAIL)?,
         ))
     })?;
     let (default_route, caller_id, links_auto_dial) = calls(store)?;
@@ -155,7 +142,7 @@ fn phone_setting(field: &str, v: Option<String>, region: Region, sip_ok: bool) -
         Some(s) if s.starts_with("sip:") && !sip_ok => {
             Err(IpcError::invalid(format!("{field} must be a phone number, not a SIP address.")))
         }
-        Some(s) => crate::bridge::normalize(field, &s, region).map(Some),
+        Some(s) => crate::dialable::normalize(field, &s, region).map(Some),
         None => Ok(None),
     }
 }

@@ -23,9 +23,7 @@ use crate::error::{ErrorCode, IpcError, Result};
 use crate::ipc::{SecretKind, SyncNotice, SyncReport, SyncState, SyncStatus};
 use crate::keychain::{Secret, SecretStore};
 
-pub(crate) const BACKEND_EMAIL: &str = "backend.email";
-pub(crate) const BACKEND_USER: &str = "backend.user_id";
-const BACKEND_URL: &str = "backend.url";
+use crate::keys::{BACKEND_EMAIL, BACKEND_URL, BACKEND_USER};
 
 /// Who gets the notices.
 pub type SyncSink = Arc<dyn Fn(SyncNotice) + Send + Sync>;
@@ -71,6 +69,8 @@ enum Request {
     Start(SyncSink, Duration),
     /// Settings or credentials changed: build the transport again before the next cycle.
     Reset,
+    /// A transaction that queued a sync mutation committed (the store's signal).
+    Changed,
     Stop,
 }
 
@@ -84,6 +84,8 @@ pub(crate) struct SyncService {
 impl SyncService {
     pub(crate) fn spawn(store: Arc<Store>, secrets: Arc<dyn SecretStore>) -> Result<SyncService> {
         let (tx, rx) = std::sync::mpsc::channel();
+        let changed = tx.clone();
+        store.on_outbox_commit(move || drop(changed.send(Request::Changed)));
         let status = Arc::new(Mutex::new(SyncStatus::default()));
         let worker = Worker { store, secrets, status: status.clone(), syncer: None, sink: None };
         let thread = std::thread::Builder::new()
@@ -162,11 +164,11 @@ impl Worker {
         let mut interval: Option<Duration> = None;
         let mut due = Instant::now();
         let mut backoff = Duration::ZERO;
-        let mut last_seen = self.store.read(|r| outbox::last_mutation_id(r)).unwrap_or(0);
         self.refresh_status(None);
         loop {
+            // Sleep until the next cycle is due or a request or a committed change arrives.
             let wait = match interval {
-                Some(_) => Duration::from_millis(100),
+                Some(_) => due.saturating_duration_since(Instant::now()),
                 None => Duration::from_secs(3600),
             };
             match rx.recv_timeout(wait) {
@@ -185,18 +187,16 @@ impl Worker {
                     due = Instant::now();
                     self.refresh_status(None);
                 }
+                // A local change brings the next cycle forward (debounced), unless backing off.
+                Ok(Request::Changed) => {
+                    if interval.is_some() && backoff.is_zero() {
+                        due = due.min(Instant::now() + DEBOUNCE);
+                    }
+                }
                 Ok(Request::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
             }
             let Some(every) = interval else { continue };
-            // A local change brings the next cycle forward (debounced).
-            let newest = self.store.read(|r| outbox::last_mutation_id(r)).unwrap_or(last_seen);
-            if newest != last_seen {
-                last_seen = newest;
-                if backoff.is_zero() {
-                    due = due.min(Instant::now() + DEBOUNCE);
-                }
-            }
             if Instant::now() < due {
                 continue;
             }

@@ -13,7 +13,7 @@ use crate::ipc::{
     CallHistoryItem, DispositionOption, DispositionRequest, FollowUpItem, FollowUps, HistoryFilter, NextAction,
 };
 
-const OPTIONS: &str = "dispositions";
+use crate::keys::DISPOSITIONS as OPTIONS;
 /// How far back calls still waiting for a disposition are shown.
 const AWAITING_DAYS: i64 = 7;
 const MAX_NOTES: usize = 10_000;

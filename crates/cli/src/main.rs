@@ -246,7 +246,6 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
         return serve::run(App::open_with(&db, secrets, &options));
     }
     let app = App::open_with(&db, Arc::new(KeyringStore::new()), &options)?;
-    let io = |e: std::io::Error| IpcError::new(ErrorCode::Io, format!("Could not write the output: {e}"));
     match &cli.command {
         Command::Settings { command } => provider::settings(&app, command, cli.json, out)?,
         Command::Secret { command } => provider::secret(&app, command, out)?,
@@ -414,6 +413,11 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
         }
     }
     Ok(())
+}
+
+/// The error of a failed write to the output.
+fn io(e: std::io::Error) -> IpcError {
+    IpcError::new(ErrorCode::Io, format!("Could not write the output: {e}"))
 }
 
 fn emit_json(out: &mut dyn Write, value: &impl Serialize) -> Result<(), IpcError> {

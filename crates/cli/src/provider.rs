@@ -6,7 +6,7 @@ use clap::Subcommand;
 use ringdesk_app::ipc::{NumberQuery, NumberRoutingUpdate, SecretKind, SendSms, SettingsUpdate};
 use ringdesk_app::{App, ErrorCode, IpcError};
 
-use crate::emit_json;
+use crate::{emit_json, io};
 
 #[derive(Subcommand, Debug)]
 pub enum SettingsCommand {
@@ -180,10 +180,6 @@ pub enum RecordingsCommand {
         #[arg(long)]
         yes: bool,
     },
-}
-
-pub(crate) fn io(e: std::io::Error) -> IpcError {
-    IpcError::new(ErrorCode::Io, format!("Could not write the output: {e}"))
 }
 
 pub fn settings(app: &App, cmd: &SettingsCommand, json: bool, out: &mut dyn Write) -> Result<(), IpcError> {

@@ -6,8 +6,7 @@ use std::io::{Read, Write};
 use clap::Subcommand;
 use ringdesk_app::{App, ErrorCode, IpcError};
 
-use crate::emit_json;
-use crate::provider::io;
+use crate::{emit_json, io};
 
 #[derive(Subcommand, Debug)]
 pub enum BackendCommand {

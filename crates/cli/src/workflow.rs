@@ -8,8 +8,7 @@ use ringdesk_app::ipc::{
 };
 use ringdesk_app::{App, ErrorCode, IpcError};
 
-use crate::emit_json;
-use crate::provider::io;
+use crate::{emit_json, io};
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum NextArg {

@@ -23,7 +23,11 @@ pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Called after each committed transaction that queued a sync mutation (`on_outbox_commit`).
+    outbox_listeners: Mutex<Vec<OutboxListener>>,
 }
+
+type OutboxListener = Box<dyn Fn() + Send + Sync>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -40,6 +44,8 @@ pub struct Read<'c> {
 pub struct Write<'c> {
     tx: rusqlite::Transaction<'c>,
     now: DateTime<Utc>,
+    /// A sync mutation was queued in this transaction.
+    pub(crate) queued_mutation: bool,
 }
 
 /// Anything queries can run on: a [`Read`] or a [`Write`] (which sees its own changes).
@@ -125,7 +131,12 @@ impl Store {
         for _ in 0..READERS {
             readers.push(open_reader(path)?);
         }
-        Ok(Store { path: path.to_path_buf(), writer: Mutex::new(conn), readers: Mutex::new(readers) })
+        Ok(Store {
+            path: path.to_path_buf(),
+            writer: Mutex::new(conn),
+            readers: Mutex::new(readers),
+            outbox_listeners: Mutex::default(),
+        })
     }
 
     /// The database file.
@@ -177,12 +188,28 @@ impl Store {
         now: DateTime<Utc>,
         f: impl FnOnce(&mut Write<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
-        let mut w = Write { tx, now };
-        let out = f(&mut w)?;
-        w.tx.commit().map_err(StoreError::from)?;
+        let (out, queued) = {
+            let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+            let mut w = Write { tx, now, queued_mutation: false };
+            let out = f(&mut w)?;
+            let queued = w.queued_mutation;
+            w.tx.commit().map_err(StoreError::from)?;
+            (out, queued)
+        };
+        if queued {
+            for listener in self.outbox_listeners.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                listener();
+            }
+        }
         Ok(out)
+    }
+
+    /// Calls `listener` after every committed transaction that queued a sync mutation (on the
+    /// writing thread, after the write lock is released), so the sync worker learns of a local
+    /// change at once instead of polling for it. Keep it short: a channel send.
+    pub fn on_outbox_commit(&self, listener: impl Fn() + Send + Sync + 'static) {
+        self.outbox_listeners.lock().unwrap_or_else(|p| p.into_inner()).push(Box::new(listener));
     }
 }
 

@@ -25,12 +25,16 @@ pub struct Mutation {
 pub(crate) fn enqueue(w: &mut Write<'_>, op: &str, table: &str, row_id: &str, args: &impl Serialize) -> Result<i64> {
     let json = serde_json::to_string(args)?;
     let now = w.now_text();
-    let conn = w.conn();
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO sync_outbox (op, table_name, row_id, args_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    stmt.execute(params![op, table, row_id, json, now])?;
-    Ok(conn.last_insert_rowid())
+    let id = {
+        let conn = w.conn();
+        conn.prepare_cached(
+            "INSERT INTO sync_outbox (op, table_name, row_id, args_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![op, table, row_id, json, now])?;
+        conn.last_insert_rowid()
+    };
+    w.queued_mutation = true;
+    Ok(id)
 }
 
 /// Number of mutations not yet acknowledged by the backend.

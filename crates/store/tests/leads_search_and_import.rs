@@ -1,7 +1,7 @@
 //! Leads: search-as-you-type, paging, merging imports and the outbox written with every change.
 
 use ringdesk_store::leads::{self, Change, Imported, NewLead, PageQuery, SortField, TextColumn};
-use ringdesk_store::{Store, lists, outbox};
+use ringdesk_store::{Store, StoreError, lists, outbox};
 
 fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -166,4 +166,25 @@ fn edits_are_searchable_immediately() {
         .expect("update");
     assert_eq!(names(&store, "umbrella"), vec!["Ann"], "new company found");
     assert!(names(&store, "acme").is_empty(), "old company forgotten");
+}
+
+#[test]
+fn a_commit_that_queued_a_sync_mutation_signals_its_listeners_and_nothing_else_does() {
+    let (_d, store) = store();
+    let signals = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = signals.clone();
+    store.on_outbox_commit(move || {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    let count = || signals.load(std::sync::atomic::Ordering::SeqCst);
+    store.write(|w| leads::import_one(w, &lead("Ann", "Acme", "ann@acme.com", ""), None)).expect("import");
+    assert_eq!(count(), 1, "a new lead queues a mutation: one signal, after the commit");
+    store.write(|w| leads::count(w).map(drop)).expect("a write that changes nothing");
+    assert_eq!(count(), 1, "a transaction without a mutation signals nothing");
+    let failed: Result<(), StoreError> = store.write(|w| {
+        leads::import_one(w, &lead("Bo", "", "bo@acme.com", ""), None)?;
+        Err(StoreError::NotFound { what: "test", id: "rolled back on purpose".into() })
+    });
+    assert!(failed.is_err(), "the closure's error rolls the transaction back");
+    assert_eq!(count(), 1, "a rolled-back mutation signals nothing");
 }

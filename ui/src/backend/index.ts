@@ -4,32 +4,13 @@
 //
 // Only files in src/backend/ may import `commands` from the bindings or anything from @tauri-apps.
 import { createContext, createElement, useContext, type ReactNode } from "react";
-import { commands, events, type IpcError } from "../generated/bindings";
 import { BackendError, errorCode, errorMessage } from "./errors";
 import { tauriBackend } from "./tauri";
+import type { Backend } from "./types";
 
 export { BackendError, errorCode, errorMessage };
 
-/** What every generated command resolves with (tauri-specta's `typedError` shape). */
-export type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
-
-type Unwrapped<F> = F extends (...args: infer A) => Promise<Result<infer T, IpcError>> ? (...args: A) => Promise<T> : never;
-type Payload<E> = E extends { listen: (cb: (event: { payload: infer P }) => void) => unknown } ? P : never;
-type Subscription<K> = K extends `${infer Name}Event` ? `on${Capitalize<Name>}` : never;
-
-/**
- * Every command of the generated bindings (written once, in Rust: `app_commands!` in
- * crates/app/src/commands.rs, docs included), resolving with its data and rejecting with a
- * `BackendError`.
- */
-export type Commands = { [K in keyof typeof commands]: Unwrapped<(typeof commands)[K]> };
-
-/** `onCall`, `onSync`, …: one per generated event; each resolves with its unsubscribe function. */
-export type Subscriptions = {
-  [K in keyof typeof events as Subscription<K>]: (cb: (payload: Payload<(typeof events)[K]>) => void) => Promise<() => void>;
-};
-
-export type Backend = Commands & Subscriptions;
+export type { Backend, Commands, Result, Subscriptions } from "./types";
 
 export function isTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;

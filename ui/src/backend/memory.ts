@@ -71,7 +71,7 @@ import type {
 } from "../generated/bindings";
 import { autoMap, parseCsv, toCsv, type CsvRecord } from "./csv";
 import { BackendError } from "./errors";
-import type { Backend } from "./index";
+import type { Backend } from "./types";
 import type { SoftphoneCallerId } from "../generated/bindings";
 import { REGIONS, displayPhone, normalizePhone } from "./phone";
 import { countSegments, smsBodyProblem } from "./sms";

@@ -2,7 +2,7 @@
 // unwrapped, each event as an `on…` subscription. Nothing here names a command.
 import { commands, events, type IpcError } from "../generated/bindings";
 import { BackendError } from "./errors";
-import type { Backend, Result } from "./index";
+import type { Backend, Result } from "./types";
 
 function isIpcError(value: unknown): value is IpcError {
   return (
