@@ -13,6 +13,8 @@ use ringdesk_store::replica::{self, Conflict, Incoming, Table};
 use ringdesk_store::{Store, outbox};
 use serde_json::{Map, Value as Json, json};
 
+use crate::answers::{self, PullAnswer, PushAnswer};
+
 use crate::{SyncError, Transport};
 
 const START: &str = "0:0:00000000-0000-0000-0000-000000000000";
@@ -216,7 +218,7 @@ impl<T: Transport + 'static> Syncer<T> {
             let t = std::time::Instant::now();
             let pushed = self.transport.push(&client, &Json::Array(mutations)).await;
             report.backend_time += t.elapsed();
-            let answer = match pushed {
+            let answer = match pushed.and_then(|a| answers::read::<PushAnswer>("push", a)) {
                 Ok(a) => a,
                 Err(e @ (SyncError::Fork(_) | SyncError::Gap(_))) if rotations < 2 => {
                     tracing::warn!(error = %e, "rotating the sync client id");
@@ -232,10 +234,7 @@ impl<T: Transport + 'static> Syncer<T> {
                     return Err(e);
                 }
             };
-            let acked = answer
-                .get("last_mutation_id")
-                .and_then(Json::as_i64)
-                .ok_or_else(|| SyncError::Malformed("push answer without last_mutation_id".into()))?;
+            let acked = answer.last_mutation_id;
             let acked_local = acked + base;
             let issued = store.read(|r| outbox::last_mutation_id(r)).map_err(store_err)?;
             if acked_local > issued && rotations < 2 {
@@ -247,21 +246,9 @@ impl<T: Transport + 'static> Syncer<T> {
                 report.rotated = true;
                 continue;
             }
-            let rejected: Vec<(i64, String)> = answer
-                .get("rejected")
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|r| {
-                            let id = r.get("id")?.as_i64()?;
-                            let reason = r.get("reason").and_then(Json::as_str).unwrap_or("refused").to_string();
-                            Some((id + base, reason))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let rejected: Vec<(i64, String)> = answer.rejected.into_iter().map(|r| (r.id + base, r.reason)).collect();
             report.rejected += rejected.len() as u64;
-            report.conflicts += answer.get("conflicts").and_then(Json::as_u64).unwrap_or(0);
+            report.conflicts += answer.conflicts;
             let acked_now = store
                 .write(|w| {
                     for (id, reason) in &rejected {
@@ -316,12 +303,9 @@ impl<T: Transport + 'static> Syncer<T> {
                 None => return Err(SyncError::Unreachable("the page fetcher stopped".into())),
             };
             report.backend_time += t.elapsed();
-            let server_epoch = answer
-                .get("epoch")
-                .and_then(Json::as_str)
-                .ok_or_else(|| SyncError::Malformed("pull answer without epoch".into()))?
-                .to_string();
-            if answer.get("reset").and_then(Json::as_bool).unwrap_or(false) {
+            let mut answer = answer;
+            let server_epoch = answer.epoch.clone();
+            if answer.reset {
                 if resets >= 2 {
                     return Err(SyncError::Malformed("the backend keeps asking for a full resync".into()));
                 }
@@ -335,19 +319,14 @@ impl<T: Transport + 'static> Syncer<T> {
                 continue;
             }
             if total.is_none() {
-                total = answer.get("leads_total").and_then(Json::as_u64);
+                total = answer.leads_total;
             }
             let next = answer
-                .get("next")
-                .and_then(Json::as_str)
-                .ok_or_else(|| SyncError::Malformed("pull answer without a next cursor".into()))?
-                .to_string();
-            let more = answer.get("more").and_then(Json::as_bool).unwrap_or(false);
-            let mut answer = answer;
-            let rows = match answer.get_mut("rows").map(Json::take) {
-                Some(Json::Array(rows)) => rows,
-                _ => Vec::new(),
-            };
+                .next
+                .take()
+                .ok_or_else(|| SyncError::Malformed("pull answer without a next cursor".into()))?;
+            let more = answer.more;
+            let rows = std::mem::take(&mut answer.rows);
             batch.extend(read_rows(rows));
             if more && batch.len() < self.options.apply_batch {
                 continue;
@@ -425,20 +404,16 @@ impl<T: Transport + 'static> Syncer<T> {
         &self,
         mut cursor: String,
         epoch: Option<String>,
-    ) -> tokio::sync::mpsc::Receiver<Result<Json, SyncError>> {
+    ) -> tokio::sync::mpsc::Receiver<Result<PullAnswer, SyncError>> {
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         let transport = self.transport.clone();
         let limit = self.options.pull_page;
         tokio::spawn(async move {
             loop {
-                let page = transport.pull(&cursor, epoch.as_deref(), limit).await;
+                let page =
+                    transport.pull(&cursor, epoch.as_deref(), limit).await.and_then(|a| answers::read::<PullAnswer>("pull", a));
                 let next = match &page {
-                    Ok(a)
-                        if !a.get("reset").and_then(Json::as_bool).unwrap_or(false)
-                            && a.get("more").and_then(Json::as_bool).unwrap_or(false) =>
-                    {
-                        a.get("next").and_then(Json::as_str).map(str::to_string)
-                    }
+                    Ok(a) if !a.reset && a.more => a.next.clone(),
                     _ => None,
                 };
                 if tx.send(page).await.is_err() {

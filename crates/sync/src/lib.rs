@@ -20,6 +20,7 @@
 //! PostgreSQL schema (sync.md §1: PowerSync and Electric need their own services).
 
 mod address;
+mod answers;
 pub mod backend;
 mod engine;
 mod error;
