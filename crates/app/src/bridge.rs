@@ -24,7 +24,7 @@ pub(crate) const SCRIPT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   </Dial>
 </Response>"#;
 
-use crate::dialable::normalize;
+use crate::dialable::{SipForm, dialable};
 use crate::keys::AGENT_PHONE;
 
 pub(crate) fn info(c: Call, agent_phone: String, call_log_id: Option<String>) -> BridgeCallInfo {
@@ -78,15 +78,15 @@ pub(crate) fn start(
     req: &BridgeCallRequest,
     lead_id: Option<String>,
 ) -> Result<BridgeCallInfo> {
-    let lead = normalize("The lead's number", &req.to, region)?;
+    let lead = dialable("The lead's number", &req.to, region, SipForm::Uri)?.into_string();
     let agent = match req.agent_phone.as_deref().filter(|p| !p.trim().is_empty()) {
-        Some(p) => normalize("Your phone", p, region)?,
+        Some(p) => dialable("Your phone", p, region, SipForm::Uri)?.into_string(),
         None => store.read(|r| kv::get::<String>(r, AGENT_PHONE))?.filter(|p| !p.is_empty()).ok_or_else(|| {
             IpcError::invalid("Enter your own phone number (or SIP address) for SignalWire to ring first.")
         })?,
     };
     let caller_id = match req.caller_id.as_deref().filter(|p| !p.trim().is_empty()) {
-        Some(c) => normalize("Caller ID", c, region)?,
+        Some(c) => dialable("Caller ID", c, region, SipForm::Uri)?.into_string(),
         None => default_caller_id,
     };
     let c = client.clone();

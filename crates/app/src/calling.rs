@@ -22,6 +22,7 @@ use ringdesk_voice::{
     Account, CallFailure, CallId, CallState, EndReason, Phone, PhoneConfig, PhoneEvent, RegistrationState,
 };
 
+use crate::dialable::{SipForm, dialable};
 use crate::error::{ErrorCode, IpcError, Result};
 use crate::ipc::{
     ActiveCall, AudioDevice, BridgeCallRequest, CallNotice, CallPhase, CallRoute, DialRequest, PlaceCall, PlacedCall,
@@ -133,20 +134,6 @@ impl Drop for CallService {
             rt.shutdown_background();
         }
     }
-}
-
-/// A number or SIP address to call, as the phone dials it, and its E.164 form when it has one.
-fn target(input: &str, region: Region) -> Result<(String, Option<String>)> {
-    let v = input.trim();
-    if let Ok(n) = PhoneNumber::parse(v, region) {
-        return Ok((n.e164().to_string(), Some(n.e164().to_string())));
-    }
-    let user = v.strip_prefix("sip:").unwrap_or(v);
-    if !user.is_empty() && user.len() <= 128 && user.chars().all(|c| c.is_ascii_alphanumeric() || "._-+@:".contains(c))
-    {
-        return Ok((v.to_string(), None));
-    }
-    Err(IpcError::invalid(format!("{v:?} is neither a phone number nor a SIP address.")))
 }
 
 fn phase(state: &CallState) -> CallPhase {
@@ -547,7 +534,9 @@ impl crate::App {
     /// A lead marked Do Not Call is refused unless `override_dnc` is set.
     pub fn dial(&self, req: &DialRequest) -> Result<ActiveCall> {
         let region = self.region()?;
-        let (dial_to, e164) = target(&req.to, region)?;
+        let target = dialable("Number", &req.to, region, SipForm::BareUser)?;
+        let e164 = target.e164().map(str::to_string);
+        let dial_to = target.into_string();
         let lead = self.lead_to_dial(req.lead_id.as_deref(), e164.as_deref(), req.override_dnc)?;
         self.with_phone(|svc| {
             let now = ringdesk_store::format_ts(Utc::now());
@@ -717,7 +706,7 @@ impl crate::App {
 
     /// Blind transfer to a number or SIP address.
     pub fn transfer_call(&self, call_id: &str, to: &str) -> Result<()> {
-        let (dial_to, _) = target(to, self.region()?)?;
+        let dial_to = dialable("Transfer to", to, self.region()?, SipForm::BareUser)?.into_string();
         self.with_phone(|svc| {
             let phone = svc.phone.clone();
             let id = CallId(call_id.into());

@@ -1,24 +1,103 @@
-//! What the agent typed as a number to call or ring, made dialable.
+//! What the agent typed as a number to call, ring or show as caller ID, made dialable: the one
+//! rule, for every route and number setting.
 //!
-//! `normalize` is the rule for the bridge route and the number settings (the agent's phone, the
-//! caller ID): E.164, or a full `sip:` address as written. The softphone's dial target
-//! (`calling::target`) also takes a bare SIP user, which the registrar resolves; the two are to
-//! become one function with the route as a parameter (issue 17).
+//! A phone number comes out as E.164 (read in the default region). Otherwise it may be a SIP
+//! address, in the form the route can reach: the softphone's registrar resolves a bare SIP user
+//! (`alice`, `alice@pbx.example`), while the bridge route and the number settings need a full
+//! `sip:` address, which SignalWire dials.
 
 use ringdesk_core::{PhoneNumber, Region};
 
 use crate::error::{IpcError, Result};
 
-/// A number as E.164, or a `sip:` address as written; the error names the field.
-pub(crate) fn normalize(what: &str, v: &str, region: Region) -> Result<String> {
-    let v = v.trim();
-    if v.starts_with("sip:") {
-        if v.len() > 4 && !v.contains(char::is_whitespace) {
-            return Ok(v.to_string());
+/// Which SIP addresses a route can reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SipForm {
+    /// A `sip:` URI (SignalWire's bridge, the number settings).
+    Uri,
+    /// A bare SIP user too (the softphone, through its registrar).
+    BareUser,
+}
+
+/// A dialable target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A phone number in E.164.
+    Number(String),
+    /// A SIP address as written.
+    Sip(String),
+}
+
+impl Target {
+    /// What to dial: the E.164 number or the SIP address.
+    pub(crate) fn into_string(self) -> String {
+        match self {
+            Target::Number(n) | Target::Sip(n) => n,
         }
-        return Err(IpcError::invalid(format!("{what} {v:?} is not a SIP address.")));
     }
-    PhoneNumber::parse(v, region)
-        .map(|n| n.e164().to_string())
-        .map_err(|e| IpcError::invalid(format!("{what} {v:?}: {e}.")))
+
+    pub(crate) fn e164(&self) -> Option<&str> {
+        match self {
+            Target::Number(n) => Some(n),
+            Target::Sip(_) => None,
+        }
+    }
+}
+
+/// Reads `input` (trimmed) as a number or, in `form`, a SIP address; the error names the field
+/// `what`.
+pub(crate) fn dialable(what: &str, input: &str, region: Region, form: SipForm) -> Result<Target> {
+    let v = input.trim();
+    let not_a_number = match PhoneNumber::parse(v, region) {
+        Ok(n) => return Ok(Target::Number(n.e164().to_string())),
+        Err(e) => e,
+    };
+    match form {
+        SipForm::Uri if v.starts_with("sip:") => {
+            if v.len() > 4 && !v.contains(char::is_whitespace) {
+                return Ok(Target::Sip(v.to_string()));
+            }
+            Err(IpcError::invalid(format!("{what} {v:?} is not a SIP address.")))
+        }
+        SipForm::Uri => Err(IpcError::invalid(format!("{what} {v:?}: {not_a_number}."))),
+        SipForm::BareUser => {
+            let user = v.strip_prefix("sip:").unwrap_or(v);
+            if !user.is_empty()
+                && user.len() <= 128
+                && user.chars().all(|c| c.is_ascii_alphanumeric() || "._-+@:".contains(c))
+            {
+                return Ok(Target::Sip(v.to_string()));
+            }
+            Err(IpcError::invalid(format!("{what} {v:?} is neither a phone number nor a SIP address.")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_become_e164_and_sip_addresses_are_taken_in_the_form_the_route_reaches() {
+        let us = Region::US;
+        assert_eq!(
+            dialable("To", " (212) 555-0123 ", us, SipForm::Uri).expect("dialable"),
+            Target::Number("+12125550123".into())
+        );
+        assert_eq!(
+            dialable("To", "sip:bob@pbx.example", us, SipForm::Uri).expect("dialable"),
+            Target::Sip("sip:bob@pbx.example".into())
+        );
+        let bare = dialable("To", "bob", us, SipForm::Uri).expect_err("the bridge cannot dial a bare SIP user");
+        assert!(bare.message.starts_with("To \"bob\":"), "the number's own error: {}", bare.message);
+        assert_eq!(
+            dialable("To", "bob", us, SipForm::BareUser).expect("dialable"),
+            Target::Sip("bob".into()),
+            "the registrar resolves it"
+        );
+        let spaced = dialable("To", "sip:a b", us, SipForm::Uri).expect_err("a space");
+        assert_eq!(spaced.message, "To \"sip:a b\" is not a SIP address.");
+        let neither = dialable("Transfer to", "<script>", us, SipForm::BareUser).expect_err("neither");
+        assert_eq!(neither.message, "Transfer to \"<script>\" is neither a phone number nor a SIP address.");
+    }
 }

@@ -142,7 +142,9 @@ fn phone_setting(field: &str, v: Option<String>, region: Region, sip_ok: bool) -
         Some(s) if s.starts_with("sip:") && !sip_ok => {
             Err(IpcError::invalid(format!("{field} must be a phone number, not a SIP address.")))
         }
-        Some(s) => crate::dialable::normalize(field, &s, region).map(Some),
+        Some(s) => {
+            crate::dialable::dialable(field, &s, region, crate::dialable::SipForm::Uri).map(|t| Some(t.into_string()))
+        }
         None => Ok(None),
     }
 }

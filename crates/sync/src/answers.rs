@@ -79,9 +79,11 @@ mod tests {
 
     #[test]
     fn pull_answers_are_read_and_a_missing_epoch_is_malformed() {
-        let a: PullAnswer =
-            read("pull", json!({"epoch": "e1", "rows": [{"tbl": "crm_leads"}], "next": "1:2:x", "more": true, "leads_total": 9}))
-                .expect("a page reads");
+        let a: PullAnswer = read(
+            "pull",
+            json!({"epoch": "e1", "rows": [{"tbl": "crm_leads"}], "next": "1:2:x", "more": true, "leads_total": 9}),
+        )
+        .expect("a page reads");
         assert_eq!((a.rows.len(), a.next.as_deref(), a.more, a.leads_total), (1, Some("1:2:x"), true, Some(9)));
         let reset: PullAnswer = read("pull", json!({"reset": true, "epoch": "e2"})).expect("a reset reads");
         assert!(reset.reset && reset.rows.is_empty() && reset.next.is_none(), "a reset answer needs no page");

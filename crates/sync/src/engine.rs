@@ -321,10 +321,8 @@ impl<T: Transport + 'static> Syncer<T> {
             if total.is_none() {
                 total = answer.leads_total;
             }
-            let next = answer
-                .next
-                .take()
-                .ok_or_else(|| SyncError::Malformed("pull answer without a next cursor".into()))?;
+            let next =
+                answer.next.take().ok_or_else(|| SyncError::Malformed("pull answer without a next cursor".into()))?;
             let more = answer.more;
             let rows = std::mem::take(&mut answer.rows);
             batch.extend(read_rows(rows));
@@ -410,8 +408,10 @@ impl<T: Transport + 'static> Syncer<T> {
         let limit = self.options.pull_page;
         tokio::spawn(async move {
             loop {
-                let page =
-                    transport.pull(&cursor, epoch.as_deref(), limit).await.and_then(|a| answers::read::<PullAnswer>("pull", a));
+                let page = transport
+                    .pull(&cursor, epoch.as_deref(), limit)
+                    .await
+                    .and_then(|a| answers::read::<PullAnswer>("pull", a));
                 let next = match &page {
                     Ok(a) if !a.reset && a.more => a.next.clone(),
                     _ => None,
