@@ -97,3 +97,36 @@ pub(crate) fn set_import_status(store: &Store, id: &str, status: &str) -> Result
     }
     Ok(clone_dto(store.write(|w| agents::set_import_status(w, id, status))?))
 }
+
+impl crate::App {
+    /// The AI agents as last pulled from SignalWire.
+    pub fn ai_agents(&self) -> Result<Vec<AiAgentInfo>> {
+        Ok(self.store.read(|r| ringdesk_store::agents::all(r))?.into_iter().map(agent_dto).collect())
+    }
+
+    /// Pulls the project's AI agents and which number each answers.
+    pub fn sync_ai_agents(&self) -> Result<Vec<AiAgentInfo>> {
+        let client = self.signalwire()?;
+        sync(&self.store, &self.provider, &client)
+    }
+
+    /// Sends one of the project's numbers' calls to an AI agent.
+    pub fn assign_ai_agent(&self, agent_id: &str, phone_number: &str) -> Result<Vec<AiAgentInfo>> {
+        let region = self.region()?;
+        let client = self.signalwire()?;
+        assign(&self.store, &self.provider, &client, region, agent_id, phone_number)
+    }
+
+    pub fn voice_clones(&self) -> Result<Vec<VoiceCloneInfo>> {
+        Ok(self.store.read(|r| ringdesk_store::agents::clones(r))?.into_iter().map(clone_dto).collect())
+    }
+
+    pub fn add_voice_clone(&self, new: &NewVoiceClone) -> Result<VoiceCloneInfo> {
+        add_clone(&self.store, new)
+    }
+
+    /// Records where a clone's import to SignalWire stands (requested from Support, imported…).
+    pub fn set_voice_clone_import(&self, id: &str, status: &str) -> Result<VoiceCloneInfo> {
+        set_import_status(&self.store, id, status)
+    }
+}

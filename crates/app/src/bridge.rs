@@ -159,3 +159,50 @@ pub(crate) fn start(
     })?;
     Ok(info(placed, agent, Some(log_id)))
 }
+
+impl crate::App {
+    /// Calls through SignalWire: the agent's own phone rings first, then the lead is dialled
+    /// with the caller ID (recorded if asked).
+    pub fn start_bridge_call(&self, req: &BridgeCallRequest) -> Result<BridgeCallInfo> {
+        let region = self.region()?;
+        let client = self.signalwire()?;
+        let lead = ringdesk_core::PhoneNumber::parse(req.to.trim(), region)
+            .map_err(|e| IpcError::invalid(format!("The lead's number {:?}: {e}.", req.to)))?;
+        let lead_id = self.lead_to_dial(req.lead_id.as_deref(), Some(lead.e164()), req.override_dnc)?;
+        let caller_id = match req.caller_id.as_deref().filter(|c| !c.trim().is_empty()) {
+            Some(c) => c.to_string(),
+            None => crate::messaging::choose_from(&self.store, &self.provider, &client, lead.e164(), None, region)?,
+        };
+        start(&self.store, &self.provider, &client, region, caller_id, req, lead_id)
+    }
+
+    /// A bridge call as SignalWire reports it now.
+    pub fn bridge_call_status(&self, sid: &str) -> Result<BridgeCallInfo> {
+        let client = self.signalwire()?;
+        let sid = sid.to_string();
+        let call = self.provider.run(async move { client.get_call(&sid).await })?;
+        let log = log_status(&self.store, &call)?;
+        let agent = call.to.clone();
+        Ok(info(call, agent, log))
+    }
+
+    /// Ends a bridge call (cancels it while it rings).
+    pub fn hang_up_bridge_call(&self, sid: &str) -> Result<BridgeCallInfo> {
+        let client = self.signalwire()?;
+        let sid = sid.to_string();
+        let call = self.provider.run(async move {
+            let now = client.get_call(&sid).await?;
+            let ringing = matches!(
+                now.status,
+                ringdesk_signalwire::model::CallStatus::Queued | ringdesk_signalwire::model::CallStatus::Ringing
+            );
+            if now.status.is_final() {
+                return Ok(now);
+            }
+            client.hang_up_call(&sid, ringing).await
+        })?;
+        let log = log_status(&self.store, &call)?;
+        let agent = call.to.clone();
+        Ok(info(call, agent, log))
+    }
+}

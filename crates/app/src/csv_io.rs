@@ -418,3 +418,28 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, File)> {
     }
     Err(std::io::Error::other("could not create a temporary file"))
 }
+
+impl crate::App {
+    pub fn preview_import(&self, path: &str) -> Result<ImportPreview> {
+        preview(Path::new(path))
+    }
+
+    /// Imports leads; see [`import`]. Only one import runs at a time per app.
+    pub fn import_leads(
+        &self,
+        request: &ImportRequest,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportReport> {
+        self.import_cancel.store(false, Ordering::SeqCst);
+        import(&self.store, self.region()?, request, &self.import_cancel, progress)
+    }
+
+    /// Asks a running import to stop; it rolls back and reports `cancelled`.
+    pub fn cancel_import(&self) {
+        self.import_cancel.store(true, Ordering::SeqCst);
+    }
+
+    pub fn export_leads(&self, path: &str, list_id: Option<&str>) -> Result<ExportReport> {
+        export(&self.store, Path::new(path), list_id)
+    }
+}

@@ -336,3 +336,75 @@ pub(crate) fn owned_dto(n: ringdesk_signalwire::model::OwnedNumber, region: Regi
         sms_url: n.sms_url,
     }
 }
+
+impl crate::App {
+    pub(crate) fn signalwire(&self) -> Result<ringdesk_signalwire::Client> {
+        self.provider.client(&self.store, self.secrets.as_ref())
+    }
+
+    /// Segments and characters of a draft, for the compose box.
+    pub fn sms_segments(&self, body: &str) -> SmsSegments {
+        segments_of(body)
+    }
+
+    /// Sends a text exactly once. It is stored before it is sent; when SignalWire cannot be
+    /// reached it stays `sending` and [`App::sync_sms`] finishes it.
+    pub fn send_sms(&self, req: &SendSms) -> Result<SmsMessage> {
+        ringdesk_signalwire::sms::validate_body(&req.body)?;
+        let region = self.region()?;
+        let to = PhoneNumber::parse(req.to.trim(), region)
+            .map_err(|e| IpcError::invalid(format!("To {:?}: {e}.", req.to)))?
+            .e164()
+            .to_string();
+        let client = self.signalwire()?;
+        let from = choose_from(&self.store, &self.provider, &client, &to, req.from.as_deref(), region)?;
+        let intent = self.store.write(|w| ringdesk_store::sms::insert_outbound(w, &from, &to, &req.body))?;
+        send_stored(&self.store, &self.provider, &client, intent)
+    }
+
+    /// Conversations, most recent first.
+    pub fn sms_threads(&self, search: Option<&str>) -> Result<Vec<SmsThread>> {
+        let region = self.region()?;
+        let rows = self.store.read(|r| ringdesk_store::sms::threads(r, search, 500))?;
+        Ok(rows.into_iter().map(|t| thread_dto(t, region)).collect())
+    }
+
+    /// The newest `limit` messages with `contact` (oldest first), or those before a message.
+    pub fn sms_thread(
+        &self,
+        contact: &str,
+        before_created_at: Option<&str>,
+        before_id: Option<&str>,
+        limit: u32,
+    ) -> Result<SmsThreadPage> {
+        let limit = limit.clamp(1, 1000);
+        let before = before_created_at.zip(before_id);
+        let mut rows = self.store.read(|r| ringdesk_store::sms::thread(r, contact, before, limit + 1))?;
+        let has_more = rows.len() > limit as usize;
+        if has_more {
+            rows.remove(0);
+        }
+        Ok(SmsThreadPage {
+            contact_number: contact.to_string(),
+            messages: rows.into_iter().map(message_dto).collect(),
+            has_more,
+        })
+    }
+
+    /// Marks a conversation read; returns how many messages were unread.
+    pub fn mark_sms_read(&self, contact: &str) -> Result<u32> {
+        Ok(self.store.write(|w| ringdesk_store::sms::mark_read(w, contact))? as u32)
+    }
+
+    /// Unread inbound messages, for the navigation badge.
+    pub fn sms_unread_count(&self) -> Result<u32> {
+        Ok(self.store.read(|r| ringdesk_store::sms::unread_count(r))?.max(0) as u32)
+    }
+
+    /// One round with SignalWire: pending sends confirmed or sent, statuses refreshed, inbound
+    /// messages caught up (each stored once).
+    pub fn sync_sms(&self) -> Result<SmsSyncReport> {
+        let client = self.signalwire()?;
+        settle(&self.store, &self.provider, &client)
+    }
+}

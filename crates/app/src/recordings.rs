@@ -222,3 +222,51 @@ pub(crate) fn delete(store: &Store, provider: &Provider, client: &ringdesk_signa
     store.write(|w| recordings::delete(w, id))?;
     Ok(())
 }
+
+impl crate::App {
+    /// The call's recordings as stored.
+    pub fn call_recordings(&self, call_log_id: &str) -> Result<Vec<CallRecordingInfo>> {
+        Ok(self.store.read(|r| ringdesk_store::recordings::for_call(r, call_log_id))?.into_iter().map(dto).collect())
+    }
+
+    /// Pulls the call's recordings from SignalWire; returns them all.
+    pub fn sync_call_recordings(&self, call_log_id: &str) -> Result<Vec<CallRecordingInfo>> {
+        let client = self.signalwire()?;
+        sync_for_call(&self.store, &self.provider, &client, call_log_id)
+    }
+
+    /// The Recordings page: recordings grouped by contact (the lead, else the number), the
+    /// contact with the newest recording first.
+    pub fn recordings_library(&self, q: &crate::ipc::RecordingQuery) -> Result<Vec<crate::ipc::RecordingGroup>> {
+        let region = self.region()?;
+        let parse = |field: &str, t: &Option<String>| {
+            t.as_deref().filter(|v| !v.trim().is_empty()).map(|v| crate::workflow::parse_time(field, v)).transpose()
+        };
+        let (from, to) = (parse("From", &q.from)?, parse("To", &q.to)?);
+        let limit = q.limit.unwrap_or(200).clamp(1, 1000);
+        let rows = self.store.read(|r| {
+            ringdesk_store::recordings::library(r, q.text.as_deref(), from.as_deref(), to.as_deref(), limit)
+        })?;
+        Ok(group(rows, region))
+    }
+
+    /// Pulls the recordings of the last `days` days (at most 90) from SignalWire and links each
+    /// to its logged call; recordings of calls this desktop never logged are counted, not stored.
+    pub fn sync_recordings(&self, days: u32) -> Result<crate::ipc::RecordingSyncReport> {
+        let client = self.signalwire()?;
+        sync_recent(&self.store, &self.provider, &client, days.clamp(1, 90))
+    }
+
+    /// The recording's audio on this machine, downloaded when it is not cached.
+    pub fn fetch_recording(&self, id: &str) -> Result<RecordingFile> {
+        let client = self.signalwire()?;
+        let (dir, cap) = &self.recording_cache;
+        fetch(&self.store, &self.provider, &client, dir, *cap, id)
+    }
+
+    /// Deletes a call's recording at SignalWire and here (its cached audio too).
+    pub fn delete_recording(&self, id: &str) -> Result<()> {
+        let client = self.signalwire()?;
+        delete(&self.store, &self.provider, &client, id)
+    }
+}

@@ -283,3 +283,49 @@ pub(crate) fn lead_changes(p: &LeadPatch, region: Region) -> Result<Vec<Change>>
     }
     Ok(changes)
 }
+
+impl crate::App {
+    pub fn get_settings(&self) -> Result<Settings> {
+        get(&self.store, self.secrets.as_ref())
+    }
+
+    pub fn update_settings(&self, update: &SettingsUpdate) -> Result<Settings> {
+        self::update(&self.store, update)?;
+        if update.audio_input.is_some() || update.audio_output.is_some() {
+            self.apply_audio_choice()?;
+        }
+        self.sync.reset();
+        self.get_settings()
+    }
+
+    /// Saves a secret to the OS keychain; the value is never stored elsewhere or returned.
+    pub fn set_secret(&self, kind: SecretKind, value: &str) -> Result<Settings> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err(IpcError::invalid("The secret is empty; use Remove to delete it."));
+        }
+        if kind == SecretKind::BackendSession {
+            return Err(IpcError::invalid("The backend session comes from signing in, not from a value."));
+        }
+        self.secrets.set(kind, &crate::keychain::Secret::new(value))?;
+        self.sync.reset();
+        self.get_settings()
+    }
+
+    pub fn clear_secret(&self, kind: SecretKind) -> Result<Settings> {
+        self.secrets.delete(kind)?;
+        self.sync.reset();
+        self.get_settings()
+    }
+
+    pub fn list_regions(&self) -> Vec<crate::ipc::Region> {
+        ringdesk_core::phone::common_regions()
+            .into_iter()
+            .map(|r| crate::ipc::Region {
+                code: r.region.code().to_string(),
+                name: r.name.to_string(),
+                calling_code: u32::from(r.region.calling_code().unwrap_or(0)),
+            })
+            .collect()
+    }
+}
