@@ -4,8 +4,6 @@ import { join } from "node:path";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { LeadPage } from "../../generated/bindings";
-import { MemoryBackend } from "../../backend/memory";
-import { SAMPLE_LEADS as MEMORY_LEADS, renderApp as renderMemoryApp } from "../../test/render";
 import { SAMPLE_LEADS, allLeads, importCsv, renderApp, rowNames, seedList } from "../../test/app";
 import { Core } from "../../test/core";
 
@@ -225,8 +223,16 @@ describe("New lead", () => {
   });
 
   it("a lead created from Messages appears in the Leads table", async () => {
-    const backend = new MemoryBackend({ leads: MEMORY_LEADS, sms: [{ contact: "+13035550144", direction: "inbound", body: "Who is this?" }] });
-    const { user } = await renderMemoryApp(backend);
+    // A text from an unknown number arrived at SignalWire (the emulator) and was synced.
+    const { user } = await renderApp({
+      leads: SAMPLE_LEADS,
+      signalWire: true,
+      ownedNumbers: ["+14155550199"],
+      seed: async (core, signalWire) => {
+        await signalWire!.call("receive_message", { from: "+13035550144", to: "+14155550199", body: "Who is this?" });
+        await core.invoke("sync_sms");
+      },
+    });
     await waitFor(() => expect(rowNames()).toHaveLength(5));
     await user.click(screen.getByTestId("nav-messages"));
     const row = await screen.findByTestId("sms-thread");
