@@ -416,6 +416,15 @@ impl SignalWireEmulator {
         s.recordings.iter().filter(|r| r.call_sid == call_sid).map(|r| r.sid.clone()).collect()
     }
 
+    /// A recording of call `call_sid` made at `created`, `seconds` long (as if that call, placed
+    /// earlier, had been recorded); returns its SID.
+    pub fn add_recording(&self, call_sid: &str, seconds: u32, created: DateTime<Utc>) -> String {
+        let mut s = lock(&self.state);
+        let sid = s.sid("re");
+        s.recordings.push(Rec { sid: sid.clone(), call_sid: call_sid.into(), created, duration: seconds });
+        sid
+    }
+
     /// A finished transcription of a recording.
     pub fn add_transcription(&self, recording_sid: &str, text: &str) {
         let mut s = lock(&self.state);

@@ -115,6 +115,8 @@ export type CallSeed = {
   status?: string;
   /** Someone answered it; default: it lasted more than 0 s (an inbound call nobody answered is missed). */
   answered?: boolean;
+  /** SignalWire's SID of the call (bridge calls, and calls SignalWire recorded). */
+  providerCallSid?: string;
   disposition?: string;
   notes?: string | null;
   nextAction?: NextAction | null;
@@ -136,6 +138,7 @@ export async function seedCall(core: Core, call: CallSeed): Promise<string> {
       started_at: startedAt,
       ended_at: ended ? new Date(Date.parse(startedAt) + (call.durationSeconds ?? 0) * 1000).toISOString() : null,
       duration_seconds: call.durationSeconds ?? null,
+      provider_call_sid: call.providerCallSid ?? null,
     },
     answeredAt: call.answered ?? (call.durationSeconds ?? 0) > 0 ? startedAt : null,
   });

@@ -112,6 +112,9 @@ export class Core {
   async stop(): Promise<void> {
     this.stopped = true;
     clearMocks();
+    // No Tauri window any more: a later test on the in-memory backend must not look like one.
+    delete (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
+    delete (window as { __TAURI_EVENT_PLUGIN_INTERNALS__?: unknown }).__TAURI_EVENT_PLUGIN_INTERNALS__;
     if (!this.exited) {
       const exited = new Promise((resolve) => this.child.once("exit", resolve));
       this.child.stdin.end();

@@ -38,6 +38,14 @@ fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Valu
             let code = u32::try_from(number(args, "code")?).map_err(|e| e.to_string())?;
             json!(emulator.fail_next(n, status, code, args.get("retryAfter").and_then(Value::as_u64)))
         }
+        "add_recording" => {
+            let created = chrono::DateTime::parse_from_rfc3339(&text(args, "created")?)
+                .map_err(|e| format!("created: {e}"))?
+                .with_timezone(&chrono::Utc);
+            let seconds = u32::try_from(number(args, "seconds")?).map_err(|e| e.to_string())?;
+            json!(emulator.add_recording(&text(args, "callSid")?, seconds, created))
+        }
+        "add_transcription" => json!(emulator.add_transcription(&text(args, "recordingSid")?, &text(args, "text")?)),
         "clear_faults" => json!(emulator.clear_faults()),
         "cut_next_create" => json!(emulator.cut_next_create()),
         "relay_cut" => json!(emulator.relay_cut()),

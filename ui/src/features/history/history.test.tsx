@@ -132,14 +132,22 @@ describe("History filters, missed calls, recordings and export", () => {
   ];
   const memoryCalls: CallInput[] = [
     { contact: "(555) 123-4567", direction: "inbound", startedAt: ago(1), durationSeconds: 0 },
-    { contact: "415-555-0100", startedAt: ago(3), durationSeconds: 95, disposition: "interested", notes: "Wants the premium plan", recordings: [{ transcription: "Hello Bob" }] },
+    { contact: "415-555-0100", startedAt: ago(3), durationSeconds: 95, disposition: "interested", notes: "Wants the premium plan" },
     { contact: "+44 20 7946 0958", direction: "inbound", startedAt: ago(5), durationSeconds: 200, route: "bridge", disposition: "callback_requested", notes: "Call after the holidays" },
     { contact: "+13035550144", startedAt: ago(7), durationSeconds: 20, disposition: "voicemail" },
   ];
   const names = () => rows().map((r) => r.querySelector("strong")?.textContent ?? within(r).getByText("Unknown").textContent);
 
   it("marks missed inbound calls in red and shows a recording icon on calls with a recording", async () => {
-    await openMemoryHistory(memoryCalls);
+    // SignalWire recorded Bob's call (a recording at the emulator, pulled by the core's sync).
+    const recordedCalls = calls.map((c, i) => (i === 1 ? { ...c, providerCallSid: "CA-bob" } : c));
+    await openHistory(recordedCalls, {
+      signalWire: true,
+      seed: async (core, signalWire) => {
+        await signalWire!.call("add_recording", { callSid: "CA-bob", seconds: 95, created: recordedCalls[1].startedAt });
+        await core.invoke("sync_recordings", { days: 30 });
+      },
+    });
     await waitFor(() => expect(rows()).toHaveLength(4));
     const [missed, recorded, bridge] = rows();
     expect(within(missed).getByTestId("history-missed")).toHaveTextContent("Missed");
