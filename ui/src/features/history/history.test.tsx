@@ -3,12 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import { MemoryBackend, SIP_CONFIGURED, type CallInput, type MemoryBackendOptions } from "../../backend/memory";
 import type { HistoryFilter } from "../../generated/bindings";
-import { SAMPLE_LEADS as MEMORY_LEADS, renderApp as renderMemoryApp } from "../../test/render";
 import { SAMPLE_LEADS, renderApp, type CallSeed, type Seed } from "../../test/app";
 import type { Core } from "../../test/core";
-import { expectCallAnywayThenCall, expectCalledAtOnce } from "../../test/calls";
+import { expectCoreCallAnywayThenCall, expectCoreCalledAtOnce } from "../../test/calls";
 import { HISTORY_PAGE_SIZE } from "./HistoryPage";
 
 const HOUR = 3_600_000;
@@ -24,13 +22,6 @@ async function openHistory(calls: CallSeed[], seed: Seed = {}) {
 /** The filters of every call_history request the window made, in order. */
 const historyRequests = (core: Core) => core.calls.filter((c) => c.cmd === "call_history").map((c) => (c.args as { filter: HistoryFilter }).filter);
 
-/** Still on the in-memory backend: these need a phone line's call progress or a recording (issue 17 moves them next). */
-async function openMemoryHistory(calls: CallInput[], options: MemoryBackendOptions = {}) {
-  const app = await renderMemoryApp(new MemoryBackend({ leads: MEMORY_LEADS, calls, ...options }));
-  await app.user.click(screen.getByTestId("nav-history"));
-  await screen.findByTestId("history-count");
-  return app;
-}
 
 const rows = () => screen.queryAllByTestId("history-row");
 
@@ -126,12 +117,6 @@ describe("History", () => {
 describe("History filters, missed calls, recordings and export", () => {
   const calls: CallSeed[] = [
     { contact: "(212) 555-0123", direction: "inbound", startedAt: ago(1), durationSeconds: 0, status: "missed" },
-    { contact: "415-555-0100", startedAt: ago(3), durationSeconds: 95, disposition: "interested", notes: "Wants the premium plan" },
-    { contact: "+44 20 7946 0958", direction: "inbound", startedAt: ago(5), durationSeconds: 200, route: "bridge", disposition: "callback_requested", notes: "Call after the holidays" },
-    { contact: "+13035550144", startedAt: ago(7), durationSeconds: 20, disposition: "voicemail" },
-  ];
-  const memoryCalls: CallInput[] = [
-    { contact: "(555) 123-4567", direction: "inbound", startedAt: ago(1), durationSeconds: 0 },
     { contact: "415-555-0100", startedAt: ago(3), durationSeconds: 95, disposition: "interested", notes: "Wants the premium plan" },
     { contact: "+44 20 7946 0958", direction: "inbound", startedAt: ago(5), durationSeconds: 200, route: "bridge", disposition: "callback_requested", notes: "Call after the holidays" },
     { contact: "+13035550144", startedAt: ago(7), durationSeconds: 20, disposition: "voicemail" },
@@ -248,13 +233,13 @@ describe("History filters, missed calls, recordings and export", () => {
   });
 
   it("the phone button on a row places the call at once over the default route with the row's lead, without opening it", async () => {
-    const { user, backend } = await openMemoryHistory(memoryCalls, { settings: SIP_CONFIGURED, callStepMs: 5 });
+    const { user, core } = await openHistory(calls, { sipLine: true });
     await waitFor(() => expect(rows()).toHaveLength(4));
     const bob = rows()[1];
     expect(bob).toHaveTextContent("Bob Brown");
     await user.click(within(bob).getByTestId("history-call"));
 
-    await expectCalledAtOnce(backend, { name: "Bob Brown", e164: "+14155550100" });
+    await expectCoreCalledAtOnce(core, { name: "Bob Brown", e164: "+14155550100" });
     // Neither the dialer nor the row's lead opened.
     expect(screen.getByTestId("nav-history")).toHaveAttribute("aria-current", "page");
     expect(screen.queryByTestId("lead-detail")).not.toBeInTheDocument();
@@ -262,15 +247,13 @@ describe("History filters, missed calls, recordings and export", () => {
 
   it("the phone button on a Do Not Call lead's row asks for “Call anyway” and only then calls with overrideDnc", async () => {
     const nora = { name: "Nora Never", company: "Quiet Co", phone: "(312) 555-0111", status: "do_not_call" };
-    const { user, backend } = await openMemoryHistory([{ contact: "(312) 555-0111", startedAt: ago(3), durationSeconds: 20, disposition: "no_answer" }], {
+    const { user, core } = await openHistory([{ contact: "(312) 555-0111", startedAt: ago(3), durationSeconds: 20, disposition: "no_answer" }], {
       leads: [nora],
-      settings: SIP_CONFIGURED,
-      callStepMs: 5,
+      sipLine: true,
     });
     await waitFor(() => expect(rows()).toHaveLength(1));
     await user.click(within(rows()[0]).getByTestId("history-call"));
 
-    await expectCallAnywayThenCall(user, backend, { name: "Nora Never", e164: "+13125550111" });
-    expect(backend.phoneCallIds()).toHaveLength(1);
+    await expectCoreCallAnywayThenCall(user, core, { name: "Nora Never", e164: "+13125550111" });
   });
 });
