@@ -1,7 +1,6 @@
 import { expect } from "vitest";
 import { screen, waitFor, within } from "@testing-library/react";
 import type { UserEvent } from "@testing-library/user-event";
-import type { MemoryBackend } from "../backend/memory";
 import type { HistoryFilter, PlaceCall } from "../generated/bindings";
 import { allLeads } from "./app";
 import type { Core } from "./core";
@@ -10,36 +9,6 @@ import type { Core } from "./core";
 export interface CalledLead {
   name: string;
   e164: string;
-}
-
-/**
- * After a click on a phone button for a lead that is not Do Not Call: exactly one call was placed
- * at once over the default route with that lead, the in-call panel shows the lead's name, and no
- * Do Not Call confirmation opened.
- */
-export async function expectCalledAtOnce(backend: MemoryBackend, { name, e164 }: CalledLead) {
-  await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-  const leadId = backend.allLeads().find((l) => l.name === name)!.id;
-  expect(backend.placeRequests[0]).toEqual({ to: e164, leadId, overrideDnc: false, route: null, callerId: null, record: false });
-  expect(within(await screen.findByTestId("call-panel")).getByTestId("call-lead-name")).toHaveTextContent(name);
-  expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
-}
-
-/**
- * After a click on a phone button for a Do Not Call lead: the “Do Not Call” confirmation names the
- * lead and the one call attempt (without overrideDnc) started no call; “Call anyway” then places a
- * second request with overrideDnc over the default route, and the in-call panel shows the lead.
- */
-export async function expectCallAnywayThenCall(user: UserEvent, backend: MemoryBackend, { name, e164 }: CalledLead) {
-  const confirm = await screen.findByTestId("dnc-confirm");
-  expect(confirm).toHaveTextContent(`${name} is Do Not Call`);
-  expect(backend.placeRequests).toEqual([expect.objectContaining({ to: e164, overrideDnc: false })]);
-  expect(backend.phoneCallIds()).toEqual([]);
-
-  await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
-  await waitFor(() => expect(backend.placeRequests).toHaveLength(2));
-  expect(backend.placeRequests[1]).toMatchObject({ to: e164, overrideDnc: true, route: null });
-  expect(await screen.findByTestId("call-lead-name")).toHaveTextContent(name);
 }
 
 /** The `place_call` requests the window sent to a real core, in order. */
@@ -54,10 +23,12 @@ export async function loggedCalls(core: Core): Promise<number> {
 }
 
 /**
- * As `expectCalledAtOnce`, against a real core with a SIP line: exactly one `place_call` with the
- * lead over the default route, which the core placed (the INVITE went out; nobody answers it).
+ * After a click on a phone button for a lead that is not Do Not Call, against a real core with a
+ * SIP line: exactly one `place_call` at once with the lead over the default route, which the core
+ * placed (the INVITE went out; nobody answers it); the in-call panel shows the lead's name, and no
+ * Do Not Call confirmation opened.
  */
-export async function expectCoreCalledAtOnce(core: Core, { name, e164 }: CalledLead) {
+export async function expectCalledAtOnce(core: Core, { name, e164 }: CalledLead) {
   await waitFor(() => expect(placeRequests(core)).toHaveLength(1));
   const leadId = (await allLeads(core)).find((l) => l.name === name)!.id;
   expect(placeRequests(core)[0], "one call, at once, with the lead, over the default route").toEqual({
@@ -73,8 +44,12 @@ export async function expectCoreCalledAtOnce(core: Core, { name, e164 }: CalledL
   expect(await loggedCalls(core), "the core logged the call it placed").toBeGreaterThan(0);
 }
 
-/** As `expectCallAnywayThenCall`, against a real core: its Do Not Call refusal, then the override. */
-export async function expectCoreCallAnywayThenCall(user: UserEvent, core: Core, { name, e164 }: CalledLead) {
+/**
+ * After a click on a phone button for a Do Not Call lead: the core refused the first attempt and
+ * the “Do Not Call” confirmation names the lead; “Call anyway” then places the call with
+ * overrideDnc over the default route, and only that attempt is logged.
+ */
+export async function expectCallAnywayThenCall(user: UserEvent, core: Core, { name, e164 }: CalledLead) {
   const confirm = await screen.findByTestId("dnc-confirm");
   expect(confirm).toHaveTextContent(`${name} is Do Not Call`);
   expect(placeRequests(core)).toEqual([expect.objectContaining({ to: e164, overrideDnc: false })]);

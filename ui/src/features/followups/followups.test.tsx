@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { SAMPLE_LEADS, followUps, markDoNotCall, renderApp, type CallSeed, type Seed } from "../../test/app";
-import { expectCoreCallAnywayThenCall, expectCoreCalledAtOnce } from "../../test/calls";
+import { expectCallAnywayThenCall, expectCalledAtOnce } from "../../test/calls";
 
 const HOUR = 3_600_000;
 const at = (hoursFromNow: number) => new Date(Date.now() + hoursFromNow * HOUR).toISOString();
@@ -119,7 +119,7 @@ describe("Follow-ups", () => {
     const bob = within(section("overdue")).getByTestId("followup");
     await user.click(within(bob).getByTestId("followup-call"));
 
-    await expectCoreCalledAtOnce(core, { name: "Bob Brown", e164: "+14155550100" });
+    await expectCalledAtOnce(core, { name: "Bob Brown", e164: "+14155550100" });
     expect(screen.getByTestId("nav-followups")).toHaveAttribute("aria-current", "page");
     expect(screen.queryByTestId("dialer-input")).not.toBeInTheDocument();
   });
@@ -135,7 +135,7 @@ describe("Follow-ups", () => {
     expect(row).toHaveTextContent("Nora Never");
     await user.click(within(row).getByTestId("followup-call"));
 
-    await expectCoreCallAnywayThenCall(user, core, { name: "Nora Never", e164: "+13125550111" });
+    await expectCallAnywayThenCall(user, core, { name: "Nora Never", e164: "+13125550111" });
     expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
   });
 });

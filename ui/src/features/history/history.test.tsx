@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { HistoryFilter } from "../../generated/bindings";
 import { SAMPLE_LEADS, renderApp, type CallSeed, type Seed } from "../../test/app";
 import type { Core } from "../../test/core";
-import { expectCoreCallAnywayThenCall, expectCoreCalledAtOnce } from "../../test/calls";
+import { expectCallAnywayThenCall, expectCalledAtOnce } from "../../test/calls";
 import { HISTORY_PAGE_SIZE } from "./HistoryPage";
 
 const HOUR = 3_600_000;
@@ -239,7 +239,7 @@ describe("History filters, missed calls, recordings and export", () => {
     expect(bob).toHaveTextContent("Bob Brown");
     await user.click(within(bob).getByTestId("history-call"));
 
-    await expectCoreCalledAtOnce(core, { name: "Bob Brown", e164: "+14155550100" });
+    await expectCalledAtOnce(core, { name: "Bob Brown", e164: "+14155550100" });
     // Neither the dialer nor the row's lead opened.
     expect(screen.getByTestId("nav-history")).toHaveAttribute("aria-current", "page");
     expect(screen.queryByTestId("lead-detail")).not.toBeInTheDocument();
@@ -254,6 +254,6 @@ describe("History filters, missed calls, recordings and export", () => {
     await waitFor(() => expect(rows()).toHaveLength(1));
     await user.click(within(rows()[0]).getByTestId("history-call"));
 
-    await expectCoreCallAnywayThenCall(user, core, { name: "Nora Never", e164: "+13125550111" });
+    await expectCallAnywayThenCall(user, core, { name: "Nora Never", e164: "+13125550111" });
   });
 });

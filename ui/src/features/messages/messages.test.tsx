@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { SmsMessage } from "../../generated/bindings";
 import { SAMPLE_LEADS, allLeads, markDoNotCall, renderApp, type Seed } from "../../test/app";
-import { expectCoreCallAnywayThenCall, expectCoreCalledAtOnce, placeRequests } from "../../test/calls";
+import { expectCallAnywayThenCall, expectCalledAtOnce, placeRequests } from "../../test/calls";
 import type { Core } from "../../test/core";
 import { SignalWire as SignalWireProcess, type SignalWire } from "../../test/signalwire";
 
@@ -214,7 +214,7 @@ describe("Messages", () => {
     await openThread(user, "Bob Brown");
     await user.click(screen.getByTestId("sms-call"));
 
-    await expectCoreCalledAtOnce(core, { name: "Bob Brown", e164: BOB_E164 });
+    await expectCalledAtOnce(core, { name: "Bob Brown", e164: BOB_E164 });
     expect(screen.getByTestId("nav-messages")).toHaveAttribute("aria-current", "page");
   });
 
@@ -238,7 +238,7 @@ describe("Messages", () => {
     await openThread(user, "Nora Never");
     await user.click(screen.getByTestId("sms-call"));
 
-    await expectCoreCallAnywayThenCall(user, core, { name: "Nora Never", e164: "+13125550111" });
+    await expectCallAnywayThenCall(user, core, { name: "Nora Never", e164: "+13125550111" });
     expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
   });
 
