@@ -46,6 +46,7 @@ fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Valu
             json!(emulator.add_recording(&text(args, "callSid")?, seconds, created))
         }
         "add_transcription" => json!(emulator.add_transcription(&text(args, "recordingSid")?, &text(args, "text")?)),
+        "calls_stay_queued" => json!(emulator.calls_stay_queued()),
         "clear_faults" => json!(emulator.clear_faults()),
         "cut_next_create" => json!(emulator.cut_next_create()),
         "relay_cut" => json!(emulator.relay_cut()),

@@ -1,14 +1,19 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemoryBackend, SIGNALWIRE_CONFIGURED, SIP_CONFIGURED, type MemoryBackendOptions } from "../../backend/memory";
-import { SAMPLE_LEADS, renderApp } from "../../test/render";
+import type { CallHistoryItem, HistoryFilter } from "../../generated/bindings";
+import { SAMPLE_LEADS as MEMORY_LEADS, renderApp as renderMemoryApp } from "../../test/render";
+import { SAMPLE_LEADS, allLeads, markDoNotCall, renderApp, type Seed } from "../../test/app";
+import { placeRequests } from "../../test/calls";
+import type { Core } from "../../test/core";
 import { bridgePolling } from "./usePhone";
 
 const AGENT_PHONE = "+13125550100";
 
+/** Still on the in-memory backend: these need a SIP peer for the softphone's call progress. */
 function backendWith(options: MemoryBackendOptions = {}) {
   return new MemoryBackend({
-    leads: SAMPLE_LEADS,
+    leads: MEMORY_LEADS,
     settings: { ...SIP_CONFIGURED, ...SIGNALWIRE_CONFIGURED, agentPhone: AGENT_PHONE, ...options.settings },
     ownedNumbers: ["+14155550142", "+12125550142"],
     callStepMs: 5,
@@ -16,6 +21,22 @@ function backendWith(options: MemoryBackendOptions = {}) {
     ...(options.settings ? { settings: { ...SIP_CONFIGURED, ...SIGNALWIRE_CONFIGURED, agentPhone: AGENT_PHONE, ...options.settings } } : {}),
   });
 }
+
+/** SAMPLE_LEADS, a SIP line (INVITEs go out; nobody answers them) and SignalWire (the emulator,
+ * which carries bridge calls: queued, ringing, in progress, completed after 1.5 s). */
+function seedWith(seed: Seed = {}): Seed {
+  return {
+    leads: SAMPLE_LEADS,
+    sipLine: true,
+    signalWire: true,
+    ownedNumbers: ["+14155550142", "+12125550142"],
+    ...seed,
+    settings: { agentPhone: AGENT_PHONE, ...seed.settings },
+  };
+}
+
+/** The calls the core logged, newest first. */
+const history = (core: Core) => core.invoke<CallHistoryItem[]>("call_history", { filter: { limit: 50 } as HistoryFilter });
 
 async function leadRow(name: string) {
   await waitFor(() => expect(screen.getAllByTestId("lead-row").some((r) => r.textContent?.includes(name))).toBe(true));
@@ -32,18 +53,18 @@ afterEach(() => {
 
 describe("Calls over the default route and overrides", () => {
   it("a lead row's call button places the call with placeCall and Settings' default route", async () => {
-    const { user, backend } = await renderApp(backendWith());
-    const alice = backend.allLeads().find((l) => l.name === "Alice Anders")!;
+    const { user, core } = await renderApp(seedWith());
+    const alice = (await allLeads(core)).find((l) => l.name === "Alice Anders")!;
     await user.click(within(await leadRow("Alice Anders")).getByTestId("lead-call"));
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-    expect(backend.placeRequests[0]).toEqual({ to: "+15551234567", leadId: alice.id, overrideDnc: false, route: null, callerId: null, record: false });
+    await waitFor(() => expect(placeRequests(core)).toHaveLength(1));
+    expect(placeRequests(core)[0]).toEqual({ to: "+12125550123", leadId: alice.id, overrideDnc: false, route: null, callerId: null, record: false });
     expect(await screen.findByTestId("call-card")).toHaveAttribute("data-route", "softphone");
   });
 
   it("the dialer's route and caller-ID overrides go with the call, which is then polled to completion and wrapped up", async () => {
-    const { user, backend } = await renderApp(backendWith({ callStepMs: null }));
+    const { user, core, signalWire } = await renderApp(seedWith());
     await user.click(screen.getByTestId("nav-dialer"));
-    const route = await screen.findByTestId("dialer-route"); // the page loads on first visit
+    const route = await screen.findByTestId("dialer-route");
     await waitFor(() => expect(route).toHaveValue("softphone"));
     await user.selectOptions(route, "bridge");
     const callerId = await screen.findByTestId("dialer-caller-id");
@@ -53,9 +74,8 @@ describe("Calls over the default route and overrides", () => {
     await screen.findByTestId("dialer-lead");
     await user.click(screen.getByTestId("dial-button"));
 
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-    expect(backend.placeRequests[0]).toMatchObject({ to: "+14155550100", route: "bridge", callerId: "+12125550142", overrideDnc: false, record: false });
-    expect(backend.dialRequests).toEqual([]);
+    await waitFor(() => expect(placeRequests(core)).toHaveLength(1));
+    expect(placeRequests(core)[0]).toMatchObject({ to: "+14155550100", route: "bridge", callerId: "+12125550142", overrideDnc: false, record: false });
     const card = await screen.findByTestId("call-card");
     expect(card).toHaveAttribute("data-route", "bridge");
     expect(within(card).getByTestId("call-route")).toHaveTextContent("rings (312) 555-0100 first");
@@ -68,16 +88,17 @@ describe("Calls over the default route and overrides", () => {
       expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected");
       expect(screen.getByTestId("call-timer")).toBeInTheDocument();
     });
-    expect(await screen.findByTestId("wrapup-call-name", {}, { timeout: 3000 })).toHaveTextContent("Bob Brown");
+    expect(await screen.findByTestId("wrapup-call-name", {}, { timeout: 5000 })).toHaveTextContent("Bob Brown");
     expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument();
-    const [sid] = backend.bridgeCallSids();
-    expect(backend.bridgeCall(sid)?.status).toBe("completed");
+    const calls = await signalWire.call<[string, string, string][]>("calls");
+    expect(calls, "SignalWire was asked for one call, from the chosen caller ID").toHaveLength(1);
+    expect((await history(core))[0]?.status, "logged as completed").toBe("completed");
   });
 
   it("the dialer offers “Record this call” for bridge calls only, and a ticked box places the call with record", async () => {
-    const { user, backend } = await renderApp(backendWith({ callStepMs: null }));
+    const { user, core } = await renderApp(seedWith());
     await user.click(screen.getByTestId("nav-dialer"));
-    const route = await screen.findByTestId("dialer-route"); // the page loads on first visit
+    const route = await screen.findByTestId("dialer-route");
     await waitFor(() => expect(route).toHaveValue("softphone"));
     expect(screen.queryByTestId("dialer-record")).not.toBeInTheDocument();
 
@@ -91,14 +112,14 @@ describe("Calls over the default route and overrides", () => {
     await screen.findByTestId("dialer-lead");
     await user.click(screen.getByTestId("dial-button"));
 
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-    expect(backend.placeRequests[0]).toMatchObject({ to: "+14155550100", route: "bridge", record: true });
+    await waitFor(() => expect(placeRequests(core)).toHaveLength(1));
+    expect(placeRequests(core)[0]).toMatchObject({ to: "+14155550100", route: "bridge", record: true });
   });
 
   it("a ticked “Record this call” is not sent once the dialer is back on the softphone route", async () => {
-    const { user, backend } = await renderApp(backendWith());
+    const { user, core } = await renderApp(seedWith());
     await user.click(screen.getByTestId("nav-dialer"));
-    const route = await screen.findByTestId("dialer-route"); // the page loads on first visit
+    const route = await screen.findByTestId("dialer-route");
     await waitFor(() => expect(route).toHaveValue("softphone"));
     await user.selectOptions(route, "bridge");
     await user.click(screen.getByTestId("dialer-record"));
@@ -108,13 +129,46 @@ describe("Calls over the default route and overrides", () => {
     await screen.findByTestId("dialer-lead");
     await user.click(screen.getByTestId("dial-button"));
 
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-    expect(backend.placeRequests[0]).toMatchObject({ to: "+14155550100", route: null, record: false });
+    await waitFor(() => expect(placeRequests(core)).toHaveLength(1));
+    expect(placeRequests(core)[0]).toMatchObject({ to: "+14155550100", route: null, record: false });
   });
 
+  it("the lead detail's route override sends the call over the bridge; a missing agent phone is reported", async () => {
+    const { user, core } = await renderApp(seedWith({ settings: { agentPhone: "" } }));
+    await user.click(await leadRow("Bob Brown"));
+    const route = await screen.findByTestId("lead-detail-route");
+    await user.selectOptions(route, "bridge");
+    await user.click(screen.getByTestId("lead-detail-call"));
+    await waitFor(() => expect(placeRequests(core)).toHaveLength(1));
+    expect(placeRequests(core)[0]).toMatchObject({ to: "+14155550100", route: "bridge" });
+    await waitFor(() => expect(screen.getAllByTestId("toast").some((t) => /Could not call: .*your own phone/i.test(t.textContent ?? ""))).toBe(true));
+    expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument();
+  });
+
+  it("a Do Not Call number asks for “Call anyway” and then calls with overrideDnc on the same route", async () => {
+    const nora = { name: "Nora Never", company: "Quiet Co", phone: "(312) 555-0111" };
+    const { user, core } = await renderApp(seedWith({ leads: [nora], seed: (c) => markDoNotCall(c, "Nora Never") }));
+    // Dialled from the keypad: the core refuses, and knows why.
+    await user.click(screen.getByTestId("nav-dialer"));
+    await user.type(await screen.findByTestId("dialer-input"), "3125550111");
+    await screen.findByTestId("dialer-normalized");
+    await user.click(screen.getByTestId("dial-button"));
+    const confirm = await screen.findByTestId("dnc-confirm");
+    expect(confirm).toHaveTextContent("Nora Never is Do Not Call");
+    expect(placeRequests(core).every((r) => !r.overrideDnc), "no attempt overrode it").toBe(true);
+    expect(await history(core), "nothing was placed").toEqual([]);
+    await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
+    await waitFor(() => expect(placeRequests(core).at(-1)).toMatchObject({ to: "+13125550111", overrideDnc: true, route: null }));
+    expect(await screen.findByTestId("call-lead-name")).toHaveTextContent("Nora Never");
+    const nora_ = (await allLeads(core)).find((l) => l.name === "Nora Never")!;
+    expect((await history(core))[0]?.leadId, "logged against Nora").toBe(nora_.id);
+  });
+});
+
+describe("Bridge calls held in a state (still on the in-memory backend: the emulator moves a call along by the clock)", () => {
   it("Hang up ends a ringing bridge call (canceled) and the wrap-up follows", async () => {
     const backend = backendWith({ settings: { defaultRoute: "bridge" } });
-    const { user } = await renderApp(backend);
+    const { user } = await renderMemoryApp(backend);
     await user.click(within(await leadRow("Carla Cruz")).getByTestId("lead-call"));
     await screen.findByTestId("call-card");
     const [sid] = backend.bridgeCallSids();
@@ -128,90 +182,48 @@ describe("Calls over the default route and overrides", () => {
 
   it("a bridge call the lead does not answer ends with a clear failure toast", async () => {
     const backend = backendWith({ settings: { defaultRoute: "bridge" } });
-    const { user } = await renderApp(backend);
+    const { user } = await renderMemoryApp(backend);
     await user.click(within(await leadRow("Erin Evans")).getByTestId("lead-call"));
     await screen.findByTestId("call-card");
     act(() => backend.setBridgeStatus(backend.bridgeCallSids()[0], "no-answer"));
     await waitFor(() => expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument());
     expect(screen.getAllByTestId("toast").some((t) => /Call failed: nobody answered/.test(t.textContent ?? ""))).toBe(true);
   });
-
-  it("the lead detail's route override sends the call over the bridge; a missing agent phone is reported", async () => {
-    const backend = backendWith({ settings: { agentPhone: "" } });
-    const { user } = await renderApp(backend);
-    await user.click(await leadRow("Bob Brown"));
-    const route = await screen.findByTestId("lead-detail-route");
-    await user.selectOptions(route, "bridge");
-    await user.click(screen.getByTestId("lead-detail-call"));
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-    expect(backend.placeRequests[0]).toMatchObject({ to: "+14155550100", route: "bridge" });
-    await waitFor(() => expect(screen.getAllByTestId("toast").some((t) => /Could not call: .*your own phone/i.test(t.textContent ?? ""))).toBe(true));
-    expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument();
-  });
-
-  it("a Do Not Call conflict from placeCall asks for “Call anyway” and then calls with overrideDnc on the same route", async () => {
-    const backend = backendWith({ leads: [{ name: "Nora Never", company: "Quiet Co", phone: "(312) 555-0111", status: "do_not_call" }] });
-    const { user } = await renderApp(backend);
-    // A link whose target names no lead: only the backend knows the number is Do Not Call.
-    act(() =>
-      backend.emitLink({ kind: "opened", link: "tel:3125550111", target: { e164: "+13125550111", display: "(312) 555-0111", lead: null, name: null, autoDial: true, countdownSeconds: 0, held: null } }),
-    );
-    const confirm = await screen.findByTestId("dnc-confirm");
-    expect(backend.placeRequests).toHaveLength(1);
-    expect(backend.bridgeCallSids()).toEqual([]);
-    expect(backend.phoneCallIds()).toEqual([]);
-    await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(2));
-    expect(backend.placeRequests[1]).toMatchObject({ to: "+13125550111", overrideDnc: true, route: null });
-    expect(await screen.findByTestId("call-number")).toHaveTextContent("(312) 555-0111");
-    expect(backend.phoneCall(backend.phoneCallIds()[0])?.leadId).toBe(backend.allLeads().find((l) => l.name === "Nora Never")!.id);
-  });
 });
 
 describe("Links that dial by themselves", () => {
-  const link = (countdownSeconds: number, held: string | null = null) => ({
-    kind: "opened" as const,
-    link: "tel:3125550122",
-    target: { e164: "+13125550122", display: "(312) 555-0122", lead: null, name: null, autoDial: held === null, countdownSeconds, held },
-  });
+  /** The operating system hands the core a link (clicked anywhere on the desktop). */
+  const clickLink = (core: Core, link: string) => core.invoke("serve.open_link", { link });
 
-  it("count down first: Cancel stops the call, Dial now skips the wait", async () => {
-    const backend = backendWith();
-    const { user } = await renderApp(backend);
-    act(() => backend.emitLink(link(2)));
-    expect(await screen.findByTestId("dialer-link-countdown")).toHaveTextContent("calling in 2 s");
-    await waitFor(() => expect(screen.getByTestId("dialer-link-countdown")).toHaveTextContent("calling in 1 s"), { timeout: 2500 });
+  it("count down first, and Cancel stops the call", async () => {
+    const { user, core } = await renderApp(seedWith({ settings: { linksAutoDial: true } }));
+    await act(() => clickLink(core, "tel:+1-312-555-0122"));
+    expect(await screen.findByTestId("dialer-link-countdown")).toHaveTextContent("calling in 4 s");
+    await waitFor(() => expect(screen.getByTestId("dialer-link-countdown")).toHaveTextContent("calling in 3 s"), { timeout: 2500 });
     await user.click(screen.getByTestId("dialer-link-cancel"));
     expect(screen.queryByTestId("dialer-link-countdown"), "the countdown is gone").not.toBeInTheDocument();
     await new Promise((r) => setTimeout(r, 1500));
-    expect(backend.placeRequests, "a cancelled link does not dial").toHaveLength(0);
-
-    act(() => backend.emitLink(link(30)));
-    await user.click(await screen.findByTestId("dialer-link-dial-now"));
-    await waitFor(() => expect(backend.placeRequests).toHaveLength(1));
-    expect(backend.placeRequests[0]).toMatchObject({ to: "+13125550122" });
-  });
+    expect(placeRequests(core), "a cancelled link does not dial").toHaveLength(0);
+  }, 10_000);
 
   it("Esc cancels the countdown; a link the core held says why and waits for Dial", async () => {
-    const backend = backendWith();
-    const { user } = await renderApp(backend);
-    act(() => backend.emitLink(link(1)));
+    const { user, core } = await renderApp(seedWith({ settings: { linksAutoDial: true } }));
+    await act(() => clickLink(core, "tel:+1-312-555-0122"));
     await screen.findByTestId("dialer-link-countdown");
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("dialer-link-countdown")).not.toBeInTheDocument();
-    await new Promise((r) => setTimeout(r, 1300));
-    expect(backend.placeRequests, "Esc stopped the call").toHaveLength(0);
 
-    act(() => backend.emitLink(link(0, "Another link dialed by itself moments ago, so this one waits for you: press Dial to call.")));
+    // A second link moments later: the core lets at most one link dial by itself per 10 s.
+    await act(() => clickLink(core, "tel:+1-312-555-0123"));
     expect(await screen.findByTestId("dialer-link-held")).toHaveTextContent("press Dial to call");
     await new Promise((r) => setTimeout(r, 300));
-    expect(backend.placeRequests, "a held link does not dial").toHaveLength(0);
+    expect(placeRequests(core), "neither link dialled").toHaveLength(0);
   });
 });
 
-describe("In-call panel", () => {
+describe("In-call panel (still on the in-memory backend: a SIP peer's call progress)", () => {
   it("shows the microphone level and switches the microphone and speaker, saved in Settings", async () => {
-    const { user, backend } = await renderApp(backendWith());
+    const { user, backend } = await renderMemoryApp(backendWith());
     await user.click(within(await leadRow("Alice Anders")).getByTestId("lead-call"));
     await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"));
     const [callId] = backend.phoneCallIds();
@@ -229,7 +241,7 @@ describe("In-call panel", () => {
 
   it("an incoming call from an unknown number that stops ringing shows a missed-call toast; a rejected one does not", async () => {
     const backend = backendWith();
-    await renderApp(backend);
+    await renderMemoryApp(backend);
     let callId = "";
     act(() => {
       callId = backend.ringIn("+13125550147").callId;
@@ -242,7 +254,7 @@ describe("In-call panel", () => {
 
   it("a rejected call is not reported as missed; a missed call from a lead names the lead", async () => {
     const backend = backendWith();
-    const { user } = await renderApp(backend);
+    const { user } = await renderMemoryApp(backend);
     act(() => void backend.ringIn("+13125550147"));
     await user.click(await screen.findByTestId("incoming-reject"));
     await waitFor(() => expect(screen.queryByTestId("incoming-call")).not.toBeInTheDocument());
@@ -258,7 +270,7 @@ describe("In-call panel", () => {
   });
 
   it("with two calls, answering the second holds the first and Switch swaps which one is held", async () => {
-    const { user, backend } = await renderApp(backendWith());
+    const { user, backend } = await renderMemoryApp(backendWith());
     await user.click(within(await leadRow("Alice Anders")).getByTestId("lead-call"));
     await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"));
     const [first] = backend.phoneCallIds();
