@@ -108,6 +108,8 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    // Each test starts a core process (and some a SignalWire emulator): generous on a slow 2-core CI.
+    testTimeout: 15_000,
     env: { RINGDESK_CLI: cli, RINGDESK_SIGNALWIRE_EMULATOR: emulator },
   },
 });

@@ -1,8 +1,12 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 afterEach(() => cleanup());
+
+// The UI tests wait for a real core's answers: find*/waitFor allow 3 s (1 s by default), which a
+// slow 2-core CI needs; a test that passes waits no longer than its answers take.
+configure({ asyncUtilTimeout: 3000 });
 
 if (typeof window !== "undefined") installDomStandIns();
 
