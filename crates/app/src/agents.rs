@@ -1,7 +1,7 @@
 //! AI voice agents (pulled from SignalWire's Call Fabric with the number each answers, and
 //! assigned to a number from here) and voice clones with their import status.
 
-use ringdesk_core::{PhoneNumber, Region};
+use ringdesk_core::Region;
 use ringdesk_signalwire::Client;
 use ringdesk_store::{Store, agents};
 
@@ -55,10 +55,7 @@ pub(crate) fn assign(
     agent_id: &str,
     phone_number: &str,
 ) -> Result<Vec<AiAgentInfo>> {
-    let e164 = PhoneNumber::parse(phone_number, region)
-        .map_err(|e| IpcError::invalid(format!("{phone_number:?}: {e}.")))?
-        .e164()
-        .to_string();
+    let e164 = crate::dialable::number("", phone_number, region)?;
     let agent = store.read(|r| agents::get(r, agent_id))?;
     let resource = agent.provider_agent_id.ok_or_else(|| {
         IpcError::new(ErrorCode::NotFound, "This agent is not on SignalWire, so numbers cannot be routed to it.")

@@ -166,12 +166,11 @@ impl crate::App {
     pub fn start_bridge_call(&self, req: &BridgeCallRequest) -> Result<BridgeCallInfo> {
         let region = self.region()?;
         let client = self.signalwire()?;
-        let lead = ringdesk_core::PhoneNumber::parse(req.to.trim(), region)
-            .map_err(|e| IpcError::invalid(format!("The lead's number {:?}: {e}.", req.to)))?;
-        let lead_id = self.lead_to_dial(req.lead_id.as_deref(), Some(lead.e164()), req.override_dnc)?;
+        let lead = crate::dialable::number("The lead's number", &req.to, region)?;
+        let lead_id = self.lead_to_dial(req.lead_id.as_deref(), Some(&lead), req.override_dnc)?;
         let caller_id = match req.caller_id.as_deref().filter(|c| !c.trim().is_empty()) {
             Some(c) => c.to_string(),
-            None => crate::messaging::choose_from(&self.store, &self.provider, &client, lead.e164(), None, region)?,
+            None => crate::messaging::choose_from(&self.store, &self.provider, &client, &lead, None, region)?,
         };
         start(&self.store, &self.provider, &client, region, caller_id, req, lead_id)
     }

@@ -48,8 +48,8 @@ impl Target {
 /// `what`.
 pub(crate) fn dialable(what: &str, input: &str, region: Region, form: SipForm) -> Result<Target> {
     let v = input.trim();
-    let not_a_number = match PhoneNumber::parse(v, region) {
-        Ok(n) => return Ok(Target::Number(n.e164().to_string())),
+    let not_a_number = match number(what, v, region) {
+        Ok(e164) => return Ok(Target::Number(e164)),
         Err(e) => e,
     };
     match form {
@@ -59,7 +59,7 @@ pub(crate) fn dialable(what: &str, input: &str, region: Region, form: SipForm) -
             }
             Err(IpcError::invalid(format!("{what} {v:?} is not a SIP address.")))
         }
-        SipForm::Uri => Err(IpcError::invalid(format!("{what} {v:?}: {not_a_number}."))),
+        SipForm::Uri => Err(not_a_number),
         SipForm::BareUser => {
             let user = v.strip_prefix("sip:").unwrap_or(v);
             if !user.is_empty()
@@ -71,6 +71,16 @@ pub(crate) fn dialable(what: &str, input: &str, region: Region, form: SipForm) -
             Err(IpcError::invalid(format!("{what} {v:?} is neither a phone number nor a SIP address.")))
         }
     }
+}
+
+/// Reads `input` (trimmed) as a phone number only (one of the project's numbers, a caller ID, a
+/// text's recipient) and gives it in E.164; the error names the field `what` (none when empty).
+pub(crate) fn number(what: &str, input: &str, region: Region) -> Result<String> {
+    let v = input.trim();
+    PhoneNumber::parse(v, region).map(|n| n.e164().to_string()).map_err(|e| {
+        let field = if what.is_empty() { String::new() } else { format!("{what} ") };
+        IpcError::invalid(format!("{field}{v:?}: {e}."))
+    })
 }
 
 #[cfg(test)]
@@ -97,6 +107,9 @@ mod tests {
         );
         let spaced = dialable("To", "sip:a b", us, SipForm::Uri).expect_err("a space");
         assert_eq!(spaced.message, "To \"sip:a b\" is not a SIP address.");
+        assert_eq!(number("", "+1 415 555 0100", us).expect("a number"), "+14155550100");
+        let unnamed = number("", "12", us).expect_err("too short");
+        assert!(unnamed.message.starts_with("\"12\": "), "no field name, no leading space: {}", unnamed.message);
         let neither = dialable("Transfer to", "<script>", us, SipForm::BareUser).expect_err("neither");
         assert_eq!(neither.message, "Transfer to \"<script>\" is neither a phone number nor a SIP address.");
     }

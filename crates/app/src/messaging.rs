@@ -189,9 +189,7 @@ pub(crate) fn choose_from(
     region: Region,
 ) -> Result<String> {
     if let Some(a) = asked.map(str::trim).filter(|a| !a.is_empty()) {
-        return PhoneNumber::parse(a, region)
-            .map(|n| n.e164().to_string())
-            .map_err(|e| IpcError::invalid(format!("From {a:?}: {e}.")));
+        return crate::dialable::number("From", a, region);
     }
     let last: Option<String> =
         store.read(|r| Ok(sms::thread(r, contact, None, 20)?.into_iter().rev().find_map(|m| m.our_number)))?;
@@ -352,10 +350,7 @@ impl crate::App {
     pub fn send_sms(&self, req: &SendSms) -> Result<SmsMessage> {
         ringdesk_signalwire::sms::validate_body(&req.body)?;
         let region = self.region()?;
-        let to = PhoneNumber::parse(req.to.trim(), region)
-            .map_err(|e| IpcError::invalid(format!("To {:?}: {e}.", req.to)))?
-            .e164()
-            .to_string();
+        let to = crate::dialable::number("To", &req.to, region)?;
         let client = self.signalwire()?;
         let from = choose_from(&self.store, &self.provider, &client, &to, req.from.as_deref(), region)?;
         let intent = self.store.write(|w| ringdesk_store::sms::insert_outbound(w, &from, &to, &req.body))?;

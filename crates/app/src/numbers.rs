@@ -1,7 +1,5 @@
 //! The SignalWire project's phone numbers and this desktop's SIP line in SignalWire.
 
-use ringdesk_core::PhoneNumber;
-
 use crate::error::{ErrorCode, IpcError, Result};
 use crate::ipc::*;
 use crate::keychain::Secret;
@@ -26,10 +24,7 @@ impl App {
     /// Buys a number (exactly once, even if the answer is lost on the way).
     pub fn buy_number(&self, phone_number: &str) -> Result<OwnedNumberInfo> {
         let region = self.region()?;
-        let e164 = PhoneNumber::parse(phone_number, region)
-            .map_err(|e| IpcError::invalid(format!("{phone_number:?}: {e}.")))?
-            .e164()
-            .to_string();
+        let e164 = crate::dialable::number("", phone_number, region)?;
         let client = self.signalwire()?;
         let routing = ringdesk_signalwire::NumberRouting::default();
         let bought = self.provider.run(async move { client.buy_number_once(&e164, &routing).await })?;
@@ -86,12 +81,7 @@ impl App {
             .filter(|s| !s.is_empty())
             .or(Some(caller_id.as_str()).filter(|c| !c.is_empty()))
         {
-            Some(n) => Some(
-                PhoneNumber::parse(n, region)
-                    .map_err(|e| IpcError::invalid(format!("Send as {n:?}: {e}.")))?
-                    .e164()
-                    .to_string(),
-            ),
+            Some(n) => Some(crate::dialable::number("Send as", n, region)?),
             None => None,
         };
         let mut raw = [0u8; 24];
@@ -166,10 +156,7 @@ impl App {
     pub fn route_number_to_ringdesk(&self, phone_number: &str) -> Result<NumberHandling> {
         use ringdesk_signalwire::native::CallRoute;
         let region = self.region()?;
-        let e164 = PhoneNumber::parse(phone_number, region)
-            .map_err(|e| IpcError::invalid(format!("{phone_number:?}: {e}.")))?
-            .e164()
-            .to_string();
+        let e164 = crate::dialable::number("", phone_number, region)?;
         let username = settings::get(&self.store, self.secrets.as_ref())?.sip_username;
         let context = crate::RealtimeOptions::default().context;
         let client = self.signalwire()?;
