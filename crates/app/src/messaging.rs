@@ -15,7 +15,7 @@ use crate::error::{ErrorCode, IpcError, Result};
 use crate::ipc::*;
 use crate::keychain::{Secret, SecretStore};
 
-use crate::keys::SW_DEFAULT_FROM as DEFAULT_FROM;
+use crate::keys::SW_DEFAULT_FROM;
 
 /// The provider side of the app: a runtime for its I/O and the client, rebuilt when the
 /// settings or the token change.
@@ -196,7 +196,7 @@ pub(crate) fn choose_from(
     if let Some(n) = last {
         return Ok(n);
     }
-    if let Some(n) = store.read(|r| kv::get::<String>(r, DEFAULT_FROM))? {
+    if let Some(n) = store.read(|r| kv::get::<String>(r, SW_DEFAULT_FROM))? {
         return Ok(n);
     }
     let c = client.clone();
@@ -207,13 +207,13 @@ pub(crate) fn choose_from(
             "The SignalWire project has no SMS-capable number: buy one in Settings → Phone numbers.",
         )
     })?;
-    store.write(|w| kv::set(w, DEFAULT_FROM, &first.phone_number))?;
+    store.write(|w| kv::set(w, SW_DEFAULT_FROM, &first.phone_number))?;
     Ok(first.phone_number)
 }
 
 /// Forgets the remembered default sending number (after a number was released).
 pub(crate) fn forget_default_from(store: &Store) -> Result<()> {
-    store.write(|w| kv::delete(w, DEFAULT_FROM))?;
+    store.write(|w| kv::delete(w, SW_DEFAULT_FROM))?;
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use crate::ipc::{
     CallHistoryItem, DispositionOption, DispositionRequest, FollowUpItem, FollowUps, HistoryFilter, NextAction,
 };
 
-use crate::keys::DISPOSITIONS as OPTIONS;
+use crate::keys::DISPOSITIONS;
 /// How far back calls still waiting for a disposition are shown.
 const AWAITING_DAYS: i64 = 7;
 const MAX_NOTES: usize = 10_000;
@@ -138,7 +138,7 @@ fn query<'a>(filter: &'a HistoryFilter, from: &'a Option<String>, to: &'a Option
 impl crate::App {
     /// The disposition set the step offers, in order.
     pub fn disposition_options(&self) -> Result<Vec<DispositionOption>> {
-        let stored: Option<Vec<DispositionOption>> = self.store.read(|r| kv::get(r, OPTIONS))?;
+        let stored: Option<Vec<DispositionOption>> = self.store.read(|r| kv::get(r, DISPOSITIONS))?;
         Ok(stored.filter(|v| !v.is_empty()).unwrap_or_else(default_options))
     }
 
@@ -167,9 +167,9 @@ impl crate::App {
         }
         self.store.write(|w| {
             if options.is_empty() {
-                kv::delete(w, OPTIONS)?;
+                kv::delete(w, DISPOSITIONS)?;
             } else {
-                kv::set(w, OPTIONS, &options)?;
+                kv::set(w, DISPOSITIONS, &options)?;
             }
             Ok::<_, IpcError>(())
         })?;

@@ -5,7 +5,9 @@ import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { App, preloadPages } from "../App";
 import { BackendProvider } from "../backend";
+import { NO_SETTINGS_CHANGE } from "../backend/settings";
 import { tauriBackend } from "../backend/tauri";
+import { EMPTY_PATCH } from "../features/leads/LeadDetail";
 import type {
   DispositionOption,
   FollowUps,
@@ -51,42 +53,16 @@ export type Seed = {
   seed?: (core: Core, signalWire: SignalWire | null) => Promise<unknown>;
 };
 
-const NO_SETTINGS: SettingsUpdate = {
-  defaultRegion: null,
-  signalwireSpace: null,
-  signalwireProjectId: null,
-  sipRegistrar: null,
-  sipUsername: null,
-  sipTransport: null,
-  backendUrl: null,
-  defaultRoute: null,
-  callerId: null,
-  agentPhone: null,
-  linksAutoDial: null,
-  audioInput: null,
-  audioOutput: null,
-};
 
 export function leadPatch(seed: LeadSeed): LeadPatch {
-  return {
-    email: null,
-    phone: null,
-    company: null,
-    position: null,
-    status: null,
-    source: null,
-    notes: null,
-    timezone: null,
-    ...seed,
-    value: seed.value == null ? null : String(seed.value),
-  };
+  return { ...EMPTY_PATCH, ...seed, value: seed.value == null ? null : String(seed.value) };
 }
 
 /** Seeds a core through its commands; resolves with the leads created, in order. */
 export async function seedCore(core: Core, seed: Seed): Promise<Lead[]> {
   if (seed.settings || seed.sipLine) {
     const sip: Partial<SettingsUpdate> = seed.sipLine ? { sipRegistrar: "127.0.0.1:9", sipUsername: "agent" } : {};
-    await core.invoke<Settings>("update_settings", { update: { ...NO_SETTINGS, ...sip, ...seed.settings } });
+    await core.invoke<Settings>("update_settings", { update: { ...NO_SETTINGS_CHANGE, ...sip, ...seed.settings } });
   }
   if (seed.sipLine) {
     await core.invoke("set_secret", { kind: "sipPassword", value: "test-password" });
@@ -193,7 +169,7 @@ export async function renderApp(seed: Seed = {}) {
   const core = seed.core ?? Core.start({ db: seed.db, env: signalWire?.env() });
   onTestFinished(() => core.stop());
   if (signalWire && seed.signalWire !== "unconfigured") {
-    await core.invoke("update_settings", { update: { ...NO_SETTINGS, ...SIGNALWIRE_SETTINGS } });
+    await core.invoke("update_settings", { update: { ...NO_SETTINGS_CHANGE, ...SIGNALWIRE_SETTINGS } });
     await core.invoke("set_secret", { kind: "signalwireApiToken", value: TOKEN });
   }
   for (const number of seed.ownedNumbers ?? []) await signalWire!.call("own_number", { number });
