@@ -101,7 +101,8 @@ describe("Leads table", () => {
     const body = screen.getByTestId("lead-table").querySelector<HTMLElement>("[data-virtual-scroll]")!;
     body.focus();
     await user.keyboard("{ArrowDown}{ArrowDown}{Enter}");
-    expect(within(screen.getByTestId("lead-detail")).getByRole("heading", { name: "Bob Brown" })).toBeInTheDocument();
+    // The lead's details come from the core: the panel shows "Loading…" until they do.
+    expect(await within(screen.getByTestId("lead-detail")).findByRole("heading", { name: "Bob Brown" })).toBeInTheDocument();
     await user.keyboard("{ArrowDown}");
     await waitFor(() => expect(within(screen.getByTestId("lead-detail")).getByRole("heading", { name: "Carla Cruz" })).toBeInTheDocument());
     await user.keyboard("{Escape}");
