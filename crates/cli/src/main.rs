@@ -135,6 +135,10 @@ enum Command {
         /// Keep secrets in this process's memory instead of the OS keychain (tests).
         #[arg(long)]
         memory_secrets: bool,
+        /// Sync with the team backend every this many seconds (besides at start, after each
+        /// local change and when asked). Tests set it long so only their own actions sync.
+        #[arg(long, default_value_t = ringdesk_app::DEFAULT_SYNC_INTERVAL.as_secs_f64())]
+        sync_every: f64,
     },
     /// Call history, newest first.
     History {
@@ -237,13 +241,15 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
     // RINGDESK_SIGNALWIRE_URL: another SignalWire API origin (a proxy, or the test emulator).
     let options =
         AppOptions { signalwire_origin: std::env::var("RINGDESK_SIGNALWIRE_URL").ok(), ..AppOptions::default() };
-    if let Command::Serve { stdio: _, memory_secrets } = cli.command {
+    if let Command::Serve { stdio: _, memory_secrets, sync_every } = cli.command {
+        let sync_every = std::time::Duration::try_from_secs_f64(sync_every)
+            .map_err(|e| IpcError::invalid(format!("--sync-every {sync_every}: {e}")))?;
         let secrets: Arc<dyn ringdesk_app::keychain::SecretStore> = if memory_secrets {
             Arc::new(ringdesk_app::keychain::MemorySecretStore::default())
         } else {
             Arc::new(KeyringStore::new())
         };
-        return serve::run(App::open_with(&db, secrets, &options));
+        return serve::run(App::open_with(&db, secrets, &options), sync_every);
     }
     let app = App::open_with(&db, Arc::new(KeyringStore::new()), &options)?;
     match &cli.command {

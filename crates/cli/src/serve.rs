@@ -59,6 +59,8 @@ struct Host {
     realtime: Mutex<Option<RealtimeHandle>>,
     realtime_status: Arc<Mutex<Option<RealtimeNotice>>>,
     reminders: Mutex<Option<RemindersHandle>>,
+    /// How often the sync service runs a cycle on its own.
+    sync_every: std::time::Duration,
     /// Links delivered before the window asked for them; `None` once it has.
     pending_links: Mutex<Option<Vec<LinkNotice>>>,
 }
@@ -209,7 +211,7 @@ impl Host {
             *reminders = Some(self.app()?.start_follow_up_reminders(std::time::Duration::from_secs(30), true, sink)?);
             let out = self.out.clone();
             let sink: ringdesk_app::SyncSink = Arc::new(move |notice| out.event("sync-event", notice));
-            self.app()?.start_sync(ringdesk_app::DEFAULT_SYNC_INTERVAL, sink)?;
+            self.app()?.start_sync(self.sync_every, sink)?;
         }
         Ok(())
     }
@@ -261,8 +263,9 @@ impl Host {
     }
 }
 
-/// Answers requests from standard input until it closes.
-pub fn run(app: R<App>) -> R<()> {
+/// Answers requests from standard input until it closes; the sync service, once the window is
+/// ready, cycles every `sync_every`.
+pub fn run(app: R<App>, sync_every: std::time::Duration) -> R<()> {
     let out = Out(Arc::new(Mutex::new(std::io::stdout())));
     let host = Arc::new(Host {
         app,
@@ -272,6 +275,7 @@ pub fn run(app: R<App>) -> R<()> {
         realtime: Mutex::default(),
         realtime_status: Arc::default(),
         reminders: Mutex::default(),
+        sync_every,
         pending_links: Mutex::new(Some(Vec::new())),
     });
     let mut running: Vec<std::thread::JoinHandle<()>> = Vec::new();

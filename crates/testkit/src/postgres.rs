@@ -354,6 +354,8 @@ struct ProxyState {
     lose_matching: Mutex<Option<(Vec<u8>, u32)>>,
     /// New connections are accepted and closed at once (the backend is unreachable).
     refuse: AtomicBool,
+    /// Bytes wait in the proxy, both ways, until released (a slow network).
+    hold: AtomicBool,
     stopped: AtomicBool,
     replies_lost: AtomicU64,
     live: Mutex<Vec<TcpStream>>,
@@ -429,11 +431,17 @@ impl FaultProxy {
         self.state.lose_next_reply.store(false, Ordering::SeqCst);
         *self.state.lose_matching.lock().unwrap_or_else(|p| p.into_inner()) = None;
         self.state.refuse.store(false, Ordering::SeqCst);
+        self.state.hold.store(false, Ordering::SeqCst);
     }
 
     /// Refuses (accepts and closes) new connections while `on`.
     pub fn refuse(&self, on: bool) {
         self.state.refuse.store(on, Ordering::SeqCst);
+    }
+
+    /// Holds every byte in the proxy, both ways, while `on`: requests stall until it is off.
+    pub fn hold(&self, on: bool) {
+        self.state.hold.store(on, Ordering::SeqCst);
     }
 }
 
@@ -442,6 +450,12 @@ impl Drop for FaultProxy {
         self.state.stopped.store(true, Ordering::SeqCst);
         self.cut_all();
         let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn wait_while_held(state: &ProxyState) {
+    while state.hold.load(Ordering::SeqCst) && !state.stopped.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -474,6 +488,7 @@ fn spawn_pipe(state: Arc<ProxyState>, client: TcpStream, server: TcpStream) {
                     }
                 }
             }
+            wait_while_held(&st);
             if s_write.write_all(&buf[..n]).is_err() {
                 break;
             }
@@ -495,6 +510,7 @@ fn spawn_pipe(state: Arc<ProxyState>, client: TcpStream, server: TcpStream) {
                 let _ = s_read.shutdown(Shutdown::Both);
                 break;
             }
+            wait_while_held(&state);
             if c_write.write_all(&buf[..n]).is_err() {
                 break;
             }

@@ -24,6 +24,7 @@ import type {
 } from "../generated/bindings";
 import { Core } from "./core";
 import { SIGNALWIRE_SETTINGS, SignalWire, TOKEN } from "./signalwire";
+import { newTeamBackend, type TeamBackend } from "./team";
 
 /** A lead to seed: any of its fields (the value as a number, as tests write it). */
 export type LeadSeed = Partial<Omit<LeadPatch, "value">> & { name: string; value?: number | null };
@@ -45,12 +46,19 @@ export type Seed = {
    * "unconfigured": the emulator runs but Settings do not name it yet.
    */
   signalWire?: boolean | "unconfigured";
+  /**
+   * A fresh team backend for the core (returned as `team`: real PostgreSQL behind the Supabase
+   * stand-in). By default set up in Settings with the agent signed in; `signedIn: false` stops
+   * before the sign-in, `configured: false` leaves Settings alone, `migrated: false` gives a
+   * database without Ringdesk's tables.
+   */
+  team?: boolean | { signedIn?: boolean; configured?: boolean; migrated?: boolean };
   /** Numbers the emulated SignalWire project owns (E.164). */
   ownedNumbers?: string[];
   /** A core already started (and seeded) by the test. */
   core?: Core;
   /** Seeds more after the rest, through the core's commands (and the emulator's). */
-  seed?: (core: Core, signalWire: SignalWire | null) => Promise<unknown>;
+  seed?: (core: Core, signalWire: SignalWire | null, team?: TeamBackend | null) => Promise<unknown>;
 };
 
 
@@ -173,8 +181,9 @@ export async function renderApp(seed: Seed = {}) {
     await core.invoke("set_secret", { kind: "signalwireApiToken", value: TOKEN });
   }
   for (const number of seed.ownedNumbers ?? []) await signalWire!.call("own_number", { number });
+  const team = seed.team ? await seedTeam(core, seed.team === true ? {} : seed.team) : null;
   const leads = await seedCore(core, seed);
-  await seed.seed?.(core, signalWire);
+  await seed.seed?.(core, signalWire, team);
   await preloadPages();
   const backend = tauriBackend();
   const user = userEvent.setup();
@@ -184,7 +193,17 @@ export async function renderApp(seed: Seed = {}) {
     </BackendProvider>,
   );
   await waitFor(() => expect(screen.queryByText("Opening Ringdesk…")).not.toBeInTheDocument());
-  return { core, signalWire: signalWire!, backend, user, leads, ...utils };
+  return { core, signalWire: signalWire!, team: team!, backend, user, leads, ...utils };
+}
+
+/** A fresh team backend, set up in the core's Settings as `options` say (see `Seed.team`). */
+async function seedTeam(core: Core, options: Exclude<Seed["team"], boolean | undefined>): Promise<TeamBackend> {
+  const team = await newTeamBackend({ migrated: options.migrated });
+  if (options.configured === false) return team;
+  await core.invoke("update_settings", { update: { ...NO_SETTINGS_CHANGE, backendUrl: team.supabaseUrl } });
+  await core.invoke("set_secret", { kind: "backendKey", value: team.apikey });
+  if (options.signedIn !== false) await core.invoke("backend_sign_in", { email: team.email, password: team.password });
+  return team;
 }
 
 /** Names of the lead rows currently rendered, in order. */

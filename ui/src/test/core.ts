@@ -12,13 +12,9 @@ import { createInterface } from "node:readline";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit as emitTauriEvent } from "@tauri-apps/api/event";
 import type { IpcError } from "../generated/bindings";
+import { cliPath } from "./process";
 
-/** The CLI binary (vite.config.ts: `RINGDESK_CLI`, else the workspace's debug build). */
-export function cliPath(): string {
-  const cli = process.env.RINGDESK_CLI;
-  if (!cli) throw new Error("RINGDESK_CLI is not set: run the UI tests through vitest (vite.config.ts sets it).");
-  return cli;
-}
+export { cliPath };
 
 /** Where the cores' folders go: memory-backed /dev/shm when there is one (a commit's fsync costs
  * nothing there), else the temporary folder. */
@@ -59,15 +55,16 @@ export class Core {
 
   /**
    * Starts a core on an empty database in a new temporary folder (or on `options.db`) and routes
-   * Tauri's IPC to it.
+   * Tauri's IPC to it. Its sync service cycles at start, after each local change and when asked,
+   * but on its own only every `syncEvery` seconds (default an hour: a test's own actions sync).
    */
-  static start(options: { db?: string; env?: Record<string, string> } = {}): Core {
+  static start(options: { db?: string; env?: Record<string, string>; syncEvery?: number } = {}): Core {
     const cli = cliPath();
     if (!existsSync(cli)) {
       throw new Error(`The UI tests run the real core, and ${cli} does not exist: run \`cargo build -p ringdesk-cli\` (or set RINGDESK_CLI).`);
     }
     const dir = mkdtempSync(join(scratch(), "ringdesk-ui-"));
-    const child = spawn(cli, ["--db", options.db ?? join(dir, "ringdesk.db"), "serve", "--stdio", "--memory-secrets"], {
+    const child = spawn(cli, ["--db", options.db ?? join(dir, "ringdesk.db"), "serve", "--stdio", "--memory-secrets", "--sync-every", String(options.syncEvery ?? 3600)], {
       env: { ...process.env, RUST_LOG: "off", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });

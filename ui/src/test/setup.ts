@@ -1,8 +1,10 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup, configure } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { afterAll, afterEach } from "vitest";
+import { stopTeamBackend } from "./team";
 
 afterEach(() => cleanup());
+afterAll(() => stopTeamBackend());
 
 // The UI tests wait for a real core's answers: find*/waitFor allow 3 s (1 s by default), which a
 // slow 2-core CI needs; a test that passes waits no longer than its answers take.

@@ -1,8 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
-import { BACKEND_ACCOUNT, SUPABASE_CONFIGURED } from "../../backend/memory";
+import { describe, expect, it } from "vitest";
 import type { Settings } from "../../generated/bindings";
-import { renderApp as renderMemoryApp } from "../../test/render";
 import { renderApp, type Seed } from "../../test/app";
 import type { Core } from "../../test/core";
 import { PROJECT, TOKEN } from "../../test/signalwire";
@@ -16,14 +14,6 @@ async function openSettings(seed: Seed = {}) {
 
 const getSettings = (core: Core) => core.invoke<Settings>("get_settings");
 const realtimeStarts = (core: Core) => core.calls.filter((c) => c.cmd === "start_realtime").length;
-
-/** Still on the in-memory backend: these need a Supabase project (issue 17 moves them next). */
-async function openMemorySettings(options = {}) {
-  const app = await renderMemoryApp(options);
-  await app.user.click(screen.getByTestId("nav-settings"));
-  await screen.findByTestId("settings-region");
-  return app;
-}
 
 describe("Settings", () => {
   it("saving a secret shows it as stored, clears the input, and never puts the secret in the DOM", async () => {
@@ -151,40 +141,39 @@ describe("Settings", () => {
 
 describe("Settings → Team backend", () => {
   it("a Supabase URL asks for the publishable key and a sign-in; signing in shows who is signed in and starts syncing, Sign out ends it", async () => {
-    const { user, backend } = await openMemorySettings({ settings: SUPABASE_CONFIGURED });
+    const { user, core, team } = await openSettings({ team: { signedIn: false } });
     const section = screen.getByRole("region", { name: "Team backend" });
     expect(within(section).getByLabelText("Publishable key")).toBe(screen.getByTestId("settings-backend-key"));
     expect(screen.getByTestId("settings-backend-key-status")).toHaveTextContent("Stored in the OS keychain");
     expect(screen.getByTestId("sync-indicator")).toHaveTextContent("Sync off");
-    const signIn = vi.spyOn(backend, "backendSignIn");
 
-    await user.type(screen.getByTestId("settings-backend-email"), BACKEND_ACCOUNT.email);
-    await user.type(screen.getByTestId("settings-backend-password"), BACKEND_ACCOUNT.password);
+    await user.type(screen.getByTestId("settings-backend-email"), team.email);
+    await user.type(screen.getByTestId("settings-backend-password"), team.password);
     await user.click(within(section).getByRole("button", { name: "Sign in" }));
 
-    expect(await screen.findByTestId("settings-backend-signed-in")).toHaveTextContent(`Signed in as ${BACKEND_ACCOUNT.email}`);
-    expect(signIn).toHaveBeenCalledWith(BACKEND_ACCOUNT.email, BACKEND_ACCOUNT.password);
+    expect(await screen.findByTestId("settings-backend-signed-in")).toHaveTextContent(`Signed in as ${team.email}`);
+    expect(core.calls.find((c) => c.cmd === "backend_sign_in")?.args).toEqual({ email: team.email, password: team.password });
     expect(screen.queryByTestId("settings-backend-password")).not.toBeInTheDocument();
-    expect(document.documentElement.outerHTML).not.toContain(BACKEND_ACCOUNT.password);
-    expect(await backend.getSettings()).toMatchObject({ backendSignedIn: true, backendEmail: BACKEND_ACCOUNT.email });
-    await waitFor(() => expect(screen.getByTestId("sync-indicator")).toHaveTextContent(/^Synced$/));
+    expect(document.documentElement.outerHTML).not.toContain(team.password);
+    expect(await getSettings(core)).toMatchObject({ backendSignedIn: true, backendEmail: team.email });
+    await waitFor(() => expect(screen.getByTestId("sync-indicator")).toHaveTextContent(/^Synced$/), { timeout: 10_000 });
 
     await user.click(screen.getByTestId("settings-backend-signout"));
     expect(await within(section).findByRole("button", { name: "Sign in" })).toBeInTheDocument();
-    expect(await backend.getSettings()).toMatchObject({ backendSignedIn: false, backendEmail: "" });
+    expect(await getSettings(core)).toMatchObject({ backendSignedIn: false, backendEmail: "" });
     await waitFor(() => expect(screen.getByTestId("sync-indicator")).toHaveTextContent("Sync off"));
   });
 
   it("a wrong password shows why the sign-in was refused and stays signed out", async () => {
-    const { user, backend } = await openMemorySettings({ settings: SUPABASE_CONFIGURED });
-    await user.type(screen.getByTestId("settings-backend-email"), BACKEND_ACCOUNT.email);
+    const { user, core, team } = await openSettings({ team: { signedIn: false } });
+    await user.type(screen.getByTestId("settings-backend-email"), team.email);
     await user.type(screen.getByTestId("settings-backend-password"), "not-the-password");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
-    expect(await screen.findByTestId("settings-backend-signin-error")).toHaveTextContent("Sign-in refused: Invalid login credentials.");
+    expect(await screen.findByTestId("settings-backend-signin-error")).toHaveTextContent(/^Sign-in refused: Invalid login credentials/);
     expect(screen.queryByTestId("settings-backend-signed-in")).not.toBeInTheDocument();
-    expect((await backend.getSettings()).backendSignedIn).toBe(false);
+    expect((await getSettings(core)).backendSignedIn).toBe(false);
 
-    // An empty password is refused before anything is sent.
+    // An empty password is refused (by the core's rule) before anything goes to the backend.
     await user.clear(screen.getByTestId("settings-backend-password"));
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     await waitFor(() =>
@@ -193,32 +182,33 @@ describe("Settings → Team backend", () => {
   });
 
   it("signing in saves a URL and key typed just before, so the sign-in uses them", async () => {
-    const { user, backend } = await openMemorySettings();
-    await user.type(screen.getByTestId("settings-backend-url"), "https://acme-crm.supabase.co");
-    await user.type(screen.getByTestId("settings-backend-key"), "sb_publishable_123");
-    await user.type(screen.getByTestId("settings-backend-email"), BACKEND_ACCOUNT.email);
-    await user.type(screen.getByTestId("settings-backend-password"), BACKEND_ACCOUNT.password);
+    const { user, core, team } = await openSettings({ team: { configured: false } });
+    await user.type(screen.getByTestId("settings-backend-url"), team.supabaseUrl);
+    await user.type(screen.getByTestId("settings-backend-key"), team.apikey);
+    await user.type(screen.getByTestId("settings-backend-email"), team.email);
+    await user.type(screen.getByTestId("settings-backend-password"), team.password);
     await user.click(screen.getByRole("button", { name: "Sign in" }));
-    expect(await screen.findByTestId("settings-backend-signed-in")).toHaveTextContent(`Signed in as ${BACKEND_ACCOUNT.email}`);
-    expect(await backend.getSettings()).toMatchObject({ backendUrl: "https://acme-crm.supabase.co", backendKeySet: true, backendSignedIn: true });
+    expect(await screen.findByTestId("settings-backend-signed-in")).toHaveTextContent(`Signed in as ${team.email}`);
+    expect(await getSettings(core)).toMatchObject({ backendUrl: team.supabaseUrl, backendKeySet: true, backendSignedIn: true });
   });
 
   it("a postgres:// URL asks for the database password and needs no sign-in; a password inside the URL is refused", async () => {
-    const { user, backend } = await openMemorySettings();
+    const { user, core, team } = await openSettings({ team: { configured: false } });
     const url = screen.getByTestId("settings-backend-url");
     await user.type(url, "postgres://agent:hunter2@db.example.com:5432/crm");
     expect(screen.getByLabelText("Database password")).toBe(screen.getByTestId("settings-backend-key"));
     expect(screen.queryByRole("button", { name: "Sign in" })).not.toBeInTheDocument();
     await user.click(screen.getByTestId("settings-backend-save"));
     expect(await screen.findByTestId("settings-backend-error")).toHaveTextContent("Leave the password out of the backend URL");
+    expect((await getSettings(core)).backendUrl, "nothing stored").toBe("");
 
     await user.clear(url);
-    await user.type(url, "postgres://agent@db.example.com:5432/crm?sslmode=require");
+    await user.type(url, team.postgresUrl);
     await user.type(screen.getByTestId("settings-backend-key"), "hunter2");
     await user.click(screen.getByTestId("settings-backend-save"));
     expect(await screen.findByTestId("settings-backend-saved")).toBeInTheDocument();
     expect(screen.getByTestId("settings-backend-key-status")).toHaveTextContent("Stored in the OS keychain");
-    expect(await backend.getSettings()).toMatchObject({ backendUrl: "postgres://agent@db.example.com:5432/crm?sslmode=require", backendKeySet: true });
-    await waitFor(() => expect(screen.getByTestId("sync-indicator")).toHaveTextContent(/^Synced$/));
+    expect(await getSettings(core)).toMatchObject({ backendUrl: team.postgresUrl, backendKeySet: true });
+    await waitFor(() => expect(screen.getByTestId("sync-indicator")).toHaveTextContent(/^Synced$/), { timeout: 10_000 });
   });
 });

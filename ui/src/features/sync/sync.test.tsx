@@ -1,21 +1,19 @@
+// The sync indicator and panel against the real core syncing with a real team backend
+// (PostgreSQL behind the Supabase stand-in, src/test/team.ts). Faults are the network's: the
+// backend refused or held at its proxy.
 import { act, screen, waitFor, within } from "@testing-library/react";
-import { describe, expect, it, vi } from "vitest";
-import { MemoryBackend, SUPABASE_SIGNED_IN, type MemoryBackendOptions } from "../../backend/memory";
-import type { SyncReport } from "../../generated/bindings";
+import { describe, expect, it } from "vitest";
+import type { LeadPatch, SyncNotice, SyncStatus } from "../../generated/bindings";
 import { EMPTY_PATCH } from "../leads/LeadDetail";
-import { SAMPLE_LEADS, renderApp, rowNames } from "../../test/render";
+import { SAMPLE_LEADS, allLeads, renderApp, rowNames, type Seed } from "../../test/app";
+import type { Core } from "../../test/core";
+import type { TeamBackend } from "../../test/team";
 
-const LAST_SYNC = "2025-03-01T15:04:00.000Z";
-const UNREACHABLE = "could not reach the backend: network unreachable";
-
-/** SAMPLE_LEADS, a Supabase backend with the agent signed in, last synced at LAST_SYNC. */
-function syncBackend(options: MemoryBackendOptions = {}) {
-  return new MemoryBackend({
-    leads: SAMPLE_LEADS,
-    settings: SUPABASE_SIGNED_IN,
-    sync: { state: "synced", lastSyncedAt: LAST_SYNC },
-    ...options,
-  });
+/** SAMPLE_LEADS on a desktop signed in to a fresh team backend; resolves once the first sync is done. */
+async function syncedApp(seed: Seed = {}) {
+  const app = await renderApp({ leads: SAMPLE_LEADS, team: true, ...seed });
+  await waitFor(() => expect(indicator()).toHaveTextContent(/^Synced$/), { timeout: 10_000 });
+  return app;
 }
 
 const indicator = () => screen.getByTestId("sync-indicator");
@@ -25,54 +23,87 @@ async function openPanel(user: Awaited<ReturnType<typeof renderApp>>["user"]) {
   return screen.getByTestId("sync-panel");
 }
 
+/** Edits a lead on this desktop, as its detail panel would (one pending change per call). */
+async function editLead(core: Core, name: string, change: Partial<LeadPatch>) {
+  const lead = (await allLeads(core)).find((l) => l.name === name)!;
+  await core.invoke("update_lead", { id: lead.id, patch: { ...EMPTY_PATCH, ...change } });
+}
+
+/** A lead created on the web CRM for the agent. */
+function webLead(team: TeamBackend, name: string, phone: string | null = null, status = "new") {
+  return team.sql(`insert into crm_leads(user_id, name, phone, status) values ('${team.agentId}', '${name}', ${phone ? `'${phone}'` : "null"}, '${status}') returning id`);
+}
+
+/** A lead's status changed on the web and on this desktop while it was offline: a conflict on the
+ * next sync (other fields are last writer wins). */
+async function makeConflicts(core: Core, team: TeamBackend, edits: { lead: string; field: "status"; mine: string; web: string }[]) {
+  await team.offline(true);
+  for (const edit of edits) {
+    await editLead(core, edit.lead, { [edit.field]: edit.mine });
+    await team.sql(`update crm_leads set ${edit.field} = '${edit.web}' where name = '${edit.lead}'`);
+  }
+  await team.offline(false);
+  await core.invoke("sync_now").catch(() => core.invoke("sync_now"));
+}
+
 describe("Sync indicator", () => {
   it("shows Synced, with the time of the last sync as tooltip", async () => {
-    await renderApp(syncBackend());
-    expect(await screen.findByTestId("sync-indicator")).toHaveTextContent(/^Synced$/);
-    expect(indicator()).toHaveAttribute("title", expect.stringMatching(/^Synced with the team backend, last at Mar 1, 2025/));
+    await syncedApp();
+    expect(indicator()).toHaveAttribute("title", expect.stringMatching(/^Synced with the team backend, last at \w{3} \d{1,2}, \d{4}/));
     expect(screen.queryByTestId("sync-progress")).not.toBeInTheDocument();
   });
 
-  it("shows Syncing… with a bar as wide as the share done, an indeterminate bar while the total is unknown", async () => {
-    const { backend } = await renderApp(syncBackend());
-    await screen.findByTestId("sync-indicator");
-
-    act(() => backend.setSyncStatus({ state: "syncing", progress: { pushing: false, done: 250, total: 1000 } }));
+  it("shows Syncing… while a cycle waits on the backend; a bar as wide as the share done, indeterminate while the total is unknown", async () => {
+    const { core, team, user } = await syncedApp();
+    await team.hold(true);
+    const panel = await openPanel(user);
+    await user.click(within(panel).getByTestId("sync-now"));
     await waitFor(() => expect(indicator()).toHaveTextContent(/^Syncing…$/));
-    expect(screen.getByTestId("sync-progress-bar")).toHaveStyle({ width: "25%" });
+    await team.hold(false);
+    await waitFor(() => expect(indicator()).toHaveTextContent(/^Synced$/));
+
+    // A pull's progress as the core reports it page by page (a remote party's pace: emitted here).
+    const status = await core.invoke<SyncStatus>("sync_status");
+    const notice = (progress: SyncStatus["progress"]): SyncNotice => ({ status: { ...status, state: "syncing", progress }, changed: false });
+    await act(() => core.emit("sync-event", notice({ pushing: false, done: 250, total: 1000 })));
+    await waitFor(() => expect(screen.getByTestId("sync-progress-bar")).toHaveStyle({ width: "25%" }));
     expect(screen.getByTestId("sync-progress")).toHaveAttribute("aria-valuenow", "25");
     expect(screen.getByTestId("sync-progress")).not.toHaveClass("indeterminate");
     expect(indicator()).toHaveAttribute("title", "Getting the team's changes (250 of 1,000)…");
 
-    act(() => backend.setSyncStatus({ progress: { pushing: false, done: 40, total: null } }));
+    await act(() => core.emit("sync-event", notice({ pushing: false, done: 40, total: null })));
     await waitFor(() => expect(screen.getByTestId("sync-progress")).toHaveClass("indeterminate"));
     expect(screen.getByTestId("sync-progress")).not.toHaveAttribute("aria-valuenow");
     expect(screen.getByTestId("sync-progress-bar").style.width).toBe("");
 
-    act(() => backend.setSyncStatus({ state: "synced", progress: null }));
+    await act(() => core.emit("sync-event", { status, changed: false }));
     await waitFor(() => expect(indicator()).toHaveTextContent(/^Synced$/));
     expect(screen.queryByTestId("sync-progress")).not.toBeInTheDocument();
   });
 
   it("shows Offline with the pending count and the reason as tooltip; a local edit adds to the count", async () => {
-    const { user } = await renderApp(syncBackend({ sync: { state: "offline", pending: 3, error: UNREACHABLE } }));
-    expect(await screen.findByTestId("sync-indicator")).toHaveTextContent(/^Offline · 3 pending$/);
-    expect(indicator()).toHaveAttribute("title", UNREACHABLE);
+    const { core, team, user } = await syncedApp();
+    await team.offline(true);
+    await editLead(core, "Bob Brown", { company: "Globex One" });
+    await editLead(core, "Bob Brown", { company: "Globex Two" });
+    await editLead(core, "Carla Cruz", { company: "Initech Labs" });
+    await core.invoke("sync_now").catch(() => undefined);
+    await waitFor(() => expect(indicator()).toHaveTextContent(/^Offline · 3 pending$/));
+    expect(indicator().getAttribute("title")).toMatch(/reach/i);
 
-    await waitFor(() => expect(rowNames()).toHaveLength(5));
     await user.click(screen.getByText("Alice Anders"));
     const company = await screen.findByTestId("lead-field-company");
     await waitFor(() => expect(company).toHaveValue("Acme Corp"));
     await user.clear(company);
     await user.type(company, "Acme Holdings{Enter}");
-    await waitFor(() => expect(indicator()).toHaveTextContent(/^Offline · 4 pending$/));
+    await waitFor(() => expect(indicator()).toHaveTextContent(/^Offline · 4 pending$/), { timeout: 6000 });
   });
 
-  it("shows Sync error with the error as tooltip and in the panel", async () => {
-    const error = "The backend has no Ringdesk tables: run `ringdesk backend migrate` with the owner's URL.";
-    const { user } = await renderApp(syncBackend({ sync: { state: "error", error } }));
-    expect(await screen.findByTestId("sync-indicator")).toHaveTextContent(/^Sync error$/);
-    expect(indicator()).toHaveAttribute("title", error);
+  it("shows Sync error with the error as tooltip and in the panel when the backend has no Ringdesk tables", async () => {
+    const { user } = await renderApp({ leads: SAMPLE_LEADS, team: { migrated: false } });
+    await waitFor(() => expect(indicator()).toHaveTextContent(/^Sync error$/), { timeout: 10_000 });
+    const error = indicator().getAttribute("title")!;
+    expect(error).toMatch(/migrat/i);
     const panel = await openPanel(user);
     expect(within(panel).getByTestId("sync-panel-error")).toHaveTextContent(error);
   });
@@ -88,78 +119,69 @@ describe("Sync indicator", () => {
   });
 
   it("counts open conflicts in a badge", async () => {
-    await renderApp(syncBackend({ syncConflicts: [{ leadId: "lead-000002", field: "status", yourValue: "won", serverValue: "contacted" }] }));
+    const { core, team } = await syncedApp();
+    await makeConflicts(core, team, [{ lead: "Bob Brown", field: "status", mine: "won", web: "qualified" }]);
     expect(await screen.findByTestId("sync-conflict-count")).toHaveTextContent(/^1$/);
-    expect(indicator()).toHaveTextContent("Synced");
+    await waitFor(() => expect(indicator()).toHaveTextContent("Synced"));
   });
 });
 
 describe("Sync panel", () => {
   it("Sync now runs a cycle, shows a spinner meanwhile, then what moved; the pulled leads appear in the table", async () => {
-    const backend = syncBackend({
-      sync: { state: "synced", lastSyncedAt: LAST_SYNC, pending: 3 },
-      remoteLeads: [
-        { name: "Fay Fischer", company: "Fjord Inc", phone: "(617) 555-0142" },
-        { name: "Gus Grant", email: "gus@grant.example" },
-      ],
-    });
-    const real = backend.syncNow.bind(backend);
-    let release!: () => void;
-    const syncNow = vi.spyOn(backend, "syncNow").mockImplementation(
-      () => new Promise<SyncReport>((resolve, reject) => (release = () => real().then(resolve, reject))),
-    );
-    const { user } = await renderApp(backend);
+    const { team, user } = await syncedApp();
     await waitFor(() => expect(rowNames()).toHaveLength(5));
+    await webLead(team, "Fay Fischer", "+16175550142");
+    await webLead(team, "Gus Grant");
     const panel = await openPanel(user);
-    expect(within(panel).getByTestId("sync-pending")).toHaveTextContent("3 changes");
+    expect(within(panel).getByTestId("sync-pending")).toHaveTextContent("Nothing");
     const button = within(panel).getByTestId("sync-now");
     expect(button).toHaveAttribute("title", "Sync now (Ctrl+Shift+S)");
 
+    await team.hold(true);
     await user.click(button);
     expect(button).toBeDisabled();
     expect(button).toHaveAttribute("aria-busy", "true");
     expect(button.querySelector(".spin")).not.toBeNull();
-    expect(indicator()).toHaveTextContent("Syncing…");
+    await waitFor(() => expect(indicator()).toHaveTextContent("Syncing…"));
 
-    await act(async () => release());
-    await waitFor(() => expect(within(panel).getByTestId("sync-report")).toHaveTextContent("Pulled 2, pushed 3"));
-    expect(syncNow).toHaveBeenCalledTimes(1);
+    await team.hold(false);
+    await waitFor(() => expect(within(panel).getByTestId("sync-report")).toHaveTextContent("Pulled 2, pushed 0"));
     expect(button).toBeEnabled();
-    expect(within(panel).getByTestId("sync-pending")).toHaveTextContent("Nothing");
     expect(indicator()).toHaveTextContent(/^Synced$/);
     await waitFor(() => expect(rowNames()).toEqual(expect.arrayContaining(["Fay Fischer", "Gus Grant"])));
     await waitFor(() => expect(screen.getByTestId("lead-count")).toHaveTextContent(/^7$/));
   });
 
   it("a failed Sync now shows the error; the indicator says the changes wait", async () => {
-    const { user } = await renderApp(syncBackend({ sync: { state: "synced", lastSyncedAt: LAST_SYNC, pending: 2 }, syncOffline: true }));
+    const { core, team, user } = await syncedApp();
+    await team.offline(true);
+    await editLead(core, "Bob Brown", { company: "Globex One" });
+    await editLead(core, "Carla Cruz", { company: "Initech Labs" });
     const panel = await openPanel(user);
     await user.click(within(panel).getByTestId("sync-now"));
-    expect(await within(panel).findByTestId("sync-now-error")).toHaveTextContent(
-      `Sync failed: Offline: ${UNREACHABLE}. Your changes are kept and will sync when it is back.`,
-    );
+    const error = await within(panel).findByTestId("sync-now-error");
+    expect(error).toHaveTextContent(/^Sync failed: Offline: .+\. Your changes are kept and will sync when it is back\.$/);
     await waitFor(() => expect(indicator()).toHaveTextContent(/^Offline · 2 pending$/));
-    expect(within(panel).getByTestId("sync-panel-error")).toHaveTextContent(UNREACHABLE);
+    expect(within(panel).getByTestId("sync-panel-error")).toHaveTextContent(indicator().getAttribute("title")!);
   });
 
   it("lists conflicts; Use mine and Keep web value resolve them, and the lead shows the value kept", async () => {
-    const backend = syncBackend({
-      syncConflicts: [
-        { leadId: "lead-000002", field: "status", yourValue: "won", serverValue: "contacted" },
-        { leadId: "lead-000001", field: "company", yourValue: "Acme Holdings", serverValue: "Acme Corp" },
-      ],
-    });
-    const resolve = vi.spyOn(backend, "resolveSyncConflict");
-    const { user } = await renderApp(backend);
+    const { core, team, user } = await syncedApp();
+    await makeConflicts(core, team, [
+      { lead: "Bob Brown", field: "status", mine: "won", web: "qualified" },
+      { lead: "Alice Anders", field: "status", mine: "qualified", web: "contacted" },
+    ]);
     await waitFor(() => expect(rowNames()).toHaveLength(5));
     const panel = await openPanel(user);
     const conflicts = await within(panel).findAllByTestId("sync-conflict");
     expect(conflicts).toHaveLength(2);
-    expect(conflicts[0]).toHaveTextContent("Bob Brown: status — yours: won, on the web: contacted");
-    expect(conflicts[1]).toHaveTextContent("Alice Anders: company — yours: Acme Holdings, on the web: Acme Corp");
+    const bob = conflicts.find((c) => c.textContent?.includes("Bob Brown"))!;
+    expect(bob).toHaveTextContent("Bob Brown: status — yours: won, on the web: qualified");
+    expect(conflicts.find((c) => c.textContent?.includes("Alice Anders"))).toHaveTextContent(
+      "Alice Anders: status — yours: qualified, on the web: contacted",
+    );
 
-    await user.click(within(conflicts[0]).getByRole("button", { name: "Use mine" }));
-    expect(resolve).toHaveBeenCalledWith("conflict-1", true);
+    await user.click(within(bob).getByRole("button", { name: "Use mine" }));
     await waitFor(() => expect(within(panel).getAllByTestId("sync-conflict")).toHaveLength(1));
     expect(within(panel).getByTestId("sync-conflict")).toHaveTextContent("Alice Anders");
     expect(screen.getByTestId("sync-conflict-count")).toHaveTextContent(/^1$/);
@@ -167,35 +189,42 @@ describe("Sync panel", () => {
     await waitFor(() => expect(within(bobRow()).getByText("won")).toBeInTheDocument());
 
     await user.click(within(panel).getByRole("button", { name: "Keep web value" }));
-    expect(resolve).toHaveBeenLastCalledWith("conflict-2", false);
     await waitFor(() => expect(within(panel).queryByTestId("sync-conflict")).not.toBeInTheDocument());
     expect(within(panel).getByTestId("sync-nothing-open")).toHaveTextContent("No conflicts or issues.");
     expect(screen.queryByTestId("sync-conflict-count")).not.toBeInTheDocument();
-    expect(await backend.syncConflicts()).toEqual([]);
+    expect(await core.invoke("sync_conflicts")).toEqual([]);
+    const alice = (await allLeads(core)).find((l) => l.name === "Alice Anders")!;
+    expect(alice.status, "the web's value kept").toBe("contacted");
+    await core.invoke("sync_now");
+    await waitFor(async () => expect(await team.sql("select status from crm_leads where name = 'Bob Brown'")).toBe("won"));
   });
 
   it("lists issues newest first; Clear removes them", async () => {
-    const backend = syncBackend({
-      syncIssues: [
-        { kind: "rejected", rowId: "lead-000001", message: "email is not an email address", createdAt: "2025-03-01T09:00:00.000Z" },
-        { kind: "badRow", rowId: "web-88", message: 'phone "n/a" is not a phone number; stored without it', createdAt: "2025-03-02T09:00:00.000Z" },
-      ],
-    });
-    const { user } = await renderApp(backend);
+    const { core, team, user } = await syncedApp();
+    // Refused: the web gave the lead to another agent while this desktop edited it offline.
+    await team.offline(true);
+    await editLead(core, "Bob Brown", { company: "Globex One" });
+    await team.sql("update crm_leads set user_id = gen_random_uuid() where name = 'Bob Brown'");
+    await team.offline(false);
+    await core.invoke("sync_now");
+    // Stored in part: a web row whose phone is not a phone number.
+    const webId = await webLead(team, "Hal Hart", "n/a");
+    await core.invoke("sync_now");
+
     const panel = await openPanel(user);
     const issues = await within(panel).findAllByTestId("sync-issue");
     expect(issues).toHaveLength(2);
-    expect(issues[0]).toHaveTextContent('Stored in part phone "n/a" is not a phone number; stored without it');
-    expect(issues[0]).toHaveTextContent("leads web-88");
-    expect(issues[1]).toHaveTextContent("Refused by the backend email is not an email address");
+    expect(issues[0]).toHaveTextContent(/^Stored in part.*phone "n\/a" is not a valid number/);
+    expect(issues[0]).toHaveTextContent(`leads ${webId}`);
+    expect(issues[1]).toHaveTextContent(/^Refused by the backend lead .* is not yours/);
 
     await user.click(within(panel).getByTestId("sync-issues-clear"));
     await waitFor(() => expect(within(panel).queryByTestId("sync-issue")).not.toBeInTheDocument());
-    expect(await backend.syncIssues(50)).toEqual([]);
+    expect(await core.invoke("sync_issues", { limit: 50 })).toEqual([]);
   });
 
   it("Escape closes the panel and gives the focus back to the indicator", async () => {
-    const { user } = await renderApp(syncBackend());
+    const { user } = await syncedApp();
     await openPanel(user);
     expect(screen.getByTestId("sync-now")).toHaveFocus();
     await user.keyboard("{Escape}");
@@ -204,12 +233,12 @@ describe("Sync panel", () => {
   });
 
   it("Ctrl+Shift+S syncs from anywhere and says what moved in a toast; the shortcuts help lists it", async () => {
-    const backend = syncBackend({ remoteLeads: [{ name: "Fay Fischer", phone: "(617) 555-0142" }] });
-    const { user } = await renderApp(backend);
-    await screen.findByTestId("sync-indicator");
+    const { core, team, user } = await syncedApp();
+    await webLead(team, "Fay Fischer", "+16175550142");
+    const before = core.calls.filter((c) => c.cmd === "sync_now").length;
     await user.keyboard("{Control>}{Shift>}s{/Shift}{/Control}");
     expect(await screen.findByTestId("toast")).toHaveTextContent("Synced: Pulled 1, pushed 0");
-    expect(backend.syncNowCount).toBe(1);
+    expect(core.calls.filter((c) => c.cmd === "sync_now")).toHaveLength(before + 1);
     await user.keyboard("?");
     expect(screen.getByTestId("shortcuts-help")).toHaveTextContent("Sync with the team backend now");
   });
@@ -217,28 +246,22 @@ describe("Sync panel", () => {
 
 describe("Pulled changes", () => {
   it("a sync notice with changed rows refreshes the leads table and the open lead; one without does not", async () => {
-    const backend = syncBackend();
-    const { user } = await renderApp(backend);
+    const { core, team, user } = await syncedApp();
     await waitFor(() => expect(rowNames()).toHaveLength(5));
     await user.click(screen.getByText("Bob Brown"));
     const company = await screen.findByTestId("lead-field-company");
     await waitFor(() => expect(company).toHaveValue("Globex"));
+    const reads = () => core.calls.filter((c) => c.cmd === "list_leads" || c.cmd === "get_lead").length;
 
-    // A cycle stored rows from the backend (behind the UI's back, like the Rust sync service).
-    backend.addLead({ name: "Zoe Zimmer", company: "Zeta", phone: "(212) 555-0175" });
-    await act(() => backend.updateLead("lead-000002", { ...EMPTY_PATCH, company: "Globex International" }));
-    const listLeads = vi.spyOn(backend, "listLeads");
-    const getLead = vi.spyOn(backend, "getLead");
-    const status = await backend.syncStatus();
+    // A cycle that stored nothing (the sync service runs behind the UI's back).
+    const before = reads();
+    await act(() => core.invoke("sync_now"));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(reads(), "nothing pulled: nothing read again").toBe(before);
 
-    act(() => backend.emitSync({ status, changed: false }));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(listLeads).not.toHaveBeenCalled();
-    expect(getLead).not.toHaveBeenCalled();
-    expect(rowNames()).not.toContain("Zoe Zimmer");
-    expect(company).toHaveValue("Globex");
-
-    act(() => backend.emitSync({ status, changed: true }));
+    await webLead(team, "Zoe Zimmer", "+12125550175");
+    await team.sql("update crm_leads set company = 'Globex International' where name = 'Bob Brown'");
+    await act(() => core.invoke("sync_now"));
     await waitFor(() => expect(rowNames()).toContain("Zoe Zimmer"));
     await waitFor(() => expect(screen.getByTestId("lead-field-company")).toHaveValue("Globex International"));
     await waitFor(() => expect(screen.getByTestId("lead-count")).toHaveTextContent(/^6$/));
