@@ -29,7 +29,7 @@ log "bundling the .deb (debug profile, the tests' build): the end-to-end test op
 ui/node_modules/.bin/tauri build --debug --bundles deb --config '{"build":{"beforeBuildCommand":""}}'
 
 log "UI tests (vitest; each test drives a real core, ringdesk-cli serve --stdio)"
-cargo build --quiet -p ringdesk-cli -p ringdesk-testkit --bin ringdesk-cli --bin signalwire-emulator --bin team-backend
+cargo build --quiet -p ringdesk-cli -p ringdesk-testkit --bin ringdesk-cli --bin signalwire-emulator --bin team-backend --bin sip-peer
 npm --prefix ui test --silent
 
 log "Rust tests (workspace, including the end-to-end window test)"

@@ -8,11 +8,13 @@ import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 
 // The UI tests run the real core (the workspace's debug build of ringdesk-cli, unless told) and,
-// as SignalWire and as the team backend, the Rust stand-ins of crates/testkit.
+// as SignalWire, the team backend and the far end of a SIP call, the Rust stand-ins of
+// crates/testkit.
 const debugBuild = `${process.env.CARGO_TARGET_DIR ?? fileURLToPath(new URL("../target", import.meta.url))}/debug`;
 const cli = process.env.RINGDESK_CLI ?? `${debugBuild}/ringdesk-cli`;
 const emulator = process.env.RINGDESK_SIGNALWIRE_EMULATOR ?? `${debugBuild}/signalwire-emulator`;
 const teamBackend = process.env.RINGDESK_TEAM_BACKEND ?? `${debugBuild}/team-backend`;
+const sipPeer = process.env.RINGDESK_SIP_PEER ?? `${debugBuild}/sip-peer`;
 
 /**
  * `npm run dev` in a plain browser talks to a real core: this dev-server plugin runs
@@ -111,6 +113,6 @@ export default defineConfig({
     css: false,
     // Each test starts a core process (and some a SignalWire emulator): generous on a slow 2-core CI.
     testTimeout: 15_000,
-    env: { RINGDESK_CLI: cli, RINGDESK_SIGNALWIRE_EMULATOR: emulator, RINGDESK_TEAM_BACKEND: teamBackend },
+    env: { RINGDESK_CLI: cli, RINGDESK_SIGNALWIRE_EMULATOR: emulator, RINGDESK_TEAM_BACKEND: teamBackend, RINGDESK_SIP_PEER: sipPeer },
   },
 });

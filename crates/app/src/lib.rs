@@ -52,6 +52,7 @@ pub use realtime::{NoticeSink, RealtimeHandle, RealtimeOptions};
 pub use reminders::{ReminderSink, RemindersHandle};
 /// Add to every log filter (see its doc): SIP messages in logs would carry SRTP keys.
 pub use ringdesk_voice::SIP_STACK_LOG_GUARD;
+pub use ringdesk_voice::audio::WavDevices;
 pub use sync::{DEFAULT_INTERVAL as DEFAULT_SYNC_INTERVAL, SyncSink, migrate_backend};
 pub use workflow::{DO_NOT_CALL, default_options as default_disposition_options};
 

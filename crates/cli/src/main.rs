@@ -139,6 +139,11 @@ enum Command {
         /// local change and when asked). Tests set it long so only their own actions sync.
         #[arg(long, default_value_t = ringdesk_app::DEFAULT_SYNC_INTERVAL.as_secs_f64())]
         sync_every: f64,
+        /// The phone's microphone speaks this WAV (8 kHz mono) and what it hears is written beside
+        /// it, instead of the sound devices; no desktop notifications (tests without sound or a
+        /// desktop session).
+        #[arg(long)]
+        wav_audio: Option<PathBuf>,
     },
     /// Call history, newest first.
     History {
@@ -241,7 +246,8 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
     // RINGDESK_SIGNALWIRE_URL: another SignalWire API origin (a proxy, or the test emulator).
     let options =
         AppOptions { signalwire_origin: std::env::var("RINGDESK_SIGNALWIRE_URL").ok(), ..AppOptions::default() };
-    if let Command::Serve { stdio: _, memory_secrets, sync_every } = cli.command {
+    if let Command::Serve { stdio: _, memory_secrets, sync_every, wav_audio } = &cli.command {
+        let (memory_secrets, sync_every, wav_audio) = (*memory_secrets, *sync_every, wav_audio.clone());
         let sync_every = std::time::Duration::try_from_secs_f64(sync_every)
             .map_err(|e| IpcError::invalid(format!("--sync-every {sync_every}: {e}")))?;
         let secrets: Arc<dyn ringdesk_app::keychain::SecretStore> = if memory_secrets {
@@ -249,7 +255,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
         } else {
             Arc::new(KeyringStore::new())
         };
-        return serve::run(App::open_with(&db, secrets, &options), sync_every);
+        return serve::run(App::open_with(&db, secrets, &options), serve::Options { sync_every, wav_audio });
     }
     let app = App::open_with(&db, Arc::new(KeyringStore::new()), &options)?;
     match &cli.command {

@@ -20,6 +20,7 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, Write};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use ringdesk_app::ipc::*;
@@ -59,8 +60,7 @@ struct Host {
     realtime: Mutex<Option<RealtimeHandle>>,
     realtime_status: Arc<Mutex<Option<RealtimeNotice>>>,
     reminders: Mutex<Option<RemindersHandle>>,
-    /// How often the sync service runs a cycle on its own.
-    sync_every: std::time::Duration,
+    options: Options,
     /// Links delivered before the window asked for them; `None` once it has.
     pending_links: Mutex<Option<Vec<LinkNotice>>>,
 }
@@ -211,7 +211,7 @@ impl Host {
             *reminders = Some(self.app()?.start_follow_up_reminders(std::time::Duration::from_secs(30), true, sink)?);
             let out = self.out.clone();
             let sink: ringdesk_app::SyncSink = Arc::new(move |notice| out.event("sync-event", notice));
-            self.app()?.start_sync(self.sync_every, sink)?;
+            self.app()?.start_sync(self.options.sync_every, sink)?;
         }
         Ok(())
     }
@@ -242,7 +242,21 @@ impl Host {
     fn start_phone(&self) -> R<()> {
         let out = self.out.clone();
         let sink: ringdesk_app::CallSink = Arc::new(move |notice| out.event("call-event", notice));
-        self.app()?.start_phone(ringdesk_app::PhoneOptions::default(), sink)
+        let options = match &self.options.wav_audio {
+            None => ringdesk_app::PhoneOptions::default(),
+            Some(wav) => {
+                let heard = wav.with_extension("heard");
+                std::fs::create_dir_all(&heard)
+                    .map_err(|e| IpcError::new(ErrorCode::Io, format!("Could not create {}: {e}", heard.display())))?;
+                let devices = ringdesk_app::WavDevices { input: wav.clone(), output_dir: heard };
+                ringdesk_app::PhoneOptions {
+                    devices: Some(Arc::new(devices)),
+                    desktop_notifications: false,
+                    ..ringdesk_app::PhoneOptions::default()
+                }
+            }
+        };
+        self.app()?.start_phone(options, sink)
     }
 
     /// A link from the operating system: read, then queued until the window asked for the
@@ -263,9 +277,17 @@ impl Host {
     }
 }
 
-/// Answers requests from standard input until it closes; the sync service, once the window is
-/// ready, cycles every `sync_every`.
-pub fn run(app: R<App>, sync_every: std::time::Duration) -> R<()> {
+/// How the served core differs from the desktop's.
+pub struct Options {
+    /// How often the sync service runs a cycle on its own, once the window is ready.
+    pub sync_every: std::time::Duration,
+    /// The phone's sound: this WAV as the microphone, what it hears written beside it, and no
+    /// desktop notifications; `None`: the sound devices in Settings, as the desktop.
+    pub wav_audio: Option<PathBuf>,
+}
+
+/// Answers requests from standard input until it closes.
+pub fn run(app: R<App>, options: Options) -> R<()> {
     let out = Out(Arc::new(Mutex::new(std::io::stdout())));
     let host = Arc::new(Host {
         app,
@@ -275,7 +297,7 @@ pub fn run(app: R<App>, sync_every: std::time::Duration) -> R<()> {
         realtime: Mutex::default(),
         realtime_status: Arc::default(),
         reminders: Mutex::default(),
-        sync_every,
+        options,
         pending_links: Mutex::new(Some(Vec::new())),
     });
     let mut running: Vec<std::thread::JoinHandle<()>> = Vec::new();

@@ -628,29 +628,36 @@ impl Baresip {
     /// Waits for an event or response whose JSON contains `needle`; returns it.
     pub fn wait_event(&mut self, needle: &str, timeout: Duration) -> Result<String, String> {
         let deadline = Instant::now() + timeout;
-        let _ = self.reader.get_ref().set_read_timeout(Some(Duration::from_millis(200)));
         let mut seen = Vec::new();
         while Instant::now() < deadline {
-            let mut len = Vec::new();
-            match self.reader.read_until(b':', &mut len) {
-                Ok(0) => return Err("baresip closed its control socket".into()),
-                Ok(_) => {}
-                Err(_) => continue,
-            }
-            let Ok(n) = String::from_utf8_lossy(&len[..len.len().saturating_sub(1)]).trim().parse::<usize>() else {
-                continue;
-            };
-            let mut body = vec![0u8; n + 1];
-            if self.reader.read_exact(&mut body).is_err() {
-                continue;
-            }
-            let text = String::from_utf8_lossy(&body[..n]).into_owned();
+            let Some(text) = self.next_event(Duration::from_millis(200))? else { continue };
             if text.contains(needle) {
                 return Ok(text);
             }
             seen.push(text);
         }
         Err(format!("no baresip event with {needle:?} within {timeout:?}; saw: {seen:?}"))
+    }
+
+    /// The next event or response from the control socket (its JSON), or `None` when none came
+    /// within about `wait`.
+    pub fn next_event(&mut self, wait: Duration) -> Result<Option<String>, String> {
+        let _ = self.reader.get_ref().set_read_timeout(Some(wait.max(Duration::from_millis(1))));
+        let mut len = Vec::new();
+        match self.reader.read_until(b':', &mut len) {
+            Ok(0) => return Err("baresip closed its control socket".into()),
+            Ok(_) => {}
+            Err(_) => return Ok(None),
+        }
+        let Ok(n) = String::from_utf8_lossy(&len[..len.len().saturating_sub(1)]).trim().parse::<usize>() else {
+            return Ok(None);
+        };
+        let mut body = vec![0u8; n + 1];
+        let _ = self.reader.get_ref().set_read_timeout(Some(Duration::from_secs(2)));
+        if self.reader.read_exact(&mut body).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(String::from_utf8_lossy(&body[..n]).into_owned()))
     }
 
     /// The WAVs baresip recorded of what it received (`*-dec.wav`), longest first.
@@ -679,6 +686,14 @@ impl Baresip {
     /// The process id (for CPU and memory readings).
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Quits as a user would (its registration removed at the registrar), killed if it has not
+    /// ended within `timeout`.
+    pub fn quit(mut self, timeout: Duration) {
+        let _ = self.command("quit", "");
+        let child = &mut self.child;
+        wait_for(timeout, || matches!(child.try_wait(), Ok(Some(_))));
     }
 
     /// baresip's log so far.

@@ -25,6 +25,7 @@ import type {
 import { Core } from "./core";
 import { SIGNALWIRE_SETTINGS, SignalWire, TOKEN } from "./signalwire";
 import { newTeamBackend, type TeamBackend } from "./team";
+import { sipAccount, type SipAccount } from "./sip";
 
 /** A lead to seed: any of its fields (the value as a number, as tests write it). */
 export type LeadSeed = Partial<Omit<LeadPatch, "value">> & { name: string; value?: number | null };
@@ -35,6 +36,12 @@ export type Seed = {
   settings?: Partial<SettingsUpdate>;
   /** A SIP line in Settings (with its password) and the softphone started: Dial is enabled. */
   sipLine?: boolean;
+  /**
+   * A SIP line at a real registrar (crates/testkit's sip-peer: Kamailio, with baresip phones
+   * registered as the leads' numbers: `peerPhone()`), the softphone started and registered; the
+   * core speaks a WAV instead of using sound devices.
+   */
+  sipPeer?: boolean;
   /** Calls that happened (after the leads, so each finds its lead by number). */
   calls?: CallSeed[];
   /** The disposition set, saved before the calls are disposed. */
@@ -174,7 +181,9 @@ export async function allLeads(core: Core): Promise<Lead[]> {
 export async function renderApp(seed: Seed = {}) {
   const signalWire = seed.signalWire ? await SignalWire.start() : null;
   if (signalWire) onTestFinished(() => signalWire.stop());
-  const core = seed.core ?? Core.start({ db: seed.db, env: signalWire?.env() });
+  const sip = seed.sipPeer ? await sipAccount() : null;
+  const core = seed.core ?? Core.start({ db: seed.db, env: signalWire?.env(), wavAudio: sip?.speech });
+  if (sip) await registerAt(core, sip);
   onTestFinished(() => core.stop());
   if (signalWire && seed.signalWire !== "unconfigured") {
     await core.invoke("update_settings", { update: { ...NO_SETTINGS_CHANGE, ...SIGNALWIRE_SETTINGS } });
@@ -194,6 +203,18 @@ export async function renderApp(seed: Seed = {}) {
   );
   await waitFor(() => expect(screen.queryByText("Opening Ringdesk…")).not.toBeInTheDocument());
   return { core, signalWire: signalWire!, team: team!, backend, user, leads, ...utils };
+}
+
+/** The core's SIP line at the peer's registrar, its phone started and registered. */
+async function registerAt(core: Core, sip: SipAccount): Promise<void> {
+  const update = { ...NO_SETTINGS_CHANGE, sipRegistrar: sip.registrar, sipUsername: sip.username, sipTransport: "udp" };
+  await core.invoke("update_settings", { update });
+  await core.invoke("set_secret", { kind: "sipPassword", value: sip.password });
+  await core.invoke("start_phone");
+  await waitFor(
+    async () => expect(await core.invoke<{ registered?: boolean } | null>("phone_registration")).toMatchObject({ registered: true }),
+    { timeout: 10_000 },
+  );
 }
 
 /** A fresh team backend, set up in the core's Settings as `options` say (see `Seed.team`). */

@@ -6,10 +6,11 @@
 // progress, an inbound text) is faked, per test, with `fake()` and `emit()`.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks, mockConvertFileSrc, mockIPC } from "@tauri-apps/api/mocks";
 import { emit as emitTauriEvent } from "@tauri-apps/api/event";
 import type { IpcError } from "../generated/bindings";
 import { cliPath } from "./process";
@@ -23,6 +24,33 @@ function scratch(): string {
 }
 
 type Args = Record<string, unknown> | undefined;
+/** How the Linux desktop host's `convertFileSrc` names a file (`asset://localhost/<encoded path>`). */
+const ASSET_ORIGIN = "asset://localhost/";
+
+/**
+ * The desktop host's asset protocol, which jsdom has not: while a core runs, `fetch` of a URL
+ * `convertFileSrc` made (the player reading a recording the core downloaded) answers with the
+ * file's bytes from disk, 404 when it is missing; every other URL goes to the original `fetch`.
+ * Returns what puts the original back.
+ */
+function serveAssetProtocol(): () => void {
+  const original = globalThis.fetch;
+  const assetFetch: typeof fetch = async (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (!url.startsWith(ASSET_ORIGIN)) return original(input, init);
+    try {
+      const bytes = await readFile(decodeURIComponent(url.slice(ASSET_ORIGIN.length)));
+      return new Response(bytes, { status: 200 });
+    } catch {
+      return new Response(null, { status: 404 });
+    }
+  };
+  globalThis.fetch = assetFetch;
+  return () => {
+    if (globalThis.fetch === assetFetch) globalThis.fetch = original;
+  };
+}
+
 /** A test's stand-in for one command: its answer, or a thrown `IpcError`-shaped object. */
 export type Fake = (args: Args, core: Core) => unknown;
 
@@ -35,6 +63,7 @@ export class Core {
   readonly calls: { cmd: string; args: Args }[] = [];
   private exited: string | null = null;
   private stopped = false;
+  private unserveAssets: () => void = () => {};
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -57,19 +86,23 @@ export class Core {
    * Starts a core on an empty database in a new temporary folder (or on `options.db`) and routes
    * Tauri's IPC to it. Its sync service cycles at start, after each local change and when asked,
    * but on its own only every `syncEvery` seconds (default an hour: a test's own actions sync).
+   * With `wavAudio` its phone speaks that WAV instead of using sound devices.
    */
-  static start(options: { db?: string; env?: Record<string, string>; syncEvery?: number } = {}): Core {
+  static start(options: { db?: string; env?: Record<string, string>; syncEvery?: number; wavAudio?: string } = {}): Core {
     const cli = cliPath();
     if (!existsSync(cli)) {
       throw new Error(`The UI tests run the real core, and ${cli} does not exist: run \`cargo build -p ringdesk-cli\` (or set RINGDESK_CLI).`);
     }
     const dir = mkdtempSync(join(scratch(), "ringdesk-ui-"));
-    const child = spawn(cli, ["--db", options.db ?? join(dir, "ringdesk.db"), "serve", "--stdio", "--memory-secrets", "--sync-every", String(options.syncEvery ?? 3600)], {
+    const child = spawn(cli, ["--db", options.db ?? join(dir, "ringdesk.db"), "serve", "--stdio", "--memory-secrets", "--sync-every", String(options.syncEvery ?? 3600), ...(options.wavAudio ? ["--wav-audio", options.wavAudio] : [])], {
       env: { ...process.env, RUST_LOG: "off", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     const core = new Core(child, dir);
     mockIPC((cmd, args) => core.handle(cmd, args as Args), { shouldMockEvents: true });
+    // convertFileSrc as on the Linux desktop, and the asset protocol behind it.
+    mockConvertFileSrc("linux");
+    core.unserveAssets = serveAssetProtocol();
     return core;
   }
 
@@ -109,6 +142,7 @@ export class Core {
   async stop(): Promise<void> {
     this.stopped = true;
     clearMocks();
+    this.unserveAssets();
     // No Tauri window any more: a later test on the in-memory backend must not look like one.
     delete (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
     delete (window as { __TAURI_EVENT_PLUGIN_INTERNALS__?: unknown }).__TAURI_EVENT_PLUGIN_INTERNALS__;

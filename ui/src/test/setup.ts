@@ -1,10 +1,13 @@
+/// <reference types="node" />
 import "@testing-library/jest-dom/vitest";
+import { URL as NodeURL } from "node:url";
 import { cleanup, configure } from "@testing-library/react";
 import { afterAll, afterEach } from "vitest";
+import { stopSipPeer } from "./sip";
 import { stopTeamBackend } from "./team";
 
 afterEach(() => cleanup());
-afterAll(() => stopTeamBackend());
+afterAll(() => Promise.all([stopTeamBackend(), stopSipPeer()]));
 
 // The UI tests wait for a real core's answers: find*/waitFor allow 3 s (1 s by default), which a
 // slow 2-core CI needs; a test that passes waits no longer than its answers take.
@@ -41,6 +44,14 @@ function installDomStandIns() {
       disconnect() {}
     }
     (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = ResizeObserverStub;
+  }
+
+  // jsdom has no blob: URLs (URL.createObjectURL/revokeObjectURL). The recording player turns the
+  // file the core downloaded (read with fetch, a Node Response) into one: Node's own registry
+  // stands in, so the <audio> src is a real blob: URL that Node's fetch can read back.
+  if (typeof URL.createObjectURL !== "function") {
+    URL.createObjectURL = (blob: Blob) => NodeURL.createObjectURL(blob as Parameters<typeof NodeURL.createObjectURL>[0]);
+    URL.revokeObjectURL = (url: string) => NodeURL.revokeObjectURL(url);
   }
 
   if (!Element.prototype.scrollTo) {

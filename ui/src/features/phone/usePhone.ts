@@ -234,6 +234,9 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
 
   /** Bridge calls whose end was reported already (a poll and Hang up may both see it). */
   const endedBridges = useRef(new Set<string>());
+  /** Each call's keypad keys in flight: a key is sent once the one before it was, so keys typed
+   * fast reach the other party in the order typed (the core answers commands concurrently). */
+  const dtmfQueue = useRef(new Map<string, Promise<unknown>>());
 
   /** Takes what SignalWire reports about a bridge call: its phase, or its end (then the wrap-up). */
   const applyBridge = useCallback(
@@ -348,7 +351,10 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
         if (await run(callId, () => backend.holdCall(callId, hold))) patch(callId, { phase: hold ? "held" : "active" });
       },
       sendDtmf: async (callId, keys) => {
-        await run(callId, () => backend.sendDtmf(callId, keys));
+        const queued = (dtmfQueue.current.get(callId) ?? Promise.resolve()).then(() => run(callId, () => backend.sendDtmf(callId, keys)));
+        dtmfQueue.current.set(callId, queued);
+        await queued;
+        if (dtmfQueue.current.get(callId) === queued) dtmfQueue.current.delete(callId);
       },
       transfer: (callId, to) => run(callId, () => backend.transferCall(callId, to)),
       switchTo: async (callId) => {

@@ -1,9 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { BackendError } from "../../backend/errors";
-import { MemoryBackend, SIGNALWIRE_CONFIGURED, type CallInput } from "../../backend/memory";
-import type { RecordingFile, RecordingQuery } from "../../generated/bindings";
-import { SAMPLE_LEADS as MEMORY_LEADS, renderApp as renderMemoryApp } from "../../test/render";
+import { readFileSync } from "node:fs";
+import type { RecordingFile, RecordingGroup, RecordingQuery } from "../../generated/bindings";
 import { SAMPLE_LEADS, renderApp, type CallSeed, type Seed } from "../../test/app";
 import type { Core } from "../../test/core";
 import type { SignalWire } from "../../test/signalwire";
@@ -51,22 +49,6 @@ async function openRecordings(seed: Seed & { calls?: RecordedCall[] } = {}) {
 }
 
 const libraryQueries = (core: Core) => core.calls.filter((c) => c.cmd === "recordings_library").map((c) => (c.args as { query: RecordingQuery }).query);
-
-/** Still on the in-memory backend: the player reads the cached file through the asset protocol,
- * which jsdom cannot (issue 17 moves these next). */
-const MEMORY_CALLS: CallInput[] = [
-  { contact: "415-555-0100", startedAt: ago(30), durationSeconds: 125, disposition: "interested", recordings: [{ transcription: "We talked about the March freight rates." }] },
-  { contact: "(555) 123-4567", direction: "inbound", startedAt: ago(5), durationSeconds: 65, disposition: "callback_requested", recordings: [{ transcription: "Please call me back on Monday." }] },
-  { contact: "+13035550144", startedAt: ago(10), durationSeconds: 40, recordings: [{ transcription: null }] },
-  { contact: "415-555-0100", startedAt: ago(2), durationSeconds: 300, recordings: [{ transcription: "Second call with Bob." }] },
-];
-
-async function openMemoryRecordings(backend: MemoryBackend) {
-  const app = await renderMemoryApp(backend);
-  await app.user.click(screen.getByTestId("nav-recordings"));
-  await waitFor(() => expect(screen.getByTestId("recordings-count")).not.toHaveTextContent(/^$/));
-  return app;
-}
 
 const groupTitles = () => screen.queryAllByTestId("recording-group").map((g) => within(g).getByTestId("recording-group-title").textContent);
 
@@ -158,24 +140,52 @@ describe("Recordings", () => {
   });
 
   it("the player downloads the recording (loading state), then plays, pauses with Space, seeks and shows the time", async () => {
-    const backend = new MemoryBackend({ leads: MEMORY_LEADS, calls: MEMORY_CALLS, settings: SIGNALWIRE_CONFIGURED });
-    let release: (file: RecordingFile) => void = () => {};
-    const fetchRecording = vi.spyOn(backend, "fetchRecording").mockImplementation(
-      (id) => new Promise<RecordingFile>((resolve) => (release = () => resolve({ path: `/cache/recordings/${id}.wav`, bytes: 44 + 8000 * 65 }))),
-    );
-    const { user } = await openMemoryRecordings(backend);
+    // The core really downloads Alice's recording from SignalWire (the emulator serves a 65 s,
+    // 8 kHz 16-bit mono WAV); the test only holds the core's answer back until it has seen the
+    // loading state.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const files: RecordingFile[] = [];
+    const { user, core } = await openRecordings({
+      seed: async (core) =>
+        core.fake("fetch_recording", async (args) => {
+          const file = await core.invoke<RecordingFile>("fetch_recording", args);
+          files.push(file);
+          await held;
+          return file;
+        }),
+    });
+    const [alicesGroup] = await core.invoke<RecordingGroup[]>("recordings_library", { query: { text: "Alice", from: null, to: null, limit: null } });
+    const alices = alicesGroup.recordings[0].recording;
     await user.click(within(screen.getAllByTestId("recording-group")[1]).getByTestId("recording-item"));
 
     expect(screen.getByTestId("recording-loading")).toHaveTextContent("Downloading the recording");
     expect(screen.getByTestId("recording-play")).toBeDisabled();
-    expect(fetchRecording).toHaveBeenCalledWith(expect.stringMatching(/^rec-/));
-    await act(async () => release({ path: "", bytes: 0 }));
+    // SignalWire's length shows while the audio's own is not known.
+    expect(screen.getByTestId("recording-time")).toHaveTextContent("0:00 / 1:05");
+    await waitFor(() => expect(files).toHaveLength(1));
+    expect(core.calls.filter((c) => c.cmd === "fetch_recording").map((c) => c.args)).toEqual([{ id: alices.id }]);
+    // In the core's recordings cache: the WAV SignalWire served.
+    const wav = readFileSync(files[0].path);
+    expect(wav.subarray(0, 4).toString("latin1")).toBe("RIFF");
+    expect(wav.subarray(8, 12).toString("latin1")).toBe("WAVE");
+    expect(files[0].bytes).toBe(wav.length);
+    await act(async () => release());
     await waitFor(() => expect(screen.getByTestId("recording-play")).toBeEnabled());
     expect(screen.queryByTestId("recording-loading")).not.toBeInTheDocument();
 
+    // The file read through the asset protocol into a blob: URL holding exactly its bytes.
     const audio = screen.getByTestId("recording-audio") as HTMLAudioElement;
-    expect(audio.getAttribute("src")).toMatch(/^data:audio\/wav;base64,/);
-    Object.defineProperty(audio, "duration", { configurable: true, value: 65 });
+    const src = audio.getAttribute("src")!;
+    expect(src).toMatch(/^blob:/);
+    const blob = await (await fetch(src)).arrayBuffer();
+    expect(Buffer.from(blob).equals(wav)).toBe(true);
+
+    // jsdom decodes no media: the element reports the length its WAV header gives (the data
+    // chunk's size over the byte rate), as a browser's would.
+    const seconds = wav.readUInt32LE(40) / wav.readUInt32LE(28);
+    expect(seconds).toBe(65);
+    Object.defineProperty(audio, "duration", { configurable: true, value: seconds });
     fireEvent(audio, new Event("loadedmetadata"));
     expect(screen.getByTestId("recording-time")).toHaveTextContent("0:00 / 1:05");
 
@@ -203,12 +213,15 @@ describe("Recordings", () => {
   });
 
   it("says when a recording cannot be downloaded", async () => {
-    const backend = new MemoryBackend({ leads: MEMORY_LEADS, calls: MEMORY_CALLS, settings: SIGNALWIRE_CONFIGURED });
-    vi.spyOn(backend, "fetchRecording").mockRejectedValue(new BackendError("offline", "could not reach SignalWire: network unreachable"));
-    const { user } = await openMemoryRecordings(backend);
+    const { user, signalWire } = await openRecordings();
+    // SignalWire no longer has the recording: the core's download is answered 404 (not retried).
+    await signalWire.call("fail_next", { n: 1, status: 404, code: 20404 });
     await user.click(screen.getAllByTestId("recording-item")[0]);
-    expect(await screen.findByTestId("recording-error")).toHaveTextContent("Could not load the recording: could not reach SignalWire: network unreachable");
+    expect(await screen.findByTestId("recording-error")).toHaveTextContent(
+      "Could not load the recording: SignalWire refused the request (404, error 20404): Internal error SignalWire does not know this item: it may have been deleted.",
+    );
     expect(screen.getByTestId("recording-play")).toBeDisabled();
+    expect(screen.queryByTestId("recording-audio")).not.toBeInTheDocument();
   });
 
   it("Sync from SignalWire pulls the last 30 days and reports what it found", async () => {
