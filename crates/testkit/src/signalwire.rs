@@ -62,6 +62,8 @@ struct CallRec {
     at: Instant,
     /// Ended by a hang-up: (status, when).
     ended: Option<(&'static str, Instant)>,
+    /// Stays in this status until hung up, instead of moving along by the clock.
+    held_in: Option<&'static str>,
 }
 
 #[derive(Debug, Clone)]
@@ -157,6 +159,8 @@ struct State {
     events_acked: usize,
     /// Every call answers `queued`, whatever is asked of it (a provider stuck after a hang-up).
     calls_stuck: bool,
+    /// New calls stay in this status until hung up (`calls_hold_in`).
+    calls_held_in: Option<&'static str>,
     /// What SignalWire's specs refuse in the requests received and the answers given.
     spec_violations: Vec<String>,
 }
@@ -364,6 +368,24 @@ impl SignalWireEmulator {
     /// answering `queued` after the hang-up does.
     pub fn calls_stay_queued(&self) {
         lock(&self.state).calls_stuck = true;
+    }
+
+    /// Calls placed from now on stay in `status` (`ringing`: the lead's phone rings until the
+    /// call is hung up; `no-answer`, `busy`, `failed`: they ended so) instead of moving along by
+    /// the clock; `None` goes back to the clock.
+    pub fn calls_hold_in(&self, status: Option<&str>) -> Result<(), String> {
+        const HOLDABLE: [&str; 6] = ["queued", "ringing", "in-progress", "no-answer", "busy", "failed"];
+        let held = match status {
+            None => None,
+            Some(s) => Some(
+                HOLDABLE
+                    .into_iter()
+                    .find(|h| *h == s)
+                    .ok_or_else(|| format!("{s:?} is not a call status a call can stay in"))?,
+            ),
+        };
+        lock(&self.state).calls_held_in = held;
+        Ok(())
     }
 
     /// Every way a request received, or an answer given, broke SignalWire's published specs
@@ -715,6 +737,9 @@ fn call_status(c: &CallRec) -> (&'static str, Option<u32>) {
         let talked = at.saturating_duration_since(c.at + Duration::from_millis(300));
         return (status, Some(talked.as_secs() as u32));
     }
+    if let Some(held) = c.held_in {
+        return (held, None);
+    }
     let age = c.at.elapsed();
     if age < Duration::from_millis(100) {
         ("queued", None)
@@ -1018,6 +1043,7 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
                 created: Utc::now(),
                 at: Instant::now(),
                 ended: None,
+                held_in: s.calls_held_in,
             };
             let v = call_json(&s, &c);
             s.calls.push(c);

@@ -143,7 +143,7 @@ export class Core {
     this.stopped = true;
     clearMocks();
     this.unserveAssets();
-    // No Tauri window any more: a later test on the in-memory backend must not look like one.
+    // No Tauri window any more until the next test starts its core.
     delete (window as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__;
     delete (window as { __TAURI_EVENT_PLUGIN_INTERNALS__?: unknown }).__TAURI_EVENT_PLUGIN_INTERNALS__;
     if (!this.exited) {

@@ -47,6 +47,7 @@ fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Valu
         }
         "add_transcription" => json!(emulator.add_transcription(&text(args, "recordingSid")?, &text(args, "text")?)),
         "calls_stay_queued" => json!(emulator.calls_stay_queued()),
+        "calls_hold_in" => json!(emulator.calls_hold_in(args.get("status").and_then(Value::as_str))?),
         "clear_faults" => json!(emulator.clear_faults()),
         "cut_next_create" => json!(emulator.cut_next_create()),
         "relay_cut" => json!(emulator.relay_cut()),

@@ -1,26 +1,13 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MemoryBackend, SIGNALWIRE_CONFIGURED, SIP_CONFIGURED, type MemoryBackendOptions } from "../../backend/memory";
 import type { CallHistoryItem, HistoryFilter } from "../../generated/bindings";
-import { SAMPLE_LEADS as MEMORY_LEADS, renderApp as renderMemoryApp } from "../../test/render";
 import { SAMPLE_LEADS, allLeads, markDoNotCall, renderApp, type Seed } from "../../test/app";
 import { placeRequests } from "../../test/calls";
 import type { Core } from "../../test/core";
+import { peerPhone } from "../../test/sip";
 import { bridgePolling } from "./usePhone";
 
 const AGENT_PHONE = "+13125550100";
-
-/** Still on the in-memory backend: these need a SIP peer for the softphone's call progress. */
-function backendWith(options: MemoryBackendOptions = {}) {
-  return new MemoryBackend({
-    leads: MEMORY_LEADS,
-    settings: { ...SIP_CONFIGURED, ...SIGNALWIRE_CONFIGURED, agentPhone: AGENT_PHONE, ...options.settings },
-    ownedNumbers: ["+14155550142", "+12125550142"],
-    callStepMs: 5,
-    ...options,
-    ...(options.settings ? { settings: { ...SIP_CONFIGURED, ...SIGNALWIRE_CONFIGURED, agentPhone: AGENT_PHONE, ...options.settings } } : {}),
-  });
-}
 
 /** SAMPLE_LEADS, a SIP line (INVITEs go out; nobody answers them) and SignalWire (the emulator,
  * which carries bridge calls: queued, ringing, in progress, completed after 1.5 s). */
@@ -165,29 +152,28 @@ describe("Calls over the default route and overrides", () => {
   });
 });
 
-describe("Bridge calls held in a state (still on the in-memory backend: the emulator moves a call along by the clock)", () => {
+describe("Bridge calls held in a state (the emulator keeps a call in it until hung up)", () => {
+  /** Bridge calls by default, and SignalWire keeps the calls placed in `status`. */
+  const holdingIn = (status: string) =>
+    seedWith({ settings: { defaultRoute: "bridge" }, seed: (_core, signalWire) => signalWire!.call("calls_hold_in", { status }) });
+
   it("Hang up ends a ringing bridge call (canceled) and the wrap-up follows", async () => {
-    const backend = backendWith({ settings: { defaultRoute: "bridge" } });
-    const { user } = await renderMemoryApp(backend);
+    const { user, core, signalWire } = await renderApp(holdingIn("ringing"));
     await user.click(within(await leadRow("Carla Cruz")).getByTestId("lead-call"));
     await screen.findByTestId("call-card");
-    const [sid] = backend.bridgeCallSids();
-    act(() => backend.setBridgeStatus(sid, "ringing"));
     await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Ringing…"));
     await user.click(screen.getByTestId("call-hangup"));
     await waitFor(() => expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument());
-    expect(backend.bridgeCall(sid)?.status).toBe("canceled");
+    const [[sid]] = await signalWire.call<[string, string, string][]>("calls");
+    expect(await core.invoke("bridge_call_status", { sid }), "SignalWire canceled the call").toMatchObject({ status: "canceled" });
     expect(await screen.findByTestId("wrapup-call-name")).toHaveTextContent("Carla Cruz");
   });
 
   it("a bridge call the lead does not answer ends with a clear failure toast", async () => {
-    const backend = backendWith({ settings: { defaultRoute: "bridge" } });
-    const { user } = await renderMemoryApp(backend);
+    const { user } = await renderApp(holdingIn("no-answer"));
     await user.click(within(await leadRow("Erin Evans")).getByTestId("lead-call"));
-    await screen.findByTestId("call-card");
-    act(() => backend.setBridgeStatus(backend.bridgeCallSids()[0], "no-answer"));
-    await waitFor(() => expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument());
-    expect(screen.getAllByTestId("toast").some((t) => /Call failed: nobody answered/.test(t.textContent ?? ""))).toBe(true);
+    await waitFor(() => expect(screen.getAllByTestId("toast").some((t) => /Call failed: nobody answered/.test(t.textContent ?? ""))).toBe(true));
+    expect(screen.queryByTestId("call-panel")).not.toBeInTheDocument();
   });
 });
 
@@ -221,14 +207,23 @@ describe("Links that dial by themselves", () => {
   });
 });
 
-describe("In-call panel (still on the in-memory backend: a SIP peer's call progress)", () => {
+describe("In-call panel (real SIP calls: Kamailio and baresip phones as the leads)", () => {
+  /** SAMPLE_LEADS on a core registered at the SIP peer's Kamailio. */
+  const sipSeed = (): Seed => ({ leads: SAMPLE_LEADS, sipPeer: true });
+  const toasts = () => screen.queryAllByTestId("toast").map((t) => t.textContent);
+  const card = (name: string) => screen.getAllByTestId("call-card").find((c) => c.textContent?.includes(name))!;
+
   it("shows the microphone level and switches the microphone and speaker, saved in Settings", async () => {
-    const { user, backend } = await renderMemoryApp(backendWith());
+    await peerPhone("12125550123");
+    const { user, core } = await renderApp(sipSeed());
+    // This computer's sound devices (hardware): the core's phone speaks a WAV meanwhile.
+    core.fake("audio_devices", () => [
+      { name: "Built-in Audio", input: true, output: true },
+      { name: "USB Headset", input: true, output: true },
+    ]);
     await user.click(within(await leadRow("Alice Anders")).getByTestId("lead-call"));
-    await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"));
-    const [callId] = backend.phoneCallIds();
-    act(() => backend.emitCall({ kind: "levels", callId, inputDbfs: -30, outputDbfs: -20 }));
-    await waitFor(() => expect(screen.getByTestId("call-input-level")).toHaveAttribute("aria-valuenow", "50"));
+    await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"), { timeout: 10_000 });
+    await waitFor(() => expect(Number(screen.getByTestId("call-input-level").getAttribute("aria-valuenow"))).toBeGreaterThan(0), { timeout: 5000 });
 
     await user.click(screen.getByTestId("call-audio"));
     const input = screen.getByTestId("call-audio-input");
@@ -236,60 +231,52 @@ describe("In-call panel (still on the in-memory backend: a SIP peer's call progr
     await user.selectOptions(input, "USB Headset");
     await waitFor(() => expect(screen.getByTestId("call-audio-status")).toHaveTextContent("Switched — this call and the next ones"));
     await user.selectOptions(screen.getByTestId("call-audio-output"), "USB Headset");
-    await waitFor(async () => expect(await backend.getSettings()).toMatchObject({ audioInput: "USB Headset", audioOutput: "USB Headset" }));
+    await waitFor(async () => expect(await core.invoke("get_settings")).toMatchObject({ audioInput: "USB Headset", audioOutput: "USB Headset" }));
   });
 
   it("an incoming call from an unknown number that stops ringing shows a missed-call toast; a rejected one does not", async () => {
-    const backend = backendWith();
-    await renderMemoryApp(backend);
-    let callId = "";
-    act(() => {
-      callId = backend.ringIn("+13125550147").callId;
-    });
-    expect(await screen.findByTestId("screen-pop-unknown")).toHaveTextContent("Unknown caller");
+    const stranger = await peerPhone("13125550147", "manual");
+    await renderApp(sipSeed());
+    await stranger.callAgent();
+    expect(await screen.findByTestId("screen-pop-unknown", {}, { timeout: 10_000 })).toHaveTextContent("Unknown caller");
     expect(screen.getByTestId("incoming-create-lead")).toBeInTheDocument();
-    act(() => backend.remoteHangUp(callId));
-    await waitFor(() => expect(screen.getAllByTestId("toast").map((t) => t.textContent)).toContain("Missed call from (312) 555-0147."));
+    await stranger.command("hangup");
+    await waitFor(() => expect(toasts()).toContain("Missed call from (312) 555-0147."), { timeout: 10_000 });
   });
 
   it("a rejected call is not reported as missed; a missed call from a lead names the lead", async () => {
-    const backend = backendWith();
-    const { user } = await renderMemoryApp(backend);
-    act(() => void backend.ringIn("+13125550147"));
-    await user.click(await screen.findByTestId("incoming-reject"));
+    const stranger = await peerPhone("13125550147", "manual");
+    const bob = await peerPhone("14155550100", "manual");
+    const { user } = await renderApp(sipSeed());
+    await stranger.callAgent();
+    await user.click(await screen.findByTestId("incoming-reject", {}, { timeout: 10_000 }));
+    expect(await stranger.waitEvent("CALL_CLOSED"), "the caller hears the decline").toContain("486 Busy Here");
     await waitFor(() => expect(screen.queryByTestId("incoming-call")).not.toBeInTheDocument());
-    expect(screen.queryAllByTestId("toast").some((t) => /Missed call/.test(t.textContent ?? ""))).toBe(false);
+    expect(toasts().some((t) => /Missed call/.test(t ?? ""))).toBe(false);
 
-    let callId = "";
-    act(() => {
-      callId = backend.ringIn("415-555-0100").callId;
-    });
-    await screen.findByTestId("screen-pop");
-    act(() => backend.remoteHangUp(callId));
-    await waitFor(() => expect(screen.getAllByTestId("toast").map((t) => t.textContent)).toContain("Missed call from Bob Brown."));
+    await bob.callAgent();
+    await screen.findByTestId("screen-pop", {}, { timeout: 10_000 });
+    await bob.command("hangup");
+    await waitFor(() => expect(toasts()).toContain("Missed call from Bob Brown."), { timeout: 10_000 });
   });
 
   it("with two calls, answering the second holds the first and Switch swaps which one is held", async () => {
-    const { user, backend } = await renderMemoryApp(backendWith());
+    await peerPhone("12125550123");
+    const bob = await peerPhone("14155550100");
+    const { user } = await renderApp(sipSeed());
     await user.click(within(await leadRow("Alice Anders")).getByTestId("lead-call"));
-    await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"));
-    const [first] = backend.phoneCallIds();
-    let second = "";
-    act(() => {
-      second = backend.ringIn("415-555-0100").callId;
-    });
-    await user.click(await screen.findByTestId("incoming-answer"));
-    await waitFor(() => expect(backend.phoneCall(second)?.phase).toBe("active"));
-    expect(backend.phoneCall(first)?.phase).toBe("held");
-    const heldCard = () => screen.getAllByTestId("call-card").find((c) => c.getAttribute("data-call-id") === first)!;
-    expect(within(heldCard()).getByTestId("call-phase")).toHaveTextContent("On hold");
+    await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"), { timeout: 10_000 });
+    await bob.callAgent();
+    await user.click(await screen.findByTestId("incoming-answer", {}, { timeout: 10_000 }));
+    await waitFor(() => expect(screen.getAllByTestId("call-card")).toHaveLength(2));
+    await waitFor(() => expect(within(card("Bob Brown")).getByTestId("call-phase")).toHaveTextContent("Connected"));
+    expect(within(card("Alice Anders")).getByTestId("call-phase")).toHaveTextContent("On hold");
 
-    await user.click(within(heldCard()).getByTestId("call-switch"));
-    await waitFor(() => expect(backend.phoneCall(first)?.phase).toBe("active"));
-    expect(backend.phoneCall(second)?.phase).toBe("held");
-    const other = screen.getAllByTestId("call-card").find((c) => c.getAttribute("data-call-id") === second)!;
-    await user.click(within(other).getByTestId("call-switch"));
-    await waitFor(() => expect(backend.phoneCall(second)?.phase).toBe("active"));
-    expect(backend.phoneCall(first)?.phase).toBe("held");
+    await user.click(within(card("Alice Anders")).getByTestId("call-switch"));
+    await waitFor(() => expect(within(card("Alice Anders")).getByTestId("call-phase")).toHaveTextContent("Connected"));
+    await waitFor(() => expect(within(card("Bob Brown")).getByTestId("call-phase")).toHaveTextContent("On hold"));
+    await user.click(within(card("Bob Brown")).getByTestId("call-switch"));
+    await waitFor(() => expect(within(card("Bob Brown")).getByTestId("call-phase")).toHaveTextContent("Connected"));
+    await waitFor(() => expect(within(card("Alice Anders")).getByTestId("call-phase")).toHaveTextContent("On hold"));
   });
 });
