@@ -6,11 +6,8 @@ import { ConfirmDialog } from "../shell/ConfirmDialog";
 import { useToast } from "../shell/Toast";
 import { usePhoneContext, type CallLead, type PlaceOptions } from "./usePhone";
 
-export const DO_NOT_CALL = "do_not_call";
-
-export function isDoNotCall(status: string | null | undefined): boolean {
-  return status === DO_NOT_CALL;
-}
+/** The status a lead marked Do Not Call has: its phone button shows it (the core enforces it). */
+const DO_NOT_CALL = "do_not_call";
 
 /** What a call may override of Settings: the route, the caller ID and recording (null / absent: the default). */
 export type CallOverrides = Omit<PlaceOptions, "overrideDnc">;
@@ -18,10 +15,10 @@ export type CallOverrides = Omit<PlaceOptions, "overrideDnc">;
 type Pending = { to: string; lead: CallLead | null; overrides: CallOverrides };
 
 /**
- * Calls a number for a lead (placeCall: Settings' default route unless `overrides` says otherwise):
- * at once, except for a Do Not Call lead (or when the backend says the number is Do Not Call): then
- * a warning asks for "Call anyway", which sends overrideDnc. `onError` shows other failures
- * (default: a toast). Render `dialog` somewhere.
+ * Calls a number for a lead (placeCall: Settings' default route unless `overrides` says otherwise).
+ * Whether it is Do Not Call is the core's rule (every lead owning the number): when the core
+ * refuses the call as such ("conflict"), a warning asks for "Call anyway", which sends
+ * overrideDnc. `onError` shows other failures (default: a toast). Render `dialog` somewhere.
  */
 export function useDialAction(onError?: (message: string) => void) {
   const phone = usePhoneContext();
@@ -56,10 +53,7 @@ export function useDialAction(onError?: (message: string) => void) {
   );
 
   const start = useCallback(
-    (to: string, lead: CallLead | null, overrides: CallOverrides = {}) => {
-      if (lead && isDoNotCall(lead.status)) setPending({ to, lead, overrides });
-      else void place(to, lead, overrides, false);
-    },
+    (to: string, lead: CallLead | null, overrides: CallOverrides = {}) => void place(to, lead, overrides, false),
     [place],
   );
 
@@ -93,7 +87,7 @@ export function LeadCallButton({ lead, size = 16, testId = "lead-call", override
   const { available, start, dialog, busy } = useDialAction();
   const to = lead.phoneE164 ?? lead.phone ?? null;
   if (!available || !to) return null;
-  const dnc = isDoNotCall(lead.status);
+  const dnc = lead.status === DO_NOT_CALL;
   return (
     <>
       <button

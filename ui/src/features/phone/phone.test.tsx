@@ -4,7 +4,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { SAMPLE_LEADS, allLeads, markDoNotCall, renderApp, type Seed } from "../../test/app";
-import { placeRequests } from "../../test/calls";
+import { expectCallAnywayThenCall, placeRequests } from "../../test/calls";
 import type { Core } from "../../test/core";
 import { peerPhone } from "../../test/sip";
 
@@ -59,16 +59,7 @@ describe("Softphone", () => {
     await peerPhone("13125550111");
     const { user, core } = await phoneApp({ leads: [{ name: "Nora Never", company: "Quiet Co", phone: "(312) 555-0111" }], seed: (core) => markDoNotCall(core, "Nora Never") });
     await user.click(within(await leadRow("Nora Never")).getByTestId("lead-call"));
-
-    const confirm = await screen.findByTestId("dnc-confirm");
-    expect(confirm).toHaveTextContent("Do Not Call");
-    expect(placeRequests(core), "nothing placed before the agent confirms").toEqual([]);
-    await user.click(within(confirm).getByRole("button", { name: "Call anyway" }));
-
-    await waitFor(() => expect(placeRequests(core)).toHaveLength(1));
-    expect(placeRequests(core)[0]).toMatchObject({ to: "+13125550111", overrideDnc: true });
-    expect(await screen.findByTestId("call-lead-name")).toHaveTextContent("Nora Never");
-    expect(screen.queryByTestId("dnc-confirm")).not.toBeInTheDocument();
+    await expectCallAnywayThenCall(user, core, { name: "Nora Never", e164: "+13125550111" });
     await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"), { timeout: 10_000 });
   });
 
