@@ -65,6 +65,9 @@ macro_rules! app_commands {
                 /// The disposition set the wrap-up step offers, in order (the defaults until the
                 /// agent changes it).
                 disposition_options() -> Vec<DispositionOption> = |app| app.disposition_options();
+                /// The key a new disposition starts with, from its label as typed
+                /// ("Callback Requested" → "callback_requested"; empty when nothing is left).
+                disposition_key(label: String) -> String = |app| Ok(app.disposition_key(&label));
                 /// Replaces the disposition set (keys: lowercase letters, digits, _; unique; labels
                 /// of 1–60 characters; lead statuses like "contacted" or null to leave the status);
                 /// an empty list restores the defaults. Resolves with the set now in force; rejects

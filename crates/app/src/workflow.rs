@@ -64,8 +64,34 @@ impl NextAction {
     }
 }
 
+/// The longest disposition key.
+const KEY_MAX: usize = 40;
+
 fn valid_key(k: &str) -> bool {
-    !k.is_empty() && k.len() <= 40 && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !k.is_empty() && k.len() <= KEY_MAX && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The key a new disposition starts with, from its label: "Callback Requested" →
+/// `callback_requested`, "Café visit" → `cafe_visit` (accents folded, every run of other
+/// characters one `_`, at most 40). Empty when the label has no letter or digit to keep.
+pub fn key_from_label(label: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut key = String::new();
+    let mut gap = false;
+    for c in label.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)) {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            if gap && !key.is_empty() {
+                key.push('_');
+            }
+            gap = false;
+            key.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    key.truncate(KEY_MAX);
+    key.trim_end_matches('_').to_string()
 }
 
 /// Reads a time the UI or the CLI sent (RFC 3339), as stored text.
@@ -136,6 +162,12 @@ fn query<'a>(filter: &'a HistoryFilter, from: &'a Option<String>, to: &'a Option
 }
 
 impl crate::App {
+    /// The key a new disposition labelled `label` starts with (Settings → Dispositions, as the
+    /// agent types the label).
+    pub fn disposition_key(&self, label: &str) -> String {
+        key_from_label(label)
+    }
+
     /// The disposition set the step offers, in order.
     pub fn disposition_options(&self) -> Result<Vec<DispositionOption>> {
         let stored: Option<Vec<DispositionOption>> = self.store.read(|r| kv::get(r, DISPOSITIONS))?;
@@ -300,5 +332,27 @@ impl crate::App {
     pub fn cancel_follow_up(&self, id: &str) -> Result<FollowUps> {
         self.store.write(|w| followups::cancel(w, id))?;
         self.follow_ups()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{key_from_label, valid_key};
+
+    #[test]
+    fn a_label_gives_a_valid_key_with_accents_folded_and_gaps_joined() {
+        for (label, key) in [
+            ("Callback Requested", "callback_requested"),
+            ("  Café visit!! ", "cafe_visit"),
+            ("Left voicemail (2nd try)", "left_voicemail_2nd_try"),
+            ("Ünïcödé — Straße", "unicode_stra_e"),
+        ] {
+            let made = key_from_label(label);
+            assert_eq!(made, key, "the key of {label:?}");
+            assert!(valid_key(&made), "{made:?} passes the key rule");
+        }
+        let long = key_from_label(&"word ".repeat(20));
+        assert!(valid_key(&long) && long.len() <= 40, "a long label is cut to a valid key: {long:?}");
+        assert_eq!(key_from_label("!!! ???"), "", "nothing to keep: empty (the agent types a key)");
     }
 }

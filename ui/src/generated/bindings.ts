@@ -67,6 +67,11 @@ export const commands = {
 	 */
 	dispositionOptions: () => typedError<DispositionOption[], IpcError>(__TAURI_INVOKE("disposition_options")),
 	/**
+	 *  The key a new disposition starts with, from its label as typed
+	 *  ("Callback Requested" → "callback_requested"; empty when nothing is left).
+	 */
+	dispositionKey: (label: string) => typedError<string, IpcError>(__TAURI_INVOKE("disposition_key", { label })),
+	/**
 	 *  Replaces the disposition set (keys: lowercase letters, digits, _; unique; labels
 	 *  of 1–60 characters; lead statuses like "contacted" or null to leave the status);
 	 *  an empty list restores the defaults. Resolves with the set now in force; rejects

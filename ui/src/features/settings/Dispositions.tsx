@@ -19,17 +19,6 @@ type Row = {
 
 type SaveState = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
 
-/** "Callback Requested" → "callback_requested" (what a new disposition's key starts as). */
-export function keyFromLabel(label: string): string {
-  return label
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^_+|_+$/g, "")
-    .slice(0, 40);
-}
-
 /**
  * Settings → Dispositions: the outcomes the wrap-up step offers, in order (keys 1–9 pick the
  * first nine), each with the lead status it sets. Rows can be added, removed and moved; Save
@@ -74,16 +63,18 @@ export function DispositionsSection() {
     if (state.kind !== "saving") setState({ kind: "idle" });
   };
 
-  const edit = (uid: number, patch: Partial<Row>) =>
-    rows &&
-    change(
-      rows.map((r) => {
-        if (r.uid !== uid) return r;
-        const next = { ...r, ...patch };
-        if (patch.label !== undefined && !r.keyEdited) next.key = keyFromLabel(patch.label);
-        return next;
-      }),
+  const edit = (uid: number, patch: Partial<Row>) => {
+    if (!rows) return;
+    change(rows.map((r) => (r.uid === uid ? { ...r, ...patch } : r)));
+    const label = patch.label;
+    if (label === undefined || rows.find((r) => r.uid === uid)?.keyEdited !== false) return;
+    // A new row's key follows its label, as the core derives it (answers may arrive out of
+    // order: only the one for the label still there is kept).
+    backend.dispositionKey(label).then(
+      (key) => setRows((now) => now && now.map((r) => (r.uid === uid && r.label === label && !r.keyEdited ? { ...r, key } : r))),
+      () => undefined,
     );
+  };
 
   const move = (index: number, by: -1 | 1) => {
     if (!rows) return;
