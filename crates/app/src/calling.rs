@@ -404,8 +404,9 @@ impl crate::App {
     /// Starts the softphone with the SIP line in Settings; its notices go to `sink`. Calling it
     /// again replaces the running phone (after the line's settings changed).
     pub fn start_phone(&self, options: PhoneOptions, sink: CallSink) -> Result<()> {
-        let s = self.get_settings()?;
-        if s.sip_registrar.is_empty() || s.sip_username.is_empty() {
+        // The line first: with no SIP line set up (most start-ups), the keychain is not asked.
+        let (registrar, username) = crate::settings::sip_line(&self.store)?;
+        if registrar.is_empty() || username.is_empty() {
             return Err(IpcError::new(
                 ErrorCode::NotConfigured,
                 "Set up your SIP line in Settings to call from Ringdesk.",
@@ -415,6 +416,7 @@ impl crate::App {
             .secrets
             .get(SecretKind::SipPassword)?
             .ok_or_else(|| IpcError::new(ErrorCode::NotConfigured, "Enter your SIP password in Settings."))?;
+        let s = self.get_settings()?;
         let registrar = s.sip_registrar.trim_start_matches("sip:").to_string();
         let account = Account {
             domain: registrar.split(':').next().unwrap_or(&registrar).to_string(),

@@ -67,13 +67,14 @@ impl Provider {
     /// full settings would ask the keychain about every secret).
     fn account(&self, store: &Store, secrets: &dyn SecretStore) -> Result<(String, String, Secret)> {
         let (space, project) = crate::settings::signalwire(store)?;
-        let token = secrets.get(SecretKind::SignalwireApiToken)?.ok_or_else(|| not_configured("the API token"))?;
+        // The settings first: with SignalWire not set up, the keychain is not asked at all.
         if project.is_empty() {
             return Err(not_configured("the project ID"));
         }
         if space.is_empty() && self.origin.is_none() {
             return Err(not_configured("the space"));
         }
+        let token = secrets.get(SecretKind::SignalwireApiToken)?.ok_or_else(|| not_configured("the API token"))?;
         Ok((space, project, token))
     }
 

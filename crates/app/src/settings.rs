@@ -23,6 +23,13 @@ pub(crate) fn signalwire(store: &Store) -> Result<(String, String)> {
     Ok((space.unwrap_or_default(), project.unwrap_or_default()))
 }
 
+/// The SIP line's registrar and username (empty when not set), without touching the keychain.
+pub(crate) fn sip_line(store: &Store) -> Result<(String, String)> {
+    let (registrar, username) =
+        store.read(|r| Ok((kv::get::<String>(r, SIP_REGISTRAR)?, kv::get::<String>(r, SIP_USERNAME)?)))?;
+    Ok((registrar.unwrap_or_default(), username.unwrap_or_default()))
+}
+
 /// The call settings without touching the keychain: the default route, the caller ID, and
 /// whether links dial at once.
 pub(crate) fn calls(store: &Store) -> Result<(CallRoute, String, bool)> {

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../../../migrations/local/0004_sync.sql")),
     (5, include_str!("../../../migrations/local/0005_history_search.sql")),
     (6, include_str!("../../../migrations/local/0006_sync_waiting.sql")),
+    (7, include_str!("../../../migrations/local/0007_outbox_pending_index.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -69,3 +69,34 @@ pub fn last_mutation_id(r: &impl Reads) -> Result<i64> {
         .optional()?
         .unwrap_or(0))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Store;
+    use crate::connection::Reads;
+
+    /// The plan SQLite picks for `sql`, one detail line per step.
+    fn plan(store: &Store, sql: &str) -> String {
+        store
+            .read(|r| {
+                let mut stmt = r.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let rows = stmt.query_map([], |row| row.get::<_, String>(3))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("; "))
+            })
+            .expect("a query plan")
+    }
+
+    #[test]
+    fn pending_mutations_are_counted_and_read_through_an_index_not_a_scan_of_the_outbox() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("r.db")).expect("store");
+        for sql in [
+            "SELECT count(*) FROM sync_outbox WHERE state = 'pending'",
+            "SELECT mutation_id, args_json FROM sync_outbox WHERE state = 'pending' ORDER BY mutation_id LIMIT 50",
+        ] {
+            let plan = plan(&store, sql);
+            assert!(plan.contains("sync_outbox_pending"), "{sql}: uses the index: {plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{sql}: no sort: {plan}");
+        }
+    }
+}
