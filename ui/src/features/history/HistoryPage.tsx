@@ -1,5 +1,4 @@
 import { useDispositionOptions } from "../calls/useDispositionOptions";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import {
   AlertCircle,
   Download,
@@ -16,6 +15,7 @@ import {
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import type { CallHistoryItem, CallRoute, HistoryFilter } from "../../generated/bindings";
+import { useFixedRows } from "../../lib/fixedRows";
 import { formatDateTime, formatPhone, plural } from "../../lib/format";
 import { dayStart, dispositionLabel, formatDuration } from "../calls/callText";
 import { ROW_HEIGHT } from "../leads/LeadTable";
@@ -145,13 +145,8 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
   };
 
   const count = rows?.length ?? 0;
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
+  const { first, last, totalSize, scrollToIndex } = useFixedRows(scrollRef, count, ROW_HEIGHT, 12);
+  const items = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
 
   // Keep header columns aligned with the body when it shows a vertical scrollbar.
   useLayoutEffect(() => {
@@ -168,7 +163,7 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
     if (count === 0) return;
     const next = Math.max(0, Math.min(count - 1, index));
     setActiveIndex(next);
-    virtualizer.scrollToIndex(next, { align: "auto" });
+    scrollToIndex(next);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -210,9 +205,6 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
       setExporting(false);
     }
   };
-  const first = items.length ? items[0].index : 0;
-  const last = items.length ? items[items.length - 1].index : -1;
-
   return (
     <div className="page history-page">
       <div className="toolbar history-toolbar">
@@ -347,13 +339,13 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
               aria-activedescendant={activeIndex >= first && activeIndex <= last && activeIndex >= 0 ? `history-row-${activeIndex}` : undefined}
               onKeyDown={onKeyDown}
             >
-              <div className="lead-table-sizer" style={{ height: virtualizer.getTotalSize() }}>
-                {items.map((item) => {
-                  const row = rows?.[item.index];
+              <div className="lead-table-sizer" style={{ height: totalSize }}>
+                {items.map((index) => {
+                  const row = rows?.[index];
                   if (!row) return null;
                   const classes = ["lead-row", "history-row"];
-                  if (item.index === activeIndex) classes.push("active");
-                  if (item.index % 2 === 1) classes.push("odd");
+                  if (index === activeIndex) classes.push("active");
+                  if (index % 2 === 1) classes.push("odd");
                   if (row.leadId) classes.push("has-lead");
                   if (row.missed) classes.push("missed");
                   const Direction = row.missed ? PhoneMissed : row.direction === "inbound" ? PhoneIncoming : PhoneOutgoing;
@@ -361,16 +353,16 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
                   return (
                     <div
                       key={row.id}
-                      id={`history-row-${item.index}`}
+                      id={`history-row-${index}`}
                       className={classes.join(" ")}
                       role="row"
-                      aria-rowindex={item.index + 2}
+                      aria-rowindex={index + 2}
                       data-testid="history-row"
                       data-call-id={row.id}
                       title={row.leadId ? "Open lead" : undefined}
-                      style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                      style={{ height: ROW_HEIGHT, transform: `translateY(${index * ROW_HEIGHT}px)` }}
                       onClick={() => {
-                        setActiveIndex(item.index);
+                        setActiveIndex(index);
                         scrollRef.current?.focus({ preventScroll: true });
                         open(row);
                       }}

@@ -1,7 +1,7 @@
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
 import { useEffect, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
 import type { LeadSort, LeadSortField, LeadSummary } from "../../generated/bindings";
+import { useFixedRows } from "../../lib/fixedRows";
 import { formatDate, formatValue } from "../../lib/format";
 import { LeadCallButton } from "../phone/CallButton";
 import type { LeadPages } from "./useLeadPages";
@@ -44,7 +44,7 @@ type Props = {
 };
 
 /**
- * The lead table: a fixed-row-height virtual list (only visible rows are in the DOM), fed page
+ * The lead table: a fixed-row-height windowed list (only the rows in view are in the DOM; `useFixedRows`), fed page
  * by page through `pages`. Keyboard: Up/Down/PageUp/PageDown/Home/End move the selection, Enter
  * opens the selected lead.
  */
@@ -53,15 +53,8 @@ export function LeadTable({ pages, sort, onSort, activeIndex, onActiveIndexChang
   const headerRef = useRef<HTMLDivElement>(null);
   const count = pages.total ?? 0;
 
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items.length ? items[0].index : 0;
-  const last = items.length ? items[items.length - 1].index : -1;
+  const { first, last, totalSize, scrollToIndex } = useFixedRows(scrollRef, count, ROW_HEIGHT, 12);
+  const items = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
 
   const { ensureRange, revision, rowAt } = pages;
   useEffect(() => {
@@ -79,7 +72,7 @@ export function LeadTable({ pages, sort, onSort, activeIndex, onActiveIndexChang
     if (count === 0) return;
     const next = Math.max(0, Math.min(count - 1, index));
     onActiveIndexChange(next);
-    virtualizer.scrollToIndex(next, { align: "auto" });
+    scrollToIndex(next);
     // While the panel is open it follows the selection.
     const row = rowAt(next);
     if (row && openLeadId !== null) onOpen(row, next);
@@ -145,13 +138,13 @@ export function LeadTable({ pages, sort, onSort, activeIndex, onActiveIndexChang
         aria-activedescendant={activeIndex >= 0 && activeIndex >= first && activeIndex <= last ? `lead-row-${activeIndex}` : undefined}
         onKeyDown={onKeyDown}
       >
-        <div className="lead-table-sizer" style={{ height: virtualizer.getTotalSize() }}>
-          {items.map((item) => {
-            const row = rowAt(item.index);
-            const style = { height: ROW_HEIGHT, transform: `translateY(${item.start}px)` };
+        <div className="lead-table-sizer" style={{ height: totalSize }}>
+          {items.map((index) => {
+            const row = rowAt(index);
+            const style = { height: ROW_HEIGHT, transform: `translateY(${index * ROW_HEIGHT}px)` };
             if (!row) {
               return (
-                <div key={item.key} className="lead-row loading" role="row" aria-rowindex={item.index + 2} style={style} data-testid="lead-row-loading">
+                <div key={index} className="lead-row loading" role="row" aria-rowindex={index + 2} style={style} data-testid="lead-row-loading">
                   {COLUMNS.map((col) => (
                     <div key={col.key} role="gridcell" className={`cell ${col.className}`}>
                       <span className="skeleton" />
@@ -161,23 +154,23 @@ export function LeadTable({ pages, sort, onSort, activeIndex, onActiveIndexChang
               );
             }
             const classes = ["lead-row"];
-            if (item.index === activeIndex) classes.push("active");
+            if (index === activeIndex) classes.push("active");
             if (row.id === openLeadId) classes.push("open");
-            if (item.index % 2 === 1) classes.push("odd");
+            if (index % 2 === 1) classes.push("odd");
             return (
               <div
-                key={item.key}
-                id={`lead-row-${item.index}`}
+                key={index}
+                id={`lead-row-${index}`}
                 className={classes.join(" ")}
                 role="row"
-                aria-rowindex={item.index + 2}
+                aria-rowindex={index + 2}
                 aria-selected={row.id === openLeadId}
                 data-testid="lead-row"
                 data-lead-id={row.id}
                 style={style}
                 onClick={() => {
-                  onActiveIndexChange(item.index);
-                  onOpen(row, item.index);
+                  onActiveIndexChange(index);
+                  onOpen(row, index);
                   scrollRef.current?.focus({ preventScroll: true });
                 }}
               >
