@@ -17,9 +17,9 @@ if (typeof window !== "undefined") installDomStandIns();
 
 /** What jsdom lacks; node-environment suites (devCore.test.ts) have no DOM at all. */
 function installDomStandIns() {
-  // jsdom does no layout: every element is 0×0, so a virtualizer would render no rows. Give the
-  // virtualized scroll container (marked data-virtual-scroll) a viewport of 1000×640 px; the
-  // production code path (useVirtualizer, only visible rows rendered) is unchanged.
+  // jsdom does no layout: every element is 0×0, so a windowed list would render no rows. Give the
+  // windowed scroll container (marked data-virtual-scroll) a viewport of 1000×640 px; the
+  // production code path (useFixedRows, only the rows in view rendered) is unchanged.
   const VIEWPORT = { width: 1000, height: 640 };
   for (const [prop, size] of [
     ["clientHeight", VIEWPORT.height],
@@ -66,13 +66,4 @@ function installDomStandIns() {
       this.dispatchEvent(new Event("scroll"));
     };
   }
-
-  // @tanstack/react-virtual flushes synchronously on scroll for smooth React 18 scrolling; on the
-  // first layout pass that makes React log a harmless "flushSync was called from inside a lifecycle
-  // method" warning. Drop only that message so real warnings stay visible.
-  const originalError = console.error;
-  console.error = (...args: unknown[]) => {
-    if (typeof args[0] === "string" && args[0].includes("flushSync was called from inside a lifecycle method")) return;
-    originalError(...args);
-  };
 }
