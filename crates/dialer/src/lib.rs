@@ -1,0 +1,13 @@
+//! Ringdesk's power dialer engine, sans-IO like `media`: time, the leads and the agent's actions
+//! are inputs, decisions are outputs. Nothing here reads the clock, the network or a database.
+//!
+//! - [`places`]: where a number rings (its time zones, its NANP state), from libphonenumber's
+//!   prefix files.
+//! - [`window`]: the calling window in the lead's local time (federal 08:00–21:00, Florida and
+//!   Oklahoma 08:00–20:00, narrowed by the campaign), allowed or the instant it next opens.
+//! - [`rules`]: whether a lead may be dialed now, and why not; when an outcome lets it be tried
+//!   again.
+
+pub mod places;
+pub mod rules;
+pub mod window;
