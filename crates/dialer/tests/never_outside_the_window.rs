@@ -25,9 +25,12 @@ const NUMBERS: &[&str] = &[
     "+19995550100",
     "+442079460958",
 ];
-const OWN_ZONES: &[Option<&str>] = &[None, None, None, Some("America/Chicago"), Some("Not/AZone"), Some("Europe/Berlin")];
-const OUTCOMES: &[&str] = &["busy", "no_answer", "voicemail", "failed", "callback_requested", "mystery_outcome", "answered"];
-const WEEKDAYS: [Weekday; 7] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+const OWN_ZONES: &[Option<&str>] =
+    &[None, None, None, Some("America/Chicago"), Some("Not/AZone"), Some("Europe/Berlin")];
+const OUTCOMES: &[&str] =
+    &["busy", "no_answer", "voicemail", "failed", "callback_requested", "mystery_outcome", "answered"];
+const WEEKDAYS: [Weekday; 7] =
+    [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
 fn base(days_before_a_dst_change: i64, march: bool) -> DateTime<Utc> {
     let change = if march { "2026-03-08T07:00:00Z" } else { "2026-11-01T06:00:00Z" };
@@ -47,7 +50,11 @@ fn campaign(max_attempts: u32, start_hour: u32, length: u32, excluded: &[bool]) 
 /// The checks of an offer, with chrono-tz only.
 fn assert_allowed(lead: &Lead, c: &Campaign, zones: &[Tz], state: Option<&str>, now: DateTime<Utc>) {
     assert!(lead.attempts < c.max_attempts, "offered after {} of {} attempts", lead.attempts, c.max_attempts);
-    assert!(lead.next_retry_at.is_none_or(|t| t <= now), "offered at {now} before its retry at {:?}", lead.next_retry_at);
+    assert!(
+        lead.next_retry_at.is_none_or(|t| t <= now),
+        "offered at {now} before its retry at {:?}",
+        lead.next_retry_at
+    );
     let close = if matches!(state, Some("FL" | "OK")) { 20 } else { 21 };
     for zone in zones {
         let local = now.with_timezone(zone);
