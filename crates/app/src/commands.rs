@@ -68,6 +68,10 @@ macro_rules! app_commands {
                 /// The key a new disposition starts with, from its label as typed
                 /// ("Callback Requested" → "callback_requested"; empty when nothing is left).
                 disposition_key(label: String) -> String = |app| Ok(app.disposition_key(&label));
+                /// What the power dialer decides for a number at an instant (RFC 3339; now when
+                /// null): its zones, state, local time, window, and whether a call is allowed or
+                /// why not. Rejects with "invalidInput" (a number, time or zone it cannot read).
+                calling_window(input: String, at: Option<String>, timezone: Option<String>, campaign_zone: Option<String>) -> CallingWindow = |app| app.calling_window(&input, at.as_deref(), timezone.as_deref(), campaign_zone.as_deref());
                 /// Replaces the disposition set (keys: lowercase letters, digits, _; unique; labels
                 /// of 1–60 characters; lead statuses like "contacted" or null to leave the status);
                 /// an empty list restores the defaults. Resolves with the set now in force; rejects

@@ -298,6 +298,31 @@ pub struct NumberLookup {
     pub lead: Option<LeadSummary>,
 }
 
+/// What the power dialer decides for a number at an instant (`calling_window`).
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CallingWindow {
+    /// The number in E.164.
+    pub number: String,
+    /// The instant decided for (RFC 3339, UTC).
+    pub at: String,
+    /// Every zone the call must be inside the window of (IANA names).
+    pub zones: Vec<String>,
+    /// The number did not say where it rings: the campaign's zone stands in (shown as a warning).
+    pub zone_assumed: bool,
+    /// The NANP state, when known (Florida and Oklahoma have their own rules).
+    pub state: Option<String>,
+    /// The local time in each zone (RFC 3339 with its offset), in the order of `zones`.
+    pub local_times: Vec<String>,
+    /// The window that applies, such as `08:00–20:00`.
+    pub window: String,
+    pub allowed: bool,
+    /// Why not, when not allowed.
+    pub reason: Option<String>,
+    /// When the window next opens, when it is closed now.
+    pub opens_at: Option<String>,
+}
+
 /// What a `tel:` or `ringdesk://dial` link opened: the dialer filled with this number and the
 /// lead selected. Nothing is dialled unless `auto_dial` (a setting, off by default).
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]

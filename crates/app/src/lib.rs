@@ -21,6 +21,7 @@ mod calling;
 pub mod commands;
 pub mod csv_io;
 mod dialable;
+mod dialer;
 mod error;
 pub mod files;
 pub mod ipc;

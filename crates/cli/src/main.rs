@@ -44,6 +44,11 @@ enum Command {
     Lists,
     /// Normalizes a phone number or tel: link and finds its lead.
     Lookup { input: String },
+    /// The power dialer's rules for a number.
+    Dialer {
+        #[command(subcommand)]
+        command: DialerCommand,
+    },
     /// Settings (the non-secret part).
     Settings {
         #[command(subcommand)]
@@ -173,6 +178,24 @@ enum Command {
         /// Write every call the filters select to this CSV file instead.
         #[arg(long)]
         csv: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DialerCommand {
+    /// What the dialer decides for NUMBER at an instant: its time zones, state, local time, the
+    /// window that applies, and whether a call is allowed (or why not).
+    Window {
+        number: String,
+        /// The instant (RFC 3339); now when absent.
+        #[arg(long)]
+        at: Option<String>,
+        /// The lead's own IANA time zone, which wins over the number's.
+        #[arg(long)]
+        timezone: Option<String>,
+        /// The zone assumed for a number that does not say where it rings (default America/New_York).
+        #[arg(long)]
+        campaign_zone: Option<String>,
     },
 }
 
@@ -316,6 +339,22 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
             }
             for l in &lists {
                 writeln!(out, "{:>7}  {}", l.member_count, l.name).map_err(io)?;
+            }
+        }
+        Command::Dialer { command: DialerCommand::Window { number, at, timezone, campaign_zone } } => {
+            let w = app.calling_window(number, at.as_deref(), timezone.as_deref(), campaign_zone.as_deref())?;
+            if cli.json {
+                return emit_json(out, &w);
+            }
+            let assumed = if w.zone_assumed { " (assumed: the number does not say where it rings)" } else { "" };
+            writeln!(out, "{} at {}", w.number, w.at).map_err(io)?;
+            writeln!(out, "  zones: {}{assumed}", w.zones.join(", ")).map_err(io)?;
+            writeln!(out, "  state: {}", w.state.as_deref().unwrap_or("unknown")).map_err(io)?;
+            writeln!(out, "  local time: {}", w.local_times.join(", ")).map_err(io)?;
+            writeln!(out, "  window: {}", w.window).map_err(io)?;
+            match &w.reason {
+                None => writeln!(out, "  allowed").map_err(io)?,
+                Some(why) => writeln!(out, "  not allowed: {why}").map_err(io)?,
             }
         }
         Command::Lookup { input } => {

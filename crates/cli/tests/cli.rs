@@ -588,3 +588,36 @@ fn serve_answers_the_window_commands_as_json_lines_and_pushes_events() {
     assert_eq!(pending.len(), 1, "a link delivered before the window asked waits for it: {pending:?}");
     assert_eq!(pending[0]["target"]["e164"], "+14155550100", "read by the core's link rules");
 }
+
+#[test]
+fn the_dialer_explains_a_number_s_calling_window_from_the_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("r.db");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = cli(&db, &[&["--json", "dialer", "window"][..], args].concat());
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        serde_json::from_slice(&o.stdout).expect("json")
+    };
+    // 208-291 rings in Boise and Los Angeles: 07:30 in LA keeps both closed until 08:00 there.
+    let split = json(&["208-291-0100", "--at", "2026-07-01T14:30:00Z"]);
+    assert_eq!(split["zones"], serde_json::json!(["America/Boise", "America/Los_Angeles"]), "{split}");
+    assert_eq!(split["state"], "ID", "{split}");
+    assert_eq!(split["allowed"], false, "{split}");
+    assert_eq!(split["opensAt"], "2026-07-01T15:00:00Z", "{split}");
+    // Miami at 20:30: Florida closes at 20:00.
+    let miami = json(&["(305) 555-0100", "--at", "2026-07-02T00:30:00Z"]);
+    assert_eq!((miami["state"].as_str(), miami["window"].as_str()), (Some("FL"), Some("08:00–20:00")), "{miami}");
+    assert_eq!(miami["allowed"], false, "{miami}");
+    // The lead's own zone wins over the number's.
+    let own = json(&["212-555-0100", "--at", "2026-07-01T13:00:00Z", "--timezone", "America/Los_Angeles"]);
+    assert_eq!(own["zones"], serde_json::json!(["America/Los_Angeles"]), "{own}");
+    assert!(own["reason"].as_str().is_some_and(|r| r.contains("outside its calling window")), "{own}");
+    let ok = json(&["212-555-0100", "--at", "2026-07-01T16:00:00Z"]);
+    assert_eq!(
+        (ok["allowed"].as_bool(), ok["localTimes"][0].as_str()),
+        (Some(true), Some("2026-07-01T12:00:00-04:00"))
+    );
+    let bad = cli(&db, &["dialer", "window", "212-555-0100", "--timezone", "Mars/Base"]);
+    assert_eq!(bad.status.code(), Some(2), "a zone it cannot read is bad input");
+    assert!(stderr(&bad).contains("not an IANA time zone"), "{}", stderr(&bad));
+}

@@ -14,3 +14,6 @@ pub mod places;
 pub mod rules;
 pub mod session;
 pub mod window;
+
+/// IANA time zones (chrono-tz), as the engine takes them.
+pub use chrono_tz::Tz;

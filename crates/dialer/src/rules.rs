@@ -148,6 +148,27 @@ pub enum Blocked {
     NoLegalHours(WindowError),
 }
 
+impl std::fmt::Display for Blocked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = |t: &DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        match self {
+            Blocked::DoNotCall => f.write_str("the lead is Do Not Call"),
+            Blocked::NoNumber => f.write_str("the lead has no number to call"),
+            Blocked::Finished { outcome } => write!(f, "already reached: {outcome}"),
+            Blocked::MaxAttempts { attempts, max } => write!(f, "{attempts} of {max} attempts made"),
+            Blocked::RetryLater { at: t } => write!(f, "to be tried again at {}", at(t)),
+            Blocked::DailyCap { state, until } => {
+                write!(f, "three calls in 24 hours, the most {state} allows; again at {}", at(until))
+            }
+            Blocked::OutsideWindow { opens_at: Some(t) } => {
+                write!(f, "outside its calling window; it opens at {}", at(t))
+            }
+            Blocked::OutsideWindow { opens_at: None } => f.write_str("outside its calling window, which never opens"),
+            Blocked::NoLegalHours(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 /// Where `lead` rings and which hours apply to it.
 pub fn place(lead: &Lead, campaign: &Campaign, places: &Places) -> Result<Placement, Blocked> {
     let e164 = lead.phone_e164.as_deref().filter(|p| p.len() > 2).ok_or(Blocked::NoNumber)?;

@@ -72,6 +72,12 @@ export const commands = {
 	 */
 	dispositionKey: (label: string) => typedError<string, IpcError>(__TAURI_INVOKE("disposition_key", { label })),
 	/**
+	 *  What the power dialer decides for a number at an instant (RFC 3339; now when
+	 *  null): its zones, state, local time, window, and whether a call is allowed or
+	 *  why not. Rejects with "invalidInput" (a number, time or zone it cannot read).
+	 */
+	callingWindow: (input: string, at: string | null, timezone: string | null, campaignZone: string | null) => typedError<CallingWindow, IpcError>(__TAURI_INVOKE("calling_window", { input, at, timezone, campaignZone })),
+	/**
 	 *  Replaces the disposition set (keys: lowercase letters, digits, _; unique; labels
 	 *  of 1–60 characters; lead statuses like "contacted" or null to leave the status);
 	 *  an empty list restores the defaults. Resolves with the set now in force; rejects
@@ -364,6 +370,29 @@ export type CallRoute =
 "softphone" | 
 /**  SignalWire rings the agent's own phone, then the lead. */
 "bridge";
+
+/**  What the power dialer decides for a number at an instant (`calling_window`). */
+export type CallingWindow = {
+	/**  The number in E.164. */
+	number: string,
+	/**  The instant decided for (RFC 3339, UTC). */
+	at: string,
+	/**  Every zone the call must be inside the window of (IANA names). */
+	zones: string[],
+	/**  The number did not say where it rings: the campaign's zone stands in (shown as a warning). */
+	zoneAssumed: boolean,
+	/**  The NANP state, when known (Florida and Oklahoma have their own rules). */
+	state: string | null,
+	/**  The local time in each zone (RFC 3339 with its offset), in the order of `zones`. */
+	localTimes: string[],
+	/**  The window that applies, such as `08:00–20:00`. */
+	window: string,
+	allowed: boolean,
+	/**  Why not, when not allowed. */
+	reason: string | null,
+	/**  When the window next opens, when it is closed now. */
+	opensAt: string | null,
+};
 
 /**  A call to place. */
 export type DialRequest = {
