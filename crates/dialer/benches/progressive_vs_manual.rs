@@ -209,6 +209,8 @@ fn progressive(start: DateTime<Utc>, campaign: &Campaign, places: &Places, seed:
 /// Manual click-to-dial: the agent works down the table, calling each lead the rules allow now
 /// (the same rules, applied by the agent), with a lookup before each dial.
 fn manual(start: DateTime<Utc>, campaign: &Campaign, places: &Places, seed: u64, t: &mut Tally) {
+    // RINGDESK_SIM_LOOKUP_S: another lookup time per dial, in seconds.
+    let lookup: i64 = std::env::var("RINGDESK_SIM_LOOKUP_S").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
     let mut dice = Dice(seed);
     let mut entries = queue();
     let end = start + Duration::hours(SHIFT_HOURS);
@@ -220,8 +222,8 @@ fn manual(start: DateTime<Utc>, campaign: &Campaign, places: &Places, seed: u64,
             now += Duration::seconds(60);
             continue;
         };
-        t.lookup += 20;
-        now += Duration::seconds(20);
+        t.lookup += lookup;
+        now += Duration::seconds(lookup);
         let outcome = dice.roll();
         let spent = call(outcome, false, t);
         now += Duration::seconds(spent);
@@ -242,7 +244,7 @@ fn main() {
         manual(start, &campaign, places, seed, &mut m);
     }
     p.report("progressive (2-s countdown, voicemail drop)");
-    m.report("manual click-to-dial (20-s lookup per dial)");
+    m.report("manual click-to-dial (lookup per dial: RINGDESK_SIM_LOOKUP_S, default 20 s)");
     println!(
         "progressive / manual: {:.2}x the dials, {:.2}x the talk time",
         f64::from(p.dials) / f64::from(m.dials.max(1)),
