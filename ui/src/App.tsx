@@ -3,7 +3,6 @@ import { errorCode, errorMessage, useBackend } from "./backend";
 import type { AppInfo, CallHistoryItem, ErrorCode } from "./generated/bindings";
 import { X } from "lucide-react";
 import { callerName } from "./features/calls/callText";
-import { formatPhone } from "./lib/format";
 import { lazyPage } from "./lib/lazyPage";
 import { useAwaitingCalls } from "./features/calls/useAwaitingCalls";
 import { WrapUpDialog } from "./features/calls/WrapUpDialog";
@@ -15,6 +14,7 @@ import { useOverdueFollowUps } from "./features/followups/useOverdueFollowUps";
 import type { RecordingsCommand } from "./features/recordings/RecordingsPage";
 import { CreateLeadDialog } from "./features/leads/CreateLeadDialog";
 import { CallPanel } from "./features/phone/CallPanel";
+import { displayNumber } from "./features/phone/numberDisplay";
 import { PhoneProvider, usePhone, type PhoneCall } from "./features/phone/usePhone";
 import { LeadsPage, type LeadsCommand } from "./features/leads/LeadsPage";
 import type { MessagesCommand } from "./features/messages/MessagesPage";
@@ -206,9 +206,10 @@ function Workspace({ info }: { info: AppInfo }) {
       });
     },
     onMissed: (call) => {
-      const who = call.lead?.name ?? call.displayName ?? (call.number ? formatPhone(call.number) : "an unknown number");
-      toast(`Missed call from ${who}.`);
       setCallsVersion((v) => v + 1);
+      const named = call.lead?.name ?? call.displayName;
+      if (named || !call.number) return toast(`Missed call from ${named ?? "an unknown number"}.`);
+      void displayNumber(backend, call.number).then((number) => toast(`Missed call from ${number}.`));
     },
   });
   const phoneRef = useRef(phone);

@@ -551,6 +551,8 @@ pub struct RecordingGroup {
     pub title: String,
     pub lead_company: Option<String>,
     pub contact_number: String,
+    /// The number as the agent reads it (national format at home, international otherwise).
+    pub contact_display: String,
     pub recordings: Vec<RecordingListItem>,
 }
 
@@ -841,6 +843,8 @@ pub struct CallHistoryItem {
     pub lead_name: Option<String>,
     pub lead_company: Option<String>,
     pub contact_number: String,
+    /// The number as the agent reads it (national format at home, international otherwise).
+    pub contact_display: String,
     pub direction: String,
     pub route: String,
     pub started_at: String,
@@ -892,6 +896,8 @@ pub struct FollowUpItem {
     pub lead_name: Option<String>,
     pub lead_company: Option<String>,
     pub contact_number: String,
+    /// The number as the agent reads it (national format at home, international otherwise).
+    pub contact_display: String,
     pub disposition: String,
     pub next_action: Option<NextAction>,
     pub notes: Option<String>,

@@ -116,6 +116,12 @@ pub(crate) fn display_phone(e164: Option<&str>, raw: Option<&str>, region: Regio
     }
 }
 
+/// A number as the agent reads it: national format for `region`'s numbers, international for
+/// others; as stored when it is not a number the rules read.
+pub(crate) fn display_number(number: &str, region: Region) -> String {
+    display_phone(Some(number), None, region).unwrap_or_else(|| number.to_string())
+}
+
 pub(crate) fn summary(l: leads::LeadSummary, region: Region) -> LeadSummary {
     LeadSummary {
         phone_display: display_phone(l.phone_e164.as_deref(), l.phone.as_deref(), region),

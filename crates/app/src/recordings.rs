@@ -66,16 +66,14 @@ pub(crate) fn group(rows: Vec<recordings::LibraryRow>, region: ringdesk_core::Re
     for row in rows {
         let key = row.lead_id.clone().unwrap_or_else(|| row.contact_number.clone());
         let at = *index.entry(key).or_insert_with(|| {
-            let title = row.lead_name.clone().unwrap_or_else(|| {
-                ringdesk_core::PhoneNumber::parse(&row.contact_number, region)
-                    .map(|n| n.display(region))
-                    .unwrap_or_else(|_| row.contact_number.clone())
-            });
+            let contact_display = crate::leads::display_number(&row.contact_number, region);
+            let title = row.lead_name.clone().unwrap_or_else(|| contact_display.clone());
             groups.push(RecordingGroup {
                 lead_id: row.lead_id.clone(),
                 title,
                 lead_company: row.lead_company.clone(),
                 contact_number: row.contact_number.clone(),
+                contact_display,
                 recordings: Vec::new(),
             });
             groups.len() - 1

@@ -101,13 +101,14 @@ pub(crate) fn parse_time(what: &str, v: &str) -> Result<String> {
         .map_err(|_| IpcError::invalid(format!("{what} {v:?} is not a date and time such as 2026-12-01T15:00:00Z.")))
 }
 
-fn item(r: calls::HistoryRow) -> CallHistoryItem {
+fn item(r: calls::HistoryRow, region: ringdesk_core::Region) -> CallHistoryItem {
     let missed = r.direction == "inbound" && !r.answered && r.status.as_deref() != Some("ringing");
     CallHistoryItem {
         id: r.id,
         lead_id: r.lead_id,
         lead_name: r.lead_name,
         lead_company: r.lead_company,
+        contact_display: crate::leads::display_number(&r.contact_number, region),
         contact_number: r.contact_number,
         direction: r.direction,
         route: r.route,
@@ -122,13 +123,14 @@ fn item(r: calls::HistoryRow) -> CallHistoryItem {
     }
 }
 
-fn follow_up(f: followups::FollowUp) -> FollowUpItem {
+fn follow_up(f: followups::FollowUp, region: ringdesk_core::Region) -> FollowUpItem {
     FollowUpItem {
         id: f.id,
         call_log_id: f.call_log_id,
         lead_id: f.lead_id,
         lead_name: f.lead_name,
         lead_company: f.lead_company,
+        contact_display: crate::leads::display_number(&f.contact_number, region),
         contact_number: f.contact_number,
         disposition: f.disposition_type,
         next_action: f.next_action.as_deref().and_then(NextAction::from_store),
@@ -248,16 +250,23 @@ impl crate::App {
         })?;
         let q = calls::HistoryQuery { call_id: Some(&call_id), limit: 1, ..calls::HistoryQuery::default() };
         let rows = self.store.read(|r| calls::history(r, &q))?;
+        let region = self.region()?;
         rows.into_iter()
             .next()
-            .map(item)
+            .map(|r| item(r, region))
             .ok_or_else(|| IpcError::new(crate::ErrorCode::NotFound, format!("Call {call_id} was not found.")))
     }
 
     /// Calls of the last week that ended without a disposition (the step the agent still owes).
     pub fn calls_awaiting_disposition(&self) -> Result<Vec<CallHistoryItem>> {
         let since = ringdesk_store::format_ts(Utc::now() - Duration::days(AWAITING_DAYS));
-        Ok(self.store.read(|r| calls::awaiting_disposition(r, &since, 50))?.into_iter().map(item).collect())
+        let region = self.region()?;
+        Ok(self
+            .store
+            .read(|r| calls::awaiting_disposition(r, &since, 50))?
+            .into_iter()
+            .map(|r| item(r, region))
+            .collect())
     }
 
     /// One page of the call history, newest first.
@@ -271,7 +280,8 @@ impl crate::App {
             },
             ..query(filter, &from, &to)
         };
-        Ok(self.store.read(|r| calls::history(r, &q))?.into_iter().map(item).collect())
+        let region = self.region()?;
+        Ok(self.store.read(|r| calls::history(r, &q))?.into_iter().map(|r| item(r, region)).collect())
     }
 
     /// Exports the history the filter selects (all pages, not just the first) to a CSV file.
@@ -298,6 +308,7 @@ impl crate::App {
         let eod = ringdesk_store::format_ts(end_of_day);
         let all =
             self.store.read(|r| followups::pending(r, &ringdesk_store::format_ts(now + Duration::days(30)), 1000))?;
+        let region = self.region()?;
         let mut out = FollowUps { overdue: Vec::new(), today: Vec::new(), upcoming: Vec::new() };
         for f in all {
             let bucket = if f.effective_due < now_s {
@@ -307,7 +318,7 @@ impl crate::App {
             } else {
                 &mut out.upcoming
             };
-            bucket.push(follow_up(f));
+            bucket.push(follow_up(f, region));
         }
         Ok(out)
     }

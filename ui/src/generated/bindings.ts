@@ -326,6 +326,8 @@ export type CallHistoryItem = {
 	leadName: string | null,
 	leadCompany: string | null,
 	contactNumber: string,
+	/**  The number as the agent reads it (national format at home, international otherwise). */
+	contactDisplay: string,
 	direction: string,
 	route: string,
 	startedAt: string,
@@ -449,6 +451,8 @@ export type FollowUpItem = {
 	leadName: string | null,
 	leadCompany: string | null,
 	contactNumber: string,
+	/**  The number as the agent reads it (national format at home, international otherwise). */
+	contactDisplay: string,
 	disposition: string,
 	nextAction: NextAction | null,
 	notes: string | null,
@@ -786,6 +790,8 @@ export type RecordingGroup = {
 	title: string,
 	leadCompany: string | null,
 	contactNumber: string,
+	/**  The number as the agent reads it (national format at home, international otherwise). */
+	contactDisplay: string,
 	recordings: RecordingListItem[],
 };
 

@@ -44,12 +44,3 @@ export function formatShortTime(iso: string, now: Date = new Date()): string {
   if (d.getFullYear() === now.getFullYear()) return monthDayFormat.format(d);
   return dateFormat.format(d);
 }
-
-/**
- * A stored (E.164) number for lists that get no display form from the backend: "(415) 555-0100"
- * for North American numbers, the E.164 form otherwise.
- */
-export function formatPhone(e164: string): string {
-  const nanp = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(e164);
-  return nanp ? `(${nanp[1]}) ${nanp[2]}-${nanp[3]}` : e164;
-}

@@ -2,7 +2,7 @@ import { AlertCircle, Building2, ClipboardCheck, Loader2, PhoneIncoming, PhoneOu
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import type { CallHistoryItem, DispositionOption, NextAction } from "../../generated/bindings";
-import { formatDateTime, formatPhone } from "../../lib/format";
+import { formatDateTime } from "../../lib/format";
 import { useEscapeLayer } from "../shell/escape";
 import { hasCommandModifier, isTypingTarget } from "../shell/keys";
 import { NEXT_ACTIONS, QUICK_PICKS, callerName, formatDuration, fromLocalInput, needsFollowUpTime, toLocalInput } from "./callText";
@@ -244,7 +244,7 @@ function WrapUpForm({ call, options, drafts, busy, setBusy, onClose, onSaved }: 
             )}
             <div className="muted small wrapup-call-facts">
               <span>
-                <Direction size={12} aria-label={call.direction === "inbound" ? "Inbound call" : "Outbound call"} /> {formatPhone(call.contactNumber)}
+                <Direction size={12} aria-label={call.direction === "inbound" ? "Inbound call" : "Outbound call"} /> {call.contactDisplay}
               </span>
               <span data-testid="wrapup-call-duration" title="Duration">
                 {formatDuration(call.durationSeconds) || "—"}

@@ -1,6 +1,5 @@
 // Wording and time arithmetic shared by the wrap-up dialog, the Follow-ups and History pages.
 import type { CallHistoryItem, DispositionOption, NextAction } from "../../generated/bindings";
-import { formatPhone } from "../../lib/format";
 
 export const NEXT_ACTIONS: { value: NextAction; label: string }[] = [
   { value: "callBack", label: "Call back" },
@@ -33,8 +32,8 @@ export function formatDuration(seconds: number | null): string {
 }
 
 /** Who the call was with: the lead's name, else the number. */
-export function callerName(call: Pick<CallHistoryItem, "leadName" | "contactNumber">): string {
-  return call.leadName ?? formatPhone(call.contactNumber);
+export function callerName(call: Pick<CallHistoryItem, "leadName" | "contactDisplay">): string {
+  return call.leadName ?? call.contactDisplay;
 }
 
 const MINUTE = 60_000;

@@ -2,7 +2,7 @@ import { AlarmClock, AlertCircle, Building2, CalendarClock, Check, ChevronDown, 
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import type { FollowUpItem, FollowUps } from "../../generated/bindings";
-import { formatDateTime, formatPhone, formatShortTime } from "../../lib/format";
+import { formatDateTime, formatShortTime } from "../../lib/format";
 import { dayAt, fromLocalInput, nextActionLabel, relativeDue, toLocalInput } from "../calls/callText";
 import { useDialAction } from "../phone/CallButton";
 import type { CallLead } from "../phone/usePhone";
@@ -36,7 +36,7 @@ type Props = {
 
 /** The follow-up's lead as a call shows it (its status is unknown here: placeCall checks Do Not Call). */
 function callLead(item: FollowUpItem): CallLead | null {
-  return item.leadId !== null ? { leadId: item.leadId, name: item.leadName ?? formatPhone(item.contactNumber), company: item.leadCompany, status: null } : null;
+  return item.leadId !== null ? { leadId: item.leadId, name: item.leadName ?? item.contactDisplay, company: item.leadCompany, status: null } : null;
 }
 
 /**
@@ -95,7 +95,7 @@ export function FollowUpsPage({ active, dataVersion, onChanged, onOpenLead }: Pr
     }
   };
 
-  const who = (item: FollowUpItem) => item.leadName ?? formatPhone(item.contactNumber);
+  const who = (item: FollowUpItem) => item.leadName ?? item.contactDisplay;
 
   return (
     <div className="page followups-page">
@@ -181,7 +181,7 @@ function FollowUpRow({ active, item, bucket, now, busy, disabled, error, onDone,
   const [newDue, setNewDue] = useState("");
   const [rescheduleError, setRescheduleError] = useState<string | null>(null);
   const rescheduleButton = useRef<HTMLButtonElement>(null);
-  const number = formatPhone(item.contactNumber);
+  const number = item.contactDisplay;
 
   const openReschedule = () => {
     setNewDue(toLocalInput(new Date(item.dueAt)));

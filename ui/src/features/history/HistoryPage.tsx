@@ -16,7 +16,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import { errorMessage, useBackend } from "../../backend";
 import type { CallHistoryItem, CallRoute, HistoryFilter } from "../../generated/bindings";
 import { useFixedRows } from "../../lib/fixedRows";
-import { formatDateTime, formatPhone, plural } from "../../lib/format";
+import { formatDateTime, plural } from "../../lib/format";
 import { dayStart, dispositionLabel, formatDuration } from "../calls/callText";
 import { ROW_HEIGHT } from "../leads/LeadTable";
 import { useDialAction } from "../phone/CallButton";
@@ -74,7 +74,7 @@ type Props = {
 
 /** The row's lead as a call shows it (its status is unknown here: placeCall checks Do Not Call). */
 function callLead(row: CallHistoryItem): CallLead | null {
-  return row.leadId !== null ? { leadId: row.leadId, name: row.leadName ?? formatPhone(row.contactNumber), company: row.leadCompany, status: null } : null;
+  return row.leadId !== null ? { leadId: row.leadId, name: row.leadName ?? row.contactDisplay, company: row.leadCompany, status: null } : null;
 }
 
 /**
@@ -375,13 +375,13 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
                         {row.leadCompany && <span className="muted"> · {row.leadCompany}</span>}
                       </div>
                       <div role="gridcell" className="cell history-number">
-                        <span title={row.contactNumber}>{formatPhone(row.contactNumber)}</span>
+                        <span title={row.contactNumber}>{row.contactDisplay}</span>
                         {dialer.available && (
                           <button
                             type="button"
                             className="icon-button call-button"
                             data-testid="history-call"
-                            aria-label={`Call ${row.leadName ?? formatPhone(row.contactNumber)}`}
+                            aria-label={`Call ${row.leadName ?? row.contactDisplay}`}
                             title={`Call ${row.contactNumber}`}
                             disabled={dialer.busy}
                             onClick={(e) => {

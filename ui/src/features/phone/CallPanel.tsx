@@ -1,7 +1,8 @@
 import { ArrowLeftRight, Building2, Check, Grid3x3, Headphones, Mic, MicOff, Pause, Phone as PhoneIcon, PhoneForwarded, PhoneOff, Play, Smartphone, UserPlus, UserRound } from "lucide-react";
 import { useEffect, useState, type FormEvent, type KeyboardEvent } from "react";
 import { errorMessage, useBackend } from "../../backend";
-import { formatDateTime, formatPhone } from "../../lib/format";
+import { formatDateTime } from "../../lib/format";
+import { useNumberDisplay } from "./numberDisplay";
 import { NO_SETTINGS_CHANGE } from "../../backend/settings";
 import { DeviceOptions, useAudioDevices } from "../settings/CallsSettings";
 import { isTypingTarget } from "../shell/keys";
@@ -101,7 +102,7 @@ export function CallPanel({ phone, onOpenLead, onCreateLead }: Props) {
 }
 
 function IncomingCard({ call, phone, onOpenLead, onCreateLead }: { call: PhoneCall; phone: Phone; onOpenLead: Props["onOpenLead"]; onCreateLead: Props["onCreateLead"] }) {
-  const number = call.number ? formatPhone(call.number) : "Unknown number";
+  const number = useNumberDisplay(call.number) ?? "Unknown number";
   const lead = call.lead;
   return (
     <div className="call-card incoming" role="group" aria-label="Incoming call" data-testid="incoming-call">
@@ -172,7 +173,8 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
   const [audioOpen, setAudioOpen] = useState(false);
   const bridge = call.route === "bridge";
   const connected = isConnected(call);
-  const number = call.number ? formatPhone(call.number) : null;
+  const number = useNumberDisplay(call.number);
+  const agentPhone = useNumberDisplay(call.bridge?.agentPhone ?? null);
   const level = qualityLevel(call.quality?.mos ?? null);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -205,7 +207,7 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
     >
       {bridge && (
         <div className="call-card-kicker" data-testid="call-route">
-          <Smartphone size={12} aria-hidden /> Bridge call{call.bridge?.agentPhone ? ` · rings ${formatPhone(call.bridge.agentPhone)} first` : ""}
+          <Smartphone size={12} aria-hidden /> Bridge call{agentPhone ? ` · rings ${agentPhone} first` : ""}
         </div>
       )}
       <div className="call-who">

@@ -131,7 +131,7 @@ describe("Softphone", () => {
 
     const unknown = await screen.findByTestId("screen-pop-unknown", {}, { timeout: 10_000 });
     expect(unknown).toHaveTextContent("Unknown caller");
-    expect(unknown).toHaveTextContent("(312) 555-0147");
+    await waitFor(() => expect(unknown).toHaveTextContent("(312) 555-0147"), { timeout: 5000 });
     await user.click(within(unknown).getByTestId("incoming-create-lead"));
     expect(await screen.findByTestId("create-lead-phone")).toHaveValue("+13125550147");
     await user.type(screen.getByTestId("create-lead-name"), "Walk In");
@@ -166,7 +166,8 @@ describe("Softphone", () => {
     await screen.findByTestId("dialer-normalized");
     await user.click(screen.getByTestId("dial-button"));
     await waitFor(() => expect(placeRequests(core)).toMatchObject([{ to: "+12125550188", leadId: null, overrideDnc: false }]));
-    expect(await screen.findByTestId("call-number")).toHaveTextContent("(212) 555-0188");
+    const shown = await screen.findByTestId("call-number");
+    await waitFor(() => expect(shown).toHaveTextContent("(212) 555-0188"));
     await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"), { timeout: 10_000 });
   });
 });

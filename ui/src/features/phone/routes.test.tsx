@@ -65,7 +65,7 @@ describe("Calls over the default route and overrides", () => {
     expect(placeRequests(core)[0]).toMatchObject({ to: "+14155550100", route: "bridge", callerId: "+12125550142", overrideDnc: false, record: false });
     const card = await screen.findByTestId("call-card");
     expect(card).toHaveAttribute("data-route", "bridge");
-    expect(within(card).getByTestId("call-route")).toHaveTextContent("rings (312) 555-0100 first");
+    await waitFor(() => expect(within(card).getByTestId("call-route")).toHaveTextContent("rings (312) 555-0100 first"));
     expect(within(card).getByTestId("call-lead-name")).toHaveTextContent("Bob Brown");
     // Only Hang up applies to a bridge call.
     expect(within(card).queryByTestId("call-mute")).not.toBeInTheDocument();

@@ -3,7 +3,7 @@ import { AlertCircle, FileAudio, Loader2, PhoneIncoming, PhoneOutgoing, RefreshC
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorCode, errorMessage, useBackend } from "../../backend";
 import type { RecordingFile, RecordingGroup, RecordingListItem, RecordingSyncReport } from "../../generated/bindings";
-import { formatDateTime, formatPhone, plural } from "../../lib/format";
+import { formatDateTime, plural } from "../../lib/format";
 import { dayStart, dispositionLabel, formatDuration } from "../calls/callText";
 import { useDebounced } from "../shell/useDebounced";
 import { RecordingPlayer } from "./RecordingPlayer";
@@ -204,7 +204,7 @@ export function RecordingsPage({ active, command, dataVersion, onOpenSettings, a
                 <header className="recording-group-header">
                   <strong data-testid="recording-group-title">{g.title}</strong>
                   {g.leadCompany && <span className="muted"> · {g.leadCompany}</span>}
-                  {g.leadId !== null && <span className="muted small recording-group-number">{formatPhone(g.contactNumber)}</span>}
+                  {g.leadId !== null && <span className="muted small recording-group-number">{g.contactDisplay}</span>}
                 </header>
                 <ul className="recording-items">
                   {g.recordings.map((r) => {
@@ -243,7 +243,7 @@ export function RecordingsPage({ active, command, dataVersion, onOpenSettings, a
                 </h2>
                 <dl className="recording-facts">
                   <dt>Number</dt>
-                  <dd>{formatPhone(selected.group.contactNumber)}</dd>
+                  <dd>{selected.group.contactDisplay}</dd>
                   <dt>Call</dt>
                   <dd data-testid="recording-call-time">
                     {selected.item.direction === "inbound" ? "Inbound" : "Outbound"}, {formatDateTime(selected.item.callStartedAt)}
