@@ -320,7 +320,7 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
     let builder = specta_builder();
-    let result = tauri::Builder::default()
+    let built = tauri::Builder::default()
         // First: a second launch (a link clicked while Ringdesk runs) hands its arguments to this
         // process and exits; the deep-link plugin turns them into `on_open_url`.
         .plugin(tauri_plugin_single_instance::init(|handle, _argv, _cwd| show_window(handle)))
@@ -386,11 +386,22 @@ pub fn run() {
             tracing::debug!("start-up: setup done");
             Ok(())
         })
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        tracing::error!("Ringdesk stopped with an error: {e}");
-        std::process::exit(1);
-    }
+        .build(tauri::generate_context!());
+    let app = match built {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!("Ringdesk stopped with an error: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        // Quitting: the softphone unregisters, so the registrar keeps no binding of this desktop.
+        if let tauri::RunEvent::Exit = event
+            && let Ok(app) = handle.state::<Shell>().app()
+        {
+            app.stop_phone();
+        }
+    });
 }
 
 mod links {

@@ -105,6 +105,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// How long quitting waits for the registrar to take the unregistration.
+const UNREGISTER_WAIT: Duration = Duration::from_secs(2);
+
 fn voice_error(e: ringdesk_voice::VoiceError) -> IpcError {
     IpcError::new(ErrorCode::Provider, format!("The phone could not do that: {e}."))
 }
@@ -430,7 +433,8 @@ impl crate::App {
                 SipTransport::Tls => ringdesk_voice::Transport::Tls,
             },
         };
-        *lock(&self.phone) = None;
+        // The phone it replaces unregisters first: the registrar keeps one binding, ours.
+        self.stop_phone();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("ringdesk-phone")
@@ -716,9 +720,12 @@ impl crate::App {
         })
     }
 
-    /// Stops the phone (unregisters; calls end).
+    /// Stops the phone: calls end, and every line unregisters (waiting up to two seconds for the
+    /// registrar), so no binding of this desktop outlives it.
     pub fn stop_phone(&self) {
-        *lock(&self.phone) = None;
+        let Some(svc) = lock(&self.phone).take() else { return };
+        let phone = svc.phone.clone();
+        svc.run(async move { phone.shutdown_gracefully(UNREGISTER_WAIT).await });
     }
 }
 

@@ -265,3 +265,16 @@ fn a_device_change_in_settings_reaches_the_running_phone_and_its_calls() {
         .expect("a device saved");
     assert_eq!(rig.app.audio_choice(), None, "a phone given its devices keeps them");
 }
+
+#[test]
+fn a_stopped_phone_unregisters_so_calls_to_it_are_refused_at_once_not_sent_to_a_dead_address() {
+    let Rig { kam: _kam, peer: mut bob, app, notices: _notices, _dir } = rig("bob");
+    let started = Instant::now();
+    app.stop_phone();
+    assert!(started.elapsed() < Duration::from_secs(3), "stopping waits for the registrar at most 2 s");
+    // Kamailio no longer knows alice: it answers 404 at once instead of relaying the INVITE
+    // to the address the stopped phone had.
+    bob.command("dial", &format!("sip:alice@{}", _kam.addr())).expect("bob dials");
+    let closed = bob.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("the call ends at once");
+    assert!(closed.contains("404"), "refused as unknown, not timed out: {closed}");
+}

@@ -340,9 +340,13 @@ pub fn run(app: R<App>, options: Options) -> R<()> {
                 .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not start a request thread: {e}")))?,
         );
     }
-    // The input closed: every request already read still gets its answer.
+    // The input closed: every request already read still gets its answer, then the phone
+    // unregisters (as the desktop does when it quits).
     for thread in running {
         let _ = thread.join();
+    }
+    if let Ok(app) = &host.app {
+        app.stop_phone();
     }
     Ok(())
 }

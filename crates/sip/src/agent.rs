@@ -308,6 +308,8 @@ pub struct SipAgent {
     events: mpsc::UnboundedSender<SipEvent>,
     calls: Arc<Mutex<HashMap<CallId, CallEntry>>>,
     registrations: Mutex<HashMap<String, CancellationToken>>,
+    /// The registration tasks still running (each ends after sending its expires=0).
+    registration_tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     /// Per line, our address as the registrar sees it (Via `received`/`rport`), learned from the
     /// REGISTER responses: the Contact of calls on that line.
     public: Arc<Mutex<HashMap<String, String>>>,
@@ -382,6 +384,7 @@ impl SipAgent {
             events,
             calls: Arc::new(Mutex::new(HashMap::new())),
             registrations: Mutex::new(HashMap::new()),
+            registration_tasks: Mutex::new(Vec::new()),
             public: Arc::new(Mutex::new(HashMap::new())),
             counter: std::sync::atomic::AtomicU64::new(0),
             keepalive: config.keepalive,
@@ -443,7 +446,7 @@ impl SipAgent {
         let registrar = account.registrar.clone();
         let public = self.public.clone();
         let username = account.username.clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let mut last: Option<RegistrationState> = None;
             let mut failures: u32 = 0;
             // Set while renewing a binding with a just-learned Contact: never twice in a row.
@@ -530,6 +533,9 @@ impl SipAgent {
             let _ = tokio::time::timeout(REGISTER_WAIT, reg.register(server, Some(0))).await;
             let _ = events.send(SipEvent::Registration { line, state: RegistrationState::Unregistered });
         });
+        let mut tasks = lock(&self.registration_tasks);
+        tasks.retain(|t| !t.is_finished());
+        tasks.push(task);
         Ok(())
     }
 
@@ -866,7 +872,22 @@ impl SipAgent {
         }
     }
 
-    /// Stops every registration and the endpoint.
+    /// Unregisters every line, waiting up to `within` for the registrars to take the expires=0
+    /// (a phone that quits leaves no binding that would keep an incoming call's branch pending),
+    /// then stops the endpoint.
+    pub async fn shutdown_gracefully(&self, within: std::time::Duration) {
+        for (_, t) in lock(&self.registrations).drain() {
+            t.cancel();
+        }
+        let tasks = std::mem::take(&mut *lock(&self.registration_tasks));
+        let deadline = tokio::time::Instant::now() + within;
+        for task in tasks {
+            let _ = tokio::time::timeout_at(deadline, task).await;
+        }
+        self.cancel.cancel();
+    }
+
+    /// Stops every registration and the endpoint at once (no unregistration is waited for).
     pub fn shutdown(&self) {
         for (_, t) in lock(&self.registrations).drain() {
             t.cancel();

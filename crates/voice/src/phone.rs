@@ -386,6 +386,17 @@ impl Phone {
         slot.media.clone().ok_or_else(|| VoiceError::WrongState("the call has no media yet".into()))
     }
 
+    /// Ends the calls, unregisters every line (waiting up to `within` for the registrars) and
+    /// stops the agent: what quitting does.
+    pub async fn shutdown_gracefully(&self, within: std::time::Duration) {
+        for (_, c) in lock(&self.inner.calls).drain() {
+            if let Some(m) = c.media {
+                m.send(MediaCommand::Stop);
+            }
+        }
+        self.inner.sip.shutdown_gracefully(within).await;
+    }
+
     /// Unregisters every line and stops the agent.
     pub fn shutdown(&self) {
         for (_, c) in lock(&self.inner.calls).drain() {
