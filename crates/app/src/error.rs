@@ -35,15 +35,24 @@ pub enum ErrorCode {
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
+    /// The request's field the error is about (its name as the window sends it, such as
+    /// `followUpAt` or `callerId`), so a form shows it there; `null` for the whole request.
+    pub field: Option<String>,
 }
 
 impl IpcError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        IpcError { code, message: message.into() }
+        IpcError { code, message: message.into(), field: None }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
         IpcError::new(ErrorCode::InvalidInput, message)
+    }
+
+    /// This error, about the request's `field`.
+    pub fn on_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_string());
+        self
     }
 }
 

@@ -183,13 +183,15 @@ pub(crate) fn update(store: &Store, u: &SettingsUpdate) -> Result<()> {
         Some(code) => code.parse().unwrap_or(Region::US),
         None => self::region(store)?,
     };
-    let caller_id = phone_setting("Caller ID", trimmed(&u.caller_id), number_region, false)?;
-    let agent_phone = phone_setting("Your phone", trimmed(&u.agent_phone), number_region, true)?;
+    let caller_id =
+        phone_setting("Caller ID", trimmed(&u.caller_id), number_region, false).map_err(|e| e.on_field("callerId"))?;
+    let agent_phone = phone_setting("Your phone", trimmed(&u.agent_phone), number_region, true)
+        .map_err(|e| e.on_field("agentPhone"))?;
     let audio_input = trimmed(&u.audio_input);
     let audio_output = trimmed(&u.audio_output);
-    for (field, v) in [("Microphone", &audio_input), ("Speaker", &audio_output)] {
+    for (field, key, v) in [("Microphone", "audioInput", &audio_input), ("Speaker", "audioOutput", &audio_output)] {
         if let Some(name) = v.as_deref().filter(|n| n.len() > 256 || n.contains(char::is_control)) {
-            return Err(IpcError::invalid(format!("{field} {name:?} is not a device name.")));
+            return Err(IpcError::invalid(format!("{field} {name:?} is not a device name.")).on_field(key));
         }
     }
     if let Some(name) = username.as_deref().filter(|n| n.contains(char::is_whitespace) || n.len() > 128) {

@@ -217,17 +217,23 @@ impl crate::App {
         let option = options.iter().find(|o| o.key == req.disposition).ok_or_else(|| {
             let keys: Vec<&str> = options.iter().map(|o| o.key.as_str()).collect();
             IpcError::invalid(format!("Unknown disposition {:?}; use one of {}.", req.disposition, keys.join(", ")))
+                .on_field("disposition")
         })?;
         let notes = req.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
         if notes.is_some_and(|n| n.len() > MAX_NOTES) {
-            return Err(IpcError::invalid(format!("Notes are limited to {MAX_NOTES} characters.")));
+            return Err(IpcError::invalid(format!("Notes are limited to {MAX_NOTES} characters.")).on_field("notes"));
         }
-        let follow_up = req.follow_up_at.as_deref().map(|t| parse_time("Follow-up time", t)).transpose()?;
+        let follow_up = req
+            .follow_up_at
+            .as_deref()
+            .map(|t| parse_time("Follow-up time", t).map_err(|e| e.on_field("followUpAt")))
+            .transpose()?;
         if follow_up.is_some() && req.next_action.is_none() {
-            return Err(IpcError::invalid("Choose what to do next (call back, email, ...) for the follow-up."));
+            return Err(IpcError::invalid("Choose what to do next (call back, email, ...) for the follow-up.")
+                .on_field("nextAction"));
         }
         if req.next_action.is_some_and(|a| a != NextAction::MarkDead) && follow_up.is_none() {
-            return Err(IpcError::invalid("Pick when to follow up."));
+            return Err(IpcError::invalid("Pick when to follow up.").on_field("followUpAt"));
         }
         let call_id = req.call_log_id.clone();
         self.store.write(|w| {

@@ -3,13 +3,16 @@ import type { ErrorCode, IpcError } from "../generated/bindings";
 /** What every Backend method rejects with: the IpcError from Rust, as an Error. */
 export class BackendError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  /** The request's field the core says the error is about (`followUpAt`, `callerId`, ...). */
+  readonly field: string | null;
+  constructor(code: ErrorCode, message: string, field: string | null = null) {
     super(message);
     this.name = "BackendError";
     this.code = code;
+    this.field = field;
   }
   static from(error: IpcError): BackendError {
-    return new BackendError(error.code, error.message);
+    return new BackendError(error.code, error.message, error.field ?? null);
   }
 }
 
@@ -22,4 +25,9 @@ export function errorMessage(err: unknown): string {
 
 export function errorCode(err: unknown): ErrorCode | null {
   return err instanceof BackendError ? err.code : null;
+}
+
+/** The request field a backend error is about, if the core named one. */
+export function errorField(err: unknown): string | null {
+  return err instanceof BackendError ? err.field : null;
 }

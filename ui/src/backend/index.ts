@@ -4,11 +4,11 @@
 //
 // Only files in src/backend/ may import `commands` from the bindings or anything from @tauri-apps.
 import { createContext, createElement, useContext, type ReactNode } from "react";
-import { BackendError, errorCode, errorMessage } from "./errors";
+import { BackendError, errorCode, errorField, errorMessage } from "./errors";
 import { tauriBackend } from "./tauri";
 import type { Backend } from "./types";
 
-export { BackendError, errorCode, errorMessage };
+export { BackendError, errorCode, errorField, errorMessage };
 
 export type { Backend, Commands, Result, Subscriptions } from "./types";
 

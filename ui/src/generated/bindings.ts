@@ -535,6 +535,11 @@ export type ImportTarget = { kind: "none" } | { kind: "newList"; name: string } 
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
+	/**
+	 *  The request's field the error is about (its name as the window sends it, such as
+	 *  `followUpAt` or `callerId`), so a form shows it there; `null` for the whole request.
+	 */
+	field: string | null,
 };
 
 export type Lead = {

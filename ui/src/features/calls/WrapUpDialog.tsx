@@ -1,6 +1,6 @@
 import { AlertCircle, Building2, ClipboardCheck, Loader2, PhoneIncoming, PhoneOutgoing, UserRound, X } from "lucide-react";
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
-import { errorMessage, useBackend } from "../../backend";
+import { errorField, errorMessage, useBackend } from "../../backend";
 import type { CallHistoryItem, DispositionOption, NextAction } from "../../generated/bindings";
 import { formatDateTime } from "../../lib/format";
 import { useEscapeLayer } from "../shell/escape";
@@ -14,14 +14,8 @@ export const CHOOSE_OUTCOME = "Choose how the call went (keys 1–9).";
 type FieldKey = "disposition" | "notes" | "nextAction" | "followUp";
 type Errors = Partial<Record<FieldKey | "form", string>>;
 
-/** Which field a refusal of disposeCall is about (the Rust side's wording); null: the whole dialog's. */
-export function fieldOfWrapUpError(message: string): FieldKey | null {
-  if (/^Choose what to do next/.test(message)) return "nextAction";
-  if (/^Pick when to follow up|^Follow-up time/.test(message)) return "followUp";
-  if (/^Notes /.test(message)) return "notes";
-  if (/^Unknown disposition/.test(message)) return "disposition";
-  return null;
-}
+/** The dialog's field for each request field the core names in a refusal of disposeCall. */
+const FIELDS: Record<string, FieldKey> = { disposition: "disposition", notes: "notes", nextAction: "nextAction", followUpAt: "followUp" };
 
 type Props = {
   /** The call to wrap up. */
@@ -184,7 +178,7 @@ function WrapUpForm({ call, options, drafts, busy, setBusy, onClose, onSaved }: 
       if (!mounted.current) return;
       setBusy(false);
       const message = errorMessage(err);
-      const field = fieldOfWrapUpError(message);
+      const field = FIELDS[errorField(err) ?? ""] ?? null;
       if (field) {
         setErrors({ [field]: message });
         focusField(field);

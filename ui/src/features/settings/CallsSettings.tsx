@@ -1,7 +1,7 @@
 import { NO_SETTINGS_CHANGE } from "../../backend/settings";
 import { AlertCircle, AlertTriangle, Check, Loader2 } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { errorCode, errorMessage, useBackend } from "../../backend";
+import { errorCode, errorField, errorMessage, useBackend } from "../../backend";
 import type { AudioDevice, CallRoute, OwnedNumberInfo, Settings } from "../../generated/bindings";
 
 
@@ -60,13 +60,12 @@ function SoftphoneCallerIdOutcome({ state }: { state: SoftphoneState }) {
   }
 }
 
-/** Which field a backend validation message is about (it names the field first), if any. */
-function fieldOf(message: string): Field | null {
-  if (/^caller id/i.test(message)) return "callerId";
-  if (/^your phone/i.test(message)) return "agentPhone";
-  if (/^microphone/i.test(message)) return "audioInput";
-  if (/^speaker/i.test(message)) return "audioOutput";
-  return null;
+const FIELDS: readonly Field[] = ["callerId", "agentPhone", "audioInput", "audioOutput"];
+
+/** The section's field the core named in a refusal, if it is one of ours. */
+function fieldOf(err: unknown): Field | null {
+  const field = errorField(err);
+  return FIELDS.find((f) => f === field) ?? null;
 }
 
 function FieldError({ state, field }: { state: State; field: Field }) {
@@ -190,7 +189,7 @@ export function CallsSection({ settings, onSaved }: { settings: Settings; onSave
       setState({ kind: "saved" });
     } catch (err) {
       const message = errorMessage(err);
-      setState({ kind: "error", message, field: errorCode(err) === "invalidInput" ? fieldOf(message) : null });
+      setState({ kind: "error", message, field: fieldOf(err) });
       return;
     }
     // Softphone calls show the caller ID too when the SIP line is a SignalWire SIP endpoint.
