@@ -21,6 +21,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod dbus;
+pub mod json_lines;
 pub mod notifications;
 pub mod postgres;
 pub mod signalwire;

@@ -8,30 +8,18 @@
 //! with `{"id": 1, "ok": <answer>}` (or `"error"`). The commands are the emulator's own methods
 //! (see `ringdesk_testkit::signalwire`); the process ends when its input closes.
 
-use std::io::{BufRead, Write};
-
+use ringdesk_testkit::json_lines::{self, number, text};
 use ringdesk_testkit::signalwire::SignalWireEmulator;
 use serde_json::{Value, json};
-
-fn text(args: &Value, name: &str) -> Result<String, String> {
-    args.get(name)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| format!("argument {name:?} (text) is missing"))
-}
-
-fn number(args: &Value, name: &str) -> Result<u64, String> {
-    args.get(name).and_then(Value::as_u64).ok_or_else(|| format!("argument {name:?} (number) is missing"))
-}
 
 fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Value, String> {
     Ok(match cmd {
         "skip_ids" => json!(emulator.skip_ids(number(args, "n")?)),
-        "own_number" => json!(emulator.own_number(&text(args, "number")?)),
+        "own_number" => json!(emulator.own_number(text(args, "number")?)),
         "receive_message" => {
-            json!(emulator.receive_message(&text(args, "from")?, &text(args, "to")?, &text(args, "body")?))
+            json!(emulator.receive_message(text(args, "from")?, text(args, "to")?, text(args, "body")?))
         }
-        "route_messages_to" => json!(emulator.route_messages_to(&text(args, "context")?)),
+        "route_messages_to" => json!(emulator.route_messages_to(text(args, "context")?)),
         "fail_next" => {
             let n = usize::try_from(number(args, "n")?).map_err(|e| e.to_string())?;
             let status = u16::try_from(number(args, "status")?).map_err(|e| e.to_string())?;
@@ -39,13 +27,13 @@ fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Valu
             json!(emulator.fail_next(n, status, code, args.get("retryAfter").and_then(Value::as_u64)))
         }
         "add_recording" => {
-            let created = chrono::DateTime::parse_from_rfc3339(&text(args, "created")?)
+            let created = chrono::DateTime::parse_from_rfc3339(text(args, "created")?)
                 .map_err(|e| format!("created: {e}"))?
                 .with_timezone(&chrono::Utc);
             let seconds = u32::try_from(number(args, "seconds")?).map_err(|e| e.to_string())?;
-            json!(emulator.add_recording(&text(args, "callSid")?, seconds, created))
+            json!(emulator.add_recording(text(args, "callSid")?, seconds, created))
         }
-        "add_transcription" => json!(emulator.add_transcription(&text(args, "recordingSid")?, &text(args, "text")?)),
+        "add_transcription" => json!(emulator.add_transcription(text(args, "recordingSid")?, text(args, "text")?)),
         "calls_stay_queued" => json!(emulator.calls_stay_queued()),
         "calls_hold_in" => json!(emulator.calls_hold_in(args.get("status").and_then(Value::as_str))?),
         "clear_faults" => json!(emulator.clear_faults()),
@@ -56,9 +44,9 @@ fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Valu
         "owned_numbers" => json!(emulator.owned_numbers()),
         "sip_usernames" => json!(emulator.sip_usernames()),
         "sip_endpoints" => json!(emulator.sip_endpoints()),
-        "number_handlers" => json!(emulator.number_handlers(&text(args, "number")?)),
+        "number_handlers" => json!(emulator.number_handlers(text(args, "number")?)),
         "calls" => json!(emulator.calls()),
-        "requests_to" => json!(emulator.requests_to(&text(args, "resource")?)),
+        "requests_to" => json!(emulator.requests_to(text(args, "resource")?)),
         "spec_violations" => json!(emulator.spec_violations()),
         other => return Err(format!("no emulator command {other:?}")),
     })
@@ -73,32 +61,17 @@ fn main() -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     let emulator = runtime.block_on(SignalWireEmulator::start_on(&project, &token, port))?;
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
-    let mut out = std::io::stdout();
-    writeln!(out, "{}", json!({ "origin": emulator.origin(), "relay": emulator.relay_url() }))
-        .map_err(|e| e.to_string())?;
-    out.flush().map_err(|e| e.to_string())?;
+    let ready = json!({ "origin": emulator.origin(), "relay": emulator.relay_url() });
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let mut out = std::io::stdout();
-            for line in std::io::stdin().lock().lines() {
-                let Ok(line) = line else { break };
-                let request: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-                let id = request.get("id").cloned().unwrap_or(Value::Null);
-                let cmd = request.get("cmd").and_then(Value::as_str).unwrap_or_default();
-                let answer = match handle(&emulator, cmd, request.get("args").unwrap_or(&Value::Null)) {
-                    Ok(ok) => json!({ "id": id, "ok": ok }),
-                    Err(error) => json!({ "id": id, "error": error }),
-                };
-                if writeln!(out, "{answer}").and_then(|()| out.flush()).is_err() {
-                    break;
-                }
-            }
+        let served = scope.spawn(|| {
+            let served = json_lines::serve(&ready, |cmd, args| handle(&emulator, cmd, args));
             let _ = done_tx.send(());
+            served
         });
         // The server's tasks run while the runtime is driven, until the input closes.
         runtime.block_on(async {
             let _ = done_rx.await;
         });
-    });
-    Ok(())
+        served.join().unwrap_or_else(|_| Err("the request thread panicked".into()))
+    })
 }

@@ -20,9 +20,9 @@
 //!
 //! Everything stops when the input closes.
 
-use std::io::{BufRead, Write};
 use std::time::{Duration, Instant};
 
+use ringdesk_testkit::json_lines::{self, number, text};
 use ringdesk_testkit::{AnswerMode, Baresip, Kamailio, speech_wav};
 use serde_json::{Value, json};
 
@@ -63,13 +63,15 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
-fn text<'a>(args: &'a Value, name: &str) -> Result<&'a str, String> {
-    args.get(name).and_then(Value::as_str).ok_or_else(|| format!("argument {name:?} (text) is missing"))
-}
-
 impl Server {
+    /// The slot of the phone the request names.
+    fn slot(&mut self, args: &Value) -> Result<&mut Option<Phone>, String> {
+        let i = number(args, "phone")?;
+        self.phones.get_mut(i as usize).filter(|p| p.is_some()).ok_or_else(|| format!("no phone {i}"))
+    }
+
     fn phone(&mut self, args: &Value) -> Result<&mut Phone, String> {
-        let i = args.get("phone").and_then(Value::as_u64).ok_or("argument \"phone\" (number) is missing")?;
+        let i = number(args, "phone")?;
         self.phones.get_mut(i as usize).and_then(Option::as_mut).ok_or_else(|| format!("no phone {i}"))
     }
 
@@ -93,7 +95,7 @@ impl Server {
             }
             "wait_event" => {
                 let needle = text(args, "needle")?.to_string();
-                let ms = args.get("timeoutMs").and_then(Value::as_u64).unwrap_or(10_000);
+                let ms = number(args, "timeoutMs").unwrap_or(10_000);
                 json!(self.phone(args)?.take(&needle, Duration::from_millis(ms))?)
             }
             "events" => {
@@ -102,9 +104,7 @@ impl Server {
                 json!(phone.events)
             }
             "stop" => {
-                self.phone(args)?;
-                let i = args.get("phone").and_then(Value::as_u64).unwrap_or_default() as usize;
-                if let Some(phone) = self.phones[i].take() {
+                if let Some(phone) = self.slot(args)?.take() {
                     phone.baresip.quit(Duration::from_secs(2));
                 }
                 Value::Null
@@ -119,27 +119,12 @@ fn main() -> Result<(), String> {
     let wav = dir.path().join("speech.wav");
     speech_wav(&wav, 60)?;
     let kamailio = Kamailio::start()?;
-    let mut out = std::io::stdout();
     let ready = json!({
         "registrar": kamailio.addr(),
         "username": "alice",
         "password": "alicepw",
         "speech": wav.display().to_string(),
     });
-    writeln!(out, "{ready}").and_then(|()| out.flush()).map_err(|e| e.to_string())?;
     let mut server = Server { kamailio, wav, phones: Vec::new(), _dir: dir };
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        let request: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-        let id = request.get("id").cloned().unwrap_or(Value::Null);
-        let cmd = request.get("cmd").and_then(Value::as_str).unwrap_or_default();
-        let answer = match server.handle(cmd, request.get("args").unwrap_or(&Value::Null)) {
-            Ok(ok) => json!({ "id": id, "ok": ok }),
-            Err(error) => json!({ "id": id, "error": error }),
-        };
-        if writeln!(out, "{answer}").and_then(|()| out.flush()).is_err() {
-            break;
-        }
-    }
-    Ok(())
+    json_lines::serve(&ready, |cmd, args| server.handle(cmd, args))
 }

@@ -17,10 +17,10 @@
 //!
 //! The process, its cluster and its files end when its input closes.
 
-use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::process::Command;
 
+use ringdesk_testkit::json_lines::{self, flag, number, text};
 use ringdesk_testkit::postgres::{FaultProxy, PgCluster};
 use ringdesk_testkit::supabase::SupabaseFront;
 use serde_json::{Value, json};
@@ -52,14 +52,6 @@ struct Server {
     backends: Vec<Backend>,
 }
 
-fn text<'a>(args: &'a Value, name: &str) -> Result<&'a str, String> {
-    args.get(name).and_then(Value::as_str).ok_or_else(|| format!("argument {name:?} (text) is missing"))
-}
-
-fn flag(args: &Value, name: &str) -> Result<bool, String> {
-    args.get(name).and_then(Value::as_bool).ok_or_else(|| format!("argument {name:?} (true or false) is missing"))
-}
-
 impl Server {
     fn start(cli: &str) -> Result<Server, String> {
         let cluster = PgCluster::start()?;
@@ -81,7 +73,7 @@ impl Server {
     }
 
     fn backend(&self, args: &Value) -> Result<&Backend, String> {
-        let id = args.get("backend").and_then(Value::as_u64).ok_or("argument \"backend\" (number) is missing")?;
+        let id = number(args, "backend")?;
         self.backends.get(id as usize).ok_or_else(|| format!("no backend {id}"))
     }
 
@@ -154,20 +146,5 @@ fn main() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let _entered = runtime.enter();
     let mut server = Server::start(&cli)?;
-    let mut out = std::io::stdout();
-    writeln!(out, "{}", json!({ "ready": true })).and_then(|()| out.flush()).map_err(|e| e.to_string())?;
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        let request: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-        let id = request.get("id").cloned().unwrap_or(Value::Null);
-        let cmd = request.get("cmd").and_then(Value::as_str).unwrap_or_default();
-        let answer = match server.handle(cmd, request.get("args").unwrap_or(&Value::Null)) {
-            Ok(ok) => json!({ "id": id, "ok": ok }),
-            Err(error) => json!({ "id": id, "error": error }),
-        };
-        if writeln!(out, "{answer}").and_then(|()| out.flush()).is_err() {
-            break;
-        }
-    }
-    Ok(())
+    json_lines::serve(&json!({ "ready": true }), |cmd, args| server.handle(cmd, args))
 }
