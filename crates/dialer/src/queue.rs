@@ -98,14 +98,7 @@ impl Queue {
 
     fn rank(&self, i: usize) -> Rank {
         let e = &self.entries[i];
-        let key = match self.order {
-            Order::List | Order::BestLocalHourFirst => 0,
-            // Never contacted (None) first, then the oldest.
-            Order::OldestContactFirst => e.last_contact.map_or(i64::MIN, |t| t.timestamp()),
-            // The highest value first (cents, negated); none last.
-            Order::HighestValueFirst => e.value.map_or(i64::MAX, |v| -((v * 100.0).round() as i64)),
-        };
-        Rank { skipped: self.skipped.contains(&i), key, position: e.position, index: i }
+        Rank { skipped: self.skipped.contains(&i), key: self.order.key(e), position: e.position, index: i }
     }
 
     fn remove(&mut self, i: usize) {
@@ -175,15 +168,6 @@ impl Queue {
             self.classify(i, campaign, places, now);
         }
         None
-    }
-
-    /// The earliest instant a waiting lead may become eligible.
-    pub fn next_wake(&self) -> Option<DateTime<Utc>> {
-        self.waiting
-            .iter()
-            .filter(|Reverse((at, i))| self.slot[*i] == Slot::Waiting(*at))
-            .map(|Reverse((at, _))| *at)
-            .min()
     }
 
     /// The lead changed (a call's outcome, a pull): it is placed again as of `now`.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use crate::places::{Places, Zones};
-use crate::window::{Hours, Window, WindowError, legal_window, three_calls_a_day};
+use crate::window::{Hours, Window, WindowError, first_instant_at_or_after, legal_window, three_calls_a_day};
 
 /// The status and disposition that forbid dialing.
 pub const DO_NOT_CALL: &str = "do_not_call";
@@ -238,10 +238,8 @@ pub fn next_retry(
             // The next local midnight in the lead's (first) zone; the window then sets the hour.
             let zone = placement.zones.first().copied().unwrap_or(campaign.zone);
             let tomorrow = ended.with_timezone(&zone).date_naive() + Duration::days(1);
-            let midnight = tomorrow.and_hms_opt(0, 0, 0)?;
-            use chrono::TimeZone;
-            let local = zone.from_local_datetime(&midnight);
-            local.earliest().or(local.latest()).map(|t| t.with_timezone(&Utc)).or(Some(ended + Duration::hours(24)))
+            first_instant_at_or_after(zone, tomorrow.and_time(chrono::NaiveTime::MIN))
+                .or(Some(ended + Duration::hours(24)))
         }
     }
 }

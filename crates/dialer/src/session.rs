@@ -39,6 +39,20 @@ pub enum Order {
     BestLocalHourFirst,
 }
 
+impl Order {
+    /// A lead's key under this order, smaller first, the list position breaking ties; 0 for the
+    /// list's own order and for the best local hour, which depends on the instant.
+    pub(crate) fn key(self, e: &QueueEntry) -> i64 {
+        match self {
+            Order::List | Order::BestLocalHourFirst => 0,
+            // Never contacted (None) first, then the oldest (to the second).
+            Order::OldestContactFirst => e.last_contact.map_or(i64::MIN, |t| t.timestamp()),
+            // The highest value first (to the cent); none last.
+            Order::HighestValueFirst => e.value.map_or(i64::MAX, |v| -((v * 100.0).round() as i64)),
+        }
+    }
+}
+
 /// How the next call starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -127,12 +141,8 @@ pub fn upcoming<'a>(
     eligible.sort_by(|(a, pa), (b, pb)| {
         let by_skip = skipped.contains(&a.id).cmp(&skipped.contains(&b.id));
         let by_order = match order {
-            Order::List => std::cmp::Ordering::Equal,
-            Order::OldestContactFirst => a.last_contact.cmp(&b.last_contact),
-            Order::HighestValueFirst => {
-                b.value.unwrap_or(f64::NEG_INFINITY).total_cmp(&a.value.unwrap_or(f64::NEG_INFINITY))
-            }
             Order::BestLocalHourFirst => best_hour_rank(pa, cx.now).cmp(&best_hour_rank(pb, cx.now)),
+            _ => order.key(a).cmp(&order.key(b)),
         };
         by_skip.then(by_order).then(a.position.cmp(&b.position))
     });

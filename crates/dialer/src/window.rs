@@ -165,7 +165,7 @@ impl Hours {
 
 /// The first instant whose local time in `zone` is `local` or, when a clock change skips it, the
 /// first instant after the gap.
-fn first_instant_at_or_after(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+pub(crate) fn first_instant_at_or_after(zone: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     (0..=24 * 60).step_by(15).find_map(|minutes| {
         match zone.from_local_datetime(&(local + Duration::minutes(minutes))) {
             LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
