@@ -43,7 +43,7 @@ async function makeConflicts(core: Core, team: TeamBackend, edits: { lead: strin
     await team.sql(`update crm_leads set ${edit.field} = '${edit.web}' where name = '${edit.lead}'`);
   }
   await team.offline(false);
-  await core.invoke("sync_now").catch(() => core.invoke("sync_now"));
+  await core.invoke("sync_now");
 }
 
 describe("Sync indicator", () => {
