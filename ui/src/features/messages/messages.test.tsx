@@ -360,7 +360,8 @@ describe("Messages", () => {
     await user.type(screen.getByTestId("sms-draft"), "Hi Erin, following up on our call.");
     await user.keyboard("{Control>}{Enter}{/Control}");
     await waitFor(() => expect(screen.getByTestId("sms-conversation-name")).toHaveTextContent("Erin Evans"));
-    expect(bubbles()).toHaveLength(1);
+    // The conversation's page arrives after its name (CI caught it empty).
+    await waitFor(() => expect(bubbles()).toHaveLength(1));
     expect(within(bubbles()[0]).getByTestId("sms-status")).toHaveTextContent("Queued");
     expect((await screen.findAllByTestId("sms-thread"))[0]).toHaveTextContent("Erin Evans");
     await waitFor(() => expect(screen.getByTestId("sms-draft")).toHaveFocus());

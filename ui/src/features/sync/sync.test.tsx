@@ -58,9 +58,10 @@ describe("Sync indicator", () => {
     await team.hold(true);
     const panel = await openPanel(user);
     await user.click(within(panel).getByTestId("sync-now"));
-    await waitFor(() => expect(indicator()).toHaveTextContent(/^Syncing…$/));
+    // A held sync and its release take longer on a loaded 2-core machine.
+    await waitFor(() => expect(indicator()).toHaveTextContent(/^Syncing…$/), { timeout: 10_000 });
     await team.hold(false);
-    await waitFor(() => expect(indicator()).toHaveTextContent(/^Synced$/));
+    await waitFor(() => expect(indicator()).toHaveTextContent(/^Synced$/), { timeout: 10_000 });
 
     // A pull's progress as the core reports it page by page (a remote party's pace: emitted here).
     const status = await core.invoke<SyncStatus>("sync_status");
