@@ -143,6 +143,15 @@ impl Shell {
         self.export(handle, &file_name, |app, path| app.export_call_history(path, &filter))
     }
 
+    fn export_campaign(
+        &self,
+        handle: &tauri::AppHandle,
+        file_name: String,
+        campaign_id: String,
+    ) -> Result<Option<ringdesk_app::ipc::ExportReport>, IpcError> {
+        self.export(handle, &file_name, |app, path| app.export_campaign(&campaign_id, path))
+    }
+
     /// Asks where to save a CSV export (suggesting `file_name`), then writes it there with `write`.
     fn export<T>(
         &self,

@@ -118,6 +118,19 @@ alter table crm_lead_list_members add column if not exists id uuid not null defa
 alter table crm_lead_list_members add column if not exists updated_at timestamptz default now();
 alter table dialer_campaigns add column if not exists updated_at timestamptz default now();
 alter table dialer_campaign_calls add column if not exists updated_at timestamptz default now();
+-- The power dialer's settings per campaign (crates/dialer), and who made each attempt with what
+-- outcome (one row per attempt; a lead's progress is its latest row).
+alter table dialer_campaigns add column if not exists timezone text;
+alter table dialer_campaigns add column if not exists window_start text not null default '08:00';
+alter table dialer_campaigns add column if not exists window_end text not null default '21:00';
+alter table dialer_campaigns add column if not exists excluded_days text not null default '';
+alter table dialer_campaigns add column if not exists lead_order text not null default 'list';
+alter table dialer_campaigns add column if not exists countdown_seconds integer not null default 5;
+alter table dialer_campaigns add column if not exists retry_rules jsonb not null default '{}';
+alter table dialer_campaigns add column if not exists local_presence boolean not null default false;
+alter table dialer_campaign_calls add column if not exists agent_id text;
+alter table dialer_campaign_calls add column if not exists outcome text;
+alter table dialer_campaign_calls add column if not exists from_number text;
 alter table signalwire_agents add column if not exists provider_agent_id text;
 alter table voice_clones add column if not exists import_status text not null default 'not_requested';
 create unique index if not exists crm_lead_list_members_id on crm_lead_list_members(id);
@@ -542,6 +555,9 @@ begin
     on conflict (id) do update set name = excluded.name, sample_audio_url = excluded.sample_audio_url,
       playht_voice_id = excluded.playht_voice_id, status = excluded.status, import_status = excluded.import_status
       where not v_replay;
+  elsif t in ('dialer_campaigns', 'dialer_campaign_calls', 'campaign_leases') then
+    -- The power dialer's rows: migration 4 (sync.apply_dialer).
+    perform sync.apply_dialer(p_agent, t, op, a, v_replay);
   elsif t = 'sync_conflicts' and op = 'resolve' then
     update sync.conflict set resolved_at = now(), resolution = a->>'resolution'
      where id = (a->>'id')::uuid and resolved_at is null;
@@ -737,6 +753,10 @@ create or replace function sync.me_for(p_tbl name, p_col name) returns text lang
     from pg_attribute a where a.attrelid = format('public.%I', p_tbl)::regclass and a.attname = p_col
 $$;
 
+-- Policies an earlier version of this file created and the list below no longer has.
+drop policy if exists ringdesk_all on public.dialer_campaigns;
+drop policy if exists ringdesk_all on public.dialer_campaign_calls;
+
 do $$ declare p record; u text; c text; begin
   for p in select * from (values
     ('crm_leads', 'ringdesk_read', 'select', 'user_id = $ME(user_id) or assigned_to = $ME(assigned_to)', null),
@@ -756,8 +776,15 @@ do $$ declare p record; u text; c text; begin
     ('follow_up_states', 'ringdesk_all', 'all', 'exists (select 1 from call_dispositions d where d.id = call_disposition_id)', 'exists (select 1 from call_dispositions d where d.id = call_disposition_id)'),
     ('call_recordings', 'ringdesk_all', 'all', 'exists (select 1 from call_logs c where c.id = call_log_id)', 'exists (select 1 from call_logs c where c.id = call_log_id)'),
     ('sms_messages', 'ringdesk_all', 'all', 'user_id = $ME(user_id)', 'user_id = $ME(user_id)'),
-    ('dialer_campaigns', 'ringdesk_all', 'all', 'user_id = $ME(user_id)', 'user_id = $ME(user_id)'),
-    ('dialer_campaign_calls', 'ringdesk_all', 'all', 'exists (select 1 from dialer_campaigns c where c.id = campaign_id)', 'exists (select 1 from dialer_campaigns c where c.id = campaign_id)'),
+    -- A campaign is worked by every agent who sees a lead of its list; only its owner changes it.
+    ('dialer_campaigns', 'ringdesk_read', 'select', 'user_id = $ME(user_id) or exists (select 1 from crm_lead_lists l where l.id = list_id)', null),
+    ('dialer_campaigns', 'ringdesk_insert', 'insert', null, 'user_id = $ME(user_id)'),
+    ('dialer_campaigns', 'ringdesk_update', 'update', 'user_id = $ME(user_id)', 'user_id = $ME(user_id)'),
+    ('dialer_campaigns', 'ringdesk_delete', 'delete', 'user_id = $ME(user_id)', null),
+    -- An attempt is seen by whoever sees its campaign and its lead, and written by the agent who made it.
+    ('dialer_campaign_calls', 'ringdesk_read', 'select', 'exists (select 1 from dialer_campaigns c where c.id = campaign_id) and exists (select 1 from crm_leads l where l.id = lead_id)', null),
+    ('dialer_campaign_calls', 'ringdesk_insert', 'insert', null, 'agent_id = (select sync.agent_id()) and exists (select 1 from dialer_campaigns c where c.id = campaign_id) and exists (select 1 from crm_leads l where l.id = lead_id)'),
+    ('dialer_campaign_calls', 'ringdesk_update', 'update', 'agent_id = (select sync.agent_id())', 'agent_id = (select sync.agent_id())'),
     -- AI agents are the team's shared configuration: every signed-in agent reads them, admins edit them.
     ('signalwire_agents', 'ringdesk_read', 'select', '(select sync.agent_id()) is not null', null),
     ('signalwire_agents', 'ringdesk_insert', 'insert', null, '(select sync.is_admin())'),

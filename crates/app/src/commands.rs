@@ -72,6 +72,27 @@ macro_rules! app_commands {
                 /// null): its zones, state, local time, window, and whether a call is allowed or
                 /// why not. Rejects with "invalidInput" (a number, time or zone it cannot read).
                 calling_window(input: String, at: Option<String>, timezone: Option<String>, campaign_zone: Option<String>) -> CallingWindow = |app| app.calling_window(&input, at.as_deref(), timezone.as_deref(), campaign_zone.as_deref());
+                /// Every power-dialer campaign with its settings and progress, newest first.
+                list_campaigns() -> Vec<CampaignSummary> = |app| app.list_campaigns();
+                get_campaign(id: String) -> CampaignSummary = |app| app.get_campaign(&id);
+                /// Creates a draft campaign over a CRM list. Rejects with "invalidInput" (naming
+                /// the field) for an empty, deleted or number-less list, a window whose end is not
+                /// after its start or outside 08:00–21:00, a bad caller ID, zone or weekday.
+                create_campaign(draft: CampaignDraft) -> CampaignSummary = |app| app.create_campaign(&draft);
+                /// Replaces a campaign's settings (same checks as createCampaign; the list stays).
+                update_campaign(id: String, draft: CampaignDraft) -> CampaignSummary = |app| app.update_campaign(&id, &draft);
+                /// Start, pause, resume, complete, duplicate (resolves with the copy) or delete (a
+                /// draft only; resolves with null). Rejects with "conflict" when the campaign's
+                /// status does not allow it.
+                campaign_action(id: String, action: CampaignAction) -> Option<CampaignSummary> = |app| app.campaign_action(&id, action);
+                /// The agent's session on an active campaign after `command`: the lead offered or
+                /// in the call, the next five, leads waiting for their window, and the call the
+                /// session placed (hand it to the in-call panel). Ask again with "refresh" at
+                /// `dialAt`/`waitUntil` and after the wrap-up is saved.
+                campaign_session(id: String, command: SessionCommand) -> CampaignSession = |app| app.campaign_session(&id, command);
+                /// A campaign's results: progress, dials, connects, conversations, talk time,
+                /// outcomes, attempts per lead, dials per hour.
+                campaign_stats(id: String) -> CampaignStats = |app| app.campaign_stats(&id);
                 /// Replaces the disposition set (keys: lowercase letters, digits, _; unique; labels
                 /// of 1–60 characters; lead statuses like "contacted" or null to leave the status);
                 /// an empty list restores the defaults. Resolves with the set now in force; rejects
@@ -204,6 +225,9 @@ macro_rules! app_commands {
                 /// Asks where to save (suggesting `fileName`) and writes the calls the filter
                 /// selects (every page, not just the first) there; null when cancelled.
                 export_call_history(file_name: String, filter: HistoryFilter) -> Option<ExportReport>;
+                /// Asks where to save and writes a campaign's results there, one row per lead;
+                /// null when cancelled.
+                export_campaign(file_name: String, campaign_id: String) -> Option<ExportReport>;
                 /// (Re)starts the softphone with the SIP line in Settings; registration arrives
                 /// through onCall.
                 start_phone() -> ();

@@ -406,6 +406,37 @@ pub(crate) fn export_history(
     result
 }
 
+/// Writes `headers` and `rows` to `path` as CSV (cells a spreadsheet would run as formulas are
+/// quoted), through a temporary file renamed into place, so a failure never leaves a half-written
+/// file.
+pub(crate) fn write_rows(
+    path: &Path,
+    headers: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<ExportReport> {
+    let io =
+        |e: &dyn std::fmt::Display| IpcError::new(ErrorCode::Io, format!("Could not write {}: {e}", path.display()));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = tempfile_in(dir).map_err(|e| io(&e))?;
+    let result = (|| {
+        let mut writer = csv::Writer::from_writer(BufWriter::new(&tmp.1));
+        writer.write_record(headers).map_err(|e| io(&e))?;
+        let mut n = 0u32;
+        for row in rows {
+            writer.write_record(row.iter().map(|c| safe_cell(c).into_owned())).map_err(|e| io(&e))?;
+            n += 1;
+        }
+        let inner = writer.into_inner().map_err(|e| io(&e))?;
+        inner.into_inner().map_err(|e| io(&e))?.sync_all().map_err(|e| io(&e))?;
+        std::fs::rename(&tmp.0, path).map_err(|e| io(&e))?;
+        Ok(ExportReport { path: path.display().to_string(), rows: n })
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp.0);
+    }
+    result
+}
+
 /// A new temporary file beside the target, so the final rename stays on one filesystem.
 fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, File)> {
     for attempt in 0..100u32 {

@@ -10,8 +10,7 @@ use crate::dialable::number;
 use crate::error::{IpcError, Result};
 use crate::ipc::CallingWindow;
 
-/// The zone a campaign assumes for a number that does not say where it rings, unless told.
-const DEFAULT_CAMPAIGN_ZONE: Tz = Tz::America__New_York;
+use crate::campaigns::DEFAULT_ZONE as DEFAULT_CAMPAIGN_ZONE;
 
 fn zone(what: &str, z: &str) -> Result<Tz> {
     z.trim()

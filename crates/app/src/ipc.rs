@@ -323,6 +323,284 @@ pub struct CallingWindow {
     pub opens_at: Option<String>,
 }
 
+/// How a campaign starts each call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum DialMode {
+    /// The agent sees the lead's card and presses Dial or Skip.
+    #[default]
+    Preview,
+    /// The next lead is dialed by itself after the wrap-up is saved and a countdown.
+    Progressive,
+}
+
+/// The order a campaign calls its eligible leads in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum LeadOrder {
+    /// The list's own order.
+    #[default]
+    List,
+    /// Never contacted first, then the longest ago.
+    OldestContact,
+    /// The highest value first.
+    HighestValue,
+    /// Leads in their best local hour (16:00–18:00, then 08:00) first.
+    BestHour,
+}
+
+/// When an outcome lets a lead be tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum RetryAfter {
+    Minutes { minutes: u32 },
+    /// From the next day in the lead's local time.
+    NextDay,
+    /// Never: the outcome ends the lead in this campaign.
+    Never,
+}
+
+/// A campaign's retry rule for one outcome (a disposition key, or `failed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryRule {
+    pub outcome: String,
+    pub retry: RetryAfter,
+}
+
+/// A campaign as created or edited.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignDraft {
+    pub name: String,
+    /// The CRM list whose leads the campaign calls.
+    pub list_id: String,
+    #[serde(default)]
+    pub mode: DialMode,
+    /// The number shown to leads (else the caller ID in Settings).
+    pub caller_id: Option<String>,
+    /// Show a project number in the lead's area code (else state) when there is one.
+    #[serde(default)]
+    pub local_presence: bool,
+    /// Dials per lead (1–20; the seed's default is 3).
+    pub max_attempts: Option<u32>,
+    /// Rules that differ from the defaults (Busy 1 h, No Answer 4 h, Voicemail next day, failed
+    /// 15 min, a person reached or a wrong number never).
+    #[serde(default)]
+    pub retry: Vec<RetryRule>,
+    /// The campaign's window in the lead's local time, `HH:MM` (default 08:00–21:00; the law
+    /// narrows it further per state).
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    /// Weekdays not called: `mon` … `sun`.
+    #[serde(default)]
+    pub excluded_days: Vec<String>,
+    #[serde(default)]
+    pub order: LeadOrder,
+    /// Progressive: seconds between the saved wrap-up and the next dial (0–30, default 5).
+    pub countdown_seconds: Option<u32>,
+    /// The zone assumed for a number that does not say where it rings (IANA; default
+    /// America/New_York).
+    pub timezone: Option<String>,
+}
+
+/// Where a campaign stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CampaignStatus {
+    Draft,
+    Active,
+    Paused,
+    Completed,
+}
+
+/// A campaign's leads by where they stand now.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignProgress {
+    pub total: u32,
+    /// Reached with a final outcome, out of attempts, Do Not Call or without a number.
+    pub done: u32,
+    /// Still to be called (now or later).
+    pub remaining: u32,
+    /// Of the remaining: outside their calling window now.
+    pub waiting_for_window: u32,
+    /// Of the remaining: callable right now.
+    pub ready: u32,
+    pub dials: u32,
+}
+
+/// A campaign with its settings and progress.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignSummary {
+    pub id: String,
+    pub name: String,
+    pub list_id: String,
+    /// `None` when the list was deleted.
+    pub list_name: Option<String>,
+    pub status: CampaignStatus,
+    pub mode: DialMode,
+    pub caller_id: Option<String>,
+    pub local_presence: bool,
+    pub max_attempts: u32,
+    /// Every outcome's rule in force (defaults and changes).
+    pub retry: Vec<RetryRule>,
+    pub window_start: String,
+    pub window_end: String,
+    pub excluded_days: Vec<String>,
+    pub order: LeadOrder,
+    pub countdown_seconds: u32,
+    pub timezone: String,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub progress: CampaignProgress,
+}
+
+/// What can be done to a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum CampaignAction {
+    Start,
+    Pause,
+    Resume,
+    Complete,
+    Duplicate,
+    /// Only a draft.
+    Delete,
+}
+
+/// A count by key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyCount {
+    pub key: String,
+    pub count: u32,
+}
+
+/// A campaign's results (live during the session and after).
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignStats {
+    pub campaign_id: String,
+    pub progress: CampaignProgress,
+    /// Dials answered by a person or a machine.
+    pub connects: u32,
+    /// connects / dials (0 without dials).
+    pub connect_rate: f64,
+    /// Answered calls of at least `conversation_seconds`.
+    pub conversations: u32,
+    pub conversation_seconds: u32,
+    /// Mean talk time of the answered calls, in seconds.
+    pub average_talk_seconds: f64,
+    /// Dials by outcome (`none` while the wrap-up is not saved), most first.
+    pub outcomes: Vec<KeyCount>,
+    /// Leads by the number of dials they got (`0`, `1`, ...).
+    pub attempts: Vec<KeyCount>,
+    /// Dials per hour between the first and the last dial (the dials themselves under a minute).
+    pub calls_per_hour: f64,
+    pub first_dial_at: Option<String>,
+    pub last_dial_at: Option<String>,
+}
+
+/// Where an agent's session on a campaign stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SessionState {
+    /// Preview: the lead's card waits for Dial or Skip.
+    Offering,
+    /// Progressive: the lead is dialed at `dialAt` unless the agent skips or pauses.
+    Countdown,
+    /// A call of the session is on, or waits for its wrap-up.
+    InCall,
+    /// No lead may be called now; `waitUntil` says when one may.
+    Waiting,
+    Paused,
+    /// Every lead is done or can never be called.
+    Finished,
+    /// The campaign is not active (a draft, paused or completed campaign).
+    Inactive,
+}
+
+/// A lead as the session shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionLead {
+    pub lead_id: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub status: String,
+    /// E.164, and as the agent's region writes it.
+    pub number: Option<String>,
+    pub contact_display: Option<String>,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub last_call_at: Option<String>,
+    pub last_outcome: Option<String>,
+    pub last_note: Option<String>,
+    /// The lead's local time (RFC 3339 with its offset) and zone.
+    pub local_time: Option<String>,
+    pub zone: Option<String>,
+    /// The zone is the campaign's, because the number does not say where it rings.
+    pub zone_assumed: bool,
+    pub state: Option<String>,
+    /// Why it may be called now, or why not.
+    pub why: String,
+    /// The number the lead will see.
+    pub caller_id: Option<String>,
+}
+
+/// A lead waiting for its window or retry time.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitingLead {
+    pub lead_id: String,
+    pub name: String,
+    pub opens_at: String,
+    /// Such as "08:00 in Denver, in 2 h 10 min".
+    pub label: String,
+}
+
+/// An agent's session on a campaign, as the session view shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CampaignSession {
+    pub campaign_id: String,
+    pub campaign_name: String,
+    pub mode: DialMode,
+    pub state: SessionState,
+    /// The lead offered, counting down or in the call.
+    pub lead: Option<SessionLead>,
+    /// Countdown: when the lead is dialed by itself.
+    pub dial_at: Option<String>,
+    /// Waiting: when the next lead may be called (ask again then).
+    pub wait_until: Option<String>,
+    /// The next eligible leads after the current one (at most five).
+    pub upcoming: Vec<SessionLead>,
+    /// The leads that open soonest.
+    pub waiting: Vec<WaitingLead>,
+    /// The call the session placed in this step (hand it to the in-call panel).
+    pub placed: Option<PlacedCall>,
+    /// Something the agent should know (a lead another agent holds, offline...).
+    pub notice: Option<String>,
+    pub progress: CampaignProgress,
+}
+
+/// What the agent does in a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SessionCommand {
+    /// Shows where the session stands; starts it, moves on after a saved wrap-up, dials when a
+    /// countdown ran out.
+    Refresh,
+    DialNow,
+    Skip,
+    Pause,
+    Resume,
+    End,
+}
+
 /// What a `tel:` or `ringdesk://dial` link opened: the dialer filled with this number and the
 /// lead selected. Nothing is dialled unless `auto_dial` (a setting, off by default).
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]

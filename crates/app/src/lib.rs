@@ -18,6 +18,7 @@
 mod agents;
 mod bridge;
 mod calling;
+pub mod campaigns;
 pub mod commands;
 pub mod csv_io;
 mod dialable;
@@ -70,6 +71,10 @@ pub struct App {
     phone: std::sync::Mutex<Option<calling::CallService>>,
     /// When a link last was allowed to dial by itself, and the least time between two such links.
     link_dials: (std::sync::Mutex<Option<std::time::Instant>>, std::time::Duration),
+    /// The power-dialer sessions this desktop runs.
+    dialer: campaigns::Sessions,
+    /// How long a campaign's lead stays reserved on the backend for this agent.
+    lease_seconds: u32,
 }
 
 /// How long the window counts down, with Cancel, before a link dials by itself.
@@ -87,6 +92,9 @@ pub struct AppOptions {
     pub recording_cache_bytes: Option<u64>,
     /// The least time between two links that dial by themselves (default [`LINK_AUTO_DIAL_GAP`]).
     pub link_auto_dial_gap: Option<std::time::Duration>,
+    /// How long a campaign's lead stays reserved for this agent on the shared backend (default
+    /// [`campaigns::DEFAULT_LEASE_SECONDS`]; 5 s to a day).
+    pub lease_seconds: Option<u32>,
 }
 
 impl std::fmt::Debug for App {
@@ -134,6 +142,8 @@ impl App {
             provider,
             recording_cache,
             link_dials: (std::sync::Mutex::new(None), options.link_auto_dial_gap.unwrap_or(LINK_AUTO_DIAL_GAP)),
+            dialer: campaigns::Sessions::default(),
+            lease_seconds: options.lease_seconds.unwrap_or(campaigns::DEFAULT_LEASE_SECONDS).clamp(5, 86_400),
         })
     }
 

@@ -56,6 +56,19 @@ impl Transport for AnyTransport {
         }
     }
 
+    async fn claim(
+        &self,
+        campaign_id: &str,
+        lead_ids: &Json,
+        lease_seconds: u32,
+        release_ids: &Json,
+    ) -> std::result::Result<Json, SyncError> {
+        match self {
+            AnyTransport::Pg(t) => t.claim(campaign_id, lead_ids, lease_seconds, release_ids).await,
+            AnyTransport::Rest(t) => t.claim(campaign_id, lead_ids, lease_seconds, release_ids).await,
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             AnyTransport::Pg(t) => t.describe(),
@@ -71,13 +84,20 @@ enum Request {
     Reset,
     /// A transaction that queued a sync mutation committed (the store's signal).
     Changed,
+    /// Build the transport now if it is not (for a claim); answers when done.
+    Build(Sender<Result<()>>),
     Stop,
 }
+
+/// The worker's transport and runtime, shared for calls outside a cycle (the dialer's claims),
+/// so both use one session (a Supabase refresh token works once).
+type Shared = Arc<Mutex<Option<(tokio::runtime::Handle, Arc<Syncer<AnyTransport>>)>>>;
 
 /// The service's thread and the status it keeps.
 pub(crate) struct SyncService {
     tx: Mutex<Sender<Request>>,
     status: Arc<Mutex<SyncStatus>>,
+    shared: Shared,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
@@ -87,12 +107,14 @@ impl SyncService {
         let changed = tx.clone();
         store.on_outbox_commit(move || drop(changed.send(Request::Changed)));
         let status = Arc::new(Mutex::new(SyncStatus::default()));
-        let worker = Worker { store, secrets, status: status.clone(), syncer: None, sink: None };
+        let shared: Shared = Arc::new(Mutex::new(None));
+        let worker =
+            Worker { store, secrets, status: status.clone(), syncer: None, sink: None, shared: shared.clone() };
         let thread = std::thread::Builder::new()
             .name("ringdesk-sync".into())
             .spawn(move || worker.run(rx))
             .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not start the sync service: {e}")))?;
-        Ok(SyncService { tx: Mutex::new(tx), status, thread: Mutex::new(Some(thread)) })
+        Ok(SyncService { tx: Mutex::new(tx), status, shared, thread: Mutex::new(Some(thread)) })
     }
 
     fn send(&self, r: Request) -> Result<()> {
@@ -117,6 +139,31 @@ impl SyncService {
         let _ = self.send(Request::Reset);
     }
 
+    /// `sync.claim_campaign_leads` on the backend (see `ringdesk_sync::Transport::claim`):
+    /// "notConfigured" when sync is off, "offline" when the backend cannot be reached.
+    pub(crate) fn claim(&self, campaign: &str, leads: &[String], seconds: u32, release: &[String]) -> Result<Json> {
+        let ready = || self.shared.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let (handle, syncer) = match ready() {
+            Some(r) => r,
+            None => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                self.send(Request::Build(tx))?;
+                rx.recv().map_err(|_| IpcError::new(ErrorCode::Internal, "The sync service has stopped."))??;
+                ready().ok_or_else(|| not_configured("no backend"))?
+            }
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (campaign, leads, release) = (campaign.to_string(), serde_json::json!(leads), serde_json::json!(release));
+        handle.spawn(async move {
+            let r = syncer.transport().claim(&campaign, &leads, seconds, &release).await;
+            let _ = tx.send(r);
+        });
+        match rx.recv_timeout(Duration::from_secs(40)) {
+            Ok(r) => r.map_err(sync_error),
+            Err(_) => Err(IpcError::new(ErrorCode::Offline, "Offline: the backend did not answer the claim.")),
+        }
+    }
+
     pub(crate) fn status(&self) -> SyncStatus {
         self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -137,8 +184,9 @@ struct Worker {
     store: Arc<Store>,
     secrets: Arc<dyn SecretStore>,
     status: Arc<Mutex<SyncStatus>>,
-    syncer: Option<Syncer<AnyTransport>>,
+    syncer: Option<Arc<Syncer<AnyTransport>>>,
     sink: Option<SyncSink>,
+    shared: Shared,
 }
 
 fn jittered(d: Duration) -> Duration {
@@ -181,8 +229,12 @@ impl Worker {
                     interval = Some(every);
                     due = Instant::now();
                 }
+                Ok(Request::Build(reply)) => {
+                    let _ = reply.send(self.ensure_syncer(&rt));
+                    continue;
+                }
                 Ok(Request::Reset) => {
-                    self.syncer = None;
+                    self.set_syncer(None, &rt);
                     backoff = Duration::ZERO;
                     due = Instant::now();
                     self.refresh_status(None);
@@ -260,10 +312,24 @@ impl Worker {
         self.notify(SyncNotice { status, changed: false });
     }
 
+    fn set_syncer(&mut self, syncer: Option<Syncer<AnyTransport>>, rt: &tokio::runtime::Runtime) {
+        self.syncer = syncer.map(Arc::new);
+        *self.shared.lock().unwrap_or_else(|p| p.into_inner()) =
+            self.syncer.clone().map(|s| (rt.handle().clone(), s));
+    }
+
+    fn ensure_syncer(&mut self, rt: &tokio::runtime::Runtime) -> Result<()> {
+        if self.syncer.is_none() {
+            let built = build(&self.store, &self.secrets)?;
+            self.set_syncer(Some(built), rt);
+        }
+        Ok(())
+    }
+
     fn cycle(&mut self, rt: &tokio::runtime::Runtime) -> Result<SyncReport> {
         if self.syncer.is_none() {
             match build(&self.store, &self.secrets) {
-                Ok(s) => self.syncer = Some(s),
+                Ok(s) => self.set_syncer(Some(s), rt),
                 Err(e) => {
                     let off = e.code == ErrorCode::NotConfigured;
                     let status = self.set_status(|s| {
@@ -276,7 +342,7 @@ impl Worker {
                 }
             }
         }
-        let Some(syncer) = &self.syncer else { return Err(IpcError::new(ErrorCode::Internal, "no syncer")) };
+        let Some(syncer) = self.syncer.clone() else { return Err(IpcError::new(ErrorCode::Internal, "no syncer")) };
         let status = self.set_status(|s| {
             s.state = SyncState::Syncing;
             s.progress = None;
@@ -335,7 +401,7 @@ impl Worker {
             Err(e) => {
                 let offline = e.is_transient();
                 if matches!(e, SyncError::Auth(_) | SyncError::Config(_)) {
-                    self.syncer = None;
+                    self.set_syncer(None, rt);
                 }
                 self.set_status(|s| {
                     s.error = Some(e.to_string());

@@ -252,7 +252,9 @@ impl crate::App {
                         option.lead_status.as_deref()
                     },
                 },
-            )
+            )?;
+            // A campaign's call: its attempt gets the outcome and the lead's retry time.
+            crate::campaigns::record_outcome(w, &call_id, &option.key)
         })?;
         let q = calls::HistoryQuery { call_id: Some(&call_id), limit: 1, ..calls::HistoryQuery::default() };
         let rows = self.store.read(|r| calls::history(r, &q))?;

@@ -5,6 +5,7 @@
 //! Errors go to stderr as `error[<code>]: <message>` (or `{"code","message"}` with `--json`) with a
 //! non-zero exit status: 2 for bad input, 3 for a database that cannot be opened, 1 otherwise.
 
+mod campaign;
 mod provider;
 mod serve;
 mod sync;
@@ -44,6 +45,11 @@ enum Command {
     Lists,
     /// Normalizes a phone number or tel: link and finds its lead.
     Lookup { input: String },
+    /// Power-dialer campaigns: create, start, pause, the agent's session, results, export.
+    Campaign {
+        #[command(subcommand)]
+        command: campaign::CampaignCommand,
+    },
     /// The power dialer's rules for a number.
     Dialer {
         #[command(subcommand)]
@@ -239,7 +245,7 @@ fn default_db() -> Result<PathBuf, IpcError> {
     Ok(ringdesk_app::default_db_path(&base.join("com.ringdesk.desktop")))
 }
 
-fn list_id(app: &App, name: &str) -> Result<String, IpcError> {
+pub(crate) fn list_id(app: &App, name: &str) -> Result<String, IpcError> {
     app.list_lists()?
         .into_iter()
         .find(|l| l.name.eq_ignore_ascii_case(name))
@@ -267,8 +273,12 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
         None => default_db()?,
     };
     // RINGDESK_SIGNALWIRE_URL: another SignalWire API origin (a proxy, or the test emulator).
-    let options =
-        AppOptions { signalwire_origin: std::env::var("RINGDESK_SIGNALWIRE_URL").ok(), ..AppOptions::default() };
+    // RINGDESK_LEASE_SECONDS: how long a campaign's lead stays reserved for this agent.
+    let options = AppOptions {
+        signalwire_origin: std::env::var("RINGDESK_SIGNALWIRE_URL").ok(),
+        lease_seconds: std::env::var("RINGDESK_LEASE_SECONDS").ok().and_then(|s| s.parse().ok()),
+        ..AppOptions::default()
+    };
     if let Command::Serve { stdio: _, memory_secrets, sync_every, wav_audio } = &cli.command {
         let (memory_secrets, sync_every, wav_audio) = (*memory_secrets, *sync_every, wav_audio.clone());
         let sync_every = std::time::Duration::try_from_secs_f64(sync_every)
@@ -332,6 +342,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
         }
         // Served before the keychain app was opened.
         Command::Serve { .. } => {}
+        Command::Campaign { command } => campaign::run(&app, command, cli.json, out)?,
         Command::Lists => {
             let lists = app.list_lists()?;
             if cli.json {
@@ -467,11 +478,11 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
 }
 
 /// The error of a failed write to the output.
-fn io(e: std::io::Error) -> IpcError {
+pub(crate) fn io(e: std::io::Error) -> IpcError {
     IpcError::new(ErrorCode::Io, format!("Could not write the output: {e}"))
 }
 
-fn emit_json(out: &mut dyn Write, value: &impl Serialize) -> Result<(), IpcError> {
+pub(crate) fn emit_json(out: &mut dyn Write, value: &impl Serialize) -> Result<(), IpcError> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
     writeln!(out).map_err(|e| IpcError::new(ErrorCode::Io, e.to_string()))
 }

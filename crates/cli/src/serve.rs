@@ -201,6 +201,11 @@ impl Host {
         self.app()?.export_call_history(&path, &filter).map(Some)
     }
 
+    fn export_campaign(&self, _file_name: String, campaign_id: String) -> R<Option<ExportReport>> {
+        let Some(path) = self.take_dialog_answer()? else { return Ok(None) };
+        self.app()?.export_campaign(&campaign_id, &path).map(Some)
+    }
+
     /// The window painted: the background services start, as in the desktop shell.
     fn ui_ready(&self) -> R<()> {
         self.app()?.ui_ready();

@@ -62,6 +62,11 @@ impl RetryRules {
         self
     }
 
+    /// Every outcome with a rule, in the defaults' order (changed ones last).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, Retry)> {
+        self.rules.iter().map(|(k, r)| (k.as_str(), *r))
+    }
+
     pub fn for_outcome(&self, outcome: &str) -> Retry {
         if outcome == DO_NOT_CALL {
             return Retry::Final;
@@ -244,6 +249,18 @@ pub fn next_retry(
     }
 }
 
+/// The caller ID local presence shows a lead: one of `ours` in the lead's area code, else in its
+/// state, else `None` (the campaign's own caller ID).
+pub fn local_presence<'a>(lead_e164: &str, ours: &'a [String], places: &Places) -> Option<&'a str> {
+    let npa = |n: &str| n.strip_prefix("+1").filter(|r| r.len() == 10).map(|r| r[..3].to_string());
+    let lead_npa = npa(lead_e164)?;
+    if let Some(n) = ours.iter().find(|n| npa(n).as_deref() == Some(lead_npa.as_str())) {
+        return Some(n);
+    }
+    let state = places.state(lead_e164)?;
+    ours.iter().find(|n| places.state(n) == Some(state)).map(String::as_str)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +328,18 @@ mod tests {
         let unplaced = check(&lead("+19995550100"), NOON_NY).expect("eligible in the campaign's zone");
         assert_eq!(unplaced.zones, vec![America::New_York]);
         assert!(unplaced.zone_assumed, "shown as a warning");
+    }
+
+    #[test]
+    fn local_presence_prefers_the_area_code_then_the_state_then_nothing() {
+        let ours: Vec<String> = ["+13125550111", "+12125550123", "+17185550100"].map(String::from).to_vec();
+        let p = Places::embedded();
+        assert_eq!(local_presence("+12125559999", &ours, p), Some("+12125550123"), "same area code");
+        // 315 is upstate New York: no number there, but 718 and 212 are in New York state.
+        let in_state = local_presence("+13155550100", &ours, p);
+        assert!(matches!(in_state, Some("+12125550123" | "+17185550100")), "same state: {in_state:?}");
+        assert_eq!(local_presence("+14155550100", &ours, p), None, "California: no number of ours");
+        assert_eq!(local_presence("+442071234567", &ours, p), None, "not NANP");
     }
 
     #[test]

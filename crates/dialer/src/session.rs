@@ -168,6 +168,45 @@ impl Session {
         Session { mode, order, phase: Phase::Idle, paused: false, skipped: HashSet::new() }
     }
 
+    /// A session saved earlier (paused or not, with the leads the agent had skipped).
+    pub fn restore(mode: Mode, order: Order, paused: bool, skipped: impl IntoIterator<Item = String>) -> Session {
+        Session { paused, skipped: skipped.into_iter().collect(), ..Session::new(mode, order) }
+    }
+
+    /// The leads skipped in this session, sorted (to save it).
+    pub fn skipped(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.skipped.iter().cloned().collect();
+        v.sort();
+        v
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn order(&self) -> Order {
+        self.order
+    }
+
+    /// Whether the session waits for the wrap-up of a call it dialed.
+    pub fn in_call(&self) -> bool {
+        matches!(self.phase, Phase::InCall { .. })
+    }
+
+    /// When the offered lead is dialed by itself (progressive), or when a wait ends.
+    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+        match &self.phase {
+            Phase::Offering { dial_at, .. } => *dial_at,
+            Phase::Waiting { until } => *until,
+            _ => None,
+        }
+    }
+
+    /// Whether the session waits for a lead to become eligible.
+    pub fn waiting(&self) -> bool {
+        matches!(self.phase, Phase::Waiting { .. })
+    }
+
     pub fn is_paused(&self) -> bool {
         self.paused
     }

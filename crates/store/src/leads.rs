@@ -482,6 +482,14 @@ fn write_row(w: &Write<'_>, lead: &Lead, rowid: Option<i64>) -> Result<i64> {
     }
 }
 
+/// Records the agent the backend assigns a lead to (replication only).
+pub fn set_assignee(w: &mut Write<'_>, id: &str, assigned_to: Option<&str>) -> Result<()> {
+    w.conn()
+        .prepare_cached("UPDATE leads SET assigned_to = ?2 WHERE id = ?1 AND assigned_to IS NOT ?2")?
+        .execute(params![id, assigned_to])?;
+    Ok(())
+}
+
 /// Stores a lead as the backend has it (replication: no outbox), keeping its search entry.
 pub fn put_replica(w: &mut Write<'_>, lead: &Lead) -> Result<()> {
     let existing: Option<i64> = w

@@ -10,6 +10,7 @@
 
 pub mod agents;
 pub mod calls;
+pub mod campaigns;
 mod connection;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;

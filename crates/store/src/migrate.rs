@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../../../migrations/local/0005_history_search.sql")),
     (6, include_str!("../../../migrations/local/0006_sync_waiting.sql")),
     (7, include_str!("../../../migrations/local/0007_outbox_pending_index.sql")),
+    (8, include_str!("../../../migrations/local/0008_campaigns.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -372,6 +372,12 @@ enum Kind {
     /// Required timestamp: a missing value takes the row's `created_at`, else now (reported).
     RequiredTs,
     Int,
+    /// A whole number, this default when missing or not one (reported).
+    IntOr(i64),
+    /// A true/false flag stored as 0/1; missing is false.
+    Bool,
+    /// A JSON object kept as its text; missing is `{}`.
+    Object,
     /// One of these values; anything else becomes the default (reported), none means NULL.
     OneOf(&'static [&'static str], Option<&'static str>),
     /// A reference to another local table's id that may be NULL (dropped when unknown here).
@@ -464,17 +470,32 @@ fn columns(table: Table) -> &'static [(&'static str, &'static str, Kind)] {
             ("status", "status", OneOf(&["draft", "active", "paused", "completed"], Some("draft"))),
             ("dial_mode", "dial_mode", OneOf(&["preview", "progressive", "predictive"], Some("preview"))),
             ("from_number", "from_number", Text(SHORT)),
-            ("max_attempts", "max_attempts", Int),
+            ("max_attempts", "max_attempts", IntOr(3)),
             ("started_at", "started_at", Ts),
             ("completed_at", "completed_at", Ts),
+            ("timezone", "timezone", Text(64)),
+            ("window_start", "window_start", Required(16, Some("08:00"))),
+            ("window_end", "window_end", Required(16, Some("21:00"))),
+            ("excluded_days", "excluded_days", Required(64, Some(""))),
+            (
+                "lead_order",
+                "lead_order",
+                OneOf(&["list", "oldest_contact", "highest_value", "best_hour"], Some("list")),
+            ),
+            ("countdown_seconds", "countdown_seconds", IntOr(5)),
+            ("retry_rules", "retry_rules", Object),
+            ("local_presence", "local_presence", Bool),
         ],
         Table::DialerCampaignCalls => &[
             ("campaign_id", "campaign_id", RefRequired("dialer_campaigns")),
             ("lead_id", "lead_id", RefRequired("leads")),
             ("call_log_id", "call_log_id", Ref("call_logs")),
-            ("attempt_number", "attempt_number", Int),
+            ("attempt_number", "attempt_number", IntOr(1)),
             ("status", "status", OneOf(&["pending", "called", "skipped"], Some("pending"))),
             ("next_retry_at", "next_retry_at", Ts),
+            ("agent_id", "agent_id", Text(SHORT)),
+            ("outcome", "outcome", Text(SHORT)),
+            ("from_number", "from_number", Text(SHORT)),
         ],
         Table::SignalwireAgents => &[
             ("agent_name", "agent_name", Required(SHORT, Some("AI agent"))),
@@ -609,6 +630,23 @@ fn read_generic(
                 rd.now.clone()
             }))),
             Kind::Int => rd.int(remote).map(Value::Integer),
+            Kind::IntOr(default) => Some(Value::Integer(rd.int(remote).unwrap_or(default))),
+            Kind::Bool => Some(Value::Integer(match rd.row.get(remote) {
+                None | Some(Json::Null) => 0,
+                Some(Json::Bool(b)) => i64::from(*b),
+                Some(other) => {
+                    rd.notes.push(format!("{remote} {other} is not true or false (stored as false)"));
+                    0
+                }
+            })),
+            Kind::Object => Some(Value::Text(match rd.row.get(remote) {
+                None | Some(Json::Null) => "{}".to_string(),
+                Some(o @ Json::Object(_)) => o.to_string(),
+                Some(other) => {
+                    rd.notes.push(format!("{remote} {other} is not a JSON object (stored as {{}})"));
+                    "{}".to_string()
+                }
+            })),
             Kind::OneOf(allowed, default) => match rd.text(remote, SHORT) {
                 Some(s) if allowed.contains(&s.as_str()) => Some(Value::Text(s)),
                 Some(s) => match default {
@@ -1021,7 +1059,8 @@ fn put_lead(w: &mut Write<'_>, id: &str, rd: &mut Reader<'_>, region: Region) ->
         last_contact: rd.ts("last_contact"),
         deleted_at: rd.ts("deleted_at"),
     };
-    leads::put_replica(w, &lead)
+    leads::put_replica(w, &lead)?;
+    leads::set_assignee(w, id, rd.text("assigned_to", SHORT).as_deref())
 }
 
 /// Removes a row the agent may no longer have (revoked, deleted on the backend); returns 1 when

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
     (1, "crm_tables", include_str!("../../../migrations/backend/0001_crm_tables.sql")),
     (2, "dialer_tables", include_str!("../../../migrations/backend/0002_dialer_tables.sql")),
     (3, "sync", include_str!("../../../migrations/backend/0003_sync.sql")),
+    (4, "dialer", include_str!("../../../migrations/backend/0004_dialer.sql")),
 ];
 
 /// What a migration run did.

@@ -173,6 +173,21 @@ impl Transport for PgTransport {
         self.call("select sync.push($1::text::uuid, $2::text::jsonb)::text", &[client_id, &body]).await
     }
 
+    async fn claim(
+        &self,
+        campaign_id: &str,
+        lead_ids: &Json,
+        lease_seconds: u32,
+        release_ids: &Json,
+    ) -> Result<Json, SyncError> {
+        let (leads, seconds, release) = (lead_ids.to_string(), lease_seconds.to_string(), release_ids.to_string());
+        self.call(
+            "select sync.claim_campaign_leads($1::text::uuid, $2::text::jsonb, $3::text::int, $4::text::jsonb)::text",
+            &[campaign_id, &leads, &seconds, &release],
+        )
+        .await
+    }
+
     async fn pull(&self, cursor: &str, epoch: Option<&str>, limit: u32) -> Result<Json, SyncError> {
         let limit = limit.to_string();
         match epoch {

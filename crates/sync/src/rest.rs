@@ -252,6 +252,18 @@ impl Transport for RestTransport {
         self.rpc("sync_pull", json!({"cursor": cursor, "epoch": epoch, "max_rows": limit})).await
     }
 
+    async fn claim(
+        &self,
+        campaign_id: &str,
+        lead_ids: &Json,
+        lease_seconds: u32,
+        release_ids: &Json,
+    ) -> Result<Json, SyncError> {
+        let body = json!({"campaign_id": campaign_id, "lead_ids": lead_ids, "lease_seconds": lease_seconds,
+                          "release_ids": release_ids});
+        self.rpc("claim_campaign_leads", body).await
+    }
+
     fn describe(&self) -> String {
         self.auth.base.to_string()
     }

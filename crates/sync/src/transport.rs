@@ -1,4 +1,4 @@
-//! The one interface both transports implement: the server contract's two calls.
+//! The one interface both transports implement: the server contract's calls.
 
 use std::future::Future;
 
@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use crate::SyncError;
 
-/// A way to call `sync.push` and `sync.pull` on the backend. Both return the function's JSON
+/// A way to call `sync.push`, `sync.pull` and the dialer's claim on the backend. Each returns the function's JSON
 /// answer; the engine reads it, so both transports are read by the same code.
 pub trait Transport: Send + Sync {
     /// `sync.push(client_id, mutations)`.
@@ -17,6 +17,15 @@ pub trait Transport: Send + Sync {
         cursor: &str,
         epoch: Option<&str>,
         limit: u32,
+    ) -> impl Future<Output = Result<Json, SyncError>> + Send;
+    /// `sync.claim_campaign_leads(campaign, leads, seconds, release)`: leases the leads of
+    /// `lead_ids` (a JSON array) this agent may dial now, after giving back `release_ids`.
+    fn claim(
+        &self,
+        campaign_id: &str,
+        lead_ids: &Json,
+        lease_seconds: u32,
+        release_ids: &Json,
     ) -> impl Future<Output = Result<Json, SyncError>> + Send;
     /// Where this transport goes, for messages (never with a secret).
     fn describe(&self) -> String;

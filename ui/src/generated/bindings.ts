@@ -77,6 +77,35 @@ export const commands = {
 	 *  why not. Rejects with "invalidInput" (a number, time or zone it cannot read).
 	 */
 	callingWindow: (input: string, at: string | null, timezone: string | null, campaignZone: string | null) => typedError<CallingWindow, IpcError>(__TAURI_INVOKE("calling_window", { input, at, timezone, campaignZone })),
+	/**  Every power-dialer campaign with its settings and progress, newest first. */
+	listCampaigns: () => typedError<CampaignSummary[], IpcError>(__TAURI_INVOKE("list_campaigns")),
+	getCampaign: (id: string) => typedError<CampaignSummary, IpcError>(__TAURI_INVOKE("get_campaign", { id })),
+	/**
+	 *  Creates a draft campaign over a CRM list. Rejects with "invalidInput" (naming
+	 *  the field) for an empty, deleted or number-less list, a window whose end is not
+	 *  after its start or outside 08:00–21:00, a bad caller ID, zone or weekday.
+	 */
+	createCampaign: (draft: CampaignDraft) => typedError<CampaignSummary, IpcError>(__TAURI_INVOKE("create_campaign", { draft })),
+	/**  Replaces a campaign's settings (same checks as createCampaign; the list stays). */
+	updateCampaign: (id: string, draft: CampaignDraft) => typedError<CampaignSummary, IpcError>(__TAURI_INVOKE("update_campaign", { id, draft })),
+	/**
+	 *  Start, pause, resume, complete, duplicate (resolves with the copy) or delete (a
+	 *  draft only; resolves with null). Rejects with "conflict" when the campaign's
+	 *  status does not allow it.
+	 */
+	campaignAction: (id: string, action: CampaignAction) => typedError<CampaignSummary | null, IpcError>(__TAURI_INVOKE("campaign_action", { id, action })),
+	/**
+	 *  The agent's session on an active campaign after `command`: the lead offered or
+	 *  in the call, the next five, leads waiting for their window, and the call the
+	 *  session placed (hand it to the in-call panel). Ask again with "refresh" at
+	 *  `dialAt`/`waitUntil` and after the wrap-up is saved.
+	 */
+	campaignSession: (id: string, command: SessionCommand) => typedError<CampaignSession, IpcError>(__TAURI_INVOKE("campaign_session", { id, command })),
+	/**
+	 *  A campaign's results: progress, dials, connects, conversations, talk time,
+	 *  outcomes, attempts per lead, dials per hour.
+	 */
+	campaignStats: (id: string) => typedError<CampaignStats, IpcError>(__TAURI_INVOKE("campaign_stats", { id })),
 	/**
 	 *  Replaces the disposition set (keys: lowercase letters, digits, _; unique; labels
 	 *  of 1–60 characters; lead statuses like "contacted" or null to leave the status);
@@ -264,6 +293,11 @@ export const commands = {
 	 */
 	exportCallHistory: (fileName: string, filter: HistoryFilter) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_call_history", { fileName, filter })),
 	/**
+	 *  Asks where to save and writes a campaign's results there, one row per lead;
+	 *  null when cancelled.
+	 */
+	exportCampaign: (fileName: string, campaignId: string) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_campaign", { fileName, campaignId })),
+	/**
 	 *  (Re)starts the softphone with the SIP line in Settings; registration arrives
 	 *  through onCall.
 	 */
@@ -395,6 +429,142 @@ export type CallingWindow = {
 	/**  When the window next opens, when it is closed now. */
 	opensAt: string | null,
 };
+
+/**  What can be done to a campaign. */
+export type CampaignAction = "start" | "pause" | "resume" | "complete" | "duplicate" | 
+/**  Only a draft. */
+"delete";
+
+/**  A campaign as created or edited. */
+export type CampaignDraft = {
+	name: string,
+	/**  The CRM list whose leads the campaign calls. */
+	listId: string,
+	mode?: DialMode,
+	/**  The number shown to leads (else the caller ID in Settings). */
+	callerId: string | null,
+	/**  Show a project number in the lead's area code (else state) when there is one. */
+	localPresence?: boolean,
+	/**  Dials per lead (1–20; the seed's default is 3). */
+	maxAttempts: number | null,
+	/**
+	 *  Rules that differ from the defaults (Busy 1 h, No Answer 4 h, Voicemail next day, failed
+	 *  15 min, a person reached or a wrong number never).
+	 */
+	retry?: RetryRule[],
+	/**
+	 *  The campaign's window in the lead's local time, `HH:MM` (default 08:00–21:00; the law
+	 *  narrows it further per state).
+	 */
+	windowStart: string | null,
+	windowEnd: string | null,
+	/**  Weekdays not called: `mon` … `sun`. */
+	excludedDays?: string[],
+	order?: LeadOrder,
+	/**  Progressive: seconds between the saved wrap-up and the next dial (0–30, default 5). */
+	countdownSeconds: number | null,
+	/**
+	 *  The zone assumed for a number that does not say where it rings (IANA; default
+	 *  America/New_York).
+	 */
+	timezone: string | null,
+};
+
+/**  A campaign's leads by where they stand now. */
+export type CampaignProgress = {
+	total: number,
+	/**  Reached with a final outcome, out of attempts, Do Not Call or without a number. */
+	done: number,
+	/**  Still to be called (now or later). */
+	remaining: number,
+	/**  Of the remaining: outside their calling window now. */
+	waitingForWindow: number,
+	/**  Of the remaining: callable right now. */
+	ready: number,
+	dials: number,
+};
+
+/**  An agent's session on a campaign, as the session view shows it. */
+export type CampaignSession = {
+	campaignId: string,
+	campaignName: string,
+	mode: DialMode,
+	state: SessionState,
+	/**  The lead offered, counting down or in the call. */
+	lead: SessionLead | null,
+	/**  Countdown: when the lead is dialed by itself. */
+	dialAt: string | null,
+	/**  Waiting: when the next lead may be called (ask again then). */
+	waitUntil: string | null,
+	/**  The next eligible leads after the current one (at most five). */
+	upcoming: SessionLead[],
+	/**  The leads that open soonest. */
+	waiting: WaitingLead[],
+	/**  The call the session placed in this step (hand it to the in-call panel). */
+	placed: PlacedCall | null,
+	/**  Something the agent should know (a lead another agent holds, offline...). */
+	notice: string | null,
+	progress: CampaignProgress,
+};
+
+/**  A campaign's results (live during the session and after). */
+export type CampaignStats = {
+	campaignId: string,
+	progress: CampaignProgress,
+	/**  Dials answered by a person or a machine. */
+	connects: number,
+	/**  connects / dials (0 without dials). */
+	connectRate: number | null,
+	/**  Answered calls of at least `conversation_seconds`. */
+	conversations: number,
+	conversationSeconds: number,
+	/**  Mean talk time of the answered calls, in seconds. */
+	averageTalkSeconds: number | null,
+	/**  Dials by outcome (`none` while the wrap-up is not saved), most first. */
+	outcomes: KeyCount[],
+	/**  Leads by the number of dials they got (`0`, `1`, ...). */
+	attempts: KeyCount[],
+	/**  Dials per hour between the first and the last dial (the dials themselves under a minute). */
+	callsPerHour: number | null,
+	firstDialAt: string | null,
+	lastDialAt: string | null,
+};
+
+/**  Where a campaign stands. */
+export type CampaignStatus = "draft" | "active" | "paused" | "completed";
+
+/**  A campaign with its settings and progress. */
+export type CampaignSummary = {
+	id: string,
+	name: string,
+	listId: string,
+	/**  `None` when the list was deleted. */
+	listName: string | null,
+	status: CampaignStatus,
+	mode: DialMode,
+	callerId: string | null,
+	localPresence: boolean,
+	maxAttempts: number,
+	/**  Every outcome's rule in force (defaults and changes). */
+	retry: RetryRule[],
+	windowStart: string,
+	windowEnd: string,
+	excludedDays: string[],
+	order: LeadOrder,
+	countdownSeconds: number,
+	timezone: string,
+	createdAt: string,
+	startedAt: string | null,
+	completedAt: string | null,
+	progress: CampaignProgress,
+};
+
+/**  How a campaign starts each call. */
+export type DialMode = 
+/**  The agent sees the lead's card and presses Dial or Skip. */
+"preview" | 
+/**  The next lead is dialed by itself after the wrap-up is saved and a countdown. */
+"progressive";
 
 /**  A call to place. */
 export type DialRequest = {
@@ -542,6 +712,12 @@ export type IpcError = {
 	field: string | null,
 };
 
+/**  A count by key. */
+export type KeyCount = {
+	key: string,
+	count: number,
+};
+
 export type Lead = {
 	id: string,
 	name: string,
@@ -571,6 +747,17 @@ export type LeadList = {
 	description: string | null,
 	memberCount: number,
 };
+
+/**  The order a campaign calls its eligible leads in. */
+export type LeadOrder = 
+/**  The list's own order. */
+"list" | 
+/**  Never contacted first, then the longest ago. */
+"oldestContact" | 
+/**  The highest value first. */
+"highestValue" | 
+/**  Leads in their best local hour (16:00–18:00, then 08:00) first. */
+"bestHour";
 
 export type LeadPage = {
 	rows: LeadSummary[],
@@ -849,6 +1036,19 @@ export type ReminderNotice = {
 	newlyDue: string[],
 };
 
+/**  When an outcome lets a lead be tried again. */
+export type RetryAfter = { kind: "minutes"; minutes: number } | 
+/**  From the next day in the lead's local time. */
+{ kind: "nextDay" } | 
+/**  Never: the outcome ends the lead in this campaign. */
+{ kind: "never" };
+
+/**  A campaign's retry rule for one outcome (a disposition key, or `failed`). */
+export type RetryRule = {
+	outcome: string,
+	retry: RetryAfter,
+};
+
 export type RowError = {
 	/**  1-based line in the file where the row starts (the header is line 1). */
 	line: number,
@@ -880,6 +1080,55 @@ export type SendSms = {
 	from: string | null,
 	body: string,
 };
+
+/**  What the agent does in a session. */
+export type SessionCommand = 
+/**
+ *  Shows where the session stands; starts it, moves on after a saved wrap-up, dials when a
+ *  countdown ran out.
+ */
+"refresh" | "dialNow" | "skip" | "pause" | "resume" | "end";
+
+/**  A lead as the session shows it. */
+export type SessionLead = {
+	leadId: string,
+	name: string,
+	company: string | null,
+	status: string,
+	/**  E.164, and as the agent's region writes it. */
+	number: string | null,
+	contactDisplay: string | null,
+	attempts: number,
+	maxAttempts: number,
+	lastCallAt: string | null,
+	lastOutcome: string | null,
+	lastNote: string | null,
+	/**  The lead's local time (RFC 3339 with its offset) and zone. */
+	localTime: string | null,
+	zone: string | null,
+	/**  The zone is the campaign's, because the number does not say where it rings. */
+	zoneAssumed: boolean,
+	state: string | null,
+	/**  Why it may be called now, or why not. */
+	why: string,
+	/**  The number the lead will see. */
+	callerId: string | null,
+};
+
+/**  Where an agent's session on a campaign stands. */
+export type SessionState = 
+/**  Preview: the lead's card waits for Dial or Skip. */
+"offering" | 
+/**  Progressive: the lead is dialed at `dialAt` unless the agent skips or pauses. */
+"countdown" | 
+/**  A call of the session is on, or waits for its wrap-up. */
+"inCall" | 
+/**  No lead may be called now; `waitUntil` says when one may. */
+"waiting" | "paused" | 
+/**  Every lead is done or can never be called. */
+"finished" | 
+/**  The campaign is not active (a draft, paused or completed campaign). */
+"inactive";
 
 /**  Settings as the UI sees them. Secrets appear only as "is it set". */
 export type Settings = {
@@ -1090,6 +1339,15 @@ export type SyncStatus = {
 	lastSyncedAt: string | null,
 	error: string | null,
 	progress: SyncProgress | null,
+};
+
+/**  A lead waiting for its window or retry time. */
+export type WaitingLead = {
+	leadId: string,
+	name: string,
+	opensAt: string,
+	/**  Such as "08:00 in Denver, in 2 h 10 min". */
+	label: string,
 };
 
 /* Tauri Specta runtime */

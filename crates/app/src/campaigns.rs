@@ -1,0 +1,917 @@
+//! Power-dialer campaigns and the agent's session on one.
+//!
+//! `ringdesk-dialer` decides (eligibility, order, countdown, retry times); this module stores
+//! campaigns and their attempts, reserves each lead on the shared backend before it is dialed
+//! (a lease: two agents never call one lead at once; offline, only the agent's own leads), places
+//! the calls the session decides over the route in Settings, and shapes what the window shows.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, NaiveTime, SecondsFormat, Utc, Weekday};
+use ringdesk_dialer::Tz;
+use ringdesk_dialer::places::Places;
+use ringdesk_dialer::rules::{self, Blocked, Campaign as Rules, Lead as EngineLead, Retry, RetryRules};
+use ringdesk_dialer::session::{Action, Context, Mode, Order, QueueEntry, Session, upcoming};
+use ringdesk_dialer::window::Window;
+use ringdesk_store::Write;
+use ringdesk_store::campaigns::{self as store, Member};
+use ringdesk_store::settings as kv;
+use serde_json::{Map, Value as Json};
+
+use crate::dialable::number;
+use crate::error::{ErrorCode, IpcError, Result};
+use crate::ipc::{
+    CampaignAction, CampaignDraft, CampaignProgress, CampaignSession, CampaignStats, CampaignStatus, CampaignSummary,
+    DialMode, ExportReport, KeyCount, LeadOrder, PlaceCall, RetryAfter, RetryRule, SessionCommand, SessionLead,
+    SessionState, WaitingLead,
+};
+use crate::keys::BACKEND_USER;
+
+/// The zone a campaign assumes for a number that does not say where it rings, unless set.
+pub(crate) const DEFAULT_ZONE: Tz = Tz::America__New_York;
+/// How long a lead stays reserved for the agent who is about to call it (renewed at each dial).
+pub const DEFAULT_LEASE_SECONDS: u32 = 600;
+/// Talk time that makes an answered call a conversation (Orum's and Glencoco's 60 s).
+pub const CONVERSATION_SECONDS: u32 = 60;
+/// Leads reserved ahead of the one offered, so the next dial needs no round trip.
+const PREFETCH: usize = 2;
+const DAYS: [(&str, Weekday); 7] = [
+    ("mon", Weekday::Mon),
+    ("tue", Weekday::Tue),
+    ("wed", Weekday::Wed),
+    ("thu", Weekday::Thu),
+    ("fri", Weekday::Fri),
+    ("sat", Weekday::Sat),
+    ("sun", Weekday::Sun),
+];
+
+/// The sessions this desktop runs, by campaign.
+#[derive(Default)]
+pub(crate) struct Sessions(Mutex<HashMap<String, Live>>);
+
+struct Live {
+    session: Session,
+    /// The attempt of the call the session placed, until its wrap-up is saved.
+    attempt: Option<String>,
+    /// Leads reserved for this agent on the backend, until then.
+    held: HashMap<String, DateTime<Utc>>,
+    /// Leads another agent holds (or, offline, not this agent's), set aside until then.
+    excluded: HashMap<String, DateTime<Utc>>,
+    /// The project's numbers, for local presence (read once per session).
+    ours: Option<Vec<String>>,
+    /// The backend could not be reached at the last claim.
+    offline: bool,
+}
+
+/// What the session view is drawn from.
+struct View {
+    session: Session,
+    excluded: HashSet<String>,
+    ours: Vec<String>,
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    ringdesk_store::parse_ts(s)
+}
+
+fn hm(what: &str, s: &str) -> Result<NaiveTime> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M")
+        .map_err(|_| IpcError::invalid(format!("The {what} {s:?} is not a time such as 08:00.")).on_field(what))
+}
+
+fn zone(z: &str) -> Result<Tz> {
+    z.trim()
+        .parse::<Tz>()
+        .map_err(|_| IpcError::invalid(format!("{z:?} is not an IANA time zone such as America/Denver.")))
+}
+
+fn days(text: &str) -> Vec<Weekday> {
+    text.split(',').filter_map(|d| DAYS.iter().find(|(k, _)| *k == d.trim()).map(|(_, w)| *w)).collect()
+}
+
+fn retry_of(v: &Json) -> Option<Retry> {
+    match v {
+        Json::Number(n) => n.as_u64().map(|m| Retry::After(Duration::minutes(m as i64))),
+        Json::String(s) if s == "next_day" => Some(Retry::NextDay),
+        Json::String(s) if s == "final" || s == "never" => Some(Retry::Final),
+        _ => None,
+    }
+}
+
+fn retry_json(r: RetryAfter) -> Json {
+    match r {
+        RetryAfter::Minutes { minutes } => Json::from(minutes),
+        RetryAfter::NextDay => Json::from("next_day"),
+        RetryAfter::Never => Json::from("final"),
+    }
+}
+
+fn retry_ipc(r: Retry) -> RetryAfter {
+    match r {
+        Retry::After(d) => RetryAfter::Minutes { minutes: d.num_minutes().max(0) as u32 },
+        Retry::NextDay => RetryAfter::NextDay,
+        Retry::Final => RetryAfter::Never,
+    }
+}
+
+fn retry_rules(text: &str) -> RetryRules {
+    let map: Map<String, Json> = serde_json::from_str(text).unwrap_or_default();
+    map.iter().fold(RetryRules::default(), |rules, (k, v)| match retry_of(v) {
+        Some(r) => rules.with(k, r),
+        None => rules,
+    })
+}
+
+/// The engine's view of a stored campaign. A value the web wrote that the engine cannot read
+/// (a window such as "9am") takes the default, so a campaign never dials outside the law's hours.
+fn rules_of(c: &store::Campaign) -> Rules {
+    let window = match (hm("window start", &c.window_start), hm("window end", &c.window_end)) {
+        (Ok(s), Ok(e)) => Window::new(s, e).unwrap_or(Window::FEDERAL),
+        _ => Window::FEDERAL,
+    };
+    Rules {
+        max_attempts: u32::try_from(c.max_attempts).unwrap_or(3).clamp(1, 20),
+        window,
+        excluded_days: days(&c.excluded_days),
+        zone: c.timezone.as_deref().and_then(|z| zone(z).ok()).unwrap_or(DEFAULT_ZONE),
+        retry: retry_rules(&c.retry_rules),
+    }
+}
+
+fn order_of(o: &str) -> (Order, LeadOrder) {
+    match o {
+        "oldest_contact" => (Order::OldestContactFirst, LeadOrder::OldestContact),
+        "highest_value" => (Order::HighestValueFirst, LeadOrder::HighestValue),
+        "best_hour" => (Order::BestLocalHourFirst, LeadOrder::BestHour),
+        _ => (Order::List, LeadOrder::List),
+    }
+}
+
+fn order_key(o: LeadOrder) -> &'static str {
+    match o {
+        LeadOrder::List => "list",
+        LeadOrder::OldestContact => "oldest_contact",
+        LeadOrder::HighestValue => "highest_value",
+        LeadOrder::BestHour => "best_hour",
+    }
+}
+
+fn mode_of(c: &store::Campaign) -> Mode {
+    match c.dial_mode.as_str() {
+        "progressive" | "predictive" => Mode::progressive(Duration::seconds(c.countdown_seconds)),
+        _ => Mode::Preview,
+    }
+}
+
+fn status_of(s: &str) -> CampaignStatus {
+    match s {
+        "active" => CampaignStatus::Active,
+        "paused" => CampaignStatus::Paused,
+        "completed" => CampaignStatus::Completed,
+        _ => CampaignStatus::Draft,
+    }
+}
+
+fn entry(m: &Member) -> QueueEntry {
+    QueueEntry {
+        id: m.lead_id.clone(),
+        position: m.position,
+        last_contact: m.last_contact.as_deref().and_then(parse_ts),
+        value: m.value,
+        lead: EngineLead {
+            status: m.status.clone(),
+            phone_e164: m.phone_e164.clone(),
+            timezone: m.timezone.clone(),
+            attempts: m.attempts,
+            last_outcome: m.last_outcome.clone(),
+            next_retry_at: m.next_retry_at.as_deref().and_then(parse_ts),
+            recent_calls: m.recent_calls.iter().filter_map(|t| parse_ts(t)).collect(),
+        },
+    }
+}
+
+/// Where each lead stands now.
+fn progress(rules: &Rules, queue: &[QueueEntry], now: DateTime<Utc>) -> CampaignProgress {
+    let mut p = CampaignProgress { total: queue.len() as u32, ..CampaignProgress::default() };
+    for e in queue {
+        p.dials += e.lead.attempts;
+        match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
+            Ok(_) => p.ready += 1,
+            Err(Blocked::OutsideWindow { .. }) => p.waiting_for_window += 1,
+            Err(Blocked::RetryLater { .. } | Blocked::DailyCap { .. }) => {}
+            Err(_) => p.done += 1,
+        }
+    }
+    p.remaining = p.total - p.done;
+    p
+}
+
+/// Since when calls count for the three-calls-a-day cap.
+fn cap_since(now: DateTime<Utc>) -> String {
+    ringdesk_store::format_ts(now - Duration::hours(24))
+}
+
+/// The caller ID the lead will see: local presence's pick among `ours`, else the campaign's,
+/// else the one in Settings (`None`).
+fn caller_id(c: &store::Campaign, ours: &[String], lead: &Member) -> Option<String> {
+    if c.local_presence
+        && let Some(n) = rules::local_presence(lead.phone_e164.as_deref().unwrap_or(""), ours, Places::embedded())
+    {
+        return Some(n.to_string());
+    }
+    c.from_number.clone()
+}
+
+/// Whether a lead is this agent's to call without a lease (offline): assigned to them, or theirs
+/// and assigned to nobody.
+fn is_mine(m: &Member, me: Option<&str>) -> bool {
+    let Some(me) = me else { return false };
+    match m.assigned_to.as_deref() {
+        Some(a) => a == me,
+        None => m.user_id.as_deref() == Some(me),
+    }
+}
+
+/// The attempt's outcome and when its lead may be tried again, written with the wrap-up (one
+/// transaction): called by `dispose_call` for a campaign's call.
+pub(crate) fn record_outcome(w: &mut Write<'_>, call_log_id: &str, outcome: &str) -> ringdesk_store::Result<()> {
+    let Some((attempt, campaign_id, lead_id)) = store::attempt_of_call(w, call_log_id)? else { return Ok(()) };
+    let c = store::get(w, &campaign_id)?;
+    let rules = rules_of(&c);
+    let lead = ringdesk_store::leads::get(w, &lead_id)?;
+    let engine = EngineLead { phone_e164: lead.phone_e164, timezone: lead.timezone, ..EngineLead::default() };
+    let now = Utc::now();
+    let next = match rules::place(&engine, &rules, Places::embedded()) {
+        Ok(placement) => rules::next_retry(outcome, now, &rules, &placement),
+        Err(_) => None,
+    };
+    store::set_outcome(w, &attempt, outcome, next.map(ringdesk_store::format_ts).as_deref())
+}
+
+impl crate::App {
+    fn validate(&self, d: &CampaignDraft) -> Result<(String, store::Settings)> {
+        let name = d.name.trim();
+        if name.is_empty() || name.chars().count() > 120 {
+            return Err(IpcError::invalid("Name the campaign (1–120 characters).").on_field("name"));
+        }
+        let list = self.store.read(|r| ringdesk_store::lists::get(r, &d.list_id)).map_err(|_| {
+            IpcError::invalid(format!("The list {:?} does not exist (or was deleted).", d.list_id)).on_field("listId")
+        })?;
+        if list.member_count == 0 {
+            return Err(IpcError::invalid(format!("The list {:?} has no leads.", list.name)).on_field("listId"));
+        }
+        let dialable = self.store.read(|r| store::dialable_members(r, &d.list_id))?;
+        if dialable == 0 {
+            return Err(IpcError::invalid(format!(
+                "No lead of the list {:?} has a number Ringdesk can call; fix their numbers first.",
+                list.name
+            ))
+            .on_field("listId"));
+        }
+        let max_attempts = d.max_attempts.unwrap_or(3);
+        if !(1..=20).contains(&max_attempts) {
+            return Err(IpcError::invalid("Max attempts must be between 1 and 20.").on_field("maxAttempts"));
+        }
+        let countdown = d.countdown_seconds.unwrap_or(5);
+        if countdown > 30 {
+            return Err(IpcError::invalid("The countdown is 0 to 30 seconds.").on_field("countdownSeconds"));
+        }
+        let start = d.window_start.as_deref().unwrap_or("08:00");
+        let end = d.window_end.as_deref().unwrap_or("21:00");
+        let (s, e) = (hm("windowStart", start)?, hm("windowEnd", end)?);
+        Window::new(s, e)
+            .and_then(|w| w.within(Window::FEDERAL))
+            .map_err(|err| IpcError::invalid(format!("The calling window {start}–{end}: {err}.")).on_field("windowEnd"))?;
+        let mut excluded = Vec::new();
+        for day in &d.excluded_days {
+            let day = day.trim().to_ascii_lowercase();
+            let Some((key, _)) = DAYS.iter().find(|(k, _)| day.starts_with(k)) else {
+                return Err(IpcError::invalid(format!("{day:?} is not a weekday (mon … sun).")).on_field("excludedDays"));
+            };
+            if !excluded.contains(key) {
+                excluded.push(*key);
+            }
+        }
+        if excluded.len() == 7 {
+            return Err(IpcError::invalid("A campaign needs at least one day to call on.").on_field("excludedDays"));
+        }
+        let timezone = d.timezone.as_deref().map(str::trim).filter(|z| !z.is_empty());
+        if let Some(z) = timezone {
+            zone(z).map_err(|e| e.on_field("timezone"))?;
+        }
+        let region = self.region()?;
+        let caller_id = match d.caller_id.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => Some(number("Caller ID", c, region).map_err(|e| e.on_field("callerId"))?),
+            None => None,
+        };
+        let mut retry = Map::new();
+        let defaults = RetryRules::default();
+        for r in &d.retry {
+            let key = r.outcome.trim();
+            if key.is_empty() || key.len() > 40 {
+                return Err(IpcError::invalid("A retry rule needs its outcome.").on_field("retry"));
+            }
+            if let RetryAfter::Minutes { minutes } = r.retry
+                && !(1..=60 * 24 * 30).contains(&minutes)
+            {
+                return Err(IpcError::invalid(format!("Retry {key} after 1 minute to 30 days.")).on_field("retry"));
+            }
+            if retry_ipc(defaults.for_outcome(key)) != r.retry {
+                retry.insert(key.to_string(), retry_json(r.retry));
+            }
+        }
+        let settings = store::Settings {
+            name: name.to_string(),
+            dial_mode: match d.mode {
+                DialMode::Preview => "preview",
+                DialMode::Progressive => "progressive",
+            }
+            .to_string(),
+            from_number: caller_id,
+            max_attempts: i64::from(max_attempts),
+            timezone: timezone.map(str::to_string),
+            window_start: s.format("%H:%M").to_string(),
+            window_end: e.format("%H:%M").to_string(),
+            excluded_days: excluded.join(","),
+            lead_order: order_key(d.order).to_string(),
+            countdown_seconds: i64::from(countdown),
+            retry_rules: Json::Object(retry),
+            local_presence: d.local_presence,
+        };
+        Ok((d.list_id.clone(), settings))
+    }
+
+    fn summary(&self, c: &store::Campaign, now: DateTime<Utc>) -> Result<CampaignSummary> {
+        let rules = rules_of(c);
+        let members = self.store.read(|r| store::members(r, &c.id, &cap_since(now)))?;
+        let queue: Vec<QueueEntry> = members.iter().map(entry).collect();
+        Ok(CampaignSummary {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            list_id: c.list_id.clone(),
+            list_name: c.list_name.clone(),
+            status: status_of(&c.status),
+            mode: if matches!(mode_of(c), Mode::Preview) { DialMode::Preview } else { DialMode::Progressive },
+            caller_id: c.from_number.clone(),
+            local_presence: c.local_presence,
+            max_attempts: rules.max_attempts,
+            retry: rules.retry.entries().map(|(k, r)| RetryRule { outcome: k.to_string(), retry: retry_ipc(r) }).collect(),
+            window_start: rules.window.start().format("%H:%M").to_string(),
+            window_end: rules.window.end().format("%H:%M").to_string(),
+            excluded_days: c.excluded_days.split(',').filter(|d| !d.is_empty()).map(str::to_string).collect(),
+            order: order_of(&c.lead_order).1,
+            countdown_seconds: u32::try_from(c.countdown_seconds).unwrap_or(5),
+            timezone: rules.zone.name().to_string(),
+            created_at: c.created_at.clone(),
+            started_at: c.started_at.clone(),
+            completed_at: c.completed_at.clone(),
+            progress: progress(&rules, &queue, now),
+        })
+    }
+
+    /// Creates a draft campaign over a CRM list.
+    pub fn create_campaign(&self, draft: &CampaignDraft) -> Result<CampaignSummary> {
+        let (list_id, settings) = self.validate(draft)?;
+        let id = self.store.write(|w| store::create(w, &list_id, &settings))?;
+        let c = self.store.read(|r| store::get(r, &id))?;
+        self.summary(&c, Utc::now())
+    }
+
+    /// Replaces a campaign's settings (its list stays).
+    pub fn update_campaign(&self, id: &str, draft: &CampaignDraft) -> Result<CampaignSummary> {
+        let before = self.store.read(|r| store::get(r, id))?;
+        let draft = CampaignDraft { list_id: before.list_id.clone(), ..draft.clone() };
+        let (_, settings) = self.validate(&draft)?;
+        self.store.write(|w| store::edit(w, id, &settings))?;
+        lock(&self.dialer.0).remove(id);
+        let c = self.store.read(|r| store::get(r, id))?;
+        self.summary(&c, Utc::now())
+    }
+
+    /// Every campaign with its progress, newest first.
+    pub fn list_campaigns(&self) -> Result<Vec<CampaignSummary>> {
+        let now = Utc::now();
+        let all = self.store.read(|r| store::all(r))?;
+        all.iter().map(|c| self.summary(c, now)).collect()
+    }
+
+    pub fn get_campaign(&self, id: &str) -> Result<CampaignSummary> {
+        let c = self.store.read(|r| store::get(r, id))?;
+        self.summary(&c, Utc::now())
+    }
+
+    /// Starts, pauses, resumes, completes, duplicates or deletes (a draft only) a campaign;
+    /// answers with the campaign as it is afterwards (the copy, for a duplicate).
+    pub fn campaign_action(&self, id: &str, action: CampaignAction) -> Result<Option<CampaignSummary>> {
+        let c = self.store.read(|r| store::get(r, id))?;
+        let status = status_of(&c.status);
+        let refuse = |what: &str| {
+            Err(IpcError::new(ErrorCode::Conflict, format!("The campaign {:?} is {}; it cannot be {what}.", c.name, c.status)))
+        };
+        let next = match action {
+            CampaignAction::Start if status == CampaignStatus::Draft || status == CampaignStatus::Paused => "active",
+            CampaignAction::Resume if status == CampaignStatus::Paused => "active",
+            CampaignAction::Pause if status == CampaignStatus::Active => "paused",
+            CampaignAction::Complete if status != CampaignStatus::Completed => "completed",
+            CampaignAction::Delete if status == CampaignStatus::Draft => {
+                self.store.write(|w| store::delete(w, id))?;
+                lock(&self.dialer.0).remove(id);
+                return Ok(None);
+            }
+            CampaignAction::Duplicate => {
+                let copy = store::Settings {
+                    name: format!("{} (copy)", c.name).chars().take(120).collect(),
+                    dial_mode: c.dial_mode.clone(),
+                    from_number: c.from_number.clone(),
+                    max_attempts: c.max_attempts,
+                    timezone: c.timezone.clone(),
+                    window_start: c.window_start.clone(),
+                    window_end: c.window_end.clone(),
+                    excluded_days: c.excluded_days.clone(),
+                    lead_order: c.lead_order.clone(),
+                    countdown_seconds: c.countdown_seconds,
+                    retry_rules: serde_json::from_str(&c.retry_rules).unwrap_or(Json::Object(Map::new())),
+                    local_presence: c.local_presence,
+                };
+                let new_id = self.store.write(|w| store::create(w, &c.list_id, &copy))?;
+                let n = self.store.read(|r| store::get(r, &new_id))?;
+                return self.summary(&n, Utc::now()).map(Some);
+            }
+            CampaignAction::Start | CampaignAction::Resume => return refuse("started"),
+            CampaignAction::Pause => return refuse("paused"),
+            CampaignAction::Complete => return refuse("completed"),
+            CampaignAction::Delete => return refuse("deleted (only a draft can be; complete it instead)"),
+        };
+        self.store.write(|w| store::set_status(w, id, next))?;
+        if next != "active" {
+            self.release_all(id);
+        }
+        let c = self.store.read(|r| store::get(r, id))?;
+        self.summary(&c, Utc::now()).map(Some)
+    }
+
+    /// Gives back every lease this desktop holds on the campaign (best effort: they expire).
+    fn release_all(&self, id: &str) {
+        let held: Vec<String> = match lock(&self.dialer.0).get_mut(id) {
+            Some(live) => live.held.drain().map(|(k, _)| k).collect(),
+            None => return,
+        };
+        if !held.is_empty()
+            && let Err(e) = self.sync.claim(id, &[], self.lease_seconds, &held)
+        {
+            tracing::debug!(error = %e.message, "leases not given back; they expire");
+        }
+    }
+
+    fn me(&self) -> Option<String> {
+        self.store.read(|r| kv::get::<String>(r, BACKEND_USER)).ok().flatten().filter(|s| !s.is_empty())
+    }
+
+    /// Reserves `lead` (and the next ones) for this agent. `Ok(false)`: another agent holds it,
+    /// or, offline, it is not this agent's.
+    fn reserve(&self, campaign: &str, live: &mut Live, lead: &Member, ahead: &[String], now: DateTime<Utc>) -> Result<bool> {
+        if live.held.get(&lead.lead_id).is_some_and(|until| *until > now + Duration::seconds(60)) {
+            return Ok(true);
+        }
+        let mut ids = vec![lead.lead_id.clone()];
+        ids.extend(ahead.iter().filter(|id| !live.held.contains_key(*id)).cloned());
+        match self.sync.claim(campaign, &ids, self.lease_seconds, &[]) {
+            Ok(answer) => {
+                live.offline = false;
+                if let Some(agent) = answer.get("agent").and_then(Json::as_str)
+                    && self.me().as_deref() != Some(agent)
+                {
+                    let agent = agent.to_string();
+                    self.store.write(|w| kv::set(w, BACKEND_USER, &agent))?;
+                }
+                let until = answer
+                    .get("until")
+                    .and_then(Json::as_str)
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .map_or(now + Duration::seconds(i64::from(self.lease_seconds)), |t| t.with_timezone(&Utc));
+                let granted: HashSet<&str> =
+                    answer.get("granted").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str).collect();
+                for id in &ids {
+                    if granted.contains(id.as_str()) {
+                        live.held.insert(id.clone(), until);
+                    } else {
+                        live.held.remove(id);
+                        live.excluded.insert(id.clone(), now + Duration::seconds(i64::from(self.lease_seconds.min(120))));
+                    }
+                }
+                Ok(granted.contains(lead.lead_id.as_str()))
+            }
+            // Nobody to share the campaign with.
+            Err(e) if e.code == ErrorCode::NotConfigured => Ok(true),
+            Err(e) if e.code == ErrorCode::Offline => {
+                live.offline = true;
+                Ok(is_mine(lead, self.me().as_deref()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The project's numbers for local presence (an empty list when SignalWire is not set up).
+    fn our_numbers(&self) -> Vec<String> {
+        self.list_numbers().map(|ns| ns.into_iter().map(|n| n.phone_number).collect()).unwrap_or_default()
+    }
+
+    /// The agent's session on a campaign: `command` applied, then where it stands. The session
+    /// dials by itself when the engine says so (a progressive countdown that ran out, a zero
+    /// countdown after a saved wrap-up); the call it placed is in `placed`.
+    pub fn campaign_session(&self, id: &str, command: SessionCommand) -> Result<CampaignSession> {
+        let c = self.store.read(|r| store::get(r, id))?;
+        let rules = rules_of(&c);
+        let (order, _) = order_of(&c.lead_order);
+        let mode = mode_of(&c);
+        let now = Utc::now();
+        let members = self.store.read(|r| store::members(r, id, &cap_since(now)))?;
+        let me = self.me();
+        let mut sessions = lock(&self.dialer.0);
+        if !sessions.contains_key(id) {
+            let (paused, skipped) = self.store.read(|r| store::session(r, id))?;
+            sessions.insert(
+                id.to_string(),
+                Live {
+                    session: Session::restore(mode, order, paused, skipped),
+                    attempt: None,
+                    held: HashMap::new(),
+                    excluded: HashMap::new(),
+                    ours: None,
+                    offline: false,
+                },
+            );
+        }
+        let Some(live) = sessions.get_mut(id) else { return Err(IpcError::new(ErrorCode::Internal, "no session")) };
+        if c.local_presence && live.ours.is_none() {
+            live.ours = Some(self.our_numbers());
+        }
+        let mut notice = None;
+        let mut placed = None;
+        if c.status == "active" {
+            let mut step = Some(command);
+            for _ in 0..50 {
+                let Some(s) = step.take() else { break };
+                live.excluded.retain(|_, until| *until > now);
+                let queue: Vec<QueueEntry> = members
+                    .iter()
+                    .filter(|m| !live.excluded.contains_key(&m.lead_id))
+                    .filter(|m| !live.offline || is_mine(m, me.as_deref()))
+                    .map(entry)
+                    .collect();
+                let cx = Context { queue: &queue, campaign: &rules, places: Places::embedded(), now };
+                let action = match s {
+                    SessionCommand::Refresh => {
+                        if live.session.in_call() {
+                            let saved = match &live.attempt {
+                                Some(a) => self.store.read(|r| store::has_outcome(r, a))?,
+                                None => true,
+                            };
+                            if saved {
+                                live.attempt = None;
+                                live.session.wrap_up_saved(&cx)
+                            } else {
+                                Action::Nothing
+                            }
+                        } else if live.session.current().is_none() && !live.session.waiting() {
+                            live.session.advance(&cx)
+                        } else {
+                            live.session.tick(&cx)
+                        }
+                    }
+                    SessionCommand::DialNow => live.session.dial_now(&cx),
+                    SessionCommand::Skip => live.session.skip(&cx),
+                    SessionCommand::Pause => {
+                        live.session.pause();
+                        Action::Nothing
+                    }
+                    SessionCommand::Resume => live.session.resume(&cx),
+                    SessionCommand::End => {
+                        live.session.end();
+                        Action::Nothing
+                    }
+                };
+                match action {
+                    Action::Dial { lead_id, .. } => {
+                        let Some(m) = members.iter().find(|m| m.lead_id == lead_id) else { break };
+                        let ahead: Vec<String> = upcoming(&cx, order, &HashSet::new(), PREFETCH + 1)
+                            .into_iter()
+                            .map(|(e, _)| e.id.clone())
+                            .filter(|e| *e != lead_id)
+                            .take(PREFETCH)
+                            .collect();
+                        if !self.reserve(id, live, m, &ahead, now)? {
+                            notice = Some(if live.offline {
+                                format!("Offline: {} is not assigned to you, so it waits for the connection.", m.name)
+                            } else {
+                                format!("{} is being called by another agent; moved on.", m.name)
+                            });
+                            live.excluded.insert(lead_id.clone(), now + Duration::seconds(60));
+                            // Out of the call the engine just started, on to the next lead.
+                            step = Some(SessionCommand::Refresh);
+                            live.attempt = None;
+                            continue;
+                        }
+                        let caller_id = caller_id(&c, live.ours.as_deref().unwrap_or(&[]), m);
+                        let req = PlaceCall {
+                            to: m.phone_e164.clone().unwrap_or_default(),
+                            lead_id: Some(lead_id.clone()),
+                            caller_id: caller_id.clone(),
+                            ..PlaceCall::default()
+                        };
+                        match self.place_call(&req) {
+                            Ok(call) => {
+                                let attempt = self.store.write(|w| {
+                                    store::insert_attempt(
+                                        w,
+                                        &store::NewAttempt {
+                                            campaign_id: id,
+                                            lead_id: &lead_id,
+                                            call_log_id: &call.call_log_id,
+                                            agent_id: me.as_deref(),
+                                            from_number: caller_id.as_deref(),
+                                        },
+                                    )
+                                })?;
+                                live.attempt = Some(attempt);
+                                placed = Some(call);
+                            }
+                            Err(e) => {
+                                // Nothing rang: the session stops until the agent fixes it.
+                                live.session.pause();
+                                live.session.wrap_up_saved(&cx);
+                                self.store.write(|w| store::save_session(w, id, true, &live.session.skipped()))?;
+                                return Err(e);
+                            }
+                        }
+                    }
+                    Action::Show { lead_id, .. } | Action::DialAt { lead_id, .. } => {
+                        // Reserve the offered lead now, so Dial (or the countdown) rings at once.
+                        if let Some(m) = members.iter().find(|m| m.lead_id == lead_id)
+                            && !self.reserve(id, live, m, &[], now)?
+                        {
+                            notice = Some(format!("{} is being called by another agent; moved on.", m.name));
+                            live.excluded.insert(lead_id, now + Duration::seconds(60));
+                            step = Some(SessionCommand::DialNow);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if live.offline && notice.is_none() {
+                notice = Some("Offline: only the leads assigned to you are called until the backend is back.".into());
+            }
+        }
+        let paused = live.session.is_paused();
+        let skipped = live.session.skipped();
+        if command == SessionCommand::End {
+            drop(sessions);
+            self.release_all(id);
+            lock(&self.dialer.0).remove(id);
+            self.store.write(|w| store::forget_session(w, id))?;
+            return self.session_view(&c, &rules, &members, None, now, placed, notice, SessionCommand::End);
+        }
+        self.store.write(|w| store::save_session(w, id, paused, &skipped))?;
+        let snapshot = sessions.get(id).map(|l| View {
+            session: l.session.clone(),
+            excluded: l.excluded.keys().cloned().collect(),
+            ours: l.ours.clone().unwrap_or_default(),
+        });
+        drop(sessions);
+        if command == SessionCommand::Pause {
+            self.release_all(id);
+        }
+        self.session_view(&c, &rules, &members, snapshot, now, placed, notice, command)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn session_view(
+        &self,
+        c: &store::Campaign,
+        rules: &Rules,
+        members: &[Member],
+        live: Option<View>,
+        now: DateTime<Utc>,
+        placed: Option<crate::ipc::PlacedCall>,
+        notice: Option<String>,
+        command: SessionCommand,
+    ) -> Result<CampaignSession> {
+        let region = self.region()?;
+        let queue: Vec<QueueEntry> = members.iter().map(entry).collect();
+        let by_id: HashMap<&str, &Member> = members.iter().map(|m| (m.lead_id.as_str(), m)).collect();
+        let card = |id: &str, caller_id: Option<String>| -> Option<SessionLead> {
+            let m = by_id.get(id)?;
+            let e = entry(m);
+            let placement = rules::place(&e.lead, rules, Places::embedded()).ok();
+            let why = match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
+                Ok(p) => format!(
+                    "In its window {} ({}); attempt {} of {}",
+                    p.hours.window,
+                    p.zones.first().map(|z| now.with_timezone(z).format("%H:%M %Z").to_string()).unwrap_or_default(),
+                    m.attempts + 1,
+                    rules.max_attempts
+                ),
+                Err(b) => crate::capitalize(&b.to_string()),
+            };
+            let zone = placement.as_ref().and_then(|p| p.zones.first().copied());
+            Some(SessionLead {
+                lead_id: m.lead_id.clone(),
+                name: m.name.clone(),
+                company: m.company.clone(),
+                status: m.status.clone(),
+                number: m.phone_e164.clone(),
+                contact_display: m.phone_e164.as_deref().map(|n| crate::leads::display_number(n, region)),
+                attempts: m.attempts,
+                max_attempts: rules.max_attempts,
+                last_call_at: m.last_called_at.clone(),
+                last_outcome: m.last_outcome.clone(),
+                last_note: m.notes.clone(),
+                local_time: zone.map(|z| now.with_timezone(&z).to_rfc3339_opts(SecondsFormat::Secs, false)),
+                zone: zone.map(|z| z.name().to_string()),
+                zone_assumed: placement.as_ref().is_some_and(|p| p.zone_assumed),
+                state: placement.as_ref().and_then(|p| p.state.clone()),
+                why,
+                caller_id,
+            })
+        };
+        let (state, lead, dial_at, wait_until, upcoming_ids) = match &live {
+            _ if c.status != "active" => (SessionState::Inactive, None, None, None, vec![]),
+            None => (SessionState::Finished, None, None, None, vec![]),
+            Some(View { session: s, excluded, .. }) => {
+                let current = s.current().map(str::to_string);
+                let state = if command == SessionCommand::End || s.is_finished() {
+                    SessionState::Finished
+                } else if s.in_call() {
+                    SessionState::InCall
+                } else if s.is_paused() {
+                    SessionState::Paused
+                } else if s.waiting() {
+                    SessionState::Waiting
+                } else if s.due_at().is_some() {
+                    SessionState::Countdown
+                } else {
+                    SessionState::Offering
+                };
+                let open: Vec<QueueEntry> = queue.iter().filter(|e| !excluded.contains(&e.id)).cloned().collect();
+                let cx = Context { queue: &open, campaign: rules, places: Places::embedded(), now };
+                let skipped: HashSet<String> = s.skipped().into_iter().collect();
+                let next: Vec<String> = upcoming(&cx, s.order(), &skipped, 6)
+                    .into_iter()
+                    .map(|(e, _)| e.id.clone())
+                    .filter(|e| Some(e) != current.as_ref())
+                    .take(5)
+                    .collect();
+                let due = s.due_at().map(ts);
+                let (dial_at, wait_until) =
+                    if state == SessionState::Waiting { (None, due) } else { (due.filter(|_| state == SessionState::Countdown), None) };
+                (state, current, dial_at, wait_until, next)
+            }
+        };
+        let mut waiting: Vec<(DateTime<Utc>, WaitingLead)> = queue
+            .iter()
+            .filter_map(|e| {
+                let at = match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
+                    Err(Blocked::OutsideWindow { opens_at: Some(at) }) => at,
+                    Err(Blocked::RetryLater { at } | Blocked::DailyCap { until: at, .. }) => at,
+                    _ => return None,
+                };
+                let placement = rules::place(&e.lead, rules, Places::embedded()).ok()?;
+                let z = placement.zones.first().copied().unwrap_or(rules.zone);
+                let m = by_id.get(e.id.as_str())?;
+                Some((at, WaitingLead { lead_id: e.id.clone(), name: m.name.clone(), opens_at: ts(at), label: opens_label(at, z, now) }))
+            })
+            .collect();
+        waiting.sort_by_key(|(at, _)| *at);
+        let ours = live.as_ref().map(|v| v.ours.clone()).unwrap_or_default();
+        let caller = |id: &str| by_id.get(id).and_then(|m| caller_id(c, &ours, m));
+        Ok(CampaignSession {
+            campaign_id: c.id.clone(),
+            campaign_name: c.name.clone(),
+            mode: if matches!(mode_of(c), Mode::Preview) { DialMode::Preview } else { DialMode::Progressive },
+            state,
+            lead: lead.as_deref().and_then(|id| card(id, caller(id))),
+            dial_at,
+            wait_until,
+            upcoming: upcoming_ids.iter().filter_map(|id| card(id, caller(id))).collect(),
+            waiting: waiting.into_iter().take(5).map(|(_, w)| w).collect(),
+            placed,
+            notice,
+            progress: progress(rules, &queue, now),
+        })
+    }
+
+    /// A campaign's results: progress, dials, connects, conversations, talk time, outcomes,
+    /// attempts per lead and dials per hour.
+    pub fn campaign_stats(&self, id: &str) -> Result<CampaignStats> {
+        let c = self.store.read(|r| store::get(r, id))?;
+        let rules = rules_of(&c);
+        let now = Utc::now();
+        let members = self.store.read(|r| store::members(r, id, &cap_since(now)))?;
+        let queue: Vec<QueueEntry> = members.iter().map(entry).collect();
+        let attempts = self.store.read(|r| store::attempts(r, id))?;
+        Ok(stats(id, progress(&rules, &queue, now), &members, &attempts))
+    }
+
+    /// Writes one row per lead (name, number, last outcome, attempts, last call, next retry,
+    /// notes) to `path` as CSV, like the lead export.
+    pub fn export_campaign(&self, id: &str, path: &str) -> Result<ExportReport> {
+        let now = Utc::now();
+        let members = self.store.read(|r| store::members(r, id, &cap_since(now)))?;
+        let attempts = self.store.read(|r| store::attempts(r, id))?;
+        let mut last_note: HashMap<&str, &str> = HashMap::new();
+        for a in &attempts {
+            if let Some(n) = a.notes.as_deref() {
+                last_note.insert(a.lead_id.as_str(), n);
+            }
+        }
+        let rows = members.iter().map(|m| {
+            vec![
+                m.name.clone(),
+                m.phone_e164.clone().unwrap_or_default(),
+                m.last_outcome.clone().unwrap_or_default(),
+                m.attempts.to_string(),
+                m.last_called_at.clone().unwrap_or_default(),
+                m.next_retry_at.clone().unwrap_or_default(),
+                last_note.get(m.lead_id.as_str()).map(|s| s.to_string()).unwrap_or_default(),
+            ]
+        });
+        crate::csv_io::write_rows(
+            std::path::Path::new(path),
+            &["name", "number", "last_outcome", "attempts", "last_call_at", "next_retry_at", "notes"],
+            rows,
+        )
+    }
+}
+
+/// "08:00 in Denver, in 2 h 10 min".
+fn opens_label(at: DateTime<Utc>, zone: Tz, now: DateTime<Utc>) -> String {
+    let city = zone.name().rsplit('/').next().unwrap_or(zone.name()).replace('_', " ");
+    let mins = (at - now).num_minutes().max(0);
+    let wait = match (mins / 60, mins % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) if h < 48 => format!("{h} h {m} min"),
+        (h, _) => format!("{} days", h / 24),
+    };
+    format!("{} in {city}, in {wait}", at.with_timezone(&zone).format("%H:%M"))
+}
+
+fn count_by(map: HashMap<String, u32>, numeric: bool) -> Vec<KeyCount> {
+    let mut v: Vec<KeyCount> = map.into_iter().map(|(key, count)| KeyCount { key, count }).collect();
+    if numeric {
+        v.sort_by_key(|k| k.key.parse::<u32>().unwrap_or(u32::MAX));
+    } else {
+        v.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    }
+    v
+}
+
+fn stats(id: &str, progress: CampaignProgress, members: &[Member], attempts: &[store::AttemptRow]) -> CampaignStats {
+    let mut outcomes: HashMap<String, u32> = HashMap::new();
+    let (mut connects, mut conversations, mut talk) = (0u32, 0u32, 0i64);
+    for a in attempts {
+        *outcomes.entry(a.outcome.clone().unwrap_or_else(|| "none".into())).or_default() += 1;
+        if a.answered_at.is_some() {
+            connects += 1;
+            let secs = a.duration_seconds.unwrap_or(0).max(0);
+            talk += secs;
+            if secs >= i64::from(CONVERSATION_SECONDS) {
+                conversations += 1;
+            }
+        }
+    }
+    let mut per_lead: HashMap<String, u32> = HashMap::new();
+    for m in members {
+        *per_lead.entry(m.attempts.to_string()).or_default() += 1;
+    }
+    let first = attempts.first().map(|a| a.created_at.clone());
+    let last = attempts.last().map(|a| a.ended_at.clone().unwrap_or_else(|| a.created_at.clone()));
+    let span_h = match (first.as_deref().and_then(parse_ts), last.as_deref().and_then(parse_ts)) {
+        (Some(a), Some(b)) => ((b - a).num_seconds().max(0) as f64 / 3600.0).max(1.0 / 60.0),
+        _ => 0.0,
+    };
+    let dials = attempts.len() as u32;
+    CampaignStats {
+        campaign_id: id.to_string(),
+        progress: CampaignProgress { dials, ..progress },
+        connects,
+        connect_rate: if dials == 0 { 0.0 } else { f64::from(connects) / f64::from(dials) },
+        conversations,
+        conversation_seconds: CONVERSATION_SECONDS,
+        average_talk_seconds: if connects == 0 { 0.0 } else { talk as f64 / f64::from(connects) },
+        outcomes: count_by(outcomes, false),
+        attempts: count_by(per_lead, true),
+        calls_per_hour: if span_h == 0.0 { 0.0 } else if span_h <= 1.0 / 60.0 { f64::from(dials) } else { f64::from(dials) / span_h },
+        first_dial_at: first,
+        last_dial_at: attempts.last().map(|a| a.created_at.clone()),
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
