@@ -284,14 +284,16 @@ impl crate::App {
         let start = d.window_start.as_deref().unwrap_or("08:00");
         let end = d.window_end.as_deref().unwrap_or("21:00");
         let (s, e) = (hm("windowStart", start)?, hm("windowEnd", end)?);
-        Window::new(s, e)
-            .and_then(|w| w.within(Window::FEDERAL))
-            .map_err(|err| IpcError::invalid(format!("The calling window {start}–{end}: {err}.")).on_field("windowEnd"))?;
+        Window::new(s, e).and_then(|w| w.within(Window::FEDERAL)).map_err(|err| {
+            IpcError::invalid(format!("The calling window {start}–{end}: {err}.")).on_field("windowEnd")
+        })?;
         let mut excluded = Vec::new();
         for day in &d.excluded_days {
             let day = day.trim().to_ascii_lowercase();
             let Some((key, _)) = DAYS.iter().find(|(k, _)| day.starts_with(k)) else {
-                return Err(IpcError::invalid(format!("{day:?} is not a weekday (mon … sun).")).on_field("excludedDays"));
+                return Err(
+                    IpcError::invalid(format!("{day:?} is not a weekday (mon … sun).")).on_field("excludedDays")
+                );
             };
             if !excluded.contains(key) {
                 excluded.push(*key);
@@ -360,7 +362,11 @@ impl crate::App {
             caller_id: c.from_number.clone(),
             local_presence: c.local_presence,
             max_attempts: rules.max_attempts,
-            retry: rules.retry.entries().map(|(k, r)| RetryRule { outcome: k.to_string(), retry: retry_ipc(r) }).collect(),
+            retry: rules
+                .retry
+                .entries()
+                .map(|(k, r)| RetryRule { outcome: k.to_string(), retry: retry_ipc(r) })
+                .collect(),
             window_start: rules.window.start().format("%H:%M").to_string(),
             window_end: rules.window.end().format("%H:%M").to_string(),
             excluded_days: c.excluded_days.split(',').filter(|d| !d.is_empty()).map(str::to_string).collect(),
@@ -411,7 +417,10 @@ impl crate::App {
         let c = self.store.read(|r| store::get(r, id))?;
         let status = status_of(&c.status);
         let refuse = |what: &str| {
-            Err(IpcError::new(ErrorCode::Conflict, format!("The campaign {:?} is {}; it cannot be {what}.", c.name, c.status)))
+            Err(IpcError::new(
+                ErrorCode::Conflict,
+                format!("The campaign {:?} is {}; it cannot be {what}.", c.name, c.status),
+            ))
         };
         let next = match action {
             CampaignAction::Start if status == CampaignStatus::Draft || status == CampaignStatus::Paused => "active",
@@ -474,7 +483,14 @@ impl crate::App {
 
     /// Reserves `lead` (and the next ones) for this agent. `Ok(false)`: another agent holds it,
     /// or, offline, it is not this agent's.
-    fn reserve(&self, campaign: &str, live: &mut Live, lead: &Member, ahead: &[String], now: DateTime<Utc>) -> Result<bool> {
+    fn reserve(
+        &self,
+        campaign: &str,
+        live: &mut Live,
+        lead: &Member,
+        ahead: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         if live.held.get(&lead.lead_id).is_some_and(|until| *until > now + Duration::seconds(60)) {
             return Ok(true);
         }
@@ -494,14 +510,20 @@ impl crate::App {
                     .and_then(Json::as_str)
                     .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
                     .map_or(now + Duration::seconds(i64::from(self.lease_seconds)), |t| t.with_timezone(&Utc));
-                let granted: HashSet<&str> =
-                    answer.get("granted").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str).collect();
+                let granted: HashSet<&str> = answer
+                    .get("granted")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Json::as_str)
+                    .collect();
                 for id in &ids {
                     if granted.contains(id.as_str()) {
                         live.held.insert(id.clone(), until);
                     } else {
                         live.held.remove(id);
-                        live.excluded.insert(id.clone(), now + Duration::seconds(i64::from(self.lease_seconds.min(120))));
+                        live.excluded
+                            .insert(id.clone(), now + Duration::seconds(i64::from(self.lease_seconds.min(120))));
                     }
                 }
                 Ok(granted.contains(lead.lead_id.as_str()))
@@ -554,9 +576,17 @@ impl crate::App {
         let mut notice = None;
         let mut placed = None;
         if c.status == "active" {
-            let mut step = Some(command);
+            // A session opened in this process starts by offering its first lead, then applies
+            // the agent's command to it.
+            let idle = !live.session.in_call()
+                && live.session.current().is_none()
+                && !live.session.waiting()
+                && !live.session.is_finished();
+            let mut then =
+                (idle && matches!(command, SessionCommand::DialNow | SessionCommand::Skip)).then_some(command);
+            let mut step = Some(if then.is_some() { SessionCommand::Refresh } else { command });
             for _ in 0..50 {
-                let Some(s) = step.take() else { break };
+                let Some(s) = step.take().or_else(|| then.take()) else { break };
                 live.excluded.retain(|_, until| *until > now);
                 let queue: Vec<QueueEntry> = members
                     .iter()
@@ -767,8 +797,11 @@ impl crate::App {
                     .take(5)
                     .collect();
                 let due = s.due_at().map(ts);
-                let (dial_at, wait_until) =
-                    if state == SessionState::Waiting { (None, due) } else { (due.filter(|_| state == SessionState::Countdown), None) };
+                let (dial_at, wait_until) = if state == SessionState::Waiting {
+                    (None, due)
+                } else {
+                    (due.filter(|_| state == SessionState::Countdown), None)
+                };
                 (state, current, dial_at, wait_until, next)
             }
         };
@@ -783,7 +816,15 @@ impl crate::App {
                 let placement = rules::place(&e.lead, rules, Places::embedded()).ok()?;
                 let z = placement.zones.first().copied().unwrap_or(rules.zone);
                 let m = by_id.get(e.id.as_str())?;
-                Some((at, WaitingLead { lead_id: e.id.clone(), name: m.name.clone(), opens_at: ts(at), label: opens_label(at, z, now) }))
+                Some((
+                    at,
+                    WaitingLead {
+                        lead_id: e.id.clone(),
+                        name: m.name.clone(),
+                        opens_at: ts(at),
+                        label: opens_label(at, z, now),
+                    },
+                ))
             })
             .collect();
         waiting.sort_by_key(|(at, _)| *at);
@@ -906,7 +947,13 @@ fn stats(id: &str, progress: CampaignProgress, members: &[Member], attempts: &[s
         average_talk_seconds: if connects == 0 { 0.0 } else { talk as f64 / f64::from(connects) },
         outcomes: count_by(outcomes, false),
         attempts: count_by(per_lead, true),
-        calls_per_hour: if span_h == 0.0 { 0.0 } else if span_h <= 1.0 / 60.0 { f64::from(dials) } else { f64::from(dials) / span_h },
+        calls_per_hour: if span_h == 0.0 {
+            0.0
+        } else if span_h <= 1.0 / 60.0 {
+            f64::from(dials)
+        } else {
+            f64::from(dials) / span_h
+        },
         first_dial_at: first,
         last_dial_at: attempts.last().map(|a| a.created_at.clone()),
     }

@@ -353,7 +353,9 @@ pub enum LeadOrder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum RetryAfter {
-    Minutes { minutes: u32 },
+    Minutes {
+        minutes: u32,
+    },
     /// From the next day in the lead's local time.
     NextDay,
     /// Never: the outcome ends the lead in this campaign.

@@ -314,8 +314,7 @@ impl Worker {
 
     fn set_syncer(&mut self, syncer: Option<Syncer<AnyTransport>>, rt: &tokio::runtime::Runtime) {
         self.syncer = syncer.map(Arc::new);
-        *self.shared.lock().unwrap_or_else(|p| p.into_inner()) =
-            self.syncer.clone().map(|s| (rt.handle().clone(), s));
+        *self.shared.lock().unwrap_or_else(|p| p.into_inner()) = self.syncer.clone().map(|s| (rt.handle().clone(), s));
     }
 
     fn ensure_syncer(&mut self, rt: &tokio::runtime::Runtime) -> Result<()> {

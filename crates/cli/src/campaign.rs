@@ -78,14 +78,28 @@ pub enum CampaignCommand {
     /// The campaigns with their progress.
     List,
     /// One campaign's settings and progress.
-    Show { campaign: String },
-    Start { campaign: String },
-    Pause { campaign: String },
-    Resume { campaign: String },
-    Complete { campaign: String },
-    Duplicate { campaign: String },
+    Show {
+        campaign: String,
+    },
+    Start {
+        campaign: String,
+    },
+    Pause {
+        campaign: String,
+    },
+    Resume {
+        campaign: String,
+    },
+    Complete {
+        campaign: String,
+    },
+    Duplicate {
+        campaign: String,
+    },
     /// Deletes a draft.
-    Delete { campaign: String },
+    Delete {
+        campaign: String,
+    },
     /// The agent's session: applies STEP (refresh by default) and prints where it stands; the
     /// session dials by itself when the campaign's mode says so.
     Session {
@@ -94,14 +108,21 @@ pub enum CampaignCommand {
         step: StepArg,
     },
     /// Results: progress, dials, connects, conversations, talk time, outcomes, attempts.
-    Stats { campaign: String },
+    Stats {
+        campaign: String,
+    },
     /// Writes one row per lead (name, number, last outcome, attempts, last call, next retry,
     /// notes) to FILE.
-    Export { campaign: String, file: PathBuf },
+    Export {
+        campaign: String,
+        file: PathBuf,
+    },
 }
 
 fn retry_rule(text: &str) -> Result<RetryRule, IpcError> {
-    let bad = || IpcError::invalid(format!("--retry {text:?}: use OUTCOME=90m, OUTCOME=4h, OUTCOME=next_day or OUTCOME=never."));
+    let bad = || {
+        IpcError::invalid(format!("--retry {text:?}: use OUTCOME=90m, OUTCOME=4h, OUTCOME=next_day or OUTCOME=never."))
+    };
     let (outcome, when) = text.split_once('=').ok_or_else(bad)?;
     let retry = match when.trim() {
         "next_day" => RetryAfter::NextDay,
@@ -281,7 +302,12 @@ pub fn run(app: &App, command: &CampaignCommand, json: bool, out: &mut dyn Write
                 return emit_json(out, &s);
             }
             let p = &s.progress;
-            writeln!(out, "leads: {} total, {} done, {} remaining, {} waiting for their window", p.total, p.done, p.remaining, p.waiting_for_window).map_err(io)?;
+            writeln!(
+                out,
+                "leads: {} total, {} done, {} remaining, {} waiting for their window",
+                p.total, p.done, p.remaining, p.waiting_for_window
+            )
+            .map_err(io)?;
             writeln!(
                 out,
                 "dials: {}, connects: {} ({:.0} %), conversations: {}, average talk {:.0} s, {:.1} dials/h",

@@ -409,8 +409,7 @@ pub fn dialable_members(r: &impl Reads, list_id: &str) -> Result<i64> {
 
 /// Whether an attempt's wrap-up was saved.
 pub fn has_outcome(r: &impl Reads, attempt_id: &str) -> Result<bool> {
-    Ok(r
-        .conn()
+    Ok(r.conn()
         .prepare_cached("SELECT outcome IS NOT NULL FROM dialer_campaign_calls WHERE id = ?1")?
         .query_row([attempt_id], |row| row.get(0))
         .optional()?

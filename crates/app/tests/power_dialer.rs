@@ -1,0 +1,256 @@
+//! The power dialer through the app facade, calls placed over the bridge route against the
+//! SignalWire emulator: campaigns checked and stored, a preview session that dials in order, passes
+//! over what it must with the reason, schedules retries by outcome, and its results and export.
+
+use std::sync::Arc;
+
+use chrono::{Timelike, Utc};
+use ringdesk_app::ipc::{
+    CallRoute, CampaignAction, CampaignDraft, CampaignStatus, DispositionRequest, SecretKind, SessionCommand,
+    SessionState, SettingsUpdate,
+};
+use ringdesk_app::keychain::MemorySecretStore;
+use ringdesk_app::{App, AppOptions, ErrorCode};
+use ringdesk_store::leads::{self, NewLead};
+use ringdesk_store::lists;
+use ringdesk_testkit::signalwire::SignalWireEmulator;
+
+const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
+const TOKEN: &str = "PTtesttoken0123456789";
+const OURS: &str = "+12175550100";
+
+/// An `Etc/GMT±N` zone where it is now `hour`:xx, so the test does not depend on when it runs.
+fn zone_at(hour: u32) -> String {
+    let utc = Utc::now().hour() as i32;
+    let mut offset = (hour as i32 - utc).rem_euclid(24);
+    if offset > 14 {
+        offset -= 24;
+    }
+    // Etc/GMT-5 is UTC+5 (POSIX signs).
+    match offset {
+        0 => "Etc/GMT".to_string(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    }
+}
+
+struct Rig {
+    dir: tempfile::TempDir,
+    app: App,
+    emu: SignalWireEmulator,
+    _rt: tokio::runtime::Runtime,
+    list: String,
+    /// Ann (open), Bob (Do Not Call), Cid (closed now), Dee (open), by id.
+    leads: Vec<String>,
+}
+
+fn open(dir: &std::path::Path, emu: &SignalWireEmulator) -> App {
+    let options = AppOptions { signalwire_origin: Some(emu.origin()), ..AppOptions::default() };
+    App::open_with(&dir.join("ringdesk.db"), Arc::new(MemorySecretStore::default()), &options).expect("app opens")
+}
+
+fn rig() -> Rig {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let emu = rt.block_on(SignalWireEmulator::start(PROJECT, TOKEN)).expect("emulator");
+    emu.own_number(OURS);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = open(dir.path(), &emu);
+    app.update_settings(&SettingsUpdate {
+        signalwire_space: Some("example".into()),
+        signalwire_project_id: Some(PROJECT.into()),
+        default_route: Some(CallRoute::Bridge),
+        caller_id: Some(OURS.into()),
+        agent_phone: Some("+16175550199".into()),
+        ..SettingsUpdate::default()
+    })
+    .expect("settings");
+    app.set_secret(SecretKind::SignalwireApiToken, TOKEN).expect("token");
+    let (open_zone, closed_zone) = (zone_at(12), zone_at(3));
+    let people = [
+        ("Ann Archer", "+12125550101", "new", &open_zone),
+        ("Bob Baker", "+12125550102", "do_not_call", &open_zone),
+        ("Cid Cole", "+12125550103", "new", &closed_zone),
+        ("Dee Dunn", "+12125550104", "new", &open_zone),
+    ];
+    let (list, ids) = app
+        .store()
+        .write(|w| {
+            let list = lists::create(w, "Q4 push", None)?;
+            let mut ids = Vec::new();
+            for (name, phone, status, zone) in people {
+                let id = leads::insert(
+                    w,
+                    &NewLead {
+                        name: name.into(),
+                        phone: Some(phone.into()),
+                        phone_e164: Some(phone.into()),
+                        status: Some(status.into()),
+                        timezone: Some(zone.to_string()),
+                        ..NewLead::default()
+                    },
+                )?
+                .id;
+                lists::add_member(w, &list, &id)?;
+                ids.push(id);
+            }
+            Ok::<_, ringdesk_store::StoreError>((list, ids))
+        })
+        .expect("leads");
+    Rig { dir, app, emu, _rt: rt, list, leads: ids }
+}
+
+fn draft(list: &str) -> CampaignDraft {
+    CampaignDraft { name: "Q4 push".into(), list_id: list.into(), ..CampaignDraft::default() }
+}
+
+fn dispose(app: &App, call_log_id: &str, key: &str) {
+    app.dispose_call(&DispositionRequest {
+        call_log_id: call_log_id.into(),
+        disposition: key.into(),
+        notes: Some(format!("{key} on the first try")),
+        next_action: None,
+        follow_up_at: None,
+    })
+    .expect("wrap-up saved");
+}
+
+#[test]
+fn bad_campaigns_are_refused_by_field_and_nothing_is_stored() {
+    let r = rig();
+    let empty = r.app.store().write(|w| lists::create(w, "Empty", None)).expect("list");
+    let cases = [
+        (CampaignDraft { name: " ".into(), ..draft(&r.list) }, "name", "Name the campaign"),
+        (CampaignDraft { list_id: "no-such-list".into(), ..draft(&r.list) }, "listId", "does not exist"),
+        (draft(&empty), "listId", "has no leads"),
+        (
+            CampaignDraft { window_start: Some("17:00".into()), window_end: Some("09:00".into()), ..draft(&r.list) },
+            "windowEnd",
+            "before it starts",
+        ),
+        (CampaignDraft { window_start: Some("6am".into()), ..draft(&r.list) }, "windowStart", "not a time"),
+        (CampaignDraft { max_attempts: Some(0), ..draft(&r.list) }, "maxAttempts", "between 1 and 20"),
+        (CampaignDraft { countdown_seconds: Some(45), ..draft(&r.list) }, "countdownSeconds", "0 to 30"),
+        (CampaignDraft { timezone: Some("Mars/Olympus".into()), ..draft(&r.list) }, "timezone", "IANA"),
+        (CampaignDraft { caller_id: Some("hello".into()), ..draft(&r.list) }, "callerId", "Caller ID"),
+        (CampaignDraft { excluded_days: vec!["funday".into()], ..draft(&r.list) }, "excludedDays", "weekday"),
+    ];
+    for (d, field, words) in cases {
+        let e = r.app.create_campaign(&d).expect_err("refused");
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{field}: {}", e.message);
+        assert_eq!(e.field.as_deref(), Some(field), "the form field is named: {}", e.message);
+        assert!(e.message.contains(words), "{field}: the message says why: {}", e.message);
+    }
+    // A list whose leads have no number Ringdesk can call.
+    let numberless = r
+        .app
+        .store()
+        .write(|w| {
+            let l = lists::create(w, "No numbers", None)?;
+            let id = leads::insert(
+                w,
+                &NewLead { name: "Eve".into(), email: Some("eve@x.test".into()), ..NewLead::default() },
+            )?
+            .id;
+            lists::add_member(w, &l, &id)?;
+            Ok::<_, ringdesk_store::StoreError>(l)
+        })
+        .expect("list");
+    let e = r.app.create_campaign(&draft(&numberless)).expect_err("no numbers");
+    assert!(e.message.contains("has a number"), "{}", e.message);
+    assert!(r.app.list_campaigns().expect("campaigns").is_empty(), "nothing was stored");
+}
+
+#[test]
+fn a_preview_session_dials_in_order_passes_over_dnc_and_closed_leads_and_schedules_retries() {
+    let r = rig();
+    let c = r.app.create_campaign(&draft(&r.list)).expect("created");
+    assert_eq!(c.status, CampaignStatus::Draft);
+    assert_eq!((c.max_attempts, c.window_start.as_str(), c.window_end.as_str()), (3, "08:00", "21:00"), "defaults");
+    let inactive = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    assert_eq!(inactive.state, SessionState::Inactive, "a draft does not dial");
+    r.app.campaign_action(&c.id, CampaignAction::Start).expect("started");
+    let dup = r.app.campaign_action(&c.id, CampaignAction::Delete).expect_err("only a draft is deleted");
+    assert_eq!(dup.code, ErrorCode::Conflict, "{}", dup.message);
+
+    let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    assert_eq!(s.state, SessionState::Offering, "preview waits for the agent");
+    let ann = s.lead.as_ref().expect("a lead offered");
+    assert_eq!(ann.name, "Ann Archer", "the list's first eligible lead");
+    assert!(ann.why.starts_with("In its window 08:00–21:00"), "why it may be called: {}", ann.why);
+    assert_eq!(ann.caller_id, None, "no campaign caller ID: the one in Settings");
+    let next: Vec<&str> = s.upcoming.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(next, ["Dee Dunn"], "Bob (Do Not Call) and Cid (closed now) are not queued");
+    assert_eq!(s.waiting.len(), 1, "Cid waits for his window: {:?}", s.waiting);
+    assert!(s.waiting[0].label.starts_with("08:00 in "), "when it opens: {}", s.waiting[0].label);
+    assert_eq!((s.progress.total, s.progress.done, s.progress.waiting_for_window), (4, 1, 1), "{:?}", s.progress);
+
+    let dialed = r.app.campaign_session(&c.id, SessionCommand::DialNow).expect("dialed");
+    assert_eq!(dialed.state, SessionState::InCall);
+    let placed = dialed.placed.expect("the session placed the call");
+    assert_eq!(placed.lead_id.as_deref(), Some(r.leads[0].as_str()), "logged against Ann");
+    let bridge = placed.bridge.expect("over the bridge route");
+    assert!(r.emu.calls().iter().any(|c| c.0 == bridge.sid && c.1 == OURS), "placed at SignalWire from our number");
+    let waiting = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    assert_eq!(waiting.state, SessionState::InCall, "one call per agent until the wrap-up is saved");
+
+    dispose(&r.app, &placed.call_log_id, "busy");
+    let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("next");
+    assert_eq!(s.lead.as_ref().map(|l| l.name.as_str()), Some("Dee Dunn"), "the next lead after the wrap-up");
+    let ann_retry = s.waiting.iter().find(|w| w.name == "Ann Archer").expect("Ann waits for her retry");
+    let at = chrono::DateTime::parse_from_rfc3339(&ann_retry.opens_at).expect("a time").with_timezone(&Utc);
+    let in_minutes = (at - Utc::now()).num_minutes();
+    assert!((55..=60).contains(&in_minutes), "busy: again in an hour, not {in_minutes} min");
+
+    let dialed = r.app.campaign_session(&c.id, SessionCommand::DialNow).expect("dialed Dee");
+    dispose(&r.app, &dialed.placed.expect("placed").call_log_id, "interested");
+    let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    assert_eq!(s.state, SessionState::Waiting, "Ann's retry and Cid's window are ahead: {s:?}");
+    assert!(s.wait_until.is_some(), "it says when to ask again");
+
+    let stats = r.app.campaign_stats(&c.id).expect("stats");
+    assert_eq!(stats.progress.dials, 2);
+    assert_eq!((stats.progress.done, stats.progress.remaining), (2, 2), "Bob and Dee are done: {:?}", stats.progress);
+    let outcomes: Vec<(&str, u32)> = stats.outcomes.iter().map(|o| (o.key.as_str(), o.count)).collect();
+    assert_eq!(outcomes, [("busy", 1), ("interested", 1)]);
+    let attempts: Vec<(&str, u32)> = stats.attempts.iter().map(|o| (o.key.as_str(), o.count)).collect();
+    assert_eq!(attempts, [("0", 2), ("1", 2)], "leads by dials");
+
+    let file = r.dir.path().join("results.csv");
+    let report = r.app.export_campaign(&c.id, &file.display().to_string()).expect("exported");
+    assert_eq!(report.rows, 4, "one row per lead");
+    let text = std::fs::read_to_string(&file).expect("the file");
+    assert!(text.starts_with("name,number,last_outcome,attempts,last_call_at,next_retry_at,notes"), "{text}");
+    assert!(text.contains("Dee Dunn,+12125550104,interested,1,"), "Dee's row: {text}");
+    assert!(text.contains("interested on the first try"), "the wrap-up's notes: {text}");
+
+    let pending = r.app.store().read(|rd| ringdesk_store::outbox::pending(rd, 1000)).expect("outbox");
+    let queued = pending.iter().filter(|m| m.table_name.starts_with("dialer_")).count();
+    assert_eq!(queued, 1 + 1 + 2 + 2, "the campaign, its start and each attempt with its outcome replicate");
+}
+
+#[test]
+fn a_paused_session_stays_paused_after_a_restart_and_resumes_where_it_was() {
+    let r = rig();
+    let c = r.app.create_campaign(&draft(&r.list)).expect("created");
+    r.app.campaign_action(&c.id, CampaignAction::Start).expect("started");
+    r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    let skipped = r.app.campaign_session(&c.id, SessionCommand::Skip).expect("skipped Ann");
+    assert_eq!(skipped.lead.as_ref().map(|l| l.name.as_str()), Some("Dee Dunn"));
+    let paused = r.app.campaign_session(&c.id, SessionCommand::Pause).expect("paused");
+    assert_eq!(paused.state, SessionState::Paused);
+    let dir = r.dir;
+    drop(r.app);
+    let app = open(dir.path(), &r.emu);
+    let after = app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    assert_eq!(after.state, SessionState::Paused, "still paused after the restart");
+    let resumed = app.campaign_session(&c.id, SessionCommand::Resume).expect("resumed");
+    assert_eq!(
+        resumed.lead.as_ref().map(|l| l.name.as_str()),
+        Some("Dee Dunn"),
+        "Ann, skipped before the restart, comes after Dee"
+    );
+    let copy = app.campaign_action(&c.id, CampaignAction::Duplicate).expect("duplicated").expect("the copy");
+    assert_eq!((copy.name.as_str(), copy.status), ("Q4 push (copy)", CampaignStatus::Draft));
+    assert_eq!(app.campaign_action(&copy.id, CampaignAction::Delete).expect("deleted"), None, "a draft is deleted");
+    assert_eq!(app.list_campaigns().expect("list").len(), 1, "the copy is gone");
+}
