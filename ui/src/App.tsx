@@ -32,6 +32,7 @@ import { useSync } from "./features/sync/useSync";
 
 // Pages other than Leads load on first visit: the first paint parses and holds only what it shows.
 const DialerPage = lazyPage(() => import("./features/dialer/DialerPage").then((m) => m.DialerPage));
+const CampaignsPage = lazyPage(() => import("./features/campaigns/CampaignsPage").then((m) => m.CampaignsPage));
 const MessagesPage = lazyPage(() => import("./features/messages/MessagesPage").then((m) => m.MessagesPage));
 const FollowUpsPage = lazyPage(() => import("./features/followups/FollowUpsPage").then((m) => m.FollowUpsPage));
 const HistoryPage = lazyPage(() => import("./features/history/HistoryPage").then((m) => m.HistoryPage));
@@ -40,7 +41,7 @@ const SettingsPage = lazyPage(() => import("./features/settings/SettingsPage").t
 
 /** Loads every page that the first paint leaves out (the UI tests call it before rendering). */
 export async function preloadPages(): Promise<void> {
-  await Promise.all([DialerPage, MessagesPage, FollowUpsPage, HistoryPage, RecordingsPage, SettingsPage].map((page) => page.preload()));
+  await Promise.all([DialerPage, CampaignsPage, MessagesPage, FollowUpsPage, HistoryPage, RecordingsPage, SettingsPage].map((page) => page.preload()));
 }
 
 type LeadsCommandInput = LeadsCommand extends infer C ? (C extends LeadsCommand ? Omit<C, "nonce"> : never) : never;
@@ -320,6 +321,7 @@ function Workspace({ info }: { info: AppInfo }) {
           "5": () => navigate("followups"),
           "6": () => navigate("history"),
           "7": () => navigate("recordings"),
+          "8": () => navigate("campaigns"),
           // Ctrl+F searches the Recordings page (elsewhere it is left to the page).
           f: pageRef.current === "recordings" ? () => setRecordingsCommand({ kind: "focusSearch", nonce: ++nonce.current }) : undefined,
           k: () => sendToLeads({ kind: "focusSearch" }),
@@ -401,6 +403,11 @@ function Workspace({ info }: { info: AppInfo }) {
               dialDisabledReason={phone.registration?.registered ? null : info.dialDisabledReason}
               onOpenLead={openLead}
             />
+          </div>
+        )}
+        {visited.has("campaigns") && (
+          <div className="page-slot" hidden={page !== "campaigns"}>
+            <CampaignsPage active={page === "campaigns"} dataVersion={callsVersion} onOpenLead={openLead} />
           </div>
         )}
         {visited.has("messages") && (

@@ -380,6 +380,14 @@ impl crate::App {
         })
     }
 
+    /// The retry rules a new campaign starts with, one per outcome.
+    pub fn campaign_retry_defaults(&self) -> Vec<RetryRule> {
+        RetryRules::default()
+            .entries()
+            .map(|(k, r)| RetryRule { outcome: k.to_string(), retry: retry_ipc(r) })
+            .collect()
+    }
+
     /// Creates a draft campaign over a CRM list.
     pub fn create_campaign(&self, draft: &CampaignDraft) -> Result<CampaignSummary> {
         let (list_id, settings) = self.validate(draft)?;

@@ -75,6 +75,9 @@ macro_rules! app_commands {
                 /// Every power-dialer campaign with its settings and progress, newest first.
                 list_campaigns() -> Vec<CampaignSummary> = |app| app.list_campaigns();
                 get_campaign(id: String) -> CampaignSummary = |app| app.get_campaign(&id);
+                /// The retry rules a new campaign starts with (Busy 1 h, No Answer 4 h, Voicemail
+                /// next day, failed 15 min, a person reached or a wrong number never).
+                campaign_retry_defaults() -> Vec<RetryRule> = |app| Ok(app.campaign_retry_defaults());
                 /// Creates a draft campaign over a CRM list. Rejects with "invalidInput" (naming
                 /// the field) for an empty, deleted or number-less list, a window whose end is not
                 /// after its start or outside 08:00–21:00, a bad caller ID, zone or weekday.

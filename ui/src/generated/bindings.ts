@@ -81,6 +81,11 @@ export const commands = {
 	listCampaigns: () => typedError<CampaignSummary[], IpcError>(__TAURI_INVOKE("list_campaigns")),
 	getCampaign: (id: string) => typedError<CampaignSummary, IpcError>(__TAURI_INVOKE("get_campaign", { id })),
 	/**
+	 *  The retry rules a new campaign starts with (Busy 1 h, No Answer 4 h, Voicemail
+	 *  next day, failed 15 min, a person reached or a wrong number never).
+	 */
+	campaignRetryDefaults: () => typedError<RetryRule[], IpcError>(__TAURI_INVOKE("campaign_retry_defaults")),
+	/**
 	 *  Creates a draft campaign over a CRM list. Rejects with "invalidInput" (naming
 	 *  the field) for an empty, deleted or number-less list, a window whose end is not
 	 *  after its start or outside 08:00–21:00, a bad caller ID, zone or weekday.

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { errorMessage, type Backend } from "../../backend";
-import type { BridgeCallInfo, CallNotice, CallPhase, CallRoute } from "../../generated/bindings";
+import type { BridgeCallInfo, CallNotice, CallPhase, CallRoute, PlacedCall } from "../../generated/bindings";
 
 /** How often a bridge call's status is polled (it has no softphone events); tests shorten it. */
 export const bridgePolling = { intervalMs: 1000 };
@@ -83,6 +83,8 @@ export type Phone = {
    * with the backend's error (the caller shows it).
    */
   place: (to: string, lead: CallLead | null, options: PlaceOptions) => Promise<void>;
+  /** Takes a call the core placed itself (a campaign's session), as if `place` had placed it. */
+  adopt: (placed: PlacedCall, to: string, lead: CallLead | null) => void;
   answer: (callId: string) => Promise<void>;
   reject: (callId: string) => Promise<void>;
   hangUp: (callId: string) => Promise<void>;
@@ -295,6 +297,19 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
     [backend, run],
   );
 
+  const adoptCall = useCallback(
+    (placed: PlacedCall, to: string, lead: CallLead | null) => {
+      if (placed.bridge) {
+        const bridge = placed.bridge;
+        upsert({ callId: bridge.sid, callLogId: placed.callLogId, direction: "outbound", number: to, lead, route: "bridge", bridge, phase: "dialing" });
+        if (bridgePhase(bridge.status) !== "dialing") applyBridge(bridge, placed.callLogId);
+      } else if (placed.callId !== null) {
+        upsert({ callId: placed.callId, callLogId: placed.callLogId, direction: "outbound", number: to, lead });
+      }
+    },
+    [upsert, applyBridge],
+  );
+
   const phone = useMemo<Phone>(
     () => ({
       calls,
@@ -309,14 +324,9 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
           callerId: options.callerId ?? null,
           record: options.record ?? false,
         });
-        if (placed.bridge) {
-          const bridge = placed.bridge;
-          upsert({ callId: bridge.sid, callLogId: placed.callLogId, direction: "outbound", number: to, lead, route: "bridge", bridge, phase: "dialing" });
-          if (bridgePhase(bridge.status) !== "dialing") applyBridge(bridge, placed.callLogId);
-        } else if (placed.callId !== null) {
-          upsert({ callId: placed.callId, callLogId: placed.callLogId, direction: "outbound", number: to, lead });
-        }
+        adoptCall(placed, to, lead);
       },
+      adopt: (placed, to, lead) => adoptCall(placed, to, lead),
       answer: async (callId) => {
         await holdOthers(callId);
         if (await run(callId, () => backend.answerCall(callId))) patch(callId, { ringingIn: false });
@@ -367,7 +377,7 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
         return list.find((c) => c.phase === "active") ?? list[list.length - 1] ?? null;
       },
     }),
-    [calls, registration, backend, holdOthers, patch, run, upsert, applyBridge],
+    [calls, registration, backend, holdOthers, patch, run, upsert, applyBridge, adoptCall],
   );
   return phone;
 }

@@ -1,16 +1,17 @@
-import { ClipboardList, FileAudio, History, Keyboard, ListTodo, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
+import { ClipboardList, FileAudio, History, Keyboard, ListTodo, Megaphone, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
 import type { SyncStatus } from "../../generated/bindings";
 import { PhoneStatus } from "../phone/PhoneStatus";
 import type { Registration } from "../phone/usePhone";
 import { SyncIndicator } from "../sync/SyncIndicator";
 
-export type Page = "leads" | "dialer" | "messages" | "followups" | "history" | "recordings" | "settings";
+export type Page = "leads" | "dialer" | "campaigns" | "messages" | "followups" | "history" | "recordings" | "settings";
 
-// Only pages that exist are listed; Campaigns and Analytics join later. Pages that came after
+// Only pages that exist are listed; Analytics joins later. Pages that came after
 // Settings had Ctrl+3 take the next numbers (shortcuts that agents learned do not move).
 const ITEMS: { page: Page; label: string; icon: LucideIcon; shortcut: string }[] = [
   { page: "leads", label: "Leads", icon: Users, shortcut: "Ctrl+1" },
   { page: "dialer", label: "Dialer", icon: Phone, shortcut: "Ctrl+2" },
+  { page: "campaigns", label: "Campaigns", icon: Megaphone, shortcut: "Ctrl+8" },
   { page: "messages", label: "Messages", icon: MessageSquare, shortcut: "Ctrl+4" },
   { page: "followups", label: "Follow-ups", icon: ListTodo, shortcut: "Ctrl+5" },
   { page: "history", label: "History", icon: History, shortcut: "Ctrl+6" },

@@ -57,12 +57,14 @@ describe("Startup", () => {
 });
 
 describe("Navigation and shortcuts", () => {
-  it("the sidebar lists only the pages that exist: Leads, Dialer, Messages, Follow-ups, History, Recordings and Settings", async () => {
-    await renderApp({ leads: SAMPLE_LEADS });
+  it("the sidebar lists only the pages that exist, Campaigns included (Ctrl+8), Analytics not yet", async () => {
+    const { user } = await renderApp({ leads: SAMPLE_LEADS });
     const nav = screen.getByRole("navigation", { name: "Main" });
     const items = [...nav.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
-    expect(items).toEqual(["nav-leads", "nav-dialer", "nav-messages", "nav-followups", "nav-history", "nav-recordings", "nav-settings"]);
-    expect(nav).not.toHaveTextContent(/Campaigns|Analytics/);
+    expect(items).toEqual(["nav-leads", "nav-dialer", "nav-campaigns", "nav-messages", "nav-followups", "nav-history", "nav-recordings", "nav-settings"]);
+    expect(nav).not.toHaveTextContent(/Analytics/);
+    await user.keyboard("{Control>}8{/Control}");
+    expect(await screen.findByTestId("campaigns-empty")).toBeInTheDocument();
   });
 
   it("Ctrl+5 and Ctrl+6 open Follow-ups and History", async () => {
