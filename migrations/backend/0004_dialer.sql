@@ -130,8 +130,9 @@ end $$;
 -- Leases the leads of `p_leads` (a JSON array of ids) this agent may dial now in `p_campaign`
 -- for `p_seconds` (5 s to 1 day, default 10 min), after giving back `p_release`. A lead is
 -- granted when the agent sees it, it is a live member of the campaign's list, its attempts are
--- below the campaign's maximum, its latest outcome (if any) allows a retry by now, and no other
--- agent holds an unexpired lease on it; a lease another claim is taking at this instant is
+-- below the campaign's maximum, its latest outcome (if any) allows a retry by now (a call without
+-- an outcome holds it for two hours, as ringdesk-dialer's UNFINISHED_HOLD), and no other agent
+-- holds an unexpired lease on it; a lease another claim is taking at this instant is
 -- skipped, never waited for. Answers {"agent", "granted": [ids], "until"}.
 create or replace function sync.claim_campaign_leads(p_campaign uuid, p_leads jsonb, p_seconds int, p_release jsonb)
 returns jsonb language plpgsql volatile security definer set search_path = pg_catalog, public, sync as $$
@@ -160,10 +161,13 @@ begin
                     where m.list_id = v_list and m.lead_id = w.id and m.deleted_at is null)
        and (select count(*) from dialer_campaign_calls a
              where a.campaign_id = p_campaign and a.lead_id = w.id and a.status = 'called') < v_max
-       and not exists (select 1 from (select a.outcome, a.next_retry_at from dialer_campaign_calls a
+       -- Its latest attempt: a final outcome, a retry time not yet come, or a call without an
+       -- outcome from the last two hours (its agent is in the call or wrapping it up) holds it.
+       and not exists (select 1 from (select a.outcome, a.next_retry_at, a.created_at from dialer_campaign_calls a
                                         where a.campaign_id = p_campaign and a.lead_id = w.id
                                         order by a.created_at desc, a.id desc limit 1) z
-                        where z.outcome is not null and (z.next_retry_at is null or z.next_retry_at > now()))
+                        where (z.outcome is not null and (z.next_retry_at is null or z.next_retry_at > now()))
+                           or (z.outcome is null and z.created_at > now() - interval '2 hours'))
   ), taken as (
     select l.lead_id from sync.campaign_lease l
      where l.campaign_id = p_campaign and l.lead_id in (select id from wanted)

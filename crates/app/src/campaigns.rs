@@ -190,6 +190,10 @@ fn entry(m: &Member) -> QueueEntry {
             attempts: m.attempts,
             last_outcome: m.last_outcome.clone(),
             next_retry_at: m.next_retry_at.as_deref().and_then(parse_ts),
+            unfinished_since: match m.last_outcome {
+                None => m.last_called_at.as_deref().and_then(parse_ts),
+                Some(_) => None,
+            },
             recent_calls: m.recent_calls.iter().filter_map(|t| parse_ts(t)).collect(),
         },
     }
@@ -203,7 +207,7 @@ fn progress(rules: &Rules, queue: &[QueueEntry], now: DateTime<Utc>) -> Campaign
         match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
             Ok(_) => p.ready += 1,
             Err(Blocked::OutsideWindow { .. }) => p.waiting_for_window += 1,
-            Err(Blocked::RetryLater { .. } | Blocked::DailyCap { .. }) => {}
+            Err(Blocked::RetryLater { .. } | Blocked::Unfinished { .. } | Blocked::DailyCap { .. }) => {}
             Err(_) => p.done += 1,
         }
     }
@@ -485,6 +489,12 @@ impl crate::App {
         }
     }
 
+    /// Until when a lead another agent holds is set aside: its lease time (at most 2 min), after
+    /// which the backend is asked again.
+    fn set_aside(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + Duration::seconds(i64::from(self.lease_seconds.min(120)))
+    }
+
     fn me(&self) -> Option<String> {
         self.store.read(|r| kv::get::<String>(r, BACKEND_USER)).ok().flatten().filter(|s| !s.is_empty())
     }
@@ -499,7 +509,8 @@ impl crate::App {
         ahead: &[String],
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        if live.held.get(&lead.lead_id).is_some_and(|until| *until > now + Duration::seconds(60)) {
+        let half = Duration::seconds(i64::from(self.lease_seconds / 2));
+        if live.held.get(&lead.lead_id).is_some_and(|until| *until > now + half) {
             return Ok(true);
         }
         let mut ids = vec![lead.lead_id.clone()];
@@ -530,8 +541,7 @@ impl crate::App {
                         live.held.insert(id.clone(), until);
                     } else {
                         live.held.remove(id);
-                        live.excluded
-                            .insert(id.clone(), now + Duration::seconds(i64::from(self.lease_seconds.min(120))));
+                        live.excluded.insert(id.clone(), self.set_aside(now));
                     }
                 }
                 Ok(granted.contains(lead.lead_id.as_str()))
@@ -596,11 +606,21 @@ impl crate::App {
             for _ in 0..50 {
                 let Some(s) = step.take().or_else(|| then.take()) else { break };
                 live.excluded.retain(|_, until| *until > now);
+                // A lead another agent holds, or (offline) not this agent's, waits like a retry:
+                // the session waits for it rather than thinking the campaign is done.
                 let queue: Vec<QueueEntry> = members
                     .iter()
-                    .filter(|m| !live.excluded.contains_key(&m.lead_id))
-                    .filter(|m| !live.offline || is_mine(m, me.as_deref()))
-                    .map(entry)
+                    .map(|m| {
+                        let mut e = entry(m);
+                        let mut hold = live.excluded.get(&m.lead_id).copied();
+                        if live.offline && !is_mine(m, me.as_deref()) {
+                            hold = hold.max(Some(now + Duration::seconds(60)));
+                        }
+                        if hold.is_some() {
+                            e.lead.next_retry_at = e.lead.next_retry_at.max(hold);
+                        }
+                        e
+                    })
                     .collect();
                 let cx = Context { queue: &queue, campaign: &rules, places: Places::embedded(), now };
                 let action = match s {
@@ -649,7 +669,7 @@ impl crate::App {
                             } else {
                                 format!("{} is being called by another agent; moved on.", m.name)
                             });
-                            live.excluded.insert(lead_id.clone(), now + Duration::seconds(60));
+                            live.excluded.insert(lead_id.clone(), self.set_aside(now));
                             // Out of the call the engine just started, on to the next lead.
                             step = Some(SessionCommand::Refresh);
                             live.attempt = None;
@@ -694,7 +714,7 @@ impl crate::App {
                             && !self.reserve(id, live, m, &[], now)?
                         {
                             notice = Some(format!("{} is being called by another agent; moved on.", m.name));
-                            live.excluded.insert(lead_id, now + Duration::seconds(60));
+                            live.excluded.insert(lead_id, self.set_aside(now));
                             step = Some(SessionCommand::DialNow);
                         }
                     }
@@ -818,7 +838,11 @@ impl crate::App {
             .filter_map(|e| {
                 let at = match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
                     Err(Blocked::OutsideWindow { opens_at: Some(at) }) => at,
-                    Err(Blocked::RetryLater { at } | Blocked::DailyCap { until: at, .. }) => at,
+                    Err(
+                        Blocked::RetryLater { at }
+                        | Blocked::Unfinished { until: at }
+                        | Blocked::DailyCap { until: at, .. },
+                    ) => at,
                     _ => return None,
                 };
                 let placement = rules::place(&e.lead, rules, Places::embedded()).ok()?;
@@ -894,6 +918,174 @@ impl crate::App {
             &["name", "number", "last_outcome", "attempts", "last_call_at", "next_retry_at", "notes"],
             rows,
         )
+    }
+}
+
+/// How an unattended run wraps up its calls and when it stops.
+#[derive(Debug, Clone)]
+pub struct WorkOptions {
+    /// The disposition of an answered call.
+    pub answered_as: String,
+    /// Stop after this many calls.
+    pub max_calls: Option<u32>,
+    /// Wait at most this long for a lead to become callable (another agent's lease, a window).
+    pub max_wait: std::time::Duration,
+}
+
+/// A call an unattended run made.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkedCall {
+    /// `dialed` when the call is placed, `wrapped` when its outcome is recorded.
+    pub event: &'static str,
+    pub lead_id: String,
+    pub lead_name: String,
+    pub call_log_id: String,
+    /// How SignalWire says it ended.
+    pub status: String,
+    /// The outcome recorded.
+    pub outcome: String,
+}
+
+/// The outcome an unattended run records for a bridge call that ended with `status`.
+fn outcome_of_status(status: &str, answered_as: &str) -> String {
+    match status {
+        "completed" => answered_as,
+        "busy" => "busy",
+        "no-answer" => "no_answer",
+        _ => "failed",
+    }
+    .to_string()
+}
+
+const FINAL_STATUSES: [&str; 5] = ["completed", "busy", "no-answer", "failed", "canceled"];
+
+impl crate::App {
+    /// Works a campaign without an agent at the keys (`ringdesk-cli campaign run`, for automation
+    /// and tests): syncs, takes the session's next lead, places the call over the bridge route,
+    /// follows it to its end and records how it ended (answered as `answered_as`, busy, no
+    /// answer; a failed call's outcome without a wrap-up, so the agent still sees it), until the
+    /// campaign has nothing callable within `max_wait` or `max_calls` were made.
+    pub fn work_campaign(&self, id: &str, opts: &WorkOptions, on_call: &mut dyn FnMut(&WorkedCall)) -> Result<u32> {
+        let (route, _, _) = crate::settings::calls(&self.store)?;
+        if route != crate::ipc::CallRoute::Bridge {
+            return Err(IpcError::invalid(
+                "An unattended run places its calls over the bridge route: set the default route to bridge in Settings.",
+            ));
+        }
+        let keys: Vec<String> = self.disposition_options()?.into_iter().map(|o| o.key).collect();
+        if !keys.contains(&opts.answered_as) {
+            return Err(IpcError::invalid(format!(
+                "Unknown disposition {:?} for answered calls; use one of {}.",
+                opts.answered_as,
+                keys.join(", ")
+            )));
+        }
+        // Calls this desktop placed before it stopped (a crash, a kill): followed to their end
+        // and given their outcome first, so their leads are neither lost nor dialed twice.
+        for (call_log_id, sid) in self.store.read(|r| store::unfinished_calls(r, id))? {
+            let status = match sid {
+                Some(sid) => self.follow_bridge_call(&sid)?,
+                None => "failed".to_string(),
+            };
+            self.record_unattended(&call_log_id, &outcome_of_status(&status, &opts.answered_as))?;
+        }
+        let mut calls = 0u32;
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            match self.sync_now() {
+                Err(e) if e.code != ErrorCode::NotConfigured && e.code != ErrorCode::Offline => return Err(e),
+                _ => {}
+            }
+            if opts.max_calls.is_some_and(|m| calls >= m) {
+                break;
+            }
+            let mut s = self.campaign_session(id, SessionCommand::Refresh)?;
+            if s.placed.is_none() {
+                s = match s.state {
+                    SessionState::Inactive => {
+                        return Err(IpcError::new(
+                            ErrorCode::Conflict,
+                            format!("The campaign {:?} is not active.", s.campaign_name),
+                        ));
+                    }
+                    SessionState::Finished => break,
+                    SessionState::Paused => self.campaign_session(id, SessionCommand::Resume)?,
+                    SessionState::Offering | SessionState::Countdown => {
+                        self.campaign_session(id, SessionCommand::DialNow)?
+                    }
+                    SessionState::Waiting | SessionState::InCall => {
+                        // Stop at once when the next lead opens later than the wait left.
+                        let until = s.wait_until.as_deref().and_then(parse_ts);
+                        let ahead = until.map(|t| (t - Utc::now()).to_std().unwrap_or_default());
+                        if ahead.is_some_and(|a| waited + a > opts.max_wait) {
+                            break;
+                        }
+                        let step = ahead
+                            .unwrap_or(std::time::Duration::from_secs(1))
+                            .clamp(std::time::Duration::from_millis(100), std::time::Duration::from_secs(1));
+                        if waited + step > opts.max_wait {
+                            break;
+                        }
+                        waited += step;
+                        std::thread::sleep(step);
+                        continue;
+                    }
+                };
+            }
+            let Some(placed) = s.placed else { continue };
+            waited = std::time::Duration::ZERO;
+            calls += 1;
+            let Some(bridge) = placed.bridge else {
+                return Err(IpcError::invalid("An unattended run follows bridge calls only."));
+            };
+            let lead_name = s.lead.as_ref().map(|l| l.name.clone()).unwrap_or_default();
+            let mut worked = WorkedCall {
+                event: "dialed",
+                lead_id: placed.lead_id.clone().unwrap_or_default(),
+                lead_name,
+                call_log_id: placed.call_log_id.clone(),
+                status: bridge.status.clone(),
+                outcome: String::new(),
+            };
+            on_call(&worked);
+            let status = self.follow_bridge_call(&bridge.sid)?;
+            let outcome = outcome_of_status(&status, &opts.answered_as);
+            self.record_unattended(&placed.call_log_id, &outcome)?;
+            worked.event = "wrapped";
+            worked.status = status;
+            worked.outcome = outcome;
+            on_call(&worked);
+        }
+        Ok(calls)
+    }
+
+    /// Polls a bridge call until SignalWire reports it ended; its final status.
+    fn follow_bridge_call(&self, sid: &str) -> Result<String> {
+        loop {
+            let status = self.bridge_call_status(sid)?.status;
+            if FINAL_STATUSES.contains(&status.as_str()) {
+                return Ok(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    /// An unattended call's outcome: its wrap-up, or for a failed call the outcome alone (the
+    /// call still waits for the agent's wrap-up).
+    fn record_unattended(&self, call_log_id: &str, outcome: &str) -> Result<()> {
+        if outcome == "failed" {
+            self.store.write(|w| record_outcome(w, call_log_id, outcome))?;
+            return Ok(());
+        }
+        self.dispose_call(&crate::ipc::DispositionRequest {
+            call_log_id: call_log_id.to_string(),
+            disposition: outcome.to_string(),
+            notes: None,
+            next_action: None,
+            follow_up_at: None,
+        })
+        .map(|_| ())
     }
 }
 

@@ -107,6 +107,21 @@ pub enum CampaignCommand {
         #[arg(value_enum, default_value = "refresh")]
         step: StepArg,
     },
+    /// Works the campaign without an agent at the keys (automation, tests): the bridge route,
+    /// each call followed to its end and its outcome recorded (answered as --answered-as, busy,
+    /// no answer, failed), one JSON line per call placed and per call wrapped up.
+    Run {
+        campaign: String,
+        /// The disposition of an answered call.
+        #[arg(long, default_value = "answered")]
+        answered_as: String,
+        /// Stop after this many calls.
+        #[arg(long)]
+        max_calls: Option<u32>,
+        /// Seconds to wait for a lead to become callable (another agent's lease, a window).
+        #[arg(long, default_value_t = 0.0)]
+        max_wait: f64,
+    },
     /// Results: progress, dials, connects, conversations, talk time, outcomes, attempts.
     Stats {
         campaign: String,
@@ -295,6 +310,28 @@ pub fn run(app: &App, command: &CampaignCommand, json: bool, out: &mut dyn Write
                 return emit_json(out, &s);
             }
             print_session(out, &s)?;
+        }
+        CampaignCommand::Run { campaign, answered_as, max_calls, max_wait } => {
+            let max_wait = std::time::Duration::try_from_secs_f64(*max_wait)
+                .map_err(|e| IpcError::invalid(format!("--max-wait {max_wait}: {e}")))?;
+            let opts = ringdesk_app::campaigns::WorkOptions {
+                answered_as: answered_as.clone(),
+                max_calls: *max_calls,
+                max_wait,
+            };
+            let mut failed = None;
+            let n = app.work_campaign(&campaign_id(app, campaign)?, &opts, &mut |c| {
+                let line = serde_json::to_string(c).unwrap_or_default();
+                if let Err(e) = writeln!(out, "{line}").and_then(|_| out.flush()) {
+                    failed.get_or_insert(e);
+                }
+            })?;
+            if let Some(e) = failed {
+                return Err(io(e));
+            }
+            if !json {
+                writeln!(out, "{n} calls").map_err(io)?;
+            }
         }
         CampaignCommand::Stats { campaign } => {
             let s = app.campaign_stats(&campaign_id(app, campaign)?)?;

@@ -119,7 +119,9 @@ impl Queue {
                 self.slot[i] = Slot::Ready(rank);
                 Some(placement)
             }
-            Err(Blocked::RetryLater { at }) | Err(Blocked::DailyCap { until: at, .. }) => {
+            Err(Blocked::RetryLater { at })
+            | Err(Blocked::Unfinished { until: at })
+            | Err(Blocked::DailyCap { until: at, .. }) => {
                 self.wait(i, at);
                 None
             }

@@ -10,6 +10,10 @@ use chrono_tz::Tz;
 use crate::places::{Places, Zones};
 use crate::window::{Hours, Window, WindowError, first_instant_at_or_after, legal_window, three_calls_a_day};
 
+/// How long a call without an outcome (its wrap-up not saved, or its agent gone) keeps its lead
+/// from being dialed again.
+pub const UNFINISHED_HOLD: Duration = Duration::hours(2);
+
 /// The status and disposition that forbid dialing.
 pub const DO_NOT_CALL: &str = "do_not_call";
 
@@ -107,6 +111,9 @@ pub struct Lead {
     /// The outcome of its last call in this campaign.
     pub last_outcome: Option<String>,
     pub next_retry_at: Option<DateTime<Utc>>,
+    /// When this campaign last dialed it, if that call has no outcome yet (its wrap-up is not
+    /// saved, or the agent's desktop stopped): the lead waits for it, at most [`UNFINISHED_HOLD`].
+    pub unfinished_since: Option<DateTime<Utc>>,
     /// When it was called (any campaign or by hand); only the last 24 hours matter.
     pub recent_calls: Vec<DateTime<Utc>>,
 }
@@ -140,6 +147,10 @@ pub enum Blocked {
     RetryLater {
         at: DateTime<Utc>,
     },
+    /// Its last call has no outcome yet; dialed again at `until` at the latest.
+    Unfinished {
+        until: DateTime<Utc>,
+    },
     /// Florida and Oklahoma: three calls in the last 24 hours; the next is allowed at `until`.
     DailyCap {
         state: String,
@@ -162,6 +173,9 @@ impl std::fmt::Display for Blocked {
             Blocked::Finished { outcome } => write!(f, "already reached: {outcome}"),
             Blocked::MaxAttempts { attempts, max } => write!(f, "{attempts} of {max} attempts made"),
             Blocked::RetryLater { at: t } => write!(f, "to be tried again at {}", at(t)),
+            Blocked::Unfinished { until } => {
+                write!(f, "its last call has no outcome yet (wrap it up); otherwise again at {}", at(until))
+            }
             Blocked::DailyCap { state, until } => {
                 write!(f, "three calls in 24 hours, the most {state} allows; again at {}", at(until))
             }
@@ -206,6 +220,11 @@ pub fn eligibility(
     }
     if lead.attempts >= campaign.max_attempts {
         return Err(Blocked::MaxAttempts { attempts: lead.attempts, max: campaign.max_attempts });
+    }
+    if let Some(since) = lead.unfinished_since
+        && since + UNFINISHED_HOLD > now
+    {
+        return Err(Blocked::Unfinished { until: since + UNFINISHED_HOLD });
     }
     if let Some(at) = lead.next_retry_at
         && at > now
@@ -298,6 +317,9 @@ mod tests {
         assert_eq!(check(&done, NOON_NY), Err(Blocked::Finished { outcome: "interested".into() }));
         let tried = Lead { attempts: 3, last_outcome: Some("busy".into()), ..lead("+12015550100") };
         assert_eq!(check(&tried, NOON_NY), Err(Blocked::MaxAttempts { attempts: 3, max: 3 }));
+        let unfinished =
+            Lead { unfinished_since: Some(utc("2026-07-01T15:30:00Z")), attempts: 1, ..lead("+12015550100") };
+        assert_eq!(check(&unfinished, NOON_NY), Err(Blocked::Unfinished { until: utc("2026-07-01T17:30:00Z") }));
         let later = Lead { next_retry_at: Some(utc("2026-07-01T17:00:00Z")), ..lead("+12015550100") };
         assert_eq!(check(&later, NOON_NY), Err(Blocked::RetryLater { at: utc("2026-07-01T17:00:00Z") }));
         // 12:00 UTC = 08:00 New York but 05:00 in Los Angeles (a 213 number).

@@ -156,7 +156,9 @@ pub fn next_wake(cx: &Context<'_>) -> Option<DateTime<Utc>> {
     cx.queue
         .iter()
         .filter_map(|e| match eligibility(&e.lead, cx.campaign, cx.places, cx.now) {
-            Err(Blocked::RetryLater { at }) | Err(Blocked::DailyCap { until: at, .. }) => Some(at),
+            Err(Blocked::RetryLater { at })
+            | Err(Blocked::Unfinished { until: at })
+            | Err(Blocked::DailyCap { until: at, .. }) => Some(at),
             Err(Blocked::OutsideWindow { opens_at }) => opens_at,
             _ => None,
         })

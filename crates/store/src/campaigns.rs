@@ -356,6 +356,17 @@ pub fn set_outcome(w: &mut Write<'_>, attempt_id: &str, outcome: &str, next_retr
     Ok(())
 }
 
+/// This desktop's calls of a campaign that have no outcome yet (the desktop stopped during the
+/// call or before its wrap-up): `(call log id, provider call sid)`, oldest first.
+pub fn unfinished_calls(r: &impl Reads, campaign_id: &str) -> Result<Vec<(String, Option<String>)>> {
+    let mut stmt = r.conn().prepare_cached(
+        "SELECT c.id, c.provider_call_sid FROM dialer_campaign_calls a JOIN call_logs c ON c.id = a.call_log_id
+          WHERE a.campaign_id = ?1 AND a.status = 'called' AND a.outcome IS NULL ORDER BY a.created_at",
+    )?;
+    let rows = stmt.query_map([campaign_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// One attempt with its call, for the campaign's results.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttemptRow {

@@ -64,6 +64,10 @@ struct CallRec {
     ended: Option<(&'static str, Instant)>,
     /// Stays in this status until hung up, instead of moving along by the clock.
     held_in: Option<&'static str>,
+    /// How long it stays in progress before it completes by itself.
+    length: Duration,
+    /// The lead it bridges to is busy: it ends `busy` once it rang.
+    busy: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -161,6 +165,10 @@ struct State {
     calls_stuck: bool,
     /// New calls stay in this status until hung up (`calls_hold_in`).
     calls_held_in: Option<&'static str>,
+    /// How long new calls last from their creation to `completed` (`calls_last`; 1.5 s).
+    call_length: Option<Duration>,
+    /// Leads whose bridge calls end `busy` (`lead_is_busy`).
+    busy_leads: Vec<String>,
     /// What SignalWire's specs refuse in the requests received and the answers given.
     spec_violations: Vec<String>,
 }
@@ -386,6 +394,18 @@ impl SignalWireEmulator {
         };
         lock(&self.state).calls_held_in = held;
         Ok(())
+    }
+
+    /// Calls placed from now on complete by themselves `length` after they were placed (at least
+    /// 0.4 s: queued, ringing, then in progress), instead of 1.5 s.
+    pub fn calls_last(&self, length: Duration) {
+        lock(&self.state).call_length = Some(length.max(Duration::from_millis(400)));
+    }
+
+    /// Bridge calls to `lead` (the number the bridge script dials, E.164) end `busy` once they
+    /// rang, as a busy line does.
+    pub fn lead_is_busy(&self, lead: &str) {
+        lock(&self.state).busy_leads.push(lead.to_string());
     }
 
     /// Every way a request received, or an answer given, broke SignalWire's published specs
@@ -745,7 +765,9 @@ fn call_status(c: &CallRec) -> (&'static str, Option<u32>) {
         ("queued", None)
     } else if age < Duration::from_millis(300) {
         ("ringing", None)
-    } else if age < Duration::from_millis(1500) {
+    } else if c.busy {
+        ("busy", None)
+    } else if age < c.length {
         ("in-progress", None)
     } else {
         ("completed", Some(1))
@@ -1044,6 +1066,11 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
                 at: Instant::now(),
                 ended: None,
                 held_in: s.calls_held_in,
+                length: s.call_length.unwrap_or(Duration::from_millis(1500)),
+                busy: url::Url::parse(field(&f, "Url").unwrap_or_default())
+                    .ok()
+                    .and_then(|u| u.query_pairs().find(|(k, _)| k == "Lead").map(|(_, v)| v.into_owned()))
+                    .is_some_and(|lead| s.busy_leads.contains(&lead)),
             };
             let v = call_json(&s, &c);
             s.calls.push(c);
