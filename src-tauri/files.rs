@@ -17,6 +17,8 @@ pub enum Ask<'a> {
     OpenCsv,
     /// Where to save a CSV export, suggesting this file name.
     SaveCsv(&'a str),
+    /// A WAV file to keep as a voicemail message.
+    OpenWav,
 }
 
 /// Opens a native file dialog in front of the main window; the chosen path, or `None` when the
@@ -35,13 +37,17 @@ pub fn ask(handle: &tauri::AppHandle, what: Ask<'_>) -> Result<Option<String>, I
         let answer = answer.trim();
         return Ok((!answer.is_empty()).then(|| answer.to_string()));
     }
-    let mut dialog = handle.dialog().file().add_filter("CSV", &["csv", "txt"]);
+    let mut dialog = match what {
+        Ask::OpenWav => handle.dialog().file().add_filter("WAV audio", &["wav"]),
+        _ => handle.dialog().file().add_filter("CSV", &["csv", "txt"]),
+    };
     if let Some(window) = handle.get_webview_window("main") {
         dialog = dialog.set_parent(&window);
     }
     let chosen = match what {
         Ask::OpenCsv => dialog.set_title("Import leads from a CSV file").blocking_pick_file(),
         Ask::SaveCsv(name) => dialog.set_title("Export to a CSV file").set_file_name(name).blocking_save_file(),
+        Ask::OpenWav => dialog.set_title("Import a voicemail message (WAV)").blocking_pick_file(),
     };
     let Some(chosen) = chosen else { return Ok(None) };
     let path = chosen

@@ -111,6 +111,17 @@ impl Shell {
         app.preview_import(&path).map(Some)
     }
 
+    /// Asks for a WAV file and keeps it as the voicemail message `name`.
+    fn import_voicemail(
+        &self,
+        handle: &tauri::AppHandle,
+        name: String,
+    ) -> Result<Option<ringdesk_app::ipc::VoicemailMessage>, IpcError> {
+        let app = self.app()?;
+        let Some(path) = files::ask(handle, files::Ask::OpenWav)? else { return Ok(None) };
+        app.import_voicemail(&name, &path).map(Some)
+    }
+
     /// Imports a file the agent chose in this session's import dialog, and no other.
     fn import_leads(
         &self,

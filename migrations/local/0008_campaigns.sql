@@ -34,11 +34,12 @@ CREATE TABLE dialer_sessions (
   updated_at   TEXT NOT NULL
 );
 
--- Voicemail messages the agent recorded or imported (audio in the app's data folder).
+-- Voicemail messages the agent recorded or imported (audio in the app's data folder,
+-- voicemail/<id>.wav). A bridge call plays a message from a public URL (SignalWire fetches it).
 CREATE TABLE voicemail_messages (
   id           TEXT PRIMARY KEY NOT NULL,
   name         TEXT NOT NULL UNIQUE COLLATE NOCASE,
-  file_name    TEXT NOT NULL,
   duration_ms  INTEGER NOT NULL,
+  public_url   TEXT,
   created_at   TEXT NOT NULL
 );

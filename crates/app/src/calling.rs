@@ -647,6 +647,36 @@ impl crate::App {
         }
     }
 
+    /// Plays a message (mono, `rate` Hz) into the softphone call logged as `call_log_id` instead
+    /// of the microphone, then hangs it up; returns at once (a voicemail drop).
+    pub(crate) fn play_into_softphone_call(&self, call_log_id: &str, samples: Vec<i16>, rate: u32) -> Result<()> {
+        self.with_phone(|svc| {
+            let call = lock(&svc.calls)
+                .iter()
+                .find(|(_, t)| t.log_id == call_log_id)
+                .map(|(c, _)| c.clone())
+                .ok_or_else(|| IpcError::new(ErrorCode::Conflict, "That call is no longer on the phone."))?;
+            let done = svc.phone.play(&call, samples, rate).map_err(|e| match e {
+                ringdesk_voice::VoiceError::WrongState(_) => IpcError::new(
+                    ErrorCode::Conflict,
+                    "The lead has not answered: there is nobody to leave the message to.",
+                ),
+                other => voice_error(other),
+            })?;
+            let phone = svc.phone.clone();
+            let rt =
+                svc.runtime.as_ref().ok_or_else(|| IpcError::new(ErrorCode::Internal, "The phone has stopped."))?;
+            rt.spawn(async move {
+                if done.await.is_ok()
+                    && let Err(e) = phone.hang_up(&call).await
+                {
+                    tracing::debug!(error = %e, "the call ended before the message did");
+                }
+            });
+            Ok(())
+        })
+    }
+
     /// The phone line's last registration notice (`None` while no phone runs or before the line
     /// reported), for a window that subscribes to call events after it was sent.
     pub fn phone_registration(&self) -> Option<CallNotice> {

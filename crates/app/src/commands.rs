@@ -75,6 +75,16 @@ macro_rules! app_commands {
                 /// Every power-dialer campaign with its settings and progress, newest first.
                 list_campaigns() -> Vec<CampaignSummary> = |app| app.list_campaigns();
                 get_campaign(id: String) -> CampaignSummary = |app| app.get_campaign(&id);
+                /// The agent's voicemail messages, by name.
+                voicemail_messages() -> Vec<VoicemailMessage> = |app| app.voicemail_messages();
+                /// Where SignalWire fetches a message for bridge calls (https; null clears it).
+                set_voicemail_url(id: String, url: Option<String>) -> VoicemailMessage = |app| app.set_voicemail_url(&id, url.as_deref());
+                delete_voicemail(id: String) -> Vec<VoicemailMessage> = |app| app.delete_voicemail(&id);
+                /// Plays the message into the answered call and frees the agent at once: the call
+                /// hangs up by itself once the message has played, and its outcome "left
+                /// voicemail" is saved now. Rejects with "conflict" when nobody answered yet, and
+                /// "invalidInput" for a bridge call's message without a public URL.
+                drop_voicemail(call_log_id: String, message_id: String) -> () = |app| app.drop_voicemail(&call_log_id, &message_id);
                 /// The retry rules a new campaign starts with (Busy 1 h, No Answer 4 h, Voicemail
                 /// next day, failed 15 min, a person reached or a wrong number never).
                 campaign_retry_defaults() -> Vec<RetryRule> = |app| Ok(app.campaign_retry_defaults());
@@ -231,6 +241,10 @@ macro_rules! app_commands {
                 /// Asks where to save and writes a campaign's results there, one row per lead;
                 /// null when cancelled.
                 export_campaign(file_name: String, campaign_id: String) -> Option<ExportReport>;
+                /// Asks for a WAV file and keeps it as the voicemail message `name`; null when
+                /// cancelled. Rejects with "invalidInput" for a file that is not a WAV, is longer
+                /// than 120 s, shorter than half a second or silent (nothing kept).
+                import_voicemail(name: String) -> Option<VoicemailMessage>;
                 /// (Re)starts the softphone with the SIP line in Settings; registration arrives
                 /// through onCall.
                 start_phone() -> ();

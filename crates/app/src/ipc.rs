@@ -603,6 +603,20 @@ pub enum SessionCommand {
     End,
 }
 
+/// A voicemail message the agent can drop into a call.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct VoicemailMessage {
+    pub id: String,
+    pub name: String,
+    pub duration_seconds: f64,
+    /// Where SignalWire fetches it for a bridge call (null: softphone calls only).
+    pub public_url: Option<String>,
+    /// The WAV file on this computer (for playback in Settings).
+    pub path: String,
+    pub created_at: String,
+}
+
 /// What a `tel:` or `ringdesk://dial` link opened: the dialer filled with this number and the
 /// lead selected. Nothing is dialled unless `auto_dial` (a setting, off by default).
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]

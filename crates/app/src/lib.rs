@@ -37,6 +37,7 @@ mod recordings;
 mod reminders;
 mod settings;
 mod sync;
+pub mod voicemail;
 mod workflow;
 
 use std::path::{Path, PathBuf};

@@ -35,6 +35,7 @@ pub fn default_options() -> Vec<DispositionOption> {
         o("interested", "Interested", Some("qualified")),
         o("not_interested", "Not Interested", Some("lost")),
         o("callback_requested", "Callback Requested", Some("callback")),
+        o(crate::voicemail::LEFT_VOICEMAIL, "Left Voicemail", Some("contacted")),
     ]
 }
 

@@ -126,9 +126,10 @@ fn do_not_call_and_the_disposition_set_follow_the_agents_configuration() {
             "Do Not Call",
             "Interested",
             "Not Interested",
-            "Callback Requested"
+            "Callback Requested",
+            "Left Voicemail"
         ],
-        "the default set"
+        "the default set (the last one is what a voicemail drop saves)"
     );
     let lead = app.create_lead(&LeadPatch { name: Some("Bo".into()), ..LeadPatch::default() }).expect("lead");
     let call = ended_call(&app, Some(&lead.id));
@@ -150,7 +151,7 @@ fn do_not_call_and_the_disposition_set_follow_the_agents_configuration() {
     assert!(app.set_disposition_options(&dup).is_err(), "duplicate keys refused");
     let bad = vec![DispositionOption { key: "Bad Key".into(), label: "x".into(), lead_status: None }];
     assert!(app.set_disposition_options(&bad).is_err(), "bad key refused");
-    assert_eq!(app.set_disposition_options(&[]).expect("reset").len(), 9, "an empty set restores the defaults");
+    assert_eq!(app.set_disposition_options(&[]).expect("reset").len(), 10, "an empty set restores the defaults");
 }
 
 #[test]

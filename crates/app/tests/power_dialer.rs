@@ -254,3 +254,94 @@ fn a_paused_session_stays_paused_after_a_restart_and_resumes_where_it_was() {
     assert_eq!(app.campaign_action(&copy.id, CampaignAction::Delete).expect("deleted"), None, "a draft is deleted");
     assert_eq!(app.list_campaigns().expect("list").len(), 1, "the copy is gone");
 }
+
+/// `seconds` of speech-like audio at 8 kHz as WAV bytes.
+fn speech(seconds: u32) -> Vec<u8> {
+    let samples: Vec<i16> = (0..(seconds * 8000) as usize).map(ringdesk_media::wav::speechlike).collect();
+    ringdesk_media::wav::encode(8000, &samples)
+}
+
+#[test]
+fn voicemail_messages_are_checked_on_import_and_bad_ones_are_not_kept() {
+    let r = rig();
+    let dir = r.dir.path();
+    let write = |name: &str, bytes: Vec<u8>| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).expect("file");
+        p.display().to_string()
+    };
+    let not_wav = write("notes.wav", b"this is not audio".to_vec());
+    let long = write("long.wav", speech(121));
+    let silent = write("silent.wav", ringdesk_media::wav::encode(8000, &vec![0i16; 16_000]));
+    let short = write("short.wav", speech(1)[..2000].to_vec());
+    for (path, words) in [
+        (&not_wav, "is not a WAV file"),
+        (&long, "at most 120 s"),
+        (&silent, "silent"),
+        (&short, "shorter than half a second"),
+    ] {
+        let e = r.app.import_voicemail("Intro", path).expect_err("refused");
+        assert_eq!(e.code, ErrorCode::InvalidInput, "{path}: {}", e.message);
+        assert!(e.message.contains(words), "{path}: says why: {}", e.message);
+    }
+    assert!(r.app.voicemail_messages().expect("list").is_empty(), "nothing kept");
+    let good = write("intro.wav", speech(4));
+    let m = r.app.import_voicemail(" Intro ", &good).expect("kept");
+    assert_eq!((m.name.as_str(), m.duration_seconds), ("Intro", 4.0));
+    assert!(std::path::Path::new(&m.path).exists(), "its audio is kept in the data folder");
+    let twice = r.app.import_voicemail("intro", &good).expect_err("the same name again");
+    assert_eq!(twice.code, ErrorCode::Conflict, "{}", twice.message);
+    let plain = r.app.set_voicemail_url(&m.id, Some("http://files.example.com/intro.wav")).expect_err("not https");
+    assert_eq!(plain.field.as_deref(), Some("publicUrl"), "{}", plain.message);
+    let set = r.app.set_voicemail_url(&m.id, Some("https://files.example.com/intro.wav")).expect("set");
+    assert_eq!(set.public_url.as_deref(), Some("https://files.example.com/intro.wav"));
+    assert!(r.app.delete_voicemail(&m.id).expect("deleted").is_empty());
+    assert!(!std::path::Path::new(&m.path).exists(), "and its audio");
+}
+
+#[test]
+fn a_voicemail_drop_on_a_bridge_call_plays_to_the_lead_frees_the_agent_and_saves_its_outcome() {
+    let r = rig();
+    r.emu.calls_last(std::time::Duration::from_secs(30));
+    let file = r.dir.path().join("intro.wav");
+    std::fs::write(&file, speech(3)).expect("wav");
+    let message = r.app.import_voicemail("Intro", &file.display().to_string()).expect("kept");
+    let c = r.app.create_campaign(&draft(&r.list)).expect("created");
+    r.app.campaign_action(&c.id, CampaignAction::Start).expect("started");
+    r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    let placed = r.app.campaign_session(&c.id, SessionCommand::DialNow).expect("dialed").placed.expect("placed");
+    let sid = placed.bridge.as_ref().expect("bridge").sid.clone();
+    let start = std::time::Instant::now();
+    while r.app.bridge_call_status(&sid).expect("status").status != "in-progress" {
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "the call connects");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let refused = r.app.drop_voicemail(&placed.call_log_id, &message.id).expect_err("no public URL");
+    assert!(refused.message.contains("public URL"), "{}", refused.message);
+    assert!(r.emu.played().is_empty(), "nothing played");
+
+    let url = r.emu.host_file("intro.wav", speech(3));
+    r.app.set_voicemail_url(&message.id, Some(&url)).expect("url");
+    r.app.drop_voicemail(&placed.call_log_id, &message.id).expect("dropped");
+    let played = r.emu.played();
+    assert_eq!(played.len(), 1, "one message played: {played:?}");
+    let legs = r.emu.lead_legs();
+    let lead_leg = legs.iter().find(|l| l.1 == sid).expect("the lead's leg");
+    assert_eq!(played[0].0, lead_leg.0, "into the lead's leg, not the agent's");
+    assert_eq!(lead_leg.2, "+12125550101", "Ann's number");
+    assert_eq!(played[0].2.as_deref(), Some(speech(3).as_slice()), "SignalWire fetched the message itself");
+    assert_eq!(r.app.bridge_call_status(&sid).expect("status").status, "completed", "the agent's leg ended with it");
+
+    // The outcome is saved by itself; the session moves on at once.
+    let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("next");
+    assert_eq!(s.lead.as_ref().map(|l| l.name.as_str()), Some("Dee Dunn"), "the next lead");
+    let stats = r.app.campaign_stats(&c.id).expect("stats");
+    assert_eq!(stats.outcomes.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(), ["left_voicemail"]);
+    let history = r.app.call_history(&ringdesk_app::ipc::HistoryFilter { limit: 5, ..Default::default() }).expect("h");
+    let call = history.iter().find(|h| h.id == placed.call_log_id).expect("the call");
+    assert_eq!(call.disposition.as_deref(), Some("left_voicemail"));
+    assert_eq!(call.notes.as_deref(), Some("Voicemail drop: Intro"));
+    let ann = s.waiting.iter().find(|w| w.name == "Ann Archer").expect("Ann waits");
+    let at = chrono::DateTime::parse_from_rfc3339(&ann.opens_at).expect("t").with_timezone(&Utc);
+    assert!(at > Utc::now() + chrono::Duration::hours(1), "left voicemail: again the next day, at {at}");
+}

@@ -278,3 +278,75 @@ fn a_stopped_phone_unregisters_so_calls_to_it_are_refused_at_once_not_sent_to_a_
     let closed = bob.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("the call ends at once");
     assert!(closed.contains("404"), "refused as unknown, not timed out: {closed}");
 }
+
+#[test]
+fn a_voicemail_drop_plays_the_message_into_the_call_which_then_hangs_up_by_itself() {
+    let kam = Kamailio::start().expect("kamailio");
+    let dir = tempfile::tempdir().expect("dir");
+    let talk = dir.path().join("bob.wav");
+    speech_wav(&talk, 30).expect("wav");
+    let mut bob = Baresip::start("bob", &kam.addr(), &talk, AnswerMode::Auto, false).expect("baresip");
+    bob.wait_registered(Duration::from_secs(5)).expect("the peer registers");
+    let app = App::open(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default())).expect("app");
+    app.update_settings(&SettingsUpdate {
+        sip_registrar: Some(kam.addr()),
+        sip_username: Some("alice".into()),
+        sip_transport: Some(SipTransport::Udp),
+        ..SettingsUpdate::default()
+    })
+    .expect("sip settings");
+    app.set_secret(SecretKind::SipPassword, "alicepw").expect("password");
+    // The agent's microphone is silent: whatever bob hears of speech is the message.
+    let quiet = dir.path().join("quiet.wav");
+    ringdesk_testkit::write_wav(&quiet, 8000, &vec![0i16; 8000 * 30]).expect("wav");
+    let out = dir.path().join("heard");
+    std::fs::create_dir_all(&out).expect("dir");
+    let notices: Notices = Arc::default();
+    let keep = notices.clone();
+    app.start_phone(
+        PhoneOptions {
+            devices: Some(Arc::new(WavDevices { input: quiet, output_dir: out })),
+            sip_bind: "127.0.0.1:0".parse().expect("addr"),
+            media_ip: Some("127.0.0.1".parse().expect("ip")),
+            ring_timeout: Duration::from_secs(10),
+            desktop_notifications: false,
+        },
+        Arc::new(move |n| keep.lock().expect("lock").push(n)),
+    )
+    .expect("the phone starts");
+    wait_for("registration", &notices, |n| {
+        matches!(n, CallNotice::Registration { registered: true, .. }).then_some(())
+    });
+    let message_file = dir.path().join("intro.wav");
+    speech_wav(&message_file, 4).expect("wav");
+    let message = app.import_voicemail("Intro", &message_file.display().to_string()).expect("kept");
+
+    let call = app.dial(&DialRequest { to: "bob".into(), lead_id: None, override_dnc: false }).expect("dialled");
+    bob.wait_event("CALL_ESTABLISHED", Duration::from_secs(10)).expect("bob answered");
+    wait_for("active", &notices, |n| match n {
+        CallNotice::State { call_id, phase: CallPhase::Active, .. } if *call_id == call.call_id => Some(()),
+        _ => None,
+    });
+    let dropped = Instant::now();
+    app.drop_voicemail(&call.call_log_id, &message.id).expect("dropped");
+    assert!(dropped.elapsed() < Duration::from_millis(500), "the agent is free at once: {:?}", dropped.elapsed());
+    assert!(app.calls_awaiting_disposition().expect("awaiting").is_empty(), "its outcome is already saved");
+    wait_for("ended by itself", &notices, |n| match n {
+        CallNotice::State { call_id, phase: CallPhase::Ended, .. } if *call_id == call.call_id => Some(()),
+        _ => None,
+    });
+    let lasted = dropped.elapsed();
+    assert!(
+        lasted >= Duration::from_secs(4) && lasted < Duration::from_secs(8),
+        "hung up once the 4-s message played: {lasted:?}"
+    );
+    bob.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("bob's side closed");
+    std::thread::sleep(Duration::from_millis(300));
+    let heard = ringdesk_testkit::read_wav(bob.received_recordings().first().expect("bob recorded")).expect("wav");
+    let reference: Vec<i16> = (0..32_000).map(ringdesk_testkit::speechlike).collect();
+    let (similarity, _) = ringdesk_testkit::similarity(&reference, &heard);
+    assert!(similarity > 0.9, "bob heard the message (similarity {similarity:.3})");
+    let history = app.call_history(&ringdesk_app::ipc::HistoryFilter { limit: 5, ..Default::default() }).expect("h");
+    assert_eq!(history[0].disposition.as_deref(), Some("left_voicemail"), "saved by itself");
+    app.stop_phone();
+}

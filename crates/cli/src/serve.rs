@@ -201,6 +201,11 @@ impl Host {
         self.app()?.export_call_history(&path, &filter).map(Some)
     }
 
+    fn import_voicemail(&self, name: String) -> R<Option<VoicemailMessage>> {
+        let Some(path) = self.take_dialog_answer()? else { return Ok(None) };
+        self.app()?.import_voicemail(&name, &path).map(Some)
+    }
+
     fn export_campaign(&self, _file_name: String, campaign_id: String) -> R<Option<ExportReport>> {
         let Some(path) = self.take_dialog_answer()? else { return Ok(None) };
         self.app()?.export_campaign(&campaign_id, &path).map(Some)

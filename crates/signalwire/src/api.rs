@@ -45,6 +45,8 @@ pub struct NewCall {
 /// Which calls to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallFilter {
+    /// The legs a call started (a bridge call's lead leg).
+    pub parent: Option<String>,
     pub to: Option<String>,
     pub from: Option<String>,
     pub status: Option<CallStatus>,
@@ -215,10 +217,18 @@ impl Client {
         self.json(Method::POST, self.url(&format!("Calls/{sid}"))?, Some(&form), Kind::Repeatable).await
     }
 
+    /// Sends a live call to the cXML at `url` (it leaves what it was doing, such as a bridge).
+    pub async fn redirect_call(&self, sid: &str, url: &str) -> Result<Call, Error> {
+        check_sid(sid)?;
+        let form = [("Url", url.to_owned())];
+        self.json(Method::POST, self.url(&format!("Calls/{sid}"))?, Some(&form), Kind::Repeatable).await
+    }
+
     pub async fn list_calls(&self, f: &CallFilter, cap: usize) -> Result<Vec<Call>, Error> {
         let mut url = self.url("Calls")?;
         {
             let mut q = url.query_pairs_mut();
+            push(&mut q, "ParentCallSid", &f.parent);
             push(&mut q, "To", &f.to);
             push(&mut q, "From", &f.from);
             push(&mut q, "Status", &f.status.as_ref().map(|s| s.as_str().to_owned()));

@@ -212,6 +212,15 @@ pub fn by_provider_sid(r: &impl Reads, sid: &str) -> Result<Option<String>> {
 }
 
 /// The lead a call is logged against.
+/// The route a call went over (`softphone` or `bridge`).
+pub fn route_of(r: &impl Reads, id: &str) -> Result<String> {
+    r.conn()
+        .prepare_cached("SELECT route FROM call_logs WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))
+        .optional()?
+        .ok_or_else(|| crate::StoreError::NotFound { what: "call", id: id.into() })
+}
+
 pub fn lead_of(r: &impl Reads, id: &str) -> Result<Option<String>> {
     Ok(r.conn()
         .prepare_cached("SELECT lead_id FROM call_logs WHERE id = ?1")?

@@ -24,6 +24,7 @@ pub mod replica;
 pub mod settings;
 pub mod sms;
 mod time;
+pub mod voicemail;
 
 pub use connection::{Read, Store, Write};
 pub use migrate::{LATEST_VERSION, MIGRATIONS};

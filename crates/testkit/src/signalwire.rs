@@ -68,6 +68,10 @@ struct CallRec {
     length: Duration,
     /// The lead it bridges to is busy: it ends `busy` once it rang.
     busy: bool,
+    /// The call whose `<Dial>` started this leg (a bridge call's lead leg).
+    parent: Option<String>,
+    /// The cXML it was redirected to (`POST /Calls/{sid}` with `Url`).
+    redirected_to: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -169,6 +173,10 @@ struct State {
     call_length: Option<Duration>,
     /// Leads whose bridge calls end `busy` (`lead_is_busy`).
     busy_leads: Vec<String>,
+    /// Files served at `/media/<name>` (`host_file`), and how often each was fetched.
+    media: HashMap<String, (Vec<u8>, usize)>,
+    /// What redirected calls played: (call sid, the `<Play>` URL, the bytes found there).
+    played: Vec<(String, String, Option<Vec<u8>>)>,
     /// What SignalWire's specs refuse in the requests received and the answers given.
     spec_violations: Vec<String>,
 }
@@ -408,6 +416,27 @@ impl SignalWireEmulator {
         lock(&self.state).busy_leads.push(lead.to_string());
     }
 
+    /// Serves `bytes` at `/media/<name>` (no credentials, as a public file host); its URL.
+    pub fn host_file(&self, name: &str, bytes: Vec<u8>) -> String {
+        lock(&self.state).media.insert(name.to_string(), (bytes, 0));
+        format!("{}/media/{name}", self.origin())
+    }
+
+    /// What redirected calls played: (call sid, the `<Play>` URL, the audio fetched from it when
+    /// this emulator serves it).
+    pub fn played(&self) -> Vec<(String, String, Option<Vec<u8>>)> {
+        lock(&self.state).played.clone()
+    }
+
+    /// The lead legs of bridge calls: (sid, parent sid, to, status).
+    pub fn lead_legs(&self) -> Vec<(String, String, String, String)> {
+        let s = lock(&self.state);
+        s.calls
+            .iter()
+            .filter_map(|c| c.parent.clone().map(|p| (c.sid.clone(), p, c.to.clone(), call_status(c).0.to_string())))
+            .collect()
+    }
+
     /// Every way a request received, or an answer given, broke SignalWire's published specs
     /// (`signalwire_spec`): `"<operation> request|answer: <what>"`. Requests that break them are
     /// refused as SignalWire would.
@@ -438,7 +467,12 @@ impl SignalWireEmulator {
 
     /// Calls placed, oldest first: (sid, from, to).
     pub fn calls(&self) -> Vec<(String, String, String)> {
-        lock(&self.state).calls.iter().map(|c| (c.sid.clone(), c.from.clone(), c.to.clone())).collect()
+        lock(&self.state)
+            .calls
+            .iter()
+            .filter(|c| c.parent.is_none())
+            .map(|c| (c.sid.clone(), c.from.clone(), c.to.clone()))
+            .collect()
     }
 
     /// What the emulator knows of a call, for a failing test's message: its status now, whether
@@ -779,7 +813,7 @@ fn call_json(s: &State, c: &CallRec) -> Value {
     json!({
         "sid": c.sid, "account_sid": s.project, "api_version": "2010-04-01",
         "date_created": rfc2822(c.created), "date_updated": rfc2822(c.created),
-        "parent_call_sid": null, "to": c.to, "formatted_to": c.to, "to_formatted": c.to, "from": c.from,
+        "parent_call_sid": c.parent, "to": c.to, "formatted_to": c.to, "to_formatted": c.to, "from": c.from,
         "formatted_from": c.from, "from_formatted": c.from, "annotation": null, "group_sid": null,
         "audio_in_mos": null, "sip_result_code": null, "audio_rtt_avg": null, "audio_rtt_min": null,
         "audio_rtt_max": null, "audio_out_jitter_min": null, "audio_out_jitter_max": null,
@@ -907,9 +941,61 @@ fn date_ok(filter: Option<&str>, date: Option<DateTime<Utc>>, after: bool) -> bo
     }
 }
 
+/// A call sent to the cXML at `url`: a hosted script of this project runs with the URL's query
+/// as its parameters. Only what Ringdesk's scripts do is run: `<Play>` fetches the audio (when
+/// this emulator hosts it, see `host_file`), then the call ends, and with it the call it was
+/// bridged to.
+fn redirect(s: &mut State, i: usize, url: &str) {
+    s.calls[i].redirected_to = Some(url.to_owned());
+    let parsed = url::Url::parse(url).ok();
+    let script = parsed
+        .as_ref()
+        .and_then(|u| u.path().strip_prefix("/laml-bins/").map(str::to_owned))
+        .and_then(|sid| s.scripts.iter().find(|x| x.sid == sid).map(|x| x.contents.clone()))
+        .unwrap_or_default();
+    let params: HashMap<String, String> = parsed.map(|u| u.query_pairs().into_owned().collect()).unwrap_or_default();
+    if let Some(start) = script.find("<Play>")
+        && let Some(len) = script[start + 6..].find("</Play>")
+    {
+        let mut play = script[start + 6..start + 6 + len].trim().to_owned();
+        for (k, v) in &params {
+            play = play.replace(&format!("{{{{{k}}}}}"), v);
+        }
+        let hosted = play.strip_prefix(&format!("{}/media/", s.origin)).map(str::to_owned);
+        let bytes = hosted.and_then(|name| {
+            s.media.get_mut(&name).map(|(b, n)| {
+                *n += 1;
+                b.clone()
+            })
+        });
+        let sid = s.calls[i].sid.clone();
+        s.played.push((sid, play, bytes));
+    }
+    let now = Instant::now();
+    s.calls[i].ended = Some(("completed", now));
+    if let Some(parent) = s.calls[i].parent.clone()
+        && let Some(p) = s.calls.iter_mut().find(|c| c.sid == parent && c.ended.is_none())
+    {
+        p.ended = Some(("completed", now));
+    }
+}
+
 fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let mut s = lock(state);
     let path = uri.path().to_owned();
+    if let Some(name) = path.strip_prefix("/media/") {
+        return match s.media.get_mut(name) {
+            Some((bytes, fetched)) if method == Method::GET => {
+                *fetched += 1;
+                axum::response::IntoResponse::into_response((
+                    axum::http::StatusCode::OK,
+                    [(header::CONTENT_TYPE, "audio/wav")],
+                    bytes.clone(),
+                ))
+            }
+            _ => error(404, 20404, "The requested resource was not found"),
+        };
+    }
     let query: Vec<(String, String)> =
         uri.query().map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
     if let Some(fabric) = path.strip_prefix("/api/fabric/resources/") {
@@ -1071,7 +1157,26 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
                     .ok()
                     .and_then(|u| u.query_pairs().find(|(k, _)| k == "Lead").map(|(_, v)| v.into_owned()))
                     .is_some_and(|lead| s.busy_leads.contains(&lead)),
+                parent: None,
+                redirected_to: None,
             };
+            // A bridge script dials the lead once the agent answers: that leg, as its child.
+            let lead = url::Url::parse(field(&f, "Url").unwrap_or_default())
+                .ok()
+                .and_then(|u| u.query_pairs().find(|(k, _)| k == "Lead").map(|(_, v)| v.into_owned()));
+            if let Some(lead) = lead {
+                let child = CallRec {
+                    sid: s.sid("ca"),
+                    from: field(&f, "From").unwrap_or_default().to_owned(),
+                    to: lead,
+                    url: String::new(),
+                    record: false,
+                    recorded: false,
+                    parent: Some(c.sid.clone()),
+                    ..c.clone()
+                };
+                s.calls.push(child);
+            }
             let v = call_json(&s, &c);
             s.calls.push(c);
             if s.cut_next_create > 0 {
@@ -1086,6 +1191,7 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
                 .calls
                 .iter()
                 .rev()
+                .filter(|c| field(&query, "ParentCallSid").is_none_or(|p| Some(p) == c.parent.as_deref()))
                 .filter(|c| field(&query, "To").is_none_or(|t| t == c.to))
                 .filter(|c| field(&query, "From").is_none_or(|t| t == c.from))
                 .filter(|c| field(&query, "Status").is_none_or(|t| t == call_status(c).0))
@@ -1124,7 +1230,13 @@ fn handle(state: &Mutex<State>, method: Method, uri: Uri, headers: HeaderMap, bo
                     s.calls[i].ended = Some(("canceled", Instant::now()));
                 }
                 Some(other) => return error(400, 10000, &format!("Invalid argument: Status {other}")),
-                None if field(&f, "Url").is_some() => {}
+                None if field(&f, "Url").is_some() => {
+                    if current != "in-progress" {
+                        return error(400, 10000, "Invalid argument: only a call in progress can be redirected");
+                    }
+                    let url = field(&f, "Url").unwrap_or_default().to_owned();
+                    redirect(&mut s, i, &url);
+                }
                 None => return error(400, 10000, "Invalid argument: Status or Url is required"),
             }
             settle_calls(&mut s);

@@ -1,7 +1,7 @@
 //! The media of one call, driven for real: an RTP and an RTCP socket, a 10 ms clock, the audio
 //! devices, and a [`MediaSession`] in the middle. It runs as its own task and takes commands
-//! (re-negotiation, mute, DTMF, stop) over a channel; what happens comes back as
-//! [`MediaNotice`]s.
+//! (re-negotiation, mute, DTMF, playing a recorded message instead of the microphone, stop) over
+//! a channel; what happens comes back as [`MediaNotice`]s.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -52,6 +52,12 @@ pub(crate) enum MediaCommand {
     Update(Box<Negotiated>),
     Mute(bool),
     Dtmf(char),
+    /// Sends these samples (at `rate` Hz) instead of the microphone, then tells `done`.
+    Play {
+        samples: Vec<i16>,
+        rate: u32,
+        done: tokio::sync::oneshot::Sender<()>,
+    },
     Stop,
 }
 
@@ -170,6 +176,9 @@ async fn run(
     let mut codec_out = Vec::with_capacity(device_frame * 6);
     let (mut rtp_buf, mut rtcp_buf) = ([0u8; 2048], [0u8; 2048]);
     let mut muted = false;
+    // A message played instead of the microphone: its samples at the device rate, the next one,
+    // and whom to tell when it has all gone out.
+    let mut playing: Option<(Vec<i16>, usize, tokio::sync::oneshot::Sender<()>)> = None;
     let mut ticks: u64 = 0;
     let (mut peak_in, mut peak_out) = (-100f32, -100f32);
     loop {
@@ -187,6 +196,18 @@ async fn run(
                 }
                 if muted {
                     frame.fill(0);
+                }
+                if let Some((samples, pos, _)) = playing.as_mut() {
+                    for s in frame.iter_mut() {
+                        *s = samples.get(*pos).copied().unwrap_or(0);
+                        *pos += 1;
+                    }
+                    if *pos >= samples.len() + device_frame * 20 {
+                        // All sent, and 200 ms more for the far end's jitter buffer to play it.
+                        if let Some((_, _, done)) = playing.take() {
+                            let _ = done.send(());
+                        }
+                    }
                 }
                 peak_in = peak_in.max(level_dbfs(&frame));
                 bridge.to_codec.process(&frame, &mut captured);
@@ -242,6 +263,12 @@ async fn run(
                     }
                 }
                 Some(MediaCommand::Mute(m)) => muted = m,
+                Some(MediaCommand::Play { samples, rate, done }) => {
+                    match ringdesk_media::resample::convert(&samples, rate, devices.rate) {
+                        Ok(s) => playing = Some((s, 0, done)),
+                        Err(e) => tracing::warn!(error = %e, "the message cannot be played"),
+                    }
+                }
                 Some(MediaCommand::Dtmf(k)) => {
                     if let Err(e) = session.send_dtmf(k) {
                         tracing::debug!(error = %e, "DTMF not sent");

@@ -321,6 +321,19 @@ impl Phone {
         Ok(())
     }
 
+    /// Plays `samples` (mono, `rate` Hz) into the call instead of the microphone (a voicemail
+    /// drop); the answer resolves when all of it went out.
+    pub fn play(
+        &self,
+        call: &CallId,
+        samples: Vec<i16>,
+        rate: u32,
+    ) -> Result<tokio::sync::oneshot::Receiver<()>, VoiceError> {
+        let (done, finished) = tokio::sync::oneshot::channel();
+        self.media(call)?.send(MediaCommand::Play { samples, rate, done });
+        Ok(finished)
+    }
+
     /// Sends DTMF keys (RFC 4733), one after the other.
     pub async fn send_dtmf(&self, call: &CallId, keys: &str) -> Result<(), VoiceError> {
         let media = self.media(call)?;

@@ -80,6 +80,18 @@ export const commands = {
 	/**  Every power-dialer campaign with its settings and progress, newest first. */
 	listCampaigns: () => typedError<CampaignSummary[], IpcError>(__TAURI_INVOKE("list_campaigns")),
 	getCampaign: (id: string) => typedError<CampaignSummary, IpcError>(__TAURI_INVOKE("get_campaign", { id })),
+	/**  The agent's voicemail messages, by name. */
+	voicemailMessages: () => typedError<VoicemailMessage[], IpcError>(__TAURI_INVOKE("voicemail_messages")),
+	/**  Where SignalWire fetches a message for bridge calls (https; null clears it). */
+	setVoicemailUrl: (id: string, url: string | null) => typedError<VoicemailMessage, IpcError>(__TAURI_INVOKE("set_voicemail_url", { id, url })),
+	deleteVoicemail: (id: string) => typedError<VoicemailMessage[], IpcError>(__TAURI_INVOKE("delete_voicemail", { id })),
+	/**
+	 *  Plays the message into the answered call and frees the agent at once: the call
+	 *  hangs up by itself once the message has played, and its outcome "left
+	 *  voicemail" is saved now. Rejects with "conflict" when nobody answered yet, and
+	 *  "invalidInput" for a bridge call's message without a public URL.
+	 */
+	dropVoicemail: (callLogId: string, messageId: string) => typedError<null, IpcError>(__TAURI_INVOKE("drop_voicemail", { callLogId, messageId })),
 	/**
 	 *  The retry rules a new campaign starts with (Busy 1 h, No Answer 4 h, Voicemail
 	 *  next day, failed 15 min, a person reached or a wrong number never).
@@ -302,6 +314,12 @@ export const commands = {
 	 *  null when cancelled.
 	 */
 	exportCampaign: (fileName: string, campaignId: string) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_campaign", { fileName, campaignId })),
+	/**
+	 *  Asks for a WAV file and keeps it as the voicemail message `name`; null when
+	 *  cancelled. Rejects with "invalidInput" for a file that is not a WAV, is longer
+	 *  than 120 s, shorter than half a second or silent (nothing kept).
+	 */
+	importVoicemail: (name: string) => typedError<VoicemailMessage | null, IpcError>(__TAURI_INVOKE("import_voicemail", { name })),
 	/**
 	 *  (Re)starts the softphone with the SIP line in Settings; registration arrives
 	 *  through onCall.
@@ -1344,6 +1362,18 @@ export type SyncStatus = {
 	lastSyncedAt: string | null,
 	error: string | null,
 	progress: SyncProgress | null,
+};
+
+/**  A voicemail message the agent can drop into a call. */
+export type VoicemailMessage = {
+	id: string,
+	name: string,
+	durationSeconds: number | null,
+	/**  Where SignalWire fetches it for a bridge call (null: softphone calls only). */
+	publicUrl: string | null,
+	/**  The WAV file on this computer (for playback in Settings). */
+	path: string,
+	createdAt: string,
 };
 
 /**  A lead waiting for its window or retry time. */

@@ -11,7 +11,7 @@ async function openDispositions() {
   const app = await renderApp({ leads: SAMPLE_LEADS });
   await app.user.click(screen.getByTestId("nav-settings"));
   const section = await screen.findByTestId("settings-dispositions");
-  await waitFor(() => expect(within(section).getAllByTestId("disposition-row")).toHaveLength(9));
+  await waitFor(() => expect(within(section).getAllByTestId("disposition-row")).toHaveLength(10));
   return { ...app, section };
 }
 
@@ -29,11 +29,11 @@ describe("Settings → Dispositions", () => {
     await user.type(answered, "Reached");
 
     await user.click(within(section).getByTestId("disposition-add"));
-    const added = screen.getAllByTestId("disposition-label")[9];
+    const added = screen.getAllByTestId("disposition-label")[10];
     expect(added).toHaveFocus();
     await user.type(added, "Demo booked");
-    expect(screen.getAllByTestId("disposition-key")[9]).toHaveValue("demo_booked");
-    await user.type(screen.getAllByTestId("disposition-status")[9], "demo");
+    expect(screen.getAllByTestId("disposition-key")[10]).toHaveValue("demo_booked");
+    await user.type(screen.getAllByTestId("disposition-status")[10], "demo");
     await user.click(within(section).getByRole("button", { name: "Move Demo booked up" }));
     await user.click(within(section).getByRole("button", { name: "Remove Busy" }));
 
@@ -48,11 +48,12 @@ describe("Settings → Dispositions", () => {
       "do_not_call",
       "interested",
       "not_interested",
-      "demo_booked",
       "callback_requested",
+      "demo_booked",
+      "left_voicemail",
     ]);
     expect(saved[0]).toEqual({ key: "answered", label: "Reached", leadStatus: "contacted" });
-    expect(saved[7]).toEqual({ key: "demo_booked", label: "Demo booked", leadStatus: "demo" });
+    expect(saved[8]).toEqual({ key: "demo_booked", label: "Demo booked", leadStatus: "demo" });
     expect(saved.find((o) => o.key === "no_answer")?.leadStatus).toBeNull();
   });
 
@@ -77,7 +78,7 @@ describe("Settings → Dispositions", () => {
     expect(await dispositionOptions(core), "nothing was saved").toEqual(defaults);
   });
 
-  it("Reset to defaults asks first, then restores the nine defaults", async () => {
+  it("Reset to defaults asks first, then restores the ten defaults", async () => {
     const { user, core } = await renderApp({
       leads: SAMPLE_LEADS,
       dispositionOptions: [
@@ -93,9 +94,9 @@ describe("Settings → Dispositions", () => {
     const confirm = screen.getByTestId("dispositions-reset-confirm");
     expect(within(confirm).getByRole("button", { name: "Cancel" })).toHaveFocus();
     await user.click(within(confirm).getByRole("button", { name: "Reset" }));
-    await waitFor(() => expect(screen.getAllByTestId("disposition-row")).toHaveLength(9));
+    await waitFor(() => expect(screen.getAllByTestId("disposition-row")).toHaveLength(10));
     const defaults = await dispositionOptions(core);
-    expect(defaults, "the nine defaults are back in the core").toHaveLength(9);
+    expect(defaults, "the ten defaults are back in the core").toHaveLength(10);
     expect(labels()).toEqual(defaults.map((o) => o.label));
     expect(screen.queryByTestId("dispositions-reset-confirm")).not.toBeInTheDocument();
   });
