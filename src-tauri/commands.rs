@@ -37,6 +37,10 @@ pub struct ReminderEvent(pub ReminderNotice);
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct LinkEvent(pub LinkNotice);
 
+/// The microphone while a voicemail message is recorded, ten times a second.
+#[derive(Debug, Clone, Serialize, Type, Event)]
+pub struct VoicemailLevelEvent(pub VoicemailLevel);
+
 /// Progress of a running import, about every 50 ms.
 #[derive(Debug, Clone, Serialize, Type, Event)]
 pub struct ImportProgressEvent(pub ImportProgress);
@@ -76,10 +80,17 @@ ringdesk_app::app_commands!(tauri_commands);
 
 pub(crate) fn builder() -> tauri_specta::Builder<tauri::Wry> {
     // One TypeScript type per Rust type: inputs and outputs share shapes, `Option` is `T | null`.
-    tauri_specta::Builder::<tauri::Wry>::new()
-        .disable_serde_phases()
-        .commands(window_commands())
-        .events(collect_events![ImportProgressEvent, RealtimeEvent, SyncEvent, CallEvent, ReminderEvent, LinkEvent])
+    tauri_specta::Builder::<tauri::Wry>::new().disable_serde_phases().commands(window_commands()).events(
+        collect_events![
+            ImportProgressEvent,
+            RealtimeEvent,
+            SyncEvent,
+            CallEvent,
+            ReminderEvent,
+            LinkEvent,
+            VoicemailLevelEvent
+        ],
+    )
 }
 
 /// Writes the TypeScript bindings to `path`.

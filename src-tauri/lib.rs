@@ -111,6 +111,14 @@ impl Shell {
         app.preview_import(&path).map(Some)
     }
 
+    /// Records a voicemail message from the microphone in Settings; its level goes to the window.
+    fn start_voicemail_recording(&self, handle: &tauri::AppHandle) -> Result<(), IpcError> {
+        use tauri_specta::Event as _;
+        let h = handle.clone();
+        self.app()?
+            .start_voicemail_recording(None, Arc::new(move |level| drop(commands::VoicemailLevelEvent(level).emit(&h))))
+    }
+
     /// Asks for a WAV file and keeps it as the voicemail message `name`.
     fn import_voicemail(
         &self,
@@ -380,10 +388,13 @@ pub fn run() {
                 chosen: ringdesk_app::files::ChosenFiles::default(),
                 after_first_paint: std::sync::Mutex::new(None),
             });
-            if let Ok(app) = handle.state::<Shell>().app()
-                && let Err(e) = handle.asset_protocol_scope().allow_directory(app.recording_cache_dir(), false)
-            {
-                tracing::warn!("recordings will not play in the window: {e}");
+            if let Ok(app) = handle.state::<Shell>().app() {
+                // The window plays two kinds of files: cached recordings and voicemail messages.
+                for dir in [app.recording_cache_dir().to_path_buf(), app.voicemail_dir()] {
+                    if let Err(e) = handle.asset_protocol_scope().allow_directory(&dir, false) {
+                        tracing::warn!("{} will not play in the window: {e}", dir.display());
+                    }
+                }
             }
             links::register(&handle);
             if let Err(e) = build_tray(app) {

@@ -21,7 +21,7 @@ const sipPeer = process.env.RINGDESK_SIP_PEER ?? `${debugBuild}/sip-peer`;
  * `ringdesk-cli serve --stdio` on a development database (RINGDESK_DEV_DB, default
  * ../target/dev-core/ringdesk.db; secrets in memory) and bridges the window's IPC to it:
  * POST /__ringdesk/invoke answers one command, /__ringdesk/events streams its events, and
- * /__ringdesk/recording serves files of its recordings folder. Development only (`apply: "serve"`).
+ * /__ringdesk/recording serves files of its recordings and voicemail folders. Development only (`apply: "serve"`).
  */
 function ringdeskCore(): Plugin {
   return {
@@ -69,9 +69,9 @@ function ringdeskCore(): Plugin {
         req.on("close", () => listeners.delete(res));
       });
       server.middlewares.use("/__ringdesk/recording", (req, res) => {
-        const folder = join(dirname(db), "recordings");
+        const folders = ["recordings", "voicemail"].map((f) => join(dirname(db), f));
         const path = resolve(new URL(req.url ?? "", "http://dev").searchParams.get("path") ?? "");
-        if (!path.startsWith(`${folder}/`)) return void res.writeHead(403).end("Only files of the recordings folder.");
+        if (!folders.some((folder) => path.startsWith(`${folder}/`))) return void res.writeHead(403).end("Only files of the recordings and voicemail folders.");
         createReadStream(path).on("error", () => res.writeHead(404).end()).pipe(res);
       });
       server.httpServer?.on("close", () => core?.stdin.end());

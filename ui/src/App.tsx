@@ -461,7 +461,17 @@ function Workspace({ info }: { info: AppInfo }) {
           onSaved={(saved, label) => void onWrapUpSaved(saved, label)}
         />
       )}
-      <CallPanel phone={phone} onOpenLead={openLead} onCreateLead={setLeadForCall} />
+      <CallPanel
+        phone={phone}
+        onOpenLead={openLead}
+        onCreateLead={setLeadForCall}
+        onVoicemailDropped={() => {
+          // Its outcome is saved: the history and a campaign's session move on.
+          setCallsVersion((v) => v + 1);
+          setLeadsVersion((v) => v + 1);
+          void refreshAwaiting();
+        }}
+      />
       {leadForCall !== null && (
         <CreateLeadDialog
           phone={leadForCall.number ?? ""}

@@ -80,6 +80,9 @@ macro_rules! app_commands {
                 /// Where SignalWire fetches a message for bridge calls (https; null clears it).
                 set_voicemail_url(id: String, url: Option<String>) -> VoicemailMessage = |app| app.set_voicemail_url(&id, url.as_deref());
                 delete_voicemail(id: String) -> Vec<VoicemailMessage> = |app| app.delete_voicemail(&id);
+                /// Stops the recording and keeps it as the message `name` (the checks of an
+                /// import), or throws it away when `name` is null.
+                stop_voicemail_recording(name: Option<String>) -> Option<VoicemailMessage> = |app| app.stop_voicemail_recording(name.as_deref());
                 /// Plays the message into the answered call and frees the agent at once: the call
                 /// hangs up by itself once the message has played, and its outcome "left
                 /// voicemail" is saved now. Rejects with "conflict" when nobody answered yet, and
@@ -245,6 +248,9 @@ macro_rules! app_commands {
                 /// cancelled. Rejects with "invalidInput" for a file that is not a WAV, is longer
                 /// than 120 s, shorter than half a second or silent (nothing kept).
                 import_voicemail(name: String) -> Option<VoicemailMessage>;
+                /// Starts recording a voicemail message from the microphone in Settings; the level
+                /// arrives through onVoicemailLevel. Rejects with "conflict" while one is recorded.
+                start_voicemail_recording() -> ();
                 /// (Re)starts the softphone with the SIP line in Settings; registration arrives
                 /// through onCall.
                 start_phone() -> ();

@@ -603,6 +603,18 @@ pub enum SessionCommand {
     End,
 }
 
+/// The microphone while a voicemail message is recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct VoicemailLevel {
+    /// The loudest 10 ms of the last 100 ms, in dBFS (-100: silence).
+    pub level_dbfs: f64,
+    /// How much is recorded so far.
+    pub seconds: f64,
+    /// The recording stopped (by the agent, or at 120 s).
+    pub stopped: bool,
+}
+
 /// A voicemail message the agent can drop into a call.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]

@@ -55,7 +55,7 @@ pub use realtime::{NoticeSink, RealtimeHandle, RealtimeOptions};
 pub use reminders::{ReminderSink, RemindersHandle};
 /// Add to every log filter (see its doc): SIP messages in logs would carry SRTP keys.
 pub use ringdesk_voice::SIP_STACK_LOG_GUARD;
-pub use ringdesk_voice::audio::WavDevices;
+pub use ringdesk_voice::audio::{AudioDevices, WavDevices};
 pub use sync::{DEFAULT_INTERVAL as DEFAULT_SYNC_INTERVAL, SyncSink, migrate_backend};
 pub use workflow::{DO_NOT_CALL, default_options as default_disposition_options};
 
@@ -76,6 +76,8 @@ pub struct App {
     dialer: campaigns::Sessions,
     /// How long a campaign's lead stays reserved on the backend for this agent.
     lease_seconds: u32,
+    /// The voicemail message being recorded, if any.
+    recorder: std::sync::Mutex<Option<voicemail::Recording>>,
 }
 
 /// How long the window counts down, with Cancel, before a link dials by itself.
@@ -145,6 +147,7 @@ impl App {
             link_dials: (std::sync::Mutex::new(None), options.link_auto_dial_gap.unwrap_or(LINK_AUTO_DIAL_GAP)),
             dialer: campaigns::Sessions::default(),
             lease_seconds: options.lease_seconds.unwrap_or(campaigns::DEFAULT_LEASE_SECONDS).clamp(5, 86_400),
+            recorder: std::sync::Mutex::new(None),
         })
     }
 

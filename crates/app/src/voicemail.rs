@@ -7,11 +7,15 @@
 //! ends with it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ringdesk_voice::audio::AudioDevices;
 
 use ringdesk_store::voicemail as store;
 
 use crate::error::{ErrorCode, IpcError, Result};
-use crate::ipc::VoicemailMessage;
+use crate::ipc::{VoicemailLevel, VoicemailMessage};
 
 /// The longest message (seconds).
 pub const MAX_SECONDS: f64 = 120.0;
@@ -28,6 +32,50 @@ const SCRIPT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   <Play>{{Audio}}</Play>
   <Hangup/>
 </Response>"#;
+/// The rate messages are recorded at (wideband).
+const RECORD_RATE: u32 = 16_000;
+
+/// Told the microphone's level while a message is recorded (ten times a second).
+pub type VoicemailLevelSink = Arc<dyn Fn(VoicemailLevel) + Send + Sync>;
+
+/// A message being recorded from the microphone.
+pub(crate) struct Recording {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<i16>>,
+}
+
+/// Reads the microphone in 10 ms frames until `stop` (or 120 s), reporting the level.
+fn record(devices: Arc<dyn AudioDevices>, stop: Arc<AtomicBool>, sink: VoicemailLevelSink) -> Vec<i16> {
+    let (mut source, mut speaker) = devices.open("voicemail", RECORD_RATE);
+    let frame_len = (RECORD_RATE / 100) as usize;
+    let mut frame = vec![0i16; frame_len];
+    let mut samples = Vec::with_capacity(RECORD_RATE as usize * 10);
+    let max = (MAX_SECONDS * f64::from(RECORD_RATE)) as usize;
+    let started = std::time::Instant::now();
+    let mut peak = -100f32;
+    for tick in 1u64.. {
+        if stop.load(Ordering::Relaxed) || samples.len() >= max {
+            break;
+        }
+        let due = started + std::time::Duration::from_millis(10 * tick);
+        std::thread::sleep(due.saturating_duration_since(std::time::Instant::now()));
+        source.read(&mut frame);
+        peak = peak.max(ringdesk_voice::audio::level_dbfs(&frame));
+        samples.extend_from_slice(&frame);
+        if tick.is_multiple_of(10) {
+            sink(VoicemailLevel {
+                level_dbfs: f64::from(peak),
+                seconds: samples.len() as f64 / f64::from(RECORD_RATE),
+                stopped: false,
+            });
+            peak = -100.0;
+        }
+    }
+    speaker.finish();
+    sink(VoicemailLevel { level_dbfs: -100.0, seconds: samples.len() as f64 / f64::from(RECORD_RATE), stopped: true });
+    samples
+}
+
 /// The disposition a drop saves by itself.
 pub const LEFT_VOICEMAIL: &str = "left_voicemail";
 
@@ -117,6 +165,52 @@ impl crate::App {
         }
         let m = self.store.read(|r| store::get(r, &id))?;
         Ok(self.voicemail_ipc(m))
+    }
+
+    /// Starts recording a message from the microphone (the one in Settings, unless `devices` is
+    /// given: tests speak a WAV); the level arrives through `sink` ten times a second. It stops at
+    /// `stop_voicemail_recording`, or by itself after 120 s.
+    pub fn start_voicemail_recording(
+        &self,
+        devices: Option<Arc<dyn AudioDevices>>,
+        sink: VoicemailLevelSink,
+    ) -> Result<()> {
+        let mut slot = self.recorder.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.is_some() {
+            return Err(IpcError::new(ErrorCode::Conflict, "A message is already being recorded."));
+        }
+        let devices = match devices {
+            Some(d) => d,
+            None => {
+                let (input, _) = crate::settings::audio(&self.store)?;
+                let input = (!input.is_empty()).then_some(input);
+                Arc::new(ringdesk_voice::cpal_devices::CpalDevices::new(input, None))
+            }
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("ringdesk-voicemail".into())
+            .spawn(move || record(devices, flag, sink))
+            .map_err(|e| IpcError::new(ErrorCode::Internal, format!("Could not start recording: {e}")))?;
+        *slot = Some(Recording { stop, thread });
+        Ok(())
+    }
+
+    /// Stops the recording and keeps it as the message `name` (with the checks of an import),
+    /// or throws it away when `name` is null.
+    pub fn stop_voicemail_recording(&self, name: Option<&str>) -> Result<Option<VoicemailMessage>> {
+        let taken = self.recorder.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        let Some(r) = taken else {
+            return Err(IpcError::new(ErrorCode::Conflict, "No message is being recorded."));
+        };
+        r.stop.store(true, Ordering::Relaxed);
+        let samples =
+            r.thread.join().map_err(|_| IpcError::new(ErrorCode::Internal, "The recording stopped unexpectedly."))?;
+        match name {
+            Some(name) => self.keep_voicemail(name, RECORD_RATE, &samples).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Sets where SignalWire fetches the message for bridge calls (an https URL; null clears it).

@@ -201,6 +201,16 @@ impl Host {
         self.app()?.export_call_history(&path, &filter).map(Some)
     }
 
+    /// Records from the microphone, or with `--wav-audio` from that WAV (as a call would).
+    fn start_voicemail_recording(&self) -> R<()> {
+        let out = self.out.clone();
+        let devices: Option<Arc<dyn ringdesk_app::AudioDevices>> = self.options.wav_audio.as_ref().map(|wav| {
+            Arc::new(ringdesk_app::WavDevices { input: wav.clone(), output_dir: wav.with_extension("heard") })
+                as Arc<dyn ringdesk_app::AudioDevices>
+        });
+        self.app()?.start_voicemail_recording(devices, Arc::new(move |l| out.event("voicemail-level-event", l)))
+    }
+
     fn import_voicemail(&self, name: String) -> R<Option<VoicemailMessage>> {
         let Some(path) = self.take_dialog_answer()? else { return Ok(None) };
         self.app()?.import_voicemail(&name, &path).map(Some)

@@ -10,11 +10,19 @@ import type { RecordingFile } from "../generated/bindings";
 import { isTauri } from "./index";
 
 export async function recordingSrc(file: RecordingFile): Promise<string> {
-  // `npm run dev` in a browser: the dev server reads the core's recordings folder.
+  return fileSrc(file.path, "The cached recording");
+}
+
+/**
+ * A blob: URL of an audio file the core keeps (a recording in its cache, a voicemail message):
+ * read through the asset protocol, which the shell opens to those two folders only.
+ */
+export async function fileSrc(path: string, what = "The audio file"): Promise<string> {
+  // `npm run dev` in a browser: the dev server reads the core's recordings and voicemail folders.
   const devCore = import.meta.env.DEV && Boolean(window.__RINGDESK_DEV_CORE__);
-  if (!isTauri() && !devCore) throw new Error("There is no recording source here: recordings play in the Ringdesk desktop app (or under `npm run dev` with its core).");
-  const url = devCore ? `/__ringdesk/recording?path=${encodeURIComponent(file.path)}` : convertFileSrc(file.path);
+  if (!isTauri() && !devCore) throw new Error("There is no audio source here: audio plays in the Ringdesk desktop app (or under `npm run dev` with its core).");
+  const url = devCore ? `/__ringdesk/recording?path=${encodeURIComponent(path)}` : convertFileSrc(path);
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`The cached recording could not be read (${response.status}).`);
+  if (!response.ok) throw new Error(`${what} could not be read (${response.status}).`);
   return URL.createObjectURL(await response.blob());
 }

@@ -86,6 +86,11 @@ export const commands = {
 	setVoicemailUrl: (id: string, url: string | null) => typedError<VoicemailMessage, IpcError>(__TAURI_INVOKE("set_voicemail_url", { id, url })),
 	deleteVoicemail: (id: string) => typedError<VoicemailMessage[], IpcError>(__TAURI_INVOKE("delete_voicemail", { id })),
 	/**
+	 *  Stops the recording and keeps it as the message `name` (the checks of an
+	 *  import), or throws it away when `name` is null.
+	 */
+	stopVoicemailRecording: (name: string | null) => typedError<VoicemailMessage | null, IpcError>(__TAURI_INVOKE("stop_voicemail_recording", { name })),
+	/**
 	 *  Plays the message into the answered call and frees the agent at once: the call
 	 *  hangs up by itself once the message has played, and its outcome "left
 	 *  voicemail" is saved now. Rejects with "conflict" when nobody answered yet, and
@@ -321,6 +326,11 @@ export const commands = {
 	 */
 	importVoicemail: (name: string) => typedError<VoicemailMessage | null, IpcError>(__TAURI_INVOKE("import_voicemail", { name })),
 	/**
+	 *  Starts recording a voicemail message from the microphone in Settings; the level
+	 *  arrives through onVoicemailLevel. Rejects with "conflict" while one is recorded.
+	 */
+	startVoicemailRecording: () => typedError<null, IpcError>(__TAURI_INVOKE("start_voicemail_recording")),
+	/**
 	 *  (Re)starts the softphone with the SIP line in Settings; registration arrives
 	 *  through onCall.
 	 */
@@ -335,6 +345,7 @@ export const events = {
 	realtimeEvent: makeEvent<RealtimeEvent, RealtimeEvent>("realtime-event"),
 	reminderEvent: makeEvent<ReminderEvent, ReminderEvent>("reminder-event"),
 	syncEvent: makeEvent<SyncEvent, SyncEvent>("sync-event"),
+	voicemailLevelEvent: makeEvent<VoicemailLevelEvent, VoicemailLevelEvent>("voicemail-level-event"),
 };
 
 /* Types */
@@ -1363,6 +1374,19 @@ export type SyncStatus = {
 	error: string | null,
 	progress: SyncProgress | null,
 };
+
+/**  The microphone while a voicemail message is recorded. */
+export type VoicemailLevel = {
+	/**  The loudest 10 ms of the last 100 ms, in dBFS (-100: silence). */
+	levelDbfs: number | null,
+	/**  How much is recorded so far. */
+	seconds: number | null,
+	/**  The recording stopped (by the agent, or at 120 s). */
+	stopped: boolean,
+};
+
+/**  The microphone while a voicemail message is recorded, ten times a second. */
+export type VoicemailLevelEvent = VoicemailLevel;
 
 /**  A voicemail message the agent can drop into a call. */
 export type VoicemailMessage = {

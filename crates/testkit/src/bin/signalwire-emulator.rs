@@ -46,6 +46,24 @@ fn handle(emulator: &SignalWireEmulator, cmd: &str, args: &Value) -> Result<Valu
         "sip_endpoints" => json!(emulator.sip_endpoints()),
         "number_handlers" => json!(emulator.number_handlers(text(args, "number")?)),
         "calls" => json!(emulator.calls()),
+        "calls_last" => json!(emulator.calls_last(std::time::Duration::from_millis(number(args, "ms")?))),
+        "lead_is_busy" => json!(emulator.lead_is_busy(text(args, "lead")?)),
+        "host_wav" => {
+            // `seconds` of speech-like audio at 8 kHz, served as `name`.
+            let seconds = number(args, "seconds")?;
+            let samples: Vec<i16> = (0..(seconds * 8000) as usize).map(ringdesk_media::wav::speechlike).collect();
+            json!(emulator.host_file(text(args, "name")?, ringdesk_media::wav::encode(8000, &samples)))
+        }
+        "played" => json!(
+            emulator
+                .played()
+                .into_iter()
+                .map(|(sid, url, bytes)| json!({
+                    "callSid": sid, "url": url, "bytes": bytes.map(|b| b.len())
+                }))
+                .collect::<Vec<_>>()
+        ),
+        "lead_legs" => json!(emulator.lead_legs()),
         "requests_to" => json!(emulator.requests_to(text(args, "resource")?)),
         "spec_violations" => json!(emulator.spec_violations()),
         other => return Err(format!("no emulator command {other:?}")),

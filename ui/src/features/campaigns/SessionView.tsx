@@ -1,4 +1,4 @@
-import { AlertCircle, AlertTriangle, ArrowLeft, Loader2, Pause, Phone, Play, SkipForward, Square } from "lucide-react";
+import { AlertCircle, AlertTriangle, ArrowLeft, Loader2, Pause, Phone, Play, SkipForward, Square, Voicemail } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import type { CampaignSession, CampaignStats, SessionCommand, SessionLead } from "../../generated/bindings";
@@ -27,7 +27,7 @@ function localClock(iso: string | null): string | null {
  * An agent's session on a campaign: the lead offered (or counting down, or in the call), the next
  * five, leads waiting for their window, and the campaign's results so far. The core decides every
  * step; this view asks it again when the countdown or a wait runs out and after each saved
- * wrap-up. Keys: D dial now, S skip, P pause or resume.
+ * wrap-up. Keys: D dial now, S skip, P pause or resume, V drop the first voicemail message.
  */
 export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLead }: Props) {
   const backend = useBackend();
@@ -38,6 +38,8 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
   const [busy, setBusy] = useState<SessionCommand | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const seq = useRef(0);
+  /** The call the session placed last (its voicemail drop target). */
+  const callLogId = useRef<string | null>(null);
   const phoneRef = useRef(phone);
   phoneRef.current = phone;
 
@@ -47,6 +49,7 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
       setBusy(command);
       try {
         const s = await backend.campaignSession(campaignId, command);
+        if (s.placed) callLogId.current = s.placed.callLogId;
         if (s.placed) phoneRef.current?.adopt(s.placed, s.lead?.number ?? "", s.lead ? { leadId: s.lead.leadId, name: s.lead.name, company: s.lead.company, status: s.lead.status } : null);
         if (mine !== seq.current) return;
         setSession(s);
@@ -83,6 +86,24 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
   }, [active, due, run]);
 
   const state = session?.state ?? null;
+
+  /** V: the first voicemail message into the session's call; the session moves on at once. */
+  const dropVoicemail = useCallback(async () => {
+    const call = callLogId.current;
+    if (!call) return;
+    try {
+      const [first] = await backend.voicemailMessages();
+      if (!first) {
+        setError("Record or import a voicemail message in Settings → Voicemail drop first.");
+        return;
+      }
+      await backend.dropVoicemail(call, first.id);
+      callLogId.current = null;
+      await run("refresh");
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }, [backend, run]);
   const canDial = state === "offering" || state === "countdown";
   const paused = state === "paused";
 
@@ -93,13 +114,14 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
       const key = e.key.toLowerCase();
       if (key === "d" && canDial) void run("dialNow");
       else if (key === "s" && canDial) void run("skip");
+      else if (key === "v" && state === "inCall") void dropVoicemail();
       else if (key === "p" && state !== null && state !== "finished" && state !== "inactive") void run(paused ? "resume" : "pause");
       else return;
       e.preventDefault();
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [active, canDial, paused, state, run]);
+  }, [active, canDial, paused, state, run, dropVoicemail]);
 
   const lead = session?.lead ?? null;
   const p = session?.progress ?? null;
@@ -176,6 +198,11 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
             >
               {paused ? <Play size={14} aria-hidden /> : <Pause size={14} aria-hidden />} {paused ? "Resume" : "Pause"} <kbd>P</kbd>
             </button>
+            {state === "inCall" && (
+              <button type="button" className="button" data-testid="session-voicemail" onClick={() => void dropVoicemail()}>
+                <Voicemail size={14} aria-hidden /> Drop voicemail <kbd>V</kbd>
+              </button>
+            )}
             <button type="button" className="button" data-testid="session-end" disabled={busy !== null} onClick={() => void run("end").then(onBack)}>
               <Square size={14} aria-hidden /> End session
             </button>

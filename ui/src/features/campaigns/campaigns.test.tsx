@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CampaignStats, CampaignSummary } from "../../generated/bindings";
 import { renderApp, seedList, type LeadSeed } from "../../test/app";
 import { bridgePolling } from "../phone/usePhone";
+import { toneWav } from "../../test/audio";
 
 const CALLER_ID = "+12125550142";
 
@@ -124,5 +125,33 @@ describe("Campaigns", () => {
     await waitFor(() => expect(screen.getByTestId("session-state")).toHaveTextContent("Ready to dial"));
     expect(screen.getByTestId("session-lead-name")).toHaveTextContent("Dee Dunn");
     expect(await signalWire.call<unknown[]>("calls"), "skip and pause dial nobody").toHaveLength(1);
+  });
+
+  it("V drops a voicemail into the session's bridge call: the lead's leg plays it and the session moves on at once", async () => {
+    const { user, core, signalWire } = await renderCampaigns();
+    await signalWire.call("calls_last", { ms: 30_000 });
+    const url = await signalWire.call<string>("host_wav", { name: "intro.wav", seconds: 3 });
+    await core.answerFileDialog(core.file("intro.wav", toneWav(3)));
+    const message = await core.invoke<{ id: string }>("import_voicemail", { name: "Intro" });
+    await core.invoke("set_voicemail_url", { id: message.id, url });
+    const list = (await core.invoke<{ id: string; name: string }[]>("list_lists")).find((l) => l.name === "Q4 push list")!;
+    const c = await core.invoke<CampaignSummary>("create_campaign", { draft: { name: "Q4 push", listId: list.id } });
+    await core.invoke("campaign_action", { id: c.id, action: "start" });
+    await user.click(screen.getByRole("button", { name: "Refresh" }));
+    await user.click(within(await screen.findByTestId("campaign-Q4 push")).getByTestId("campaign-open"));
+    await waitFor(() => expect(screen.getByTestId("session-lead-name")).toHaveTextContent("Ann Archer"));
+    await user.keyboard("d");
+    await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"), { timeout: 5000 });
+    await user.keyboard("v");
+    await waitFor(() => expect(screen.getByTestId("session-lead-name")).toHaveTextContent("Dee Dunn"));
+    const played = await signalWire.call<{ url: string; bytes: number | null }[]>("played");
+    expect(played, "the message played on the lead's leg, fetched from its public URL").toEqual([
+      expect.objectContaining({ url, bytes: expect.any(Number) }),
+    ]);
+    const stats = await core.invoke<CampaignStats>("campaign_stats", { id: c.id });
+    expect(stats.outcomes).toEqual([{ key: "left_voicemail", count: 1 }]);
+    // The call ends by itself (the agent's leg with the lead's): no wrap-up is asked for.
+    await waitFor(() => expect(screen.queryByTestId("call-card")).not.toBeInTheDocument(), { timeout: 5000 });
+    expect(screen.queryByTestId("wrapup-dialog")).not.toBeInTheDocument();
   });
 });

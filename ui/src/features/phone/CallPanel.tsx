@@ -1,4 +1,4 @@
-import { ArrowLeftRight, Building2, Check, Grid3x3, Headphones, Mic, MicOff, Pause, Phone as PhoneIcon, PhoneForwarded, PhoneOff, Play, Smartphone, UserPlus, UserRound } from "lucide-react";
+import { ArrowLeftRight, Building2, Check, Grid3x3, Headphones, Mic, MicOff, Pause, Phone as PhoneIcon, PhoneForwarded, PhoneOff, Play, Smartphone, UserPlus, UserRound, Voicemail } from "lucide-react";
 import { useEffect, useState, type FormEvent, type KeyboardEvent } from "react";
 import { errorMessage, useBackend } from "../../backend";
 import { formatDateTime } from "../../lib/format";
@@ -6,6 +6,7 @@ import { useNumberDisplay } from "./numberDisplay";
 import { NO_SETTINGS_CHANGE } from "../../backend/settings";
 import { DeviceOptions, useAudioDevices } from "../settings/CallsSettings";
 import { isTypingTarget } from "../shell/keys";
+import type { VoicemailMessage } from "../../generated/bindings";
 import { isConnected, type CallQuality, type Phone, type PhoneCall } from "./usePhone";
 
 const PHASE_TEXT: Record<PhoneCall["phase"], string> = {
@@ -81,10 +82,12 @@ type Props = {
   onOpenLead: (leadId: string) => void;
   /** "Create lead" of an unknown caller: the new-lead dialog with the number. */
   onCreateLead: (call: PhoneCall) => void;
+  /** A voicemail was dropped into a call: its outcome is saved (the wrap-up is done). */
+  onVoicemailDropped?: (callLogId: string) => void;
 };
 
 /** The docked panel: incoming calls (screen pop) and the calls in progress. Not modal. */
-export function CallPanel({ phone, onOpenLead, onCreateLead }: Props) {
+export function CallPanel({ phone, onOpenLead, onCreateLead, onVoicemailDropped }: Props) {
   const now = useNow(phone.calls.some((c) => c.activeSince !== null));
   if (phone.calls.length === 0) return null;
   const connected = phone.calls.filter((c) => !c.ringingIn && isConnected(c));
@@ -94,7 +97,15 @@ export function CallPanel({ phone, onOpenLead, onCreateLead }: Props) {
         call.ringingIn ? (
           <IncomingCard key={call.callId} call={call} phone={phone} onOpenLead={onOpenLead} onCreateLead={onCreateLead} />
         ) : (
-          <CallCard key={call.callId} call={call} phone={phone} now={now} canSwitch={connected.length > 1 && call.phase === "held"} onOpenLead={onOpenLead} />
+          <CallCard
+            key={call.callId}
+            call={call}
+            phone={phone}
+            now={now}
+            canSwitch={connected.length > 1 && call.phase === "held"}
+            onOpenLead={onOpenLead}
+            onVoicemailDropped={onVoicemailDropped}
+          />
         ),
       )}
     </section>
@@ -166,7 +177,21 @@ function IncomingCard({ call, phone, onOpenLead, onCreateLead }: { call: PhoneCa
   );
 }
 
-function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall; phone: Phone; now: number; canSwitch: boolean; onOpenLead: Props["onOpenLead"] }) {
+function CallCard({
+  call,
+  phone,
+  now,
+  canSwitch,
+  onOpenLead,
+  onVoicemailDropped,
+}: {
+  call: PhoneCall;
+  phone: Phone;
+  now: number;
+  canSwitch: boolean;
+  onOpenLead: Props["onOpenLead"];
+  onVoicemailDropped: Props["onVoicemailDropped"];
+}) {
   const [keypad, setKeypad] = useState(false);
   const [transferOpen, setTransferOpen] = useState(false);
   const [transferTo, setTransferTo] = useState("");
@@ -301,6 +326,8 @@ function CallCard({ call, phone, now, canSwitch, onOpenLead }: { call: PhoneCall
         </div>
       )}
 
+      {connected && !call.ringingIn && <DropVoicemail callLogId={call.callLogId} onDropped={onVoicemailDropped} />}
+
       {audioOpen && !bridge && <AudioPickers />}
 
       {keypad && connected && (
@@ -390,6 +417,65 @@ function AudioPickers() {
           "A change applies to this call at once."
         )}
       </span>
+    </div>
+  );
+}
+
+/**
+ * Voicemail drop for a connected call: plays the chosen message into it and frees the agent at
+ * once (the call hangs up by itself once the message played; "left voicemail" is saved).
+ */
+function DropVoicemail({ callLogId, onDropped }: { callLogId: string; onDropped?: (callLogId: string) => void }) {
+  const backend = useBackend();
+  const [messages, setMessages] = useState<VoicemailMessage[] | null>(null);
+  const [chosen, setChosen] = useState("");
+  const [state, setState] = useState<{ kind: "idle" } | { kind: "busy" } | { kind: "dropped"; name: string } | { kind: "error"; message: string }>({ kind: "idle" });
+
+  useEffect(() => {
+    backend.voicemailMessages().then(
+      (m) => {
+        setMessages(m);
+        setChosen((c) => c || (m[0]?.id ?? ""));
+      },
+      () => setMessages([]),
+    );
+  }, [backend]);
+
+  if (!messages || messages.length === 0) return null;
+  if (state.kind === "dropped") {
+    return (
+      <div className="muted small" role="status" data-testid="call-voicemail-dropped">
+        Leaving “{state.name}”: the call ends by itself when it has played.
+      </div>
+    );
+  }
+  const drop = async () => {
+    setState({ kind: "busy" });
+    try {
+      await backend.dropVoicemail(callLogId, chosen);
+      setState({ kind: "dropped", name: messages.find((m) => m.id === chosen)?.name ?? "" });
+      onDropped?.(callLogId);
+    } catch (err) {
+      setState({ kind: "error", message: errorMessage(err) });
+    }
+  };
+  return (
+    <div className="drop-voicemail" role="group" aria-label="Voicemail drop">
+      <select aria-label="Voicemail message" data-testid="call-voicemail-message" value={chosen} onChange={(e) => setChosen(e.target.value)}>
+        {messages.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.name}
+          </option>
+        ))}
+      </select>
+      <button type="button" className="button small" data-testid="call-voicemail-drop" disabled={state.kind === "busy"} onClick={() => void drop()}>
+        <Voicemail size={14} aria-hidden /> Drop voicemail
+      </button>
+      {state.kind === "error" && (
+        <span className="field-error" role="alert" data-testid="call-voicemail-error">
+          {state.message}
+        </span>
+      )}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { NO_SETTINGS_CHANGE } from "../../backend/settings";
 import { CallsSection } from "./CallsSettings";
 import { DispositionsSection } from "./Dispositions";
 import { PhoneNumbersSection } from "./PhoneNumbers";
+import { VoicemailSection } from "./VoicemailSettings";
 
 
 type SaveState = { kind: "idle" } | { kind: "saving" } | { kind: "saved" } | { kind: "error"; message: string };
@@ -467,6 +468,7 @@ export function SettingsPage({ active = true, command = null }: Props = {}) {
       </Section>
 
       <DispositionsSection />
+      <VoicemailSection />
     </div>
   );
 }

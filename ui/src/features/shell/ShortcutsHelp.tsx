@@ -14,6 +14,7 @@ export const SHORTCUTS: { keys: string[]; action: string }[] = [
   { keys: ["D"], action: "Campaign session: dial now" },
   { keys: ["S"], action: "Campaign session: skip the lead" },
   { keys: ["P"], action: "Campaign session: pause or resume" },
+  { keys: ["V"], action: "Campaign session: drop a voicemail into the call" },
   { keys: ["Ctrl", "K"], action: "Search leads" },
   { keys: ["/"], action: "Search leads (on Messages: search conversations; on Recordings: search recordings)" },
   { keys: ["Ctrl", "F"], action: "Recordings: search recordings" },
