@@ -5,8 +5,8 @@
 //! keychain), a text sent from a lead, and the lead's reply arriving live in the same thread
 //! (SignalWire served by the emulator in crates/testkit). Screenshots of each step go to
 //! `artifacts/e2e/`. A second test runs the agent's call workflow over real SIP peers and the
-//! bridge route (see its doc); its screenshots go to `artifacts/e2e-calls/`. The two run one at
-//! a time.
+//! bridge route (see its doc); its screenshots go to `artifacts/e2e-calls/`. A third works a
+//! power-dialer campaign (`artifacts/e2e-campaign/`). They run one at a time.
 //!
 //! The test starts everything it needs itself: Xvfb on a free display, a private D-Bus session
 //! with an unlocked throwaway gnome-keyring, and tauri-driver on free ports, all with XDG folders
@@ -759,5 +759,254 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
             .expect("the app's log");
     for secret in ["a=crypto", "inline:", "response=\"", "alicepw", SW_TOKEN] {
         assert!(!log.contains(secret), "the app's log has no {secret:?}");
+    }
+}
+
+/// The power dialer in the real window, over real SIP peers (Kamailio; baresip phones registered
+/// as the leads' numbers): a campaign of seven leads created in the Campaigns page and worked in
+/// its session with the keyboard. Ann answers (Interested), Bob's line is busy (486), Cid's phone
+/// rings until the agent gives up (No Answer), Dee's answers and gets the voicemail drop (V: the
+/// agent moves on at once, Dee's phone hears the message, the call hangs up by itself), Eve is Do
+/// Not Call and Fay is outside her calling window (both never dialed, with their reasons), Gil
+/// answers (Interested). Then the results and the CSV export match what happened. Screenshots of
+/// each step go to `artifacts/e2e-campaign/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_in_the_real_window_dials_in_order_skips_what_it_must_and_drops_a_voicemail() {
+    let _one_at_a_time = SERIAL.lock().await;
+    use ringdesk_testkit::{AnswerMode, Baresip, Kamailio, PulseAudio, speech_wav};
+    let kam = Kamailio::start().expect("kamailio");
+    let pulse = PulseAudio::start().expect("pulseaudio with a null sink for the app's audio devices");
+    let desktop = Desktop::start_with("e2e-campaign", &[("PULSE_SERVER", &pulse.server())]);
+    let talk = desktop.dir().join("talk.wav");
+    speech_wav(&talk, 60).expect("speech for the leads' phones");
+    let phone = |number: &str, mode: AnswerMode| {
+        let p = Baresip::start(number, &kam.addr(), &talk, mode, false).expect("a lead's phone");
+        p.wait_registered(Duration::from_secs(5)).expect("it registers");
+        p
+    };
+    let mut ann = phone("13125550142", AnswerMode::Auto);
+    let mut bob = phone("12125550123", AnswerMode::Manual);
+    let mut cid = phone("13125550111", AnswerMode::Manual);
+    let mut dee = phone("12125550188", AnswerMode::Auto);
+    let mut gil = phone("13125550147", AnswerMode::Auto);
+
+    // The leads (in the list's order), the SIP line, and a voicemail message the agent recorded.
+    let (open, closed) = (zone_at(12), zone_at(3));
+    let message = desktop.dir().join("message.wav");
+    speech_wav(&message, 4).expect("the message");
+    let db = desktop.dir().join("ringdesk.db");
+    let message_path = message.display().to_string();
+    let registrar = kam.addr();
+    let list_id = with_db(&db, move |seed| {
+        use ringdesk_app::ipc::{CallRoute, LeadPatch, SettingsUpdate, SipTransport};
+        let list = seed.create_list("Q4 push list", None).expect("list");
+        let leads = [
+            ("Ann Archer", "(312) 555-0142", "new", &open),
+            ("Bob Baker", "(212) 555-0123", "new", &open),
+            ("Cid Cole", "(312) 555-0111", "new", &open),
+            ("Dee Dunn", "(212) 555-0188", "new", &open),
+            ("Eve Evans", "(206) 555-0101", "do_not_call", &open),
+            ("Fay Fox", "(206) 555-0102", "new", &closed),
+            ("Gil Gray", "(312) 555-0147", "new", &open),
+        ];
+        let mut ids = Vec::new();
+        for (name, phone, status, zone) in leads {
+            let lead = seed
+                .create_lead(&LeadPatch {
+                    name: Some(name.into()),
+                    phone: Some(phone.into()),
+                    status: Some(status.into()),
+                    timezone: Some(zone.to_string()),
+                    ..LeadPatch::default()
+                })
+                .expect("lead");
+            ids.push(lead.id);
+        }
+        seed.store()
+            .write(|w| {
+                for id in &ids {
+                    ringdesk_store::lists::add_member(w, &list.id, id)?;
+                }
+                Ok::<_, ringdesk_store::StoreError>(())
+            })
+            .expect("members");
+        seed.update_settings(&SettingsUpdate {
+            sip_registrar: Some(registrar),
+            sip_username: Some("alice".into()),
+            sip_transport: Some(SipTransport::Udp),
+            default_route: Some(CallRoute::Softphone),
+            ..SettingsUpdate::default()
+        })
+        .expect("settings");
+        seed.import_voicemail("Intro", &message_path).expect("the message");
+        list.id
+    });
+    let db_arg = db.to_str().expect("utf-8 path").to_string();
+    let c = desktop.launch_with_args(&["--db", &db_arg]).await;
+    save_sip_password(&c, "alicepw").await;
+    eventually(&desktop, &c, "the phone line registers", || async { phone_ready(&c).await }).await;
+
+    // --- the campaign, created in the Campaigns page ---
+    click(&c, "nav-campaigns").await;
+    click(&c, "new-campaign").await;
+    type_into(&c, "campaign-name", "Q4 push").await;
+    c.find(tid("campaign-list")).await.expect("list picker").select_by_value(&list_id).await.expect("the list");
+    desktop.screenshot(&c, "01-new-campaign").await;
+    click(&c, "campaign-save").await;
+    eventually(&desktop, &c, "the campaign is listed as a draft", || async {
+        text(&c, "campaign-status").await.contains("Draft")
+    })
+    .await;
+    click(&c, "campaign-start").await;
+    eventually(&desktop, &c, "the session offers Ann", || async {
+        text(&c, "session-lead-name").await.contains("Ann Archer")
+    })
+    .await;
+    assert!(text(&c, "session-lead-why").await.contains("In its window"), "why Ann may be called");
+    let waiting = text(&c, "session-waiting").await;
+    assert!(waiting.contains("Fay Fox") && waiting.contains("08:00 in"), "Fay waits for her window: {waiting}");
+    let passed = text(&c, "session-passed-over").await;
+    assert!(passed.contains("Eve Evans") && passed.contains("Do Not Call"), "Eve is passed over with why: {passed}");
+    desktop.screenshot(&c, "02-session").await;
+    let keys = |k: &'static str| {
+        let c = c.clone();
+        async move { c.active_element().await.expect("focus").send_keys(k).await.expect("a key") }
+    };
+
+    // --- Ann answers: Interested ---
+    keys("d").await;
+    ann.wait_event("CALL_ESTABLISHED", Duration::from_secs(15)).expect("Ann's phone answered");
+    eventually(&desktop, &c, "the session is in the call", || async {
+        text(&c, "session-state").await.contains("In a call")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    desktop.screenshot(&c, "03-in-call").await;
+    click(&c, "call-hangup").await;
+    wrap_up_as(&desktop, &c, "interested", "04-wrap-up-interested").await;
+
+    // --- Bob's line is busy ---
+    eventually(&desktop, &c, "the session offers Bob", || async {
+        text(&c, "session-lead-name").await.contains("Bob Baker")
+    })
+    .await;
+    keys("d").await;
+    bob.wait_event("CALL_INCOMING", Duration::from_secs(15)).expect("Bob's phone rings");
+    bob.command("hangup", "").expect("Bob's phone declines: 486");
+    wrap_up_as(&desktop, &c, "busy", "05-wrap-up-busy").await;
+
+    // --- Cid's phone rings and rings: the agent gives up ---
+    eventually(&desktop, &c, "the session offers Cid", || async {
+        text(&c, "session-lead-name").await.contains("Cid Cole")
+    })
+    .await;
+    keys("d").await;
+    cid.wait_event("CALL_INCOMING", Duration::from_secs(15)).expect("Cid's phone rings");
+    eventually(&desktop, &c, "the call panel shows Cid's ringing call", || async {
+        text(&c, "call-lead-name").await.contains("Cid Cole")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    desktop.screenshot(&c, "06-ringing").await;
+    click(&c, "call-hangup").await;
+    cid.wait_event("CALL_CLOSED", Duration::from_secs(10)).expect("Cid's phone stops ringing");
+    wrap_up_as(&desktop, &c, "no_answer", "06-wrap-up-no-answer").await;
+
+    // --- Dee answers: the voicemail drop, and the session moves on at once ---
+    eventually(&desktop, &c, "the session offers Dee", || async {
+        text(&c, "session-lead-name").await.contains("Dee Dunn")
+    })
+    .await;
+    keys("d").await;
+    dee.wait_event("CALL_ESTABLISHED", Duration::from_secs(15)).expect("Dee's phone answered");
+    eventually(&desktop, &c, "the session is in Dee's call", || async {
+        text(&c, "session-state").await.contains("In a call")
+    })
+    .await;
+    keys("v").await;
+    eventually(&desktop, &c, "the session offers Gil while Dee's message plays", || async {
+        text(&c, "session-lead-name").await.contains("Gil Gray")
+    })
+    .await;
+    desktop.screenshot(&c, "07-voicemail-dropped").await;
+    dee.wait_event("CALL_CLOSED", Duration::from_secs(15)).expect("Dee's call hung up by itself after the message");
+    assert!(!shown(&c, "wrapup-dialog").await, "no wrap-up is asked for the voicemail call");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let heard = ringdesk_testkit::read_wav(dee.received_recordings().first().expect("Dee's phone recorded"))
+        .expect("wav");
+    let reference: Vec<i16> = (0..32_000).map(ringdesk_testkit::speechlike).collect();
+    let (similarity, _) = ringdesk_testkit::similarity(&reference, &heard);
+    assert!(similarity > 0.9, "Dee's phone heard the message (similarity {similarity:.3})");
+
+    // --- Gil answers: Interested; then nothing is callable now ---
+    keys("d").await;
+    gil.wait_event("CALL_ESTABLISHED", Duration::from_secs(15)).expect("Gil's phone answered");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    click(&c, "call-hangup").await;
+    wrap_up_as(&desktop, &c, "interested", "08-wrap-up-gil").await;
+    eventually(&desktop, &c, "the session waits: Bob and Cid retry later, Fay's window is closed", || async {
+        text(&c, "session-state").await.contains("Waiting")
+    })
+    .await;
+    let waiting = text(&c, "session-waiting").await;
+    assert!(waiting.contains("Bob Baker") && waiting.contains("Cid Cole"), "the retries are scheduled: {waiting}");
+    desktop.screenshot(&c, "09-waiting").await;
+
+    // --- the results, in the window and in the CSV ---
+    eventually(&desktop, &c, "the results count five dials", || async { text(&c, "stats-dials").await == "5" }).await;
+    let outcomes = text(&c, "stats-outcomes").await;
+    for want in ["Interested: 2", "Busy: 1", "No answer: 1", "Left voicemail: 1"] {
+        assert!(outcomes.contains(want), "the results show {want}: {outcomes}");
+    }
+    desktop.screenshot(&c, "10-results").await;
+    click(&c, "session-end").await;
+    let csv = desktop.dir().join("results.csv");
+    desktop.answer_file_dialogs(&csv);
+    c.find(fantoccini::Locator::Css("[aria-label='Export results of Q4 push']"))
+        .await
+        .expect("the export button")
+        .click()
+        .await
+        .expect("export");
+    eventually(&desktop, &c, "the CSV is written", || async { csv.exists() }).await;
+    let rows = std::fs::read_to_string(&csv).expect("the CSV");
+    let lines: Vec<&str> = rows.lines().collect();
+    assert_eq!(lines.len(), 8, "a header and one row per lead: {rows}");
+    for (name, outcome, attempts) in [
+        ("Ann Archer", "interested", "1"),
+        ("Bob Baker", "busy", "1"),
+        ("Cid Cole", "no_answer", "1"),
+        ("Dee Dunn", "left_voicemail", "1"),
+        ("Eve Evans", "", "0"),
+        ("Fay Fox", "", "0"),
+        ("Gil Gray", "interested", "1"),
+    ] {
+        let line = lines.iter().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name}'s row: {rows}"));
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!((cells[2], cells[3]), (outcome, attempts), "{name}'s outcome and attempts: {line}");
+    }
+    desktop.quit(c).await;
+}
+
+/// The wrap-up step of the call that just ended, saved with `outcome` alone.
+async fn wrap_up_as(desktop: &Desktop, c: &Client, outcome: &str, shot: &str) {
+    c.wait().at_most(Duration::from_secs(20)).for_element(tid("wrapup-dialog")).await.expect("the wrap-up step opens");
+    click(c, &format!("wrapup-choice-{outcome}")).await;
+    desktop.screenshot(c, shot).await;
+    click(c, "wrapup-save").await;
+    eventually(desktop, c, "the wrap-up step closes after saving", || async { !shown(c, "wrapup-dialog").await }).await;
+}
+
+/// An `Etc/GMT±N` zone where it is now `hour`:xx, so the test does not depend on when it runs.
+fn zone_at(hour: u32) -> String {
+    use chrono::Timelike;
+    let mut offset = (hour as i32 - chrono::Utc::now().hour() as i32).rem_euclid(24);
+    if offset > 14 {
+        offset -= 24;
+    }
+    match offset {
+        0 => "Etc/GMT".into(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
     }
 }

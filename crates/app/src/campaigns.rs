@@ -23,7 +23,7 @@ use crate::dialable::number;
 use crate::error::{ErrorCode, IpcError, Result};
 use crate::ipc::{
     CampaignAction, CampaignDraft, CampaignProgress, CampaignSession, CampaignStats, CampaignStatus, CampaignSummary,
-    DialMode, ExportReport, KeyCount, LeadOrder, PlaceCall, RetryAfter, RetryRule, SessionCommand, SessionLead,
+    DialMode, ExportReport, KeyCount, LeadOrder, PassedLead, PlaceCall, RetryAfter, RetryRule, SessionCommand, SessionLead,
     SessionState, WaitingLead,
 };
 use crate::keys::BACKEND_USER;
@@ -836,16 +836,23 @@ impl crate::App {
         let mut waiting: Vec<(DateTime<Utc>, WaitingLead)> = queue
             .iter()
             .filter_map(|e| {
+                let placement = rules::place(&e.lead, rules, Places::embedded()).ok()?;
                 let at = match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
                     Err(Blocked::OutsideWindow { opens_at: Some(at) }) => at,
+                    // A retry time may fall outside the window: shown is when it can be called.
                     Err(
                         Blocked::RetryLater { at }
                         | Blocked::Unfinished { until: at }
                         | Blocked::DailyCap { until: at, .. },
-                    ) => at,
+                    ) => {
+                        if placement.hours.open_in_all(&placement.zones, at) {
+                            at
+                        } else {
+                            placement.hours.next_open(&placement.zones, at)?
+                        }
+                    }
                     _ => return None,
                 };
-                let placement = rules::place(&e.lead, rules, Places::embedded()).ok()?;
                 let z = placement.zones.first().copied().unwrap_or(rules.zone);
                 let m = by_id.get(e.id.as_str())?;
                 Some((
@@ -860,6 +867,20 @@ impl crate::App {
             })
             .collect();
         waiting.sort_by_key(|(at, _)| *at);
+        let passed_over: Vec<PassedLead> = queue
+            .iter()
+            .filter_map(|e| match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
+                Err(b @ (Blocked::DoNotCall | Blocked::NoNumber | Blocked::NoLegalHours(_))) if e.lead.attempts == 0 => {
+                    Some(PassedLead {
+                        lead_id: e.id.clone(),
+                        name: by_id.get(e.id.as_str()).map(|m| m.name.clone()).unwrap_or_default(),
+                        reason: crate::capitalize(&b.to_string()),
+                    })
+                }
+                _ => None,
+            })
+            .take(20)
+            .collect();
         let ours = live.as_ref().map(|v| v.ours.clone()).unwrap_or_default();
         let caller = |id: &str| by_id.get(id).and_then(|m| caller_id(c, &ours, m));
         Ok(CampaignSession {
@@ -872,6 +893,7 @@ impl crate::App {
             wait_until,
             upcoming: upcoming_ids.iter().filter_map(|id| card(id, caller(id))).collect(),
             waiting: waiting.into_iter().take(5).map(|(_, w)| w).collect(),
+            passed_over,
             placed,
             notice,
             progress: progress(rules, &queue, now),

@@ -564,6 +564,15 @@ pub struct WaitingLead {
     pub label: String,
 }
 
+/// A lead the campaign will not call, and why (Do Not Call, no number, no legal hours).
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PassedLead {
+    pub lead_id: String,
+    pub name: String,
+    pub reason: String,
+}
+
 /// An agent's session on a campaign, as the session view shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -582,6 +591,8 @@ pub struct CampaignSession {
     pub upcoming: Vec<SessionLead>,
     /// The leads that open soonest.
     pub waiting: Vec<WaitingLead>,
+    /// Leads never called, with why (at most 20).
+    pub passed_over: Vec<PassedLead>,
     /// The call the session placed in this step (hand it to the in-call panel).
     pub placed: Option<PlacedCall>,
     /// Something the agent should know (a lead another agent holds, offline...).

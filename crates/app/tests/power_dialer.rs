@@ -181,6 +181,8 @@ fn a_preview_session_dials_in_order_passes_over_dnc_and_closed_leads_and_schedul
     let next: Vec<&str> = s.upcoming.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(next, ["Dee Dunn"], "Bob (Do Not Call) and Cid (closed now) are not queued");
     assert_eq!(s.waiting.len(), 1, "Cid waits for his window: {:?}", s.waiting);
+    let passed: Vec<(&str, &str)> = s.passed_over.iter().map(|p| (p.name.as_str(), p.reason.as_str())).collect();
+    assert_eq!(passed, [("Bob Baker", "The lead is Do Not Call")], "Bob is never dialed, and the session says why");
     assert!(s.waiting[0].label.starts_with("08:00 in "), "when it opens: {}", s.waiting[0].label);
     assert_eq!((s.progress.total, s.progress.done, s.progress.waiting_for_window), (4, 1, 1), "{:?}", s.progress);
 

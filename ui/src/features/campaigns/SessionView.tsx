@@ -233,6 +233,18 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
               </ul>
             </>
           )}
+          {session && session.passedOver.length > 0 && (
+            <>
+              <h2 className="section-title">Not called</h2>
+              <ul className="session-list" data-testid="session-passed-over">
+                {session.passedOver.map((p) => (
+                  <li key={p.leadId}>
+                    {p.name} <span className="muted small">{p.reason}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           {stats && <StatsPanel stats={stats} />}
         </aside>
       </div>

@@ -23,7 +23,7 @@ export const STATE_LABEL: Record<SessionState, string> = {
   offering: "Ready to dial",
   countdown: "Dialing soon",
   inCall: "In a call",
-  waiting: "Waiting for a lead's window",
+  waiting: "Waiting",
   paused: "Paused",
   finished: "Finished",
   inactive: "Not active",
