@@ -14,6 +14,11 @@
 //!   (a MutationObserver notes the card; two `requestAnimationFrame`s later that frame has been
 //!   painted). Target ≤ 300 ms.
 //!
+//! - **Wrap-up saved → the next lead's phone ringing** (a progressive campaign with a zero
+//!   countdown): from the click on the wrap-up's Save (captured in the page) through the saved
+//!   disposition, the session's next step and the core's dial, to the next lead's
+//!   CALL_INCOMING. Target ≤ 100 ms to the INVITE on the wire.
+//!
 //! The page's times are `performance.timeOrigin + performance.now()`, wall-clock milliseconds, the
 //! same clock as `SystemTime` here; the bench checks that the two agree before it starts.
 //!
@@ -60,8 +65,11 @@ async fn page_number(c: &Client, script: &str) -> f64 {
 const PROBES: &str = r#"
 const name = arguments[0];
 const now = () => performance.timeOrigin + performance.now();
-window.__bench = { clicks: [], invokes: [], pops: [], popShown: false };
-document.addEventListener("click", () => window.__bench.clicks.push(now()), true);
+window.__bench = { clicks: [], invokes: [], pops: [], popShown: false, saves: [] };
+document.addEventListener("click", (e) => {
+  window.__bench.clicks.push(now());
+  if (e.target && e.target.closest && e.target.closest('[data-testid="wrapup-save"]')) window.__bench.saves.push(now());
+}, true);
 // Tauri's IPC on Linux is a fetch to the ipc: protocol, one URL per command.
 const fetch = window.fetch;
 window.fetch = function (resource, ...rest) {
@@ -183,6 +191,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let dial_anchor = baresip_to_baresip(&mut carol, &mut bob, &format!("sip:13125550142@{}", kam.addr())).await;
+    let dial_anchor_again = dial_anchor.clone();
 
     // --- the lead calls the agent → the screen pop is on screen ---
     let (mut pop_inserted, mut pop_painted) = (Vec::new(), Vec::new());
@@ -215,6 +224,68 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let pop_anchor = baresip_to_baresip(&mut bob, &mut carol, &format!("sip:carol@{}", kam.addr())).await;
+
+    // --- a progressive campaign with a zero countdown: wrap-up saved → the next lead rings ---
+    let list_id = harness::with_db(&db, move |seed| {
+        let list = seed.create_list("Bench list", None).expect("list");
+        let ids: Vec<String> = (0..ROUNDS + 3)
+            .map(|i| {
+                seed.create_lead(&ringdesk_app::ipc::LeadPatch {
+                    name: Some(format!("Bench lead {i:02}")),
+                    phone: Some("(312) 555-0142".into()),
+                    ..Default::default()
+                })
+                .expect("lead")
+                .id
+            })
+            .collect();
+        seed.store()
+            .write(|w| {
+                for id in &ids {
+                    ringdesk_store::lists::add_member(w, &list.id, id)?;
+                }
+                Ok::<_, ringdesk_store::StoreError>(())
+            })
+            .expect("members");
+        let campaign = seed
+            .create_campaign(&ringdesk_app::ipc::CampaignDraft {
+                name: "Bench".into(),
+                list_id: list.id.clone(),
+                mode: ringdesk_app::ipc::DialMode::Progressive,
+                countdown_seconds: Some(0),
+                ..Default::default()
+            })
+            .expect("campaign");
+        seed.campaign_action(&campaign.id, ringdesk_app::ipc::CampaignAction::Start).expect("started");
+        list.id
+    });
+    assert!(!list_id.is_empty());
+    click(&c, "nav-campaigns").await;
+    click(&c, "campaign-open").await;
+    // A zero countdown dials the first lead at once.
+    tokio::task::block_in_place(|| bob.wait_event("CALL_INCOMING", Duration::from_secs(10)).expect("the first lead rings"));
+    let mut next_ring = Vec::new();
+    for round in 0..ROUNDS + 2 {
+        click(&c, "call-hangup").await;
+        bob.wait_event("CALL_CLOSED", Duration::from_secs(5)).expect("the lead's phone stops ringing");
+        c.wait().at_most(Duration::from_secs(10)).for_element(tid("wrapup-dialog")).await.expect("the wrap-up opens");
+        click(&c, "wrapup-choice-no_answer").await;
+        let save = c.find(tid("wrapup-save")).await.expect("Save");
+        let clicking = tokio::spawn(async move { save.click().await });
+        let rang = tokio::task::block_in_place(|| {
+            bob.wait_event("CALL_INCOMING", Duration::from_secs(5)).expect("the next lead's phone rings");
+            now_ms()
+        });
+        clicking.await.expect("the click task").expect("click");
+        let saved = page_number(&c, "return window.__bench.saves[window.__bench.saves.length - 1];").await;
+        if round >= 2 {
+            next_ring.push(rang - saved);
+        }
+        if round == ROUNDS + 1 {
+            desktop.screenshot(&c, "03-campaign-next-call").await;
+        }
+    }
+    click(&c, "call-hangup").await;
     desktop.quit(c).await;
 
     report("click (dispatched in the page) -> far phone ringing", from_click);
@@ -225,4 +296,6 @@ async fn main() {
     report("far phone dials -> screen pop card in the page", pop_inserted);
     report("far phone dials -> screen pop painted (next frame)", pop_painted);
     report("  anchor: the same call to baresip's CALL_INCOMING", pop_anchor);
+    report("wrap-up Save clicked -> next lead's phone ringing (countdown 0)", next_ring);
+    report("  anchor: baresip -> baresip, same path", dial_anchor_again);
 }
