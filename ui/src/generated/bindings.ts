@@ -534,6 +534,8 @@ export type CampaignSession = {
 	upcoming: SessionLead[],
 	/**  The leads that open soonest. */
 	waiting: WaitingLead[],
+	/**  Leads never called, with why (at most 20). */
+	passedOver: PassedLead[],
 	/**  The call the session placed in this step (hand it to the in-call panel). */
 	placed: PlacedCall | null,
 	/**  Something the agent should know (a lead another agent holds, offline...). */
@@ -946,6 +948,13 @@ export type OwnedNumberInfo = {
 	sms: boolean,
 	voiceUrl: string | null,
 	smsUrl: string | null,
+};
+
+/**  A lead the campaign will not call, and why (Do Not Call, no number, no legal hours). */
+export type PassedLead = {
+	leadId: string,
+	name: string,
+	reason: string,
 };
 
 /**

@@ -44,3 +44,9 @@ export function formatShortTime(iso: string, now: Date = new Date()): string {
   if (d.getFullYear() === now.getFullYear()) return monthDayFormat.format(d);
   return dateFormat.format(d);
 }
+
+/** A duration in seconds as "1:05". */
+export function formatSeconds(s: number): string {
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}

@@ -2,7 +2,7 @@ import { Check, Loader2, Mic, X } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { errorField, errorMessage, useBackend } from "../../backend";
 import type { VoicemailMessage } from "../../generated/bindings";
-import { formatSeconds } from "./VoicemailSettings";
+import { formatSeconds } from "../../lib/format";
 
 type Props = {
   /** The name the message is kept under. */

@@ -2,15 +2,10 @@ import { AlertCircle, FileAudio, Loader2, Pause, Play, Trash2 } from "lucide-rea
 import { useCallback, useEffect, useId, useRef, useState } from "react";
 import { errorField, errorMessage, useBackend } from "../../backend";
 import { fileSrc } from "../../backend/media";
+import { formatSeconds } from "../../lib/format";
 import type { VoicemailMessage } from "../../generated/bindings";
 import { useToast } from "../shell/Toast";
 import { VoicemailRecorder } from "./VoicemailRecorder";
-
-/** "1:05". */
-export function formatSeconds(s: number): string {
-  const whole = Math.round(s);
-  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
-}
 
 /**
  * Settings → Voicemail: the messages a voicemail drop plays into a call. Record one with the
