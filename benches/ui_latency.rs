@@ -263,7 +263,9 @@ async fn main() {
     click(&c, "nav-campaigns").await;
     click(&c, "campaign-open").await;
     // A zero countdown dials the first lead at once.
-    tokio::task::block_in_place(|| bob.wait_event("CALL_INCOMING", Duration::from_secs(10)).expect("the first lead rings"));
+    tokio::task::block_in_place(|| {
+        bob.wait_event("CALL_INCOMING", Duration::from_secs(10)).expect("the first lead rings")
+    });
     let mut next_ring = Vec::new();
     for round in 0..ROUNDS + 2 {
         click(&c, "call-hangup").await;

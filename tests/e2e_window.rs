@@ -932,8 +932,8 @@ async fn a_campaign_in_the_real_window_dials_in_order_skips_what_it_must_and_dro
     dee.wait_event("CALL_CLOSED", Duration::from_secs(15)).expect("Dee's call hung up by itself after the message");
     assert!(!shown(&c, "wrapup-dialog").await, "no wrap-up is asked for the voicemail call");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let heard = ringdesk_testkit::read_wav(dee.received_recordings().first().expect("Dee's phone recorded"))
-        .expect("wav");
+    let heard =
+        ringdesk_testkit::read_wav(dee.received_recordings().first().expect("Dee's phone recorded")).expect("wav");
     let reference: Vec<i16> = (0..32_000).map(ringdesk_testkit::speechlike).collect();
     let (similarity, _) = ringdesk_testkit::similarity(&reference, &heard);
     assert!(similarity > 0.9, "Dee's phone heard the message (similarity {similarity:.3})");

@@ -23,8 +23,8 @@ use crate::dialable::number;
 use crate::error::{ErrorCode, IpcError, Result};
 use crate::ipc::{
     CampaignAction, CampaignDraft, CampaignProgress, CampaignSession, CampaignStats, CampaignStatus, CampaignSummary,
-    DialMode, ExportReport, KeyCount, LeadOrder, PassedLead, PlaceCall, RetryAfter, RetryRule, SessionCommand, SessionLead,
-    SessionState, WaitingLead,
+    DialMode, ExportReport, KeyCount, LeadOrder, PassedLead, PlaceCall, RetryAfter, RetryRule, SessionCommand,
+    SessionLead, SessionState, WaitingLead,
 };
 use crate::keys::BACKEND_USER;
 
@@ -870,7 +870,9 @@ impl crate::App {
         let passed_over: Vec<PassedLead> = queue
             .iter()
             .filter_map(|e| match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
-                Err(b @ (Blocked::DoNotCall | Blocked::NoNumber | Blocked::NoLegalHours(_))) if e.lead.attempts == 0 => {
+                Err(b @ (Blocked::DoNotCall | Blocked::NoNumber | Blocked::NoLegalHours(_)))
+                    if e.lead.attempts == 0 =>
+                {
                     Some(PassedLead {
                         lead_id: e.id.clone(),
                         name: by_id.get(e.id.as_str()).map(|m| m.name.clone()).unwrap_or_default(),
