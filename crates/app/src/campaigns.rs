@@ -231,6 +231,15 @@ fn caller_id(c: &store::Campaign, ours: &[String], lead: &Member) -> Option<Stri
     c.from_number.clone()
 }
 
+/// Why the session moved past `name` without calling it.
+fn set_aside_notice(offline: bool, name: &str) -> String {
+    if offline {
+        format!("Offline: {name} is not assigned to you, so it waits for the connection.")
+    } else {
+        format!("{name} is being called by another agent; moved on.")
+    }
+}
+
 /// Whether a lead is this agent's to call without a lease (offline): assigned to them, or theirs
 /// and assigned to nobody.
 fn is_mine(m: &Member, me: Option<&str>) -> bool {
@@ -664,11 +673,7 @@ impl crate::App {
                             .take(PREFETCH)
                             .collect();
                         if !self.reserve(id, live, m, &ahead, now)? {
-                            notice = Some(if live.offline {
-                                format!("Offline: {} is not assigned to you, so it waits for the connection.", m.name)
-                            } else {
-                                format!("{} is being called by another agent; moved on.", m.name)
-                            });
+                            notice = Some(set_aside_notice(live.offline, &m.name));
                             live.excluded.insert(lead_id.clone(), self.set_aside(now));
                             // Out of the call the engine just started, on to the next lead.
                             step = Some(SessionCommand::Refresh);
@@ -713,7 +718,7 @@ impl crate::App {
                         if let Some(m) = members.iter().find(|m| m.lead_id == lead_id)
                             && !self.reserve(id, live, m, &[], now)?
                         {
-                            notice = Some(format!("{} is being called by another agent; moved on.", m.name));
+                            notice = Some(set_aside_notice(live.offline, &m.name));
                             live.excluded.insert(lead_id, self.set_aside(now));
                             step = Some(SessionCommand::DialNow);
                         }

@@ -347,3 +347,76 @@ fn a_voicemail_drop_on_a_bridge_call_plays_to_the_lead_frees_the_agent_and_saves
     let at = chrono::DateTime::parse_from_rfc3339(&ann.opens_at).expect("t").with_timezone(&Utc);
     assert!(at > Utc::now() + chrono::Duration::hours(1), "left voicemail: again the next day, at {at}");
 }
+
+#[test]
+fn a_lead_marked_do_not_call_by_a_pull_while_offered_is_never_dialed() {
+    let r = rig();
+    let c = r.app.create_campaign(&draft(&r.list)).expect("created");
+    r.app.campaign_action(&c.id, CampaignAction::Start).expect("started");
+    let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    assert_eq!(s.lead.as_ref().map(|l| l.name.as_str()), Some("Ann Archer"), "Ann is offered");
+    // The team backend's pull brings Ann's new status (as replication stores it: no outbox).
+    r.app
+        .store()
+        .write(|w| {
+            let mut ann = leads::get(w, &r.leads[0])?;
+            ann.status = "do_not_call".into();
+            leads::put_replica(w, &ann)
+        })
+        .expect("the pull");
+    // Dial pressed on Ann's card: she is checked again, passed over, and Dee's card comes up.
+    let s = r.app.campaign_session(&c.id, SessionCommand::DialNow).expect("dial");
+    assert!(s.placed.is_none() && r.emu.calls().is_empty(), "Ann was not dialed");
+    assert_eq!(s.lead.as_ref().map(|l| l.name.as_str()), Some("Dee Dunn"), "Dee is offered instead");
+    let passed: Vec<&str> = s.passed_over.iter().map(|p| p.name.as_str()).collect();
+    assert!(passed.contains(&"Ann Archer"), "Ann is listed as never called: {passed:?}");
+    let placed = r.app.campaign_session(&c.id, SessionCommand::DialNow).expect("dial").placed.expect("placed");
+    assert_eq!(placed.lead_id.as_deref(), Some(r.leads[3].as_str()), "Dee was dialed");
+}
+
+#[test]
+fn local_presence_shows_and_uses_a_number_in_the_lead_s_area_code_else_its_state() {
+    let r = rig();
+    r.emu.own_number("+12125550199"); // Manhattan, as the leads (212)
+    r.emu.own_number("+13125550177"); // Chicago
+    let c = r.app.create_campaign(&CampaignDraft { local_presence: true, ..draft(&r.list) }).expect("created");
+    r.app.campaign_action(&c.id, CampaignAction::Start).expect("started");
+    let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    assert_eq!(
+        s.lead.as_ref().and_then(|l| l.caller_id.as_deref()),
+        Some("+12125550199"),
+        "the card shows the caller ID before the dial"
+    );
+    let placed = r.app.campaign_session(&c.id, SessionCommand::DialNow).expect("dialed").placed.expect("placed");
+    let sid = placed.bridge.expect("bridge").sid;
+    let from = r.emu.calls().into_iter().find(|x| x.0 == sid).expect("placed").1;
+    assert_eq!(from, "+12125550199", "the lead sees a number of its own area code");
+}
+
+#[test]
+fn offline_from_the_team_backend_a_session_dials_only_the_leads_assigned_to_this_agent() {
+    let r = rig();
+    // The backend cannot be reached (nothing listens on port 9); this desktop's agent is "me".
+    r.app
+        .update_settings(&SettingsUpdate {
+            backend_url: Some("postgres://agent_a@127.0.0.1:9/ringdesk".into()),
+            ..SettingsUpdate::default()
+        })
+        .expect("backend");
+    r.app
+        .store()
+        .write(|w| {
+            ringdesk_store::settings::set(w, "backend.user_id", &"me".to_string())?;
+            leads::set_assignee(w, &r.leads[0], Some("someone-else"))?;
+            leads::set_assignee(w, &r.leads[3], Some("me"))
+        })
+        .expect("assignments");
+    let c = r.app.create_campaign(&draft(&r.list)).expect("created");
+    r.app.campaign_action(&c.id, CampaignAction::Start).expect("started");
+    let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    assert_eq!(s.lead.as_ref().map(|l| l.name.as_str()), Some("Dee Dunn"), "Ann is not this agent's: {s:?}");
+    assert!(s.notice.as_deref().is_some_and(|n| n.starts_with("Offline")), "the session says why: {:?}", s.notice);
+    let placed = r.app.campaign_session(&c.id, SessionCommand::DialNow).expect("dial").placed.expect("placed");
+    assert_eq!(placed.lead_id.as_deref(), Some(r.leads[3].as_str()), "Dee, assigned to this agent, is dialed");
+    assert_eq!(r.emu.calls().len(), 1, "and nobody else");
+}
