@@ -71,8 +71,9 @@ struct View {
     ours: Vec<String>,
 }
 
+/// RFC 3339 with milliseconds: the window times a countdown by it.
 fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn parse_ts(s: &str) -> Option<DateTime<Utc>> {

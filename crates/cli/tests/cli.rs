@@ -621,3 +621,63 @@ fn the_dialer_explains_a_number_s_calling_window_from_the_terminal() {
     assert_eq!(bad.status.code(), Some(2), "a zone it cannot read is bad input");
     assert!(stderr(&bad).contains("not an IANA time zone"), "{}", stderr(&bad));
 }
+
+#[test]
+fn campaigns_are_created_paused_counted_and_exported_from_the_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("r.db");
+    let csv = dir.path().join("leads.csv");
+    std::fs::write(&csv, "name,phone\nAnn Archer,(212) 555-0101\nBob Baker,(312) 555-0102\nNo Phone,\n").expect("csv");
+    assert!(cli(&db, &["leads", "import", csv.to_str().expect("utf-8"), "--list", "Q4"]).status.success());
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = cli(&db, &[&["--json"][..], args].concat());
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        serde_json::from_slice(&o.stdout).expect("json")
+    };
+    let bad = cli(&db, &["campaign", "create", "--name", "Q4 push", "--list", "Q4", "--window", "17:00-09:00"]);
+    assert_eq!(bad.status.code(), Some(2), "an invalid window is bad input");
+    assert!(stderr(&bad).contains("before it starts"), "{}", stderr(&bad));
+    let retry = cli(&db, &["campaign", "create", "--name", "Q4 push", "--list", "Q4", "--retry", "busy=soon"]);
+    assert!(stderr(&retry).contains("--retry \"busy=soon\""), "names the bad rule: {}", stderr(&retry));
+    let created = json(&[
+        "campaign",
+        "create",
+        "--name",
+        "Q4 push",
+        "--list",
+        "Q4",
+        "--mode",
+        "progressive",
+        "--countdown",
+        "0",
+        "--window",
+        "09:00-17:00",
+        "--exclude-days",
+        "sat,sun",
+        "--retry",
+        "busy=30m",
+        "--timezone",
+        "America/Chicago",
+    ]);
+    assert_eq!(created["status"], "draft", "{created}");
+    assert_eq!((created["windowStart"].as_str(), created["windowEnd"].as_str()), (Some("09:00"), Some("17:00")));
+    assert_eq!(created["excludedDays"], serde_json::json!(["sat", "sun"]));
+    let busy = created["retry"].as_array().expect("rules").iter().find(|r| r["outcome"] == "busy").cloned();
+    assert_eq!(busy, Some(serde_json::json!({"outcome": "busy", "retry": {"kind": "minutes", "minutes": 30}})));
+    assert_eq!(created["progress"]["total"], 2, "the two leads with numbers are the list's members: {created}");
+    let paused = cli(&db, &["campaign", "pause", "Q4 push"]);
+    assert_eq!(paused.status.code(), Some(1), "a draft cannot be paused: {}", stderr(&paused));
+    assert!(stderr(&paused).contains("cannot be paused"), "{}", stderr(&paused));
+    assert_eq!(json(&["campaign", "start", "Q4 push"])["status"], "active");
+    assert_eq!(json(&["campaign", "pause", "Q4 push"])["status"], "paused");
+    let listed = json(&["campaign", "list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    let stats = json(&["campaign", "stats", "Q4 push"]);
+    assert_eq!((stats["progress"]["dials"].as_u64(), stats["connects"].as_u64()), (Some(0), Some(0)), "{stats}");
+    let out = dir.path().join("results.csv");
+    let report = json(&["campaign", "export", "Q4 push", out.to_str().expect("utf-8")]);
+    assert_eq!(report["rows"], 2, "{report}");
+    let text = std::fs::read_to_string(&out).expect("the CSV");
+    assert!(text.starts_with("name,number,last_outcome,attempts,last_call_at,next_retry_at,notes\n"), "{text}");
+    assert!(text.contains("Ann Archer,+12125550101,,0,,,"), "{text}");
+}

@@ -72,7 +72,8 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
     if (active) void run("refresh");
   }, [active, run, dataVersion]);
 
-  // The countdown and waits: ask again when they run out (and at least every minute).
+  // The countdown and waits: ask again when they run out (and at least every minute); every
+  // answer schedules the next question, so a clock a little ahead of the core's only asks twice.
   const due = session?.dialAt ?? session?.waitUntil ?? null;
   useEffect(() => {
     if (!active) return;
@@ -83,7 +84,7 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
       clearInterval(tick);
       clearTimeout(timer);
     };
-  }, [active, due, run]);
+  }, [active, due, run, session]);
 
   const state = session?.state ?? null;
 

@@ -154,4 +154,28 @@ describe("Campaigns", () => {
     await waitFor(() => expect(screen.queryByTestId("call-card")).not.toBeInTheDocument(), { timeout: 5000 });
     expect(screen.queryByTestId("wrapup-dialog")).not.toBeInTheDocument();
   });
+
+  it("progressive: the countdown shows, then the lead is dialed by itself; after the wrap-up the next one counts down", async () => {
+    const { user, core, signalWire } = await renderCampaigns();
+    const list = (await core.invoke<{ id: string; name: string }[]>("list_lists")).find((l) => l.name === "Q4 push list")!;
+    const c = await core.invoke<CampaignSummary>("create_campaign", {
+      draft: { name: "Q4 push", listId: list.id, mode: "progressive", countdownSeconds: 1 },
+    });
+    await core.invoke("campaign_action", { id: c.id, action: "start" });
+    await user.click(screen.getByRole("button", { name: "Refresh" }));
+    await user.click(within(await screen.findByTestId("campaign-Q4 push")).getByTestId("campaign-open"));
+    expect(await screen.findByTestId("session-countdown")).toHaveTextContent(/Dialing in [01] s/);
+    expect(screen.getByTestId("session-state")).toHaveTextContent("Dialing soon");
+    // Nobody pressed Dial: the countdown ran out.
+    await waitFor(() => expect(screen.getByTestId("session-state")).toHaveTextContent("In a call"), { timeout: 5000 });
+    expect(await signalWire.call<unknown[]>("calls")).toHaveLength(1);
+    expect(await screen.findByTestId("wrapup-call-name", {}, { timeout: 5000 })).toHaveTextContent("Ann Archer");
+    await user.keyboard("4{Control>}{Enter}{/Control}"); // No Answer
+    await waitFor(() => expect(screen.getByTestId("session-lead-name")).toHaveTextContent("Dee Dunn"));
+    expect(screen.getByTestId("session-state")).toHaveTextContent("Dialing soon");
+    await user.keyboard("p");
+    await waitFor(() => expect(screen.getByTestId("session-state")).toHaveTextContent("Paused"));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await signalWire.call<unknown[]>("calls"), "a paused countdown dials nobody").toHaveLength(1);
+  });
 });
