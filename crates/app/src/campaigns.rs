@@ -202,10 +202,16 @@ fn entry(m: &Member) -> QueueEntry {
 
 /// Where each lead stands now.
 fn progress(rules: &Rules, queue: &[QueueEntry], now: DateTime<Utc>) -> CampaignProgress {
+    let decided: Vec<_> = queue.iter().map(|e| rules::eligibility(&e.lead, rules, Places::embedded(), now)).collect();
+    progress_of(queue, &decided)
+}
+
+/// [`progress`] from each lead's decision, made once.
+fn progress_of(queue: &[QueueEntry], decided: &[std::result::Result<rules::Placement, Blocked>]) -> CampaignProgress {
     let mut p = CampaignProgress { total: queue.len() as u32, ..CampaignProgress::default() };
-    for e in queue {
+    for (e, d) in queue.iter().zip(decided) {
         p.dials += e.lead.attempts;
-        match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
+        match d {
             Ok(_) => p.ready += 1,
             Err(Blocked::OutsideWindow { .. }) => p.waiting_for_window += 1,
             Err(Blocked::RetryLater { .. } | Blocked::Unfinished { .. } | Blocked::DailyCap { .. }) => {}
@@ -839,43 +845,57 @@ impl crate::App {
                 (state, current, dial_at, wait_until, next)
             }
         };
-        let mut waiting: Vec<(DateTime<Utc>, WaitingLead)> = queue
+        // Each lead decided once for the progress, the waiting and the passed-over lists.
+        let decided: Vec<std::result::Result<rules::Placement, Blocked>> =
+            queue.iter().map(|e| rules::eligibility(&e.lead, rules, Places::embedded(), now)).collect();
+        let mut opening: Vec<(DateTime<Utc>, usize)> = decided
             .iter()
-            .filter_map(|e| {
-                let placement = rules::place(&e.lead, rules, Places::embedded()).ok()?;
-                let at = match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
-                    Err(Blocked::OutsideWindow { opens_at: Some(at) }) => at,
-                    // A retry time may fall outside the window: shown is when it can be called.
-                    Err(
-                        Blocked::RetryLater { at }
-                        | Blocked::Unfinished { until: at }
-                        | Blocked::DailyCap { until: at, .. },
-                    ) => {
-                        if placement.hours.open_in_all(&placement.zones, at) {
-                            at
-                        } else {
-                            placement.hours.next_open(&placement.zones, at)?
-                        }
-                    }
-                    _ => return None,
-                };
-                let z = placement.zones.first().copied().unwrap_or(rules.zone);
-                let m = by_id.get(e.id.as_str())?;
-                Some((
-                    at,
-                    WaitingLead {
-                        lead_id: e.id.clone(),
-                        name: m.name.clone(),
-                        opens_at: ts(at),
-                        label: opens_label(at, z, now),
-                    },
-                ))
+            .enumerate()
+            .filter_map(|(i, d)| match d {
+                Err(Blocked::OutsideWindow { opens_at: Some(at) }) => Some((*at, i)),
+                Err(
+                    Blocked::RetryLater { at }
+                    | Blocked::Unfinished { until: at }
+                    | Blocked::DailyCap { until: at, .. },
+                ) => Some((*at, i)),
+                _ => None,
             })
             .collect();
-        waiting.sort_by_key(|(at, _)| *at);
-        let passed_over: Vec<PassedLead> = queue
+        opening.sort_unstable();
+        let mut waiting: Vec<(DateTime<Utc>, WaitingLead)> = Vec::new();
+        for (at, i) in opening {
+            if waiting.len() >= 5 && waiting.last().is_some_and(|(last, _)| *last <= at) {
+                break;
+            }
+            let e = &queue[i];
+            let Ok(placement) = rules::place(&e.lead, rules, Places::embedded()) else { continue };
+            // A retry time may fall outside the window: shown is when it can be called.
+            let at = if placement.hours.open_in_all(&placement.zones, at) {
+                at
+            } else {
+                match placement.hours.next_open(&placement.zones, at) {
+                    Some(t) => t,
+                    None => continue,
+                }
+            };
+            let z = placement.zones.first().copied().unwrap_or(rules.zone);
+            let Some(m) = by_id.get(e.id.as_str()) else { continue };
+            waiting.push((
+                at,
+                WaitingLead {
+                    lead_id: e.id.clone(),
+                    name: m.name.clone(),
+                    opens_at: ts(at),
+                    label: opens_label(at, z, now),
+                },
+            ));
+            waiting.sort_by_key(|(t, _)| *t);
+            waiting.truncate(5);
+        }
+        let passed_over: Vec<PassedLead> = decided
             .iter()
-            .filter_map(|e| match rules::eligibility(&e.lead, rules, Places::embedded(), now) {
+            .zip(&queue)
+            .filter_map(|(d, e)| match d {
                 Err(b @ (Blocked::DoNotCall | Blocked::NoNumber | Blocked::NoLegalHours(_)))
                     if e.lead.attempts == 0 =>
                 {
@@ -900,11 +920,11 @@ impl crate::App {
             dial_at,
             wait_until,
             upcoming: upcoming_ids.iter().filter_map(|id| card(id, caller(id))).collect(),
-            waiting: waiting.into_iter().take(5).map(|(_, w)| w).collect(),
+            waiting: waiting.into_iter().map(|(_, w)| w).collect(),
             passed_over,
             placed,
             notice,
-            progress: progress(rules, &queue, now),
+            progress: progress_of(&queue, &decided),
         })
     }
 
