@@ -768,15 +768,22 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
 /// rings until the agent gives up (No Answer), Dee's answers and gets the voicemail drop (V: the
 /// agent moves on at once, Dee's phone hears the message, the call hangs up by itself), Eve is Do
 /// Not Call and Fay is outside her calling window (both never dialed, with their reasons), Gil
-/// answers (Interested). Then the results and the CSV export match what happened. Screenshots of
-/// each step go to `artifacts/e2e-campaign/`.
+/// answers (Interested). Then the results and the CSV export match what happened. Then a copy of
+/// the campaign makes its first two calls over the bridge route (SignalWire served by the
+/// emulator: the agent's phone rings first, then the lead's leg). Screenshots of each step go to
+/// `artifacts/e2e-campaign/`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_campaign_in_the_real_window_dials_in_order_skips_what_it_must_and_drops_a_voicemail() {
     let _one_at_a_time = SERIAL.lock().await;
     use ringdesk_testkit::{AnswerMode, Baresip, Kamailio, PulseAudio, speech_wav};
     let kam = Kamailio::start().expect("kamailio");
     let pulse = PulseAudio::start().expect("pulseaudio with a null sink for the app's audio devices");
-    let desktop = Desktop::start_with("e2e-campaign", &[("PULSE_SERVER", &pulse.server())]);
+    let emu = ringdesk_testkit::signalwire::SignalWireEmulator::start(SW_PROJECT, SW_TOKEN).await.expect("emulator");
+    emu.own_number(SW_NUMBER);
+    let desktop = Desktop::start_with(
+        "e2e-campaign",
+        &[("PULSE_SERVER", &pulse.server()), ("RINGDESK_SIGNALWIRE_URL", &emu.origin())],
+    );
     let talk = desktop.dir().join("talk.wav");
     speech_wav(&talk, 60).expect("speech for the leads' phones");
     let phone = |number: &str, mode: AnswerMode| {
@@ -835,6 +842,10 @@ async fn a_campaign_in_the_real_window_dials_in_order_skips_what_it_must_and_dro
             sip_username: Some("alice".into()),
             sip_transport: Some(SipTransport::Udp),
             default_route: Some(CallRoute::Softphone),
+            signalwire_space: Some("example".into()),
+            signalwire_project_id: Some(SW_PROJECT.into()),
+            caller_id: Some(SW_NUMBER.into()),
+            agent_phone: Some("+16175550199".into()),
             ..SettingsUpdate::default()
         })
         .expect("settings");
@@ -844,6 +855,9 @@ async fn a_campaign_in_the_real_window_dials_in_order_skips_what_it_must_and_dro
     let db_arg = db.to_str().expect("utf-8 path").to_string();
     let c = desktop.launch_with_args(&["--db", &db_arg]).await;
     save_sip_password(&c, "alicepw").await;
+    type_into(&c, "settings-sw-token", SW_TOKEN).await;
+    click(&c, "settings-sw-save").await;
+    element(&c, "settings-sw-saved").await;
     eventually(&desktop, &c, "the phone line registers", || async { phone_ready(&c).await }).await;
 
     // --- the campaign, created in the Campaigns page ---
@@ -962,7 +976,9 @@ async fn a_campaign_in_the_real_window_dials_in_order_skips_what_it_must_and_dro
     click(&c, "session-end").await;
     let csv = desktop.dir().join("results.csv");
     desktop.answer_file_dialogs(&csv);
-    c.find(fantoccini::Locator::Css("[aria-label='Export results of Q4 push']"))
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(fantoccini::Locator::Css("[aria-label='Export results of Q4 push']"))
         .await
         .expect("the export button")
         .click()
@@ -985,6 +1001,55 @@ async fn a_campaign_in_the_real_window_dials_in_order_skips_what_it_must_and_dro
         let cells: Vec<&str> = line.split(',').collect();
         assert_eq!((cells[2], cells[3]), (outcome, attempts), "{name}'s outcome and attempts: {line}");
     }
+
+    // --- a copy of the campaign, its first two calls over the bridge route ---
+    with_db(&db, |settings| {
+        settings
+            .update_settings(&ringdesk_app::ipc::SettingsUpdate {
+                default_route: Some(ringdesk_app::ipc::CallRoute::Bridge),
+                ..Default::default()
+            })
+            .expect("the bridge route by default")
+    });
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(fantoccini::Locator::Css("[aria-label='Duplicate Q4 push']"))
+        .await
+        .expect("the duplicate button")
+        .click()
+        .await
+        .expect("duplicate");
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(fantoccini::Locator::Css("[data-testid='campaign-Q4 push (copy)'] [data-testid=campaign-start]"))
+        .await
+        .expect("the copy's start button")
+        .click()
+        .await
+        .expect("start");
+    for (name, number) in [("Ann Archer", "+13125550142"), ("Bob Baker", "+12125550123")] {
+        eventually(&desktop, &c, &format!("the copy's session offers {name}"), || async {
+            text(&c, "session-lead-name").await.contains(name)
+        })
+        .await;
+        keys("d").await;
+        eventually(&desktop, &c, "the bridge call is placed", || async {
+            emu.lead_legs().iter().any(|l| l.2 == number)
+        })
+        .await;
+        desktop.screenshot(&c, &format!("11-bridge-{}", name.split(' ').next().unwrap_or(name))).await;
+        wrap_up_as(&desktop, &c, "answered", &format!("12-bridge-wrap-up-{}", &number[number.len() - 4..])).await;
+    }
+    let calls = emu.calls();
+    assert_eq!(calls.len(), 2, "two bridge calls: {calls:?}");
+    eventually(&desktop, &c, "the copy's results count both bridge calls as connects", || async {
+        text(&c, "stats-connects").await.starts_with("2 ")
+    })
+    .await;
+    assert!(
+        calls.iter().all(|c| c.1 == SW_NUMBER && c.2 == "+16175550199"),
+        "from our number, the agent's phone first: {calls:?}"
+    );
     desktop.quit(c).await;
 }
 

@@ -306,7 +306,7 @@ export function StatsPanel({ stats }: { stats: CampaignStats }) {
         <dt>Dials</dt>
         <dd data-testid="stats-dials">{stats.progress.dials}</dd>
         <dt>Connects</dt>
-        <dd>
+        <dd data-testid="stats-connects">
           {stats.connects} ({pct(stats.connectRate ?? 0)})
         </dd>
         <dt>Conversations</dt>
