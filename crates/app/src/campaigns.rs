@@ -800,7 +800,13 @@ impl crate::App {
                 max_attempts: rules.max_attempts,
                 last_call_at: m.last_called_at.clone(),
                 last_outcome: m.last_outcome.clone(),
-                last_note: m.notes.clone(),
+                // The last call's note, else the lead's own notes.
+                last_note: self
+                    .store
+                    .read(|r| store::last_call_note(r, &m.lead_id))
+                    .ok()
+                    .flatten()
+                    .or_else(|| m.notes.clone()),
                 local_time: zone.map(|z| now.with_timezone(&z).to_rfc3339_opts(SecondsFormat::Secs, false)),
                 zone: zone.map(|z| z.name().to_string()),
                 zone_assumed: placement.as_ref().is_some_and(|p| p.zone_assumed),

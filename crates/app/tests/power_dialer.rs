@@ -198,6 +198,7 @@ fn a_preview_session_dials_in_order_passes_over_dnc_and_closed_leads_and_schedul
     dispose(&r.app, &placed.call_log_id, "busy");
     let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("next");
     assert_eq!(s.lead.as_ref().map(|l| l.name.as_str()), Some("Dee Dunn"), "the next lead after the wrap-up");
+    assert_eq!(s.lead.as_ref().and_then(|l| l.last_note.as_deref()), None, "Dee was never called and has no notes");
     let ann_retry = s.waiting.iter().find(|w| w.name == "Ann Archer").expect("Ann waits for her retry");
     let at = chrono::DateTime::parse_from_rfc3339(&ann_retry.opens_at).expect("a time").with_timezone(&Utc);
     let in_minutes = (at - Utc::now()).num_minutes();
@@ -419,4 +420,32 @@ fn offline_from_the_team_backend_a_session_dials_only_the_leads_assigned_to_this
     let placed = r.app.campaign_session(&c.id, SessionCommand::DialNow).expect("dial").placed.expect("placed");
     assert_eq!(placed.lead_id.as_deref(), Some(r.leads[3].as_str()), "Dee, assigned to this agent, is dialed");
     assert_eq!(r.emu.calls().len(), 1, "and nobody else");
+}
+
+#[test]
+fn the_lead_s_card_shows_its_last_call_and_that_call_s_note() {
+    let r = rig();
+    // Ann was called by hand yesterday; the wrap-up left a note.
+    let earlier = r
+        .app
+        .place_call(&ringdesk_app::ipc::PlaceCall { to: "+12125550101".into(), ..Default::default() })
+        .expect("a call by hand");
+    r.app
+        .dispose_call(&DispositionRequest {
+            call_log_id: earlier.call_log_id,
+            disposition: "answered".into(),
+            notes: Some("Asked for pricing; call after the board meeting".into()),
+            next_action: None,
+            follow_up_at: None,
+        })
+        .expect("wrapped up");
+    let c = r.app.create_campaign(&draft(&r.list)).expect("created");
+    r.app.campaign_action(&c.id, CampaignAction::Start).expect("started");
+    let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    let ann = s.lead.expect("Ann is offered");
+    assert_eq!(
+        ann.last_note.as_deref(),
+        Some("Asked for pricing; call after the board meeting"),
+        "the last call's note"
+    );
 }

@@ -418,6 +418,18 @@ pub fn dialable_members(r: &impl Reads, list_id: &str) -> Result<i64> {
     )?)
 }
 
+/// The note of the lead's latest wrap-up that has one (any call, in a campaign or not).
+pub fn last_call_note(r: &impl Reads, lead_id: &str) -> Result<Option<String>> {
+    Ok(r.conn()
+        .prepare_cached(
+            "SELECT d.notes FROM call_dispositions d JOIN call_logs c ON c.id = d.call_log_id
+              WHERE c.lead_id = ?1 AND d.notes IS NOT NULL AND d.notes <> ''
+              ORDER BY d.created_at DESC LIMIT 1",
+        )?
+        .query_row([lead_id], |row| row.get(0))
+        .optional()?)
+}
+
 /// Whether an attempt's wrap-up was saved.
 pub fn has_outcome(r: &impl Reads, attempt_id: &str) -> Result<bool> {
     Ok(r.conn()
