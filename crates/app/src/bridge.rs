@@ -41,17 +41,26 @@ pub(crate) fn info(c: Call, agent_phone: String, call_log_id: Option<String>) ->
 /// row's id when the call is logged here.
 pub(crate) fn log_status(store: &Store, c: &Call) -> Result<Option<String>> {
     let Some(id) = store.read(|r| ringdesk_store::calls::by_provider_sid(r, &c.sid))? else { return Ok(None) };
-    let now = ringdesk_store::format_ts(chrono::Utc::now());
+    let at = chrono::Utc::now();
+    let now = ringdesk_store::format_ts(at);
+    // SignalWire reports no answer time: in progress means answered now; a call that ended with
+    // talk time was answered that long before its end.
     let change = if c.status.is_final() {
+        let talked = i64::from(c.duration.unwrap_or(0));
         ringdesk_store::calls::CallChange {
             status: Some(c.status.as_str().to_string()),
+            answered_at: (talked > 0).then(|| ringdesk_store::format_ts(at - chrono::Duration::seconds(talked))),
             ended_at: Some(now),
-            duration_seconds: Some(i64::from(c.duration.unwrap_or(0))),
+            duration_seconds: Some(talked),
             end_reason: Some(c.status.as_str().to_string()),
             ..Default::default()
         }
     } else {
-        ringdesk_store::calls::CallChange { status: Some(c.status.as_str().to_string()), ..Default::default() }
+        ringdesk_store::calls::CallChange {
+            status: Some(c.status.as_str().to_string()),
+            answered_at: (c.status.as_str() == "in-progress").then_some(now),
+            ..Default::default()
+        }
     };
     store.write(|w| {
         // Only a change is written (a poll that sees the same status queues nothing).

@@ -1173,10 +1173,7 @@ fn stats(id: &str, progress: CampaignProgress, members: &[Member], attempts: &[s
     let (mut connects, mut conversations, mut talk) = (0u32, 0u32, 0i64);
     for a in attempts {
         *outcomes.entry(a.outcome.clone().unwrap_or_else(|| "none".into())).or_default() += 1;
-        // A softphone call knows when it was answered; a bridge call's log only that it completed
-        // with talk time.
-        let completed = a.call_status.as_deref() == Some("completed") && a.duration_seconds.unwrap_or(0) > 0;
-        if a.answered_at.is_some() || completed {
+        if a.answered_at.is_some() {
             connects += 1;
             let secs = a.duration_seconds.unwrap_or(0).max(0);
             talk += secs;
