@@ -958,21 +958,23 @@ impl crate::App {
                 last_note.insert(a.lead_id.as_str(), n);
             }
         }
-        let rows = members.iter().map(|m| {
-            vec![
-                m.name.clone(),
-                m.phone_e164.clone().unwrap_or_default(),
-                m.last_outcome.clone().unwrap_or_default(),
-                m.attempts.to_string(),
-                m.last_called_at.clone().unwrap_or_default(),
-                m.next_retry_at.clone().unwrap_or_default(),
-                last_note.get(m.lead_id.as_str()).map(|s| s.to_string()).unwrap_or_default(),
-            ]
-        });
         crate::csv_io::write_rows(
             std::path::Path::new(path),
             &["name", "number", "last_outcome", "attempts", "last_call_at", "next_retry_at", "notes"],
-            rows,
+            |emit| {
+                for m in &members {
+                    emit(&[
+                        m.name.clone(),
+                        m.phone_e164.clone().unwrap_or_default(),
+                        m.last_outcome.clone().unwrap_or_default(),
+                        m.attempts.to_string(),
+                        m.last_called_at.clone().unwrap_or_default(),
+                        m.next_retry_at.clone().unwrap_or_default(),
+                        last_note.get(m.lead_id.as_str()).map(|s| s.to_string()).unwrap_or_default(),
+                    ])?;
+                }
+                Ok(())
+            },
         )
     }
 }

@@ -346,26 +346,9 @@ pub(crate) fn export_history(
     path: &Path,
     q: &ringdesk_store::calls::HistoryQuery<'_>,
 ) -> Result<ExportReport> {
-    let io =
-        |e: &dyn std::fmt::Display| IpcError::new(ErrorCode::Io, format!("Could not write {}: {e}", path.display()));
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = tempfile_in(dir).map_err(|e| io(&e))?;
-    let result = (|| {
-        let mut writer = csv::Writer::from_writer(BufWriter::new(&tmp.1));
-        writer
-            .write_record([
-                "started_at",
-                "direction",
-                "route",
-                "number",
-                "lead",
-                "company",
-                "duration_seconds",
-                "disposition",
-                "notes",
-            ])
-            .map_err(|e| io(&e))?;
-        let mut rows = 0u32;
+    let headers =
+        ["started_at", "direction", "route", "number", "lead", "company", "duration_seconds", "disposition", "notes"];
+    write_rows(path, &headers, |emit| {
         let mut before: Option<(String, String)> = None;
         loop {
             let page_q = ringdesk_store::calls::HistoryQuery {
@@ -376,7 +359,7 @@ pub(crate) fn export_history(
             let page = store.read(|r| ringdesk_store::calls::history(r, &page_q))?;
             for c in &page {
                 let o = |v: &Option<String>| v.clone().unwrap_or_default();
-                let cells = [
+                emit(&[
                     c.started_at.clone(),
                     c.direction.clone(),
                     c.route.clone(),
@@ -386,33 +369,23 @@ pub(crate) fn export_history(
                     c.duration_seconds.map(|d| d.to_string()).unwrap_or_default(),
                     o(&c.disposition),
                     o(&c.notes),
-                ];
-                writer.write_record(cells.iter().map(|c| safe_cell(c).into_owned())).map_err(|e| io(&e))?;
-                rows += 1;
+                ])?;
             }
             match page.last() {
                 Some(last) if page.len() == 1000 => before = Some((last.started_at.clone(), last.id.clone())),
-                _ => break,
+                _ => return Ok(()),
             }
         }
-        let inner = writer.into_inner().map_err(|e| io(&e))?;
-        inner.into_inner().map_err(|e| io(&e))?.sync_all().map_err(|e| io(&e))?;
-        std::fs::rename(&tmp.0, path).map_err(|e| io(&e))?;
-        Ok(ExportReport { path: path.display().to_string(), rows })
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp.0);
-    }
-    result
+    })
 }
 
-/// Writes `headers` and `rows` to `path` as CSV (cells a spreadsheet would run as formulas are
-/// quoted), through a temporary file renamed into place, so a failure never leaves a half-written
-/// file.
+/// Writes `headers`, then each row `fill` hands to its `emit`, to `path` as CSV (cells a
+/// spreadsheet would run as formulas are quoted), through a temporary file renamed into place,
+/// so a failure never leaves a half-written file.
 pub(crate) fn write_rows(
     path: &Path,
     headers: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
+    fill: impl FnOnce(&mut dyn FnMut(&[String]) -> Result<()>) -> Result<()>,
 ) -> Result<ExportReport> {
     let io =
         |e: &dyn std::fmt::Display| IpcError::new(ErrorCode::Io, format!("Could not write {}: {e}", path.display()));
@@ -422,10 +395,10 @@ pub(crate) fn write_rows(
         let mut writer = csv::Writer::from_writer(BufWriter::new(&tmp.1));
         writer.write_record(headers).map_err(|e| io(&e))?;
         let mut n = 0u32;
-        for row in rows {
-            writer.write_record(row.iter().map(|c| safe_cell(c).into_owned())).map_err(|e| io(&e))?;
+        fill(&mut |row: &[String]| {
             n += 1;
-        }
+            writer.write_record(row.iter().map(|c| safe_cell(c).into_owned())).map_err(|e| io(&e))
+        })?;
         let inner = writer.into_inner().map_err(|e| io(&e))?;
         inner.into_inner().map_err(|e| io(&e))?.sync_all().map_err(|e| io(&e))?;
         std::fs::rename(&tmp.0, path).map_err(|e| io(&e))?;
