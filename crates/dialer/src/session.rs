@@ -182,10 +182,6 @@ impl Session {
         v
     }
 
-    pub fn mode(&self) -> Mode {
-        self.mode
-    }
-
     pub fn order(&self) -> Order {
         self.order
     }
