@@ -16,6 +16,18 @@ if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 mkdir -p artifacts
 disk() { log "disk: $(df -h --output=avail,size . | tail -1 | awk '{print $1 " free of " $2}'); target: $(du -sh target 2>/dev/null | cut -f1)"; }
 disk
+# A target directory that outlives its checkouts keeps every earlier build's artifacts (one
+# machine here reached 69 GB and a run died of a full disk). A fresh debug build with its test
+# binaries takes about 6 GB (line tables only); when less than NEED_GB is free and the old target
+# holds much, start it over.
+NEED_GB=${RINGDESK_BUILD_DISK_GB:-20}
+free_gb=$(df -BG --output=avail . | tail -1 | tr -dc '0-9')
+target_gb=$(du -s -BG target 2>/dev/null | cut -f1 | tr -dc '0-9'); target_gb=${target_gb:-0}
+if [ "$free_gb" -lt "$NEED_GB" ] && [ "$target_gb" -gt 5 ]; then
+  log "only ${free_gb} GB free and target/ holds ${target_gb} GB of earlier builds: cleaning it"
+  rm -rf target/debug target/release target/tmp
+  disk
+fi
 
 log "building the UI (the desktop binary embeds ui/dist)"
 npm --prefix ui run --silent build
@@ -30,6 +42,7 @@ ui/node_modules/.bin/tauri build --debug --bundles deb --config '{"build":{"befo
 
 log "UI tests (vitest; each test drives a real core, ringdesk-cli serve --stdio)"
 cargo build --quiet -p ringdesk-cli -p ringdesk-testkit --bin ringdesk-cli --bin signalwire-emulator --bin team-backend --bin sip-peer
+disk
 npm --prefix ui test --silent
 
 log "Rust tests (workspace, including the end-to-end window test)"
