@@ -147,6 +147,8 @@ fn phase(state: &CallState) -> CallPhase {
         CallState::Active => CallPhase::Active,
         CallState::Held => CallPhase::Held,
         CallState::Ended(_) => CallPhase::Ended,
+        // The agent hung up before the answer: the call ended as asked, nothing failed.
+        CallState::Failed(CallFailure::Cancelled) => CallPhase::Ended,
         CallState::Failed(_) => CallPhase::Failed,
     }
 }
@@ -761,7 +763,18 @@ impl crate::App {
 
 #[cfg(test)]
 mod tests {
-    use super::local_minute;
+    use super::{CallFailure, CallPhase, CallState, local_minute, phase};
+
+    #[test]
+    fn a_call_the_agent_cancelled_while_it_rang_ended_and_did_not_fail() {
+        assert_eq!(
+            phase(&CallState::Failed(CallFailure::Cancelled)),
+            CallPhase::Ended,
+            "no 'Call failed' for a hang-up"
+        );
+        assert_eq!(phase(&CallState::Failed(CallFailure::Busy)), CallPhase::Failed, "busy is still a failure to reach");
+        assert_eq!(phase(&CallState::Failed(CallFailure::NoAnswer)), CallPhase::Failed, "so is no answer");
+    }
 
     #[test]
     fn a_last_call_time_is_shown_by_its_instant_in_local_time_not_by_its_stored_text() {

@@ -449,3 +449,50 @@ fn the_lead_s_card_shows_its_last_call_and_that_call_s_note() {
         "the last call's note"
     );
 }
+
+#[test]
+fn a_running_session_sees_leads_edited_added_to_its_list_or_deleted_since_its_last_step() {
+    let r = rig();
+    let c = r.app.create_campaign(&draft(&r.list)).expect("created");
+    r.app.campaign_action(&c.id, CampaignAction::Start).expect("started");
+    let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    assert_eq!(s.lead.as_ref().map(|l| l.name.as_str()), Some("Ann Archer"), "Ann is offered first");
+    assert_eq!(s.upcoming.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["Dee Dunn"], "then Dee");
+
+    // Between two steps: Dee's number is cleared by hand, and a new lead joins the list.
+    let eve = r
+        .app
+        .store()
+        .write(|w| {
+            leads::update(w, &r.leads[3], &[leads::Change::Phone { raw: None, e164: None }])?;
+            let eve = leads::insert(
+                w,
+                &NewLead {
+                    name: "Eve Eads".into(),
+                    phone: Some("+12125550105".into()),
+                    phone_e164: Some("+12125550105".into()),
+                    timezone: Some(zone_at(12)),
+                    ..NewLead::default()
+                },
+            )?
+            .id;
+            lists::add_member(w, &r.list, &eve)?;
+            Ok::<_, ringdesk_store::StoreError>(eve)
+        })
+        .expect("edits");
+    let s = r.app.campaign_session(&c.id, SessionCommand::Refresh).expect("session");
+    assert_eq!(s.progress.total, 5, "Eve counts: {:?}", s.progress);
+    assert_eq!(
+        s.upcoming.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+        ["Eve Eads"],
+        "Dee has no number any more and Eve is next"
+    );
+    assert!(s.passed_over.iter().any(|p| p.name == "Dee Dunn"), "Dee is passed over: {:?}", s.passed_over);
+
+    // Ann is deleted on the web (a pull's tombstone): Dial passes her over and Eve is offered.
+    r.app.store().write(|w| leads::remove_replica(w, &r.leads[0])).expect("the pull");
+    let s = r.app.campaign_session(&c.id, SessionCommand::DialNow).expect("dial");
+    assert!(s.placed.is_none() && r.emu.calls().is_empty(), "Ann was not dialed: {s:?}");
+    assert_eq!(s.lead.as_ref().map(|l| l.lead_id.as_str()), Some(eve.as_str()), "Eve is offered instead");
+    assert_eq!(s.progress.total, 4, "Ann is gone from the campaign");
+}

@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use ringdesk_dialer::places::Places;
 use ringdesk_dialer::queue::Queue;
 use ringdesk_dialer::rules::{Campaign, Lead, next_retry};
-use ringdesk_dialer::session::{Context, Order, QueueEntry, upcoming};
+use ringdesk_dialer::session::{Context, Leads, Order, QueueEntry, upcoming};
 
 const ZONES: &str = include_str!("../data/timezones-map_data.txt");
 const OUTCOMES: &[&str] = &["busy", "no_answer", "voicemail", "interested"];
@@ -104,7 +104,7 @@ fn main() {
     let mut now = start;
     for _ in 0..20 {
         let t = Instant::now();
-        let cx = Context { queue: &entries, campaign: &campaign, places, now };
+        let cx = Context { queue: Leads::All(&entries), campaign: &campaign, places, now };
         std::hint::black_box(upcoming(&cx, Order::List, &skipped, 1));
         scanned.push(t.elapsed());
         now += Duration::minutes(2);

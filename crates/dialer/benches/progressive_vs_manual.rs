@@ -26,7 +26,7 @@
 use chrono::{DateTime, Duration, Utc};
 use ringdesk_dialer::places::Places;
 use ringdesk_dialer::rules::{Campaign, Lead, eligibility, next_retry};
-use ringdesk_dialer::session::{Action, Context, Mode, Order, QueueEntry, Session};
+use ringdesk_dialer::session::{Action, Context, Leads, Mode, Order, QueueEntry, Session};
 
 const LEADS: usize = 1_000;
 const SHIFT_HOURS: i64 = 8;
@@ -175,14 +175,14 @@ fn progressive(start: DateTime<Utc>, campaign: &Campaign, places: &Places, seed:
     let end = start + Duration::hours(SHIFT_HOURS);
     let mut now = start;
     let mut session = Session::new(Mode::progressive(Duration::seconds(2)), Order::List);
-    let mut action = session.advance(&Context { queue: &entries, campaign, places, now });
+    let mut action = session.advance(&Context { queue: Leads::All(&entries), campaign, places, now });
     while now < end {
-        let cx = Context { queue: &entries, campaign, places, now };
+        let cx = Context { queue: Leads::All(&entries), campaign, places, now };
         action = match action {
             Action::DialAt { at, .. } => {
                 t.countdown += (at - now).num_seconds();
                 now = at;
-                session.tick(&Context { queue: &entries, campaign, places, now })
+                session.tick(&Context { queue: Leads::All(&entries), campaign, places, now })
             }
             Action::Dial { lead_id, .. } => {
                 let outcome = dice.roll();
@@ -190,12 +190,12 @@ fn progressive(start: DateTime<Utc>, campaign: &Campaign, places: &Places, seed:
                 let ended = now + Duration::seconds(spent);
                 record(&mut entries, &lead_id, outcome, ended, campaign, places);
                 now = ended;
-                session.wrap_up_saved(&Context { queue: &entries, campaign, places, now })
+                session.wrap_up_saved(&Context { queue: Leads::All(&entries), campaign, places, now })
             }
             Action::Wait { until: Some(until) } if until < end => {
                 t.waiting += (until - now).num_seconds();
                 now = until;
-                session.tick(&Context { queue: &entries, campaign, places, now })
+                session.tick(&Context { queue: Leads::All(&entries), campaign, places, now })
             }
             Action::Show { .. } => session.dial_now(&cx),
             Action::Wait { .. } | Action::Finished | Action::Nothing => {

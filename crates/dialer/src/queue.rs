@@ -138,14 +138,8 @@ impl Queue {
         self.slot[i] = Slot::Waiting(at);
     }
 
-    /// The next lead to call at `now`, in the campaign's order (skipped leads last), checked
-    /// eligible at `now`; `None` when no lead may be called now.
-    pub fn next(
-        &mut self,
-        campaign: &Campaign,
-        places: &Places,
-        now: DateTime<Utc>,
-    ) -> Option<(&QueueEntry, Placement)> {
+    /// Moves the waiting leads whose instant has come (every lead, after a clock that went back).
+    fn settle(&mut self, campaign: &Campaign, places: &Places, now: DateTime<Utc>) {
         if now < self.last_now {
             self.waiting.clear();
             for i in 0..self.entries.len() {
@@ -162,14 +156,79 @@ impl Queue {
                 self.classify(i, campaign, places, now);
             }
         }
-        while let Some(rank) = self.ready.first().copied() {
-            let i = rank.index;
-            if let Ok(placement) = eligibility(&self.entries[i].lead, campaign, places, now) {
-                return Some((&self.entries[i], placement));
+    }
+
+    /// The next lead to call at `now`, in the campaign's order (skipped leads last), checked
+    /// eligible at `now`; `None` when no lead may be called now.
+    pub fn next(
+        &mut self,
+        campaign: &Campaign,
+        places: &Places,
+        now: DateTime<Utc>,
+    ) -> Option<(&QueueEntry, Placement)> {
+        let (id, placement) = self.upcoming(1, campaign, places, now).into_iter().next()?;
+        let i = *self.by_id.get(&id)?;
+        Some((&self.entries[i], placement))
+    }
+
+    /// The first `n` leads to call at `now`, in order, each checked eligible at `now`. A ready
+    /// lead found no longer eligible (its window closed) is moved where it now belongs.
+    pub fn upcoming(
+        &mut self,
+        n: usize,
+        campaign: &Campaign,
+        places: &Places,
+        now: DateTime<Utc>,
+    ) -> Vec<(String, Placement)> {
+        self.settle(campaign, places, now);
+        let mut out = Vec::new();
+        let mut stale = Vec::new();
+        for rank in &self.ready {
+            if out.len() >= n {
+                break;
             }
+            match eligibility(&self.entries[rank.index].lead, campaign, places, now) {
+                Ok(placement) => out.push((self.entries[rank.index].id.clone(), placement)),
+                Err(_) => stale.push(rank.index),
+            }
+        }
+        for i in stale {
             self.classify(i, campaign, places, now);
         }
+        out
+    }
+
+    /// The earliest instant a waiting lead may become eligible; `None` when none ever will.
+    pub fn next_wake(&mut self, campaign: &Campaign, places: &Places, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.settle(campaign, places, now);
+        while let Some(Reverse((at, i))) = self.waiting.peek().copied() {
+            if self.slot[i] == Slot::Waiting(at) {
+                return Some(at);
+            }
+            self.waiting.pop();
+        }
         None
+    }
+
+    /// Lead `id`'s eligibility at `now`; `None` when it is not in the queue.
+    pub fn check(
+        &self,
+        id: &str,
+        campaign: &Campaign,
+        places: &Places,
+        now: DateTime<Utc>,
+    ) -> Option<Result<Placement, Blocked>> {
+        let i = *self.by_id.get(id)?;
+        Some(eligibility(&self.entries[i].lead, campaign, places, now))
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    /// Lead `id` as the queue knows it.
+    pub fn get(&self, id: &str) -> Option<&QueueEntry> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
     }
 
     /// The lead changed (a call's outcome, a pull): it is placed again as of `now`.
@@ -178,6 +237,17 @@ impl Queue {
             self.entries[i].lead = lead;
             self.classify(i, campaign, places, now);
         }
+    }
+
+    /// Lead `entry.id` changed (its row, a call's outcome, a pull, its order key): replaced, and
+    /// placed again as of `now`. `false` when it is not in the queue.
+    pub fn replace(&mut self, entry: QueueEntry, campaign: &Campaign, places: &Places, now: DateTime<Utc>) -> bool {
+        let Some(&i) = self.by_id.get(&entry.id) else { return false };
+        // Out of the ready set under its old rank before its key changes.
+        self.remove(i);
+        self.entries[i] = QueueEntry { position: self.entries[i].position, ..entry };
+        self.classify(i, campaign, places, now);
+        true
     }
 
     /// The agent skipped the lead: it comes after the others.

@@ -6,11 +6,13 @@
 //! The session re-checks a lead at the instant it dials it: a lead the last pull marked Do Not
 //! Call, or whose window closed during the countdown, is passed over.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 
 use crate::places::Places;
+use crate::queue::Queue;
 use crate::rules::{Blocked, Campaign, Lead, Placement, eligibility};
 
 /// One lead of the campaign's queue.
@@ -111,10 +113,42 @@ pub struct Session {
 /// The decision inputs that do not change within a call of the session's methods.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
-    pub queue: &'a [QueueEntry],
+    pub queue: Leads<'a>,
     pub campaign: &'a Campaign,
     pub places: &'a Places,
     pub now: DateTime<Utc>,
+}
+
+/// The campaign's leads, as the session looks them up.
+#[derive(Debug, Clone, Copy)]
+pub enum Leads<'a> {
+    /// Every lead checked at every decision: any order, fine for hundreds of leads.
+    All(&'a [QueueEntry]),
+    /// The indexed [`Queue`] (any order but [`Order::BestLocalHourFirst`]), which the caller
+    /// keeps told of changed leads; the session tells it of skips. Same decisions as `All`.
+    Indexed(&'a RefCell<Queue>),
+}
+
+impl Context<'_> {
+    /// The eligibility of lead `id` now; `None` when it is not in the campaign.
+    fn check(&self, id: &str) -> Option<Result<Placement, Blocked>> {
+        match self.queue {
+            Leads::All(q) => {
+                q.iter().find(|e| e.id == id).map(|e| eligibility(&e.lead, self.campaign, self.places, self.now))
+            }
+            Leads::Indexed(q) => q.borrow().check(id, self.campaign, self.places, self.now),
+        }
+    }
+
+    fn contains_any(&self, ids: &HashSet<String>) -> bool {
+        match self.queue {
+            Leads::All(q) => q.iter().any(|e| ids.contains(&e.id)),
+            Leads::Indexed(q) => {
+                let q = q.borrow();
+                ids.iter().any(|id| q.contains(id))
+            }
+        }
+    }
 }
 
 fn best_hour_rank(placement: &Placement, now: DateTime<Utc>) -> u8 {
@@ -126,15 +160,14 @@ fn best_hour_rank(placement: &Placement, now: DateTime<Utc>) -> u8 {
     }
 }
 
-/// The eligible leads at `cx.now` in `order`, the skipped ones last; at most `n`.
-pub fn upcoming<'a>(
-    cx: &Context<'a>,
-    order: Order,
-    skipped: &HashSet<String>,
-    n: usize,
-) -> Vec<(&'a QueueEntry, Placement)> {
-    let mut eligible: Vec<(&QueueEntry, Placement)> = cx
-        .queue
+/// The eligible leads at `cx.now` in `order`, the skipped ones last; at most `n`. (The indexed
+/// queue ranks the skips it was told of, and its own order.)
+pub fn upcoming(cx: &Context<'_>, order: Order, skipped: &HashSet<String>, n: usize) -> Vec<(String, Placement)> {
+    let queue = match cx.queue {
+        Leads::All(q) => q,
+        Leads::Indexed(q) => return q.borrow_mut().upcoming(n, cx.campaign, cx.places, cx.now),
+    };
+    let mut eligible: Vec<(&QueueEntry, Placement)> = queue
         .iter()
         .filter_map(|e| eligibility(&e.lead, cx.campaign, cx.places, cx.now).ok().map(|p| (e, p)))
         .collect();
@@ -147,13 +180,17 @@ pub fn upcoming<'a>(
         by_skip.then(by_order).then(a.position.cmp(&b.position))
     });
     eligible.truncate(n);
-    eligible
+    eligible.into_iter().map(|(e, p)| (e.id.clone(), p)).collect()
 }
 
 /// The earliest instant a lead not eligible now for a reason of time becomes eligible; `None`
 /// when no lead ever will.
 pub fn next_wake(cx: &Context<'_>) -> Option<DateTime<Utc>> {
-    cx.queue
+    let queue = match cx.queue {
+        Leads::All(q) => q,
+        Leads::Indexed(q) => return q.borrow_mut().next_wake(cx.campaign, cx.places, cx.now),
+    };
+    queue
         .iter()
         .filter_map(|e| match eligibility(&e.lead, cx.campaign, cx.places, cx.now) {
             Err(Blocked::RetryLater { at })
@@ -227,9 +264,9 @@ impl Session {
         if self.paused || matches!(self.phase, Phase::InCall { .. } | Phase::Finished) {
             return Action::Nothing;
         }
-        let Some((entry, placement)) = upcoming(cx, self.order, &self.skipped, 1).into_iter().next() else {
+        let Some((lead_id, placement)) = upcoming(cx, self.order, &self.skipped, 1).into_iter().next() else {
             let until = next_wake(cx);
-            let skipped_left = cx.queue.iter().any(|e| self.skipped.contains(&e.id));
+            let skipped_left = cx.contains_any(&self.skipped);
             if until.is_none() && !skipped_left {
                 self.phase = Phase::Finished;
                 return Action::Finished;
@@ -237,7 +274,6 @@ impl Session {
             self.phase = Phase::Waiting { until };
             return Action::Wait { until };
         };
-        let lead_id = entry.id.clone();
         match self.mode {
             Mode::Preview => {
                 self.phase = Phase::Offering { lead_id: lead_id.clone(), dial_at: None };
@@ -268,8 +304,7 @@ impl Session {
     pub fn dial_now(&mut self, cx: &Context<'_>) -> Action {
         let Phase::Offering { lead_id, .. } = &self.phase else { return Action::Nothing };
         let lead_id = lead_id.clone();
-        let entry = cx.queue.iter().find(|e| e.id == lead_id);
-        match entry.map(|e| eligibility(&e.lead, cx.campaign, cx.places, cx.now)) {
+        match cx.check(&lead_id) {
             Some(Ok(placement)) => {
                 self.phase = Phase::InCall { lead_id: lead_id.clone() };
                 Action::Dial { lead_id, placement }
@@ -285,6 +320,9 @@ impl Session {
     /// The agent skipped the offered lead: it comes again only after the others.
     pub fn skip(&mut self, cx: &Context<'_>) -> Action {
         if let Phase::Offering { lead_id, .. } = &self.phase {
+            if let Leads::Indexed(q) = cx.queue {
+                q.borrow_mut().skip(lead_id);
+            }
             self.skipped.insert(lead_id.clone());
             self.phase = Phase::Idle;
         }
@@ -353,7 +391,7 @@ mod tests {
     }
 
     fn cx<'a>(q: &'a [QueueEntry], c: &'a Campaign, now: &str) -> Context<'a> {
-        Context { queue: q, campaign: c, places: Places::embedded(), now: utc(now) }
+        Context { queue: Leads::All(q), campaign: c, places: Places::embedded(), now: utc(now) }
     }
 
     fn lead_of(action: &Action) -> Option<&str> {
@@ -370,14 +408,14 @@ mod tests {
         let q = queue();
         let c = Campaign::new(America::New_York);
         let ids = |order| -> Vec<String> {
-            upcoming(&cx(&q, &c, NOON_NY), order, &HashSet::new(), 5).into_iter().map(|(e, _)| e.id.clone()).collect()
+            upcoming(&cx(&q, &c, NOON_NY), order, &HashSet::new(), 5).into_iter().map(|(id, _)| id).collect()
         };
         assert_eq!(ids(Order::List), ["a", "b", "c"]);
         assert_eq!(ids(Order::HighestValueFirst), ["c", "b", "a"]);
         assert_eq!(ids(Order::OldestContactFirst), ["a", "c", "b"], "never contacted first");
         // 22:00 UTC: 18:00 in New York (past the best hours), 16:00 in Denver (the best).
         let late = upcoming(&cx(&q, &c, "2026-07-01T22:00:00Z"), Order::BestLocalHourFirst, &HashSet::new(), 5);
-        assert_eq!(late.first().map(|(e, _)| e.id.as_str()), Some("c"), "Denver's lead is in its best hour");
+        assert_eq!(late.first().map(|(id, _)| id.as_str()), Some("c"), "Denver's lead is in its best hour");
     }
 
     #[test]

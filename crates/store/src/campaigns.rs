@@ -241,46 +241,49 @@ pub struct Member {
     pub recent_calls: Vec<String>,
 }
 
+/// The columns of a [`Member`], for [`members`] and [`member`] (`?1` the campaign).
+const MEMBER_SELECT: &str =
+    "SELECT l.id, l.name, l.company, l.status, l.phone_e164, l.timezone, l.value, l.last_contact,
+        l.user_id, l.assigned_to, l.notes,
+        (SELECT count(*) FROM dialer_campaign_calls a
+          WHERE a.campaign_id = ?1 AND a.lead_id = l.id AND a.status = 'called'),
+        z.outcome, z.next_retry_at, z.created_at
+   FROM lead_list_members m
+   JOIN leads l ON l.id = m.lead_id AND l.deleted_at IS NULL
+   LEFT JOIN dialer_campaign_calls z ON z.id = (
+        SELECT a.id FROM dialer_campaign_calls a WHERE a.campaign_id = ?1 AND a.lead_id = l.id
+         ORDER BY a.created_at DESC, a.id DESC LIMIT 1)";
+
+fn member_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
+    Ok(Member {
+        lead_id: row.get(0)?,
+        name: row.get(1)?,
+        company: row.get(2)?,
+        status: row.get(3)?,
+        phone_e164: row.get(4)?,
+        timezone: row.get(5)?,
+        value: row.get(6)?,
+        last_contact: row.get(7)?,
+        user_id: row.get(8)?,
+        assigned_to: row.get(9)?,
+        notes: row.get(10)?,
+        attempts: row.get(11)?,
+        last_outcome: row.get(12)?,
+        next_retry_at: row.get(13)?,
+        last_called_at: row.get(14)?,
+        ..Member::default()
+    })
+}
+
 /// The live leads of the campaign's list, in list order, each with its progress and its calls
 /// since `since`.
 pub fn members(r: &impl Reads, campaign_id: &str, since: &str) -> Result<Vec<Member>> {
     let c = get(r, campaign_id)?;
-    let mut stmt = r.conn().prepare_cached(
-        "SELECT l.id, l.name, l.company, l.status, l.phone_e164, l.timezone, l.value, l.last_contact, l.user_id,
-                l.assigned_to, l.notes,
-                (SELECT count(*) FROM dialer_campaign_calls a
-                  WHERE a.campaign_id = ?1 AND a.lead_id = l.id AND a.status = 'called'),
-                z.outcome, z.next_retry_at, z.created_at
-           FROM lead_list_members m
-           JOIN leads l ON l.id = m.lead_id AND l.deleted_at IS NULL
-           LEFT JOIN dialer_campaign_calls z ON z.id = (
-                SELECT a.id FROM dialer_campaign_calls a WHERE a.campaign_id = ?1 AND a.lead_id = l.id
-                 ORDER BY a.created_at DESC, a.id DESC LIMIT 1)
-          WHERE m.list_id = ?2 AND m.deleted_at IS NULL
-          ORDER BY m.added_at, m.lead_id",
-    )?;
-    let mut out: Vec<Member> = stmt
-        .query_map(params![campaign_id, c.list_id], |row| {
-            Ok(Member {
-                lead_id: row.get(0)?,
-                name: row.get(1)?,
-                company: row.get(2)?,
-                status: row.get(3)?,
-                phone_e164: row.get(4)?,
-                timezone: row.get(5)?,
-                value: row.get(6)?,
-                last_contact: row.get(7)?,
-                user_id: row.get(8)?,
-                assigned_to: row.get(9)?,
-                notes: row.get(10)?,
-                attempts: row.get(11)?,
-                last_outcome: row.get(12)?,
-                next_retry_at: row.get(13)?,
-                last_called_at: row.get(14)?,
-                ..Member::default()
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = r.conn().prepare_cached(&format!(
+        "{MEMBER_SELECT} WHERE m.list_id = ?2 AND m.deleted_at IS NULL ORDER BY m.added_at, m.lead_id"
+    ))?;
+    let mut out: Vec<Member> =
+        stmt.query_map(params![campaign_id, c.list_id], member_row)?.collect::<rusqlite::Result<_>>()?;
     let mut recent: HashMap<String, Vec<String>> = HashMap::new();
     let mut calls = r.conn().prepare_cached(
         "SELECT c.lead_id, c.started_at FROM call_logs c
@@ -296,6 +299,23 @@ pub fn members(r: &impl Reads, campaign_id: &str, since: &str) -> Result<Vec<Mem
         m.recent_calls = recent.remove(&m.lead_id).unwrap_or_default();
     }
     Ok(out)
+}
+
+/// One lead of the campaign's list as [`members`] reads it (its `position` left 0 for the caller
+/// to keep); `None` when it is no longer a live member (deleted, or taken off the list).
+pub fn member(r: &impl Reads, campaign_id: &str, lead_id: &str, since: &str) -> Result<Option<Member>> {
+    let c = get(r, campaign_id)?;
+    let mut stmt = r
+        .conn()
+        .prepare_cached(&format!("{MEMBER_SELECT} WHERE m.list_id = ?2 AND m.lead_id = ?3 AND m.deleted_at IS NULL"))?;
+    let Some(mut m) = stmt.query_row(params![campaign_id, c.list_id, lead_id], member_row).optional()? else {
+        return Ok(None);
+    };
+    let mut calls = r.conn().prepare_cached(
+        "SELECT started_at FROM call_logs WHERE lead_id = ?1 AND started_at >= ?2 AND direction = 'outbound'",
+    )?;
+    m.recent_calls = calls.query_map(params![lead_id, since], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(Some(m))
 }
 
 /// A dial the campaign made.

@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+use crate::changes::{Changes, Journal};
 use crate::migrate::{self, APPLICATION_ID};
 use crate::{Result, StoreError, time::format_ts};
 
@@ -25,6 +26,8 @@ pub struct Store {
     readers: Mutex<Vec<Connection>>,
     /// Called after each committed transaction that queued a sync mutation (`on_outbox_commit`).
     outbox_listeners: Mutex<Vec<OutboxListener>>,
+    /// The leads each committed transaction touched ([`Store::changes_since`]).
+    journal: Journal,
 }
 
 type OutboxListener = Box<dyn Fn() + Send + Sync>;
@@ -127,6 +130,9 @@ impl Store {
         configure(&conn, false)?;
         migrate::apply(&mut conn, version, migrations)?;
 
+        let journal = Journal::default();
+        journal.install(&mut conn)?;
+
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             readers.push(open_reader(path)?);
@@ -136,6 +142,7 @@ impl Store {
             writer: Mutex::new(conn),
             readers: Mutex::new(readers),
             outbox_listeners: Mutex::default(),
+            journal,
         })
     }
 
@@ -190,11 +197,16 @@ impl Store {
     ) -> Result<T, E> {
         let (out, queued) = {
             let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
-            let mut w = Write { tx, now, queued_mutation: false };
-            let out = f(&mut w)?;
-            let queued = w.queued_mutation;
-            w.tx.commit().map_err(StoreError::from)?;
+            self.journal.begin();
+            let (out, queued) = {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+                let mut w = Write { tx, now, queued_mutation: false };
+                let out = f(&mut w)?;
+                let queued = w.queued_mutation;
+                w.tx.commit().map_err(StoreError::from)?;
+                (out, queued)
+            };
+            self.journal.commit(&conn);
             (out, queued)
         };
         if queued {
@@ -203,6 +215,14 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// The leads and list memberships written since `cursor` (a previous answer's
+    /// [`Changes::cursor`]; 0 when the caller holds nothing yet, which answers "everything"), so
+    /// a caller that keeps rows in memory re-reads only those.
+    pub fn changes_since(&self, cursor: u64) -> Changes {
+        let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        self.journal.since(cursor, &conn)
     }
 
     /// Calls `listener` after every committed transaction that queued a sync mutation (on the

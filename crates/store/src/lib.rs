@@ -11,6 +11,7 @@
 pub mod agents;
 pub mod calls;
 pub mod campaigns;
+pub mod changes;
 mod connection;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;

@@ -98,7 +98,7 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
         setError("Record or import a voicemail message in Settings → Voicemail drop first.");
         return;
       }
-      await backend.dropVoicemail(call, first.id);
+      await (phoneRef.current ? phoneRef.current.dropVoicemail(call, first) : backend.dropVoicemail(call, first.id));
       callLogId.current = null;
       await run("refresh");
     } catch (err) {

@@ -143,6 +143,9 @@ describe("Campaigns", () => {
     await user.keyboard("d");
     await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"), { timeout: 5000 });
     await user.keyboard("v");
+    // The call card, up while the message plays, says so instead of offering another drop.
+    expect(await screen.findByTestId("call-voicemail-dropped")).toHaveTextContent("Leaving “Intro”");
+    expect(screen.queryByTestId("call-voicemail-drop"), "no second drop is offered").not.toBeInTheDocument();
     await waitFor(() => expect(screen.getByTestId("session-lead-name")).toHaveTextContent("Dee Dunn"));
     const played = await signalWire.call<{ url: string; bytes: number | null }[]>("played");
     expect(played, "the message played on the lead's leg, fetched from its public URL").toEqual([

@@ -326,7 +326,13 @@ function CallCard({
         </div>
       )}
 
-      {connected && !call.ringingIn && <DropVoicemail callLogId={call.callLogId} onDropped={onVoicemailDropped} />}
+      {call.voicemail !== null ? (
+        <div className="muted small" role="status" data-testid="call-voicemail-dropped">
+          Leaving “{call.voicemail}”: the call ends by itself when it has played.
+        </div>
+      ) : (
+        connected && !call.ringingIn && <DropVoicemail phone={phone} callLogId={call.callLogId} onDropped={onVoicemailDropped} />
+      )}
 
       {audioOpen && !bridge && <AudioPickers />}
 
@@ -425,11 +431,11 @@ function AudioPickers() {
  * Voicemail drop for a connected call: plays the chosen message into it and frees the agent at
  * once (the call hangs up by itself once the message played; "left voicemail" is saved).
  */
-function DropVoicemail({ callLogId, onDropped }: { callLogId: string; onDropped?: (callLogId: string) => void }) {
+function DropVoicemail({ phone, callLogId, onDropped }: { phone: Phone; callLogId: string; onDropped?: (callLogId: string) => void }) {
   const backend = useBackend();
   const [messages, setMessages] = useState<VoicemailMessage[] | null>(null);
   const [chosen, setChosen] = useState("");
-  const [state, setState] = useState<{ kind: "idle" } | { kind: "busy" } | { kind: "dropped"; name: string } | { kind: "error"; message: string }>({ kind: "idle" });
+  const [state, setState] = useState<{ kind: "idle" } | { kind: "busy" } | { kind: "error"; message: string }>({ kind: "idle" });
 
   useEffect(() => {
     backend.voicemailMessages().then(
@@ -442,18 +448,11 @@ function DropVoicemail({ callLogId, onDropped }: { callLogId: string; onDropped?
   }, [backend]);
 
   if (!messages || messages.length === 0) return null;
-  if (state.kind === "dropped") {
-    return (
-      <div className="muted small" role="status" data-testid="call-voicemail-dropped">
-        Leaving “{state.name}”: the call ends by itself when it has played.
-      </div>
-    );
-  }
   const drop = async () => {
     setState({ kind: "busy" });
     try {
-      await backend.dropVoicemail(callLogId, chosen);
-      setState({ kind: "dropped", name: messages.find((m) => m.id === chosen)?.name ?? "" });
+      await phone.dropVoicemail(callLogId, { id: chosen, name: messages.find((m) => m.id === chosen)?.name ?? "" });
+      setState({ kind: "idle" });
       onDropped?.(callLogId);
     } catch (err) {
       setState({ kind: "error", message: errorMessage(err) });

@@ -60,6 +60,8 @@ export type PhoneCall = {
   route: CallRoute;
   /** A bridge call as SignalWire last reported it; null for softphone calls. */
   bridge: BridgeCallInfo | null;
+  /** The voicemail message being left in this call (the agent is free; it hangs up by itself). */
+  voicemail: string | null;
 };
 
 /** What a call placed from a button or the dialer may override (null: Settings' default). */
@@ -95,6 +97,11 @@ export type Phone = {
   transfer: (callId: string, to: string) => Promise<boolean>;
   /** Holds the active call and resumes this one. */
   switchTo: (callId: string) => Promise<void>;
+  /**
+   * Plays a voicemail message into the call (dropVoicemail) and marks the call as leaving it,
+   * wherever the drop was asked (the call card, a session's V); rejects with the backend's error.
+   */
+  dropVoicemail: (callLogId: string, message: { id: string; name: string }) => Promise<void>;
   /** The call now belongs to this lead (created from the screen pop). */
   setLead: (callId: string, lead: CallLead) => void;
   /** The call the shortcuts act on: the active one, else the newest connected or dialing one. */
@@ -129,8 +136,13 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
     setCalls((list) => list.map((c) => (c.callId === callId ? { ...c, ...(typeof change === "function" ? change(c) : change) } : c)));
   }, []);
 
+  /** Calls whose end was reported: a call that failed at once (a busy line's 486) can end before
+   * the answer that placed it arrives, and must not come back as "Dialing…" when it does. */
+  const endedCalls = useRef(new Set<string>());
+
   /** Adds the call, or merges into the one a notice already created. */
   const upsert = useCallback((call: Partial<PhoneCall> & Pick<PhoneCall, "callId" | "callLogId">) => {
+    if (endedCalls.current.has(call.callId)) return;
     setCalls((list) => {
       const known = list.find((c) => c.callId === call.callId);
       if (known) return list.map((c) => (c.callId === call.callId ? mergeKnown(c, call) : c));
@@ -148,6 +160,7 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
         error: null,
         route: "softphone",
         bridge: null,
+        voicemail: null,
         ...call,
       };
       if (fresh.phase === "active") fresh.activeSince = Date.now();
@@ -180,6 +193,7 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
           if (notice.phase === "ended" || notice.phase === "failed") {
             const ended = callsRef.current.find((c) => c.callId === notice.callId);
             if (ended?.ringingIn && ended.direction === "inbound" && !rejected.current.delete(notice.callId)) current.current.onMissed?.(ended);
+            endedCalls.current.add(notice.callId);
             setCalls((list) => list.filter((c) => c.callId !== notice.callId));
             current.current.onEnded(notice.callLogId, notice.phase, notice.detail);
           } else {
@@ -370,6 +384,11 @@ export function usePhone(backend: Backend, handlers: PhoneHandlers): Phone {
       switchTo: async (callId) => {
         await holdOthers(callId);
         if (await run(callId, () => backend.holdCall(callId, false))) patch(callId, { phase: "active" });
+      },
+      dropVoicemail: async (callLogId, message) => {
+        await backend.dropVoicemail(callLogId, message.id);
+        const call = callsRef.current.find((c) => c.callLogId === callLogId);
+        if (call) patch(call.callId, { voicemail: message.name });
       },
       setLead: (callId, lead) => patch(callId, { lead }),
       current: () => {

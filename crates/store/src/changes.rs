@@ -1,0 +1,307 @@
+//! Which leads committed transactions touched, so a reader that keeps rows in memory (a dialing
+//! session's 100k members) re-reads only those instead of everything at every step.
+//!
+//! SQLite's update hook on the one writer connection sees every row written to a rowid table,
+//! whoever wrote it in this process (a wrap-up, a pull, an import): the rows of `leads`,
+//! `call_logs` and `dialer_campaign_calls` are noted by rowid while a transaction runs and mapped
+//! to their lead ids once it commits; a rollback publishes nothing. `lead_list_members` is a
+//! `WITHOUT ROWID` table, which the hook does not see, so a TEMP trigger (this connection only,
+//! nothing in the schema) copies the list id of each membership write into a one-row-per-list
+//! temp table, which it does see. (The pre-update hook would see both but needs bindgen and
+//! libclang at build time.) A deleted row cannot be mapped, and another process writing the same
+//! file is seen only through the writer's `PRAGMA data_version`: both, like more rows than the
+//! log keeps, tell every reader to re-read everything.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::Connection;
+use rusqlite::OptionalExtension;
+use rusqlite::hooks::Action;
+
+use crate::Result;
+
+/// At most this many touched ids are kept (about 0.5 MB); a reader further behind re-reads all.
+const KEEP: usize = 10_000;
+
+/// The watched rowid tables and the column naming the lead.
+const WATCHED: &[(&str, &str)] = &[("leads", "id"), ("call_logs", "lead_id"), ("dialer_campaign_calls", "lead_id")];
+
+/// The temp table the membership trigger writes.
+const MEMBER_CHANGES: &str = "ringdesk_member_changes";
+
+/// What changed since a reader's cursor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Pass this to the next [`crate::Store::changes_since`].
+    pub cursor: u64,
+    /// More changed than the log kept, a row was deleted, or another process wrote: re-read
+    /// everything.
+    pub all: bool,
+    /// Leads whose row, calls or campaign attempts were written.
+    pub leads: BTreeSet<String>,
+    /// Lists whose members were added, changed or removed.
+    pub lists: BTreeSet<String>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        !self.all && self.leads.is_empty() && self.lists.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Touched {
+    Lead(String),
+    List(String),
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    /// Rows written in the transaction running now: (index into [`WATCHED`], rowid).
+    pending: Vec<(usize, i64)>,
+    /// The running transaction wrote a membership row.
+    pending_members: bool,
+    /// It deleted a watched row, or wrote more than [`KEEP`]: it publishes "everything".
+    pending_all: bool,
+    /// Published: (sequence, what), oldest first.
+    kept: VecDeque<(u64, Touched)>,
+    /// Sequences up to this one were dropped from `kept` (or were "everything").
+    forgotten: u64,
+    seq: u64,
+    /// The writer's `data_version` at the last look.
+    data_version: i64,
+}
+
+/// The shared log: the hook writes `pending`, the store publishes on commit.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Journal(Arc<Mutex<Log>>);
+
+impl Journal {
+    fn log(&self) -> MutexGuard<'_, Log> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Installs the hook and the membership trigger on the writer connection.
+    pub(crate) fn install(&self, conn: &mut Connection) -> Result<()> {
+        conn.execute_batch(&format!(
+            "CREATE TEMP TABLE IF NOT EXISTS {MEMBER_CHANGES} (list_id TEXT PRIMARY KEY);
+             CREATE TEMP TRIGGER IF NOT EXISTS ringdesk_member_insert AFTER INSERT ON main.lead_list_members
+               BEGIN INSERT OR IGNORE INTO {MEMBER_CHANGES} VALUES (NEW.list_id); END;
+             CREATE TEMP TRIGGER IF NOT EXISTS ringdesk_member_update AFTER UPDATE ON main.lead_list_members
+               BEGIN INSERT OR IGNORE INTO {MEMBER_CHANGES} VALUES (NEW.list_id); END;
+             CREATE TEMP TRIGGER IF NOT EXISTS ringdesk_member_delete AFTER DELETE ON main.lead_list_members
+               BEGIN INSERT OR IGNORE INTO {MEMBER_CHANGES} VALUES (OLD.list_id); END;"
+        ))?;
+        let version = data_version(conn)?;
+        {
+            let mut log = self.log();
+            log.data_version = version;
+            // Cursor 0 is "has nothing yet".
+            log.seq = log.seq.max(1);
+        }
+        let log = self.0.clone();
+        conn.update_hook(Some(move |action: Action, db: &str, table: &str, rowid: i64| {
+            let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+            if db == "temp" {
+                if table == MEMBER_CHANGES && action == Action::SQLITE_INSERT {
+                    log.pending_members = true;
+                }
+                return;
+            }
+            let Some(t) = WATCHED.iter().position(|(name, _)| *name == table) else { return };
+            if log.pending_all {
+                return;
+            }
+            if action == Action::SQLITE_DELETE || log.pending.len() >= KEEP {
+                log.pending.clear();
+                log.pending_all = true;
+                return;
+            }
+            log.pending.push((t, rowid));
+        }))?;
+        Ok(())
+    }
+
+    /// A transaction begins: what an earlier one that rolled back left is dropped.
+    pub(crate) fn begin(&self) {
+        let mut log = self.log();
+        log.pending.clear();
+        log.pending_members = false;
+        log.pending_all = false;
+    }
+
+    /// The transaction committed on `conn`: its rows' leads get a sequence number.
+    pub(crate) fn commit(&self, conn: &Connection) {
+        let (rows, members, all) = {
+            let mut log = self.log();
+            (
+                std::mem::take(&mut log.pending),
+                std::mem::take(&mut log.pending_members),
+                std::mem::take(&mut log.pending_all),
+            )
+        };
+        // Map rowids to leads (and read the trigger's lists) without holding the log: the
+        // statements below fire the hook again.
+        let mut touched = Vec::with_capacity(rows.len());
+        let mut unmapped = false;
+        for (t, rowid) in rows {
+            let (table, column) = WATCHED[t];
+            let lead: rusqlite::Result<Option<Option<String>>> = conn
+                .prepare_cached(&format!("SELECT {column} FROM main.{table} WHERE rowid = ?1"))
+                .and_then(|mut stmt| stmt.query_row([rowid], |r| r.get(0)).optional());
+            match lead {
+                Ok(Some(Some(id))) => touched.push(Touched::Lead(id)),
+                // A call without a lead touches no lead.
+                Ok(Some(None)) => {}
+                Ok(None) | Err(_) => unmapped = true,
+            }
+        }
+        if members {
+            let lists: rusqlite::Result<Vec<String>> = conn
+                .prepare_cached(&format!("SELECT list_id FROM temp.{MEMBER_CHANGES}"))
+                .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect());
+            match lists {
+                Ok(lists) => touched.extend(lists.into_iter().map(Touched::List)),
+                Err(_) => unmapped = true,
+            }
+            if conn.execute(&format!("DELETE FROM temp.{MEMBER_CHANGES}"), []).is_err() {
+                unmapped = true;
+            }
+        }
+        let version = data_version(conn).ok();
+        let mut log = self.log();
+        // Another connection committed since the last look: nobody knows what it changed.
+        if version.is_some_and(|v| v != log.data_version) {
+            log.data_version = version.unwrap_or_default();
+            forget_all(&mut log);
+        }
+        if all || unmapped {
+            forget_all(&mut log);
+            return;
+        }
+        if touched.is_empty() {
+            return;
+        }
+        log.seq += 1;
+        let seq = log.seq;
+        log.kept.extend(touched.into_iter().map(|t| (seq, t)));
+        while log.kept.len() > KEEP {
+            if let Some((s, _)) = log.kept.pop_front() {
+                log.forgotten = log.forgotten.max(s);
+            }
+        }
+    }
+
+    /// What was published after `cursor` (0: everything, as for a reader that has nothing yet).
+    pub(crate) fn since(&self, cursor: u64, conn: &Connection) -> Changes {
+        let version = data_version(conn).ok();
+        let mut log = self.log();
+        if version.is_some_and(|v| v != log.data_version) {
+            log.data_version = version.unwrap_or_default();
+            forget_all(&mut log);
+        }
+        let mut out = Changes { cursor: log.seq, all: cursor == 0 || cursor < log.forgotten, ..Changes::default() };
+        if out.all {
+            return out;
+        }
+        let start = log.kept.partition_point(|(s, _)| *s <= cursor);
+        for (_, t) in log.kept.range(start..) {
+            match t {
+                Touched::Lead(id) => out.leads.insert(id.clone()),
+                Touched::List(id) => out.lists.insert(id.clone()),
+            };
+        }
+        out
+    }
+}
+
+/// A new sequence that every reader's cursor is behind.
+fn forget_all(log: &mut Log) {
+    log.seq += 1;
+    log.forgotten = log.seq;
+    log.kept.clear();
+}
+
+fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::leads::{self, NewLead};
+    use crate::{Store, StoreError, lists};
+
+    fn lead(w: &mut crate::Write<'_>, name: &str) -> crate::Result<String> {
+        Ok(leads::insert(w, &NewLead { name: name.into(), ..NewLead::default() })?.id)
+    }
+
+    fn set(ids: &[&str]) -> BTreeSet<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_reader_learns_exactly_the_leads_and_lists_written_since_its_cursor() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("r.db")).expect("store");
+        let first = store.changes_since(0);
+        assert!(first.all, "a reader holding nothing re-reads everything");
+        let (a, b, list) = store
+            .write(|w| {
+                let (a, b) = (lead(w, "Ann")?, lead(w, "Bob")?);
+                let list = lists::create(w, "Q1", None)?;
+                lists::add_member(w, &list, &a)?;
+                Ok::<_, StoreError>((a, b, list))
+            })
+            .expect("seeded");
+        let c1 = store.changes_since(first.cursor);
+        assert!(!c1.all, "a few rows fit in the log");
+        assert_eq!(c1.leads, set(&[&a, &b]), "both new leads and the member row's lead");
+        assert_eq!(c1.lists, set(&[&list]), "the list whose members changed");
+        assert!(store.changes_since(c1.cursor).is_empty(), "nothing written since");
+
+        store.write(|w| leads::set_assignee(w, &b, Some("agent-2"))).expect("assigned");
+        let c2 = store.changes_since(c1.cursor);
+        assert_eq!((c2.leads, c2.lists), (set(&[&b]), set(&[])), "only the updated lead");
+    }
+
+    #[test]
+    fn a_rolled_back_transaction_publishes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("r.db")).expect("store");
+        let start = store.changes_since(0).cursor;
+        let failed: Result<(), StoreError> = store.write(|w| {
+            lead(w, "Ghost")?;
+            Err(StoreError::Conflict("abandoned".into()))
+        });
+        assert!(failed.is_err(), "the write failed");
+        assert!(store.changes_since(start).is_empty(), "the rolled-back insert is not reported");
+    }
+
+    #[test]
+    fn a_write_by_another_connection_or_too_many_rows_means_re_read_everything() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("r.db");
+        let store = Store::open(&path).expect("store");
+        let cursor = store.changes_since(0).cursor;
+        let other = Connection::open(&path).expect("second connection");
+        other.execute("UPDATE settings SET value = value", []).expect("a foreign write");
+        other
+            .execute_batch("CREATE TABLE scratch(x); INSERT INTO scratch VALUES (1);")
+            .expect("another process commits");
+        let c = store.changes_since(cursor);
+        assert!(c.all, "another connection's commit cannot be itemised");
+        assert!(store.changes_since(c.cursor).is_empty(), "and is reported once");
+
+        store
+            .write(|w| {
+                for i in 0..(KEEP + 1) {
+                    lead(w, &format!("Lead {i}"))?;
+                }
+                Ok::<_, StoreError>(())
+            })
+            .expect("a big import");
+        assert!(store.changes_since(c.cursor).all, "an import larger than the log means everything");
+    }
+}
