@@ -13,47 +13,8 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 
 use crate::places::Places;
 use crate::queue::Queue;
-use crate::rules::{Blocked, Campaign, Lead, Placement, eligibility};
-
-/// One lead of the campaign's queue.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct QueueEntry {
-    pub id: String,
-    /// Its place in the list (the default order).
-    pub position: u32,
-    pub last_contact: Option<DateTime<Utc>>,
-    pub value: Option<f64>,
-    pub lead: Lead,
-}
-
-/// The order the eligible leads are called in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Order {
-    /// The list's own order.
-    #[default]
-    List,
-    /// Never contacted first, then the longest ago.
-    OldestContactFirst,
-    /// The highest value first; leads without one last.
-    HighestValueFirst,
-    /// Leads in their best local hour first: 16:00–18:00 is the best hour to reach a lead, 08:00–09:00
-    /// the next best (the LRM study in docs/reference/dialer.md §2.4); then the list's order.
-    BestLocalHourFirst,
-}
-
-impl Order {
-    /// A lead's key under this order, smaller first, the list position breaking ties; 0 for the
-    /// list's own order and for the best local hour, which depends on the instant.
-    pub(crate) fn key(self, e: &QueueEntry) -> i64 {
-        match self {
-            Order::List | Order::BestLocalHourFirst => 0,
-            // Never contacted (None) first, then the oldest (to the second).
-            Order::OldestContactFirst => e.last_contact.map_or(i64::MIN, |t| t.timestamp()),
-            // The highest value first (to the cent); none last.
-            Order::HighestValueFirst => e.value.map_or(i64::MAX, |v| -((v * 100.0).round() as i64)),
-        }
-    }
-}
+pub use crate::queue::{Order, QueueEntry};
+use crate::rules::{Blocked, Campaign, Placement, eligibility};
 
 /// How the next call starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,6 +321,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Lead;
     use chrono_tz::America;
 
     fn utc(s: &str) -> DateTime<Utc> {

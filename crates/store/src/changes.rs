@@ -84,15 +84,22 @@ impl Journal {
 
     /// Installs the hook and the membership trigger on the writer connection.
     pub(crate) fn install(&self, conn: &mut Connection) -> Result<()> {
-        conn.execute_batch(&format!(
-            "CREATE TEMP TABLE IF NOT EXISTS {MEMBER_CHANGES} (list_id TEXT PRIMARY KEY);
+        let has_members: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'lead_list_members')",
+            [],
+            |r| r.get(0),
+        )?;
+        if has_members {
+            conn.execute_batch(&format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {MEMBER_CHANGES} (list_id TEXT PRIMARY KEY);
              CREATE TEMP TRIGGER IF NOT EXISTS ringdesk_member_insert AFTER INSERT ON main.lead_list_members
                BEGIN INSERT OR IGNORE INTO {MEMBER_CHANGES} VALUES (NEW.list_id); END;
              CREATE TEMP TRIGGER IF NOT EXISTS ringdesk_member_update AFTER UPDATE ON main.lead_list_members
                BEGIN INSERT OR IGNORE INTO {MEMBER_CHANGES} VALUES (NEW.list_id); END;
              CREATE TEMP TRIGGER IF NOT EXISTS ringdesk_member_delete AFTER DELETE ON main.lead_list_members
                BEGIN INSERT OR IGNORE INTO {MEMBER_CHANGES} VALUES (OLD.list_id); END;"
-        ))?;
+            ))?;
+        }
         let version = data_version(conn)?;
         {
             let mut log = self.log();
