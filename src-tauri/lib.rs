@@ -330,6 +330,8 @@ fn start_services(handle: &tauri::AppHandle) {
     {
         tracing::warn!(code = ?e.code, "the softphone did not start: {}", e.message);
     }
+    // The first page and the services' first reads are done: their page caches can go.
+    app.store().release_memory();
     tracing::debug!("start-up: background services started");
 }
 

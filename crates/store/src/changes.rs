@@ -5,19 +5,19 @@
 //! whoever wrote it in this process (a wrap-up, a pull, an import): the rows of `leads`,
 //! `call_logs` and `dialer_campaign_calls` are noted by rowid while a transaction runs and mapped
 //! to their lead ids once it commits; a rollback publishes nothing. `lead_list_members` is a
-//! `WITHOUT ROWID` table, which the hook does not see, so a TEMP trigger (this connection only,
-//! nothing in the schema) copies the list id of each membership write into a one-row-per-list
-//! temp table, which it does see. (The pre-update hook would see both but needs bindgen and
-//! libclang at build time.) A deleted row cannot be mapped, and another process writing the same
-//! file is seen only through the writer's `PRAGMA data_version`: both, like more rows than the
-//! log keeps, tell every reader to re-read everything.
+//! `WITHOUT ROWID` table, which the hook does not see: the store's functions that write it note
+//! the list themselves ([`crate::Write::touch_list`]); a deleted list (its members go with it) is
+//! seen by the hook. A TEMP trigger was tried instead and made a 100k-lead import 60 % slower;
+//! the pre-update hook needs bindgen and libclang at build time. A deleted row cannot be mapped,
+//! and another process writing the same file is seen only through the writer's
+//! `PRAGMA data_version`: both, like more rows than the log keeps or maps, tell every reader to
+//! re-read everything.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::Connection;
-use rusqlite::OptionalExtension;
 use rusqlite::hooks::Action;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::Result;
 
@@ -27,8 +27,12 @@ const KEEP: usize = 10_000;
 /// The watched rowid tables and the column naming the lead.
 const WATCHED: &[(&str, &str)] = &[("leads", "id"), ("call_logs", "lead_id"), ("dialer_campaign_calls", "lead_id")];
 
-/// The temp table the membership trigger writes.
-const MEMBER_CHANGES: &str = "ringdesk_member_changes";
+/// A table whose deleted rows take list memberships with them.
+const LISTS: &str = "lead_lists";
+
+/// Above this many rows in one transaction (an import, a first pull), their leads are not looked
+/// up one by one: readers re-read everything.
+const MAP_AT_MOST: usize = 1_000;
 
 /// What changed since a reader's cursor.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,8 +64,6 @@ enum Touched {
 struct Log {
     /// Rows written in the transaction running now: (index into [`WATCHED`], rowid).
     pending: Vec<(usize, i64)>,
-    /// The running transaction wrote a membership row.
-    pending_members: bool,
     /// It deleted a watched row, or wrote more than [`KEEP`]: it publishes "everything".
     pending_all: bool,
     /// Published: (sequence, what), oldest first.
@@ -84,22 +86,6 @@ impl Journal {
 
     /// Installs the hook and the membership trigger on the writer connection.
     pub(crate) fn install(&self, conn: &mut Connection) -> Result<()> {
-        let has_members: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'lead_list_members')",
-            [],
-            |r| r.get(0),
-        )?;
-        if has_members {
-            conn.execute_batch(&format!(
-                "CREATE TEMP TABLE IF NOT EXISTS {MEMBER_CHANGES} (list_id TEXT PRIMARY KEY);
-             CREATE TEMP TRIGGER IF NOT EXISTS ringdesk_member_insert AFTER INSERT ON main.lead_list_members
-               BEGIN INSERT OR IGNORE INTO {MEMBER_CHANGES} VALUES (NEW.list_id); END;
-             CREATE TEMP TRIGGER IF NOT EXISTS ringdesk_member_update AFTER UPDATE ON main.lead_list_members
-               BEGIN INSERT OR IGNORE INTO {MEMBER_CHANGES} VALUES (NEW.list_id); END;
-             CREATE TEMP TRIGGER IF NOT EXISTS ringdesk_member_delete AFTER DELETE ON main.lead_list_members
-               BEGIN INSERT OR IGNORE INTO {MEMBER_CHANGES} VALUES (OLD.list_id); END;"
-            ))?;
-        }
         let version = data_version(conn)?;
         {
             let mut log = self.log();
@@ -109,23 +95,29 @@ impl Journal {
         }
         let log = self.0.clone();
         conn.update_hook(Some(move |action: Action, db: &str, table: &str, rowid: i64| {
-            let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
-            if db == "temp" {
-                if table == MEMBER_CHANGES && action == Action::SQLITE_INSERT {
-                    log.pending_members = true;
-                }
+            // Every row of every table comes through here (FTS's shadow tables too): decide on
+            // the name before taking the lock.
+            if db != "main" {
                 return;
             }
-            let Some(t) = WATCHED.iter().position(|(name, _)| *name == table) else { return };
+            let watched = WATCHED.iter().position(|(name, _)| *name == table);
+            let list_gone = table == LISTS && action == Action::SQLITE_DELETE;
+            if watched.is_none() && !list_gone {
+                return;
+            }
+            let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
             if log.pending_all {
                 return;
             }
-            if action == Action::SQLITE_DELETE || log.pending.len() >= KEEP {
-                log.pending.clear();
-                log.pending_all = true;
-                return;
+            match watched {
+                Some(t) if action != Action::SQLITE_DELETE && log.pending.len() < MAP_AT_MOST => {
+                    log.pending.push((t, rowid));
+                }
+                _ => {
+                    log.pending.clear();
+                    log.pending_all = true;
+                }
             }
-            log.pending.push((t, rowid));
         }))?;
         Ok(())
     }
@@ -134,25 +126,20 @@ impl Journal {
     pub(crate) fn begin(&self) {
         let mut log = self.log();
         log.pending.clear();
-        log.pending_members = false;
         log.pending_all = false;
     }
 
-    /// The transaction committed on `conn`: its rows' leads get a sequence number.
-    pub(crate) fn commit(&self, conn: &Connection) {
-        let (rows, members, all) = {
+    /// The transaction committed on `conn`, having written the members of `lists`: its rows'
+    /// leads and those lists get a sequence number.
+    pub(crate) fn commit(&self, conn: &Connection, lists: Vec<String>) {
+        let (rows, all) = {
             let mut log = self.log();
-            (
-                std::mem::take(&mut log.pending),
-                std::mem::take(&mut log.pending_members),
-                std::mem::take(&mut log.pending_all),
-            )
+            (std::mem::take(&mut log.pending), std::mem::take(&mut log.pending_all))
         };
-        // Map rowids to leads (and read the trigger's lists) without holding the log: the
-        // statements below fire the hook again.
-        let mut touched = Vec::with_capacity(rows.len());
+        // Map rowids to leads without holding the log (the hook takes it).
+        let mut touched: Vec<Touched> = lists.into_iter().map(Touched::List).collect();
         let mut unmapped = false;
-        for (t, rowid) in rows {
+        for (t, rowid) in rows.into_iter().filter(|_| !all) {
             let (table, column) = WATCHED[t];
             let lead: rusqlite::Result<Option<Option<String>>> = conn
                 .prepare_cached(&format!("SELECT {column} FROM main.{table} WHERE rowid = ?1"))
@@ -162,18 +149,6 @@ impl Journal {
                 // A call without a lead touches no lead.
                 Ok(Some(None)) => {}
                 Ok(None) | Err(_) => unmapped = true,
-            }
-        }
-        if members {
-            let lists: rusqlite::Result<Vec<String>> = conn
-                .prepare_cached(&format!("SELECT list_id FROM temp.{MEMBER_CHANGES}"))
-                .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect());
-            match lists {
-                Ok(lists) => touched.extend(lists.into_iter().map(Touched::List)),
-                Err(_) => unmapped = true,
-            }
-            if conn.execute(&format!("DELETE FROM temp.{MEMBER_CHANGES}"), []).is_err() {
-                unmapped = true;
             }
         }
         let version = data_version(conn).ok();

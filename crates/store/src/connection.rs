@@ -49,6 +49,8 @@ pub struct Write<'c> {
     now: DateTime<Utc>,
     /// A sync mutation was queued in this transaction.
     pub(crate) queued_mutation: bool,
+    /// Lists whose members this transaction wrote (for the change journal).
+    lists_touched: Vec<String>,
 }
 
 /// Anything queries can run on: a [`Read`] or a [`Write`] (which sees its own changes).
@@ -77,6 +79,14 @@ impl Write<'_> {
 
     pub(crate) fn now_text(&self) -> String {
         format_ts(self.now)
+    }
+
+    /// This transaction adds, changes or removes members of `list_id`. Every function that
+    /// writes `lead_list_members` calls it: the change journal cannot see that table.
+    pub(crate) fn touch_list(&mut self, list_id: &str) {
+        if !self.lists_touched.iter().any(|l| l == list_id) {
+            self.lists_touched.push(list_id.to_string());
+        }
     }
 }
 
@@ -198,15 +208,15 @@ impl Store {
         let (out, queued) = {
             let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
             self.journal.begin();
-            let (out, queued) = {
+            let (out, queued, lists) = {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
-                let mut w = Write { tx, now, queued_mutation: false };
+                let mut w = Write { tx, now, queued_mutation: false, lists_touched: Vec::new() };
                 let out = f(&mut w)?;
-                let queued = w.queued_mutation;
+                let (queued, lists) = (w.queued_mutation, std::mem::take(&mut w.lists_touched));
                 w.tx.commit().map_err(StoreError::from)?;
-                (out, queued)
+                (out, queued, lists)
             };
-            self.journal.commit(&conn);
+            self.journal.commit(&conn, lists);
             (out, queued)
         };
         if queued {
@@ -215,6 +225,18 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Gives back the page caches' memory (every connection's), once a burst of work is done:
+    /// the start-up's first page, say. The caches fill again on demand.
+    pub fn release_memory(&self) {
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let readers = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        for conn in std::iter::once(&*writer).chain(readers.iter()) {
+            if let Err(e) = conn.release_memory() {
+                tracing::debug!(error = %e, "a connection kept its cache");
+            }
+        }
     }
 
     /// The leads and list memberships written since `cursor` (a previous answer's

@@ -96,6 +96,7 @@ pub fn add_member(w: &mut Write<'_>, list_id: &str, lead_id: &str) -> Result<boo
         )?
         .execute(params![list_id, lead_id, now])?;
     if changed > 0 {
+        w.touch_list(list_id);
         let row = MemberRow { list_id, lead_id, added_at: &now };
         outbox::enqueue(w, "insert", "lead_list_members", &format!("{list_id}:{lead_id}"), &row)?;
     }

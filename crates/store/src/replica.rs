@@ -982,6 +982,12 @@ fn put_generic(w: &mut Write<'_>, table: Table, id: &str, rd: &mut Reader<'_>) -
         }
         _ => {}
     }
+    if table == Table::LeadListMembers
+        && let Some(Value::Text(list)) = cols.iter().position(|c| *c == "list_id").map(|i| &args[i])
+    {
+        let list = list.clone();
+        w.touch_list(&list);
+    }
     let sql = format!(
         "INSERT INTO {t} ({c}) VALUES ({placeholders}) ON CONFLICT({target}) DO UPDATE SET {u}",
         t = table.local(),
@@ -1069,7 +1075,15 @@ fn remove(w: &mut Write<'_>, table: Table, id: &str) -> Result<u64> {
     let n = match table {
         Table::Leads => leads::remove_replica(w, id)?,
         Table::LeadListMembers => {
-            w.conn().prepare_cached("DELETE FROM lead_list_members WHERE id = ?1")?.execute([id])? as u64
+            let lists: Vec<String> = w
+                .conn()
+                .prepare_cached("DELETE FROM lead_list_members WHERE id = ?1 RETURNING list_id")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for list in &lists {
+                w.touch_list(list);
+            }
+            lists.len() as u64
         }
         other => w
             .conn()
@@ -1206,6 +1220,7 @@ pub fn finish_resync(w: &mut Write<'_>) -> Result<u64> {
             dropped += match table {
                 Table::LeadListMembers => {
                     let (list, lead) = id.split_once(':').unwrap_or((&id, ""));
+                    w.touch_list(list);
                     w.conn()
                         .prepare_cached("DELETE FROM lead_list_members WHERE list_id = ?1 AND lead_id = ?2")?
                         .execute([list, lead])? as u64
