@@ -249,6 +249,39 @@ mod tests {
     }
 
     #[test]
+    fn a_membership_pulled_from_the_backend_or_deleted_there_names_its_list() {
+        use crate::replica::{self, Incoming, Table};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("r.db")).expect("store");
+        let (lead, list) = store
+            .write(|w| Ok::<_, StoreError>((lead(w, "Ann")?, lists::create(w, "Web list", None)?)))
+            .expect("seeded");
+        let cursor = store.changes_since(0).cursor;
+        let row = serde_json::json!({
+            "id": "0193a7c2-5b1e-7c3d-9e4f-a1b2c3d4e5f6", "list_id": list, "lead_id": lead, "added_at": "2026-12-05T09:00:00Z"
+        });
+        let serde_json::Value::Object(row) = row else { unreachable!("an object literal") };
+        let pulled = [Incoming::Row { table: Table::LeadListMembers, row }];
+        store
+            .write(|w| replica::apply_page(w, &pulled, "1:0:x", ringdesk_core::phone::Region::US, false))
+            .expect("the pull applies");
+        let issues = store.read(|r| replica::issues(r, 10)).expect("issues");
+        let c1 = store.changes_since(cursor);
+        assert!(issues.is_empty(), "the row applied: {issues:?}");
+        assert_eq!(c1.lists, set(&[&list]), "the pulled member's list: {c1:?}");
+
+        let gone = [Incoming::Tombstone {
+            table: Table::LeadListMembers,
+            row_id: "0193a7c2-5b1e-7c3d-9e4f-a1b2c3d4e5f6".into(),
+        }];
+        store
+            .write(|w| replica::apply_page(w, &gone, "1:0:y", ringdesk_core::phone::Region::US, false))
+            .expect("the tombstone applies");
+        let c2 = store.changes_since(c1.cursor);
+        assert_eq!(c2.lists, set(&[&list]), "the removed member's list: {c2:?}");
+    }
+
+    #[test]
     fn a_rolled_back_transaction_publishes_nothing() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&dir.path().join("r.db")).expect("store");
