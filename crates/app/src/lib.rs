@@ -16,6 +16,7 @@
 //! list is `commands`.
 
 mod agents;
+pub mod analytics;
 mod bridge;
 mod calling;
 pub mod campaigns;

@@ -50,6 +50,31 @@ enum Command {
         #[command(subcommand)]
         command: campaign::CampaignCommand,
     },
+    /// Call analytics: volume, outcomes and contact rates, talk and handle time, the best hours
+    /// in the leads' local time, and the conversion funnel (computed from this desktop's data).
+    Analytics {
+        /// First day (YYYY-MM-DD, in --zone) or instant (RFC 3339).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, included (YYYY-MM-DD), or an instant (RFC 3339, excluded).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only this agent's calls (their user id).
+        #[arg(long)]
+        agent: Option<String>,
+        /// Only the calls of this campaign (its id).
+        #[arg(long)]
+        campaign: Option<String>,
+        /// Only calls to leads of this list (its name).
+        #[arg(long)]
+        list: Option<String>,
+        /// The IANA zone whose days the volume is counted in (default UTC).
+        #[arg(long, default_value = "UTC")]
+        zone: String,
+        /// Talk time that makes a call a conversation.
+        #[arg(long, default_value_t = ringdesk_app::analytics::CONVERSATION_SECONDS)]
+        conversation_seconds: u32,
+    },
     /// The power dialer's rules for a number.
     Dialer {
         #[command(subcommand)]
@@ -366,6 +391,53 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
             match &w.reason {
                 None => writeln!(out, "  allowed").map_err(io)?,
                 Some(why) => writeln!(out, "  not allowed: {why}").map_err(io)?,
+            }
+        }
+        Command::Analytics { from, to, agent, campaign, list, zone, conversation_seconds } => {
+            use ringdesk_app::analytics::{AnalyticsFilter, bound};
+            let zone: ringdesk_app::analytics::Tz = zone.parse().map_err(|_| {
+                IpcError::invalid(format!("{zone:?} is not an IANA time zone (such as America/Denver)."))
+            })?;
+            let list_id = match list {
+                None => None,
+                Some(name) => Some(
+                    app.list_lists()?
+                        .into_iter()
+                        .find(|l| l.name.eq_ignore_ascii_case(name))
+                        .map(|l| l.id)
+                        .ok_or_else(|| IpcError::invalid(format!("No list is named {name:?}.")))?,
+                ),
+            };
+            let filter = AnalyticsFilter {
+                from: from.as_deref().map(|t| bound(t, zone, false)).transpose()?,
+                to: to.as_deref().map(|t| bound(t, zone, true)).transpose()?,
+                agent: agent.clone(),
+                campaign_id: campaign.clone(),
+                list_id,
+                zone,
+                conversation_seconds: *conversation_seconds,
+                ..AnalyticsFilter::default()
+            };
+            let r = app.analytics(&filter)?;
+            if cli.json {
+                return emit_json(out, &r);
+            }
+            writeln!(out, "calls: {} ({} outbound, {} inbound)", r.calls, r.outbound, r.inbound).map_err(io)?;
+            writeln!(
+                out,
+                "answered {:.1} %, voicemail {:.1} %, busy {:.1} %, no answer {:.1} %, wrong number {:.1} %, unclassified {:.1} %",
+                r.rates.answered, r.rates.voicemail, r.rates.busy, r.rates.no_answer, r.rates.wrong_number, r.rates.unclassified
+            )
+            .map_err(io)?;
+            writeln!(out, "talk: {} min; conversations: {}", r.talk_seconds / 60, r.conversations).map_err(io)?;
+            writeln!(
+                out,
+                "funnel: {} called → {} conversations → {} interested → {} won ({:.2})",
+                r.funnel.leads_called, r.funnel.conversations, r.funnel.interested, r.funnel.won, r.funnel.won_value
+            )
+            .map_err(io)?;
+            for d in &r.by_day {
+                writeln!(out, "  {}  {:>5} calls  {:>4} answered", d.day, d.calls, d.outcomes.answered).map_err(io)?;
             }
         }
         Command::Lookup { input } => {

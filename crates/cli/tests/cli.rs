@@ -379,6 +379,22 @@ fn a_call_is_wrapped_up_and_its_follow_up_done_from_the_terminal() {
     let o = cli(&db, &["followups", "done", &id]);
     assert!(o.status.success(), "done: {}", stderr(&o));
     assert!(stdout(&o).contains("today (0)") && stdout(&o).contains("upcoming (0)"), "list empty: {}", stdout(&o));
+
+    // The analytics count the call by its wrap-up, and an empty range is zeros, not an error.
+    let o = cli(&db, &["--json", "analytics"]);
+    assert!(o.status.success(), "analytics: {}", stderr(&o));
+    let a: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(
+        (a["calls"].as_u64(), a["outcomes"]["answered"].as_u64(), a["rates"]["answered"].as_f64()),
+        (Some(1), Some(1), Some(100.0)),
+        "the interested call counts as answered: {a}"
+    );
+    let o = cli(&db, &["--json", "analytics", "--from", "2000-01-01", "--to", "2000-01-02"]);
+    let a: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(a["calls"].as_u64(), Some(0), "nothing in 2000: {a}");
+    let o = cli(&db, &["analytics", "--from", "last tuesday"]);
+    assert_eq!(o.status.code(), Some(2), "a bad date is refused");
+    assert!(stderr(&o).contains("neither a day"), "and says why: {}", stderr(&o));
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! business; this crate only keeps the data consistent.
 
 pub mod agents;
+pub mod analytics;
 pub mod calls;
 pub mod campaigns;
 pub mod changes;
