@@ -798,7 +798,7 @@ async fn a_campaign_in_the_real_window_dials_in_order_skips_what_it_must_and_dro
     let mut gil = phone("13125550147", AnswerMode::Auto);
 
     // The leads (in the list's order), the SIP line, and a voicemail message the agent recorded.
-    let (open, closed) = (zone_at(12), zone_at(3));
+    let (open, closed) = (ringdesk_testkit::zone_at(12), ringdesk_testkit::zone_at(3));
     let message = desktop.dir().join("message.wav");
     speech_wav(&message, 4).expect("the message");
     let db = desktop.dir().join("ringdesk.db");
@@ -1060,18 +1060,4 @@ async fn wrap_up_as(desktop: &Desktop, c: &Client, outcome: &str, shot: &str) {
     desktop.screenshot(c, shot).await;
     click(c, "wrapup-save").await;
     eventually(desktop, c, "the wrap-up step closes after saving", || async { !shown(c, "wrapup-dialog").await }).await;
-}
-
-/// An `Etc/GMT±N` zone where it is now `hour`:xx, so the test does not depend on when it runs.
-fn zone_at(hour: u32) -> String {
-    use chrono::Timelike;
-    let mut offset = (hour as i32 - chrono::Utc::now().hour() as i32).rem_euclid(24);
-    if offset > 14 {
-        offset -= 24;
-    }
-    match offset {
-        0 => "Etc/GMT".into(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    }
 }

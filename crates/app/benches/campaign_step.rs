@@ -24,23 +24,8 @@ fn percentile(v: &mut [f64], q: f64) -> f64 {
     v[((v.len() - 1) as f64 * q).round() as usize]
 }
 
-/// An `Etc/GMT±N` zone where it is now about noon, so every lead is in its window whenever the
-/// bench runs.
-fn zone_at_noon() -> String {
-    use chrono::Timelike;
-    let mut offset = (12 - chrono::Utc::now().hour() as i32).rem_euclid(24);
-    if offset > 14 {
-        offset -= 24;
-    }
-    match offset {
-        0 => "Etc/GMT".to_string(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    }
-}
-
 fn main() {
-    let zone = zone_at_noon();
+    let zone = ringdesk_testkit::zone_at(12);
     for n in [1_000u64, 10_000, 100_000] {
         let dir = tempfile::tempdir().expect("temp dir");
         let app = App::open(&dir.path().join("r.db"), Arc::new(MemorySecretStore::default())).expect("app");

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Timelike, Utc};
+use chrono::Utc;
 use ringdesk_app::ipc::{
     CallRoute, CampaignAction, CampaignDraft, CampaignStatus, DispositionRequest, SecretKind, SessionCommand,
     SessionState, SettingsUpdate,
@@ -18,21 +18,6 @@ use ringdesk_testkit::signalwire::SignalWireEmulator;
 const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
 const TOKEN: &str = "PTtesttoken0123456789";
 const OURS: &str = "+12175550100";
-
-/// An `Etc/GMT±N` zone where it is now `hour`:xx, so the test does not depend on when it runs.
-fn zone_at(hour: u32) -> String {
-    let utc = Utc::now().hour() as i32;
-    let mut offset = (hour as i32 - utc).rem_euclid(24);
-    if offset > 14 {
-        offset -= 24;
-    }
-    // Etc/GMT-5 is UTC+5 (POSIX signs).
-    match offset {
-        0 => "Etc/GMT".to_string(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    }
-}
 
 struct Rig {
     dir: tempfile::TempDir,
@@ -65,7 +50,7 @@ fn rig() -> Rig {
     })
     .expect("settings");
     app.set_secret(SecretKind::SignalwireApiToken, TOKEN).expect("token");
-    let (open_zone, closed_zone) = (zone_at(12), zone_at(3));
+    let (open_zone, closed_zone) = (ringdesk_testkit::zone_at(12), ringdesk_testkit::zone_at(3));
     let people = [
         ("Ann Archer", "+12125550101", "new", &open_zone),
         ("Bob Baker", "+12125550102", "do_not_call", &open_zone),
@@ -482,7 +467,7 @@ fn a_running_session_sees_leads_edited_added_to_its_list_or_deleted_since_its_la
                     name: "Eve Eads".into(),
                     phone: Some("+12125550105".into()),
                     phone_e164: Some("+12125550105".into()),
-                    timezone: Some(zone_at(12)),
+                    timezone: Some(ringdesk_testkit::zone_at(12)),
                     ..NewLead::default()
                 },
             )?

@@ -7,7 +7,6 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
-use chrono::Timelike;
 use ringdesk_testkit::dbus::DbusSession;
 use ringdesk_testkit::postgres::PgCluster;
 use ringdesk_testkit::signalwire::SignalWireEmulator;
@@ -18,19 +17,6 @@ const AGENT_A: &str = "0190a000-0000-7000-8000-00000000000a";
 const AGENT_B: &str = "0190a000-0000-7000-8000-00000000000b";
 const LEADS: usize = 200;
 const LEASE_SECONDS: i64 = 5;
-
-/// An `Etc/GMT±N` zone where it is now noon, so the window is open whenever the test runs.
-fn open_zone() -> String {
-    let mut offset = (12 - chrono::Utc::now().hour() as i32).rem_euclid(24);
-    if offset > 14 {
-        offset -= 24;
-    }
-    match offset {
-        0 => "Etc/GMT".into(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    }
-}
 
 /// An attempt as the backend has it: agent, when (epoch seconds), outcome ("" when none), retry time.
 type Attempt = (String, f64, String, Option<f64>);
@@ -110,7 +96,7 @@ fn two_agents_share_a_campaign_through_leases_and_a_killed_one_loses_nothing() {
         cluster.ensure_role(role, &["ringdesk_agent"]).expect("role");
         cluster.psql(&db, &format!("insert into sync.agent_role values ('{role}', '{id}')")).expect("mapping");
     }
-    let zone = open_zone();
+    let zone = ringdesk_testkit::zone_at(12);
     cluster
         .psql(
             &db,

@@ -40,6 +40,22 @@ pub fn require(binary: &str, package: &str) -> Result<PathBuf, String> {
         })
 }
 
+/// An `Etc/GMT±N` zone where it is now `hour`:xx, so a test of calling windows does not depend
+/// on when it runs.
+pub fn zone_at(hour: u32) -> String {
+    use chrono::Timelike;
+    let mut offset = (hour as i32 - chrono::Utc::now().hour() as i32).rem_euclid(24);
+    if offset > 14 {
+        offset -= 24;
+    }
+    // Etc/GMT-5 is UTC+5 (POSIX signs).
+    match offset {
+        0 => "Etc/GMT".into(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    }
+}
+
 /// A port free for both UDP and TCP on 127.0.0.1 right now.
 pub fn free_port() -> Result<u16, String> {
     for _ in 0..50 {
