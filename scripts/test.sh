@@ -14,7 +14,7 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 # A CI checkout builds once from scratch: incremental state would only cost disk (~5 GB) and time.
 if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}; fi
 mkdir -p artifacts
-disk() { log "disk: $(df -h --output=avail,size . | tail -1 | awk '{print $1 " free of " $2}'); target: $(du -sh target 2>/dev/null | cut -f1)"; }
+disk() { log "disk: $(df -h --output=avail,size . | tail -1 | awk '{print $1 " free of " $2}'); target: $( (du -sh target 2>/dev/null || echo none) | cut -f1)"; }
 disk
 # A target directory that outlives its checkouts keeps every earlier build's artifacts (one
 # machine here reached 69 GB and a run died of a full disk). A fresh debug build with its test
@@ -22,7 +22,8 @@ disk
 # holds much, start it over.
 NEED_GB=${RINGDESK_BUILD_DISK_GB:-20}
 free_gb=$(df -BG --output=avail . | tail -1 | tr -dc '0-9')
-target_gb=$(du -s -BG target 2>/dev/null | cut -f1 | tr -dc '0-9'); target_gb=${target_gb:-0}
+# (a clean checkout has no target/ yet: du fails there, which must not end the run)
+target_gb=$( (du -s -BG target 2>/dev/null || true) | cut -f1 | tr -dc '0-9'); target_gb=${target_gb:-0}
 if [ "$free_gb" -lt "$NEED_GB" ] && [ "$target_gb" -gt 5 ]; then
   log "only ${free_gb} GB free and target/ holds ${target_gb} GB of earlier builds: cleaning it"
   rm -rf target/debug target/release target/tmp
