@@ -19,6 +19,8 @@ pub enum Ask<'a> {
     SaveCsv(&'a str),
     /// A WAV file to keep as a voicemail message.
     OpenWav,
+    /// Where to save a chart's PNG image, suggesting this file name.
+    SavePng(&'a str),
 }
 
 /// Opens a native file dialog in front of the main window; the chosen path, or `None` when the
@@ -39,6 +41,7 @@ pub fn ask(handle: &tauri::AppHandle, what: Ask<'_>) -> Result<Option<String>, I
     }
     let mut dialog = match what {
         Ask::OpenWav => handle.dialog().file().add_filter("WAV audio", &["wav"]),
+        Ask::SavePng(_) => handle.dialog().file().add_filter("PNG image", &["png"]),
         _ => handle.dialog().file().add_filter("CSV", &["csv", "txt"]),
     };
     if let Some(window) = handle.get_webview_window("main") {
@@ -48,6 +51,7 @@ pub fn ask(handle: &tauri::AppHandle, what: Ask<'_>) -> Result<Option<String>, I
         Ask::OpenCsv => dialog.set_title("Import leads from a CSV file").blocking_pick_file(),
         Ask::SaveCsv(name) => dialog.set_title("Export to a CSV file").set_file_name(name).blocking_save_file(),
         Ask::OpenWav => dialog.set_title("Import a voicemail message (WAV)").blocking_pick_file(),
+        Ask::SavePng(name) => dialog.set_title("Save the chart as an image").set_file_name(name).blocking_save_file(),
     };
     let Some(chosen) = chosen else { return Ok(None) };
     let path = chosen

@@ -171,6 +171,27 @@ impl Shell {
         self.export(handle, &file_name, |app, path| app.export_campaign(&campaign_id, path))
     }
 
+    fn export_analytics(
+        &self,
+        handle: &tauri::AppHandle,
+        file_name: String,
+        query: ringdesk_app::ipc::AnalyticsQuery,
+        table: ringdesk_app::ipc::AnalyticsTable,
+    ) -> Result<Option<ringdesk_app::ipc::ExportReport>, IpcError> {
+        self.export(handle, &file_name, |app, path| app.export_analytics(path, &query, table))
+    }
+
+    fn export_chart_png(
+        &self,
+        handle: &tauri::AppHandle,
+        file_name: String,
+        png_base64: String,
+    ) -> Result<Option<ringdesk_app::ipc::ExportReport>, IpcError> {
+        let app = self.app()?;
+        let Some(path) = files::ask(handle, files::Ask::SavePng(&file_name))? else { return Ok(None) };
+        app.save_chart_png(&path, &png_base64).map(Some)
+    }
+
     /// Asks where to save a CSV export (suggesting `file_name`), then writes it there with `write`.
     fn export<T>(
         &self,

@@ -16,12 +16,14 @@ use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use ringdesk_dialer::places::Places;
 use ringdesk_dialer::rules::{self, Campaign as Rules, Lead as EngineLead};
 use ringdesk_store::analytics::{self as store, CallFact, FactFilter};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use specta::Type;
 
 pub use ringdesk_dialer::Tz;
 
 use crate::App;
 use crate::error::Result;
+use crate::ipc::ExportReport;
 
 /// Talk time that makes an answered call a conversation, unless the filter says otherwise.
 pub const CONVERSATION_SECONDS: u32 = crate::campaigns::CONVERSATION_SECONDS;
@@ -30,43 +32,22 @@ pub const SPARSE_CELL: u32 = 5;
 /// A wrap-up this long after the call's end is not counted as handle time (the agent left).
 const MAX_WRAP_UP: i64 = 3600;
 
-/// Which calls the figures cover; `None` does not filter.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AnalyticsFilter {
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub agent: Option<String>,
-    pub campaign_id: Option<String>,
-    pub list_id: Option<String>,
-    pub disposition: Option<String>,
-    pub lead_status: Option<String>,
-    pub route: Option<String>,
-    pub direction: Option<String>,
-    /// The zone whose calendar days the volume is counted in (the agent's).
+/// How the figures are counted: the zone whose calendar days the volume falls in (the
+/// agent's) and the talk that makes a conversation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counting {
     pub zone: Tz,
     pub conversation_seconds: u32,
 }
 
-impl Default for AnalyticsFilter {
+impl Default for Counting {
     fn default() -> Self {
-        AnalyticsFilter {
-            from: None,
-            to: None,
-            agent: None,
-            campaign_id: None,
-            list_id: None,
-            disposition: None,
-            lead_status: None,
-            route: None,
-            direction: None,
-            zone: Tz::UTC,
-            conversation_seconds: CONVERSATION_SECONDS,
-        }
+        Counting { zone: Tz::UTC, conversation_seconds: CONVERSATION_SECONDS }
     }
 }
 
 /// How a call went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Outcome {
     Answered,
@@ -79,7 +60,7 @@ pub enum Outcome {
 }
 
 /// Calls per outcome.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct OutcomeCounts {
     pub answered: u32,
@@ -109,7 +90,7 @@ impl OutcomeCounts {
 }
 
 /// Each outcome's share of the outbound dials, in percent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactRates {
     pub answered: f64,
@@ -121,7 +102,7 @@ pub struct ContactRates {
 }
 
 /// One calendar day (in the filter's zone).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DayVolume {
     /// `YYYY-MM-DD`.
@@ -129,11 +110,12 @@ pub struct DayVolume {
     pub calls: u32,
     /// The outbound dials by outcome.
     pub outcomes: OutcomeCounts,
+    #[specta(type = specta_typescript::Number)]
     pub talk_seconds: u64,
 }
 
 /// One hour of one weekday in the leads' local time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct HeatCell {
     /// 0 Monday … 6 Sunday.
@@ -147,7 +129,7 @@ pub struct HeatCell {
 }
 
 /// Leads at each step from a first call to a won deal.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Funnel {
     /// Leads dialed at least once.
@@ -162,7 +144,7 @@ pub struct Funnel {
 }
 
 /// Every figure of the Analytics page.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalyticsReport {
     pub calls: u32,
@@ -171,6 +153,7 @@ pub struct AnalyticsReport {
     /// The outbound dials by outcome, and as rates.
     pub outcomes: OutcomeCounts,
     pub rates: ContactRates,
+    #[specta(type = specta_typescript::Number)]
     pub talk_seconds: u64,
     pub conversations: u32,
     /// Talk plus wrap-up, over the calls that were answered.
@@ -184,7 +167,89 @@ pub struct AnalyticsReport {
     pub funnel: Funnel,
     /// Calls whose end came before their start (a clock that jumped): counted, no talk time.
     pub clock_skewed: u32,
+    /// Per agent, side by side, most dials first.
+    pub by_agent: Vec<AgentFigures>,
+    /// The hour with the best answer rate, over all the leads and per lead time zone (most
+    /// dials first).
+    pub best_time: Option<BestTime>,
+    pub best_time_by_zone: Vec<BestTime>,
+    /// This desktop's agent (their backend user id), to mark their row.
+    pub me: Option<String>,
 }
+
+/// One agent's figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentFigures {
+    /// Their user id; empty for calls logged before anyone signed in.
+    pub agent: String,
+    pub calls: u32,
+    /// Outbound calls.
+    pub dials: u32,
+    pub answered: u32,
+    /// Answered share of the dials, in percent.
+    pub connect_rate: f64,
+    pub conversations: u32,
+    #[specta(type = specta_typescript::Number)]
+    pub talk_seconds: u64,
+    /// Follow-ups their wrap-ups set that are due by now, and of those, done by their due time.
+    pub follow_ups_due: u32,
+    pub follow_ups_on_time: u32,
+    /// Their wrap-ups by disposition, most first.
+    pub dispositions: Vec<DispositionCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DispositionCount {
+    pub disposition: String,
+    pub calls: u32,
+}
+
+/// The hour of the week when most dials were answered, in the leads' local time.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BestTime {
+    /// The leads' IANA zone; `None` over all the leads.
+    pub zone: Option<String>,
+    /// 0 Monday … 6 Sunday.
+    pub weekday: u8,
+    pub hour: u8,
+    pub dials: u32,
+    pub answered: u32,
+    /// Answered share of the cell's dials, in percent.
+    pub rate: f64,
+    /// The zone has no cell with [`SPARSE_CELL`] dials: this hour is a hint, not a finding.
+    pub sparse: bool,
+    /// Dials to the zone's leads (to all leads when `zone` is null), in every cell.
+    pub total_dials: u32,
+}
+
+/// What the Analytics page (and `ringdesk-cli analytics`) asks for. Bounds are days
+/// (`YYYY-MM-DD`, in `zone`; `to` included) or RFC 3339 instants (`to` excluded); null does not
+/// filter.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyticsQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub agent: Option<String>,
+    pub campaign_id: Option<String>,
+    pub list_id: Option<String>,
+    pub disposition: Option<String>,
+    pub lead_status: Option<String>,
+    /// `softphone` or `bridge`.
+    pub route: Option<String>,
+    /// `outbound` or `inbound`.
+    pub direction: Option<String>,
+    /// The IANA zone whose calendar days are counted (the agent's); UTC when null.
+    pub zone: Option<String>,
+    /// Talk that makes a conversation; 60 s when null.
+    pub conversation_seconds: Option<u32>,
+}
+
+/// Dials and answered dials per (weekday, hour) in the leads' local time.
+type Cells = HashMap<(u8, u8), (u32, u32)>;
 
 /// An agent's day: first call's start, last call's end, calls.
 type Span = (DateTime<Utc>, DateTime<Utc>, u32);
@@ -238,11 +303,11 @@ fn lead_zone(call: &CallFact, fallback: Tz) -> Tz {
         .unwrap_or(fallback)
 }
 
-/// Every figure over `calls`.
-pub fn report(calls: &[CallFact], filter: &AnalyticsFilter) -> AnalyticsReport {
+/// Every figure over `calls`; follow-ups count as due when their time is before `now`.
+pub fn report(calls: &[CallFact], filter: &Counting, now: DateTime<Utc>) -> AnalyticsReport {
     let mut out = AnalyticsReport::default();
     let mut days: BTreeMap<String, DayVolume> = BTreeMap::new();
-    let mut cells: HashMap<(u8, u8), (u32, u32)> = HashMap::new();
+    let mut cells: Cells = HashMap::new();
     let mut spans: HashMap<(String, String), Span> = HashMap::new();
     let (mut handle_total, mut handled) = (0i64, 0u32);
     let mut called: HashSet<&str> = HashSet::new();
@@ -250,6 +315,8 @@ pub fn report(calls: &[CallFact], filter: &AnalyticsFilter) -> AnalyticsReport {
     let mut interested: HashSet<&str> = HashSet::new();
     let mut won: HashMap<&str, f64> = HashMap::new();
     let mut zones: HashMap<(Option<&str>, Option<&str>, &str), Tz> = HashMap::new();
+    let mut zone_cells: HashMap<Tz, Cells> = HashMap::new();
+    let mut agents: HashMap<&str, (AgentFigures, HashMap<&str, u32>)> = HashMap::new();
     for call in calls {
         let Some(started) = parse(&call.started_at) else { continue };
         out.calls += 1;
@@ -302,18 +369,38 @@ pub fn report(calls: &[CallFact], filter: &AnalyticsFilter) -> AnalyticsReport {
         span.0 = span.0.min(started);
         span.1 = span.1.max(end);
         span.2 += 1;
+        let (figures, dispositions) = agents.entry(call.user_id.as_deref().unwrap_or_default()).or_default();
+        figures.calls += 1;
+        figures.talk_seconds += talk;
+        figures.conversations += u32::from(conversation);
+        if let Some(d) = call.disposition.as_deref() {
+            *dispositions.entry(d).or_default() += 1;
+        }
+        let due = call.follow_up_due_at.as_deref().and_then(parse);
+        let done = call.follow_up_status.as_deref() == Some("done");
+        if let Some(due) = due
+            && call.follow_up_status.as_deref() != Some("cancelled")
+            && (due <= now || done)
+        {
+            figures.follow_ups_due += 1;
+            let completed = call.follow_up_completed_at.as_deref().and_then(parse);
+            figures.follow_ups_on_time += u32::from(done && completed.is_some_and(|c| c <= due));
+        }
         if !outbound {
             continue;
         }
+        figures.dials += 1;
+        figures.answered += u32::from(o == Outcome::Answered);
         out.outcomes.add(o);
         day.outcomes.add(o);
         let key = (call.lead_timezone.as_deref(), call.lead_phone_e164.as_deref(), call.contact_number.as_str());
         let zone = *zones.entry(key).or_insert_with(|| lead_zone(call, filter.zone));
         let local = started.with_timezone(&zone);
-        let cell = cells.entry((local.weekday().num_days_from_monday() as u8, local.hour() as u8)).or_default();
-        cell.0 += 1;
-        if o == Outcome::Answered {
-            cell.1 += 1;
+        let at = (local.weekday().num_days_from_monday() as u8, local.hour() as u8);
+        let answered = u32::from(o == Outcome::Answered);
+        for cell in [cells.entry(at).or_default(), zone_cells.entry(zone).or_default().entry(at).or_default()] {
+            cell.0 += 1;
+            cell.1 += answered;
         }
         if let Some(lead) = call.lead_id.as_deref() {
             called.insert(lead);
@@ -331,7 +418,7 @@ pub fn report(calls: &[CallFact], filter: &AnalyticsFilter) -> AnalyticsReport {
         }
     }
     let dials = out.outcomes.total();
-    let pct = |n: u32| if dials == 0 { 0.0 } else { f64::from(n) * 100.0 / f64::from(dials) };
+    let pct = |n: u32| percent(n, dials);
     out.rates = ContactRates {
         answered: pct(out.outcomes.answered),
         voicemail: pct(out.outcomes.voicemail),
@@ -358,7 +445,30 @@ pub fn report(calls: &[CallFact], filter: &AnalyticsFilter) -> AnalyticsReport {
         })
         .collect();
     heat.sort_by_key(|c| (c.weekday, c.hour));
+    out.best_time = best_time(None, heat.iter().map(|c| ((c.weekday, c.hour), (c.dials, c.answered))));
     out.heatmap = heat;
+    let mut by_zone: Vec<BestTime> = zone_cells
+        .into_iter()
+        .filter_map(|(zone, cells)| best_time(Some(zone.name().to_string()), cells.into_iter()))
+        .collect();
+    by_zone.sort_by(|a, b| b.total_dials.cmp(&a.total_dials).then_with(|| a.zone.cmp(&b.zone)));
+    out.best_time_by_zone = by_zone;
+    let mut by_agent: Vec<AgentFigures> = agents
+        .into_iter()
+        .map(|(agent, (mut figures, dispositions))| {
+            figures.agent = agent.to_string();
+            figures.connect_rate = percent(figures.answered, figures.dials);
+            let mut d: Vec<DispositionCount> = dispositions
+                .into_iter()
+                .map(|(disposition, calls)| DispositionCount { disposition: disposition.to_string(), calls })
+                .collect();
+            d.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.disposition.cmp(&b.disposition)));
+            figures.dispositions = d;
+            figures
+        })
+        .collect();
+    by_agent.sort_by(|a, b| b.dials.cmp(&a.dials).then_with(|| a.agent.cmp(&b.agent)));
+    out.by_agent = by_agent;
     out.funnel = Funnel {
         leads_called: called.len() as u32,
         conversations: talked.len() as u32,
@@ -367,6 +477,38 @@ pub fn report(calls: &[CallFact], filter: &AnalyticsFilter) -> AnalyticsReport {
         won_value: won.values().sum(),
     };
     out
+}
+
+/// `n` of `of` in percent; 0 of nothing is 0.
+fn percent(n: u32, of: u32) -> f64 {
+    if of == 0 { 0.0 } else { f64::from(n) * 100.0 / f64::from(of) }
+}
+
+/// The cell with the best answer rate among those with enough dials (else among all, marked
+/// sparse); ties go to more dials, then the earlier hour. None when no dial was answered.
+fn best_time(zone: Option<String>, cells: impl Iterator<Item = ((u8, u8), (u32, u32))>) -> Option<BestTime> {
+    let cells: Vec<_> = cells.filter(|(_, (dials, _))| *dials > 0).collect();
+    let total_dials = cells.iter().map(|(_, (dials, _))| dials).sum();
+    if cells.iter().all(|(_, (_, answered))| *answered == 0) {
+        return None;
+    }
+    let dense = cells.iter().any(|(_, (dials, _))| *dials >= SPARSE_CELL);
+    cells
+        .into_iter()
+        .filter(|(_, (dials, _))| !dense || *dials >= SPARSE_CELL)
+        .map(|((weekday, hour), (dials, answered))| BestTime {
+            zone: zone.clone(),
+            weekday,
+            hour,
+            dials,
+            answered,
+            rate: percent(answered, dials),
+            sparse: !dense,
+            total_dials,
+        })
+        .max_by(|a, b| {
+            a.rate.total_cmp(&b.rate).then(a.dials.cmp(&b.dials)).then((b.weekday, b.hour).cmp(&(a.weekday, a.hour)))
+        })
 }
 
 /// A filter bound read as a day (`YYYY-MM-DD`, in `zone`; `end`: the day after it starts) or an
@@ -387,29 +529,325 @@ pub fn bound(text: &str, zone: Tz, end: bool) -> Result<DateTime<Utc>> {
     Ok(local.with_timezone(&Utc))
 }
 
-impl App {
-    /// Every figure of the Analytics page for the calls `filter` selects (the CLI's `analytics`).
-    pub fn analytics(&self, filter: &AnalyticsFilter) -> Result<AnalyticsReport> {
-        let ts = |t: Option<DateTime<Utc>>| t.map(ringdesk_store::format_ts);
-        let facts = FactFilter {
-            from: ts(filter.from),
-            to: ts(filter.to),
-            agent: filter.agent.clone(),
-            campaign_id: filter.campaign_id.clone(),
-            list_id: filter.list_id.clone(),
-            disposition: filter.disposition.clone(),
-            lead_status: filter.lead_status.clone(),
-            route: filter.route.clone(),
-            direction: filter.direction.clone(),
+impl AnalyticsQuery {
+    /// The query read: its zone and bounds parsed, with a clear error for each.
+    pub fn read(&self) -> Result<(FactFilter, Counting)> {
+        let zone: Tz = match self.zone.as_deref() {
+            None => Tz::UTC,
+            Some(z) => z.parse().map_err(|_| {
+                crate::error::IpcError::invalid(format!("{z:?} is not an IANA time zone (such as America/Denver)."))
+            })?,
         };
+        let at = |t: &Option<String>, end: bool| -> Result<Option<String>> {
+            t.as_deref().map(|t| bound(t, zone, end).map(ringdesk_store::format_ts)).transpose()
+        };
+        let facts = FactFilter {
+            from: at(&self.from, false)?,
+            to: at(&self.to, true)?,
+            agent: self.agent.clone(),
+            campaign_id: self.campaign_id.clone(),
+            list_id: self.list_id.clone(),
+            disposition: self.disposition.clone(),
+            lead_status: self.lead_status.clone(),
+            route: self.route.clone(),
+            direction: self.direction.clone(),
+        };
+        Ok((facts, Counting { zone, conversation_seconds: self.conversation_seconds.unwrap_or(CONVERSATION_SECONDS) }))
+    }
+}
+
+/// The start page's strip: the agent's day so far against their own last 30 days.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    pub today: DayFigures,
+    /// Per day with calls in the 30 days before today (days off do not pull it down).
+    pub average: DayFigures,
+    /// Days with calls in those 30 days.
+    pub active_days: u32,
+    pub overdue_follow_ups: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DayFigures {
+    pub calls: f64,
+    pub talk_seconds: f64,
+    /// Answered share of the outbound dials, in percent; null without dials.
+    pub connect_rate: Option<f64>,
+}
+
+/// The strip's figures from the agent's calls of the last 31 days; `today` is the day (in the
+/// filter's zone) that `now` falls in.
+pub fn dashboard(calls: &[CallFact], zone: Tz, now: DateTime<Utc>) -> Dashboard {
+    let today = now.with_timezone(&zone).format("%Y-%m-%d").to_string();
+    let r = report(calls, &Counting { zone, ..Counting::default() }, now);
+    let (mut past, mut dials, mut answered, mut out) = (DayFigures::default(), 0, 0, Dashboard::default());
+    for d in &r.by_day {
+        let day_dials = d.outcomes.total();
+        if d.day == today {
+            out.today = DayFigures {
+                calls: f64::from(d.calls),
+                talk_seconds: d.talk_seconds as f64,
+                connect_rate: (day_dials > 0).then(|| percent(d.outcomes.answered, day_dials)),
+            };
+        } else if d.day < today {
+            out.active_days += 1;
+            past.calls += f64::from(d.calls);
+            past.talk_seconds += d.talk_seconds as f64;
+            dials += day_dials;
+            answered += d.outcomes.answered;
+        }
+    }
+    if out.active_days > 0 {
+        let days = f64::from(out.active_days);
+        out.average = DayFigures {
+            calls: past.calls / days,
+            talk_seconds: past.talk_seconds / days,
+            connect_rate: (dials > 0).then(|| percent(answered, dials)),
+        };
+    }
+    out
+}
+
+/// The tables beside the Analytics page's charts, each exportable as CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum AnalyticsTable {
+    /// Calls per day, stacked by outcome, with talk time.
+    Volume,
+    /// Dials and share per outcome.
+    Outcomes,
+    /// Dials and answers per weekday and hour in the leads' local time.
+    Heatmap,
+    /// Leads per funnel step and the conversion from the step before.
+    Funnel,
+    /// Per agent, side by side.
+    Agents,
+    /// The best hour to call, over all leads and per lead time zone.
+    BestTimes,
+}
+
+const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+fn weekday(n: u8) -> String {
+    WEEKDAYS.get(usize::from(n)).map_or_else(|| n.to_string(), |d| d.to_string())
+}
+
+fn fixed(v: f64, places: usize) -> String {
+    format!("{v:.places$}")
+}
+
+/// One of the page's tables: its header and rows, as the CSV export writes them.
+pub fn table(r: &AnalyticsReport, which: AnalyticsTable) -> (&'static [&'static str], Vec<Vec<String>>) {
+    let counts = |o: &OutcomeCounts| {
+        [o.answered, o.voicemail, o.busy, o.no_answer, o.wrong_number, o.unclassified].map(|n| n.to_string())
+    };
+    match which {
+        AnalyticsTable::Volume => (
+            &[
+                "day",
+                "calls",
+                "answered",
+                "voicemail",
+                "busy",
+                "no_answer",
+                "wrong_number",
+                "unclassified",
+                "talk_minutes",
+            ],
+            r.by_day
+                .iter()
+                .map(|d| {
+                    let mut row = vec![d.day.clone(), d.calls.to_string()];
+                    row.extend(counts(&d.outcomes));
+                    row.push(fixed(d.talk_seconds as f64 / 60.0, 1));
+                    row
+                })
+                .collect(),
+        ),
+        AnalyticsTable::Outcomes => {
+            let o = &r.outcomes;
+            let rates = &r.rates;
+            let rows = [
+                ("answered", o.answered, rates.answered),
+                ("voicemail", o.voicemail, rates.voicemail),
+                ("busy", o.busy, rates.busy),
+                ("no_answer", o.no_answer, rates.no_answer),
+                ("wrong_number", o.wrong_number, rates.wrong_number),
+                ("unclassified", o.unclassified, rates.unclassified),
+            ];
+            (
+                &["outcome", "dials", "percent"],
+                rows.iter().map(|(name, n, pct)| vec![name.to_string(), n.to_string(), fixed(*pct, 1)]).collect(),
+            )
+        }
+        AnalyticsTable::Heatmap => (
+            &["weekday", "hour", "dials", "answered", "answered_percent", "few_dials"],
+            r.heatmap
+                .iter()
+                .map(|c| {
+                    vec![
+                        weekday(c.weekday),
+                        format!("{:02}:00", c.hour),
+                        c.dials.to_string(),
+                        c.answered.to_string(),
+                        fixed(percent(c.answered, c.dials), 1),
+                        c.sparse.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+        AnalyticsTable::Funnel => {
+            let f = &r.funnel;
+            let steps = [
+                ("leads_called", f.leads_called),
+                ("conversations", f.conversations),
+                ("interested", f.interested),
+                ("won", f.won),
+            ];
+            let rows = steps
+                .iter()
+                .enumerate()
+                .map(|(i, (name, n))| {
+                    let from = i.checked_sub(1).and_then(|p| steps.get(p)).map(|(_, prev)| *prev);
+                    let value = if *name == "won" { fixed(f.won_value, 2) } else { String::new() };
+                    vec![
+                        name.to_string(),
+                        n.to_string(),
+                        from.map(|p| fixed(percent(*n, p), 1)).unwrap_or_default(),
+                        value,
+                    ]
+                })
+                .collect();
+            (&["step", "leads", "percent_of_previous", "value"], rows)
+        }
+        AnalyticsTable::Agents => (
+            &[
+                "agent",
+                "calls",
+                "dials",
+                "answered",
+                "connect_percent",
+                "conversations",
+                "talk_minutes",
+                "follow_ups_due",
+                "follow_ups_on_time",
+                "dispositions",
+            ],
+            r.by_agent
+                .iter()
+                .map(|a| {
+                    let d: Vec<String> =
+                        a.dispositions.iter().map(|d| format!("{} {}", d.disposition, d.calls)).collect();
+                    vec![
+                        a.agent.clone(),
+                        a.calls.to_string(),
+                        a.dials.to_string(),
+                        a.answered.to_string(),
+                        fixed(a.connect_rate, 1),
+                        a.conversations.to_string(),
+                        fixed(a.talk_seconds as f64 / 60.0, 1),
+                        a.follow_ups_due.to_string(),
+                        a.follow_ups_on_time.to_string(),
+                        d.join("; "),
+                    ]
+                })
+                .collect(),
+        ),
+        AnalyticsTable::BestTimes => (
+            &["lead_zone", "weekday", "hour", "dials", "answered", "answered_percent", "few_dials", "zone_dials"],
+            r.best_time
+                .iter()
+                .chain(&r.best_time_by_zone)
+                .map(|b| {
+                    vec![
+                        b.zone.clone().unwrap_or_else(|| "all".into()),
+                        weekday(b.weekday),
+                        format!("{:02}:00", b.hour),
+                        b.dials.to_string(),
+                        b.answered.to_string(),
+                        fixed(b.rate, 1),
+                        b.sparse.to_string(),
+                        b.total_dials.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// A PNG's first eight bytes.
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+impl App {
+    /// Writes one of the Analytics page's tables, for the calls `query` selects, to `path` as CSV.
+    pub fn export_analytics(&self, path: &str, query: &AnalyticsQuery, which: AnalyticsTable) -> Result<ExportReport> {
+        let report = self.analytics(query)?;
+        let (headers, rows) = table(&report, which);
+        crate::csv_io::write_rows(std::path::Path::new(path), headers, |emit| rows.iter().try_for_each(|row| emit(row)))
+    }
+
+    /// Writes a chart's image (a PNG, base64 as the window's canvas gives it, with or without
+    /// its `data:image/png;base64,` prefix) to `path`. Rejects with "invalidInput" for anything
+    /// but a PNG; nothing is written then.
+    pub fn save_chart_png(&self, path: &str, png_base64: &str) -> Result<ExportReport> {
+        use base64::Engine as _;
+        let text = png_base64.strip_prefix("data:image/png;base64,").unwrap_or(png_base64);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|e| crate::error::IpcError::invalid(format!("The chart image is not base64: {e}.")))?;
+        if !bytes.starts_with(PNG_SIGNATURE) {
+            return Err(crate::error::IpcError::invalid("The chart image is not a PNG."));
+        }
+        crate::csv_io::write_bytes(std::path::Path::new(path), &bytes)?;
+        Ok(ExportReport { path: path.to_string(), rows: 1 })
+    }
+}
+
+impl App {
+    /// The start page's strip for this desktop's agent: today's calls, talk time and connect rate
+    /// against their own 30-day average, and their overdue follow-ups. `zone` (IANA, UTC when
+    /// null) says when today began.
+    pub fn dashboard(&self, zone: Option<&str>) -> Result<Dashboard> {
+        let now = Utc::now();
+        let query = AnalyticsQuery {
+            from: Some(ringdesk_store::format_ts(now - Duration::days(31))),
+            agent: self.me(),
+            zone: zone.map(str::to_string),
+            ..AnalyticsQuery::default()
+        };
+        let (mut facts, counting) = query.read()?;
+        // Days start at the agent's midnight: take whole days from 30 days before today.
+        let today = now.with_timezone(&counting.zone).date_naive();
+        let first = (today - Duration::days(30)).format("%Y-%m-%d").to_string();
+        facts.from = Some(ringdesk_store::format_ts(bound(&first, counting.zone, false)?));
         let calls = self.store.read(|r| store::call_facts(r, &facts))?;
-        Ok(report(&calls, filter))
+        let mut out = dashboard(&calls, counting.zone, now);
+        let overdue =
+            self.store.read(|r| ringdesk_store::followups::overdue_count(r, &ringdesk_store::format_ts(now)))?;
+        out.overdue_follow_ups = u32::try_from(overdue).unwrap_or(u32::MAX);
+        Ok(out)
+    }
+
+    /// Every figure of the Analytics page for the calls `query` selects (the CLI's `analytics`).
+    /// Rejects with "invalidInput" for a zone or bound it cannot read.
+    pub fn analytics(&self, query: &AnalyticsQuery) -> Result<AnalyticsReport> {
+        let (facts, counting) = query.read()?;
+        let calls = self.store.read(|r| store::call_facts(r, &facts))?;
+        let mut out = report(&calls, &counting, Utc::now());
+        out.me = self.me();
+        Ok(out)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-10T00:00:00Z".parse().expect("a time")
+    }
 
     #[allow(clippy::too_many_arguments)]
     fn call(
@@ -459,6 +897,9 @@ mod tests {
             Some("interested"),
         );
         c1.disposed_at = Some("2026-10-31T12:33:10Z".into());
+        c1.follow_up_due_at = Some("2026-11-03T14:00:00Z".into());
+        c1.follow_up_status = Some("done".into());
+        c1.follow_up_completed_at = Some("2026-11-03T13:00:00Z".into());
         let mut calls = vec![
             c1,
             call("c2", "a1", ann, "outbound", "2026-11-02T13:30:00Z", None, None, Some("no-answer"), None),
@@ -521,6 +962,16 @@ mod tests {
             // Still ringing.
             call("c8", "a2", dan, "outbound", "2026-11-02T20:00:00Z", None, None, Some("ringing"), None),
         ];
+        // a2's follow-ups: one overdue and open, one not due yet (not counted), one cancelled.
+        for (id, due, status) in [
+            ("c3", "2026-11-04T15:00:00Z", "open"),
+            ("c5", "2026-12-01T15:00:00Z", "open"),
+            ("c8", "2026-11-04T15:00:00Z", "cancelled"),
+        ] {
+            let c = calls.iter_mut().find(|c| c.id == id).expect("in the fixture");
+            c.follow_up_due_at = Some(due.into());
+            c.follow_up_status = Some(status.into());
+        }
         for c in calls.iter_mut().filter(|c| c.lead_id.as_deref() == Some("ann")) {
             c.lead_status = Some("won".into());
             c.lead_value = Some(1000.0);
@@ -530,7 +981,7 @@ mod tests {
 
     #[test]
     fn every_figure_matches_the_hand_computed_fixture() {
-        let r = report(&fixture(), &AnalyticsFilter::default());
+        let r = report(&fixture(), &Counting::default(), now());
         assert_eq!((r.calls, r.outbound, r.inbound), (8, 7, 1), "calls by direction");
         assert_eq!(
             r.outcomes,
@@ -573,12 +1024,83 @@ mod tests {
     }
 
     #[test]
+    fn agents_side_by_side_and_the_best_time_per_lead_zone() {
+        let r = report(&fixture(), &Counting::default(), now());
+        let a1 = r.by_agent.iter().find(|a| a.agent == "a1").expect("a1's row");
+        let a2 = r.by_agent.iter().find(|a| a.agent == "a2").expect("a2's row");
+        assert_eq!(
+            (a1.calls, a1.dials, a1.answered, a1.conversations, a1.talk_seconds),
+            (4, 3, 2, 2, 180),
+            "a1: c1, c2, c6 (inbound), c7; answered c1 and the skewed c7; talk 120 + 60"
+        );
+        assert!((a1.connect_rate - 200.0 / 3.0).abs() < 1e-9, "2 of 3 dials: {}", a1.connect_rate);
+        assert_eq!((a1.follow_ups_due, a1.follow_ups_on_time), (1, 1), "c1's follow-up, done an hour early");
+        assert_eq!(
+            (a2.calls, a2.dials, a2.answered, a2.conversations, a2.talk_seconds),
+            (4, 4, 1, 0, 65),
+            "a2: c3 busy, c4 answered, c5 voicemail, c8 ringing"
+        );
+        assert_eq!(
+            (a2.follow_ups_due, a2.follow_ups_on_time),
+            (1, 0),
+            "c3's is overdue and open; c5's is not due until December; c8's was cancelled"
+        );
+        let dispositions: Vec<(&str, u32)> =
+            a2.dispositions.iter().map(|d| (d.disposition.as_str(), d.calls)).collect();
+        assert_eq!(dispositions, [("busy", 1), ("left_voicemail", 1)], "a2's wrap-ups");
+        assert_eq!(r.by_agent.first().map(|a| a.agent.as_str()), Some("a2"), "most dials first");
+
+        let best = r.best_time.expect("dials were answered");
+        assert_eq!(
+            (best.weekday, best.hour, best.dials, best.answered, best.sparse, best.total_dials),
+            (0, 11, 1, 1, true, 7),
+            "every cell is sparse; of the 100 % ones the earliest wins: Monday 11:00 (c4, a New York number)"
+        );
+        let zones: Vec<(Option<&str>, u8, u8, u32)> =
+            r.best_time_by_zone.iter().map(|b| (b.zone.as_deref(), b.weekday, b.hour, b.total_dials)).collect();
+        assert_eq!(
+            zones,
+            [(Some("America/New_York"), 0, 11, 4)],
+            "New York (c1, c2, c4 by its number, c7): Monday 11:00; Denver (c3, c5, c8) had no dial answered"
+        );
+    }
+
+    #[test]
+    fn the_dashboard_sets_today_against_the_average_of_the_days_with_calls() {
+        let at = |t: &str, answered: bool| {
+            let mut c = call("x", "a1", None, "outbound", t, None, None, Some("no-answer"), None);
+            if answered {
+                c.answered_at = Some(t.into());
+                c.ended_at = Some((parse(t).expect("a time") + Duration::seconds(90)).to_rfc3339());
+            }
+            c
+        };
+        let calls = vec![
+            at("2026-11-01T15:00:00Z", true),
+            at("2026-11-01T16:00:00Z", false),
+            at("2026-11-05T15:00:00Z", false),
+            at("2026-11-05T16:00:00Z", false),
+            // 01:00 on the 10th in UTC is still the 9th in Denver: an earlier day, not today.
+            at("2026-11-10T01:00:00Z", false),
+            at("2026-11-10T16:00:00Z", true),
+        ];
+        let d = dashboard(&calls, Tz::America__Denver, "2026-11-10T20:00:00Z".parse().expect("a time"));
+        assert_eq!(d.today, DayFigures { calls: 1.0, talk_seconds: 90.0, connect_rate: Some(100.0) }, "today");
+        assert_eq!(d.active_days, 3, "the 1st, 5th and 9th in Denver");
+        assert_eq!(
+            d.average,
+            DayFigures { calls: 5.0 / 3.0, talk_seconds: 30.0, connect_rate: Some(20.0) },
+            "5 calls and 90 s over 3 days; 1 of 5 answered"
+        );
+    }
+
+    #[test]
     fn days_follow_the_agent_s_zone_and_an_empty_range_is_all_zeros() {
-        let berlin = AnalyticsFilter { zone: Tz::Europe__Berlin, ..AnalyticsFilter::default() };
+        let berlin = Counting { zone: Tz::Europe__Berlin, ..Counting::default() };
         let late = vec![call("x", "a1", None, "outbound", "2026-11-02T23:30:00Z", None, None, Some("busy"), None)];
-        let r = report(&late, &berlin);
+        let r = report(&late, &berlin, now());
         assert_eq!(r.by_day.first().map(|d| d.day.as_str()), Some("2026-11-03"), "00:30 in Berlin is the next day");
-        let empty = report(&[], &AnalyticsFilter::default());
+        let empty = report(&[], &Counting::default(), now());
         assert_eq!(
             (empty.calls, empty.rates.answered, empty.average_handle_seconds),
             (0, 0.0, None),

@@ -662,7 +662,7 @@ impl crate::App {
         now + Duration::seconds(i64::from(self.lease_seconds.min(120)))
     }
 
-    fn me(&self) -> Option<String> {
+    pub(crate) fn me(&self) -> Option<String> {
         self.store.read(|r| kv::get::<String>(r, BACKEND_USER)).ok().flatten().filter(|s| !s.is_empty())
     }
 

@@ -215,6 +215,12 @@ macro_rules! app_commands {
                 call_recordings(call_log_id: String) -> Vec<CallRecordingInfo> = |app| app.call_recordings(&call_log_id);
                 sync_call_recordings(call_log_id: String) -> Vec<CallRecordingInfo> = |app| app.sync_call_recordings(&call_log_id);
                 fetch_recording(id: String) -> RecordingFile = |app| app.fetch_recording(&id);
+                /// Every figure of the Analytics page for the calls the query selects. Rejects
+                /// with "invalidInput" for a zone or date it cannot read.
+                analytics(query: AnalyticsQuery) -> AnalyticsReport = |app| app.analytics(&query);
+                /// The start page's strip: today against the agent's own 30-day average, and
+                /// overdue follow-ups; `zone` (IANA) says when today began.
+                dashboard(zone: Option<String>) -> Dashboard = |app| app.dashboard(zone.as_deref());
             }
             host {
                 /// Asks for a CSV file in the shell's native dialog and previews it; null when the
@@ -244,6 +250,12 @@ macro_rules! app_commands {
                 /// Asks where to save and writes a campaign's results there, one row per lead;
                 /// null when cancelled.
                 export_campaign(file_name: String, campaign_id: String) -> Option<ExportReport>;
+                /// Asks where to save and writes one of the Analytics page's tables (for the
+                /// query's calls) there as CSV; null when cancelled.
+                export_analytics(file_name: String, query: AnalyticsQuery, table: AnalyticsTable) -> Option<ExportReport>;
+                /// Asks where to save a chart's image (a PNG the window drew, base64) and writes
+                /// it; null when cancelled. Rejects with "invalidInput" for anything but a PNG.
+                export_chart_png(file_name: String, png_base64: String) -> Option<ExportReport>;
                 /// Asks for a WAV file and keeps it as the voicemail message `name`; null when
                 /// cancelled. Rejects with "invalidInput" for a file that is not a WAV, is longer
                 /// than 120 s, shorter than half a second or silent (nothing kept).

@@ -410,6 +410,21 @@ pub(crate) fn write_rows(
     result
 }
 
+/// Writes `bytes` to `path` through a temporary file renamed into place.
+pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let io =
+        |e: &dyn std::fmt::Display| IpcError::new(ErrorCode::Io, format!("Could not write {}: {e}", path.display()));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let (tmp, mut file) = tempfile_in(dir).map_err(|e| io(&e))?;
+    let result = file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(&e));
+    }
+    Ok(())
+}
+
 /// A new temporary file beside the target, so the final rename stays on one filesystem.
 fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, File)> {
     for attempt in 0..100u32 {

@@ -5,6 +5,10 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+pub use crate::analytics::{
+    AgentFigures, AnalyticsQuery, AnalyticsReport, AnalyticsTable, BestTime, ContactRates, Dashboard, DayFigures,
+    DayVolume, DispositionCount, Funnel, HeatCell, OutcomeCounts,
+};
 pub use crate::error::{ErrorCode, IpcError};
 pub use ringdesk_core::LeadField;
 

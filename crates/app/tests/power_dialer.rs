@@ -216,15 +216,15 @@ fn a_preview_session_dials_in_order_passes_over_dnc_and_closed_leads_and_schedul
     assert_eq!(queued, 1 + 1 + 2 + 2, "the campaign, its start and each attempt with its outcome replicate");
 
     // The analytics of this campaign and of its list see the same two dials; another list none.
-    use ringdesk_app::analytics::AnalyticsFilter;
-    let of = |filter: AnalyticsFilter| r.app.analytics(&filter).expect("analytics");
-    let campaign = of(AnalyticsFilter { campaign_id: Some(c.id.clone()), ..AnalyticsFilter::default() });
+    use ringdesk_app::analytics::AnalyticsQuery;
+    let of = |filter: AnalyticsQuery| r.app.analytics(&filter).expect("analytics");
+    let campaign = of(AnalyticsQuery { campaign_id: Some(c.id.clone()), ..AnalyticsQuery::default() });
     assert_eq!((campaign.outbound, campaign.outcomes.busy, campaign.outcomes.answered), (2, 1, 1), "{campaign:?}");
     assert_eq!((campaign.funnel.leads_called, campaign.funnel.interested), (2, 1), "Ann and Dee; Dee interested");
-    let list = of(AnalyticsFilter { list_id: Some(r.list.clone()), ..AnalyticsFilter::default() });
+    let list = of(AnalyticsQuery { list_id: Some(r.list.clone()), ..AnalyticsQuery::default() });
     assert_eq!(list.outbound, 2, "the list's calls: {list:?}");
     let other = r.app.store().write(|w| lists::create(w, "Other", None)).expect("another list");
-    assert_eq!(of(AnalyticsFilter { list_id: Some(other), ..AnalyticsFilter::default() }).calls, 0, "no calls");
+    assert_eq!(of(AnalyticsQuery { list_id: Some(other), ..AnalyticsQuery::default() }).calls, 0, "no calls");
 }
 
 #[test]

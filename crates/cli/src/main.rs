@@ -394,10 +394,6 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
             }
         }
         Command::Analytics { from, to, agent, campaign, list, zone, conversation_seconds } => {
-            use ringdesk_app::analytics::{AnalyticsFilter, bound};
-            let zone: ringdesk_app::analytics::Tz = zone.parse().map_err(|_| {
-                IpcError::invalid(format!("{zone:?} is not an IANA time zone (such as America/Denver)."))
-            })?;
             let list_id = match list {
                 None => None,
                 Some(name) => Some(
@@ -408,17 +404,17 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
                         .ok_or_else(|| IpcError::invalid(format!("No list is named {name:?}.")))?,
                 ),
             };
-            let filter = AnalyticsFilter {
-                from: from.as_deref().map(|t| bound(t, zone, false)).transpose()?,
-                to: to.as_deref().map(|t| bound(t, zone, true)).transpose()?,
+            let query = ringdesk_app::analytics::AnalyticsQuery {
+                from: from.clone(),
+                to: to.clone(),
                 agent: agent.clone(),
                 campaign_id: campaign.clone(),
                 list_id,
-                zone,
-                conversation_seconds: *conversation_seconds,
-                ..AnalyticsFilter::default()
+                zone: Some(zone.clone()),
+                conversation_seconds: Some(*conversation_seconds),
+                ..Default::default()
             };
-            let r = app.analytics(&filter)?;
+            let r = app.analytics(&query)?;
             if cli.json {
                 return emit_json(out, &r);
             }
@@ -438,6 +434,31 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
             .map_err(io)?;
             for d in &r.by_day {
                 writeln!(out, "  {}  {:>5} calls  {:>4} answered", d.day, d.calls, d.outcomes.answered).map_err(io)?;
+            }
+            const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+            if let Some(b) = &r.best_time {
+                let day = DAYS.get(usize::from(b.weekday)).unwrap_or(&"?");
+                let hint = if b.sparse { " (few dials)" } else { "" };
+                writeln!(
+                    out,
+                    "best time: {day} {:02}:00 lead time, {:.0} % of {} dials answered{hint}",
+                    b.hour, b.rate, b.dials
+                )
+                .map_err(io)?;
+            }
+            for a in &r.by_agent {
+                let name = if a.agent.is_empty() { "(no agent)" } else { a.agent.as_str() };
+                writeln!(
+                    out,
+                    "agent {name}: {} dials, {:.1} % connected, {} conversations, {} min talk, follow-ups {}/{} on time",
+                    a.dials,
+                    a.connect_rate,
+                    a.conversations,
+                    a.talk_seconds / 60,
+                    a.follow_ups_on_time,
+                    a.follow_ups_due
+                )
+                .map_err(io)?;
             }
         }
         Command::Lookup { input } => {

@@ -221,6 +221,21 @@ impl Host {
         self.app()?.export_campaign(&campaign_id, &path).map(Some)
     }
 
+    fn export_analytics(
+        &self,
+        _file_name: String,
+        query: AnalyticsQuery,
+        table: AnalyticsTable,
+    ) -> R<Option<ExportReport>> {
+        let Some(path) = self.take_dialog_answer()? else { return Ok(None) };
+        self.app()?.export_analytics(&path, &query, table).map(Some)
+    }
+
+    fn export_chart_png(&self, _file_name: String, png_base64: String) -> R<Option<ExportReport>> {
+        let Some(path) = self.take_dialog_answer()? else { return Ok(None) };
+        self.app()?.save_chart_png(&path, &png_base64).map(Some)
+    }
+
     /// The window painted: the background services start, as in the desktop shell.
     fn ui_ready(&self) -> R<()> {
         self.app()?.ui_ready();

@@ -389,6 +389,17 @@ fn a_call_is_wrapped_up_and_its_follow_up_done_from_the_terminal() {
         (Some(1), Some(1), Some(100.0)),
         "the interested call counts as answered: {a}"
     );
+    assert_eq!(
+        (a["byAgent"][0]["dials"].as_u64(), a["byAgent"][0]["dispositions"][0]["disposition"].as_str()),
+        (Some(1), Some("interested")),
+        "the agent's row: {a}"
+    );
+    let o = cli(&db, &["analytics"]);
+    assert!(
+        stdout(&o).contains("agent ") && stdout(&o).contains("1 dials"),
+        "the text lists the agent: {}",
+        stdout(&o)
+    );
     let o = cli(&db, &["--json", "analytics", "--from", "2000-01-01", "--to", "2000-01-02"]);
     let a: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(a["calls"].as_u64(), Some(0), "nothing in 2000: {a}");

@@ -46,6 +46,11 @@ pub struct CallFact {
     pub lead_phone_e164: Option<String>,
     pub lead_status: Option<String>,
     pub lead_value: Option<f64>,
+    /// The follow-up the latest wrap-up set, if any: when it is due, its status and when it was
+    /// done.
+    pub follow_up_due_at: Option<String>,
+    pub follow_up_status: Option<String>,
+    pub follow_up_completed_at: Option<String>,
 }
 
 /// The live calls `filter` selects, oldest first.
@@ -53,12 +58,14 @@ pub fn call_facts(r: &impl Reads, filter: &FactFilter) -> Result<Vec<CallFact>> 
     let mut sql = String::from(
         "SELECT c.id, c.user_id, c.lead_id, c.direction, c.route, c.status, c.started_at, c.answered_at,
                 c.ended_at, c.duration_seconds, c.disposition, c.contact_number,
-                d.created_at, d.next_action, l.timezone, l.phone_e164, l.status, l.value
+                d.created_at, d.next_action, l.timezone, l.phone_e164, l.status, l.value,
+                f.due_at, f.status, f.completed_at
            FROM call_logs c
            LEFT JOIN leads l ON l.id = c.lead_id
            LEFT JOIN call_dispositions d ON d.id = (
                 SELECT x.id FROM call_dispositions x WHERE x.call_log_id = c.id
                  ORDER BY x.created_at DESC, x.id DESC LIMIT 1)
+           LEFT JOIN follow_up_states f ON f.call_disposition_id = d.id
           WHERE c.deleted_at IS NULL",
     );
     let mut args: Vec<Value> = Vec::new();
@@ -106,6 +113,9 @@ pub fn call_facts(r: &impl Reads, filter: &FactFilter) -> Result<Vec<CallFact>> 
             lead_phone_e164: row.get(15)?,
             lead_status: row.get(16)?,
             lead_value: row.get(17)?,
+            follow_up_due_at: row.get(18)?,
+            follow_up_status: row.get(19)?,
+            follow_up_completed_at: row.get(20)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -277,6 +277,16 @@ export const commands = {
 	syncCallRecordings: (callLogId: string) => typedError<CallRecordingInfo[], IpcError>(__TAURI_INVOKE("sync_call_recordings", { callLogId })),
 	fetchRecording: (id: string) => typedError<RecordingFile, IpcError>(__TAURI_INVOKE("fetch_recording", { id })),
 	/**
+	 *  Every figure of the Analytics page for the calls the query selects. Rejects
+	 *  with "invalidInput" for a zone or date it cannot read.
+	 */
+	analytics: (query: AnalyticsQuery) => typedError<AnalyticsReport, IpcError>(__TAURI_INVOKE("analytics", { query })),
+	/**
+	 *  The start page's strip: today against the agent's own 30-day average, and
+	 *  overdue follow-ups; `zone` (IANA) says when today began.
+	 */
+	dashboard: (zone: string | null) => typedError<Dashboard, IpcError>(__TAURI_INVOKE("dashboard", { zone })),
+	/**
 	 *  Asks for a CSV file in the shell's native dialog and previews it; null when the
 	 *  agent cancels. Only a file chosen here can be imported.
 	 */
@@ -320,6 +330,16 @@ export const commands = {
 	 */
 	exportCampaign: (fileName: string, campaignId: string) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_campaign", { fileName, campaignId })),
 	/**
+	 *  Asks where to save and writes one of the Analytics page's tables (for the
+	 *  query's calls) there as CSV; null when cancelled.
+	 */
+	exportAnalytics: (fileName: string, query: AnalyticsQuery, table: AnalyticsTable) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_analytics", { fileName, query, table })),
+	/**
+	 *  Asks where to save a chart's image (a PNG the window drew, base64) and writes
+	 *  it; null when cancelled. Rejects with "invalidInput" for anything but a PNG.
+	 */
+	exportChartPng: (fileName: string, pngBase64: string) => typedError<ExportReport | null, IpcError>(__TAURI_INVOKE("export_chart_png", { fileName, pngBase64 })),
+	/**
 	 *  Asks for a WAV file and keeps it as the voicemail message `name`; null when
 	 *  cancelled. Rejects with "invalidInput" for a file that is not a WAV, is longer
 	 *  than 120 s, shorter than half a second or silent (nothing kept).
@@ -356,6 +376,98 @@ export type ActiveCall = {
 	leadId: string | null,
 };
 
+/**  One agent's figures. */
+export type AgentFigures = {
+	/**  Their user id; empty for calls logged before anyone signed in. */
+	agent: string,
+	calls: number,
+	/**  Outbound calls. */
+	dials: number,
+	answered: number,
+	/**  Answered share of the dials, in percent. */
+	connectRate: number | null,
+	conversations: number,
+	talkSeconds: number,
+	/**  Follow-ups their wrap-ups set that are due by now, and of those, done by their due time. */
+	followUpsDue: number,
+	followUpsOnTime: number,
+	/**  Their wrap-ups by disposition, most first. */
+	dispositions: DispositionCount[],
+};
+
+/**
+ *  What the Analytics page (and `ringdesk-cli analytics`) asks for. Bounds are days
+ *  (`YYYY-MM-DD`, in `zone`; `to` included) or RFC 3339 instants (`to` excluded); null does not
+ *  filter.
+ */
+export type AnalyticsQuery = {
+	from: string | null,
+	to: string | null,
+	agent: string | null,
+	campaignId: string | null,
+	listId: string | null,
+	disposition: string | null,
+	leadStatus: string | null,
+	/**  `softphone` or `bridge`. */
+	route: string | null,
+	/**  `outbound` or `inbound`. */
+	direction: string | null,
+	/**  The IANA zone whose calendar days are counted (the agent's); UTC when null. */
+	zone: string | null,
+	/**  Talk that makes a conversation; 60 s when null. */
+	conversationSeconds: number | null,
+};
+
+/**  Every figure of the Analytics page. */
+export type AnalyticsReport = {
+	calls: number,
+	outbound: number,
+	inbound: number,
+	/**  The outbound dials by outcome, and as rates. */
+	outcomes: OutcomeCounts,
+	rates: ContactRates,
+	talkSeconds: number,
+	conversations: number,
+	/**  Talk plus wrap-up, over the calls that were answered. */
+	averageHandleSeconds: number | null,
+	/**
+	 *  Calls per hour an agent was at it (from each agent's first call of a day to the end of the
+	 *  last one).
+	 */
+	callsPerAgentHour: number | null,
+	byDay: DayVolume[],
+	/**  Only the cells with dials. */
+	heatmap: HeatCell[],
+	funnel: Funnel,
+	/**  Calls whose end came before their start (a clock that jumped): counted, no talk time. */
+	clockSkewed: number,
+	/**  Per agent, side by side, most dials first. */
+	byAgent: AgentFigures[],
+	/**
+	 *  The hour with the best answer rate, over all the leads and per lead time zone (most
+	 *  dials first).
+	 */
+	bestTime: BestTime | null,
+	bestTimeByZone: BestTime[],
+	/**  This desktop's agent (their backend user id), to mark their row. */
+	me: string | null,
+};
+
+/**  The tables beside the Analytics page's charts, each exportable as CSV. */
+export type AnalyticsTable = 
+/**  Calls per day, stacked by outcome, with talk time. */
+"volume" | 
+/**  Dials and share per outcome. */
+"outcomes" | 
+/**  Dials and answers per weekday and hour in the leads' local time. */
+"heatmap" | 
+/**  Leads per funnel step and the conversion from the step before. */
+"funnel" | 
+/**  Per agent, side by side. */
+"agents" | 
+/**  The best hour to call, over all leads and per lead time zone. */
+"bestTimes";
+
 export type AppInfo = {
 	version: string,
 	dbPath: string,
@@ -369,6 +481,23 @@ export type AudioDevice = {
 	name: string,
 	input: boolean,
 	output: boolean,
+};
+
+/**  The hour of the week when most dials were answered, in the leads' local time. */
+export type BestTime = {
+	/**  The leads' IANA zone; `None` over all the leads. */
+	zone: string | null,
+	/**  0 Monday … 6 Sunday. */
+	weekday: number,
+	hour: number,
+	dials: number,
+	answered: number,
+	/**  Answered share of the cell's dials, in percent. */
+	rate: number | null,
+	/**  The zone has no cell with [`SPARSE_CELL`] dials: this hour is a hint, not a finding. */
+	sparse: boolean,
+	/**  Dials to the zone's leads (to all leads when `zone` is null), in every cell. */
+	totalDials: number,
 };
 
 export type BridgeCallInfo = {
@@ -595,6 +724,43 @@ export type CampaignSummary = {
 	progress: CampaignProgress,
 };
 
+/**  Each outcome's share of the outbound dials, in percent. */
+export type ContactRates = {
+	answered: number | null,
+	voicemail: number | null,
+	busy: number | null,
+	noAnswer: number | null,
+	wrongNumber: number | null,
+	unclassified: number | null,
+};
+
+/**  The start page's strip: the agent's day so far against their own last 30 days. */
+export type Dashboard = {
+	today: DayFigures,
+	/**  Per day with calls in the 30 days before today (days off do not pull it down). */
+	average: DayFigures,
+	/**  Days with calls in those 30 days. */
+	activeDays: number,
+	overdueFollowUps: number,
+};
+
+export type DayFigures = {
+	calls: number | null,
+	talkSeconds: number | null,
+	/**  Answered share of the outbound dials, in percent; null without dials. */
+	connectRate: number | null,
+};
+
+/**  One calendar day (in the filter's zone). */
+export type DayVolume = {
+	/**  `YYYY-MM-DD`. */
+	day: string,
+	calls: number,
+	/**  The outbound dials by outcome. */
+	outcomes: OutcomeCounts,
+	talkSeconds: number,
+};
+
 /**  How a campaign starts each call. */
 export type DialMode = 
 /**  The agent sees the lead's card and presses Dial or Skip. */
@@ -610,6 +776,11 @@ export type DialRequest = {
 	leadId: string | null,
 	/**  Call a lead marked Do Not Call anyway (the agent confirmed consent). */
 	overrideDnc: boolean,
+};
+
+export type DispositionCount = {
+	disposition: string,
+	calls: number,
 };
 
 /**
@@ -674,6 +845,31 @@ export type FollowUps = {
 	today: FollowUpItem[],
 	/**  Due in the next 30 days. */
 	upcoming: FollowUpItem[],
+};
+
+/**  Leads at each step from a first call to a won deal. */
+export type Funnel = {
+	/**  Leads dialed at least once. */
+	leadsCalled: number,
+	/**  Of those, leads with a conversation (talk ≥ the threshold). */
+	conversations: number,
+	/**  Leads whose wrap-up said interested, or set a meeting. */
+	interested: number,
+	/**  Called leads whose status is now won, and their value summed. */
+	won: number,
+	wonValue: number | null,
+};
+
+/**  One hour of one weekday in the leads' local time. */
+export type HeatCell = {
+	/**  0 Monday … 6 Sunday. */
+	weekday: number,
+	/**  0 … 23. */
+	hour: number,
+	dials: number,
+	answered: number,
+	/**  Fewer than [`SPARSE_CELL`] dials: the rate is not worth reading. */
+	sparse: boolean,
 };
 
 /**  History filters; keyset paging with the last row's `startedAt` and `id`. */
@@ -936,6 +1132,16 @@ export type NumberRoutingUpdate = {
 	friendlyName: string | null,
 	voiceUrl: string | null,
 	smsUrl: string | null,
+};
+
+/**  Calls per outcome. */
+export type OutcomeCounts = {
+	answered: number,
+	voicemail: number,
+	busy: number,
+	noAnswer: number,
+	wrongNumber: number,
+	unclassified: number,
 };
 
 /**  A number the project owns. */
