@@ -17,6 +17,7 @@ import { CallPanel } from "./features/phone/CallPanel";
 import { displayNumber } from "./features/phone/numberDisplay";
 import { PhoneProvider, usePhone, type PhoneCall } from "./features/phone/usePhone";
 import { LeadsPage, type LeadsCommand } from "./features/leads/LeadsPage";
+import { DashboardStrip } from "./features/analytics/DashboardStrip";
 import type { MessagesCommand } from "./features/messages/MessagesPage";
 import { useRealtime } from "./features/messages/useRealtime";
 import { useUnreadTexts } from "./features/messages/useUnreadTexts";
@@ -38,10 +39,11 @@ const FollowUpsPage = lazyPage(() => import("./features/followups/FollowUpsPage"
 const HistoryPage = lazyPage(() => import("./features/history/HistoryPage").then((m) => m.HistoryPage));
 const RecordingsPage = lazyPage(() => import("./features/recordings/RecordingsPage").then((m) => m.RecordingsPage));
 const SettingsPage = lazyPage(() => import("./features/settings/SettingsPage").then((m) => m.SettingsPage));
+const AnalyticsPage = lazyPage(() => import("./features/analytics/AnalyticsPage").then((m) => m.AnalyticsPage));
 
 /** Loads every page that the first paint leaves out (the UI tests call it before rendering). */
 export async function preloadPages(): Promise<void> {
-  await Promise.all([DialerPage, CampaignsPage, MessagesPage, FollowUpsPage, HistoryPage, RecordingsPage, SettingsPage].map((page) => page.preload()));
+  await Promise.all([DialerPage, CampaignsPage, MessagesPage, FollowUpsPage, HistoryPage, RecordingsPage, AnalyticsPage, SettingsPage].map((page) => page.preload()));
 }
 
 type LeadsCommandInput = LeadsCommand extends infer C ? (C extends LeadsCommand ? Omit<C, "nonce"> : never) : never;
@@ -322,6 +324,7 @@ function Workspace({ info }: { info: AppInfo }) {
           "6": () => navigate("history"),
           "7": () => navigate("recordings"),
           "8": () => navigate("campaigns"),
+          "9": () => navigate("analytics"),
           // Ctrl+F searches the Recordings page (elsewhere it is left to the page).
           f: pageRef.current === "recordings" ? () => setRecordingsCommand({ kind: "focusSearch", nonce: ++nonce.current }) : undefined,
           k: () => sendToLeads({ kind: "focusSearch" }),
@@ -386,6 +389,7 @@ function Workspace({ info }: { info: AppInfo }) {
         )}
         {/* Pages stay mounted once visited so search, scroll position and typed numbers survive navigation. */}
         <div className="page-slot" hidden={page !== "leads"}>
+          <DashboardStrip active={page === "leads"} dataVersion={callsVersion} onOpen={() => navigate("analytics")} onOpenFollowUps={() => navigate("followups")} />
           <LeadsPage
             active={page === "leads"}
             command={leadsCommand}
@@ -443,6 +447,11 @@ function Workspace({ info }: { info: AppInfo }) {
         {visited.has("recordings") && (
           <div className="page-slot" hidden={page !== "recordings"}>
             <RecordingsPage active={page === "recordings"} command={recordingsCommand} dataVersion={callsVersion} onOpenSettings={openSettings} />
+          </div>
+        )}
+        {visited.has("analytics") && (
+          <div className="page-slot" hidden={page !== "analytics"}>
+            <AnalyticsPage active={page === "analytics"} dataVersion={callsVersion} />
           </div>
         )}
         {visited.has("settings") && (

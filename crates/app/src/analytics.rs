@@ -38,11 +38,36 @@ const MAX_WRAP_UP: i64 = 3600;
 pub struct Counting {
     pub zone: Tz,
     pub conversation_seconds: u32,
+    pub period: Period,
 }
 
 impl Default for Counting {
     fn default() -> Self {
-        Counting { zone: Tz::UTC, conversation_seconds: CONVERSATION_SECONDS }
+        Counting { zone: Tz::UTC, conversation_seconds: CONVERSATION_SECONDS, period: Period::Day }
+    }
+}
+
+/// What the volume is counted per, in the agent's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Period {
+    #[default]
+    Day,
+    /// Weeks from Monday.
+    Week,
+    Month,
+}
+
+impl Period {
+    /// The period `at` falls in: its first day (`YYYY-MM-DD`), or `YYYY-MM` for a month.
+    fn key(self, at: chrono::NaiveDate) -> String {
+        match self {
+            Period::Day => at.format("%Y-%m-%d").to_string(),
+            Period::Week => {
+                (at - Duration::days(i64::from(at.weekday().num_days_from_monday()))).format("%Y-%m-%d").to_string()
+            }
+            Period::Month => at.format("%Y-%m").to_string(),
+        }
     }
 }
 
@@ -101,13 +126,14 @@ pub struct ContactRates {
     pub unclassified: f64,
 }
 
-/// One calendar day (in the filter's zone).
+/// One day, week or month (in the filter's zone).
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DayVolume {
-    /// `YYYY-MM-DD`.
+    /// The day (`YYYY-MM-DD`), the week's Monday, or the month (`YYYY-MM`).
     pub day: String,
     pub calls: u32,
+    pub inbound: u32,
     /// The outbound dials by outcome.
     pub outcomes: OutcomeCounts,
     #[specta(type = specta_typescript::Number)]
@@ -141,6 +167,10 @@ pub struct Funnel {
     /// Called leads whose status is now won, and their value summed.
     pub won: u32,
     pub won_value: f64,
+    /// Each step's share of the step before, in percent (null when that step is empty).
+    pub conversation_rate: Option<f64>,
+    pub interested_rate: Option<f64>,
+    pub won_rate: Option<f64>,
 }
 
 /// Every figure of the Analytics page.
@@ -246,6 +276,8 @@ pub struct AnalyticsQuery {
     pub zone: Option<String>,
     /// Talk that makes a conversation; 60 s when null.
     pub conversation_seconds: Option<u32>,
+    /// What the volume is counted per; days when null.
+    pub period: Option<Period>,
 }
 
 /// Dials and answered dials per (weekday, hour) in the leads' local time.
@@ -339,14 +371,18 @@ pub fn report(calls: &[CallFact], filter: &Counting, now: DateTime<Utc>) -> Anal
         if conversation {
             out.conversations += 1;
         }
-        let day_key = started.with_timezone(&filter.zone).format("%Y-%m-%d").to_string();
-        let day = days.entry(day_key.clone()).or_insert_with(|| DayVolume {
-            day: day_key.clone(),
+        let date = started.with_timezone(&filter.zone).date_naive();
+        let day_key = date.format("%Y-%m-%d").to_string();
+        let period = filter.period.key(date);
+        let day = days.entry(period.clone()).or_insert_with(|| DayVolume {
+            day: period,
             calls: 0,
+            inbound: 0,
             outcomes: OutcomeCounts::default(),
             talk_seconds: 0,
         });
         day.calls += 1;
+        day.inbound += u32::from(!outbound);
         day.talk_seconds += talk;
         // Handle time: talk plus the wrap-up's time after the end, for answered calls.
         if o == Outcome::Answered
@@ -469,12 +505,16 @@ pub fn report(calls: &[CallFact], filter: &Counting, now: DateTime<Utc>) -> Anal
         .collect();
     by_agent.sort_by(|a, b| b.dials.cmp(&a.dials).then_with(|| a.agent.cmp(&b.agent)));
     out.by_agent = by_agent;
+    let step = |n: usize, of: usize| (of > 0).then(|| percent(n as u32, of as u32));
     out.funnel = Funnel {
         leads_called: called.len() as u32,
         conversations: talked.len() as u32,
         interested: interested.len() as u32,
         won: won.len() as u32,
         won_value: won.values().sum(),
+        conversation_rate: step(talked.len(), called.len()),
+        interested_rate: step(interested.len(), talked.len()),
+        won_rate: step(won.len(), interested.len()),
     };
     out
 }
@@ -552,7 +592,12 @@ impl AnalyticsQuery {
             route: self.route.clone(),
             direction: self.direction.clone(),
         };
-        Ok((facts, Counting { zone, conversation_seconds: self.conversation_seconds.unwrap_or(CONVERSATION_SECONDS) }))
+        let counting = Counting {
+            zone,
+            conversation_seconds: self.conversation_seconds.unwrap_or(CONVERSATION_SECONDS),
+            period: self.period.unwrap_or_default(),
+        };
+        Ok((facts, counting))
     }
 }
 
@@ -646,8 +691,9 @@ pub fn table(r: &AnalyticsReport, which: AnalyticsTable) -> (&'static [&'static 
     match which {
         AnalyticsTable::Volume => (
             &[
-                "day",
+                "period",
                 "calls",
+                "inbound",
                 "answered",
                 "voicemail",
                 "busy",
@@ -659,7 +705,7 @@ pub fn table(r: &AnalyticsReport, which: AnalyticsTable) -> (&'static [&'static 
             r.by_day
                 .iter()
                 .map(|d| {
-                    let mut row = vec![d.day.clone(), d.calls.to_string()];
+                    let mut row = vec![d.day.clone(), d.calls.to_string(), d.inbound.to_string()];
                     row.extend(counts(&d.outcomes));
                     row.push(fixed(d.talk_seconds as f64 / 60.0, 1));
                     row
@@ -700,26 +746,13 @@ pub fn table(r: &AnalyticsReport, which: AnalyticsTable) -> (&'static [&'static 
         ),
         AnalyticsTable::Funnel => {
             let f = &r.funnel;
-            let steps = [
-                ("leads_called", f.leads_called),
-                ("conversations", f.conversations),
-                ("interested", f.interested),
-                ("won", f.won),
+            let rate = |v: Option<f64>| v.map(|v| fixed(v, 1)).unwrap_or_default();
+            let rows = vec![
+                vec!["leads_called".into(), f.leads_called.to_string(), String::new(), String::new()],
+                vec!["conversations".into(), f.conversations.to_string(), rate(f.conversation_rate), String::new()],
+                vec!["interested".into(), f.interested.to_string(), rate(f.interested_rate), String::new()],
+                vec!["won".into(), f.won.to_string(), rate(f.won_rate), fixed(f.won_value, 2)],
             ];
-            let rows = steps
-                .iter()
-                .enumerate()
-                .map(|(i, (name, n))| {
-                    let from = i.checked_sub(1).and_then(|p| steps.get(p)).map(|(_, prev)| *prev);
-                    let value = if *name == "won" { fixed(f.won_value, 2) } else { String::new() };
-                    vec![
-                        name.to_string(),
-                        n.to_string(),
-                        from.map(|p| fixed(percent(*n, p), 1)).unwrap_or_default(),
-                        value,
-                    ]
-                })
-                .collect();
             (&["step", "leads", "percent_of_previous", "value"], rows)
         }
         AnalyticsTable::Agents => (
@@ -793,7 +826,14 @@ impl App {
     /// but a PNG; nothing is written then.
     pub fn save_chart_png(&self, path: &str, png_base64: &str) -> Result<ExportReport> {
         use base64::Engine as _;
-        let text = png_base64.strip_prefix("data:image/png;base64,").unwrap_or(png_base64);
+        let text = match png_base64.strip_prefix("data:image/png;base64,") {
+            Some(data) => data,
+            None if png_base64.starts_with("data:") => {
+                let kind = png_base64.trim_start_matches("data:").split([';', ',']).next().unwrap_or_default();
+                return Err(crate::error::IpcError::invalid(format!("The chart image is not a PNG ({kind}).")));
+            }
+            None => png_base64,
+        };
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .map_err(|e| crate::error::IpcError::invalid(format!("The chart image is not base64: {e}.")))?;
@@ -1018,7 +1058,16 @@ mod tests {
         assert!(r.heatmap.iter().all(|c| c.sparse), "every cell has fewer than {SPARSE_CELL} dials");
         assert_eq!(
             r.funnel,
-            Funnel { leads_called: 2, conversations: 1, interested: 1, won: 1, won_value: 1000.0 },
+            Funnel {
+                leads_called: 2,
+                conversations: 1,
+                interested: 1,
+                won: 1,
+                won_value: 1000.0,
+                conversation_rate: Some(50.0),
+                interested_rate: Some(100.0),
+                won_rate: Some(100.0),
+            },
             "Ann: called, talked, interested, won; Dan: called only; the call without a lead counts in none"
         );
     }
@@ -1100,6 +1149,12 @@ mod tests {
         let late = vec![call("x", "a1", None, "outbound", "2026-11-02T23:30:00Z", None, None, Some("busy"), None)];
         let r = report(&late, &berlin, now());
         assert_eq!(r.by_day.first().map(|d| d.day.as_str()), Some("2026-11-03"), "00:30 in Berlin is the next day");
+        let by_week = report(&fixture(), &Counting { period: Period::Week, ..Counting::default() }, now());
+        let weeks: Vec<(&str, u32)> = by_week.by_day.iter().map(|d| (d.day.as_str(), d.calls)).collect();
+        assert_eq!(weeks, [("2026-10-26", 1), ("2026-11-02", 7)], "weeks from Monday");
+        let by_month = report(&fixture(), &Counting { period: Period::Month, ..Counting::default() }, now());
+        let months: Vec<(&str, u32)> = by_month.by_day.iter().map(|d| (d.day.as_str(), d.calls)).collect();
+        assert_eq!(months, [("2026-10", 1), ("2026-11", 7)], "months");
         let empty = report(&[], &Counting::default(), now());
         assert_eq!(
             (empty.calls, empty.rates.answered, empty.average_handle_seconds),

@@ -7,7 +7,7 @@ use specta::Type;
 
 pub use crate::analytics::{
     AgentFigures, AnalyticsQuery, AnalyticsReport, AnalyticsTable, BestTime, ContactRates, Dashboard, DayFigures,
-    DayVolume, DispositionCount, Funnel, HeatCell, OutcomeCounts,
+    DayVolume, DispositionCount, Funnel, HeatCell, OutcomeCounts, Period,
 };
 pub use crate::error::{ErrorCode, IpcError};
 pub use ringdesk_core::LeadField;

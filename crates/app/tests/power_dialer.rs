@@ -225,6 +225,48 @@ fn a_preview_session_dials_in_order_passes_over_dnc_and_closed_leads_and_schedul
     assert_eq!(list.outbound, 2, "the list's calls: {list:?}");
     let other = r.app.store().write(|w| lists::create(w, "Other", None)).expect("another list");
     assert_eq!(of(AnalyticsQuery { list_id: Some(other), ..AnalyticsQuery::default() }).calls, 0, "no calls");
+
+    // The funnel's table as CSV, and a chart image: a PNG is written as it came, anything else
+    // is refused and writes nothing.
+    use ringdesk_app::analytics::AnalyticsTable;
+    let csv = r.dir.path().join("funnel.csv");
+    let query = AnalyticsQuery { campaign_id: Some(c.id.clone()), ..AnalyticsQuery::default() };
+    let done = r.app.export_analytics(&csv.display().to_string(), &query, AnalyticsTable::Funnel).expect("exported");
+    assert_eq!(done.rows, 4, "one row per funnel step");
+    let text = std::fs::read_to_string(&csv).expect("the file");
+    assert!(text.starts_with("step,leads,percent_of_previous,value\nleads_called,2,,\n"), "{text}");
+    let png = r.dir.path().join("chart.png");
+    let bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    let encoded = format!("data:image/png;base64,{}", base64_of(bytes));
+    r.app.save_chart_png(&png.display().to_string(), &encoded).expect("a PNG is saved");
+    assert_eq!(std::fs::read(&png).expect("written"), bytes, "the image as the window drew it");
+    let svg = r.dir.path().join("chart2.png");
+    let e = r
+        .app
+        .save_chart_png(&svg.display().to_string(), "data:image/svg+xml;charset=UTF-8,%3Csvg")
+        .expect_err("refused");
+    assert!(e.message.contains("not a PNG (image/svg+xml)"), "{}", e.message);
+    let e = r.app.save_chart_png(&svg.display().to_string(), "aGVsbG8=").expect_err("refused");
+    assert!(e.message.contains("not a PNG"), "base64 of text: {}", e.message);
+    assert!(!svg.exists(), "nothing written for a refused image");
+}
+
+/// Standard base64 (the window's canvas encoding), written here so the test does not share the
+/// code under test.
+fn base64_of(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(A[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 #[test]

@@ -74,6 +74,9 @@ enum Command {
         /// Talk time that makes a call a conversation.
         #[arg(long, default_value_t = ringdesk_app::analytics::CONVERSATION_SECONDS)]
         conversation_seconds: u32,
+        /// Count the volume per day, week (from Monday) or month.
+        #[arg(long, default_value = "day", value_parser = ["day", "week", "month"])]
+        period: String,
     },
     /// The power dialer's rules for a number.
     Dialer {
@@ -393,7 +396,8 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
                 Some(why) => writeln!(out, "  not allowed: {why}").map_err(io)?,
             }
         }
-        Command::Analytics { from, to, agent, campaign, list, zone, conversation_seconds } => {
+        Command::Analytics { from, to, agent, campaign, list, zone, conversation_seconds, period } => {
+            use ringdesk_app::analytics::Period;
             let list_id = match list {
                 None => None,
                 Some(name) => Some(
@@ -412,6 +416,11 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
                 list_id,
                 zone: Some(zone.clone()),
                 conversation_seconds: Some(*conversation_seconds),
+                period: Some(match period.as_str() {
+                    "week" => Period::Week,
+                    "month" => Period::Month,
+                    _ => Period::Day,
+                }),
                 ..Default::default()
             };
             let r = app.analytics(&query)?;

@@ -416,6 +416,8 @@ export type AnalyticsQuery = {
 	zone: string | null,
 	/**  Talk that makes a conversation; 60 s when null. */
 	conversationSeconds: number | null,
+	/**  What the volume is counted per; days when null. */
+	period: Period | null,
 };
 
 /**  Every figure of the Analytics page. */
@@ -751,11 +753,12 @@ export type DayFigures = {
 	connectRate: number | null,
 };
 
-/**  One calendar day (in the filter's zone). */
+/**  One day, week or month (in the filter's zone). */
 export type DayVolume = {
-	/**  `YYYY-MM-DD`. */
+	/**  The day (`YYYY-MM-DD`), the week's Monday, or the month (`YYYY-MM`). */
 	day: string,
 	calls: number,
+	inbound: number,
 	/**  The outbound dials by outcome. */
 	outcomes: OutcomeCounts,
 	talkSeconds: number,
@@ -858,6 +861,10 @@ export type Funnel = {
 	/**  Called leads whose status is now won, and their value summed. */
 	won: number,
 	wonValue: number | null,
+	/**  Each step's share of the step before, in percent (null when that step is empty). */
+	conversationRate: number | null,
+	interestedRate: number | null,
+	wonRate: number | null,
 };
 
 /**  One hour of one weekday in the leads' local time. */
@@ -1162,6 +1169,11 @@ export type PassedLead = {
 	name: string,
 	reason: string,
 };
+
+/**  What the volume is counted per, in the agent's zone. */
+export type Period = "day" | 
+/**  Weeks from Monday. */
+"week" | "month";
 
 /**
  *  A call to place over either route: the settings' default route and caller ID unless the

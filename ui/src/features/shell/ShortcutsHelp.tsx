@@ -10,6 +10,7 @@ export const SHORTCUTS: { keys: string[]; action: string }[] = [
   { keys: ["Ctrl", "6"], action: "Go to History" },
   { keys: ["Ctrl", "7"], action: "Go to Recordings" },
   { keys: ["Ctrl", "8"], action: "Go to Campaigns" },
+  { keys: ["Ctrl", "9"], action: "Go to Analytics" },
   { keys: ["N"], action: "Campaigns: new campaign" },
   { keys: ["D"], action: "Campaign session: dial now" },
   { keys: ["S"], action: "Campaign session: skip the lead" },

@@ -1,12 +1,12 @@
-import { ClipboardList, FileAudio, History, Keyboard, ListTodo, Megaphone, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
+import { BarChart3, ClipboardList, FileAudio, History, Keyboard, ListTodo, Megaphone, MessageSquare, Phone, Settings as SettingsIcon, Users, type LucideIcon } from "lucide-react";
 import type { SyncStatus } from "../../generated/bindings";
 import { PhoneStatus } from "../phone/PhoneStatus";
 import type { Registration } from "../phone/usePhone";
 import { SyncIndicator } from "../sync/SyncIndicator";
 
-export type Page = "leads" | "dialer" | "campaigns" | "messages" | "followups" | "history" | "recordings" | "settings";
+export type Page = "leads" | "dialer" | "campaigns" | "messages" | "followups" | "history" | "recordings" | "analytics" | "settings";
 
-// Only pages that exist are listed; Analytics joins later. Pages that came after
+// Pages that came after
 // Settings had Ctrl+3 take the next numbers (shortcuts that agents learned do not move).
 const ITEMS: { page: Page; label: string; icon: LucideIcon; shortcut: string }[] = [
   { page: "leads", label: "Leads", icon: Users, shortcut: "Ctrl+1" },
@@ -16,6 +16,7 @@ const ITEMS: { page: Page; label: string; icon: LucideIcon; shortcut: string }[]
   { page: "followups", label: "Follow-ups", icon: ListTodo, shortcut: "Ctrl+5" },
   { page: "history", label: "History", icon: History, shortcut: "Ctrl+6" },
   { page: "recordings", label: "Recordings", icon: FileAudio, shortcut: "Ctrl+7" },
+  { page: "analytics", label: "Analytics", icon: BarChart3, shortcut: "Ctrl+9" },
   { page: "settings", label: "Settings", icon: SettingsIcon, shortcut: "Ctrl+3" },
 ];
 
