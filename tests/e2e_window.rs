@@ -536,6 +536,29 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
     })
     .await;
     desktop.screenshot(&c, "05-follow-ups").await;
+
+    // --- analytics: the call is counted, the charts draw on canvas, a chart saves as a PNG ---
+    click(&c, "nav-analytics").await;
+    eventually(&desktop, &c, "Analytics counts the outbound call", || async {
+        shown(&c, "analytics-stat-Calls").await && text(&c, "analytics-stat-Calls").await.contains("1 out")
+    })
+    .await;
+    eventually(&desktop, &c, "the volume chart painted", || async {
+        c.execute("return document.querySelector('[data-testid=analytics-page]').dataset.painted || ''", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(|s| !s.is_empty()))
+            .unwrap_or(false)
+    })
+    .await;
+    desktop.screenshot(&c, "05b-analytics").await;
+    let png = desktop.dir().join("call-volume.png");
+    desktop.answer_file_dialogs(&png);
+    click(&c, "analytics-png-call-volume").await;
+    eventually(&desktop, &c, "the chart is saved as a PNG", || async {
+        std::fs::read(&png).is_ok_and(|b| b.starts_with(b"\x89PNG\r\n\x1a\n") && b.len() > 2_000)
+    })
+    .await;
     let (status, last_contact) = with_db(&db, |check| {
         let page = check.list_leads(&ringdesk_app::ipc::LeadQuery { limit: 10, ..Default::default() }).expect("leads");
         let ann = page.rows.into_iter().find(|l| l.name == "Ann Archer").expect("Ann");

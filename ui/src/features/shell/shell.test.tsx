@@ -57,14 +57,16 @@ describe("Startup", () => {
 });
 
 describe("Navigation and shortcuts", () => {
-  it("the sidebar lists only the pages that exist, Campaigns included (Ctrl+8), Analytics not yet", async () => {
+  it("the sidebar lists every page, Campaigns (Ctrl+8) and Analytics (Ctrl+9) included", async () => {
     const { user } = await renderApp({ leads: SAMPLE_LEADS });
     const nav = screen.getByRole("navigation", { name: "Main" });
     const items = [...nav.querySelectorAll("[data-testid^='nav-']")].map((el) => el.getAttribute("data-testid"));
-    expect(items).toEqual(["nav-leads", "nav-dialer", "nav-campaigns", "nav-messages", "nav-followups", "nav-history", "nav-recordings", "nav-settings"]);
-    expect(nav).not.toHaveTextContent(/Analytics/);
+    expect(items).toEqual(["nav-leads", "nav-dialer", "nav-campaigns", "nav-messages", "nav-followups", "nav-history", "nav-recordings", "nav-analytics", "nav-settings"]);
     await user.keyboard("{Control>}8{/Control}");
     expect(await screen.findByTestId("campaigns-empty")).toBeInTheDocument();
+    await user.keyboard("{Control>}9{/Control}");
+    expect(await screen.findByTestId("analytics-empty"), "no calls yet: the page says why").toHaveTextContent("No calls in this range");
+    expect(screen.getByTestId("nav-analytics")).toHaveAttribute("aria-current", "page");
   });
 
   it("Ctrl+5 and Ctrl+6 open Follow-ups and History", async () => {
