@@ -9,17 +9,19 @@
 //! time zone, else its number's). A call that fits no class is counted as "unclassified", never
 //! dropped.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 
-use ringdesk_dialer::places::Places;
-use ringdesk_dialer::rules::{self, Campaign as Rules, Lead as EngineLead};
-use ringdesk_store::analytics::{self as store, CallFact, FactFilter};
+use ringdesk_store::analytics::{self as store, CallFact};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
 pub use ringdesk_dialer::Tz;
+
+mod facts;
+
+pub use facts::{Builder, Facts, Selection};
 
 use crate::App;
 use crate::error::Result;
@@ -280,12 +282,6 @@ pub struct AnalyticsQuery {
     pub period: Option<Period>,
 }
 
-/// Dials and answered dials per (weekday, hour) in the leads' local time.
-type Cells = HashMap<(u8, u8), (u32, u32)>;
-
-/// An agent's day: first call's start, last call's end, calls.
-type Span = (DateTime<Utc>, DateTime<Utc>, u32);
-
 fn parse(t: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(t).ok().map(|t| t.with_timezone(&Utc))
 }
@@ -321,202 +317,11 @@ pub fn talk_seconds(call: &CallFact) -> Option<u64> {
     u64::try_from((e - a).num_seconds()).ok()
 }
 
-/// The lead's zone as the power dialer places it (its time zone, else its number's).
-fn lead_zone(call: &CallFact, fallback: Tz) -> Tz {
-    let lead = EngineLead {
-        status: String::new(),
-        phone_e164: call.lead_phone_e164.clone().or_else(|| Some(call.contact_number.clone())),
-        timezone: call.lead_timezone.clone(),
-        ..EngineLead::default()
-    };
-    rules::place(&lead, &Rules::new(fallback), Places::embedded())
-        .ok()
-        .and_then(|p| p.zones.first().copied())
-        .unwrap_or(fallback)
-}
-
 /// Every figure over `calls`; follow-ups count as due when their time is before `now`.
-pub fn report(calls: &[CallFact], filter: &Counting, now: DateTime<Utc>) -> AnalyticsReport {
-    let mut out = AnalyticsReport::default();
-    let mut days: BTreeMap<String, DayVolume> = BTreeMap::new();
-    let mut cells: Cells = HashMap::new();
-    let mut spans: HashMap<(String, String), Span> = HashMap::new();
-    let (mut handle_total, mut handled) = (0i64, 0u32);
-    let mut called: HashSet<&str> = HashSet::new();
-    let mut talked: HashSet<&str> = HashSet::new();
-    let mut interested: HashSet<&str> = HashSet::new();
-    let mut won: HashMap<&str, f64> = HashMap::new();
-    let mut zones: HashMap<(Option<&str>, Option<&str>, &str), Tz> = HashMap::new();
-    let mut zone_cells: HashMap<Tz, Cells> = HashMap::new();
-    let mut agents: HashMap<&str, (AgentFigures, HashMap<&str, u32>)> = HashMap::new();
-    for call in calls {
-        let Some(started) = parse(&call.started_at) else { continue };
-        out.calls += 1;
-        let outbound = call.direction == "outbound";
-        if outbound {
-            out.outbound += 1;
-        } else {
-            out.inbound += 1;
-        }
-        let o = outcome(call);
-        let talk = match talk_seconds(call) {
-            Some(t) => t,
-            None => {
-                out.clock_skewed += 1;
-                0
-            }
-        };
-        out.talk_seconds += talk;
-        let conversation = talk >= u64::from(filter.conversation_seconds);
-        if conversation {
-            out.conversations += 1;
-        }
-        let date = started.with_timezone(&filter.zone).date_naive();
-        let day_key = date.format("%Y-%m-%d").to_string();
-        let period = filter.period.key(date);
-        let day = days.entry(period.clone()).or_insert_with(|| DayVolume {
-            day: period,
-            calls: 0,
-            inbound: 0,
-            outcomes: OutcomeCounts::default(),
-            talk_seconds: 0,
-        });
-        day.calls += 1;
-        day.inbound += u32::from(!outbound);
-        day.talk_seconds += talk;
-        // Handle time: talk plus the wrap-up's time after the end, for answered calls.
-        if o == Outcome::Answered
-            && let Some(end) = call.ended_at.as_deref().and_then(parse)
-        {
-            let wrap = call
-                .disposed_at
-                .as_deref()
-                .and_then(parse)
-                .map(|d| (d - end).num_seconds())
-                .filter(|s| (0..=MAX_WRAP_UP).contains(s))
-                .unwrap_or(0);
-            handle_total += talk as i64 + wrap;
-            handled += 1;
-        }
-        // The agent's span that day.
-        let end = call.ended_at.as_deref().and_then(parse).filter(|e| *e >= started).unwrap_or(started);
-        let agent = call.user_id.clone().unwrap_or_default();
-        let span = spans.entry((agent, day_key)).or_insert((started, end, 0));
-        span.0 = span.0.min(started);
-        span.1 = span.1.max(end);
-        span.2 += 1;
-        let (figures, dispositions) = agents.entry(call.user_id.as_deref().unwrap_or_default()).or_default();
-        figures.calls += 1;
-        figures.talk_seconds += talk;
-        figures.conversations += u32::from(conversation);
-        if let Some(d) = call.disposition.as_deref() {
-            *dispositions.entry(d).or_default() += 1;
-        }
-        let due = call.follow_up_due_at.as_deref().and_then(parse);
-        let done = call.follow_up_status.as_deref() == Some("done");
-        if let Some(due) = due
-            && call.follow_up_status.as_deref() != Some("cancelled")
-            && (due <= now || done)
-        {
-            figures.follow_ups_due += 1;
-            let completed = call.follow_up_completed_at.as_deref().and_then(parse);
-            figures.follow_ups_on_time += u32::from(done && completed.is_some_and(|c| c <= due));
-        }
-        if !outbound {
-            continue;
-        }
-        figures.dials += 1;
-        figures.answered += u32::from(o == Outcome::Answered);
-        out.outcomes.add(o);
-        day.outcomes.add(o);
-        let key = (call.lead_timezone.as_deref(), call.lead_phone_e164.as_deref(), call.contact_number.as_str());
-        let zone = *zones.entry(key).or_insert_with(|| lead_zone(call, filter.zone));
-        let local = started.with_timezone(&zone);
-        let at = (local.weekday().num_days_from_monday() as u8, local.hour() as u8);
-        let answered = u32::from(o == Outcome::Answered);
-        for cell in [cells.entry(at).or_default(), zone_cells.entry(zone).or_default().entry(at).or_default()] {
-            cell.0 += 1;
-            cell.1 += answered;
-        }
-        if let Some(lead) = call.lead_id.as_deref() {
-            called.insert(lead);
-            if conversation {
-                talked.insert(lead);
-            }
-            if call.disposition.as_deref() == Some("interested")
-                || call.next_action.as_deref() == Some("schedule_meeting")
-            {
-                interested.insert(lead);
-            }
-            if call.lead_status.as_deref() == Some("won") {
-                won.insert(lead, call.lead_value.unwrap_or(0.0));
-            }
-        }
-    }
-    let dials = out.outcomes.total();
-    let pct = |n: u32| percent(n, dials);
-    out.rates = ContactRates {
-        answered: pct(out.outcomes.answered),
-        voicemail: pct(out.outcomes.voicemail),
-        busy: pct(out.outcomes.busy),
-        no_answer: pct(out.outcomes.no_answer),
-        wrong_number: pct(out.outcomes.wrong_number),
-        unclassified: pct(out.outcomes.unclassified),
-    };
-    out.average_handle_seconds = (handled > 0).then(|| handle_total as f64 / f64::from(handled));
-    let (span_seconds, span_calls) = spans.values().fold((0i64, 0u32), |(s, n), (a, b, c)| {
-        // A lone call counts as a minute at least, so one call is not an infinite rate.
-        (s + (*b - *a).max(Duration::minutes(1)).num_seconds(), n + c)
-    });
-    out.calls_per_agent_hour = (span_seconds > 0).then(|| f64::from(span_calls) * 3600.0 / span_seconds as f64);
-    out.by_day = days.into_values().collect();
-    let mut heat: Vec<HeatCell> = cells
-        .into_iter()
-        .map(|((weekday, hour), (dials, answered))| HeatCell {
-            weekday,
-            hour,
-            dials,
-            answered,
-            sparse: dials < SPARSE_CELL,
-        })
-        .collect();
-    heat.sort_by_key(|c| (c.weekday, c.hour));
-    out.best_time = best_time(None, heat.iter().map(|c| ((c.weekday, c.hour), (c.dials, c.answered))));
-    out.heatmap = heat;
-    let mut by_zone: Vec<BestTime> = zone_cells
-        .into_iter()
-        .filter_map(|(zone, cells)| best_time(Some(zone.name().to_string()), cells.into_iter()))
-        .collect();
-    by_zone.sort_by(|a, b| b.total_dials.cmp(&a.total_dials).then_with(|| a.zone.cmp(&b.zone)));
-    out.best_time_by_zone = by_zone;
-    let mut by_agent: Vec<AgentFigures> = agents
-        .into_iter()
-        .map(|(agent, (mut figures, dispositions))| {
-            figures.agent = agent.to_string();
-            figures.connect_rate = percent(figures.answered, figures.dials);
-            let mut d: Vec<DispositionCount> = dispositions
-                .into_iter()
-                .map(|(disposition, calls)| DispositionCount { disposition: disposition.to_string(), calls })
-                .collect();
-            d.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.disposition.cmp(&b.disposition)));
-            figures.dispositions = d;
-            figures
-        })
-        .collect();
-    by_agent.sort_by(|a, b| b.dials.cmp(&a.dials).then_with(|| a.agent.cmp(&b.agent)));
-    out.by_agent = by_agent;
-    let step = |n: usize, of: usize| (of > 0).then(|| percent(n as u32, of as u32));
-    out.funnel = Funnel {
-        leads_called: called.len() as u32,
-        conversations: talked.len() as u32,
-        interested: interested.len() as u32,
-        won: won.len() as u32,
-        won_value: won.values().sum(),
-        conversation_rate: step(talked.len(), called.len()),
-        interested_rate: step(interested.len(), talked.len()),
-        won_rate: step(won.len(), interested.len()),
-    };
-    out
+pub fn report(calls: &[CallFact], counting: &Counting, now: DateTime<Utc>) -> AnalyticsReport {
+    let mut b = Builder::default();
+    calls.iter().for_each(|c| b.add(c));
+    b.finish().report(&Selection::default(), counting, now)
 }
 
 /// `n` of `of` in percent; 0 of nothing is 0.
@@ -571,17 +376,15 @@ pub fn bound(text: &str, zone: Tz, end: bool) -> Result<DateTime<Utc>> {
 
 impl AnalyticsQuery {
     /// The query read: its zone and bounds parsed, with a clear error for each.
-    pub fn read(&self) -> Result<(FactFilter, Counting)> {
+    pub fn read(&self) -> Result<(Selection, Counting)> {
         let zone: Tz = match self.zone.as_deref() {
             None => Tz::UTC,
             Some(z) => z.parse().map_err(|_| {
                 crate::error::IpcError::invalid(format!("{z:?} is not an IANA time zone (such as America/Denver)."))
             })?,
         };
-        let at = |t: &Option<String>, end: bool| -> Result<Option<String>> {
-            t.as_deref().map(|t| bound(t, zone, end).map(ringdesk_store::format_ts)).transpose()
-        };
-        let facts = FactFilter {
+        let at = |t: &Option<String>, end: bool| t.as_deref().map(|t| bound(t, zone, end)).transpose();
+        let selection = Selection {
             from: at(&self.from, false)?,
             to: at(&self.to, true)?,
             agent: self.agent.clone(),
@@ -597,7 +400,7 @@ impl AnalyticsQuery {
             conversation_seconds: self.conversation_seconds.unwrap_or(CONVERSATION_SECONDS),
             period: self.period.unwrap_or_default(),
         };
-        Ok((facts, counting))
+        Ok((selection, counting))
     }
 }
 
@@ -622,11 +425,10 @@ pub struct DayFigures {
     pub connect_rate: Option<f64>,
 }
 
-/// The strip's figures from the agent's calls of the last 31 days; `today` is the day (in the
-/// filter's zone) that `now` falls in.
-pub fn dashboard(calls: &[CallFact], zone: Tz, now: DateTime<Utc>) -> Dashboard {
+/// The strip's figures from a report of the agent's calls per day (in `zone`) of the last 31
+/// days; `today` is the day that `now` falls in.
+pub fn dashboard(r: &AnalyticsReport, zone: Tz, now: DateTime<Utc>) -> Dashboard {
     let today = now.with_timezone(&zone).format("%Y-%m-%d").to_string();
-    let r = report(calls, &Counting { zone, ..Counting::default() }, now);
     let (mut past, mut dials, mut answered, mut out) = (DayFigures::default(), 0, 0, Dashboard::default());
     for d in &r.by_day {
         let day_dials = d.outcomes.total();
@@ -851,31 +653,47 @@ impl App {
     /// null) says when today began.
     pub fn dashboard(&self, zone: Option<&str>) -> Result<Dashboard> {
         let now = Utc::now();
-        let query = AnalyticsQuery {
-            from: Some(ringdesk_store::format_ts(now - Duration::days(31))),
-            agent: self.me(),
-            zone: zone.map(str::to_string),
-            ..AnalyticsQuery::default()
-        };
-        let (mut facts, counting) = query.read()?;
-        // Days start at the agent's midnight: take whole days from 30 days before today.
+        let query = AnalyticsQuery { agent: self.me(), zone: zone.map(str::to_string), ..AnalyticsQuery::default() };
+        let (mut selection, counting) = query.read()?;
+        // Days start at the agent's midnight: whole days from 30 days before today.
         let today = now.with_timezone(&counting.zone).date_naive();
         let first = (today - Duration::days(30)).format("%Y-%m-%d").to_string();
-        facts.from = Some(ringdesk_store::format_ts(bound(&first, counting.zone, false)?));
-        let calls = self.store.read(|r| store::call_facts(r, &facts))?;
-        let mut out = dashboard(&calls, counting.zone, now);
+        selection.from = Some(bound(&first, counting.zone, false)?);
+        let report = self.analytics_facts()?.report(&selection, &counting, now);
+        let mut out = dashboard(&report, counting.zone, now);
         let overdue =
             self.store.read(|r| ringdesk_store::followups::overdue_count(r, &ringdesk_store::format_ts(now)))?;
         out.overdue_follow_ups = u32::try_from(overdue).unwrap_or(u32::MAX);
         Ok(out)
     }
 
+    /// The calls in memory as the analytics scan them: read once, then again only when the
+    /// store's change journal names a write to the calls, their wrap-ups and follow-ups, the
+    /// leads, lists or campaign attempts.
+    pub fn analytics_facts(&self) -> Result<Arc<Facts>> {
+        let mut cache = self.analytics.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let changes = self.store.changes_since(cache.as_ref().map_or(0, |c| c.0));
+        if let Some((_, facts)) = cache.as_ref().filter(|_| changes.is_empty()) {
+            return Ok(facts.clone());
+        }
+        // Drop the old columns before the new ones are built: at 1M calls that is 27 MB less.
+        *cache = None;
+        let facts = self.store.read(|r| {
+            let mut b = Builder::default();
+            store::each_call_fact(r, |c| b.add(&c))?;
+            store::each_list_member(r, |lead, list| b.member(lead, list))?;
+            Ok::<_, ringdesk_store::StoreError>(b.finish())
+        })?;
+        let facts = Arc::new(facts);
+        *cache = Some((changes.cursor, facts.clone()));
+        Ok(facts)
+    }
+
     /// Every figure of the Analytics page for the calls `query` selects (the CLI's `analytics`).
     /// Rejects with "invalidInput" for a zone or bound it cannot read.
     pub fn analytics(&self, query: &AnalyticsQuery) -> Result<AnalyticsReport> {
-        let (facts, counting) = query.read()?;
-        let calls = self.store.read(|r| store::call_facts(r, &facts))?;
-        let mut out = report(&calls, &counting, Utc::now());
+        let (selection, counting) = query.read()?;
+        let mut out = self.analytics_facts()?.report(&selection, &counting, Utc::now());
         out.me = self.me();
         Ok(out)
     }
@@ -1115,6 +933,55 @@ mod tests {
     }
 
     #[test]
+    fn each_filter_selects_in_memory_what_it_names_and_an_unknown_name_selects_nothing() {
+        let mut calls = fixture();
+        calls[2].campaign_id = Some("camp".into());
+        calls[4].campaign_id = Some("camp".into());
+        calls[5].route = "bridge".into();
+        let mut b = Builder::default();
+        calls.iter().for_each(|c| b.add(c));
+        b.member("dan", "list-d");
+        b.member("nobody-called", "list-d");
+        let facts = b.finish();
+        let of = |sel: Selection| {
+            let r = facts.report(&sel, &Counting::default(), now());
+            (r.calls, r.outbound)
+        };
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(of(Selection::default()), (8, 7), "everything");
+        assert_eq!(of(Selection { agent: some("a2"), ..Selection::default() }), (4, 4), "a2's calls");
+        assert_eq!(of(Selection { campaign_id: some("camp"), ..Selection::default() }), (2, 2), "c3 and c5");
+        assert_eq!(of(Selection { list_id: some("list-d"), ..Selection::default() }), (3, 3), "Dan's calls");
+        assert_eq!(of(Selection { disposition: some("busy"), ..Selection::default() }), (1, 1), "c3");
+        assert_eq!(of(Selection { lead_status: some("won"), ..Selection::default() }), (4, 3), "Ann's, c6 inbound");
+        assert_eq!(of(Selection { route: some("bridge"), ..Selection::default() }), (1, 0), "c6");
+        assert_eq!(of(Selection { route: some("softphone"), ..Selection::default() }), (7, 7), "all but c6");
+        assert_eq!(of(Selection { direction: some("inbound"), ..Selection::default() }), (1, 0), "c6");
+        let at = |t: &str| Some(t.parse::<DateTime<Utc>>().expect("a time"));
+        assert_eq!(
+            of(Selection { from: at("2026-11-02T15:00:00Z"), to: at("2026-11-02T18:00:00Z"), ..Selection::default() }),
+            (3, 3),
+            "c3, c4, c5: from included, to excluded"
+        );
+        for unknown in [
+            Selection { agent: some("a9"), ..Selection::default() },
+            Selection { list_id: some("no-such-list"), ..Selection::default() },
+            Selection { campaign_id: some("no-such-campaign"), ..Selection::default() },
+            Selection { route: some("pigeon"), ..Selection::default() },
+        ] {
+            assert_eq!(of(unknown.clone()), (0, 0), "{unknown:?} selects nothing");
+        }
+    }
+
+    #[test]
+    fn calls_that_arrive_out_of_order_are_counted_as_if_sorted() {
+        let mut calls = fixture();
+        calls.reverse();
+        let reversed = report(&calls, &Counting::default(), now());
+        assert_eq!(reversed, report(&fixture(), &Counting::default(), now()), "the same figures");
+    }
+
+    #[test]
     fn the_dashboard_sets_today_against_the_average_of_the_days_with_calls() {
         let at = |t: &str, answered: bool| {
             let mut c = call("x", "a1", None, "outbound", t, None, None, Some("no-answer"), None);
@@ -1133,7 +1000,9 @@ mod tests {
             at("2026-11-10T01:00:00Z", false),
             at("2026-11-10T16:00:00Z", true),
         ];
-        let d = dashboard(&calls, Tz::America__Denver, "2026-11-10T20:00:00Z".parse().expect("a time"));
+        let now = "2026-11-10T20:00:00Z".parse().expect("a time");
+        let r = report(&calls, &Counting { zone: Tz::America__Denver, ..Counting::default() }, now);
+        let d = dashboard(&r, Tz::America__Denver, now);
         assert_eq!(d.today, DayFigures { calls: 1.0, talk_seconds: 90.0, connect_rate: Some(100.0) }, "today");
         assert_eq!(d.active_days, 3, "the 1st, 5th and 9th in Denver");
         assert_eq!(

@@ -79,6 +79,9 @@ pub struct App {
     lease_seconds: u32,
     /// The voicemail message being recorded, if any.
     recorder: std::sync::Mutex<Option<voicemail::Recording>>,
+    /// The calls as the Analytics page scans them, once it was opened, and the change journal's
+    /// cursor they are current at.
+    analytics: std::sync::Mutex<Option<(u64, Arc<analytics::Facts>)>>,
 }
 
 /// How long the window counts down, with Cancel, before a link dials by itself.
@@ -149,6 +152,7 @@ impl App {
             dialer: campaigns::Sessions::default(),
             lease_seconds: options.lease_seconds.unwrap_or(campaigns::DEFAULT_LEASE_SECONDS).clamp(5, 86_400),
             recorder: std::sync::Mutex::new(None),
+            analytics: std::sync::Mutex::new(None),
         })
     }
 

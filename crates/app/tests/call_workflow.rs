@@ -328,3 +328,59 @@ fn a_link_opens_even_when_the_keychain_cannot_be_reached() {
     assert_eq!(t.e164, "+13125550142");
     assert!(!t.auto_dial, "links do not dial by default");
 }
+
+#[test]
+fn the_analytics_follow_each_call_wrap_up_follow_up_and_lead_change_without_a_restart() {
+    use ringdesk_app::analytics::AnalyticsQuery;
+    let (_d, app) = app();
+    let of = || app.analytics(&AnalyticsQuery::default()).expect("analytics");
+    assert_eq!(of().calls, 0, "nothing yet");
+    let lead = app
+        .create_lead(&LeadPatch {
+            name: Some("Ann Archer".into()),
+            phone: Some("+12025550143".into()),
+            ..LeadPatch::default()
+        })
+        .expect("lead");
+    let call = ended_call(&app, Some(&lead.id));
+    let r = of();
+    assert_eq!((r.calls, r.outcomes.unclassified), (1, 1), "a new call, not wrapped up yet: {r:?}");
+
+    let soon = (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
+    app.dispose_call(&DispositionRequest {
+        next_action: Some(NextAction::CallBack),
+        follow_up_at: Some(soon),
+        ..request(&call, "interested")
+    })
+    .expect("wrapped up");
+    let r = of();
+    assert_eq!((r.outcomes.answered, r.funnel.interested), (1, 1), "the wrap-up counts: {r:?}");
+    assert_eq!(r.by_agent[0].follow_ups_due, 0, "the follow-up is not due yet");
+
+    let follow_up = app.follow_ups().expect("follow-ups");
+    let id = follow_up.today.iter().chain(&follow_up.upcoming).next().expect("the follow-up").id.clone();
+    app.complete_follow_up(&id).expect("done");
+    let r = of();
+    assert_eq!(
+        (r.by_agent[0].follow_ups_due, r.by_agent[0].follow_ups_on_time),
+        (1, 1),
+        "done before it was due: on time"
+    );
+
+    app.update_lead(
+        &lead.id,
+        &LeadPatch { status: Some("won".into()), value: Some("1200".into()), ..LeadPatch::default() },
+    )
+    .expect("won");
+    let r = of();
+    assert_eq!((r.funnel.won, r.funnel.won_value), (1, 1200.0), "the lead's new status and value count");
+
+    // Nothing the figures read changed: the next query scans the same columns, no SQL read.
+    let before = app.analytics_facts().expect("facts");
+    app.update_settings(&ringdesk_app::ipc::SettingsUpdate {
+        caller_id: Some("+12025550100".into()),
+        ..Default::default()
+    })
+    .expect("a setting");
+    assert!(std::sync::Arc::ptr_eq(&before, &app.analytics_facts().expect("facts")), "kept across a settings write");
+}

@@ -30,6 +30,11 @@ const WATCHED: &[(&str, &str)] = &[("leads", "id"), ("call_logs", "lead_id"), ("
 /// A table whose deleted rows take list memberships with them.
 const LISTS: &str = "lead_lists";
 
+/// Tables whose writes are noted by name only (which rows is not kept): a reader that keeps
+/// figures over all of them (the analytics) learns that they are stale.
+pub const NOTED: &[&str] =
+    &["leads", "lead_lists", "call_logs", "call_dispositions", "follow_up_states", "dialer_campaign_calls"];
+
 /// Above this many rows in one transaction (an import, a first pull), their leads are not looked
 /// up one by one: readers re-read everything.
 const MAP_AT_MOST: usize = 1_000;
@@ -46,11 +51,13 @@ pub struct Changes {
     pub leads: BTreeSet<String>,
     /// Lists whose members were added, changed or removed.
     pub lists: BTreeSet<String>,
+    /// Which of the [`NOTED`] tables were written (rows added, changed or deleted).
+    pub tables: BTreeSet<&'static str>,
 }
 
 impl Changes {
     pub fn is_empty(&self) -> bool {
-        !self.all && self.leads.is_empty() && self.lists.is_empty()
+        !self.all && self.leads.is_empty() && self.lists.is_empty() && self.tables.is_empty()
     }
 }
 
@@ -58,6 +65,8 @@ impl Changes {
 enum Touched {
     Lead(String),
     List(String),
+    /// An index into [`NOTED`].
+    Table(usize),
 }
 
 #[derive(Debug, Default)]
@@ -66,6 +75,8 @@ struct Log {
     pending: Vec<(usize, i64)>,
     /// It deleted a watched row, or wrote more than [`KEEP`]: it publishes "everything".
     pending_all: bool,
+    /// The [`NOTED`] tables it wrote, one bit each.
+    pending_tables: u32,
     /// Published: (sequence, what), oldest first.
     kept: VecDeque<(u64, Touched)>,
     /// Sequences up to this one were dropped from `kept` (or were "everything").
@@ -100,13 +111,13 @@ impl Journal {
             if db != "main" {
                 return;
             }
+            let noted = NOTED.iter().position(|name| *name == table);
+            let Some(noted) = noted else { return };
             let watched = WATCHED.iter().position(|(name, _)| *name == table);
             let list_gone = table == LISTS && action == Action::SQLITE_DELETE;
-            if watched.is_none() && !list_gone {
-                return;
-            }
             let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
-            if log.pending_all {
+            log.pending_tables |= 1 << noted;
+            if log.pending_all || (watched.is_none() && !list_gone) {
                 return;
             }
             match watched {
@@ -127,17 +138,23 @@ impl Journal {
         let mut log = self.log();
         log.pending.clear();
         log.pending_all = false;
+        log.pending_tables = 0;
     }
 
     /// The transaction committed on `conn`, having written the members of `lists`: its rows'
     /// leads and those lists get a sequence number.
     pub(crate) fn commit(&self, conn: &Connection, lists: Vec<String>) {
-        let (rows, all) = {
+        let (rows, all, tables) = {
             let mut log = self.log();
-            (std::mem::take(&mut log.pending), std::mem::take(&mut log.pending_all))
+            (
+                std::mem::take(&mut log.pending),
+                std::mem::take(&mut log.pending_all),
+                std::mem::take(&mut log.pending_tables),
+            )
         };
         // Map rowids to leads without holding the log (the hook takes it).
         let mut touched: Vec<Touched> = lists.into_iter().map(Touched::List).collect();
+        touched.extend((0..NOTED.len()).filter(|t| tables & (1 << t) != 0).map(Touched::Table));
         let mut unmapped = false;
         for (t, rowid) in rows.into_iter().filter(|_| !all) {
             let (table, column) = WATCHED[t];
@@ -192,6 +209,7 @@ impl Journal {
             match t {
                 Touched::Lead(id) => out.leads.insert(id.clone()),
                 Touched::List(id) => out.lists.insert(id.clone()),
+                Touched::Table(t) => out.tables.insert(NOTED[*t]),
             };
         }
         out
@@ -243,9 +261,16 @@ mod tests {
         assert_eq!(c1.lists, set(&[&list]), "the list whose members changed");
         assert!(store.changes_since(c1.cursor).is_empty(), "nothing written since");
 
+        assert_eq!(
+            c1.tables,
+            ["lead_lists", "leads"].into_iter().collect(),
+            "the tables written, by name (memberships are noted per list)"
+        );
+
         store.write(|w| leads::set_assignee(w, &b, Some("agent-2"))).expect("assigned");
         let c2 = store.changes_since(c1.cursor);
         assert_eq!((c2.leads, c2.lists), (set(&[&b]), set(&[])), "only the updated lead");
+        assert_eq!(c2.tables, ["leads"].into_iter().collect(), "one table written");
     }
 
     #[test]

@@ -126,3 +126,16 @@ pub fn lead(i: u64) -> NewLead {
         timezone: None,
     }
 }
+
+/// The connection under a read, for benchmarks' seeding and their plain-SQL anchors (the
+/// `fixtures` feature only; the app never writes around the store's functions).
+pub fn read_conn<'a>(r: &'a crate::Read<'_>) -> &'a rusqlite::Connection {
+    use crate::connection::Reads;
+    r.conn()
+}
+
+/// The connection under a write (see [`read_conn`]).
+pub fn write_conn<'a>(w: &'a crate::Write<'_>) -> &'a rusqlite::Connection {
+    use crate::connection::Reads;
+    w.conn()
+}

@@ -450,7 +450,7 @@ function funnelSteps(r: AnalyticsReport): [string, number, number | null][] {
 function chartOptions(r: AnalyticsReport): Record<"volume" | "rates" | "heatmap" | "funnel" | "team", EChartsCoreOption> {
   const axis = { axisLine: { lineStyle: { color: BORDER } }, axisLabel: { color: MUTED }, splitLine: { lineStyle: { color: BORDER } } };
   const legend = { bottom: 0, textStyle: { color: TEXT }, icon: "roundRect" };
-  const grid = { left: 48, right: 52, top: 28, bottom: 56 };
+  const grid = { left: 48, right: 52, top: 28, bottom: 72 };
   const volume: EChartsCoreOption = {
     animation: false,
     tooltip: { trigger: "axis" },
@@ -466,6 +466,7 @@ function chartOptions(r: AnalyticsReport): Record<"volume" | "rates" | "heatmap"
         name: label,
         type: "bar",
         stack: "calls",
+        barMaxWidth: 48,
         color: OUTCOME_COLORS[k],
         data: r.byDay.map((d) => d.outcomes[k]),
       })),
@@ -473,6 +474,7 @@ function chartOptions(r: AnalyticsReport): Record<"volume" | "rates" | "heatmap"
         name: "Inbound",
         type: "bar",
         stack: "calls",
+        barMaxWidth: 48,
         color: "#a78bfa",
         data: r.byDay.map((d) => d.inbound),
       },
