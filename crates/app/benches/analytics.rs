@@ -146,6 +146,11 @@ fn main() {
         ("per week", AnalyticsQuery { period: Some(Period::Week), zone: zone.clone(), ..AnalyticsQuery::default() }),
     ];
 
+    let t = Instant::now();
+    let mut read = 0u64;
+    app.store().read(|r| ringdesk_store::analytics::each_call_fact(r, None, None, |_| read += 1)).expect("read alone");
+    println!("reading the {read} call rows alone (SQL and row decoding): {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+
     let before = rss_mib();
     let t = Instant::now();
     let first = app.analytics(&queries[0].1).expect("first");
@@ -155,6 +160,17 @@ fn main() {
     let columns = app.analytics_facts().expect("facts").heap_bytes() as f64 / 1048576.0;
     println!("first query (reads {calls} calls into columns): {first_ms:.0} ms");
     println!("memory: columns {columns:.1} MiB; resident {before:.0} -> {after:.0} MiB (+{:.1})", after - before);
+
+    let mut strip = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        app.dashboard(zone.as_deref()).expect("dashboard");
+        strip.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "start page strip (the last 30 days of every agent, read from SQLite): p50 {:.0} ms",
+        percentile(&mut strip, 0.5)
+    );
 
     let mut facade = Vec::new();
     for round in 0..10 {

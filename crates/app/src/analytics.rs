@@ -659,7 +659,15 @@ impl App {
         let today = now.with_timezone(&counting.zone).date_naive();
         let first = (today - Duration::days(30)).format("%Y-%m-%d").to_string();
         selection.from = Some(bound(&first, counting.zone, false)?);
-        let report = self.analytics_facts()?.report(&selection, &counting, now);
+        // Only the agent's last month is read (not the page's cache of every call, which a
+        // wrap-up would make the strip rebuild whole).
+        let since = selection.from.map(ringdesk_store::format_ts);
+        let facts = self.store.read(|r| {
+            let mut b = Builder::default();
+            store::each_call_fact(r, since.as_deref(), selection.agent.as_deref(), |c| b.add(&c))?;
+            Ok::<_, ringdesk_store::StoreError>(b.finish())
+        })?;
+        let report = facts.report(&selection, &counting, now);
         let mut out = dashboard(&report, counting.zone, now);
         let overdue =
             self.store.read(|r| ringdesk_store::followups::overdue_count(r, &ringdesk_store::format_ts(now)))?;
@@ -680,7 +688,7 @@ impl App {
         *cache = None;
         let facts = self.store.read(|r| {
             let mut b = Builder::default();
-            store::each_call_fact(r, |c| b.add(&c))?;
+            store::each_call_fact(r, None, None, |c| b.add(&c))?;
             store::each_list_member(r, |lead, list| b.member(lead, list))?;
             Ok::<_, ringdesk_store::StoreError>(b.finish())
         })?;
