@@ -559,6 +559,29 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
         std::fs::read(&png).is_ok_and(|b| b.starts_with(b"\x89PNG\r\n\x1a\n") && b.len() > 2_000)
     })
     .await;
+    // A filter change redraws: inbound calls only leaves nothing, and the page says why.
+    c.find(tid("analytics-direction"))
+        .await
+        .expect("direction filter")
+        .select_by_value("inbound")
+        .await
+        .expect("inbound");
+    eventually(&desktop, &c, "the empty state for inbound calls", || async { shown(&c, "analytics-empty").await })
+        .await;
+    desktop.screenshot(&c, "05c-analytics-inbound-only").await;
+    c.find(tid("analytics-direction")).await.expect("direction filter").select_by_value("").await.expect("both");
+    eventually(&desktop, &c, "the call is back after the filter is cleared", || async {
+        shown(&c, "analytics-stat-Calls").await && text(&c, "analytics-stat-Calls").await.contains("1 out")
+    })
+    .await;
+    let csv = desktop.dir().join("contact-rate.csv");
+    desktop.answer_file_dialogs(&csv);
+    click(&c, "analytics-csv-contact-rate").await;
+    eventually(&desktop, &c, "the contact rates are exported as CSV", || async {
+        std::fs::read_to_string(&csv)
+            .is_ok_and(|t| t.starts_with("outcome,dials,percent") && t.contains("answered,1,100.0"))
+    })
+    .await;
     let (status, last_contact) = with_db(&db, |check| {
         let page = check.list_leads(&ringdesk_app::ipc::LeadQuery { limit: 10, ..Default::default() }).expect("leads");
         let ann = page.rows.into_iter().find(|l| l.name == "Ann Archer").expect("Ann");
