@@ -34,15 +34,6 @@ fn rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-const OUTCOMES: [(&str, Option<&str>, bool, i64); 6] = [
-    ("completed", Some("interested"), true, 240),
-    ("completed", Some("not_interested"), true, 70),
-    ("completed", Some("left_voicemail"), true, 30),
-    ("busy", Some("busy"), false, 0),
-    ("no-answer", Some("no_answer"), false, 0),
-    ("completed", None, true, 15),
-];
-
 fn main() {
     let args: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let calls = args.first().copied().unwrap_or(1_000_000);
@@ -64,61 +55,9 @@ fn main() {
             Ok::<_, ringdesk_store::StoreError>((ids, a))
         })
         .expect("leads");
-    let campaign = "00000000-0000-4000-8000-00000000c001";
+    let campaign =
+        app.store().write(|w| fixtures::seed_calls(w, &lead_ids, &list_a, calls, Utc::now())).expect("calls");
     let now = Utc::now();
-    app.store()
-        .write(|w| {
-            let c = fixtures::write_conn(w);
-            c.execute(
-                "INSERT INTO dialer_campaigns (id, name, list_id, status, created_at, updated_at)
-                 VALUES (?1, 'Q4', ?2, 'active', ?3, ?3)",
-                rusqlite::params![campaign, list_a, ringdesk_store::format_ts(now)],
-            )?;
-            let mut call = c.prepare(
-                "INSERT INTO call_logs (id, user_id, lead_id, route, contact_number, direction, status, started_at,
-                                        answered_at, ended_at, duration_seconds, disposition, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?8, ?8)",
-            )?;
-            let mut attempt = c.prepare(
-                "INSERT INTO dialer_campaign_calls (id, campaign_id, lead_id, attempt_number, status, call_log_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, 1, 'called', ?4, ?5, ?5)",
-            )?;
-            for i in 0..calls {
-                let h = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 16;
-                let lead = (h % n_leads) as usize;
-                let start = now - Duration::seconds(((calls - i) * 31_536_000 / calls) as i64);
-                let (status, disposition, answered, talk) = OUTCOMES[(h >> 20) as usize % OUTCOMES.len()];
-                let ts = ringdesk_store::format_ts(start);
-                let answered_at = answered.then(|| ringdesk_store::format_ts(start + Duration::seconds(8)));
-                let ended = ringdesk_store::format_ts(start + Duration::seconds(8 + talk));
-                let id = format!("00000000-0000-4000-8000-{i:012}");
-                call.execute(rusqlite::params![
-                    id,
-                    format!("agent-{}", (h >> 28) % 8),
-                    lead_ids[lead],
-                    if i % 10 == 0 { "bridge" } else { "softphone" },
-                    fixtures::phone(lead as u64),
-                    if i % 20 == 0 { "inbound" } else { "outbound" },
-                    status,
-                    ts,
-                    answered_at,
-                    ended,
-                    talk,
-                    disposition,
-                ])?;
-                if i % 10 == 1 {
-                    attempt.execute(rusqlite::params![
-                        format!("00000000-0000-4000-9000-{i:012}"),
-                        campaign,
-                        lead_ids[lead],
-                        id,
-                        ts
-                    ])?;
-                }
-            }
-            Ok::<_, ringdesk_store::StoreError>(())
-        })
-        .expect("calls");
     println!("seeded {calls} calls to {n_leads} leads in {:.1} s", t.elapsed().as_secs_f64());
 
     let zone = Some("America/Denver".to_string());
@@ -133,7 +72,7 @@ fn main() {
         ("one list", AnalyticsQuery { list_id: Some(list_a.clone()), zone: zone.clone(), ..AnalyticsQuery::default() }),
         (
             "campaign",
-            AnalyticsQuery { campaign_id: Some(campaign.into()), zone: zone.clone(), ..AnalyticsQuery::default() },
+            AnalyticsQuery { campaign_id: Some(campaign.clone()), zone: zone.clone(), ..AnalyticsQuery::default() },
         ),
         (
             "disposition",

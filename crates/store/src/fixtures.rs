@@ -139,3 +139,80 @@ pub fn write_conn<'a>(w: &'a crate::Write<'_>) -> &'a rusqlite::Connection {
     use crate::connection::Reads;
     w.conn()
 }
+
+/// The outcomes synthetic calls cycle through: (status, disposition, answered, talk seconds).
+const CALL_OUTCOMES: [(&str, Option<&str>, bool, i64); 6] = [
+    ("completed", Some("interested"), true, 240),
+    ("completed", Some("not_interested"), true, 70),
+    ("completed", Some("left_voicemail"), true, 30),
+    ("busy", Some("busy"), false, 0),
+    ("no-answer", Some("no_answer"), false, 0),
+    ("completed", None, true, 15),
+];
+
+/// Synthetic calls for the analytics benchmarks: `n` calls to `leads` (their ids, `lead(i)`'s
+/// numbers) by 8 agents (`agent-0` … `agent-7`), evenly over the year before `now`; one in ten
+/// over the bridge, one in twenty inbound, one in ten an attempt of a campaign over `list` created
+/// here (its id is returned), outcomes in a fixed mix. Written straight to the tables, without
+/// the outbox: nothing here replicates.
+pub fn seed_calls(
+    w: &mut crate::Write<'_>,
+    leads: &[String],
+    list: &str,
+    n: u64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::Result<String> {
+    let c = write_conn(w);
+    let campaign = "00000000-0000-4000-8000-00000000c001".to_string();
+    c.execute(
+        "INSERT INTO dialer_campaigns (id, name, list_id, status, created_at, updated_at)
+         VALUES (?1, 'Q4', ?2, 'active', ?3, ?3)",
+        rusqlite::params![campaign, list, crate::format_ts(now)],
+    )?;
+    let mut call = c.prepare(
+        "INSERT INTO call_logs (id, user_id, lead_id, route, contact_number, direction, status, started_at,
+                                answered_at, ended_at, duration_seconds, disposition, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?8, ?8)",
+    )?;
+    let mut attempt = c.prepare(
+        "INSERT INTO dialer_campaign_calls (id, campaign_id, lead_id, attempt_number, status, call_log_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 1, 'called', ?4, ?5, ?5)",
+    )?;
+    let count = leads.len().max(1) as u64;
+    for i in 0..n {
+        let h = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 16;
+        let lead = (h % count) as usize;
+        let start = now - chrono::Duration::seconds(((n - i) * 31_536_000 / n.max(1)) as i64);
+        let (status, disposition, answered, talk) = CALL_OUTCOMES[(h >> 20) as usize % CALL_OUTCOMES.len()];
+        let ts = crate::format_ts(start);
+        let answered_at = answered.then(|| crate::format_ts(start + chrono::Duration::seconds(8)));
+        let ended = crate::format_ts(start + chrono::Duration::seconds(8 + talk));
+        let id = format!("00000000-0000-4000-8000-{i:012}");
+        call.execute(rusqlite::params![
+            id,
+            format!("agent-{}", (h >> 28) % 8),
+            leads.get(lead),
+            if i % 10 == 0 { "bridge" } else { "softphone" },
+            phone(lead as u64),
+            if i % 20 == 0 { "inbound" } else { "outbound" },
+            status,
+            ts,
+            answered_at,
+            ended,
+            talk,
+            disposition,
+        ])?;
+        if i % 10 == 1
+            && let Some(lead_id) = leads.get(lead)
+        {
+            attempt.execute(rusqlite::params![
+                format!("00000000-0000-4000-9000-{i:012}"),
+                campaign,
+                lead_id,
+                id,
+                ts
+            ])?;
+        }
+    }
+    Ok(campaign)
+}
