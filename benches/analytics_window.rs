@@ -46,6 +46,17 @@ fn tree(root: u32) -> Vec<u32> {
     out
 }
 
+/// Each process of `pids` with its command name and PSS, for the breakdown.
+fn by_process(pids: &[u32]) -> String {
+    pids.iter()
+        .map(|p| {
+            let name = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+            format!("{} {:.1}", name.trim(), pss_mib(&[*p]))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn pss_mib(pids: &[u32]) -> f64 {
     pids.iter()
         .map(|p| {
@@ -120,11 +131,21 @@ async fn main() {
     let db_arg = db.to_str().expect("utf-8 path").to_string();
     let c = desktop.launch_with_args(&["--db", &db_arg]).await;
     let pid = app_pid(&db_arg);
-
+    // The seeded calls have no wrap-up: the app opens the wrap-up step for the newest at start.
+    // Escape closes it (the calls stay waiting), as an agent would.
+    eventually(&desktop, &c, "the workspace is up", || async { shown(&c, "nav-history").await }).await;
+    eventually(&desktop, &c, "the wrap-up step opens", || async { shown(&c, "wrapup-dialog").await }).await;
+    c.execute("document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))", vec![])
+        .await
+        .expect("escape");
+    eventually(&desktop, &c, "the wrap-up step closes", || async { !shown(&c, "wrapup-dialog").await }).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    desktop.screenshot(&c, "00-start").await;
     click(&c, "nav-history").await;
     eventually(&desktop, &c, "History lists calls", || async { shown(&c, "history-count").await }).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     let history = pss_mib(&tree(pid));
+    println!("  History: {}", by_process(&tree(pid)));
 
     let t = std::time::Instant::now();
     click(&c, "nav-analytics").await;
@@ -139,6 +160,7 @@ async fn main() {
     println!("first open of Analytics (reads the calls into columns): {:.1} s", t.elapsed().as_secs_f64());
     tokio::time::sleep(Duration::from_secs(5)).await;
     let analytics = pss_mib(&tree(pid));
+    println!("  Analytics: {}", by_process(&tree(pid)));
     println!(
         "memory (PSS, app and web processes): History {history:.1} MiB, Analytics {analytics:.1} MiB, +{:.1} MiB",
         analytics - history

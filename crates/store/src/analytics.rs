@@ -90,6 +90,12 @@ pub fn each_call_fact(
     Ok(())
 }
 
+/// How many live calls there are (a reader sizes its columns once).
+pub fn count_calls(r: &impl Reads) -> Result<u64> {
+    let n: i64 = r.conn().query_row("SELECT count(*) FROM call_logs WHERE deleted_at IS NULL", [], |row| row.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Each live list membership: (lead id, list id).
 pub fn each_list_member(r: &impl Reads, mut each: impl FnMut(&str, &str)) -> Result<()> {
     let mut stmt = r.conn().prepare("SELECT lead_id, list_id FROM lead_list_members WHERE deleted_at IS NULL")?;

@@ -147,6 +147,25 @@ fn hour_of_week(t: DateTime<Utc>, zone: Tz) -> u8 {
 }
 
 impl Builder {
+    /// A builder whose columns take `calls` calls without growing (growth would leave the
+    /// doubled buffers' memory behind in the allocator).
+    pub fn with_capacity(calls: usize) -> Builder {
+        let mut b = Builder::default();
+        let f = &mut b.facts;
+        f.start.reserve_exact(calls);
+        f.talk.reserve_exact(calls);
+        f.wrap.reserve_exact(calls);
+        f.span.reserve_exact(calls);
+        f.agent.reserve_exact(calls);
+        f.lead.reserve_exact(calls);
+        f.zone.reserve_exact(calls);
+        f.how.reserve_exact(calls);
+        f.flags.reserve_exact(calls);
+        f.disposition.reserve_exact(calls);
+        f.campaign.reserve_exact(calls);
+        b
+    }
+
     fn zone_id(&mut self, zone: Tz) -> u16 {
         if let Some(id) = self.zone_ids.get(&zone) {
             return *id;
@@ -300,18 +319,24 @@ impl Builder {
             }
             f.follow_ups.sort_by_key(|fu| fu.0);
         }
-        f.follow_ups.shrink_to_fit();
-        f.talk.shrink_to_fit();
-        f.start.shrink_to_fit();
-        f.wrap.shrink_to_fit();
-        f.span.shrink_to_fit();
-        f.agent.shrink_to_fit();
-        f.lead.shrink_to_fit();
-        f.zone.shrink_to_fit();
-        f.how.shrink_to_fit();
-        f.flags.shrink_to_fit();
-        f.disposition.shrink_to_fit();
-        f.campaign.shrink_to_fit();
+        // A column with little to spare is left as it is: shrinking copies it.
+        fn trim<T>(v: &mut Vec<T>) {
+            if v.capacity() > v.len() + v.len() / 50 + 64 {
+                v.shrink_to_fit();
+            }
+        }
+        trim(&mut f.follow_ups);
+        trim(&mut f.talk);
+        trim(&mut f.start);
+        trim(&mut f.wrap);
+        trim(&mut f.span);
+        trim(&mut f.agent);
+        trim(&mut f.lead);
+        trim(&mut f.zone);
+        trim(&mut f.how);
+        trim(&mut f.flags);
+        trim(&mut f.disposition);
+        trim(&mut f.campaign);
         f
     }
 }
