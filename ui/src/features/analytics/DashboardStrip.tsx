@@ -44,7 +44,10 @@ export function DashboardStrip({ active, dataVersion, onOpen, onOpenFollowUps }:
       stale = true;
     };
   }, [backend, active, dataVersion]);
-  if (d === null) return null;
+  if (d === null) {
+    // The strip's place is kept while its figures load, so the leads below do not jump.
+    return <div className="dashboard-strip" role="region" aria-label="Today" aria-busy="true" data-testid="dashboard-strip-loading" />;
+  }
   const item = (label: string, value: string, pick: (f: DayFigures) => number | null, testId: string) => (
     <button type="button" className="dashboard-item" data-testid={testId} onClick={onOpen} title="Open Analytics (Ctrl+9)">
       <span className="dashboard-value">{value}</span>
