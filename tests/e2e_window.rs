@@ -177,10 +177,14 @@ async fn import_search_edit_restart_and_text_in_the_real_window() {
     // The fields render once the lead has loaded.
     let company =
         c.wait().at_most(Duration::from_secs(15)).for_element(tid("lead-field-company")).await.expect("company field");
+    // clear() alone can leave a React-controlled input's old value in place (a run typed
+    // "InitechUmbrella Corp", which the restarted app's search rightly did not find as
+    // "umbrella"): select it all and delete it with the keyboard, as a person would.
     company.clear().await.expect("clear");
+    company.send_keys(&format!("{}a{}{}", Key::Control, Key::Null, Key::Backspace)).await.expect("empty");
     company.send_keys(&format!("Umbrella Corp{}", Key::Enter)).await.expect("type and save");
     eventually(&desktop, &c, "the row shows the new company", || async {
-        row_names(&c).await.first().is_some_and(|r| r.contains("Umbrella Corp"))
+        row_names(&c).await.first().is_some_and(|r| r.contains("Umbrella Corp") && !r.contains("Initech"))
     })
     .await;
     desktop.screenshot(&c, "05-edited").await;
