@@ -398,16 +398,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
         }
         Command::Analytics { from, to, agent, campaign, list, zone, conversation_seconds, period } => {
             use ringdesk_app::analytics::Period;
-            let list_id = match list {
-                None => None,
-                Some(name) => Some(
-                    app.list_lists()?
-                        .into_iter()
-                        .find(|l| l.name.eq_ignore_ascii_case(name))
-                        .map(|l| l.id)
-                        .ok_or_else(|| IpcError::invalid(format!("No list is named {name:?}.")))?,
-                ),
-            };
+            let list_id = list.as_deref().map(|name| list_id(&app, name)).transpose()?;
             let query = ringdesk_app::analytics::AnalyticsQuery {
                 from: from.clone(),
                 to: to.clone(),

@@ -23,6 +23,12 @@ export function formatCount(n: number): string {
   return countFormat.format(n);
 }
 
+/** Seconds as "42 min", or "3 h 5 min" from an hour on. */
+export function formatMinutes(seconds: number): string {
+  const m = Math.round(seconds / 60);
+  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }

@@ -3,10 +3,10 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import type { EChartsCoreOption, EChartsType } from "echarts/core";
 import { errorMessage, useBackend } from "../../backend";
 import type { AnalyticsQuery, AnalyticsReport, AnalyticsTable, CampaignSummary, DispositionOption, LeadList, Period } from "../../generated/bindings";
-import { formatCount, plural } from "../../lib/format";
+import { formatCount, formatMinutes as minutes, plural } from "../../lib/format";
 import { dispositionLabel } from "../calls/callText";
 import { useDispositionOptions } from "../calls/useDispositionOptions";
-import { statusLabel } from "../history/HistoryPage";
+import { leadStatuses, statusLabel } from "../history/HistoryPage";
 import { useToast } from "../shell/Toast";
 import { Chart } from "./Chart";
 import { localZone } from "./zone";
@@ -42,7 +42,6 @@ const DEFAULT_FILTERS: Filters = {
   direction: "",
 };
 
-const LEAD_STATUSES = ["new", "contacted", "qualified", "callback", "bad_number", "do_not_call", "won", "lost"];
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const HOURS = Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, "0")}:00`);
 const OUTCOMES = [
@@ -92,11 +91,6 @@ function query(f: Filters): AnalyticsQuery {
     conversationSeconds: null,
     period: f.period,
   };
-}
-
-function minutes(seconds: number): string {
-  const m = Math.round(seconds / 60);
-  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
 }
 
 function pct(v: number | null): string {
@@ -248,7 +242,7 @@ export function AnalyticsPage({ active, dataVersion }: Props) {
         </select>
         <select aria-label="Lead status" data-testid="analytics-status" value={filters.leadStatus} onChange={(e) => set({ leadStatus: e.target.value })}>
           <option value="">All lead statuses</option>
-          {LEAD_STATUSES.map((s) => (
+          {leadStatuses(dispositions).map((s) => (
             <option key={s} value={s}>
               {statusLabel(s)}
             </option>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { useBackend } from "../../backend";
 import type { Dashboard, DayFigures } from "../../generated/bindings";
-import { formatCount } from "../../lib/format";
+import { formatCount, formatMinutes } from "../../lib/format";
 import { localZone } from "./zone";
 
 type Props = {
@@ -12,11 +12,6 @@ type Props = {
   onOpen: () => void;
   onOpenFollowUps: () => void;
 };
-
-function talk(seconds: number): string {
-  const m = Math.round(seconds / 60);
-  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} m` : `${m} min`;
-}
 
 /** "▲ 12 %" / "▼ 30 %" against the average; nothing without an average. */
 function versus(today: number | null, average: number | null, days: number): string | null {
@@ -58,7 +53,7 @@ export function DashboardStrip({ active, dataVersion, onOpen, onOpenFollowUps }:
   return (
     <div className="dashboard-strip" role="region" aria-label="Today" data-testid="dashboard-strip">
       {item("calls today", formatCount(d.today.calls ?? 0), (f) => f.calls, "dashboard-calls")}
-      {item("talk time", talk(d.today.talkSeconds ?? 0), (f) => f.talkSeconds, "dashboard-talk")}
+      {item("talk time", formatMinutes(d.today.talkSeconds ?? 0), (f) => f.talkSeconds, "dashboard-talk")}
       {item("connect rate", d.today.connectRate === null ? "—" : `${d.today.connectRate.toFixed(0)} %`, (f) => f.connectRate, "dashboard-connect")}
       <button type="button" className={`dashboard-item${d.overdueFollowUps ? " overdue" : ""}`} data-testid="dashboard-overdue" onClick={onOpenFollowUps} title="Open Follow-ups (Ctrl+5)">
         <span className="dashboard-value">{formatCount(d.overdueFollowUps)}</span>

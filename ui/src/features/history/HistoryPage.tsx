@@ -14,7 +14,7 @@ import {
 } from "lucide-react";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { errorMessage, useBackend } from "../../backend";
-import type { CallHistoryItem, CallRoute, HistoryFilter } from "../../generated/bindings";
+import type { CallHistoryItem, CallRoute, DispositionOption, HistoryFilter } from "../../generated/bindings";
 import { useFixedRows } from "../../lib/fixedRows";
 import { formatDateTime, plural } from "../../lib/format";
 import { dayStart, dispositionLabel, formatDuration } from "../calls/callText";
@@ -43,6 +43,13 @@ const NO_FILTERS: Filters = { from: "", to: "", disposition: "", leadStatus: "",
 
 /** Lead statuses the filter always offers (those the disposition set leads to join them). */
 const LEAD_STATUSES = ["new", "contacted", "qualified", "callback", "bad_number", "do_not_call", "won", "lost"];
+
+/** The statuses a lead-status filter offers: the usual ones, then those the disposition set leads to. */
+export function leadStatuses(options: DispositionOption[]): string[] {
+  const all = [...LEAD_STATUSES];
+  for (const o of options) if (o.leadStatus && !all.includes(o.leadStatus)) all.push(o.leadStatus);
+  return all;
+}
 
 export function statusLabel(status: string): string {
   const words = status.replace(/_/g, " ");
@@ -185,11 +192,7 @@ export function HistoryPage({ active, dataVersion, onOpenLead }: Props) {
 
   const setFilter = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
   const filtered = filterKey !== JSON.stringify(historyFilter(NO_FILTERS));
-  const statuses = useMemo(() => {
-    const all = [...LEAD_STATUSES];
-    for (const o of options) if (o.leadStatus && !all.includes(o.leadStatus)) all.push(o.leadStatus);
-    return all;
-  }, [options]);
+  const statuses = useMemo(() => leadStatuses(options), [options]);
 
   const exportCsv = async () => {
     if (exporting) return;
