@@ -180,9 +180,21 @@ async fn import_search_edit_restart_and_text_in_the_real_window() {
     // clear() alone can leave a React-controlled input's old value in place (a run typed
     // "InitechUmbrella Corp", which the restarted app's search rightly did not find as
     // "umbrella"): select it all and delete it with the keyboard, as a person would.
-    company.clear().await.expect("clear");
-    company.send_keys(&format!("{}a{}{}", Key::Control, Key::Null, Key::Backspace)).await.expect("empty");
-    company.send_keys(&format!("Umbrella Corp{}", Key::Enter)).await.expect("type and save");
+    // The field is emptied until it reads empty (a run's keys landed while it still held it).
+    for _ in 0..40 {
+        company.clear().await.expect("clear");
+        company.send_keys(&format!("{}a{}{}", Key::Control, Key::Null, Key::Backspace)).await.expect("empty");
+        if company.prop("value").await.ok().flatten().unwrap_or_default().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    company.send_keys("Umbrella Corp").await.expect("type");
+    eventually(&desktop, &c, "the field holds the new company only", || async {
+        company.prop("value").await.ok().flatten().as_deref() == Some("Umbrella Corp")
+    })
+    .await;
+    company.send_keys(&Key::Enter.to_string()).await.expect("save");
     eventually(&desktop, &c, "the row shows the new company", || async {
         row_names(&c).await.first().is_some_and(|r| r.contains("Umbrella Corp") && !r.contains("Initech"))
     })
