@@ -18,6 +18,7 @@ use ringdesk_dialer::session::{Action, Context, Leads, Mode, Order, QueueEntry, 
 use ringdesk_dialer::window::Window;
 use ringdesk_store::Write;
 use ringdesk_store::campaigns::{self as store, Member};
+use ringdesk_store::replica;
 use ringdesk_store::settings as kv;
 use serde_json::{Map, Value as Json};
 
@@ -662,8 +663,19 @@ impl crate::App {
         now + Duration::seconds(i64::from(self.lease_seconds.min(120)))
     }
 
+    /// This desktop's agent: as the backend last said (`sync.whoami`), else as the sign-in or a
+    /// lease named them.
     pub(crate) fn me(&self) -> Option<String> {
-        self.store.read(|r| kv::get::<String>(r, BACKEND_USER)).ok().flatten().filter(|s| !s.is_empty())
+        self.store
+            .read(|r| {
+                Ok::<_, ringdesk_store::StoreError>(match replica::state(r, replica::AGENT)? {
+                    Some(a) => Some(a),
+                    None => kv::get::<String>(r, BACKEND_USER)?,
+                })
+            })
+            .ok()
+            .flatten()
+            .filter(|s| !s.is_empty())
     }
 
     /// Reserves `lead` (and the next ones) for this agent. `Ok(false)`: another agent holds it,

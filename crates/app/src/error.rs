@@ -63,6 +63,7 @@ impl From<StoreError> for IpcError {
             StoreError::Corrupt { .. } => ErrorCode::DatabaseCorrupt,
             StoreError::NotFound { .. } => ErrorCode::NotFound,
             StoreError::Conflict(_) => ErrorCode::Conflict,
+            StoreError::NotYours { .. } => ErrorCode::InvalidInput,
             StoreError::Io { .. } => ErrorCode::Io,
             StoreError::Sqlite(rusqlite_err) if is_corruption(rusqlite_err) => ErrorCode::DatabaseCorrupt,
             _ => ErrorCode::Storage,

@@ -69,6 +69,13 @@ impl Transport for AnyTransport {
         }
     }
 
+    async fn whoami(&self) -> std::result::Result<Json, SyncError> {
+        match self {
+            AnyTransport::Pg(t) => t.whoami().await,
+            AnyTransport::Rest(t) => t.whoami().await,
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             AnyTransport::Pg(t) => t.describe(),

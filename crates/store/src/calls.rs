@@ -196,7 +196,9 @@ pub fn dispose(w: &mut Write<'_>, d: &Disposition<'_>) -> Result<String> {
     }
     if let (Some(status), Some(lead)) = (d.lead_status, lead.as_deref()) {
         match crate::leads::update(w, lead, &[crate::leads::Change::Status(status.to_string())]) {
-            Ok(_) | Err(crate::StoreError::NotFound { .. }) => {}
+            // A lead deleted meanwhile, or a teammate's (a manager called it): the call is logged,
+            // the lead's status stays its owner's.
+            Ok(_) | Err(crate::StoreError::NotFound { .. } | crate::StoreError::NotYours { .. }) => {}
             Err(e) => return Err(e),
         }
     }
@@ -239,16 +241,18 @@ pub fn status_of(r: &impl Reads, id: &str) -> Result<Option<(Option<String>, Opt
 
 /// Calls that ended without a disposition since `since`, newest first: the disposition step the
 /// agent still owes (they survive a restart because they are just rows). Inbound calls nobody
-/// answered are not among them: they are missed calls (`HistoryQuery::missed`).
+/// answered are not among them: they are missed calls (`HistoryQuery::missed`); nor are a
+/// manager's team's calls (`replica::MINE`).
 pub fn awaiting_disposition(r: &impl Reads, since: &str, limit: u32) -> Result<Vec<HistoryRow>> {
-    let mut stmt = r.conn().prepare_cached(
+    let mut stmt = r.conn().prepare_cached(&format!(
         "SELECT c.id, c.lead_id, l.name, l.company, c.contact_number, c.direction, c.route, c.started_at,
                 c.duration_seconds, NULL, NULL, c.status, c.end_reason, 0, c.answered_at IS NOT NULL
          FROM call_logs c LEFT JOIN leads l ON l.id = c.lead_id
          WHERE c.started_at >= ?1 AND c.ended_at IS NOT NULL AND c.disposition IS NULL AND c.deleted_at IS NULL
-           AND NOT (c.direction = 'inbound' AND c.answered_at IS NULL)
+           AND NOT (c.direction = 'inbound' AND c.answered_at IS NULL) AND {MINE}
          ORDER BY c.started_at DESC, c.id DESC LIMIT ?2",
-    )?;
+        MINE = crate::replica::MINE
+    ))?;
     let rows = stmt.query_map(rusqlite::params![since, limit], history_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -529,6 +529,20 @@ pub fn touch_last_contact(w: &mut Write<'_>, id: &str, at: &str) -> Result<bool>
 
 /// Applies field changes to a live lead; returns the updated lead. Changes that set a field to
 /// the value it already has are dropped; when nothing is left, nothing is written.
+/// The owner of lead `id` when it is another agent's, neither owned by nor assigned to this
+/// desktop's agent (a manager's desktop holds their team's leads to read); `None` for the agent's
+/// own, one made here, or any lead while the backend has not said who the agent is.
+pub fn teammates(r: &impl Reads, id: &str) -> Result<Option<String>> {
+    Ok(r.conn()
+        .prepare_cached(
+            "SELECT l.user_id FROM leads l, (SELECT value AS me FROM sync_state WHERE key = 'agent') a
+              WHERE l.id = ?1 AND l.user_id <> a.me AND l.assigned_to IS NOT a.me",
+        )?
+        .query_row([id], |row| row.get(0))
+        .optional()?)
+}
+
+/// Applies the agent's edit of lead `id`; refused (`NotYours`) for a teammate's lead.
 pub fn update(w: &mut Write<'_>, id: &str, changes: &[Change]) -> Result<Lead> {
     let (rowid, before): (i64, Lead) = w
         .conn()
@@ -559,6 +573,9 @@ pub fn update(w: &mut Write<'_>, id: &str, changes: &[Change]) -> Result<Lead> {
         })
         .optional()?
         .ok_or_else(|| StoreError::NotFound { what: "lead", id: id.to_string() })?;
+    if let Some(owner) = teammates(w, id)? {
+        return Err(StoreError::NotYours { what: "lead", id: id.to_string(), owner });
+    }
 
     let old_values = serde_json::to_value(&before)?;
     let mut set = serde_json::Map::new();

@@ -56,6 +56,9 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Conflict(String),
+    /// A row of another agent's that a manager's desktop holds to read (their team's work).
+    #[error("{what} {id} is {owner}'s: a manager sees the team's work but does not change it")]
+    NotYours { what: &'static str, id: String, owner: String },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("could not encode a sync mutation: {0}")]

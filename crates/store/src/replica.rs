@@ -172,6 +172,17 @@ pub struct Applied {
 // Sync state.
 
 /// A value of the sync state (`client_id`, `cursor`, `epoch`, `mutation_base`, ...).
+/// The sync state's key for this desktop's agent (their backend id, as `sync.whoami` says).
+pub const AGENT: &str = "agent";
+/// The sync state's key for the agents this desktop's agent manages (a JSON array of ids).
+pub const MANAGES: &str = "manages";
+
+/// Whether the call aliased `c` is this desktop's agent's own work, as SQL: made here and not yet
+/// pushed (no owner), by this agent, or any call while the backend has not said who the agent is.
+/// A manager's desktop also holds their team's calls, which are never theirs to wrap up, follow up
+/// or be reminded of.
+pub const MINE: &str = "coalesce(c.user_id = (SELECT value FROM sync_state WHERE key = 'agent'), 1)";
+
 pub fn state(r: &impl Reads, key: &str) -> Result<Option<String>> {
     Ok(r.conn()
         .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?

@@ -2,7 +2,9 @@
 //!
 //! Every file is idempotent (it creates only what is missing), so the migrations also apply to
 //! the web CRM's existing database with its data. A ledger (`ringdesk_migrations`) records what
-//! was applied; a file whose contents changed since is applied again. Everything runs in one
+//! was applied; a file whose contents changed since is applied again, and every file after it
+//! too (a later file may replace what the earlier one creates, such as migration 5's policies in
+//! place of migration 3's, so running the earlier one alone could undo it). Everything runs in one
 //! transaction under an advisory lock, so two admins migrating at once cannot interleave.
 
 use std::str::FromStr;
@@ -15,6 +17,7 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
     (2, "dialer_tables", include_str!("../../../migrations/backend/0002_dialer_tables.sql")),
     (3, "sync", include_str!("../../../migrations/backend/0003_sync.sql")),
     (4, "dialer", include_str!("../../../migrations/backend/0004_dialer.sql")),
+    (5, "teams", include_str!("../../../migrations/backend/0005_teams.sql")),
 ];
 
 /// What a migration run did.
@@ -63,6 +66,8 @@ pub async fn migrate(url: &str) -> Result<Migrated, SyncError> {
         .await
         .map_err(db)?;
     let mut applied = Vec::new();
+    // Once a file runs, every later one runs after it.
+    let mut rerun = false;
     let result: Result<(), SyncError> = async {
         for (version, name, sql) in MIGRATIONS {
             let sum = checksum(sql);
@@ -74,9 +79,10 @@ pub async fn migrate(url: &str) -> Result<Migrated, SyncError> {
                 .await
                 .map_err(db)?;
             let known: Option<String> = rows.first().and_then(|r| r.try_get(0).ok());
-            if known.as_deref() == Some(sum.as_str()) {
+            if !rerun && known.as_deref() == Some(sum.as_str()) {
                 continue;
             }
+            rerun = true;
             client.simple_query(sql).await.map_err(|e| match e.as_db_error() {
                 Some(d) => SyncError::Server {
                     code: d.code().code().to_string(),

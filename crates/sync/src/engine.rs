@@ -89,7 +89,13 @@ pub struct Syncer<T> {
     fingerprint: std::sync::Mutex<Option<(std::path::PathBuf, String)>>,
     /// When an idle pull last stored its advanced cursor.
     idle_cursor_saved: std::sync::Mutex<Option<std::time::Instant>>,
+    /// When the backend last said who this agent is and whom they manage.
+    identity_asked: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// How often an idle pull asks the backend who the agent is (a team's changes reach the desktop as
+/// rows, and a pull that moved rows asks at once).
+const IDENTITY_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 fn store_err(e: ringdesk_store::StoreError) -> SyncError {
     SyncError::from(e)
@@ -102,6 +108,7 @@ impl<T: Transport + 'static> Syncer<T> {
             options,
             fingerprint: std::sync::Mutex::new(None),
             idle_cursor_saved: std::sync::Mutex::new(None),
+            identity_asked: std::sync::Mutex::new(None),
         }
     }
 
@@ -114,6 +121,7 @@ impl<T: Transport + 'static> Syncer<T> {
         let mut report = Report::default();
         self.push(store, &mut report, progress).await?;
         self.pull(store, &mut report, progress).await?;
+        self.learn_agent(store, &report).await?;
         report.pending = store.read(|r| outbox::pending_count(r)).map_err(store_err)?;
         Ok(report)
     }
@@ -139,6 +147,7 @@ impl<T: Transport + 'static> Syncer<T> {
     ) -> Result<Report, SyncError> {
         let mut report = Report::default();
         self.pull(store, &mut report, progress).await?;
+        self.learn_agent(store, &report).await?;
         report.pending = store.read(|r| outbox::pending_count(r)).map_err(store_err)?;
         Ok(report)
     }
@@ -384,6 +393,55 @@ impl<T: Transport + 'static> Syncer<T> {
     }
 
     /// Whether an idle pull stored its cursor recently (else this one will, and it is noted).
+    /// Asks the backend who this desktop's agent is and whom they manage (`sync.whoami`) after a
+    /// pull: the first, one that brought or removed rows (a team change arrives that way), and
+    /// else every [`IDENTITY_EVERY`]. The answer is kept in the sync state (`agent`, `manages`):
+    /// the store tells the agent's own work from their team's by it. A backend without
+    /// migration 5 has no `whoami`; the desktop then goes on without it.
+    async fn learn_agent(&self, store: &Store, pulled: &Report) -> Result<(), SyncError> {
+        {
+            let asked = self.identity_asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let moved = pulled.pulled > 0 || pulled.removed > 0;
+            if !moved && asked.is_some_and(|t| t.elapsed() < IDENTITY_EVERY) {
+                return Ok(());
+            }
+        }
+        let answer = match self.transport.whoami().await {
+            Ok(a) => a,
+            Err(e @ (SyncError::Unreachable(_) | SyncError::Auth(_))) => return Err(e),
+            Err(e) => {
+                tracing::info!(error = %e, "the backend does not say who the agent is (migration 5 missing?)");
+                *self.identity_asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some(std::time::Instant::now());
+                return Ok(());
+            }
+        };
+        let agent = answer.get("agent").and_then(Json::as_str).filter(|a| !a.is_empty() && a.len() <= 256);
+        let mut manages: Vec<&str> = answer
+            .get("manages")
+            .and_then(Json::as_array)
+            .map(|a| a.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default();
+        manages.sort_unstable();
+        let manages = Json::from(manages).to_string();
+        if let Some(agent) = agent {
+            store
+                .write(|w| {
+                    if replica::state(w, replica::AGENT)?.as_deref() != Some(agent) {
+                        replica::set_state(w, replica::AGENT, agent)?;
+                    }
+                    if replica::state(w, replica::MANAGES)?.as_deref() != Some(manages.as_str()) {
+                        replica::set_state(w, replica::MANAGES, &manages)?;
+                    }
+                    Ok(())
+                })
+                .map_err(store_err)?;
+        }
+        *self.identity_asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(std::time::Instant::now());
+        Ok(())
+    }
+
     fn idle_save_recent(&self) -> bool {
         const EVERY: std::time::Duration = std::time::Duration::from_secs(600);
         let mut last = self.idle_cursor_saved.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

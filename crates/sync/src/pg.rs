@@ -188,6 +188,10 @@ impl Transport for PgTransport {
         .await
     }
 
+    async fn whoami(&self) -> Result<Json, SyncError> {
+        self.call("select sync.whoami()::text", &[]).await
+    }
+
     async fn pull(&self, cursor: &str, epoch: Option<&str>, limit: u32) -> Result<Json, SyncError> {
         let limit = limit.to_string();
         match epoch {

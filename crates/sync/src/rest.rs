@@ -264,6 +264,10 @@ impl Transport for RestTransport {
         self.rpc("claim_campaign_leads", body).await
     }
 
+    async fn whoami(&self) -> Result<Json, SyncError> {
+        self.rpc("sync_whoami", json!({})).await
+    }
+
     fn describe(&self) -> String {
         self.auth.base.to_string()
     }

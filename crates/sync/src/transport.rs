@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use crate::SyncError;
 
-/// A way to call `sync.push`, `sync.pull` and the dialer's claim on the backend. Each returns the function's JSON
+/// A way to call `sync.push`, `sync.pull`, `sync.whoami` and the dialer's claim on the backend. Each returns the function's JSON
 /// answer; the engine reads it, so both transports are read by the same code.
 pub trait Transport: Send + Sync {
     /// `sync.push(client_id, mutations)`.
@@ -27,6 +27,8 @@ pub trait Transport: Send + Sync {
         lease_seconds: u32,
         release_ids: &Json,
     ) -> impl Future<Output = Result<Json, SyncError>> + Send;
+    /// `sync.whoami()`: `{"agent", "manages": [agent ids], "teams": [{"id", "name", "role"}]}`.
+    fn whoami(&self) -> impl Future<Output = Result<Json, SyncError>> + Send;
     /// Where this transport goes, for messages (never with a secret).
     fn describe(&self) -> String;
 }

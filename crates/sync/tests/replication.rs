@@ -990,15 +990,25 @@ on_both_crms! {
         assert_eq!(backend.sql(&format!("select prompt from signalwire_agents where id = '{ai}'")), "Be brief", "an admin edits");
     }
 
+    /// The team the leads belong to has 30 agents (the three test agents and 27 others), each
+    /// owning a thirtieth. The read policy also lets managers see their team's rows
+    /// (`= any(managed agents)`, an array the planner cannot size, so it guesses 10 owners): with
+    /// only three owners of a third each, that guess covers the whole table and a sequential scan
+    /// is the right plan; with a team of realistic size the owner indexes serve the policy.
     async fn agent_policies_use_the_owner_indexes_at_100k_leads(crm: Crm) {
         let backend = Backend::new(crm);
-        let owners: Vec<&str> = common::roles().map(|r| backend.agent(r)).collect();
+        let mut owners: Vec<String> = common::roles().map(|r| backend.agent(r).to_string()).collect();
+        owners.extend((0..27).map(|i| match crm {
+            Crm::UuidIds => format!("0190a000-0000-7000-8000-0000000001{i:02}"),
+            Crm::TextIds => format!("user_bulk{i:02}"),
+        }));
+        let owners = owners.iter().map(|o| format!("'{o}'")).collect::<Vec<_>>().join(", ");
         backend.sql(&format!(
             "insert into crm_leads(user_id, name, phone, status)
-             select ((array['{}', '{}', '{}'])[1 + g % 3])::text::{}, 'Bulk ' || g, '+1202' || lpad(g::text, 7, '0'), 'new'
+             select ((array[{owners}])[1 + g % 30])::text::{}, 'Bulk ' || g, '+1202' || lpad(g::text, 7, '0'), 'new'
                from generate_series(1, 100000) g;
              analyze crm_leads;",
-            owners[0], owners[1], owners[2], if crm == Crm::UuidIds { "uuid" } else { "text" }
+            if crm == Crm::UuidIds { "uuid" } else { "text" }
         ));
         let plan = backend
             .sql_as("agent_a", "explain (analyze, costs off, timing off, summary off) select id, name from crm_leads where status = 'new'")

@@ -221,6 +221,7 @@ async fn rpc(state: &State, function: &str, headers: &HeaderMap, body: &[u8]) ->
             "select public.sync_pull($1, $2::text::uuid, $3::text::int)::text",
             vec![text("cursor"), text("epoch"), text("max_rows")],
         ),
+        "sync_whoami" => ("select public.sync_whoami()::text", vec![]),
         "claim_campaign_leads" => (
             "select public.claim_campaign_leads($1::text::uuid, $2::text::jsonb, $3::text::int, $4::text::jsonb)::text",
             vec![text("campaign_id"), text("lead_ids"), text("lease_seconds"), text("release_ids")],
