@@ -1123,3 +1123,100 @@ async fn wrap_up_as(desktop: &Desktop, c: &Client, outcome: &str, shot: &str) {
     click(c, "wrapup-save").await;
     eventually(desktop, c, "the wrap-up step closes after saving", || async { !shown(c, "wrapup-dialog").await }).await;
 }
+
+/// A manager's desktop synced from a throwaway PostgreSQL: the web CRM holds the calls of two
+/// agents of the manager's team and of one agent outside it; the desktop pulls the team's (and
+/// only those) through the sync, and the Analytics page's team table shows each agent's dials,
+/// connect rate and conversations exactly as the backend's own SQL counts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_s_desktop_shows_the_team_s_numbers_as_the_backend_counts_them() {
+    let _one_at_a_time = SERIAL.lock().await;
+    let cluster = ringdesk_testkit::postgres::PgCluster::start().expect("a throwaway PostgreSQL cluster (postgresql)");
+    let db = cluster.create_database("crm", None).expect("a database");
+    ringdesk_app::migrate_backend(&cluster.url(&db, "postgres")).expect("the backend migrations apply");
+    let sql = |q: &str| cluster.psql(&db, q).unwrap_or_else(|e| panic!("psql: {e}\n{q}"));
+    let agents = [
+        ("mgr", "0190b000-0000-7000-8000-0000000000aa"),
+        ("ann", "0190b000-0000-7000-8000-0000000000a1"),
+        ("bob", "0190b000-0000-7000-8000-0000000000b2"),
+        ("cat", "0190b000-0000-7000-8000-0000000000c3"),
+    ];
+    for (role, id) in agents {
+        cluster.ensure_role(role, &["ringdesk_agent"]).expect("a login role per agent");
+        sql(&format!("insert into sync.agent_role values ('{role}', '{id}')"));
+    }
+    // The web's calls of the last days: (agent, calls, answered, of which talked 60 s or more).
+    for (i, (agent, calls, answered, talked)) in [(1, 7, 4, 3), (2, 5, 2, 1), (3, 6, 6, 6)].into_iter().enumerate() {
+        let id = agents[agent].1;
+        sql(&format!(
+            "insert into call_logs(user_id, contact_number, direction, status, started_at, answered_at, ended_at)
+             select '{id}', '+1202555{i}' || lpad(g::text, 3, '0'), 'outbound',
+                    case when g <= {answered} then 'completed' else 'no-answer' end,
+                    now() - make_interval(hours => g * 5),
+                    case when g <= {answered} then now() - make_interval(hours => g * 5) + interval '5 seconds' end,
+                    now() - make_interval(hours => g * 5) + case when g <= {talked} then interval '125 seconds'
+                                                              else interval '35 seconds' end
+               from generate_series(1, {calls}) g"
+        ));
+    }
+    let team = sql("insert into sync.team(name) values ('East') returning id");
+    for (agent, role) in [(0, "manager"), (1, "agent"), (2, "agent")] {
+        sql(&format!("insert into sync.team_member values ('{team}', '{}', '{role}')", agents[agent].1));
+    }
+
+    let desktop = Desktop::start_with("e2e-manager", &[]);
+    let url = cluster.url(&db, "mgr");
+    with_db(&desktop.dir().join("ringdesk.db"), move |seed| {
+        let update = ringdesk_app::ipc::SettingsUpdate { backend_url: Some(url), ..Default::default() };
+        seed.update_settings(&update).expect("the backend in Settings");
+    });
+    let c = desktop.launch().await;
+    click(&c, "nav-analytics").await;
+    let rows = || async {
+        let mut out = Vec::new();
+        for row in
+            c.find_all(fantoccini::Locator::Css("[data-testid=analytics-team] tbody tr")).await.unwrap_or_default()
+        {
+            let mut cells = Vec::new();
+            for cell in row.find_all(fantoccini::Locator::Css("th, td")).await.unwrap_or_default() {
+                cells.push(cell.text().await.unwrap_or_default());
+            }
+            out.push(cells);
+        }
+        out
+    };
+    eventually(&desktop, &c, "the team's calls are pulled and tabled", || async { rows().await.len() >= 2 }).await;
+    desktop.screenshot(&c, "01-team-analytics").await;
+    c.execute("document.querySelector('[data-testid=analytics-card-team]').scrollIntoView()", vec![])
+        .await
+        .expect("scroll to the team card");
+    desktop.screenshot(&c, "02-team-table").await;
+
+    // The backend's own count, as the superuser (no RLS): per agent of the team, the outbound
+    // calls of the last 30 days, those answered, and those with 60 s or more of talk.
+    let counted = sql(&format!(
+        "select user_id || '|' || count(*) || '|' || count(answered_at) || '|' ||
+                count(*) filter (where ended_at - answered_at >= interval '60 seconds')
+           from call_logs where direction = 'outbound' and started_at > now() - interval '30 days'
+            and user_id in ('{}', '{}') group by user_id order by count(*) desc",
+        agents[1].1, agents[2].1
+    ));
+    let shown_rows = rows().await;
+    let table: Vec<String> =
+        shown_rows.iter().map(|r| r.iter().take(4).cloned().collect::<Vec<_>>().join("|")).collect();
+    let expected: Vec<String> = counted
+        .lines()
+        .map(|l| {
+            let p: Vec<&str> = l.split('|').collect();
+            let (dials, answered): (f64, f64) = (p[1].parse().expect("n"), p[2].parse().expect("n"));
+            format!("{}|{}|{:.1} %|{}", p[0], p[1], answered * 100.0 / dials, p[3])
+        })
+        .collect();
+    assert_eq!(expected.len(), 2, "the backend counts two team agents: {counted}");
+    assert_eq!(table, expected, "the team table shows the backend's counts for the two agents, and no one else");
+    assert!(
+        !shown_rows.iter().flatten().any(|cell| cell.contains(agents[3].1)),
+        "the agent outside the team is not on the manager's desktop: {shown_rows:?}"
+    );
+    desktop.quit(c).await;
+}

@@ -6,7 +6,7 @@
 --   memberships of every other member of the teams they manage; agents still see only their own.
 --   Reading and writing get separate policies: the write policies are the agent's own rows only.
 -- * A member added to a managed team (or a new manager) makes the rows the manager now sees
---   travel in the next pull: they are touched (only the sync columns change). A member removed
+--   travel in the next pull: they are touched (only row_xid changes; updated_at is kept). A member removed
 --   (or a manager demoted) revokes them: sync.revocation rows for the manager, which the desktop
 --   applies on its next pull by removing them.
 -- * sync.whoami(): the agent, the agents they manage and their teams, for the desktop.
@@ -154,6 +154,20 @@ create policy ringdesk_own on sync.tombstone for select using (
 -- Makes every row of `p_agent`'s (their leads, the lists and memberships of those leads, their
 -- calls with wrap-ups, follow-ups and recordings, campaign attempts on their leads and campaigns
 -- on their lists) travel in the next pull of whoever sees it: only the sync columns change.
+-- The sync columns' trigger (migration 3's, unchanged but for this): an update made only so a row
+-- travels again (`ringdesk.sync_only` on for the transaction's remaining statements) keeps the
+-- row's updated_at, which the web app shows as its own.
+create or replace function sync.touch() returns trigger language plpgsql as $$
+begin
+  new.row_xid := pg_current_xact_id();
+  if tg_op = 'UPDATE' and current_setting('ringdesk.sync_only', true) = 'on' then
+    new.updated_at := old.updated_at;
+  else
+    new.updated_at := now();
+  end if;
+  return new;
+end $$;
+
 create or replace function sync.touch_agent_rows(p_agent text) returns void language plpgsql security definer
 set search_path = pg_catalog, public, sync as $$
 declare
@@ -161,6 +175,7 @@ declare
   v_calls uuid[] := array(select id from call_logs where user_id::text = p_agent);
   v_lists uuid[];
 begin
+  perform set_config('ringdesk.sync_only', 'on', true);
   v_lists := array(select id from crm_lead_lists where user_id::text = p_agent
                    union select m.list_id from crm_lead_list_members m where m.lead_id = any(v_leads));
   update crm_leads set row_xid = row_xid where id = any(v_leads);
@@ -173,6 +188,7 @@ begin
   update call_recordings set row_xid = row_xid where call_log_id = any(v_calls);
   update dialer_campaigns set row_xid = row_xid where list_id = any(v_lists);
   update dialer_campaign_calls set row_xid = row_xid where lead_id = any(v_leads);
+  perform set_config('ringdesk.sync_only', 'off', true);
 end $$;
 
 -- Whether `p_viewer` sees the rows `p_owner` owns or is assigned: their own, or a managed agent's.

@@ -152,17 +152,29 @@ pub struct Disposition<'a> {
 
 /// Records a disposition, in one transaction with what follows from it: the call's latest
 /// disposition, a follow-up when a date is set, and the lead's new status. Returns its id.
+/// Refused (`NotYours`) for a teammate's call (`replica::MINE`).
 pub fn dispose(w: &mut Write<'_>, d: &Disposition<'_>) -> Result<String> {
     let id = new_id();
     let now = w.now_text();
-    let lead: Option<Option<String>> = w
+    let call: Option<(Option<String>, bool, Option<String>)> = w
         .conn()
-        .prepare_cached("SELECT lead_id FROM call_logs WHERE id = ?1")?
-        .query_row([d.call_log_id], |r| r.get(0))
+        .prepare_cached(&format!(
+            "SELECT c.lead_id, {MINE}, c.user_id FROM call_logs c WHERE c.id = ?1",
+            MINE = crate::replica::MINE
+        ))?
+        .query_row([d.call_log_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let Some(lead) = lead else {
+    let Some((lead, mine, owner)) = call else {
         return Err(crate::StoreError::NotFound { what: "call", id: d.call_log_id.into() });
     };
+    if !mine {
+        // A teammate's call on a manager's desktop: its wrap-up is its agent's.
+        return Err(crate::StoreError::NotYours {
+            what: "call",
+            id: d.call_log_id.into(),
+            owner: owner.unwrap_or_default(),
+        });
+    }
     w.conn()
         .prepare_cached(
             "INSERT INTO call_dispositions (id, call_log_id, disposition_type, notes, next_action, follow_up_date,

@@ -241,7 +241,9 @@ pub struct Member {
     pub recent_calls: Vec<String>,
 }
 
-/// The columns of a [`Member`], for [`members`] and [`member`] (`?1` the campaign).
+/// The columns of a [`Member`], for [`members`] and [`member`] (`?1` the campaign). A manager's
+/// desktop also holds their team's leads; those are their owners' to call, so only the agent's
+/// own leads (or assigned, or made here) are members.
 const MEMBER_SELECT: &str =
     "SELECT l.id, l.name, l.company, l.status, l.phone_e164, l.timezone, l.value, l.last_contact,
         l.user_id, l.assigned_to, l.notes,
@@ -250,6 +252,8 @@ const MEMBER_SELECT: &str =
         z.outcome, z.next_retry_at, z.created_at
    FROM lead_list_members m
    JOIN leads l ON l.id = m.lead_id AND l.deleted_at IS NULL
+    AND (l.user_id IS NULL OR NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'agent')
+         OR (SELECT value FROM sync_state WHERE key = 'agent') IN (l.user_id, l.assigned_to))
    LEFT JOIN dialer_campaign_calls z ON z.id = (
         SELECT a.id FROM dialer_campaign_calls a WHERE a.campaign_id = ?1 AND a.lead_id = l.id
          ORDER BY a.created_at DESC, a.id DESC LIMIT 1)";

@@ -72,7 +72,12 @@ on_both_crms! {
         manager.sync().await.expect("the manager's first pull");
         assert!(!has(&manager.projection(), &b_leads[0]), "before the team exists the manager sees only their own");
 
+        let stamp = |id: &str| backend.sql(&format!("select updated_at || '|' || row_xid from crm_leads where id = '{id}'"));
+        let before = stamp(&b_leads[0]);
         team(&backend, "East", &[("agent_a", "manager"), ("agent_b", "agent")]);
+        let after = stamp(&b_leads[0]);
+        assert_eq!(after.split('|').next(), before.split('|').next(), "the web's updated_at is kept when the team is made");
+        assert_ne!(after, before, "but the row travels again (a new row_xid)");
         manager.sync().await.expect("the pull after the team was made");
         let seen = manager.projection();
         assert_eq!(seen, backend_projection(&backend, "agent_a"), "the manager's desktop holds what RLS shows them");
@@ -148,6 +153,11 @@ on_both_crms! {
             .write(|w| leads::update(w, lead, &[leads::Change::Name("Hijacked".into())]))
             .expect_err("the desktop refuses to edit a teammate's lead");
         assert!(refused.to_string().contains("manager sees the team's work but does not change it"), "says why: {refused}");
+        let refused = manager
+            .store
+            .write(|w| calls::dispose(w, &calls::Disposition { call_log_id: &b_owed, disposition_type: "interested", ..Default::default() }))
+            .expect_err("the desktop refuses to wrap up a teammate's call");
+        assert!(refused.to_string().contains("does not change it"), "says why: {refused}");
         assert_eq!(manager.pending(), 0, "nothing was queued");
         let answer = manager
             .syncer
@@ -206,6 +216,43 @@ on_both_crms! {
         manager.sync().await.expect("pull after the team was deleted");
         assert!(!has(&manager.projection(), &b_owed), "deleting the team revoked its rows");
         assert_eq!(manager.projection(), backend_projection(&backend, "agent_a"), "the desktop matches RLS");
+    }
+}
+
+on_both_crms! {
+    async fn a_manager_s_campaign_offers_only_their_own_leads_not_the_team_s(crm: Crm) {
+        let backend = Backend::new(crm);
+        let (a, b) = (backend.agent("agent_a"), backend.agent("agent_b"));
+        let own = backend.web_lead("agent_a", "Own Lead", "+12025550160", "new");
+        let theirs = backend.web_lead("agent_b", "Team Lead", "+12025550161", "new");
+        let campaign = uuid::Uuid::now_v7().to_string();
+        backend.sql(&format!(
+            "begin;
+             insert into crm_lead_lists(id, user_id, name) values ('{campaign}', '{a}', 'Mixed');
+             insert into crm_lead_list_members(list_id, lead_id) values ('{campaign}', '{own}'), ('{campaign}', '{theirs}');
+             insert into dialer_campaigns(id, user_id, name, list_id, status) values ('{campaign}', '{a}', 'Mixed', '{campaign}', 'active');
+             commit;"
+        ));
+        team(&backend, "East", &[("agent_a", "manager"), ("agent_b", "agent")]);
+        let manager = Desktop::new(&backend, "agent_a");
+        manager.sync().await.expect("the manager's pull");
+        assert!(manager.lead(&theirs).is_some(), "the team's lead is on the manager's desktop to read");
+        let members: Vec<String> = manager
+            .store
+            .read(|r| ringdesk_store::campaigns::members(r, &campaign, "2000-01-01T00:00:00.000Z"))
+            .expect("members")
+            .into_iter()
+            .map(|m| m.lead_id)
+            .collect();
+        assert_eq!(members, vec![own.clone()], "the campaign offers the manager's own lead only (b's is b's to call)");
+        let b_desktop = Desktop::new(&backend, "agent_b");
+        b_desktop.sync().await.expect("b's pull");
+        assert_eq!(
+            b_desktop.store.read(|r| ringdesk_store::campaigns::members(r, &campaign, "2000-01-01T00:00:00.000Z"))
+                .expect("members").into_iter().map(|m| m.lead_id).collect::<Vec<_>>(),
+            vec![theirs.clone()],
+            "b works the campaign on b's own lead ({b})"
+        );
     }
 }
 
