@@ -205,6 +205,8 @@ pub struct AnalyticsReport {
     /// dials first).
     pub best_time: Option<BestTime>,
     pub best_time_by_zone: Vec<BestTime>,
+    /// The best hour per list of the leads called, side by side (most dials first).
+    pub best_time_by_list: Vec<BestTime>,
     /// This desktop's agent (their backend user id), to mark their row.
     pub me: Option<String>,
 }
@@ -242,8 +244,10 @@ pub struct DispositionCount {
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BestTime {
-    /// The leads' IANA zone; `None` over all the leads.
+    /// The leads' IANA zone; `None` over all the leads (and for a list's).
     pub zone: Option<String>,
+    /// The list whose leads these are (`best_time_by_list`); `None` otherwise.
+    pub list_id: Option<String>,
     /// 0 Monday … 6 Sunday.
     pub weekday: u8,
     pub hour: u8,
@@ -343,6 +347,7 @@ fn best_time(zone: Option<String>, cells: impl Iterator<Item = ((u8, u8), (u32, 
         .filter(|(_, (dials, _))| !dense || *dials >= SPARSE_CELL)
         .map(|((weekday, hour), (dials, answered))| BestTime {
             zone: zone.clone(),
+            list_id: None,
             weekday,
             hour,
             dials,
@@ -591,13 +596,27 @@ pub fn table(r: &AnalyticsReport, which: AnalyticsTable) -> (&'static [&'static 
                 .collect(),
         ),
         AnalyticsTable::BestTimes => (
-            &["lead_zone", "weekday", "hour", "dials", "answered", "answered_percent", "few_dials", "zone_dials"],
+            &[
+                "list_id",
+                "lead_zone",
+                "weekday",
+                "hour",
+                "dials",
+                "answered",
+                "answered_percent",
+                "few_dials",
+                "zone_dials",
+            ],
             r.best_time
                 .iter()
                 .chain(&r.best_time_by_zone)
+                .chain(&r.best_time_by_list)
                 .map(|b| {
                     vec![
-                        b.zone.clone().unwrap_or_else(|| "all".into()),
+                        b.list_id.clone().unwrap_or_default(),
+                        b.zone
+                            .clone()
+                            .unwrap_or_else(|| if b.list_id.is_some() { String::new() } else { "all".into() }),
                         weekday(b.weekday),
                         format!("{:02}:00", b.hour),
                         b.dials.to_string(),
@@ -980,6 +999,37 @@ mod tests {
             Selection { route: some("pigeon"), ..Selection::default() },
         ] {
             assert_eq!(of(unknown.clone()), (0, 0), "{unknown:?} selects nothing");
+        }
+    }
+
+    #[test]
+    fn the_best_hour_per_list_side_by_side_is_each_list_s_own_best_hour() {
+        let mut b = Builder::default();
+        fixture().iter().for_each(|c| b.add(c));
+        for (lead, list) in [("ann", "list-a"), ("ann", "list-both"), ("dan", "list-both"), ("dan", "list-d")] {
+            b.member(lead, list);
+        }
+        let facts = b.finish();
+        let r = facts.report(&Selection::default(), &Counting::default(), now());
+        let by_list: Vec<&str> = r.best_time_by_list.iter().filter_map(|b| b.list_id.as_deref()).collect();
+        assert_eq!(
+            by_list,
+            ["list-both", "list-a"],
+            "lists with an answered dial, most dials first; Dan's alone had none"
+        );
+        for side in &r.best_time_by_list {
+            let alone = facts.report(
+                &Selection { list_id: side.list_id.clone(), ..Selection::default() },
+                &Counting::default(),
+                now(),
+            );
+            let best = alone.best_time.expect("the filtered report has a best hour");
+            assert_eq!(
+                (side.weekday, side.hour, side.dials, side.answered, side.sparse, side.total_dials),
+                (best.weekday, best.hour, best.dials, best.answered, best.sparse, best.total_dials),
+                "{:?}: the same hour as the page filtered to that list",
+                side.list_id
+            );
         }
     }
 

@@ -436,12 +436,13 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
                 writeln!(out, "  {}  {:>5} calls  {:>4} answered", d.day, d.calls, d.outcomes.answered).map_err(io)?;
             }
             const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-            if let Some(b) = &r.best_time {
+            for b in r.best_time.iter().chain(&r.best_time_by_list) {
                 let day = DAYS.get(usize::from(b.weekday)).unwrap_or(&"?");
                 let hint = if b.sparse { " (few dials)" } else { "" };
+                let on = b.list_id.as_deref().map(|l| format!(" on list {l}")).unwrap_or_default();
                 writeln!(
                     out,
-                    "best time: {day} {:02}:00 lead time, {:.0} % of {} dials answered{hint}",
+                    "best time{on}: {day} {:02}:00 lead time, {:.0} % of {} dials answered{hint}",
                     b.hour, b.rate, b.dials
                 )
                 .map_err(io)?;

@@ -451,6 +451,8 @@ export type AnalyticsReport = {
 	 */
 	bestTime: BestTime | null,
 	bestTimeByZone: BestTime[],
+	/**  The best hour per list of the leads called, side by side (most dials first). */
+	bestTimeByList: BestTime[],
 	/**  This desktop's agent (their backend user id), to mark their row. */
 	me: string | null,
 };
@@ -487,8 +489,10 @@ export type AudioDevice = {
 
 /**  The hour of the week when most dials were answered, in the leads' local time. */
 export type BestTime = {
-	/**  The leads' IANA zone; `None` over all the leads. */
+	/**  The leads' IANA zone; `None` over all the leads (and for a list's). */
 	zone: string | null,
+	/**  The list whose leads these are (`best_time_by_list`); `None` otherwise. */
+	listId: string | null,
 	/**  0 Monday … 6 Sunday. */
 	weekday: number,
 	hour: number,

@@ -124,6 +124,11 @@ pub struct Facts {
     lead_status: Vec<u16>,
     lead_value: Vec<f64>,
     lists: HashMap<String, Vec<u64>>,
+    /// The lists' ids, in order; `lead_lists[lead_list_at[l]..lead_list_at[l + 1]]` are the
+    /// lists (by that order) lead `l` is on, for the best time per list.
+    list_ids: Vec<String>,
+    lead_list_at: Vec<u32>,
+    lead_lists: Vec<u16>,
 }
 
 /// What building needs beside the facts, dropped once built.
@@ -337,6 +342,7 @@ impl Builder {
         trim(&mut f.flags);
         trim(&mut f.disposition);
         trim(&mut f.campaign);
+        f.index_lists();
         f
     }
 }
@@ -421,6 +427,42 @@ impl Facts {
             + self.lead_value.capacity() * 8
             + self.lists.values().map(|b| b.capacity() * 8 + 64).sum::<usize>()
             + self.follow_ups.capacity() * std::mem::size_of::<(u32, FollowUp)>()
+            + self.lead_list_at.capacity() * 4
+            + self.lead_lists.capacity() * 2
+            + self.list_ids.iter().map(|l| l.capacity() + 24).sum::<usize>()
+    }
+
+    /// Each lead's lists, from the lists' bitsets (a lead is on few lists: the scan visits only
+    /// those, whatever the number of lists).
+    fn index_lists(&mut self) {
+        let mut ids: Vec<&String> = self.lists.keys().collect();
+        ids.sort();
+        ids.truncate(usize::from(u16::MAX));
+        let mut pairs: Vec<(u32, u16)> = Vec::new();
+        for (l, id) in ids.iter().enumerate() {
+            for (w, word) in self.lists[*id].iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    let b = bits.trailing_zeros() as usize;
+                    pairs.push(((w * 64 + b) as u32, l as u16));
+                    bits &= bits - 1;
+                }
+            }
+        }
+        pairs.sort_unstable();
+        let leads = self.lead_status.len();
+        let mut at = vec![0u32; leads + 1];
+        for (lead, _) in &pairs {
+            if let Some(n) = at.get_mut(*lead as usize + 1) {
+                *n += 1;
+            }
+        }
+        for i in 1..at.len() {
+            at[i] += at[i - 1];
+        }
+        self.lead_lists = pairs.into_iter().map(|(_, l)| l).collect();
+        self.lead_list_at = at;
+        self.list_ids = ids.into_iter().cloned().collect();
     }
 
     /// Every figure over the calls `sel` selects.
@@ -472,6 +514,7 @@ impl Facts {
         let stride = self.dispositions.names.len() + 1;
         // Heat per zone; the last slot is the filter's zone standing in for unknown ones.
         let mut heat = vec![[(0u32, 0u32); 168]; self.zones.len() + 1];
+        let mut list_heat = vec![[(0u32, 0u32); 168]; self.list_ids.len()];
         let (mut bucket_end, mut day_end, mut day_no) = (i64::MIN, i64::MIN, 0u32);
         let (mut handle_total, mut handled) = (0u64, 0u32);
         let (mut span_seconds, mut span_calls) = (0i64, 0u32);
@@ -571,6 +614,16 @@ impl Facts {
             let cell = &mut heat[slot][usize::from(how)];
             cell.0 += 1;
             cell.1 += u32::from(answered);
+            if lead != NO_LEAD
+                && let (Some(a), Some(b)) =
+                    (self.lead_list_at.get(lead as usize), self.lead_list_at.get(lead as usize + 1))
+            {
+                for l in &self.lead_lists[*a as usize..*b as usize] {
+                    let cell = &mut list_heat[usize::from(*l)][usize::from(how)];
+                    cell.0 += 1;
+                    cell.1 += u32::from(answered);
+                }
+            }
             if lead != NO_LEAD {
                 called.set(lead);
                 if conversation {
@@ -630,6 +683,16 @@ impl Facts {
             zones.iter().filter_map(|(z, c)| best_time(Some(z.name().to_string()), cells(c).into_iter())).collect();
         by_zone.sort_by(|a, b| b.total_dials.cmp(&a.total_dials).then_with(|| a.zone.cmp(&b.zone)));
         out.best_time_by_zone = by_zone;
+        let mut by_list: Vec<BestTime> = self
+            .list_ids
+            .iter()
+            .zip(&list_heat)
+            .filter_map(|(id, c)| {
+                best_time(None, cells(c).into_iter()).map(|b| BestTime { list_id: Some(id.clone()), ..b })
+            })
+            .collect();
+        by_list.sort_by(|a, b| b.total_dials.cmp(&a.total_dials).then_with(|| a.list_id.cmp(&b.list_id)));
+        out.best_time_by_list = by_list;
 
         let mut by_agent: Vec<AgentFigures> = agents
             .into_iter()

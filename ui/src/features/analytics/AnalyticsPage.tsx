@@ -287,7 +287,7 @@ export function AnalyticsPage({ active, dataVersion }: Props) {
           </div>
         )}
         {report !== null && report.calls > 0 && (
-          <Figures report={report} filters={filters} shown={shown} dispositions={dispositions} onPeriod={(period) => set({ period })} onCsv={exportTable} onPng={exportPng} />
+          <Figures report={report} filters={filters} shown={shown} dispositions={dispositions} lists={lists} onPeriod={(period) => set({ period })} onCsv={exportTable} onPng={exportPng} />
         )}
       </div>
     </div>
@@ -297,6 +297,7 @@ export function AnalyticsPage({ active, dataVersion }: Props) {
 type FiguresProps = {
   report: AnalyticsReport;
   dispositions: DispositionOption[];
+  lists: LeadList[];
   filters: Filters;
   shown: number;
   onPeriod: (p: Period) => void;
@@ -304,7 +305,7 @@ type FiguresProps = {
   onPng: (chart: EChartsType | null, name: string) => void;
 };
 
-function Figures({ report: r, dispositions, filters, shown, onPeriod, onCsv, onPng }: FiguresProps) {
+function Figures({ report: r, dispositions, lists, filters, shown, onPeriod, onCsv, onPng }: FiguresProps) {
   const options = useMemo(() => chartOptions(r), [r]);
   const list = filters.listId !== "";
   const dials = r.outbound;
@@ -371,8 +372,9 @@ function Figures({ report: r, dispositions, filters, shown, onPeriod, onCsv, onP
         </p>
         <Table
           head={["Leads", "Best hour", "Answered", "Dials there"]}
-          rows={[...(r.bestTime ? [r.bestTime] : []), ...r.bestTimeByZone].map((b) => [
-            b.zone ?? "All leads",
+          testId="analytics-best-times"
+          rows={[...(r.bestTime ? [r.bestTime] : []), ...r.bestTimeByZone, ...(list ? [] : r.bestTimeByList)].map((b) => [
+            b.listId !== null ? `List: ${lists.find((l) => l.id === b.listId)?.name ?? b.listId}` : (b.zone ?? "All leads"),
             `${WEEKDAYS[b.weekday]} ${HOURS[b.hour]}${b.sparse ? " (few dials)" : ""}`,
             pct(b.rate),
             `${formatCount(b.dials)} of ${formatCount(b.totalDials)}`,

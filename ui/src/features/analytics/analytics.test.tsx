@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { AnalyticsQuery } from "../../generated/bindings";
-import { SAMPLE_LEADS, renderApp, type CallSeed } from "../../test/app";
+import { SAMPLE_LEADS, renderApp, seedList, type CallSeed } from "../../test/app";
 import { rangeDays } from "./AnalyticsPage";
 
 const HOUR = 3_600_000;
@@ -68,6 +68,18 @@ describe("Analytics", () => {
     await user.type(screen.getByTestId("analytics-from"), "2001-01-01");
     await user.type(screen.getByTestId("analytics-to"), "2001-01-31");
     expect(await screen.findByTestId("analytics-empty")).toHaveTextContent("Pick a longer range");
+  });
+
+  it("names the best hour of each list beside the zones' (the list filter's own best hour)", async () => {
+    const { user, core } = await renderApp({ leads: SAMPLE_LEADS, calls: CALLS });
+    await seedList(core, "West coast", ["Bob Brown,bob@globex.example"]);
+    await user.click(screen.getByTestId("nav-analytics"));
+    const best = await screen.findByTestId("analytics-best-times");
+    const row = await within(best).findByRole("row", { name: /List: West coast/ });
+    // Bob's two dials: the answered one (30 h ago) is the list's best hour, out of 2 dials.
+    expect(row, "one of one answered there, 2 dials to the list").toHaveTextContent("100.0 %1 of 2");
+    const report = await core.invoke<{ bestTimeByList: { listId: string; dials: number }[] }>("analytics", { query: queries(core.calls).at(-1)! });
+    expect(report.bestTimeByList, "the core's figure the row shows").toHaveLength(1);
   });
 
   it("exports a table as CSV from the core; a chart image that is not a PNG is refused", async () => {
