@@ -713,6 +713,8 @@ impl App {
             store::each_list_member(r, |lead, list| b.member(lead, list))?;
             Ok::<_, ringdesk_store::StoreError>(b.finish())
         })?;
+        // The read went through every call's pages: give the readers' page caches back.
+        self.store.release_memory();
         let facts = Arc::new(facts);
         *cache = Some((changes.cursor, facts.clone()));
         Ok(facts)
