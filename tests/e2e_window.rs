@@ -177,12 +177,11 @@ async fn import_search_edit_restart_and_text_in_the_real_window() {
     // The fields render once the lead has loaded.
     let company =
         c.wait().at_most(Duration::from_secs(15)).for_element(tid("lead-field-company")).await.expect("company field");
-    // clear() alone can leave a React-controlled input's old value in place (a run typed
-    // "InitechUmbrella Corp", which the restarted app's search rightly did not find as
-    // "umbrella"): select it all and delete it with the keyboard, as a person would.
-    // The field is emptied until it reads empty (a run's keys landed while it still held it).
+    // Emptied with the keyboard only, as a person would. WebDriver's clear() sets the DOM value
+    // behind React's back: the field then reads empty while React still holds "Initech", the
+    // select-all and Backspace that follow find nothing to delete, and React's next render puts
+    // "Initech" back in front of what is typed (runs saved "InitechUmbrella Corp").
     for _ in 0..40 {
-        company.clear().await.expect("clear");
         company.send_keys(&format!("{}a{}{}", Key::Control, Key::Null, Key::Backspace)).await.expect("empty");
         if company.prop("value").await.ok().flatten().unwrap_or_default().is_empty() {
             break;

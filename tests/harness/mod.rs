@@ -333,9 +333,8 @@ pub async fn click(c: &Client, id: &str) {
 
 pub async fn type_into(c: &Client, id: &str, value: &str) {
     let el = element(c, id).await;
-    el.clear().await.unwrap_or_else(|e| panic!("clear {id}: {e}"));
-    // A React-controlled input can put its old value back after clear(): select it all and
-    // delete it with the keyboard too, as a person would.
+    // Emptied with the keyboard only, as a person would: WebDriver's clear() sets the DOM value
+    // behind React's back, and React's next render puts the old value back before what is typed.
     let select_all = format!("{}a{}{}", Key::Control, Key::Null, Key::Backspace);
     el.send_keys(&select_all).await.unwrap_or_else(|e| panic!("empty {id}: {e}"));
     el.send_keys(value).await.unwrap_or_else(|e| panic!("type into {id}: {e}"));
