@@ -179,6 +179,8 @@ pub struct Funnel {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalyticsReport {
+    /// The talk (seconds) from which an answered call counted as a conversation here.
+    pub conversation_seconds: u32,
     pub calls: u32,
     pub outbound: u32,
     pub inbound: u32,
@@ -280,7 +282,7 @@ pub struct AnalyticsQuery {
     pub direction: Option<String>,
     /// The IANA zone whose calendar days are counted (the agent's); UTC when null.
     pub zone: Option<String>,
-    /// Talk that makes a conversation; 60 s when null.
+    /// Talk that makes a conversation; Settings → Calls' (60 s unless changed) when null.
     pub conversation_seconds: Option<u32>,
     /// What the volume is counted per; days when null.
     pub period: Option<Period>,
@@ -723,7 +725,10 @@ impl App {
     /// Every figure of the Analytics page for the calls `query` selects (the CLI's `analytics`).
     /// Rejects with "invalidInput" for a zone or bound it cannot read.
     pub fn analytics(&self, query: &AnalyticsQuery) -> Result<AnalyticsReport> {
-        let (selection, counting) = query.read()?;
+        let (selection, mut counting) = query.read()?;
+        if query.conversation_seconds.is_none() {
+            counting.conversation_seconds = crate::settings::conversation_seconds(&self.store)?;
+        }
         let mut out = self.analytics_facts()?.report(&selection, &counting, Utc::now());
         out.me = self.me();
         Ok(out)

@@ -1179,7 +1179,8 @@ impl crate::App {
         let members = self.store.read(|r| store::members(r, id, &cap_since(now)))?;
         let queue: Vec<QueueEntry> = members.iter().map(entry).collect();
         let attempts = self.store.read(|r| store::attempts(r, id))?;
-        Ok(stats(id, progress(&rules, &queue, now), &members, &attempts))
+        let threshold = crate::settings::conversation_seconds(&self.store)?;
+        Ok(stats(id, progress(&rules, &queue, now), &members, &attempts, threshold))
     }
 
     /// Writes one row per lead (name, number, last outcome, attempts, last call, next retry,
@@ -1406,7 +1407,13 @@ fn count_by(map: HashMap<String, u32>, numeric: bool) -> Vec<KeyCount> {
     v
 }
 
-fn stats(id: &str, progress: CampaignProgress, members: &[Member], attempts: &[store::AttemptRow]) -> CampaignStats {
+fn stats(
+    id: &str,
+    progress: CampaignProgress,
+    members: &[Member],
+    attempts: &[store::AttemptRow],
+    conversation_seconds: u32,
+) -> CampaignStats {
     let mut outcomes: HashMap<String, u32> = HashMap::new();
     let (mut connects, mut conversations, mut talk) = (0u32, 0u32, 0i64);
     for a in attempts {
@@ -1415,7 +1422,7 @@ fn stats(id: &str, progress: CampaignProgress, members: &[Member], attempts: &[s
             connects += 1;
             let secs = a.duration_seconds.unwrap_or(0).max(0);
             talk += secs;
-            if secs >= i64::from(CONVERSATION_SECONDS) {
+            if secs >= i64::from(conversation_seconds) {
                 conversations += 1;
             }
         }
@@ -1437,7 +1444,7 @@ fn stats(id: &str, progress: CampaignProgress, members: &[Member], attempts: &[s
         connects,
         connect_rate: if dials == 0 { 0.0 } else { f64::from(connects) / f64::from(dials) },
         conversations,
-        conversation_seconds: CONVERSATION_SECONDS,
+        conversation_seconds,
         average_talk_seconds: if connects == 0 { 0.0 } else { talk as f64 / f64::from(connects) },
         outcomes: count_by(outcomes, false),
         attempts: count_by(per_lead, true),

@@ -219,6 +219,9 @@ pub struct Settings {
     /// Links (`tel:`, `ringdesk://dial`) dial at once instead of filling the dialer. Off by
     /// default: a web page must not be able to make Ringdesk dial by itself.
     pub links_auto_dial: bool,
+    /// The talk (seconds) from which an answered call counts as a conversation in the analytics
+    /// and a campaign's results: 60 unless changed, as Orum and Glencoco count.
+    pub conversation_seconds: u32,
     /// Microphone and speaker by name; empty: the system default.
     pub audio_input: String,
     pub audio_output: String,
@@ -259,6 +262,8 @@ pub struct SettingsUpdate {
     pub caller_id: Option<String>,
     pub agent_phone: Option<String>,
     pub links_auto_dial: Option<bool>,
+    /// 1 to 3600.
+    pub conversation_seconds: Option<u32>,
     pub audio_input: Option<String>,
     pub audio_output: Option<String>,
 }

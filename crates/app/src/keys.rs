@@ -21,6 +21,7 @@ pub(crate) const CALLER_ID: &str = "calls.caller_id";
 /// The agent's own phone, which bridge calls ring first.
 pub(crate) const AGENT_PHONE: &str = "bridge.agent_phone";
 pub(crate) const LINKS_AUTO_DIAL: &str = "links.auto_dial";
+pub(crate) const CONVERSATION_AFTER: &str = "calls.conversation_seconds";
 pub(crate) const AUDIO_INPUT: &str = "audio.input";
 pub(crate) const AUDIO_OUTPUT: &str = "audio.output";
 /// The disposition set the wrap-up offers (JSON), when the agent changed the defaults.

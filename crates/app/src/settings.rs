@@ -42,6 +42,11 @@ pub(crate) fn calls(store: &Store) -> Result<(CallRoute, String, bool)> {
     })?)
 }
 
+/// The talk from which an answered call is a conversation (Settings → Calls; 60 s by default).
+pub(crate) fn conversation_seconds(store: &Store) -> Result<u32> {
+    Ok(store.read(|r| kv::get::<u32>(r, CONVERSATION_AFTER))?.unwrap_or(crate::campaigns::CONVERSATION_SECONDS))
+}
+
 /// The microphone and speaker ("" for the system default), read without the keychain.
 pub(crate) fn audio(store: &Store) -> Result<(String, String)> {
     Ok(store.read(|r| {
@@ -86,6 +91,7 @@ pub(crate) fn get(store: &Store, secrets: &dyn SecretStore) -> Result<Settings> 
         caller_id,
         agent_phone: agent_phone.unwrap_or_default(),
         links_auto_dial,
+        conversation_seconds: conversation_seconds(store)?,
         audio_input: audio_in,
         audio_output: audio_out,
     })
@@ -187,6 +193,12 @@ pub(crate) fn update(store: &Store, u: &SettingsUpdate) -> Result<()> {
         phone_setting("Caller ID", trimmed(&u.caller_id), number_region, false).map_err(|e| e.on_field("callerId"))?;
     let agent_phone = phone_setting("Your phone", trimmed(&u.agent_phone), number_region, true)
         .map_err(|e| e.on_field("agentPhone"))?;
+    if let Some(s) = u.conversation_seconds.filter(|s| !(1..=3600).contains(s)) {
+        return Err(IpcError::invalid(format!(
+            "A conversation needs between 1 s and 3600 s of talk; {s} s is outside that."
+        ))
+        .on_field("conversationSeconds"));
+    }
     let audio_input = trimmed(&u.audio_input);
     let audio_output = trimmed(&u.audio_output);
     for (field, key, v) in [("Microphone", "audioInput", &audio_input), ("Speaker", "audioOutput", &audio_output)] {
@@ -224,6 +236,9 @@ pub(crate) fn update(store: &Store, u: &SettingsUpdate) -> Result<()> {
         }
         if let Some(on) = u.links_auto_dial {
             kv::set(w, LINKS_AUTO_DIAL, &on)?;
+        }
+        if let Some(s) = u.conversation_seconds {
+            kv::set(w, CONVERSATION_AFTER, &s)?;
         }
         Ok::<_, IpcError>(())
     })

@@ -384,3 +384,63 @@ fn the_analytics_follow_each_call_wrap_up_follow_up_and_lead_change_without_a_re
     .expect("a setting");
     assert!(std::sync::Arc::ptr_eq(&before, &app.analytics_facts().expect("facts")), "kept across a settings write");
 }
+
+#[test]
+fn the_conversation_threshold_is_a_setting_the_analytics_follow_and_a_bad_one_is_refused_at_its_field() {
+    use ringdesk_app::analytics::AnalyticsQuery;
+    use ringdesk_app::ipc::SettingsUpdate;
+    let (_d, app) = app();
+    assert_eq!(app.get_settings().expect("settings").conversation_seconds, 60, "60 s by default");
+    // One answered call with 45 s of talk.
+    let start = chrono::Utc::now() - chrono::Duration::minutes(5);
+    app.store()
+        .write(|w| {
+            let id = calls::insert(
+                w,
+                &NewCall {
+                    route: "softphone".into(),
+                    contact_number: "+12025550143".into(),
+                    direction: "outbound".into(),
+                    started_at: ringdesk_store::format_ts(start),
+                    ..NewCall::default()
+                },
+            )?;
+            calls::update(
+                w,
+                &id,
+                &CallChange {
+                    answered_at: Some(ringdesk_store::format_ts(start)),
+                    ended_at: Some(ringdesk_store::format_ts(start + chrono::Duration::seconds(45))),
+                    duration_seconds: Some(45),
+                    ..CallChange::default()
+                },
+            )
+        })
+        .expect("a call");
+    let of = || app.analytics(&AnalyticsQuery::default()).expect("analytics");
+    assert_eq!((of().conversations, of().conversation_seconds), (0, 60), "45 s is no conversation at 60 s");
+
+    let s =
+        app.update_settings(&SettingsUpdate { conversation_seconds: Some(30), ..Default::default() }).expect("30 s");
+    assert_eq!(s.conversation_seconds, 30, "saved");
+    assert_eq!((of().conversations, of().conversation_seconds), (1, 30), "the page counts it now");
+    let explicit = AnalyticsQuery { conversation_seconds: Some(50), ..AnalyticsQuery::default() };
+    assert_eq!(
+        app.analytics(&explicit).expect("analytics").conversations,
+        0,
+        "a query's own threshold wins (the CLI's flag)"
+    );
+
+    for bad in [0, 3601] {
+        let e = app
+            .update_settings(&SettingsUpdate { conversation_seconds: Some(bad), ..Default::default() })
+            .expect_err("out of range");
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            (ErrorCode::InvalidInput, Some("conversationSeconds")),
+            "{bad}: {e:?}"
+        );
+        assert!(e.message.contains("between 1 s and 3600 s"), "says the range: {}", e.message);
+    }
+    assert_eq!(app.get_settings().expect("settings").conversation_seconds, 30, "a refused value stores nothing");
+}

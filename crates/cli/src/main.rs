@@ -71,9 +71,10 @@ enum Command {
         /// The IANA zone whose days the volume is counted in (default UTC).
         #[arg(long, default_value = "UTC")]
         zone: String,
-        /// Talk time that makes a call a conversation.
-        #[arg(long, default_value_t = ringdesk_app::analytics::CONVERSATION_SECONDS)]
-        conversation_seconds: u32,
+        /// Talk time (seconds) that makes a call a conversation; the setting's (60 unless changed)
+        /// when not given.
+        #[arg(long)]
+        conversation_seconds: Option<u32>,
         /// Count the volume per day, week (from Monday) or month.
         #[arg(long, default_value = "day", value_parser = ["day", "week", "month"])]
         period: String,
@@ -406,7 +407,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), IpcError> {
                 campaign_id: campaign.clone(),
                 list_id,
                 zone: Some(zone.clone()),
-                conversation_seconds: Some(*conversation_seconds),
+                conversation_seconds: *conversation_seconds,
                 period: Some(match period.as_str() {
                     "week" => Period::Week,
                     "month" => Period::Month,

@@ -40,6 +40,9 @@ pub enum SettingsCommand {
         /// Let tel: and ringdesk:// links dial at once (off: they only fill the dialer).
         #[arg(long)]
         links_auto_dial: Option<bool>,
+        /// The talk (seconds, 1-3600) from which an answered call is a conversation.
+        #[arg(long)]
+        conversation_seconds: Option<u32>,
     },
 }
 
@@ -196,6 +199,7 @@ pub fn settings(app: &App, cmd: &SettingsCommand, json: bool, out: &mut dyn Writ
             caller_id,
             agent_phone,
             links_auto_dial,
+            conversation_seconds,
         } => app.update_settings(&SettingsUpdate {
             signalwire_space: signalwire_space.clone(),
             signalwire_project_id: signalwire_project_id.clone(),
@@ -207,6 +211,7 @@ pub fn settings(app: &App, cmd: &SettingsCommand, json: bool, out: &mut dyn Writ
             caller_id: caller_id.clone(),
             agent_phone: agent_phone.clone(),
             links_auto_dial: *links_auto_dial,
+            conversation_seconds: *conversation_seconds,
             ..SettingsUpdate::default()
         })?,
     };
@@ -230,7 +235,8 @@ pub fn settings(app: &App, cmd: &SettingsCommand, json: bool, out: &mut dyn Writ
     writeln!(out, "caller id         {}", or_auto(&s.caller_id)).map_err(io)?;
     writeln!(out, "your phone        {}", s.agent_phone).map_err(io)?;
     writeln!(out, "links dial        {}", if s.links_auto_dial { "at once" } else { "after you press Dial" })
-        .map_err(io)
+        .map_err(io)?;
+    writeln!(out, "conversation      {} s of talk or more", s.conversation_seconds).map_err(io)
 }
 
 pub fn secret(app: &App, cmd: &SecretCommand, out: &mut dyn Write) -> Result<(), IpcError> {

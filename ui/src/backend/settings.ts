@@ -14,6 +14,7 @@ export const NO_SETTINGS_CHANGE: SettingsUpdate = {
   callerId: null,
   agentPhone: null,
   linksAutoDial: null,
+  conversationSeconds: null,
   audioInput: null,
   audioOutput: null,
 };

@@ -414,7 +414,7 @@ export type AnalyticsQuery = {
 	direction: string | null,
 	/**  The IANA zone whose calendar days are counted (the agent's); UTC when null. */
 	zone: string | null,
-	/**  Talk that makes a conversation; 60 s when null. */
+	/**  Talk that makes a conversation; Settings → Calls' (60 s unless changed) when null. */
 	conversationSeconds: number | null,
 	/**  What the volume is counted per; days when null. */
 	period: Period | null,
@@ -422,6 +422,8 @@ export type AnalyticsQuery = {
 
 /**  Every figure of the Analytics page. */
 export type AnalyticsReport = {
+	/**  The talk (seconds) from which an answered call counted as a conversation here. */
+	conversationSeconds: number,
 	calls: number,
 	outbound: number,
 	inbound: number,
@@ -1427,6 +1429,11 @@ export type Settings = {
 	 *  default: a web page must not be able to make Ringdesk dial by itself.
 	 */
 	linksAutoDial: boolean,
+	/**
+	 *  The talk (seconds) from which an answered call counts as a conversation in the analytics
+	 *  and a campaign's results: 60 unless changed, as Orum and Glencoco count.
+	 */
+	conversationSeconds: number,
 	/**  Microphone and speaker by name; empty: the system default. */
 	audioInput: string,
 	audioOutput: string,
@@ -1445,6 +1452,8 @@ export type SettingsUpdate = {
 	callerId: string | null,
 	agentPhone: string | null,
 	linksAutoDial: boolean | null,
+	/**  1 to 3600. */
+	conversationSeconds: number | null,
 	audioInput: string | null,
 	audioOutput: string | null,
 };

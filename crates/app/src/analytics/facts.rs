@@ -468,7 +468,8 @@ impl Facts {
     /// Every figure over the calls `sel` selects.
     pub fn report(&self, sel: &Selection, counting: &Counting, now: DateTime<Utc>) -> AnalyticsReport {
         let mut out = AnalyticsReport::default();
-        let never = || AnalyticsReport::default();
+        let never =
+            || AnalyticsReport { conversation_seconds: counting.conversation_seconds, ..AnalyticsReport::default() };
         // A filter on a name no call has selects nothing.
         let id = |names: &Names, v: &Option<String>| match v {
             None => Ok(None),
@@ -507,6 +508,7 @@ impl Facts {
         let (lo, hi) = (at(sel.from, 0), at(sel.to, self.len()));
         let zone = counting.zone;
         let threshold = counting.conversation_seconds;
+        out.conversation_seconds = threshold;
         let leads = self.lead_status.len();
         let (mut called, mut talked, mut interested) = (Bits::new(leads), Bits::new(leads), Bits::new(leads));
         let mut agents = vec![AgentSums::default(); self.agents.names.len() + 1];

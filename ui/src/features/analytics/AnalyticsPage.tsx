@@ -396,7 +396,7 @@ function Figures({ report: r, dispositions, lists, filters, shown, onPeriod, onC
           head={["Step", "Leads", "From the step before"]}
           rows={funnelSteps(r).map(([label, n, rate], i) => [label, formatCount(n), i === 0 ? "" : pct(rate)])}
         />
-        <p className="muted small">A conversation is a call with at least 60 s of talk.</p>
+        <p className="muted small">A conversation is a call with at least {r.conversationSeconds} s of talk (Settings → Calls).</p>
       </Card>
 
       <Card

@@ -8,7 +8,7 @@ import type { AudioDevice, CallRoute, OwnedNumberInfo, Settings } from "../../ge
 export const LINKS_AUTODIAL_WARNING =
   "Any web page or e-mail can then make Ringdesk call a number the moment you click its link. Leave this off unless you only click links you trust.";
 
-type Field = "callerId" | "agentPhone" | "audioInput" | "audioOutput";
+type Field = "callerId" | "agentPhone" | "audioInput" | "audioOutput" | "conversationSeconds";
 type State =
   | { kind: "idle" }
   | { kind: "saving" }
@@ -60,7 +60,7 @@ function SoftphoneCallerIdOutcome({ state }: { state: SoftphoneState }) {
   }
 }
 
-const FIELDS: readonly Field[] = ["callerId", "agentPhone", "audioInput", "audioOutput"];
+const FIELDS: readonly Field[] = ["callerId", "agentPhone", "audioInput", "audioOutput", "conversationSeconds"];
 
 /** The section's field the core named in a refusal, if it is one of ours. */
 function fieldOf(err: unknown): Field | null {
@@ -133,6 +133,7 @@ export function CallsSection({ settings, onSaved }: { settings: Settings; onSave
   const [callerId, setCallerId] = useState(settings.callerId);
   const [agentPhone, setAgentPhone] = useState(settings.agentPhone);
   const [linksAutoDial, setLinksAutoDial] = useState(settings.linksAutoDial);
+  const [conversation, setConversation] = useState(String(settings.conversationSeconds));
   const [audioInput, setAudioInput] = useState(settings.audioInput);
   const [audioOutput, setAudioOutput] = useState(settings.audioOutput);
   const [state, setState] = useState<State>({ kind: "idle" });
@@ -180,9 +181,12 @@ export function CallsSection({ settings, onSaved }: { settings: Settings; onSave
         callerId,
         agentPhone,
         linksAutoDial,
+        // A number the core checks (1-3600 s); what is not a whole number is sent as 0 to be refused there.
+        conversationSeconds: /^\d{1,6}$/.test(conversation.trim()) ? Number(conversation.trim()) : 0,
         audioInput,
         audioOutput,
       });
+      setConversation(String(next.conversationSeconds));
       setCallerId(next.callerId);
       setAgentPhone(next.agentPhone);
       onSaved(next);
@@ -304,6 +308,25 @@ export function CallsSection({ settings, onSaved }: { settings: Settings; onSave
               <div>{LINKS_AUTODIAL_WARNING}</div>
             </div>
           )}
+        </div>
+
+        <div className="field">
+          <label htmlFor="settings-conversation-seconds">A conversation is at least</label>
+          <span className="inline-field">
+            <input
+              id="settings-conversation-seconds"
+              data-testid="settings-conversation-seconds"
+              type="number"
+              min={1}
+              max={3600}
+              inputMode="numeric"
+              value={conversation}
+              onChange={(e) => setConversation(e.target.value)}
+            />{" "}
+            s of talk
+          </span>
+          <FieldError state={state} field="conversationSeconds" />
+          <div className="hint">Analytics and campaign results count answered calls this long as conversations (60 s by default, as Orum and Glencoco count).</div>
         </div>
 
         <div className="section-actions">

@@ -37,6 +37,22 @@ const sipLines =
   };
 
 describe("Settings → Calls", () => {
+  it("sets the talk that makes a conversation, and the core refuses a threshold out of range at its field", async () => {
+    const { user, core } = await openCalls();
+    const field = screen.getByTestId("settings-conversation-seconds");
+    expect(field).toHaveValue(60);
+    await user.clear(field);
+    await user.type(field, "0");
+    await user.click(screen.getByTestId("settings-calls-save"));
+    expect(await screen.findByTestId("settings-calls-error-conversationSeconds")).toHaveTextContent("between 1 s and 3600 s");
+    expect((await getSettings(core)).conversationSeconds, "nothing stored").toBe(60);
+    await user.clear(field);
+    await user.type(field, "30");
+    await user.click(screen.getByTestId("settings-calls-save"));
+    expect(await screen.findByTestId("settings-calls-saved")).toBeInTheDocument();
+    expect((await getSettings(core)).conversationSeconds).toBe(30);
+  });
+
   it("saves the bridge route with the agent's phone, caller ID, devices and auto-dial", async () => {
     const { user, core } = await openCalls({ signalWire: true, ownedNumbers: ["+14155550100", "+13125550142"] });
 
