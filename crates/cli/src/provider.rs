@@ -8,6 +8,8 @@ use ringdesk_app::{App, ErrorCode, IpcError};
 
 use crate::{emit_json, io};
 
+// Parsed once per run from the command line: the size of the `Set` variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum SettingsCommand {
     /// Shows the settings (secrets only as set or not).
