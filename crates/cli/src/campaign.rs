@@ -359,6 +359,8 @@ pub fn run(app: &App, command: &CampaignCommand, json: bool, out: &mut dyn Write
             for o in &s.outcomes {
                 writeln!(out, "  {:<20} {}", o.key, o.count).map_err(io)?;
             }
+            let by_attempts: Vec<String> = s.attempts.iter().map(|a| format!("{} dials: {}", a.key, a.count)).collect();
+            writeln!(out, "leads by attempts: {}", by_attempts.join(", ")).map_err(io)?;
         }
         CampaignCommand::Export { campaign, file } => {
             let r = app.export_campaign(&campaign_id(app, campaign)?, &file.display().to_string())?;

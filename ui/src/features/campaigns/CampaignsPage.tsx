@@ -1,11 +1,11 @@
-import { AlertCircle, Copy, Download, Loader2, Pause, Pencil, Play, Plus, RefreshCw, Square, Trash2 } from "lucide-react";
+import { AlertCircle, BarChart3, Copy, Download, Loader2, Pause, Pencil, Play, Plus, RefreshCw, Square, Trash2, X } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../../backend";
-import type { CampaignAction, CampaignSummary } from "../../generated/bindings";
+import type { CampaignAction, CampaignStats, CampaignSummary } from "../../generated/bindings";
 import { useToast } from "../shell/Toast";
 import { CampaignForm } from "./CampaignForm";
 import { MODE_LABEL, STATUS_LABEL } from "./campaignText";
-import { SessionView } from "./SessionView";
+import { SessionView, StatsPanel } from "./SessionView";
 
 type Props = {
   active: boolean;
@@ -34,6 +34,19 @@ export function CampaignsPage({ active, dataVersion, onOpenLead }: Props) {
   const [session, setSession] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [rowError, setRowError] = useState<Record<string, string>>({});
+  /** The campaign whose results are open below the table (any status), with the core's figures. */
+  const [results, setResults] = useState<{ campaign: CampaignSummary; stats: CampaignStats | null; error: string | null } | null>(null);
+
+  const openResults = useCallback(
+    (campaign: CampaignSummary) => {
+      setResults({ campaign, stats: null, error: null });
+      backend.campaignStats(campaign.id).then(
+        (stats) => setResults((r) => (r?.campaign.id === campaign.id ? { campaign, stats, error: null } : r)),
+        (err) => setResults((r) => (r?.campaign.id === campaign.id ? { campaign, stats: null, error: errorMessage(err) } : r)),
+      );
+    },
+    [backend],
+  );
   const seq = useRef(0);
 
   const load = useCallback(() => {
@@ -206,6 +219,11 @@ export function CampaignsPage({ active, dataVersion, onOpenLead }: Props) {
                     <button type="button" className="icon-button" aria-label={`Duplicate ${c.name}`} title="Duplicate" disabled={disabled} onClick={() => void act(c, "duplicate", "Duplicated.")}>
                       <Copy size={14} aria-hidden />
                     </button>
+                    {c.status !== "draft" && (
+                      <button type="button" className="icon-button" aria-label={`Results of ${c.name}`} title="Results" data-testid="campaign-results" disabled={disabled} onClick={() => openResults(c)}>
+                        <BarChart3 size={14} aria-hidden />
+                      </button>
+                    )}
                     <button type="button" className="icon-button" aria-label={`Export results of ${c.name}`} title="Export results (CSV)" disabled={disabled} onClick={() => void exportResults(c)}>
                       <Download size={14} aria-hidden />
                     </button>
@@ -220,6 +238,25 @@ export function CampaignsPage({ active, dataVersion, onOpenLead }: Props) {
             })}
           </tbody>
         </table>
+      )}
+      {results && (
+        <section className="campaign-results" aria-label={`Results of ${results.campaign.name}`} data-testid="campaign-results-panel">
+          <div className="followups-header">
+            <h2 className="section-title">
+              {results.campaign.name} <span className={`badge campaign-${results.campaign.status}`}>{STATUS_LABEL[results.campaign.status]}</span>
+            </h2>
+            <button type="button" className="icon-button" aria-label="Close the results" title="Close" onClick={() => setResults(null)}>
+              <X size={15} aria-hidden />
+            </button>
+          </div>
+          {results.error && (
+            <div className="error-box" role="alert">
+              <AlertCircle size={16} aria-hidden /> Could not read the results: {results.error}
+            </div>
+          )}
+          {!results.stats && !results.error && <p className="muted">Reading the results…</p>}
+          {results.stats && <StatsPanel stats={results.stats} />}
+        </section>
       )}
       {form && (
         <CampaignForm

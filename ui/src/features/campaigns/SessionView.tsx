@@ -303,6 +303,11 @@ export function StatsPanel({ stats }: { stats: CampaignStats }) {
     <section className="campaign-stats" aria-label="Results" data-testid="campaign-stats">
       <h2 className="section-title">Results</h2>
       <dl className="lead-card-facts">
+        <dt>Leads</dt>
+        <dd data-testid="stats-leads">
+          {stats.progress.total} · {stats.progress.done} done · {stats.progress.remaining} left
+          {stats.progress.waitingForWindow > 0 ? ` (${stats.progress.waitingForWindow} waiting for their window)` : ""}
+        </dd>
         <dt>Dials</dt>
         <dd data-testid="stats-dials">{stats.progress.dials}</dd>
         <dt>Connects</dt>
@@ -318,6 +323,12 @@ export function StatsPanel({ stats }: { stats: CampaignStats }) {
         <dt>Dials per hour</dt>
         <dd>{(stats.callsPerHour ?? 0).toFixed(1)}</dd>
       </dl>
+      {stats.attempts.length > 0 && (
+        <p className="small" data-testid="stats-attempts">
+          Leads by attempts:{" "}
+          {stats.attempts.map((a) => `${a.key} ${a.key === "1" ? "dial" : "dials"}: ${a.count}`).join(" · ")}
+        </p>
+      )}
       {stats.outcomes.length > 0 && (
         <ul className="session-list" data-testid="stats-outcomes">
           {stats.outcomes.map((o) => (

@@ -125,6 +125,18 @@ describe("Campaigns", () => {
     await waitFor(() => expect(screen.getByTestId("session-state")).toHaveTextContent("Ready to dial"));
     expect(screen.getByTestId("session-lead-name")).toHaveTextContent("Dee Dunn");
     expect(await signalWire.call<unknown[]>("calls"), "skip and pause dial nobody").toHaveLength(1);
+
+    // After the session: the campaign paused, its results open from the list.
+    await user.click(screen.getByRole("button", { name: "Back to campaigns" }));
+    await core.invoke("campaign_action", { id: c.id, action: "pause" });
+    await user.click(screen.getByRole("button", { name: "Refresh" }));
+    await user.click(within(await screen.findByTestId("campaign-Q4 push")).getByTestId("campaign-results"));
+    const panel = await screen.findByTestId("campaign-results-panel");
+    await waitFor(() => expect(within(panel).getByTestId("stats-dials")).toHaveTextContent("1"));
+    // Of the four, Bob (Do Not Call) is done without a dial and Cid (03:00 where he is) waits for his window.
+    expect(within(panel).getByTestId("stats-leads")).toHaveTextContent("4 · 1 done · 3 left (1 waiting for their window)");
+    expect(within(panel).getByTestId("stats-attempts"), "Ann dialed once, the other three not yet").toHaveTextContent("0 dials: 3 · 1 dial: 1");
+    expect(within(panel).getByTestId("stats-outcomes")).toHaveTextContent("Busy: 1");
   });
 
   it("V drops a voicemail into the session's bridge call: the lead's leg plays it and the session moves on at once", async () => {
