@@ -1,7 +1,7 @@
 import { AlertCircle, AlertTriangle, ArrowLeft, Loader2, Pause, Phone, Play, SkipForward, Square, Voicemail } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../../backend";
-import type { CampaignSession, CampaignStats, SessionCommand, SessionLead } from "../../generated/bindings";
+import type { CampaignSession, CampaignStats, SessionCommand, SessionLead, VoicemailMessage } from "../../generated/bindings";
 import { formatDateTime } from "../../lib/format";
 import { isTypingTarget } from "../shell/keys";
 import { usePhoneContext } from "../phone/usePhone";
@@ -27,7 +27,7 @@ function localClock(iso: string | null): string | null {
  * An agent's session on a campaign: the lead offered (or counting down, or in the call), the next
  * five, leads waiting for their window, and the campaign's results so far. The core decides every
  * step; this view asks it again when the countdown or a wait runs out and after each saved
- * wrap-up. Keys: D dial now, S skip, P pause or resume, V drop the first voicemail message.
+ * wrap-up. Keys: D dial now, S skip, P pause or resume, V drop the chosen voicemail message.
  */
 export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLead }: Props) {
   const backend = useBackend();
@@ -42,6 +42,23 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
   const callLogId = useRef<string | null>(null);
   const phoneRef = useRef(phone);
   phoneRef.current = phone;
+  /** The recorded voicemail messages, and the one V drops (the first unless the agent picks another). */
+  const [messages, setMessages] = useState<VoicemailMessage[]>([]);
+  const [chosen, setChosen] = useState<string>("");
+  useEffect(() => {
+    let stale = false;
+    backend.voicemailMessages().then(
+      (m) => {
+        if (stale) return;
+        setMessages(m);
+        setChosen((c) => (m.some((x) => x.id === c) ? c : (m[0]?.id ?? "")));
+      },
+      () => {},
+    );
+    return () => {
+      stale = true;
+    };
+  }, [backend, active]);
 
   const run = useCallback(
     async (command: SessionCommand) => {
@@ -88,23 +105,24 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
 
   const state = session?.state ?? null;
 
-  /** V: the first voicemail message into the session's call; the session moves on at once. */
+  /** V: the chosen voicemail message into the session's call; the session moves on at once. */
   const dropVoicemail = useCallback(async () => {
     const call = callLogId.current;
     if (!call) return;
     try {
-      const [first] = await backend.voicemailMessages();
-      if (!first) {
+      const all = await backend.voicemailMessages();
+      const message = all.find((m) => m.id === chosen) ?? all[0];
+      if (!message) {
         setError("Record or import a voicemail message in Settings → Voicemail drop first.");
         return;
       }
-      await (phoneRef.current ? phoneRef.current.dropVoicemail(call, first) : backend.dropVoicemail(call, first.id));
+      await (phoneRef.current ? phoneRef.current.dropVoicemail(call, message) : backend.dropVoicemail(call, message.id));
       callLogId.current = null;
       await run("refresh");
     } catch (err) {
       setError(errorMessage(err));
     }
-  }, [backend, run]);
+  }, [backend, run, chosen]);
   const canDial = state === "offering" || state === "countdown";
   const paused = state === "paused";
 
@@ -203,6 +221,15 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
               <button type="button" className="button" data-testid="session-voicemail" onClick={() => void dropVoicemail()}>
                 <Voicemail size={14} aria-hidden /> Drop voicemail <kbd>V</kbd>
               </button>
+            )}
+            {messages.length > 1 && (
+              <select aria-label="Voicemail message to drop" data-testid="session-voicemail-message" value={chosen} onChange={(e) => setChosen(e.target.value)}>
+                {messages.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    {m.name}
+                  </option>
+                ))}
+              </select>
             )}
             <button type="button" className="button" data-testid="session-end" disabled={busy !== null} onClick={() => void run("end").then(onBack)}>
               <Square size={14} aria-hidden /> End session

@@ -139,24 +139,31 @@ describe("Campaigns", () => {
     expect(within(panel).getByTestId("stats-outcomes")).toHaveTextContent("Busy: 1");
   });
 
-  it("V drops a voicemail into the session's bridge call: the lead's leg plays it and the session moves on at once", async () => {
+  it("V drops the chosen voicemail into the session's bridge call: the lead's leg plays it and the session moves on at once", async () => {
     const { user, core, signalWire } = await renderCampaigns();
     await signalWire.call("calls_last", { ms: 30_000 });
-    const url = await signalWire.call<string>("host_wav", { name: "intro.wav", seconds: 3 });
-    await core.answerFileDialog(core.file("intro.wav", toneWav(3)));
-    const message = await core.invoke<{ id: string }>("import_voicemail", { name: "Intro" });
-    await core.invoke("set_voicemail_url", { id: message.id, url });
+    // Two messages; the agent picks the second for this session.
+    for (const name of ["Intro", "Follow-up"]) {
+      const file = `${name.toLowerCase()}.wav`;
+      const hosted = await signalWire.call<string>("host_wav", { name: file, seconds: 3 });
+      await core.answerFileDialog(core.file(file, toneWav(3)));
+      const message = await core.invoke<{ id: string }>("import_voicemail", { name });
+      await core.invoke("set_voicemail_url", { id: message.id, url: hosted });
+    }
+    const url = (await core.invoke<{ name: string; publicUrl: string | null }[]>("voicemail_messages")).find((m) => m.name === "Follow-up")!.publicUrl;
     const list = (await core.invoke<{ id: string; name: string }[]>("list_lists")).find((l) => l.name === "Q4 push list")!;
     const c = await core.invoke<CampaignSummary>("create_campaign", { draft: { name: "Q4 push", listId: list.id } });
     await core.invoke("campaign_action", { id: c.id, action: "start" });
     await user.click(screen.getByRole("button", { name: "Refresh" }));
     await user.click(within(await screen.findByTestId("campaign-Q4 push")).getByTestId("campaign-open"));
     await waitFor(() => expect(screen.getByTestId("session-lead-name")).toHaveTextContent("Ann Archer"));
+    await user.selectOptions(screen.getByTestId("session-voicemail-message"), "Follow-up");
+    screen.getByTestId("session-voicemail-message").blur();
     await user.keyboard("d");
     await waitFor(() => expect(screen.getByTestId("call-phase")).toHaveTextContent("Connected"), { timeout: 5000 });
     await user.keyboard("v");
     // The call card, up while the message plays, says so instead of offering another drop.
-    expect(await screen.findByTestId("call-voicemail-dropped")).toHaveTextContent("Leaving “Intro”");
+    expect(await screen.findByTestId("call-voicemail-dropped")).toHaveTextContent("Leaving “Follow-up”");
     expect(screen.queryByTestId("call-voicemail-drop"), "no second drop is offered").not.toBeInTheDocument();
     await waitFor(() => expect(screen.getByTestId("session-lead-name")).toHaveTextContent("Dee Dunn"));
     const played = await signalWire.call<{ url: string; bytes: number | null }[]>("played");
