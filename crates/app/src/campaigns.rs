@@ -65,6 +65,8 @@ struct Live {
     ours: Option<Vec<String>>,
     /// The backend could not be reached at the last claim.
     offline: bool,
+    /// When the session went offline: a sync that succeeds after it brings it back.
+    offline_since: Option<DateTime<Utc>>,
     /// The campaign's members, kept between steps.
     cache: Option<Cache>,
 }
@@ -192,6 +194,7 @@ impl Live {
     /// The backend answered: the leads held back only for being offline are free again.
     fn back_online(&mut self, rules: &Rules, now: DateTime<Utc>) {
         let was_offline = std::mem::replace(&mut self.offline, false);
+        self.offline_since = None;
         let Some(cache) = self.cache.as_mut().filter(|_| was_offline) else { return };
         let lift: Vec<String> = cache.holds.keys().filter(|id| !self.excluded.contains_key(*id)).cloned().collect();
         for id in lift {
@@ -678,6 +681,49 @@ impl crate::App {
             .filter(|s| !s.is_empty())
     }
 
+    /// Right before `lead` is dialed: its lease lengthened to the unfinished call's hold
+    /// (`UNFINISHED_HOLD`, two hours), so the backend keeps the lead this agent's until the
+    /// attempt's outcome arrives through the outbox (which ends the lease), even when this desktop
+    /// loses the backend during the call and the outcome waits. With the short lease alone, a
+    /// desktop cut off in a call lost the lead when the lease expired and another agent dialed it
+    /// again before the outcome arrived (the two-agent test's network faults found it). `Ok(false)`:
+    /// the lead is no longer this agent's to dial (another agent took it, or, offline, it is not
+    /// assigned to this agent).
+    fn hold_for_dial(
+        &self,
+        campaign: &str,
+        live: &mut Live,
+        lead: &Member,
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let hold = u32::try_from(ringdesk_dialer::rules::UNFINISHED_HOLD.num_seconds()).unwrap_or(7200);
+        match self.sync.claim(campaign, std::slice::from_ref(&lead.lead_id), hold, &[]) {
+            Ok(answer) => {
+                live.back_online(rules, now);
+                let granted = answer
+                    .get("granted")
+                    .and_then(Json::as_array)
+                    .is_some_and(|g| g.iter().any(|x| x.as_str() == Some(lead.lead_id.as_str())));
+                if granted {
+                    live.held.insert(lead.lead_id.clone(), now + Duration::seconds(i64::from(hold)));
+                } else {
+                    live.held.remove(&lead.lead_id);
+                }
+                Ok(granted)
+            }
+            Err(e) if e.code == ErrorCode::NotConfigured => Ok(true),
+            Err(e) if e.code == ErrorCode::Offline => {
+                if !live.offline {
+                    live.offline_since = Some(Utc::now());
+                }
+                live.offline = true;
+                Ok(is_mine(lead, self.me().as_deref()))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Reserves `lead` (and the next ones) for this agent. `Ok(false)`: another agent holds it,
     /// or, offline, it is not this agent's.
     fn reserve(
@@ -729,6 +775,9 @@ impl crate::App {
             // Nobody to share the campaign with.
             Err(e) if e.code == ErrorCode::NotConfigured => Ok(true),
             Err(e) if e.code == ErrorCode::Offline => {
+                if !live.offline {
+                    live.offline_since = Some(Utc::now());
+                }
                 live.offline = true;
                 Ok(is_mine(lead, self.me().as_deref()))
             }
@@ -816,6 +865,7 @@ impl crate::App {
                     excluded: HashMap::new(),
                     ours: None,
                     offline: false,
+                    offline_since: None,
                     cache: None,
                 },
             );
@@ -840,6 +890,16 @@ impl crate::App {
             for _ in 0..50 {
                 let Some(s) = step.take().or_else(|| then.take()) else { break };
                 live.excluded.retain(|_, until| *until > now);
+                // A sync cycle reached the backend since the session went offline: the leads held
+                // back for being offline are free again (the next claim decides), instead of
+                // waiting out their minute.
+                if live.offline
+                    && let (Some(since), Some(synced)) =
+                        (live.offline_since, self.sync_status().last_synced_at.as_deref().and_then(parse_ts))
+                    && synced > since
+                {
+                    live.back_online(&rules, now);
+                }
                 if live.offline {
                     live.hold_others(me.as_deref(), &rules, now);
                 }
@@ -886,7 +946,9 @@ impl crate::App {
                             .filter(|e| *e != lead_id)
                             .take(PREFETCH)
                             .collect();
-                        if !self.reserve(id, live, &m, &ahead, &rules, now)? {
+                        if !self.reserve(id, live, &m, &ahead, &rules, now)?
+                            || !self.hold_for_dial(id, live, &m, &rules, now)?
+                        {
                             notice = Some(set_aside_notice(live.offline, &m.name));
                             live.set_aside(&lead_id, self.set_aside(now), &rules, now);
                             // Out of the call the engine just started, on to the next lead.

@@ -1,14 +1,18 @@
 //! Two agents (two desktop databases, one throwaway PostgreSQL, calls over the bridge route
 //! against the SignalWire emulator) work one campaign of 200 leads at once through
-//! `ringdesk-cli campaign run`, one of them killed with SIGKILL in the middle of a call (and of a
-//! lease) and started again at once: no lead is dialed twice within its retry interval or while another
-//! agent holds it, and every lead is reached or accounted for.
+//! `ringdesk-cli campaign run` under random faults: agent A's link to the backend is cut now and
+//! then (sometimes for longer than a lease, so its leases expire and agent B takes the leads
+//! over; a push's reply is sometimes lost after the backend committed it), and agent A is killed
+//! with SIGKILL in the middle of a call (and of a lease) at a random dial and started again at
+//! once. No lead is dialed twice within its retry interval or while another agent holds it, and
+//! every lead is reached or accounted for. The faults come from a seed printed at the start
+//! (`RINGDESK_FAULT_SEED` replays one).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
 use ringdesk_testkit::dbus::DbusSession;
-use ringdesk_testkit::postgres::PgCluster;
+use ringdesk_testkit::postgres::{FaultProxy, PgCluster};
 use ringdesk_testkit::signalwire::SignalWireEmulator;
 
 const PROJECT: &str = "3f1c2b4a-9d8e-4f70-a1b2-c3d4e5f60789";
@@ -17,6 +21,26 @@ const AGENT_A: &str = "0190a000-0000-7000-8000-00000000000a";
 const AGENT_B: &str = "0190a000-0000-7000-8000-00000000000b";
 const LEADS: usize = 200;
 const LEASE_SECONDS: i64 = 5;
+/// Agent A, cut off now and then, waits out an offline minute (the leads it may not call
+/// offline are held back a minute at a time, or until a sync reaches the backend again).
+const A_MAX_WAIT: &str = "90";
+
+/// A small seeded generator (xorshift64*): the faults of a run can be replayed from its seed.
+struct Faults(u64);
+
+impl Faults {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `lo..=hi`.
+    fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+}
 
 /// An attempt as the backend has it: agent, when (epoch seconds), outcome ("" when none), retry time.
 type Attempt = (String, f64, String, Option<f64>);
@@ -54,10 +78,11 @@ impl Agent<'_> {
         o
     }
 
-    /// `campaign run` in the background, its JSON lines sent to `lines`.
-    fn work(&self, lines: std::sync::mpsc::Sender<serde_json::Value>) -> Child {
+    /// `campaign run` in the background, waiting up to `max_wait` seconds for a lead, its JSON
+    /// lines sent to `lines`.
+    fn work(&self, max_wait: &str, lines: std::sync::mpsc::Sender<serde_json::Value>) -> Child {
         let mut child = self
-            .command(&["campaign", "run", "Team push", "--answered-as", "interested", "--max-wait", "20"])
+            .command(&["campaign", "run", "Team push", "--answered-as", "interested", "--max-wait", max_wait])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -88,6 +113,13 @@ fn two_agents_share_a_campaign_through_leases_and_a_killed_one_loses_nothing() {
     let agent =
         |name: &str| Agent { db: dir.path().join(format!("{name}.db")), session: &session, origin: emu.origin() };
     let (a, b) = (agent("a"), agent("b"));
+    let seed = std::env::var("RINGDESK_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1
+    });
+    eprintln!("two agents: fault seed {seed} (RINGDESK_FAULT_SEED={seed} replays it)");
+    let mut faults = Faults(seed);
+    // Agent A reaches the backend through a proxy that can cut it off.
+    let proxy = std::sync::Arc::new(FaultProxy::start(cluster.addr()).expect("a fault proxy"));
 
     // The backend: migrated, two agent roles; 200 web leads of agent A, all assigned to agent B
     // (both see every lead, so every lead is contended); every tenth lead's line is busy.
@@ -115,8 +147,8 @@ fn two_agents_share_a_campaign_through_leases_and_a_killed_one_loses_nothing() {
     }
 
     // Each desktop: its agent's backend role, SignalWire over the bridge route.
-    for (who, role) in [(&a, "agent_a"), (&b, "agent_b")] {
-        who.run(&["settings", "set", "--backend-url", &cluster.url(&db, role)], "");
+    for (who, url) in [(&a, proxy.url_for(&db, "agent_a")), (&b, cluster.url(&db, "agent_b"))] {
+        who.run(&["settings", "set", "--backend-url", &url], "");
         who.run(
             &[
                 "settings",
@@ -143,17 +175,52 @@ fn two_agents_share_a_campaign_through_leases_and_a_killed_one_loses_nothing() {
     let listed = String::from_utf8_lossy(&b.run(&["campaign", "list"], "").stdout).to_string();
     assert!(listed.contains("Team push") && listed.contains("200 leads"), "agent B works it: {listed}");
 
-    // Both at once; agent A is killed right after it placed its sixth call.
+    // Both at once. Agent A's link is cut at random moments for random times (up to twice the
+    // lease), and a push's reply is lost now and then; A is killed right after a random call.
+    let kill_at = faults.between(3, 12) as usize;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let cuts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let fault_thread = {
+        let (proxy, stop, cuts) = (proxy.clone(), stop.clone(), cuts.clone());
+        let mut faults = Faults(faults.next() | 1);
+        std::thread::spawn(move || {
+            use std::sync::atomic::Ordering;
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(faults.between(3_000, 8_000)));
+                if faults.between(0, 3) == 0 {
+                    proxy.lose_replies_to(b"sync.push", 1);
+                }
+                proxy.refuse(true);
+                proxy.cut_all();
+                cuts.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(
+                    faults.between(500, 2 * LEASE_SECONDS as u64 * 1_000),
+                ));
+                proxy.refuse(false);
+            }
+            proxy.heal();
+        })
+    };
     let (a_tx, a_lines) = std::sync::mpsc::channel();
     let (b_tx, b_lines) = std::sync::mpsc::channel();
-    let mut a_run = a.work(a_tx);
-    let mut b_run = b.work(b_tx);
+    let mut a_run = a.work(A_MAX_WAIT, a_tx);
+    let mut b_run = b.work("20", b_tx);
     let mut dialed_by_a = 0;
     let killed_on = loop {
-        let line = a_lines.recv_timeout(std::time::Duration::from_secs(60)).expect("agent A keeps dialing");
+        let line = match a_lines.recv_timeout(std::time::Duration::from_secs(90)) {
+            Ok(line) => line,
+            Err(e) => {
+                let status = a_run.wait();
+                let mut err = String::new();
+                if let Some(mut stderr) = a_run.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut stderr, &mut err);
+                }
+                panic!("agent A stopped dialing after {dialed_by_a} calls ({e}; {status:?}; seed {seed}): {err}");
+            }
+        };
         if line["event"] == "dialed" {
             dialed_by_a += 1;
-            if dialed_by_a == 20 {
+            if dialed_by_a == kill_at {
                 a_run.kill().expect("SIGKILL");
                 break line["leadId"].as_str().expect("a lead").to_string();
             }
@@ -163,14 +230,17 @@ fn two_agents_share_a_campaign_through_leases_and_a_killed_one_loses_nothing() {
     // Agent A starts again at once: its outbox (the killed call's attempt) goes out, and it works
     // on beside agent B.
     let (a_tx, a_again) = std::sync::mpsc::channel();
-    let mut a_run = a.work(a_tx);
+    let mut a_run = a.work(A_MAX_WAIT, a_tx);
     assert!(b_run.wait().expect("agent B finishes").success(), "agent B's run ended well");
     assert!(a_run.wait().expect("agent A finishes").success(), "agent A's second run ended well");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    fault_thread.join().expect("the fault thread");
+    assert!(cuts.load(std::sync::atomic::Ordering::SeqCst) > 0, "agent A's link was cut at least once (seed {seed})");
     a.run(&["sync"], "");
     b.run(&["sync"], "");
     let b_calls = b_lines.try_iter().filter(|l| l["event"] == "dialed").count();
     let a_calls = dialed_by_a + a_again.try_iter().filter(|l| l["event"] == "dialed").count();
-    assert!(a_calls > 20 && b_calls > 20, "both agents dialed: A {a_calls}, B {b_calls}");
+    assert!(a_calls > kill_at && b_calls > 20, "both agents dialed: A {a_calls}, B {b_calls} (seed {seed})");
 
     // Every call placed is on record on the backend, once.
     let attempts: i64 =
@@ -201,9 +271,18 @@ fn two_agents_share_a_campaign_through_leases_and_a_killed_one_loses_nothing() {
         for pair in tries.windows(2) {
             let ((_, t1, outcome, retry), (_, t2, _, _)) = (&pair[0], &pair[1]);
             match (outcome.as_str(), retry) {
-                ("", _) => panic!("{lead}: dialed again {:.1} s after a call that has no outcome", t2 - t1),
-                (o, Some(r)) => assert!(t2 >= r, "{lead}: dialed {:.0} s before its retry time after {o}", r - t2),
-                (o, None) => panic!("{lead}: dialed again {:.1} s after the final outcome {o}", t2 - t1),
+                ("", _) => panic!(
+                    "{lead}: dialed again {:.1} s after a call that has no outcome: {tries:?} (seed {seed})",
+                    t2 - t1
+                ),
+                (o, Some(r)) => assert!(
+                    t2 >= r,
+                    "{lead}: dialed {:.0} s before its retry time after {o}: {tries:?} (seed {seed})",
+                    r - t2
+                ),
+                (o, None) => {
+                    panic!("{lead}: dialed again {:.1} s after the final outcome {o}: {tries:?} (seed {seed})", t2 - t1)
+                }
             }
         }
     }
