@@ -27,8 +27,9 @@ use crate::App;
 use crate::error::Result;
 use crate::ipc::ExportReport;
 
-/// Talk time that makes an answered call a conversation, unless the filter says otherwise.
-pub const CONVERSATION_SECONDS: u32 = crate::campaigns::CONVERSATION_SECONDS;
+/// Talk time that makes an answered call a conversation unless Settings or the query say
+/// otherwise.
+pub const CONVERSATION_SECONDS: u32 = crate::settings::CONVERSATION_SECONDS;
 /// Fewer dials than this in a heatmap cell: its rate is not worth reading (shown greyed).
 pub const SPARSE_CELL: u32 = 5;
 /// A wrap-up this long after the call's end is not counted as handle time (the agent left).

@@ -35,8 +35,6 @@ use crate::keys::BACKEND_USER;
 pub(crate) const DEFAULT_ZONE: Tz = Tz::America__New_York;
 /// How long a lead stays reserved for the agent who is about to call it (renewed at each dial).
 pub const DEFAULT_LEASE_SECONDS: u32 = 600;
-/// Talk time that makes an answered call a conversation (Orum's and Glencoco's 60 s).
-pub const CONVERSATION_SECONDS: u32 = 60;
 /// Leads reserved ahead of the one offered, so the next dial needs no round trip.
 const PREFETCH: usize = 2;
 const DAYS: [(&str, Weekday); 7] = [

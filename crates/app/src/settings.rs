@@ -42,9 +42,12 @@ pub(crate) fn calls(store: &Store) -> Result<(CallRoute, String, bool)> {
     })?)
 }
 
+/// Talk time that makes an answered call a conversation by default (Orum's and Glencoco's 60 s).
+pub const CONVERSATION_SECONDS: u32 = 60;
+
 /// The talk from which an answered call is a conversation (Settings → Calls; 60 s by default).
 pub(crate) fn conversation_seconds(store: &Store) -> Result<u32> {
-    Ok(store.read(|r| kv::get::<u32>(r, CONVERSATION_AFTER))?.unwrap_or(crate::campaigns::CONVERSATION_SECONDS))
+    Ok(store.read(|r| kv::get::<u32>(r, CONVERSATION_AFTER))?.unwrap_or(CONVERSATION_SECONDS))
 }
 
 /// The microphone and speaker ("" for the system default), read without the keychain.
