@@ -22,7 +22,11 @@ impl Backend {
         let cluster = PgCluster::start().expect("a throwaway PostgreSQL (Debian package postgresql)");
         let db = cluster.create_database("app", None).expect("db");
         let applied = ringdesk_app::migrate_backend(&cluster.url(&db, "postgres")).expect("migrations");
-        assert_eq!(applied.len(), 4, "all four backend migrations applied: {applied:?}");
+        assert_eq!(
+            applied.len(),
+            ringdesk_sync::backend::MIGRATIONS.len(),
+            "every backend migration applied: {applied:?}"
+        );
         cluster.ensure_role("agent_a", &["ringdesk_agent"]).expect("role");
         cluster.psql(&db, &format!("insert into sync.agent_role values ('agent_a', '{AGENT}')")).expect("map");
         Backend { cluster, db }

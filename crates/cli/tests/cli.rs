@@ -644,6 +644,10 @@ fn the_dialer_explains_a_number_s_calling_window_from_the_terminal() {
         (ok["allowed"].as_bool(), ok["localTimes"][0].as_str()),
         (Some(true), Some("2026-07-01T12:00:00-04:00"))
     );
+    // A toll-free number rings anywhere: the campaign's zone stands in, and the answer says so.
+    let unknown = json(&["+1 800 555 0100", "--at", "2026-07-01T16:00:00Z", "--campaign-zone", "America/Chicago"]);
+    assert_eq!(unknown["zoneAssumed"], true, "the zone is assumed, not known: {unknown}");
+    assert_eq!(unknown["zones"], serde_json::json!(["America/Chicago"]), "the campaign's zone: {unknown}");
     let bad = cli(&db, &["dialer", "window", "212-555-0100", "--timezone", "Mars/Base"]);
     assert_eq!(bad.status.code(), Some(2), "a zone it cannot read is bad input");
     assert!(stderr(&bad).contains("not an IANA time zone"), "{}", stderr(&bad));

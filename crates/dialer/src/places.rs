@@ -193,6 +193,8 @@ mod tests {
             Zones::Known(vec![America::Boise, America::Los_Angeles]),
             "2082 (no finer line): both zones"
         );
+        assert_eq!(zones("+12702020100"), Zones::Known(vec![America::Chicago]), "270-202: western Kentucky, Central");
+        assert_eq!(zones("+12702010100"), Zones::Known(vec![America::New_York]), "270-201 (no finer line): Eastern");
     }
 
     #[test]
