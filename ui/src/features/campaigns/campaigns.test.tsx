@@ -89,6 +89,24 @@ describe("Campaigns", () => {
     expect(screen.getByTestId("session-waiting")).toHaveTextContent(/Cid Cole\s*08:00 in /);
   });
 
+  it("Complete ends a started campaign: it shows as completed, can no longer be edited or dialed, and keeps its results", async () => {
+    const { user, core } = await renderCampaigns();
+    const list = (await core.invoke<{ id: string; name: string }[]>("list_lists")).find((l) => l.name === "Q4 push list")!;
+    const c = await core.invoke<CampaignSummary>("create_campaign", { draft: { name: "Q4 push", listId: list.id } });
+    await core.invoke("campaign_action", { id: c.id, action: "start" });
+    await user.click(screen.getByRole("button", { name: "Refresh" }));
+    const row = await screen.findByTestId("campaign-Q4 push");
+    await user.click(within(row).getByRole("button", { name: "Complete Q4 push" }));
+    await waitFor(() => expect(within(screen.getByTestId("campaign-Q4 push")).getByTestId("campaign-status")).toHaveTextContent("Completed"));
+    const done = screen.getByTestId("campaign-Q4 push");
+    expect(within(done).queryByTestId("campaign-open"), "nothing to dial").not.toBeInTheDocument();
+    expect(within(done).queryByRole("button", { name: "Edit Q4 push" }), "no more edits").not.toBeInTheDocument();
+    const [stored] = await core.invoke<CampaignSummary[]>("list_campaigns");
+    expect(stored.status, "the core's status").toBe("completed");
+    await user.click(within(done).getByTestId("campaign-results"));
+    expect(await within(await screen.findByTestId("campaign-results-panel")).findByTestId("stats-dials")).toHaveTextContent("0");
+  });
+
   it("in a session D dials the lead, the saved wrap-up moves on to the next, S skips and P pauses", async () => {
     const { user, core, signalWire } = await renderCampaigns();
     const list = (await core.invoke<{ id: string; name: string }[]>("list_lists")).find((l) => l.name === "Q4 push list")!;
