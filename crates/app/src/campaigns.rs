@@ -167,6 +167,14 @@ impl Cache {
 }
 
 impl Live {
+    /// The backend could not be reached for a claim.
+    fn went_offline(&mut self) {
+        if !self.offline {
+            self.offline_since = Some(Utc::now());
+        }
+        self.offline = true;
+    }
+
     /// Another agent holds lead `id` (or, offline, it is not this agent's): set aside until then.
     fn set_aside(&mut self, id: &str, until: DateTime<Utc>, rules: &Rules, now: DateTime<Utc>) {
         self.excluded.insert(id.to_string(), until);
@@ -696,30 +704,7 @@ impl crate::App {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let hold = u32::try_from(ringdesk_dialer::rules::UNFINISHED_HOLD.num_seconds()).unwrap_or(7200);
-        match self.sync.claim(campaign, std::slice::from_ref(&lead.lead_id), hold, &[]) {
-            Ok(answer) => {
-                live.back_online(rules, now);
-                let granted = answer
-                    .get("granted")
-                    .and_then(Json::as_array)
-                    .is_some_and(|g| g.iter().any(|x| x.as_str() == Some(lead.lead_id.as_str())));
-                if granted {
-                    live.held.insert(lead.lead_id.clone(), now + Duration::seconds(i64::from(hold)));
-                } else {
-                    live.held.remove(&lead.lead_id);
-                }
-                Ok(granted)
-            }
-            Err(e) if e.code == ErrorCode::NotConfigured => Ok(true),
-            Err(e) if e.code == ErrorCode::Offline => {
-                if !live.offline {
-                    live.offline_since = Some(Utc::now());
-                }
-                live.offline = true;
-                Ok(is_mine(lead, self.me().as_deref()))
-            }
-            Err(e) => Err(e),
-        }
+        self.claim_leads(campaign, live, lead, std::slice::from_ref(&lead.lead_id), hold, rules, now)
     }
 
     /// Reserves `lead` (and the next ones) for this agent. `Ok(false)`: another agent holds it,
@@ -739,7 +724,24 @@ impl crate::App {
         }
         let mut ids = vec![lead.lead_id.clone()];
         ids.extend(ahead.iter().filter(|id| !live.held.contains_key(*id)).cloned());
-        match self.sync.claim(campaign, &ids, self.lease_seconds, &[]) {
+        self.claim_leads(campaign, live, lead, &ids, self.lease_seconds, rules, now)
+    }
+
+    /// Claims `ids` (`lead` among them) on the backend for `seconds`: the granted ones are held
+    /// until the backend says, the others set aside. Whether `lead` is this agent's to call now:
+    /// granted, or with no backend to share the campaign with, or, offline, assigned to this agent.
+    #[allow(clippy::too_many_arguments)]
+    fn claim_leads(
+        &self,
+        campaign: &str,
+        live: &mut Live,
+        lead: &Member,
+        ids: &[String],
+        seconds: u32,
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        match self.sync.claim(campaign, ids, seconds, &[]) {
             Ok(answer) => {
                 live.back_online(rules, now);
                 if let Some(agent) = answer.get("agent").and_then(Json::as_str)
@@ -752,7 +754,7 @@ impl crate::App {
                     .get("until")
                     .and_then(Json::as_str)
                     .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                    .map_or(now + Duration::seconds(i64::from(self.lease_seconds)), |t| t.with_timezone(&Utc));
+                    .map_or(now + Duration::seconds(i64::from(seconds)), |t| t.with_timezone(&Utc));
                 let granted: HashSet<&str> = answer
                     .get("granted")
                     .and_then(Json::as_array)
@@ -760,7 +762,7 @@ impl crate::App {
                     .flatten()
                     .filter_map(Json::as_str)
                     .collect();
-                for id in &ids {
+                for id in ids {
                     if granted.contains(id.as_str()) {
                         live.held.insert(id.clone(), until);
                     } else {
@@ -773,10 +775,7 @@ impl crate::App {
             // Nobody to share the campaign with.
             Err(e) if e.code == ErrorCode::NotConfigured => Ok(true),
             Err(e) if e.code == ErrorCode::Offline => {
-                if !live.offline {
-                    live.offline_since = Some(Utc::now());
-                }
-                live.offline = true;
+                live.went_offline();
                 Ok(is_mine(lead, self.me().as_deref()))
             }
             Err(e) => Err(e),
