@@ -48,7 +48,10 @@ pub fn each_call_fact(
     mut each: impl FnMut(CallFact),
 ) -> Result<()> {
     // A call made here and not pushed yet has no owner: it is this desktop's agent's.
-    let sql = "SELECT c.id, coalesce(c.user_id, (SELECT value FROM sync_state WHERE key = 'agent')), c.lead_id, c.direction, c.route, c.status, c.started_at, c.answered_at,
+    let sql = concat!(
+        "SELECT c.id, coalesce(c.user_id, ",
+        sql_me!(),
+        "), c.lead_id, c.direction, c.route, c.status, c.started_at, c.answered_at,
                 c.ended_at, c.duration_seconds, c.disposition, c.contact_number,
                 d.created_at, d.next_action, l.timezone, l.phone_e164, l.status, l.value,
                 f.due_at, f.status, f.completed_at,
@@ -59,7 +62,8 @@ pub fn each_call_fact(
                 SELECT x.id FROM call_dispositions x WHERE x.call_log_id = c.id
                  ORDER BY x.created_at DESC, x.id DESC LIMIT 1)
            LEFT JOIN follow_up_states f ON f.call_disposition_id = d.id
-          WHERE c.deleted_at IS NULL AND (?1 IS NULL OR c.started_at >= ?1) AND (?2 IS NULL OR coalesce(c.user_id, ?2) = ?2)";
+          WHERE c.deleted_at IS NULL AND (?1 IS NULL OR c.started_at >= ?1) AND (?2 IS NULL OR coalesce(c.user_id, ?2) = ?2)"
+    );
     let mut stmt = r.conn().prepare(sql)?;
     let mut rows = stmt.query(rusqlite::params![from, agent])?;
     while let Some(row) = rows.next()? {

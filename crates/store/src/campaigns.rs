@@ -243,7 +243,7 @@ pub struct Member {
 
 /// The columns of a [`Member`], for [`members`] and [`member`] (`?1` the campaign). A manager's
 /// desktop also holds their team's leads; those are their owners' to call, so only the agent's
-/// own leads (or assigned, or made here) are members.
+/// own leads (`replica::MY_LEAD`) are members; the callers add it to their conditions.
 const MEMBER_SELECT: &str =
     "SELECT l.id, l.name, l.company, l.status, l.phone_e164, l.timezone, l.value, l.last_contact,
         l.user_id, l.assigned_to, l.notes,
@@ -252,8 +252,6 @@ const MEMBER_SELECT: &str =
         z.outcome, z.next_retry_at, z.created_at
    FROM lead_list_members m
    JOIN leads l ON l.id = m.lead_id AND l.deleted_at IS NULL
-    AND (l.user_id IS NULL OR NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'agent')
-         OR (SELECT value FROM sync_state WHERE key = 'agent') IN (l.user_id, l.assigned_to))
    LEFT JOIN dialer_campaign_calls z ON z.id = (
         SELECT a.id FROM dialer_campaign_calls a WHERE a.campaign_id = ?1 AND a.lead_id = l.id
          ORDER BY a.created_at DESC, a.id DESC LIMIT 1)";
@@ -284,7 +282,8 @@ fn member_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Member> {
 pub fn members(r: &impl Reads, campaign_id: &str, since: &str) -> Result<Vec<Member>> {
     let c = get(r, campaign_id)?;
     let mut stmt = r.conn().prepare_cached(&format!(
-        "{MEMBER_SELECT} WHERE m.list_id = ?2 AND m.deleted_at IS NULL ORDER BY m.added_at, m.lead_id"
+        "{MEMBER_SELECT} WHERE m.list_id = ?2 AND m.deleted_at IS NULL AND {MY_LEAD} ORDER BY m.added_at, m.lead_id",
+        MY_LEAD = crate::replica::MY_LEAD
     ))?;
     let mut out: Vec<Member> =
         stmt.query_map(params![campaign_id, c.list_id], member_row)?.collect::<rusqlite::Result<_>>()?;
@@ -309,9 +308,10 @@ pub fn members(r: &impl Reads, campaign_id: &str, since: &str) -> Result<Vec<Mem
 /// to keep); `None` when it is no longer a live member (deleted, or taken off the list).
 pub fn member(r: &impl Reads, campaign_id: &str, lead_id: &str, since: &str) -> Result<Option<Member>> {
     let c = get(r, campaign_id)?;
-    let mut stmt = r
-        .conn()
-        .prepare_cached(&format!("{MEMBER_SELECT} WHERE m.list_id = ?2 AND m.lead_id = ?3 AND m.deleted_at IS NULL"))?;
+    let mut stmt = r.conn().prepare_cached(&format!(
+        "{MEMBER_SELECT} WHERE m.list_id = ?2 AND m.lead_id = ?3 AND m.deleted_at IS NULL AND {MY_LEAD}",
+        MY_LEAD = crate::replica::MY_LEAD
+    ))?;
     let Some(mut m) = stmt.query_row(params![campaign_id, c.list_id, lead_id], member_row).optional()? else {
         return Ok(None);
     };

@@ -534,10 +534,10 @@ pub fn touch_last_contact(w: &mut Write<'_>, id: &str, at: &str) -> Result<bool>
 /// own, one made here, or any lead while the backend has not said who the agent is.
 pub fn teammates(r: &impl Reads, id: &str) -> Result<Option<String>> {
     Ok(r.conn()
-        .prepare_cached(
-            "SELECT l.user_id FROM leads l, (SELECT value AS me FROM sync_state WHERE key = 'agent') a
-              WHERE l.id = ?1 AND l.user_id <> a.me AND l.assigned_to IS NOT a.me",
-        )?
+        .prepare_cached(&format!(
+            "SELECT l.user_id FROM leads l WHERE l.id = ?1 AND NOT {MY_LEAD}",
+            MY_LEAD = crate::replica::MY_LEAD
+        ))?
         .query_row([id], |row| row.get(0))
         .optional()?)
 }

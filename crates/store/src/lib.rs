@@ -8,6 +8,16 @@
 //! and their [`outbox`] mutations together. What the user asked for and why is `ringdesk-app`'s
 //! business; this crate only keeps the data consistent.
 
+/// This desktop's agent as an SQL scalar: the sync state's `agent` ([`replica::AGENT`]), NULL
+/// until the backend has said who the agent is. The rules of what is the agent's own
+/// ([`replica::MINE`], [`replica::MY_LEAD`]) and the analytics' owner of an unpushed call splice
+/// it in with `concat!`.
+macro_rules! sql_me {
+    () => {
+        "(SELECT value FROM sync_state WHERE key = 'agent')"
+    };
+}
+
 pub mod agents;
 pub mod analytics;
 pub mod calls;
