@@ -425,17 +425,18 @@ impl<T: Transport + 'static> Syncer<T> {
         manages.sort_unstable();
         let manages = Json::from(manages).to_string();
         if let Some(agent) = agent {
-            store
-                .write(|w| {
-                    if replica::state(w, replica::AGENT)?.as_deref() != Some(agent) {
-                        replica::set_state(w, replica::AGENT, agent)?;
-                    }
-                    if replica::state(w, replica::MANAGES)?.as_deref() != Some(manages.as_str()) {
-                        replica::set_state(w, replica::MANAGES, &manages)?;
-                    }
-                    Ok(())
-                })
+            // The usual answer is the one already kept: a read, no write transaction.
+            let known = store
+                .read(|r| Ok((replica::state(r, replica::AGENT)?, replica::state(r, replica::MANAGES)?)))
                 .map_err(store_err)?;
+            if known != (Some(agent.to_string()), Some(manages.clone())) {
+                store
+                    .write(|w| {
+                        replica::set_state(w, replica::AGENT, agent)?;
+                        replica::set_state(w, replica::MANAGES, &manages)
+                    })
+                    .map_err(store_err)?;
+            }
         }
         *self.identity_asked.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
             Some(std::time::Instant::now());
