@@ -1,10 +1,11 @@
 import { AlertCircle, AlertTriangle, ArrowLeft, Loader2, Pause, Phone, Play, SkipForward, Square, Voicemail } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { errorMessage, useBackend } from "../../backend";
-import type { CampaignSession, CampaignStats, SessionCommand, SessionLead, VoicemailMessage } from "../../generated/bindings";
+import type { CampaignSession, CampaignStats, SessionCommand, SessionLead } from "../../generated/bindings";
 import { formatDateTime } from "../../lib/format";
 import { isTypingTarget } from "../shell/keys";
 import { usePhoneContext } from "../phone/usePhone";
+import { VoicemailPicker, useVoicemailChoice } from "../phone/VoicemailPicker";
 import { STATE_LABEL, outcomeLabel, secondsUntil } from "./campaignText";
 
 type Props = {
@@ -42,23 +43,9 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
   const callLogId = useRef<string | null>(null);
   const phoneRef = useRef(phone);
   phoneRef.current = phone;
-  /** The recorded voicemail messages, and the one V drops (the first unless the agent picks another). */
-  const [messages, setMessages] = useState<VoicemailMessage[]>([]);
-  const [chosen, setChosen] = useState<string>("");
-  useEffect(() => {
-    let stale = false;
-    backend.voicemailMessages().then(
-      (m) => {
-        if (stale) return;
-        setMessages(m);
-        setChosen((c) => (m.some((x) => x.id === c) ? c : (m[0]?.id ?? "")));
-      },
-      () => {},
-    );
-    return () => {
-      stale = true;
-    };
-  }, [backend, active]);
+  /** The recorded voicemail messages, and the one V drops (read again when the page comes back). */
+  const voicemail = useVoicemailChoice(active);
+  const { message } = voicemail;
 
   const run = useCallback(
     async (command: SessionCommand) => {
@@ -110,8 +97,6 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
     const call = callLogId.current;
     if (!call) return;
     try {
-      const all = await backend.voicemailMessages();
-      const message = all.find((m) => m.id === chosen) ?? all[0];
       if (!message) {
         setError("Record or import a voicemail message in Settings → Voicemail drop first.");
         return;
@@ -122,7 +107,7 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
     } catch (err) {
       setError(errorMessage(err));
     }
-  }, [backend, run, chosen]);
+  }, [backend, run, message]);
   const canDial = state === "offering" || state === "countdown";
   const paused = state === "paused";
 
@@ -222,14 +207,8 @@ export function SessionView({ campaignId, active, dataVersion, onBack, onOpenLea
                 <Voicemail size={14} aria-hidden /> Drop voicemail <kbd>V</kbd>
               </button>
             )}
-            {messages.length > 1 && (
-              <select aria-label="Voicemail message to drop" data-testid="session-voicemail-message" value={chosen} onChange={(e) => setChosen(e.target.value)}>
-                {messages.map((m) => (
-                  <option key={m.id} value={m.id}>
-                    {m.name}
-                  </option>
-                ))}
-              </select>
+            {voicemail.messages && voicemail.messages.length > 1 && (
+              <VoicemailPicker messages={voicemail.messages} chosen={voicemail.chosen} onChoose={voicemail.setChosen} label="Voicemail message to drop" testId="session-voicemail-message" />
             )}
             <button type="button" className="button" data-testid="session-end" disabled={busy !== null} onClick={() => void run("end").then(onBack)}>
               <Square size={14} aria-hidden /> End session

@@ -6,8 +6,8 @@ import { useNumberDisplay } from "./numberDisplay";
 import { NO_SETTINGS_CHANGE } from "../../backend/settings";
 import { DeviceOptions, useAudioDevices } from "../settings/CallsSettings";
 import { isTypingTarget } from "../shell/keys";
-import type { VoicemailMessage } from "../../generated/bindings";
 import { isConnected, type CallQuality, type Phone, type PhoneCall } from "./usePhone";
+import { VoicemailPicker, useVoicemailChoice } from "./VoicemailPicker";
 
 const PHASE_TEXT: Record<PhoneCall["phase"], string> = {
   dialing: "Dialing…",
@@ -432,26 +432,14 @@ function AudioPickers() {
  * once (the call hangs up by itself once the message played; "left voicemail" is saved).
  */
 function DropVoicemail({ phone, callLogId, onDropped }: { phone: Phone; callLogId: string; onDropped?: (callLogId: string) => void }) {
-  const backend = useBackend();
-  const [messages, setMessages] = useState<VoicemailMessage[] | null>(null);
-  const [chosen, setChosen] = useState("");
+  const { messages, chosen, setChosen, message } = useVoicemailChoice();
   const [state, setState] = useState<{ kind: "idle" } | { kind: "busy" } | { kind: "error"; message: string }>({ kind: "idle" });
 
-  useEffect(() => {
-    backend.voicemailMessages().then(
-      (m) => {
-        setMessages(m);
-        setChosen((c) => c || (m[0]?.id ?? ""));
-      },
-      () => setMessages([]),
-    );
-  }, [backend]);
-
-  if (!messages || messages.length === 0) return null;
+  if (!messages || !message) return null;
   const drop = async () => {
     setState({ kind: "busy" });
     try {
-      await phone.dropVoicemail(callLogId, { id: chosen, name: messages.find((m) => m.id === chosen)?.name ?? "" });
+      await phone.dropVoicemail(callLogId, message);
       setState({ kind: "idle" });
       onDropped?.(callLogId);
     } catch (err) {
@@ -460,13 +448,7 @@ function DropVoicemail({ phone, callLogId, onDropped }: { phone: Phone; callLogI
   };
   return (
     <div className="drop-voicemail" role="group" aria-label="Voicemail drop">
-      <select aria-label="Voicemail message" data-testid="call-voicemail-message" value={chosen} onChange={(e) => setChosen(e.target.value)}>
-        {messages.map((m) => (
-          <option key={m.id} value={m.id}>
-            {m.name}
-          </option>
-        ))}
-      </select>
+      <VoicemailPicker messages={messages} chosen={chosen} onChoose={setChosen} label="Voicemail message" testId="call-voicemail-message" />
       <button type="button" className="button small" data-testid="call-voicemail-drop" disabled={state.kind === "busy"} onClick={() => void drop()}>
         <Voicemail size={14} aria-hidden /> Drop voicemail
       </button>
