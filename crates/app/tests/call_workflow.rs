@@ -391,32 +391,12 @@ fn the_conversation_threshold_is_a_setting_the_analytics_follow_and_a_bad_one_is
     use ringdesk_app::ipc::SettingsUpdate;
     let (_d, app) = app();
     assert_eq!(app.get_settings().expect("settings").conversation_seconds, 60, "60 s by default");
-    // One answered call with 45 s of talk.
-    let start = chrono::Utc::now() - chrono::Duration::minutes(5);
+    // One answered call with 45 s of talk: answered 45 s before it ended.
+    let call = ended_call(&app, None);
+    let answered = ringdesk_store::format_ts(chrono::Utc::now() - chrono::Duration::seconds(45));
     app.store()
-        .write(|w| {
-            let id = calls::insert(
-                w,
-                &NewCall {
-                    route: "softphone".into(),
-                    contact_number: "+12025550143".into(),
-                    direction: "outbound".into(),
-                    started_at: ringdesk_store::format_ts(start),
-                    ..NewCall::default()
-                },
-            )?;
-            calls::update(
-                w,
-                &id,
-                &CallChange {
-                    answered_at: Some(ringdesk_store::format_ts(start)),
-                    ended_at: Some(ringdesk_store::format_ts(start + chrono::Duration::seconds(45))),
-                    duration_seconds: Some(45),
-                    ..CallChange::default()
-                },
-            )
-        })
-        .expect("a call");
+        .write(|w| calls::update(w, &call, &CallChange { answered_at: Some(answered), ..CallChange::default() }))
+        .expect("answered");
     let of = || app.analytics(&AnalyticsQuery::default()).expect("analytics");
     assert_eq!((of().conversations, of().conversation_seconds), (0, 60), "45 s is no conversation at 60 s");
 

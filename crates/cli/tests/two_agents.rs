@@ -11,6 +11,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
+use ringdesk_testkit::SeededRng;
 use ringdesk_testkit::dbus::DbusSession;
 use ringdesk_testkit::postgres::{FaultProxy, PgCluster};
 use ringdesk_testkit::signalwire::SignalWireEmulator;
@@ -24,23 +25,6 @@ const LEASE_SECONDS: i64 = 5;
 /// Agent A, cut off now and then, waits out an offline minute (the leads it may not call
 /// offline are held back a minute at a time, or until a sync reaches the backend again).
 const A_MAX_WAIT: &str = "90";
-
-/// A small seeded generator (xorshift64*): the faults of a run can be replayed from its seed.
-struct Faults(u64);
-
-impl Faults {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// A number in `lo..=hi`.
-    fn between(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-}
 
 /// An attempt as the backend has it: agent, when (epoch seconds), outcome ("" when none), retry time.
 type Attempt = (String, f64, String, Option<f64>);
@@ -117,7 +101,7 @@ fn two_agents_share_a_campaign_through_leases_and_a_killed_one_loses_nothing() {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1
     });
     eprintln!("two agents: fault seed {seed} (RINGDESK_FAULT_SEED={seed} replays it)");
-    let mut faults = Faults(seed);
+    let mut faults = SeededRng::new(seed);
     // Agent A reaches the backend through a proxy that can cut it off.
     let proxy = std::sync::Arc::new(FaultProxy::start(cluster.addr()).expect("a fault proxy"));
 
@@ -182,7 +166,7 @@ fn two_agents_share_a_campaign_through_leases_and_a_killed_one_loses_nothing() {
     let cuts = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     let fault_thread = {
         let (proxy, stop, cuts) = (proxy.clone(), stop.clone(), cuts.clone());
-        let mut faults = Faults(faults.next() | 1);
+        let mut faults = SeededRng::new(faults.next_u64());
         std::thread::spawn(move || {
             use std::sync::atomic::Ordering;
             while !stop.load(Ordering::SeqCst) {

@@ -11,23 +11,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{Backend, Crm, Desktop, backend_leads, backend_projection};
+use ringdesk_testkit::SeededRng;
 use ringdesk_testkit::postgres::FaultProxy;
-
-/// xorshift64*: small, seeded, good enough to pick actions.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 struct Agent {
     role: &'static str,
@@ -44,7 +29,7 @@ impl Agent {
 
 async fn soak(crm: Crm, seed: u64, steps: usize) {
     let backend = Backend::new(crm);
-    let mut rng = Rng(seed | 1);
+    let mut rng = SeededRng::new(seed);
     let mut agents: Vec<Agent> = Vec::new();
     for role in common::roles() {
         let proxy = FaultProxy::start(backend.cluster.addr()).expect("proxy");

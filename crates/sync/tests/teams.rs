@@ -15,10 +15,7 @@ use serde_json::json;
 fn team(backend: &Backend, name: &str, members: &[(&str, &str)]) -> String {
     let id = backend.sql(&format!("insert into sync.team(name) values ('{name}') returning id"));
     for (role, team_role) in members {
-        backend.sql(&format!(
-            "insert into sync.team_member(team_id, agent_id, role) values ('{id}', '{}', '{team_role}')",
-            backend.agent(role)
-        ));
+        team_member(backend, &id, role, team_role);
     }
     id
 }
@@ -200,7 +197,7 @@ on_both_crms! {
         assert!(has(&seen, &a_lead), "the manager's own lead stays");
 
         // Back in the team: the rows come back with the next pull.
-        team_member(&backend, &east, "agent_b");
+        team_member(&backend, &east, "agent_b", "agent");
         manager.sync().await.expect("the pull after b rejoined");
         assert!(has(&manager.projection(), &b_owed), "b's call is back");
         assert_eq!(manager.projection(), backend_projection(&backend, "agent_a"), "and the desktop matches RLS again");
@@ -256,9 +253,10 @@ on_both_crms! {
     }
 }
 
-fn team_member(backend: &Backend, team: &str, role: &str) {
+/// `role`'s agent joins `team` as `team_role` (`agent` or `manager`).
+fn team_member(backend: &Backend, team: &str, role: &str, team_role: &str) {
     backend.sql(&format!(
-        "insert into sync.team_member(team_id, agent_id, role) values ('{team}', '{}', 'agent')",
+        "insert into sync.team_member(team_id, agent_id, role) values ('{team}', '{}', '{team_role}')",
         backend.agent(role)
     ));
 }

@@ -40,6 +40,35 @@ pub fn require(binary: &str, package: &str) -> Result<PathBuf, String> {
         })
 }
 
+/// xorshift64*: a small seeded generator, so a test's random choices (faults, actions) replay
+/// from the seed it prints.
+#[derive(Debug, Clone)]
+pub struct SeededRng(u64);
+
+impl SeededRng {
+    /// Any seed (0 too: the state is never 0).
+    pub fn new(seed: u64) -> SeededRng {
+        SeededRng(seed | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// An index below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    /// A number in `lo..=hi`.
+    pub fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next_u64() % (hi - lo + 1)
+    }
+}
+
 /// An `Etc/GMT±N` zone where it is now `hour`:xx, so a test of calling windows does not depend
 /// on when it runs.
 pub fn zone_at(hour: u32) -> String {
