@@ -12,7 +12,9 @@
 //!   open, then with Analytics open (its columns built). Target ≤ 30 MB above History.
 //!
 //! `cargo bench -p ringdesk --bench analytics_window [-- <calls>]` (results in BENCHMARKS.md;
-//! screenshots in `artifacts/bench-analytics/`).
+//! screenshots in `artifacts/bench-analytics/`). Each process's PSS is printed with its anonymous
+//! and file-backed parts. `RINGDESK_BENCH_MEMORY_ONLY=1` stops after the memory figures;
+//! `RINGDESK_BENCH_SETTLE=<s>` waits that long after the paint instead of 5 s.
 
 #[allow(dead_code)]
 #[path = "../tests/harness/mod.rs"]
@@ -51,7 +53,22 @@ fn by_process(pids: &[u32]) -> String {
     pids.iter()
         .map(|p| {
             let name = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
-            format!("{} {:.1}", name.trim(), pss_mib(&[*p]))
+            let rollup = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")).unwrap_or_default();
+            let field = |key: &str| {
+                rollup
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+                    .unwrap_or(0.0)
+                    / 1024.0
+            };
+            format!(
+                "{} {:.1} (anon {:.1}, file {:.1})",
+                name.trim(),
+                field("Pss:"),
+                field("Pss_Anon:"),
+                field("Pss_File:")
+            )
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -158,7 +175,8 @@ async fn main() {
     })
     .await;
     println!("first open of Analytics (reads the calls into columns): {:.1} s", t.elapsed().as_secs_f64());
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    let settle = std::env::var("RINGDESK_BENCH_SETTLE").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    tokio::time::sleep(Duration::from_secs(settle)).await;
     let analytics = pss_mib(&tree(pid));
     println!("  Analytics: {}", by_process(&tree(pid)));
     println!(
@@ -166,6 +184,9 @@ async fn main() {
         analytics - history
     );
     desktop.screenshot(&c, "01-analytics").await;
+    if std::env::var_os("RINGDESK_BENCH_MEMORY_ONLY").is_some() {
+        return;
+    }
 
     c.execute(PROBES, vec![]).await.expect("probes");
     let mut times = Vec::new();

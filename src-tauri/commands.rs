@@ -57,7 +57,9 @@ macro_rules! tauri_commands {
             #[specta::specta]
             fn $name(shell: State<'_, Shell>, $($arg: $ty),*) -> R<$ret> {
                 let $app = shell.app()?;
-                $body
+                let out = $body;
+                $app.worked();
+                out
             }
         )*
         $(
@@ -65,7 +67,11 @@ macro_rules! tauri_commands {
             #[tauri::command(async)]
             #[specta::specta]
             fn $hname(shell: State<'_, Shell>, handle: AppHandle, $($harg: $hty),*) -> R<$hret> {
-                shell.$hname(&handle, $($harg),*)
+                let out = shell.$hname(&handle, $($harg),*);
+                if let Ok(app) = shell.app() {
+                    app.worked();
+                }
+                out
             }
         )*
 

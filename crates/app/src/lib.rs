@@ -31,6 +31,7 @@ pub mod keychain;
 mod keys;
 mod leads;
 mod links;
+pub mod memory;
 mod messaging;
 mod numbers;
 mod realtime;
@@ -82,6 +83,8 @@ pub struct App {
     /// The calls as the Analytics page scans them, once it was opened, and the change journal's
     /// cursor they are current at.
     analytics: std::sync::Mutex<Option<(u64, Arc<analytics::Facts>)>>,
+    /// Gives memory back when the window goes quiet after work.
+    settle: memory::Settle,
 }
 
 /// How long the window counts down, with Cancel, before a link dials by itself.
@@ -139,7 +142,10 @@ impl App {
         let cache_dir = db_path.parent().unwrap_or(Path::new(".")).join("recordings");
         let recording_cache = (cache_dir, options.recording_cache_bytes.unwrap_or(500 * 1024 * 1024));
         let sync = sync::SyncService::spawn(store.clone(), secrets.clone())?;
+        let caches = store.clone();
+        let settle = memory::Settle::start(memory::QUIET, memory::WORTH_BYTES, move || caches.release_memory());
         Ok(App {
+            settle,
             sync,
             phone: std::sync::Mutex::new(None),
             opened_at: std::time::Instant::now(),
@@ -184,6 +190,12 @@ impl App {
     /// the cold-start benchmark waits for.
     pub fn ui_ready(&self) {
         tracing::info!(since_open_ms = self.opened_at.elapsed().as_millis() as u64, "window interactive");
+    }
+
+    /// A command was answered: once the window goes quiet ([`memory::QUIET`]), the memory the
+    /// work left behind is given back (the store's page caches, the allocator's free pages).
+    pub fn worked(&self) {
+        self.settle.worked();
     }
 
     pub(crate) fn region(&self) -> Result<Region> {
