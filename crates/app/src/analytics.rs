@@ -1042,6 +1042,95 @@ mod tests {
     }
 
     #[test]
+    fn more_kinds_of_call_than_a_u16_names_still_filter_exactly() {
+        // 300 agents × 240 dispositions: 72,000 kinds, past the 65,536 a narrow column holds.
+        let mut b = Builder::default();
+        let mut n = 0u32;
+        for a in 0..300 {
+            for d in 0..240 {
+                let mut c = call(
+                    &format!("c{n}"),
+                    &format!("agent{a}"),
+                    None,
+                    "outbound",
+                    "2026-11-02T13:30:00Z",
+                    None,
+                    None,
+                    Some("no-answer"),
+                    Some(&format!("d{d}")),
+                );
+                c.started_at = format!("2026-11-02T13:{:02}:{:02}Z", (n / 60) % 60, n % 60);
+                b.add(&c);
+                n += 1;
+            }
+        }
+        let facts = b.finish();
+        let all = facts.report(&Selection::default(), &Counting::default(), now());
+        assert_eq!(all.calls, 72_000, "every call counted after the kind column widened");
+        let last_kind =
+            Selection { agent: Some("agent299".into()), disposition: Some("d239".into()), ..Selection::default() };
+        let r = facts.report(&last_kind, &Counting::default(), now());
+        assert_eq!(r.calls, 1, "the 72,000th kind selects its one call");
+        assert_eq!(r.by_agent.len(), 1, "and one agent");
+        assert_eq!(r.by_agent[0].agent, "agent299", "that agent");
+        let one_agent = Selection { agent: Some("agent7".into()), ..Selection::default() };
+        assert_eq!(facts.report(&one_agent, &Counting::default(), now()).calls, 240, "an agent's every disposition");
+    }
+
+    #[test]
+    fn calls_without_a_lead_count_by_their_number_zone_and_stay_out_of_the_funnel() {
+        // Two calls to one Denver number without a lead, one to a New York lead.
+        let denver = call("x1", "a1", None, "outbound", "2026-11-02T16:30:00Z", None, None, Some("no-answer"), None);
+        let mut denver = CallFact { contact_number: "+13035550100".into(), ..denver };
+        denver.lead_phone_e164 = None;
+        let mut again = denver.clone();
+        again.id = "x2".into();
+        again.started_at = "2026-11-03T16:30:00Z".into();
+        denver.status = Some("busy".into());
+        let lead = call(
+            "x3",
+            "a1",
+            Some(("ann", Some("America/New_York"), "+12015550100")),
+            "outbound",
+            "2026-11-02T16:30:00Z",
+            None,
+            None,
+            Some("no-answer"),
+            None,
+        );
+        let mut b = Builder::default();
+        [denver, again, lead].iter().for_each(|c| b.add(c));
+        let facts = b.finish();
+        let r = facts.report(&Selection::default(), &Counting::default(), now());
+        assert_eq!(r.calls, 3, "all three counted");
+        assert_eq!(r.funnel.leads_called, 1, "a number without a lead is no lead of the funnel");
+        let denver_cells: u32 = r.heatmap.iter().filter(|c| c.hour == 9).map(|c| c.dials).sum();
+        assert_eq!(denver_cells, 2, "both calls to the Denver number in the 09:00 cell (16:30 UTC is 09:30 there)");
+        let new_york: u32 = r.heatmap.iter().filter(|c| c.hour == 11).map(|c| c.dials).sum();
+        assert_eq!(new_york, 1, "the New York lead's call at 11:30 there");
+        let with_status = Selection { lead_status: Some("contacted".into()), ..Selection::default() };
+        let r = facts.report(&with_status, &Counting::default(), now());
+        assert_eq!(r.calls, 1, "a lead-status filter selects the lead's call, never a number's");
+    }
+
+    #[test]
+    fn a_talk_longer_than_eighteen_hours_counts_as_eighteen() {
+        let long = call(
+            "l1",
+            "a1",
+            None,
+            "outbound",
+            "2026-11-02T00:00:00Z",
+            Some("2026-11-02T00:00:00Z"),
+            Some("2026-11-03T00:00:00Z"),
+            Some("completed"),
+            None,
+        );
+        let r = report(&[long], &Counting::default(), now());
+        assert_eq!(r.talk_seconds, u64::from(u16::MAX), "a day on the line is held as the column's most, 18 h 12 min");
+    }
+
+    #[test]
     fn calls_that_arrive_out_of_order_are_counted_as_if_sorted() {
         let mut calls = fixture();
         calls.reverse();

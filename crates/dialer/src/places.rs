@@ -7,7 +7,6 @@
 //! wrong for some exchanges. The `phonenumber` crate has no time-zone mapper or geocoder, and no
 //! maintained crate reads these files, hence this small reader.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono_tz::Tz;
@@ -29,10 +28,56 @@ pub enum Zones {
 /// The prefix tables, read once.
 #[derive(Debug)]
 pub struct Places {
-    zones: HashMap<String, Vec<Tz>>,
-    zone_prefix_max: usize,
-    states: HashMap<String, String>,
-    state_prefix_max: usize,
+    zones: Prefixes,
+    /// The distinct zone sets the zone lines name, by index.
+    zone_sets: Vec<Vec<Tz>>,
+    states: Prefixes,
+    /// The distinct state codes, by index.
+    state_codes: Vec<String>,
+}
+
+/// Prefixes of digits and what each maps to, as two sorted arrays instead of a map of strings:
+/// 32,000 NANP exchange lines held as 9 bytes each (a `HashMap<String, String>` of them took
+/// about 3.5 MiB of small allocations, resident in every process that places a number).
+#[derive(Debug, Default)]
+struct Prefixes {
+    /// The prefix as a number with its length in the low four bits (a prefix may start with 0
+    /// digits elsewhere; lengths tell "1201" from "01201"), sorted.
+    keys: Vec<u64>,
+    /// Index into the table's values, by key.
+    values: Vec<u16>,
+    /// The longest prefix's length.
+    max: usize,
+}
+
+impl Prefixes {
+    /// The key of a prefix of 1 to 15 ASCII digits; `None` for anything else.
+    fn key(digits: &str) -> Option<u64> {
+        if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n = digits.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        Some(n << 4 | digits.len() as u64)
+    }
+
+    /// From `(prefix, value index)` pairs; a prefix that is not 1 to 15 digits is left out, and
+    /// of a prefix given twice the last wins (as a map's insert did).
+    fn new(pairs: Vec<(&str, u16)>) -> Prefixes {
+        let mut keyed: Vec<(u64, u16, usize)> =
+            pairs.iter().enumerate().filter_map(|(i, (p, v))| Prefixes::key(p).map(|k| (k, *v, i))).collect();
+        keyed.sort_unstable_by_key(|(k, _, i)| (*k, std::cmp::Reverse(*i)));
+        keyed.dedup_by_key(|(k, _, _)| *k);
+        let max = keyed.iter().map(|(k, _, _)| (k & 15) as usize).max().unwrap_or(0);
+        Prefixes { keys: keyed.iter().map(|e| e.0).collect(), values: keyed.iter().map(|e| e.1).collect(), max }
+    }
+
+    /// The longest prefix of `digits` in the table: its length and value index.
+    fn longest(&self, digits: &str) -> Option<(usize, u16)> {
+        (1..=digits.len().min(self.max)).rev().find_map(|n| {
+            let key = Prefixes::key(digits.get(..n)?)?;
+            self.keys.binary_search(&key).ok().map(|i| (n, self.values[i]))
+        })
+    }
 }
 
 /// US states, DC and territories by the names libphonenumber's NANP file uses on area-code lines.
@@ -123,33 +168,35 @@ impl Places {
     /// Reads the two files; a zone this build of the IANA database does not know is left out of
     /// its line (a line left with none is dropped).
     pub fn read(zones_text: &str, geocoding_text: &str) -> Places {
-        let mut zones = HashMap::new();
+        let mut zone_sets: Vec<Vec<Tz>> = Vec::new();
+        let mut zones = Vec::new();
         for (prefix, names) in entries(zones_text) {
             let tzs: Vec<Tz> = names.split('&').filter_map(|n| n.parse::<Tz>().ok()).collect();
             if !tzs.is_empty() {
-                zones.insert(prefix.to_string(), tzs);
+                zones.push((prefix, intern(&mut zone_sets, tzs)));
             }
         }
-        let mut states = HashMap::new();
+        let mut state_codes: Vec<String> = Vec::new();
+        let mut states = Vec::new();
         for (prefix, place) in entries(geocoding_text) {
             if let Some(state) = state_of(place) {
-                states.insert(prefix.to_string(), state);
+                states.push((prefix, intern(&mut state_codes, state)));
             }
         }
-        let zone_prefix_max = zones.keys().map(String::len).max().unwrap_or(0);
-        let state_prefix_max = states.keys().map(String::len).max().unwrap_or(0);
-        Places { zones, zone_prefix_max, states, state_prefix_max }
+        Places { zones: Prefixes::new(zones), zone_sets, states: Prefixes::new(states), state_codes }
     }
 
     /// The zones of an E.164 number (`+12085550100`), by the longest prefix of its digits.
     pub fn zones(&self, e164: &str) -> Zones {
         let digits = e164.trim_start_matches('+');
-        let Some((prefix, tzs)) = longest(&self.zones, digits, self.zone_prefix_max) else {
+        let Some((tzs, prefix_len)) =
+            self.zones.longest(digits).and_then(|(n, i)| Some((self.zone_sets.get(usize::from(i))?, n)))
+        else {
             return Zones::Unknown;
         };
         // A country-wide line (no longer than a calling code) spanning several zones places
         // nothing: a whole country's zones are not where this number rings.
-        if tzs.len() > 1 && is_calling_code(prefix) {
+        if tzs.len() > 1 && is_calling_code(prefix_len) {
             return Zones::Unknown;
         }
         Zones::Known(tzs.clone())
@@ -161,17 +208,22 @@ impl Places {
         if !digits.starts_with('1') {
             return None;
         }
-        longest(&self.states, digits, self.state_prefix_max).map(|(_, s)| s.as_str())
+        self.states.longest(digits).and_then(|(_, i)| self.state_codes.get(usize::from(i))).map(String::as_str)
     }
 }
 
 /// Calling codes are 1 to 3 digits; a line that short is a country's (or a large part of one).
-fn is_calling_code(prefix: &str) -> bool {
-    prefix.len() <= 3
+fn is_calling_code(prefix_len: usize) -> bool {
+    prefix_len <= 3
 }
 
-fn longest<'a, V>(map: &'a HashMap<String, V>, digits: &str, max: usize) -> Option<(&'a str, &'a V)> {
-    (1..=digits.len().min(max)).rev().find_map(|n| map.get_key_value(&digits[..n]).map(|(k, v)| (k.as_str(), v)))
+/// The index of `value` in `seen`, added when new (a handful of distinct zone sets and states).
+fn intern<T: PartialEq>(seen: &mut Vec<T>, value: T) -> u16 {
+    let i = seen.iter().position(|v| *v == value).unwrap_or_else(|| {
+        seen.push(value);
+        seen.len() - 1
+    });
+    u16::try_from(i).unwrap_or(u16::MAX)
 }
 
 #[cfg(test)]
@@ -202,6 +254,18 @@ mod tests {
         assert_eq!(zones("+19995550100"), Zones::Unknown, "NANP, unplaced area code: 41 zones is no answer");
         assert_eq!(zones("+442079460958"), Zones::Known(vec![chrono_tz::Europe::London]), "the UK has one zone");
         assert_eq!(zones("+"), Zones::Unknown, "no digits");
+    }
+
+    #[test]
+    fn prefixes_of_different_lengths_are_different_keys() {
+        let p = Prefixes::new(vec![("1", 0), ("01", 1), ("001", 2), ("12", 3), ("12", 4), ("1x", 5), ("", 6)]);
+        assert_eq!(p.longest("1555"), Some((1, 0)), "1 alone");
+        assert_eq!(p.longest("0155"), Some((2, 1)), "a leading zero is a digit of the prefix");
+        assert_eq!(p.longest("0015"), Some((3, 2)), "two leading zeros");
+        assert_eq!(p.longest("1234"), Some((2, 4)), "the longer prefix wins; of a prefix given twice, the last");
+        assert_eq!(p.longest("9"), None, "no prefix");
+        assert_eq!(p.longest("1é"), Some((1, 0)), "a non-digit ends the number's digits without a panic");
+        assert_eq!(p.keys.len(), 4, "non-digit and empty prefixes are left out, duplicates kept once");
     }
 
     #[test]

@@ -4,11 +4,14 @@
 //! when the store's change journal says the calls, their wrap-ups, follow-ups, leads, lists or
 //! campaign attempts changed ([`super::App::analytics`]).
 //!
-//! About 27 bytes a call: the start (seconds since 1970 as `u32`, good until 2106), talk,
-//! wrap-up and time on the line, agent, lead, the lead's zone and hour of the week there, the
-//! outcome with direction and route, disposition and campaign. Per lead: its status and value;
-//! per list: its leads as a bitset. Strings are interned; lead ids are not kept once the lists
-//! are mapped. Hand-written because the scan is the whole point: no embedded analytics engine
+//! 17 bytes a call: the start (seconds since 1970 as `u32`, good until 2106), talk, wrap-up and
+//! time on the line (seconds as `u16`: at most 18 h each), the lead, the hour of the week in the
+//! lead's zone, and its *kind*: the agent, outcome with direction and route, disposition and
+//! campaign together, interned (a desktop sees a few thousand distinct kinds, not one per call;
+//! a filter on any of them is a lookup of the kind). A call without a lead counts against its
+//! number as a stand-in "lead" that is no lead (its zone, no status, outside every funnel and
+//! list). Per lead: its status, value and zone; per list: its leads as a bitset. Strings are
+//! interned; lead ids are not kept once the lists are mapped. Hand-written because the scan is the whole point: no embedded analytics engine
 //! (DuckDB, Polars) is worth its megabytes for these few fixed aggregates.
 
 use std::collections::HashMap;
@@ -25,9 +28,11 @@ use super::{
     MAX_WRAP_UP, Outcome, OutcomeCounts, Period, SPARSE_CELL, best_time, outcome, parse, percent, talk_seconds,
 };
 
-const NO_LEAD: u32 = u32::MAX;
 /// The lead's zone was not known: the filter's zone stands in, decided per query.
 const NO_ZONE: u16 = u16::MAX;
+/// The status of a stand-in lead: a number called without a lead (never a status id: [`Names`]
+/// stops short of it).
+const NOT_A_LEAD: u16 = u16::MAX;
 
 // Bits of `flags` (the low three hold the outcome).
 const OUTBOUND: u8 = 1 << 3;
@@ -59,8 +64,8 @@ impl Names {
             return *id;
         }
         self.names.push(name.to_string());
-        // Past 65,534 distinct names (never seen: agents, campaigns, dispositions) the rest share one.
-        let id = u16::try_from(self.names.len()).unwrap_or(u16::MAX);
+        // Past 65,533 distinct names (never seen: agents, campaigns, dispositions) the rest share one.
+        let id = u16::try_from(self.names.len()).map_or(u16::MAX - 1, |id| id.min(u16::MAX - 1));
         self.index.insert(name.to_string(), id);
         id
     }
@@ -75,13 +80,101 @@ impl Names {
     }
 }
 
-/// A follow-up set by a call's latest wrap-up.
+/// A follow-up set by a call's latest wrap-up (times in seconds since 1970, as the starts).
 #[derive(Debug, Clone, Copy)]
 struct FollowUp {
-    due: i64,
+    due: u32,
+    /// When it was done; `u32::MAX`: not done.
+    completed: u32,
     done: bool,
     cancelled: bool,
-    completed: Option<i64>,
+}
+
+/// What a call is beside its times and lead, one interned value for many calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Kind {
+    agent: u16,
+    disposition: u16,
+    campaign: u16,
+    flags: u8,
+}
+
+/// A column of ids: `u16` each until an id needs more, then `u32` (converted once).
+#[derive(Debug)]
+enum Ids {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids::Narrow(Vec::new())
+    }
+}
+
+impl Ids {
+    fn reserve_exact(&mut self, n: usize) {
+        match self {
+            Ids::Narrow(v) => v.reserve_exact(n),
+            Ids::Wide(v) => v.reserve_exact(n),
+        }
+    }
+
+    fn push(&mut self, id: u32) {
+        if let Ids::Narrow(v) = self {
+            if let Ok(id) = u16::try_from(id) {
+                v.push(id);
+                return;
+            }
+            let mut wide = Vec::with_capacity(v.capacity().max(v.len() + 1));
+            wide.extend(v.iter().map(|x| u32::from(*x)));
+            *self = Ids::Wide(wide);
+        }
+        if let Ids::Wide(v) = self {
+            v.push(id);
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            Ids::Narrow(v) => u32::from(v[i]),
+            Ids::Wide(v) => v[i],
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Ids::Narrow(v) => v.capacity() * 2,
+            Ids::Wide(v) => v.capacity() * 4,
+        }
+    }
+
+    fn apply(&mut self, order: &[u32]) {
+        match self {
+            Ids::Narrow(v) => apply(v, order),
+            Ids::Wide(v) => apply(v, order),
+        }
+    }
+
+    fn trim(&mut self) {
+        match self {
+            Ids::Narrow(v) => trim(v),
+            Ids::Wide(v) => trim(v),
+        }
+    }
+}
+
+/// `v` reordered: element `k` of the result is `v[order[k]]`.
+fn apply<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
+    *v = order.iter().map(|i| v[*i as usize]).collect();
+}
+
+/// A column with little to spare is left as it is: shrinking copies it.
+fn trim<T>(v: &mut Vec<T>) {
+    if v.capacity() > v.len() + v.len() / 50 + 64 {
+        v.shrink_to_fit();
+    }
 }
 
 /// Which calls count: the page's filters, each `None` when it does not filter.
@@ -102,18 +195,18 @@ pub struct Selection {
 #[derive(Debug, Default)]
 pub struct Facts {
     start: Vec<u32>,
-    talk: Vec<u32>,
+    /// Talk seconds, at most `u16::MAX` (18 h).
+    talk: Vec<u16>,
     wrap: Vec<u16>,
     /// Start to end (the agent's time on it), at most 18 h.
     span: Vec<u16>,
-    agent: Vec<u16>,
+    /// The lead, or the stand-in lead of the number a call without one went to.
     lead: Vec<u32>,
-    zone: Vec<u16>,
     /// Hour of the week (weekday × 24 + hour, Monday 0) in the lead's zone.
     how: Vec<u8>,
-    flags: Vec<u8>,
-    disposition: Vec<u16>,
-    campaign: Vec<u16>,
+    /// Index into `kinds`.
+    kind: Ids,
+    kinds: Vec<Kind>,
     /// (call index, its follow-up), by index.
     follow_ups: Vec<(u32, FollowUp)>,
     agents: Names,
@@ -121,8 +214,11 @@ pub struct Facts {
     campaigns: Names,
     statuses: Names,
     zones: Vec<Tz>,
+    /// Per lead: its status ([`NOT_A_LEAD`] for a number's stand-in), value and zone (an index of
+    /// `zones`, or [`NO_ZONE`]).
     lead_status: Vec<u16>,
     lead_value: Vec<f64>,
+    lead_zone: Vec<u16>,
     lists: HashMap<String, Vec<u64>>,
     /// The lists' ids, in order; `lead_lists[lead_list_at[l]..lead_list_at[l + 1]]` are the
     /// lists (by that order) lead `l` is on, for the best time per list.
@@ -136,7 +232,9 @@ pub struct Facts {
 pub struct Builder {
     facts: Facts,
     leads: HashMap<String, u32>,
-    lead_zone: Vec<u16>,
+    /// The stand-in leads of numbers called without a lead.
+    numbers: HashMap<String, u32>,
+    kind_ids: HashMap<Kind, u32>,
     zone_ids: HashMap<Tz, u16>,
     /// Rows arrived out of start order (they come sorted from the store).
     unsorted: bool,
@@ -161,13 +259,9 @@ impl Builder {
         f.talk.reserve_exact(calls);
         f.wrap.reserve_exact(calls);
         f.span.reserve_exact(calls);
-        f.agent.reserve_exact(calls);
         f.lead.reserve_exact(calls);
-        f.zone.reserve_exact(calls);
         f.how.reserve_exact(calls);
-        f.flags.reserve_exact(calls);
-        f.disposition.reserve_exact(calls);
-        f.campaign.reserve_exact(calls);
+        f.kind.reserve_exact(calls);
         b
     }
 
@@ -235,23 +329,46 @@ impl Builder {
         }
         let span = ended.filter(|e| *e >= started).map_or(0, |e| (e - started).num_seconds().min(18 * 3600) as u16);
         let lead = match call.lead_id.as_deref() {
-            None => NO_LEAD,
-            Some(id) => match self.leads.get(id) {
-                Some(i) => *i,
-                None => {
-                    let i = self.facts.lead_status.len() as u32;
-                    self.leads.insert(id.to_string(), i);
-                    self.facts.lead_status.push(self.facts.statuses.id(call.lead_status.as_deref()));
-                    self.facts.lead_value.push(call.lead_value.unwrap_or(0.0));
-                    let zone = self.place(call);
-                    self.lead_zone.push(zone);
-                    i
-                }
-            },
+            Some(id) => self.leads.get(id).copied(),
+            None => self.numbers.get(call.contact_number.as_str()).copied(),
         };
-        let zone = match lead {
-            NO_LEAD => self.place(call),
-            i => self.lead_zone[i as usize],
+        let lead = match lead {
+            Some(i) => i,
+            None => {
+                let i = self.facts.lead_status.len() as u32;
+                let status = match call.lead_id.as_deref() {
+                    Some(id) => {
+                        self.leads.insert(id.to_string(), i);
+                        self.facts.lead_value.push(call.lead_value.unwrap_or(0.0));
+                        self.facts.statuses.id(call.lead_status.as_deref())
+                    }
+                    None => {
+                        self.numbers.insert(call.contact_number.clone(), i);
+                        self.facts.lead_value.push(0.0);
+                        NOT_A_LEAD
+                    }
+                };
+                self.facts.lead_status.push(status);
+                let zone = self.place(call);
+                self.facts.lead_zone.push(zone);
+                i
+            }
+        };
+        let zone = self.facts.lead_zone[lead as usize];
+        let kind = Kind {
+            agent: self.facts.agents.id(Some(call.user_id.as_deref().unwrap_or_default())),
+            disposition: self.facts.dispositions.id(call.disposition.as_deref()),
+            campaign: self.facts.campaigns.id(call.campaign_id.as_deref()),
+            flags,
+        };
+        let kind = match self.kind_ids.get(&kind) {
+            Some(k) => *k,
+            None => {
+                let k = self.facts.kinds.len() as u32;
+                self.facts.kinds.push(kind);
+                self.kind_ids.insert(kind, k);
+                k
+            }
         };
         let f = &mut self.facts;
         let how = match zone {
@@ -263,27 +380,21 @@ impl Builder {
             f.follow_ups.push((
                 f.start.len() as u32,
                 FollowUp {
-                    due: due.timestamp(),
+                    due: secs(due),
+                    // A follow-up done before 1970 (a broken clock) counts as done at 1970.
+                    completed: call.follow_up_completed_at.as_deref().and_then(parse).map_or(u32::MAX, secs),
                     done: status == Some("done"),
                     cancelled: status == Some("cancelled"),
-                    completed: call.follow_up_completed_at.as_deref().and_then(parse).map(|t| t.timestamp()),
                 },
             ));
         }
         f.start.push(start);
-        f.talk.push(u32::try_from(talk.unwrap_or(0)).unwrap_or(u32::MAX));
+        f.talk.push(u16::try_from(talk.unwrap_or(0)).unwrap_or(u16::MAX));
         f.wrap.push(wrap);
         f.span.push(span);
-        let agent = f.agents.id(Some(call.user_id.as_deref().unwrap_or_default()));
-        f.agent.push(agent);
         f.lead.push(lead);
-        f.zone.push(zone);
         f.how.push(how);
-        f.flags.push(flags);
-        let disposition = f.dispositions.id(call.disposition.as_deref());
-        f.disposition.push(disposition);
-        let campaign = f.campaigns.id(call.campaign_id.as_deref());
-        f.campaign.push(campaign);
+        f.kind.push(kind);
     }
 
     /// A live list membership; a lead without calls is of no figure and is left out.
@@ -301,20 +412,13 @@ impl Builder {
         if self.unsorted {
             let mut order: Vec<u32> = (0..f.start.len() as u32).collect();
             order.sort_by_key(|i| f.start[*i as usize]);
-            fn apply<T: Copy>(v: &mut Vec<T>, order: &[u32]) {
-                *v = order.iter().map(|i| v[*i as usize]).collect();
-            }
             apply(&mut f.start, &order);
             apply(&mut f.talk, &order);
             apply(&mut f.wrap, &order);
             apply(&mut f.span, &order);
-            apply(&mut f.agent, &order);
             apply(&mut f.lead, &order);
-            apply(&mut f.zone, &order);
             apply(&mut f.how, &order);
-            apply(&mut f.flags, &order);
-            apply(&mut f.disposition, &order);
-            apply(&mut f.campaign, &order);
+            f.kind.apply(&order);
             let mut new_of = vec![0u32; order.len()];
             for (new, old) in order.iter().enumerate() {
                 new_of[*old as usize] = new as u32;
@@ -324,24 +428,17 @@ impl Builder {
             }
             f.follow_ups.sort_by_key(|fu| fu.0);
         }
-        // A column with little to spare is left as it is: shrinking copies it.
-        fn trim<T>(v: &mut Vec<T>) {
-            if v.capacity() > v.len() + v.len() / 50 + 64 {
-                v.shrink_to_fit();
-            }
-        }
         trim(&mut f.follow_ups);
         trim(&mut f.talk);
         trim(&mut f.start);
         trim(&mut f.wrap);
         trim(&mut f.span);
-        trim(&mut f.agent);
         trim(&mut f.lead);
-        trim(&mut f.zone);
         trim(&mut f.how);
-        trim(&mut f.flags);
-        trim(&mut f.disposition);
-        trim(&mut f.campaign);
+        f.kind.trim();
+        trim(&mut f.lead_status);
+        trim(&mut f.lead_value);
+        trim(&mut f.lead_zone);
         f.index_lists();
         f
     }
@@ -413,18 +510,16 @@ impl Facts {
     /// Bytes the columns hold (the benchmark's memory figure).
     pub fn heap_bytes(&self) -> usize {
         self.start.capacity() * 4
-            + self.talk.capacity() * 4
+            + self.talk.capacity() * 2
             + self.wrap.capacity() * 2
             + self.span.capacity() * 2
-            + self.agent.capacity() * 2
             + self.lead.capacity() * 4
-            + self.zone.capacity() * 2
             + self.how.capacity()
-            + self.flags.capacity()
-            + self.disposition.capacity() * 2
-            + self.campaign.capacity() * 2
+            + self.kind.heap_bytes()
+            + self.kinds.capacity() * std::mem::size_of::<Kind>()
             + self.lead_status.capacity() * 2
             + self.lead_value.capacity() * 8
+            + self.lead_zone.capacity() * 2
             + self.lists.values().map(|b| b.capacity() * 8 + 64).sum::<usize>()
             + self.follow_ups.capacity() * std::mem::size_of::<(u32, FollowUp)>()
             + self.lead_list_at.capacity() * 4
@@ -521,6 +616,18 @@ impl Facts {
         let (mut handle_total, mut handled) = (0u64, 0u32);
         let (mut span_seconds, mut span_calls) = (0i64, 0u32);
         let mut next_follow_up = self.follow_ups.partition_point(|fu| (fu.0 as usize) < lo);
+        // The filters on what a call is, decided once per kind.
+        let keep: Vec<bool> = self
+            .kinds
+            .iter()
+            .map(|k| {
+                agent.is_none_or(|a| k.agent == a)
+                    && campaign.is_none_or(|c| k.campaign == c)
+                    && disposition.is_none_or(|d| k.disposition == d)
+                    && route.is_none_or(|r| k.flags & BRIDGE == r)
+                    && direction.is_none_or(|d| k.flags & OUTBOUND == d)
+            })
+            .collect();
         let mut close_span = |span: &mut (u32, i64, i64, u32)| {
             if span.0 != 0 {
                 span_seconds += (span.2 - span.1).max(60);
@@ -528,20 +635,16 @@ impl Facts {
             }
         };
         for i in lo..hi {
-            let flags = self.flags[i];
+            let k = self.kind.get(i) as usize;
             let lead = self.lead[i];
-            if agent.is_some_and(|a| self.agent[i] != a)
-                || campaign.is_some_and(|c| self.campaign[i] != c)
-                || disposition.is_some_and(|d| self.disposition[i] != d)
-                || route.is_some_and(|r| flags & BRIDGE != r)
-                || direction.is_some_and(|d| flags & OUTBOUND != d)
-                || status.is_some_and(|s| lead == NO_LEAD || self.lead_status[lead as usize] != s)
-                || list.is_some_and(|bits| {
-                    lead == NO_LEAD || bits.get(lead as usize / 64).is_none_or(|w| w & (1 << (lead % 64)) == 0)
-                })
+            if !keep[k]
+                || status.is_some_and(|s| self.lead_status[lead as usize] != s)
+                || list.is_some_and(|bits| bits.get(lead as usize / 64).is_none_or(|w| w & (1 << (lead % 64)) == 0))
             {
                 continue;
             }
+            let kind = self.kinds[k];
+            let flags = kind.flags;
             let t = i64::from(self.start[i]);
             if t >= bucket_end {
                 let (key, end) = bucket(t, zone, counting.period);
@@ -560,7 +663,7 @@ impl Facts {
             }
             let o = OUTCOMES[usize::from(flags & 7)];
             let outbound = flags & OUTBOUND != 0;
-            let talk = self.talk[i];
+            let talk = u32::from(self.talk[i]);
             let conversation = talk >= threshold;
             out.calls += 1;
             out.talk_seconds += u64::from(talk);
@@ -573,7 +676,7 @@ impl Facts {
                 handle_total += u64::from(talk) + u64::from(self.wrap[i]);
                 handled += 1;
             }
-            let a = usize::from(self.agent[i]);
+            let a = usize::from(kind.agent);
             let sums = &mut agents[a];
             if sums.span.0 != day_no {
                 close_span(&mut sums.span);
@@ -585,18 +688,18 @@ impl Facts {
             fig.calls += 1;
             fig.talk_seconds += u64::from(talk);
             fig.conversations += u32::from(conversation);
-            if self.disposition[i] != 0 {
-                dispositions[a * stride + usize::from(self.disposition[i])] += 1;
+            if kind.disposition != 0 {
+                dispositions[a * stride + usize::from(kind.disposition)] += 1;
             }
             while self.follow_ups.get(next_follow_up).is_some_and(|fu| (fu.0 as usize) < i) {
                 next_follow_up += 1;
             }
             if let Some((_, fu)) = self.follow_ups.get(next_follow_up).filter(|fu| fu.0 as usize == i)
                 && !fu.cancelled
-                && (fu.due <= now.timestamp() || fu.done)
+                && (i64::from(fu.due) <= now.timestamp() || fu.done)
             {
                 fig.follow_ups_due += 1;
-                fig.follow_ups_on_time += u32::from(fu.done && fu.completed.is_some_and(|c| c <= fu.due));
+                fig.follow_ups_on_time += u32::from(fu.done && fu.completed <= fu.due);
             }
             if !outbound {
                 out.inbound += 1;
@@ -609,16 +712,14 @@ impl Facts {
             fig.answered += u32::from(answered);
             out.outcomes.add(o);
             day.outcomes.add(o);
-            let (slot, how) = match self.zone[i] {
+            let (slot, how) = match self.lead_zone[lead as usize] {
                 NO_ZONE => (self.zones.len(), hour_of_week(DateTime::from_timestamp(t, 0).unwrap_or_default(), zone)),
                 z => (usize::from(z), self.how[i]),
             };
             let cell = &mut heat[slot][usize::from(how)];
             cell.0 += 1;
             cell.1 += u32::from(answered);
-            if lead != NO_LEAD
-                && let (Some(a), Some(b)) =
-                    (self.lead_list_at.get(lead as usize), self.lead_list_at.get(lead as usize + 1))
+            if let (Some(a), Some(b)) = (self.lead_list_at.get(lead as usize), self.lead_list_at.get(lead as usize + 1))
             {
                 for l in &self.lead_lists[*a as usize..*b as usize] {
                     let cell = &mut list_heat[usize::from(*l)][usize::from(how)];
@@ -626,7 +727,7 @@ impl Facts {
                     cell.1 += u32::from(answered);
                 }
             }
-            if lead != NO_LEAD {
+            if self.lead_status[lead as usize] != NOT_A_LEAD {
                 called.set(lead);
                 if conversation {
                     talked.set(lead);
