@@ -152,7 +152,7 @@ pub struct Disposition<'a> {
 
 /// Records a disposition, in one transaction with what follows from it: the call's latest
 /// disposition, a follow-up when a date is set, and the lead's new status. Returns its id.
-/// Refused (`NotYours`) for a teammate's call (`replica::MINE`).
+/// Refused (`NotYours`) for a teammate's call (`own::MINE`).
 pub fn dispose(w: &mut Write<'_>, d: &Disposition<'_>) -> Result<String> {
     let id = new_id();
     let now = w.now_text();
@@ -160,7 +160,7 @@ pub fn dispose(w: &mut Write<'_>, d: &Disposition<'_>) -> Result<String> {
         .conn()
         .prepare_cached(&format!(
             "SELECT c.lead_id, {MINE}, c.user_id FROM call_logs c WHERE c.id = ?1",
-            MINE = crate::replica::MINE
+            MINE = crate::own::MINE
         ))?
         .query_row([d.call_log_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
@@ -254,7 +254,7 @@ pub fn status_of(r: &impl Reads, id: &str) -> Result<Option<(Option<String>, Opt
 /// Calls that ended without a disposition since `since`, newest first: the disposition step the
 /// agent still owes (they survive a restart because they are just rows). Inbound calls nobody
 /// answered are not among them: they are missed calls (`HistoryQuery::missed`); nor are a
-/// manager's team's calls (`replica::MINE`).
+/// manager's team's calls (`own::MINE`).
 pub fn awaiting_disposition(r: &impl Reads, since: &str, limit: u32) -> Result<Vec<HistoryRow>> {
     let mut stmt = r.conn().prepare_cached(&format!(
         "SELECT c.id, c.lead_id, l.name, l.company, c.contact_number, c.direction, c.route, c.started_at,
@@ -263,7 +263,7 @@ pub fn awaiting_disposition(r: &impl Reads, since: &str, limit: u32) -> Result<V
          WHERE c.started_at >= ?1 AND c.ended_at IS NOT NULL AND c.disposition IS NULL AND c.deleted_at IS NULL
            AND NOT (c.direction = 'inbound' AND c.answered_at IS NULL) AND {MINE}
          ORDER BY c.started_at DESC, c.id DESC LIMIT ?2",
-        MINE = crate::replica::MINE
+        MINE = crate::own::MINE
     ))?;
     let rows = stmt.query_map(rusqlite::params![since, limit], history_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -243,7 +243,7 @@ pub struct Member {
 
 /// The columns of a [`Member`], for [`members`] and [`member`] (`?1` the campaign). A manager's
 /// desktop also holds their team's leads; those are their owners' to call, so only the agent's
-/// own leads (`replica::MY_LEAD`) are members; the callers add it to their conditions.
+/// own leads (`own::MY_LEAD`) are members; the callers add it to their conditions.
 const MEMBER_SELECT: &str =
     "SELECT l.id, l.name, l.company, l.status, l.phone_e164, l.timezone, l.value, l.last_contact,
         l.user_id, l.assigned_to, l.notes,
@@ -283,7 +283,7 @@ pub fn members(r: &impl Reads, campaign_id: &str, since: &str) -> Result<Vec<Mem
     let c = get(r, campaign_id)?;
     let mut stmt = r.conn().prepare_cached(&format!(
         "{MEMBER_SELECT} WHERE m.list_id = ?2 AND m.deleted_at IS NULL AND {MY_LEAD} ORDER BY m.added_at, m.lead_id",
-        MY_LEAD = crate::replica::MY_LEAD
+        MY_LEAD = crate::own::MY_LEAD
     ))?;
     let mut out: Vec<Member> =
         stmt.query_map(params![campaign_id, c.list_id], member_row)?.collect::<rusqlite::Result<_>>()?;
@@ -310,7 +310,7 @@ pub fn member(r: &impl Reads, campaign_id: &str, lead_id: &str, since: &str) -> 
     let c = get(r, campaign_id)?;
     let mut stmt = r.conn().prepare_cached(&format!(
         "{MEMBER_SELECT} WHERE m.list_id = ?2 AND m.lead_id = ?3 AND m.deleted_at IS NULL AND {MY_LEAD}",
-        MY_LEAD = crate::replica::MY_LEAD
+        MY_LEAD = crate::own::MY_LEAD
     ))?;
     let Some(mut m) = stmt.query_row(params![campaign_id, c.list_id, lead_id], member_row).optional()? else {
         return Ok(None);

@@ -164,13 +164,13 @@ pub fn get(r: &impl Reads, id: &str) -> Result<FollowUp> {
         .ok_or_else(|| StoreError::NotFound { what: "follow-up", id: id.into() })
 }
 
-/// Open and snoozed follow-ups of the agent's own calls (`replica::MINE`) due before `until`,
+/// Open and snoozed follow-ups of the agent's own calls (`own::MINE`) due before `until`,
 /// soonest first.
 pub fn pending(r: &impl Reads, until: &str, limit: u32) -> Result<Vec<FollowUp>> {
     let mut stmt = r.conn().prepare_cached(&format!(
         "{SELECT} WHERE f.status IN ('open', 'snoozed') AND coalesce(f.snoozed_until, f.due_at) < ?1 AND {MINE}
          ORDER BY coalesce(f.snoozed_until, f.due_at), f.call_disposition_id LIMIT ?2",
-        MINE = crate::replica::MINE
+        MINE = crate::own::MINE
     ))?;
     Ok(stmt.query_map(params![until, limit], row)?.collect::<rusqlite::Result<_>>()?)
 }
@@ -182,7 +182,7 @@ pub fn overdue_count(r: &impl Reads, now: &str) -> Result<i64> {
             "SELECT count(*) FROM follow_up_states f
            JOIN call_dispositions d ON d.id = f.call_disposition_id JOIN call_logs c ON c.id = d.call_log_id
           WHERE f.status IN ('open', 'snoozed') AND coalesce(f.snoozed_until, f.due_at) < ?1 AND {MINE}",
-            MINE = crate::replica::MINE
+            MINE = crate::own::MINE
         ))?
         .query_row([now], |r| r.get(0))?)
 }

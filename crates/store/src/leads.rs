@@ -536,7 +536,7 @@ pub fn teammates(r: &impl Reads, id: &str) -> Result<Option<String>> {
     Ok(r.conn()
         .prepare_cached(&format!(
             "SELECT l.user_id FROM leads l WHERE l.id = ?1 AND NOT {MY_LEAD}",
-            MY_LEAD = crate::replica::MY_LEAD
+            MY_LEAD = crate::own::MY_LEAD
         ))?
         .query_row([id], |row| row.get(0))
         .optional()?)

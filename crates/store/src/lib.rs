@@ -10,7 +10,7 @@
 
 /// This desktop's agent as an SQL scalar: the sync state's `agent` ([`replica::AGENT`]), NULL
 /// until the backend has said who the agent is. The rules of what is the agent's own
-/// ([`replica::MINE`], [`replica::MY_LEAD`]) and the analytics' owner of an unpushed call splice
+/// ([`own::MINE`], [`own::MY_LEAD`]) and the analytics' owner of an unpushed call splice
 /// it in with `concat!`.
 macro_rules! sql_me {
     () => {
@@ -31,6 +31,7 @@ pub mod leads;
 pub mod lists;
 mod migrate;
 pub mod outbox;
+pub mod own;
 pub mod recordings;
 pub mod replica;
 pub mod settings;
