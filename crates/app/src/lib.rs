@@ -142,8 +142,14 @@ impl App {
         let cache_dir = db_path.parent().unwrap_or(Path::new(".")).join("recordings");
         let recording_cache = (cache_dir, options.recording_cache_bytes.unwrap_or(500 * 1024 * 1024));
         let sync = sync::SyncService::spawn(store.clone(), secrets.clone())?;
-        let caches = store.clone();
-        let settle = memory::Settle::start(memory::QUIET, memory::WORTH_BYTES, move || caches.release_memory());
+        // Weak: the store closes (and checkpoints its journal) when the App goes, not when the
+        // settle thread does, which the process may end without joining.
+        let caches = Arc::downgrade(&store);
+        let settle = memory::Settle::start(memory::QUIET, memory::WORTH_BYTES, move || {
+            if let Some(store) = caches.upgrade() {
+                store.release_memory();
+            }
+        });
         Ok(App {
             settle,
             sync,

@@ -26,3 +26,20 @@ fn memory_freed_below_a_live_block_goes_back_to_the_system() {
         assert!(!gave, "other allocators have nothing to trim");
     }
 }
+
+#[test]
+fn closing_the_app_closes_its_database_at_once_whatever_the_settle_thread_does() {
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ringdesk.db");
+    let app = ringdesk_app::App::open(&db, Arc::new(ringdesk_app::keychain::MemorySecretStore::default()))
+        .expect("app opens");
+    app.create_list("Expo", None).expect("a write");
+    app.worked();
+    let wal = dir.path().join("ringdesk.db-wal");
+    assert!(wal.exists(), "the write went through the journal while the app is open");
+    drop(app);
+    // The last connection's close checkpoints the journal into the database and removes it; a
+    // process that exits right after (the CLI, the window) must not leave it to a thread.
+    assert!(!wal.exists(), "the journal is gone as soon as the app is dropped");
+}
