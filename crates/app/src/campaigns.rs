@@ -61,9 +61,8 @@ struct Live {
     excluded: HashMap<String, DateTime<Utc>>,
     /// The project's numbers, for local presence (read once per session).
     ours: Option<Vec<String>>,
-    /// The backend could not be reached at the last claim.
-    offline: bool,
-    /// When the session went offline: a sync that succeeds after it brings it back.
+    /// Since when the backend could not be reached at the claims (`None`: it answered the last
+    /// one); a sync that succeeds after that moment brings the session back.
     offline_since: Option<DateTime<Utc>>,
     /// The campaign's members, kept between steps.
     cache: Option<Cache>,
@@ -169,10 +168,12 @@ impl Cache {
 impl Live {
     /// The backend could not be reached for a claim.
     fn went_offline(&mut self) {
-        if !self.offline {
-            self.offline_since = Some(Utc::now());
-        }
-        self.offline = true;
+        self.offline_since.get_or_insert_with(Utc::now);
+    }
+
+    /// The backend could not be reached at the last claim.
+    fn offline(&self) -> bool {
+        self.offline_since.is_some()
     }
 
     /// Another agent holds lead `id` (or, offline, it is not this agent's): set aside until then.
@@ -199,8 +200,7 @@ impl Live {
 
     /// The backend answered: the leads held back only for being offline are free again.
     fn back_online(&mut self, rules: &Rules, now: DateTime<Utc>) {
-        let was_offline = std::mem::replace(&mut self.offline, false);
-        self.offline_since = None;
+        let was_offline = self.offline_since.take().is_some();
         let Some(cache) = self.cache.as_mut().filter(|_| was_offline) else { return };
         let lift: Vec<String> = cache.holds.keys().filter(|id| !self.excluded.contains_key(*id)).cloned().collect();
         for id in lift {
@@ -861,7 +861,6 @@ impl crate::App {
                     held: HashMap::new(),
                     excluded: HashMap::new(),
                     ours: None,
-                    offline: false,
                     offline_since: None,
                     cache: None,
                 },
@@ -890,14 +889,13 @@ impl crate::App {
                 // A sync cycle reached the backend since the session went offline: the leads held
                 // back for being offline are free again (the next claim decides), instead of
                 // waiting out their minute.
-                if live.offline
-                    && let (Some(since), Some(synced)) =
-                        (live.offline_since, self.sync_status().last_synced_at.as_deref().and_then(parse_ts))
+                if let Some(since) = live.offline_since
+                    && let Some(synced) = self.sync_status().last_synced_at.as_deref().and_then(parse_ts)
                     && synced > since
                 {
                     live.back_online(&rules, now);
                 }
-                if live.offline {
+                if live.offline() {
                     live.hold_others(me.as_deref(), &rules, now);
                 }
                 let Some(cache) = live.cache.as_ref() else { break };
@@ -946,7 +944,7 @@ impl crate::App {
                         if !self.reserve(id, live, &m, &ahead, &rules, now)?
                             || !self.hold_for_dial(id, live, &m, &rules, now)?
                         {
-                            notice = Some(set_aside_notice(live.offline, &m.name));
+                            notice = Some(set_aside_notice(live.offline(), &m.name));
                             live.set_aside(&lead_id, self.set_aside(now), &rules, now);
                             // Out of the call the engine just started, on to the next lead.
                             step = Some(SessionCommand::Refresh);
@@ -999,7 +997,7 @@ impl crate::App {
                         if let Some(m) = member(&lead_id)
                             && !self.reserve(id, live, &m, &[], &rules, now)?
                         {
-                            notice = Some(set_aside_notice(live.offline, &m.name));
+                            notice = Some(set_aside_notice(live.offline(), &m.name));
                             live.set_aside(&lead_id, self.set_aside(now), &rules, now);
                             step = Some(SessionCommand::DialNow);
                         }
@@ -1007,7 +1005,7 @@ impl crate::App {
                     _ => {}
                 }
             }
-            if live.offline && notice.is_none() {
+            if live.offline() && notice.is_none() {
                 notice = Some("Offline: only the leads assigned to you are called until the backend is back.".into());
             }
         }
