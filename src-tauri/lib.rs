@@ -351,8 +351,9 @@ fn start_services(handle: &tauri::AppHandle) {
     {
         tracing::warn!(code = ?e.code, "the softphone did not start: {}", e.message);
     }
-    // The first page and the services' first reads are done: their page caches can go.
-    app.store().release_memory();
+    // The first page and the services' first reads are done: what they left behind (page caches,
+    // freed memory) goes back once the window is quiet, like after any command.
+    app.worked();
     tracing::debug!("start-up: background services started");
 }
 
