@@ -42,11 +42,13 @@ pub fn give_back() -> bool {
     false
 }
 
-/// The process's resident memory in bytes, where the system tells it cheaply (Linux); else `None`.
+/// The process's resident memory in bytes, where the system tells it cheaply (Linux's
+/// `VmRSS`, in kB whatever the page size); else `None`.
 pub fn resident_bytes() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 =
+        status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Gives memory back once the app has been quiet for [`QUIET`] after work (see the module doc).

@@ -11,8 +11,9 @@
 //! a filter on any of them is a lookup of the kind). A call without a lead counts against its
 //! number as a stand-in "lead" that is no lead (its zone, no status, outside every funnel and
 //! list). Per lead: its status, value and zone; per list: its leads as a bitset. Strings are
-//! interned; lead ids are not kept once the lists are mapped. Hand-written because the scan is the whole point: no embedded analytics engine
-//! (DuckDB, Polars) is worth its megabytes for these few fixed aggregates.
+//! interned; lead ids are not kept once the lists are mapped. Hand-written because the scan is
+//! the whole point: no embedded analytics engine (DuckDB, Polars) is worth its megabytes for
+//! these few fixed aggregates.
 
 use std::collections::HashMap;
 
