@@ -4,6 +4,7 @@ import type { AppInfo, CallHistoryItem, ErrorCode } from "./generated/bindings";
 import { X } from "lucide-react";
 import { callerName } from "./features/calls/callText";
 import { lazyPage } from "./lib/lazyPage";
+import { PageBoundary } from "./lib/PageBoundary";
 import { useAwaitingCalls } from "./features/calls/useAwaitingCalls";
 import { WrapUpDialog } from "./features/calls/WrapUpDialog";
 import type { DialerCommand } from "./features/dialer/DialerPage";
@@ -401,62 +402,78 @@ function Workspace({ info }: { info: AppInfo }) {
         <Suspense fallback={<div className="page-loading" aria-busy="true" />}>
         {visited.has("dialer") && (
           <div className="page-slot" hidden={page !== "dialer"}>
-            <DialerPage
-              active={page === "dialer"}
-              command={dialerCommand}
-              dialDisabledReason={phone.registration?.registered ? null : info.dialDisabledReason}
-              onOpenLead={openLead}
-            />
+            <PageBoundary name="Dialer">
+              <DialerPage
+                active={page === "dialer"}
+                command={dialerCommand}
+                dialDisabledReason={phone.registration?.registered ? null : info.dialDisabledReason}
+                onOpenLead={openLead}
+              />
+            </PageBoundary>
           </div>
         )}
         {visited.has("campaigns") && (
           <div className="page-slot" hidden={page !== "campaigns"}>
-            <CampaignsPage active={page === "campaigns"} dataVersion={callsVersion} onOpenLead={openLead} />
+            <PageBoundary name="Campaigns">
+              <CampaignsPage active={page === "campaigns"} dataVersion={callsVersion} onOpenLead={openLead} />
+            </PageBoundary>
           </div>
         )}
         {visited.has("messages") && (
           <div className="page-slot" hidden={page !== "messages"}>
-            <MessagesPage
-              active={page === "messages"}
-              command={messagesCommand}
-              unreadCount={unreadTexts.count}
-              onUnreadChanged={unreadTexts.refresh}
-              onOpenSettings={openSettings}
-              onLeadCreated={onLeadCreatedInMessages}
-              onOpenLead={openLead}
-              live={live}
-              liveVersion={liveVersion}
-            />
+            <PageBoundary name="Messages">
+              <MessagesPage
+                active={page === "messages"}
+                command={messagesCommand}
+                unreadCount={unreadTexts.count}
+                onUnreadChanged={unreadTexts.refresh}
+                onOpenSettings={openSettings}
+                onLeadCreated={onLeadCreatedInMessages}
+                onOpenLead={openLead}
+                live={live}
+                liveVersion={liveVersion}
+              />
+            </PageBoundary>
           </div>
         )}
         {visited.has("followups") && (
           <div className="page-slot" hidden={page !== "followups"}>
-            <FollowUpsPage
-              active={page === "followups"}
-              dataVersion={callsVersion}
-              onChanged={refreshOverdue}
-              onOpenLead={openLead}
-            />
+            <PageBoundary name="Follow-ups">
+              <FollowUpsPage
+                active={page === "followups"}
+                dataVersion={callsVersion}
+                onChanged={refreshOverdue}
+                onOpenLead={openLead}
+              />
+            </PageBoundary>
           </div>
         )}
         {visited.has("history") && (
           <div className="page-slot" hidden={page !== "history"}>
-            <HistoryPage active={page === "history"} dataVersion={callsVersion} onOpenLead={openLead} />
+            <PageBoundary name="History">
+              <HistoryPage active={page === "history"} dataVersion={callsVersion} onOpenLead={openLead} />
+            </PageBoundary>
           </div>
         )}
         {visited.has("recordings") && (
           <div className="page-slot" hidden={page !== "recordings"}>
-            <RecordingsPage active={page === "recordings"} command={recordingsCommand} dataVersion={callsVersion} onOpenSettings={openSettings} />
+            <PageBoundary name="Recordings">
+              <RecordingsPage active={page === "recordings"} command={recordingsCommand} dataVersion={callsVersion} onOpenSettings={openSettings} />
+            </PageBoundary>
           </div>
         )}
         {visited.has("analytics") && (
           <div className="page-slot" hidden={page !== "analytics"}>
-            <AnalyticsPage active={page === "analytics"} dataVersion={callsVersion} />
+            <PageBoundary name="Analytics">
+              <AnalyticsPage active={page === "analytics"} dataVersion={callsVersion} />
+            </PageBoundary>
           </div>
         )}
         {visited.has("settings") && (
           <div className="page-slot" hidden={page !== "settings"}>
-            <SettingsPage active={page === "settings"} command={settingsCommand} />
+            <PageBoundary name="Settings">
+              <SettingsPage active={page === "settings"} command={settingsCommand} />
+            </PageBoundary>
           </div>
         )}
         </Suspense>
