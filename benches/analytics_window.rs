@@ -4,9 +4,9 @@
 //!
 //! - **Filter change → charts painted.** The `change` event's time is taken in the page (a
 //!   capturing listener: the moment the select changed, before React's handler); the paint is the
-//!   frame after the one in which the volume chart finished drawing the new report (ECharts'
-//!   `finished` event marks the page's `data-painted`; two `requestAnimationFrame`s later that
-//!   frame has been painted). The direction filter toggles between outbound and both, so every
+//!   frame after the one in which the volume chart finished drawing the new report (uPlot's
+//!   `draw` hook marks the page's `data-painted`; two `requestAnimationFrame`s later that frame
+//!   has been painted). The direction filter toggles between outbound and both, so every
 //!   round scans the million calls. Target ≤ 300 ms.
 //! - **Memory.** Proportional set size of the app and its web processes with the History page
 //!   open, then with Analytics open (its columns built). Target ≤ 30 MB above History.
@@ -184,6 +184,16 @@ async fn main() {
         analytics - history
     );
     desktop.screenshot(&c, "01-analytics").await;
+    for (card, shot) in [("best-time", "01b-analytics-best-time"), ("team", "01c-analytics-funnel-team")] {
+        c.execute(&format!("document.querySelector('[data-testid=analytics-card-{card}]').scrollIntoView()"), vec![])
+            .await
+            .expect("scroll to a card");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        desktop.screenshot(&c, shot).await;
+    }
+    c.execute("document.querySelector('[data-testid=analytics-page]').scrollIntoView()", vec![])
+        .await
+        .expect("scroll back");
     if std::env::var_os("RINGDESK_BENCH_MEMORY_ONLY").is_some() {
         return;
     }

@@ -182,6 +182,8 @@ pub struct Funnel {
 pub struct AnalyticsReport {
     /// The talk (seconds) from which an answered call counted as a conversation here.
     pub conversation_seconds: u32,
+    /// A heatmap cell with fewer dials than this is marked sparse ([`SPARSE_CELL`]).
+    pub sparse_cell: u32,
     pub calls: u32,
     pub outbound: u32,
     pub inbound: u32,

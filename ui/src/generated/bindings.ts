@@ -424,6 +424,8 @@ export type AnalyticsQuery = {
 export type AnalyticsReport = {
 	/**  The talk (seconds) from which an answered call counted as a conversation here. */
 	conversationSeconds: number,
+	/**  A heatmap cell with fewer dials than this is marked sparse ([`SPARSE_CELL`]). */
+	sparseCell: number,
 	calls: number,
 	outbound: number,
 	inbound: number,

@@ -54,6 +54,13 @@ function installDomStandIns() {
     URL.revokeObjectURL = (url: string) => NodeURL.revokeObjectURL(url);
   }
 
+  // jsdom has no media queries; uPlot (the Analytics charts) asks one for the pixel ratio when its
+  // module loads. Nothing matches, as on a plain screen.
+  if (typeof window.matchMedia !== "function") {
+    window.matchMedia = (media: string) =>
+      ({ matches: false, media, onchange: null, addEventListener() {}, removeEventListener() {}, addListener() {}, removeListener() {}, dispatchEvent: () => false }) as MediaQueryList;
+  }
+
   if (!Element.prototype.scrollTo) {
     Element.prototype.scrollTo = function scrollTo(this: Element, arg?: ScrollToOptions | number, y?: number) {
       if (typeof arg === "number") {

@@ -563,9 +563,12 @@ impl Facts {
 
     /// Every figure over the calls `sel` selects.
     pub fn report(&self, sel: &Selection, counting: &Counting, now: DateTime<Utc>) -> AnalyticsReport {
-        let mut out = AnalyticsReport::default();
-        let never =
-            || AnalyticsReport { conversation_seconds: counting.conversation_seconds, ..AnalyticsReport::default() };
+        let mut out = AnalyticsReport { sparse_cell: SPARSE_CELL, ..AnalyticsReport::default() };
+        let never = || AnalyticsReport {
+            conversation_seconds: counting.conversation_seconds,
+            sparse_cell: SPARSE_CELL,
+            ..AnalyticsReport::default()
+        };
         // A filter on a name no call has selects nothing.
         let id = |names: &Names, v: &Option<String>| match v {
             None => Ok(None),

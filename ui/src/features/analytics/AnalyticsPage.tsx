@@ -1,6 +1,5 @@
 import { BarChart3, Download, Image as ImageIcon, Loader2 } from "lucide-react";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import type { EChartsCoreOption, EChartsType } from "echarts/core";
 import { errorMessage, useBackend } from "../../backend";
 import type { AnalyticsQuery, AnalyticsReport, AnalyticsTable, CampaignSummary, DispositionOption, LeadList, Period } from "../../generated/bindings";
 import { formatCount, formatMinutes as minutes, plural } from "../../lib/format";
@@ -8,9 +7,9 @@ import { dispositionLabel } from "../calls/callText";
 import { useDispositionOptions } from "../calls/useDispositionOptions";
 import { leadStatuses, statusLabel } from "../history/HistoryPage";
 import { useToast } from "../shell/Toast";
-import { Chart } from "./Chart";
+import { Chart, type Drawn } from "./Chart";
 import { localZone } from "./zone";
-import { BORDER, MUTED, OUTCOME_COLORS, TEXT } from "./charts";
+import { barChart, heatmapChart, OUTCOME_COLORS, TEXT, type ChartSpec } from "./charts";
 
 export type Range = "today" | "week" | "30days" | "all" | "custom";
 
@@ -173,10 +172,10 @@ export function AnalyticsPage({ active, dataVersion }: Props) {
   );
 
   const exportPng = useCallback(
-    async (chart: EChartsType | null, name: string) => {
+    async (chart: Drawn | null, name: string) => {
       if (!chart) return;
       try {
-        const png = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" });
+        const png = chart.png();
         const done = await backend.exportChartPng(`${name}.png`, png);
         if (done) toast(`Saved the chart to ${done.path}.`);
       } catch (err) {
@@ -302,11 +301,11 @@ type FiguresProps = {
   shown: number;
   onPeriod: (p: Period) => void;
   onCsv: (table: AnalyticsTable, name: string) => void;
-  onPng: (chart: EChartsType | null, name: string) => void;
+  onPng: (chart: Drawn | null, name: string) => void;
 };
 
 function Figures({ report: r, dispositions, lists, filters, shown, onPeriod, onCsv, onPng }: FiguresProps) {
-  const options = useMemo(() => chartOptions(r), [r]);
+  const specs = useMemo(() => chartSpecs(r), [r]);
   const list = filters.listId !== "";
   const dials = r.outbound;
   return (
@@ -338,7 +337,7 @@ function Figures({ report: r, dispositions, lists, filters, shown, onPeriod, onC
             <option value="month">Per month</option>
           </select>
         }
-        chart={(onChart) => <Chart label="call-volume" option={options.volume} onChart={onChart} onPainted={() => painted(shown)} />}
+        chart={(onChart) => <Chart label="call-volume" spec={specs.volume} onChart={onChart} onPainted={() => painted(shown)} />}
       >
         <Table
           head={["Period", "Calls", ...OUTCOMES.map(([, l]) => l), "Talk"]}
@@ -353,7 +352,7 @@ function Figures({ report: r, dispositions, lists, filters, shown, onPeriod, onC
         onCsv={onCsv}
         onPng={onPng}
         empty={dials === 0 ? "No outbound dials in this range: contact rates count dials only." : null}
-        chart={(onChart) => <Chart label="contact-rate" option={options.rates} height={220} onChart={onChart} />}
+        chart={(onChart) => <Chart label="contact-rate" spec={specs.rates} height={220} onChart={onChart} />}
       >
         <Table head={["Outcome", "Dials", "Share"]} rows={OUTCOMES.map(([k, l]) => [l, formatCount(r.outcomes[k]), pct(r.rates[k])])} />
       </Card>
@@ -365,10 +364,10 @@ function Figures({ report: r, dispositions, lists, filters, shown, onPeriod, onC
         onCsv={onCsv}
         onPng={onPng}
         empty={r.heatmap.length === 0 ? "No outbound dials in this range: the heatmap places each dial in its lead's local hour." : null}
-        chart={(onChart) => <Chart label="best-time" option={options.heatmap} height={300} onChart={onChart} />}
+        chart={(onChart) => <Chart label="best-time" spec={specs.heatmap} height={300} onChart={onChart} />}
       >
         <p className="muted small">
-          Answered share of dials per hour. Cells with fewer than 5 dials are grey: too few to read.
+          Answered share of dials per hour. Cells with fewer than {r.sparseCell} dials are grey: too few to read.
         </p>
         <Table
           head={["Leads", "Best hour", "Answered", "Dials there"]}
@@ -390,7 +389,7 @@ function Figures({ report: r, dispositions, lists, filters, shown, onPeriod, onC
         onCsv={onCsv}
         onPng={onPng}
         empty={r.funnel.leadsCalled === 0 ? "None of these calls was to a lead: the funnel follows leads." : null}
-        chart={(onChart) => <Chart label="funnel" option={options.funnel} height={240} onChart={onChart} />}
+        chart={(onChart) => <Chart label="funnel" spec={specs.funnel} height={240} onChart={onChart} />}
       >
         <Table
           head={["Step", "Leads", "From the step before"]}
@@ -405,7 +404,7 @@ function Figures({ report: r, dispositions, lists, filters, shown, onPeriod, onC
         table="agents"
         onCsv={onCsv}
         onPng={onPng}
-        chart={(onChart) => <Chart label="team" option={options.team} height={Math.max(160, 60 + r.byAgent.length * 36)} onChart={onChart} />}
+        chart={(onChart) => <Chart label="team" spec={specs.team} height={Math.max(160, 60 + r.byAgent.length * 36)} onChart={onChart} />}
         wide
       >
         <Table
@@ -443,127 +442,52 @@ function funnelSteps(r: AnalyticsReport): [string, number, number | null][] {
   ];
 }
 
-function chartOptions(r: AnalyticsReport): Record<"volume" | "rates" | "heatmap" | "funnel" | "team", EChartsCoreOption> {
-  const axis = { axisLine: { lineStyle: { color: BORDER } }, axisLabel: { color: MUTED }, splitLine: { lineStyle: { color: BORDER } } };
-  const legend = { bottom: 0, textStyle: { color: TEXT }, icon: "roundRect" };
-  const grid = { left: 48, right: 52, top: 28, bottom: 72 };
-  const volume: EChartsCoreOption = {
-    animation: false,
-    tooltip: { trigger: "axis" },
-    legend,
-    grid,
-    xAxis: { type: "category", data: r.byDay.map((d) => d.day), ...axis },
-    yAxis: [
-      { type: "value", name: "calls", minInterval: 1, nameTextStyle: { color: MUTED }, ...axis },
-      { type: "value", name: "talk min", nameTextStyle: { color: MUTED }, ...axis, splitLine: { show: false } },
-    ],
+function chartSpecs(r: AnalyticsReport): Record<"volume" | "rates" | "heatmap" | "funnel" | "team", ChartSpec> {
+  const percent = (v: number) => `${v.toFixed(1)} %`;
+  const volume = barChart({
+    categories: r.byDay.map((d) => d.day),
+    stacked: true,
+    unit: "calls",
     series: [
-      ...OUTCOMES.map(([k, label]) => ({
-        name: label,
-        type: "bar",
-        stack: "calls",
-        barMaxWidth: 48,
-        color: OUTCOME_COLORS[k],
-        data: r.byDay.map((d) => d.outcomes[k]),
-      })),
-      {
-        name: "Inbound",
-        type: "bar",
-        stack: "calls",
-        barMaxWidth: 48,
-        color: "#a78bfa",
-        data: r.byDay.map((d) => d.inbound),
-      },
-      {
-        name: "Talk minutes",
-        type: "line",
-        yAxisIndex: 1,
-        color: TEXT,
-        symbolSize: 5,
-        data: r.byDay.map((d) => Math.round(d.talkSeconds / 6) / 10),
-      },
+      ...OUTCOMES.map(([k, label]) => ({ label, color: OUTCOME_COLORS[k], values: r.byDay.map((d) => d.outcomes[k]) })),
+      { label: "Inbound", color: "#a78bfa", values: r.byDay.map((d) => d.inbound) },
     ],
-  };
-  const rates: EChartsCoreOption = {
-    animation: false,
-    tooltip: { trigger: "axis", valueFormatter: (v: number) => `${Number(v).toFixed(1)} %` },
-    grid: { left: 100, right: 24, top: 12, bottom: 28 },
-    xAxis: { type: "value", max: 100, name: "%", nameTextStyle: { color: MUTED }, ...axis },
-    yAxis: { type: "category", inverse: true, data: OUTCOMES.map(([, l]) => l), ...axis },
-    series: [
-      {
-        name: "Share of dials",
-        type: "bar",
-        data: OUTCOMES.map(([k]) => ({ value: Math.round((r.rates[k] ?? 0) * 10) / 10, itemStyle: { color: OUTCOME_COLORS[k] } })),
-        label: { show: true, position: "right", color: TEXT, formatter: "{c} %" },
-      },
-    ],
-  };
-  // [hour, weekday, the colour's value (-1 for a sparse cell: outside the scale, grey), dials, rate]
-  const cells = r.heatmap.map((c) => {
-    const rate = c.dials ? Math.round((c.answered * 1000) / c.dials) / 10 : 0;
-    return [c.hour, c.weekday, c.sparse ? -1 : rate, c.dials, rate];
+    line: { label: "Talk minutes", color: TEXT, unit: "talk min", values: r.byDay.map((d) => Math.round(d.talkSeconds / 6) / 10) },
   });
-  const heatmap: EChartsCoreOption = {
-    animation: false,
-    tooltip: {
-      formatter: (p: { value: number[] }) => {
-        const [h, d, , n, rate] = p.value;
-        return `${WEEKDAYS[d]} ${HOURS[h]}<br/>${rate} % answered of ${n} dial${n === 1 ? "" : "s"}${n < 5 ? " (too few to read)" : ""}`;
-      },
-    },
-    grid: { left: 48, right: 16, top: 8, bottom: 80 },
-    xAxis: { type: "category", data: HOURS, name: "local hour", nameLocation: "middle", nameGap: 28, splitArea: { show: true }, ...axis },
-    yAxis: { type: "category", data: WEEKDAYS, inverse: true, splitArea: { show: true }, ...axis },
-    visualMap: {
-      min: 0,
-      max: 100,
-      dimension: 2,
-      calculable: false,
-      orient: "horizontal",
-      left: "center",
-      bottom: 0,
-      text: ["100 % answered", "0 %"],
-      textStyle: { color: MUTED },
-      inRange: { color: ["#eff6ff", "#2563eb"] },
-      outOfRange: { color: ["#e2e8f0"] },
-    },
-    series: [{ name: "Answered", type: "heatmap", data: cells, label: { show: false } }],
-  };
-  const steps = funnelSteps(r);
-  const funnel: EChartsCoreOption = {
-    animation: false,
-    tooltip: { trigger: "item", formatter: "{b}: {c} leads" },
-    legend: { ...legend, data: steps.map(([l]) => l) },
+  // One bar per outcome, each in its colour: a series per outcome with a value at its own place.
+  const rates = barChart({
+    categories: OUTCOMES.map(([, l]) => l),
+    unit: "% of dials",
+    max: 100,
+    format: percent,
+    valueLabels: true,
     series: [
       {
-        name: "Funnel",
-        type: "funnel",
-        sort: "none",
-        left: "10%",
-        width: "80%",
-        top: 8,
-        bottom: 36,
-        minSize: "8%",
-        label: { show: true, position: "inside", color: "#fff", formatter: "{b}: {c}" },
-        data: steps.map(([name, value], i) => ({ name, value, itemStyle: { color: ["#93c5fd", "#60a5fa", "#2563eb", "#16a34a"][i] } })),
+        label: "Share of dials",
+        color: OUTCOME_COLORS.answered,
+        values: OUTCOMES.map(([k]) => Math.round((r.rates[k] ?? 0) * 10) / 10),
       },
     ],
-  };
-  const names = r.byAgent.map((a) => agentName(a.agent, r.me));
-  const team: EChartsCoreOption = {
-    animation: false,
-    tooltip: { trigger: "axis" },
-    legend,
-    grid: { left: 140, right: 24, top: 8, bottom: 48 },
-    xAxis: { type: "value", minInterval: 1, name: "calls", nameTextStyle: { color: MUTED }, ...axis },
-    yAxis: { type: "category", inverse: true, data: names, ...axis },
+    colors: OUTCOMES.map(([k]) => OUTCOME_COLORS[k]),
+  });
+  const heatmap = heatmapChart(r.heatmap, WEEKDAYS, HOURS, r.sparseCell);
+  const steps = funnelSteps(r);
+  const funnel = barChart({
+    categories: steps.map(([l]) => l),
+    unit: "leads",
+    valueLabels: true,
+    series: [{ label: "Leads", color: "#2563eb", values: steps.map(([, n]) => n) }],
+    colors: ["#93c5fd", "#60a5fa", "#2563eb", "#16a34a"],
+  });
+  const team = barChart({
+    categories: r.byAgent.map((a) => agentName(a.agent, r.me)),
+    unit: "calls",
     series: [
-      { name: "Dials", type: "bar", color: "#93c5fd", data: r.byAgent.map((a) => a.dials) },
-      { name: "Answered", type: "bar", color: OUTCOME_COLORS.answered, data: r.byAgent.map((a) => a.answered) },
-      { name: "Conversations", type: "bar", color: "#2563eb", data: r.byAgent.map((a) => a.conversations) },
+      { label: "Dials", color: "#93c5fd", values: r.byAgent.map((a) => a.dials) },
+      { label: "Answered", color: OUTCOME_COLORS.answered, values: r.byAgent.map((a) => a.answered) },
+      { label: "Conversations", color: "#2563eb", values: r.byAgent.map((a) => a.conversations) },
     ],
-  };
+  });
   return { volume, rates, heatmap, funnel, team };
 }
 
@@ -583,8 +507,8 @@ type CardProps = {
   name: string;
   table: AnalyticsTable;
   onCsv: (table: AnalyticsTable, name: string) => void;
-  onPng: (chart: EChartsType | null, name: string) => void;
-  chart: (onChart: (c: EChartsType | null) => void) => ReactNode;
+  onPng: (chart: Drawn | null, name: string) => void;
+  chart: (onChart: (c: Drawn | null) => void) => ReactNode;
   /** Why there is nothing to chart; the chart is left out then. */
   empty?: string | null;
   extra?: ReactNode;
@@ -594,10 +518,8 @@ type CardProps = {
 
 /** A chart with its numbers beside it, and its CSV and PNG exports. */
 function Card({ title, name, table, onCsv, onPng, chart, empty, extra, wide, children }: CardProps) {
-  const instance = useRef<EChartsType | null>(null);
-  const onChart = useCallback((c: EChartsType | null) => {
-    instance.current = c;
-  }, []);
+  // The PNG button waits for a drawn chart (a window without a canvas draws none).
+  const [drawn, setDrawn] = useState<Drawn | null>(null);
   return (
     <section className={`analytics-card${wide ? " wide" : ""}`} aria-label={title} data-testid={`analytics-card-${name}`}>
       <header className="analytics-card-head">
@@ -611,15 +533,15 @@ function Card({ title, name, table, onCsv, onPng, chart, empty, extra, wide, chi
           type="button"
           className="button small"
           data-testid={`analytics-png-${name}`}
-          title="Save the chart as a PNG image"
-          disabled={Boolean(empty)}
-          onClick={() => onPng(instance.current, name)}
+          title={drawn ? "Save the chart as a PNG image" : "No chart drawn to save"}
+          disabled={Boolean(empty) || !drawn}
+          onClick={() => onPng(drawn, name)}
         >
           <ImageIcon size={13} aria-hidden /> PNG
         </button>
       </header>
       <div className="analytics-card-body">
-        <div className="analytics-chart">{empty ? <p className="muted analytics-chart-empty" data-testid={`analytics-empty-${name}`}>{empty}</p> : chart(onChart)}</div>
+        <div className="analytics-chart">{empty ? <p className="muted analytics-chart-empty" data-testid={`analytics-empty-${name}`}>{empty}</p> : chart(setDrawn)}</div>
         <div className="analytics-table">{children}</div>
       </div>
     </section>
