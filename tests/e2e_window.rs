@@ -67,6 +67,12 @@ async fn import_search_edit_restart_and_text_in_the_real_window() {
     let c = desktop.launch().await;
     eprintln!("e2e: launched");
     assert_eq!(text(&c, "lead-count").await.trim(), "0", "a fresh database has no leads");
+    let web = desktop.web_process_environments();
+    assert!(!web.is_empty(), "the app's WebKit web process is found by its database path");
+    assert!(
+        web.iter().all(|vars| vars.iter().any(|v| v == "JSC_useJIT=false")),
+        "the web process runs its JavaScript without the JIT (~17 MiB at idle)"
+    );
     desktop.screenshot(&c, "01-empty").await;
 
     // A script in the window cannot post a form anywhere (CSP form-action 'none'): the submit is

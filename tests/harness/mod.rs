@@ -146,6 +146,25 @@ impl Desktop {
         self.dir.path()
     }
 
+    /// The environment of each WebKit web process this desktop's app started (found by the
+    /// app's database path, which they inherit), as `KEY=value` entries.
+    pub fn web_process_environments(&self) -> Vec<Vec<String>> {
+        let db = format!("RINGDESK_DB={}", self.dir.path().join("ringdesk.db").display());
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+            if !comm.starts_with("WebKitWebProces") {
+                continue;
+            }
+            let Ok(raw) = std::fs::read(entry.path().join("environ")) else { continue };
+            let vars: Vec<String> = raw.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).into_owned()).collect();
+            if vars.contains(&db) {
+                out.push(vars);
+            }
+        }
+        out
+    }
+
     /// What the app's next file dialogs answer, as if the agent chose `path` in them (WebDriver
     /// cannot reach a native GTK dialog; src-tauri/files.rs reads this in debug builds only).
     pub fn answer_file_dialogs(&self, path: &Path) {
