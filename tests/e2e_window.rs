@@ -572,6 +572,33 @@ async fn the_call_workflow_in_the_real_window_over_sip_and_the_bridge() {
             .unwrap_or(false)
     })
     .await;
+    // The pointer near the chart's right edge: the tooltip names the day and its counts, and it
+    // opens to the left of the pointer, inside the chart.
+    c.execute(
+        "const over = document.querySelector('[data-testid=chart-call-volume] .u-over');
+         const r = over.getBoundingClientRect();
+         const at = { clientX: r.right - 4, clientY: r.top + r.height / 2, bubbles: true };
+         over.dispatchEvent(new MouseEvent('mouseenter', at));
+         over.dispatchEvent(new MouseEvent('mousemove', at));",
+        vec![],
+    )
+    .await
+    .expect("pointer over the volume chart");
+    eventually(&desktop, &c, "the chart's tooltip shows inside the chart", || async {
+        c.execute(
+            "const tip = document.querySelector('[data-testid=analytics-card-call-volume] .chart-tip');
+             if (!tip) return '';
+             const t = tip.getBoundingClientRect();
+             const chart = tip.closest('.chart').getBoundingClientRect();
+             return t.right <= chart.right && t.left >= chart.left ? tip.textContent : 'outside';",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.contains("Answered: 1") && s.contains("Talk minutes")))
+        .unwrap_or(false)
+    })
+    .await;
     desktop.screenshot(&c, "05b-analytics").await;
     let png = desktop.dir().join("call-volume.png");
     desktop.answer_file_dialogs(&png);

@@ -21,7 +21,7 @@ export function Chart({ label, spec, height = 260, onChart, onPainted }: Props) 
   const host = useRef<HTMLDivElement>(null);
   const latest = useRef({ onPainted, onChart });
   latest.current = { onPainted, onChart };
-  const [tip, setTip] = useState<{ lines: string[]; left: number; top: number } | null>(null);
+  const [tip, setTip] = useState<{ lines: string[]; left: number; top: number; flip: boolean } | null>(null);
 
   useEffect(() => {
     const el = host.current;
@@ -39,7 +39,10 @@ export function Chart({ label, spec, height = 260, onChart, onPainted }: Props) 
             (u) => {
               const lines = spec.tip(u);
               const { left, top } = u.cursor;
-              setTip(lines && left != null && top != null && left >= 0 ? { lines, left: left + u.over.offsetLeft, top: top + u.over.offsetTop } : null);
+              // Right of the cursor on the chart's left half, left of it on its right half, so
+              // the tooltip stays inside the card.
+              const flip = left != null && left > u.over.clientWidth / 2;
+              setTip(lines && left != null && top != null && left >= 0 ? { lines, left: left + u.over.offsetLeft, top: top + u.over.offsetTop, flip } : null);
             },
           ],
         },
@@ -64,7 +67,11 @@ export function Chart({ label, spec, height = 260, onChart, onPainted }: Props) 
     <div className="chart">
       <div ref={host} className="chart-plot" role="img" aria-label={label} data-testid={`chart-${label}`} style={{ height }} />
       {tip && (
-        <div className="chart-tip" role="tooltip" style={{ left: tip.left + 12, top: tip.top + 12 }}>
+        <div
+          className="chart-tip"
+          role="tooltip"
+          style={tip.flip ? { left: tip.left - 12, top: tip.top + 12, transform: "translateX(-100%)" } : { left: tip.left + 12, top: tip.top + 12 }}
+        >
           {tip.lines.map((l, i) => (i === 0 ? <strong key={i}>{l}</strong> : <span key={i}>{l}</span>))}
         </div>
       )}
