@@ -98,9 +98,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2021",
     sourcemap: false,
-    // The Analytics page's chunk carries ECharts (about 600 kB minified, loaded on its first
-    // visit only); everything the first paint loads stays far below this.
-    chunkSizeWarningLimit: 700,
     rollupOptions: {
       onwarn(warning, warn) {
         // lucide-react ships "use client" directives, meaningless outside React Server Components.
