@@ -404,7 +404,7 @@ function Figures({ report: r, dispositions, lists, filters, shown, onPeriod, onC
         table="agents"
         onCsv={onCsv}
         onPng={onPng}
-        chart={(onChart) => <Chart label="team" spec={specs.team} height={Math.max(160, 60 + r.byAgent.length * 36)} onChart={onChart} />}
+        chart={(onChart) => <Chart label="team" spec={specs.team} onChart={onChart} />}
         wide
       >
         <Table
@@ -454,7 +454,7 @@ function chartSpecs(r: AnalyticsReport): Record<"volume" | "rates" | "heatmap" |
     ],
     line: { label: "Talk minutes", color: TEXT, unit: "talk min", values: r.byDay.map((d) => Math.round(d.talkSeconds / 6) / 10) },
   });
-  // One bar per outcome, each in its colour: a series per outcome with a value at its own place.
+  // One bar per outcome, each in its colour.
   const rates = barChart({
     categories: OUTCOMES.map(([, l]) => l),
     unit: "% of dials",
@@ -464,11 +464,10 @@ function chartSpecs(r: AnalyticsReport): Record<"volume" | "rates" | "heatmap" |
     series: [
       {
         label: "Share of dials",
-        color: OUTCOME_COLORS.answered,
+        color: OUTCOMES.map(([k]) => OUTCOME_COLORS[k]),
         values: OUTCOMES.map(([k]) => Math.round((r.rates[k] ?? 0) * 10) / 10),
       },
     ],
-    colors: OUTCOMES.map(([k]) => OUTCOME_COLORS[k]),
   });
   const heatmap = heatmapChart(r.heatmap, WEEKDAYS, HOURS, r.sparseCell);
   const steps = funnelSteps(r);
@@ -476,8 +475,7 @@ function chartSpecs(r: AnalyticsReport): Record<"volume" | "rates" | "heatmap" |
     categories: steps.map(([l]) => l),
     unit: "leads",
     valueLabels: true,
-    series: [{ label: "Leads", color: "#2563eb", values: steps.map(([, n]) => n) }],
-    colors: ["#93c5fd", "#60a5fa", "#2563eb", "#16a34a"],
+    series: [{ label: "Leads", color: ["#93c5fd", "#60a5fa", "#2563eb", "#16a34a"], values: steps.map(([, n]) => n) }],
   });
   const team = barChart({
     categories: r.byAgent.map((a) => agentName(a.agent, r.me)),

@@ -22,10 +22,10 @@ export const OUTCOME_COLORS = {
 } as const;
 
 export const TEXT = "#0f172a";
-export const MUTED = "#64748b";
-export const BORDER = "#e2e8f0";
+const MUTED = "#64748b";
+const BORDER = "#e2e8f0";
 /** A heatmap cell with too few dials to read. */
-export const SPARSE = "#e2e8f0";
+const SPARSE = "#e2e8f0";
 const FONT = "11px system-ui, sans-serif";
 
 /** One entry of a chart's key: a colour, or a gradient from one colour to another. */
@@ -40,7 +40,10 @@ export type ChartSpec = {
   tip: (u: uPlot) => string[] | null;
 };
 
-export type BarSeries = { label: string; color: string; values: (number | null)[] };
+/** A series' bars: one colour, or (for a chart's only series) one colour per category. */
+export type BarSeries = { label: string; color: string | string[]; values: (number | null)[] };
+/** A series as drawn: one colour. */
+type Solid = BarSeries & { color: string };
 
 export type Bars = {
   /** The label of each bar (or group of bars) along the x axis. */
@@ -58,8 +61,6 @@ export type Bars = {
   format?: (v: number) => string;
   /** Write each bar's value above it. */
   valueLabels?: boolean;
-  /** One colour per category, for a single series (its own colour is then the key's only). */
-  colors?: string[];
 };
 
 /** Ticks that land on whole numbers: 1, 2, 5, 10, 20, 50, … */
@@ -78,18 +79,19 @@ export function barChart(b: Bars): ChartSpec {
   const n = b.categories.length;
   const format = b.format ?? formatCount;
   // A colour per category: a series per category, with a value at its own place only.
-  const colors = b.colors;
-  const own = colors
+  const colors = b.series[0]?.color;
+  const own: Solid[] | null = Array.isArray(colors)
     ? b.categories.map((label, i) => ({ label, color: colors[i], values: b.categories.map((_, j) => (i === j ? b.series[0].values[i] : null)) }))
     : null;
+  const solid: Solid[] = own ?? b.series.map((s) => ({ ...s, color: Array.isArray(s.color) ? s.color[0] : s.color }));
   // Stacked bars are drawn as running totals, the tallest first, so each covers the one below.
-  const drawn = own ?? (b.stacked ? runningTotals(b.series) : b.series);
+  const drawn = b.stacked ? runningTotals(solid) : solid;
   const order = b.stacked ? [...drawn.keys()].reverse() : [...drawn.keys()];
   // Grouped: each category gets a slot per series and a gap; a slot holds one series' bar.
   const grouped = !b.stacked && !own && b.series.length > 1;
   const slots = grouped ? b.series.length + 1 : 1;
   const xs = Array.from({ length: n * slots }, (_, i) => i);
-  const column = (s: BarSeries, k: number) => (grouped ? xs.map((x) => (x % slots === k ? s.values[Math.floor(x / slots)] : null)) : s.values);
+  const column = (s: Solid, k: number) => (grouped ? xs.map((x) => (x % slots === k ? s.values[Math.floor(x / slots)] : null)) : s.values);
   const bars = uPlot.paths.bars!({ size: [grouped ? 0.9 : 0.6, 48], align: 0 });
   const series: uPlot.Series[] = [
     {},
@@ -117,7 +119,7 @@ export function barChart(b: Bars): ChartSpec {
     axes.push({ ...axisStyle, side: 1, scale: "y2", label: line.unit, labelSize: 18, grid: { show: false }, size: 52 });
     scales.y2 = { range: (_u, _min, max) => [0, headroom(max)] };
   }
-  const key: KeyItem[] = [...(own ?? b.series).map((s) => ({ label: s.label, color: s.color })), ...(b.line ? [{ label: b.line.label, color: b.line.color }] : [])];
+  const key: KeyItem[] = [...solid.map((s) => ({ label: s.label, color: s.color })), ...(b.line ? [{ label: b.line.label, color: b.line.color }] : [])];
   return {
     options: {
       series,
@@ -148,7 +150,7 @@ function headroom(max: number): number {
   return Math.max(1, max * 1.08);
 }
 
-function runningTotals(series: BarSeries[]): BarSeries[] {
+function runningTotals(series: Solid[]): Solid[] {
   const sums: number[] = [];
   return series.map((s) => ({
     ...s,

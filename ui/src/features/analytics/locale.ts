@@ -6,8 +6,6 @@
 if (!validTag(navigator.language)) {
   const fallback = [new Intl.NumberFormat().resolvedOptions().locale, "en-US"].find(validTag) ?? "en-US";
   Object.defineProperty(navigator, "language", { value: fallback, configurable: true });
-  // Where the navigator object takes no own property, its prototype's getter answers instead.
-  if (!validTag(navigator.language)) Object.defineProperty(Object.getPrototypeOf(navigator), "language", { get: () => fallback, configurable: true });
 }
 
 /** Whether uPlot's own call accepts `tag` (JavaScriptCore's `supportedLocalesOf` accepts "C"). */
