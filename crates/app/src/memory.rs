@@ -12,7 +12,8 @@
 //! `malloc_trim(0)`, which `madvise`s free pages away and leaves live allocations where they are).
 //! It does so only when the resident memory grew since it last did, so a window that polls now
 //! and then does not pay for it every time. No maintained crate wraps `malloc_trim`, so the one
-//! call is written here: it is the workspace's only `unsafe` (denied everywhere else).
+//! call is written here: one of the workspace's two `unsafe` functions (the other sets the web
+//! process's JavaScript options in the shell's `main`; denied everywhere else).
 //!
 //! Other allocators (macOS, Windows, musl) give large free blocks back themselves and have no
 //! such call: there only the page caches are dropped.
