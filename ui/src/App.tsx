@@ -1,4 +1,4 @@
-import { Suspense, useCallback, useEffect, useRef, useState } from "react";
+import { Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { errorCode, errorMessage, useBackend } from "./backend";
 import type { AppInfo, CallHistoryItem, ErrorCode } from "./generated/bindings";
 import { X } from "lucide-react";
@@ -400,82 +400,50 @@ function Workspace({ info }: { info: AppInfo }) {
           />
         </div>
         <Suspense fallback={<div className="page-loading" aria-busy="true" />}>
-        {visited.has("dialer") && (
-          <div className="page-slot" hidden={page !== "dialer"}>
-            <PageBoundary name="Dialer">
-              <DialerPage
-                active={page === "dialer"}
-                command={dialerCommand}
-                dialDisabledReason={phone.registration?.registered ? null : info.dialDisabledReason}
-                onOpenLead={openLead}
-              />
-            </PageBoundary>
-          </div>
-        )}
-        {visited.has("campaigns") && (
-          <div className="page-slot" hidden={page !== "campaigns"}>
-            <PageBoundary name="Campaigns">
-              <CampaignsPage active={page === "campaigns"} dataVersion={callsVersion} onOpenLead={openLead} />
-            </PageBoundary>
-          </div>
-        )}
-        {visited.has("messages") && (
-          <div className="page-slot" hidden={page !== "messages"}>
-            <PageBoundary name="Messages">
-              <MessagesPage
-                active={page === "messages"}
-                command={messagesCommand}
-                unreadCount={unreadTexts.count}
-                onUnreadChanged={unreadTexts.refresh}
-                onOpenSettings={openSettings}
-                onLeadCreated={onLeadCreatedInMessages}
-                onOpenLead={openLead}
-                live={live}
-                liveVersion={liveVersion}
-              />
-            </PageBoundary>
-          </div>
-        )}
-        {visited.has("followups") && (
-          <div className="page-slot" hidden={page !== "followups"}>
-            <PageBoundary name="Follow-ups">
-              <FollowUpsPage
-                active={page === "followups"}
-                dataVersion={callsVersion}
-                onChanged={refreshOverdue}
-                onOpenLead={openLead}
-              />
-            </PageBoundary>
-          </div>
-        )}
-        {visited.has("history") && (
-          <div className="page-slot" hidden={page !== "history"}>
-            <PageBoundary name="History">
-              <HistoryPage active={page === "history"} dataVersion={callsVersion} onOpenLead={openLead} />
-            </PageBoundary>
-          </div>
-        )}
-        {visited.has("recordings") && (
-          <div className="page-slot" hidden={page !== "recordings"}>
-            <PageBoundary name="Recordings">
-              <RecordingsPage active={page === "recordings"} command={recordingsCommand} dataVersion={callsVersion} onOpenSettings={openSettings} />
-            </PageBoundary>
-          </div>
-        )}
-        {visited.has("analytics") && (
-          <div className="page-slot" hidden={page !== "analytics"}>
-            <PageBoundary name="Analytics">
-              <AnalyticsPage active={page === "analytics"} dataVersion={callsVersion} />
-            </PageBoundary>
-          </div>
-        )}
-        {visited.has("settings") && (
-          <div className="page-slot" hidden={page !== "settings"}>
-            <PageBoundary name="Settings">
-              <SettingsPage active={page === "settings"} command={settingsCommand} />
-            </PageBoundary>
-          </div>
-        )}
+        <PageSlot id="dialer" page={page} visited={visited} name="Dialer">
+          <DialerPage
+            active={page === "dialer"}
+            command={dialerCommand}
+            dialDisabledReason={phone.registration?.registered ? null : info.dialDisabledReason}
+            onOpenLead={openLead}
+          />
+        </PageSlot>
+        <PageSlot id="campaigns" page={page} visited={visited} name="Campaigns">
+          <CampaignsPage active={page === "campaigns"} dataVersion={callsVersion} onOpenLead={openLead} />
+        </PageSlot>
+        <PageSlot id="messages" page={page} visited={visited} name="Messages">
+          <MessagesPage
+            active={page === "messages"}
+            command={messagesCommand}
+            unreadCount={unreadTexts.count}
+            onUnreadChanged={unreadTexts.refresh}
+            onOpenSettings={openSettings}
+            onLeadCreated={onLeadCreatedInMessages}
+            onOpenLead={openLead}
+            live={live}
+            liveVersion={liveVersion}
+          />
+        </PageSlot>
+        <PageSlot id="followups" page={page} visited={visited} name="Follow-ups">
+          <FollowUpsPage
+            active={page === "followups"}
+            dataVersion={callsVersion}
+            onChanged={refreshOverdue}
+            onOpenLead={openLead}
+          />
+        </PageSlot>
+        <PageSlot id="history" page={page} visited={visited} name="History">
+          <HistoryPage active={page === "history"} dataVersion={callsVersion} onOpenLead={openLead} />
+        </PageSlot>
+        <PageSlot id="recordings" page={page} visited={visited} name="Recordings">
+          <RecordingsPage active={page === "recordings"} command={recordingsCommand} dataVersion={callsVersion} onOpenSettings={openSettings} />
+        </PageSlot>
+        <PageSlot id="analytics" page={page} visited={visited} name="Analytics">
+          <AnalyticsPage active={page === "analytics"} dataVersion={callsVersion} />
+        </PageSlot>
+        <PageSlot id="settings" page={page} visited={visited} name="Settings">
+          <SettingsPage active={page === "settings"} command={settingsCommand} />
+        </PageSlot>
         </Suspense>
       </main>
       {wrapUpCall !== null && (
@@ -524,5 +492,17 @@ function Workspace({ info }: { info: AppInfo }) {
       )}
     </div>
     </PhoneProvider>
+  );
+}
+
+type PageSlotProps = { id: Page; page: Page; visited: Set<Page>; name: string; children: ReactNode };
+
+/** A page once visited stays mounted (hidden while another shows), inside its error boundary. */
+function PageSlot({ id, page, visited, name, children }: PageSlotProps) {
+  if (!visited.has(id)) return null;
+  return (
+    <div className="page-slot" hidden={page !== id}>
+      <PageBoundary name={name}>{children}</PageBoundary>
+    </div>
   );
 }
