@@ -351,6 +351,8 @@ fn start_services(handle: &tauri::AppHandle) {
     {
         tracing::warn!(code = ?e.code, "the softphone did not start: {}", e.message);
     }
+    // Ringdesk as the desktop's tel: and ringdesk: handler.
+    links::make_default_handler(handle);
     // The first page and the services' first reads are done: what they left behind (page caches,
     // freed memory) goes back once the window is quiet, like after any command.
     app.worked();
@@ -426,10 +428,11 @@ pub fn run() {
             }
             // Before the first paint only the database, the window, the tray and the links
             // (queued until the window asks) are set up. Reminders, replication, the live
-            // SignalWire connection and the softphone start when the window reports its first
-            // paint (`ui_ready`), or after AFTER_FIRST_PAINT_AT_LATEST if it never does (a window
-            // that failed to load): none of them is needed to show the workspace, and the
-            // keychain, the network and the audio devices they touch would compete with it.
+            // SignalWire connection, the softphone and the registration as the desktop's link
+            // handler start when the window reports its first paint (`ui_ready`), or after
+            // AFTER_FIRST_PAINT_AT_LATEST if it never does (a window that failed to load): none
+            // of them is needed to show the workspace, and the keychain, the network, the audio
+            // devices and the processes they start would compete with it.
             let background = handle.clone();
             *handle.state::<Shell>().after_first_paint.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
                 Some(Box::new(move || start_services(&background)));
@@ -466,9 +469,10 @@ mod links {
     use tauri::Manager;
     use tauri_plugin_deep_link::DeepLinkExt;
 
-    pub fn register(handle: &tauri::AppHandle) {
-        let links = handle.deep_link();
-        // Registering runs update-desktop-database and xdg-mime on Linux: off the start-up path.
+    /// Makes Ringdesk the desktop's handler of its link schemes. On Linux this runs
+    /// update-desktop-database and xdg-mime (shell scripts that start some twenty processes), so
+    /// it runs on its own thread after the first paint.
+    pub fn make_default_handler(handle: &tauri::AppHandle) {
         #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
         if std::env::var_os("RINGDESK_NO_LINK_REGISTRATION").is_none() {
             let registering = handle.clone();
@@ -478,6 +482,13 @@ mod links {
                 }
             });
         }
+        #[cfg(not(any(target_os = "linux", all(debug_assertions, windows))))]
+        let _ = handle;
+    }
+
+    /// Takes the link Ringdesk was started with and the links later launches forward.
+    pub fn register(handle: &tauri::AppHandle) {
+        let links = handle.deep_link();
         let forwarded = handle.clone();
         links.on_open_url(move |event| {
             for url in event.urls() {

@@ -1,5 +1,5 @@
-import { Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from "react";
-import { errorCode, errorMessage, useBackend } from "./backend";
+import { Suspense, useCallback, useEffect, useRef, useState, type ReactElement, type ReactNode } from "react";
+import { BackendProvider, errorCode, errorMessage, useBackend, type Backend } from "./backend";
 import type { AppInfo, CallHistoryItem, ErrorCode } from "./generated/bindings";
 import { X } from "lucide-react";
 import { callerName } from "./features/calls/callText";
@@ -54,24 +54,46 @@ type Startup =
   | { state: "failed"; code: ErrorCode | null; message: string }
   | { state: "ready"; info: AppInfo };
 
-export function App() {
+/**
+ * The app on a backend, as the window starts it (main.tsx) and the UI tests render it. The
+ * start-up's `appInfo()` is asked here, before React's first render, so its answer is on the way
+ * while React sets up instead of being asked by the splash screen's effect.
+ */
+export function appRoot(backend: Backend): ReactElement {
+  const firstInfo = backend.appInfo();
+  // Shell awaits it and shows a failure; this only keeps the window from reporting the rejection
+  // as unhandled in the moment before Shell's effect awaits it.
+  firstInfo.catch(() => undefined);
+  return (
+    <BackendProvider backend={backend}>
+      <App firstInfo={firstInfo} />
+    </BackendProvider>
+  );
+}
+
+/** `firstInfo`: the start-up's `appInfo()`, already asked (see appRoot). */
+export function App({ firstInfo }: { firstInfo?: Promise<AppInfo> }) {
   return (
     <ToastProvider>
       <EscapeProvider>
-        <Shell />
+        <Shell firstInfo={firstInfo} />
       </EscapeProvider>
     </ToastProvider>
   );
 }
 
-function Shell() {
+function Shell({ firstInfo }: { firstInfo?: Promise<AppInfo> }) {
   const backend = useBackend();
   const [startup, setStartup] = useState<Startup>({ state: "loading" });
   const [retrying, setRetrying] = useState(false);
+  const asked = useRef(firstInfo);
 
   const start = useCallback(async () => {
     try {
-      const info = await backend.appInfo();
+      // The first start takes the answer main.tsx asked for; a retry asks again.
+      const pending = asked.current ?? backend.appInfo();
+      asked.current = undefined;
+      const info = await pending;
       setStartup({ state: "ready", info });
     } catch (err) {
       setStartup({ state: "failed", code: errorCode(err), message: errorMessage(err) });

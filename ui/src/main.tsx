@@ -1,15 +1,11 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { App } from "./App";
-import { BackendProvider, loadBackend } from "./backend";
+import { appRoot } from "./App";
+import { loadBackend } from "./backend";
 import "./styles.css";
 
 void loadBackend().then((backend) =>
   createRoot(document.getElementById("root")!).render(
-    <StrictMode>
-      <BackendProvider backend={backend}>
-        <App />
-      </BackendProvider>
-    </StrictMode>,
+    <StrictMode>{appRoot(backend)}</StrictMode>,
   ),
 );

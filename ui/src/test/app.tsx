@@ -3,8 +3,7 @@
 import { expect, onTestFinished } from "vitest";
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { App, preloadPages } from "../App";
-import { BackendProvider } from "../backend";
+import { appRoot, preloadPages } from "../App";
 import { NO_SETTINGS_CHANGE } from "../backend/settings";
 import { tauriBackend } from "../backend/tauri";
 import { EMPTY_PATCH } from "../features/leads/LeadDetail";
@@ -196,11 +195,7 @@ export async function renderApp(seed: Seed = {}) {
   await preloadPages();
   const backend = tauriBackend();
   const user = userEvent.setup();
-  const utils = render(
-    <BackendProvider backend={backend}>
-      <App />
-    </BackendProvider>,
-  );
+  const utils = render(appRoot(backend));
   await waitFor(() => expect(screen.queryByText("Opening Ringdesk…")).not.toBeInTheDocument());
   return { core, signalWire: signalWire!, team: team!, backend, user, leads, ...utils };
 }

@@ -54,6 +54,16 @@ describe("Startup", () => {
     await renderApp({ db: corruptDatabase() });
     expect(screen.getByTestId("startup-error")).toHaveTextContent("The lead database is damaged");
   });
+
+  it("Try again asks the core again rather than showing the start-up's first answer", async () => {
+    const { core, user } = await renderApp({ db: corruptDatabase() });
+    const asked = () => core.calls.filter((c) => c.cmd === "app_info").length;
+    expect(asked(), "the start-up asked once, before the first render").toBe(1);
+    await user.click(screen.getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(asked(), "the retry asked the core again").toBe(2));
+    await waitFor(() => expect(screen.getByRole("button", { name: "Try again" })).toBeEnabled());
+    expect(screen.getByTestId("startup-error"), "still damaged: the same message").toHaveTextContent("The lead database is damaged");
+  });
 });
 
 describe("Navigation and shortcuts", () => {
