@@ -72,7 +72,7 @@ export function appRoot(backend: Backend): ReactElement {
 }
 
 /** `firstInfo`: the start-up's `appInfo()`, already asked (see appRoot). */
-export function App({ firstInfo }: { firstInfo?: Promise<AppInfo> }) {
+function App({ firstInfo }: { firstInfo: Promise<AppInfo> }) {
   return (
     <ToastProvider>
       <EscapeProvider>
@@ -82,11 +82,12 @@ export function App({ firstInfo }: { firstInfo?: Promise<AppInfo> }) {
   );
 }
 
-function Shell({ firstInfo }: { firstInfo?: Promise<AppInfo> }) {
+function Shell({ firstInfo }: { firstInfo: Promise<AppInfo> }) {
   const backend = useBackend();
   const [startup, setStartup] = useState<Startup>({ state: "loading" });
   const [retrying, setRetrying] = useState(false);
-  const asked = useRef(firstInfo);
+  /** The start-up's answer until the first start takes it; then each retry asks again. */
+  const asked = useRef<Promise<AppInfo> | undefined>(firstInfo);
 
   const start = useCallback(async () => {
     try {
