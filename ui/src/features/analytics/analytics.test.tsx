@@ -9,6 +9,17 @@ import { rangeDays } from "./AnalyticsPage";
 
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
+/** A moment today (local time) that has already passed: `fraction` of the way from midnight to now. */
+const sinceMidnight = (fraction: number) => {
+  const now = new Date();
+  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  return new Date(midnight + (now.getTime() - midnight) * fraction).toISOString();
+};
+/** `hour` o'clock (local time) on the day `days` before today, whatever the time is now. */
+const daysAgoAt = (days: number, hour: number) => {
+  const now = new Date();
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate() - days, hour).toISOString();
+};
 
 /** Four dials to leads over two days (one answered 65 s, interested), one inbound call, one dial to a stranger. */
 const CALLS: CallSeed[] = [
@@ -104,12 +115,12 @@ describe("Analytics", () => {
     await renderApp({
       leads: SAMPLE_LEADS,
       calls: [
-        { contact: "415-555-0100", startedAt: ago(0.5), durationSeconds: 90, disposition: "interested" },
-        { contact: "415-555-0100", startedAt: ago(0.4), durationSeconds: 0, disposition: "no_answer" },
-        { contact: "(212) 555-0123", startedAt: ago(24 * 5), durationSeconds: 0, disposition: "busy" },
-        { contact: "(212) 555-0123", startedAt: ago(24 * 5 - 1), durationSeconds: 0, disposition: "busy" },
-        { contact: "(212) 555-0123", startedAt: ago(24 * 5 - 2), durationSeconds: 0, disposition: "busy" },
-        { contact: "(212) 555-0123", startedAt: ago(24 * 5 - 3), durationSeconds: 0, disposition: "busy" },
+        { contact: "415-555-0100", startedAt: sinceMidnight(1 / 3), durationSeconds: 90, disposition: "interested" },
+        { contact: "415-555-0100", startedAt: sinceMidnight(2 / 3), durationSeconds: 0, disposition: "no_answer" },
+        { contact: "(212) 555-0123", startedAt: daysAgoAt(5, 10), durationSeconds: 0, disposition: "busy" },
+        { contact: "(212) 555-0123", startedAt: daysAgoAt(5, 11), durationSeconds: 0, disposition: "busy" },
+        { contact: "(212) 555-0123", startedAt: daysAgoAt(5, 12), durationSeconds: 0, disposition: "busy" },
+        { contact: "(212) 555-0123", startedAt: daysAgoAt(5, 13), durationSeconds: 0, disposition: "busy" },
       ],
     });
     const calls = await screen.findByTestId("dashboard-calls");
