@@ -414,6 +414,14 @@ pub fn run() {
                 chosen: ringdesk_app::files::ChosenFiles::default(),
                 after_first_paint: std::sync::Mutex::new(None),
             });
+            // The window's first question reads the lead count: its pages are read now, beside
+            // the web view's start, instead of while the window waits.
+            let warming = handle.clone();
+            let _ = std::thread::Builder::new().name("ringdesk-warm-up".into()).spawn(move || {
+                if let Ok(app) = warming.state::<Shell>().app() {
+                    app.warm_up();
+                }
+            });
             if let Ok(app) = handle.state::<Shell>().app() {
                 // The window plays two kinds of files: cached recordings and voicemail messages.
                 for dir in [app.recording_cache_dir().to_path_buf(), app.voicemail_dir()] {

@@ -1,8 +1,10 @@
 import { Suspense, useCallback, useEffect, useRef, useState, type ReactElement, type ReactNode } from "react";
-import { BackendProvider, errorCode, errorMessage, useBackend, type Backend } from "./backend";
+import { BackendProvider, errorCode, errorMessage, useBackend } from "./backend";
+import type { Started } from "./startup";
 import type { AppInfo, CallHistoryItem, ErrorCode } from "./generated/bindings";
 import { X } from "lucide-react";
 import { callerName } from "./features/calls/callText";
+import { FirstPaintProvider, newFirstPaint } from "./lib/firstPaint";
 import { lazyPage } from "./lib/lazyPage";
 import { PageBoundary } from "./lib/PageBoundary";
 import { useAwaitingCalls } from "./features/calls/useAwaitingCalls";
@@ -55,39 +57,38 @@ type Startup =
   | { state: "ready"; info: AppInfo };
 
 /**
- * The app on a backend, as the window starts it (main.tsx) and the UI tests render it. The
- * start-up's `appInfo()` is asked here, before React's first render, so its answer is on the way
- * while React sets up instead of being asked by the splash screen's effect.
+ * The app on a backend, as the window starts it (main.tsx) and the UI tests render it, with the
+ * start-up's `appInfo()` already asked (startup.ts: in the window, before React is evaluated), so
+ * its answer is on the way instead of being asked by the splash screen's effect.
  */
-export function appRoot(backend: Backend): ReactElement {
-  const firstInfo = backend.appInfo();
-  // Shell awaits it and shows a failure; this only keeps the window from reporting the rejection
-  // as unhandled in the moment before Shell's effect awaits it.
-  firstInfo.catch(() => undefined);
+export function appRoot({ backend, ...first }: Started): ReactElement {
   return (
     <BackendProvider backend={backend}>
-      <App firstInfo={firstInfo} />
+      <App {...first} />
     </BackendProvider>
   );
 }
 
-/** `firstInfo`: the start-up's `appInfo()`, already asked (see appRoot). */
-function App({ firstInfo }: { firstInfo: Promise<AppInfo> }) {
+type First = Omit<Started, "backend">;
+
+function App(first: First) {
   return (
     <ToastProvider>
       <EscapeProvider>
-        <Shell firstInfo={firstInfo} />
+        <Shell {...first} />
       </EscapeProvider>
     </ToastProvider>
   );
 }
 
-function Shell({ firstInfo }: { firstInfo: Promise<AppInfo> }) {
+/** Answered before the first render: the workspace at once. Otherwise the splash until it is. */
+function Shell({ firstInfo, answered }: First) {
   const backend = useBackend();
-  const [startup, setStartup] = useState<Startup>({ state: "loading" });
+  const [startup, setStartup] = useState<Startup>(() => (answered ? { state: "ready", info: answered } : { state: "loading" }));
   const [retrying, setRetrying] = useState(false);
-  /** The start-up's answer until the first start takes it; then each retry asks again. */
-  const asked = useRef<Promise<AppInfo> | undefined>(firstInfo);
+  const [firstPaint] = useState(newFirstPaint);
+  /** The start-up's pending answer until the first start takes it; then each retry asks again. */
+  const asked = useRef<Promise<AppInfo> | undefined>(answered ? undefined : firstInfo);
 
   const start = useCallback(async () => {
     try {
@@ -102,7 +103,8 @@ function Shell({ firstInfo }: { firstInfo: Promise<AppInfo> }) {
   }, [backend]);
 
   useEffect(() => {
-    void start();
+    // Only while the start-up's answer is pending: retries call start themselves.
+    if (asked.current) void start();
   }, [start]);
 
   // Report the first interactive paint once: after the frame that shows the workspace.
@@ -110,8 +112,13 @@ function Shell({ firstInfo }: { firstInfo: Promise<AppInfo> }) {
   useEffect(() => {
     if (startup.state !== "ready" || reported.current) return;
     reported.current = true;
-    requestAnimationFrame(() => requestAnimationFrame(() => void backend.uiReady().catch(() => undefined)));
-  }, [startup.state, backend]);
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        firstPaint.reached();
+        void backend.uiReady().catch(() => undefined);
+      }),
+    );
+  }, [startup.state, backend, firstPaint]);
 
   if (startup.state === "loading") {
     return (
@@ -134,7 +141,11 @@ function Shell({ firstInfo }: { firstInfo: Promise<AppInfo> }) {
       />
     );
   }
-  return <Workspace info={startup.info} />;
+  return (
+    <FirstPaintProvider value={firstPaint.drawn}>
+      <Workspace info={startup.info} />
+    </FirstPaintProvider>
+  );
 }
 
 function Workspace({ info }: { info: AppInfo }) {

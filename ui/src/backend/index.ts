@@ -17,13 +17,16 @@ export function isTauri(): boolean {
 }
 
 /**
- * The backend for this window: the desktop shell's IPC. Under `npm run dev` in a plain browser,
- * the IPC goes to a real core the dev server runs (./devCore.ts, left out of every build).
+ * The backend for this window: the desktop shell's IPC, at once. Under `npm run dev` in a plain
+ * browser, the IPC goes to a real core the dev server runs (./devCore.ts, left out of every
+ * build), once it is connected.
  */
-export async function loadBackend(): Promise<Backend> {
+export function loadBackend(): Backend | Promise<Backend> {
   if (!isTauri() && import.meta.env.DEV) {
-    const { connectDevCore } = await import("./devCore");
-    connectDevCore();
+    return import("./devCore").then(({ connectDevCore }) => {
+      connectDevCore();
+      return tauriBackend();
+    });
   }
   return tauriBackend();
 }

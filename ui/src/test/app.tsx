@@ -4,6 +4,7 @@ import { expect, onTestFinished } from "vitest";
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { appRoot, preloadPages } from "../App";
+import { askFirst, awaitFirst } from "../startup";
 import { NO_SETTINGS_CHANGE } from "../backend/settings";
 import { tauriBackend } from "../backend/tauri";
 import { EMPTY_PATCH } from "../features/leads/LeadDetail";
@@ -63,6 +64,8 @@ export type Seed = {
   ownedNumbers?: string[];
   /** A core already started (and seeded) by the test. */
   core?: Core;
+  /** How long the start-up waits for the core's first answer before it shows the splash (default: the window's). */
+  splashAfterMs?: number;
   /** Seeds more after the rest, through the core's commands (and the emulator's). */
   seed?: (core: Core, signalWire: SignalWire | null, team?: TeamBackend | null) => Promise<unknown>;
 };
@@ -195,9 +198,12 @@ export async function renderApp(seed: Seed = {}) {
   await preloadPages();
   const backend = tauriBackend();
   const user = userEvent.setup();
-  const utils = render(appRoot(backend));
+  // As main.tsx starts the window: app_info asked first, the splash only if it is slow to answer.
+  const utils = render(appRoot(await awaitFirst(askFirst(backend), seed.splashAfterMs)));
+  /** What the first render drew, before any answer or effect changed it. */
+  const firstFrame = utils.container.textContent ?? "";
   await waitFor(() => expect(screen.queryByText("Opening Ringdesk…")).not.toBeInTheDocument());
-  return { core, signalWire: signalWire!, team: team!, backend, user, leads, ...utils };
+  return { core, signalWire: signalWire!, team: team!, backend, user, leads, firstFrame, ...utils };
 }
 
 /** The core's SIP line at the peer's registrar, its phone started and registered. */

@@ -3,6 +3,7 @@ import { useBackend } from "../../backend";
 import type { Dashboard, DayFigures } from "../../generated/bindings";
 import { formatCount, formatMinutes } from "../../lib/format";
 import { localZone } from "./zone";
+import { useFirstPaint } from "../../lib/firstPaint";
 
 type Props = {
   /** The start page is showing: the figures re-read. */
@@ -28,17 +29,20 @@ function versus(today: number | null, average: number | null, days: number): str
 export function DashboardStrip({ active, dataVersion, onOpen, onOpenFollowUps }: Props) {
   const backend = useBackend();
   const [d, setD] = useState<Dashboard | null>(null);
+  const firstPaint = useFirstPaint();
   useEffect(() => {
     if (!active) return;
     let stale = false;
-    backend.dashboard(localZone()).then(
-      (got) => !stale && setD(got),
-      () => {},
-    );
+    void firstPaint
+      .then(() => (stale ? null : backend.dashboard(localZone())))
+      .then(
+        (got) => got && !stale && setD(got),
+        () => {},
+      );
     return () => {
       stale = true;
     };
-  }, [backend, active, dataVersion]);
+  }, [backend, active, dataVersion, firstPaint]);
   if (d === null) {
     // The strip's place is kept while its figures load, so the leads below do not jump.
     return <div className="dashboard-strip" role="region" aria-label="Today" aria-busy="true" data-testid="dashboard-strip-loading" />;

@@ -50,6 +50,30 @@ describe("Startup", () => {
     expect(reported(failed.core), "never when startup failed").toBe(0);
   });
 
+  it("a core that answers in time opens the workspace as the first thing drawn, without the splash", async () => {
+    // A generous wait, so the core's speed under a loaded test run cannot decide the outcome.
+    const { firstFrame } = await renderApp({ leads: SAMPLE_LEADS, splashAfterMs: 10_000 });
+    expect(firstFrame, "no splash in the first frame").not.toContain("Opening Ringdesk…");
+    expect(firstFrame, "the workspace's navigation is in it").toContain("Leads");
+    expect(screen.getByTestId("nav-leads")).toBeInTheDocument();
+  });
+
+  it("a core slower than the splash's wait gets the splash until it answers, then the workspace", async () => {
+    const { firstFrame, core } = await renderApp({ leads: SAMPLE_LEADS, splashAfterMs: 0 });
+    expect(firstFrame, "the splash is drawn first").toContain("Opening Ringdesk…");
+    expect(screen.getByTestId("nav-leads"), "then the workspace").toBeInTheDocument();
+    expect(core.calls.filter((c) => c.cmd === "app_info"), "the splash took the start-up's answer, not a second one").toHaveLength(1);
+  });
+
+  it("the start page's figures are asked only after the workspace's first frame, so they never hold it back", async () => {
+    const { core } = await renderApp({ leads: SAMPLE_LEADS });
+    await screen.findByTestId("dashboard-strip");
+    const order = core.calls.map((c) => c.cmd);
+    expect(order, "the first paint was reported").toContain("ui_ready");
+    // lastIndexOf: an earlier test's window may report its frame to this core too.
+    expect(order.lastIndexOf("ui_ready"), `the first paint reported, then the figures asked: ${order.join(", ")}`).toBeLessThan(order.indexOf("dashboard"));
+  });
+
   it("a corrupt database is reported as damaged", async () => {
     await renderApp({ db: corruptDatabase() });
     expect(screen.getByTestId("startup-error")).toHaveTextContent("The lead database is damaged");
