@@ -58,8 +58,8 @@ type Startup =
 
 /**
  * The app on a backend, as the window starts it (main.tsx) and the UI tests render it, with the
- * start-up's `appInfo()` already asked (startup.ts: in the window, before React is evaluated), so
- * its answer is on the way instead of being asked by the splash screen's effect.
+ * start-up's `appInfo()` already asked (boot.ts: in the window, before React is evaluated) and,
+ * when it came in time, answered (startup.ts).
  */
 export function appRoot({ backend, ...first }: Started): ReactElement {
   return (

@@ -1,7 +1,7 @@
 /**
  * main.tsx imports this module first, so in the desktop window `app_info` is on its way while
- * React and the workspace's modules are still being evaluated (about 40 ms of a cold start)
- * instead of after them. Importing it asks: the window's entry only.
+ * the script's other modules (React, the workspace) are parsed and evaluated instead of after
+ * them. Importing it asks: the window's entry only.
  */
 import { loadBackend } from "./backend";
 import { askFirst, type Started } from "./startup";
