@@ -70,7 +70,6 @@ export type Seed = {
   seed?: (core: Core, signalWire: SignalWire | null, team?: TeamBackend | null) => Promise<unknown>;
 };
 
-
 export function leadPatch(seed: LeadSeed): LeadPatch {
   return { ...EMPTY_PATCH, ...seed, value: seed.value == null ? null : String(seed.value) };
 }

@@ -5,21 +5,11 @@ import { screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { AnalyticsQuery } from "../../generated/bindings";
 import { SAMPLE_LEADS, renderApp, seedList, type CallSeed } from "../../test/app";
+import { daysAgoAt, earlierToday } from "../../test/time";
 import { rangeDays } from "./AnalyticsPage";
 
 const HOUR = 3_600_000;
 const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
-/** A moment today (local time) that has already passed: `fraction` of the way from midnight to now. */
-const sinceMidnight = (fraction: number) => {
-  const now = new Date();
-  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
-  return new Date(midnight + (now.getTime() - midnight) * fraction).toISOString();
-};
-/** `hour` o'clock (local time) on the day `days` before today, whatever the time is now. */
-const daysAgoAt = (days: number, hour: number) => {
-  const now = new Date();
-  return new Date(now.getFullYear(), now.getMonth(), now.getDate() - days, hour).toISOString();
-};
 
 /** Four dials to leads over two days (one answered 65 s, interested), one inbound call, one dial to a stranger. */
 const CALLS: CallSeed[] = [
@@ -115,8 +105,8 @@ describe("Analytics", () => {
     await renderApp({
       leads: SAMPLE_LEADS,
       calls: [
-        { contact: "415-555-0100", startedAt: sinceMidnight(1 / 3), durationSeconds: 90, disposition: "interested" },
-        { contact: "415-555-0100", startedAt: sinceMidnight(2 / 3), durationSeconds: 0, disposition: "no_answer" },
+        { contact: "415-555-0100", startedAt: earlierToday(1 / 3), durationSeconds: 90, disposition: "interested" },
+        { contact: "415-555-0100", startedAt: earlierToday(2 / 3), durationSeconds: 0, disposition: "no_answer" },
         { contact: "(212) 555-0123", startedAt: daysAgoAt(5, 10), durationSeconds: 0, disposition: "busy" },
         { contact: "(212) 555-0123", startedAt: daysAgoAt(5, 11), durationSeconds: 0, disposition: "busy" },
         { contact: "(212) 555-0123", startedAt: daysAgoAt(5, 12), durationSeconds: 0, disposition: "busy" },

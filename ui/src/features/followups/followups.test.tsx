@@ -2,16 +2,10 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { SAMPLE_LEADS, followUps, markDoNotCall, renderApp, type CallSeed, type Seed } from "../../test/app";
 import { expectCallAnywayThenCall, expectCalledAtOnce } from "../../test/calls";
+import { laterToday } from "../../test/time";
 
 const HOUR = 3_600_000;
 const at = (hoursFromNow: number) => new Date(Date.now() + hoursFromNow * HOUR).toISOString();
-
-/** Halfway between now and midnight: due later today. */
-function laterToday(): string {
-  const end = new Date();
-  end.setHours(24, 0, 0, 0);
-  return new Date(Date.now() + (end.getTime() - Date.now()) / 2).toISOString();
-}
 
 /** Wrap-ups of earlier calls that asked for follow-ups: Bob's is 2 h overdue, Alice's due later today, Carla's in 3 days. */
 function followUpCalls(): CallSeed[] {
